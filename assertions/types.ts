@@ -1,0 +1,79 @@
+/** What an assertion is: resolve its parameters (pure), build its commands, judge their output. */
+import type { Diagnostic, SourcePos } from '../runner/config/diagnostics.ts';
+import type { PathSeg } from '../runner/config/load.ts';
+
+export type TargetResult = { ok: true; address: string; family: 4 | 6; node?: string } | { ok: false; message: string; hint?: string };
+
+/** What an assertion sees of the lab while its parameters are resolved (no root, no kernel). */
+export interface ResolveContext {
+  readonly nodeNames: readonly string[];
+  hasNode(name: string): boolean;
+  /** Resolve `to:` — a node, node:interface, or an address — as seen from node `from`. */
+  target(to: string, from?: string): TargetResult;
+  /** Position of a key or value under this test's assertion mapping. */
+  at(path: readonly PathSeg[], key?: boolean): SourcePos;
+  /** Report `unknown node` with a did-you-mean hint. */
+  unknownNode(name: string, path: readonly PathSeg[]): Diagnostic;
+  /** Names of all tests (to check references between them). */
+  readonly testNames: readonly string[];
+  /** This test's name (as written), if it has one: a test may not refer to itself. */
+  readonly testName?: string;
+}
+
+export interface ExecResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** The command as a user could type it: `ip netns exec nsl.lab.h1 ping -c 3 10.0.0.2`. */
+  readonly command: string;
+  readonly timedOut: boolean;
+}
+
+export interface ExecOptions {
+  readonly timeoutMs?: number;
+  readonly input?: string;
+}
+
+/** A process left running while an assertion works (e.g. an iperf3 server). */
+export interface Background {
+  readonly command: string;
+  stop(): Promise<{ stdout: string; stderr: string }>;
+}
+
+/** What an assertion may do at run time: run commands inside lab nodes. */
+export interface RunContext {
+  exec(node: string, argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
+  background(node: string, argv: readonly string[]): Promise<Background>;
+  /** Results of earlier named measurements (bits/s), for relative thresholds. */
+  measurement(name: string): number | undefined;
+  readonly signal?: AbortSignal;
+  /** The test being run (set by the test runner), e.g. to pick a port of its own. */
+  readonly test?: { readonly index: number; readonly name: string };
+}
+
+export interface Outcome {
+  readonly ok: boolean;
+  /** What was expected, in words. */
+  readonly expected: string;
+  /** What was seen, in words. */
+  readonly seen: string;
+  /** The command(s) that saw it. */
+  readonly command: string;
+  /** A measured value (bits/s) that other tests may refer to by this test's name. */
+  readonly measurement?: number;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+export interface AssertionDef<P = Record<string, unknown>> {
+  readonly type: string;
+  /** Runs alone, never beside another test (throughput measurements). */
+  readonly exclusive?: boolean;
+  /** Names of other tests this one needs results of first. */
+  dependsOn?(params: P): string[];
+  /** A short default name, e.g. "ping h1 → h2". */
+  describe(params: P): string;
+  /** Check and resolve the raw mapping under the type key. Pure. */
+  resolve(raw: Record<string, unknown>, ctx: ResolveContext): { params?: P; diagnostics: Diagnostic[] };
+  /** Run once and judge. Retried by the runner while `within` allows. */
+  run(params: P, ctx: RunContext): Promise<Outcome>;
+}

@@ -1,0 +1,29 @@
+import { labNameOf } from '../../api.ts';
+import { allLabsOnHost } from '../../exec/host.ts';
+import { labsWithState } from '../../exec/state.ts';
+import { teardown } from '../../exec/teardown.ts';
+import type { Args } from '../args.ts';
+import { EXIT } from '../exit-codes.ts';
+import { requireRoot, say } from '../output.ts';
+
+/** lab down [LAB | --all]: remove everything a lab made, with or without its state. */
+export async function downCmd(a: Args): Promise<number> {
+  requireRoot('down');
+  const names = a.flags.has('all') ? [...new Set([...allLabsOnHost(), ...labsWithState()])] : [labNameOf(a.positionals[0]).name];
+  if (!names.length) say('no labs are up');
+  let code: number = EXIT.ok;
+  for (const name of names) {
+    const t0 = performance.now();
+    const r = await teardown(name);
+    const ms = Math.round(performance.now() - t0);
+    if (r.leftovers.length) {
+      say(`lab ${name}: could not remove ${r.leftovers.join(', ')}`);
+      code = EXIT.execFailed;
+    } else if (!r.namespaces.length && !r.hadState) {
+      say(`lab ${name} is not up (nothing to remove)`);
+    } else {
+      say(`lab ${name} is down: ${r.namespaces.length} namespace(s)${r.killed.length ? `, ${r.killed.length} process(es)` : ''} removed in ${ms} ms${r.hadState ? '' : ' (found by prefix; there was no state)'}`);
+    }
+  }
+  return code;
+}

@@ -1,0 +1,68 @@
+import { checkExisting, labPathOf, loadLab, planOf } from '../../api.ts';
+import { runPhase } from '../../exec/executor.ts';
+import { writeState, type LabState } from '../../exec/state.ts';
+import { teardown } from '../../exec/teardown.ts';
+import { schedule } from '../../plan/units.ts';
+import type { Args } from '../args.ts';
+import { EXIT } from '../exit-codes.ts';
+import { requireRoot, say, showDiagnostics } from '../output.ts';
+import { runTasks } from '../progress.ts';
+import { testLoaded } from './test.ts';
+
+/** lab up [LAB] [--test] [--recreate] [--quiet]: build the lab; on any failure, remove what was built. */
+export async function upCmd(a: Args): Promise<number> {
+  const t0 = performance.now();
+  const loaded = loadLab(labPathOf(a.positionals[0]));
+  const { lab, warnings, sources } = loaded;
+  showDiagnostics(warnings, sources);
+  requireRoot('up');
+  const quiet = a.flags.has('quiet');
+  const existing = checkExisting(lab, a.flags.has('recreate'));
+  if (existing.action === 'already-up') {
+    say(`lab ${lab.name} is already up (since ${existing.state.upAt ?? existing.state.startedAt}); nothing to do`);
+    return a.flags.has('test') ? testLoaded(loaded, a) : EXIT.ok;
+  }
+  if (existing.action === 'clean-first') {
+    say(`lab ${lab.name}: ${existing.reason}; removing what is left of it first`);
+    await teardown(lab.name);
+  }
+  const plan = planOf(lab);
+  const state: LabState = { version: 1, lab: lab.name, file: lab.file, hash: lab.hash, status: 'creating', startedAt: new Date().toISOString(), namespaces: [...plan.namespaces], objects: [], daemons: [] };
+  writeState(state); // written before anything exists: a crash from here on leaves a state that `lab down` reads
+  let interrupted = false;
+  const onSignal = (): void => {
+    interrupted = true;
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const runs = schedule(plan);
+    await runTasks(
+      runs.map((run) => ({
+        title: `${run.phase}`,
+        run: async () => {
+          if (interrupted) throw new Error('interrupted');
+          const n = await runPhase(run, plan, state);
+          return `${n} process${n === 1 ? '' : 'es'}`;
+        },
+      })),
+      quiet,
+    );
+  } catch (e) {
+    state.status = 'failed';
+    writeState(state);
+    say(`lab ${lab.name}: bringing it up failed; removing what was built`);
+    await teardown(lab.name);
+    throw e;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  state.status = 'up';
+  state.upAt = new Date().toISOString();
+  writeState(state);
+  const ms = Math.round(performance.now() - t0);
+  say(`lab ${lab.name} is up: ${lab.nodes.length} node(s), ${lab.bridges.length} bridge(s), ${lab.links.length} link(s) in ${ms} ms`);
+  if (a.flags.has('test')) return testLoaded(loaded, a);
+  return EXIT.ok;
+}

@@ -1,0 +1,20 @@
+import { loadLab, labPathOf, checkExisting } from '../../api.ts';
+import type { Args } from '../args.ts';
+import { EXIT } from '../exit-codes.ts';
+import { say, showDiagnostics } from '../output.ts';
+
+/** lab validate [LAB…]: check lab files; nothing on the machine is touched. */
+export async function validateCmd(a: Args): Promise<number> {
+  const files = a.positionals.length ? a.positionals : [undefined];
+  let worst: number = EXIT.ok;
+  for (const f of files) {
+    const path = labPathOf(f);
+    const { lab, warnings, sources } = loadLab(path);
+    showDiagnostics(warnings, sources);
+    if (process.getuid?.() === 0) checkExisting(lab, true); // name clash with a running lab (read-only)
+    const links = lab.links.length;
+    say(`${path}: lab ${lab.name} is valid — ${lab.nodes.length} node(s), ${lab.bridges.length} bridge(s), ${links} link(s), ${lab.tests.length} test(s)`);
+    worst = Math.max(worst, EXIT.ok);
+  }
+  return worst;
+}

@@ -1,0 +1,122 @@
+/** Load a lab file: YAML with source positions, so every later error can name file:line:col. */
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { error, LabError, type Diagnostic, type SourcePos } from './diagnostics.ts';
+
+export type PathSeg = string | number;
+
+export interface LoadedFile {
+  /** The path as shown in messages: relative to the working directory when it is below it. */
+  readonly file: string;
+  /** The absolute path. */
+  readonly path: string;
+  readonly text: string;
+  readonly hash: string;
+  readonly data: unknown;
+  /** Position of the value at `path`, or of its key when `key` is true; falls back to the nearest parent. */
+  at(path: readonly PathSeg[], key?: boolean): SourcePos;
+}
+
+export function readLabFile(file: string): LoadedFile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.message;
+    throw new LabError([error('file', `cannot read lab file ${file}: ${why}`, undefined, 'pass the path of a lab.yaml, e.g. `lab up labs/netns-veth/lab.yaml`')]);
+  }
+  return parseLabText(file, text);
+}
+
+export function displayPath(p: string): string {
+  const abs = resolve(p);
+  const rel = relative(process.cwd(), abs);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
+}
+
+export function parseLabText(path: string, text: string): LoadedFile {
+  const file = displayPath(path);
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, strict: true });
+  const diags: Diagnostic[] = [];
+  const posOf = (offset: number, end?: number): SourcePos => {
+    const p = lc.linePos(offset);
+    const e = end !== undefined ? lc.linePos(end) : undefined;
+    return { file, line: p.line, col: p.col, endCol: e && e.line === p.line ? e.col : undefined };
+  };
+  for (const e of doc.errors) {
+    const [start, end] = e.pos;
+    if (e.code === 'DUPLICATE_KEY') {
+      const key = text.slice(start, end).trim() || text.slice(start).split(/[:\n]/)[0];
+      const parent = duplicateParent(doc, start);
+      const what = parent === 'nodes' ? 'node name' : parent === 'bridges' ? 'bridge name' : parent === 'interfaces' ? 'interface name' : 'key';
+      diags.push(error('yaml.duplicate-key', `duplicate ${what} ${JSON.stringify(key)}`, posOf(start, end), `each ${what} may appear only once in a mapping; rename or merge the two`));
+    } else {
+      const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      diags.push(error('yaml.syntax', `YAML syntax error: ${msg}`, posOf(start, end), 'check indentation, colons and quoting on this line or the one before'));
+    }
+  }
+  if (diags.length) throw new LabError(diags);
+  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  const at = (path: readonly PathSeg[], key = false): SourcePos => {
+    for (let n = path.length; n >= 0; n--) {
+      const r = rangeAt(doc, path.slice(0, n), key && n === path.length);
+      if (r) return posOf(r[0], r[1]);
+    }
+    return { file, line: 1, col: 1 };
+  };
+  return { file, path: resolve(path), text, hash, data, at };
+}
+
+function rangeAt(doc: Document, path: readonly PathSeg[], key: boolean): [number, number] | undefined {
+  let node: unknown = doc.contents;
+  let keyNode: unknown;
+  for (const seg of path) {
+    keyNode = undefined;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) return undefined;
+      keyNode = pair.key;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      node = node.items[seg];
+    } else {
+      return undefined;
+    }
+  }
+  const target = (key && keyNode ? keyNode : node ?? keyNode) as Node | undefined;
+  const range = target?.range;
+  if (!range) return undefined;
+  return [range[0], range[1]];
+}
+
+function duplicateParent(doc: Document, offset: number): string | undefined {
+  const root = doc.contents;
+  if (!isMap(root)) return undefined;
+  for (const pair of root.items) {
+    const v = pair.value as Node | null;
+    if (v?.range && offset >= v.range[0] && offset <= v.range[2] && isScalar(pair.key)) {
+      const top = String(pair.key.value);
+      if (top !== 'nodes') return top;
+      // inside nodes: a key directly under nodes is a node name; deeper, interfaces
+      if (isMap(v)) {
+        for (const np of v.items) {
+          const nv = np.value as Node | null;
+          if (nv?.range && offset >= nv.range[0] && offset <= nv.range[2] && isMap(nv)) {
+            for (const ip of nv.items) {
+              const iv = ip.value as Node | null;
+              if (iv?.range && offset >= iv.range[0] && offset <= iv.range[2] && isScalar(ip.key)) return String(ip.key.value);
+            }
+            return 'node';
+          }
+        }
+      }
+      return 'nodes';
+    }
+  }
+  return undefined;
+}

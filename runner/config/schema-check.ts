@@ -1,0 +1,188 @@
+/** JSON Schema (2020-12) validation of a loaded lab file, with ajv errors turned into file:line:col diagnostics. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { didYouMean, error, type Diagnostic } from './diagnostics.ts';
+import type { LoadedFile, PathSeg } from './load.ts';
+
+
+let compiled: ValidateFunction | undefined;
+
+export function labSchema(): Record<string, unknown> {
+  return JSON.parse(readFileSync(schemaFile(), 'utf8')) as Record<string, unknown>;
+}
+
+function schemaFile(): string {
+  // works from the sources (runner/config) and from the build (dist/runner/config)
+  for (const rel of ['../../schema/lab.schema.json', '../../../schema/lab.schema.json']) {
+    const p = fileURLToPath(new URL(rel, import.meta.url));
+    try {
+      readFileSync(p);
+      return p;
+    } catch {
+      /* try the next */
+    }
+  }
+  throw new Error('schema/lab.schema.json not found next to the nslab sources');
+}
+
+function validator(): ValidateFunction {
+  if (!compiled) {
+    const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true, useDefaults: false });
+    compiled = ajv.compile(labSchema());
+  }
+  return compiled;
+}
+
+export function checkSchema(file: LoadedFile): Diagnostic[] {
+  const validate = validator();
+  if (validate(file.data)) return [];
+  const errs = pruneAnyOf(validate.errors ?? []);
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const e of errs) {
+    const d = toDiagnostic(file, e);
+    const key = `${d.pos?.line}:${d.pos?.col}:${d.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(d);
+    }
+  }
+  return out;
+}
+
+function pointerToPath(ptr: string): PathSeg[] {
+  if (!ptr) return [];
+  return ptr
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+/** For anyOf, keep only the errors of the branches whose type matches the value; drop the anyOf summary when a branch explains itself. */
+function pruneAnyOf(errors: readonly ErrorObject[]): ErrorObject[] {
+  let list = [...errors];
+  const anyOfs = list.filter((e) => e.keyword === 'anyOf');
+  for (const a of anyOfs) {
+    const prefix = a.schemaPath + '/';
+    const branchErrs = list.filter((e) => e.schemaPath.startsWith(prefix));
+    const byBranch = new Map<string, ErrorObject[]>();
+    for (const e of branchErrs) {
+      const b = e.schemaPath.slice(prefix.length).split('/')[0];
+      byBranch.set(b, [...(byBranch.get(b) ?? []), e]);
+    }
+    const mismatched = new Set<string>();
+    for (const [b, es] of byBranch) {
+      if (es.some((e) => e.keyword === 'type' && e.instancePath === a.instancePath && e.schemaPath === `${prefix}${b}/type`)) mismatched.add(b);
+    }
+    const relevant = [...byBranch.keys()].filter((b) => !mismatched.has(b));
+    if (relevant.length === 1) {
+      // the value has the right shape for one branch: its errors say what is wrong
+      list = list.filter((e) => e !== a && !(e.schemaPath.startsWith(prefix) && !e.schemaPath.startsWith(`${prefix}${relevant[0]}/`)));
+    } else {
+      list = list.filter((e) => !e.schemaPath.startsWith(prefix));
+    }
+  }
+  return list;
+}
+
+function describeSchema(s: unknown): string | undefined {
+  const o = s as { description?: string } | undefined;
+  return o?.description;
+}
+
+function toDiagnostic(file: LoadedFile, e: ErrorObject): Diagnostic {
+  const path = pointerToPath(e.instancePath);
+  const where = path.length ? path.join('.') : 'the lab';
+  const parent = e.parentSchema as Record<string, unknown> | undefined;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const extra = (e.params as { additionalProperty: string }).additionalProperty;
+      const allowed = Object.keys((parent?.properties as Record<string, unknown>) ?? {});
+      const guess = didYouMean(extra, allowed);
+      return error(
+        'schema.unknown-key',
+        `unknown key ${JSON.stringify(extra)} in ${where}`,
+        file.at([...path, extra], true),
+        guess ? `did you mean ${JSON.stringify(guess)}?` : `allowed here: ${allowed.join(', ')}`,
+      );
+    }
+    case 'required': {
+      const missing = (e.params as { missingProperty: string }).missingProperty;
+      return error('schema.required', `${where} is missing the required key ${JSON.stringify(missing)}`, file.at(path, true), describeSchema((parent?.properties as Record<string, unknown>)?.[missing]));
+    }
+    case 'type': {
+      const want = (e.params as { type: string | string[] }).type;
+      const wants = (Array.isArray(want) ? want : String(want).split(',')).filter((t) => t !== 'null');
+      return error('schema.type', `${where} must be ${wants.map(article).join(' or ')}`, file.at(path), describeSchema(parent));
+    }
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
+      const guess = typeof e.data === 'string' ? didYouMean(e.data, allowed.map(String)) : undefined;
+      return error(
+        'schema.enum',
+        `${where} is ${JSON.stringify(e.data)}, which is not one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`,
+        file.at(path),
+        guess ? `did you mean ${JSON.stringify(guess)}?` : describeSchema(parent),
+      );
+    }
+    case 'pattern': {
+      if (e.propertyName !== undefined) return badName(file, path, e.propertyName, parent);
+      return error('schema.pattern', `${where} is ${JSON.stringify(e.data)}, which is not valid here`, file.at(path), describeSchema(parent) ?? `it must match ${(e.params as { pattern: string }).pattern}`);
+    }
+    case 'propertyNames': {
+      const name = (e.params as { propertyName: string }).propertyName;
+      return badName(file, path, name, (parent?.propertyNames as Record<string, unknown>) ?? parent);
+    }
+    case 'not': {
+      if (e.propertyName !== undefined) return badName(file, path, e.propertyName, parent);
+      return error('schema.not', `${where} is not allowed to be ${JSON.stringify(e.data)}`, file.at(path));
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum': {
+      return error('schema.range', `${where} is ${JSON.stringify(e.data)}; it ${e.message}`, file.at(path), describeSchema(parent));
+    }
+    case 'minItems':
+    case 'maxItems': {
+      return error('schema.items', `${where} ${e.message}`, file.at(path), describeSchema(parent));
+    }
+    case 'minProperties':
+    case 'maxProperties': {
+      return error('schema.properties', `${where} ${e.message}`, file.at(path), describeSchema(parent));
+    }
+    case 'anyOf': {
+      return error('schema.shape', `${where} has the wrong shape`, file.at(path), describeSchema(parent));
+    }
+    default:
+      return error(`schema.${e.keyword}`, `${where} ${e.message ?? 'is invalid'}`, file.at(path), describeSchema(parent));
+  }
+}
+
+function badName(file: LoadedFile, path: PathSeg[], name: string, schema: Record<string, unknown> | undefined): Diagnostic {
+  const what = path.length ? String(path[path.length - 1]) : 'key';
+  const kind = what === 'nodes' ? 'node name' : what === 'bridges' ? 'bridge name' : what === 'interfaces' ? 'interface name' : what === 'sysctls' ? 'sysctl' : 'name';
+  const reason = explainName(name, kind);
+  return error('schema.name', `${kind} ${JSON.stringify(name)} cannot be used: ${reason}`, file.at([...path, name], true), describeSchema(schema) ?? describeSchema(schema?.['$ref']));
+}
+
+function explainName(name: string, kind: string): string {
+  if (kind === 'sysctl') return 'only network sysctls (net.…) can be set inside a namespace; others would change the host';
+  if (kind === 'interface name' && name.length > 15) return `it is ${name.length} characters long and Linux allows at most 15`;
+  if (kind === 'node name' && name.length > 32) return `it is ${name.length} characters long (at most 32)`;
+  if (/\s/.test(name)) return 'it contains white space';
+  if (name.includes('/')) return "it contains '/'";
+  if (/[;&|$`<>(){}'"\\*?!#~]/.test(name)) return 'it contains a shell metacharacter';
+  if (name.includes(':')) return "it contains ':'";
+  if (kind === 'node name' && !/^[A-Za-z]/.test(name)) return 'it must start with a letter';
+  return 'it has characters that are not allowed';
+}
+
+function article(t: string): string {
+  if (t === 'integer') return 'an integer';
+  if (t === 'object') return 'a mapping';
+  if (t === 'array') return 'a list';
+  return `a ${t}`;
+}

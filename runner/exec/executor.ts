@@ -1,0 +1,125 @@
+/** The only code that changes the machine: runs a Plan's units, records what it made, and says exactly what failed. */
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { spawn } from 'node:child_process';
+import { execa } from 'execa';
+import { formatPos, type SourcePos } from '../config/diagnostics.ts';
+import { shellQuote } from '../model/words.ts';
+import type { Plan, Step } from '../plan/ops.ts';
+import { schedule, type PhaseRun, type Unit } from '../plan/units.ts';
+import { isAlive } from './host.ts';
+import { writeState, type LabState } from './state.ts';
+
+export class ExecError extends Error {
+  readonly step?: Step;
+  readonly command: string;
+  readonly stderr: string;
+  readonly source?: SourcePos;
+  constructor(message: string, command: string, stderr: string, step?: Step) {
+    super(message);
+    this.name = 'ExecError';
+    this.command = command;
+    this.stderr = stderr;
+    this.step = step;
+    this.source = step?.source;
+  }
+  describe(): string {
+    const where = this.source ? `${formatPos(this.source)}: ` : '';
+    const lines = [`${where}error: ${this.message}`, `  command: ${this.command}`];
+    if (this.stderr.trim()) lines.push(...this.stderr.trim().split('\n').slice(-8).map((l) => `  | ${l}`));
+    return lines.join('\n');
+  }
+}
+
+export interface ExecuteHooks {
+  onPhase?(run: PhaseRun): void;
+  onUnitDone?(unit: Unit): void;
+}
+
+const CONCURRENCY = 8;
+
+/** Run every phase in order. */
+export async function execute(plan: Plan, state: LabState, hooks: ExecuteHooks = {}): Promise<void> {
+  for (const run of schedule(plan)) {
+    hooks.onPhase?.(run);
+    await runPhase(run, plan, state, hooks);
+  }
+}
+
+/** Run one phase: its lanes in parallel (bounded), the units of a lane in order. Returns the number of processes run. */
+export async function runPhase(run: PhaseRun, plan: Plan, state: LabState, hooks: ExecuteHooks = {}): Promise<number> {
+  const lanes = [...run.lanes];
+  const errors: ExecError[] = [];
+  let count = 0;
+  const worker = async (): Promise<void> => {
+    for (let lane = lanes.shift(); lane && !errors.length; lane = lanes.shift()) {
+      for (const unit of lane) {
+        try {
+          count++;
+          await runUnit(unit, state);
+          for (const s of unit.steps) if (s.creates && s.creates.kind !== 'netns') state.objects.push(s.creates);
+          hooks.onUnitDone?.(unit);
+        } catch (e) {
+          errors.push(e instanceof ExecError ? e : new ExecError(String((e as Error).message ?? e), printable(unit), ''));
+          break;
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, lanes.length) }, worker));
+  if (run.phase === 'namespaces') for (const s of plan.steps) if (s.phase === 'namespaces' && s.creates) state.objects.push(s.creates);
+  writeState(state);
+  if (errors.length) throw errors[0];
+  return count;
+}
+
+export function printable(u: Unit): string {
+  return u.argv.map(shellQuote).join(' ') + (u.input !== undefined ? ' <<EOF …' : '');
+}
+
+async function runUnit(u: Unit, state: LabState): Promise<void> {
+  if (u.daemon) return startDaemon(u, state);
+  const [cmd, ...args] = u.argv;
+  const r = await execa(cmd, args, { input: u.input, reject: false, stripFinalNewline: false });
+  if (r.exitCode === 0 && !r.failed) return;
+  let step = u.steps[0];
+  const m = /Command failed -:(\d+)/.exec(String(r.stderr));
+  if (m) step = u.steps[Number(m[1]) - 1] ?? step;
+  const what = u.argv.includes('-batch') && step?.op.type === 'ip' ? `ip ${u.ns ? `-n ${u.ns} ` : ''}${(step.op.args as string[]).join(' ')}` : printable(u);
+  const missing = r.code === 'ENOENT' || /ENOENT/.test(String(r.message ?? ''));
+  const msg = missing ? `${cmd} is not installed (needed for step ${step?.id})` : `step ${step?.id ?? '?'} failed (exit ${r.exitCode ?? r.signal})`;
+  throw new ExecError(msg, what, missing ? `run \`lab doctor --fix\` to install what is missing` : String(r.stderr || r.stdout || r.message), step);
+}
+
+async function startDaemon(u: Unit, state: LabState): Promise<void> {
+  const d = u.daemon!;
+  mkdirSync(dirname(d.log), { recursive: true });
+  const fd = openSync(d.log, 'a');
+  const [cmd, ...args] = u.argv;
+  // node's spawn, not execa: a daemon is left running, detached, with no promise to await
+  const child = spawn(cmd, args, { detached: true, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  let exited = false;
+  child.on('exit', () => {
+    exited = true;
+  });
+  child.on('error', () => {
+    exited = true;
+  });
+  const pid = child.pid;
+  if (!pid) throw new ExecError(`could not start daemon ${d.name} on ${d.node}: ${cmd} not found?`, printable(u), '', u.steps[0]);
+  child.unref();
+  state.daemons.push({ node: d.node, name: d.name, pid, log: d.log, argv: u.argv });
+  writeState(state);
+  // a daemon that dies at once is reported with its last lines of output
+  await new Promise((r) => setTimeout(r, 150));
+  if (exited || !isAlive(pid)) {
+    let tail = '';
+    try {
+      tail = readFileSync(d.log, 'utf8').split('\n').slice(-10).join('\n');
+    } catch {
+      /* no log */
+    }
+    throw new ExecError(`daemon ${d.name} on node ${d.node} exited right after it started`, printable(u), tail, u.steps[0]);
+  }
+}

@@ -1,0 +1,64 @@
+/** Read-only looks at this machine: which namespaces exist, which processes live in them. */
+import { readdirSync, readlinkSync, statSync } from 'node:fs';
+import { labOfNetns } from '../model/names.ts';
+
+export const NETNS_DIR = '/run/netns';
+
+export function listNetns(): string[] {
+  try {
+    return readdirSync(NETNS_DIR);
+  } catch {
+    return [];
+  }
+}
+
+/** Namespaces named for lab `lab` (by prefix), fabric first. */
+export function labNetns(lab: string): string[] {
+  return listNetns()
+    .filter((n) => labOfNetns(n) === lab)
+    .sort((a, b) => a.split('.').length - b.split('.').length || a.localeCompare(b));
+}
+
+export function allLabsOnHost(): string[] {
+  return [...new Set(listNetns().map(labOfNetns).filter((x): x is string => !!x))].sort();
+}
+
+function nsInode(ns: string): string | undefined {
+  try {
+    const st = statSync(`${NETNS_DIR}/${ns}`);
+    return `net:[${st.ino}]`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** PIDs of every process whose network namespace is one of `namespaces`. */
+export function pidsInNetns(namespaces: readonly string[]): Map<number, string> {
+  const want = new Map<string, string>();
+  for (const ns of namespaces) {
+    const ino = nsInode(ns);
+    if (ino) want.set(ino, ns);
+  }
+  const out = new Map<number, string>();
+  if (!want.size) return out;
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const link = readlinkSync(`/proc/${e}/ns/net`);
+      const ns = want.get(link);
+      if (ns && Number(e) !== process.pid) out.set(Number(e), ns);
+    } catch {
+      /* gone, or a kernel thread */
+    }
+  }
+  return out;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,67 @@
+/** A lab's state on this machine: what it created, recorded as it is created. Lives under /run (gone at reboot, like the namespaces). */
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Created } from '../plan/ops.ts';
+
+export interface DaemonRecord {
+  readonly node: string;
+  readonly name: string;
+  readonly pid: number;
+  readonly log: string;
+  readonly argv: readonly string[];
+}
+
+export interface LabState {
+  readonly version: 1;
+  readonly lab: string;
+  readonly file: string;
+  readonly hash: string;
+  status: 'creating' | 'up' | 'failed' | 'deleting';
+  readonly startedAt: string;
+  upAt?: string;
+  /** Namespaces the lab is about to create / has created (written before they are made). */
+  namespaces: string[];
+  /** Everything created, in order. */
+  objects: Created[];
+  daemons: DaemonRecord[];
+  /** Last `lab test` summary, for `lab status`. */
+  lastTest?: { at: string; passed: number; failed: number };
+}
+
+export function stateRoot(): string {
+  return process.env.NSLAB_STATE_DIR ?? '/run/nslab';
+}
+
+export function labDir(lab: string): string {
+  return join(stateRoot(), lab);
+}
+
+export function readState(lab: string): LabState | undefined {
+  try {
+    return JSON.parse(readFileSync(join(labDir(lab), 'state.json'), 'utf8')) as LabState;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeState(s: LabState): void {
+  const dir = labDir(s.lab);
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.state.${process.pid}.json`);
+  writeFileSync(tmp, JSON.stringify(s, null, 1));
+  renameSync(tmp, join(dir, 'state.json'));
+}
+
+export function removeState(lab: string): void {
+  rmSync(labDir(lab), { recursive: true, force: true });
+}
+
+export function labsWithState(): string[] {
+  try {
+    return readdirSync(stateRoot(), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * `lab down`: stop every process living in the lab's namespaces, then delete the namespaces (which takes
+ * every link, bridge, address, route and rule inside them along), then the state. Works from the state
+ * file, and without it: namespaces are found by the lab's prefix, processes by their namespace.
+ */
+import { readFileSync } from 'node:fs';
+import { execa } from 'execa';
+import { isAlive, labNetns, pidsInNetns } from './host.ts';
+import { readState, removeState } from './state.ts';
+
+export interface TeardownReport {
+  readonly lab: string;
+  readonly namespaces: string[];
+  readonly killed: number[];
+  readonly hadState: boolean;
+  readonly leftovers: string[];
+}
+
+/** The commands teardown runs, for `lab plan` to print. */
+export function teardownCommands(namespaces: readonly string[]): string[][] {
+  return namespaces.map((ns) => ['ip', 'netns', 'del', ns]);
+}
+
+export async function teardown(lab: string): Promise<TeardownReport> {
+  const state = readState(lab);
+  const found = labNetns(lab);
+  const namespaces = [...new Set([...found])];
+  // 1. processes: the ones we started (by PID, if still in our namespaces) and anything else inside them
+  const pids = new Set(pidsInNetns(namespaces).keys());
+  // a daemon whose namespace file is already gone still holds the namespace alive: find it by PID + command line
+  for (const d of state?.daemons ?? []) if (!pids.has(d.pid) && sameProcess(d.pid, d.argv)) pids.add(d.pid);
+  await stop([...pids]);
+  // 2. namespaces: the fabric first (its bridges drop all ports at once), then the rest in one batch
+  if (namespaces.length) {
+    const input = `${namespaces.map((n) => `netns del ${n}`).join('\n')}\n`;
+    const r = await execa('ip', ['-force', '-batch', '-'], { input, reject: false });
+    if (r.exitCode !== 0 && labNetns(lab).length) {
+      throw new Error(`could not delete the namespaces of lab ${lab}: ${String(r.stderr).trim()}`);
+    }
+  }
+  // 3. state
+  removeState(lab);
+  const leftovers = labNetns(lab);
+  return { lab, namespaces, killed: [...pids], hadState: !!state, leftovers };
+}
+
+async function stop(pids: number[]): Promise<void> {
+  if (!pids.length) return;
+  for (const p of pids) signal(p, 'SIGTERM');
+  const deadline = Date.now() + 1500;
+  while (Date.now() < deadline && pids.some(isAliveNotZombie)) await new Promise((r) => setTimeout(r, 20));
+  for (const p of pids) if (isAliveNotZombie(p)) signal(p, 'SIGKILL');
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* already gone */
+  }
+}
+
+function sameProcess(pid: number, argv: readonly string[]): boolean {
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    // `ip netns exec NS cmd …` execs cmd: the process's argv is the tail of the recorded one
+    const tail = argv.slice(argv.length - cmdline.length);
+    return cmdline.length > 0 && cmdline.every((w, i) => w === tail[i]);
+  } catch {
+    return false;
+  }
+}
+
+function isAliveNotZombie(pid: number): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+

@@ -1,0 +1,19 @@
+/** kind: netns — a plain network namespace, the lightest node there is. */
+import type { KindDef } from '../registry.ts';
+
+export const netnsKind: KindDef = {
+  name: 'netns',
+  createNamespace(node) {
+    return [
+      {
+        id: `${node.name}.netns`,
+        phase: 'namespaces',
+        order: 0,
+        op: { type: 'ip', args: ['netns', 'add', node.netns] },
+        source: node.pos,
+        note: `node ${node.name}`,
+        creates: { kind: 'netns', name: node.netns },
+      },
+    ];
+  },
+};

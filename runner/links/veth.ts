@@ -1,0 +1,39 @@
+/** veth pairs, created directly inside their two namespaces (moving an interface later would wipe its addresses). */
+import type { LinkEnd } from '../model/types.ts';
+import type { Step } from '../plan/ops.ts';
+import type { LinkTypeDef } from './registry.ts';
+
+function endArgs(e: LinkEnd): string[] {
+  const a = [e.ifname, 'netns', e.netns];
+  if (e.mac) a.push('address', e.mac);
+  if (e.mtu) a.push('mtu', String(e.mtu));
+  return a;
+}
+
+const label = (e: LinkEnd): string => (e.node ? `${e.node}:${e.ifname}` : `${e.bridge}`);
+
+export const vethLink: LinkTypeDef = {
+  name: 'veth',
+  compile(link, index) {
+    const steps: Step[] = [
+      {
+        id: `link${index}.veth`,
+        phase: 'links',
+        order: 0,
+        op: { type: 'ip', args: ['link', 'add', ...endArgs(link.a), 'type', 'veth', 'peer', 'name', ...endArgs(link.b)] },
+        source: link.pos,
+        note: `link ${label(link.a)} <-> ${label(link.b)}`,
+        creates: { kind: 'link', name: `${link.a.ifname}/${link.b.ifname}`, ns: link.a.netns },
+      },
+    ];
+    // a bridge end is a port: enslave it and bring it up in the bridge's namespace
+    for (const [i, e] of [link.a, link.b].entries()) {
+      if (!e.bridge) continue;
+      steps.push(
+        { id: `link${index}.port${i}`, phase: 'configure', order: 30, op: { type: 'ip', ns: e.netns, args: ['link', 'set', e.ifname, 'master', e.bridge] }, source: link.pos },
+        { id: `link${index}.up${i}`, phase: 'configure', order: 50, op: { type: 'ip', ns: e.netns, args: ['link', 'set', e.ifname, 'up'] }, source: link.pos },
+      );
+    }
+    return steps;
+  },
+};

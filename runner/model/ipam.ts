@@ -1,0 +1,129 @@
+/** Automatic addressing: every L2 segment gets a subnet, every interface without addresses gets the next free host. */
+import { error, type Diagnostic, type SourcePos } from '../config/diagnostics.ts';
+import { formatAddress, formatPrefix, hosts, network, overlaps, parsePrefix, size, type Family, type Prefix } from './ip.ts';
+
+export interface Member {
+  /** A label for messages: h1:eth0, or bridge docker0 of gw. */
+  readonly label: string;
+  /** Explicit addresses, or undefined to draw from the pool. */
+  readonly explicit?: readonly string[];
+  readonly pos: SourcePos;
+  /** Filled in: the final addresses. */
+  addresses: string[];
+  auto: boolean;
+}
+
+export interface Segment {
+  readonly id: number;
+  readonly members: Member[];
+}
+
+export interface Pool {
+  readonly family: Family;
+  readonly net: Prefix;
+  readonly prefix: number;
+  readonly pos: SourcePos;
+}
+
+export function assignAddresses(segments: readonly Segment[], loopbacks: readonly Member[], pools: readonly Pool[]): Diagnostic[] {
+  const diags: Diagnostic[] = [];
+  const used = new Map<string, Member>(); // address (no prefix) -> member
+  const segNets = new Map<number, { net: Prefix; member: Member }[]>();
+  // 1. explicit addresses: parse, check, record
+  for (const m of [...loopbacks, ...segments.flatMap((s) => s.members)]) {
+    m.addresses = [];
+    for (const a of m.explicit ?? []) {
+      const p = parsePrefix(a);
+      if (!p) {
+        diags.push(error('address.invalid', `${a} on ${m.label} is not a valid address with prefix length`, m.pos, 'write e.g. 10.0.0.1/24 or fd00::1/64; IPv4 octets are 0–255 and the prefix at most /32 (/128 for IPv6)'));
+        continue;
+      }
+      const host = formatAddress(p.family, p.addr);
+      const net = network(p);
+      if (p.family === 4 && p.len <= 30 && (p.addr === net.addr || p.addr === net.addr + size(p) - 1n)) {
+        const which = p.addr === net.addr ? 'network' : 'broadcast';
+        diags.push(error('address.reserved', `${a} on ${m.label} is the ${which} address of ${formatPrefix(net)}`, m.pos, `use a host address such as ${formatAddress(4, net.addr + 1n)}/${p.len}`));
+        continue;
+      }
+      const prev = used.get(host);
+      if (prev) {
+        diags.push(error('address.duplicate', `address ${host} is given to both ${prev.label} and ${m.label}`, m.pos, `each address may be used once in a lab; ${prev.label} is at line ${prev.pos.line}`));
+        continue;
+      }
+      used.set(host, m);
+      m.addresses.push(`${host}/${p.len}`);
+    }
+  }
+  // explicit subnets per segment, and overlap between segments
+  const allNets: { net: Prefix; seg: number; member: Member }[] = [];
+  for (const s of segments) {
+    const nets: { net: Prefix; member: Member }[] = [];
+    for (const m of s.members) {
+      for (const a of m.addresses) {
+        const p = parsePrefix(a)!;
+        const net = network(p);
+        if (!nets.some((n) => n.net.family === net.family && n.net.addr === net.addr && n.net.len === net.len)) nets.push({ net, member: m });
+      }
+    }
+    segNets.set(s.id, nets);
+    for (const n of nets) {
+      if (n.net.len === (n.net.family === 4 ? 32 : 128)) continue;
+      const clash = allNets.find((o) => o.seg !== s.id && overlaps(o.net, n.net) && o.net.len !== (o.net.family === 4 ? 32 : 128));
+      if (clash) {
+        diags.push(error('address.overlap', `${formatPrefix(n.net)} on ${n.member.label} overlaps ${formatPrefix(clash.net)} on ${clash.member.label}, which is on another segment`, n.member.pos, 'each link or bridge needs a subnet of its own; routing between overlapping subnets cannot work'));
+      }
+      allNets.push({ net: n.net, seg: s.id, member: n.member });
+    }
+  }
+  if (diags.length) return diags;
+  // 2. automatic addresses
+  const taken: Prefix[] = allNets.map((n) => n.net);
+  for (const pool of pools) {
+    let cursor = 0n;
+    const step = size({ family: pool.family, len: pool.prefix });
+    const poolEnd = network(pool.net).addr + size(pool.net);
+    const nextSubnet = (): Prefix | undefined => {
+      for (;;) {
+        const addr = network(pool.net).addr + cursor * step;
+        if (addr + step > poolEnd) return undefined;
+        cursor++;
+        const cand: Prefix = { family: pool.family, addr, len: pool.prefix };
+        if (!taken.some((t) => overlaps(t, cand))) {
+          taken.push(cand);
+          return cand;
+        }
+      }
+    };
+    for (const s of segments) {
+      const wanting = s.members.filter((m) => m.explicit === undefined);
+      if (!wanting.length) continue;
+      let subnet = segNets.get(s.id)!.find((n) => n.net.family === pool.family)?.net;
+      if (!subnet) {
+        subnet = nextSubnet();
+        if (!subnet) {
+          diags.push(error('address.pool-exhausted', `the IPv${pool.family} pool ${formatPrefix(pool.net)} has no /${pool.prefix} left for ${wanting[0].label}`, pool.pos, 'use a larger pool or a longer prefix under addressing:'));
+          return diags;
+        }
+      }
+      const free = hosts(subnet);
+      for (const m of wanting) {
+        let addr: bigint | undefined;
+        for (let r = free.next(); !r.done; r = free.next()) {
+          if (!used.has(formatAddress(pool.family, r.value))) {
+            addr = r.value;
+            break;
+          }
+        }
+        if (addr === undefined) {
+          diags.push(error('address.subnet-full', `no free address left in ${formatPrefix(subnet)} for ${m.label}`, m.pos, 'give the segment a larger subnet'));
+          return diags;
+        }
+        const host = formatAddress(pool.family, addr);
+        used.set(host, m);
+        m.addresses.push(`${host}/${subnet.len}`);
+        m.auto = true;
+      }
+    }
+  }
+  return diags;
+}

@@ -1,0 +1,557 @@
+/** Resolve a loaded lab: defaults, references, addresses, routes, tests. Pure; collects every error of the file. */
+import { didYouMean, error, warning, type Diagnostic, type SourcePos } from '../config/diagnostics.ts';
+import type { LoadedFile, PathSeg } from '../config/load.ts';
+import { checkSchema } from '../config/schema-check.ts';
+import { KINDS } from '../kinds/registry.ts';
+import { ASSERTIONS } from '../../assertions/registry.ts';
+import type { ResolveContext, TargetResult } from '../../assertions/types.ts';
+import { contains, formatPrefix, network, parseAddress, parsePrefix } from './ip.ts';
+import { assignAddresses, type Member, type Pool, type Segment } from './ipam.ts';
+import { fabricNetns, nodeNetns, portName } from './names.ts';
+import { normaliseRoute, parseRouteString } from './routes.ts';
+import { toArgv } from './words.ts';
+import { parseDurationMs } from '../util/units.ts';
+import type {
+  LinkEnd,
+  NatRule,
+  ResolvedBridge,
+  ResolvedCommand,
+  ResolvedDaemon,
+  ResolvedInterface,
+  ResolvedLab,
+  ResolvedLink,
+  ResolvedNode,
+  ResolvedRoute,
+  ResolvedTest,
+} from './types.ts';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const asObj = (v: unknown): Obj => (isObj(v) ? v : {});
+const entries = (v: unknown): [string, Obj][] => Object.entries(asObj(v)).map(([k, x]) => [k, asObj(x)]);
+
+export interface ResolveResult {
+  readonly lab?: ResolvedLab;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+interface IfaceDraft {
+  node: string;
+  name: string;
+  raw: Obj;
+  declared: boolean;
+  pos: SourcePos;
+  usedAt?: SourcePos;
+  master?: string;
+  mtu?: number;
+  mac?: string;
+  member?: Member;
+}
+
+export function resolveLab(file: LoadedFile): ResolveResult {
+  const diags: Diagnostic[] = [...checkSchema(file)];
+  const at = file.at;
+  const raw = asObj(file.data);
+  const labName = typeof raw.name === 'string' ? raw.name : 'lab';
+  const rawNodes = entries(raw.nodes);
+  const rawBridges = entries(raw.bridges);
+  const nodeNames = rawNodes.map(([n]) => n);
+  const nodeSet = new Set(nodeNames);
+  const bridgeNames = rawBridges.map(([b]) => b);
+  const unknownNode = (name: string, path: readonly PathSeg[]): Diagnostic => {
+    const guess = didYouMean(name, nodeNames);
+    return error('ref.unknown-node', `unknown node ${JSON.stringify(name)}`, at(path), guess ? `did you mean ${JSON.stringify(guess)}? nodes: ${nodeNames.join(', ')}` : `nodes in this lab: ${nodeNames.join(', ') || '(none)'}`);
+  };
+
+  // ---- interfaces declared on nodes
+  const ifaces = new Map<string, IfaceDraft>(); // "node:if"
+  for (const [n, node] of rawNodes) {
+    for (const [ifn, iraw] of entries(node.interfaces)) {
+      ifaces.set(`${n}:${ifn}`, { node: n, name: ifn, raw: iraw, declared: true, pos: at(['nodes', n, 'interfaces', ifn], true) });
+    }
+  }
+
+  // ---- bridges
+  const bridges: ResolvedBridge[] = [];
+  let needFabric = false;
+  for (const [b, braw] of rawBridges) {
+    const bpos = at(['bridges', b], true);
+    const inNode = typeof braw.node === 'string' ? braw.node : undefined;
+    if (inNode !== undefined && !nodeSet.has(inNode)) diags.push(unknownNode(inNode, ['bridges', b, 'node']));
+    if (inNode === undefined) needFabric = true;
+    if (inNode === undefined && Array.isArray(braw.addresses) && braw.addresses.length) {
+      diags.push(error('bridge.address-in-fabric', `bridge ${b} has addresses but lives in the lab's fabric namespace, where nothing can use them`, at(['bridges', b, 'addresses'], true), `put it inside a node with \`node: <name>\` (docker0-style), or give the addresses to a node's interface on the bridge`));
+    }
+    if (inNode !== undefined && ifaces.has(`${inNode}:${b}`)) {
+      diags.push(error('bridge.name-clash', `bridge ${b} lives in node ${inNode}, which already has an interface named ${b}`, bpos, 'rename one of them'));
+    }
+    bridges.push({
+      name: b,
+      netns: inNode ? nodeNetns(labName, inNode) : fabricNetns(labName),
+      node: inNode,
+      addresses: [],
+      mtu: typeof braw.mtu === 'number' ? braw.mtu : undefined,
+      stp: braw.stp === true,
+      pos: bpos,
+    });
+  }
+  const bridgeByName = new Map(bridges.map((b) => [b.name, b]));
+
+  // ---- links
+  interface EndDraft {
+    node?: string;
+    ifname?: string;
+    bridge?: string;
+  }
+  const links: { a: EndDraft; b: EndDraft; mtu?: number; pos: SourcePos; i: number }[] = [];
+  (Array.isArray(raw.links) ? raw.links : []).forEach((l: unknown, i: number) => {
+    const eps = Array.isArray(l) ? l : isObj(l) && Array.isArray(l.endpoints) ? l.endpoints : undefined;
+    const epPath = (j: number): PathSeg[] => (Array.isArray(l) ? ['links', i, j] : ['links', i, 'endpoints', j]);
+    if (!eps || eps.length !== 2 || eps.some((e) => typeof e !== 'string')) return; // schema said so
+    const ends: EndDraft[] = [];
+    let ok = true;
+    eps.forEach((ep: string, j: number) => {
+      const c = ep.indexOf(':');
+      if (c < 0) {
+        if (bridgeByName.has(ep)) ends.push({ bridge: ep });
+        else {
+          ok = false;
+          const guess = didYouMean(ep, bridgeNames);
+          const isNode = nodeSet.has(ep);
+          diags.push(
+            error(
+              'ref.unknown-bridge',
+              `unknown bridge ${JSON.stringify(ep)} in link`,
+              at(epPath(j)),
+              isNode ? `${ep} is a node: name its interface, e.g. ${ep}:eth0` : guess ? `did you mean ${JSON.stringify(guess)}?` : bridgeNames.length ? `bridges: ${bridgeNames.join(', ')}` : 'declare it under `bridges:`, or write node:interface for a node end',
+            ),
+          );
+        }
+        return;
+      }
+      const node = ep.slice(0, c);
+      const ifname = ep.slice(c + 1);
+      if (!nodeSet.has(node)) {
+        ok = false;
+        diags.push(unknownNode(node, epPath(j)));
+        return;
+      }
+      if (ifname === 'lo') {
+        ok = false;
+        diags.push(error('link.loopback', `${ep}: the loopback interface cannot be linked`, at(epPath(j)), 'use another interface name, e.g. eth0'));
+        return;
+      }
+      const key = `${node}:${ifname}`;
+      const existing = ifaces.get(key);
+      if (existing?.usedAt) {
+        ok = false;
+        diags.push(error('link.interface-reused', `interface ${key} is used by two links`, at(epPath(j)), `it is already linked at line ${existing.usedAt.line}; give this link another interface name`));
+        return;
+      }
+      const bridgeClash = bridgeByName.get(ifname);
+      if (bridgeClash?.node === node) {
+        ok = false;
+        diags.push(error('bridge.name-clash', `${key}: node ${node} has a bridge named ${ifname}`, at(epPath(j)), 'rename the interface'));
+        return;
+      }
+      const d: IfaceDraft = existing ?? { node, name: ifname, raw: {}, declared: false, pos: at(epPath(j)) };
+      d.usedAt = at(epPath(j));
+      ifaces.set(key, d);
+      ends.push({ node, ifname });
+    });
+    if (ok && ends.length === 2) {
+      if (ends[0].bridge && ends[0].bridge === ends[1].bridge) {
+        diags.push(error('link.self', `link joins bridge ${ends[0].bridge} to itself`, at(['links', i]), 'a link needs two different ends'));
+        return;
+      }
+      const mtu = isObj(l) && typeof l.mtu === 'number' ? l.mtu : undefined;
+      links.push({ a: ends[0], b: ends[1], mtu, pos: at(['links', i]), i });
+    }
+  });
+
+  // interfaces declared but never linked
+  for (const d of ifaces.values()) {
+    if (d.declared && !d.usedAt && d.name !== 'lo') {
+      diags.push(error('interface.unlinked', `interface ${d.node}:${d.name} is declared but no link uses it`, d.pos, `add a link such as [${d.node}:${d.name}, <node>:<if>] or [${d.node}:${d.name}, <bridge>]`));
+    }
+  }
+
+  // ---- segments for addressing (union-find over bridges and links)
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let p = parent.get(x) ?? x;
+    if (p !== x) {
+      p = find(p);
+      parent.set(x, p);
+    }
+    return p;
+  };
+  const union = (x: string, y: string): void => {
+    const a = find(x);
+    const b = find(y);
+    if (a !== b) parent.set(b, a);
+  };
+  const endKey = (e: EndDraft): string => (e.bridge ? `br:${e.bridge}` : `if:${e.node}:${e.ifname}`);
+  for (const l of links) union(endKey(l.a), endKey(l.b));
+  const segOrder: string[] = [];
+  const segMembers = new Map<string, Member[]>();
+  const addMember = (key: string, m: Member): void => {
+    const root = find(key);
+    if (!segMembers.has(root)) {
+      segMembers.set(root, []);
+      segOrder.push(root);
+    }
+    segMembers.get(root)!.push(m);
+  };
+  const bridgeMembers = new Map<string, Member>();
+  for (const b of bridges) {
+    const braw = asObj(asObj(raw.bridges)[b.name]);
+    if (!b.node) continue;
+    const m: Member = { label: `bridge ${b.name} of ${b.node}`, explicit: Array.isArray(braw.addresses) ? braw.addresses.map(String) : undefined, pos: Array.isArray(braw.addresses) ? at(['bridges', b.name, 'addresses']) : b.pos, addresses: [], auto: false };
+    bridgeMembers.set(b.name, m);
+    addMember(`br:${b.name}`, m);
+  }
+  for (const l of links) {
+    for (const e of [l.a, l.b]) {
+      if (!e.node) continue;
+      const d = ifaces.get(`${e.node}:${e.ifname}`)!;
+      const addrs = d.raw.addresses;
+      d.member = { label: `${e.node}:${e.ifname}`, explicit: Array.isArray(addrs) ? addrs.map(String) : undefined, pos: Array.isArray(addrs) ? at(['nodes', e.node, 'interfaces', e.ifname!, 'addresses']) : d.usedAt!, addresses: [], auto: false };
+      addMember(endKey(e), d.member);
+    }
+  }
+  const loopbacks: Member[] = [];
+  for (const d of ifaces.values()) {
+    if (d.name !== 'lo') continue;
+    const addrs = d.raw.addresses;
+    d.member = { label: `${d.node}:lo`, explicit: Array.isArray(addrs) ? addrs.map(String) : [], pos: at(['nodes', d.node, 'interfaces', 'lo', 'addresses']), addresses: [], auto: false };
+    loopbacks.push(d.member);
+  }
+  const segments: Segment[] = segOrder.map((root, id) => ({ id, members: segMembers.get(root)! }));
+  const pools = addressPools(raw, at, diags);
+  if (!diags.some((d) => d.code.startsWith('address'))) diags.push(...assignAddresses(segments, loopbacks, pools));
+
+  // ---- resolved interfaces, bridges, links
+  const ifOfNode = new Map<string, ResolvedInterface[]>(nodeNames.map((n) => [n, []]));
+  for (const d of ifaces.values()) {
+    if (!d.usedAt && d.name !== 'lo') continue;
+    ifOfNode.get(d.node)?.push({
+      name: d.name,
+      addresses: d.member?.addresses ?? [],
+      auto: d.member?.auto ?? false,
+      mtu: typeof d.raw.mtu === 'number' ? d.raw.mtu : undefined,
+      mac: typeof d.raw.mac === 'string' ? d.raw.mac.toLowerCase() : undefined,
+      master: undefined,
+      pos: d.pos,
+    });
+  }
+  const resolvedBridges = bridges.map((b) => ({ ...b, addresses: bridgeMembers.get(b.name)?.addresses ?? [] }));
+  const portNames = new Map<string, Set<string>>(); // per netns
+  const taken = (ns: string): Set<string> => {
+    if (!portNames.has(ns)) {
+      // names already used in that namespace: the node's own interfaces and bridges
+      const s = new Set<string>(['lo']);
+      for (const b of resolvedBridges) if (b.netns === ns) s.add(b.name);
+      const node = nodeNames.find((n) => nodeNetns(labName, n) === ns);
+      if (node) for (const i of ifOfNode.get(node) ?? []) s.add(i.name);
+      portNames.set(ns, s);
+    }
+    return portNames.get(ns)!;
+  };
+  const resolvedLinks: ResolvedLink[] = links.map((l) => {
+    const mk = (e: EndDraft, other: EndDraft): LinkEnd => {
+      if (e.node) {
+        const i = ifOfNode.get(e.node)!.find((x) => x.name === e.ifname)!;
+        return { netns: nodeNetns(labName, e.node), ifname: e.ifname!, node: e.node, mtu: i.mtu ?? l.mtu, mac: i.mac };
+      }
+      const br = bridgeByName.get(e.bridge!)!;
+      const label = other.node ? other.node : `br-${other.bridge}`;
+      const otherIf = other.node ? other.ifname! : e.bridge!;
+      const otherMtu = other.node ? ifOfNode.get(other.node)!.find((x) => x.name === other.ifname)?.mtu : undefined;
+      return { netns: br.netns, ifname: portName(label, otherIf, taken(br.netns)), bridge: br.name, mtu: otherMtu ?? l.mtu ?? br.mtu };
+    };
+    return { type: 'veth', a: mk(l.a, l.b), b: mk(l.b, l.a), pos: l.pos };
+  });
+
+  // ---- nodes
+  const nodes: ResolvedNode[] = [];
+  for (const [n, node] of rawNodes) {
+    const kindName = typeof node.kind === 'string' ? node.kind : 'netns';
+    const kind = KINDS.get(kindName);
+    const npos = at(['nodes', n], true);
+    if (!kind) continue; // schema reported it
+    const interfaces = ifOfNode.get(n) ?? [];
+    const ownBridges = resolvedBridges.filter((b) => b.node === n);
+    const devNames = new Set([...interfaces.map((i) => i.name), ...ownBridges.map((b) => b.name), 'lo']);
+    const connected = [...interfaces.flatMap((i) => i.addresses), ...ownBridges.flatMap((b) => b.addresses)].map((a) => parsePrefix(a)!).filter(Boolean);
+    const forwarding = node.forwarding === true;
+    const sysctls: [string, string][] = [
+      ['net.ipv4.ip_forward', forwarding ? '1' : '0'],
+      ['net.ipv6.conf.all.forwarding', forwarding ? '1' : '0'],
+    ];
+    for (const [k, v] of Object.entries(asObj(node.sysctls))) {
+      const val = typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
+      const i = sysctls.findIndex(([kk]) => kk === k);
+      if (i >= 0) sysctls[i] = [k, val];
+      else sysctls.push([k, val]);
+    }
+    const routes = resolveRoutes(n, node, devNames, connected, at, diags);
+    const exec = commands(node.exec, ['nodes', n, 'exec'], at, diags);
+    const daemons: ResolvedDaemon[] = [];
+    (Array.isArray(node.daemons) ? node.daemons : []).forEach((d: unknown, i: number) => {
+      const run = isObj(d) ? d.run : d;
+      const path: PathSeg[] = isObj(d) ? ['nodes', n, 'daemons', i, 'run'] : ['nodes', n, 'daemons', i];
+      const r = toArgv(run);
+      if (!r.ok) diags.push(error('command.invalid', `daemon ${i + 1} of ${n}: ${r.message}`, at(path), 'write the command as a list of words, or [sh, -c, "…"] if it needs a shell'));
+      else daemons.push({ name: isObj(d) && typeof d.name === 'string' ? d.name : `${r.argv[0].split('/').pop()}-${i + 1}`, argv: r.argv, pos: at(path) });
+    });
+    const fw = asObj(node.firewall);
+    nodes.push({
+      name: n,
+      kind: kindName,
+      netns: nodeNetns(labName, n),
+      forwarding,
+      interfaces,
+      routes,
+      sysctls,
+      nat: [],
+      firewall: { nftables: str(fw.nftables), iptables: str(fw.iptables), ip6tables: str(fw.ip6tables) },
+      firewallPos: isObj(node.firewall) ? at(['nodes', n, 'firewall'], true) : undefined,
+      exec,
+      daemons,
+      whoami: Array.isArray(node.whoami) ? node.whoami.filter((p): p is number => typeof p === 'number') : [],
+      pos: npos,
+      raw: node,
+    });
+    diags.push(...(kind.check?.(n, node, { at, labName }) ?? []));
+  }
+  // NAT may name other nodes (dnat to h1:80): resolved once every node is known
+  nodes.forEach((nd, i) => {
+    const devNames = new Set([...nd.interfaces.map((x) => x.name), ...resolvedBridges.filter((b) => b.node === nd.name).map((b) => b.name), 'lo']);
+    const nat = resolveNat(nd.name, nd.raw, devNames, (t) => targetOf(t), at, diags);
+    if (nat.length) nodes[i] = { ...nd, nat };
+  });
+
+  // ---- targets, used by NAT and tests
+  function targetOf(t: string, from?: string): TargetResult {
+    const addr = parseAddress(t);
+    if (addr) return { ok: true, address: t, family: addr.family };
+    const [node, ifname] = t.split(':');
+    const nd = nodes.find((x) => x.name === node);
+    if (!nd) {
+      const guess = didYouMean(node, nodeNames);
+      return { ok: false, message: `unknown node ${JSON.stringify(node)}`, hint: guess ? `did you mean ${JSON.stringify(guess)}?` : `nodes: ${nodeNames.join(', ')}` };
+    }
+    const own = [...nd.interfaces.filter((i) => i.name !== 'lo'), ...resolvedBridges.filter((b) => b.node === node).map((b) => ({ name: b.name, addresses: b.addresses }))];
+    const lo = nd.interfaces.filter((i) => i.name === 'lo');
+    if (ifname !== undefined) {
+      const i = [...own, ...lo].find((x) => x.name === ifname);
+      if (!i) return { ok: false, message: `node ${node} has no interface ${ifname}`, hint: `its interfaces: ${own.map((x) => x.name).join(', ') || '(none)'}` };
+      const a = i.addresses.find((x) => !x.includes(':')) ?? i.addresses[0];
+      if (!a) return { ok: false, message: `${node}:${ifname} has no address`, hint: 'give it one under nodes.<node>.interfaces.<if>.addresses' };
+      return { ok: true, address: a.split('/')[0], family: a.includes(':') ? 6 : 4, node };
+    }
+    const all = [...own.flatMap((i) => i.addresses), ...lo.flatMap((i) => i.addresses)];
+    if (!all.length) return { ok: false, message: `node ${node} has no address`, hint: 'give one of its interfaces an address, or name an address directly' };
+    let pick = all.find((a) => !a.includes(':')) ?? all[0];
+    if (from) {
+      const fromNode = nodes.find((x) => x.name === from);
+      const fromNets = [...(fromNode?.interfaces ?? []).flatMap((i) => i.addresses), ...resolvedBridges.filter((b) => b.node === from).flatMap((b) => b.addresses)]
+        .map((a) => network(parsePrefix(a)!));
+      const direct = all.find((a) => {
+        const p = parsePrefix(a)!;
+        return fromNets.some((fnet) => contains(fnet, p.family, p.addr) && fnet.len < (p.family === 4 ? 32 : 128));
+      });
+      if (direct && !direct.includes(':')) pick = direct;
+      else if (direct && pick.includes(':')) pick = direct;
+    }
+    return { ok: true, address: pick.split('/')[0], family: pick.includes(':') ? 6 : 4, node };
+  }
+
+  // ---- tests
+  const tests: ResolvedTest[] = [];
+  const rawTests = Array.isArray(raw.tests) ? raw.tests : [];
+  const testNames = rawTests.map((t: unknown) => (isObj(t) && typeof t.name === 'string' ? t.name : '')).filter(Boolean);
+  const seenNames = new Map<string, number>();
+  rawTests.forEach((t: unknown, i: number) => {
+    if (!isObj(t)) return;
+    const types = Object.keys(t).filter((k) => ASSERTIONS.has(k));
+    const tpos = at(['tests', i]);
+    if (types.length !== 1) {
+      diags.push(
+        error('test.type', types.length ? `test ${i + 1} has ${types.length} assertion types (${types.join(', ')}); give each its own list item` : `test ${i + 1} has no assertion type`, tpos, `each test has exactly one of: ${[...ASSERTIONS.keys()].join(', ')}`),
+      );
+      return;
+    }
+    const type = types[0];
+    const def = ASSERTIONS.get(type)!;
+    const name = typeof t.name === 'string' ? t.name : undefined;
+    if (name) {
+      if (seenNames.has(name)) diags.push(error('test.duplicate-name', `two tests are named ${JSON.stringify(name)}`, at(['tests', i, 'name']), `the other is test ${seenNames.get(name)! + 1}; names must be unique because tests refer to each other by name`));
+      seenNames.set(name, i);
+    }
+    const ctx: ResolveContext = {
+      nodeNames,
+      hasNode: (x) => nodeSet.has(x),
+      target: (to, from) => targetOf(to, from),
+      at: (p, key) => at(['tests', i, type, ...p], key),
+      unknownNode: (x, p) => unknownNode(x, ['tests', i, type, ...p]),
+      testNames,
+    };
+    const r = def.resolve(asObj(t[type]), ctx);
+    diags.push(...r.diagnostics);
+    const withinMs = t.within === undefined ? 0 : parseDurationMs(t.within);
+    if (withinMs === undefined) diags.push(error('test.within', `within: ${JSON.stringify(t.within)} is not a duration`, at(['tests', i, 'within']), 'write e.g. 5s, 500ms or 2m'));
+    if (r.params) tests.push({ index: i, name: name ?? def.describe(r.params), type, withinMs: withinMs ?? 0, params: r.params, pos: tpos });
+  });
+
+  const errors = diags.filter((d) => d.severity === 'error');
+  if (errors.length) return { diagnostics: dedupe(diags) };
+  const lab: ResolvedLab = {
+    name: labName,
+    description: typeof raw.description === 'string' ? raw.description : '',
+    file: file.path,
+    hash: file.hash,
+    namePos: at(['name']),
+    fabricNs: needFabric ? fabricNetns(labName) : undefined,
+    nodes,
+    bridges: resolvedBridges,
+    links: resolvedLinks,
+    tests,
+  };
+  return { lab, diagnostics: dedupe(diags) };
+}
+
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const k = `${d.pos?.line}:${d.pos?.col}:${d.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+type At = LoadedFile['at'];
+
+function addressPools(raw: Obj, at: At, diags: Diagnostic[]): Pool[] {
+  const a = asObj(raw.addressing);
+  const pools: Pool[] = [];
+  const v4 = asObj(a.ipv4);
+  const v4pool = typeof v4.pool === 'string' ? v4.pool : '10.200.0.0/16';
+  const p4 = parsePrefix(v4pool);
+  const pos4 = at(['addressing', 'ipv4', 'pool']);
+  if (!p4 || p4.family !== 4) diags.push(error('address.pool', `addressing.ipv4.pool ${JSON.stringify(v4pool)} is not an IPv4 prefix`, pos4, 'write e.g. 10.200.0.0/16'));
+  else {
+    const len = typeof v4.prefix === 'number' ? v4.prefix : 24;
+    if (len < p4.len) diags.push(error('address.pool', `addressing.ipv4.prefix /${len} is larger than the pool ${v4pool}`, at(['addressing', 'ipv4', 'prefix']), `use a prefix of /${p4.len} or longer`));
+    else pools.push({ family: 4, net: network(p4), prefix: len, pos: pos4 });
+  }
+  const v6 = asObj(a.ipv6);
+  if (typeof v6.pool === 'string') {
+    const p6 = parsePrefix(v6.pool);
+    const pos6 = at(['addressing', 'ipv6', 'pool']);
+    if (!p6 || p6.family !== 6) diags.push(error('address.pool', `addressing.ipv6.pool ${JSON.stringify(v6.pool)} is not an IPv6 prefix`, pos6, 'write e.g. fd00:200::/48'));
+    else {
+      const len = typeof v6.prefix === 'number' ? v6.prefix : 64;
+      if (len < p6.len) diags.push(error('address.pool', `addressing.ipv6.prefix /${len} is larger than the pool ${v6.pool}`, at(['addressing', 'ipv6', 'prefix']), `use /${p6.len} or longer`));
+      else pools.push({ family: 6, net: network(p6), prefix: len, pos: pos6 });
+    }
+  }
+  return pools;
+}
+
+function resolveRoutes(n: string, node: Obj, devs: Set<string>, connected: ReturnType<typeof parsePrefix>[], at: At, diags: Diagnostic[]): ResolvedRoute[] {
+  const out: ResolvedRoute[] = [];
+  (Array.isArray(node.routes) ? node.routes : []).forEach((r: unknown, i: number) => {
+    const pos = at(['nodes', n, 'routes', i]);
+    const parsed = typeof r === 'string' ? parseRouteString(r) : isObj(r) ? normaliseRoute(r) : undefined;
+    if (!parsed) return;
+    if (!parsed.ok) {
+      diags.push(error('route.invalid', `node ${n}: ${parsed.message}`, pos, parsed.hint));
+      return;
+    }
+    const route = parsed.route;
+    if (route.dev && !devs.has(route.dev)) {
+      const guess = didYouMean(route.dev, devs);
+      diags.push(error('route.dev', `node ${n} has no interface ${route.dev} for the route to ${route.to}`, pos, guess ? `did you mean ${guess}?` : `its interfaces: ${[...devs].join(', ')}`));
+      return;
+    }
+    if (route.via && !route.onlink) {
+      const gw = parseAddress(route.via)!;
+      const nets = connected.filter((c) => c && c.family === gw.family).map((c) => network(c!));
+      if (!nets.some((net) => contains(net, gw.family, gw.addr))) {
+        diags.push(
+          error(
+            'route.gateway-unreachable',
+            `node ${n}: gateway ${route.via} of the route to ${route.to} is not on any subnet connected to ${n}`,
+            pos,
+            nets.length ? `${n} is connected to ${nets.map(formatPrefix).join(', ')}; use a gateway inside one of them (or add \`onlink\`)` : `${n} has no IPv${gw.family} address yet; give its interface an address in the gateway's subnet`,
+          ),
+        );
+        return;
+      }
+    }
+    out.push({ ...route, pos });
+  });
+  return out;
+}
+
+function resolveNat(n: string, node: Obj, devs: Set<string>, target: (t: string) => TargetResult, at: At, diags: Diagnostic[]): NatRule[] {
+  const out: NatRule[] = [];
+  (Array.isArray(node.nat) ? node.nat : []).forEach((r: unknown, i: number) => {
+    const o = asObj(r);
+    const pos = at(['nodes', n, 'nat', i]);
+    const checkDev = (dev: unknown, key: string): boolean => {
+      if (typeof dev !== 'string' || devs.has(dev)) return true;
+      diags.push(error('nat.dev', `node ${n} has no interface ${dev}`, at(['nodes', n, 'nat', i, key === 'out' ? 'masquerade' : 'dnat', key]), `its interfaces: ${[...devs].filter((d) => d !== 'lo').join(', ')}`));
+      return false;
+    };
+    if (isObj(o.masquerade)) {
+      const m = o.masquerade;
+      if (!checkDev(m.out, 'out')) return;
+      if (typeof m.from === 'string') {
+        const p = parsePrefix(m.from);
+        if (!p) {
+          diags.push(error('nat.from', `masquerade from ${m.from} is not a prefix`, at(['nodes', n, 'nat', i, 'masquerade', 'from']), 'write e.g. 172.17.0.0/16'));
+          return;
+        }
+      }
+      out.push({ type: 'masquerade', out: String(m.out), from: typeof m.from === 'string' ? formatPrefix(network(parsePrefix(m.from)!)) : undefined, pos });
+    } else if (isObj(o.dnat)) {
+      const d = o.dnat;
+      if (!checkDev(d.in, 'in')) return;
+      const to = String(d.to ?? '');
+      const c = to.lastIndexOf(':');
+      const host = to.slice(0, c);
+      const port = Number(to.slice(c + 1));
+      const t = target(host.replace(/^\[|\]$/g, ''));
+      if (!t.ok) {
+        diags.push(error('nat.to', `dnat to ${to}: ${t.message}`, at(['nodes', n, 'nat', i, 'dnat', 'to']), t.hint));
+        return;
+      }
+      if (!(port >= 1 && port <= 65535)) {
+        diags.push(error('nat.to', `dnat to ${to}: port must be 1–65535`, at(['nodes', n, 'nat', i, 'dnat', 'to'])));
+        return;
+      }
+      out.push({ type: 'dnat', in: typeof d.in === 'string' ? d.in : undefined, proto: d.proto === 'udp' ? 'udp' : 'tcp', port: Number(d.port), toAddr: t.address, toPort: port, pos });
+    }
+  });
+  return out;
+}
+
+function commands(v: unknown, path: PathSeg[], at: At, diags: Diagnostic[]): ResolvedCommand[] {
+  const out: ResolvedCommand[] = [];
+  (Array.isArray(v) ? v : []).forEach((c: unknown, i: number) => {
+    const r = toArgv(c);
+    if (!r.ok) diags.push(error('command.invalid', `command ${i + 1}: ${r.message}`, at([...path, i]), 'write the command as a list of words, or [sh, -c, "…"] if it needs a shell'));
+    else out.push({ argv: r.argv, pos: at([...path, i]) });
+  });
+  return out;
+}
+
+export { warning };

@@ -1,0 +1,116 @@
+/** The resolved lab: every default applied, every reference bound, every address known. Read-only from here on. */
+import type { SourcePos } from '../config/diagnostics.ts';
+
+export interface ResolvedLab {
+  readonly name: string;
+  readonly description: string;
+  readonly file: string;
+  /** Hash of the lab file's text: `lab up` on a lab that is up compares it. */
+  readonly hash: string;
+  readonly namePos: SourcePos;
+  /** The lab's fabric namespace (holds bridges that belong to no node), if it needs one. */
+  readonly fabricNs?: string;
+  readonly nodes: readonly ResolvedNode[];
+  readonly bridges: readonly ResolvedBridge[];
+  readonly links: readonly ResolvedLink[];
+  readonly tests: readonly ResolvedTest[];
+}
+
+export interface ResolvedNode {
+  readonly name: string;
+  readonly kind: string;
+  readonly netns: string;
+  readonly forwarding: boolean;
+  readonly interfaces: readonly ResolvedInterface[];
+  readonly routes: readonly ResolvedRoute[];
+  /** Explicit sysctls, in order, with the forwarding ones first. */
+  readonly sysctls: readonly (readonly [string, string])[];
+  readonly nat: readonly NatRule[];
+  readonly firewall: { readonly nftables?: string; readonly iptables?: string; readonly ip6tables?: string };
+  readonly firewallPos?: SourcePos;
+  readonly exec: readonly ResolvedCommand[];
+  readonly daemons: readonly ResolvedDaemon[];
+  readonly whoami: readonly number[];
+  readonly pos: SourcePos;
+  /** The raw node mapping, for kinds that read keys of their own. */
+  readonly raw: Readonly<Record<string, unknown>>;
+}
+
+export interface ResolvedInterface {
+  readonly name: string;
+  /** Addresses with prefix length, canonical form (10.0.0.1/24, fd00::1/64). */
+  readonly addresses: readonly string[];
+  /** True where an address came from the addressing pool. */
+  readonly auto: boolean;
+  readonly mtu?: number;
+  readonly mac?: string;
+  /** Set when the interface is a port of a bridge in the same namespace. */
+  readonly master?: string;
+  readonly pos: SourcePos;
+}
+
+export interface ResolvedBridge {
+  readonly name: string;
+  readonly netns: string;
+  /** The node the bridge lives in; undefined for a bridge in the lab's fabric namespace. */
+  readonly node?: string;
+  readonly addresses: readonly string[];
+  readonly mtu?: number;
+  readonly stp: boolean;
+  readonly pos: SourcePos;
+}
+
+export interface LinkEnd {
+  readonly netns: string;
+  readonly ifname: string;
+  /** The node this end belongs to (a node interface), if any. */
+  readonly node?: string;
+  /** The bridge this end is a port of, if any. */
+  readonly bridge?: string;
+  readonly mtu?: number;
+  readonly mac?: string;
+}
+
+export interface ResolvedLink {
+  readonly type: string;
+  readonly a: LinkEnd;
+  readonly b: LinkEnd;
+  readonly pos: SourcePos;
+}
+
+export interface ResolvedRoute {
+  readonly to: string; // 'default' or canonical prefix
+  readonly family: 4 | 6;
+  readonly via?: string;
+  readonly dev?: string;
+  readonly metric?: number;
+  readonly src?: string;
+  readonly type?: 'unicast' | 'blackhole' | 'unreachable' | 'prohibit';
+  readonly onlink?: boolean;
+  readonly mtu?: number;
+  readonly pos: SourcePos;
+}
+
+export type NatRule =
+  | { readonly type: 'masquerade'; readonly out: string; readonly from?: string; readonly pos: SourcePos }
+  | { readonly type: 'dnat'; readonly in?: string; readonly proto: 'tcp' | 'udp'; readonly port: number; readonly toAddr: string; readonly toPort: number; readonly pos: SourcePos };
+
+export interface ResolvedCommand {
+  readonly argv: readonly string[];
+  readonly pos: SourcePos;
+}
+
+export interface ResolvedDaemon extends ResolvedCommand {
+  readonly name: string;
+}
+
+export interface ResolvedTest {
+  readonly index: number;
+  readonly name: string;
+  readonly type: string;
+  /** Retry until this many milliseconds have passed. */
+  readonly withinMs: number;
+  /** The assertion's own parameters, resolved by its definition. */
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly pos: SourcePos;
+}

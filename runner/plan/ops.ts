@@ -1,0 +1,45 @@
+/** The Plan: plain data. Every step is one kernel or process operation, with the YAML place that asked for it. */
+import type { SourcePos } from '../config/diagnostics.ts';
+
+/** Phases run in this order; inside a phase, work in different namespaces runs in parallel. */
+export const PHASES = ['namespaces', 'links', 'configure', 'firewall', 'exec', 'daemons'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export type Op =
+  /** One iproute2 command; batched with the others of its phase and namespace into one `ip [-n NS] -batch -`. */
+  | { readonly type: 'ip'; readonly ns?: string; readonly args: readonly string[] }
+  /** A rule set fed on stdin to iptables-restore / ip6tables-restore / nft inside a namespace. */
+  | { readonly type: 'load'; readonly ns: string; readonly tool: 'iptables-restore' | 'ip6tables-restore' | 'nft'; readonly input: string }
+  /** A command run to completion inside a namespace. */
+  | { readonly type: 'exec'; readonly ns: string; readonly argv: readonly string[] }
+  /** A long-running process started inside a namespace; its PID goes into the lab's state. */
+  | { readonly type: 'daemon'; readonly ns: string; readonly node: string; readonly name: string; readonly argv: readonly string[]; readonly log: string };
+
+export interface Step {
+  readonly id: string;
+  readonly phase: Phase;
+  /** Order inside the phase and namespace (lower first); steps with equal order keep their compile order. */
+  readonly order: number;
+  readonly op: Op;
+  /** The lab-file place that produced this step. */
+  readonly source?: SourcePos;
+  /** What the step is for, in words (the printed plan shows it). */
+  readonly note?: string;
+  /** What this step creates on the machine, recorded in the lab's state when it has run. */
+  readonly creates?: Created;
+}
+
+export interface Created {
+  readonly kind: 'netns' | 'link' | 'bridge' | 'address' | 'route' | 'rules' | 'process';
+  readonly name: string;
+  readonly ns?: string;
+}
+
+export interface Plan {
+  readonly lab: string;
+  readonly file: string;
+  readonly hash: string;
+  /** Every namespace the lab owns, fabric first. */
+  readonly namespaces: readonly string[];
+  readonly steps: readonly Step[];
+}

@@ -1,0 +1,58 @@
+/** Durations, rates and percentages as people write them in lab files. */
+
+export function parseDurationMs(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v * 1000;
+  if (typeof v !== 'string') return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(v);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  return unit === 'ms' ? n : unit === 's' ? n * 1000 : n * 60_000;
+}
+
+const RATE_UNITS: Record<string, number> = {
+  bit: 1,
+  kbit: 1e3,
+  mbit: 1e6,
+  gbit: 1e9,
+  tbit: 1e12,
+  bps: 1,
+  kbps: 1e3,
+  mbps: 1e6,
+  gbps: 1e9,
+  k: 1e3,
+  m: 1e6,
+  g: 1e9,
+};
+
+/** "900 mbit", "1.5 Gbit/s", "20Mbps", "100M" → bits per second. Bytes are not accepted, to avoid a factor-8 surprise. */
+export function parseRate(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
+  if (typeof v !== 'string') return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]+)?(?:\/s)?\s*$/.exec(v);
+  if (!m) return undefined;
+  const unit = (m[2] ?? 'bit').toLowerCase();
+  const mult = RATE_UNITS[unit];
+  return mult === undefined ? undefined : Number(m[1]) * mult;
+}
+
+export function formatRate(bps: number): string {
+  if (bps >= 1e9) return `${(bps / 1e9).toFixed(2)} Gbit/s`;
+  if (bps >= 1e6) return `${(bps / 1e6).toFixed(1)} Mbit/s`;
+  if (bps >= 1e3) return `${(bps / 1e3).toFixed(1)} kbit/s`;
+  return `${bps.toFixed(0)} bit/s`;
+}
+
+/** 5, "5", "5%" → 5 (percent). */
+export function parsePercent(v: unknown): number | undefined {
+  if (typeof v === 'number' && v >= 0 && v <= 100) return v;
+  if (typeof v !== 'string') return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(v);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return n <= 100 ? n : undefined;
+}
+
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)}s`;
+}
