@@ -17,8 +17,8 @@ export interface TeardownReport {
 }
 
 /** The commands teardown runs, for `lab plan` to print. */
-export function teardownCommands(namespaces: readonly string[]): string[][] {
-  return namespaces.map((ns) => ['ip', 'netns', 'del', ns]);
+export function teardownCommands(namespaces: readonly string[]): { argv: string[]; input: string } {
+  return { argv: ['ip', '-force', '-batch', '-'], input: `${namespaces.map((n) => `netns del ${n}`).join('\n')}\n` };
 }
 
 export async function teardown(lab: string): Promise<TeardownReport> {
@@ -32,8 +32,8 @@ export async function teardown(lab: string): Promise<TeardownReport> {
   await stop([...pids]);
   // 2. namespaces: the fabric first (its bridges drop all ports at once), then the rest in one batch
   if (namespaces.length) {
-    const input = `${namespaces.map((n) => `netns del ${n}`).join('\n')}\n`;
-    const r = await execa('ip', ['-force', '-batch', '-'], { input, reject: false });
+    const { argv, input } = teardownCommands(namespaces);
+    const r = await execa(argv[0], argv.slice(1), { input, reject: false });
     if (r.exitCode !== 0 && labNetns(lab).length) {
       throw new Error(`could not delete the namespaces of lab ${lab}: ${String(r.stderr).trim()}`);
     }

@@ -1,5 +1,6 @@
 /** `lab plan`: the Plan as a commented shell script that, run by hand as root, builds the same lab. */
 import { formatPos } from '../config/diagnostics.ts';
+import { displayPath } from '../config/load.ts';
 import { shellQuote } from '../model/words.ts';
 import type { Plan } from './ops.ts';
 import { schedule, type Unit } from './units.ts';
@@ -15,13 +16,13 @@ const TITLES: Record<string, string> = {
 
 export interface PrintOptions {
   /** Append the commands that take the lab down again. */
-  readonly teardown?: readonly string[][];
+  readonly teardown?: { readonly argv: readonly string[]; readonly input: string };
 }
 
 export function printPlan(plan: Plan, opts: PrintOptions = {}): string {
   const out: string[] = [
     '#!/bin/sh',
-    `# nslab plan for lab "${plan.lab}" from ${plan.file}`,
+    `# nslab plan for lab "${plan.lab}" from ${displayPath(plan.file)}`,
     '# Run as root to build the lab by hand; these are exactly the commands `lab up` runs',
     '# (it runs the blocks of one phase in parallel). Every line notes the lab-file place behind it.',
     'set -e',
@@ -31,8 +32,11 @@ export function printPlan(plan: Plan, opts: PrintOptions = {}): string {
     for (const lane of run.lanes) for (const u of lane) out.push(...printUnit(u));
   }
   if (opts.teardown) {
-    out.push('', '# ── teardown (what `lab down` runs): stop the lab\'s processes, then delete its namespaces');
-    for (const argv of opts.teardown) out.push(argv.map(shellQuote).join(' '));
+    out.push('', '# ── teardown (what `lab down` runs): stop every process inside the lab\'s namespaces (by PID), then');
+    out.push('# delete the namespaces, which removes every link, bridge, address, route and rule inside them');
+    out.push('# (commented out, so that running this script builds the lab and leaves it up)');
+    const td = [`${opts.teardown.argv.map(shellQuote).join(' ')} <<'EOF'`, ...opts.teardown.input.trimEnd().split('\n'), 'EOF'];
+    out.push(...td.map((l) => `#   ${l}`));
   }
   return `${out.join('\n')}\n`;
 }
@@ -41,7 +45,8 @@ function printUnit(u: Unit): string[] {
   const lines: string[] = [];
   const notes = [...new Set(u.steps.map((s) => s.note).filter(Boolean))];
   const sources = [...new Set(u.steps.map((s) => (s.source ? formatPos(s.source) : '')).filter(Boolean))];
-  if (notes.length) lines.push(`# ${notes.join('; ')}`);
+  const batch = u.argv.includes('-batch');
+  if (notes.length && !batch) lines.push(`# ${notes.join('; ')}`);
   if (sources.length && !u.input) lines.push(`# from ${sources.slice(0, 4).join(', ')}${sources.length > 4 ? ', …' : ''}`);
   const cmd = u.argv.map(shellQuote).join(' ');
   if (u.daemon) {
@@ -49,15 +54,17 @@ function printUnit(u: Unit): string[] {
     lines.push(`${cmd} >${shellQuote(u.daemon.log)} 2>&1 &`);
   } else if (u.input !== undefined) {
     lines.push(`${cmd} <<'EOF'`);
-    if (u.argv.includes('-batch')) {
-      // annotate each batch line with its source as a trailing comment line above it
+    if (batch) {
+      // a comment line (iproute2's batch reader skips it) names the lab-file place behind the lines below it
       let last = '';
       u.input
         .trimEnd()
         .split('\n')
         .forEach((l, i) => {
-          const src = u.steps[i]?.source ? formatPos(u.steps[i].source) : '';
-          if (src && src !== last) lines.push(`# ${src}`);
+          const step = u.steps[i];
+          const src = step?.source ? formatPos(step.source) : '';
+          const comment = [src, step?.note].filter(Boolean).join(' — ');
+          if (comment && (src !== last || step?.note)) lines.push(`# ${comment}`);
           last = src;
           lines.push(l);
         });

@@ -1,0 +1,144 @@
+/** The engine on a real kernel: isolation, crashes, failures, reconciliation, and the printed plan. */
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { assertSameHost, CLI, expectOk, hostSnapshot, lab, labLeftovers, ROOT, tempDir } from './helpers.ts';
+
+const veth = readFileSync(join(ROOT, 'labs/netns-veth/lab.yaml'), 'utf8');
+
+function write(dir: string, name: string, text: string): string {
+  const f = join(dir, name);
+  writeFileSync(f, text);
+  return f;
+}
+
+/** A lab of n nodes on one bridge, addressed from the pool. */
+function star(name: string, n: number): string {
+  const nodes = Array.from({ length: n }, (_, i) => `  h${i + 1}: {}`).join('\n');
+  const links = Array.from({ length: n }, (_, i) => `  - [h${i + 1}:eth0, sw]`).join('\n');
+  return `name: ${name}\nnodes:\n${nodes}\nbridges:\n  sw: {}\nlinks:\n${links}\ntests:\n  - ping: { from: h1, to: h${n}, count: 1 }\n`;
+}
+
+describe('engine robustness (root, real kernel)', function () {
+  let dir: string;
+  let before: Record<string, string>;
+  beforeEach(async () => {
+    dir = tempDir();
+    await lab(['down', '--all']);
+    before = await hostSnapshot();
+  });
+  afterEach(async () => {
+    await lab(['down', '--all']);
+    assertSameHost(before, await hostSnapshot());
+  });
+
+  it('two labs with the same node names run at once, isolated', async () => {
+    const a = write(dir, 'a.yaml', veth.replace(/^name: .*$/m, 'name: twin-a'));
+    const b = write(dir, 'b.yaml', veth.replace(/^name: .*$/m, 'name: twin-b').replace(/10\.0\.0\./g, '10.0.0.'));
+    expectOk(await lab(['up', a]), 'up a');
+    expectOk(await lab(['up', b]), 'up b');
+    expectOk(await lab(['test', a]), 'test a');
+    expectOk(await lab(['test', b]), 'test b');
+    // the same address 10.0.0.2 exists in both labs; each c1 reaches its own c2 only
+    const ex = await lab(['exec', 'twin-a', 'c1', '--', 'ip', '-o', 'link', 'show', 'eth0']);
+    expectOk(ex, 'exec');
+    expectOk(await lab(['down', 'twin-a']), 'down a');
+    assert.deepEqual(labLeftovers('twin-a'), []);
+    assert.ok(existsSync('/run/netns/nsl.twin-b.c1'), 'taking lab a down left lab b alone');
+    expectOk(await lab(['test', b]), 'test b after a is down');
+  });
+
+  it('`lab down` cleans up after `lab up` was killed with SIGKILL half-way', async () => {
+    const f = write(dir, 'big.yaml', star('crashy', 150));
+    const child = spawn(process.execPath, [CLI, 'up', f, '--quiet'], { stdio: 'ignore', env: { ...process.env, CI: 'true' } });
+    // kill it once some of its namespaces exist
+    const t0 = Date.now();
+    while (!existsSync('/run/netns/nsl.crashy.h1') && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 2));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    assert.ok(labLeftovers('crashy').length > 0, 'the killed run left something to clean (else the test proves nothing)');
+    const down = await lab(['down', f]);
+    expectOk(down, 'down after SIGKILL');
+    assert.deepEqual(labLeftovers('crashy'), []);
+  });
+
+  it('`lab up` after a killed run removes the debris and builds the lab', async () => {
+    const f = write(dir, 'big.yaml', star('crashy2', 40));
+    const child = spawn(process.execPath, [CLI, 'up', f, '--quiet'], { stdio: 'ignore', env: { ...process.env, CI: 'true' } });
+    const t0 = Date.now();
+    while (!existsSync('/run/netns/nsl.crashy2.h1') && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 2));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const up = await lab(['up', f, '--test']);
+    expectOk(up, 'up after a killed run');
+    assert.match(up.stderr, /removing what is left/);
+  });
+
+  it('a failing step is reported with its YAML line, and nothing is left', async () => {
+    const f = write(dir, 'bad.yaml', `name: failing\nnodes:\n  a:\n    exec:\n      - ip link set nosuchdev up\n  b: {}\nlinks:\n  - [a:eth0, b:eth0]\n`);
+    const r = await lab(['up', f]);
+    assert.equal(r.exitCode, 3, r.stderr);
+    assert.match(r.stderr, /bad\.yaml:5:9: error: step a\.exec0 failed/);
+    assert.match(r.stderr, /command: ip netns exec nsl\.failing\.a ip link set nosuchdev up/);
+    assert.match(r.stderr, /Cannot find device "nosuchdev"/);
+    assert.doesNotMatch(r.stderr, /at .*\.js:\d+/, 'no stack trace');
+    assert.deepEqual(labLeftovers('failing'), []);
+  });
+
+  it('a changed lab file is refused while the lab is up, and --recreate rebuilds it', async () => {
+    const f = write(dir, 'lab.yaml', veth.replace(/^name: .*$/m, 'name: changing'));
+    expectOk(await lab(['up', f]), 'first up');
+    writeFileSync(f, readFileSync(f, 'utf8').replace('10.0.0.2/24', '10.0.0.3/24'));
+    const r = await lab(['up', f]);
+    assert.equal(r.exitCode, 2);
+    assert.match(r.stderr, /lab\.yaml:\d+:\d+: error: lab changing is up, but .* has changed since/);
+    expectOk(await lab(['up', f, '--recreate']), 'up --recreate');
+    const ex = await lab(['exec', 'changing', 'c2', '--', 'ip', '-o', 'addr', 'show', 'eth0']);
+    assert.match(ex.stdout + ex.stderr, /10\.0\.0\.3\/24/);
+  });
+
+  it('a lab name already used by a running lab from another file is refused with its line', async () => {
+    const a = write(dir, 'a.yaml', veth.replace(/^name: .*$/m, 'name: clash'));
+    const b = write(dir, 'b.yaml', veth.replace(/^name: .*$/m, 'name: clash'));
+    expectOk(await lab(['up', a]), 'up a');
+    const r = await lab(['up', b]);
+    assert.equal(r.exitCode, 2);
+    assert.match(r.stderr, /b\.yaml:\d+:7: error: lab name "clash" is already used by a running lab from .*a\.yaml/);
+  });
+
+  it('a failing assertion fails `lab test` with expected, seen and the command, also in JUnit', async () => {
+    const f = write(dir, 'lab.yaml', veth.replace(/^name: .*$/m, 'name: failtest').replace(/^tests:\n/m, 'tests:\n  - name: must fail\n    ping: { from: c1, to: 10.0.0.99, count: 1 }\n'));
+    expectOk(await lab(['up', f]), 'up');
+    const report = join(dir, 'r.xml');
+    const r = await lab(['test', f, '--reporter', 'junit', '--output', report]);
+    assert.equal(r.exitCode, 1);
+    assert.match(r.stdout, /must fail/);
+    assert.match(r.stdout, /ip netns exec nsl\.failtest\.c1 ping/);
+    const xml = readFileSync(report, 'utf8');
+    assert.match(xml, /failures="1"/);
+    assert.match(xml, /<failure [^>]*message="[^"]+"/);
+  });
+
+  it('the printed plan, run by hand with sh, builds a lab that passes its tests', async () => {
+    const f = write(dir, 'lab.yaml', readFileSync(join(ROOT, 'labs/bridge-nat/lab.yaml'), 'utf8').replace(/^name: .*$/m, 'name: byhand'));
+    const plan = await lab(['plan', f]);
+    expectOk(plan, 'plan');
+    const sh = await execa('sh', ['-e'], { input: plan.stdout, reject: false });
+    assert.equal(sh.exitCode, 0, String(sh.stderr));
+    const t = await lab(['test', f]);
+    expectOk(t, 'test of the hand-built lab');
+    const down = await lab(['down', f]);
+    expectOk(down, 'down without state');
+    assert.deepEqual(labLeftovers('byhand'), []);
+  });
+
+  it('an invalid lab is refused before anything is touched', async () => {
+    const f = write(dir, 'bad.yaml', `name: invalid\nnodes:\n  a: {}\nlinks:\n  - [a:eth0, nobody:eth0]\n`);
+    const r = await lab(['up', f]);
+    assert.equal(r.exitCode, 2);
+    assert.match(r.stderr, /bad\.yaml:5:13: error: unknown node "nobody"/);
+    assert.deepEqual(labLeftovers('invalid'), []);
+  });
+});

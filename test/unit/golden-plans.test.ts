@@ -1,0 +1,42 @@
+/** Every lab in labs/ compiles, and its printed plan is exactly the committed golden file (UPDATE_GOLDEN=1 rewrites them). */
+import { strict as assert } from 'node:assert';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileContext, loadLab, planOf } from '../../runner/api.ts';
+import { printPlan } from '../../runner/plan/print.ts';
+import { schedule } from '../../runner/plan/units.ts';
+import { teardownCommands } from '../../runner/exec/teardown.ts';
+
+const LABS = 'labs';
+const GOLDEN = 'test/unit/golden/plans';
+const labs = readdirSync(LABS).filter((d) => existsSync(join(LABS, d, 'lab.yaml')));
+
+function render(dir: string): { text: string; plan: ReturnType<typeof planOf> } {
+  const { lab } = loadLab(join(LABS, dir, 'lab.yaml'));
+  const plan = planOf(lab, compileContext(lab.name, ['lab']));
+  return { text: printPlan(plan, { teardown: teardownCommands(plan.namespaces) }), plan };
+}
+
+describe('golden plans', () => {
+  it('there are labs to check', () => assert.ok(labs.length >= 3, `found ${labs.length}`));
+  for (const dir of labs) {
+    it(`labs/${dir} prints its golden plan`, () => {
+      const { text } = render(dir);
+      const file = join(GOLDEN, `${dir}.plan.sh`);
+      if (process.env.UPDATE_GOLDEN || !existsSync(file)) writeFileSync(file, text);
+      assert.equal(text, readFileSync(file, 'utf8'), `plan of labs/${dir} changed; rerun with UPDATE_GOLDEN=1 if that is intended`);
+    });
+    it(`labs/${dir}: the printer shows every process the executor runs`, () => {
+      const { text, plan } = render(dir);
+      for (const run of schedule(plan)) {
+        for (const lane of run.lanes) {
+          for (const u of lane) {
+            const head = u.argv.map((w) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `'${w}'`)).join(' ');
+            assert.ok(text.includes(head), `printed plan lacks ${head}`);
+            for (const line of (u.input ?? '').split('\n').filter(Boolean)) assert.ok(text.includes(line), `printed plan lacks input line ${line}`);
+          }
+        }
+      }
+    });
+  }
+});

@@ -1,0 +1,130 @@
+#!/bin/sh
+# nslab plan for lab "bridge-nat" from labs/bridge-nat/lab.yaml
+# Run as root to build the lab by hand; these are exactly the commands `lab up` runs
+# (it runs the blocks of one phase in parallel). Every line notes the lab-file place behind it.
+set -e
+
+# ── namespaces: network namespaces (one per node, plus the lab fabric)
+ip -batch - <<'EOF'
+# labs/bridge-nat/lab.yaml:11:3 — node host
+netns add nsl.bridge-nat.host
+# labs/bridge-nat/lab.yaml:20:3 — node h1
+netns add nsl.bridge-nat.h1
+# labs/bridge-nat/lab.yaml:25:3 — node h2
+netns add nsl.bridge-nat.h2
+# labs/bridge-nat/lab.yaml:29:3 — node h3
+netns add nsl.bridge-nat.h3
+# labs/bridge-nat/lab.yaml:33:3 — node internet
+netns add nsl.bridge-nat.internet
+EOF
+
+# ── links: veth pairs created directly inside their namespaces
+ip -batch - <<'EOF'
+# labs/bridge-nat/lab.yaml:44:5 — link h1:eth0 <-> docker0
+link add eth0 netns nsl.bridge-nat.h1 type veth peer name h1-eth0 netns nsl.bridge-nat.host
+# labs/bridge-nat/lab.yaml:45:5 — link h2:eth0 <-> docker0
+link add eth0 netns nsl.bridge-nat.h2 type veth peer name h2-eth0 netns nsl.bridge-nat.host
+# labs/bridge-nat/lab.yaml:46:5 — link h3:eth0 <-> docker0
+link add eth0 netns nsl.bridge-nat.h3 type veth peer name h3-eth0 netns nsl.bridge-nat.host
+# labs/bridge-nat/lab.yaml:47:5 — link host:eth0 <-> internet:eth0
+link add eth0 netns nsl.bridge-nat.host type veth peer name eth0 netns nsl.bridge-nat.internet
+EOF
+
+# ── configure: inside each namespace: sysctls, bridges, addresses, routes
+ip -n nsl.bridge-nat.host -batch - <<'EOF'
+# labs/bridge-nat/lab.yaml:11:3 — node host: forwarding on
+netns exec nsl.bridge-nat.host sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+link set lo up
+# labs/bridge-nat/lab.yaml:39:3 — bridge docker0 in host
+link add docker0 type bridge
+# labs/bridge-nat/lab.yaml:44:5
+link set h1-eth0 master docker0
+# labs/bridge-nat/lab.yaml:45:5
+link set h2-eth0 master docker0
+# labs/bridge-nat/lab.yaml:46:5
+link set h3-eth0 master docker0
+# labs/bridge-nat/lab.yaml:14:7
+addr add 203.0.113.2/24 dev eth0
+# labs/bridge-nat/lab.yaml:39:3
+addr add 172.17.0.1/16 dev docker0
+# labs/bridge-nat/lab.yaml:14:7
+link set eth0 up
+# labs/bridge-nat/lab.yaml:39:3
+link set docker0 up
+# labs/bridge-nat/lab.yaml:44:5
+link set h1-eth0 up
+# labs/bridge-nat/lab.yaml:45:5
+link set h2-eth0 up
+# labs/bridge-nat/lab.yaml:46:5
+link set h3-eth0 up
+# labs/bridge-nat/lab.yaml:16:9
+route add default via 203.0.113.1
+EOF
+ip -n nsl.bridge-nat.h1 -batch - <<'EOF'
+# labs/bridge-nat/lab.yaml:20:3 — node h1: forwarding off
+netns exec nsl.bridge-nat.h1 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+link set lo up
+# labs/bridge-nat/lab.yaml:22:7
+addr add 172.17.0.2/16 dev eth0
+link set eth0 up
+# labs/bridge-nat/lab.yaml:23:14
+route add default via 172.17.0.1
+EOF
+ip -n nsl.bridge-nat.h2 -batch - <<'EOF'
+# labs/bridge-nat/lab.yaml:25:3 — node h2: forwarding off
+netns exec nsl.bridge-nat.h2 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+link set lo up
+# labs/bridge-nat/lab.yaml:27:7
+addr add 172.17.0.3/16 dev eth0
+link set eth0 up
+# labs/bridge-nat/lab.yaml:28:14
+route add default via 172.17.0.1
+EOF
+ip -n nsl.bridge-nat.h3 -batch - <<'EOF'
+# labs/bridge-nat/lab.yaml:29:3 — node h3: forwarding off
+netns exec nsl.bridge-nat.h3 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+link set lo up
+# labs/bridge-nat/lab.yaml:31:7
+addr add 172.17.0.4/16 dev eth0
+link set eth0 up
+# labs/bridge-nat/lab.yaml:32:14
+route add default via 172.17.0.1
+EOF
+ip -n nsl.bridge-nat.internet -batch - <<'EOF'
+# labs/bridge-nat/lab.yaml:33:3 — node internet: forwarding off
+netns exec nsl.bridge-nat.internet sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+link set lo up
+# labs/bridge-nat/lab.yaml:35:7
+addr add 203.0.113.1/24 dev eth0
+link set eth0 up
+EOF
+
+# ── firewall: NAT and firewall rule sets
+# node host: NAT
+ip netns exec nsl.bridge-nat.host iptables-restore --noflush <<'EOF'
+*nat
+-A POSTROUTING -s 172.17.0.0/16 -o eth0 -j MASQUERADE
+-A PREROUTING -i eth0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80
+COMMIT
+EOF
+
+# ── daemons: long-running processes (stopped by `lab down`)
+# node h1: test server on 80
+# from labs/bridge-nat/lab.yaml:20:3
+mkdir -p /run/nslab/bridge-nat/logs
+ip netns exec nsl.bridge-nat.h1 lab agent whoami --name h1 --port 80 >/run/nslab/bridge-nat/logs/h1.whoami.log 2>&1 &
+# node internet: test server on 80
+# from labs/bridge-nat/lab.yaml:33:3
+mkdir -p /run/nslab/bridge-nat/logs
+ip netns exec nsl.bridge-nat.internet lab agent whoami --name internet --port 80 >/run/nslab/bridge-nat/logs/internet.whoami.log 2>&1 &
+
+# ── teardown (what `lab down` runs): stop every process inside the lab's namespaces (by PID), then
+# delete the namespaces, which removes every link, bridge, address, route and rule inside them
+# (commented out, so that running this script builds the lab and leaves it up)
+#   ip -force -batch - <<'EOF'
+#   netns del nsl.bridge-nat.host
+#   netns del nsl.bridge-nat.h1
+#   netns del nsl.bridge-nat.h2
+#   netns del nsl.bridge-nat.h3
+#   netns del nsl.bridge-nat.internet
+#   EOF

@@ -1,0 +1,140 @@
+#!/bin/sh
+# nslab plan for lab "routed" from labs/routed/lab.yaml
+# Run as root to build the lab by hand; these are exactly the commands `lab up` runs
+# (it runs the blocks of one phase in parallel). Every line notes the lab-file place behind it.
+set -e
+
+# ── namespaces: network namespaces (one per node, plus the lab fabric)
+ip -batch - <<'EOF'
+# labs/routed/lab.yaml:2:7 — the lab fabric: bridges that belong to no node
+netns add nsl.routed
+# labs/routed/lab.yaml:9:3 — node r
+netns add nsl.routed.r
+# labs/routed/lab.yaml:14:3 — node a1
+netns add nsl.routed.a1
+# labs/routed/lab.yaml:15:3 — node a2
+netns add nsl.routed.a2
+# labs/routed/lab.yaml:16:3 — node b1
+netns add nsl.routed.b1
+# labs/routed/lab.yaml:17:3 — node b2
+netns add nsl.routed.b2
+EOF
+
+# ── links: veth pairs created directly inside their namespaces
+ip -batch - <<'EOF'
+# labs/routed/lab.yaml:26:5 — link r:eth0 <-> lan-a
+link add eth0 netns nsl.routed.r type veth peer name r-eth0 netns nsl.routed
+# labs/routed/lab.yaml:27:5 — link a1:eth0 <-> lan-a
+link add eth0 netns nsl.routed.a1 type veth peer name a1-eth0 netns nsl.routed
+# labs/routed/lab.yaml:28:5 — link a2:eth0 <-> lan-a
+link add eth0 netns nsl.routed.a2 type veth peer name a2-eth0 netns nsl.routed
+# labs/routed/lab.yaml:29:5 — link r:eth1 <-> lan-b
+link add eth1 netns nsl.routed.r type veth peer name r-eth1 netns nsl.routed
+# labs/routed/lab.yaml:30:5 — link b1:eth0 <-> lan-b
+link add eth0 netns nsl.routed.b1 type veth peer name b1-eth0 netns nsl.routed
+# labs/routed/lab.yaml:31:5 — link b2:eth0 <-> lan-b
+link add eth0 netns nsl.routed.b2 type veth peer name b2-eth0 netns nsl.routed
+EOF
+
+# ── configure: inside each namespace: sysctls, bridges, addresses, routes
+ip -n nsl.routed.r -batch - <<'EOF'
+# labs/routed/lab.yaml:9:3 — node r: forwarding on
+netns exec nsl.routed.r sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+link set lo up
+# labs/routed/lab.yaml:12:7
+addr add 10.1.0.1/24 dev eth0
+# labs/routed/lab.yaml:13:7
+addr add 10.2.0.1/24 dev eth1
+# labs/routed/lab.yaml:12:7
+link set eth0 up
+# labs/routed/lab.yaml:13:7
+link set eth1 up
+EOF
+ip -n nsl.routed.a1 -batch - <<'EOF'
+# labs/routed/lab.yaml:14:3 — node a1: forwarding off
+netns exec nsl.routed.a1 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+link set lo up
+# labs/routed/lab.yaml:27:6 — address from the pool
+addr add 10.1.0.2/24 dev eth0
+link set eth0 up
+# labs/routed/lab.yaml:14:18
+route add default via 10.1.0.1
+EOF
+ip -n nsl.routed.a2 -batch - <<'EOF'
+# labs/routed/lab.yaml:15:3 — node a2: forwarding off
+netns exec nsl.routed.a2 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+link set lo up
+# labs/routed/lab.yaml:28:6 — address from the pool
+addr add 10.1.0.3/24 dev eth0
+link set eth0 up
+# labs/routed/lab.yaml:15:18
+route add default via 10.1.0.1
+EOF
+ip -n nsl.routed.b1 -batch - <<'EOF'
+# labs/routed/lab.yaml:16:3 — node b1: forwarding off
+netns exec nsl.routed.b1 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+link set lo up
+# labs/routed/lab.yaml:30:6 — address from the pool
+addr add 10.2.0.2/24 dev eth0
+link set eth0 up
+# labs/routed/lab.yaml:16:18
+route add default via 10.2.0.1
+EOF
+ip -n nsl.routed.b2 -batch - <<'EOF'
+# labs/routed/lab.yaml:17:3 — node b2: forwarding off
+netns exec nsl.routed.b2 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+link set lo up
+# labs/routed/lab.yaml:31:6 — address from the pool
+addr add 10.2.0.3/24 dev eth0
+link set eth0 up
+# labs/routed/lab.yaml:19:9
+route add 10.1.0.0/24 via 10.2.0.1 dev eth0
+EOF
+ip -n nsl.routed -batch - <<'EOF'
+# labs/routed/lab.yaml:2:7
+link set lo up
+# labs/routed/lab.yaml:22:3 — bridge lan-a
+link add lan-a type bridge
+# labs/routed/lab.yaml:23:3 — bridge lan-b
+link add lan-b type bridge
+# labs/routed/lab.yaml:26:5
+link set r-eth0 master lan-a
+# labs/routed/lab.yaml:27:5
+link set a1-eth0 master lan-a
+# labs/routed/lab.yaml:28:5
+link set a2-eth0 master lan-a
+# labs/routed/lab.yaml:29:5
+link set r-eth1 master lan-b
+# labs/routed/lab.yaml:30:5
+link set b1-eth0 master lan-b
+# labs/routed/lab.yaml:31:5
+link set b2-eth0 master lan-b
+# labs/routed/lab.yaml:22:3
+link set lan-a up
+# labs/routed/lab.yaml:23:3
+link set lan-b up
+# labs/routed/lab.yaml:26:5
+link set r-eth0 up
+# labs/routed/lab.yaml:27:5
+link set a1-eth0 up
+# labs/routed/lab.yaml:28:5
+link set a2-eth0 up
+# labs/routed/lab.yaml:29:5
+link set r-eth1 up
+# labs/routed/lab.yaml:30:5
+link set b1-eth0 up
+# labs/routed/lab.yaml:31:5
+link set b2-eth0 up
+EOF
+
+# ── teardown (what `lab down` runs): stop every process inside the lab's namespaces (by PID), then
+# delete the namespaces, which removes every link, bridge, address, route and rule inside them
+# (commented out, so that running this script builds the lab and leaves it up)
+#   ip -force -batch - <<'EOF'
+#   netns del nsl.routed
+#   netns del nsl.routed.r
+#   netns del nsl.routed.a1
+#   netns del nsl.routed.a2
+#   netns del nsl.routed.b1
+#   netns del nsl.routed.b2
+#   EOF
