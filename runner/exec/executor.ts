@@ -1,8 +1,8 @@
 /** The only code that changes the machine: runs a Plan's units, records what it made, and says exactly what failed. */
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { spawn } from 'node:child_process';
-import { execa } from 'execa';
+import { run } from './spawn.ts';
 import { formatPos, type SourcePos } from '../config/diagnostics.ts';
 import { shellQuote } from '../model/words.ts';
 import type { Plan, Step } from '../plan/ops.ts';
@@ -79,16 +79,34 @@ export function printable(u: Unit): string {
 
 async function runUnit(u: Unit, state: LabState): Promise<void> {
   if (u.daemon) return startDaemon(u, state);
-  const [cmd, ...args] = u.argv;
-  const r = await execa(cmd, args, { input: u.input, reject: false, stripFinalNewline: false });
-  if (r.exitCode === 0 && !r.failed) return;
-  let step = u.steps[0];
-  const m = /Command failed -:(\d+)/.exec(String(r.stderr));
-  if (m) step = u.steps[Number(m[1]) - 1] ?? step;
-  const what = u.argv.includes('-batch') && step?.op.type === 'ip' ? `ip ${u.ns ? `-n ${u.ns} ` : ''}${(step.op.args as string[]).join(' ')}` : printable(u);
-  const missing = r.code === 'ENOENT' || /ENOENT/.test(String(r.message ?? ''));
-  const msg = missing ? `${cmd} is not installed (needed for step ${step?.id})` : `step ${step?.id ?? '?'} failed (exit ${r.exitCode ?? r.signal})`;
-  throw new ExecError(msg, what, missing ? `run \`lab doctor --fix\` to install what is missing` : String(r.stderr || r.stdout || r.message), step);
+  for (const f of u.files ?? []) {
+    mkdirSync(dirname(f.path), { recursive: true });
+    writeFileSync(f.path, f.content);
+  }
+  const r = await run(u.argv, u.input);
+  if (r.exitCode === 0 && !r.spawnError) return;
+  const [cmd] = u.argv;
+  if (r.spawnError === 'ENOENT') {
+    throw new ExecError(`${cmd} is not installed (needed for step ${u.steps[0]?.id})`, printable(u), 'run `lab doctor --fix` to install what is missing', u.steps[0]);
+  }
+  const { step, command } = culprit(u, r.stderr);
+  throw new ExecError(`step ${step?.id ?? '?'} failed${u.argv[0] === 'xargs' ? '' : ` (exit ${r.exitCode})`}`, command, r.stderr || r.stdout || r.spawnError || '', step);
+}
+
+/** Which step of a unit failed: iproute2 says `Command failed <file>:<line>`. */
+function culprit(u: Unit, stderr: string): { step?: Step; command: string } {
+  const m = /Command failed (\S+):(\d+)/.exec(stderr);
+  if (m) {
+    const line = Number(m[2]) - 1;
+    const file = u.files?.find((f) => f.path === m[1]);
+    const lineSteps = file ? file.lineSteps : m[1] === '-' ? u.lineSteps : undefined;
+    const step = lineSteps?.[line];
+    if (step && step.op.type === 'ip') {
+      const ns = step.op.ns;
+      return { step, command: `ip ${ns ? `-n ${ns} ` : ''}${step.op.args.map(shellQuote).join(' ')}` };
+    }
+  }
+  return { step: u.steps[0], command: printable(u) };
 }
 
 async function startDaemon(u: Unit, state: LabState): Promise<void> {

@@ -4,7 +4,7 @@
  * file, and without it: namespaces are found by the lab's prefix, processes by their namespace.
  */
 import { readFileSync } from 'node:fs';
-import { execa } from 'execa';
+import { run } from './spawn.ts';
 import { isAlive, labNetns, pidsInNetns } from './host.ts';
 import { readState, removeState } from './state.ts';
 
@@ -33,7 +33,7 @@ export async function teardown(lab: string): Promise<TeardownReport> {
   // 2. namespaces: the fabric first (its bridges drop all ports at once), then the rest in one batch
   if (namespaces.length) {
     const { argv, input } = teardownCommands(namespaces);
-    const r = await execa(argv[0], argv.slice(1), { input, reject: false });
+    const r = await run(argv, input);
     if (r.exitCode !== 0 && labNetns(lab).length) {
       throw new Error(`could not delete the namespaces of lab ${lab}: ${String(r.stderr).trim()}`);
     }

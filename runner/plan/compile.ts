@@ -30,7 +30,7 @@ export function compile(lab: ResolvedLab, ctx: CompileContext): Plan {
   const seq = new Map(steps.map((s, i) => [s, i]));
   steps.sort((a, b) => phaseIdx.get(a.phase)! - phaseIdx.get(b.phase)! || a.order - b.order || seq.get(a)! - seq.get(b)!);
   const namespaces = [...(lab.fabricNs ? [lab.fabricNs] : []), ...lab.nodes.map((n) => n.netns)];
-  return { lab: lab.name, file: lab.file, hash: lab.hash, namespaces, steps };
+  return { lab: lab.name, file: lab.file, hash: lab.hash, workDir: ctx.labDir, namespaces, steps };
 }
 
 function nodeSteps(node: ResolvedNode, ctx: CompileContext): Step[] {

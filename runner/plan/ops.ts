@@ -39,6 +39,8 @@ export interface Plan {
   readonly lab: string;
   readonly file: string;
   readonly hash: string;
+  /** The lab's directory on the machine (state, logs, batch files). */
+  readonly workDir: string;
   /** Every namespace the lab owns, fabric first. */
   readonly namespaces: readonly string[];
   readonly steps: readonly Step[];

@@ -1,9 +1,10 @@
 /** `lab plan`: the Plan as a commented shell script that, run by hand as root, builds the same lab. */
+import { dirname } from 'node:path';
 import { formatPos } from '../config/diagnostics.ts';
 import { displayPath } from '../config/load.ts';
 import { shellQuote } from '../model/words.ts';
 import type { Plan } from './ops.ts';
-import { schedule, type Unit } from './units.ts';
+import { FANOUT_PARALLEL, schedule, type Unit } from './units.ts';
 
 const TITLES: Record<string, string> = {
   namespaces: 'network namespaces (one per node, plus the lab fabric)',
@@ -45,33 +46,20 @@ function printUnit(u: Unit): string[] {
   const lines: string[] = [];
   const notes = [...new Set(u.steps.map((s) => s.note).filter(Boolean))];
   const sources = [...new Set(u.steps.map((s) => (s.source ? formatPos(s.source) : '')).filter(Boolean))];
-  const batch = u.argv.includes('-batch');
+  const batch = u.lineSteps !== undefined || u.files !== undefined;
   if (notes.length && !batch) lines.push(`# ${notes.join('; ')}`);
   if (sources.length && !u.input) lines.push(`# from ${sources.slice(0, 4).join(', ')}${sources.length > 4 ? ', …' : ''}`);
+  if (u.files?.length) {
+    lines.push(`# one batch file per namespace, run ${FANOUT_PARALLEL} at a time by xargs`);
+    lines.push(`mkdir -p ${shellQuote(dirname(u.files[0].path))}`);
+    for (const f of u.files) lines.push(`cat >${shellQuote(f.path)} <<'EOF'`, ...f.content.trimEnd().split('\n'), 'EOF');
+  }
   const cmd = u.argv.map(shellQuote).join(' ');
   if (u.daemon) {
-    lines.push(`mkdir -p ${shellQuote(u.daemon.log.replace(/\/[^/]*$/, ''))}`);
+    lines.push(`mkdir -p ${shellQuote(dirname(u.daemon.log))}`);
     lines.push(`${cmd} >${shellQuote(u.daemon.log)} 2>&1 &`);
   } else if (u.input !== undefined) {
-    lines.push(`${cmd} <<'EOF'`);
-    if (batch) {
-      // a comment line (iproute2's batch reader skips it) names the lab-file place behind the lines below it
-      let last = '';
-      u.input
-        .trimEnd()
-        .split('\n')
-        .forEach((l, i) => {
-          const step = u.steps[i];
-          const src = step?.source ? formatPos(step.source) : '';
-          const comment = [src, step?.note].filter(Boolean).join(' — ');
-          if (comment && (src !== last || step?.note)) lines.push(`# ${comment}`);
-          last = src;
-          lines.push(l);
-        });
-    } else {
-      lines.push(...u.input.trimEnd().split('\n'));
-    }
-    lines.push('EOF');
+    lines.push(`${cmd} <<'EOF'`, ...u.input.trimEnd().split('\n'), 'EOF');
   } else {
     lines.push(cmd);
   }

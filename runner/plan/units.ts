@@ -1,8 +1,18 @@
 /**
- * From steps to processes. One function decides which process runs which steps and with what argv;
- * the printer (`lab plan`) and the executor (`lab up`) both use it, so the printout is what runs.
+ * From steps to processes. One function decides which process runs which steps with what argv and input;
+ * the printer (`lab plan`) and the executor (`lab up`) both use it, so the printout is exactly what runs.
  */
+import { join } from 'node:path';
+import { formatPos } from '../config/diagnostics.ts';
 import { PHASES, type Phase, type Plan, type Step } from './ops.ts';
+
+/** A file a unit reads, written right before the unit runs. */
+export interface UnitFile {
+  readonly path: string;
+  readonly content: string;
+  /** The step behind each line of `content` (undefined for comment lines). */
+  readonly lineSteps: readonly (Step | undefined)[];
+}
 
 export interface Unit {
   readonly phase: Phase;
@@ -10,6 +20,9 @@ export interface Unit {
   readonly ns?: string;
   readonly argv: readonly string[];
   readonly input?: string;
+  /** The step behind each line of `input`, for batches. */
+  readonly lineSteps?: readonly (Step | undefined)[];
+  readonly files?: readonly UnitFile[];
   readonly steps: readonly Step[];
   /** Daemons are started and left running; their output goes to `log`. */
   readonly daemon?: { readonly node: string; readonly name: string; readonly log: string };
@@ -21,6 +34,9 @@ export interface PhaseRun {
   readonly lanes: readonly (readonly Unit[])[];
 }
 
+/** Per-namespace batches run through one xargs with this many at a time: forking from a small process is cheap. */
+export const FANOUT_PARALLEL = 4;
+
 /** Quote one word for iproute2's batch reader. */
 function batchWord(w: string): string {
   return /[\s"'\\#]/.test(w) ? `"${w.replace(/(["\\])/g, '\\$1')}"` : w;
@@ -28,6 +44,25 @@ function batchWord(w: string): string {
 
 export function batchLine(args: readonly string[]): string {
   return args.map(batchWord).join(' ');
+}
+
+/** An iproute2 batch with a comment line (the batch reader skips it) naming the lab-file place behind the lines under it. */
+export function renderBatch(steps: readonly Step[]): { text: string; lineSteps: (Step | undefined)[] } {
+  const lines: string[] = [];
+  const lineSteps: (Step | undefined)[] = [];
+  let last = '';
+  for (const s of steps) {
+    const src = s.source ? formatPos(s.source) : '';
+    const comment = [src, s.note].filter(Boolean).join(' — ');
+    if (comment && (src !== last || s.note)) {
+      lines.push(`# ${comment}`);
+      lineSteps.push(undefined);
+    }
+    last = src;
+    lines.push(batchLine((s.op as { args: readonly string[] }).args));
+    lineSteps.push(s);
+  }
+  return { text: `${lines.join('\n')}\n`, lineSteps };
 }
 
 export function schedule(plan: Plan): PhaseRun[] {
@@ -48,7 +83,7 @@ export function schedule(plan: Plan): PhaseRun[] {
         const k = op.ns ?? '';
         if (!batches.has(k)) {
           batches.set(k, []);
-          lane(op.ns).push({ phase, ns: op.ns, argv: [], steps: batches.get(k)! }); // filled below
+          lane(op.ns).push({ phase, ns: op.ns, argv: [], steps: batches.get(k)! }); // argv and input filled below
         }
         batches.get(k)!.push(s);
       } else if (op.type === 'load') {
@@ -59,16 +94,27 @@ export function schedule(plan: Plan): PhaseRun[] {
         lane(op.ns).push({ phase, ns: op.ns, argv: ['ip', 'netns', 'exec', op.ns, ...op.argv], steps: [s], daemon: { node: op.node, name: op.name, log: op.log } });
       }
     }
-    const finished = [...lanes.values()].map((units) =>
-      units.map((u) => {
+    const done = [...lanes.values()].map((units) =>
+      units.map((u): Unit => {
         if (u.argv.length) return u;
-        const lines = u.steps.map((s) => batchLine((s.op as { args: readonly string[] }).args));
-        return { ...u, argv: u.ns ? ['ip', '-n', u.ns, '-batch', '-'] : ['ip', '-batch', '-'], input: `${lines.join('\n')}\n` };
+        const { text, lineSteps } = renderBatch(u.steps);
+        return { ...u, argv: u.ns ? ['ip', '-n', u.ns, '-batch', '-'] : ['ip', '-batch', '-'], input: text, lineSteps };
       }),
     );
-    out.push({ phase, lanes: finished });
+    out.push({ phase, lanes: fanOut(phase, done, plan.workDir) });
   }
   return out;
+}
+
+/** Lanes that are one per-namespace batch each become files run by a single `xargs -P … ip`. */
+function fanOut(phase: Phase, lanes: Unit[][], workDir: string): Unit[][] {
+  const single = lanes.filter((l) => l.length === 1 && l[0].ns && l[0].argv[0] === 'ip' && l[0].argv.includes('-batch'));
+  if (single.length < 2) return lanes;
+  const rest = lanes.filter((l) => !single.includes(l));
+  const files: UnitFile[] = single.map(([u]) => ({ path: join(workDir, 'batch', `${u.ns}.ip`), content: u.input!, lineSteps: u.lineSteps! }));
+  const input = single.map(([u], i) => `-n ${u.ns} -batch ${files[i].path}`).join('\n') + '\n';
+  const unit: Unit = { phase, argv: ['xargs', '-P', String(FANOUT_PARALLEL), '-L', '1', 'ip'], input, files, steps: single.flatMap(([u]) => u.steps) };
+  return [[unit], ...rest];
 }
 
 function loadArgv(ns: string, tool: 'iptables-restore' | 'ip6tables-restore' | 'nft'): string[] {

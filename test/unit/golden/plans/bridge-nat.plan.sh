@@ -31,7 +31,9 @@ link add eth0 netns nsl.bridge-nat.host type veth peer name eth0 netns nsl.bridg
 EOF
 
 # ── configure: inside each namespace: sysctls, bridges, addresses, routes
-ip -n nsl.bridge-nat.host -batch - <<'EOF'
+# one batch file per namespace, run 4 at a time by xargs
+mkdir -p /run/nslab/bridge-nat/batch
+cat >/run/nslab/bridge-nat/batch/nsl.bridge-nat.host.ip <<'EOF'
 # labs/bridge-nat/lab.yaml:11:3 — node host: forwarding on
 netns exec nsl.bridge-nat.host sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 link set lo up
@@ -60,7 +62,7 @@ link set h3-eth0 up
 # labs/bridge-nat/lab.yaml:16:9
 route add default via 203.0.113.1
 EOF
-ip -n nsl.bridge-nat.h1 -batch - <<'EOF'
+cat >/run/nslab/bridge-nat/batch/nsl.bridge-nat.h1.ip <<'EOF'
 # labs/bridge-nat/lab.yaml:20:3 — node h1: forwarding off
 netns exec nsl.bridge-nat.h1 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 link set lo up
@@ -70,7 +72,7 @@ link set eth0 up
 # labs/bridge-nat/lab.yaml:23:14
 route add default via 172.17.0.1
 EOF
-ip -n nsl.bridge-nat.h2 -batch - <<'EOF'
+cat >/run/nslab/bridge-nat/batch/nsl.bridge-nat.h2.ip <<'EOF'
 # labs/bridge-nat/lab.yaml:25:3 — node h2: forwarding off
 netns exec nsl.bridge-nat.h2 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 link set lo up
@@ -80,7 +82,7 @@ link set eth0 up
 # labs/bridge-nat/lab.yaml:28:14
 route add default via 172.17.0.1
 EOF
-ip -n nsl.bridge-nat.h3 -batch - <<'EOF'
+cat >/run/nslab/bridge-nat/batch/nsl.bridge-nat.h3.ip <<'EOF'
 # labs/bridge-nat/lab.yaml:29:3 — node h3: forwarding off
 netns exec nsl.bridge-nat.h3 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 link set lo up
@@ -90,13 +92,20 @@ link set eth0 up
 # labs/bridge-nat/lab.yaml:32:14
 route add default via 172.17.0.1
 EOF
-ip -n nsl.bridge-nat.internet -batch - <<'EOF'
+cat >/run/nslab/bridge-nat/batch/nsl.bridge-nat.internet.ip <<'EOF'
 # labs/bridge-nat/lab.yaml:33:3 — node internet: forwarding off
 netns exec nsl.bridge-nat.internet sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 link set lo up
 # labs/bridge-nat/lab.yaml:35:7
 addr add 203.0.113.1/24 dev eth0
 link set eth0 up
+EOF
+xargs -P 4 -L 1 ip <<'EOF'
+-n nsl.bridge-nat.host -batch /run/nslab/bridge-nat/batch/nsl.bridge-nat.host.ip
+-n nsl.bridge-nat.h1 -batch /run/nslab/bridge-nat/batch/nsl.bridge-nat.h1.ip
+-n nsl.bridge-nat.h2 -batch /run/nslab/bridge-nat/batch/nsl.bridge-nat.h2.ip
+-n nsl.bridge-nat.h3 -batch /run/nslab/bridge-nat/batch/nsl.bridge-nat.h3.ip
+-n nsl.bridge-nat.internet -batch /run/nslab/bridge-nat/batch/nsl.bridge-nat.internet.ip
 EOF
 
 # ── firewall: NAT and firewall rule sets

@@ -19,7 +19,9 @@ link add eth0 netns nsl.netns-veth.c1 type veth peer name eth0 netns nsl.netns-v
 EOF
 
 # ── configure: inside each namespace: sysctls, bridges, addresses, routes
-ip -n nsl.netns-veth.c1 -batch - <<'EOF'
+# one batch file per namespace, run 4 at a time by xargs
+mkdir -p /run/nslab/netns-veth/batch
+cat >/run/nslab/netns-veth/batch/nsl.netns-veth.c1.ip <<'EOF'
 # labs/netns-veth/lab.yaml:9:3 — node c1: forwarding off
 netns exec nsl.netns-veth.c1 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 link set lo up
@@ -28,7 +30,7 @@ addr add 10.0.0.1/24 dev eth0
 addr add fd00:0:0:1::1/64 dev eth0 nodad
 link set eth0 up
 EOF
-ip -n nsl.netns-veth.c2 -batch - <<'EOF'
+cat >/run/nslab/netns-veth/batch/nsl.netns-veth.c2.ip <<'EOF'
 # labs/netns-veth/lab.yaml:13:3 — node c2: forwarding off
 netns exec nsl.netns-veth.c2 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 link set lo up
@@ -36,6 +38,10 @@ link set lo up
 addr add 10.0.0.2/24 dev eth0
 addr add fd00:0:0:1::2/64 dev eth0 nodad
 link set eth0 up
+EOF
+xargs -P 4 -L 1 ip <<'EOF'
+-n nsl.netns-veth.c1 -batch /run/nslab/netns-veth/batch/nsl.netns-veth.c1.ip
+-n nsl.netns-veth.c2 -batch /run/nslab/netns-veth/batch/nsl.netns-veth.c2.ip
 EOF
 
 # ── teardown (what `lab down` runs): stop every process inside the lab's namespaces (by PID), then

@@ -37,7 +37,9 @@ link add eth0 netns nsl.routed.b2 type veth peer name b2-eth0 netns nsl.routed
 EOF
 
 # ── configure: inside each namespace: sysctls, bridges, addresses, routes
-ip -n nsl.routed.r -batch - <<'EOF'
+# one batch file per namespace, run 4 at a time by xargs
+mkdir -p /run/nslab/routed/batch
+cat >/run/nslab/routed/batch/nsl.routed.r.ip <<'EOF'
 # labs/routed/lab.yaml:9:3 — node r: forwarding on
 netns exec nsl.routed.r sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 link set lo up
@@ -50,7 +52,7 @@ link set eth0 up
 # labs/routed/lab.yaml:13:7
 link set eth1 up
 EOF
-ip -n nsl.routed.a1 -batch - <<'EOF'
+cat >/run/nslab/routed/batch/nsl.routed.a1.ip <<'EOF'
 # labs/routed/lab.yaml:14:3 — node a1: forwarding off
 netns exec nsl.routed.a1 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 link set lo up
@@ -60,7 +62,7 @@ link set eth0 up
 # labs/routed/lab.yaml:14:18
 route add default via 10.1.0.1
 EOF
-ip -n nsl.routed.a2 -batch - <<'EOF'
+cat >/run/nslab/routed/batch/nsl.routed.a2.ip <<'EOF'
 # labs/routed/lab.yaml:15:3 — node a2: forwarding off
 netns exec nsl.routed.a2 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 link set lo up
@@ -70,7 +72,7 @@ link set eth0 up
 # labs/routed/lab.yaml:15:18
 route add default via 10.1.0.1
 EOF
-ip -n nsl.routed.b1 -batch - <<'EOF'
+cat >/run/nslab/routed/batch/nsl.routed.b1.ip <<'EOF'
 # labs/routed/lab.yaml:16:3 — node b1: forwarding off
 netns exec nsl.routed.b1 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 link set lo up
@@ -80,7 +82,7 @@ link set eth0 up
 # labs/routed/lab.yaml:16:18
 route add default via 10.2.0.1
 EOF
-ip -n nsl.routed.b2 -batch - <<'EOF'
+cat >/run/nslab/routed/batch/nsl.routed.b2.ip <<'EOF'
 # labs/routed/lab.yaml:17:3 — node b2: forwarding off
 netns exec nsl.routed.b2 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 link set lo up
@@ -90,7 +92,7 @@ link set eth0 up
 # labs/routed/lab.yaml:19:9
 route add 10.1.0.0/24 via 10.2.0.1 dev eth0
 EOF
-ip -n nsl.routed -batch - <<'EOF'
+cat >/run/nslab/routed/batch/nsl.routed.ip <<'EOF'
 # labs/routed/lab.yaml:2:7
 link set lo up
 # labs/routed/lab.yaml:22:3 — bridge lan-a
@@ -125,6 +127,14 @@ link set r-eth1 up
 link set b1-eth0 up
 # labs/routed/lab.yaml:31:5
 link set b2-eth0 up
+EOF
+xargs -P 4 -L 1 ip <<'EOF'
+-n nsl.routed.r -batch /run/nslab/routed/batch/nsl.routed.r.ip
+-n nsl.routed.a1 -batch /run/nslab/routed/batch/nsl.routed.a1.ip
+-n nsl.routed.a2 -batch /run/nslab/routed/batch/nsl.routed.a2.ip
+-n nsl.routed.b1 -batch /run/nslab/routed/batch/nsl.routed.b1.ip
+-n nsl.routed.b2 -batch /run/nslab/routed/batch/nsl.routed.b2.ip
+-n nsl.routed -batch /run/nslab/routed/batch/nsl.routed.ip
 EOF
 
 # ── teardown (what `lab down` runs): stop every process inside the lab's namespaces (by PID), then

@@ -1,0 +1,122 @@
+/** ping: is a target reachable from a node, with how much loss and how long a round trip. */
+import { formatMs } from '../runner/util/units.ts';
+import { abnormalEnd, excerpt, fail, ParamReader, pass, seconds, targetText } from './common.ts';
+import type { AssertionDef, ExecResult, Outcome } from './types.ts';
+
+export interface PingParams {
+  readonly from: string;
+  /** The target as written (h2, h2:eth0, 10.0.0.2). */
+  readonly to: string;
+  readonly address: string;
+  readonly family: 4 | 6;
+  readonly count: number;
+  readonly intervalMs: number;
+  readonly size?: number;
+  readonly dontFragment: boolean;
+  readonly expect: 'reachable' | 'unreachable';
+  /** Largest loss accepted, percent (reachable only). */
+  readonly maxLoss: number;
+  readonly maxRttMs?: number;
+}
+
+export interface PingStats {
+  readonly transmitted: number;
+  readonly received: number;
+  readonly errors: number;
+  readonly lossPercent: number;
+  readonly rtt?: { readonly min: number; readonly avg: number; readonly max: number; readonly mdev: number };
+}
+
+const WAIT_S = 1;
+
+export function pingArgv(p: PingParams): string[] {
+  const argv = ['ping', '-n', '-c', String(p.count), '-i', seconds(p.intervalMs), '-W', String(WAIT_S)];
+  if (p.size !== undefined) argv.push('-s', String(p.size));
+  if (p.dontFragment) argv.push('-M', 'do');
+  argv.push(p.address);
+  return argv;
+}
+
+export function pingTimeoutMs(p: PingParams): number {
+  return p.count * p.intervalMs + WAIT_S * 1000 + 3000;
+}
+
+/** The summary iputils ping prints at the end. */
+export function parsePingStats(stdout: string): PingStats | undefined {
+  const m = /(\d+) packets transmitted, (\d+) (?:packets )?received(.*?), ([\d.]+)% packet loss/.exec(stdout);
+  if (!m) return undefined;
+  const errs = /\+(\d+) errors/.exec(m[3]);
+  const r = /(?:rtt|round-trip) min\/avg\/max\/(?:mdev|stddev) = ([\d.]+)\/([\d.]+)\/([\d.]+)\/([\d.]+) ms/.exec(stdout);
+  return {
+    transmitted: Number(m[1]),
+    received: Number(m[2]),
+    errors: errs ? Number(errs[1]) : 0,
+    lossPercent: Number(m[4]),
+    rtt: r ? { min: Number(r[1]), avg: Number(r[2]), max: Number(r[3]), mdev: Number(r[4]) } : undefined,
+  };
+}
+
+function describeStats(s: PingStats): string {
+  const rtt = s.rtt ? `, average rtt ${s.rtt.avg} ms` : '';
+  const errs = s.errors ? `, ${s.errors} errors` : '';
+  return `${s.received}/${s.transmitted} replies (${s.lossPercent}% loss${errs})${rtt}`;
+}
+
+export function expectedText(p: PingParams): string {
+  if (p.expect === 'unreachable') return `${targetText(p.to, p.address)} unreachable from ${p.from}: no replies`;
+  const rtt = p.maxRttMs !== undefined ? `, average rtt ≤ ${formatMs(p.maxRttMs)}` : '';
+  return `${targetText(p.to, p.address)} reachable from ${p.from}: loss ≤ ${p.maxLoss}%${rtt}`;
+}
+
+const UNREACHABLE = /unreachable|no route to host|prohibited/i;
+
+export function judgePing(p: PingParams, r: ExecResult): Outcome {
+  const expected = expectedText(p);
+  const stats = parsePingStats(r.stdout);
+  const errText = excerpt(r.stderr, 2);
+  const withErr = (s: string): string => (errText ? `${s}; ${errText}` : s);
+  const details = stats ? { ...stats } : undefined;
+  if (!stats) {
+    const bad = abnormalEnd(r, pingTimeoutMs(p));
+    if (bad) return fail(expected, bad, r.command);
+    // ping gives up before sending anything: "connect: Network is unreachable" (exit 2)
+    const refused = r.exitCode !== 0 && UNREACHABLE.test(r.stderr);
+    const seen = refused ? `no packet sent: ${errText}` : `ping printed no summary (exit code ${r.exitCode})${errText ? `: ${errText}` : ''}`;
+    return p.expect === 'unreachable' && refused ? pass(expected, seen, r.command) : fail(expected, seen, r.command);
+  }
+  const seen = withErr(describeStats(stats));
+  if (p.expect === 'unreachable') {
+    return stats.received === 0 ? pass(expected, seen, r.command, { details }) : fail(expected, seen, r.command, { details });
+  }
+  if (stats.received === 0 || stats.lossPercent > p.maxLoss) return fail(expected, seen, r.command, { details });
+  if (p.maxRttMs !== undefined && stats.rtt && stats.rtt.avg > p.maxRttMs) return fail(expected, seen, r.command, { details });
+  return pass(expected, seen, r.command, { details });
+}
+
+export const ping: AssertionDef<PingParams> = {
+  type: 'ping',
+  describe: (p) => `ping ${p.from} → ${p.to}${p.expect === 'unreachable' ? ' (unreachable)' : ''}`,
+  resolve(raw, ctx) {
+    const r = new ParamReader('ping', raw, ctx);
+    const from = r.node('from');
+    const to = r.target('to', from);
+    const count = r.integer('count', 3, 1, 1000);
+    const intervalMs = r.durationMs('interval', 200);
+    const size = r.integer('size', undefined, 0, 65507);
+    const dontFragment = r.boolean('dont-fragment', false);
+    const expect = r.oneOf('expect', ['reachable', 'unreachable'] as const, 'reachable');
+    const maxLoss = r.percent('max-loss', 0) ?? 0;
+    const maxRttMs = r.durationMs('max-rtt', undefined);
+    if (expect === 'unreachable') {
+      if (r.has('max-loss')) r.warn('max-loss', 'max-loss has no meaning with expect: unreachable', 'expect: unreachable wants every packet lost; leave max-loss out');
+      if (r.has('max-rtt')) r.warn('max-rtt', 'max-rtt has no meaning with expect: unreachable', 'leave max-rtt out');
+    }
+    if (intervalMs < 2) r.fail('interval', `ping.interval must be at least 2ms, not ${formatMs(intervalMs)}`, 'the default is 0.2s');
+    if (!from || !to) return r.result(undefined);
+    return r.result<PingParams>({ from, to: to.text, address: to.address, family: to.family, count, intervalMs, size, dontFragment, expect, maxLoss, maxRttMs });
+  },
+  async run(p, ctx) {
+    const r = await ctx.exec(p.from, pingArgv(p), { timeoutMs: pingTimeoutMs(p) });
+    return judgePing(p, r);
+  },
+};

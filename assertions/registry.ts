@@ -1,0 +1,16 @@
+/** Every assertion type a lab file may use, by its YAML key. Add a type by adding one line. */
+import { command } from './command.ts';
+import { iperf3 } from './iperf3.ts';
+import { ping } from './ping.ts';
+import { route } from './route.ts';
+import { tcp } from './tcp.ts';
+import type { AssertionDef } from './types.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each def has its own params type
+export const ASSERTIONS: ReadonlyMap<string, AssertionDef<any>> = new Map<string, AssertionDef<any>>([
+  [ping.type, ping],
+  [tcp.type, tcp],
+  [route.type, route],
+  [command.type, command],
+  [iperf3.type, iperf3],
+]);

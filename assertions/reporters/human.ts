@@ -1,0 +1,34 @@
+/** The report a person reads in a terminal: one line per test, and what went wrong under each failure. */
+import { formatRate } from '../../runner/util/units.ts';
+import type { TestResult } from '../runner.ts';
+import { counts, where, type ReportMeta } from './meta.ts';
+
+function duration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+export function humanReport(results: readonly TestResult[], meta: ReportMeta): string {
+  const paint = (code: string, s: string): string => (meta.color ? `\u001b[${code}m${s}\u001b[0m` : s);
+  const lines: string[] = [];
+  for (const r of results) {
+    const mark = r.ok ? paint('32', '✔') : paint('31;1', '✘');
+    const tries = r.attempts > 1 ? `, ${r.attempts} tries` : '';
+    const measured = r.outcome.measurement !== undefined ? `  ${formatRate(r.outcome.measurement)}` : '';
+    lines.push(`${mark} ${r.test.name}${measured}  ${paint('2', `(${duration(r.durationMs)}${tries})`)}`);
+    if (r.ok) continue;
+    const field = (label: string, text: string): void => {
+      if (!text) return;
+      const [first, ...rest] = text.split('\n');
+      lines.push(`    ${paint('2', label.padEnd(9))} ${first}`);
+      for (const l of rest) lines.push(`    ${' '.repeat(9)} ${l}`);
+    };
+    field('expected:', r.outcome.expected);
+    field('seen:', r.outcome.seen);
+    field('command:', r.outcome.command);
+    field('at:', where(r));
+  }
+  const c = counts(results);
+  const summary = `${c.passed} passed, ${c.failed} failed`;
+  lines.push('', `${c.failed ? paint('31;1', summary) : paint('32', summary)} ${paint('2', `(${duration(meta.durationMs)})`)}`);
+  return `${lines.join('\n')}\n`;
+}

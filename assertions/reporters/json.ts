@@ -1,0 +1,34 @@
+/** A stable, machine-readable report: the same keys in the same order every time. */
+import type { TestResult } from '../runner.ts';
+import { counts, type ReportMeta } from './meta.ts';
+
+export const JSON_FORMAT = 'nslab-test-report/1';
+
+export function jsonReport(results: readonly TestResult[], meta: ReportMeta): string {
+  const report = {
+    format: JSON_FORMAT,
+    lab: meta.lab,
+    file: meta.file ?? null,
+    started: meta.started.toISOString(),
+    durationMs: Math.round(meta.durationMs),
+    counts: counts(results),
+    tests: results.map((r) => ({
+      index: r.test.index,
+      name: r.test.name,
+      type: r.test.type,
+      ok: r.ok,
+      attempts: r.attempts,
+      durationMs: Math.round(r.durationMs),
+      startedAt: r.startedAt.toISOString(),
+      file: r.test.pos.file,
+      line: r.test.pos.line,
+      col: r.test.pos.col,
+      expected: r.outcome.expected,
+      seen: r.outcome.seen,
+      command: r.outcome.command,
+      measurement: r.outcome.measurement ?? null,
+      details: r.outcome.details ?? null,
+    })),
+  };
+  return `${JSON.stringify(report, null, 2)}\n`;
+}

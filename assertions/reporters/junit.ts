@@ -1,0 +1,68 @@
+/** JUnit XML, as CI systems read it: one testsuite (the lab), one testcase per test. */
+import type { TestResult } from '../runner.ts';
+import { counts, secs, where, type ReportMeta } from './meta.ts';
+
+// characters XML 1.0 does not allow at all, even escaped
+// eslint-disable-next-line no-control-regex
+const INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+export function xmlText(s: string): string {
+  return s.replace(INVALID, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function xmlAttr(s: string): string {
+  return xmlText(s).replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
+}
+
+/** xs:dateTime without a zone, as the common JUnit schema wants (the time is UTC). */
+function timestamp(d: Date): string {
+  return d.toISOString().replace(/\.\d+Z$/, '');
+}
+
+function attrs(a: Record<string, string | number | undefined>): string {
+  return Object.entries(a)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => ` ${k}="${xmlAttr(String(v))}"`)
+    .join('');
+}
+
+function clip(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+function body(r: TestResult): string {
+  const o = r.outcome;
+  return [`expected: ${o.expected}`, `seen: ${o.seen}`, o.command && `command: ${o.command}`, `at: ${where(r)}`, r.attempts > 1 ? `attempts: ${r.attempts}` : '']
+    .filter(Boolean)
+    .join('\n');
+}
+
+export function junitReport(results: readonly TestResult[], meta: ReportMeta): string {
+  const c = counts(results);
+  const time = secs(meta.durationMs);
+  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  out.push(`<testsuites${attrs({ name: meta.lab, tests: c.total, failures: c.failed, errors: 0, time, timestamp: timestamp(meta.started) })}>`);
+  out.push(`  <testsuite${attrs({ name: meta.lab, tests: c.total, failures: c.failed, errors: 0, skipped: 0, time, timestamp: timestamp(meta.started), file: meta.file })}>`);
+  const props = results.filter((r) => r.outcome.measurement !== undefined);
+  if (meta.file !== undefined || props.length) {
+    out.push('    <properties>');
+    if (meta.file !== undefined) out.push(`      <property${attrs({ name: 'lab.file', value: meta.file })}/>`);
+    for (const r of props) out.push(`      <property${attrs({ name: `measurement.${r.test.name}`, value: Math.round(r.outcome.measurement!) })}/>`);
+    out.push('    </properties>');
+  }
+  for (const r of results) {
+    const head = `    <testcase${attrs({ name: r.test.name, classname: meta.lab, time: secs(r.durationMs), file: r.test.pos.file, line: r.test.pos.line })}`;
+    const o = r.outcome;
+    const inner: string[] = [];
+    if (!r.ok) {
+      const message = clip(`expected ${o.expected}; saw ${o.seen}`, 1000);
+      inner.push(`      <failure${attrs({ message, type: r.test.type })}>${xmlText(body(r))}</failure>`);
+    } else {
+      const measured = o.measurement !== undefined ? `measurement: ${Math.round(o.measurement)} bit/s\n` : '';
+      inner.push(`      <system-out>${xmlText(`seen: ${o.seen}\n${measured}${o.command ? `command: ${o.command}` : ''}`)}</system-out>`);
+    }
+    out.push(`${head}>`, ...inner, '    </testcase>');
+  }
+  out.push('  </testsuite>', '</testsuites>');
+  return `${out.join('\n')}\n`;
+}

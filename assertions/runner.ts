@@ -1,0 +1,160 @@
+/** Run a lab's tests: independent ones side by side (bounded), exclusive ones alone, dependencies first, retried while `within` allows. */
+import type { ResolvedTest } from '../runner/model/types.ts';
+import { fail, sleep } from './common.ts';
+import { ASSERTIONS } from './registry.ts';
+import type { AssertionDef, Outcome, RunContext } from './types.ts';
+
+export interface TestResult {
+  readonly test: ResolvedTest;
+  readonly ok: boolean;
+  readonly outcome: Outcome;
+  readonly attempts: number;
+  readonly durationMs: number;
+  readonly startedAt: Date;
+}
+
+export type ProgressEvent =
+  | { readonly kind: 'start'; readonly test: ResolvedTest }
+  | { readonly kind: 'retry'; readonly test: ResolvedTest; readonly attempt: number; readonly outcome: Outcome }
+  | { readonly kind: 'finish'; readonly result: TestResult };
+
+export interface RunTestsOptions {
+  /** The context one test runs with. `measurements` holds the results of the named measurements finished so far. */
+  context(test: ResolvedTest, measurements: ReadonlyMap<string, number>): RunContext;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each def has its own params type
+  readonly defs?: ReadonlyMap<string, AssertionDef<any>>;
+  /** Most tests running at once (default 4). */
+  readonly concurrency?: number;
+  /** Pause between two tries of a failing test (default 500 ms). */
+  readonly pauseMs?: number;
+  readonly signal?: AbortSignal;
+  onProgress?(e: ProgressEvent): void;
+}
+
+/** Results in the order of `tests`. Never throws for a failing or throwing assertion. */
+export async function runTests(tests: readonly ResolvedTest[], opts: RunTestsOptions): Promise<TestResult[]> {
+  const defs = opts.defs ?? ASSERTIONS;
+  const limit = Math.max(1, opts.concurrency ?? 4);
+  const pauseMs = opts.pauseMs ?? 500;
+  const measurements = new Map<string, number>();
+  const results = new Map<ResolvedTest, TestResult>();
+  const emit = (e: ProgressEvent): void => {
+    try {
+      opts.onProgress?.(e);
+    } catch {
+      /* a progress display must not break the run */
+    }
+  };
+
+  const needs = new Map<ResolvedTest, ResolvedTest[]>();
+  for (const t of tests) {
+    const def = defs.get(t.type);
+    const names = new Set(def?.dependsOn?.(t.params) ?? []);
+    needs.set(t, tests.filter((o) => o !== t && names.has(o.name)));
+  }
+  const ready = (t: ResolvedTest): boolean => true;
+  const isExclusive = (t: ResolvedTest): boolean => defs.get(t.type)?.exclusive === true;
+
+  const finish = (r: TestResult): void => {
+    results.set(r.test, r);
+    if (r.outcome.measurement !== undefined) measurements.set(r.test.name, r.outcome.measurement);
+    emit({ kind: 'finish', result: r });
+  };
+  const notRun = (t: ResolvedTest, why: string): void =>
+    finish({ test: t, ok: false, outcome: fail('the test to run', `not run: ${why}`, ''), attempts: 0, durationMs: 0, startedAt: new Date() });
+
+  const pending = [...tests];
+  const running = new Set<Promise<void>>();
+  let exclusiveRunning = false;
+
+  const start = (t: ResolvedTest): void => {
+    const exclusive = isExclusive(t);
+    if (exclusive) exclusiveRunning = true;
+    emit({ kind: 'start', test: t });
+    const p: Promise<void> = runOne(t, defs.get(t.type), withTest(opts.context(t, measurements), t, opts.signal), pauseMs, opts.signal, emit).then((r) => {
+      running.delete(p);
+      if (exclusive) exclusiveRunning = false;
+      finish(r);
+    });
+    running.add(p);
+  };
+
+  for (;;) {
+    if (opts.signal?.aborted) {
+      for (const t of pending.splice(0)) notRun(t, 'the run was stopped');
+    }
+    for (let i = 0; i < pending.length; ) {
+      const t = pending[i];
+      if (!ready(t)) {
+        i++;
+        continue;
+      }
+      if (isExclusive(t)) {
+        // an exclusive test waits for the others to end, and nothing later starts before it
+        if (running.size === 0) {
+          pending.splice(i, 1);
+          start(t);
+        }
+        break;
+      }
+      if (exclusiveRunning || running.size >= limit) break;
+      pending.splice(i, 1);
+      start(t);
+    }
+    if (running.size === 0) {
+      if (pending.length === 0) break;
+      // nothing runs and nothing can start: the rest wait for each other
+      const stuck = pending.splice(0).map((t) => ({ t, waits: needs.get(t)!.filter((d) => !results.has(d)).map((d) => d.name) }));
+      for (const { t, waits } of stuck) notRun(t, `it waits for ${waits.join(', ')}, which wait${waits.length === 1 ? 's' : ''} for it in turn`);
+      break;
+    }
+    await Promise.race(running);
+  }
+  return tests.map((t) => results.get(t)!);
+}
+
+/** The context as the assertion sees it: it knows which test runs, and the run's signal. */
+function withTest(base: RunContext, t: ResolvedTest, signal: AbortSignal | undefined): RunContext {
+  return {
+    exec: (node, argv, o) => base.exec(node, argv, o),
+    background: (node, argv) => base.background(node, argv),
+    measurement: (name) => base.measurement(name),
+    signal: base.signal ?? signal,
+    test: base.test ?? { index: t.index, name: t.name },
+  };
+}
+
+async function runOne(
+  t: ResolvedTest,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  def: AssertionDef<any> | undefined,
+  ctx: RunContext,
+  pauseMs: number,
+  signal: AbortSignal | undefined,
+  emit: (e: ProgressEvent) => void,
+): Promise<TestResult> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  let attempts = 0;
+  let outcome: Outcome;
+  for (;;) {
+    attempts++;
+    outcome = def ? await tryRun(def, t, ctx) : fail(`a known assertion type`, `unknown assertion type ${JSON.stringify(t.type)}`, '');
+    if (outcome.ok || !def || signal?.aborted) break;
+    const elapsed = performance.now() - t0;
+    if (elapsed + pauseMs >= t.withinMs) break;
+    emit({ kind: 'retry', test: t, attempt: attempts, outcome });
+    await sleep(pauseMs, signal);
+  }
+  return { test: t, ok: outcome.ok, outcome, attempts, durationMs: performance.now() - t0, startedAt };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function tryRun(def: AssertionDef<any>, t: ResolvedTest, ctx: RunContext): Promise<Outcome> {
+  try {
+    return await def.run(t.params, ctx);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    return fail(def.describe(t.params), `the assertion could not run: ${msg}`, '');
+  }
+}

@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# Prepare a fresh Debian 12 / Ubuntu machine for nslab, as root: Debian packages, Node >= 22.18, the repo's
+# dependencies and build, and `lab` on PATH. Idempotent: a second run installs nothing and takes seconds.
+# Quiet: one line per step; a failing step prints the tail of its log.
+#
+#   bash scripts/setup.sh                  # tools, Node, npm ci, build, lab on PATH
+#   bash scripts/setup.sh --with-docker    # … and docker.io, with dockerd running
+#   bash scripts/setup.sh --with-mininet   # … and Debian's mininet (for the benchmark; no controller started)
+#
+# It never touches the host namespace's network configuration (no sysctl, addresses, routes or rules); dockerd
+# is started with its bridge, iptables and ip_forward handling off for the same reason.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Node with type stripping on by default (the tests and scripts run .ts directly); keep in step with MIN_NODE
+# in runner/cli/commands/doctor.ts.
+MIN_NODE=22.18.0
+NODE_PREFIX=/opt/nslab/node
+DOCKER_LOG=/var/log/nslab-dockerd.log
+DOCKER_PIDFILE=/run/nslab-dockerd.pid
+PACKAGES=(iproute2 iputils-ping iperf3 iptables nftables tcpdump netcat-openbsd curl procps util-linux socat dnsmasq-base ca-certificates)
+
+WITH_DOCKER=0
+WITH_MININET=0
+for arg in "$@"; do
+  case "$arg" in
+    --with-docker) WITH_DOCKER=1 ;;
+    --with-mininet) WITH_MININET=1 ;;
+    -h | --help)
+      sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    *)
+      echo "setup: unknown option $arg (known: --with-docker, --with-mininet)" >&2
+      exit 64
+      ;;
+  esac
+done
+
+# /usr/local/bin first: that is where Node 24 is linked when the system's Node is too old
+export PATH="/usr/local/bin:/usr/local/sbin:/usr/sbin:/sbin:${PATH:-/usr/bin:/bin}"
+export DEBIAN_FRONTEND=noninteractive
+
+LOG="$(mktemp /tmp/nslab-setup.XXXXXX)"
+trap 'rm -f "$LOG"' EXIT
+T0=$SECONDS
+
+say() { echo "setup: $*"; }
+
+# Run a command with its output in the log; on failure show what it said and stop.
+run() {
+  echo "+ $*" >>"$LOG"
+  if ! "$@" >>"$LOG" 2>&1 </dev/null; then
+    echo "setup: FAILED: $*" >&2
+    tail -n 40 "$LOG" | sed 's/^/  | /' >&2
+    exit 1
+  fi
+}
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "setup: run me as root (sudo bash scripts/setup.sh): I install Debian packages and link /usr/local/bin/lab" >&2
+  exit 1
+fi
+if ! command -v apt-get >/dev/null || ! command -v dpkg-query >/dev/null; then
+  echo "setup: this script is for Debian 12 / Ubuntu (apt-get, dpkg-query); install by hand: ${PACKAGES[*]}, Node >= $MIN_NODE" >&2
+  exit 1
+fi
+
+# ── Debian packages ──────────────────────────────────────────────────────────────────────────────────
+APT_UPDATED=0
+missing_pkgs() {
+  local p
+  for p in "$@"; do
+    [[ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null)" == ii* ]] || echo "$p"
+  done
+}
+apt_install() {
+  local missing
+  missing="$(missing_pkgs "$@" | tr '\n' ' ')"
+  missing="${missing% }"
+  [[ -n "$missing" ]] || return 0
+  if [[ $APT_UPDATED -eq 0 ]]; then
+    say "apt-get update"
+    run apt-get update
+    APT_UPDATED=1
+  fi
+  say "apt-get install $missing"
+  run apt-get install -y --no-install-recommends $missing
+}
+
+MISSING="$(missing_pkgs "${PACKAGES[@]}" | tr '\n' ' ')"
+if [[ -z "${MISSING// /}" ]]; then
+  say "Debian packages: all ${#PACKAGES[@]} present"
+else
+  apt_install "${PACKAGES[@]}"
+fi
+
+# ── Node ─────────────────────────────────────────────────────────────────────────────────────────────
+node_ok() {
+  local v
+  v="$(node --version 2>/dev/null)" || return 1
+  v="${v#v}"
+  [[ "$(printf '%s\n%s\n' "$MIN_NODE" "$v" | sort -V | head -n1)" == "$MIN_NODE" ]]
+}
+if node_ok; then
+  say "Node $(node --version) at $(command -v node)"
+else
+  say "Node $(node --version 2>/dev/null || echo 'missing') is older than $MIN_NODE: installing Node 24 from the npm registry into $NODE_PREFIX"
+  command -v npm >/dev/null || apt_install npm
+  mkdir -p "$NODE_PREFIX"
+  run npm install --prefix "$NODE_PREFIX" --no-audit --no-fund node@24
+  ln -sf "$NODE_PREFIX/node_modules/node/bin/node" /usr/local/bin/node
+  hash -r
+  if ! node_ok; then
+    echo "setup: FAILED: node --version is $(node --version 2>/dev/null || echo 'missing') after installing node@24 (want >= $MIN_NODE)" >&2
+    exit 1
+  fi
+  say "Node $(node --version) at $(command -v node)"
+fi
+command -v npm >/dev/null || apt_install npm
+
+# ── the repo: dependencies, build, lab on PATH ───────────────────────────────────────────────────────
+cd "$REPO"
+STAMP=node_modules/.nslab-setup-stamp
+DEPS_KEY="$( (node --version; cat package.json; cat package-lock.json 2>/dev/null || true) | sha256sum | cut -d' ' -f1)"
+if [[ -d node_modules && -f "$STAMP" && "$(cat "$STAMP")" == "$DEPS_KEY" ]]; then
+  say "npm dependencies: up to date"
+elif [[ -d node_modules ]] && npm ls --all >/dev/null 2>&1; then
+  # already installed and consistent with package.json (e.g. by hand): no need to wipe it with npm ci
+  say "npm dependencies: already installed"
+  echo "$DEPS_KEY" >"$STAMP"
+elif [[ -f package-lock.json ]]; then
+  say "npm ci"
+  run npm ci --no-audit --no-fund
+  echo "$DEPS_KEY" >"$STAMP"
+else
+  say "npm install (no package-lock.json)"
+  run npm install --no-audit --no-fund
+  echo "$DEPS_KEY" >"$STAMP"
+fi
+
+BUILD_STAMP=dist/.nslab-build-stamp
+SRC_DIRS=()
+for d in runner assertions test bench scripts schema; do [[ -d $d ]] && SRC_DIRS+=("$d"); done
+if [[ -f "$BUILD_STAMP" && -f dist/runner/cli/main.js ]] &&
+  [[ -z "$(find "${SRC_DIRS[@]}" package.json tsconfig.json "$STAMP" \( -name '*.ts' -o -name '*.json' -o -name .nslab-setup-stamp \) -newer "$BUILD_STAMP" -print -quit 2>/dev/null)" ]]; then
+  say "build: up to date"
+else
+  say "npm run build"
+  run npm run build
+  touch "$BUILD_STAMP"
+fi
+
+MAIN="$REPO/dist/runner/cli/main.js"
+[[ -x "$MAIN" ]] || chmod +x "$MAIN"
+if [[ "$(readlink /usr/local/bin/lab 2>/dev/null)" == "$MAIN" ]]; then
+  say "lab: /usr/local/bin/lab -> $MAIN"
+else
+  ln -sf "$MAIN" /usr/local/bin/lab
+  say "lab: linked /usr/local/bin/lab -> $MAIN"
+fi
+if ! lab version >>"$LOG" 2>&1; then
+  echo "setup: FAILED: \`lab version\` does not run" >&2
+  tail -n 20 "$LOG" | sed 's/^/  | /' >&2
+  exit 1
+fi
+
+# ── optional: Docker ─────────────────────────────────────────────────────────────────────────────────
+docker_answers() {
+  curl -fsS --max-time 2 --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1
+}
+if [[ $WITH_DOCKER -eq 1 ]]; then
+  command -v dockerd >/dev/null || apt_install docker.io
+  if docker_answers; then
+    say "Docker: the daemon answers on /var/run/docker.sock"
+  else
+    if [[ -d /run/systemd/system ]] && command -v systemctl >/dev/null; then
+      say "Docker: systemctl start docker"
+      run systemctl start docker
+    else
+      # no systemd: start dockerd by hand, detached, and keep its pid (never `wait` on it)
+      say "Docker: starting dockerd (log $DOCKER_LOG)"
+      setsid dockerd --bridge=none --iptables=false --ip6tables=false --ip-forward=false --ip-masq=false \
+        >>"$DOCKER_LOG" 2>&1 </dev/null &
+      echo $! >"$DOCKER_PIDFILE"
+      disown || true
+    fi
+    for _ in $(seq 1 60); do
+      docker_answers && break
+      sleep 0.5
+    done
+    if ! docker_answers; then
+      echo "setup: FAILED: the Docker daemon did not answer on /var/run/docker.sock within 30 s; its log:" >&2
+      tail -n 20 "$DOCKER_LOG" 2>/dev/null | sed 's/^/  | /' >&2
+      exit 1
+    fi
+    say "Docker: the daemon answers on /var/run/docker.sock"
+  fi
+fi
+
+# ── optional: Mininet (benchmark only; no controller is started) ─────────────────────────────────────
+if [[ $WITH_MININET -eq 1 ]]; then
+  if [[ -z "$(missing_pkgs mininet)" ]]; then
+    say "Mininet: installed"
+  else
+    apt_install mininet
+  fi
+fi
+
+say "done in $((SECONDS - T0)) s"

@@ -1,0 +1,193 @@
+import { strict as assert } from 'node:assert';
+import { parse as parseYaml } from 'yaml';
+import { writeReport, type ReportMeta } from '../../../assertions/reporters/index.ts';
+import { xmlAttr, xmlText } from '../../../assertions/reporters/junit.ts';
+import type { TestResult } from '../../../assertions/runner.ts';
+import type { Outcome } from '../../../assertions/types.ts';
+import type { ResolvedTest } from '../../../runner/model/types.ts';
+
+const meta: ReportMeta = { lab: 'demo', file: 'labs/demo.yaml', started: new Date('2026-01-02T03:04:05.678Z'), durationMs: 4321 };
+
+function res(index: number, name: string, type: string, outcome: Outcome, over: Partial<TestResult> = {}): TestResult {
+  const test: ResolvedTest = { index, name, type, withinMs: 0, params: {}, pos: { file: 'labs/demo.yaml', line: 20 + index, col: 5 } };
+  return { test, ok: outcome.ok, outcome, attempts: 1, durationMs: 412, startedAt: new Date('2026-01-02T03:04:06.000Z'), ...over };
+}
+
+const nasty = `a <b> & "c" 'd'`;
+const results: TestResult[] = [
+  res(0, 'ping h1 → h2', 'ping', { ok: true, expected: 'h2 reachable', seen: '3/3 replies', command: 'ip netns exec nsl.demo.h1 ping -c 3 10.0.0.2' }),
+  res(
+    1,
+    `web #1 ${nasty}`,
+    'command',
+    { ok: false, expected: `output matching /<title>&amp;/`, seen: `exit code 1; output: ${nasty}\u0007`, command: 'ip netns exec nsl.demo.h2 iperf3 -s -1 -p 5202\nip netns exec nsl.demo.h1 curl "http://x/?a=1&b=2"' },
+    { attempts: 3, durationMs: 2100 },
+  ),
+  res(2, 'underlay', 'iperf3', { ok: true, expected: 'a throughput measurement', seen: '18.90 Gbit/s', command: 'iperf3 …', measurement: 18.9e9 }),
+];
+
+/** A strict little well-formedness check: balanced tags, quoted attributes, only known entities, no raw < or &. */
+function checkXml(xml: string): { name: string; attrs: Record<string, string>; text: string }[] {
+  const entity = /&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/g;
+  const decode = (s: string): string => {
+    assert.ok(!/&(?!(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/.test(s), `bare & in ${JSON.stringify(s)}`);
+    return s.replace(entity, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" })[e as 'amp'] ?? String.fromCodePoint(e.startsWith('#x') ? parseInt(e.slice(2), 16) : Number(e.slice(1))));
+  };
+  assert.ok(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n'));
+  const body = xml.slice(xml.indexOf('?>') + 2);
+  type El = { name: string; attrs: Record<string, string>; text: string };
+  const stack: El[] = [];
+  const elements: El[] = [];
+  const token = /<(\/?)([A-Za-z][\w.-]*)((?:\s+[\w.-]+="[^"<]*")*)\s*(\/?)>|([^<]+)|(<)/g;
+  let m: RegExpExecArray | null;
+  let last = 0;
+  while ((m = token.exec(body))) {
+    assert.equal(m.index, last, 'tokens are contiguous');
+    last = token.lastIndex;
+    assert.equal(m[6], undefined, `a stray < at ${m.index}: ${body.slice(m.index, m.index + 40)}`);
+    if (m[5] !== undefined) {
+      const text = decode(m[5]);
+      if (stack.length) stack[stack.length - 1].text += text;
+      else assert.equal(text.trim(), '', 'text outside the root');
+      continue;
+    }
+    const [, close, name, attrText, selfClose] = m;
+    if (close) {
+      assert.equal(stack.pop()?.name, name, `</${name}> closes the open element`);
+      continue;
+    }
+    const attrs: Record<string, string> = {};
+    for (const a of attrText.matchAll(/([\w.-]+)="([^"]*)"/g)) {
+      assert.ok(!(a[1] in attrs), `duplicate attribute ${a[1]}`);
+      attrs[a[1]] = decode(a[2]);
+    }
+    const el: El = { name, attrs, text: '' };
+    elements.push(el);
+    if (!selfClose) stack.push(el);
+  }
+  assert.equal(last, body.length);
+  assert.deepEqual(stack, [], 'every element is closed');
+  return elements;
+}
+
+describe('reporters', () => {
+  describe('junit', () => {
+    const xml = writeReport('junit', results, meta);
+    const els = checkXml(xml);
+
+    it('is well-formed, with suites and counts right', () => {
+      const suites = els.find((e) => e.name === 'testsuites')!;
+      const suite = els.find((e) => e.name === 'testsuite')!;
+      for (const s of [suites, suite]) {
+        assert.equal(s.attrs.name, 'demo');
+        assert.equal(s.attrs.tests, '3');
+        assert.equal(s.attrs.failures, '1');
+        assert.equal(s.attrs.errors, '0');
+        assert.equal(s.attrs.time, '4.321');
+        assert.equal(s.attrs.timestamp, '2026-01-02T03:04:05');
+      }
+    });
+
+    it('one testcase per test: classname is the lab, time in seconds, name escaped and intact', () => {
+      const cases = els.filter((e) => e.name === 'testcase');
+      assert.deepEqual(cases.map((c) => c.attrs.name), results.map((r) => r.test.name));
+      assert.ok(cases.every((c) => c.attrs.classname === 'demo'));
+      assert.deepEqual(cases.map((c) => c.attrs.time), ['0.412', '2.100', '0.412']);
+      assert.equal(cases[1].attrs.line, '21');
+    });
+
+    it('a failure carries message, type, and expected/seen/command in its body; control characters are replaced', () => {
+      const failures = els.filter((e) => e.name === 'failure');
+      assert.equal(failures.length, 1);
+      const f = failures[0];
+      assert.equal(f.attrs.type, 'command');
+      assert.match(f.attrs.message, /^expected output matching \/<title>&amp;\/; saw exit code 1; output: a <b> & "c" 'd'/);
+      assert.match(f.text, /^expected: output matching \/<title>&amp;\/\nseen: exit code 1; output: a <b> & "c" 'd'\uFFFD\ncommand: ip netns exec nsl\.demo\.h2 iperf3 -s -1 -p 5202\nip netns exec nsl\.demo\.h1 curl "http:\/\/x\/\?a=1&b=2"\nat: labs\/demo\.yaml:21\nattempts: 3$/);
+      assert.ok(!xml.includes('\u0007'));
+    });
+
+    it('measurements are properties', () => {
+      const props = els.filter((e) => e.name === 'property');
+      assert.deepEqual(props.map((p) => [p.attrs.name, p.attrs.value]), [['lab.file', 'labs/demo.yaml'], ['measurement.underlay', '18900000000']]);
+    });
+
+    it('escapes each of < & " \' > and keeps newlines in attributes', () => {
+      assert.equal(xmlText(`<&>"'`), `&lt;&amp;&gt;"'`);
+      assert.equal(xmlAttr(`<&>"'\n`), '&lt;&amp;&gt;&quot;&apos;&#10;');
+    });
+
+    it('an empty run is still a valid report', () => {
+      const e = checkXml(writeReport('junit', [], meta));
+      assert.equal(e.find((x) => x.name === 'testsuite')!.attrs.tests, '0');
+    });
+  });
+
+  describe('tap', () => {
+    const tap = writeReport('tap', results, meta);
+    const lines = tap.split('\n');
+
+    it('starts with the version and the plan', () => {
+      assert.equal(lines[0], 'TAP version 13');
+      assert.equal(lines[1], '1..3');
+      assert.equal(writeReport('tap', [], meta).split('\n')[1], '1..0 # SKIP no tests');
+    });
+
+    it('one numbered line per test; # in a name is escaped', () => {
+      const points = lines.filter((l) => /^(not )?ok /.test(l));
+      assert.deepEqual(points.map((l) => l.replace(/ - .*/, '')), ['ok 1', 'not ok 2', 'ok 3']);
+      assert.equal(points[1], `not ok 2 - web \\#1 ${nasty}`);
+    });
+
+    it('a failure has a YAML block that parses back to what was seen', () => {
+      const start = lines.indexOf('  ---');
+      const end = lines.indexOf('  ...');
+      assert.ok(start > lines.findIndex((l) => l.startsWith('not ok 2')) && end > start);
+      const doc = parseYaml(lines.slice(start + 1, end).map((l) => l.slice(2)).join('\n')) as Record<string, unknown>;
+      assert.equal(doc.expected, results[1].outcome.expected);
+      assert.equal(doc.seen, results[1].outcome.seen);
+      assert.equal(doc.command, results[1].outcome.command);
+      assert.equal(doc.at, 'labs/demo.yaml:21');
+      assert.equal(doc.attempts, 3);
+      assert.equal(lines.filter((l) => l === '  ---').length, 1, 'passing tests have no block');
+    });
+  });
+
+  describe('json', () => {
+    const j = JSON.parse(writeReport('json', results, meta));
+    it('has the run and the counts', () => {
+      assert.equal(j.format, 'nslab-test-report/1');
+      assert.equal(j.lab, 'demo');
+      assert.equal(j.started, '2026-01-02T03:04:05.678Z');
+      assert.equal(j.durationMs, 4321);
+      assert.deepEqual(j.counts, { total: 3, passed: 2, failed: 1 });
+    });
+    it('has every test with its outcome, in a stable shape', () => {
+      assert.deepEqual(Object.keys(j.tests[0]), ['index', 'name', 'type', 'ok', 'attempts', 'durationMs', 'startedAt', 'file', 'line', 'col', 'expected', 'seen', 'command', 'measurement', 'details']);
+      assert.equal(j.tests[1].ok, false);
+      assert.equal(j.tests[1].seen, results[1].outcome.seen);
+      assert.equal(j.tests[1].attempts, 3);
+      assert.equal(j.tests[0].measurement, null);
+      assert.equal(j.tests[2].measurement, 18.9e9);
+    });
+  });
+
+  describe('human', () => {
+    const text = writeReport('human', results, meta);
+    it('one line per test, and the facts under a failure', () => {
+      const lines = text.split('\n');
+      assert.equal(lines[0], '✔ ping h1 → h2  (412ms)');
+      assert.equal(lines[1], `✘ web #1 ${nasty}  (2.1s, 3 tries)`);
+      assert.equal(lines[2], '    expected: output matching /<title>&amp;/');
+      assert.match(lines[3], /^    seen:\s+exit code 1/);
+      assert.match(lines[4], /^    command:\s+ip netns exec nsl\.demo\.h2 iperf3/);
+      assert.match(lines[5], /^\s+ip netns exec nsl\.demo\.h1 curl/);
+      assert.match(lines[6], /^    at:\s+labs\/demo\.yaml:21$/);
+      assert.equal(lines[7], '✔ underlay  18.90 Gbit/s  (412ms)');
+      assert.ok(text.endsWith('\n2 passed, 1 failed (4.3s)\n'));
+      assert.ok(!text.includes('\u001b['), 'no colour unless asked');
+    });
+    it('colours when asked', () => {
+      assert.ok(writeReport('human', results, { ...meta, color: true }).includes('\u001b[31;1m✘\u001b[0m'));
+    });
+  });
+});
