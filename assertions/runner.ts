@@ -52,7 +52,7 @@ export async function runTests(tests: readonly ResolvedTest[], opts: RunTestsOpt
     const names = new Set(def?.dependsOn?.(t.params) ?? []);
     needs.set(t, tests.filter((o) => o !== t && names.has(o.name)));
   }
-  const ready = (t: ResolvedTest): boolean => true;
+  const ready = (t: ResolvedTest): boolean => needs.get(t)!.every((d) => results.has(d));
   const isExclusive = (t: ResolvedTest): boolean => defs.get(t.type)?.exclusive === true;
 
   const finish = (r: TestResult): void => {
@@ -65,15 +65,18 @@ export async function runTests(tests: readonly ResolvedTest[], opts: RunTestsOpt
 
   const pending = [...tests];
   const running = new Set<Promise<void>>();
-  let exclusiveRunning = false;
 
   const start = (t: ResolvedTest): void => {
-    const exclusive = isExclusive(t);
-    if (exclusive) exclusiveRunning = true;
     emit({ kind: 'start', test: t });
-    const p: Promise<void> = runOne(t, defs.get(t.type), withTest(opts.context(t, measurements), t, opts.signal), pauseMs, opts.signal, emit).then((r) => {
+    let ctx: RunContext;
+    try {
+      ctx = withTest(opts.context(t, measurements), t, opts.signal);
+    } catch (e) {
+      notRun(t, `no context to run it in: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    const p: Promise<void> = runOne(t, defs.get(t.type), ctx, pauseMs, opts.signal, emit).then((r) => {
       running.delete(p);
-      if (exclusive) exclusiveRunning = false;
       finish(r);
     });
     running.add(p);
@@ -90,14 +93,15 @@ export async function runTests(tests: readonly ResolvedTest[], opts: RunTestsOpt
         continue;
       }
       if (isExclusive(t)) {
-        // an exclusive test waits for the others to end, and nothing later starts before it
+        // an exclusive test waits for the others to end, and nothing later starts before it; once it runs,
+        // this loop wakes again only when it ends, so nothing starts beside it either
         if (running.size === 0) {
           pending.splice(i, 1);
           start(t);
         }
         break;
       }
-      if (exclusiveRunning || running.size >= limit) break;
+      if (running.size >= limit) break;
       pending.splice(i, 1);
       start(t);
     }
