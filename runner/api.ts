@@ -34,7 +34,7 @@ export function loadLab(path: string): Loaded {
   const file = readLabFile(path);
   const sources = new Map([[file.file, file.text]]);
   const r = resolveLab(file);
-  if (!r.lab) throw Object.assign(new LabError(r.diagnostics), { sources });
+  if (!r.lab) throw new LabError(r.diagnostics, 2, sources);
   return { lab: r.lab, warnings: r.diagnostics.filter((d) => d.severity === 'warning'), sources };
 }
 

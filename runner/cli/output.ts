@@ -18,7 +18,7 @@ export function showDiagnostics(ds: readonly Diagnostic[], sources?: ReadonlyMap
 /** Turn any failure into one clear message and an exit code; a stack only with NSLAB_DEBUG=1. */
 export function failure(e: unknown): number {
   if (e instanceof LabError) {
-    showDiagnostics(e.diagnostics, (e as LabError & { sources?: Map<string, string> }).sources);
+    showDiagnostics(e.diagnostics, e.sources);
     return e.exitCode;
   }
   if (e instanceof ExecError) {

@@ -21,11 +21,14 @@ export interface Diagnostic {
 export class LabError extends Error {
   readonly diagnostics: readonly Diagnostic[];
   readonly exitCode: number;
-  constructor(diagnostics: readonly Diagnostic[], exitCode = 2) {
+  /** The text of the files the diagnostics point into, to show the offending lines. */
+  sources?: ReadonlyMap<string, string>;
+  constructor(diagnostics: readonly Diagnostic[], exitCode = 2, sources?: ReadonlyMap<string, string>) {
     super(diagnostics.map((d) => d.message).join('; '));
     this.name = 'LabError';
     this.diagnostics = diagnostics;
     this.exitCode = exitCode;
+    this.sources = sources;
   }
 }
 

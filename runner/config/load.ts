@@ -50,16 +50,20 @@ export function parseLabText(path: string, text: string): LoadedFile {
   for (const e of doc.errors) {
     const [start, end] = e.pos;
     if (e.code === 'DUPLICATE_KEY') {
-      const key = text.slice(start, end).trim() || text.slice(start).split(/[:\n]/)[0];
+      const key = (/^\s*("[^"]*"|'[^']*'|[^:\n]*?)\s*:/.exec(text.slice(start))?.[1] ?? text.slice(start, end)).replace(/^["']|["']$/g, '').trim();
+      const keyEnd = start + (text.slice(start).indexOf(key) + key.length);
       const parent = duplicateParent(doc, start);
       const what = parent === 'nodes' ? 'node name' : parent === 'bridges' ? 'bridge name' : parent === 'interfaces' ? 'interface name' : 'key';
-      diags.push(error('yaml.duplicate-key', `duplicate ${what} ${JSON.stringify(key)}`, posOf(start, end), `each ${what} may appear only once in a mapping; rename or merge the two`));
+      const first = firstKeyLine(text, start, key);
+      diags.push(
+        error('yaml.duplicate-key', `duplicate ${what} ${JSON.stringify(key)}`, posOf(start, keyEnd), `${first ? `${key} is already defined at line ${first}; ` : ''}each ${what} may appear only once: rename or merge the two`),
+      );
     } else {
       const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
       diags.push(error('yaml.syntax', `YAML syntax error: ${msg}`, posOf(start, end), 'check indentation, colons and quoting on this line or the one before'));
     }
   }
-  if (diags.length) throw new LabError(diags);
+  if (diags.length) throw new LabError(diags, 2, new Map([[file, text]]));
   const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
   const at = (path: readonly PathSeg[], key = false): SourcePos => {
@@ -117,6 +121,19 @@ function duplicateParent(doc: Document, offset: number): string | undefined {
       }
       return 'nodes';
     }
+  }
+  return undefined;
+}
+
+/** The line of an earlier key with the same name and indentation, for "already defined at line N". */
+function firstKeyLine(text: string, offset: number, key: string): number | undefined {
+  const lines = text.slice(0, offset).split('\n');
+  const cur = text.slice(text.lastIndexOf('\n', offset - 1) + 1, offset);
+  const indent = /^\s*/.exec(cur)?.[0].length ?? 0;
+  for (let i = lines.length - 2; i >= 0; i--) {
+    const m = /^(\s*)("?)([^":\n]+)\2\s*:/.exec(lines[i]);
+    if (m && m[1].length === indent && m[3].trim() === key) return i + 1;
+    if (m && m[1].length < indent) break;
   }
   return undefined;
 }

@@ -37,7 +37,17 @@ function validator(): ValidateFunction {
 export function checkSchema(file: LoadedFile): Diagnostic[] {
   const validate = validator();
   if (validate(file.data)) return [];
-  const errs = pruneAnyOf(validate.errors ?? []);
+  let errs = pruneAnyOf(validate.errors ?? []);
+  // `node:` for `nodes:` is one mistake: drop "missing nodes" when an unknown key there is its misspelling
+  errs = errs.filter(
+    (e) =>
+      e.keyword !== 'required' ||
+      !errs.some((o) => {
+        if (o.keyword !== 'additionalProperties' || o.instancePath !== e.instancePath) return false;
+        const extra = (o.params as { additionalProperty: string }).additionalProperty;
+        return didYouMean(extra, [(e.params as { missingProperty: string }).missingProperty]) !== undefined;
+      }),
+  );
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const e of errs) {
@@ -63,25 +73,26 @@ function pointerToPath(ptr: string): PathSeg[] {
 /** For anyOf, keep only the errors of the branches whose type matches the value; drop the anyOf summary when a branch explains itself. */
 function pruneAnyOf(errors: readonly ErrorObject[]): ErrorObject[] {
   let list = [...errors];
-  const anyOfs = list.filter((e) => e.keyword === 'anyOf');
-  for (const a of anyOfs) {
-    const prefix = a.schemaPath + '/';
-    const branchErrs = list.filter((e) => e.schemaPath.startsWith(prefix));
+  const under = (e: ErrorObject, a: ErrorObject): boolean =>
+    e.schemaPath.startsWith(`${a.schemaPath}/`) && (e.instancePath === a.instancePath || e.instancePath.startsWith(`${a.instancePath}/`));
+  for (const a of list.filter((e) => e.keyword === 'anyOf')) {
+    const prefix = `${a.schemaPath}/`;
+    const branchOf = (e: ErrorObject): string => e.schemaPath.slice(prefix.length).split('/')[0];
     const byBranch = new Map<string, ErrorObject[]>();
-    for (const e of branchErrs) {
-      const b = e.schemaPath.slice(prefix.length).split('/')[0];
-      byBranch.set(b, [...(byBranch.get(b) ?? []), e]);
-    }
+    for (const e of list.filter((x) => under(x, a))) byBranch.set(branchOf(e), [...(byBranch.get(branchOf(e)) ?? []), e]);
     const mismatched = new Set<string>();
     for (const [b, es] of byBranch) {
       if (es.some((e) => e.keyword === 'type' && e.instancePath === a.instancePath && e.schemaPath === `${prefix}${b}/type`)) mismatched.add(b);
     }
     const relevant = [...byBranch.keys()].filter((b) => !mismatched.has(b));
     if (relevant.length === 1) {
-      // the value has the right shape for one branch: its errors say what is wrong
-      list = list.filter((e) => e !== a && !(e.schemaPath.startsWith(prefix) && !e.schemaPath.startsWith(`${prefix}${relevant[0]}/`)));
+      // the value has the shape of exactly one branch: that branch's errors say what is wrong
+      list = list.filter((e) => e !== a && !(under(e, a) && branchOf(e) !== relevant[0]));
     } else {
-      list = list.filter((e) => !e.schemaPath.startsWith(prefix));
+      list = list.filter((e) => !under(e, a));
+      // errors found inside a $ref'd branch carry that definition's schemaPath: they explain the value, the summary does not
+      const deeper = list.some((e) => e !== a && e.keyword !== 'anyOf' && (e.instancePath === a.instancePath || e.instancePath.startsWith(`${a.instancePath}/`)));
+      if (deeper) list = list.filter((e) => e !== a);
     }
   }
   return list;
@@ -129,6 +140,14 @@ function toDiagnostic(file: LoadedFile, e: ErrorObject): Diagnostic {
     }
     case 'pattern': {
       if (e.propertyName !== undefined) return badName(file, path, e.propertyName, parent);
+      if (path[0] === 'links' && typeof e.data === 'string') {
+        const [node, ifname] = e.data.includes(':') ? e.data.split(/:(.*)/s) : [undefined, e.data];
+        const bad = node !== undefined && !/^[A-Za-z][A-Za-z0-9_-]{0,31}$/.test(node) ? explainName(node, 'node name') : explainName(ifname ?? '', 'interface name');
+        return error('schema.endpoint', `link end ${JSON.stringify(e.data)} cannot be used: ${bad}`, file.at(path), 'a link end is node:interface (an interface name has at most 15 characters) or a bridge name');
+      }
+      if (path.length === 1 && path[0] === 'name' && typeof e.data === 'string') {
+        return error('schema.name', `lab name ${JSON.stringify(e.data)} cannot be used: ${explainLabName(e.data)}`, file.at(path), describeSchema(parent));
+      }
       return error('schema.pattern', `${where} is ${JSON.stringify(e.data)}, which is not valid here`, file.at(path), describeSchema(parent) ?? `it must match ${(e.params as { pattern: string }).pattern}`);
     }
     case 'propertyNames': {
@@ -143,7 +162,11 @@ function toDiagnostic(file: LoadedFile, e: ErrorObject): Diagnostic {
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum': {
-      return error('schema.range', `${where} is ${JSON.stringify(e.data)}; it ${e.message}`, file.at(path), describeSchema(parent));
+      const lo = parent?.minimum as number | undefined;
+      const hi = parent?.maximum as number | undefined;
+      const range = lo !== undefined && hi !== undefined ? `${lo}–${hi}` : lo !== undefined ? `at least ${lo}` : `at most ${hi}`;
+      const last = String(path[path.length - 1] ?? 'value');
+      return error('schema.range', `${last} ${JSON.stringify(e.data)} is too ${e.keyword.includes('in') ? 'small' : 'large'}: it must be ${range}`, file.at(path), describeSchema(parent) ?? `use a value of ${range}`);
     }
     case 'minItems':
     case 'maxItems': {
@@ -165,7 +188,15 @@ function badName(file: LoadedFile, path: PathSeg[], name: string, schema: Record
   const what = path.length ? String(path[path.length - 1]) : 'key';
   const kind = what === 'nodes' ? 'node name' : what === 'bridges' ? 'bridge name' : what === 'interfaces' ? 'interface name' : what === 'sysctls' ? 'sysctl' : 'name';
   const reason = explainName(name, kind);
-  return error('schema.name', `${kind} ${JSON.stringify(name)} cannot be used: ${reason}`, file.at([...path, name], true), describeSchema(schema) ?? describeSchema(schema?.['$ref']));
+  const hint = kind === 'sysctl' ? 'remove it: only net.* sysctls can be set per namespace' : (describeSchema(schema) ?? describeSchema(schema?.['$ref']));
+  return error('schema.name', `${kind} ${JSON.stringify(name)} cannot be used: ${reason}`, file.at([...path, name], true), hint);
+}
+
+function explainLabName(name: string): string {
+  if (name.length > 24) return `it is ${name.length} characters long (at most 24: it prefixes every namespace the lab creates)`;
+  if (/[A-Z]/.test(name)) return 'it has upper-case letters';
+  if (!/^[a-z0-9]/.test(name)) return 'it must start with a letter or digit';
+  return "only lower-case letters, digits and '-' are allowed";
 }
 
 function explainName(name: string, kind: string): string {

@@ -1,5 +1,5 @@
 /** Automatic addressing: every L2 segment gets a subnet, every interface without addresses gets the next free host. */
-import { error, type Diagnostic, type SourcePos } from '../config/diagnostics.ts';
+import { error, warning, type Diagnostic, type SourcePos } from '../config/diagnostics.ts';
 import { formatAddress, formatPrefix, hosts, network, overlaps, parsePrefix, size, type Family, type Prefix } from './ip.ts';
 
 export interface Member {
@@ -8,6 +8,8 @@ export interface Member {
   /** Explicit addresses, or undefined to draw from the pool. */
   readonly explicit?: readonly string[];
   readonly pos: SourcePos;
+  /** Position of each explicit address, for errors about one of them. */
+  readonly explicitPos?: readonly SourcePos[];
   /** Filled in: the final addresses. */
   addresses: string[];
   auto: boolean;
@@ -32,22 +34,23 @@ export function assignAddresses(segments: readonly Segment[], loopbacks: readonl
   // 1. explicit addresses: parse, check, record
   for (const m of [...loopbacks, ...segments.flatMap((s) => s.members)]) {
     m.addresses = [];
-    for (const a of m.explicit ?? []) {
+    for (const [k, a] of (m.explicit ?? []).entries()) {
+      const apos = m.explicitPos?.[k] ?? m.pos;
       const p = parsePrefix(a);
       if (!p) {
-        diags.push(error('address.invalid', `${a} on ${m.label} is not a valid address with prefix length`, m.pos, 'write e.g. 10.0.0.1/24 or fd00::1/64; IPv4 octets are 0–255 and the prefix at most /32 (/128 for IPv6)'));
+        diags.push(error('address.invalid', `${a} on ${m.label} is not a valid address with prefix length`, apos, 'write e.g. 10.0.0.1/24 or fd00::1/64; IPv4 octets are 0–255 and the prefix at most /32 (/128 for IPv6)'));
         continue;
       }
       const host = formatAddress(p.family, p.addr);
       const net = network(p);
       if (p.family === 4 && p.len <= 30 && (p.addr === net.addr || p.addr === net.addr + size(p) - 1n)) {
         const which = p.addr === net.addr ? 'network' : 'broadcast';
-        diags.push(error('address.reserved', `${a} on ${m.label} is the ${which} address of ${formatPrefix(net)}`, m.pos, `use a host address such as ${formatAddress(4, net.addr + 1n)}/${p.len}`));
+        diags.push(error('address.reserved', `${a} on ${m.label} is the ${which} address of ${formatPrefix(net)}`, apos, `use a host address such as ${formatAddress(4, net.addr + 1n)}/${p.len}`));
         continue;
       }
       const prev = used.get(host);
       if (prev) {
-        diags.push(error('address.duplicate', `address ${host} is given to both ${prev.label} and ${m.label}`, m.pos, `each address may be used once in a lab; ${prev.label} is at line ${prev.pos.line}`));
+        diags.push(error('address.duplicate', `address ${host} is given to both ${prev.label} and ${m.label}`, apos, `each address may be used once in a lab; ${prev.label} is at line ${prev.pos.line}`));
         continue;
       }
       used.set(host, m);
@@ -76,6 +79,18 @@ export function assignAddresses(segments: readonly Segment[], loopbacks: readonl
     }
   }
   if (diags.length) return diags;
+  for (const s of segments) {
+    const v4 = s.members.filter((m) => m.addresses.some((a) => !a.includes(':')));
+    for (let i = 1; i < v4.length; i++) {
+      const a = v4[0];
+      const b = v4[i];
+      const shared = a.addresses.some((x) => b.addresses.some((y) => sameSubnet(x, y)));
+      if (!shared) {
+        diags.push(warning('address.no-shared-subnet', `${a.label} (${a.addresses.join(', ')}) and ${b.label} (${b.addresses.join(', ')}) are on one segment but share no subnet`, b.pos, 'they will not reach each other directly; put both in one subnet, or add routes with onlink'));
+        break;
+      }
+    }
+  }
   // 2. automatic addresses
   const taken: Prefix[] = allNets.map((n) => n.net);
   for (const pool of pools) {
@@ -126,4 +141,12 @@ export function assignAddresses(segments: readonly Segment[], loopbacks: readonl
     }
   }
   return diags;
+}
+
+function sameSubnet(x: string, y: string): boolean {
+  const a = parsePrefix(x);
+  const b = parsePrefix(y);
+  if (!a || !b || a.family !== b.family) return false;
+  const net = network(a);
+  return net.len === network(b).len && overlaps(net, b);
 }

@@ -104,10 +104,14 @@ export function resolveLab(file: LoadedFile): ResolveResult {
     bridge?: string;
   }
   const links: { a: EndDraft; b: EndDraft; mtu?: number; pos: SourcePos; i: number }[] = [];
+  const brokenLinks = new Set<string>(); // node:if named by a link that had another error
   (Array.isArray(raw.links) ? raw.links : []).forEach((l: unknown, i: number) => {
     const eps = Array.isArray(l) ? l : isObj(l) && Array.isArray(l.endpoints) ? l.endpoints : undefined;
     const epPath = (j: number): PathSeg[] => (Array.isArray(l) ? ['links', i, j] : ['links', i, 'endpoints', j]);
-    if (!eps || eps.length !== 2 || eps.some((e) => typeof e !== 'string')) return; // schema said so
+    if (!eps || eps.length !== 2 || eps.some((e) => typeof e !== 'string')) {
+      for (const e of eps ?? []) if (typeof e === 'string' && e.includes(':')) brokenLinks.add(e);
+      return; // the schema said what is wrong
+    }
     const ends: EndDraft[] = [];
     let ok = true;
     eps.forEach((ep: string, j: number) => {
@@ -118,10 +122,11 @@ export function resolveLab(file: LoadedFile): ResolveResult {
           ok = false;
           const guess = didYouMean(ep, bridgeNames);
           const isNode = nodeSet.has(ep);
+          if (isNode) brokenLinks.add(`${ep}:*`);
           diags.push(
             error(
-              'ref.unknown-bridge',
-              `unknown bridge ${JSON.stringify(ep)} in link`,
+              isNode ? 'ref.node-not-bridge' : 'ref.unknown-bridge',
+              isNode ? `${ep} is a node, not a bridge: a link end is node:interface or a bridge name` : `unknown bridge ${JSON.stringify(ep)} in link`,
               at(epPath(j)),
               isNode ? `${ep} is a node: name its interface, e.g. ${ep}:eth0` : guess ? `did you mean ${JSON.stringify(guess)}?` : bridgeNames.length ? `bridges: ${bridgeNames.join(', ')}` : 'declare it under `bridges:`, or write node:interface for a node end',
             ),
@@ -133,6 +138,8 @@ export function resolveLab(file: LoadedFile): ResolveResult {
       const ifname = ep.slice(c + 1);
       if (!nodeSet.has(node)) {
         ok = false;
+        const meant = didYouMean(node, nodeNames);
+        if (meant) brokenLinks.add(`${meant}:${ifname}`);
         diags.push(unknownNode(node, epPath(j)));
         return;
       }
@@ -159,6 +166,7 @@ export function resolveLab(file: LoadedFile): ResolveResult {
       ifaces.set(key, d);
       ends.push({ node, ifname });
     });
+    if (!ok) for (const e of eps) if (e.includes(':')) brokenLinks.add(e);
     if (ok && ends.length === 2) {
       if (ends[0].bridge && ends[0].bridge === ends[1].bridge) {
         diags.push(error('link.self', `link joins bridge ${ends[0].bridge} to itself`, at(['links', i]), 'a link needs two different ends'));
@@ -171,7 +179,8 @@ export function resolveLab(file: LoadedFile): ResolveResult {
 
   // interfaces declared but never linked
   for (const d of ifaces.values()) {
-    if (d.declared && !d.usedAt && d.name !== 'lo') {
+    const linksMisspelt = raw.links === undefined && Object.keys(raw).some((k) => k !== 'links' && didYouMean(k, ['links']) === 'links');
+    if (d.declared && !d.usedAt && d.name !== 'lo' && !brokenLinks.has(`${d.node}:${d.name}`) && !brokenLinks.has(`${d.node}:*`) && !linksMisspelt) {
       diags.push(error('interface.unlinked', `interface ${d.node}:${d.name} is declared but no link uses it`, d.pos, `add a link such as [${d.node}:${d.name}, <node>:<if>] or [${d.node}:${d.name}, <bridge>]`));
     }
   }
@@ -207,7 +216,15 @@ export function resolveLab(file: LoadedFile): ResolveResult {
   for (const b of bridges) {
     const braw = asObj(asObj(raw.bridges)[b.name]);
     if (!b.node) continue;
-    const m: Member = { label: `bridge ${b.name} of ${b.node}`, explicit: Array.isArray(braw.addresses) ? braw.addresses.map(String) : undefined, pos: Array.isArray(braw.addresses) ? at(['bridges', b.name, 'addresses']) : b.pos, addresses: [], auto: false };
+    const bpath = ['bridges', b.name, 'addresses'];
+    const m: Member = {
+      label: `bridge ${b.name} of ${b.node}`,
+      explicit: Array.isArray(braw.addresses) ? braw.addresses.map(String) : undefined,
+      explicitPos: Array.isArray(braw.addresses) ? braw.addresses.map((_: unknown, k: number) => at([...bpath, k])) : undefined,
+      pos: Array.isArray(braw.addresses) ? at(bpath) : b.pos,
+      addresses: [],
+      auto: false,
+    };
     bridgeMembers.set(b.name, m);
     addMember(`br:${b.name}`, m);
   }
@@ -216,7 +233,15 @@ export function resolveLab(file: LoadedFile): ResolveResult {
       if (!e.node) continue;
       const d = ifaces.get(`${e.node}:${e.ifname}`)!;
       const addrs = d.raw.addresses;
-      d.member = { label: `${e.node}:${e.ifname}`, explicit: Array.isArray(addrs) ? addrs.map(String) : undefined, pos: Array.isArray(addrs) ? at(['nodes', e.node, 'interfaces', e.ifname!, 'addresses']) : d.usedAt!, addresses: [], auto: false };
+      const apath = ['nodes', e.node, 'interfaces', e.ifname!, 'addresses'];
+      d.member = {
+        label: `${e.node}:${e.ifname}`,
+        explicit: Array.isArray(addrs) ? addrs.map(String) : undefined,
+        explicitPos: Array.isArray(addrs) ? addrs.map((_: unknown, k: number) => at([...apath, k])) : undefined,
+        pos: Array.isArray(addrs) ? at(apath) : d.usedAt!,
+        addresses: [],
+        auto: false,
+      };
       addMember(endKey(e), d.member);
     }
   }
@@ -224,7 +249,8 @@ export function resolveLab(file: LoadedFile): ResolveResult {
   for (const d of ifaces.values()) {
     if (d.name !== 'lo') continue;
     const addrs = d.raw.addresses;
-    d.member = { label: `${d.node}:lo`, explicit: Array.isArray(addrs) ? addrs.map(String) : [], pos: at(['nodes', d.node, 'interfaces', 'lo', 'addresses']), addresses: [], auto: false };
+    const lpath = ['nodes', d.node, 'interfaces', 'lo', 'addresses'];
+    d.member = { label: `${d.node}:lo`, explicit: Array.isArray(addrs) ? addrs.map(String) : [], explicitPos: Array.isArray(addrs) ? addrs.map((_: unknown, k: number) => at([...lpath, k])) : undefined, pos: at(lpath), addresses: [], auto: false };
     loopbacks.push(d.member);
   }
   const segments: Segment[] = segOrder.map((root, id) => ({ id, members: segMembers.get(root)! }));
@@ -296,7 +322,7 @@ export function resolveLab(file: LoadedFile): ResolveResult {
       else sysctls.push([k, val]);
     }
     const routes = resolveRoutes(n, node, devNames, connected, at, diags);
-    const exec = commands(node.exec, ['nodes', n, 'exec'], at, diags);
+    const exec = commands(node.exec, ['nodes', n, 'exec'], at, diags, `exec command of ${n}`);
     const daemons: ResolvedDaemon[] = [];
     (Array.isArray(node.daemons) ? node.daemons : []).forEach((d: unknown, i: number) => {
       const run = isObj(d) ? d.run : d;
@@ -397,6 +423,7 @@ export function resolveLab(file: LoadedFile): ResolveResult {
       at: (p, key) => at(['tests', i, type, ...p], key),
       unknownNode: (x, p) => unknownNode(x, ['tests', i, type, ...p]),
       testNames,
+      testName: name,
     };
     const r = def.resolve(asObj(t[type]), ctx);
     diags.push(...r.diagnostics);
@@ -424,6 +451,9 @@ export function resolveLab(file: LoadedFile): ResolveResult {
 
 function dedupe(ds: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
+  // a value the schema finds malformed and resolve explains better is reported once, by resolve
+  const semantic = ds.filter((d) => !d.code.startsWith('schema.'));
+  ds = ds.filter((d) => !(d.code.startsWith('schema.pattern') || d.code === 'schema.shape') || !semantic.some((o) => o.pos && d.pos && o.pos.line === d.pos.line && Math.abs(o.pos.col - d.pos.col) <= 2));
   return ds.filter((d) => {
     const k = `${d.pos?.line}:${d.pos?.col}:${d.message}`;
     if (seen.has(k)) return false;
@@ -544,11 +574,11 @@ function resolveNat(n: string, node: Obj, devs: Set<string>, target: (t: string)
   return out;
 }
 
-function commands(v: unknown, path: PathSeg[], at: At, diags: Diagnostic[]): ResolvedCommand[] {
+function commands(v: unknown, path: PathSeg[], at: At, diags: Diagnostic[], what: string): ResolvedCommand[] {
   const out: ResolvedCommand[] = [];
   (Array.isArray(v) ? v : []).forEach((c: unknown, i: number) => {
     const r = toArgv(c);
-    if (!r.ok) diags.push(error('command.invalid', `command ${i + 1}: ${r.message}`, at([...path, i]), 'write the command as a list of words, or [sh, -c, "…"] if it needs a shell'));
+    if (!r.ok) diags.push(error('command.invalid', `${what} (item ${i + 1}): ${r.message}`, at([...path, i]), 'write the command as a list of words, or [sh, -c, "…"] if it needs a shell'));
     else out.push({ argv: r.argv, pos: at([...path, i]) });
   });
   return out;

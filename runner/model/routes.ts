@@ -50,7 +50,7 @@ export function parseRouteString(s: string): RouteParse {
         r.onlink = true;
         break;
       default:
-        return { ok: false, message: `route ${JSON.stringify(s)}: ${JSON.stringify(w)} is not understood`, hint: `supported words: via, dev, metric, src, onlink, mtu, and a leading blackhole/unreachable/prohibit; ${HINT}` };
+        return { ok: false, message: `route ${JSON.stringify(s)}: ${JSON.stringify(w)} is not understood`, hint: 'nslab understands via, dev, metric, src, onlink, mtu, and a leading blackhole, unreachable or prohibit' };
     }
     if (words[i - 1] === undefined) return { ok: false, message: `route ${JSON.stringify(s)}: ${w} needs a value`, hint: HINT };
   }
@@ -79,7 +79,11 @@ export function normaliseRoute(r: Record<string, unknown>): RouteParse {
   if (viaAddr && viaAddr.family !== family) {
     return { ok: false, message: `route to ${to} is IPv${family} but its gateway ${String(r.via)} is IPv${viaAddr.family}`, hint: 'use a gateway of the same family' };
   }
-  if (typeof r.src === 'string' && !parseAddress(r.src)) return { ok: false, message: `route source ${JSON.stringify(r.src)} is not an IP address`, hint: HINT };
+  if (typeof r.src === 'string') {
+    const src = parseAddress(r.src);
+    if (!src) return { ok: false, message: `route source ${JSON.stringify(r.src)} is not an IP address`, hint: HINT };
+    if (src.family !== family) return { ok: false, message: `route to ${to} is IPv${family} but its source ${r.src} is IPv${src.family}`, hint: 'use a source address of the same family, one of the node\'s own' };
+  }
   const type = r.type as RouteSpec['type'];
   if (type && type !== 'unicast' && (r.via || r.dev)) {
     return { ok: false, message: `a ${type} route takes no gateway or device`, hint: `write \`${type} ${to}\`` };

@@ -19,7 +19,9 @@ export function splitWords(s: string): SplitResult {
     } else if (c === '"') {
       let j = i + 1;
       for (; j < s.length && s[j] !== '"'; j++) {
-        if (s[j] === '\\' && j + 1 < s.length) j++;
+        if (s[j] === '$' || s[j] === '`') return { ok: false, message: `${JSON.stringify(s[j])} inside double quotes would need a shell, and commands are not run by one` };
+        // as in a shell: inside double quotes a backslash escapes only $ ` " \ and newline
+        if (s[j] === '\\' && j + 1 < s.length && '$`"\\\n'.includes(s[j + 1])) j++;
         cur += s[j];
       }
       if (j >= s.length) return { ok: false, message: 'unterminated double quote' };

@@ -40,7 +40,13 @@ describe('node-exec', () => {
       }
       ctx = createRunContext({ nsOf: (n) => (n === 'h1' ? ns : `missing-${n}`), measurements: new Map([['underlay', 5]]) });
     });
+    /** Kill what this test left in its namespace (by PID), then remove it. */
     const removeNs = (): void => {
+      try {
+        for (const pid of execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean)) process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        /* no namespace, or nothing in it */
+      }
       try {
         execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
       } catch {
@@ -50,8 +56,8 @@ describe('node-exec', () => {
     // also when mocha is stopped before `after` runs
     process.once('exit', removeNs);
     after(async () => {
-      await ctx?.stopAll();
       removeNs();
+      await Promise.race([ctx?.stopAll(), new Promise((r) => setTimeout(r, 2000))]);
       process.removeListener('exit', removeNs);
     });
 
@@ -86,7 +92,7 @@ describe('node-exec', () => {
       const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
       assert.ok(pids.length >= 1);
       const t0 = Date.now();
-      const out = await bg.stop();
+      const out = await Promise.race([bg.stop(), new Promise<never>((_, no) => setTimeout(() => no(new Error('stop() did not end the process')), 4000))]);
       const took = Date.now() - t0;
       assert.ok(took >= 900 && took < 3000, `SIGKILL after about 1s (${took}ms)`);
       assert.equal(out.stdout, 'up\n');

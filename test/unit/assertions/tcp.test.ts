@@ -40,6 +40,11 @@ describe('tcp', () => {
     const o = judgeTcp(closed, result({ exitCode: 1, stderr: 'exec of "nc" failed: No such file or directory\n' }));
     assert.equal(o.ok, false);
     assert.match(o.seen, /could not run nc/);
+    for (const r of [result({ exitCode: -1, stderr: 'spawn ip ENOENT' }), result({ exitCode: 127, stderr: 'sh: nc: not found' })]) {
+      const x = judgeTcp(closed, r);
+      assert.equal(x.ok, false, r.stderr);
+      assert.match(x.seen, /could not run the command/);
+    }
   });
 
   describe('resolve', () => {
