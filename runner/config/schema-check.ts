@@ -1,7 +1,8 @@
 /** JSON Schema (2020-12) validation of a loaded lab file, with ajv errors turned into file:line:col diagnostics. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { validate as precompiled } from './generated/lab-validator.js';
 import { didYouMean, error, type Diagnostic } from './diagnostics.ts';
 import type { LoadedFile, PathSeg } from './load.ts';
 
@@ -26,11 +27,9 @@ function schemaFile(): string {
   throw new Error('schema/lab.schema.json not found next to the nslab sources');
 }
 
+/** The validator precompiled from the schema by scripts/gen-validator.ts (a unit test keeps it in step). */
 function validator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true, useDefaults: false });
-    compiled = ajv.compile(labSchema());
-  }
+  compiled ??= precompiled as ValidateFunction;
   return compiled;
 }
 

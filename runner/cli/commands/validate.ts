@@ -1,4 +1,5 @@
 import { loadLab, labPathOf, checkExisting } from '../../api.ts';
+import { displayPath } from '../../config/load.ts';
 import type { Args } from '../args.ts';
 import { EXIT } from '../exit-codes.ts';
 import { say, showDiagnostics } from '../output.ts';
@@ -13,7 +14,7 @@ export async function validateCmd(a: Args): Promise<number> {
     showDiagnostics(warnings, sources);
     if (process.getuid?.() === 0) checkExisting(lab, true); // name clash with a running lab (read-only)
     const links = lab.links.length;
-    say(`${path}: lab ${lab.name} is valid — ${lab.nodes.length} node(s), ${lab.bridges.length} bridge(s), ${links} link(s), ${lab.tests.length} test(s)`);
+    say(`${displayPath(path)}: lab ${lab.name} is valid — ${lab.nodes.length} node(s), ${lab.bridges.length} bridge(s), ${links} link(s), ${lab.tests.length} test(s)`);
     worst = Math.max(worst, EXIT.ok);
   }
   return worst;
