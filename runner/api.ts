@@ -14,6 +14,8 @@ import { labNetns } from './exec/host.ts';
 import { labDir, readState, type LabState } from './exec/state.ts';
 
 export { compile, resolveLab, readLabFile };
+/** The shape of a lab file, generated from schema/lab.schema.json. */
+export type { NslabLabFile as RawLab } from './config/generated/lab-types.ts';
 
 /** A lab argument: a lab.yaml, a directory holding one, or the name of a lab that is up. */
 export function labPathOf(arg: string | undefined): string {
