@@ -3,6 +3,7 @@
  * Mininet, side by side, in one run. Writes bench/results/<timestamp>.json and bench/REPORT.md.
  *
  *   node bench/run.ts [--reps 3] [--sizes 10,100,1000] [--skip-mininet] [--mininet-max 200] [--no-report]
+ *   node bench/run.ts --from bench/results/<file>.json    rewrite bench/REPORT.md from earlier results
  *
  * Run as root, after `npm run build` (it times the built CLI, dist/runner/cli/main.js, as a whole process).
  * Topology for size N: N namespaces h1..hN, each with eth0 on one Linux bridge `sw` in a fabric
@@ -47,6 +48,8 @@ interface Options {
   skipMininet: boolean;
   mininetMax: number;
   report: boolean;
+  /** Only write bench/REPORT.md again from an earlier results file. */
+  from?: string;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -63,8 +66,9 @@ function parseOptions(argv: string[]): Options {
     else if (a === '--skip-mininet') o.skipMininet = true;
     else if (a === '--mininet-max') o.mininetMax = Number(val());
     else if (a === '--no-report') o.report = false;
+    else if (a === '--from') o.from = val();
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: node bench/run.ts [--reps 3] [--sizes 10,100,1000] [--skip-mininet] [--mininet-max 200] [--no-report]\n');
+      process.stdout.write('usage: node bench/run.ts [--reps 3] [--sizes 10,100,1000] [--skip-mininet] [--mininet-max 200] [--no-report]\n       node bench/run.ts --from bench/results/FILE.json   (only rewrite bench/REPORT.md from earlier results)\n');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -643,6 +647,13 @@ interface SizeResult {
 
 async function main(): Promise<void> {
   const opt = parseOptions(process.argv.slice(2));
+  if (opt.from) {
+    const res = JSON.parse(readFileSync(resolve(opt.from), 'utf8')) as Result;
+    const rel = `bench/results/${opt.from.split('/').pop()}`;
+    writeFileSync(join(ROOT, 'bench/REPORT.md'), report(res, rel));
+    process.stderr.write(`bench/REPORT.md rewritten from ${rel}\n`);
+    return;
+  }
   if (process.getuid?.() !== 0) throw new Error('run as root: the bench creates namespaces');
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
   const withMininet = !opt.skipMininet && opt.sizes.some((n) => n <= opt.mininetMax);
@@ -937,14 +948,16 @@ function dominates(r: Result): string[] {
     const sysctlPer = (raw - rawNo) / s.n;
     const parts = [
       `**N=${s.n}.** \`lab up\` takes ${up.toFixed(0)} ms: ${(up - self).toFixed(0)} ms before its command function starts (node start-up and module loading), ${self.toFixed(0)} ms inside it.`,
-      `Its own commands run by sh (\`lab plan | sh\`) take ${sh.toFixed(0)} ms, so node adds ${(up - sh).toFixed(0)} ms (${((100 * (up - sh)) / up).toFixed(0)} %) over them (start-up, \`lab validate\` alone is ${val.toFixed(0)} ms).`,
+      up >= sh
+        ? `Its own commands run by sh (\`lab plan | sh\`) take ${sh.toFixed(0)} ms, so node adds ${(up - sh).toFixed(0)} ms (${((100 * (up - sh)) / up).toFixed(0)} %) over them (\`lab validate\` alone, i.e. start-up and loading the file, is ${val.toFixed(0)} ms).`
+        : `Its own commands run by sh (\`lab plan | sh\`) take ${sh.toFixed(0)} ms, ${(sh - up).toFixed(0)} ms more than \`lab up\` itself (sh also forks a \`cat\` per namespace to write the batch files, which node writes itself), so node's own cost (\`lab validate\` alone is ${val.toFixed(0)} ms) is lost in the kernel and iproute2 work.`,
       `The raw script takes ${raw.toFixed(0)} ms: ${p('netns').toFixed(0)} ms \`netns add\`, ${p('veth').toFixed(0)} ms veths, ${p('nodes').toFixed(0)} ms for the ${s.n} per-namespace batches (${(p('nodes') / s.n).toFixed(2)} ms each, of which the \`netns exec … sysctl\` line is ${sysctlPer.toFixed(2)} ms: without it the script takes ${rawNo.toFixed(0)} ms), ${p('fabric').toFixed(0)} ms for the bridge batch.`,
     ];
     const mnUp = med(s.mininet.map((x) => x.upMs));
     if (Number.isFinite(mnUp)) {
       const b = med(s.mininet.map((x) => x.buildMs));
       const st = med(s.mininet.map((x) => x.startMs));
-      parts.push(`Mininet needs ${mnUp.toFixed(0)} ms (${b.toFixed(0)} ms building: a bash shell per node and one \`ip link\`/\`ifconfig\` command at a time through them; ${st.toFixed(0)} ms starting the bridge with brctl), and ${med(s.mininet.map((x) => x.downMs)).toFixed(0)} ms to stop.`);
+      parts.push(`Mininet needs ${mnUp.toFixed(0)} ms (${b.toFixed(0)} ms building: it starts a bash shell per node and configures every interface with commands run one after another; ${st.toFixed(0)} ms starting the bridge with brctl), and ${med(s.mininet.map((x) => x.downMs)).toFixed(0)} ms to stop.`);
     }
     out.push(parts.join(' '));
   }
@@ -955,7 +968,17 @@ function dominates(r: Result): string[] {
     const pr = (x: SizeResult, k: keyof Probe): number => med(x.raw.map((y) => y.probe?.[k]));
     const upPer = (x: SizeResult): number => med(x.nslab.map((y) => y.upMs)) / x.n;
     out.push(
-      `**Growth with N.** One per-namespace batch costs ${per(first, first.raw).toFixed(2)} ms at N=${first.n} and ${per(last, last.raw).toFixed(2)} ms at N=${last.n} (without the sysctl line ${per(first, first.rawNoSysctl).toFixed(2)} → ${per(last, last.rawNoSysctl).toFixed(2)} ms); entering a namespace alone costs ${pr(first, 'ipNsMs').toFixed(1)} → ${pr(last, 'ipNsMs').toFixed(1)} ms (\`ip -n … -batch\`) and ${pr(first, 'netnsExecMs').toFixed(1)} → ${pr(last, 'netnsExecMs').toFixed(1)} ms (\`ip netns exec … sysctl\`), with ${pr(first, 'mounts').toFixed(0)} → ${pr(last, 'mounts').toFixed(0)} mounts; the same through \`nsenter --net=\`, which leaves the mount namespace alone, costs ${pr(first, 'nsenterIpMs').toFixed(1)} → ${pr(last, 'nsenterIpMs').toFixed(1)} ms and ${pr(first, 'nsenterSysctlMs').toFixed(1)} → ${pr(last, 'nsenterSysctlMs').toFixed(1)} ms. ${per(last, last.raw) > 1.2 * per(first, first.raw) ? 'The per-node work grows with the number of namespaces that exist' : 'The per-node work stays about constant'}; \`lab up\` costs ${upPer(first).toFixed(1)} ms per node at N=${first.n} and ${upPer(last).toFixed(1)} ms at N=${last.n} (node's fixed start-up spread over more nodes).`,
+      `**Growth with N.** One per-namespace batch costs ${per(first, first.raw).toFixed(2)} ms at N=${first.n} and ${per(last, last.raw).toFixed(2)} ms at N=${last.n} (without the sysctl line ${per(first, first.rawNoSysctl).toFixed(2)} → ${per(last, last.rawNoSysctl).toFixed(2)} ms); entering a namespace alone costs ${pr(first, 'ipNsMs').toFixed(1)} → ${pr(last, 'ipNsMs').toFixed(1)} ms (\`ip -n … -batch\`) and ${pr(first, 'netnsExecMs').toFixed(1)} → ${pr(last, 'netnsExecMs').toFixed(1)} ms (\`ip netns exec … sysctl\`), with ${pr(first, 'mounts').toFixed(0)} → ${pr(last, 'mounts').toFixed(0)} mounts; the same through \`nsenter --net=\`, which leaves the mount namespace alone, costs ${pr(first, 'nsenterIpMs').toFixed(1)} → ${pr(last, 'nsenterIpMs').toFixed(1)} ms and ${pr(first, 'nsenterSysctlMs').toFixed(1)} → ${pr(last, 'nsenterSysctlMs').toFixed(1)} ms. ${per(last, last.raw) > 1.2 * per(first, first.raw) ? 'The per-node work grows with the number of namespaces that exist' : 'The per-node work stays about constant'}; \`lab up\` costs ${upPer(first).toFixed(1)} ms per node at N=${first.n} and ${upPer(last).toFixed(1)} ms at N=${last.n} (node's fixed start-up spread over more nodes).${
+        pr(last, 'ipNsMs') > 1.5 * pr(last, 'nsenterIpMs')
+          ? ` At N=${last.n} most of the cost of entering a namespace is iproute2's mount-namespace switch (${pr(last, 'ipNsMs').toFixed(1)} ms with \`ip -n\` against ${pr(last, 'nsenterIpMs').toFixed(1)} ms with \`nsenter --net=\`), and every batch with the sysctl line pays it twice (\`ip -n\`, then \`netns exec\`).`
+          : ''
+      }`,
+    );
+    // the one-paragraph summary, first
+    const s0 = r.sizes.find((x) => x.n === 100) ?? first;
+    const fixed = med(s0.nslab.map((y) => y.upMs)) - med(s0.nslab.map((y) => y.upSelfMs));
+    out.unshift(
+      `**In short.** For small labs the gap to the raw script is mostly fixed cost: at N=${s0.n} \`lab up\` takes ${med(s0.nslab.map((y) => y.upMs)).toFixed(0)} ms against ${med(s0.raw.map((y) => y.upMs)).toFixed(0)} ms for the raw script, and ${fixed.toFixed(0)} ms of it pass before its command function even starts (node start-up and module loading; \`lab validate\`, which also loads the file, takes ${med(su.labValidateMs[s0.n] ?? []).toFixed(0)} ms in all). For large labs the per-namespace batches dominate (${med(last.raw.map((y) => y.phasesMs.nodes)).toFixed(0)} of ${med(last.raw.map((y) => y.upMs)).toFixed(0)} ms of the raw script at N=${last.n}): each is one process that enters its namespace, and the cost of entering grows with the number of named namespaces; the explicit forwarding sysctl (a second entry plus an exec of sysctl) is ${((100 * (med(last.raw.map((y) => y.upMs)) - med(last.rawNoSysctl.map((y) => y.upMs)))) / med(last.raw.map((y) => y.upMs))).toFixed(0)} % of the raw script at N=${last.n}. Process spawn itself is cheap here (${bashT.toFixed(2)} ms from bash, ${nodeT.toFixed(2)} ms from node).`,
     );
   }
   return out;

@@ -83,6 +83,7 @@ async function runUnit(u: Unit, state: LabState): Promise<void> {
     mkdirSync(dirname(f.path), { recursive: true });
     writeFileSync(f.path, f.content);
   }
+  if (u.settle) return settle(u);
   const r = await run(u.argv, u.input);
   if (r.exitCode === 0 && !r.spawnError) return;
   const [cmd] = u.argv;
@@ -91,6 +92,22 @@ async function runUnit(u: Unit, state: LabState): Promise<void> {
   }
   const { step, command } = culprit(u, r.stderr);
   throw new ExecError(`step ${step?.id ?? '?'} failed${u.argv[0] === 'xargs' ? '' : ` (exit ${r.exitCode})`}`, command, r.stderr || r.stdout || r.spawnError || '', step);
+}
+
+async function settle(u: Unit): Promise<void> {
+  const { absent, timeoutMs } = u.settle!;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await run(u.argv);
+    if (r.exitCode !== 0 || r.spawnError) throw new ExecError(`step ${u.steps[0]?.id} failed`, printable(u), r.stderr || r.spawnError || '', u.steps[0]);
+    const stuck = r.stdout.split('\n').filter((l) => l.includes(absent));
+    if (!stuck.length) return;
+    if (Date.now() > deadline) {
+      process.stderr.write(`warning: ${stuck.length} bridge port(s) in ${u.ns} still ${absent} after ${timeoutMs / 1000} s: ${stuck.slice(0, 3).map((l) => l.split(':')[1]?.trim()).join(', ')}\n`);
+      return;
+    }
+    await new Promise((res) => setTimeout(res, 10));
+  }
 }
 
 /** Which step of a unit failed: iproute2 says `Command failed <file>:<line>`. */

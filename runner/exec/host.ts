@@ -1,8 +1,8 @@
 /** Read-only looks at this machine: which namespaces exist, which processes live in them. */
 import { readdirSync, readlinkSync, statSync } from 'node:fs';
-import { labOfNetns } from '../model/names.ts';
+import { labOfNetns, NETNS_DIR } from '../model/names.ts';
 
-export const NETNS_DIR = '/run/netns';
+export { NETNS_DIR };
 
 export function listNetns(): string[] {
   try {

@@ -5,6 +5,7 @@ import type { LinkTypeDef } from './registry.ts';
 
 function endArgs(e: LinkEnd): string[] {
   const a = [e.ifname, 'netns', e.netns];
+  if (e.index !== undefined) a.push('index', String(e.index));
   if (e.mac) a.push('address', e.mac);
   if (e.mtu) a.push('mtu', String(e.mtu));
   return a;
@@ -15,12 +16,14 @@ const label = (e: LinkEnd): string => (e.node ? `${e.node}:${e.ifname}` : `${e.b
 export const vethLink: LinkTypeDef = {
   name: 'veth',
   compile(link, index) {
+    // iproute2 sets the index of the first device only: a bridge port (which has one) goes first
+    const [first, second] = link.b.index !== undefined && link.a.index === undefined ? [link.b, link.a] : [link.a, link.b];
     const steps: Step[] = [
       {
         id: `link${index}.veth`,
         phase: 'links',
         order: 0,
-        op: { type: 'ip', args: ['link', 'add', ...endArgs(link.a), 'type', 'veth', 'peer', 'name', ...endArgs(link.b)] },
+        op: { type: 'ip', args: ['link', 'add', ...endArgs(first), 'type', 'veth', 'peer', 'name', ...endArgs({ ...second, index: undefined })] },
         source: link.pos,
         note: `link ${label(link.a)} <-> ${label(link.b)}`,
         creates: { kind: 'link', name: `${link.a.ifname}/${link.b.ifname}`, ns: link.a.netns },

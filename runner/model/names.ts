@@ -3,6 +3,9 @@ import { createHash } from 'node:crypto';
 
 export const NS_PREFIX = 'nsl.';
 
+/** Where iproute2 keeps named network namespaces. */
+export const NETNS_DIR = '/run/netns';
+
 export function labPrefix(lab: string): string {
   return `${NS_PREFIX}${lab}`;
 }

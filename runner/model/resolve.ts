@@ -273,6 +273,7 @@ export function resolveLab(file: LoadedFile): ResolveResult {
   }
   const resolvedBridges = bridges.map((b) => ({ ...b, addresses: bridgeMembers.get(b.name)?.addresses ?? [] }));
   const portNames = new Map<string, Set<string>>(); // per netns
+  const portCount = new Map<string, number>(); // bridge ports made so far, per netns
   const taken = (ns: string): Set<string> => {
     if (!portNames.has(ns)) {
       // names already used in that namespace: the node's own interfaces and bridges
@@ -294,7 +295,11 @@ export function resolveLab(file: LoadedFile): ResolveResult {
       const label = other.node ? other.node : `br-${other.bridge}`;
       const otherIf = other.node ? other.ifname! : e.bridge!;
       const otherMtu = other.node ? ifOfNode.get(other.node)!.find((x) => x.name === other.ifname)?.mtu : undefined;
-      return { netns: br.netns, ifname: portName(label, otherIf, taken(br.netns)), bridge: br.name, mtu: otherMtu ?? l.mtu ?? br.mtu };
+      const t = taken(br.netns);
+      const ifname = portName(label, otherIf, t);
+      const index = 1000 + (portCount.get(br.netns) ?? 0);
+      portCount.set(br.netns, index - 999);
+      return { netns: br.netns, ifname, bridge: br.name, mtu: otherMtu ?? l.mtu ?? br.mtu, index };
     };
     return { type: 'veth', a: mk(l.a, l.b), b: mk(l.b, l.a), pos: l.pos };
   });

@@ -69,6 +69,12 @@ export interface LinkEnd {
   readonly bridge?: string;
   readonly mtu?: number;
   readonly mac?: string;
+  /**
+   * Interface index for a bridge port, ≥ 1000 so it never equals its peer's (a node's eth0 is 2 in every
+   * namespace): the kernel defers link events of a veth whose index equals its peer's by up to a second,
+   * and the bridge keeps such a port disabled until then.
+   */
+  readonly index?: number;
 }
 
 export interface ResolvedLink {

@@ -8,6 +8,9 @@ import type { CompileContext } from './context.ts';
 import { natRules } from './nat.ts';
 import { PHASES, type Plan, type Step } from './ops.ts';
 
+/** The longest `lab up` waits for bridge ports to start forwarding. */
+export const SETTLE_MS = 10_000;
+
 export function compile(lab: ResolvedLab, ctx: CompileContext): Plan {
   const steps: Step[] = [];
   if (lab.fabricNs) {
@@ -21,6 +24,10 @@ export function compile(lab: ResolvedLab, ctx: CompileContext): Plan {
     steps.push(...nodeSteps(node, ctx));
   }
   for (const b of lab.bridges) steps.push(...bridgeSteps(b));
+  for (const ns of new Set(lab.bridges.map((b) => b.netns))) {
+    const b = lab.bridges.find((x) => x.netns === ns)!;
+    steps.push({ id: `settle.${ns}`, phase: 'settle', order: 0, op: { type: 'settle', ns, timeoutMs: SETTLE_MS }, source: b.pos, note: 'wait until every bridge port forwards' });
+  }
   lab.links.forEach((l, i) => {
     const t = LINK_TYPES.get(l.type);
     if (!t) throw new Error(`no link type ${l.type}`);
@@ -38,8 +45,7 @@ function nodeSteps(node: ResolvedNode, ctx: CompileContext): Step[] {
   const s: Step[] = [];
   const id = (x: string): string => `${node.name}.${x}`;
   // sysctls first: forwarding is set explicitly on every node (new namespaces inherit the host's)
-  const kv = node.sysctls.map(([k, v]) => `${k}=${v}`);
-  s.push({ id: id('sysctl'), phase: 'configure', order: 0, op: { type: 'ip', ns, args: ['netns', 'exec', ns, 'sysctl', '-qw', ...kv] }, source: node.pos, note: `node ${node.name}: ${node.forwarding ? 'forwarding on' : 'forwarding off'}` });
+  s.push({ id: id('sysctl'), phase: 'configure', order: 0, op: { type: 'sysctl', ns, values: node.sysctls }, source: node.pos, note: `node ${node.name}: ${node.forwarding ? 'forwarding on' : 'forwarding off'}` });
   s.push({ id: id('lo'), phase: 'configure', order: 10, op: { type: 'ip', ns, args: ['link', 'set', 'lo', 'up'] }, source: node.pos });
   for (const i of node.interfaces) {
     for (const a of i.addresses) {

@@ -2,12 +2,19 @@
 import type { SourcePos } from '../config/diagnostics.ts';
 
 /** Phases run in this order; inside a phase, work in different namespaces runs in parallel. */
-export const PHASES = ['namespaces', 'links', 'configure', 'firewall', 'exec', 'daemons'] as const;
+export const PHASES = ['namespaces', 'links', 'configure', 'settle', 'firewall', 'exec', 'daemons'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export type Op =
   /** One iproute2 command; batched with the others of its phase and namespace into one `ip [-n NS] -batch -`. */
   | { readonly type: 'ip'; readonly ns?: string; readonly args: readonly string[] }
+  /** Network sysctls of one namespace, set with `nsenter --net=… sysctl -qw k=v …`. */
+  | { readonly type: 'sysctl'; readonly ns: string; readonly values: readonly (readonly [string, string])[] }
+  /**
+   * Wait until no bridge port in the namespace is `disabled`: the kernel applies carrier changes
+   * asynchronously (in batches, under load up to seconds later), and a disabled port drops every frame.
+   */
+  | { readonly type: 'settle'; readonly ns: string; readonly timeoutMs: number }
   /** A rule set fed on stdin to iptables-restore / ip6tables-restore / nft inside a namespace. */
   | { readonly type: 'load'; readonly ns: string; readonly tool: 'iptables-restore' | 'ip6tables-restore' | 'nft'; readonly input: string }
   /** A command run to completion inside a namespace. */

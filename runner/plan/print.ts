@@ -10,6 +10,7 @@ const TITLES: Record<string, string> = {
   namespaces: 'network namespaces (one per node, plus the lab fabric)',
   links: 'veth pairs created directly inside their namespaces',
   configure: 'inside each namespace: sysctls, bridges, addresses, routes',
+  settle: 'wait until every bridge port forwards (the kernel applies link changes asynchronously)',
   firewall: 'NAT and firewall rule sets',
   exec: 'commands from the lab file',
   daemons: 'long-running processes (stopped by `lab down`)',
@@ -55,7 +56,10 @@ function printUnit(u: Unit): string[] {
     for (const f of u.files) lines.push(`cat >${shellQuote(f.path)} <<'EOF'`, ...f.content.trimEnd().split('\n'), 'EOF');
   }
   const cmd = u.argv.map(shellQuote).join(' ');
-  if (u.daemon) {
+  if (u.settle) {
+    lines.push(`# repeated until no port is "${u.settle.absent}", for at most ${u.settle.timeoutMs / 1000} s`);
+    lines.push(`while ${cmd} | grep -q ${shellQuote(u.settle.absent)}; do sleep 0.01; done`);
+  } else if (u.daemon) {
     lines.push(`mkdir -p ${shellQuote(dirname(u.daemon.log))}`);
     lines.push(`${cmd} >${shellQuote(u.daemon.log)} 2>&1 &`);
   } else if (u.input !== undefined) {

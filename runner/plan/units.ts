@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { formatPos } from '../config/diagnostics.ts';
+import { NETNS_DIR } from '../model/names.ts';
 import { PHASES, type Phase, type Plan, type Step } from './ops.ts';
 
 /** A file a unit reads, written right before the unit runs. */
@@ -24,6 +25,8 @@ export interface Unit {
   readonly lineSteps?: readonly (Step | undefined)[];
   readonly files?: readonly UnitFile[];
   readonly steps: readonly Step[];
+  /** Run again until the output no longer contains `absent` (or `timeoutMs` has passed). */
+  readonly settle?: { readonly absent: string; readonly timeoutMs: number };
   /** Daemons are started and left running; their output goes to `log`. */
   readonly daemon?: { readonly node: string; readonly name: string; readonly log: string };
 }
@@ -86,6 +89,10 @@ export function schedule(plan: Plan): PhaseRun[] {
           lane(op.ns).push({ phase, ns: op.ns, argv: [], steps: batches.get(k)! }); // argv and input filled below
         }
         batches.get(k)!.push(s);
+      } else if (op.type === 'settle') {
+        lane(op.ns).push({ phase, ns: op.ns, argv: [...enter(op.ns), 'bridge', 'link', 'show'], steps: [s], settle: { absent: 'state disabled', timeoutMs: op.timeoutMs } });
+      } else if (op.type === 'sysctl') {
+        lane(op.ns).push({ phase, ns: op.ns, argv: [...enter(op.ns), 'sysctl', '-qw', ...op.values.map(([k, v]) => `${k}=${v}`)], steps: [s] });
       } else if (op.type === 'load') {
         lane(op.ns).push({ phase, ns: op.ns, argv: loadArgv(op.ns, op.tool), input: op.input, steps: [s] });
       } else if (op.type === 'exec') {
@@ -98,7 +105,7 @@ export function schedule(plan: Plan): PhaseRun[] {
       units.map((u): Unit => {
         if (u.argv.length) return u;
         const { text, lineSteps } = renderBatch(u.steps);
-        return { ...u, argv: u.ns ? ['ip', '-n', u.ns, '-batch', '-'] : ['ip', '-batch', '-'], input: text, lineSteps };
+        return { ...u, argv: u.ns ? [...enter(u.ns), 'ip', '-batch', '-'] : ['ip', '-batch', '-'], input: text, lineSteps };
       }),
     );
     out.push({ phase, lanes: fanOut(phase, done, plan.workDir) });
@@ -106,14 +113,38 @@ export function schedule(plan: Plan): PhaseRun[] {
   return out;
 }
 
-/** Lanes that are one per-namespace batch each become files run by a single `xargs -P … ip`. */
+/**
+ * Enter a namespace without iproute2's `-n`/`netns exec`: those also unshare the mount namespace (a copy of
+ * every mount, one per named namespace), which makes each call slower as a lab grows (bench/REPORT.md).
+ */
+export function enter(ns: string): string[] {
+  return ['nsenter', `--net=${NETNS_DIR}/${ns}`];
+}
+
+const isPerNs = (u: Unit): boolean => !!u.ns && u.argv[0] === 'nsenter' && (u.argv[2] === 'sysctl' || u.argv.includes('-batch'));
+
+/** xargs reads words like a shell: quote the ones with blanks or quotes. */
+function xargsWord(w: string): string {
+  return /[\s"'\\]/.test(w) ? `"${w.replace(/(["\\])/g, '\\$1')}"` : w;
+}
+
+/** Lanes made only of per-namespace sysctls and batches become one `xargs -P … nsenter` over batch files. */
 function fanOut(phase: Phase, lanes: Unit[][], workDir: string): Unit[][] {
-  const single = lanes.filter((l) => l.length === 1 && l[0].ns && l[0].argv[0] === 'ip' && l[0].argv.includes('-batch'));
-  if (single.length < 2) return lanes;
-  const rest = lanes.filter((l) => !single.includes(l));
-  const files: UnitFile[] = single.map(([u]) => ({ path: join(workDir, 'batch', `${u.ns}.ip`), content: u.input!, lineSteps: u.lineSteps! }));
-  const input = single.map(([u], i) => `-n ${u.ns} -batch ${files[i].path}`).join('\n') + '\n';
-  const unit: Unit = { phase, argv: ['xargs', '-P', String(FANOUT_PARALLEL), '-L', '1', 'ip'], input, files, steps: single.flatMap(([u]) => u.steps) };
+  const fannable = lanes.filter((l) => l.every(isPerNs));
+  if (fannable.length < 2) return lanes;
+  const rest = lanes.filter((l) => !fannable.includes(l));
+  const files: UnitFile[] = [];
+  const lines: string[] = [];
+  for (const u of fannable.flat()) {
+    if (u.input === undefined) {
+      lines.push(u.argv.slice(1).map(xargsWord).join(' '));
+    } else {
+      const f: UnitFile = { path: join(workDir, 'batch', `${u.ns}.ip`), content: u.input, lineSteps: u.lineSteps! };
+      files.push(f);
+      lines.push([...u.argv.slice(1, -1), f.path].map(xargsWord).join(' '));
+    }
+  }
+  const unit: Unit = { phase, argv: ['xargs', '-P', String(FANOUT_PARALLEL), '-L', '1', 'nsenter'], input: `${lines.join('\n')}\n`, files, steps: fannable.flat().flatMap((u) => u.steps) };
   return [[unit], ...rest];
 }
 

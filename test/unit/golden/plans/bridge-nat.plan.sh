@@ -21,11 +21,11 @@ EOF
 # ── links: veth pairs created directly inside their namespaces
 ip -batch - <<'EOF'
 # labs/bridge-nat/lab.yaml:44:5 — link h1:eth0 <-> docker0
-link add eth0 netns nsl.bridge-nat.h1 type veth peer name h1-eth0 netns nsl.bridge-nat.host
+link add h1-eth0 netns nsl.bridge-nat.host index 1000 type veth peer name eth0 netns nsl.bridge-nat.h1
 # labs/bridge-nat/lab.yaml:45:5 — link h2:eth0 <-> docker0
-link add eth0 netns nsl.bridge-nat.h2 type veth peer name h2-eth0 netns nsl.bridge-nat.host
+link add h2-eth0 netns nsl.bridge-nat.host index 1001 type veth peer name eth0 netns nsl.bridge-nat.h2
 # labs/bridge-nat/lab.yaml:46:5 — link h3:eth0 <-> docker0
-link add eth0 netns nsl.bridge-nat.h3 type veth peer name h3-eth0 netns nsl.bridge-nat.host
+link add h3-eth0 netns nsl.bridge-nat.host index 1002 type veth peer name eth0 netns nsl.bridge-nat.h3
 # labs/bridge-nat/lab.yaml:47:5 — link host:eth0 <-> internet:eth0
 link add eth0 netns nsl.bridge-nat.host type veth peer name eth0 netns nsl.bridge-nat.internet
 EOF
@@ -34,8 +34,7 @@ EOF
 # one batch file per namespace, run 4 at a time by xargs
 mkdir -p /run/nslab/bridge-nat/batch
 cat >/run/nslab/bridge-nat/batch/nsl.bridge-nat.host.ip <<'EOF'
-# labs/bridge-nat/lab.yaml:11:3 — node host: forwarding on
-netns exec nsl.bridge-nat.host sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+# labs/bridge-nat/lab.yaml:11:3
 link set lo up
 # labs/bridge-nat/lab.yaml:39:3 — bridge docker0 in host
 link add docker0 type bridge
@@ -63,8 +62,7 @@ link set h3-eth0 up
 route add default via 203.0.113.1
 EOF
 cat >/run/nslab/bridge-nat/batch/nsl.bridge-nat.h1.ip <<'EOF'
-# labs/bridge-nat/lab.yaml:20:3 — node h1: forwarding off
-netns exec nsl.bridge-nat.h1 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+# labs/bridge-nat/lab.yaml:20:3
 link set lo up
 # labs/bridge-nat/lab.yaml:22:7
 addr add 172.17.0.2/16 dev eth0
@@ -73,8 +71,7 @@ link set eth0 up
 route add default via 172.17.0.1
 EOF
 cat >/run/nslab/bridge-nat/batch/nsl.bridge-nat.h2.ip <<'EOF'
-# labs/bridge-nat/lab.yaml:25:3 — node h2: forwarding off
-netns exec nsl.bridge-nat.h2 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+# labs/bridge-nat/lab.yaml:25:3
 link set lo up
 # labs/bridge-nat/lab.yaml:27:7
 addr add 172.17.0.3/16 dev eth0
@@ -83,8 +80,7 @@ link set eth0 up
 route add default via 172.17.0.1
 EOF
 cat >/run/nslab/bridge-nat/batch/nsl.bridge-nat.h3.ip <<'EOF'
-# labs/bridge-nat/lab.yaml:29:3 — node h3: forwarding off
-netns exec nsl.bridge-nat.h3 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+# labs/bridge-nat/lab.yaml:29:3
 link set lo up
 # labs/bridge-nat/lab.yaml:31:7
 addr add 172.17.0.4/16 dev eth0
@@ -93,20 +89,30 @@ link set eth0 up
 route add default via 172.17.0.1
 EOF
 cat >/run/nslab/bridge-nat/batch/nsl.bridge-nat.internet.ip <<'EOF'
-# labs/bridge-nat/lab.yaml:33:3 — node internet: forwarding off
-netns exec nsl.bridge-nat.internet sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+# labs/bridge-nat/lab.yaml:33:3
 link set lo up
 # labs/bridge-nat/lab.yaml:35:7
 addr add 203.0.113.1/24 dev eth0
 link set eth0 up
 EOF
-xargs -P 4 -L 1 ip <<'EOF'
--n nsl.bridge-nat.host -batch /run/nslab/bridge-nat/batch/nsl.bridge-nat.host.ip
--n nsl.bridge-nat.h1 -batch /run/nslab/bridge-nat/batch/nsl.bridge-nat.h1.ip
--n nsl.bridge-nat.h2 -batch /run/nslab/bridge-nat/batch/nsl.bridge-nat.h2.ip
--n nsl.bridge-nat.h3 -batch /run/nslab/bridge-nat/batch/nsl.bridge-nat.h3.ip
--n nsl.bridge-nat.internet -batch /run/nslab/bridge-nat/batch/nsl.bridge-nat.internet.ip
+xargs -P 4 -L 1 nsenter <<'EOF'
+--net=/run/netns/nsl.bridge-nat.host sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+--net=/run/netns/nsl.bridge-nat.host ip -batch /run/nslab/bridge-nat/batch/nsl.bridge-nat.host.ip
+--net=/run/netns/nsl.bridge-nat.h1 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+--net=/run/netns/nsl.bridge-nat.h1 ip -batch /run/nslab/bridge-nat/batch/nsl.bridge-nat.h1.ip
+--net=/run/netns/nsl.bridge-nat.h2 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+--net=/run/netns/nsl.bridge-nat.h2 ip -batch /run/nslab/bridge-nat/batch/nsl.bridge-nat.h2.ip
+--net=/run/netns/nsl.bridge-nat.h3 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+--net=/run/netns/nsl.bridge-nat.h3 ip -batch /run/nslab/bridge-nat/batch/nsl.bridge-nat.h3.ip
+--net=/run/netns/nsl.bridge-nat.internet sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+--net=/run/netns/nsl.bridge-nat.internet ip -batch /run/nslab/bridge-nat/batch/nsl.bridge-nat.internet.ip
 EOF
+
+# ── settle: wait until every bridge port forwards (the kernel applies link changes asynchronously)
+# wait until every bridge port forwards
+# from labs/bridge-nat/lab.yaml:39:3
+# repeated until no port is "state disabled", for at most 10 s
+while nsenter --net=/run/netns/nsl.bridge-nat.host bridge link show | grep -q 'state disabled'; do sleep 0.01; done
 
 # ── firewall: NAT and firewall rule sets
 # node host: NAT

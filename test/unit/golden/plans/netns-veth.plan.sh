@@ -22,8 +22,7 @@ EOF
 # one batch file per namespace, run 4 at a time by xargs
 mkdir -p /run/nslab/netns-veth/batch
 cat >/run/nslab/netns-veth/batch/nsl.netns-veth.c1.ip <<'EOF'
-# labs/netns-veth/lab.yaml:9:3 — node c1: forwarding off
-netns exec nsl.netns-veth.c1 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+# labs/netns-veth/lab.yaml:9:3
 link set lo up
 # labs/netns-veth/lab.yaml:11:7
 addr add 10.0.0.1/24 dev eth0
@@ -31,17 +30,18 @@ addr add fd00:0:0:1::1/64 dev eth0 nodad
 link set eth0 up
 EOF
 cat >/run/nslab/netns-veth/batch/nsl.netns-veth.c2.ip <<'EOF'
-# labs/netns-veth/lab.yaml:13:3 — node c2: forwarding off
-netns exec nsl.netns-veth.c2 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+# labs/netns-veth/lab.yaml:13:3
 link set lo up
 # labs/netns-veth/lab.yaml:15:7
 addr add 10.0.0.2/24 dev eth0
 addr add fd00:0:0:1::2/64 dev eth0 nodad
 link set eth0 up
 EOF
-xargs -P 4 -L 1 ip <<'EOF'
--n nsl.netns-veth.c1 -batch /run/nslab/netns-veth/batch/nsl.netns-veth.c1.ip
--n nsl.netns-veth.c2 -batch /run/nslab/netns-veth/batch/nsl.netns-veth.c2.ip
+xargs -P 4 -L 1 nsenter <<'EOF'
+--net=/run/netns/nsl.netns-veth.c1 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+--net=/run/netns/nsl.netns-veth.c1 ip -batch /run/nslab/netns-veth/batch/nsl.netns-veth.c1.ip
+--net=/run/netns/nsl.netns-veth.c2 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+--net=/run/netns/nsl.netns-veth.c2 ip -batch /run/nslab/netns-veth/batch/nsl.netns-veth.c2.ip
 EOF
 
 # ── teardown (what `lab down` runs): stop every process inside the lab's namespaces (by PID), then
