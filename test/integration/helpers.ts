@@ -1,6 +1,6 @@
 /** Integration helpers: run the built `lab` as a user would, and prove the machine is as it was. */
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
@@ -79,10 +79,10 @@ export function assertSameHost(before: Record<string, string>, after: Record<str
   for (const k of Object.keys(before)) assert.equal(after[k], before[k], `the host's ${k} changed`);
 }
 
+/** A process that still runs (a zombie waiting for its reaper does not: it has exited). */
 export function pidAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }

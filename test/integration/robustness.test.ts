@@ -138,7 +138,7 @@ describe('engine robustness (root, real kernel)', function () {
     const f = write(dir, 'bad.yaml', `name: invalid\nnodes:\n  a: {}\nlinks:\n  - [a:eth0, nobody:eth0]\n`);
     const r = await lab(['up', f]);
     assert.equal(r.exitCode, 2);
-    assert.match(r.stderr, /bad\.yaml:5:13: error: unknown node "nobody"/);
+    assert.match(r.stderr, /bad\.yaml:5:14: error: unknown node "nobody"/);
     assert.deepEqual(labLeftovers('invalid'), []);
   });
 });
