@@ -21,6 +21,15 @@ function star(name: string, n: number): string {
   return `name: ${name}\nnodes:\n${nodes}\nbridges:\n  sw: {}\nlinks:\n${links}\ntests:\n  - ping: { from: h1, to: h${n}, count: 1 }\n`;
 }
 
+/** Start `lab up`, and SIGKILL it as soon as namespace `marker` exists (so it dies half-way). */
+async function upAndKill(file: string, marker: string): Promise<void> {
+  const child = spawn(process.execPath, [CLI, 'up', file, '--quiet'], { stdio: 'ignore', env: { ...process.env, CI: 'true' } });
+  const t0 = Date.now();
+  while (!existsSync(`/run/netns/${marker}`) && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 2));
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+}
+
 describe('engine robustness (root, real kernel)', function () {
   let dir: string;
   let before: Record<string, string>;
@@ -52,12 +61,7 @@ describe('engine robustness (root, real kernel)', function () {
 
   it('`lab down` cleans up after `lab up` was killed with SIGKILL half-way', async () => {
     const f = write(dir, 'big.yaml', star('crashy', 150));
-    const child = spawn(process.execPath, [CLI, 'up', f, '--quiet'], { stdio: 'ignore', env: { ...process.env, CI: 'true' } });
-    // kill it once some of its namespaces exist
-    const t0 = Date.now();
-    while (!existsSync('/run/netns/nsl.crashy.h1') && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 2));
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    await upAndKill(f, 'nsl.crashy.h1');
     assert.ok(labLeftovers('crashy').length > 0, 'the killed run left something to clean (else the test proves nothing)');
     const down = await lab(['down', f]);
     expectOk(down, 'down after SIGKILL');
@@ -66,11 +70,7 @@ describe('engine robustness (root, real kernel)', function () {
 
   it('`lab up` after a killed run removes the debris and builds the lab', async () => {
     const f = write(dir, 'big.yaml', star('crashy2', 40));
-    const child = spawn(process.execPath, [CLI, 'up', f, '--quiet'], { stdio: 'ignore', env: { ...process.env, CI: 'true' } });
-    const t0 = Date.now();
-    while (!existsSync('/run/netns/nsl.crashy2.h1') && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 2));
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    await upAndKill(f, 'nsl.crashy2.h1');
     const up = await lab(['up', f, '--test']);
     expectOk(up, 'up after a killed run');
     assert.match(up.stderr, /removing what is left/);
