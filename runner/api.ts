@@ -10,7 +10,7 @@ import type { ResolvedLab } from './model/types.ts';
 import { compile } from './plan/compile.ts';
 import type { CompileContext } from './plan/context.ts';
 import type { Plan } from './plan/ops.ts';
-import { labNetns } from './exec/host.ts';
+import { inheritedForwarding, labNetns } from './exec/host.ts';
 import { labDir, readState, type LabState } from './exec/state.ts';
 
 export { compile, resolveLab, readLabFile };
@@ -47,8 +47,9 @@ export function selfArgv(): string[] {
   return [process.execPath, cli];
 }
 
-export function compileContext(lab: string, self: readonly string[] = selfArgv()): CompileContext {
-  return { labDir: labDir(lab), selfArgv: self };
+/** The context for compiling on this machine; tests pass fixed values instead. */
+export function compileContext(lab: string, self: readonly string[] = selfArgv(), inherited = inheritedForwarding()): CompileContext {
+  return { labDir: labDir(lab), selfArgv: self, inherited };
 }
 
 export function planOf(lab: ResolvedLab, ctx?: CompileContext): Plan {

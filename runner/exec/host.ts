@@ -1,5 +1,5 @@
 /** Read-only looks at this machine: which namespaces exist, which processes live in them. */
-import { readdirSync, readlinkSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { labOfNetns, NETNS_DIR } from '../model/names.ts';
 
 export { NETNS_DIR };
@@ -61,4 +61,28 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+function readSysctl(path: string): string | undefined {
+  try {
+    return readFileSync(`/proc/sys/${path}`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The forwarding sysctls a namespace created now would start with. IPv4 copies init_net's values unless
+ * devconf_inherit_init_net is 2 (compiled defaults) or 3 (the creator's namespace); IPv6 copies them only when
+ * it is 1. Undefined when this process is not in the host's namespace or the values cannot be read.
+ */
+export function inheritedForwarding(): Record<string, string> | undefined {
+  const mode = readSysctl('net/core/devconf_inherit_init_net') ?? '0';
+  const v4 = readSysctl('net/ipv4/ip_forward');
+  const v6 = readSysctl('net/ipv6/conf/all/forwarding');
+  if (v4 === undefined || mode === '3') return undefined;
+  return {
+    'net.ipv4.ip_forward': mode === '2' ? '0' : v4,
+    'net.ipv6.conf.all.forwarding': mode === '1' ? (v6 ?? '0') : '0',
+  };
 }

@@ -8,6 +8,8 @@ import type { CompileContext } from './context.ts';
 import { natRules } from './nat.ts';
 import { PHASES, type Plan, type Step } from './ops.ts';
 
+const FORWARDING = { 'net.ipv4.ip_forward': true, 'net.ipv6.conf.all.forwarding': true };
+
 /** The longest `lab up` waits for bridge ports to start forwarding. */
 export const SETTLE_MS = 10_000;
 
@@ -37,7 +39,10 @@ export function compile(lab: ResolvedLab, ctx: CompileContext): Plan {
   const seq = new Map(steps.map((s, i) => [s, i]));
   steps.sort((a, b) => phaseIdx.get(a.phase)! - phaseIdx.get(b.phase)! || a.order - b.order || seq.get(a)! - seq.get(b)!);
   const namespaces = [...(lab.fabricNs ? [lab.fabricNs] : []), ...lab.nodes.map((n) => n.netns)];
-  return { lab: lab.name, file: lab.file, hash: lab.hash, workDir: ctx.labDir, namespaces, steps };
+  const notes = ctx.inherited
+    ? [`new namespaces start with ${Object.entries(ctx.inherited).map(([k, v]) => `${k}=${v}`).join(', ')} (inherited from this host): only nodes that need other values get a sysctl`]
+    : [];
+  return { lab: lab.name, file: lab.file, hash: lab.hash, workDir: ctx.labDir, namespaces, steps, notes };
 }
 
 function nodeSteps(node: ResolvedNode, ctx: CompileContext): Step[] {
@@ -45,8 +50,12 @@ function nodeSteps(node: ResolvedNode, ctx: CompileContext): Step[] {
   const s: Step[] = [];
   const id = (x: string): string => `${node.name}.${x}`;
   // sysctls first: forwarding is set explicitly on every node (new namespaces inherit the host's)
-  s.push({ id: id('sysctl'), phase: 'configure', order: 0, op: { type: 'sysctl', ns, values: node.sysctls }, source: node.pos, note: `node ${node.name}: ${node.forwarding ? 'forwarding on' : 'forwarding off'}` });
-  s.push({ id: id('lo'), phase: 'configure', order: 10, op: { type: 'ip', ns, args: ['link', 'set', 'lo', 'up'] }, source: node.pos });
+  // (only those that differ from what a new namespace inherits from this host)
+  const values = node.sysctls.filter(([k, v]) => ctx.inherited?.[k] !== v);
+  const fwd = node.forwarding ? 'forwarding on' : 'forwarding off';
+  const inheritedFwd = !values.some(([k]) => k in FORWARDING);
+  if (values.length) s.push({ id: id('sysctl'), phase: 'configure', order: 0, op: { type: 'sysctl', ns, values }, source: node.pos, note: `node ${node.name}: ${fwd}` });
+  s.push({ id: id('lo'), phase: 'configure', order: 10, op: { type: 'ip', ns, args: ['link', 'set', 'lo', 'up'] }, source: node.pos, note: inheritedFwd ? `node ${node.name}: ${fwd} (as inherited from the host)` : undefined });
   for (const i of node.interfaces) {
     for (const a of i.addresses) {
       const v6 = a.includes(':');

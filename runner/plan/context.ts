@@ -4,4 +4,9 @@ export interface CompileContext {
   readonly labDir: string;
   /** How to run nslab itself inside a namespace (for built-in agents such as whoami). */
   readonly selfArgv: readonly string[];
+  /**
+   * Sysctls a new namespace inherits from this host (see net.core.devconf_inherit_init_net). A node is given
+   * only the sysctls that differ from these; undefined (unknown) gives every node all of its sysctls.
+   */
+  readonly inherited?: Readonly<Record<string, string>>;
 }

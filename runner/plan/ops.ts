@@ -48,6 +48,8 @@ export interface Plan {
   readonly hash: string;
   /** The lab's directory on the machine (state, logs, batch files). */
   readonly workDir: string;
+  /** Facts about the machine the plan was made for, printed at its top. */
+  readonly notes?: readonly string[];
   /** Every namespace the lab owns, fabric first. */
   readonly namespaces: readonly string[];
   readonly steps: readonly Step[];

@@ -27,6 +27,7 @@ export function printPlan(plan: Plan, opts: PrintOptions = {}): string {
     `# nslab plan for lab "${plan.lab}" from ${displayPath(plan.file)}`,
     '# Run as root to build the lab by hand; these are exactly the commands `lab up` runs',
     '# (it runs the blocks of one phase in parallel). Every line notes the lab-file place behind it.',
+    ...(plan.notes ?? []).map((n) => `# ${n}`),
     'set -e',
   ];
   for (const run of schedule(plan)) {

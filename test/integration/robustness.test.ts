@@ -134,6 +134,17 @@ describe('engine robustness (root, real kernel)', function () {
     assert.deepEqual(labLeftovers('byhand'), []);
   });
 
+  it('every node forwards exactly as declared, whatever new namespaces inherit from the host', async () => {
+    const f = write(dir, 'lab.yaml', readFileSync(join(ROOT, 'labs/routed/lab.yaml'), 'utf8').replace(/^name: .*$/m, 'name: fwd'));
+    expectOk(await lab(['up', f]), 'up');
+    for (const [node, want] of [['r', '1'], ['a1', '0'], ['b2', '0']]) {
+      for (const key of ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding']) {
+        const r = await lab(['exec', 'fwd', node, '--', 'sysctl', '-n', key]);
+        assert.equal(r.stdout.trim(), want, `${key} on ${node}`);
+      }
+    }
+  });
+
   it('an invalid lab is refused before anything is touched', async () => {
     const f = write(dir, 'bad.yaml', `name: invalid\nnodes:\n  a: {}\nlinks:\n  - [a:eth0, nobody:eth0]\n`);
     const r = await lab(['up', f]);

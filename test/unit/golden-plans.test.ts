@@ -13,7 +13,8 @@ const labs = readdirSync(LABS).filter((d) => existsSync(join(LABS, d, 'lab.yaml'
 
 function render(dir: string): { text: string; plan: ReturnType<typeof planOf> } {
   const { lab } = loadLab(join(LABS, dir, 'lab.yaml'));
-  const plan = planOf(lab, compileContext(lab.name, ['lab']));
+  // a Docker host: ip_forward=1 is inherited, so nodes that must not forward get an explicit sysctl
+  const plan = planOf(lab, compileContext(lab.name, ['lab'], { 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '0' }));
   return { text: printPlan(plan, { teardown: teardownCommands(plan.namespaces) }), plan };
 }
 

@@ -7,7 +7,6 @@ import type { Args } from '../args.ts';
 import { EXIT } from '../exit-codes.ts';
 import { requireRoot, say, showDiagnostics } from '../output.ts';
 import { runTasks } from '../progress.ts';
-import { testLoaded } from './test.ts';
 
 /** lab up [LAB] [--test] [--recreate] [--quiet]: build the lab; on any failure, remove what was built. */
 export async function upCmd(a: Args): Promise<number> {
@@ -20,7 +19,7 @@ export async function upCmd(a: Args): Promise<number> {
   const existing = checkExisting(lab, a.flags.has('recreate'));
   if (existing.action === 'already-up') {
     say(`lab ${lab.name} is already up (since ${existing.state.upAt ?? existing.state.startedAt}); nothing to do`);
-    return a.flags.has('test') ? testLoaded(loaded, a) : EXIT.ok;
+    return a.flags.has('test') ? (await import('./test.ts')).testLoaded(loaded, a) : EXIT.ok;
   }
   if (existing.action === 'clean-first') {
     say(`lab ${lab.name}: ${existing.reason}; removing what is left of it first`);
@@ -63,6 +62,7 @@ export async function upCmd(a: Args): Promise<number> {
   writeState(state);
   const ms = Math.round(performance.now() - t0);
   say(`lab ${lab.name} is up: ${lab.nodes.length} node(s), ${lab.bridges.length} bridge(s), ${lab.links.length} link(s) in ${ms} ms`);
-  if (a.flags.has('test')) return testLoaded(loaded, a);
+  // loaded only when needed: the assertion machinery (and execa) cost ~50 ms of start-up
+  if (a.flags.has('test')) return (await import('./test.ts')).testLoaded(loaded, a);
   return EXIT.ok;
 }

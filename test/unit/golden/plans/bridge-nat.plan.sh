@@ -2,6 +2,7 @@
 # nslab plan for lab "bridge-nat" from labs/bridge-nat/lab.yaml
 # Run as root to build the lab by hand; these are exactly the commands `lab up` runs
 # (it runs the blocks of one phase in parallel). Every line notes the lab-file place behind it.
+# new namespaces start with net.ipv4.ip_forward=1, net.ipv6.conf.all.forwarding=0 (inherited from this host): only nodes that need other values get a sysctl
 set -e
 
 # ── namespaces: network namespaces (one per node, plus the lab fabric)
@@ -96,15 +97,15 @@ addr add 203.0.113.1/24 dev eth0
 link set eth0 up
 EOF
 xargs -P 4 -L 1 nsenter <<'EOF'
---net=/run/netns/nsl.bridge-nat.host sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+--net=/run/netns/nsl.bridge-nat.host sysctl -qw net.ipv6.conf.all.forwarding=1
 --net=/run/netns/nsl.bridge-nat.host ip -batch /run/nslab/bridge-nat/batch/nsl.bridge-nat.host.ip
---net=/run/netns/nsl.bridge-nat.h1 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+--net=/run/netns/nsl.bridge-nat.h1 sysctl -qw net.ipv4.ip_forward=0
 --net=/run/netns/nsl.bridge-nat.h1 ip -batch /run/nslab/bridge-nat/batch/nsl.bridge-nat.h1.ip
---net=/run/netns/nsl.bridge-nat.h2 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+--net=/run/netns/nsl.bridge-nat.h2 sysctl -qw net.ipv4.ip_forward=0
 --net=/run/netns/nsl.bridge-nat.h2 ip -batch /run/nslab/bridge-nat/batch/nsl.bridge-nat.h2.ip
---net=/run/netns/nsl.bridge-nat.h3 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+--net=/run/netns/nsl.bridge-nat.h3 sysctl -qw net.ipv4.ip_forward=0
 --net=/run/netns/nsl.bridge-nat.h3 ip -batch /run/nslab/bridge-nat/batch/nsl.bridge-nat.h3.ip
---net=/run/netns/nsl.bridge-nat.internet sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+--net=/run/netns/nsl.bridge-nat.internet sysctl -qw net.ipv4.ip_forward=0
 --net=/run/netns/nsl.bridge-nat.internet ip -batch /run/nslab/bridge-nat/batch/nsl.bridge-nat.internet.ip
 EOF
 

@@ -2,6 +2,7 @@
 # nslab plan for lab "netns-veth" from labs/netns-veth/lab.yaml
 # Run as root to build the lab by hand; these are exactly the commands `lab up` runs
 # (it runs the blocks of one phase in parallel). Every line notes the lab-file place behind it.
+# new namespaces start with net.ipv4.ip_forward=1, net.ipv6.conf.all.forwarding=0 (inherited from this host): only nodes that need other values get a sysctl
 set -e
 
 # ── namespaces: network namespaces (one per node, plus the lab fabric)
@@ -38,9 +39,9 @@ addr add fd00:0:0:1::2/64 dev eth0 nodad
 link set eth0 up
 EOF
 xargs -P 4 -L 1 nsenter <<'EOF'
---net=/run/netns/nsl.netns-veth.c1 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+--net=/run/netns/nsl.netns-veth.c1 sysctl -qw net.ipv4.ip_forward=0
 --net=/run/netns/nsl.netns-veth.c1 ip -batch /run/nslab/netns-veth/batch/nsl.netns-veth.c1.ip
---net=/run/netns/nsl.netns-veth.c2 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+--net=/run/netns/nsl.netns-veth.c2 sysctl -qw net.ipv4.ip_forward=0
 --net=/run/netns/nsl.netns-veth.c2 ip -batch /run/nslab/netns-veth/batch/nsl.netns-veth.c2.ip
 EOF
 

@@ -2,6 +2,7 @@
 # nslab plan for lab "routed" from labs/routed/lab.yaml
 # Run as root to build the lab by hand; these are exactly the commands `lab up` runs
 # (it runs the blocks of one phase in parallel). Every line notes the lab-file place behind it.
+# new namespaces start with net.ipv4.ip_forward=1, net.ipv6.conf.all.forwarding=0 (inherited from this host): only nodes that need other values get a sysctl
 set -e
 
 # ── namespaces: network namespaces (one per node, plus the lab fabric)
@@ -124,15 +125,15 @@ link set b1-eth0 up
 link set b2-eth0 up
 EOF
 xargs -P 4 -L 1 nsenter <<'EOF'
---net=/run/netns/nsl.routed.r sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+--net=/run/netns/nsl.routed.r sysctl -qw net.ipv6.conf.all.forwarding=1
 --net=/run/netns/nsl.routed.r ip -batch /run/nslab/routed/batch/nsl.routed.r.ip
---net=/run/netns/nsl.routed.a1 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+--net=/run/netns/nsl.routed.a1 sysctl -qw net.ipv4.ip_forward=0
 --net=/run/netns/nsl.routed.a1 ip -batch /run/nslab/routed/batch/nsl.routed.a1.ip
---net=/run/netns/nsl.routed.a2 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+--net=/run/netns/nsl.routed.a2 sysctl -qw net.ipv4.ip_forward=0
 --net=/run/netns/nsl.routed.a2 ip -batch /run/nslab/routed/batch/nsl.routed.a2.ip
---net=/run/netns/nsl.routed.b1 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+--net=/run/netns/nsl.routed.b1 sysctl -qw net.ipv4.ip_forward=0
 --net=/run/netns/nsl.routed.b1 ip -batch /run/nslab/routed/batch/nsl.routed.b1.ip
---net=/run/netns/nsl.routed.b2 sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+--net=/run/netns/nsl.routed.b2 sysctl -qw net.ipv4.ip_forward=0
 --net=/run/netns/nsl.routed.b2 ip -batch /run/nslab/routed/batch/nsl.routed.b2.ip
 --net=/run/netns/nsl.routed ip -batch /run/nslab/routed/batch/nsl.routed.ip
 EOF
