@@ -39,7 +39,8 @@ export async function testLoaded(loaded: Loaded, a: Args): Promise<number> {
   const results: TestResult[] = await runTests(lab.tests, {
     context: (_t, measurements) => createRunContext({ nsOf, measurements: new Map(measurements) }),
     onProgress: (e) => {
-      if (e.kind === 'start' && live) say(`… ${e.test.name}`);
+      // on a terminal, say which test is being retried (within:), the slow part of a run
+      if (e.kind === 'retry' && live) say(`… ${e.test.name}: try ${e.attempt + 1}`);
     },
   });
   const meta = { lab: lab.name, file: lab.file, started, durationMs: Date.now() - started.getTime() };
