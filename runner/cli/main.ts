@@ -31,6 +31,10 @@ commands:
   status [LAB] [--json]    labs, nodes, interfaces, addresses, routes, processes (root)
   exec [LAB] NODE -- CMD…  run a command inside a node (root)
   doctor [--fix]           check tools, kernel features and Docker; --fix installs Debian packages
+  images build [NAME…]     build the lab images (nslab/host, nslab/bird) offline from Debian packages (root)
+        --force              rebuild even when an image is up to date
+  images list [--json]     nslab images: tag, recipe hash, size, created, up to date or stale
+  images rm NAME…|--all    remove nslab images and their cached root file systems
   help, version
 
 exit codes: 0 ok · 1 a test failed · 2 the lab file is invalid · 3 running a step failed (the lab was
@@ -63,6 +67,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./commands/exec.ts')).execCmd(a);
     case 'doctor':
       return (await import('./commands/doctor.ts')).doctorCmd(a);
+    case 'images':
+      return (await import('./commands/images.ts')).imagesCmd(a);
     case 'agent':
       return (await import('./commands/agent.ts')).agentCmd(a);
     default:

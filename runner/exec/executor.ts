@@ -84,6 +84,7 @@ async function runUnit(u: Unit, state: LabState): Promise<void> {
     writeFileSync(f.path, f.content);
   }
   if (u.settle) return settle(u);
+  if (u.container) return runContainer(u, state);
   const r = await run(u.argv, u.input);
   if (r.exitCode === 0 && !r.spawnError) return;
   const [cmd] = u.argv;
@@ -92,6 +93,17 @@ async function runUnit(u: Unit, state: LabState): Promise<void> {
   }
   const { step, command } = culprit(u, r.stderr);
   throw new ExecError(`step ${step?.id ?? '?'} failed${u.argv[0] === 'xargs' ? '' : ` (exit ${r.exitCode})`}`, command, r.stderr || r.stdout || r.spawnError || '', step);
+}
+
+async function runContainer(u: Unit, state: LabState): Promise<void> {
+  const { startContainer, ContainerError } = await import('./containers.ts');
+  const { spec, expose } = u.container!;
+  try {
+    await startContainer(spec, expose);
+  } catch (e) {
+    if (e instanceof ContainerError) throw new ExecError(e.message, printable(u), e.logs, u.steps[0]);
+    throw e;
+  }
 }
 
 async function settle(u: Unit): Promise<void> {

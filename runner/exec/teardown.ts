@@ -4,6 +4,7 @@
  * file, and without it: namespaces are found by the lab's prefix, processes by their namespace.
  */
 import { readFileSync } from 'node:fs';
+import { KINDS } from '../kinds/registry.ts';
 import { run } from './spawn.ts';
 import { isAlive, labNetns, pidsInNetns } from './host.ts';
 import { readState, removeState } from './state.ts';
@@ -14,6 +15,7 @@ export interface TeardownReport {
   readonly killed: number[];
   readonly hadState: boolean;
   readonly leftovers: string[];
+  readonly containers: string[];
 }
 
 /** The commands teardown runs, for `lab plan` to print. */
@@ -23,6 +25,11 @@ export function teardownCommands(namespaces: readonly string[]): { argv: string[
 
 export async function teardown(lab: string): Promise<TeardownReport> {
   const state = readState(lab);
+  // 0. what kinds made outside the namespaces (containers, found by the lab's label), before anything else
+  const removed: string[] = [];
+  if (!state || state.objects.some((o) => o.kind === 'container') || state.status !== 'up') {
+    for (const fn of new Set([...KINDS.values()].map((k) => k.teardown).filter((f) => f !== undefined))) removed.push(...(await fn(lab)));
+  }
   const found = labNetns(lab);
   const namespaces = [...new Set([...found])];
   // 1. processes: the ones we started (by PID, if still in our namespaces) and anything else inside them
@@ -41,7 +48,7 @@ export async function teardown(lab: string): Promise<TeardownReport> {
   // 3. state
   removeState(lab);
   const leftovers = labNetns(lab);
-  return { lab, namespaces, killed: [...pids], hadState: !!state, leftovers };
+  return { lab, namespaces, killed: [...pids], hadState: !!state, leftovers, containers: removed };
 }
 
 async function stop(pids: number[]): Promise<void> {

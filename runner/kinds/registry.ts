@@ -1,22 +1,52 @@
 /** Node kinds. Each kind lives in its own folder and is listed here; the core never names a kind. */
 import type { Diagnostic, SourcePos } from '../config/diagnostics.ts';
 import type { PathSeg } from '../config/load.ts';
-import type { ResolvedNode } from '../model/types.ts';
+import type { ContainerSpec, ResolvedNode } from '../model/types.ts';
 import type { Step } from '../plan/ops.ts';
 import type { CompileContext } from '../plan/context.ts';
+import { containerKind, podKind } from './container/index.ts';
 import { netnsKind } from './netns/index.ts';
 
 export interface KindCheckContext {
   at(path: readonly PathSeg[], key?: boolean): SourcePos;
   readonly labName: string;
+  /** Every node's raw mapping, by name (a kind may refer to other nodes). */
+  readonly rawNodes: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  /** Whether a link names this node. */
+  isLinked(node: string): boolean;
+}
+
+export interface KindResolution {
+  readonly diagnostics: Diagnostic[];
+  readonly sharesNetnsOf?: string;
+  readonly containers?: readonly ContainerSpec[];
 }
 
 export interface KindDef {
   readonly name: string;
   /** Checks of the kind's own keys, beyond the schema. */
   check?(node: string, raw: Readonly<Record<string, unknown>>, ctx: KindCheckContext): Diagnostic[];
+  /** Resolve the kind's own keys (containers, shared namespaces). */
+  resolve?(node: string, raw: Readonly<Record<string, unknown>>, ctx: KindCheckContext): KindResolution;
+  /** Remove what the kind made outside the lab's namespaces (containers), found by the lab's label. */
+  teardown?(lab: string): Promise<string[]>;
   /** Steps that make the node's network namespace exist (phase `namespaces`). */
   createNamespace(node: ResolvedNode, ctx: CompileContext): Step[];
 }
 
-export const KINDS: ReadonlyMap<string, KindDef> = new Map<string, KindDef>([[netnsKind.name, netnsKind]]);
+export const KINDS: ReadonlyMap<string, KindDef> = new Map<string, KindDef>([
+  [netnsKind.name, netnsKind],
+  [containerKind.name, containerKind],
+  [podKind.name, podKind],
+]);
+
+/** Keys that belong to some kinds only: using one on another kind is an error. */
+export const KIND_KEYS: Readonly<Record<string, readonly string[]>> = {
+  image: ['container', 'pod'],
+  cmd: ['container'],
+  env: ['container'],
+  binds: ['container'],
+  capabilities: ['container'],
+  'network-mode': ['container'],
+  containers: ['pod'],
+};

@@ -2,7 +2,7 @@
 import { didYouMean, error, warning, type Diagnostic, type SourcePos } from '../config/diagnostics.ts';
 import type { LoadedFile, PathSeg } from '../config/load.ts';
 import { checkSchema } from '../config/schema-check.ts';
-import { KINDS } from '../kinds/registry.ts';
+import { KIND_KEYS, KINDS, type KindCheckContext } from '../kinds/registry.ts';
 import { ASSERTIONS } from '../../assertions/registry.ts';
 import type { ResolveContext, TargetResult } from '../../assertions/types.ts';
 import { contains, formatPrefix, network, parseAddress, parsePrefix } from './ip.ts';
@@ -306,11 +306,22 @@ export function resolveLab(file: LoadedFile): ResolveResult {
 
   // ---- nodes
   const nodes: ResolvedNode[] = [];
+  const rawNodeMap = new Map(rawNodes);
+  const linkedNodes = new Set(links.flatMap((l) => [l.a.node, l.b.node]).filter((x): x is string => !!x));
+  for (const e of brokenLinks) linkedNodes.add(e.split(':')[0]);
   for (const [n, node] of rawNodes) {
     const kindName = typeof node.kind === 'string' ? node.kind : 'netns';
     const kind = KINDS.get(kindName);
     const npos = at(['nodes', n], true);
     if (!kind) continue; // schema reported it
+    for (const [key, kinds] of Object.entries(KIND_KEYS)) {
+      if (node[key] !== undefined && !kinds.includes(kindName)) {
+        diags.push(error('kind.key', `${key} is for ${kinds.join(' and ')} nodes, and ${n} is a ${kindName} node`, at(['nodes', n, key], true), `set \`kind: ${kinds[0]}\` on ${n}, or remove ${key}`));
+      }
+    }
+    const kctx: KindCheckContext = { at, labName, rawNodes: rawNodeMap, isLinked: (x) => linkedNodes.has(x) };
+    const kr = kind.resolve?.(n, node, kctx);
+    if (kr) diags.push(...kr.diagnostics);
     const interfaces = ifOfNode.get(n) ?? [];
     const ownBridges = resolvedBridges.filter((b) => b.node === n);
     const devNames = new Set([...interfaces.map((i) => i.name), ...ownBridges.map((b) => b.name), 'lo']);
@@ -340,7 +351,9 @@ export function resolveLab(file: LoadedFile): ResolveResult {
     nodes.push({
       name: n,
       kind: kindName,
-      netns: nodeNetns(labName, n),
+      netns: nodeNetns(labName, kr?.sharesNetnsOf ?? n),
+      sharesNetnsOf: kr?.sharesNetnsOf,
+      containers: kr?.containers,
       forwarding,
       interfaces,
       routes,
@@ -354,7 +367,7 @@ export function resolveLab(file: LoadedFile): ResolveResult {
       pos: npos,
       raw: node,
     });
-    diags.push(...(kind.check?.(n, node, { at, labName }) ?? []));
+    diags.push(...(kind.check?.(n, node, kctx) ?? []));
   }
   // NAT may name other nodes (dnat to h1:80): resolved once every node is known
   nodes.forEach((nd, i) => {

@@ -34,6 +34,27 @@ export interface ResolvedNode {
   readonly pos: SourcePos;
   /** The raw node mapping, for kinds that read keys of their own. */
   readonly raw: Readonly<Record<string, unknown>>;
+  /** Set when the node lives in another node's network namespace (Docker's container:/host: modes). */
+  readonly sharesNetnsOf?: string;
+  /** The containers behind the node (container: one; pod: the pause container first, then the apps). */
+  readonly containers?: readonly ContainerSpec[];
+}
+
+export interface ContainerSpec {
+  /** Docker's name for it: nsl.<lab>.<node>, or nsl.<lab>.<pod>.<app> for a pod's app container. */
+  readonly name: string;
+  readonly hostname: string;
+  /** The image as written (nslab/host), and as run (nslab/host:<recipe hash>). */
+  readonly image: string;
+  readonly imageRef: string;
+  readonly cmd?: readonly string[];
+  readonly env: readonly (readonly [string, string])[];
+  readonly binds: readonly string[];
+  readonly capAdd: readonly string[];
+  /** own: a namespace of its own, wired by nslab; none: only lo; join: the network namespace of that container. */
+  readonly network: { readonly mode: 'own' } | { readonly mode: 'none' } | { readonly mode: 'join'; readonly container: string };
+  readonly labels: Readonly<Record<string, string>>;
+  readonly pos: SourcePos;
 }
 
 export interface ResolvedInterface {

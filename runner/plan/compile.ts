@@ -49,6 +49,26 @@ function nodeSteps(node: ResolvedNode, ctx: CompileContext): Step[] {
   const ns = node.netns;
   const s: Step[] = [];
   const id = (x: string): string => `${node.name}.${x}`;
+  // a container's own commands run inside it (docker exec); nslab's agents run in its namespace with the host's tools
+  const inside = node.containers?.[0]?.name;
+  if (!node.sharesNetnsOf) s.push(...networkSteps(node, ctx));
+  node.exec.forEach((c, k) => s.push({ id: id(`exec${k}`), phase: 'exec', order: 0, op: { type: 'exec', ns, argv: c.argv, container: inside }, source: c.pos }));
+  const log = (name: string): string => join(ctx.labDir, 'logs', `${node.name}.${name}.log`);
+  if (node.whoami.length) {
+    const argv = [...ctx.selfArgv, 'agent', 'whoami', '--name', node.name, ...node.whoami.flatMap((p) => ['--port', String(p)])];
+    s.push({ id: id('whoami'), phase: 'daemons', order: 0, op: { type: 'daemon', ns, node: node.name, name: 'whoami', argv, log: log('whoami') }, source: node.pos, note: `node ${node.name}: test server on ${node.whoami.join(', ')}`, creates: { kind: 'process', name: 'whoami', ns } });
+  }
+  for (const d of node.daemons) {
+    s.push({ id: id(`daemon.${d.name}`), phase: 'daemons', order: 10, op: { type: 'daemon', ns, node: node.name, name: d.name, argv: d.argv, log: log(d.name), container: inside }, source: d.pos, creates: { kind: 'process', name: d.name, ns } });
+  }
+  return s;
+}
+
+/** Sysctls, lo, addresses, routes, NAT and rules of a node's own namespace. */
+function networkSteps(node: ResolvedNode, ctx: CompileContext): Step[] {
+  const ns = node.netns;
+  const s: Step[] = [];
+  const id = (x: string): string => `${node.name}.${x}`;
   // sysctls first: forwarding is set explicitly on every node (new namespaces inherit the host's)
   // (only those that differ from what a new namespace inherits from this host)
   const values = node.sysctls.filter(([k, v]) => ctx.inherited?.[k] !== v);
@@ -72,15 +92,6 @@ function nodeSteps(node: ResolvedNode, ctx: CompileContext): Step[] {
   if (fw.iptables) s.push({ id: id('iptables'), phase: 'firewall', order: 10, op: { type: 'load', ns, tool: 'iptables-restore', input: ensureNewline(fw.iptables) }, source: node.firewallPos, creates: { kind: 'rules', name: 'iptables', ns } });
   if (fw.ip6tables) s.push({ id: id('ip6tables'), phase: 'firewall', order: 10, op: { type: 'load', ns, tool: 'ip6tables-restore', input: ensureNewline(fw.ip6tables) }, source: node.firewallPos, creates: { kind: 'rules', name: 'ip6tables', ns } });
   if (fw.nftables) s.push({ id: id('nftables'), phase: 'firewall', order: 20, op: { type: 'load', ns, tool: 'nft', input: ensureNewline(fw.nftables) }, source: node.firewallPos, creates: { kind: 'rules', name: 'nftables', ns } });
-  node.exec.forEach((c, k) => s.push({ id: id(`exec${k}`), phase: 'exec', order: 0, op: { type: 'exec', ns, argv: c.argv }, source: c.pos }));
-  const log = (name: string): string => join(ctx.labDir, 'logs', `${node.name}.${name}.log`);
-  if (node.whoami.length) {
-    const argv = [...ctx.selfArgv, 'agent', 'whoami', '--name', node.name, ...node.whoami.flatMap((p) => ['--port', String(p)])];
-    s.push({ id: id('whoami'), phase: 'daemons', order: 0, op: { type: 'daemon', ns, node: node.name, name: 'whoami', argv, log: log('whoami') }, source: node.pos, note: `node ${node.name}: test server on ${node.whoami.join(', ')}`, creates: { kind: 'process', name: 'whoami', ns } });
-  }
-  for (const d of node.daemons) {
-    s.push({ id: id(`daemon.${d.name}`), phase: 'daemons', order: 10, op: { type: 'daemon', ns, node: node.name, name: d.name, argv: d.argv, log: log(d.name) }, source: d.pos, creates: { kind: 'process', name: d.name, ns } });
-  }
   return s;
 }
 

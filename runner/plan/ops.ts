@@ -1,5 +1,6 @@
 /** The Plan: plain data. Every step is one kernel or process operation, with the YAML place that asked for it. */
 import type { SourcePos } from '../config/diagnostics.ts';
+import type { ContainerSpec } from '../model/types.ts';
 
 /** Phases run in this order; inside a phase, work in different namespaces runs in parallel. */
 export const PHASES = ['namespaces', 'links', 'configure', 'settle', 'firewall', 'exec', 'daemons'] as const;
@@ -18,9 +19,14 @@ export type Op =
   /** A rule set fed on stdin to iptables-restore / ip6tables-restore / nft inside a namespace. */
   | { readonly type: 'load'; readonly ns: string; readonly tool: 'iptables-restore' | 'ip6tables-restore' | 'nft'; readonly input: string }
   /** A command run to completion inside a namespace. */
-  | { readonly type: 'exec'; readonly ns: string; readonly argv: readonly string[] }
+  | { readonly type: 'exec'; readonly ns: string; readonly argv: readonly string[]; readonly container?: string }
+  /**
+   * A Docker container (Engine API): created with --network none (or joining another container's namespace)
+   * and started; its namespace is then exposed as /run/netns/<ns>. `lane` orders it before containers joining it.
+   */
+  | { readonly type: 'container'; readonly spec: ContainerSpec; readonly ns?: string; readonly lane?: string }
   /** A long-running process started inside a namespace; its PID goes into the lab's state. */
-  | { readonly type: 'daemon'; readonly ns: string; readonly node: string; readonly name: string; readonly argv: readonly string[]; readonly log: string };
+  | { readonly type: 'daemon'; readonly ns: string; readonly node: string; readonly name: string; readonly argv: readonly string[]; readonly log: string; readonly container?: string };
 
 export interface Step {
   readonly id: string;
@@ -37,7 +43,7 @@ export interface Step {
 }
 
 export interface Created {
-  readonly kind: 'netns' | 'link' | 'bridge' | 'address' | 'route' | 'rules' | 'process';
+  readonly kind: 'netns' | 'link' | 'bridge' | 'address' | 'route' | 'rules' | 'process' | 'container';
   readonly name: string;
   readonly ns?: string;
 }

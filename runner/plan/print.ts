@@ -4,10 +4,12 @@ import { formatPos } from '../config/diagnostics.ts';
 import { displayPath } from '../config/load.ts';
 import { shellQuote } from '../model/words.ts';
 import type { Plan } from './ops.ts';
+import { NETNS_DIR } from '../model/names.ts';
+import { exposeNetnsLine } from './docker-argv.ts';
 import { FANOUT_PARALLEL, schedule, type Unit } from './units.ts';
 
 const TITLES: Record<string, string> = {
-  namespaces: 'network namespaces (one per node, plus the lab fabric)',
+  namespaces: 'network namespaces (one per node, plus the lab fabric) and containers',
   links: 'veth pairs created directly inside their namespaces',
   configure: 'inside each namespace: sysctls, bridges, addresses, routes',
   settle: 'wait until every bridge port forwards (the kernel applies link changes asynchronously)',
@@ -57,7 +59,10 @@ function printUnit(u: Unit): string[] {
     for (const f of u.files) lines.push(`cat >${shellQuote(f.path)} <<'EOF'`, ...f.content.trimEnd().split('\n'), 'EOF');
   }
   const cmd = u.argv.map(shellQuote).join(' ');
-  if (u.settle) {
+  if (u.container) {
+    lines.push(cmd);
+    if (u.container.expose) lines.push(exposeNetnsLine(u.container.spec.name, `${NETNS_DIR}/${u.container.expose}`));
+  } else if (u.settle) {
     lines.push(`# repeated until no port is "${u.settle.absent}", for at most ${u.settle.timeoutMs / 1000} s`);
     lines.push(`while ${cmd} | grep -q ${shellQuote(u.settle.absent)}; do sleep 0.01; done`);
   } else if (u.daemon) {

@@ -5,6 +5,8 @@
 import { join } from 'node:path';
 import { formatPos } from '../config/diagnostics.ts';
 import { NETNS_DIR } from '../model/names.ts';
+import type { ContainerSpec } from '../model/types.ts';
+import { dockerRunArgv } from './docker-argv.ts';
 import { PHASES, type Phase, type Plan, type Step } from './ops.ts';
 
 /** A file a unit reads, written right before the unit runs. */
@@ -27,6 +29,8 @@ export interface Unit {
   readonly steps: readonly Step[];
   /** Run again until the output no longer contains `absent` (or `timeoutMs` has passed). */
   readonly settle?: { readonly absent: string; readonly timeoutMs: number };
+  /** A container to create and start through the Engine API (argv is the equivalent `docker run`). */
+  readonly container?: { readonly spec: ContainerSpec; readonly expose?: string };
   /** Daemons are started and left running; their output goes to `log`. */
   readonly daemon?: { readonly node: string; readonly name: string; readonly log: string };
 }
@@ -96,9 +100,13 @@ export function schedule(plan: Plan): PhaseRun[] {
       } else if (op.type === 'load') {
         lane(op.ns).push({ phase, ns: op.ns, argv: loadArgv(op.ns, op.tool), input: op.input, steps: [s] });
       } else if (op.type === 'exec') {
-        lane(op.ns).push({ phase, ns: op.ns, argv: ['ip', 'netns', 'exec', op.ns, ...op.argv], steps: [s] });
+        const argv = op.container ? ['docker', 'exec', op.container, ...op.argv] : ['ip', 'netns', 'exec', op.ns, ...op.argv];
+        lane(op.ns).push({ phase, ns: op.ns, argv, steps: [s] });
+      } else if (op.type === 'container') {
+        lane(op.lane).push({ phase, ns: op.lane, argv: dockerRunArgv(op.spec), steps: [s], container: { spec: op.spec, expose: op.ns } });
       } else {
-        lane(op.ns).push({ phase, ns: op.ns, argv: ['ip', 'netns', 'exec', op.ns, ...op.argv], steps: [s], daemon: { node: op.node, name: op.name, log: op.log } });
+        const argv = op.container ? ['docker', 'exec', op.container, ...op.argv] : ['ip', 'netns', 'exec', op.ns, ...op.argv];
+        lane(op.ns).push({ phase, ns: op.ns, argv, steps: [s], daemon: { node: op.node, name: op.name, log: op.log } });
       }
     }
     const done = [...lanes.values()].map((units) =>

@@ -19,10 +19,10 @@ export async function downCmd(a: Args): Promise<number> {
     if (r.leftovers.length) {
       say(`lab ${name}: could not remove ${r.leftovers.join(', ')}`);
       code = EXIT.execFailed;
-    } else if (!r.namespaces.length && !r.hadState) {
+    } else if (!r.namespaces.length && !r.hadState && !r.containers.length) {
       say(`lab ${name} is not up (nothing to remove)`);
     } else {
-      say(`lab ${name} is down: ${r.namespaces.length} namespace(s)${r.killed.length ? `, ${r.killed.length} process(es)` : ''} removed in ${ms} ms${r.hadState ? '' : ' (found by prefix; there was no state)'}`);
+      say(`lab ${name} is down: ${r.namespaces.length} namespace(s)${r.containers.length ? `, ${r.containers.length} container(s)` : ''}${r.killed.length ? `, ${r.killed.length} process(es)` : ''} removed in ${ms} ms${r.hadState ? '' : ' (found by prefix and label; there was no state)'}`);
     }
   }
   return code;

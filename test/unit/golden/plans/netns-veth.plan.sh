@@ -5,7 +5,7 @@
 # new namespaces start with net.ipv4.ip_forward=1, net.ipv6.conf.all.forwarding=0 (inherited from this host): only nodes that need other values get a sysctl
 set -e
 
-# ── namespaces: network namespaces (one per node, plus the lab fabric)
+# ── namespaces: network namespaces (one per node, plus the lab fabric) and containers
 ip -batch - <<'EOF'
 # labs/netns-veth/lab.yaml:9:3 — node c1
 netns add nsl.netns-veth.c1

@@ -1,0 +1,315 @@
+/**
+ * Lab images: build what is missing (offline, from Debian packages), reuse what is up to date, pull the rest.
+ *
+ * `ensureImages` is what `lab up` calls; `buildImages` is `lab images build`. dockerode is loaded only when
+ * Docker is needed, so importing this module (e.g. for `imageRefFor`) costs nothing.
+ */
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { LabError } from '../config/diagnostics.ts';
+import { runTasks, type Task } from '../cli/progress.ts';
+import { say } from '../cli/output.ts';
+import { recipeFor, recipeHash, RECIPES, allPackages, type ImageRecipe } from './recipes.ts';
+import {
+  CACHE_DIR,
+  cachedRootfs,
+  chrootInstall,
+  chrootSetup,
+  cleanRootfs,
+  copyRootfs,
+  debootstrap,
+  dropDir,
+  ensureDebootstrap,
+  listCachedRootfs,
+  removeCachedRootfs,
+  requireRootForBuild,
+  storeRootfs,
+  tarRootfs,
+  workDir,
+} from './rootfs.ts';
+
+export { imageRefFor, recipeHash, RECIPES } from './recipes.ts';
+
+/** Labels on every image nslab builds. LABEL_RECIPE equals the one in runner/exec/docker.ts (a unit test checks it);
+ * it is repeated here so that importing this module does not load dockerode. */
+export const LABEL_RECIPE = 'nslab.recipe';
+export const LABEL_IMAGE = 'nslab.image';
+const PULL_TIMEOUT_MS = 10 * 60_000;
+const LOCK_WAIT_MS = 20 * 60_000;
+
+export interface BuildOptions {
+  /** No progress output (e.g. `lab up --quiet`). */
+  readonly quiet?: boolean;
+  /** Rebuild even when an image with the recipe's hash exists (base images re-run debootstrap). */
+  readonly force?: boolean;
+}
+
+export interface ImageReport {
+  readonly name: string;
+  readonly ref: string;
+  readonly built: boolean;
+  /** e.g. "built in 41.2 s: debootstrap 36.0 s, import 3.1 s; 151 MB" or "up to date". */
+  readonly detail: string;
+}
+
+const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+const mb = (bytes: number): string => `${Math.round(bytes / 1e6)} MB`;
+
+async function client(why: string): Promise<Docker> {
+  const { requireDocker } = await import('../exec/docker.ts');
+  return requireDocker(why);
+}
+
+/** The image's ID, or undefined when Docker has no image by that reference. */
+export async function imageId(d: Docker, ref: string): Promise<string | undefined> {
+  try {
+    return (await d.getImage(ref).inspect()).Id;
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+    throw e;
+  }
+}
+
+/** Read a progress stream of the Engine API to its end; a message with `error` is a failure. */
+function follow(d: Docker, stream: NodeJS.ReadableStream): Promise<Record<string, unknown>[]> {
+  return new Promise((resolve, reject) => {
+    d.modem.followProgress(stream, (err: Error | null, out: Record<string, unknown>[]) => {
+      const bad = out?.find((o) => o.error || o.errorDetail);
+      if (err) reject(err);
+      else if (bad) reject(new Error(String(bad.error ?? (bad.errorDetail as { message?: string })?.message)));
+      else resolve(out);
+    });
+  });
+}
+
+/** Base recipes first, so a derived image finds its base's root file system in the cache. */
+function depth(r: ImageRecipe): number {
+  const b = r.base ? recipeFor(r.base) : undefined;
+  return b ? 1 + depth(b) : 0;
+}
+
+/** One build at a time on this machine (two `lab up`s may want the same image): a lock file with our PID. */
+async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const lock = join(CACHE_DIR, 'build.lock');
+  const t0 = Date.now();
+  let told = false;
+  for (;;) {
+    try {
+      const fd = openSync(lock, 'wx');
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number.parseInt(readFileSync(lock, 'utf8'), 10);
+      if (!pid || !alive(pid)) {
+        rmSync(lock, { force: true });
+        continue;
+      }
+      if (Date.now() - t0 > LOCK_WAIT_MS) throw new Error(`another image build (pid ${pid}) holds ${lock} for more than ${secs(LOCK_WAIT_MS)}`);
+      if (!told) say(`waiting for another image build (pid ${pid}) to finish`);
+      told = true;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The Dockerfile instructions given to the import: CMD, ENV and the labels that say which recipe it is. */
+export function importChanges(r: ImageRecipe, hash: string): string[] {
+  return [
+    `CMD ${JSON.stringify(r.cmd)}`,
+    ...Object.entries(r.env).map(([k, v]) => `ENV ${k}=${JSON.stringify(v)}`),
+    `LABEL ${LABEL_RECIPE}=${JSON.stringify(hash)} ${LABEL_IMAGE}=${JSON.stringify(r.name)} nslab.suite=${JSON.stringify(r.suite)}`,
+  ];
+}
+
+/** Stream a tar of `rootfs` into Docker as `name:hash`, then tag it `latest`. Returns the image's size. */
+async function importRootfs(d: Docker, rootfs: string, r: ImageRecipe, hash: string): Promise<number> {
+  const ref = `${r.name}:${hash}`;
+  const tar = tarRootfs(rootfs);
+  tar.catch(() => undefined); // judged below, after Docker has read the stream
+  try {
+    const stream = await d.importImage(tar.stdout, { repo: r.name, tag: hash, changes: importChanges(r, hash), message: `nslab recipe ${hash}` });
+    await follow(d, stream);
+  } catch (e) {
+    tar.kill();
+    throw new LabError([{ severity: 'error', code: 'images.import', message: `docker import of ${ref} failed: ${(e as Error).message}` }], 3);
+  }
+  const t = await tar.catch((e: { exitCode?: number; stderr?: string; message: string }) => e);
+  if ('exitCode' in t && t.exitCode !== 0) {
+    await d
+      .getImage(ref)
+      .remove()
+      .catch(() => undefined);
+    throw new LabError([{ severity: 'error', code: 'images.import', message: `tar of ${rootfs} failed (exit ${t.exitCode}): ${String(t.stderr ?? t.message).trim()}` }], 3);
+  }
+  await d.getImage(ref).tag({ repo: r.name, tag: 'latest' });
+  return (await d.getImage(ref).inspect()).Size;
+}
+
+/** The root file system of a base recipe in the cache: reused, or made with debootstrap (then cleaned, cached). */
+async function baseRootfs(r: ImageRecipe, hash: string, fresh: boolean, times: string[]): Promise<string> {
+  const cached = cachedRootfs(hash);
+  if (!fresh && existsSync(cached)) {
+    times.push(`from the cached ${r.name} root file system`);
+    return cached;
+  }
+  const dir = workDir(r.name);
+  try {
+    const t0 = performance.now();
+    const mirror = await debootstrap(r, dir, allPackages(r));
+    times.push(`debootstrap ${secs(performance.now() - t0)}${mirror ? ` from ${mirror.uri}` : ''}`);
+    await chrootSetup(dir, r.setup);
+    cleanRootfs(dir);
+  } catch (e) {
+    dropDir(dir);
+    throw e;
+  }
+  // an older recipe's root file system of the same image is of no use any more
+  for (const c of listCachedRootfs()) if (c.name === r.name && c.hash !== hash) removeCachedRootfs(c.hash);
+  return storeRootfs(dir, hash, r);
+}
+
+async function buildOne(d: Docker, r: ImageRecipe, force: boolean): Promise<ImageReport> {
+  const t0 = performance.now();
+  const hash = recipeHash(r);
+  const times: string[] = [];
+  let rootfs: string;
+  let scratch: string | undefined;
+  if (!r.base) {
+    rootfs = await baseRootfs(r, hash, force, times);
+  } else {
+    const base = recipeFor(r.base)!;
+    const baseDir = await baseRootfs(base, recipeHash(base), false, times);
+    scratch = await copyRootfs(baseDir, r.name);
+    rootfs = scratch;
+  }
+  try {
+    if (scratch) {
+      const t1 = performance.now();
+      await chrootInstall(scratch, r.packages);
+      await chrootSetup(scratch, r.setup);
+      cleanRootfs(scratch);
+      times.push(`apt-get install ${r.packages.join(' ')} ${secs(performance.now() - t1)}`);
+    }
+    const t2 = performance.now();
+    const size = await importRootfs(d, rootfs, r, hash);
+    times.push(`import ${secs(performance.now() - t2)}`);
+    return { name: r.name, ref: `${r.name}:${hash}`, built: true, detail: `built in ${secs(performance.now() - t0)}: ${times.join(', ')}; ${mb(size)}` };
+  } finally {
+    if (scratch) dropDir(scratch);
+  }
+}
+
+/** `name:latest` should be the current recipe's image; re-point it when it is not (cheap, no build). */
+async function pointLatest(d: Docker, r: ImageRecipe, id: string): Promise<void> {
+  if ((await imageId(d, `${r.name}:latest`)) !== id) await d.getImage(id).tag({ repo: r.name, tag: 'latest' });
+}
+
+/**
+ * Build the nslab images `names` (recipe names) that are missing, or all of them with `force`. Images that are
+ * up to date are reported as such and not touched. `showUpToDate` adds a progress line for those too.
+ */
+export async function buildImages(names: readonly string[], opts: BuildOptions & { showUpToDate?: boolean } = {}): Promise<ImageReport[]> {
+  const recipes = [...new Set(names)].map((n) => {
+    const r = recipeFor(n);
+    if (!r) throw new LabError([{ severity: 'error', code: 'images.unknown', message: `${n} is not an nslab image recipe`, hint: `nslab builds ${RECIPES.map((x) => x.name).join(', ')}` }], 64);
+    return r;
+  });
+  recipes.sort((a, b) => depth(a) - depth(b));
+  const d = await client('lab images');
+  const current = async (r: ImageRecipe): Promise<string | undefined> => (opts.force ? undefined : imageId(d, `${r.name}:${recipeHash(r)}`));
+  const reports = new Map<string, ImageReport>();
+  const todo: ImageRecipe[] = [];
+  for (const r of recipes) {
+    const id = await current(r);
+    if (id) {
+      await pointLatest(d, r, id);
+      reports.set(r.name, { name: r.name, ref: `${r.name}:${recipeHash(r)}`, built: false, detail: 'up to date' });
+    } else todo.push(r);
+  }
+  if (todo.length) {
+    requireRootForBuild();
+    await withBuildLock(async () => {
+      await ensureDebootstrap(opts.quiet ? () => undefined : say);
+      const tasks: Task[] = [];
+      for (const r of todo) {
+        const ref = `${r.name}:${recipeHash(r)}`;
+        tasks.push({
+          title: `image ${ref}`,
+          run: async () => {
+            // another process may have built it while we waited for the lock
+            const id = await current(r);
+            const rep = id ? { name: r.name, ref, built: false, detail: 'up to date (built meanwhile)' } : await buildOne(d, r, !!opts.force);
+            reports.set(r.name, rep);
+            return rep.detail;
+          },
+        });
+      }
+      await runTasks(tasks, opts.quiet);
+    });
+  }
+  if (opts.showUpToDate && !opts.quiet) for (const r of recipes) if (!todo.includes(r)) say(`✔ image ${reports.get(r.name)!.ref} (up to date)`);
+  return recipes.map((r) => reports.get(r.name)!);
+}
+
+/** An image that is not an nslab recipe: used when Docker has it, else pulled; no registry → a clear LabError. */
+async function ensureForeign(d: Docker, name: string, quiet: boolean): Promise<string> {
+  if (await imageId(d, name)) return name;
+  const pull = async (): Promise<string> => {
+    try {
+      await follow(d, await d.pull(name, { abortSignal: AbortSignal.timeout(PULL_TIMEOUT_MS) }));
+      return 'pulled';
+    } catch (e) {
+      const said = (e as Error).message.replace(/^\(HTTP code \d+\) [a-z ]+ - /, '').trim();
+      // a registry that answers "no such image" is reachable; anything else (DNS, connect, TLS, timeout) is not
+      const why = /not found|manifest unknown|pull access denied|repository does not exist/i.test(said) ? 'the registry does not have it' : 'no container registry is reachable from this machine';
+      throw new LabError(
+        [
+          {
+            severity: 'error',
+            code: 'env.registry',
+            message: `image ${name} is not on this machine, and pulling it failed: ${why} (Docker said: ${said})`,
+            hint: `use an nslab image (${RECIPES.map((r) => r.name).join(', ')}: built offline by \`lab images build\`), or bring the image as a file and \`docker load -i FILE.tar\` it`,
+          },
+        ],
+        4,
+      );
+    }
+  };
+  await runTasks([{ title: `pull ${name}`, run: pull }], quiet);
+  return name;
+}
+
+/**
+ * Make sure every image in `names` is in Docker, building nslab recipes that are missing and pulling others.
+ * Returns name → the exact reference to run (`nslab/host` → `nslab/host:<recipe hash>`; others as given).
+ */
+export async function ensureImages(names: string[], opts: { quiet?: boolean } = {}): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const unique = [...new Set(names)];
+  const ours = unique.filter((n) => recipeFor(n));
+  if (ours.length) for (const rep of await buildImages(ours, { quiet: opts.quiet })) for (const n of ours) if (recipeFor(n)!.name === rep.name) out.set(n, rep.ref);
+  const foreign = unique.filter((n) => !recipeFor(n));
+  if (foreign.length) {
+    const d = await client('container nodes');
+    for (const n of foreign) out.set(n, await ensureForeign(d, n, !!opts.quiet));
+  }
+  return out;
+}

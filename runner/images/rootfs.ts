@@ -1,0 +1,235 @@
+/**
+ * Root file systems for lab images: debootstrap from the machine's own Debian mirror, apt-get inside a chroot
+ * for derived images, cleaning, and the tar stream Docker imports. Every command is an argv array (execa),
+ * never a shell. Base root file systems are cached under CACHE_DIR/rootfs/<recipe hash>.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { LabError } from '../config/diagnostics.ts';
+import { debianMirror, readAptSources, type Mirror } from './apt-sources.ts';
+import type { ImageRecipe } from './recipes.ts';
+
+export const CACHE_DIR = process.env.NSLAB_CACHE_DIR ?? '/var/cache/nslab';
+export const ROOTFS_CACHE = join(CACHE_DIR, 'rootfs');
+const WORK_DIR = join(CACHE_DIR, 'work');
+const APT_TIMEOUT_MS = 15 * 60_000;
+
+/** Where the cached root file system of a recipe hash lives (it exists only once complete). */
+export const cachedRootfs = (hash: string): string => join(ROOTFS_CACHE, hash);
+const sidecar = (hash: string): string => join(ROOTFS_CACHE, `${hash}.json`);
+
+export interface DebootstrapInput {
+  readonly suite: string;
+  readonly variant: string;
+  readonly packages: readonly string[];
+  readonly target: string;
+  readonly mirror?: Mirror;
+}
+
+/** `debootstrap --variant=minbase --include=a,b [--keyring=K] bookworm TARGET [MIRROR]`. */
+export function debootstrapArgv(i: DebootstrapInput): string[] {
+  return [
+    'debootstrap',
+    `--variant=${i.variant}`,
+    ...(i.packages.length ? [`--include=${i.packages.join(',')}`] : []),
+    '--components=main',
+    ...(i.mirror?.keyring && existsSync(i.mirror.keyring) ? [`--keyring=${i.mirror.keyring}`] : []),
+    i.suite,
+    i.target,
+    ...(i.mirror ? [i.mirror.uri] : []),
+  ];
+}
+
+/** The argv of the tar whose output Docker imports: numeric owners, file capabilities, without /dev's nodes. */
+export function tarArgv(rootfs: string): string[] {
+  return ['tar', '--numeric-owner', '--xattrs', '--xattrs-include=security.capability', '-C', rootfs, '--exclude=./dev/*', '-cf', '-', '.'];
+}
+
+function stepFailed(what: string, argv: readonly string[], output: string): LabError {
+  const tail = output.trim().split('\n').slice(-15).join('\n  | ');
+  return new LabError([{ severity: 'error', code: 'images.build', message: `${what} failed: ${argv.join(' ')}\n  | ${tail}`, hint: 'the build left nothing behind; run it again, or `lab images rm --all` to start from scratch' }], 3);
+}
+
+/** Run argv; on failure throw a LabError with the tail of its output. */
+export async function runStep(what: string, argv: readonly string[], env?: Record<string, string>): Promise<void> {
+  const r = await execa(argv[0], argv.slice(1), { reject: false, all: true, stdin: 'ignore', env: { DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C', ...env }, timeout: APT_TIMEOUT_MS });
+  if (r.exitCode !== 0) throw stepFailed(what, argv, `${String(r.all ?? '')}${r.timedOut ? '\n(timed out)' : ''}${r.exitCode === undefined ? `\n${r.message}` : ''}`);
+}
+
+export function requireRootForBuild(): void {
+  if (process.getuid?.() !== 0) {
+    throw new LabError([{ severity: 'error', code: 'env.root', message: 'building lab images runs debootstrap and chroot, and needs root', hint: 'run it as root: sudo lab images build' }], 4);
+  }
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Install debootstrap with apt-get when it is missing (telling `say` so). */
+export async function ensureDebootstrap(say: (line: string) => void): Promise<void> {
+  if (['/usr/sbin', '/usr/local/sbin', '/sbin'].some((d) => isFile(join(d, 'debootstrap')))) return;
+  say('debootstrap is missing: installing it with apt-get (Debian packages debootstrap, debian-archive-keyring)');
+  const install = ['apt-get', 'install', '-y', '--no-install-recommends', 'debootstrap', 'debian-archive-keyring'];
+  const first = await execa(install[0], install.slice(1), { reject: false, all: true, stdin: 'ignore', env: { DEBIAN_FRONTEND: 'noninteractive' } });
+  if (first.exitCode === 0) return;
+  await runStep('apt-get update', ['apt-get', 'update']);
+  await runStep('installing debootstrap', install);
+}
+
+/** A fresh, empty work directory for one build (removed by the caller with dropDir). */
+export function workDir(label: string): string {
+  mkdirSync(WORK_DIR, { recursive: true });
+  const d = join(WORK_DIR, `${label.replace(/[^a-z0-9]+/gi, '-')}.${process.pid}.${Date.now()}`);
+  mkdirSync(d);
+  return d;
+}
+
+export function dropDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+}
+
+/** debootstrap a recipe into `target` (empty or missing) from this machine's mirror. */
+export async function debootstrap(r: ImageRecipe, target: string, packages: readonly string[]): Promise<Mirror | undefined> {
+  const mirror = debianMirror(readAptSources(), r.suite);
+  const sbin = { PATH: `/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` };
+  await runStep('debootstrap', debootstrapArgv({ suite: r.suite, variant: r.variant, packages, target, mirror }), sbin);
+  return mirror;
+}
+
+/** Package installs in a chroot must not start services: a policy-rc.d that says no, for the time of the install. */
+const POLICY_RC = '#!/bin/sh\n# nslab image build: never start services in the chroot\nexit 101\n';
+
+/** apt-get install inside the chroot, fetching with the host's network (apt on the host's behalf, not lab traffic). */
+export async function chrootInstall(rootfs: string, packages: readonly string[]): Promise<void> {
+  if (!packages.length) return;
+  const policy = join(rootfs, 'usr/sbin/policy-rc.d');
+  const resolv = join(rootfs, 'etc/resolv.conf');
+  writeFileSync(policy, POLICY_RC, { mode: 0o755 });
+  rmSync(resolv, { force: true });
+  if (existsSync('/etc/resolv.conf')) writeFileSync(resolv, readFileSync('/etc/resolv.conf'));
+  const env: Record<string, string> = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
+  for (const k of ['http_proxy', 'https_proxy', 'no_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY']) if (process.env[k]) env[k] = process.env[k]!;
+  try {
+    await runStep('apt-get update (in the image)', ['chroot', rootfs, 'apt-get', 'update'], env);
+    await runStep(`apt-get install ${packages.join(' ')} (in the image)`, ['chroot', rootfs, 'apt-get', 'install', '-y', '--no-install-recommends', ...packages], env);
+  } finally {
+    rmSync(policy, { force: true });
+  }
+}
+
+export async function chrootSetup(rootfs: string, steps: readonly (readonly string[])[]): Promise<void> {
+  for (const s of steps) await runStep(`setup step \`${s.join(' ')}\``, ['chroot', rootfs, ...s], { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' });
+}
+
+/** dpkg excludes like Debian's slim images: later installs (apt-get in the chroot) skip docs and man pages too. */
+const DPKG_SLIM = ['path-exclude /usr/share/doc/*', 'path-include /usr/share/doc/*/copyright', 'path-exclude /usr/share/man/*', 'path-exclude /usr/share/info/*', 'path-exclude /usr/share/locale/*', 'path-include /usr/share/locale/locale.alias', ''].join('\n');
+
+/** Remove what an image does not need: apt lists and caches, logs, docs, man pages, the host's resolv.conf. */
+export function cleanRootfs(rootfs: string): void {
+  const p = (x: string): string => join(rootfs, x);
+  mkdirSync(p('etc/dpkg/dpkg.cfg.d'), { recursive: true });
+  writeFileSync(p('etc/dpkg/dpkg.cfg.d/nslab-slim'), DPKG_SLIM);
+  const emptyDir = (dir: string, keep: (name: string) => boolean = () => false): void => {
+    let names: string[] = [];
+    try {
+      names = readdirSync(p(dir));
+    } catch {
+      return;
+    }
+    for (const n of names) if (!keep(n)) rmSync(join(p(dir), n), { recursive: true, force: true });
+  };
+  emptyDir('var/lib/apt/lists', (n) => n === 'partial' || n === 'auxfiles');
+  emptyDir('var/lib/apt/lists/partial');
+  emptyDir('var/cache/apt', (n) => n === 'archives');
+  emptyDir('var/cache/apt/archives', (n) => n === 'partial');
+  emptyDir('var/cache/apt/archives/partial');
+  emptyDir('var/cache/debconf', (n) => !n.endsWith('-old'));
+  emptyDir('var/cache/ldconfig');
+  emptyDir('var/log/apt');
+  for (const f of ['dpkg.log', 'alternatives.log', 'bootstrap.log']) rmSync(p(`var/log/${f}`), { force: true });
+  emptyDir('tmp');
+  emptyDir('var/tmp');
+  emptyDir('usr/share/man');
+  emptyDir('usr/share/info');
+  emptyDir('usr/share/locale', (n) => n === 'locale.alias');
+  let docs: string[] = [];
+  try {
+    docs = readdirSync(p('usr/share/doc'));
+  } catch {
+    /* none */
+  }
+  for (const d of docs) emptyDir(`usr/share/doc/${d}`, (n) => n === 'copyright');
+  // Docker bind-mounts its own at run time; the build machine's must not be shipped
+  for (const f of ['etc/resolv.conf', 'etc/hostname']) writeFileSync(p(f), '');
+}
+
+/** Keep a finished root file system in the cache (atomic rename), with a note of what it is. */
+export function storeRootfs(dir: string, hash: string, recipe: ImageRecipe): string {
+  mkdirSync(ROOTFS_CACHE, { recursive: true });
+  const dest = cachedRootfs(hash);
+  rmSync(dest, { recursive: true, force: true });
+  renameSync(dir, dest);
+  writeFileSync(sidecar(hash), `${JSON.stringify({ name: recipe.name, hash, builtAt: new Date().toISOString() }, null, 2)}\n`);
+  return dest;
+}
+
+/** A copy of a cached root file system to build a derived image in (`cp -a`: owners, modes, links, devices). */
+export async function copyRootfs(from: string, label: string): Promise<string> {
+  const dir = workDir(label);
+  try {
+    await runStep('copying the base root file system', ['cp', '-a', '--reflink=auto', `${from}/.`, dir]);
+  } catch (e) {
+    dropDir(dir);
+    throw e;
+  }
+  return dir;
+}
+
+export interface CachedRootfs {
+  readonly hash: string;
+  readonly name?: string;
+  readonly path: string;
+}
+
+export function listCachedRootfs(): CachedRootfs[] {
+  let names: string[] = [];
+  try {
+    names = readdirSync(ROOTFS_CACHE);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => /^[0-9a-f]{12}$/.test(n))
+    .map((hash) => {
+      let name: string | undefined;
+      try {
+        name = (JSON.parse(readFileSync(sidecar(hash), 'utf8')) as { name?: string }).name;
+      } catch {
+        /* no note */
+      }
+      return { hash, name, path: cachedRootfs(hash) };
+    });
+}
+
+export function removeCachedRootfs(hash: string): void {
+  dropDir(cachedRootfs(hash));
+  rmSync(sidecar(hash), { force: true });
+}
+
+/** Remove the whole cache: every root file system and any work directory a crashed build left. */
+export function removeCache(): void {
+  dropDir(ROOTFS_CACHE);
+  dropDir(WORK_DIR);
+}
+
+/** Start `tar` over a root file system; its stdout is what Docker imports. */
+export function tarRootfs(rootfs: string): ResultPromise<{ stdout: 'pipe'; stderr: 'pipe'; stdin: 'ignore'; buffer: { stdout: false; stderr: true } }> {
+  const argv = tarArgv(rootfs);
+  return execa(argv[0], argv.slice(1), { stdout: 'pipe', stderr: 'pipe', stdin: 'ignore', buffer: { stdout: false, stderr: true } });
+}

@@ -1,0 +1,39 @@
+/** kind: container and kind: pod — Docker containers started with --network none and wired by nslab. */
+import { existsSync } from 'node:fs';
+import type { ContainerSpec, ResolvedNode } from '../../model/types.ts';
+import type { Step } from '../../plan/ops.ts';
+import type { KindDef } from '../registry.ts';
+import { resolveContainer, resolvePod } from './resolve.ts';
+
+function containerSteps(node: ResolvedNode): Step[] {
+  return (node.containers ?? []).map((spec: ContainerSpec, i) => ({
+    id: `${node.name}.container${i ? `.${spec.name.split('.').pop()}` : ''}`,
+    phase: 'namespaces' as const,
+    order: spec.network.mode === 'join' ? 10 : 0,
+    // a container with a namespace of its own exposes it as /run/netns/<netns>, so `ip -n`, nsenter and links reach it
+    op: { type: 'container' as const, spec, ns: spec.network.mode === 'join' ? undefined : node.netns, lane: node.netns },
+    source: spec.pos,
+    note: `${node.kind} ${node.name}${spec.network.mode === 'join' ? ` (joins ${spec.network.container})` : ''}`,
+    creates: { kind: 'container' as const, name: spec.name },
+  }));
+}
+
+async function teardown(lab: string): Promise<string[]> {
+  if (!existsSync('/var/run/docker.sock')) return []; // no daemon: no containers (and no dockerode to load)
+  const { removeLabContainers } = await import('../../exec/containers.ts');
+  return removeLabContainers(lab);
+}
+
+export const containerKind: KindDef = {
+  name: 'container',
+  resolve: resolveContainer,
+  createNamespace: containerSteps,
+  teardown,
+};
+
+export const podKind: KindDef = {
+  name: 'pod',
+  resolve: resolvePod,
+  createNamespace: containerSteps,
+  teardown,
+};
