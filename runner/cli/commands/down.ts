@@ -1,4 +1,5 @@
 import { labNameOf } from '../../api.ts';
+import { labsInDocker } from '../../exec/docker-labs.ts';
 import { allLabsOnHost } from '../../exec/host.ts';
 import { labsWithState } from '../../exec/state.ts';
 import { teardown } from '../../exec/teardown.ts';
@@ -9,7 +10,7 @@ import { requireRoot, say } from '../output.ts';
 /** lab down [LAB | --all]: remove everything a lab made, with or without its state. */
 export async function downCmd(a: Args): Promise<number> {
   requireRoot('down');
-  const names = a.flags.has('all') ? [...new Set([...allLabsOnHost(), ...labsWithState()])] : [labNameOf(a.positionals[0]).name];
+  const names = a.flags.has('all') ? [...new Set([...allLabsOnHost(), ...labsWithState(), ...(await labsInDocker())])] : [labNameOf(a.positionals[0]).name];
   if (!names.length) say('no labs are up');
   let code: number = EXIT.ok;
   for (const name of names) {

@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 import { allLabsOnHost, labNetns, pidsInNetns, isAlive } from '../../exec/host.ts';
 import { labsWithState, readState } from '../../exec/state.ts';
 import { labNameOf } from '../../api.ts';
+import { labsInDocker } from '../../exec/docker-labs.ts';
 import type { Args } from '../args.ts';
 import { EXIT } from '../exit-codes.ts';
 import { requireRoot } from '../output.ts';
@@ -35,6 +37,7 @@ interface LabStatus {
   lastTest?: { at: string; passed: number; failed: number };
   nodes: NodeStatus[];
   daemons: { node: string; name: string; pid: number; running: boolean; log: string }[];
+  containers: { name: string; node: string; state: string; running: boolean; image: string; logs?: string }[];
   processes: number;
 }
 
@@ -81,6 +84,7 @@ export async function labStatus(lab: string): Promise<LabStatus> {
     lastTest: state?.lastTest,
     nodes,
     daemons: (state?.daemons ?? []).map((d) => ({ node: d.node, name: d.name, pid: d.pid, running: isAlive(d.pid), log: d.log })),
+    containers: existsSync('/var/run/docker.sock') ? await (await import('../../exec/containers.ts')).labContainers(lab).catch(() => []) : [],
     processes: pidsInNetns(namespaces).size,
   };
 }
@@ -88,7 +92,7 @@ export async function labStatus(lab: string): Promise<LabStatus> {
 /** lab status [LAB] [--json]: labs, nodes, interfaces, addresses, routes. */
 export async function statusCmd(a: Args): Promise<number> {
   requireRoot('status');
-  const names = a.positionals[0] ? [labNameOf(a.positionals[0]).name] : [...new Set([...allLabsOnHost(), ...labsWithState()])].sort();
+  const names = a.positionals[0] ? [labNameOf(a.positionals[0]).name] : [...new Set([...allLabsOnHost(), ...labsWithState(), ...(await labsInDocker())])].sort();
   const all = await Promise.all(names.map(labStatus));
   if (a.flags.has('json')) {
     process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
@@ -109,6 +113,10 @@ export async function statusCmd(a: Args): Promise<number> {
         out.push(`    ${i.name.padEnd(15)} ${i.state.padEnd(7)} ${i.addresses.join(' ') || '-'}${extra ? `  (${extra})` : ''}`);
       }
       for (const r of n.routes) out.push(`    route ${r.type && r.type !== 'unicast' ? `${r.type} ` : ''}${r.dst}${r.gateway ? ` via ${r.gateway}` : ''}${r.dev ? ` dev ${r.dev}` : ''}`);
+    }
+    for (const c of s.containers) {
+      out.push(`  container ${c.name} (${c.image}): ${c.running ? c.state : `NOT RUNNING — ${c.state}`}`);
+      if (c.logs) out.push(...c.logs.split('\n').map((l) => `    | ${l}`));
     }
     for (const d of s.daemons) out.push(`  process ${d.name} on ${d.node}: pid ${d.pid} ${d.running ? 'running' : 'EXITED'} (log ${d.log})`);
   }

@@ -1,5 +1,5 @@
 import { checkExisting, labPathOf, loadLab, planOf } from '../../api.ts';
-import { runPhase } from '../../exec/executor.ts';
+import { ExecError, runPhase } from '../../exec/executor.ts';
 import { writeState, type LabState } from '../../exec/state.ts';
 import { teardown } from '../../exec/teardown.ts';
 import { schedule } from '../../plan/units.ts';
@@ -53,6 +53,7 @@ export async function upCmd(a: Args): Promise<number> {
       })),
       quiet,
     );
+    if (images.length) await checkContainers(lab.name);
   } catch (e) {
     state.status = 'failed';
     writeState(state);
@@ -71,4 +72,14 @@ export async function upCmd(a: Args): Promise<number> {
   // loaded only when needed: the assertion machinery (and execa) cost ~50 ms of start-up
   if (a.flags.has('test')) return (await import('./test.ts')).testLoaded(loaded, a);
   return EXIT.ok;
+}
+
+/** A container that exited after its start (its command failed) fails `lab up`, with its last lines of output. */
+async function checkContainers(lab: string): Promise<void> {
+  const { labContainers } = await import('../../exec/containers.ts');
+  const dead = (await labContainers(lab)).filter((c) => !c.running);
+  if (dead.length) {
+    const c = dead[0];
+    throw new ExecError(`container ${c.name} of node ${c.node} is not running (${c.state})`, `docker logs ${c.name}`, c.logs ?? '');
+  }
 }
