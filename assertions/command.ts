@@ -6,6 +6,8 @@ import type { AssertionDef, ExecResult, Outcome } from './types.ts';
 
 export interface CommandParams {
   readonly node: string;
+  /** Docker container to run in (a pod's app container, or the container node itself). */
+  readonly container?: string;
   readonly argv: readonly string[];
   readonly exit: number;
   /** Regular expression sources (compiled with the `m` flag: ^ and $ match at line ends). */
@@ -85,12 +87,22 @@ export const command: AssertionDef<CommandParams> = {
     const output = regex('output');
     const notOutput = regex('not-output');
     const timeoutMs = r.durationMs('timeout', 10_000);
+    let container: string | undefined;
+    const want = r.string('container');
+    if (want !== undefined && node) {
+      const known = ctx.containers?.(node) ?? new Map<string, string>();
+      container = known.get(want);
+      if (!container) {
+        const names = [...known.keys()];
+        r.fail('container', `command.container: node ${node} has no container ${JSON.stringify(want)}`, names.length ? `its containers: ${names.join(', ')}` : `${node} is not a container or pod node; leave container out to run in its namespace`, 'test.container');
+      }
+    }
     if (timeoutMs <= 0) r.fail('timeout', `command.timeout must be more than 0, not ${formatMs(timeoutMs)}`, 'leave it out for the default of 10s');
     if (!node || !argv) return r.result(undefined);
-    return r.result<CommandParams>({ node, argv, exit, output, notOutput, timeoutMs });
+    return r.result<CommandParams>({ node, argv, exit, output, notOutput, timeoutMs, container });
   },
   async run(p, ctx) {
-    const r = await ctx.exec(p.node, p.argv, { timeoutMs: p.timeoutMs });
+    const r = await ctx.exec(p.node, p.argv, { timeoutMs: p.timeoutMs, container: p.container });
     return judgeCommand(p, r);
   },
 };

@@ -16,6 +16,8 @@ export interface ResolveContext {
   unknownNode(name: string, path: readonly PathSeg[]): Diagnostic;
   /** Names of all tests (to check references between them). */
   readonly testNames: readonly string[];
+  /** The containers of a container or pod node, by their short name (a pod's app name; the node's name for a container). */
+  containers?(node: string): ReadonlyMap<string, string>;
   /** This test's name (as written), if it has one: a test may not refer to itself. */
   readonly testName?: string;
 }
@@ -32,6 +34,8 @@ export interface ExecResult {
 export interface ExecOptions {
   readonly timeoutMs?: number;
   readonly input?: string;
+  /** Run inside this Docker container (`docker exec`), with its own files and tools, instead of in the node's namespace with the host's. */
+  readonly container?: string;
 }
 
 /** A process left running while an assertion works (e.g. an iperf3 server). */

@@ -53,9 +53,9 @@ export function createRunContext(opts: RunContextOptions): NodeRunContext {
   const live = new Set<Background>();
 
   async function exec(node: string, argv: readonly string[], o: ExecOptions = {}): Promise<ExecResult> {
-    const args = netnsArgv(opts.nsOf(node), argv);
-    const command = printable('ip', args);
-    const r = await execa('ip', args, {
+    const [file, args] = o.container ? ['docker', ['exec', o.container, ...argv]] : ['ip', netnsArgv(opts.nsOf(node), argv)];
+    const command = printable(file, args);
+    const r = await execa(file, args, {
       reject: false,
       timeout: o.timeoutMs,
       killSignal: 'SIGTERM',

@@ -10,7 +10,8 @@ import type Docker from 'dockerode';
 import { LabError } from '../config/diagnostics.ts';
 import { runTasks, type Task } from '../cli/progress.ts';
 import { say } from '../cli/output.ts';
-import { recipeFor, recipeHash, RECIPES, allPackages, type ImageRecipe } from './recipes.ts';
+import { allPackages, LABEL_IMAGE, LABEL_RECIPE, recipeFor, recipeHash, RECIPES, type ImageRecipe } from './recipes.ts';
+import { pruneOldImages } from './inventory.ts';
 import {
   CACHE_DIR,
   cachedRootfs,
@@ -29,12 +30,8 @@ import {
   workDir,
 } from './rootfs.ts';
 
-export { imageRefFor, recipeHash, RECIPES } from './recipes.ts';
+export { imageRefFor, LABEL_IMAGE, LABEL_RECIPE, recipeHash, RECIPES } from './recipes.ts';
 
-/** Labels on every image nslab builds. LABEL_RECIPE equals the one in runner/exec/docker.ts (a unit test checks it);
- * it is repeated here so that importing this module does not load dockerode. */
-export const LABEL_RECIPE = 'nslab.recipe';
-export const LABEL_IMAGE = 'nslab.image';
 const PULL_TIMEOUT_MS = 10 * 60_000;
 const LOCK_WAIT_MS = 20 * 60_000;
 
@@ -211,6 +208,8 @@ async function buildOne(d: Docker, r: ImageRecipe, force: boolean): Promise<Imag
     const t2 = performance.now();
     const size = await importRootfs(d, rootfs, r, hash);
     times.push(`import ${secs(performance.now() - t2)}`);
+    const pruned = await pruneOldImages(d, r.name, (await imageId(d, `${r.name}:${hash}`))!);
+    if (pruned.length) times.push(`removed ${pruned.length} older image(s)`);
     return { name: r.name, ref: `${r.name}:${hash}`, built: true, detail: `built in ${secs(performance.now() - t0)}: ${times.join(', ')}; ${mb(size)}` };
   } finally {
     if (scratch) dropDir(scratch);

@@ -1,8 +1,7 @@
 /** The nslab images Docker holds (found by label), whether each is up to date, and removing them safely. */
 import type Docker from 'dockerode';
 import { LabError } from '../config/diagnostics.ts';
-import { LABEL_IMAGE, LABEL_RECIPE } from './build.ts';
-import { recipeFor, recipeHash, RECIPES, splitRef } from './recipes.ts';
+import { LABEL_IMAGE, LABEL_RECIPE, recipeFor, recipeHash, RECIPES, splitRef } from './recipes.ts';
 import { listCachedRootfs, removeCache, removeCachedRootfs, ROOTFS_CACHE, type CachedRootfs } from './rootfs.ts';
 
 export type ImageStatus = 'up to date' | 'stale' | 'no recipe';
@@ -102,6 +101,25 @@ export async function removeNslabImages(d: Docker, names: readonly string[] | un
     for (const c of caches) removeCachedRootfs(c.hash);
   }
   return { images: targets.map((i) => i.tags.find((t) => !t.endsWith(':latest')) ?? i.tags[0] ?? i.id), caches };
+}
+
+/**
+ * After a build: remove the older images of `name` (another recipe hash, or the untagged one a --force rebuild
+ * left) that no container uses. Those in use stay, and `lab images list` shows them as stale.
+ */
+export async function pruneOldImages(d: Docker, name: string, keepId: string): Promise<string[]> {
+  const old = (await listNslabImages(d)).filter((i) => i.name === name && i.id !== keepId);
+  const used = new Set((await d.listContainers({ all: true })).map((c) => c.ImageID));
+  const removed: string[] = [];
+  for (const img of old.filter((i) => !used.has(i.id))) {
+    try {
+      await removeImage(d, img);
+      removed.push(img.tags[0] ?? img.id);
+    } catch {
+      /* a container was made from it meanwhile: it stays, shown as stale */
+    }
+  }
+  return removed;
 }
 
 /** Names `lab images rm` accepts: recipes, and names of nslab images Docker holds (e.g. of a retired recipe). */

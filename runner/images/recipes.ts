@@ -53,13 +53,18 @@ export const RECIPES: readonly ImageRecipe[] = [
     base: 'nslab/host',
     packages: ['bird2'],
     // BIRD's default control socket lives in /run/bird, which systemd-tmpfiles would make on a real system
-    setup: [['install', '-d', '-o', 'bird', '-g', 'bird', '-m', '0775', '/run/bird']],
+    setup: [['true'], ['install', '-d', '-o', 'bird', '-g', 'bird', '-m', '0775', '/run/bird']],
     cmd: KEEP_ALIVE,
     env: ENV,
   },
 ];
 
 export const DEFAULT_IMAGE = 'nslab/host';
+
+/** Labels on every image nslab builds. LABEL_RECIPE equals the one in runner/exec/docker.ts (a unit test checks
+ * it); it is repeated here so that nothing in runner/images loads dockerode before Docker is needed. */
+export const LABEL_RECIPE = 'nslab.recipe';
+export const LABEL_IMAGE = 'nslab.image';
 
 /** JSON with object keys sorted at every level: the same data always gives the same text. */
 export function canonicalJson(v: unknown): string {

@@ -442,6 +442,10 @@ export function resolveLab(file: LoadedFile): ResolveResult {
       unknownNode: (x, p) => unknownNode(x, ['tests', i, type, ...p]),
       testNames,
       testName: name,
+      containers: (x) => {
+        const nd = nodes.find((y) => y.name === x);
+        return new Map((nd?.containers ?? []).map((c) => [c.name === nodeNetns(labName, x) ? x : (c.name.split('.').pop() ?? c.name), c.name]));
+      },
     };
     const r = def.resolve(asObj(t[type]), ctx);
     diags.push(...r.diagnostics);

@@ -606,6 +606,10 @@ exit?: number
  */
 output?: string
 /**
+ * Run inside this container of the node (a pod's app container by name, or the container node's own name) with `docker exec`, instead of in the node's namespace with the host's tools.
+ */
+container?: string
+/**
  * A regular expression the output must not match.
  */
 "not-output"?: string
