@@ -99,7 +99,7 @@ export const command: AssertionDef<CommandParams> = {
     }
     if (timeoutMs <= 0) r.fail('timeout', `command.timeout must be more than 0, not ${formatMs(timeoutMs)}`, 'leave it out for the default of 10s');
     if (!node || !argv) return r.result(undefined);
-    return r.result<CommandParams>({ node, argv, exit, output, notOutput, timeoutMs, container });
+    return r.result<CommandParams>({ node, argv, exit, output, notOutput, timeoutMs, ...(container ? { container } : {}) });
   },
   async run(p, ctx) {
     const r = await ctx.exec(p.node, p.argv, { timeoutMs: p.timeoutMs, container: p.container });
