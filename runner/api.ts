@@ -8,6 +8,7 @@ import { labOfNetns } from './model/names.ts';
 import { resolveLab } from './model/resolve.ts';
 import type { ResolvedLab } from './model/types.ts';
 import { compile } from './plan/compile.ts';
+import { KINDS } from './kinds/registry.ts';
 import type { CompileContext } from './plan/context.ts';
 import type { Plan } from './plan/ops.ts';
 import { inheritedForwarding, labNetns } from './exec/host.ts';
@@ -54,6 +55,19 @@ export function compileContext(lab: string, self: readonly string[] = selfArgv()
 
 export function planOf(lab: ResolvedLab, ctx?: CompileContext): Plan {
   return compile(lab, ctx ?? compileContext(lab.name));
+}
+
+/** Checks that need programs (kinds' verify, e.g. `bird -p`): a LabError (exit 2) before anything is built. */
+export async function verifyLab(loaded: Loaded, ctx: CompileContext = compileContext(loaded.lab.name)): Promise<Diagnostic[]> {
+  const diags: Diagnostic[] = [];
+  await Promise.all(
+    loaded.lab.nodes.map(async (n) => {
+      const v = KINDS.get(n.kind)?.verify;
+      if (v) diags.push(...(await v(n, ctx)));
+    }),
+  );
+  if (diags.some((d) => d.severity === 'error')) throw new LabError(diags, 2, loaded.sources);
+  return diags;
 }
 
 export type UpCheck = { action: 'create' } | { action: 'already-up'; state: LabState } | { action: 'clean-first'; reason: string };

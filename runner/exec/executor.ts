@@ -84,6 +84,11 @@ async function runUnit(u: Unit, state: LabState): Promise<void> {
     writeFileSync(f.path, f.content);
   }
   if (u.settle) return settle(u);
+  if (u.write) {
+    mkdirSync(dirname(u.write.path), { recursive: true });
+    writeFileSync(u.write.path, u.write.content);
+    return;
+  }
   if (u.container) return runContainer(u, state);
   const r = await run(u.argv, u.input);
   if (r.exitCode === 0 && !r.spawnError) return;

@@ -4,8 +4,7 @@
  * `ensureImages` is what `lab up` calls; `buildImages` is `lab images build`. dockerode is loaded only when
  * Docker is needed, so importing this module (e.g. for `imageRefFor`) costs nothing.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import type Docker from 'dockerode';
 import { LabError } from '../config/diagnostics.ts';
 import { runTasks, type Task } from '../cli/progress.ts';
@@ -13,7 +12,6 @@ import { say } from '../cli/output.ts';
 import { allPackages, LABEL_IMAGE, LABEL_RECIPE, recipeFor, recipeHash, RECIPES, type ImageRecipe } from './recipes.ts';
 import { pruneOldImages } from './inventory.ts';
 import {
-  CACHE_DIR,
   cachedRootfs,
   chrootInstall,
   chrootSetup,
@@ -27,13 +25,13 @@ import {
   requireRootForBuild,
   storeRootfs,
   tarRootfs,
+  withCacheLock,
   workDir,
 } from './rootfs.ts';
 
 export { imageRefFor, LABEL_IMAGE, LABEL_RECIPE, recipeHash, RECIPES } from './recipes.ts';
 
 const PULL_TIMEOUT_MS = 10 * 60_000;
-const LOCK_WAIT_MS = 20 * 60_000;
 
 export interface BuildOptions {
   /** No progress output (e.g. `lab up --quiet`). */
@@ -86,47 +84,6 @@ function depth(r: ImageRecipe): number {
   return b ? 1 + depth(b) : 0;
 }
 
-/** One build at a time on this machine (two `lab up`s may want the same image): a lock file with our PID. */
-async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
-  mkdirSync(CACHE_DIR, { recursive: true });
-  const lock = join(CACHE_DIR, 'build.lock');
-  const t0 = Date.now();
-  let told = false;
-  for (;;) {
-    try {
-      const fd = openSync(lock, 'wx');
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const pid = Number.parseInt(readFileSync(lock, 'utf8'), 10);
-      if (!pid || !alive(pid)) {
-        rmSync(lock, { force: true });
-        continue;
-      }
-      if (Date.now() - t0 > LOCK_WAIT_MS) throw new Error(`another image build (pid ${pid}) holds ${lock} for more than ${secs(LOCK_WAIT_MS)}`);
-      if (!told) say(`waiting for another image build (pid ${pid}) to finish`);
-      told = true;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lock, { force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The Dockerfile instructions given to the import: CMD, ENV and the labels that say which recipe it is. */
 export function importChanges(r: ImageRecipe, hash: string): string[] {
   return [
@@ -175,11 +132,11 @@ async function baseRootfs(r: ImageRecipe, hash: string, fresh: boolean, times: s
     await chrootSetup(dir, r.setup);
     cleanRootfs(dir);
   } catch (e) {
-    dropDir(dir);
+    await dropDir(dir);
     throw e;
   }
   // an older recipe's root file system of the same image is of no use any more
-  for (const c of listCachedRootfs()) if (c.name === r.name && c.hash !== hash) removeCachedRootfs(c.hash);
+  for (const c of listCachedRootfs()) if (c.name === r.name && c.hash !== hash) await removeCachedRootfs(c.hash);
   return storeRootfs(dir, hash, r);
 }
 
@@ -212,7 +169,7 @@ async function buildOne(d: Docker, r: ImageRecipe, force: boolean): Promise<Imag
     if (pruned.length) times.push(`removed ${pruned.length} older image(s)`);
     return { name: r.name, ref: `${r.name}:${hash}`, built: true, detail: `built in ${secs(performance.now() - t0)}: ${times.join(', ')}; ${mb(size)}` };
   } finally {
-    if (scratch) dropDir(scratch);
+    if (scratch) await dropDir(scratch);
   }
 }
 
@@ -245,7 +202,7 @@ export async function buildImages(names: readonly string[], opts: BuildOptions &
   }
   if (todo.length) {
     requireRootForBuild();
-    await withBuildLock(async () => {
+    await withCacheLock(opts.quiet ? () => undefined : say, async () => {
       await ensureDebootstrap(opts.quiet ? () => undefined : say);
       const tasks: Task[] = [];
       for (const r of todo) {

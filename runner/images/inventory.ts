@@ -1,8 +1,10 @@
 /** The nslab images Docker holds (found by label), whether each is up to date, and removing them safely. */
+import { existsSync } from 'node:fs';
 import type Docker from 'dockerode';
+import { say } from '../cli/output.ts';
 import { LabError } from '../config/diagnostics.ts';
 import { LABEL_IMAGE, LABEL_RECIPE, recipeFor, recipeHash, RECIPES, splitRef } from './recipes.ts';
-import { listCachedRootfs, removeCache, removeCachedRootfs, ROOTFS_CACHE, type CachedRootfs } from './rootfs.ts';
+import { CACHE_DIR, listCachedRootfs, removeCache, removeCachedRootfs, ROOTFS_CACHE, withCacheLock, type CachedRootfs } from './rootfs.ts';
 
 export type ImageStatus = 'up to date' | 'stale' | 'no recipe';
 
@@ -91,14 +93,13 @@ export async function removeNslabImages(d: Docker, names: readonly string[] | un
     );
   }
   for (const img of targets) await removeImage(d, img);
-  let caches: CachedRootfs[];
-  if (!names) {
-    caches = listCachedRootfs();
-    removeCache();
-  } else {
-    const hashes = new Set(names.map((n) => recipeFor(n)).flatMap((r) => (r ? [recipeHash(r)] : [])));
-    caches = listCachedRootfs().filter((c) => hashes.has(c.hash) || (c.name !== undefined && wanted(c.name)));
-    for (const c of caches) removeCachedRootfs(c.hash);
+  const hashes = new Set((names ?? []).map((n) => recipeFor(n)).flatMap((r) => (r ? [recipeHash(r)] : [])));
+  const caches = listCachedRootfs().filter((c) => !names || hashes.has(c.hash) || (c.name !== undefined && wanted(c.name)));
+  if (caches.length || (!names && existsSync(CACHE_DIR))) {
+    await withCacheLock(say, async () => {
+      if (!names) await removeCache();
+      else for (const c of caches) await removeCachedRootfs(c.hash);
+    });
   }
   return { images: targets.map((i) => i.tags.find((t) => !t.endsWith(':latest')) ?? i.tags[0] ?? i.id), caches };
 }

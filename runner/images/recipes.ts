@@ -53,7 +53,7 @@ export const RECIPES: readonly ImageRecipe[] = [
     base: 'nslab/host',
     packages: ['bird2'],
     // BIRD's default control socket lives in /run/bird, which systemd-tmpfiles would make on a real system
-    setup: [['true'], ['install', '-d', '-o', 'bird', '-g', 'bird', '-m', '0775', '/run/bird']],
+    setup: [['install', '-d', '-o', 'bird', '-g', 'bird', '-m', '0775', '/run/bird']],
     cmd: KEEP_ALIVE,
     env: ENV,
   },

@@ -3,7 +3,7 @@
  * for derived images, cleaning, and the tar stream Docker imports. Every command is an argv array (execa),
  * never a shell. Base root file systems are cached under CACHE_DIR/rootfs/<recipe hash>.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { LabError } from '../config/diagnostics.ts';
@@ -14,6 +14,7 @@ export const CACHE_DIR = process.env.NSLAB_CACHE_DIR ?? '/var/cache/nslab';
 export const ROOTFS_CACHE = join(CACHE_DIR, 'rootfs');
 const WORK_DIR = join(CACHE_DIR, 'work');
 const APT_TIMEOUT_MS = 15 * 60_000;
+const LOCK_WAIT_MS = 20 * 60_000;
 
 /** Where the cached root file system of a recipe hash lives (it exists only once complete). */
 export const cachedRootfs = (hash: string): string => join(ROOTFS_CACHE, hash);
@@ -90,8 +91,43 @@ export function workDir(label: string): string {
   return d;
 }
 
-export function dropDir(dir: string): void {
-  rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+/** Mount points at or under `dir` (from /proc/self/mountinfo), deepest first. */
+export function mountsUnder(dir: string, mountinfo?: string): string[] {
+  let text = mountinfo;
+  try {
+    text ??= readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return [];
+  }
+  const unescape = (s: string): string => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  return text
+    .split('\n')
+    .map((l) => l.split(' ')[4])
+    .filter((m): m is string => !!m)
+    .map(unescape)
+    .filter((m) => m === dir || m.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Remove a build directory safely: a debootstrap that was killed may have left /proc, /sys or bind mounts of
+ * the host's /dev in it. Unmount those first, and never cross into another file system while deleting.
+ */
+export async function dropDir(dir: string): Promise<void> {
+  if (!existsSync(dir)) return;
+  for (const m of mountsUnder(dir)) await execa('umount', ['-l', m], { reject: false });
+  await execa('rm', ['-rf', '--one-file-system', dir], { reject: false, stdin: 'ignore' });
+}
+
+/** Work directories of builds that died (call with the build lock held: no build is running). */
+export async function clearStaleWork(): Promise<void> {
+  let names: string[] = [];
+  try {
+    names = readdirSync(WORK_DIR);
+  } catch {
+    return;
+  }
+  for (const n of names) await dropDir(join(WORK_DIR, n));
 }
 
 /** debootstrap a recipe into `target` (empty or missing) from this machine's mirror. */
@@ -170,10 +206,10 @@ export function cleanRootfs(rootfs: string): void {
 }
 
 /** Keep a finished root file system in the cache (atomic rename), with a note of what it is. */
-export function storeRootfs(dir: string, hash: string, recipe: ImageRecipe): string {
+export async function storeRootfs(dir: string, hash: string, recipe: ImageRecipe): Promise<string> {
   mkdirSync(ROOTFS_CACHE, { recursive: true });
   const dest = cachedRootfs(hash);
-  rmSync(dest, { recursive: true, force: true });
+  await dropDir(dest);
   renameSync(dir, dest);
   writeFileSync(sidecar(hash), `${JSON.stringify({ name: recipe.name, hash, builtAt: new Date().toISOString() }, null, 2)}\n`);
   return dest;
@@ -185,7 +221,7 @@ export async function copyRootfs(from: string, label: string): Promise<string> {
   try {
     await runStep('copying the base root file system', ['cp', '-a', '--reflink=auto', `${from}/.`, dir]);
   } catch (e) {
-    dropDir(dir);
+    await dropDir(dir);
     throw e;
   }
   return dir;
@@ -217,19 +253,73 @@ export function listCachedRootfs(): CachedRootfs[] {
     });
 }
 
-export function removeCachedRootfs(hash: string): void {
-  dropDir(cachedRootfs(hash));
+export async function removeCachedRootfs(hash: string): Promise<void> {
+  await dropDir(cachedRootfs(hash));
   rmSync(sidecar(hash), { force: true });
 }
 
 /** Remove the whole cache: every root file system and any work directory a crashed build left. */
-export function removeCache(): void {
-  dropDir(ROOTFS_CACHE);
-  dropDir(WORK_DIR);
+export async function removeCache(): Promise<void> {
+  await dropDir(ROOTFS_CACHE);
+  await dropDir(WORK_DIR);
 }
 
 /** Start `tar` over a root file system; its stdout is what Docker imports. */
 export function tarRootfs(rootfs: string): ResultPromise<{ stdout: 'pipe'; stderr: 'pipe'; stdin: 'ignore'; buffer: { stdout: false; stderr: true } }> {
   const argv = tarArgv(rootfs);
   return execa(argv[0], argv.slice(1), { stdout: 'pipe', stderr: 'pipe', stdin: 'ignore', buffer: { stdout: false, stderr: true } });
+}
+
+/**
+ * One user of the cache at a time on this machine (two `lab up`s may want the same image; `lab images rm` must
+ * not delete a root file system a build is copying): a lock file holding our PID. A dead holder's lock is taken
+ * over, and the work directories its build left are removed.
+ */
+export async function withCacheLock<T>(say: (line: string) => void, fn: () => Promise<T>): Promise<T> {
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const lock = join(CACHE_DIR, 'build.lock');
+  const t0 = Date.now();
+  let told = false;
+  for (;;) {
+    try {
+      const fd = openSync(lock, 'wx');
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      let text: string;
+      try {
+        text = readFileSync(lock, 'utf8');
+      } catch {
+        continue; // released just now
+      }
+      const pid = Number.parseInt(text, 10);
+      // no PID yet: its holder is between creating and writing it, unless that was long ago
+      const orphan = !pid && Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? 0) > 5000;
+      if (orphan || (pid && !alive(pid))) {
+        rmSync(lock, { force: true });
+        continue;
+      }
+      if (Date.now() - t0 > LOCK_WAIT_MS) throw new Error(`another image build (pid ${pid}) has held ${lock} for more than ${LOCK_WAIT_MS / 60_000} minutes`);
+      if (!told) say(`waiting for another image build or removal (pid ${pid}) to finish`);
+      told = true;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    await clearStaleWork();
+    return await fn();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -14,12 +14,15 @@ export interface KindCheckContext {
   readonly rawNodes: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
   /** Whether a link names this node. */
   isLinked(node: string): boolean;
+  /** A node's interfaces (bridges inside it included) with their resolved addresses. */
+  interfaces(node: string): readonly { readonly name: string; readonly addresses: readonly string[] }[];
 }
 
 export interface KindResolution {
   readonly diagnostics: Diagnostic[];
   readonly sharesNetnsOf?: string;
   readonly containers?: readonly ContainerSpec[];
+  readonly kindData?: unknown;
 }
 
 export interface KindDef {
@@ -28,6 +31,8 @@ export interface KindDef {
   check?(node: string, raw: Readonly<Record<string, unknown>>, ctx: KindCheckContext): Diagnostic[];
   /** Resolve the kind's own keys (containers, shared namespaces). */
   resolve?(node: string, raw: Readonly<Record<string, unknown>>, ctx: KindCheckContext): KindResolution;
+  /** Checks that need a program (e.g. `bird -p` on a generated config), run before anything is built. */
+  verify?(node: ResolvedNode, ctx: CompileContext): Promise<Diagnostic[]>;
   /** Remove what the kind made outside the lab's namespaces (containers), found by the lab's label. */
   teardown?(lab: string): Promise<string[]>;
   /** Steps that make the node's network namespace exist (phase `namespaces`). */

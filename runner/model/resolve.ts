@@ -319,7 +319,13 @@ export function resolveLab(file: LoadedFile): ResolveResult {
         diags.push(error('kind.key', `${key} is for ${kinds.join(' and ')} nodes, and ${n} is a ${kindName} node`, at(['nodes', n, key], true), `set \`kind: ${kinds[0]}\` on ${n}, or remove ${key}`));
       }
     }
-    const kctx: KindCheckContext = { at, labName, rawNodes: rawNodeMap, isLinked: (x) => linkedNodes.has(x) };
+    const kctx: KindCheckContext = {
+      at,
+      labName,
+      rawNodes: rawNodeMap,
+      isLinked: (x) => linkedNodes.has(x),
+      interfaces: (x) => [...(ifOfNode.get(x) ?? []), ...resolvedBridges.filter((b) => b.node === x)].map((i) => ({ name: i.name, addresses: i.addresses })),
+    };
     const kr = kind.resolve?.(n, node, kctx);
     if (kr) diags.push(...kr.diagnostics);
     const interfaces = ifOfNode.get(n) ?? [];
@@ -354,6 +360,7 @@ export function resolveLab(file: LoadedFile): ResolveResult {
       netns: nodeNetns(labName, kr?.sharesNetnsOf ?? n),
       sharesNetnsOf: kr?.sharesNetnsOf,
       containers: kr?.containers,
+      kindData: kr?.kindData,
       forwarding,
       interfaces,
       routes,

@@ -36,6 +36,8 @@ export interface ResolvedNode {
   readonly raw: Readonly<Record<string, unknown>>;
   /** Set when the node lives in another node's network namespace (Docker's container:/host: modes). */
   readonly sharesNetnsOf?: string;
+  /** What the node's kind resolved for itself (a BGP router's spec, …); only that kind reads it. */
+  readonly kindData?: unknown;
   /** The containers behind the node (container: one; pod: the pause container first, then the apps). */
   readonly containers?: readonly ContainerSpec[];
 }

@@ -16,6 +16,8 @@ export type Op =
    * asynchronously (in batches, under load up to seconds later), and a disabled port drops every frame.
    */
   | { readonly type: 'settle'; readonly ns: string; readonly timeoutMs: number }
+  /** A file the lab needs (a generated bird.conf), written under the lab's directory. */
+  | { readonly type: 'file'; readonly path: string; readonly content: string; readonly lane?: string }
   /** A rule set fed on stdin to iptables-restore / ip6tables-restore / nft inside a namespace. */
   | { readonly type: 'load'; readonly ns: string; readonly tool: 'iptables-restore' | 'ip6tables-restore' | 'nft'; readonly input: string }
   /** A command run to completion inside a namespace. */
@@ -43,7 +45,7 @@ export interface Step {
 }
 
 export interface Created {
-  readonly kind: 'netns' | 'link' | 'bridge' | 'address' | 'route' | 'rules' | 'process' | 'container';
+  readonly kind: 'netns' | 'link' | 'bridge' | 'address' | 'route' | 'rules' | 'process' | 'container' | 'file';
   readonly name: string;
   readonly ns?: string;
 }

@@ -59,7 +59,9 @@ function printUnit(u: Unit): string[] {
     for (const f of u.files) lines.push(`cat >${shellQuote(f.path)} <<'EOF'`, ...f.content.trimEnd().split('\n'), 'EOF');
   }
   const cmd = u.argv.map(shellQuote).join(' ');
-  if (u.container) {
+  if (u.write) {
+    lines.push(`mkdir -p ${shellQuote(dirname(u.write.path))}`, `cat >${shellQuote(u.write.path)} <<'EOF'`, ...u.write.content.trimEnd().split('\n'), 'EOF');
+  } else if (u.container) {
     lines.push(cmd);
     if (u.container.expose) lines.push(exposeNetnsLine(u.container.spec.name, `${NETNS_DIR}/${u.container.expose}`));
   } else if (u.settle) {

@@ -29,6 +29,8 @@ export interface Unit {
   readonly steps: readonly Step[];
   /** Run again until the output no longer contains `absent` (or `timeoutMs` has passed). */
   readonly settle?: { readonly absent: string; readonly timeoutMs: number };
+  /** A file to write (no process). */
+  readonly write?: { readonly path: string; readonly content: string };
   /** A container to create and start through the Engine API (argv is the equivalent `docker run`). */
   readonly container?: { readonly spec: ContainerSpec; readonly expose?: string };
   /** Daemons are started and left running; their output goes to `log`. */
@@ -102,6 +104,8 @@ export function schedule(plan: Plan): PhaseRun[] {
       } else if (op.type === 'exec') {
         const argv = op.container ? ['docker', 'exec', op.container, ...op.argv] : ['ip', 'netns', 'exec', op.ns, ...op.argv];
         lane(op.ns).push({ phase, ns: op.ns, argv, steps: [s] });
+      } else if (op.type === 'file') {
+        lane(op.lane).push({ phase, ns: op.lane, argv: [], steps: [s], write: { path: op.path, content: op.content } });
       } else if (op.type === 'container') {
         lane(op.lane).push({ phase, ns: op.lane, argv: dockerRunArgv(op.spec), steps: [s], container: { spec: op.spec, expose: op.ns } });
       } else {
@@ -111,7 +115,7 @@ export function schedule(plan: Plan): PhaseRun[] {
     }
     const done = [...lanes.values()].map((units) =>
       units.map((u): Unit => {
-        if (u.argv.length) return u;
+        if (u.argv.length || u.write) return u;
         const { text, lineSteps } = renderBatch(u.steps);
         return { ...u, argv: u.ns ? [...enter(u.ns), 'ip', '-batch', '-'] : ['ip', '-batch', '-'], input: text, lineSteps };
       }),

@@ -1,4 +1,4 @@
-import { checkExisting, labPathOf, loadLab, planOf } from '../../api.ts';
+import { checkExisting, labPathOf, loadLab, planOf, verifyLab } from '../../api.ts';
 import { ExecError, runPhase } from '../../exec/executor.ts';
 import { writeState, type LabState } from '../../exec/state.ts';
 import { teardown } from '../../exec/teardown.ts';
@@ -15,6 +15,7 @@ export async function upCmd(a: Args): Promise<number> {
   const { lab, warnings, sources } = loaded;
   showDiagnostics(warnings, sources);
   requireRoot('up');
+  showDiagnostics(await verifyLab(loaded), sources);
   const quiet = a.flags.has('quiet');
   const existing = checkExisting(lab, a.flags.has('recreate'));
   if (existing.action === 'already-up') {

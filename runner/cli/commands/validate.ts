@@ -1,4 +1,4 @@
-import { loadLab, labPathOf, checkExisting } from '../../api.ts';
+import { loadLab, labPathOf, checkExisting, verifyLab } from '../../api.ts';
 import { displayPath } from '../../config/load.ts';
 import type { Args } from '../args.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -10,8 +10,9 @@ export async function validateCmd(a: Args): Promise<number> {
   let worst: number = EXIT.ok;
   for (const f of files) {
     const path = labPathOf(f);
-    const { lab, warnings, sources } = loadLab(path);
-    showDiagnostics(warnings, sources);
+    const loaded = loadLab(path);
+    const { lab, warnings, sources } = loaded;
+    showDiagnostics([...warnings, ...(await verifyLab(loaded))], sources);
     if (process.getuid?.() === 0) checkExisting(lab, true); // name clash with a running lab (read-only)
     const links = lab.links.length;
     say(`${displayPath(path)}: lab ${lab.name} is valid — ${lab.nodes.length} node(s), ${lab.bridges.length} bridge(s), ${links} link(s), ${lab.tests.length} test(s)`);
