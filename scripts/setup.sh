@@ -6,6 +6,8 @@
 #   bash scripts/setup.sh                  # tools, Node, npm ci, build, lab on PATH
 #   bash scripts/setup.sh --with-docker    # … and docker.io, with dockerd running
 #   bash scripts/setup.sh --with-mininet   # … and Debian's mininet (for the benchmark; no controller started)
+#   bash scripts/setup.sh --with-images    # … Docker as above, and the lab images (`lab images build`: offline
+#                                          # from this machine's Debian mirror; ~45 s once, then under a second)
 #
 # It never touches the host namespace's network configuration (no sysctl, addresses, routes or rules); dockerd
 # is started with its bridge, iptables and ip_forward handling off for the same reason.
@@ -22,16 +24,19 @@ PACKAGES=(iproute2 iputils-ping iperf3 iptables nftables tcpdump netcat-openbsd 
 
 WITH_DOCKER=0
 WITH_MININET=0
+WITH_IMAGES=0
 for arg in "$@"; do
   case "$arg" in
     --with-docker) WITH_DOCKER=1 ;;
+    # the images live in Docker: --with-images brings Docker as --with-docker does
+    --with-images) WITH_DOCKER=1 WITH_IMAGES=1 ;;
     --with-mininet) WITH_MININET=1 ;;
     -h | --help)
-      sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
-      echo "setup: unknown option $arg (known: --with-docker, --with-mininet)" >&2
+      echo "setup: unknown option $arg (known: --with-docker, --with-images, --with-mininet)" >&2
       exit 64
       ;;
   esac
@@ -196,6 +201,20 @@ if [[ $WITH_DOCKER -eq 1 ]]; then
     fi
     say "Docker: the daemon answers on /var/run/docker.sock"
   fi
+fi
+
+# ── optional: the lab images (nslab/host, nslab/bird), built offline from Debian packages ──────────────────
+if [[ $WITH_IMAGES -eq 1 ]]; then
+  apt_install debootstrap debian-archive-keyring
+  # reuses up-to-date images in well under a second; a first build runs debootstrap (about 40 s)
+  say "lab images build"
+  echo "+ lab images build" >>"$LOG"
+  if ! CI=true lab images build >>"$LOG" 2>&1 </dev/null; then
+    echo "setup: FAILED: lab images build" >&2
+    tail -n 40 "$LOG" | sed 's/^/  | /' >&2
+    exit 1
+  fi
+  sed -n '/^+ lab images build$/,$p' "$LOG" | sed '1d; s/^/setup: images: /'
 fi
 
 # ── optional: Mininet (benchmark only; no controller is started) ─────────────────────────────────────

@@ -212,7 +212,7 @@ export async function buildImages(names: readonly string[], opts: BuildOptions &
           run: async () => {
             // another process may have built it while we waited for the lock
             const id = await current(r);
-            const rep = id ? { name: r.name, ref, built: false, detail: 'up to date (built meanwhile)' } : await buildOne(d, r, !!opts.force);
+            const rep = id ? { name: r.name, ref, built: false, detail: 'up to date: built meanwhile by another process' } : await buildOne(d, r, !!opts.force);
             reports.set(r.name, rep);
             return rep.detail;
           },
