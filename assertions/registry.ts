@@ -1,6 +1,8 @@
 /** Every assertion type a lab file may use, by its YAML key. Add a type by adding one line. */
+import { bgp } from './bgp.ts';
 import { command } from './command.ts';
 import { iperf3 } from './iperf3.ts';
+import { link } from './link-action.ts';
 import { ping } from './ping.ts';
 import { route } from './route.ts';
 import { tcp } from './tcp.ts';
@@ -13,4 +15,6 @@ export const ASSERTIONS: ReadonlyMap<string, AssertionDef<any>> = new Map<string
   [route.type, route],
   [command.type, command],
   [iperf3.type, iperf3],
+  [link.type, link],
+  [bgp.type, bgp],
 ]);

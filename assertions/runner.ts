@@ -47,11 +47,17 @@ export async function runTests(tests: readonly ResolvedTest[], opts: RunTestsOpt
   };
 
   const needs = new Map<ResolvedTest, ResolvedTest[]>();
-  for (const t of tests) {
+  let lastBarrier: ResolvedTest | undefined;
+  tests.forEach((t, i) => {
     const def = defs.get(t.type);
     const names = new Set(def?.dependsOn?.(t.params) ?? []);
-    needs.set(t, tests.filter((o) => o !== t && names.has(o.name)));
-  }
+    const deps = tests.filter((o) => o !== t && names.has(o.name));
+    // actions split the run: an action waits for everything before it, and what follows waits for the action
+    if (def?.barrier) deps.push(...tests.slice(0, i));
+    else if (lastBarrier) deps.push(lastBarrier);
+    if (def?.barrier) lastBarrier = t;
+    needs.set(t, [...new Set(deps)]);
+  });
   const ready = (t: ResolvedTest): boolean => needs.get(t)!.every((d) => results.has(d));
   const isExclusive = (t: ResolvedTest): boolean => defs.get(t.type)?.exclusive === true;
 

@@ -20,6 +20,11 @@ export interface ResolveContext {
   containers?(node: string): ReadonlyMap<string, string>;
   /** This test's name (as written), if it has one: a test may not refer to itself. */
   readonly testName?: string;
+  /**
+   * BIRD's control socket on a BGP router (kind: bird), as `birdc -s` run in that node reaches it; undefined when the
+   * node is not a BGP router. Left out when the lab has none. Used by the bgp assertion.
+   */
+  birdSocket?(node: string): string | undefined;
 }
 
 export interface ExecResult {
@@ -72,6 +77,8 @@ export interface AssertionDef<P = Record<string, unknown>> {
   readonly type: string;
   /** Runs alone, never beside another test (throughput measurements). */
   readonly exclusive?: boolean;
+  /** An action between tests (e.g. a link taken down): it waits for every test before it, and every test after it waits for it. */
+  readonly barrier?: boolean;
   /** Names of other tests this one needs results of first. */
   dependsOn?(params: P): string[];
   /** A short default name, e.g. "ping h1 → h2". */

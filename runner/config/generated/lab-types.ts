@@ -660,6 +660,23 @@ sessions?: number
 expect?: ("present" | "absent")
 }
 /**
+ * An action, not a check: take a node's interface down (or up) between tests. Every test before it finishes first; every test after it sees the change.
+ */
+link?: {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node: string
+/**
+ * A Linux interface name: at most 15 characters from letters, digits, '_', '.', '-'.
+ */
+dev: string
+/**
+ * down or up.
+ */
+state: ("up" | "down")
+}
+/**
  * Throughput from one node to another with iperf3, judged on the median of repeats.
  */
 iperf3?: {

@@ -1,0 +1,225 @@
+/**
+ * bgp: what a BGP router (kind: bird) sees, asked through birdc. Which keys are given decides what is judged:
+ *  - peer (and state): the BGP state of the session with that neighbor (default established);
+ *  - prefix (and next-hop, as-path, community, peer): a route to exactly that prefix learned by BGP;
+ *  - sessions: how many of the router's BGP sessions are Established.
+ */
+import { formatAddress, parseAddress } from '../runner/model/ip.ts';
+import { community as parseCommunity } from '../runner/kinds/bird/values.ts';
+import { parseProtocols, parseRoutes, stateOf, stateText, type BirdProtocol, type BirdRoute } from './birdc.ts';
+import { abnormalEnd, excerpt, fail, ParamReader, pass } from './common.ts';
+import { canonicalPrefix } from './route.ts';
+import type { AssertionDef, ExecResult, Outcome } from './types.ts';
+
+export const BGP_STATES = ['established', 'idle', 'connect', 'active', 'opensent', 'openconfirm', 'down'] as const;
+export type BgpState = (typeof BGP_STATES)[number];
+
+export interface BgpParams {
+  readonly node: string;
+  /** BIRD's control socket, as birdc run on the node reaches it. */
+  readonly socket: string;
+  readonly check: 'session' | 'route' | 'sessions';
+  /** The peer as written, and its address as the router sees it. */
+  readonly peer?: string;
+  readonly peerAddress?: string;
+  readonly state: BgpState;
+  /** Canonical prefix. */
+  readonly prefix?: string;
+  readonly nextHop?: string;
+  readonly asPath?: readonly number[];
+  readonly community?: readonly [number, number];
+  readonly sessions?: number;
+  readonly expect: 'present' | 'absent';
+}
+
+const TIMEOUT_MS = 5000;
+const STATE_NAMES: Record<BgpState, string> = { established: 'Established', idle: 'Idle', connect: 'Connect', active: 'Active', opensent: 'OpenSent', openconfirm: 'OpenConfirm', down: 'down' };
+
+export const protocolsArgv = (p: BgpParams): string[] => ['birdc', '-s', p.socket, 'show', 'protocols', 'all'];
+export const routeArgv = (p: BgpParams): string[] => ['birdc', '-s', p.socket, 'show', 'route', 'all', p.prefix!];
+
+const canonical = (a: string): string => {
+  const x = parseAddress(a);
+  return x ? formatAddress(x.family, x.addr) : a;
+};
+
+/** The BGP sessions with the peer: by neighbor address; failing that, by description or name (the peer as written). */
+export function sessionsWith(p: BgpParams, protocols: readonly BirdProtocol[]): BirdProtocol[] {
+  const bgp = protocols.filter((x) => x.proto === 'BGP');
+  const byAddress = bgp.filter((x) => x.neighborAddress !== undefined && p.peerAddress !== undefined && canonical(x.neighborAddress) === p.peerAddress);
+  if (byAddress.length || p.peer === undefined) return byAddress;
+  const name = `to_${p.peer.replace(/[^A-Za-z0-9_]/g, '_')}`;
+  return bgp.filter((x) => x.description === p.peer || x.name === name);
+}
+
+const sessionText = (x: BirdProtocol): string => `${x.name}${x.neighborAddress ? ` with ${x.neighborAddress}` : ''}${x.neighborAs ? ` (AS ${x.neighborAs})` : ''}`;
+const peerText = (p: BgpParams): string => (p.peerAddress && p.peerAddress !== p.peer ? `${p.peer} (${p.peerAddress})` : String(p.peer));
+
+export function expectedText(p: BgpParams): string {
+  const not = p.expect === 'absent' ? 'not ' : '';
+  if (p.check === 'sessions') return `${p.node} has ${not}exactly ${p.sessions} Established BGP session${p.sessions === 1 ? '' : 's'}`;
+  if (p.check === 'session') return `${p.node}'s BGP session with ${peerText(p)} is ${not}${STATE_NAMES[p.state]}`;
+  const how = [p.peer && `from ${peerText(p)}`, p.nextHop && `next hop ${p.nextHop}`, p.asPath && `AS path [${p.asPath.join(' ')}]`, p.community && `community (${p.community.join(',')})`].filter(Boolean);
+  return `${p.node} has ${p.expect === 'absent' ? 'no' : 'a'} BGP route to ${p.prefix}${how.length ? ` ${how.join(', ')}` : ''}`;
+}
+
+function birdcFailure(r: ExecResult): string | undefined {
+  const bad = abnormalEnd(r, TIMEOUT_MS);
+  if (bad) return bad;
+  const m = /Unable to connect to server control socket \(([^)]*)\): (.*)/.exec(r.stderr + r.stdout);
+  if (m) return `birdc cannot reach BIRD: ${m[1]}: ${m[2]} (is BIRD running on the node?)`;
+  return undefined;
+}
+
+export function judgeSessions(p: BgpParams, r: ExecResult): Outcome {
+  const expected = expectedText(p);
+  const bad = birdcFailure(r);
+  if (bad) return fail(expected, bad, r.command);
+  const protocols = parseProtocols(r.stdout);
+  if (!protocols) return fail(expected, `birdc printed no protocol table (exit code ${r.exitCode}): ${excerpt(r.stderr || r.stdout) || 'no output'}`, r.command);
+  const bgp = protocols.filter((x) => x.proto === 'BGP');
+  const details = { sessions: bgp.map((x) => `${sessionText(x)}: ${stateText(x)}`) };
+  if (p.check === 'sessions') {
+    const up = bgp.filter((x) => stateOf(x) === 'established');
+    const others = bgp.filter((x) => stateOf(x) !== 'established').map((x) => `${x.name} ${stateText(x)}`);
+    const seen = `${up.length} of ${bgp.length} BGP sessions Established${up.length ? `: ${up.map((x) => x.name).join(', ')}` : ''}${others.length ? `; ${others.join(', ')}` : ''}`;
+    return (up.length === p.sessions) === (p.expect === 'present') ? pass(expected, seen, r.command, { details }) : fail(expected, seen, r.command, { details });
+  }
+  const mine = sessionsWith(p, protocols);
+  if (!mine.length) {
+    const list = bgp.length ? bgp.map(sessionText).join(', ') : '(none)';
+    return fail(expected, `${p.node} has no BGP session with ${peerText(p)}; its sessions: ${list}`, r.command, { details });
+  }
+  const inState = mine.filter((x) => stateOf(x) === p.state);
+  const seen = mine.map((x) => `${sessionText(x)} is ${stateText(x)}`).join('; ');
+  const ok = p.expect === 'present' ? inState.length > 0 : inState.length === 0;
+  return ok ? pass(expected, seen, r.command, { details }) : fail(expected, seen, r.command, { details });
+}
+
+export function routeText(x: BirdRoute): string {
+  const parts = [
+    `${x.prefix} from ${x.protocol}${x.from ? ` (${x.from})` : ''}${x.best ? ' (best)' : ''}`,
+    x.via.length ? `via ${x.via.join(', ')}` : x.dest !== 'unicast' ? x.dest : undefined,
+    x.nextHop && `next hop ${x.nextHop.join(' ')}`,
+    x.asPath && `AS path [${x.asPath.join(' ')}]`,
+    x.communities.length ? `communities ${x.communities.map((c) => `(${c.join(',')})`).join(' ')}` : undefined,
+  ];
+  return parts.filter(Boolean).join(', ');
+}
+
+/** BGP routes to the prefix, and those of them that match peer, next hop, AS path and community. */
+export function matchRoutes(p: BgpParams, routes: readonly BirdRoute[], peerSessions: readonly string[] | undefined): { bgp: BirdRoute[]; matching: BirdRoute[] } {
+  const bgp = routes.filter((x) => x.type === 'BGP' && canonicalPrefix(x.prefix)?.prefix === p.prefix);
+  const matching = bgp.filter(
+    (x) =>
+      (peerSessions === undefined || peerSessions.includes(x.protocol)) &&
+      (p.nextHop === undefined || (x.nextHop ?? []).some((h) => canonical(h) === p.nextHop)) &&
+      (p.asPath === undefined || (x.asPath ?? []).join(' ') === p.asPath.join(' ')) &&
+      (p.community === undefined || x.communities.some((c) => c[0] === p.community![0] && c[1] === p.community![1])),
+  );
+  return { bgp, matching };
+}
+
+export function judgeRoute(p: BgpParams, r: ExecResult, protocols?: ExecResult): Outcome {
+  const expected = expectedText(p);
+  const command = protocols ? `${protocols.command} && ${r.command}` : r.command;
+  let peerSessions: string[] | undefined;
+  if (protocols) {
+    const bad = birdcFailure(protocols);
+    if (bad) return fail(expected, bad, protocols.command);
+    const list = parseProtocols(protocols.stdout);
+    if (!list) return fail(expected, `birdc printed no protocol table: ${excerpt(protocols.stderr || protocols.stdout) || 'no output'}`, protocols.command);
+    peerSessions = sessionsWith(p, list).map((x) => x.name);
+    if (!peerSessions.length) return fail(expected, `${p.node} has no BGP session with ${peerText(p)}`, protocols.command);
+  }
+  const bad = birdcFailure(r);
+  if (bad) return fail(expected, bad, r.command);
+  const notFound = /^Network not found/m.test(r.stdout);
+  const routes = notFound ? [] : parseRoutes(r.stdout);
+  if (!routes) return fail(expected, `birdc printed no routes (exit code ${r.exitCode}): ${excerpt(r.stderr || r.stdout) || 'no output'}`, command);
+  const { bgp, matching } = matchRoutes(p, routes, peerSessions);
+  const details = { routes: routes.map(routeText) };
+  const others = routes.filter((x) => x.type !== 'BGP' && canonicalPrefix(x.prefix)?.prefix === p.prefix);
+  const none = `no BGP route to ${p.prefix}${others.length ? ` (only ${others.map((x) => `${x.dest} from ${x.protocol}`).join(', ')})` : ''}`;
+  if (p.expect === 'present') {
+    if (matching.length) return pass(expected, `route ${routeText(matching[0])}`, command, { details });
+    return fail(expected, bgp.length ? `route ${bgp.map(routeText).join('; ')}` : none, command, { details });
+  }
+  if (matching.length) return fail(expected, `route ${matching.map(routeText).join('; ')}`, command, { details });
+  return pass(expected, bgp.length ? `only route ${bgp.map(routeText).join('; ')}` : none, command, { details });
+}
+
+export const bgp: AssertionDef<BgpParams> = {
+  type: 'bgp',
+  describe(p) {
+    const absent = p.expect === 'absent' ? ' (absent)' : '';
+    if (p.check === 'sessions') return `bgp ${p.node}: ${p.sessions} session${p.sessions === 1 ? '' : 's'} Established${absent}`;
+    if (p.check === 'session') return `bgp ${p.node} ↔ ${p.peer} ${STATE_NAMES[p.state]}${absent}`;
+    return `bgp ${p.node} has ${p.prefix}${p.peer ? ` from ${p.peer}` : ''}${absent}`;
+  },
+  resolve(raw, ctx) {
+    const r = new ParamReader('bgp', raw, ctx);
+    const node = r.node('node');
+    const socket = node !== undefined ? ctx.birdSocket?.(node) : undefined;
+    if (node !== undefined && socket === undefined) r.fail('node', `node ${node} is not a BGP router (kind: bird)`, 'the bgp assertion asks BIRD on the node: give the node `kind: bird`, or check its kernel table with a route: test');
+    const peerRaw = r.string('peer');
+    const prefixRaw = r.string('prefix');
+    const state = r.oneOf('state', BGP_STATES, 'established');
+    const sessions = r.integer('sessions', undefined, 0, 10000);
+    const expect = r.oneOf('expect', ['present', 'absent'] as const, 'present');
+    const routeKeys = ['next-hop', 'as-path', 'community'].filter((k) => r.has(k));
+    let check: BgpParams['check'] = 'session';
+    if (sessions !== undefined) {
+      check = 'sessions';
+      for (const k of ['peer', 'prefix', 'state', ...routeKeys]) if (r.has(k)) r.fail(k, `bgp.${k} cannot be combined with sessions`, 'sessions counts every Established session of the router; write a separate test for a peer or a prefix');
+    } else if (prefixRaw !== undefined) {
+      check = 'route';
+      if (r.has('state')) r.fail('state', 'bgp.state belongs to a session check, not to a route check', 'leave out prefix to check the session with peer, or leave out state');
+    } else if (peerRaw === undefined) {
+      r.fail('node', 'a bgp test needs peer (a session), prefix (a route) or sessions (a count)', 'e.g. { node: r1, peer: r2 } checks that the session is Established');
+    } else for (const k of routeKeys) r.fail(k, `bgp.${k} needs prefix`, 'next-hop, as-path and community describe a route: add prefix');
+    let peerAddress: string | undefined;
+    if (peerRaw !== undefined && node !== undefined) peerAddress = r.target('peer', node)?.address;
+    let prefix: string | undefined;
+    if (prefixRaw !== undefined) {
+      prefix = canonicalPrefix(prefixRaw)?.prefix;
+      if (!prefix) r.fail('prefix', `bgp.prefix: ${JSON.stringify(prefixRaw)} is not a prefix`, 'write e.g. 10.2.0.0/24 or fd00:2::/48');
+    }
+    const nh = r.string('next-hop');
+    const nextHopAddr = nh !== undefined ? parseAddress(nh) : undefined;
+    if (nh !== undefined && !nextHopAddr) r.fail('next-hop', `bgp.next-hop: ${JSON.stringify(nh)} is not an IP address`, 'write e.g. 10.0.12.2');
+    let asPath: number[] | undefined;
+    const ap = raw['as-path'];
+    if (ap !== undefined && ap !== null) {
+      const words = Array.isArray(ap) ? ap : String(ap).trim().split(/\s+/).filter(Boolean);
+      asPath = words.map(Number);
+      if (!asPath.every((x) => Number.isInteger(x) && x >= 1 && x <= 4294967295)) r.fail('as-path', `bgp.as-path: ${JSON.stringify(ap)} is not a list of AS numbers`, 'write e.g. [65002, 65003] or "65002 65003"; [] for a route from the router’s own AS');
+    }
+    let community: [number, number] | undefined;
+    if (raw.community !== undefined && raw.community !== null) {
+      const c = parseCommunity(raw.community);
+      if (c.ok) community = [c.value[0], c.value[1]];
+      else r.fail('community', `bgp.community: ${c.message}`, c.hint);
+    }
+    if (node === undefined || socket === undefined) return r.result(undefined);
+    return r.result<BgpParams>({
+      node,
+      socket,
+      check,
+      peer: peerRaw,
+      peerAddress,
+      state,
+      prefix,
+      nextHop: nextHopAddr && formatAddress(nextHopAddr.family, nextHopAddr.addr),
+      asPath,
+      community,
+      sessions,
+      expect,
+    });
+  },
+  async run(p, ctx) {
+    if (p.check !== 'route') return judgeSessions(p, await ctx.exec(p.node, protocolsArgv(p), { timeoutMs: TIMEOUT_MS }));
+    const protocols = p.peer !== undefined ? await ctx.exec(p.node, protocolsArgv(p), { timeoutMs: TIMEOUT_MS }) : undefined;
+    return judgeRoute(p, await ctx.exec(p.node, routeArgv(p), { timeoutMs: TIMEOUT_MS }), protocols);
+  },
+};

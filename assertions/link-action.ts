@@ -1,0 +1,35 @@
+/** link: an action between tests — take a node's interface down or bring it up, then let the tests after it see the effect. */
+import type { AssertionDef } from './types.ts';
+import { ParamReader } from './common.ts';
+
+export interface LinkParams {
+  readonly node: string;
+  readonly dev: string;
+  readonly state: 'up' | 'down';
+}
+
+export function linkArgv(p: LinkParams): string[] {
+  return ['ip', 'link', 'set', 'dev', p.dev, p.state];
+}
+
+export const link: AssertionDef<LinkParams> = {
+  type: 'link',
+  exclusive: true,
+  barrier: true,
+  describe: (p) => `take ${p.node}:${p.dev} ${p.state}`,
+  resolve(raw, ctx) {
+    const r = new ParamReader('link', raw, ctx);
+    const node = r.node('node');
+    const dev = r.string('dev');
+    const state = r.string('state');
+    if (dev === undefined) r.shape('dev', 'name the interface: dev: eth1');
+    if (state !== 'up' && state !== 'down') r.fail('state', `link.state must be up or down, not ${JSON.stringify(state)}`, 'write state: down, or state: up', 'test.link');
+    if (!node || dev === undefined || (state !== 'up' && state !== 'down')) return r.result(undefined);
+    return r.result<LinkParams>({ node, dev, state });
+  },
+  async run(p, ctx) {
+    const r = await ctx.exec(p.node, linkArgv(p), { timeoutMs: 5000 });
+    const ok = r.exitCode === 0;
+    return { ok, expected: `${p.node}:${p.dev} set ${p.state}`, seen: ok ? `${p.dev} is ${p.state}` : `exit ${r.exitCode}: ${r.stderr.trim()}`, command: r.command };
+  },
+};
