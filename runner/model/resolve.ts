@@ -482,7 +482,7 @@ function dedupe(ds: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
   // a value the schema finds malformed and resolve explains better is reported once, by resolve
   const semantic = ds.filter((d) => !d.code.startsWith('schema.'));
-  ds = ds.filter((d) => !(d.code.startsWith('schema.pattern') || d.code === 'schema.shape') || !semantic.some((o) => o.pos && d.pos && o.pos.line === d.pos.line && Math.abs(o.pos.col - d.pos.col) <= 2));
+  ds = ds.filter((d) => !(d.code.startsWith('schema.pattern') || d.code === 'schema.shape' || d.code === 'schema.range') || !semantic.some((o) => o.pos && d.pos && o.pos.line === d.pos.line && Math.abs(o.pos.col - d.pos.col) <= 2));
   return ds.filter((d) => {
     const k = `${d.pos?.line}:${d.pos?.col}:${d.message}`;
     if (seen.has(k)) return false;

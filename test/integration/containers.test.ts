@@ -64,7 +64,7 @@ describe('container nodes (root, real Docker)', function () {
     writeFileSync(f, 'name: ctrfail\nnodes:\n  a:\n    kind: container\n    cmd: [sh, -c, "echo cannot start >&2; exit 7"]\n');
     const r = await lab(['up', f]);
     assert.equal(r.exitCode, 3, r.stderr);
-    assert.match(r.stderr, /lab\.yaml:3:3: error: container nsl\.ctrfail\.a exited right after it started \(exit 7\)/);
+    assert.match(r.stderr, /lab\.yaml:3:3: error: container nsl\.ctrfail\.a (of node a )?exited right after it started \((exit 7|Exited \(7\).*)\)/);
     assert.match(r.stderr, /cannot start/);
     assert.deepEqual(await containersOf('ctrfail'), []);
     assert.deepEqual(labLeftovers('ctrfail'), []);

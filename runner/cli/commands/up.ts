@@ -1,5 +1,6 @@
 import { checkExisting, labPathOf, loadLab, planOf, verifyLab } from '../../api.ts';
 import { ExecError, runPhase } from '../../exec/executor.ts';
+import type { Step } from '../../plan/ops.ts';
 import { writeState, type LabState } from '../../exec/state.ts';
 import { teardown } from '../../exec/teardown.ts';
 import { schedule } from '../../plan/units.ts';
@@ -48,13 +49,24 @@ export async function upCmd(a: Args): Promise<number> {
         title: `${run.phase}`,
         run: async () => {
           if (interrupted) throw new Error('interrupted');
-          const n = await runPhase(run, plan, state);
+          let n: number;
+          try {
+            n = await runPhase(run, plan, state);
+          } catch (e) {
+            // a step that fails because a container died (its namespace is gone) is explained by the container
+            if (images.length) await checkContainers(lab.name, plan.steps);
+            throw e;
+          }
+          if (run.phase === 'namespaces' && images.length) {
+            await new Promise((r) => setTimeout(r, 50)); // a command that fails at once has exited by now
+            await checkContainers(lab.name, plan.steps);
+          }
           return `${n} process${n === 1 ? '' : 'es'}`;
         },
       })),
       quiet,
     );
-    if (images.length) await checkContainers(lab.name);
+    if (images.length) await checkContainers(lab.name, plan.steps);
   } catch (e) {
     state.status = 'failed';
     writeState(state);
@@ -76,11 +88,12 @@ export async function upCmd(a: Args): Promise<number> {
 }
 
 /** A container that exited after its start (its command failed) fails `lab up`, with its last lines of output. */
-async function checkContainers(lab: string): Promise<void> {
+async function checkContainers(lab: string, steps?: readonly Step[]): Promise<void> {
   const { labContainers } = await import('../../exec/containers.ts');
   const dead = (await labContainers(lab)).filter((c) => !c.running);
   if (dead.length) {
     const c = dead[0];
-    throw new ExecError(`container ${c.name} of node ${c.node} is not running (${c.state})`, `docker logs ${c.name}`, c.logs ?? '');
+    const step = steps?.find((st) => st.op.type === 'container' && st.op.spec.name === c.name);
+    throw new ExecError(`container ${c.name} of node ${c.node} exited right after it started (${c.state})`, `docker logs ${c.name}`, c.logs ?? '', step);
   }
 }

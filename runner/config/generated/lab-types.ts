@@ -452,7 +452,7 @@ description?: string
  */
 export interface BgpPolicy {
 /**
- * Prefixes that match: 10.0.0.0/8 (exactly), 10.0.0.0/8+ (and every longer prefix inside), 10.0.0.0/8- (and every shorter one), 10.0.0.0/8{16,24} (prefixes of length 16 to 24 inside).
+ * Prefixes that match: 10.0.0.0/8 (exactly), 10.0.0.0/8+ (and every longer prefix inside), 10.0.0.0/8- (and every shorter one), 10.0.0.0/8{16,24} (prefixes of length 16 to 24 inside; quote it inside [ ]: "10.0.0.0/8{16,24}").
  */
 prefixes?: string[]
 /**

@@ -124,7 +124,6 @@ export function resolveBird(node: string, raw: Record<string, unknown>, ctx: Bir
   const neighbors: BirdNeighbor[] = [];
   const seen = new Map<string, number>();
   const protocolNames = new Set<string>(['device', 'kernel4', 'kernel6', 'announce4', 'announce6', 'static4', 'static6']);
-  const nodeNames = [...ctx.nodes.keys()];
   list(bgp.neighbors).forEach((nr, i) => {
     const np: PathSeg[] = ['bgp', 'neighbors', i];
     const n = isObj(nr) ? nr : {};
@@ -149,6 +148,8 @@ export function resolveBird(node: string, raw: Record<string, unknown>, ctx: Bir
     for (const key of ['password', 'description']) {
       if (typeof n[key] === 'string' && /["\n]/.test(n[key])) fail('string', `neighbor ${peer}: the ${key} contains a double quote or a line break`, at([...np, key]), 'BIRD strings cannot hold these characters: leave them out');
     }
+    const back = peerNode !== undefined ? ctx.nodes.get(peerNode) : undefined;
+    if (back?.kind === 'bird' && back.raw && !namesUs(back.raw, node, own)) diags.push(warning('bird.neighbor-one-sided', `${peerNode} has no neighbor ${node}: this session cannot come up`, at([...np, 'peer']), `add \`{ peer: ${node} }\` to nodes.${peerNode}.bgp.neighbors`));
     const ibgp = isAsn(asn) && peerAsn === asn;
     const rrClient = n['rr-client'] === true;
     if (rrClient && !ibgp) fail('rr-client-ebgp', `neighbor ${peer} is in AS ${peerAsn}, not ${String(asn)}: only iBGP neighbors can be route reflector clients`, at([...np, 'rr-client'], true), 'remove rr-client, or give the neighbor the same asn as this router');
@@ -172,6 +173,8 @@ export function resolveBird(node: string, raw: Record<string, unknown>, ctx: Bir
       pos: at(np),
     });
   });
+
+  diags.push(...nextHopWarnings(neighbors, own, ctx));
 
   // ---- cluster-id, announce, static, bird
   let clusterId: string | undefined;
@@ -226,6 +229,55 @@ export function resolveBird(node: string, raw: Record<string, unknown>, ctx: Bir
   return { spec, diagnostics: diags };
 }
 
+/** Does a router's raw bgp.neighbors name `node` (by name, node:interface, or one of its addresses)? */
+function namesUs(raw: Readonly<Record<string, unknown>>, node: string, own: Addr[]): boolean {
+  const bgp = isObj(raw.bgp) ? raw.bgp : {};
+  return list(bgp.neighbors).some((n) => {
+    const peer = isObj(n) && typeof n.peer === 'string' ? n.peer.trim() : '';
+    const a = parseAddress(peer);
+    return peer === node || peer.startsWith(`${node}:`) || (a !== undefined && own.some((o) => o.family === a.family && o.addr === a.addr));
+  });
+}
+
+/** The keys only a BGP router uses (`asn` is not among them: any node may say which AS it is in). */
+export const BIRD_ONLY_KEYS = ['runtime', 'router-id', 'bgp', 'static', 'bird'] as const;
+
+/** For a node of another kind: an error for each key that only means something on kind: bird. */
+export function birdKeysElsewhere(node: string, kind: string, raw: Record<string, unknown>, ctx: Pick<BirdResolveContext, 'at'>): Diagnostic[] {
+  return BIRD_ONLY_KEYS.filter((k) => raw[k] !== undefined).map((k) =>
+    error('bird.key-on-other-kind', `${k} is a key of BGP routers, but ${node} is of kind ${kind}`, ctx.at(['nodes', node, k], true), `make ${node} a BGP router with \`kind: bird\`, or remove ${k}`),
+  );
+}
+
+/**
+ * iBGP passes next hops on unchanged. A directly connected iBGP neighbor that is not on the subnet of such a next hop
+ * drops the route (BIRD: "Invalid NEXT_HOP attribute - address … not directly reachable"): say so, and name the fix.
+ */
+function nextHopWarnings(neighbors: readonly BirdNeighbor[], own: Addr[], ctx: BirdResolveContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const to of neighbors) {
+    if (!to.ibgp || to.nextHopSelf || to.multihop !== false) continue;
+    const theirs = to.peerNode !== undefined ? addressesOf(ctx.nodes.get(to.peerNode)) : [];
+    const peer = parseAddress(to.address)!;
+    const nets = [...theirs, ...own.filter((o) => contains(o.net, peer.family, peer.addr))].map((a) => a.net).filter((n) => n.len < (n.family === 4 ? 32 : 128));
+    const passedOn = neighbors.filter((from) => from !== to && from.family === to.family && (!from.ibgp || to.rrClient || from.rrClient));
+    const far = passedOn.filter((from) => {
+      const a = parseAddress(from.address)!;
+      return !nets.some((n) => contains(n, a.family, a.addr));
+    });
+    if (!far.length) continue;
+    out.push(
+      warning(
+        'bird.next-hop',
+        `routes from ${far.map((f) => f.peer).join(', ')} reach iBGP neighbor ${to.peer} with their next hop unchanged (${far.map((f) => f.address).join(', ')}), which is not on a subnet of ${to.peer}: BIRD there drops them as "not directly reachable"`,
+        to.pos,
+        'add `next-hop-self: true` to this neighbor (the usual setting on border routers and route reflectors)',
+      ),
+    );
+  }
+  return out;
+}
+
 type PeerResult =
   | { ok: true; address: string; family: 4 | 6; peerNode?: string; local?: string }
   | { ok: false; code: string; message: string; hint: string };
@@ -240,10 +292,12 @@ function peerAddress(self: string, peer: string, own: Addr[], multihop: boolean,
   if (literal) {
     const address = formatAddress(literal.family, literal.addr);
     if (own.some((o) => o.family === literal.family && o.addr === literal.addr)) return { ok: false, code: 'neighbor-self', message: `neighbor ${peer} is an address of ${self} itself`, hint: 'a BGP session needs another router: give the neighbor’s address' };
+    // an address of a node of the lab: that node is the peer (its asn applies)
+    const owner = [...ctx.nodes].find(([, info]) => addressesOf(info).some((a) => a.family === literal.family && a.addr === literal.addr))?.[0];
     const link = onLink(own, literal.family, literal.addr);
-    if (link) return { ok: true, address, family: literal.family, local: link.text };
+    if (link) return { ok: true, address, family: literal.family, peerNode: owner, local: link.text };
     if (!multihop) return notOnLink(self, peer, address, literal.family, own);
-    return { ok: true, address, family: literal.family, local: ownLo(literal.family) };
+    return { ok: true, address, family: literal.family, peerNode: owner, local: ownLo(literal.family) };
   }
   const c = peer.indexOf(':');
   const name = c < 0 ? peer : peer.slice(0, c);

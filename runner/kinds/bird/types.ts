@@ -9,6 +9,8 @@ export interface BirdNodeInfo {
   readonly interfaces: readonly { readonly name: string; readonly addresses: readonly string[] }[];
   /** The node's raw `asn` value, as written (any kind may say which AS it is in). */
   readonly asn?: unknown;
+  /** The node's raw mapping (optional): lets a router warn when a neighbor does not list it back. */
+  readonly raw?: Readonly<Record<string, unknown>>;
 }
 
 export interface BirdResolveContext {
