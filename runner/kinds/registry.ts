@@ -4,6 +4,7 @@ import type { PathSeg } from '../config/load.ts';
 import type { ContainerSpec, ResolvedNode } from '../model/types.ts';
 import type { Step } from '../plan/ops.ts';
 import type { CompileContext } from '../plan/context.ts';
+import { birdKind } from './bird/index.ts';
 import { containerKind, podKind } from './container/index.ts';
 import { netnsKind } from './netns/index.ts';
 
@@ -31,6 +32,8 @@ export interface KindDef {
   check?(node: string, raw: Readonly<Record<string, unknown>>, ctx: KindCheckContext): Diagnostic[];
   /** Resolve the kind's own keys (containers, shared namespaces). */
   resolve?(node: string, raw: Readonly<Record<string, unknown>>, ctx: KindCheckContext): KindResolution;
+  /** Steps of later phases the kind adds (e.g. starting its daemon once the node is wired). */
+  extraSteps?(node: ResolvedNode, ctx: CompileContext): Step[];
   /** Checks that need a program (e.g. `bird -p` on a generated config), run before anything is built. */
   verify?(node: ResolvedNode, ctx: CompileContext): Promise<Diagnostic[]>;
   /** Remove what the kind made outside the lab's namespaces (containers), found by the lab's label. */
@@ -43,15 +46,21 @@ export const KINDS: ReadonlyMap<string, KindDef> = new Map<string, KindDef>([
   [netnsKind.name, netnsKind],
   [containerKind.name, containerKind],
   [podKind.name, podKind],
+  [birdKind.name, birdKind],
 ]);
 
 /** Keys that belong to some kinds only: using one on another kind is an error. */
 export const KIND_KEYS: Readonly<Record<string, readonly string[]>> = {
-  image: ['container', 'pod'],
+  image: ['container', 'pod', 'bird'],
   cmd: ['container'],
-  env: ['container'],
-  binds: ['container'],
-  capabilities: ['container'],
+  env: ['container', 'bird'],
+  binds: ['container', 'bird'],
+  capabilities: ['container', 'bird'],
   'network-mode': ['container'],
+  runtime: ['bird'],
+  'router-id': ['bird'],
+  bgp: ['bird'],
+  static: ['bird'],
+  bird: ['bird'],
   containers: ['pod'],
 };

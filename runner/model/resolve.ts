@@ -3,6 +3,7 @@ import { didYouMean, error, warning, type Diagnostic, type SourcePos } from '../
 import type { LoadedFile, PathSeg } from '../config/load.ts';
 import { checkSchema } from '../config/schema-check.ts';
 import { KIND_KEYS, KINDS, type KindCheckContext } from '../kinds/registry.ts';
+import { birdSocket } from '../kinds/bird/index.ts';
 import { ASSERTIONS } from '../../assertions/registry.ts';
 import type { ResolveContext, TargetResult } from '../../assertions/types.ts';
 import { contains, formatPrefix, network, parseAddress, parsePrefix } from './ip.ts';
@@ -332,7 +333,8 @@ export function resolveLab(file: LoadedFile): ResolveResult {
     const ownBridges = resolvedBridges.filter((b) => b.node === n);
     const devNames = new Set([...interfaces.map((i) => i.name), ...ownBridges.map((b) => b.name), 'lo']);
     const connected = [...interfaces.flatMap((i) => i.addresses), ...ownBridges.flatMap((b) => b.addresses)].map((a) => parsePrefix(a)!).filter(Boolean);
-    const forwarding = node.forwarding === true;
+    // routers forward unless told otherwise; everything else does not
+    const forwarding = typeof node.forwarding === 'boolean' ? node.forwarding : kindName === 'bird';
     const sysctls: [string, string][] = [
       ['net.ipv4.ip_forward', forwarding ? '1' : '0'],
       ['net.ipv6.conf.all.forwarding', forwarding ? '1' : '0'],
@@ -449,6 +451,7 @@ export function resolveLab(file: LoadedFile): ResolveResult {
       unknownNode: (x, p) => unknownNode(x, ['tests', i, type, ...p]),
       testNames,
       testName: name,
+      birdSocket: (x) => (nodes.find((y) => y.name === x)?.kind === 'bird' ? birdSocket(labName, x) : undefined),
       containers: (x) => {
         const nd = nodes.find((y) => y.name === x);
         return new Map((nd?.containers ?? []).map((c) => [c.name === nodeNetns(labName, x) ? x : (c.name.split('.').pop() ?? c.name), c.name]));

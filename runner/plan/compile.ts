@@ -24,6 +24,7 @@ export function compile(lab: ResolvedLab, ctx: CompileContext): Plan {
     if (!kind) throw new Error(`no kind ${node.kind} (resolve should have refused it)`);
     steps.push(...kind.createNamespace(node, ctx));
     steps.push(...nodeSteps(node, ctx));
+    steps.push(...(kind.extraSteps?.(node, ctx) ?? []));
   }
   for (const b of lab.bridges) steps.push(...bridgeSteps(b));
   for (const ns of new Set(lab.bridges.map((b) => b.netns))) {

@@ -5,7 +5,7 @@ import type { Step } from '../../plan/ops.ts';
 import type { KindDef } from '../registry.ts';
 import { resolveContainer, resolvePod } from './resolve.ts';
 
-function containerSteps(node: ResolvedNode): Step[] {
+export function containerSteps(node: ResolvedNode): Step[] {
   return (node.containers ?? []).map((spec: ContainerSpec, i) => ({
     id: `${node.name}.container${i ? `.${spec.name.split('.').pop()}` : ''}`,
     phase: 'namespaces' as const,
@@ -18,7 +18,7 @@ function containerSteps(node: ResolvedNode): Step[] {
   }));
 }
 
-async function teardown(lab: string): Promise<string[]> {
+export async function removeContainers(lab: string): Promise<string[]> {
   if (!existsSync('/var/run/docker.sock')) return []; // no daemon: no containers (and no dockerode to load)
   const { removeLabContainers } = await import('../../exec/containers.ts');
   return removeLabContainers(lab);
@@ -28,12 +28,12 @@ export const containerKind: KindDef = {
   name: 'container',
   resolve: resolveContainer,
   createNamespace: containerSteps,
-  teardown,
+  teardown: removeContainers,
 };
 
 export const podKind: KindDef = {
   name: 'pod',
   resolve: resolvePod,
   createNamespace: containerSteps,
-  teardown,
+  teardown: removeContainers,
 };
