@@ -2,6 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { assertSameHost, expectOk, hostSnapshot, lab, labLeftovers, pidAlive, ROOT, tempDir } from './helpers.ts';
 
 const labs = readdirSync(join(ROOT, 'labs')).filter((d) => existsSync(join(ROOT, 'labs', d, 'lab.yaml')));
@@ -35,6 +36,10 @@ describe('every lab in labs/: up → test → down, nothing left', function () {
       const down = await lab(['down', file]);
       expectOk(down, 'lab down');
       assert.deepEqual(labLeftovers(name), []);
+      if (existsSync('/var/run/docker.sock')) {
+        const ps = await execa('docker', ['ps', '-a', '--filter', `label=nslab.lab=${name}`, '--format', '{{.Names}}'], { reject: false });
+        assert.equal(String(ps.stdout).trim(), '', `containers of ${name} are left`);
+      }
       for (const p of pids) assert.ok(!pidAlive(p), `process ${p} of the lab still runs`);
       assertSameHost(before, await hostSnapshot());
     });
