@@ -50,13 +50,14 @@ export async function execute(plan: Plan, state: LabState, hooks: ExecuteHooks =
 export async function runPhase(run: PhaseRun, plan: Plan, state: LabState, hooks: ExecuteHooks = {}): Promise<number> {
   const lanes = [...run.lanes];
   const errors: ExecError[] = [];
+  const checks: (() => void)[] = [];
   let count = 0;
   const worker = async (): Promise<void> => {
     for (let lane = lanes.shift(); lane && !errors.length; lane = lanes.shift()) {
       for (const unit of lane) {
         try {
           count++;
-          await runUnit(unit, state);
+          await runUnit(unit, state, checks);
           for (const s of unit.steps) if (s.creates && s.creates.kind !== 'netns') state.objects.push(s.creates);
           hooks.onUnitDone?.(unit);
         } catch (e) {
@@ -67,6 +68,18 @@ export async function runPhase(run: PhaseRun, plan: Plan, state: LabState, hooks
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, lanes.length) }, worker));
+  if (checks.length && !errors.length) {
+    // daemons that die at once are reported with their last lines of output: one pause for all of them
+    await new Promise((r) => setTimeout(r, DAEMON_GRACE_MS));
+    for (const check of checks) {
+      try {
+        check();
+      } catch (e) {
+        errors.push(e as ExecError);
+        break;
+      }
+    }
+  }
   if (run.phase === 'namespaces') for (const s of plan.steps) if (s.phase === 'namespaces' && s.creates) state.objects.push(s.creates);
   writeState(state);
   if (errors.length) throw errors[0];
@@ -77,8 +90,8 @@ export function printable(u: Unit): string {
   return u.argv.map(shellQuote).join(' ') + (u.input !== undefined ? ' <<EOF …' : '');
 }
 
-async function runUnit(u: Unit, state: LabState): Promise<void> {
-  if (u.daemon) return startDaemon(u, state);
+async function runUnit(u: Unit, state: LabState, checks: (() => void)[]): Promise<void> {
+  if (u.daemon) return startDaemon(u, state, checks);
   for (const f of u.files ?? []) {
     mkdirSync(dirname(f.path), { recursive: true });
     writeFileSync(f.path, f.content);
@@ -143,7 +156,10 @@ function culprit(u: Unit, stderr: string): { step?: Step; command: string } {
   return { step: u.steps[0], command: printable(u) };
 }
 
-async function startDaemon(u: Unit, state: LabState): Promise<void> {
+/** How long a daemon must survive its start to count as started. */
+const DAEMON_GRACE_MS = 150;
+
+async function startDaemon(u: Unit, state: LabState, checks: (() => void)[]): Promise<void> {
   const d = u.daemon!;
   mkdirSync(dirname(d.log), { recursive: true });
   const fd = openSync(d.log, 'a');
@@ -163,9 +179,8 @@ async function startDaemon(u: Unit, state: LabState): Promise<void> {
   child.unref();
   state.daemons.push({ node: d.node, name: d.name, pid, log: d.log, argv: u.argv });
   writeState(state);
-  // a daemon that dies at once is reported with its last lines of output
-  await new Promise((r) => setTimeout(r, 150));
-  if (exited || !isAlive(pid)) {
+  checks.push(() => {
+    if (!exited && isAlive(pid)) return;
     let tail = '';
     try {
       tail = readFileSync(d.log, 'utf8').split('\n').slice(-10).join('\n');
@@ -173,5 +188,5 @@ async function startDaemon(u: Unit, state: LabState): Promise<void> {
       /* no log */
     }
     throw new ExecError(`daemon ${d.name} on node ${d.node} exited right after it started`, printable(u), tail, u.steps[0]);
-  }
+  });
 }

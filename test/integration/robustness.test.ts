@@ -87,6 +87,15 @@ describe('engine robustness (root, real kernel)', function () {
     assert.deepEqual(labLeftovers('failing'), []);
   });
 
+  it('a daemon that dies at once fails `lab up` with its output, and nothing is left', async () => {
+    const f = write(dir, 'd.yaml', `name: deadd\nnodes:\n  a:\n    daemons:\n      - { name: boom, run: [sh, -c, "echo it went boom; exit 1"] }\n`);
+    const r = await lab(['up', f]);
+    assert.equal(r.exitCode, 3, r.stderr);
+    assert.match(r.stderr, /d\.yaml:5:\d+: error: daemon boom on node a exited right after it started/);
+    assert.match(r.stderr, /it went boom/);
+    assert.deepEqual(labLeftovers('deadd'), []);
+  });
+
   it('a changed lab file is refused while the lab is up, and --recreate rebuilds it', async () => {
     const f = write(dir, 'lab.yaml', veth.replace(/^name: .*$/m, 'name: changing'));
     expectOk(await lab(['up', f]), 'first up');
