@@ -314,7 +314,10 @@ export function resolveLab(file: LoadedFile): ResolveResult {
     const kindName = typeof node.kind === 'string' ? node.kind : 'netns';
     const kind = KINDS.get(kindName);
     const npos = at(['nodes', n], true);
-    if (!kind) continue; // schema reported it
+    if (!kind) {
+      diags.push(error('kind.unknown', `node ${n} has kind ${JSON.stringify(kindName)}, which this nslab does not have`, at(['nodes', n, 'kind']), `kinds: ${[...KINDS.keys()].join(', ')}`));
+      continue;
+    }
     for (const [key, kinds] of Object.entries(KIND_KEYS)) {
       if (node[key] !== undefined && !kinds.includes(kindName)) {
         diags.push(error('kind.key', `${key} is for ${kinds.join(' and ')} nodes, and ${n} is a ${kindName} node`, at(['nodes', n, key], true), `set \`kind: ${kinds[0]}\` on ${n}, or remove ${key}`));
