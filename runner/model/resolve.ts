@@ -320,7 +320,7 @@ export function resolveLab(file: LoadedFile): ResolveResult {
     }
     for (const [key, kinds] of Object.entries(KIND_KEYS)) {
       if (node[key] !== undefined && !kinds.includes(kindName)) {
-        diags.push(error('kind.key', `${key} is for ${kinds.join(' and ')} nodes, and ${n} is a ${kindName} node`, at(['nodes', n, key], true), `set \`kind: ${kinds[0]}\` on ${n}, or remove ${key}`));
+        diags.push(error('kind.key', `${key} is for ${kinds.length > 1 ? `${kinds.slice(0, -1).join(', ')} and ${kinds[kinds.length - 1]}` : kinds[0]} nodes, and ${n} is a ${kindName} node`, at(['nodes', n, key], true), `set \`kind: ${kinds[0]}\` on ${n}, or remove ${key}`));
       }
     }
     const kctx: KindCheckContext = {
