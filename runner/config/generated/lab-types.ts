@@ -162,6 +162,63 @@ addresses?: Cidr[]
  */
 mtu?: number
 /**
+ * What the interface is. veth (default): made by a link. vxlan: a VXLAN tunnel endpoint over an underlay interface. macvlan: a child of a parent interface (bridge mode). tun: a user-space tunnel to another node (socat over UDP, flannel-udp style). ipip, gre, gretap, sit, geneve, ipvlan, wireguard: kernel tunnel types that nslab refuses, with the missing kernel feature named, where the kernel lacks them.
+ */
+type?: ("veth" | "vxlan" | "macvlan" | "tun" | "ipip" | "gre" | "gretap" | "sit" | "geneve" | "ipvlan" | "wireguard")
+/**
+ * vxlan, geneve: the network identifier (0–16777215).
+ */
+vni?: number
+/**
+ * vxlan: UDP port (default 4789). tun: UDP port of the tunnel (default 8285, flannel's).
+ */
+port?: number
+/**
+ * A Linux interface name: at most 15 characters from letters, digits, '_', '.', '-'.
+ */
+dev?: string
+/**
+ * vxlan, tun, ipip, gre…: the local underlay address (default: dev's first address).
+ */
+local?: string
+/**
+ * vxlan, ipip, gre…: the remote underlay address, or node / node:interface (point to point). tun: the peer node or node:interface.
+ */
+remote?: string
+/**
+ * vxlan: several remote VTEPs (addresses, node or node:interface): head-end replication through static all-zero FDB entries.
+ */
+remotes?: string[]
+/**
+ * vxlan: learn remote MACs from traffic (default false: static FDB entries only).
+ */
+learning?: boolean
+/**
+ * vxlan: static neighbour entries (flannel-style L3: the remote VTEP's overlay address and MAC), with their FDB entries when `via` is given.
+ */
+neighbors?: {
+/**
+ * Overlay address.
+ */
+ip: string
+/**
+ * Its MAC.
+ */
+mac: string
+/**
+ * The remote VTEP (underlay address, node or node:interface) behind that MAC: a permanent FDB entry.
+ */
+via?: string
+}[]
+/**
+ * A Linux interface name: at most 15 characters from letters, digits, '_', '.', '-'.
+ */
+master?: string
+/**
+ * macvlan (default bridge) or ipvlan mode.
+ */
+mode?: ("bridge" | "private" | "vepa" | "passthru" | "l2" | "l3")
+/**
  * MAC address, six hex pairs separated by colons, e.g. 02:42:ac:11:00:02.
  */
 mac?: string
