@@ -10,6 +10,7 @@ import { contains, formatPrefix, network, parseAddress, parsePrefix } from './ip
 import { assignAddresses, type Member, type Pool, type Segment } from './ipam.ts';
 import { fabricNetns, nodeNetns, portName } from './names.ts';
 import { normaliseRoute, parseRouteString } from './routes.ts';
+import { overlayMtuWarnings, resolveVirtual, segmentKeys, type VirtualContext, type VirtualDraft } from './virtual.ts';
 import { toArgv } from './words.ts';
 import { parseDurationMs } from '../util/units.ts';
 import type {
@@ -178,6 +179,26 @@ export function resolveLab(file: LoadedFile): ResolveResult {
     }
   });
 
+  // interfaces no link makes (vxlan, macvlan, tun, kernel tunnels): declared with a type
+  const virtuals: VirtualDraft[] = [];
+  for (const d of ifaces.values()) {
+    const type = typeof d.raw.type === 'string' ? d.raw.type : 'veth';
+    if (type === 'veth') continue;
+    if (d.usedAt) {
+      diags.push(error('virtual.linked', `interface ${d.node}:${d.name} is a ${type} interface, and links make only veth interfaces`, d.usedAt, `remove it from the link, or remove type: ${type}`));
+      continue;
+    }
+    d.usedAt = d.pos;
+    virtuals.push({ node: d.node, name: d.name, type, raw: d.raw, pos: d.pos });
+  }
+  for (const d of ifaces.values()) {
+    if (d.raw.type === undefined || d.raw.type === 'veth') {
+      for (const k of ['vni', 'remote', 'remotes', 'learning', 'neighbors', 'local', 'dev', 'mode'] as const) {
+        if (d.raw[k] !== undefined) diags.push(error('virtual.key', `${k} belongs to tunnel and virtual interfaces, and ${d.node}:${d.name} has no type`, at(['nodes', d.node, 'interfaces', d.name, k], true), 'add type: vxlan (or macvlan, tun, …), or remove the key'));
+      }
+    }
+  }
+
   // interfaces declared but never linked
   for (const d of ifaces.values()) {
     const linksMisspelt = raw.links === undefined && Object.keys(raw).some((k) => k !== 'links' && didYouMean(k, ['links']) === 'links');
@@ -203,6 +224,11 @@ export function resolveLab(file: LoadedFile): ResolveResult {
   };
   const endKey = (e: EndDraft): string => (e.bridge ? `br:${e.bridge}` : `if:${e.node}:${e.ifname}`);
   for (const l of links) union(endKey(l.a), endKey(l.b));
+  const bridgeNodeOf = (b: string): string | undefined => bridgeByName.get(b)?.node;
+  for (const v of virtuals) {
+    const [first, ...rest] = segmentKeys(v, bridgeNodeOf);
+    for (const k of rest) union(first, k);
+  }
   const segOrder: string[] = [];
   const segMembers = new Map<string, Member[]>();
   const addMember = (key: string, m: Member): void => {
@@ -246,6 +272,15 @@ export function resolveLab(file: LoadedFile): ResolveResult {
       addMember(endKey(e), d.member);
     }
   }
+  for (const v of virtuals) {
+    const d = ifaces.get(`${v.node}:${v.name}`)!;
+    const addrs = d.raw.addresses;
+    const apath = ['nodes', v.node, 'interfaces', v.name, 'addresses'];
+    // a bridge port carries no address of its own
+    const explicit = d.raw.master !== undefined ? [] : Array.isArray(addrs) ? addrs.map(String) : v.type === 'vxlan' || v.type === 'tun' ? undefined : [];
+    d.member = { label: `${v.node}:${v.name}`, explicit, explicitPos: Array.isArray(addrs) ? addrs.map((_: unknown, k: number) => at([...apath, k])) : undefined, pos: Array.isArray(addrs) ? at(apath) : d.pos, addresses: [], auto: false };
+    addMember(`if:${v.node}:${v.name}`, d.member);
+  }
   const loopbacks: Member[] = [];
   for (const d of ifaces.values()) {
     if (d.name !== 'lo') continue;
@@ -268,7 +303,7 @@ export function resolveLab(file: LoadedFile): ResolveResult {
       auto: d.member?.auto ?? false,
       mtu: typeof d.raw.mtu === 'number' ? d.raw.mtu : undefined,
       mac: typeof d.raw.mac === 'string' ? d.raw.mac.toLowerCase() : undefined,
-      master: undefined,
+      master: typeof d.raw.master === 'string' && d.raw.type !== undefined ? d.raw.master : undefined,
       pos: d.pos,
     });
   }
@@ -381,6 +416,38 @@ export function resolveLab(file: LoadedFile): ResolveResult {
     });
     diags.push(...(kind.check?.(n, node, kctx) ?? []));
   }
+  // virtual interfaces bind to the underlay once every address and route is known
+  const linkMtu = (node: string, ifname: string): number | undefined => {
+    for (const l of resolvedLinks) for (const e of [l.a, l.b]) if (e.node === node && e.ifname === ifname) return e.mtu;
+    return undefined;
+  };
+  const vctx: VirtualContext = {
+    at,
+    target: (t, from) => targetOf(t, from),
+    interfacesOf: (x) => nodes.find((y) => y.name === x)?.interfaces ?? [],
+    routesOf: (x) => nodes.find((y) => y.name === x)?.routes ?? [],
+    bridgesOf: (x) => resolvedBridges.filter((b) => b.node === x).map((b) => b.name),
+    mtuOf: (x, ifn) => nodes.find((y) => y.name === x)?.interfaces.find((i) => i.name === ifn)?.mtu ?? linkMtu(x, ifn) ?? 1500,
+  };
+  for (const v of virtuals) {
+    const r = resolveVirtual(v, vctx);
+    diags.push(...r.diagnostics);
+    const i = nodes.findIndex((y) => y.name === v.node);
+    if (i < 0 || !r.spec) continue;
+    nodes[i] = { ...nodes[i], interfaces: nodes[i].interfaces.map((x) => (x.name === v.name ? { ...x, virtual: r.spec, mtu: r.mtu ?? x.mtu } : x)) };
+  }
+  // hosts on an overlay's L2 segment with a larger MTU than the tunnel's
+  for (const v of virtuals) {
+    const vif = nodes.find((y) => y.name === v.node)?.interfaces.find((x) => x.name === v.name);
+    if (v.type !== 'vxlan' || !vif?.master || !vif.mtu) continue;
+    const root = find(`br:${vif.master}`);
+    const members = resolvedLinks
+      .flatMap((l) => [l.a, l.b])
+      .filter((e) => e.node && find(`if:${e.node}:${e.ifname}`) === root)
+      .map((e) => ({ label: `${e.node}:${e.ifname}`, mtu: vctx.mtuOf(e.node!, e.ifname), overlay: false, pos: ifaces.get(`${e.node}:${e.ifname}`)?.pos ?? v.pos }));
+    diags.push(...overlayMtuWarnings([{ label: `${v.node}:${v.name}`, mtu: vif.mtu, overlay: true, pos: v.pos }, ...members]));
+  }
+
   // NAT may name other nodes (dnat to h1:80): resolved once every node is known
   nodes.forEach((nd, i) => {
     const devNames = new Set([...nd.interfaces.map((x) => x.name), ...resolvedBridges.filter((b) => b.node === nd.name).map((b) => b.name), 'lo']);

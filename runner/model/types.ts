@@ -69,6 +69,8 @@ export interface ResolvedInterface {
   readonly mac?: string;
   /** Set when the interface is a port of a bridge in the same namespace. */
   readonly master?: string;
+  /** For interfaces no link makes (vxlan, macvlan, tun, kernel tunnels): how to make them. */
+  readonly virtual?: VirtualSpec;
   readonly pos: SourcePos;
 }
 
@@ -143,3 +145,19 @@ export interface ResolvedTest {
   readonly params: Readonly<Record<string, unknown>>;
   readonly pos: SourcePos;
 }
+
+export type VirtualSpec =
+  | {
+      readonly type: 'vxlan';
+      readonly vni: number;
+      readonly port: number;
+      readonly dev: string;
+      readonly local: string;
+      /** Remote VTEPs: one is point to point; several are head-end replication (all-zero FDB entries). */
+      readonly remotes: readonly string[];
+      readonly learning: boolean;
+      readonly neighbors: readonly { readonly ip: string; readonly mac: string; readonly via?: string }[];
+    }
+  | { readonly type: 'macvlan' | 'ipvlan'; readonly dev: string; readonly mode: string }
+  | { readonly type: 'tun'; readonly remote: string; readonly local: string; readonly port: number }
+  | { readonly type: string; readonly dev?: string; readonly local?: string; readonly remote?: string; readonly vni?: number };

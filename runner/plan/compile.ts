@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { KINDS } from '../kinds/registry.ts';
 import { LINK_TYPES } from '../links/registry.ts';
+import { virtualSteps } from '../links/virtual.ts';
 import { routeArgs } from '../model/routes.ts';
 import type { ResolvedBridge, ResolvedLab, ResolvedNode } from '../model/types.ts';
 import type { CompileContext } from './context.ts';
@@ -78,6 +79,7 @@ function networkSteps(node: ResolvedNode, ctx: CompileContext): Step[] {
   if (values.length) s.push({ id: id('sysctl'), phase: 'configure', order: 0, op: { type: 'sysctl', ns, values }, source: node.pos, note: `node ${node.name}: ${fwd}` });
   s.push({ id: id('lo'), phase: 'configure', order: 10, op: { type: 'ip', ns, args: ['link', 'set', 'lo', 'up'] }, source: node.pos, note: inheritedFwd ? `node ${node.name}: ${fwd} (as inherited from the host)` : undefined });
   for (const i of node.interfaces) {
+    s.push(...virtualSteps(node, i, ctx));
     for (const a of i.addresses) {
       const v6 = a.includes(':');
       s.push({ id: id(`${i.name}.addr.${a}`), phase: 'configure', order: 40, op: { type: 'ip', ns, args: v6 ? ['addr', 'add', a, 'dev', i.name, 'nodad'] : ['addr', 'add', a, 'dev', i.name] }, source: i.pos, note: i.auto ? 'address from the pool' : undefined, creates: { kind: 'address', name: `${i.name} ${a}`, ns } });

@@ -12,6 +12,7 @@ const TITLES: Record<string, string> = {
   namespaces: 'network namespaces (one per node, plus the lab fabric) and containers',
   links: 'veth pairs created directly inside their namespaces',
   configure: 'inside each namespace: sysctls, bridges, addresses, routes',
+  fdb: 'forwarding-database entries of VXLAN endpoints (`bridge fdb`)',
   settle: 'wait until every bridge port forwards (the kernel applies link changes asynchronously)',
   firewall: 'NAT and firewall rule sets',
   exec: 'commands from the lab file',

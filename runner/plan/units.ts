@@ -89,7 +89,7 @@ export function schedule(plan: Plan): PhaseRun[] {
     for (const s of steps) {
       const op = s.op;
       if (op.type === 'ip') {
-        const k = op.ns ?? '';
+        const k = `${op.tool ?? 'ip'}:${op.ns ?? ''}`;
         if (!batches.has(k)) {
           batches.set(k, []);
           lane(op.ns).push({ phase, ns: op.ns, argv: [], steps: batches.get(k)! }); // argv and input filled below
@@ -117,7 +117,8 @@ export function schedule(plan: Plan): PhaseRun[] {
       units.map((u): Unit => {
         if (u.argv.length || u.write) return u;
         const { text, lineSteps } = renderBatch(u.steps);
-        return { ...u, argv: u.ns ? [...enter(u.ns), 'ip', '-batch', '-'] : ['ip', '-batch', '-'], input: text, lineSteps };
+        const tool = (u.steps[0].op as { tool?: string }).tool ?? 'ip';
+        return { ...u, argv: u.ns ? [...enter(u.ns), tool, '-batch', '-'] : [tool, '-batch', '-'], input: text, lineSteps };
       }),
     );
     out.push({ phase, lanes: fanOut(phase, done, plan.workDir) });
@@ -151,7 +152,7 @@ function fanOut(phase: Phase, lanes: Unit[][], workDir: string): Unit[][] {
     if (u.input === undefined) {
       lines.push(u.argv.slice(1).map(xargsWord).join(' '));
     } else {
-      const f: UnitFile = { path: join(workDir, 'batch', `${u.ns}.ip`), content: u.input, lineSteps: u.lineSteps! };
+      const f: UnitFile = { path: join(workDir, 'batch', `${u.ns}.${u.argv[2]}`), content: u.input, lineSteps: u.lineSteps! };
       files.push(f);
       lines.push([...u.argv.slice(1, -1), f.path].map(xargsWord).join(' '));
     }
