@@ -9,6 +9,7 @@ import { resolveLab } from './model/resolve.ts';
 import type { ResolvedLab } from './model/types.ts';
 import { compile } from './plan/compile.ts';
 import { KINDS } from './kinds/registry.ts';
+import { checkFeatures } from './model/features.ts';
 import type { CompileContext } from './plan/context.ts';
 import type { Plan } from './plan/ops.ts';
 import { inheritedForwarding, labNetns } from './exec/host.ts';
@@ -59,7 +60,7 @@ export function planOf(lab: ResolvedLab, ctx?: CompileContext): Plan {
 
 /** Checks that need programs (kinds' verify, e.g. `bird -p`): a LabError (exit 2) before anything is built. */
 export async function verifyLab(loaded: Loaded, ctx: CompileContext = compileContext(loaded.lab.name)): Promise<Diagnostic[]> {
-  const diags: Diagnostic[] = [];
+  const diags: Diagnostic[] = [...(await checkFeatures(loaded.lab))];
   await Promise.all(
     loaded.lab.nodes.map(async (n) => {
       const v = KINDS.get(n.kind)?.verify;

@@ -32,7 +32,8 @@ export function segmentKeys(v: VirtualDraft, bridgeNode: (bridge: string) => str
   if (v.type === 'vxlan') keys.push(`vni:${String(v.raw.vni)}:${String(v.raw.port ?? 4789)}`);
   if (typeof v.raw.master === 'string' && bridgeNode(v.raw.master) === v.node) keys.push(`br:${v.raw.master}`);
   if ((v.type === 'macvlan' || v.type === 'ipvlan') && typeof v.raw.dev === 'string') keys.push(`if:${v.node}:${v.raw.dev}`);
-  if (v.type === 'tun' && typeof v.raw.remote === 'string') keys.push(`tun:${[v.node, v.raw.remote.split(':')[0]].sort().join('~')}:${String(v.raw.port ?? DEFAULT_TUN_PORT)}`);
+  // a point-to-point tunnel and its other end form one segment
+  if (v.type !== 'vxlan' && typeof v.raw.remote === 'string') keys.push(`${v.type}:${[v.node, v.raw.remote.split(':')[0]].sort().join('~')}:${String(v.raw.port ?? v.raw.vni ?? '')}`);
   return keys;
 }
 
