@@ -21,28 +21,14 @@
  * bench-raw-c* with the label nslab-bench=raw (plain docker containers); it only ever takes down those.
  * Processes are spawned as argv arrays, never through a shell.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI, cmdOut, eachArg, labNs, loadavgText, machineBasics, med, must, mustBeReady, netnsList, NODE, type Proc, procEntries, progressLog, readProc, reportFrom, ROOT, s3, settle, sleep, stat, timed, writeResults } from './common.ts';
 
 // ───────────────────────────── setup
 
-function repoRoot(): string {
-  let d = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(d, 'package.json'))) {
-    const up = dirname(d);
-    if (up === d) throw new Error('cannot find the repository root (package.json)');
-    d = up;
-  }
-  return d;
-}
-
-const ROOT = repoRoot();
-const CLI = join(ROOT, 'dist/runner/cli/main.js');
-const NODE = process.execPath;
 const HOST_IMAGE = 'nslab/host';
 const BIRD_IMAGE = 'nslab/bird';
 const N_CTR = 20;
@@ -56,7 +42,6 @@ const NSLAB_LANES = 8; // runner/exec/executor.ts: CONCURRENCY
 const POLL_MS = 50;
 const CONVERGE_TIMEOUT_MS = 30_000;
 const TARGET_CONVERGE_MS = 5_000;
-const SETTLE_EXTRA_MS = 500;
 
 interface Options {
   reps: number;
@@ -66,62 +51,20 @@ interface Options {
 
 function parseOptions(argv: string[]): Options {
   const o: Options = { reps: 3, report: true };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const val = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
+  const usage = 'usage: node bench/containers.ts [--reps 3] [--no-report]\n       node bench/containers.ts --from bench/results/containers-FILE.json   (only rewrite bench/REPORT-containers.md)\n';
+  eachArg(argv, usage, (a, val) => {
     if (a === '--reps') o.reps = Number(val());
     else if (a === '--no-report') o.report = false;
     else if (a === '--from') o.from = val();
-    else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: node bench/containers.ts [--reps 3] [--no-report]\n       node bench/containers.ts --from bench/results/containers-FILE.json   (only rewrite bench/REPORT-containers.md)\n');
-      process.exit(0);
-    } else throw new Error(`unknown argument ${a}`);
-  }
+    else return false;
+    return true;
+  });
   if (!Number.isInteger(o.reps) || o.reps < 1) throw new Error('--reps must be a positive integer');
   return o;
 }
 
-// ───────────────────────────── processes (as in bench/run.ts)
+// ───────────────────────────── processes
 
-interface Proc {
-  readonly ms: number;
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Run argv as one process; wall time from just before spawn to its exit. */
-function timed(argv: readonly string[], input?: string): Promise<Proc> {
-  return new Promise((res, rej) => {
-    const t0 = performance.now();
-    const child = spawn(argv[0], argv.slice(1), { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    let t1 = 0;
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout!.on('data', (d: Buffer) => out.push(d));
-    child.stderr!.on('data', (d: Buffer) => err.push(d));
-    child.on('exit', () => {
-      t1 = performance.now();
-    });
-    child.on('error', rej);
-    child.on('close', (code, sig) => {
-      res({ ms: (t1 || performance.now()) - t0, code: code ?? (sig ? 128 : 1), stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
-    });
-    if (input !== undefined) child.stdin!.end(input);
-  });
-}
-
-async function must(argv: readonly string[], input?: string): Promise<Proc> {
-  const r = await timed(argv, input);
-  if (r.code !== 0) throw new Error(`${argv.join(' ')} exited ${r.code}: ${(r.stderr || r.stdout).trim()}`);
-  return r;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const oneLine = (s: string): string => s.trim().replace(/\n/g, ' ⏎ ');
 
 // ───────────────────────────── clocks
@@ -172,54 +115,7 @@ function birdSince(s: string, ref: number): number | undefined {
   return t;
 }
 
-// ───────────────────────────── machine state (as in bench/run.ts)
-
-function netnsList(): string[] {
-  try {
-    return readdirSync('/run/netns');
-  } catch {
-    return [];
-  }
-}
-
-function procEntries(): number[] {
-  return readdirSync('/proc')
-    .filter((e) => /^\d+$/.test(e))
-    .map(Number);
-}
-
-function readProc(pid: number, file: string): string {
-  try {
-    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-function netnsWorkerBusy(): boolean {
-  for (const p of procEntries()) {
-    const c = readProc(p, 'comm').trim();
-    if (c.startsWith('kworker/') && c.endsWith('-netns') && !c.includes('/R-')) return true;
-  }
-  return false;
-}
-
-/** After a teardown: wait until no namespace matching `gone` is listed and the kernel's netns worker has been idle for 3 polls, then SETTLE_EXTRA_MS. */
-async function settle(gone: (ns: string) => boolean): Promise<number> {
-  const t0 = performance.now();
-  const deadline = t0 + 60_000;
-  while (netnsList().some(gone) && performance.now() < deadline) await sleep(20);
-  let idle = 0;
-  while (idle < 3 && performance.now() < deadline) {
-    idle = netnsWorkerBusy() ? 0 : idle + 1;
-    await sleep(20);
-  }
-  const ms = performance.now() - t0;
-  await sleep(SETTLE_EXTRA_MS);
-  return ms;
-}
-
-const labNs = (lab: string) => (ns: string): boolean => ns === `nsl.${lab}` || ns.startsWith(`nsl.${lab}.`);
+// ───────────────────────────── machine state
 
 /** Processes whose command line mentions `needle` (by /proc, no pgrep). */
 function procsMentioning(needle: string): { pid: number; cmd: string }[] {
@@ -646,51 +542,22 @@ async function meshRep(file: string, runtime: 'container' | 'netns'): Promise<Me
 // ───────────────────────────── machine description
 
 async function machine(): Promise<Record<string, string | number>> {
-  const out = async (argv: string[]): Promise<string> => {
-    try {
-      const r = await timed(argv);
-      return (r.stdout || r.stderr).trim();
-    } catch {
-      return 'n/a';
-    }
-  };
-  const dirty = await out(['git', '--no-optional-locks', '-C', ROOT, 'status', '--porcelain', '--untracked-files=no']);
+  const dirty = await cmdOut(['git', '--no-optional-locks', '-C', ROOT, 'status', '--porcelain', '--untracked-files=no']);
   return {
-    date: new Date().toISOString(),
-    nproc: availableParallelism(),
-    cpu: cpus()[0]?.model ?? 'n/a',
-    memTotalMiB: Math.round(totalmem() / 2 ** 20),
-    kernel: release(),
-    node: process.version,
-    docker: await out(['docker', 'version', '--format', 'server {{.Server.Version}}, client {{.Client.Version}}']),
-    dockerInfo: await out(['docker', 'info', '--format', 'storage driver {{.Driver}}, cgroup driver {{.CgroupDriver}} (v{{.CgroupVersion}}), runtime {{.DefaultRuntime}}']),
-    birdHost: (await out(['bird', '--version'])).split('\n')[0],
-    birdImage: (await out(['docker', 'run', '--rm', '--network', 'none', BIRD_IMAGE, 'bird', '--version'])).split('\n').filter((l) => l.startsWith('BIRD')).join(' '),
-    images: (await out(['docker', 'images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}} {{.Size}}', '--filter', 'reference=nslab/*']))
+    ...machineBasics(),
+    docker: await cmdOut(['docker', 'version', '--format', 'server {{.Server.Version}}, client {{.Client.Version}}']),
+    dockerInfo: await cmdOut(['docker', 'info', '--format', 'storage driver {{.Driver}}, cgroup driver {{.CgroupDriver}} (v{{.CgroupVersion}}), runtime {{.DefaultRuntime}}']),
+    birdHost: (await cmdOut(['bird', '--version'])).split('\n')[0],
+    birdImage: (await cmdOut(['docker', 'run', '--rm', '--network', 'none', BIRD_IMAGE, 'bird', '--version'])).split('\n').filter((l) => l.startsWith('BIRD')).join(' '),
+    images: (await cmdOut(['docker', 'images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}} {{.Size}}', '--filter', 'reference=nslab/*']))
       .split('\n')
       .filter((l) => !l.includes(':latest'))
       .join('; '),
-    iproute2: await out(['ip', '-V']),
-    commit: await out(['git', '--no-optional-locks', '-C', ROOT, 'rev-parse', '--short', 'HEAD']),
+    iproute2: await cmdOut(['ip', '-V']),
+    commit: await cmdOut(['git', '--no-optional-locks', '-C', ROOT, 'rev-parse', '--short', 'HEAD']),
     treeDirty: dirty && dirty !== 'n/a' ? dirty.split('\n').length : 0,
-    loadavgStart: loadavg().map((x) => x.toFixed(2)).join(' '),
+    loadavgStart: loadavgText(),
   };
-}
-
-// ───────────────────────────── statistics
-
-interface Stat {
-  median: number;
-  min: number;
-  max: number;
-  n: number;
-}
-
-function stat(xs: readonly (number | undefined)[]): Stat | undefined {
-  const v = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
-  if (!v.length) return undefined;
-  const mid = Math.floor(v.length / 2);
-  return { median: v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2, min: v[0], max: v[v.length - 1], n: v.length };
 }
 
 // ───────────────────────────── main
@@ -712,14 +579,10 @@ interface Result {
 async function main(): Promise<void> {
   const opt = parseOptions(process.argv.slice(2));
   if (opt.from) {
-    const res = JSON.parse(readFileSync(resolve(opt.from), 'utf8')) as Result;
-    const relPath = `bench/results/${opt.from.split('/').pop()}`;
-    writeFileSync(join(ROOT, 'bench/REPORT-containers.md'), report(res, relPath));
-    process.stderr.write(`bench/REPORT-containers.md rewritten from ${relPath}\n`);
+    reportFrom(opt.from, 'bench/REPORT-containers.md', report);
     return;
   }
-  if (process.getuid?.() !== 0) throw new Error('run as root: the bench creates namespaces and containers');
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+  mustBeReady('namespaces and containers');
   for (const img of [HOST_IMAGE, BIRD_IMAGE]) {
     const r = await timed(['docker', 'image', 'inspect', '-f', '{{.Id}}', img]);
     if (r.code !== 0) throw new Error(`image ${img} is missing: lab images build (${oneLine(r.stderr)})`);
@@ -729,7 +592,7 @@ async function main(): Promise<void> {
 
   const tStart = performance.now();
   const work = mkdtempSync(join(tmpdir(), 'nslab-bench-ctr-'));
-  const log = (s: string): void => void process.stderr.write(`[${((performance.now() - tStart) / 1000).toFixed(1).padStart(6)} s] ${s}\n`);
+  const log = progressLog(tStart);
   const mach = await machine();
   log(`machine: ${mach.nproc} CPUs, kernel ${mach.kernel}, node ${mach.node}, docker ${mach.docker}; reps ${opt.reps}`);
 
@@ -786,28 +649,14 @@ async function main(): Promise<void> {
   }
   res.bootOffsetDriftMs = calibrateBootOffset() - bootOffsetMs;
   res.totalSeconds = (performance.now() - tStart) / 1000;
-  res.loadavgEnd = loadavg().map((x) => x.toFixed(2)).join(' ');
+  res.loadavgEnd = loadavgText();
 
-  const resDir = join(ROOT, 'bench/results');
-  mkdirSync(resDir, { recursive: true });
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const jsonPath = join(resDir, `containers-${stamp}.json`);
-  writeFileSync(jsonPath, JSON.stringify(res, null, 2) + '\n');
-  log(`results: ${jsonPath}`);
-  if (opt.report) {
-    const md = report(res, `bench/results/containers-${stamp}.json`);
-    writeFileSync(join(ROOT, 'bench/REPORT-containers.md'), md);
-    log('report: bench/REPORT-containers.md');
-    process.stdout.write(md);
-  }
+  writeResults(res, 'containers-', log, opt.report, 'bench/REPORT-containers.md', report);
 }
 
 // ───────────────────────────── report
 
-const s3 = (st: Stat | undefined, digits = 0, scale = 1): string =>
-  st ? `${(st.median * scale).toFixed(digits)} (${(st.min * scale).toFixed(digits)}–${(st.max * scale).toFixed(digits)})` : '–';
 const S = (xs: readonly (number | undefined)[], digits = 0, scale = 1): string => s3(stat(xs), digits, scale);
-const med = (xs: readonly (number | undefined)[]): number => stat(xs)?.median ?? NaN;
 const f = (x: number, d = 0): string => (Number.isFinite(x) ? x.toFixed(d) : '–');
 const pct = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) && b ? `${((a / b) * 100).toFixed(0)} %` : '–');
 

@@ -14,33 +14,19 @@
  * baseline is a bash script generated into a temp dir and run as `bash FILE`.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { CLI, cmdOut, eachArg, labNs, loadavgText, machineBasics, med, ms, must, mustBeReady, netnsList, NODE, type Proc, procEntries, progressLog, readProc, reportFrom, ROOT, s3, settle, stat, timed, writeResults } from './common.ts';
 
 // ───────────────────────────── setup
 
-function repoRoot(): string {
-  let d = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(d, 'package.json'))) {
-    const up = dirname(d);
-    if (up === d) throw new Error('cannot find the repository root (package.json)');
-    d = up;
-  }
-  return d;
-}
-
-const ROOT = repoRoot();
-const CLI = join(ROOT, 'dist/runner/cli/main.js');
-const NODE = process.execPath;
 const PY = '/usr/bin/python3'; // Debian's: it has the mininet module (the pyenv python3 on PATH does not)
 const MN_SCRIPT = join(ROOT, 'bench/mininet_single.py');
 const GNU_TIME = '/usr/bin/time';
 const RAW = 'nslbench'; // raw baseline: fabric namespace nslbench, nodes nslbench.h1..N
 const MN_PREFIX = 'nbm'; // Mininet: hosts nbmh1..N, bridge nbms1 (root namespace)
 const POOL = [10, 251]; // 10.251.0.0/16
-const SETTLE_EXTRA_MS = 500;
 
 interface Options {
   reps: number;
@@ -54,67 +40,22 @@ interface Options {
 
 function parseOptions(argv: string[]): Options {
   const o: Options = { reps: 3, sizes: [10, 100, 1000], skipMininet: false, mininetMax: 200, report: true };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const val = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
+  const usage = 'usage: node bench/run.ts [--reps 3] [--sizes 10,100,1000] [--skip-mininet] [--mininet-max 200] [--no-report]\n       node bench/run.ts --from bench/results/FILE.json   (only rewrite bench/REPORT.md from earlier results)\n';
+  eachArg(argv, usage, (a, val) => {
     if (a === '--reps') o.reps = Number(val());
     else if (a === '--sizes') o.sizes = val().split(',').map(Number);
     else if (a === '--skip-mininet') o.skipMininet = true;
     else if (a === '--mininet-max') o.mininetMax = Number(val());
     else if (a === '--no-report') o.report = false;
     else if (a === '--from') o.from = val();
-    else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: node bench/run.ts [--reps 3] [--sizes 10,100,1000] [--skip-mininet] [--mininet-max 200] [--no-report]\n       node bench/run.ts --from bench/results/FILE.json   (only rewrite bench/REPORT.md from earlier results)\n');
-      process.exit(0);
-    } else throw new Error(`unknown argument ${a}`);
-  }
+    else return false;
+    return true;
+  });
   if (!Number.isInteger(o.reps) || o.reps < 1) throw new Error('--reps must be a positive integer');
   for (const n of o.sizes) if (!Number.isInteger(n) || n < 2 || n > 1000) throw new Error(`size ${n}: must be 2..1000 (a Linux bridge takes at most 1024 ports)`);
   o.sizes = [...new Set(o.sizes)].sort((a, b) => a - b);
   return o;
 }
-
-// ───────────────────────────── processes
-
-interface Proc {
-  readonly ms: number;
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Run argv as one process; wall time from just before spawn to its exit. */
-function timed(argv: readonly string[], input?: string): Promise<Proc> {
-  return new Promise((res, rej) => {
-    const t0 = performance.now();
-    const child = spawn(argv[0], argv.slice(1), { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    let t1 = 0;
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout!.on('data', (d: Buffer) => out.push(d));
-    child.stderr!.on('data', (d: Buffer) => err.push(d));
-    child.on('exit', () => {
-      t1 = performance.now();
-    });
-    child.on('error', rej);
-    child.on('close', (code, sig) => {
-      res({ ms: (t1 || performance.now()) - t0, code: code ?? (sig ? 128 : 1), stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
-    });
-    if (input !== undefined) child.stdin!.end(input);
-  });
-}
-
-async function must(argv: readonly string[], input?: string): Promise<Proc> {
-  const r = await timed(argv, input);
-  if (r.code !== 0) throw new Error(`${argv.join(' ')} exited ${r.code}: ${(r.stderr || r.stdout).trim()}`);
-  return r;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 // ───────────────────────────── machine state
 
@@ -131,55 +72,6 @@ function mem(): Mem {
   const text = readFileSync('/proc/meminfo', 'utf8');
   const f = (k: string): number => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? NaN);
   return { avail: f('MemAvailable'), kernel: KERNEL_FIELDS.reduce((a, k) => a + f(k), 0) };
-}
-
-function netnsList(): string[] {
-  try {
-    return readdirSync('/run/netns');
-  } catch {
-    return [];
-  }
-}
-
-function procEntries(): number[] {
-  return readdirSync('/proc')
-    .filter((e) => /^\d+$/.test(e))
-    .map(Number);
-}
-
-function readProc(pid: number, file: string): string {
-  try {
-    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-/** A kernel worker running the netns workqueue (cleanup_net) names itself kworker/…-netns; R-netns is the idle rescuer. */
-function netnsWorkerBusy(): boolean {
-  for (const p of procEntries()) {
-    const c = readProc(p, 'comm').trim();
-    if (c.startsWith('kworker/') && c.endsWith('-netns') && !c.includes('/R-')) return true;
-  }
-  return false;
-}
-
-/**
- * After a teardown: wait until no namespace matching `gone` is listed and the kernel's netns worker has
- * been idle for 3 polls in a row, then SETTLE_EXTRA_MS more. Returns the ms until idle.
- */
-async function settle(gone: (ns: string) => boolean): Promise<number> {
-  const t0 = performance.now();
-  const deadline = t0 + 60_000;
-  while (netnsList().some(gone) && performance.now() < deadline) await sleep(20);
-  let idle = 0;
-  while (idle < 3 && performance.now() < deadline) {
-    idle = netnsWorkerBusy() ? 0 : idle + 1;
-    await sleep(20);
-  }
-  const ms = performance.now() - t0;
-  await sleep(SETTLE_EXTRA_MS);
-  return ms;
 }
 
 function rootLinks(prefix: string): Promise<string[]> {
@@ -271,7 +163,7 @@ function labYaml(n: number): string {
 
 async function nslabRep(n: number, file: string, work: string): Promise<NslabRep> {
   const lab = `bench${n}`;
-  const mine = (ns: string): boolean => ns === `nsl.${lab}` || ns.startsWith(`nsl.${lab}.`);
+  const mine = labNs(lab);
   if (netnsList().some(mine)) await timed([NODE, CLI, 'down', lab]);
   const timeOut = join(work, 'time.out');
   rmSync(timeOut, { force: true });
@@ -426,7 +318,7 @@ interface PlanShRep {
 /** nslab's own commands (the output of `lab plan`) run by sh: what `lab up` costs without node. */
 async function planShRep(n: number, planFile: string): Promise<PlanShRep> {
   const lab = `bench${n}`;
-  const mine = (ns: string): boolean => ns === `nsl.${lab}` || ns.startsWith(`nsl.${lab}.`);
+  const mine = labNs(lab);
   if (netnsList().some(mine)) await timed([NODE, CLI, 'down', lab]);
   const up = await timed(['sh', planFile]);
   const down = await timed([NODE, CLI, 'down', lab]); // finds the namespaces by prefix (no state file)
@@ -590,47 +482,18 @@ async function startupCosts(work: string, labFiles: Map<number, string>, reps: n
 // ───────────────────────────── machine description
 
 async function machine(): Promise<Record<string, string | number>> {
-  const out = async (argv: string[]): Promise<string> => {
-    try {
-      const r = await timed(argv);
-      return (r.stdout || r.stderr).trim();
-    } catch {
-      return 'n/a';
-    }
-  };
-  const mn = await out(['dpkg-query', '-W', '-f', '${Version}', 'mininet']);
-  const dirty = await out(['git', '-C', ROOT, 'status', '--porcelain', '--untracked-files=no']);
+  const mn = await cmdOut(['dpkg-query', '-W', '-f', '${Version}', 'mininet']);
+  const dirty = await cmdOut(['git', '-C', ROOT, 'status', '--porcelain', '--untracked-files=no']);
   return {
-    date: new Date().toISOString(),
-    nproc: availableParallelism(),
-    cpu: cpus()[0]?.model ?? 'n/a',
-    memTotalMiB: Math.round(totalmem() / 2 ** 20),
-    kernel: release(),
-    node: process.version,
-    iproute2: await out(['ip', '-V']),
-    bash: (await out(['bash', '--version'])).split('\n')[0],
+    ...machineBasics(),
+    iproute2: await cmdOut(['ip', '-V']),
+    bash: (await cmdOut(['bash', '--version'])).split('\n')[0],
     mininet: mn,
-    python: await out([PY, '--version']),
-    commit: await out(['git', '-C', ROOT, 'rev-parse', '--short', 'HEAD']),
+    python: await cmdOut([PY, '--version']),
+    commit: await cmdOut(['git', '-C', ROOT, 'rev-parse', '--short', 'HEAD']),
     treeDirty: dirty ? dirty.split('\n').length : 0,
-    loadavgStart: loadavg().map((x) => x.toFixed(2)).join(' '),
+    loadavgStart: loadavgText(),
   };
-}
-
-// ───────────────────────────── statistics
-
-interface Stat {
-  median: number;
-  min: number;
-  max: number;
-  n: number;
-}
-
-function stat(xs: readonly (number | undefined)[]): Stat | undefined {
-  const v = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
-  if (!v.length) return undefined;
-  const mid = Math.floor(v.length / 2);
-  return { median: v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2, min: v[0], max: v[v.length - 1], n: v.length };
 }
 
 // ───────────────────────────── main
@@ -648,14 +511,10 @@ interface SizeResult {
 async function main(): Promise<void> {
   const opt = parseOptions(process.argv.slice(2));
   if (opt.from) {
-    const res = JSON.parse(readFileSync(resolve(opt.from), 'utf8')) as Result;
-    const rel = `bench/results/${opt.from.split('/').pop()}`;
-    writeFileSync(join(ROOT, 'bench/REPORT.md'), report(res, rel));
-    process.stderr.write(`bench/REPORT.md rewritten from ${rel}\n`);
+    reportFrom(opt.from, 'bench/REPORT.md', report);
     return;
   }
-  if (process.getuid?.() !== 0) throw new Error('run as root: the bench creates namespaces');
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+  mustBeReady('namespaces');
   const withMininet = !opt.skipMininet && opt.sizes.some((n) => n <= opt.mininetMax);
   if (withMininet && !existsSync(PY)) throw new Error(`${PY} is missing (apt-get install mininet)`);
   const leftRaw = netnsList().filter(rawMine);
@@ -665,7 +524,7 @@ async function main(): Promise<void> {
 
   const tStart = performance.now();
   const work = mkdtempSync(join(tmpdir(), 'nslab-bench-'));
-  const log = (s: string): void => void process.stderr.write(`[${((performance.now() - tStart) / 1000).toFixed(1).padStart(6)} s] ${s}\n`);
+  const log = progressLog(tStart);
   const mach = await machine();
   log(`machine: ${mach.nproc} CPUs, kernel ${mach.kernel}, node ${mach.node}; reps ${opt.reps}, sizes ${opt.sizes.join(',')}, mininet ${withMininet ? `up to N=${opt.mininetMax}` : 'skipped'}`);
 
@@ -719,25 +578,14 @@ async function main(): Promise<void> {
         log(`N=${n} rep ${r} mininet up ${e.upMs.toFixed(0)} ms, down ${e.downMs.toFixed(0)} ms${e.error ? `\n${e.error}` : ''}`);
       }
     }
-    s.loadavgAfter = loadavg().map((x) => x.toFixed(2)).join(' ');
+    s.loadavgAfter = loadavgText();
     sizes.push(s);
   }
   const totalS = (performance.now() - tStart) / 1000;
   rmSync(work, { recursive: true, force: true });
 
   const result = { machine: mach, options: opt, totalSeconds: totalS, startup, sizes };
-  const resDir = join(ROOT, 'bench/results');
-  mkdirSync(resDir, { recursive: true });
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const jsonPath = join(resDir, `${stamp}.json`);
-  writeFileSync(jsonPath, JSON.stringify(result, null, 2) + '\n');
-  log(`results: ${jsonPath}`);
-  if (opt.report) {
-    const md = report(result, `bench/results/${stamp}.json`);
-    writeFileSync(join(ROOT, 'bench/REPORT.md'), md);
-    log('report: bench/REPORT.md');
-    process.stdout.write(md);
-  }
+  writeResults(result, '', log, opt.report, 'bench/REPORT.md', report);
 }
 
 // ───────────────────────────── report
@@ -749,10 +597,6 @@ interface Result {
   startup: StartupCosts;
   sizes: SizeResult[];
 }
-
-const ms = (x: number | undefined, digits = 0): string => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
-const s3 = (st: Stat | undefined, digits = 0, scale = 1): string =>
-  st ? `${(st.median * scale).toFixed(digits)} (${(st.min * scale).toFixed(digits)}–${(st.max * scale).toFixed(digits)})` : '–';
 
 function report(r: Result, jsonRel: string): string {
   const m = r.machine;
@@ -937,7 +781,6 @@ function report(r: Result, jsonRel: string): string {
 /** The "what dominates" paragraphs, from the numbers of this run. */
 function dominates(r: Result): string[] {
   const su = r.startup;
-  const med = (xs: readonly (number | undefined)[]): number => stat(xs)?.median ?? NaN;
   const out: string[] = [];
   const nodeE = med(su.nodeEmptyMs);
   const ver = med(su.labVersionMs);
