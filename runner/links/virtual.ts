@@ -34,7 +34,8 @@ export function virtualSteps(node: ResolvedNode, i: ResolvedInterface, ctx: Comp
     steps.push(add(['tuntap', 'add', 'dev', i.name, 'mode', 'tun'], `tun ${i.name}: a user-space tunnel to ${v.remote} over UDP ${v.port}`));
     if (i.mtu) steps.push({ id: id('mtu'), phase: 'configure', order: 26, op: { type: 'ip', ns, args: ['link', 'set', i.name, 'mtu', String(i.mtu)] }, source: i.pos });
     // socat moves packets between the tun device and a UDP socket: every packet crosses into user space and back
-    const argv = ['socat', `UDP:${v.remote}:${v.port},bind=${v.local}:${v.port}`, `TUN,tun-name=${i.name},tun-type=tun,iff-no-pi`];
+    // an unconnected UDP socket: no ICMP error ends it while the peer is not up yet (socat 1.7.4 crashes on range=)
+    const argv = ['socat', `UDP-DATAGRAM:${v.remote}:${v.port},bind=${v.local}:${v.port}`, `TUN,tun-name=${i.name},tun-type=tun,iff-no-pi`];
     steps.push({ id: id('socat'), phase: 'daemons', order: 20, op: { type: 'daemon', ns, node: node.name, name: `tun-${i.name}`, argv, log: join(ctx.labDir, 'logs', `${node.name}.tun-${i.name}.log`) }, source: i.pos, note: `${node.name}: user-space forwarder of ${i.name}`, creates: { kind: 'process', name: `tun-${i.name}`, ns } });
   } else {
     const args = ['link', 'add', i.name, ...mtu, 'type', v.type];
