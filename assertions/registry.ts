@@ -1,5 +1,6 @@
 /** Every assertion type a lab file may use, by its YAML key. Add a type by adding one line. */
 import { bgp } from './bgp.ts';
+import { capture } from './capture.ts';
 import { command } from './command.ts';
 import { iperf3 } from './iperf3.ts';
 import { link } from './link-action.ts';
@@ -17,4 +18,5 @@ export const ASSERTIONS: ReadonlyMap<string, AssertionDef<any>> = new Map<string
   [iperf3.type, iperf3],
   [link.type, link],
   [bgp.type, bgp],
+  [capture.type, capture],
 ]);

@@ -222,6 +222,31 @@ mode?: ("bridge" | "private" | "vepa" | "passthru" | "l2" | "l3")
  * MAC address, six hex pairs separated by colons, e.g. 02:42:ac:11:00:02.
  */
 mac?: string
+/**
+ * Impair the packets LEAVING this interface (this end of its link; declare impair on the other end for the other direction). rate becomes a tc tbf qdisc; loss an nftables drop on the peer end's ingress (netem's loss where the kernel has netem); delay and jitter need the kernel's netem (CONFIG_NET_SCH_NETEM), and a lab that asks for them on a kernel without it is refused before anything is built. Everything lives in the lab's namespaces and goes with `lab down`.
+ */
+impair?: ({
+/**
+ * Egress rate limit: a number and a unit, e.g. `10 mbit`, `10mbit`, `1.5 gbit`, `100kbit` (bit, kbit, mbit, gbit, tbit; SI, per second; `20 Mbit/s` too). A bare number is refused.
+ */
+rate?: (string | number)
+/**
+ * tbf bucket size (needs rate): bits `32kbit`, or bytes `4000b`, `16kb` (1000), `16kib` (1024). At least one full-size frame (MTU + 14 bytes). Default: 4 ms of traffic at the rate, at least two full-size frames (100 mbit → 50000 bytes).
+ */
+burst?: (string | number)
+/**
+ * Share of packets dropped at random, in percent from 0 to 100: `5%`, `5`, `0.5%` (at most three decimals).
+ */
+loss?: (string | number)
+/**
+ * Added one-way delay, a duration with a unit: `20ms`, `1s`, `500us`. Needs netem in the kernel.
+ */
+delay?: (string | number)
+/**
+ * Random variation of the delay (needs delay): `5ms`, `500us`. Needs netem in the kernel.
+ */
+jitter?: (string | number)
+} | null)
 } | null)
 /**
  * An address with prefix length, IPv4 (10.0.0.1/24) or IPv6 (fd00::1/64).
@@ -781,5 +806,72 @@ max?: (string | number)
  * TCP: most retransmits accepted.
  */
 "max-retransmits"?: number
+}
+/**
+ * Capture packets with tcpdump on a node's interface while a command or a ping runs, and count them: at least min, at most max, with a VXLAN VNI, with a decoded line matching a regex. Shows encapsulation on the wire.
+ */
+capture?: {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node: string
+/**
+ * A Linux interface name: at most 15 characters from letters, digits, '_', '.', '-'.
+ */
+dev: string
+/**
+ * A pcap filter that picks the packets to count, e.g. "udp port 4789".
+ */
+filter: string
+/**
+ * What makes the traffic while tcpdump listens: a command ({ node, run }) or a ping ({ ping: { from, to, count } }).
+ */
+during: {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node?: string
+/**
+ * A command: an argv list, or a string split into words like a shell would split it (quotes are honoured) but never run by a shell: no pipes, redirections or variables. Use [sh, -c, "..."] when you want a shell.
+ */
+run?: (string | [(string | number), ...((string | number))[]])
+/**
+ * A ping from a node to a target.
+ */
+ping?: {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+from: string
+/**
+ * What it pings.
+ */
+to: string
+/**
+ * Echo requests, 0.2 s apart (default 3).
+ */
+count?: number
+}
+}
+/**
+ * Fewest packets that must count (default 1, or 0 when max is 0).
+ */
+min?: number
+/**
+ * Most packets that may count.
+ */
+max?: number
+/**
+ * Only VXLAN packets with this VNI count (tcpdump decodes VXLAN on UDP port 4789, and 8472 as OTV).
+ */
+vni?: number
+/**
+ * A regular expression: only packets with a line of tcpdump's decoding that it matches count.
+ */
+match?: string
+/**
+ * The most the whole capture may take, tcpdump's start and stop included (default 10s, at least 3s).
+ */
+timeout?: (number | string)
 }
 }

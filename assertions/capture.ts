@@ -1,0 +1,493 @@
+/**
+ * capture: tcpdump on a node's interface while something runs there or elsewhere; count the packets it sees.
+ * The teaching tool that shows encapsulation on the wire: with `vni`, only packets that tcpdump decodes as VXLAN
+ * with that VNI count (`VXLAN, flags [I] (0x08), vni 42` on UDP 4789, or `OTV, … instance 42`, which is how
+ * tcpdump names UDP 8472, Linux's old VXLAN port that flannel uses).
+ *
+ * Run: tcpdump starts in the background in the node, with its messages going to a file in a temporary directory
+ * (the runner's background processes give their output only when stopped, and we must see "listening on" before
+ * sending anything). Then the `during` action runs, then after a short pause tcpdump gets SIGINT (and the
+ * runner's stop() SIGTERM/SIGKILL, should it linger) and its packets are judged. The whole run keeps within
+ * `timeout`, and tcpdump is stopped in every case.
+ */
+import { error } from '../runner/config/diagnostics.ts';
+import type { PathSeg } from '../runner/config/load.ts';
+import { shellQuote, toArgv } from '../runner/model/words.ts';
+import { formatMs } from '../runner/util/units.ts';
+import { compileRegex } from './command.ts';
+import { excerpt, execFailure, fail, ParamReader, pass, sleep, targetText, type Raw } from './common.ts';
+import { parsePingStats } from './ping.ts';
+import type { AssertionDef, Background, ExecResult, Outcome, ResolveContext, RunContext } from './types.ts';
+
+export type DuringAction =
+  | { readonly kind: 'run'; readonly node: string; readonly argv: readonly string[] }
+  | {
+      readonly kind: 'ping';
+      readonly from: string;
+      /** The target as written (h2, h2:eth0, 10.0.0.2). */
+      readonly to: string;
+      readonly address: string;
+      readonly count: number;
+    };
+
+export interface CaptureParams {
+  readonly node: string;
+  readonly dev: string;
+  /** A pcap filter expression, passed to tcpdump as one word after `--`. */
+  readonly filter: string;
+  readonly during: DuringAction;
+  /** Fewest packets that must count (default 1; 0 when only `max: 0` is given). */
+  readonly min: number;
+  readonly max?: number;
+  /** Only VXLAN packets with this VNI count. */
+  readonly vni?: number;
+  /** A regular expression; only packets with a decoded line it matches count. */
+  readonly match?: string;
+  /** The whole assertion, from starting tcpdump to removing its files. */
+  readonly timeoutMs: number;
+}
+
+/** How long tcpdump may take to say "listening on". */
+export const READY_MS = 3000;
+/** The pause after the action, for its last packets to pass. */
+export const SETTLE_MS = 300;
+/** Kept back from the action for stopping tcpdump (SIGINT, then the runner's SIGTERM/SIGKILL after 1 s) and cleaning up. */
+export const STOP_RESERVE_MS = 2000;
+/** The least `timeout` allowed. */
+export const MIN_TIMEOUT_MS = 3000;
+const POLL_MS = 50;
+const PING_INTERVAL_MS = 200;
+const PING_WAIT_S = 1;
+/** Time the steps before the action usually take (temporary directory, tcpdump starting): for the check of a ping's length. */
+const START_ALLOWANCE_MS = 500;
+
+// ---------------------------------------------------------------------------------------------------------------
+// commands
+
+/** At most max + 50 packets (to see that max was passed), else 500: tcpdump never runs without a bound. */
+export function packetLimit(p: Pick<CaptureParams, 'min' | 'max'>): number {
+  return p.max !== undefined ? p.max + 50 : Math.max(500, p.min + 50);
+}
+
+export function tcpdumpArgv(p: CaptureParams): string[] {
+  return ['tcpdump', '-n', '-l', '--immediate-mode', '-U', '-v', '-i', p.dev, '-c', String(packetLimit(p)), '--', p.filter];
+}
+
+export function pingDuringArgv(d: Extract<DuringAction, { kind: 'ping' }>): string[] {
+  return ['ping', '-n', '-c', String(d.count), '-i', String(PING_INTERVAL_MS / 1000), '-W', String(PING_WAIT_S), d.address];
+}
+
+/** How long a ping of `count` packets takes at most when nothing answers. */
+export function pingDurationMs(count: number): number {
+  return (count - 1) * PING_INTERVAL_MS + PING_WAIT_S * 1000;
+}
+
+/** Runs tcpdump (the rest of the words) with its stderr in file $1, after a first line that names its PID. */
+const WRAPPER = 'exec 2>"$1"; echo "nslab-capture pid $$" >&2; shift; exec "$@"';
+const PID_LINE = /^nslab-capture pid (\d+)\n?/m;
+
+export function wrapperArgv(stderrFile: string, argv: readonly string[]): string[] {
+  return ['sh', '-c', WRAPPER, 'sh', stderrFile, ...argv];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// reading tcpdump's output
+
+export interface VxlanHeader {
+  /** tcpdump's name for the header: VXLAN (UDP 4789) or OTV (UDP 8472, the same header). */
+  readonly decodedAs: 'VXLAN' | 'OTV';
+  readonly flags: number;
+  readonly vni: number;
+}
+
+export interface CapturedPacket {
+  /** The packet's lines as tcpdump printed them: a time-stamped line, then the decoding (indented or not). */
+  readonly lines: readonly string[];
+  /** The outermost VXLAN header, if tcpdump decoded one. */
+  readonly vxlan?: VxlanHeader;
+}
+
+/** Every packet starts with tcpdump's default time stamp; other lines continue the packet before them. */
+const PACKET_START = /^\d{2}:\d{2}:\d{2}\.\d{6} /;
+const VXLAN_LINE = /\b(VXLAN|OTV), flags \[[^\]]*\] \((0x[0-9a-fA-F]+)\), (?:vni|overlay \d+, instance) (\d+)\b/;
+/** The VXLAN "I" flag: the VNI is valid. */
+const FLAG_I = 0x08;
+
+export function parsePackets(stdout: string): CapturedPacket[] {
+  const packets: { lines: string[] }[] = [];
+  for (const raw of stdout.split('\n')) {
+    const line = raw.trimEnd();
+    if (PACKET_START.test(line)) packets.push({ lines: [line] });
+    else if (line.trim() !== '' && packets.length) packets[packets.length - 1].lines.push(line);
+  }
+  return packets.map(({ lines }) => {
+    for (const l of lines) {
+      const m = VXLAN_LINE.exec(l);
+      if (m) return { lines, vxlan: { decodedAs: m[1] as 'VXLAN' | 'OTV', flags: Number.parseInt(m[2], 16), vni: Number(m[3]) } };
+    }
+    return { lines };
+  });
+}
+
+export interface TcpdumpStats {
+  readonly captured: number;
+  readonly receivedByFilter?: number;
+  readonly droppedByKernel?: number;
+}
+
+/** The counts tcpdump prints on stderr when it ends. */
+export function parseTcpdumpStats(stderr: string): TcpdumpStats | undefined {
+  const n = (re: RegExp): number | undefined => {
+    const m = re.exec(stderr);
+    return m ? Number(m[1]) : undefined;
+  };
+  const captured = n(/^(\d+) packets? captured$/m);
+  if (captured === undefined) return undefined;
+  return { captured, receivedByFilter: n(/^(\d+) packets? received by filter$/m), droppedByKernel: n(/^(\d+) packets? dropped by kernel$/m) };
+}
+
+/** tcpdump's stderr without the wrapper's PID line. */
+export function tcpdumpMessages(stderrFile: string): { pid?: number; text: string } {
+  const m = PID_LINE.exec(stderrFile);
+  return m ? { pid: Number(m[1]), text: stderrFile.replace(PID_LINE, '') } : { text: stderrFile };
+}
+
+/** Where tcpdump is while it starts: listening, ended with an error, or not there yet. */
+export function startState(messages: string): 'listening' | 'failed' | 'waiting' {
+  if (/^(?:tcpdump: )?listening on /m.test(messages)) return 'listening';
+  const other = messages
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/verbose output suppressed|warning/i.test(l));
+  return other.length ? 'failed' : 'waiting';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// judging
+
+export interface CaptureRun {
+  /** tcpdump's packets. */
+  readonly stdout: string;
+  /** tcpdump's messages ("listening on …", errors, the final counts). */
+  readonly stderr: string;
+  /** tcpdump's command line, as a user could type it. */
+  readonly tcpdumpCommand: string;
+  /** The action's result; undefined when it did not run. */
+  readonly during?: ExecResult;
+  /** Why the action did not run. */
+  readonly notRun?: string;
+}
+
+function quoted(s: string): string {
+  return `'${s}'`;
+}
+
+function countText(min: number, max: number | undefined): string {
+  if (max === undefined) return min === 0 ? 'any number of' : `≥ ${min}`;
+  if (max === 0) return 'no';
+  if (min === max) return `exactly ${min}`;
+  if (min === 0) return `≤ ${max}`;
+  return `${min}–${max}`;
+}
+
+export function describeDuring(d: DuringAction): string {
+  return d.kind === 'ping' ? `ping ${d.from} → ${targetText(d.to, d.address)}, ${d.count} packet${d.count === 1 ? '' : 's'}` : `${d.node}: ${d.argv.join(' ')}`;
+}
+
+export function expectedText(p: CaptureParams): string {
+  const what = [`${countText(p.min, p.max)} packet${p.max === 1 || (p.max === undefined && p.min === 1) ? '' : 's'} on ${p.node}:${p.dev} matching ${quoted(p.filter)}`];
+  if (p.vni !== undefined) what.push(`with VNI ${p.vni}`);
+  if (p.match !== undefined) what.push(`${p.vni !== undefined ? 'and ' : ''}a decoded line matching /${p.match}/`);
+  return `${what.join(' ')}, during ${describeDuring(p.during)}`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function duringSummary(p: CaptureParams, r: ExecResult): string {
+  const stopped = r.timedOut ? ' (stopped: the capture’s timeout ran out)' : '';
+  if (p.during.kind === 'ping') {
+    const s = parsePingStats(r.stdout);
+    const what = s ? `${s.received}/${s.transmitted} replies` : `no ping summary (exit code ${r.exitCode}${r.stderr.trim() ? `: ${excerpt(r.stderr, 1, 120)}` : ''})`;
+    return `the ping got ${what}${stopped}`;
+  }
+  return `the command ended with exit code ${r.exitCode}${stopped}`;
+}
+
+/** A few packets as tcpdump printed them, one per line (long lines cut). */
+export function showPackets(packets: readonly CapturedPacket[], most = 2): string {
+  return packets
+    .slice(0, most)
+    .flatMap((pk) => pk.lines.slice(0, 4))
+    .map((l) => (l.length > 200 ? `${l.slice(0, 199)}…` : l))
+    .join('\n');
+}
+
+function oneLine(pk: CapturedPacket): string {
+  return excerpt(pk.lines.map((l) => l.trim()).join('\n'), 4, 600);
+}
+
+/** Why tcpdump never began to capture, in words. */
+function startFailure(p: CaptureParams, run: CaptureRun): string {
+  const msg = excerpt(run.stderr, 3) || 'no message';
+  if (/exec: tcpdump: not found|tcpdump: (?:command )?not found|exec of "tcpdump" failed/.test(run.stderr)) return `tcpdump is not installed on this machine (${msg}); apt-get install tcpdump`;
+  if (/can't parse filter expression|syntax error|illegal|unknown host|not a valid/i.test(run.stderr) && !/No such device/.test(run.stderr)) {
+    return `tcpdump rejected the filter ${quoted(p.filter)}: ${msg}`;
+  }
+  if (/No such device|doesn't exist|no suitable device/i.test(run.stderr)) return `${p.node} has no interface ${p.dev}: ${msg}`;
+  return `${run.notRun ?? 'tcpdump did not begin to capture'}: ${msg}`;
+}
+
+export function judgeCapture(p: CaptureParams, run: CaptureRun): Outcome {
+  const expected = expectedText(p);
+  const command = [run.tcpdumpCommand, run.during?.command].filter(Boolean).join('\n');
+  if (!run.during) return fail(expected, startFailure(p, run), command);
+  const cannot = execFailure(run.during);
+  if (cannot) return fail(expected, `the action did not run: ${cannot}`, command);
+
+  const packets = parsePackets(run.stdout);
+  const re = p.match !== undefined ? compileRegex(p.match) : undefined;
+  const hasVni = (pk: CapturedPacket): boolean => pk.vxlan !== undefined && pk.vxlan.vni === p.vni && (pk.vxlan.flags & FLAG_I) !== 0;
+  const matches = (pk: CapturedPacket): boolean => !re?.ok || pk.lines.some((l) => re.re.test(l));
+  const counted = packets.filter((pk) => (p.vni === undefined || hasVni(pk)) && (re === undefined || matches(pk)));
+  const ok = counted.length >= p.min && (p.max === undefined || counted.length <= p.max);
+
+  // what the count is made of
+  const parts: string[] = [];
+  if (p.vni !== undefined) {
+    const others = new Map<number, number>();
+    let notVxlan = 0;
+    let noI = 0;
+    for (const pk of packets) {
+      if (!pk.vxlan) notVxlan++;
+      else if ((pk.vxlan.flags & FLAG_I) === 0) noI++;
+      else if (pk.vxlan.vni !== p.vni) others.set(pk.vxlan.vni, (others.get(pk.vxlan.vni) ?? 0) + 1);
+    }
+    parts.push(`${packets.filter(hasVni).length} with VNI ${p.vni}`);
+    for (const [vni, n] of [...others].sort((a, b) => a[0] - b[0])) parts.push(`${n} with VNI ${vni}`);
+    if (noI) parts.push(`${noI} VXLAN without the I flag (no valid VNI)`);
+    if (notVxlan) parts.push(`${notVxlan} not decoded as VXLAN`);
+  }
+  if (re !== undefined) parts.push(`${packets.filter(matches).length} matching /${p.match}/`);
+  const what = p.vni !== undefined || re !== undefined ? `${plural(counted.length, 'packet')} that count` : plural(counted.length, 'packet');
+  let seen = parts.length ? `${what} (tcpdump caught ${packets.length}: ${parts.join(', ')})` : what;
+
+  const notes: string[] = [duringSummary(p, run.during)];
+  const stats = parseTcpdumpStats(run.stderr);
+  if (stats?.droppedByKernel) notes.push(`the kernel dropped ${plural(stats.droppedByKernel, 'packet')} before tcpdump saw them`);
+  const limit = packetLimit(p);
+  if (packets.length >= limit || stats?.captured === limit) notes.push(`tcpdump stopped at its limit of ${limit} packets`);
+  if (!ok && p.vni !== undefined && packets.length > 0 && packets.every((pk) => !pk.vxlan)) {
+    notes.push('tcpdump decodes VXLAN only on UDP port 4789 (and 8472, which it shows as OTV)');
+  }
+  if (!ok && packets.length === 0 && p.during.kind === 'ping') {
+    const s = parsePingStats(run.during.stdout);
+    if (s && s.received > 0) notes.push(`the ping was answered, so its packets did not pass ${p.node}:${p.dev} as the filter describes them`);
+  }
+  seen += `; ${notes.join('; ')}`;
+  const details = {
+    captured: packets.length,
+    counted: counted.length,
+    vnis: Object.fromEntries([...new Set(packets.flatMap((pk) => (pk.vxlan ? [pk.vxlan.vni] : [])))].map((v) => [v, packets.filter((pk) => pk.vxlan?.vni === v).length])),
+    packets: packets.slice(0, 20).map((pk) => pk.lines.join('\n')),
+    ...(stats ? { stats } : {}),
+  };
+  if (ok) return pass(expected, counted.length ? `${seen}; the first that counts: ${oneLine(counted[0])}` : seen, command, { details });
+  const shown = showPackets(counted.length && p.max !== undefined && counted.length > p.max ? counted : packets);
+  return fail(expected, shown ? `${seen}; the first lines:\n${shown}` : `${seen}; tcpdump caught nothing`, command, { details });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// resolving
+
+const IFNAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
+
+/** Why a word cannot be a Linux interface name, or undefined when it can (the schema's ifName, which tcpdump's "any" fits). */
+export function badInterfaceName(name: string): string | undefined {
+  if (IFNAME.test(name) && name !== '.' && name !== '..') return undefined;
+  if (name === '') return 'it is empty';
+  if (name.length > 15) return `it is ${name.length} characters long and Linux allows at most 15`;
+  if (/\s/.test(name)) return 'it contains white space';
+  if (name.includes('/')) return "it contains '/'";
+  if (name.includes(':')) return "it contains ':' (an alias like eth0:1 is not an interface; capture on eth0)";
+  if (name === '.' || name === '..') return 'it is . or ..';
+  if (!/^[A-Za-z0-9_]/.test(name)) return 'it must start with a letter, digit or _';
+  return "only letters, digits, '_', '.' and '-' are allowed";
+}
+
+/** The same context, with every position and unknown-node report under `prefix`. */
+function under(ctx: ResolveContext, prefix: readonly PathSeg[]): ResolveContext {
+  return {
+    nodeNames: ctx.nodeNames,
+    hasNode: (n) => ctx.hasNode(n),
+    target: (to, from) => ctx.target(to, from),
+    at: (path, key) => ctx.at([...prefix, ...path], key),
+    unknownNode: (n, path) => ctx.unknownNode(n, [...prefix, ...path]),
+    testNames: ctx.testNames,
+    testName: ctx.testName,
+  };
+}
+
+const DURING_HINT = 'write during: { node: h1, run: "…" } (a command) or during: { ping: { from: h1, to: h2 } }';
+const isMapping = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function readDuring(r: ParamReader, ctx: ResolveContext): DuringAction | undefined {
+  const raw = r.raw.during;
+  if (raw === undefined || raw === null) return r.shape('during', 'an action is required');
+  // not a mapping: the schema says so, with the two forms in its hint
+  if (!isMapping(raw)) return r.shape('during', 'must be a mapping');
+  const isPing = raw.ping !== undefined && raw.ping !== null;
+  const isRun = (raw.node !== undefined && raw.node !== null) || (raw.run !== undefined && raw.run !== null);
+  if (isPing && isRun) return r.fail('during', 'capture.during is both a ping and a command: give one of them', DURING_HINT);
+  if (!isPing && !isRun) return r.fail('during', 'capture.during is neither a command ({ node, run }) nor a ping ({ ping: { from, to } })', DURING_HINT);
+  const sub = new ParamReader(isPing ? 'capture.during.ping' : 'capture.during', isPing ? (isMapping(raw.ping) ? raw.ping : {}) : raw, under(ctx, isPing ? ['during', 'ping'] : ['during']));
+  let action: DuringAction | undefined;
+  if (isPing) {
+    if (!isMapping(raw.ping)) return r.shape('during.ping', 'must be a mapping');
+    const from = sub.node('from');
+    const to = sub.target('to', from);
+    const count = sub.integer('count', 3, 1, 1000);
+    if (from && to) action = { kind: 'ping', from, to: to.text, address: to.address, count };
+  } else {
+    const hasNode = raw.node !== undefined && raw.node !== null;
+    if (!hasNode) r.fail('during', 'capture.during has a run but no node to run it in', DURING_HINT);
+    const node = hasNode ? sub.node('node') : undefined;
+    let argv: string[] | undefined;
+    if (raw.run === undefined || raw.run === null) r.fail('during', `capture.during has a node (${String(raw.node)}) but nothing to run`, DURING_HINT);
+    else {
+      const w = toArgv(raw.run);
+      if (w.ok) argv = w.argv;
+      else sub.fail('run', `capture.during.run: ${w.message}`, 'write the command as a list of words, or [sh, -c, "…"] if it needs a shell', 'test.capture');
+    }
+    if (node && argv) action = { kind: 'run', node, argv };
+  }
+  r.diagnostics.push(...sub.diagnostics);
+  r.shapeProblems.push(...sub.shapeProblems);
+  return action;
+}
+
+function requireKey(r: ParamReader, key: string, what: string): void {
+  if (!r.has(key)) r.shape(key, `${what} is required`);
+}
+
+export const capture: AssertionDef<CaptureParams> = {
+  type: 'capture',
+  // alone: traffic of tests running beside it would be counted too
+  exclusive: true,
+  describe: (p) => `capture ${p.node}:${p.dev} ${quoted(p.filter)}${p.vni !== undefined ? ` VNI ${p.vni}` : ''} during ${p.during.kind === 'ping' ? `ping ${p.during.from} → ${p.during.to}` : `${p.during.node}: ${p.during.argv.join(' ')}`}`,
+  resolve(raw, ctx) {
+    const r = new ParamReader('capture', raw, ctx);
+    const node = r.node('node');
+
+    requireKey(r, 'dev', 'an interface name');
+    const dev = r.string('dev');
+    if (dev !== undefined) {
+      const bad = badInterfaceName(dev);
+      if (bad) r.fail('dev', `capture.dev ${JSON.stringify(dev)} is not an interface name: ${bad}`, "write an interface of the node, e.g. eth0 or vx0 (or any, for all of the node's interfaces)");
+    }
+
+    requireKey(r, 'filter', 'a pcap filter');
+    const filterText = r.string('filter');
+    const filter = filterText?.trim();
+    if (filter === '') r.fail('filter', 'capture.filter is empty', 'write a pcap filter such as "udp port 4789" or "icmp and host 10.0.0.2": it decides which packets count');
+
+    const during = readDuring(r, ctx);
+
+    const max = r.integer('max', undefined, 0, 1_000_000);
+    const min = r.integer('min', Math.min(1, max ?? 1), 0, 1_000_000);
+    if (max !== undefined && min > max) r.fail('min', `capture.min ${min} is more than capture.max ${max}: no count can pass`, max === 0 ? 'to expect no packets, write max: 0 and leave min out' : `write a min of at most ${max}`);
+    const vni = r.integer('vni', undefined, 0, 16_777_215);
+
+    let match: string | undefined;
+    const src = r.string('match');
+    if (src !== undefined) {
+      const c = compileRegex(src);
+      if (c.ok) match = src;
+      else r.fail('match', `capture.match is not a valid regular expression: ${c.message}`, 'it is a JavaScript regular expression tested on each line tcpdump prints; escape ( [ { . * + ? with a backslash to match them literally', 'test.regex');
+    }
+
+    const timeoutMs = r.durationMs('timeout', 10_000);
+    if (timeoutMs < MIN_TIMEOUT_MS) {
+      r.fail('timeout', `capture.timeout must be at least ${formatMs(MIN_TIMEOUT_MS)}, not ${formatMs(timeoutMs)}`, `tcpdump needs up to ${formatMs(READY_MS)} to start and ${formatMs(STOP_RESERVE_MS)} are kept to stop it; leave timeout out for 10s`);
+    } else if (during?.kind === 'ping') {
+      const needMs = pingDurationMs(during.count) + START_ALLOWANCE_MS + SETTLE_MS + STOP_RESERVE_MS;
+      if (needMs > timeoutMs) {
+        const where: PathSeg[] = r.has('timeout') ? ['timeout'] : isMapping(raw.during) && isMapping(raw.during.ping) && raw.during.ping.count !== undefined ? ['during', 'ping', 'count'] : ['during'];
+        r.diagnostics.push(
+          error(
+            'test.capture',
+            `capture.timeout ${formatMs(timeoutMs)} is too short for a ping of ${plural(during.count, 'packet')}, which takes up to ${formatMs(pingDurationMs(during.count))} besides tcpdump's start and stop`,
+            ctx.at(where),
+            `write timeout: ${Math.ceil(needMs / 1000)}s or more, or ping fewer packets`,
+          ),
+        );
+      }
+    }
+
+    if (!node || !dev || !filter || !during) return r.result(undefined);
+    return r.result<CaptureParams>({ node, dev, filter, during, min, max, vni, match, timeoutMs });
+  },
+
+  async run(p, ctx) {
+    const deadline = Date.now() + p.timeoutMs;
+    const left = (): number => deadline - Date.now();
+    const argv = tcpdumpArgv(p);
+    const mkArgv = ['mktemp', '-d', '-t', 'nslab-capture.XXXXXX'];
+    const mk = await ctx.exec(p.node, mkArgv, { timeoutMs: 1000 });
+    const dir = mk.stdout.trim();
+    const tcpdumpCommand = sameNodeCommand(mk, mkArgv, argv);
+    if (mk.exitCode !== 0 || !dir.startsWith('/')) {
+      return fail(expectedText(p), `could not make a temporary directory in ${p.node}: ${excerpt(mk.stderr) || `exit code ${mk.exitCode}`}`, mk.command);
+    }
+    const errFile = `${dir}/tcpdump.stderr`;
+    let bg: Background | undefined;
+    let pid: number | undefined;
+    let stdout = '';
+    let stderr = '';
+    let during: ExecResult | undefined;
+    let notRun: string | undefined;
+    try {
+      bg = await ctx.background(p.node, wrapperArgv(errFile, argv));
+      const readyMs = Math.min(READY_MS, left() - STOP_RESERVE_MS - SETTLE_MS);
+      const readyBy = Date.now() + readyMs;
+      let state: 'listening' | 'failed' | 'waiting' = 'waiting';
+      for (;;) {
+        const r = await ctx.exec(p.node, ['cat', '--', errFile], { timeoutMs: 1000 });
+        if (r.exitCode === 0) {
+          const m = tcpdumpMessages(r.stdout);
+          pid ??= m.pid;
+          state = startState(m.text);
+          if (state !== 'waiting') break;
+        }
+        if (Date.now() >= readyBy || ctx.signal?.aborted) break;
+        await sleep(POLL_MS, ctx.signal);
+      }
+      const budgetMs = left() - STOP_RESERVE_MS - SETTLE_MS;
+      if (state === 'failed') notRun = 'tcpdump ended before it began to capture';
+      else if (state === 'waiting') notRun = `tcpdump did not begin to capture within ${formatMs(Math.max(0, readyMs))}`;
+      else if (ctx.signal?.aborted) notRun = 'the run was stopped';
+      else if (budgetMs <= 0) notRun = `no time was left of the capture's timeout (${formatMs(p.timeoutMs)})`;
+      else {
+        during = p.during.kind === 'ping' ? await ctx.exec(p.during.from, pingDuringArgv(p.during), { timeoutMs: budgetMs }) : await ctx.exec(p.during.node, p.during.argv, { timeoutMs: budgetMs });
+        await sleep(SETTLE_MS, ctx.signal);
+      }
+    } finally {
+      if (bg) {
+        // SIGINT: tcpdump prints what it has and its counts, then ends; stop() follows with SIGTERM/SIGKILL if it lingers
+        if (pid !== undefined) await ctx.exec(p.node, ['kill', '-INT', String(pid)], { timeoutMs: 500 }).catch(() => undefined);
+        stdout = (await bg.stop()).stdout;
+      }
+      const r = await ctx.exec(p.node, ['sh', '-c', 'cat -- "$1" 2>/dev/null; rm -rf -- "$2"', 'sh', errFile, dir], { timeoutMs: 1000 }).catch(() => undefined);
+      if (r) stderr = tcpdumpMessages(r.stdout).text;
+    }
+    return judgeCapture(p, { stdout, stderr, tcpdumpCommand, during, notRun });
+  },
+};
+
+/** `ip netns exec NS <argv>` for another command in the node that ran `ran` (as printed by the runner). */
+function sameNodeCommand(ran: ExecResult, ranArgv: readonly string[], argv: readonly string[]): string {
+  const tail = ranArgv.map(shellQuote).join(' ');
+  const words = argv.map(shellQuote).join(' ');
+  return ran.command.endsWith(tail) ? `${ran.command.slice(0, ran.command.length - tail.length)}${words}` : words;
+}
