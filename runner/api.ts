@@ -10,6 +10,7 @@ import type { ResolvedLab } from './model/types.ts';
 import { compile } from './plan/compile.ts';
 import { KINDS } from './kinds/registry.ts';
 import { checkFeatures } from './model/features.ts';
+import { checkImpairments, impairFeatures } from './model/impair.ts';
 import type { CompileContext } from './plan/context.ts';
 import type { Plan } from './plan/ops.ts';
 import { inheritedForwarding, labNetns } from './exec/host.ts';
@@ -54,6 +55,15 @@ export function compileContext(lab: string, self: readonly string[] = selfArgv()
   return { labDir: labDir(lab), selfArgv: self, inherited };
 }
 
+/**
+ * The context for compiling this lab on this machine, with the kernel features its link impairments depend on
+ * (netem: probed in a scratch namespace, once per process, and only for labs that declare impairments).
+ * `lab plan` and `lab up` both use it, so the printed plan is what runs.
+ */
+export async function compileContextFor(lab: ResolvedLab): Promise<CompileContext> {
+  return { ...compileContext(lab.name), ...(await impairFeatures(lab)) };
+}
+
 export function planOf(lab: ResolvedLab, ctx?: CompileContext): Plan {
   return compile(lab, ctx ?? compileContext(lab.name));
 }
@@ -61,6 +71,8 @@ export function planOf(lab: ResolvedLab, ctx?: CompileContext): Plan {
 /** Checks that need programs (kinds' verify, e.g. `bird -p`): a LabError (exit 2) before anything is built. */
 export async function verifyLab(loaded: Loaded, ctx: CompileContext = compileContext(loaded.lab.name)): Promise<Diagnostic[]> {
   const diags: Diagnostic[] = [...(await checkFeatures(loaded.lab))];
+  // link impairments: delay and jitter need netem, and a kernel without it is refused here (runner/model/impair.ts)
+  diags.push(...(await checkImpairments(loaded.lab)));
   await Promise.all(
     loaded.lab.nodes.map(async (n) => {
       const v = KINDS.get(n.kind)?.verify;

@@ -150,7 +150,7 @@ function culprit(u: Unit, stderr: string): { step?: Step; command: string } {
     const step = lineSteps?.[line];
     if (step && step.op.type === 'ip') {
       const ns = step.op.ns;
-      return { step, command: `ip ${ns ? `-n ${ns} ` : ''}${step.op.args.map(shellQuote).join(' ')}` };
+      return { step, command: `${step.op.tool ?? 'ip'} ${ns ? `-n ${ns} ` : ''}${step.op.args.map(shellQuote).join(' ')}` };
     }
   }
   return { step: u.steps[0], command: printable(u) };

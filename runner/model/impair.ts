@@ -4,9 +4,10 @@
  * declaring `impair` on the other end. Parsed and checked here (pure); compiled in runner/plan/impair.ts;
  * `delay`/`jitter` need the kernel's netem, which runner/api.ts verifies before anything is built.
  */
-import { error, type Diagnostic, type SourcePos } from '../config/diagnostics.ts';
+import { error, warning, type Diagnostic, type SourcePos } from '../config/diagnostics.ts';
 import type { LoadedFile, PathSeg } from '../config/load.ts';
 import { parsePercent, parseRate } from '../util/units.ts';
+import type { ResolvedLab } from './types.ts';
 
 export interface Impairment {
   /** Egress rate limit in bits per second (tbf). */
@@ -180,4 +181,70 @@ export function resolveImpair(node: string, ifname: string, raw: Readonly<Obj>, 
 /** Whether an impairment needs netem whatever the machine (delay and jitter exist nowhere else). */
 export function needsNetem(i: Impairment): boolean {
   return i.delayUs !== undefined || i.jitterUs !== undefined;
+}
+
+// ───────────────────────── what this machine can do (run before anything is built) ─────────────────────────
+
+/** What doctor's `netem` probe says (see runner/cli/commands/doctor.ts). */
+export interface NetemProbe {
+  readonly ok: boolean;
+  readonly detail: string;
+  readonly hint?: string;
+}
+
+let netemProbe: Promise<NetemProbe> | undefined;
+
+/** Whether this kernel has netem, tried once per process in a scratch namespace (needs root to tell). */
+export function probeNetem(): Promise<NetemProbe> {
+  netemProbe ??= import('../cli/commands/doctor.ts').then(async ({ detectFeatures }) => (await detectFeatures(['netem'])).get('netem') ?? { ok: false, detail: 'not tested: no netem probe' });
+  return netemProbe;
+}
+
+/** doctor could not try (not root, no scratch namespace): nothing is known either way. */
+const untested = (p: NetemProbe): boolean => /^not tested/.test(p.detail);
+
+/**
+ * The kernel facts the compiled impairments depend on, for CompileContext.features: only for labs whose plan
+ * depends on them (loss without delay; other labs never wait for a probe), and only when the probe could tell.
+ */
+export async function impairFeatures(lab: ResolvedLab, probe: () => Promise<NetemProbe> = probeNetem): Promise<{ features?: { netem: boolean } }> {
+  // the answer changes the plan only for loss without delay (with delay, netem is used anyway)
+  if (!lab.nodes.some((n) => n.interfaces.some((i) => i.impair?.lossPct && !needsNetem(i.impair)))) return {};
+  const p = await probe();
+  return untested(p) ? {} : { features: { netem: p.ok } };
+}
+
+/**
+ * delay and jitter exist only as netem: on a kernel without it, one error per interface that asks for them, at
+ * the YAML line, naming the kernel option and what still works. Not root (untested): a warning.
+ */
+export function netemDiagnostics(lab: ResolvedLab, p: NetemProbe): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  if (p.ok) return out;
+  for (const n of lab.nodes) {
+    for (const i of n.interfaces) {
+      if (!i.impair || !needsNetem(i.impair)) continue;
+      const what = i.impair.delayUs !== undefined ? (i.impair.jitterUs !== undefined ? 'delay and jitter' : 'delay') : 'jitter';
+      const pos = i.impair.netemPos ?? i.impair.pos;
+      if (untested(p)) {
+        out.push(warning('impair.netem-unchecked', `${n.name}:${i.name} impair: ${what} ${what === 'jitter' || what === 'delay' ? 'needs' : 'need'} the kernel's netem qdisc (CONFIG_NET_SCH_NETEM), which could not be checked: ${p.detail}`, pos, 'run as root (`sudo lab validate`) to check; `lab up` refuses the lab if netem is missing'));
+        continue;
+      }
+      out.push(
+        error(
+          'impair.netem-missing',
+          `${n.name}:${i.name} impair: ${what} ${what === 'jitter' || what === 'delay' ? 'needs' : 'need'} the kernel's netem qdisc (CONFIG_NET_SCH_NETEM, module sch_netem), and this kernel has none (doctor's probe: ${p.detail})`,
+          pos,
+          'rate (tc tbf) and loss (an nftables drop) still work on this kernel: remove delay and jitter to keep them, or run the lab on a kernel built with CONFIG_NET_SCH_NETEM; nothing was built',
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+/** verifyLab's check of the impairments: the netem probe runs only when some interface has delay or jitter. */
+export async function checkImpairments(lab: ResolvedLab, probe: () => Promise<NetemProbe> = probeNetem): Promise<Diagnostic[]> {
+  if (!lab.nodes.some((n) => n.interfaces.some((i) => i.impair && needsNetem(i.impair)))) return [];
+  return netemDiagnostics(lab, await probe());
 }

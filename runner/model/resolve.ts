@@ -8,6 +8,7 @@ import { ASSERTIONS } from '../../assertions/registry.ts';
 import type { ResolveContext, TargetResult } from '../../assertions/types.ts';
 import { contains, formatPrefix, network, parseAddress, parsePrefix } from './ip.ts';
 import { assignAddresses, type Member, type Pool, type Segment } from './ipam.ts';
+import { resolveImpair } from './impair.ts';
 import { fabricNetns, nodeNetns, portName } from './names.ts';
 import { normaliseRoute, parseRouteString } from './routes.ts';
 import { overlayMtuWarnings, resolveVirtual, segmentKeys, type VirtualContext, type VirtualDraft } from './virtual.ts';
@@ -305,6 +306,7 @@ export function resolveLab(file: LoadedFile): ResolveResult {
       mac: typeof d.raw.mac === 'string' ? d.raw.mac.toLowerCase() : undefined,
       master: typeof d.raw.master === 'string' && d.raw.type !== undefined ? d.raw.master : undefined,
       pos: d.pos,
+      ...resolveImpair(d.node, d.name, d.raw, at, diags),
     });
   }
   const resolvedBridges = bridges.map((b) => ({ ...b, addresses: bridgeMembers.get(b.name)?.addresses ?? [] }));

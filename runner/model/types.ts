@@ -1,5 +1,6 @@
 /** The resolved lab: every default applied, every reference bound, every address known. Read-only from here on. */
 import type { SourcePos } from '../config/diagnostics.ts';
+import type { Impairment } from './impair.ts';
 
 export interface ResolvedLab {
   readonly name: string;
@@ -71,6 +72,8 @@ export interface ResolvedInterface {
   readonly master?: string;
   /** For interfaces no link makes (vxlan, macvlan, tun, kernel tunnels): how to make them. */
   readonly virtual?: VirtualSpec;
+  /** Rate, loss, delay and jitter of the packets leaving this interface (runner/model/impair.ts). */
+  readonly impair?: Impairment;
   readonly pos: SourcePos;
 }
 

@@ -6,6 +6,7 @@ import { virtualSteps } from '../links/virtual.ts';
 import { routeArgs } from '../model/routes.ts';
 import type { ResolvedBridge, ResolvedLab, ResolvedNode } from '../model/types.ts';
 import type { CompileContext } from './context.ts';
+import { impairSteps } from './impair.ts';
 import { natRules } from './nat.ts';
 import { PHASES, type Plan, type Step } from './ops.ts';
 
@@ -37,6 +38,7 @@ export function compile(lab: ResolvedLab, ctx: CompileContext): Plan {
     if (!t) throw new Error(`no link type ${l.type}`);
     steps.push(...t.compile(l, i, ctx));
   });
+  steps.push(...impairSteps(lab, ctx));
   const phaseIdx = new Map(PHASES.map((p, i) => [p, i]));
   const seq = new Map(steps.map((s, i) => [s, i]));
   steps.sort((a, b) => phaseIdx.get(a.phase)! - phaseIdx.get(b.phase)! || a.order - b.order || seq.get(a)! - seq.get(b)!);

@@ -9,4 +9,9 @@ export interface CompileContext {
    * only the sysctls that differ from these; undefined (unknown) gives every node all of its sysctls.
    */
   readonly inherited?: Readonly<Record<string, string>>;
+  /**
+   * Kernel features found on this machine, known only for labs that declare link impairments (runner/api.ts).
+   * netem true: loss is compiled into netem; false or unknown: into an nftables drop, which works everywhere.
+   */
+  readonly features?: { readonly netem: boolean };
 }

@@ -3,12 +3,15 @@ import type { SourcePos } from '../config/diagnostics.ts';
 import type { ContainerSpec } from '../model/types.ts';
 
 /** Phases run in this order; inside a phase, work in different namespaces runs in parallel. */
-export const PHASES = ['namespaces', 'links', 'configure', 'fdb', 'settle', 'firewall', 'exec', 'daemons'] as const;
+export const PHASES = ['namespaces', 'links', 'configure', 'fdb', 'settle', 'firewall', 'impair', 'exec', 'daemons'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export type Op =
-  /** One iproute2 command; batched with the others of its phase and namespace into one `ip [-n NS] -batch -`. */
-  | { readonly type: 'ip'; readonly ns?: string; readonly args: readonly string[]; readonly tool?: 'bridge' }
+  /**
+   * One iproute2 command; batched with the others of its phase and namespace into one `ip [-n NS] -batch -`
+   * (`bridge -batch -` / `tc -batch -` for the tool's own commands: fdb entries, qdiscs of link impairments).
+   */
+  | { readonly type: 'ip'; readonly ns?: string; readonly args: readonly string[]; readonly tool?: 'bridge' | 'tc' }
   /** Network sysctls of one namespace, set with `nsenter --net=… sysctl -qw k=v …`. */
   | { readonly type: 'sysctl'; readonly ns: string; readonly values: readonly (readonly [string, string])[] }
   /**

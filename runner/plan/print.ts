@@ -15,6 +15,7 @@ const TITLES: Record<string, string> = {
   fdb: 'forwarding-database entries of VXLAN endpoints (`bridge fdb`)',
   settle: 'wait until every bridge port forwards (the kernel applies link changes asynchronously)',
   firewall: 'NAT and firewall rule sets',
+  impair: 'link impairments: rate (tc tbf), delay and jitter (tc netem), loss (netem, or an nftables drop on the peer\'s ingress)',
   exec: 'commands from the lab file',
   daemons: 'long-running processes (stopped by `lab down`)',
 };

@@ -1,4 +1,4 @@
-import { loadLab, labPathOf, planOf } from '../../api.ts';
+import { compileContextFor, loadLab, labPathOf, planOf } from '../../api.ts';
 import { teardownCommands } from '../../exec/teardown.ts';
 import { printPlan } from '../../plan/print.ts';
 import type { Args } from '../args.ts';
@@ -9,7 +9,7 @@ import { showDiagnostics } from '../output.ts';
 export async function planCmd(a: Args): Promise<number> {
   const { lab, warnings, sources } = loadLab(labPathOf(a.positionals[0]));
   showDiagnostics(warnings, sources);
-  const plan = planOf(lab);
+  const plan = planOf(lab, await compileContextFor(lab));
   if (a.flags.has('json')) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
   else process.stdout.write(printPlan(plan, { teardown: a.flags.has('teardown') ? teardownCommands(plan.namespaces) : undefined }));
   return EXIT.ok;

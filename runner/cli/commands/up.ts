@@ -1,4 +1,4 @@
-import { checkExisting, labPathOf, loadLab, planOf, verifyLab } from '../../api.ts';
+import { checkExisting, compileContextFor, labPathOf, loadLab, planOf, verifyLab } from '../../api.ts';
 import { ExecError, runPhase } from '../../exec/executor.ts';
 import type { Step } from '../../plan/ops.ts';
 import { writeState, type LabState } from '../../exec/state.ts';
@@ -27,7 +27,7 @@ export async function upCmd(a: Args): Promise<number> {
     say(`lab ${lab.name}: ${existing.reason}; removing what is left of it first`);
     await teardown(lab.name);
   }
-  const plan = planOf(lab);
+  const plan = planOf(lab, await compileContextFor(lab));
   // images first (building nslab's own takes tens of seconds the first time); nothing is created before they exist
   const images = [...new Set(plan.steps.flatMap((st) => (st.op.type === 'container' ? [st.op.spec.image] : [])))];
   if (images.length) {
