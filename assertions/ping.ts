@@ -38,7 +38,8 @@ export function pingArgv(p: PingParams): string[] {
 }
 
 export function pingTimeoutMs(p: PingParams): number {
-  return p.count * p.intervalMs + WAIT_S * 1000 + 3000;
+  // generous: a loaded machine stretches the intervals, and lost ARP requests hold packets back a second
+  return Math.ceil(p.count * p.intervalMs * 1.5) + WAIT_S * 1000 + 5000;
 }
 
 /** The summary iputils ping prints at the end. */
