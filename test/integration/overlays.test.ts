@@ -1,8 +1,8 @@
 /** Interfaces no link makes, on the real kernel: a user-space tun tunnel (socat), macvlan, and tunnel types this kernel lacks. */
 import { strict as assert } from 'node:assert';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expectOk, lab, labLeftovers, tempDir } from './helpers.ts';
+import { expectOk, lab, labLeftovers, ROOT, tempDir } from './helpers.ts';
 
 function running(cmdPart: string): number[] {
   const out: number[] = [];
@@ -67,6 +67,18 @@ describe('overlays and virtual interfaces (root, real kernel)', function () {
     expectOk(await lab(['down', 'ovl-tun']), 'down');
     assert.deepEqual(running('tun-name=tun0'), []);
     assert.deepEqual(labLeftovers('ovl-tun'), []);
+  });
+
+  it('the VXLAN overlay works the same when the gateways and a host are containers', async function (this: Mocha.Context) {
+    if (!existsSync('/var/run/docker.sock')) this.skip();
+    const text = readFileSync(join(ROOT, 'labs/vxlan-l2-overlay/lab.yaml'), 'utf8')
+      .replace(/^name: .*$/m, 'name: ovl-ctr')
+      .replace(/^  (gw-a|gw-b|h-a):\n/gm, '  $1:\n    kind: container\n');
+    const f = join(dir, 'lab.yaml');
+    writeFileSync(f, text);
+    expectOk(await lab(['up', f, '--test']), 'up --test with containers');
+    expectOk(await lab(['down', 'ovl-ctr']), 'down');
+    assert.deepEqual(labLeftovers('ovl-ctr'), []);
   });
 
   it('a tunnel type this kernel lacks is refused before anything is built, naming the kernel feature', async () => {
