@@ -6,25 +6,22 @@ import { KIND_KEYS, KINDS, type KindCheckContext } from '../kinds/registry.ts';
 import { birdSocket } from '../kinds/bird/index.ts';
 import { ASSERTIONS } from '../../assertions/registry.ts';
 import type { ResolveContext, TargetResult } from '../../assertions/types.ts';
-import { contains, formatPrefix, network, parseAddress, parsePrefix } from './ip.ts';
-import { assignAddresses, type Member, type Pool, type Segment } from './ipam.ts';
+import { contains, network, parseAddress, parsePrefix } from './ip.ts';
+import { assignAddresses, type Member, type Segment } from './ipam.ts';
 import { resolveImpair } from './impair.ts';
 import { fabricNetns, nodeNetns, portName } from './names.ts';
-import { normaliseRoute, parseRouteString } from './routes.ts';
 import { overlayMtuWarnings, resolveVirtual, segmentKeys, type VirtualContext, type VirtualDraft } from './virtual.ts';
 import { toArgv } from './words.ts';
+import { addressPools, commands, resolveNat, resolveRoutes } from './node-parts.ts';
 import { parseDurationMs } from '../util/units.ts';
 import type {
   LinkEnd,
-  NatRule,
   ResolvedBridge,
-  ResolvedCommand,
   ResolvedDaemon,
   ResolvedInterface,
   ResolvedLab,
   ResolvedLink,
   ResolvedNode,
-  ResolvedRoute,
   ResolvedTest,
 } from './types.ts';
 
@@ -570,122 +567,5 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-type At = LoadedFile['at'];
-
-function addressPools(raw: Obj, at: At, diags: Diagnostic[]): Pool[] {
-  const a = asObj(raw.addressing);
-  const pools: Pool[] = [];
-  const v4 = asObj(a.ipv4);
-  const v4pool = typeof v4.pool === 'string' ? v4.pool : '10.200.0.0/16';
-  const p4 = parsePrefix(v4pool);
-  const pos4 = at(['addressing', 'ipv4', 'pool']);
-  if (!p4 || p4.family !== 4) diags.push(error('address.pool', `addressing.ipv4.pool ${JSON.stringify(v4pool)} is not an IPv4 prefix`, pos4, 'write e.g. 10.200.0.0/16'));
-  else {
-    const len = typeof v4.prefix === 'number' ? v4.prefix : 24;
-    if (len < p4.len) diags.push(error('address.pool', `addressing.ipv4.prefix /${len} is larger than the pool ${v4pool}`, at(['addressing', 'ipv4', 'prefix']), `use a prefix of /${p4.len} or longer`));
-    else pools.push({ family: 4, net: network(p4), prefix: len, pos: pos4 });
-  }
-  const v6 = asObj(a.ipv6);
-  if (typeof v6.pool === 'string') {
-    const p6 = parsePrefix(v6.pool);
-    const pos6 = at(['addressing', 'ipv6', 'pool']);
-    if (!p6 || p6.family !== 6) diags.push(error('address.pool', `addressing.ipv6.pool ${JSON.stringify(v6.pool)} is not an IPv6 prefix`, pos6, 'write e.g. fd00:200::/48'));
-    else {
-      const len = typeof v6.prefix === 'number' ? v6.prefix : 64;
-      if (len < p6.len) diags.push(error('address.pool', `addressing.ipv6.prefix /${len} is larger than the pool ${v6.pool}`, at(['addressing', 'ipv6', 'prefix']), `use /${p6.len} or longer`));
-      else pools.push({ family: 6, net: network(p6), prefix: len, pos: pos6 });
-    }
-  }
-  return pools;
-}
-
-function resolveRoutes(n: string, node: Obj, devs: Set<string>, connected: ReturnType<typeof parsePrefix>[], at: At, diags: Diagnostic[]): ResolvedRoute[] {
-  const out: ResolvedRoute[] = [];
-  (Array.isArray(node.routes) ? node.routes : []).forEach((r: unknown, i: number) => {
-    const pos = at(['nodes', n, 'routes', i]);
-    const parsed = typeof r === 'string' ? parseRouteString(r) : isObj(r) ? normaliseRoute(r) : undefined;
-    if (!parsed) return;
-    if (!parsed.ok) {
-      diags.push(error('route.invalid', `node ${n}: ${parsed.message}`, pos, parsed.hint));
-      return;
-    }
-    const route = parsed.route;
-    if (route.dev && !devs.has(route.dev)) {
-      const guess = didYouMean(route.dev, devs);
-      diags.push(error('route.dev', `node ${n} has no interface ${route.dev} for the route to ${route.to}`, pos, guess ? `did you mean ${guess}?` : `its interfaces: ${[...devs].join(', ')}`));
-      return;
-    }
-    if (route.via && !route.onlink) {
-      const gw = parseAddress(route.via)!;
-      const nets = connected.filter((c) => c && c.family === gw.family).map((c) => network(c!));
-      if (!nets.some((net) => contains(net, gw.family, gw.addr))) {
-        diags.push(
-          error(
-            'route.gateway-unreachable',
-            `node ${n}: gateway ${route.via} of the route to ${route.to} is not on any subnet connected to ${n}`,
-            pos,
-            nets.length ? `${n} is connected to ${nets.map(formatPrefix).join(', ')}; use a gateway inside one of them (or add \`onlink\`)` : `${n} has no IPv${gw.family} address yet; give its interface an address in the gateway's subnet`,
-          ),
-        );
-        return;
-      }
-    }
-    out.push({ ...route, pos });
-  });
-  return out;
-}
-
-function resolveNat(n: string, node: Obj, devs: Set<string>, target: (t: string) => TargetResult, at: At, diags: Diagnostic[]): NatRule[] {
-  const out: NatRule[] = [];
-  (Array.isArray(node.nat) ? node.nat : []).forEach((r: unknown, i: number) => {
-    const o = asObj(r);
-    const pos = at(['nodes', n, 'nat', i]);
-    const checkDev = (dev: unknown, key: string): boolean => {
-      if (typeof dev !== 'string' || devs.has(dev)) return true;
-      diags.push(error('nat.dev', `node ${n} has no interface ${dev}`, at(['nodes', n, 'nat', i, key === 'out' ? 'masquerade' : 'dnat', key]), `its interfaces: ${[...devs].filter((d) => d !== 'lo').join(', ')}`));
-      return false;
-    };
-    if (isObj(o.masquerade)) {
-      const m = o.masquerade;
-      if (!checkDev(m.out, 'out')) return;
-      if (typeof m.from === 'string') {
-        const p = parsePrefix(m.from);
-        if (!p) {
-          diags.push(error('nat.from', `masquerade from ${m.from} is not a prefix`, at(['nodes', n, 'nat', i, 'masquerade', 'from']), 'write e.g. 172.17.0.0/16'));
-          return;
-        }
-      }
-      out.push({ type: 'masquerade', out: String(m.out), from: typeof m.from === 'string' ? formatPrefix(network(parsePrefix(m.from)!)) : undefined, pos });
-    } else if (isObj(o.dnat)) {
-      const d = o.dnat;
-      if (!checkDev(d.in, 'in')) return;
-      const to = String(d.to ?? '');
-      const c = to.lastIndexOf(':');
-      const host = to.slice(0, c);
-      const port = Number(to.slice(c + 1));
-      const t = target(host.replace(/^\[|\]$/g, ''));
-      if (!t.ok) {
-        diags.push(error('nat.to', `dnat to ${to}: ${t.message}`, at(['nodes', n, 'nat', i, 'dnat', 'to']), t.hint));
-        return;
-      }
-      if (!(port >= 1 && port <= 65535)) {
-        diags.push(error('nat.to', `dnat to ${to}: port must be 1–65535`, at(['nodes', n, 'nat', i, 'dnat', 'to'])));
-        return;
-      }
-      out.push({ type: 'dnat', in: typeof d.in === 'string' ? d.in : undefined, proto: d.proto === 'udp' ? 'udp' : 'tcp', port: Number(d.port), toAddr: t.address, toPort: port, pos });
-    }
-  });
-  return out;
-}
-
-function commands(v: unknown, path: PathSeg[], at: At, diags: Diagnostic[], what: string): ResolvedCommand[] {
-  const out: ResolvedCommand[] = [];
-  (Array.isArray(v) ? v : []).forEach((c: unknown, i: number) => {
-    const r = toArgv(c);
-    if (!r.ok) diags.push(error('command.invalid', `${what} (item ${i + 1}): ${r.message}`, at([...path, i]), 'write the command as a list of words, or [sh, -c, "…"] if it needs a shell'));
-    else out.push({ argv: r.argv, pos: at([...path, i]) });
-  });
-  return out;
-}
 
 export { warning };
