@@ -296,6 +296,7 @@ export const CHECKS: readonly Check[] = [
   tool('tc', 'iproute2'),
   tool('socat', 'socat'),
   tool('dnsmasq', 'dnsmasq-base', { optional: true, why: 'DNS in labs' }),
+  tool('dot', 'graphviz', { optional: true, why: 'lab graph --format svg, lab handout' }),
   tool('bird2', 'bird2', { cmd: 'bird', optional: true, why: 'BGP/OSPF labs', more: birdMore }),
   tool('debootstrap', 'debootstrap', { optional: true, why: 'container images built from Debian' }),
 
