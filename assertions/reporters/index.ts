@@ -20,3 +20,6 @@ export const REPORTERS: Readonly<Record<ReportKind, (results: readonly TestResul
 export function writeReport(kind: ReportKind, results: readonly TestResult[], meta: ReportMeta): string {
   return REPORTERS[kind](results, meta);
 }
+
+export { COMBINED, JSON_MULTI_FORMAT, runCounts, summaryTable, writeCombinedReport } from './combined.ts';
+export type { CombinedKind, DownOutcome, LabRun, RunCounts, RunsMeta, UpOutcome } from './combined.ts';

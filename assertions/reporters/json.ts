@@ -12,23 +12,28 @@ export function jsonReport(results: readonly TestResult[], meta: ReportMeta): st
     started: meta.started.toISOString(),
     durationMs: Math.round(meta.durationMs),
     counts: counts(results),
-    tests: results.map((r) => ({
-      index: r.test.index,
-      name: r.test.name,
-      type: r.test.type,
-      ok: r.ok,
-      attempts: r.attempts,
-      durationMs: Math.round(r.durationMs),
-      startedAt: r.startedAt.toISOString(),
-      file: r.test.pos.file,
-      line: r.test.pos.line,
-      col: r.test.pos.col,
-      expected: r.outcome.expected,
-      seen: r.outcome.seen,
-      command: r.outcome.command,
-      measurement: r.outcome.measurement ?? null,
-      details: r.outcome.details ?? null,
-    })),
+    tests: results.map(jsonTest),
   };
   return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+/** One test, as the JSON reports show it. */
+export function jsonTest(r: TestResult): Record<string, unknown> {
+  return {
+    index: r.test.index,
+    name: r.test.name,
+    type: r.test.type,
+    ok: r.ok,
+    attempts: r.attempts,
+    durationMs: Math.round(r.durationMs),
+    startedAt: r.startedAt.toISOString(),
+    file: r.test.pos.file,
+    line: r.test.pos.line,
+    col: r.test.pos.col,
+    expected: r.outcome.expected,
+    seen: r.outcome.seen,
+    command: r.outcome.command,
+    measurement: r.outcome.measurement ?? null,
+    details: r.outcome.details ?? null,
+  };
 }

@@ -37,19 +37,53 @@ function body(r: TestResult): string {
     .join('\n');
 }
 
-export function junitReport(results: readonly TestResult[], meta: ReportMeta): string {
+/** A testcase that is not one of the lab's tests: `lab up` or `lab down` of a run over many labs. */
+export interface ExtraCase {
+  readonly name: string;
+  readonly ok: boolean;
+  /** One line: the failure's message attribute. */
+  readonly message?: string;
+  /** The whole story: the failure's body. */
+  readonly body?: string;
+  readonly type?: string;
+  readonly durationMs?: number;
+}
+
+export interface SuiteExtras {
+  /** Properties after lab.file, before the measurements. */
+  readonly properties?: readonly (readonly [string, string])[];
+  /** Testcases before the lab's tests (lab up). */
+  readonly before?: readonly ExtraCase[];
+  /** Testcases after the lab's tests (lab down). */
+  readonly after?: readonly ExtraCase[];
+}
+
+function extraCase(c: ExtraCase, lab: string, file: string | undefined): string[] {
+  const head = `    <testcase${attrs({ name: c.name, classname: lab, time: secs(c.durationMs ?? 0), file })}`;
+  if (c.ok) return [`${head}/>`];
+  const message = clip((c.message ?? c.body ?? 'failed').split('\n')[0], 1000);
+  return [`${head}>`, `      <failure${attrs({ message, type: c.type ?? c.name })}>${xmlText(c.body ?? message)}</failure>`, '    </testcase>'];
+}
+
+/** One lab's `<testsuite>`, indented for a place under `<testsuites>`, and what it counts. */
+export function junitSuite(results: readonly TestResult[], meta: ReportMeta, extras: SuiteExtras = {}): { lines: string[]; tests: number; failures: number } {
   const c = counts(results);
+  const extra = [...(extras.before ?? []), ...(extras.after ?? [])];
+  const tests = c.total + extra.length;
+  const failures = c.failed + extra.filter((e) => !e.ok).length;
   const time = secs(meta.durationMs);
-  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  out.push(`<testsuites${attrs({ name: meta.lab, tests: c.total, failures: c.failed, errors: 0, time, timestamp: timestamp(meta.started) })}>`);
-  out.push(`  <testsuite${attrs({ name: meta.lab, tests: c.total, failures: c.failed, errors: 0, skipped: 0, time, timestamp: timestamp(meta.started), file: meta.file })}>`);
+  const out: string[] = [];
+  out.push(`  <testsuite${attrs({ name: meta.lab, tests, failures, errors: 0, skipped: 0, time, timestamp: timestamp(meta.started), file: meta.file })}>`);
   const props = results.filter((r) => r.outcome.measurement !== undefined);
-  if (meta.file !== undefined || props.length) {
+  const more = extras.properties ?? [];
+  if (meta.file !== undefined || props.length || more.length) {
     out.push('    <properties>');
     if (meta.file !== undefined) out.push(`      <property${attrs({ name: 'lab.file', value: meta.file })}/>`);
+    for (const [name, value] of more) out.push(`      <property${attrs({ name, value })}/>`);
     for (const r of props) out.push(`      <property${attrs({ name: `measurement.${r.test.name}`, value: Math.round(r.outcome.measurement!) })}/>`);
     out.push('    </properties>');
   }
+  for (const e of extras.before ?? []) out.push(...extraCase(e, meta.lab, meta.file));
   for (const r of results) {
     const head = `    <testcase${attrs({ name: r.test.name, classname: meta.lab, time: secs(r.durationMs), file: r.test.pos.file, line: r.test.pos.line })}`;
     const o = r.outcome;
@@ -63,6 +97,22 @@ export function junitReport(results: readonly TestResult[], meta: ReportMeta): s
     }
     out.push(`${head}>`, ...inner, '    </testcase>');
   }
-  out.push('  </testsuite>', '</testsuites>');
+  for (const e of extras.after ?? []) out.push(...extraCase(e, meta.lab, meta.file));
+  out.push('  </testsuite>');
+  return { lines: out, tests, failures };
+}
+
+/** `<testsuites>` around suites made by junitSuite. */
+export function junitDocument(name: string, suites: readonly { lines: string[]; tests: number; failures: number }[], started: Date, durationMs: number): string {
+  const tests = suites.reduce((n, s) => n + s.tests, 0);
+  const failures = suites.reduce((n, s) => n + s.failures, 0);
+  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  out.push(`<testsuites${attrs({ name, tests, failures, errors: 0, time: secs(durationMs), timestamp: timestamp(started) })}>`);
+  for (const s of suites) out.push(...s.lines);
+  out.push('</testsuites>');
   return `${out.join('\n')}\n`;
+}
+
+export function junitReport(results: readonly TestResult[], meta: ReportMeta): string {
+  return junitDocument(meta.lab, [junitSuite(results, meta)], meta.started, meta.durationMs);
 }
