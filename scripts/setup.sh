@@ -8,6 +8,7 @@
 #   bash scripts/setup.sh --with-mininet   # … and Debian's mininet (for the benchmark; no controller started)
 #   bash scripts/setup.sh --with-images    # … Docker as above, and the lab images (`lab images build`: offline
 #                                          # from this machine's Debian mirror; ~45 s once, then under a second)
+#   bash scripts/setup.sh --with-chromium  # … and Debian's chromium (only for the handout browser test)
 #
 # It never touches the host namespace's network configuration (no sysctl, addresses, routes or rules); dockerd
 # is started with its bridge, iptables and ip_forward handling off for the same reason.
@@ -25,18 +26,20 @@ PACKAGES=(iproute2 iputils-ping iperf3 iptables nftables tcpdump netcat-openbsd 
 WITH_DOCKER=0
 WITH_MININET=0
 WITH_IMAGES=0
+WITH_CHROMIUM=0
 for arg in "$@"; do
   case "$arg" in
     --with-docker) WITH_DOCKER=1 ;;
     # the images live in Docker: --with-images brings Docker as --with-docker does
     --with-images) WITH_DOCKER=1 WITH_IMAGES=1 ;;
     --with-mininet) WITH_MININET=1 ;;
+    --with-chromium) WITH_CHROMIUM=1 ;;
     -h | --help)
-      sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
-      echo "setup: unknown option $arg (known: --with-docker, --with-images, --with-mininet)" >&2
+      echo "setup: unknown option $arg (known: --with-docker, --with-images, --with-mininet, --with-chromium)" >&2
       exit 64
       ;;
   esac
@@ -223,6 +226,16 @@ if [[ $WITH_MININET -eq 1 ]]; then
     say "Mininet: installed"
   else
     apt_install mininet
+  fi
+fi
+
+# ── optional: Chromium (the handout test opens every handout in headless Chromium, offline) ──────────────
+if [[ $WITH_CHROMIUM -eq 1 ]]; then
+  if [[ -z "$(missing_pkgs chromium)" ]]; then
+    say "Chromium: installed ($(chromium --version 2>/dev/null || echo /usr/bin/chromium))"
+  else
+    apt_install chromium
+    say "Chromium: $(chromium --version 2>/dev/null || echo installed)"
   fi
 fi
 

@@ -7,7 +7,7 @@ import { failure } from './output.ts';
 
 enableCompileCache?.();
 
-const VALUED = new Set(['reporter', 'output', 'name', 'port', 'o', 'r']);
+const VALUED = new Set(['reporter', 'output', 'name', 'port', 'o', 'r', 'parallel', 'format', 'out']);
 
 export const HELP = `lab — YAML lab files to real Linux networks, with assertions
 
@@ -27,9 +27,22 @@ commands:
   test [LAB]               run the lab's tests against the running lab (root)
         --reporter junit|tap|json   also write a report …
         --output FILE               … to FILE (default: standard output)
+  test DIR|'GLOB'|LAB…     many labs: each is brought up, tested and taken down (labs already up are
+                           tested as they are and left up); a summary table and ONE combined report
+                           (junit: a testsuite per lab; json: a labs array). DIR means DIR/lab.yaml and
+                           DIR/*/lab.yaml; quote globs, nslab expands them (root)
+        --parallel N                N labs at once (default 1)
+        --keep                      leave the labs it brought up running
   down [LAB] | --all       remove everything the lab made, also after a crash (root)
   status [LAB] [--json]    labs, nodes, interfaces, addresses, routes, processes (root)
   exec [LAB] NODE -- CMD…  run a command inside a node (root)
+  graph [LAB]              draw the lab: Mermaid flowchart text (GitHub renders it in Markdown); no root
+        --format mermaid|svg|dot   svg is laid out by Graphviz's dot (apt-get install graphviz)
+        --out FILE                 write FILE (.svg/.dot/.md imply the format) instead of standard output
+  handout [LAB] | --all    workshop handouts: DIR/<lab>.html (one self-contained file: diagram, nodes, the
+                           commands to build it by hand with the lab's notes, tests as exercises, latest
+                           results) and DIR/<lab>.md; --all: every labs/*/lab.yaml and an index.html; no root
+        --out DIR                  where to write them (default handouts/)
   doctor [--fix]           check tools, kernel features and Docker; --fix installs Debian packages
   images build [NAME…]     build the lab images (nslab/host, nslab/bird) offline from Debian packages (root)
         --force              rebuild even when an image is up to date
@@ -65,6 +78,10 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./commands/status.ts')).statusCmd(a);
     case 'exec':
       return (await import('./commands/exec.ts')).execCmd(a);
+    case 'graph':
+      return (await import('./commands/graph.ts')).graphCmd(a);
+    case 'handout':
+      return (await import('./commands/handout.ts')).handoutCmd(a);
     case 'doctor':
       return (await import('./commands/doctor.ts')).doctorCmd(a);
     case 'images':

@@ -12,6 +12,7 @@ import { resolveImpair } from './impair.ts';
 import { fabricNetns, nodeNetns, portName } from './names.ts';
 import { overlayMtuWarnings, resolveVirtual, segmentKeys, type VirtualContext, type VirtualDraft } from './virtual.ts';
 import { toArgv } from './words.ts';
+import { checkHandout } from '../handout/check.ts';
 import { addressPools, commands, resolveNat, resolveRoutes } from './node-parts.ts';
 import { parseDurationMs } from '../util/units.ts';
 import type {
@@ -533,8 +534,6 @@ export function resolveLab(file: LoadedFile): ResolveResult {
     if (r.params) tests.push({ index: i, name: name ?? def.describe(r.params), type, withinMs: withinMs ?? 0, params: r.params, pos: tpos });
   });
 
-  const errors = diags.filter((d) => d.severity === 'error');
-  if (errors.length) return { diagnostics: dedupe(diags) };
   const lab: ResolvedLab = {
     name: labName,
     description: typeof raw.description === 'string' ? raw.description : '',
@@ -547,6 +546,10 @@ export function resolveLab(file: LoadedFile): ResolveResult {
     links: resolvedLinks,
     tests,
   };
+  // the handout's notes name nodes, tests and plan steps of this lab (plan steps only once the rest is valid)
+  diags.push(...checkHandout(file, lab, diags.some((d) => d.severity === 'error')));
+  const errors = diags.filter((d) => d.severity === 'error');
+  if (errors.length) return { diagnostics: dedupe(diags) };
   return { lab, diagnostics: dedupe(diags) };
 }
 

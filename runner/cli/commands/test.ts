@@ -8,6 +8,7 @@ import type { ResolvedLab } from '../../model/types.ts';
 import { createRunContext } from '../../exec/node-exec.ts';
 import { labNetns } from '../../exec/host.ts';
 import { readState, writeState } from '../../exec/state.ts';
+import { saveResults } from '../../handout/results.ts';
 import { UsageError, type Args } from '../args.ts';
 import { EXIT } from '../exit-codes.ts';
 import { color, isTTY, requireRoot, say } from '../output.ts';
@@ -107,6 +108,12 @@ export async function runLabTests(lab: ResolvedLab, opts: { signal?: AbortSignal
   if (state) {
     state.lastTest = { at: new Date().toISOString(), passed: results.length - failed, failed };
     writeState(state);
+  }
+  // the latest results, for the lab's handout (`lab handout` shows them, with a chart of the measurements)
+  try {
+    saveResults(lab.name, writeReport('json', results, { lab: lab.name, file: lab.file, started, durationMs }));
+  } catch (e) {
+    say(`note: the results were not kept for the handout: ${(e as Error).message}`);
   }
   return { results, started, durationMs };
 }

@@ -390,6 +390,7 @@ links?: Link[]
  * Assertions run by `lab test` (or `lab up --test`). Each item has exactly one assertion type key.
  */
 tests?: Test[]
+handout?: Handout
 }
 /**
  * Pools that automatic addressing draws from, for interfaces whose `addresses` are omitted. Allocation is deterministic: the same file always gets the same addresses.
@@ -874,4 +875,62 @@ match?: string
  */
 timeout?: (number | string)
 }
+}
+/**
+ * A workshop handout for this lab, made by `lab handout`: one self-contained HTML file and a Markdown file with the diagram, the nodes, the exact commands that build the lab by hand (with these notes beside them), the tests as exercises, and the latest test results. nslab itself ignores it otherwise.
+ */
+export interface Handout {
+/**
+ * The handout's title (default: the lab's name).
+ */
+title?: string
+/**
+ * Learning goals: what a learner can do or explain after the lab, one sentence each.
+ * 
+ * @minItems 1
+ */
+goals: [string, ...(string)[]]
+/**
+ * An introduction in Markdown (paragraphs, lists, `code`, **bold**, *italics*, fenced code blocks), shown after the goals.
+ */
+intro?: string
+/**
+ * Further sections in Markdown, shown after the introduction.
+ */
+sections?: {
+/**
+ * The section's heading.
+ */
+title: string
+/**
+ * The section's text, in Markdown.
+ */
+text: string
+}[]
+/**
+ * Notes shown next to what they name: a step of the plan (beside its commands), a node (in its table) or a test (beside its exercise). `lab validate` checks that every name exists.
+ */
+notes?: HandoutNote[]
+/**
+ * Extra exercises in Markdown, shown after the ones made from the tests.
+ */
+exercises?: string
+}
+export interface HandoutNote {
+/**
+ * A step id of the plan (`lab plan --json` lists them: r1.bird.conf, h1.eth0.addr.10.0.0.1/24, host.nat, link0.veth, bridge.docker0, …) or a phase name (namespaces, links, configure, fdb, settle, firewall, impair, exec, daemons).
+ */
+step?: string
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node?: string
+/**
+ * A test of this lab, by its name (or, for a test without a name, the name nslab gives it, e.g. `ping h1 → h2`): the note is shown beside its exercise.
+ */
+test?: string
+/**
+ * The note, in Markdown.
+ */
+text: string
 }

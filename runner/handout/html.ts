@@ -1,0 +1,277 @@
+/**
+ * The handout as one self-contained HTML file: inline CSS, the diagram and the chart as inline SVG, no script, no
+ * font, no image and no link to anything outside the file. It renders the same with no network, and prints.
+ */
+import { formatMs } from '../util/units.ts';
+import type { Block, CodeLine, ExerciseDoc, HandoutDoc, NumberedNote } from './build.ts';
+import { throughputChart } from './chart.ts';
+import { escapeHtml as esc, inline, markdown } from './markdown.ts';
+
+const CSS = `
+:root { --ink: #1d2430; --muted: #5b6576; --line: #d9dee7; --soft: #f5f7fa; --accent: #1f5fae; --ok: #1d7a3a; --fail: #b42318; --note: #fff6d6; --note-line: #e5b400; }
+* { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
+body { margin: 0; color: var(--ink); background: #fff; font: 15px/1.55 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", "Liberation Sans", Arial, sans-serif; }
+main { max-width: 1060px; margin: 0 auto; padding: 28px 28px 60px; }
+header { border-bottom: 3px solid var(--accent); padding-bottom: 14px; margin-bottom: 10px; }
+.kicker { text-transform: uppercase; letter-spacing: .08em; font-size: 12px; color: var(--accent); font-weight: 600; margin: 0; }
+h1 { font-size: 30px; margin: 4px 0 8px; line-height: 1.2; }
+h2 { font-size: 22px; margin: 34px 0 10px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
+h3 { font-size: 17px; margin: 22px 0 8px; }
+h4 { font-size: 15px; margin: 16px 0 6px; }
+p { margin: 6px 0 10px; }
+.desc { font-size: 16px; }
+.meta { color: var(--muted); font-size: 13px; }
+nav { font-size: 13px; color: var(--muted); margin: 8px 0 0; }
+nav a { color: var(--accent); text-decoration: none; margin-right: 14px; }
+code, pre, .mono { font-family: ui-monospace, "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace; font-size: 13px; }
+code { background: var(--soft); padding: 1px 4px; border-radius: 3px; }
+pre { background: #0f1724; color: #e6edf6; padding: 10px 12px; border-radius: 6px; overflow-x: auto; margin: 6px 0 8px; line-height: 1.45; white-space: pre; }
+pre code { background: none; padding: 0; color: inherit; }
+pre.code { background: var(--soft); color: var(--ink); border: 1px solid var(--line); }
+pre .l { display: inline-block; min-width: 100%; }
+pre .c { color: #93a4bb; }
+pre .noted { background: rgba(229, 180, 0, .22); box-shadow: inset 3px 0 0 var(--note-line); }
+pre .noted::after { content: attr(data-note); color: #ffd75e; font-weight: 700; margin-left: 12px; }
+.goals li { margin: 3px 0; }
+.diagram { border: 1px solid var(--line); border-radius: 8px; padding: 10px; overflow-x: auto; text-align: center; background: #fff; }
+.diagram svg { max-width: 100%; height: auto; }
+table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; font-size: 14px; }
+th, td { text-align: left; vertical-align: top; padding: 5px 8px; border-bottom: 1px solid var(--line); }
+th { background: var(--soft); font-weight: 600; }
+td.k { width: 150px; color: var(--muted); white-space: nowrap; }
+td.pre { white-space: pre-line; word-break: break-word; }
+.nodes { display: grid; grid-template-columns: repeat(auto-fill, minmax(470px, 1fr)); gap: 12px; margin: 12px 0; }
+.node { border: 1px solid var(--line); border-radius: 8px; padding: 4px 14px 6px; break-inside: avoid; min-width: 0; }
+.node table { font-size: 13px; }
+.node td.k { width: 110px; }
+.node h3 { margin-top: 10px; }
+.kind { font-size: 12px; font-weight: 600; color: #fff; background: var(--accent); border-radius: 10px; padding: 1px 8px; margin-left: 6px; vertical-align: 2px; }
+.phase { margin-top: 26px; }
+.phase-n { color: var(--accent); }
+figure.block { margin: 12px 0 16px; break-inside: avoid; }
+figcaption { font-size: 13px; color: var(--muted); }
+figcaption b { color: var(--ink); font-weight: 600; }
+.src { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12px; color: var(--muted); }
+.note { background: var(--note); border-left: 4px solid var(--note-line); border-radius: 4px; padding: 6px 10px; margin: 6px 0 10px; font-size: 14px; }
+.note p { margin: 2px 0 4px; }
+.note .tag { font-weight: 700; margin-right: 6px; }
+.ex { border: 1px solid var(--line); border-radius: 8px; padding: 4px 14px 8px; margin: 14px 0; break-inside: avoid; }
+.ex.action { border-color: var(--note-line); }
+.ex h3 { margin-top: 10px; }
+.label { font-weight: 700; }
+.try .label { color: var(--accent); }
+.expect .label { color: var(--ok); }
+.hint, .within { color: var(--muted); font-size: 13px; }
+.badge { display: inline-block; font-size: 12px; font-weight: 700; border-radius: 10px; padding: 1px 8px; color: #fff; }
+.badge.ok { background: var(--ok); }
+.badge.fail { background: var(--fail); }
+.last { font-size: 13px; border-top: 1px dashed var(--line); padding-top: 6px; margin-top: 8px; }
+.summary { font-size: 16px; }
+.chart { max-width: 100%; height: auto; margin: 8px 0 12px; }
+.chart text { font-family: system-ui, "DejaVu Sans", Arial, sans-serif; font-size: 12px; fill: var(--ink); }
+.chart .chart-title { font-size: 14px; font-weight: 600; }
+.chart .tick { fill: var(--muted); font-size: 11px; }
+.chart .grid { stroke: var(--line); stroke-width: 1; }
+.chart .bar-ok { fill: #3b82c4; }
+.chart .bar-fail { fill: var(--fail); }
+.chart .threshold { stroke: var(--ink); stroke-width: 2; stroke-dasharray: 3 2; }
+.chart .value { font-weight: 600; }
+.missing { color: var(--fail); }
+footer { margin-top: 40px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); padding-top: 8px; }
+td.ok { color: var(--ok); font-weight: 700; white-space: nowrap; }
+td.fail { color: var(--fail); font-weight: 700; white-space: nowrap; }
+@media print {
+  main { max-width: none; padding: 0; }
+  pre { white-space: pre-wrap; word-break: break-all; }
+  nav { display: none; }
+  h2 { break-after: avoid; }
+}
+`;
+
+export function handoutHtml(d: HandoutDoc): string {
+  const lab = d.lab;
+  const tested = d.results.state === 'ok' ? d.results.results : undefined;
+  const body: string[] = [];
+  body.push('<header>');
+  body.push(`<p class="kicker">nslab lab · ${esc(lab.name)}</p>`);
+  body.push(`<h1>${esc(d.title)}</h1>`);
+  if (d.description) body.push(`<p class="desc">${inline(d.description)}</p>`);
+  body.push(
+    `<p class="meta">Lab file <code>${esc(d.file)}</code> · ${lab.nodes.length} node(s), ${lab.bridges.length} bridge(s), ${lab.links.length} link(s), ${lab.tests.length} test(s)${tested ? ` · last tested ${esc(when(tested.started))}: ${tested.counts.passed} passed, ${tested.counts.failed} failed` : ''}</p>`,
+  );
+  const toc: [string, string][] = [
+    ['goals', 'Goals'],
+    ['diagram', 'Diagram'],
+    ['nodes', 'Nodes'],
+    ['build', 'Build it by hand'],
+    ['exercises', 'Exercises'],
+    ['results', 'Results'],
+  ];
+  body.push(`<nav>${toc.map(([id, t]) => `<a href="#${id}">${t}</a>`).join('')}</nav>`);
+  body.push('</header>');
+
+  // goals, intro, sections
+  body.push('<section id="goals"><h2>Learning goals</h2>');
+  if (d.spec.goals.length) body.push(`<ol class="goals">${d.spec.goals.map((g) => `<li>${inline(g)}</li>`).join('')}</ol>`);
+  else body.push('<p class="meta">This lab file has no <code>handout.goals</code> yet.</p>');
+  body.push('</section>');
+  if (d.spec.intro) body.push(`<section id="intro"><h2>Introduction</h2>${markdown(d.spec.intro)}</section>`);
+  d.spec.sections.forEach((s, i) => body.push(`<section id="section-${i + 1}"><h2>${inline(s.title)}</h2>${markdown(s.text)}</section>`));
+
+  // diagram
+  body.push('<section id="diagram"><h2>The network</h2>');
+  if (d.svg) body.push(`<figure class="diagram">${d.svg}</figure>`);
+  else {
+    body.push(`<p class="missing">No picture: ${esc(d.svgMissing ?? 'the diagram could not be drawn')}. Its Mermaid text follows.</p>`);
+    body.push(`<pre class="code"><code>${esc(d.mermaid)}</code></pre>`);
+  }
+  body.push('</section>');
+
+  // nodes
+  body.push('<section id="nodes"><h2>Nodes</h2>');
+  body.push('<div class="nodes">');
+  for (const n of d.nodes) {
+    body.push(`<div class="node" id="node-${esc(n.name)}"><h3>${esc(n.name)}<span class="kind">${esc(n.kind)}</span></h3>`);
+    body.push(`<table>${n.rows.map(([k, v]) => `<tr><td class="k">${esc(k)}</td><td class="pre mono">${esc(v)}</td></tr>`).join('')}</table>`);
+    if (n.interfaces.length) {
+      body.push('<table><tr><th>interface</th><th>addresses</th><th>connects to</th><th>details</th></tr>');
+      for (const i of n.interfaces) body.push(`<tr><td class="mono">${esc(i.name)}</td><td class="mono">${esc(i.addresses)}</td><td>${esc(i.to)}</td><td>${esc(i.details)}</td></tr>`);
+      body.push('</table>');
+    }
+    body.push(notesHtml(n.notes));
+    body.push('</div>');
+  }
+  body.push('</div>');
+  if (d.bridges.length) {
+    body.push('<h3>Bridges</h3><table><tr><th>bridge</th><th>lives in</th><th>addresses</th><th>ports</th></tr>');
+    for (const b of d.bridges) body.push(`<tr><td class="mono">${esc(b.name)}</td><td>${esc(b.where)}</td><td class="mono">${esc(b.addresses)}</td><td class="mono">${esc(b.ports)}</td></tr>`);
+    body.push('</table>');
+  }
+  body.push('</section>');
+
+  // the commands
+  body.push('<section id="build"><h2>Build it by hand</h2>');
+  body.push(
+    `<p>These are the commands <code>lab up</code> runs, phase by phase (<code>lab plan ${esc(d.file)}</code> prints them as one script). Run them as root, in order; the blocks of one phase do not depend on each other. Lines starting with <code>#</code> name the lab-file line behind the commands under them. <code>lab down ${esc(lab.name)}</code> removes everything again.</p>`,
+  );
+  d.phases.forEach((p, i) => {
+    body.push(`<div class="phase" id="phase-${p.phase}"><h3><span class="phase-n">${i + 1}. ${esc(p.phase)}</span> — ${inline(p.title)}</h3>`);
+    body.push(notesHtml(p.notes));
+    for (const b of p.blocks) body.push(blockHtml(b));
+    body.push('</div>');
+  });
+  if (d.strayNotes.length) {
+    body.push('<h3>Notes on steps this plan does not have</h3><p class="meta">These steps appear only on some machines (for example, link loss is done by netem where the kernel has it).</p>');
+    body.push(notesHtml(d.strayNotes));
+  }
+  body.push('</section>');
+
+  // exercises
+  body.push('<section id="exercises"><h2>Exercises</h2>');
+  body.push(`<p>Bring the lab up first (<code>lab up ${esc(d.file)}</code>, as root). Each exercise is one of the lab's tests: type the commands yourself and compare what you see with what the test expects. <code>lab test ${esc(lab.name)}</code> runs them all.</p>`);
+  for (const e of d.exercises) body.push(exerciseHtml(e));
+  if (d.spec.exercises) body.push(`<h3>More to try</h3>${markdown(d.spec.exercises)}`);
+  body.push('</section>');
+
+  // results
+  body.push('<section id="results"><h2>Latest results</h2>');
+  body.push(resultsHtml(d));
+  body.push('</section>');
+
+  body.push(`<footer>Made by <code>lab handout</code> (nslab) from <code>${esc(d.file)}</code>. This file is complete in itself: it needs no network, fonts or scripts.</footer>`);
+
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${esc(d.title)} — nslab handout</title>`,
+    `<style>${CSS}</style>`,
+    '</head>',
+    '<body><main>',
+    body.join('\n'),
+    '</main></body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+function notesHtml(notes: readonly NumberedNote[]): string {
+  return notes.map((x) => `<div class="note"><span class="tag">✎ ${x.n}</span>${noteTarget(x)}${markdown(x.note.text)}</div>`).join('\n');
+}
+
+function noteTarget(x: NumberedNote): string {
+  const t = [x.note.step && `step <code>${esc(x.note.step)}</code>`, x.note.node && `node ${esc(x.note.node)}`, x.note.test && `test “${esc(x.note.test)}”`].filter(Boolean);
+  return t.length ? `<span class="src">${t.join(' · ')}</span>` : '';
+}
+
+function codeLines(lines: readonly CodeLine[]): string {
+  return lines
+    .map((l) => {
+      const comment = /^\s*#/.test(l.text);
+      const cls = ['l', ...(comment ? ['c'] : []), ...(l.notes.length ? ['noted'] : [])].join(' ');
+      const mark = l.notes.length ? ` data-note="◀ ✎ ${l.notes.join(', ')}"` : '';
+      return `<span class="${cls}"${mark}>${esc(l.text)}</span>`;
+    })
+    .join('\n');
+}
+
+function blockHtml(b: Block): string {
+  const commented = b.lines.some((l) => /^\s*#/.test(l.text));
+  const src = b.sources.length && !commented ? ` <span class="src">from ${esc(b.sources.slice(0, 6).join(', '))}${b.sources.length > 6 ? ', …' : ''}</span>` : '';
+  const notes = b.planNotes.length ? ` — ${esc(b.planNotes.join('; '))}` : '';
+  return `<figure class="block"><figcaption><b>${esc(b.caption)}</b>${notes}${src}</figcaption><pre><code>${codeLines(b.lines)}</code></pre>${notesHtml(b.notes)}</figure>`;
+}
+
+function exerciseHtml(e: ExerciseDoc): string {
+  const out: string[] = [`<div class="ex${e.action ? ' action' : ''}" id="exercise-${e.n}">`];
+  out.push(`<h3>${e.n}. ${esc(e.test.name)}</h3>`);
+  out.push(`<p class="try"><span class="label">${e.action ? 'Do this:' : 'Try this:'}</span> ${inline(e.doThis)}</p>`);
+  if (e.commands.length) {
+    const lines: CodeLine[] = e.commands.flatMap((c) => [...(c.label ? [{ text: `# ${c.label}`, notes: [] }] : []), { text: c.text, notes: [] }]);
+    out.push(`<pre><code>${codeLines(lines)}</code></pre>`);
+  }
+  out.push(`<p class="expect"><span class="label">${e.action ? 'Then:' : 'Expect:'}</span> ${esc(e.expect)}</p>`);
+  if (e.hint) out.push(`<p class="hint">${esc(e.hint)}.</p>`);
+  if (e.within) out.push(`<p class="within">${inline(e.within)}</p>`);
+  out.push(notesHtml(e.notes));
+  if (e.result) {
+    out.push(
+      `<p class="last"><span class="badge ${e.result.ok ? 'ok' : 'fail'}">${e.result.ok ? '✔ passed' : '✘ failed'}</span> last run (${esc(formatMs(e.result.durationMs))}${e.result.attempts > 1 ? `, ${e.result.attempts} attempts` : ''}): ${esc(e.result.seen)}</p>`,
+    );
+  }
+  out.push(`<p class="src">lab file line ${e.test.pos.line}</p>`);
+  out.push('</div>');
+  return out.join('\n');
+}
+
+function resultsHtml(d: HandoutDoc): string {
+  if (d.results.state === 'none') {
+    return `<p>This lab has not been tested on the machine that made this handout. After <code>lab test ${esc(d.lab.name)}</code> (or <code>lab up --test</code>), the results are kept in <code>/var/lib/nslab/results/${esc(d.lab.name)}.json</code> and the next handout shows them here.</p>`;
+  }
+  if (d.results.state === 'unreadable') return `<p class="missing">The saved results in <code>${esc(d.results.path)}</code> could not be read: ${esc(d.results.message)}</p>`;
+  const r = d.results.results;
+  const out: string[] = [];
+  out.push(
+    `<p class="summary"><span class="badge ${r.counts.failed ? 'fail' : 'ok'}">${r.counts.failed ? '✘' : '✔'} ${r.counts.passed} passed, ${r.counts.failed} failed</span> on ${esc(when(r.started))}, in ${esc(formatMs(r.durationMs))}.</p>`,
+  );
+  const known = new Set(d.lab.tests.map((t) => t.name));
+  const stale = r.tests.filter((t) => !known.has(t.name));
+  if (stale.length) out.push(`<p class="meta">${stale.length} result(s) belong to tests the lab file no longer has; the lab file may have changed since this run.</p>`);
+  if (d.bars.length) out.push(throughputChart(d.bars));
+  if (d.bars.length) out.push('<p class="meta">Bars: the median throughput of each iperf3 test. Dashed lines: the thresholds it was judged against.</p>');
+  out.push('<table><tr><th>#</th><th>test</th><th>result</th><th>seen</th><th>time</th></tr>');
+  r.tests.forEach((t, i) => {
+    out.push(`<tr><td>${i + 1}</td><td>${esc(t.name)}</td><td class="${t.ok ? 'ok' : 'fail'}">${t.ok ? '✔ passed' : '✘ failed'}</td><td>${esc(t.seen)}</td><td>${esc(formatMs(t.durationMs))}</td></tr>`);
+  });
+  out.push('</table>');
+  return out.join('\n');
+}
+
+/** An ISO time as "2025-01-31 14:05 UTC". */
+export function when(iso: string): string {
+  const t = new Date(iso);
+  return Number.isNaN(t.getTime()) ? iso : `${t.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}

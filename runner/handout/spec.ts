@@ -1,0 +1,45 @@
+/** The `handout:` section of a lab file, read with the positions of its notes (the schema checks its shape). */
+import type { SourcePos } from '../config/diagnostics.ts';
+import type { LoadedFile } from '../config/load.ts';
+
+export interface HandoutNote {
+  readonly step?: string;
+  readonly node?: string;
+  readonly test?: string;
+  /** Markdown. */
+  readonly text: string;
+  readonly index: number;
+  readonly pos: SourcePos;
+}
+
+export interface HandoutSpec {
+  readonly title?: string;
+  readonly goals: readonly string[];
+  readonly intro?: string;
+  readonly sections: readonly { readonly title: string; readonly text: string }[];
+  readonly notes: readonly HandoutNote[];
+  readonly exercises?: string;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
+
+/** The lab file's handout section; undefined when it has none. Values of the wrong type are left out (the schema reports them). */
+export function readHandout(file: Pick<LoadedFile, 'data' | 'at'>): HandoutSpec | undefined {
+  const raw = isObj(file.data) ? file.data.handout : undefined;
+  if (!isObj(raw)) return undefined;
+  const notes: HandoutNote[] = [];
+  (Array.isArray(raw.notes) ? raw.notes : []).forEach((n: unknown, i: number) => {
+    if (!isObj(n)) return;
+    notes.push({ step: str(n.step), node: str(n.node), test: str(n.test), text: typeof n.text === 'string' ? n.text : '', index: i, pos: file.at(['handout', 'notes', i], true) });
+  });
+  return {
+    title: str(raw.title),
+    goals: (Array.isArray(raw.goals) ? raw.goals : []).filter((g): g is string => typeof g === 'string'),
+    intro: str(raw.intro),
+    sections: (Array.isArray(raw.sections) ? raw.sections : []).filter(isObj).map((s) => ({ title: String(s.title ?? ''), text: typeof s.text === 'string' ? s.text : '' })),
+    notes,
+    exercises: str(raw.exercises),
+  };
+}
