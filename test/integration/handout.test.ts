@@ -47,6 +47,8 @@ async function chromium(url: string, work: string, mode: { screenshot: string } 
     '--host-resolver-rules=MAP * ~NOTFOUND',
     `--log-net-log=${netlog}`,
     '--window-size=1200,2000',
+    '--enable-logging=stderr',
+    '--v=0',
     ...('screenshot' in mode ? [`--screenshot=${mode.screenshot}`] : ['--dump-dom']),
     url,
   ];
@@ -216,6 +218,15 @@ describe('handout: every lab in a real browser, offline (headless Chromium)', fu
         assert.match(r.stdout, /id="exercises"/);
         assert.deepEqual(remoteReferences(r.stdout), []);
         assert.deepEqual(r.pageRequests, []);
+        // no console errors (Chromium logs the page's console to stderr as CONSOLE lines)
+        const consoleErrors = r.stderr.split('\n').filter((l) => /CONSOLE/.test(l) && /error|uncaught/i.test(l));
+        assert.deepEqual(consoleErrors, [], 'the page logged errors');
+        // the diagram is there, drawn: an inline SVG that names every node of the lab
+        const svg = /<svg[\s\S]*?<\/svg>/.exec(r.stdout)?.[0] ?? '';
+        assert.ok(svg.length > 1000, 'no inline SVG diagram in the page');
+        const labText = readFileSync(join(ROOT, 'labs', dir, 'lab.yaml'), 'utf8');
+        const nodeNames = [...(/^nodes:\n([\s\S]*?)^\S/m.exec(labText)?.[1] ?? '').matchAll(/^  ([A-Za-z][A-Za-z0-9_-]*):/gm)].map((m) => m[1]);
+        for (const n of nodeNames) assert.ok(svg.includes(`>${n}`) || svg.includes(n), `the diagram lacks node ${n}`);
       });
     });
   }
