@@ -1,21 +1,10 @@
 /** BGP routers on the real kernel: BIRD in plain namespaces (runtime: netns), and bird -p refusing a bad config. */
 import { strict as assert } from 'node:assert';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expectOk, lab, labLeftovers, ROOT, tempDir } from './helpers.ts';
+import { expectOk, lab, labLeftovers, processesMatching, ROOT, tempDir } from './helpers.ts';
 
-function birdsOf(name: string): number[] {
-  const out: number[] = [];
-  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      if (cmd.startsWith('bird\0') && cmd.includes(`/run/nslab/${name}/`)) out.push(Number(p));
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
+const birdsOf = (name: string): number[] => processesMatching(`/run/nslab/${name}/`, 'bird');
 
 describe('BGP routers (root, real BIRD)', function () {
   let dir: string;

@@ -87,3 +87,18 @@ export function pidAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** PIDs of running processes (not zombies) whose command line contains `part`. */
+export function processesMatching(part: string, first?: string): number[] {
+  const out: number[] = [];
+  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      if (/\) Z /.test(readFileSync(`/proc/${p}/stat`, 'utf8'))) continue;
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+      if (cmd.includes(part) && (first === undefined || cmd.startsWith(`${first}\0`))) out.push(Number(p));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}

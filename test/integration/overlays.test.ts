@@ -1,21 +1,10 @@
 /** Interfaces no link makes, on the real kernel: a user-space tun tunnel (socat), macvlan, and tunnel types this kernel lacks. */
 import { strict as assert } from 'node:assert';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expectOk, lab, labLeftovers, ROOT, tempDir } from './helpers.ts';
+import { expectOk, lab, labLeftovers, processesMatching, ROOT, tempDir } from './helpers.ts';
 
-function running(cmdPart: string): number[] {
-  const out: number[] = [];
-  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
-    try {
-      if (/\) Z /.test(readFileSync(`/proc/${p}/stat`, 'utf8'))) continue;
-      if (readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(cmdPart)) out.push(Number(p));
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
+const running = (part: string): number[] => processesMatching(part);
 
 const TUN_LAB = `name: ovl-tun
 nodes:
