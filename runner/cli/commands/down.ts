@@ -1,4 +1,4 @@
-import { labNameOf } from '../../api.ts';
+import { existsSync } from 'node:fs';
 import { labsInDocker } from '../../exec/docker-labs.ts';
 import { allLabsOnHost } from '../../exec/host.ts';
 import { labsWithState } from '../../exec/state.ts';
@@ -10,7 +10,7 @@ import { requireRoot, say } from '../output.ts';
 /** lab down [LAB | --all]: remove everything a lab made, with or without its state. */
 export async function downCmd(a: Args): Promise<number> {
   requireRoot('down');
-  const names = a.flags.has('all') ? [...new Set([...allLabsOnHost(), ...labsWithState(), ...(await labsInDocker())])] : [labNameOf(a.positionals[0]).name];
+  const names = a.flags.has('all') ? [...new Set([...allLabsOnHost(), ...labsWithState(), ...(await labsInDocker())])] : [await nameOf(a.positionals[0])];
   if (!names.length) say('no labs are up');
   let code: number = EXIT.ok;
   for (const name of names) {
@@ -27,4 +27,10 @@ export async function downCmd(a: Args): Promise<number> {
     }
   }
   return code;
+}
+
+/** A lab name needs no lab file; only a path is read (and only then is the YAML machinery loaded: `lab down` stays fast). */
+async function nameOf(arg: string | undefined): Promise<string> {
+  if (arg && !existsSync(arg) && /^[a-z0-9][a-z0-9-]{0,23}$/.test(arg)) return arg;
+  return (await import('../../api.ts')).labNameOf(arg).name;
 }

@@ -12,7 +12,6 @@ import { resolveContainer } from '../container/resolve.ts';
 import { containerSteps, removeContainers } from '../container/index.ts';
 import { netnsKind } from '../netns/index.ts';
 import type { KindDef } from '../registry.ts';
-import { checkBirdConfig } from './check.ts';
 import { birdConfig } from './config.ts';
 import { resolveBird } from './resolve.ts';
 import type { BirdSpec } from './types.ts';
@@ -73,6 +72,8 @@ export const birdKind: KindDef = {
   async verify(node, ctx) {
     const spec = node.kindData as BirdSpec;
     const conf = birdConfig(spec, { socket: files(node, ctx).sock });
+    // loaded here, not at the top: it brings execa, which every other command would pay for at start-up
+    const { checkBirdConfig } = await import('./check.ts');
     return checkBirdConfig(conf.text, conf.sources, { node: node.name, fallback: spec.pos, missing: spec.runtime === 'container' ? 'warning' : 'error' });
   },
   teardown: removeContainers,
