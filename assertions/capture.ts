@@ -17,7 +17,7 @@ import { formatMs } from '../runner/util/units.ts';
 import { compileRegex } from './command.ts';
 import { excerpt, execFailure, fail, ParamReader, pass, sleep, targetText, type Raw } from './common.ts';
 import { parsePingStats } from './ping.ts';
-import type { AssertionDef, Background, ExecResult, Outcome, ResolveContext, RunContext } from './types.ts';
+import type { AssertionDef, Background, ExecResult, Outcome, ResolveContext } from './types.ts';
 
 export type DuringAction =
   | { readonly kind: 'run'; readonly node: string; readonly argv: readonly string[] }

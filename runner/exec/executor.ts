@@ -6,7 +6,7 @@ import { run } from './spawn.ts';
 import { formatPos, type SourcePos } from '../config/diagnostics.ts';
 import { shellQuote } from '../model/words.ts';
 import type { Plan, Step } from '../plan/ops.ts';
-import { schedule, type PhaseRun, type Unit } from '../plan/units.ts';
+import type { PhaseRun, Unit } from '../plan/units.ts';
 import { isAlive } from './host.ts';
 import { writeState, type LabState } from './state.ts';
 
@@ -32,19 +32,10 @@ export class ExecError extends Error {
 }
 
 export interface ExecuteHooks {
-  onPhase?(run: PhaseRun): void;
   onUnitDone?(unit: Unit): void;
 }
 
 const CONCURRENCY = 8;
-
-/** Run every phase in order. */
-export async function execute(plan: Plan, state: LabState, hooks: ExecuteHooks = {}): Promise<void> {
-  for (const run of schedule(plan)) {
-    hooks.onPhase?.(run);
-    await runPhase(run, plan, state, hooks);
-  }
-}
 
 /** Run one phase: its lanes in parallel (bounded), the units of a lane in order. Returns the number of processes run. */
 export async function runPhase(run: PhaseRun, plan: Plan, state: LabState, hooks: ExecuteHooks = {}): Promise<number> {
@@ -102,7 +93,7 @@ async function runUnit(u: Unit, state: LabState, checks: (() => void)[]): Promis
     writeFileSync(u.write.path, u.write.content);
     return;
   }
-  if (u.container) return runContainer(u, state);
+  if (u.container) return runContainer(u);
   const r = await run(u.argv, u.input);
   if (r.exitCode === 0 && !r.spawnError) return;
   const [cmd] = u.argv;
@@ -113,7 +104,7 @@ async function runUnit(u: Unit, state: LabState, checks: (() => void)[]): Promis
   throw new ExecError(`step ${step?.id ?? '?'} failed${u.argv[0] === 'xargs' ? '' : ` (exit ${r.exitCode})`}`, command, r.stderr || r.stdout || r.spawnError || '', step);
 }
 
-async function runContainer(u: Unit, state: LabState): Promise<void> {
+async function runContainer(u: Unit): Promise<void> {
   const { startContainer, ContainerError } = await import('./containers.ts');
   const { spec, expose } = u.container!;
   try {

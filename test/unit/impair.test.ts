@@ -22,7 +22,6 @@ import type { CompileContext } from '../../runner/plan/context.ts';
 import { numgen, tableName, tcRate, tcTime } from '../../runner/plan/impair.ts';
 import { PHASES, type Plan } from '../../runner/plan/ops.ts';
 import { printPlan } from '../../runner/plan/print.ts';
-import { schedule } from '../../runner/plan/units.ts';
 
 let dir: string;
 let n = 0;

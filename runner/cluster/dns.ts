@@ -1,0 +1,133 @@
+/**
+ * The cluster DNS (issue 5), as a dnsmasq command line: CoreDNS is not packaged, dnsmasq-base is, and the records
+ * Kubernetes' DNS spec asks for fit dnsmasq's static-record options:
+ *
+ * - ClusterIP / NodePort / LoadBalancer services: `<svc>.<ns>.svc.<domain>` A (AAAA for an IPv6 clusterIP);
+ * - headless services (no clusterIP, or "None"): one A per ready endpoint (dnsmasq answers all of them), plus
+ *   `<pod>.<svc>.<ns>.svc.<domain>` per endpoint whose pod name is a valid DNS label;
+ * - ExternalName services: `<svc>.<ns>.svc.<domain>` CNAME `<externalName>`;
+ * - named service ports: `_<port>._<tcp|udp>.<svc>.<ns>.svc.<domain>` SRV — to the service name and port, or, for a
+ *   headless service, one SRV per endpoint to its per-pod name and (resolved) target port, as Kubernetes does;
+ * - pods: `<a-b-c-d>.<ns>.pod.<domain>` A;
+ * - `--local=/<domain>/`: any other name in the domain answers NXDOMAIN (never forwarded; there is no upstream).
+ *
+ * Records are emitted in a stable order (services by namespace/name, then pods by namespace/name), so the argv is
+ * reproducible. Pure: no I/O.
+ */
+import { isIP } from 'node:net';
+import type { Pod, Service } from './types.ts';
+
+export interface DnsInput {
+  readonly services: readonly Service[];
+  readonly pods: readonly Pod[];
+  /** Ready endpoints of each service, keyed "<namespace>/<name>". */
+  readonly endpoints: ReadonlyMap<string, readonly { readonly ip: string; readonly pod: string }[]>;
+  readonly domain?: 'cluster.local';
+  /** The address the DNS server listens on (the kube-dns ClusterIP, e.g. 10.96.0.10). */
+  readonly listen: string;
+}
+
+const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+/** An SRV port name: IANA_SVC_NAME (letters, digits, dashes; at least one letter). */
+const PORT_NAME = /^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/;
+const HOSTNAME = /^(?=.{1,253}\.?$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\.?$/;
+
+const byKey = <T extends { readonly namespace: string; readonly name: string }>(a: T, b: T): number =>
+  a.namespace === b.namespace ? cmp(a.name, b.name) : cmp(a.namespace, b.namespace);
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function label(what: string, s: string): string {
+  if (!LABEL.test(s)) throw new Error(`cluster DNS: ${what} "${s}" is not a DNS label`);
+  return s;
+}
+
+function address(what: string, ip: string): string {
+  if (isIP(ip) === 0) throw new Error(`cluster DNS: ${what} "${ip}" is not an IP address`);
+  return ip;
+}
+
+/** The dashed form of an address, as in pod A records: 10.244.1.5 → 10-244-1-5. */
+export function dashedIP(ip: string): string {
+  return ip.replace(/[.:]/g, '-');
+}
+
+export function isHeadless(svc: Service): boolean {
+  return svc.type !== 'ExternalName' && (svc.clusterIP === undefined || svc.clusterIP === '' || svc.clusterIP === 'None');
+}
+
+/** The arguments after `dnsmasq`, for a foreground run inside a lab namespace. */
+export function dnsmasqArgs(input: DnsInput): string[] {
+  const domain = input.domain ?? 'cluster.local';
+  const args = [
+    '--keep-in-foreground',
+    '--no-resolv',
+    '--no-hosts',
+    '--bind-interfaces',
+    `--listen-address=${address('listen', input.listen)}`,
+    '--port=53',
+    '--log-facility=-',
+    `--local=/${domain}/`,
+  ];
+  const pods = new Map(input.pods.map((p) => [`${p.namespace}/${p.name}`, p]));
+
+  for (const svc of [...input.services].sort(byKey)) {
+    const ns = label('namespace', svc.namespace);
+    const fqdn = `${label('service name', svc.name)}.${ns}.svc.${domain}`;
+
+    if (svc.type === 'ExternalName') {
+      const target = svc.externalName;
+      if (target === undefined || !HOSTNAME.test(target)) {
+        throw new Error(`cluster DNS: ExternalName service ${ns}/${svc.name} has no valid externalName (${String(target)})`);
+      }
+      args.push(`--cname=${fqdn},${target.replace(/\.$/, '')}`);
+      continue;
+    }
+
+    const named = svc.ports.filter((p) => p.name !== undefined && p.name !== '');
+    const srv = (p: (typeof named)[number]): string => {
+      const name = p.name as string;
+      if (!PORT_NAME.test(name)) throw new Error(`cluster DNS: port name "${name}" of ${ns}/${svc.name} is not a valid SRV service name`);
+      return `_${name}._${p.protocol.toLowerCase()}.${fqdn}`;
+    };
+
+    if (!isHeadless(svc)) {
+      args.push(`--host-record=${fqdn},${address(`clusterIP of ${ns}/${svc.name}`, svc.clusterIP as string)}`);
+      for (const p of named) args.push(`--srv-host=${srv(p)},${fqdn},${p.port}`);
+      continue;
+    }
+
+    // Headless: the endpoints themselves, deduplicated by address, in address order.
+    const seen = new Set<string>();
+    const eps = [...(input.endpoints.get(`${svc.namespace}/${svc.name}`) ?? [])]
+      .filter((e) => (seen.has(e.ip) ? false : (seen.add(e.ip), true)))
+      .sort((a, b) => cmp(a.ip, b.ip) || cmp(a.pod, b.pod));
+    for (const e of eps) args.push(`--host-record=${fqdn},${address(`endpoint of ${ns}/${svc.name}`, e.ip)}`);
+    const perPod = eps.filter((e) => LABEL.test(e.pod));
+    for (const e of perPod) args.push(`--host-record=${e.pod}.${fqdn},${e.ip}`);
+    for (const p of named) {
+      for (const e of perPod) {
+        args.push(`--srv-host=${srv(p)},${e.pod}.${fqdn},${targetPort(p, pods.get(`${svc.namespace}/${e.pod}`))}`);
+      }
+    }
+  }
+
+  for (const p of [...input.pods].sort(byKey)) {
+    const ip = address(`IP of pod ${p.namespace}/${p.name}`, p.ip);
+    args.push(`--host-record=${dashedIP(ip)}.${label('namespace', p.namespace)}.pod.${domain},${ip}`);
+  }
+  return args;
+}
+
+/** The port an endpoint of a headless service listens on: the numeric targetPort, or the pod's named port. */
+function targetPort(p: Service['ports'][number], pod: Pod | undefined): number {
+  if (typeof p.targetPort === 'number') return p.targetPort;
+  const found = pod?.ports.find((cp) => cp.name === p.targetPort && cp.protocol === p.protocol);
+  return found?.port ?? p.port;
+}
+
+/** A pod's /etc/resolv.conf, as the kubelet writes it for dnsPolicy: ClusterFirst. */
+export function resolvConf(nameserver: string, ns: string, domain: 'cluster.local' = 'cluster.local'): string {
+  address('nameserver', nameserver);
+  label('namespace', ns);
+  return `nameserver ${nameserver}\nsearch ${ns}.svc.${domain} svc.${domain} ${domain}\noptions ndots:5\n`;
+}
