@@ -102,3 +102,44 @@ export interface PolicyInput {
   readonly namespaces: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly policies: readonly NetworkPolicy[];
 }
+
+/** The CNI backends a cluster can be built with. */
+export type CniBackend = 'bridge' | 'flannel-vxlan' | 'flannel-host-gw' | 'flannel-udp' | 'calico-bgp';
+
+/** A Kubernetes node of the cluster: a lab node (its name is the lab node's name). */
+export interface ClusterNode {
+  readonly name: string;
+  /** Its address on the underlay (what `kubectl get node -o wide` calls INTERNAL-IP). */
+  readonly ip: string;
+  /** The interface that address is on. */
+  readonly underlayIf: string;
+  /** The node's share of the pod CIDR (flannel's subnet lease / Calico's IPAM block). */
+  readonly podCIDR: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * What the `cluster:` construct resolved to (ResolvedLab.cluster): the Kubernetes view of the lab, which the
+ * cluster-aware assertions (service, dns, policy, k8s-network-model) judge against. Every pod and every cluster node
+ * is also an ordinary lab node of the same name, so `exec(pod, argv)` runs inside that pod's namespace.
+ */
+export interface ResolvedCluster {
+  readonly cni: CniBackend;
+  readonly kubeProxy: 'iptables' | 'nftables';
+  readonly podCIDR: string;
+  readonly serviceCIDR: string;
+  readonly nodePortRange: readonly [number, number];
+  readonly nodes: readonly ClusterNode[];
+  /** Every pod, including the cluster DNS pod (namespace kube-system) when DNS is on. */
+  readonly pods: readonly Pod[];
+  readonly services: readonly Service[];
+  /** Endpoints per service port, as kube-proxy sees them (local: false throughout; per-node locality is node === X). */
+  readonly endpoints: readonly ServiceEndpoints[];
+  /** Namespace labels (for namespaceSelector); every namespace in use appears, with kubernetes.io/metadata.name. */
+  readonly namespaces: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly policies: readonly NetworkPolicy[];
+  /** The cluster DNS: the kube-dns Service address and the pod that serves it; absent when `dns: false`. */
+  readonly dns?: { readonly ip: string; readonly pod: string; readonly domain: 'cluster.local' };
+  /** Lab nodes outside the cluster that peer with it over BGP (LoadBalancer addresses are announced to them). */
+  readonly bgpPeers: readonly string[];
+}

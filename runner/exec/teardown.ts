@@ -3,7 +3,8 @@
  * every link, bridge, address, route and rule inside them along), then the state. Works from the state
  * file, and without it: namespaces are found by the lab's prefix, processes by their namespace.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { KINDS } from '../kinds/registry.ts';
 import { run } from './spawn.ts';
 import { isAlive, labNetns, pidsInNetns } from './host.ts';
@@ -45,10 +46,23 @@ export async function teardown(lab: string): Promise<TeardownReport> {
       throw new Error(`could not delete the namespaces of lab ${lab}: ${String(r.stderr).trim()}`);
     }
   }
-  // 3. state
+  // 3. files kept for the namespaces outside the lab's directory: /etc/netns/<ns>/ (a pod's resolv.conf)
+  removeNetnsEtc(lab);
+  // 4. state
   removeState(lab);
   const leftovers = labNetns(lab);
   return { lab, namespaces, killed: [...pids], hadState: !!state, leftovers, containers: removed };
+}
+
+/** Remove /etc/netns/nsl.<lab>[.<node>] (what `ip netns exec` bind-mounts over /etc in that namespace). */
+export function removeNetnsEtc(lab: string): void {
+  let names: string[];
+  try {
+    names = readdirSync('/etc/netns');
+  } catch {
+    return;
+  }
+  for (const n of names) if (n === `nsl.${lab}` || n.startsWith(`nsl.${lab}.`)) rmSync(join('/etc/netns', n), { recursive: true, force: true });
 }
 
 async function stop(pids: number[]): Promise<void> {

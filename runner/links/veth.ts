@@ -33,7 +33,7 @@ export const vethLink: LinkTypeDef = {
     for (const [i, e] of [link.a, link.b].entries()) {
       if (!e.bridge) continue;
       steps.push(
-        { id: `link${index}.port${i}`, phase: 'configure', order: 30, op: { type: 'ip', ns: e.netns, args: ['link', 'set', e.ifname, 'master', e.bridge] }, source: link.pos },
+        { id: `link${index}.port${i}`, phase: 'configure', order: 30, op: { type: 'ip', ns: e.netns, args: ['link', 'set', e.ifname, 'master', e.bridgeIf ?? e.bridge] }, source: link.pos },
         { id: `link${index}.up${i}`, phase: 'configure', order: 50, op: { type: 'ip', ns: e.netns, args: ['link', 'set', e.ifname, 'up'] }, source: link.pos },
       );
     }

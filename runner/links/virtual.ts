@@ -15,7 +15,7 @@ export function virtualSteps(node: ResolvedNode, i: ResolvedInterface, ctx: Comp
   const add = (args: string[], note: string): Step => ({ id: id('add'), phase: 'configure', order: 25, op: { type: 'ip', ns, args }, source: i.pos, note, creates: { kind: 'link', name: i.name, ns } });
   const steps: Step[] = [];
   if (v.type === 'vxlan' && 'vni' in v && 'remotes' in v) {
-    const args = ['link', 'add', i.name, ...mtu, 'type', 'vxlan', 'id', String(v.vni), 'local', v.local];
+    const args = ['link', 'add', i.name, ...(i.mac ? ['address', i.mac] : []), ...mtu, 'type', 'vxlan', 'id', String(v.vni), 'local', v.local];
     if (v.remotes.length === 1) args.push('remote', v.remotes[0]);
     args.push('dstport', String(v.port), 'dev', v.dev);
     if (!v.learning) args.push('nolearning');

@@ -85,7 +85,9 @@ export function assignAddresses(segments: readonly Segment[], loopbacks: readonl
       const a = v4[0];
       const b = v4[i];
       const shared = a.addresses.some((x) => b.addresses.some((y) => sameSubnet(x, y)));
-      if (!shared) {
+      // /32 (point-to-point) addresses are reached through onlink routes, as flannel.1's are
+      const host32 = (m: Member): boolean => m.addresses.every((x) => x.endsWith('/32') || x.includes(':'));
+      if (!shared && !(host32(a) && host32(b))) {
         diags.push(warning('address.no-shared-subnet', `${a.label} (${a.addresses.join(', ')}) and ${b.label} (${b.addresses.join(', ')}) are on one segment but share no subnet`, b.pos, 'they will not reach each other directly; put both in one subnet, or add routes with onlink'));
         break;
       }

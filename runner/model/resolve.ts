@@ -12,6 +12,7 @@ import { resolveImpair } from './impair.ts';
 import { fabricNetns, nodeNetns, portName } from './names.ts';
 import { overlayMtuWarnings, resolveVirtual, segmentKeys, type VirtualContext, type VirtualDraft } from './virtual.ts';
 import { toArgv } from './words.ts';
+import { expandCluster } from '../cluster/expand.ts';
 import { checkHandout } from '../handout/check.ts';
 import { addressPools, commands, resolveNat, resolveRoutes } from './node-parts.ts';
 import { parseDurationMs } from '../util/units.ts';
@@ -49,10 +50,15 @@ interface IfaceDraft {
   member?: Member;
 }
 
-export function resolveLab(file: LoadedFile): ResolveResult {
-  const diags: Diagnostic[] = [...checkSchema(file)];
+export function resolveLab(source: LoadedFile): ResolveResult {
+  const diags: Diagnostic[] = [...checkSchema(source)];
+  // a cluster: section becomes nodes, bridges and links first (only once its own shape is right)
+  const expansion = diags.some((d) => d.severity === 'error') ? undefined : expandCluster(source);
+  if (expansion) diags.push(...expansion.diagnostics);
+  const file = expansion?.file ?? source;
   const at = file.at;
   const raw = asObj(file.data);
+  if (!Object.keys(asObj(raw.nodes)).length && !isObj(raw.cluster)) diags.push(error('lab.no-nodes', 'the lab has no nodes', at(['nodes'], true), 'declare at least one node under `nodes:` (or a `cluster:`)'));
   const labName = typeof raw.name === 'string' ? raw.name : 'lab';
   const rawNodes = entries(raw.nodes);
   const rawBridges = entries(raw.bridges);
@@ -88,6 +94,7 @@ export function resolveLab(file: LoadedFile): ResolveResult {
     }
     bridges.push({
       name: b,
+      ifname: typeof braw.ifname === 'string' ? braw.ifname : b,
       netns: inNode ? nodeNetns(labName, inNode) : fabricNetns(labName),
       node: inNode,
       addresses: [],
@@ -104,7 +111,7 @@ export function resolveLab(file: LoadedFile): ResolveResult {
     ifname?: string;
     bridge?: string;
   }
-  const links: { a: EndDraft; b: EndDraft; mtu?: number; pos: SourcePos; i: number }[] = [];
+  const links: { a: EndDraft; b: EndDraft; mtu?: number; port?: string; pos: SourcePos; i: number }[] = [];
   const brokenLinks = new Set<string>(); // node:if named by a link that had another error
   (Array.isArray(raw.links) ? raw.links : []).forEach((l: unknown, i: number) => {
     const eps = Array.isArray(l) ? l : isObj(l) && Array.isArray(l.endpoints) ? l.endpoints : undefined;
@@ -174,7 +181,8 @@ export function resolveLab(file: LoadedFile): ResolveResult {
         return;
       }
       const mtu = isObj(l) && typeof l.mtu === 'number' ? l.mtu : undefined;
-      links.push({ a: ends[0], b: ends[1], mtu, pos: at(['links', i]), i });
+      const port = isObj(l) && typeof l.port === 'string' ? l.port : undefined; // the bridge-side name (set by a cluster's CNI)
+      links.push({ a: ends[0], b: ends[1], mtu, port, pos: at(['links', i]), i });
     }
   });
 
@@ -314,7 +322,7 @@ export function resolveLab(file: LoadedFile): ResolveResult {
     if (!portNames.has(ns)) {
       // names already used in that namespace: the node's own interfaces and bridges
       const s = new Set<string>(['lo']);
-      for (const b of resolvedBridges) if (b.netns === ns) s.add(b.name);
+      for (const b of resolvedBridges) if (b.netns === ns) s.add(b.ifname);
       const node = nodeNames.find((n) => nodeNetns(labName, n) === ns);
       if (node) for (const i of ifOfNode.get(node) ?? []) s.add(i.name);
       portNames.set(ns, s);
@@ -332,10 +340,10 @@ export function resolveLab(file: LoadedFile): ResolveResult {
       const otherIf = other.node ? other.ifname! : e.bridge!;
       const otherMtu = other.node ? ifOfNode.get(other.node)!.find((x) => x.name === other.ifname)?.mtu : undefined;
       const t = taken(br.netns);
-      const ifname = portName(label, otherIf, t);
+      const ifname = l.port && !t.has(l.port) ? (t.add(l.port), l.port) : portName(label, otherIf, t);
       const index = 1000 + (portCount.get(br.netns) ?? 0);
       portCount.set(br.netns, index - 999);
-      return { netns: br.netns, ifname, bridge: br.name, mtu: otherMtu ?? l.mtu ?? br.mtu, index };
+      return { netns: br.netns, ifname, bridge: br.name, bridgeIf: br.ifname, mtu: otherMtu ?? l.mtu ?? br.mtu, index };
     };
     return { type: 'veth', a: mk(l.a, l.b), b: mk(l.b, l.a), pos: l.pos };
   });
@@ -521,6 +529,7 @@ export function resolveLab(file: LoadedFile): ResolveResult {
       unknownNode: (x, p) => unknownNode(x, ['tests', i, type, ...p]),
       testNames,
       testName: name,
+      cluster: () => expansion?.cluster,
       birdSocket: (x) => (nodes.find((y) => y.name === x)?.kind === 'bird' ? birdSocket(labName, x) : undefined),
       containers: (x) => {
         const nd = nodes.find((y) => y.name === x);
@@ -545,6 +554,7 @@ export function resolveLab(file: LoadedFile): ResolveResult {
     bridges: resolvedBridges,
     links: resolvedLinks,
     tests,
+    cluster: expansion?.cluster,
   };
   // the handout's notes name nodes, tests and plan steps of this lab (plan steps only once the rest is valid)
   diags.push(...checkHandout(file, lab, diags.some((d) => d.severity === 'error')));

@@ -1,6 +1,7 @@
 /** The resolved lab: every default applied, every reference bound, every address known. Read-only from here on. */
 import type { SourcePos } from '../config/diagnostics.ts';
 import type { Impairment } from './impair.ts';
+import type { ClusterResult } from '../cluster/expand.ts';
 
 export interface ResolvedLab {
   readonly name: string;
@@ -15,6 +16,8 @@ export interface ResolvedLab {
   readonly bridges: readonly ResolvedBridge[];
   readonly links: readonly ResolvedLink[];
   readonly tests: readonly ResolvedTest[];
+  /** The Kubernetes view of the lab's `cluster:` section, if it has one (its nodes and pods are among `nodes`). */
+  readonly cluster?: ClusterResult;
 }
 
 export interface ResolvedNode {
@@ -78,7 +81,10 @@ export interface ResolvedInterface {
 }
 
 export interface ResolvedBridge {
+  /** The bridge's name in the lab (a cluster's cni0 bridges are cni0@<node>). */
   readonly name: string;
+  /** Its interface name in its namespace (usually the same as name). */
+  readonly ifname: string;
   readonly netns: string;
   /** The node the bridge lives in; undefined for a bridge in the lab's fabric namespace. */
   readonly node?: string;
@@ -93,8 +99,9 @@ export interface LinkEnd {
   readonly ifname: string;
   /** The node this end belongs to (a node interface), if any. */
   readonly node?: string;
-  /** The bridge this end is a port of, if any. */
+  /** The bridge this end is a port of, if any (its name in the lab), and that bridge's interface name. */
   readonly bridge?: string;
+  readonly bridgeIf?: string;
   readonly mtu?: number;
   readonly mac?: string;
   /**

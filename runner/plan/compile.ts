@@ -7,6 +7,7 @@ import { routeArgs } from '../model/routes.ts';
 import type { ResolvedBridge, ResolvedLab, ResolvedNode } from '../model/types.ts';
 import type { CompileContext } from './context.ts';
 import { impairSteps } from './impair.ts';
+import { clusterSteps } from '../cluster/compile.ts';
 import { natRules } from './nat.ts';
 import { PHASES, type Plan, type Step } from './ops.ts';
 
@@ -39,6 +40,7 @@ export function compile(lab: ResolvedLab, ctx: CompileContext): Plan {
     steps.push(...t.compile(l, i, ctx));
   });
   steps.push(...impairSteps(lab, ctx));
+  steps.push(...clusterSteps(lab, ctx));
   const phaseIdx = new Map(PHASES.map((p, i) => [p, i]));
   const seq = new Map(steps.map((s, i) => [s, i]));
   steps.sort((a, b) => phaseIdx.get(a.phase)! - phaseIdx.get(b.phase)! || a.order - b.order || seq.get(a)! - seq.get(b)!);
@@ -102,14 +104,14 @@ function networkSteps(node: ResolvedNode, ctx: CompileContext): Step[] {
 
 function bridgeSteps(b: ResolvedBridge): Step[] {
   const ns = b.netns;
-  const add = ['link', 'add', b.name, 'type', 'bridge'];
+  const add = ['link', 'add', b.ifname, 'type', 'bridge'];
   if (b.stp) add.push('stp_state', '1');
-  const s: Step[] = [{ id: `bridge.${b.name}`, phase: 'configure', order: 20, op: { type: 'ip', ns, args: add }, source: b.pos, note: `bridge ${b.name}${b.node ? ` in ${b.node}` : ''}`, creates: { kind: 'bridge', name: b.name, ns } }];
-  if (b.mtu) s.push({ id: `bridge.${b.name}.mtu`, phase: 'configure', order: 21, op: { type: 'ip', ns, args: ['link', 'set', b.name, 'mtu', String(b.mtu)] }, source: b.pos });
+  const s: Step[] = [{ id: `bridge.${b.name}`, phase: 'configure', order: 20, op: { type: 'ip', ns, args: add }, source: b.pos, note: `bridge ${b.ifname}${b.node ? ` in ${b.node}` : ''}`, creates: { kind: 'bridge', name: b.ifname, ns } }];
+  if (b.mtu) s.push({ id: `bridge.${b.name}.mtu`, phase: 'configure', order: 21, op: { type: 'ip', ns, args: ['link', 'set', b.ifname, 'mtu', String(b.mtu)] }, source: b.pos });
   for (const a of b.addresses) {
-    s.push({ id: `bridge.${b.name}.addr.${a}`, phase: 'configure', order: 40, op: { type: 'ip', ns, args: a.includes(':') ? ['addr', 'add', a, 'dev', b.name, 'nodad'] : ['addr', 'add', a, 'dev', b.name] }, source: b.pos });
+    s.push({ id: `bridge.${b.name}.addr.${a}`, phase: 'configure', order: 40, op: { type: 'ip', ns, args: a.includes(':') ? ['addr', 'add', a, 'dev', b.ifname, 'nodad'] : ['addr', 'add', a, 'dev', b.ifname] }, source: b.pos });
   }
-  s.push({ id: `bridge.${b.name}.up`, phase: 'configure', order: 50, op: { type: 'ip', ns, args: ['link', 'set', b.name, 'up'] }, source: b.pos });
+  s.push({ id: `bridge.${b.name}.up`, phase: 'configure', order: 50, op: { type: 'ip', ns, args: ['link', 'set', b.ifname, 'up'] }, source: b.pos });
   return s;
 }
 

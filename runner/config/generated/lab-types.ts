@@ -356,6 +356,62 @@ export type Endpoint = string
  * An AS number, 1–4294967295.
  */
 export type Asn = number
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+export type NodeName = string
+/**
+ * A Kubernetes node: a namespace on the underlay. Declare it under `nodes:` too to wire its underlay yourself.
+ */
+export type ClusterNode = ({
+/**
+ * An address with prefix length, IPv4 (10.0.0.1/24) or IPv6 (fd00::1/64).
+ */
+address?: string
+/**
+ * A Linux interface name: at most 15 characters from letters, digits, '_', '.', '-'.
+ */
+interface?: string
+labels?: K8SLabels
+} | null)
+/**
+ * A pod: a network namespace on a cluster node, wired by the CNI backend, running nslab's test server (it answers with the pod's name and the client address it saw).
+ */
+export type Pod = ({
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node?: string
+/**
+ * A Kubernetes object name: lower-case letters, digits and dashes (a DNS label).
+ */
+namespace?: string
+labels?: K8SLabels
+/**
+ * Ports the test server answers on. Default: [80].
+ */
+ports?: PodPort[]
+/**
+ * Make this many pods, named <name>-1 … <name>-N (a Deployment's pods), spread over the nodes.
+ */
+replicas?: number
+/**
+ * Run the pod as Docker containers (a pause container plus this image) instead of a plain namespace.
+ */
+image?: string
+/**
+ * A command: an argv list, or a string split into words like a shell would split it (quotes are honoured) but never run by a shell: no pipes, redirections or variables. Use [sh, -c, "..."] when you want a shell.
+ */
+cmd?: (string | [(string | number), ...((string | number))[]])
+} | null)
+/**
+ * A container port the pod serves: a number (TCP), or {port, name, protocol}. nslab's test server answers on each.
+ */
+export type PodPort = (number | {
+port: number
+name?: string
+protocol?: ("TCP" | "UDP")
+})
 
 /**
  * A lab: nodes (network namespaces), bridges, links between them, and the assertions that prove the network works. Put `# yaml-language-server: $schema=<path to this file>` at the top of a lab file for completion and checking in editors.
@@ -373,7 +429,7 @@ addressing?: Addressing
 /**
  * The lab's nodes, by name. Each node is a network namespace of its own (kind netns).
  */
-nodes: {
+nodes?: {
 [k: string]: Node
 }
 /**
@@ -391,6 +447,7 @@ links?: Link[]
  */
 tests?: Test[]
 handout?: Handout
+cluster?: Cluster
 }
 /**
  * Pools that automatic addressing draws from, for interfaces whose `addresses` are omitted. Allocation is deterministic: the same file always gets the same addresses.
@@ -875,6 +932,60 @@ match?: string
  */
 timeout?: (number | string)
 }
+/**
+ * Reach a Service (VIP:port, NodePort, LoadBalancer address or DNS name) from a node or pod: every endpoint answers, the split is within tolerance, affinity holds, the client address is as the policy says.
+ */
+service?: {
+/**
+ * name or namespace/name
+ */
+service: string
+from: NodeName
+port?: (number | string)
+via?: ("cluster-ip" | "node-port" | "load-balancer" | "name")
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node?: string
+requests?: number
+tolerance?: number
+affinity?: boolean
+/**
+ * preserved, snat, or the address the pods must see.
+ */
+client?: string
+expect?: ("reachable" | "unreachable")
+}
+/**
+ * A name resolves, from a pod, to the expected address(es), through the cluster DNS.
+ */
+dns?: {
+from: NodeName
+name: string
+type?: ("A" | "SRV" | "CNAME")
+expect?: (string[] | "nxdomain" | {
+service?: string
+})
+}
+/**
+ * A NetworkPolicy truth table (from × to on a port → allowed or denied), as Kubernetes' e2e tests state it.
+ */
+policy?: {
+port: number
+protocol?: ("TCP" | "UDP")
+from?: string[]
+to?: string[]
+expect?: {
+allow?: string[]
+deny?: string[]
+}
+}
+/**
+ * The Kubernetes network model over every pod pair and node → pod: no NAT between pods, nodes reach pods, a pod sees itself as others see it.
+ */
+"k8s-network-model"?: ({
+port?: number
+} | null)
 }
 /**
  * A workshop handout for this lab, made by `lab handout`: one self-contained HTML file and a Markdown file with the diagram, the nodes, the exact commands that build the lab by hand (with these notes beside them), the tests as exercises, and the latest test results. nslab itself ignores it otherwise.
@@ -933,4 +1044,199 @@ test?: string
  * The note, in Markdown.
  */
 text: string
+}
+/**
+ * A Kubernetes-style cluster built from kernel parts: what kubelet, a CNI plugin and kube-proxy would build.
+ */
+export interface Cluster {
+/**
+ * The CNI backend: bridge (one node: cni0), flannel-vxlan (flannel.1 VTEPs), flannel-host-gw (routes via the nodes; one L2 segment), flannel-udp (a user-space tun tunnel), calico-bgp (BIRD per node, /32 routes, no bridge).
+ */
+cni?: ("bridge" | "flannel-vxlan" | "flannel-host-gw" | "flannel-udp" | "calico-bgp")
+/**
+ * kube-proxy's mode: the rule layout written in every node. ipvs needs a kernel with IPVS.
+ */
+"kube-proxy"?: ("iptables" | "nftables" | "ipvs")
+/**
+ * An address with prefix length, IPv4 (10.0.0.1/24) or IPv6 (fd00::1/64).
+ */
+"pod-cidr"?: string
+/**
+ * Prefix length of each node's block. Default: 24 (Calico: 26).
+ */
+"node-mask"?: number
+/**
+ * An address with prefix length, IPv4 (10.0.0.1/24) or IPv6 (fd00::1/64).
+ */
+"service-cidr"?: string
+"node-port-range"?: string
+/**
+ * An address with prefix length, IPv4 (10.0.0.1/24) or IPv6 (fd00::1/64).
+ */
+underlay?: string
+/**
+ * The underlay MTU; pod MTUs are derived from it (vxlan 50 less, udp 28 less).
+ */
+mtu?: number
+/**
+ * Run the cluster DNS (dnsmasq in pod coredns, Service kube-dns at the tenth service address); every pod's resolv.conf points at it.
+ */
+dns?: boolean
+/**
+ * calico-bgp: the BGP setup.
+ */
+bgp?: {
+/**
+ * An AS number, 1–4294967295.
+ */
+asn?: number
+/**
+ * Nodes that reflect routes; every other node peers only with them. Default: none (a full mesh).
+ */
+"route-reflectors"?: NodeName[]
+/**
+ * External routers every node peers with (eBGP): they learn pod blocks and LoadBalancer addresses.
+ */
+peers?: {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node: string
+}[]
+/**
+ * An address with prefix length, IPv4 (10.0.0.1/24) or IPv6 (fd00::1/64).
+ */
+"load-balancer-pool"?: string
+}
+nodes: {
+[k: string]: ClusterNode
+}
+/**
+ * Namespace labels (for namespaceSelector).
+ */
+namespaces?: {
+[k: string]: null | K8SLabels
+}
+pods?: {
+[k: string]: Pod
+}
+services?: {
+[k: string]: Service
+}
+"network-policies"?: {
+[k: string]: NetworkPolicy
+}
+}
+/**
+ * Kubernetes labels: key → value.
+ */
+export interface K8SLabels {
+[k: string]: string
+}
+/**
+ * A Service, with the fields of a Kubernetes Service spec (type, selector, ports, clusterIP, sessionAffinity, externalTrafficPolicy, …).
+ */
+export interface Service {
+/**
+ * A Kubernetes object name: lower-case letters, digits and dashes (a DNS label).
+ */
+namespace?: string
+type?: ("ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName")
+selector?: K8SLabels1
+/**
+ * @minItems 1
+ */
+ports?: [ServicePort, ...(ServicePort)[]]
+/**
+ * An address in the service CIDR, or None for a headless service. Default: allocated.
+ */
+clusterIP?: string
+/**
+ * LoadBalancer: the address announced over BGP. Default: allocated from load-balancer-pool.
+ */
+loadBalancerIP?: string
+/**
+ * ExternalName: the DNS name the service is a CNAME for.
+ */
+externalName?: string
+sessionAffinity?: ("None" | "ClientIP")
+/**
+ * Seconds (sessionAffinityConfig.clientIP.timeoutSeconds).
+ */
+sessionAffinityTimeout?: number
+externalTrafficPolicy?: ("Cluster" | "Local")
+}
+/**
+ * Kubernetes labels: key → value.
+ */
+export interface K8SLabels1 {
+[k: string]: string
+}
+export interface ServicePort {
+/**
+ * Port name (needed when a service has several; gives an SRV record).
+ */
+name?: string
+protocol?: ("TCP" | "UDP")
+/**
+ * The port on the service address.
+ */
+port: number
+/**
+ * The pods' port: a number or a named container port. Default: port.
+ */
+targetPort?: (number | string)
+/**
+ * NodePort/LoadBalancer: the port on every node. Default: allocated from the node-port range.
+ */
+nodePort?: number
+}
+/**
+ * A NetworkPolicy, with the fields of a Kubernetes NetworkPolicy spec.
+ */
+export interface NetworkPolicy {
+/**
+ * A Kubernetes object name: lower-case letters, digits and dashes (a DNS label).
+ */
+namespace?: string
+podSelector: LabelSelector
+/**
+ * Default: Ingress, plus Egress when egress rules are given.
+ */
+policyTypes?: ("Ingress" | "Egress")[]
+ingress?: {
+from?: PolicyPeer[]
+ports?: PolicyPort[]
+}[]
+egress?: {
+to?: PolicyPeer[]
+ports?: PolicyPort[]
+}[]
+}
+/**
+ * A Kubernetes label selector. {} selects everything.
+ */
+export interface LabelSelector {
+matchLabels?: K8SLabels
+matchExpressions?: {
+key: string
+operator: ("In" | "NotIn" | "Exists" | "DoesNotExist")
+values?: string[]
+}[]
+}
+/**
+ * A NetworkPolicy peer: pods (podSelector, namespaceSelector, or both) or an ipBlock.
+ */
+export interface PolicyPeer {
+podSelector?: LabelSelector
+namespaceSelector?: LabelSelector
+ipBlock?: {
+cidr: Cidr
+except?: Cidr[]
+}
+}
+export interface PolicyPort {
+protocol?: ("TCP" | "UDP")
+port?: (number | string)
+endPort?: number
 }

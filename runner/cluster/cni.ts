@@ -1,0 +1,204 @@
+/**
+ * What each CNI backend builds, as ordinary lab parts (nodes, interfaces, bridges, links, routes, BIRD sessions):
+ *
+ * - bridge, flannel-*: a cni0 bridge per node holding the node's first pod address; each pod a veth on it, default
+ *   route via cni0. flannel-vxlan adds flannel.1 (VNI 1, UDP 8472, no learning) with the static ARP and FDB entries
+ *   flanneld writes for every other node, and `<block> via <their flannel.1> dev flannel.1 onlink`; flannel-host-gw
+ *   routes `<block> via <node address>`; flannel-udp a user-space tun tunnel (UDP 8285…) to every other node.
+ * - calico-bgp: no bridge. Each pod's veth ends in the node as cali<hash> (MAC ee:ee:ee:ee:ee:ee, proxy ARP), with a
+ *   /32 route to the pod; the pod's default route is 169.254.1.1 onlink. BIRD on every node announces the node's
+ *   block (a blackhole in the kernel) over iBGP — a full mesh, or to route reflectors — and any LoadBalancer
+ *   addresses over eBGP to the external peers.
+ */
+import { createHash } from 'node:crypto';
+import { didYouMean, error, type Diagnostic } from '../config/diagnostics.ts';
+import type { LoadedFile, PathSeg } from '../config/load.ts';
+import { formatAddress, parsePrefix } from '../model/ip.ts';
+import type { Draft } from './expand.ts';
+
+/** The underlay bridge auto-wired nodes share. */
+export const UNDERLAY_BRIDGE = 'k8s-net';
+/** The cluster DNS pod (namespace kube-system). */
+export const DNS_POD = 'coredns';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const asObj = (v: unknown): Obj => (isObj(v) ? v : {});
+
+export const VXLAN_IF = 'flannel.1';
+export const VXLAN_PORT = 8472;
+export const UDP_PORT = 8285;
+export const CALICO_MAC = 'ee:ee:ee:ee:ee:ee';
+export const CALICO_GW = '169.254.1.1';
+
+/** The key of a node's cni0 bridge among the lab's bridges (bridge names are lab-wide; the interface is cni0). */
+export const cniBridge = (node: string): string => `cni0@${node}`;
+
+/** The first address of a block (flannel.1's, and a tun's): 10.244.1.0/24 → 10.244.1.0. */
+const blockAddr = (block: string, k = 0): string => {
+  const p = parsePrefix(block)!;
+  return formatAddress(4, p.addr + BigInt(k));
+};
+
+/** flannel.1's MAC on a node: stable, locally administered. */
+export function vtepMac(lab: string, node: string): string {
+  const h = createHash('sha1').update(`${lab}/${node}/flannel.1`).digest();
+  return ['0e', ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
+}
+
+export function podMtu(cni: Draft['cni'], mtu: number): number {
+  return cni === 'flannel-vxlan' ? mtu - 50 : cni === 'flannel-udp' ? mtu - 28 : mtu;
+}
+
+/** Checks of the underlay and the BGP settings, before anything is made. */
+export function underlayDiagnostics(d: Draft, underlay: string, at: LoadedFile['at'], peers: readonly string[]): Diagnostic[] {
+  const diags: Diagnostic[] = [];
+  const names = d.nodes.map((n) => n.name);
+  if (d.nodes.some((n) => !n.declared) && UNDERLAY_BRIDGE in d.bridges) diags.push(error('cluster.underlay-bridge', `bridge ${UNDERLAY_BRIDGE} is the cluster's node network, and the lab declares one of that name`, at(['bridges', UNDERLAY_BRIDGE], true), 'rename the bridge'));
+  if (d.cni === 'flannel-host-gw' && d.nodes.length > 1) {
+    // one L2 segment: every node's underlay interface joined through bridges and veths only (no router between)
+    const parent = new Map<string, string>();
+    const find = (x: string): string => {
+      while (parent.has(x) && parent.get(x) !== x) x = parent.get(x)!;
+      return x;
+    };
+    const join = (a: string, b: string): void => void parent.set(find(a), find(b));
+    for (const l of d.links) {
+      const eps = Array.isArray(l) ? l : asObj(l).endpoints;
+      if (Array.isArray(eps) && eps.length === 2) join(String(eps[0]), String(eps[1]));
+    }
+    const seg = (n: Draft['nodes'][number]): string => (n.declared ? find(`${n.name}:${n.underlayIf}`) : find(UNDERLAY_BRIDGE));
+    const first = d.nodes[0];
+    const apart = d.nodes.find((n) => seg(n) !== seg(first) || !sameSubnet(n, first, d, underlay));
+    if (apart) {
+      diags.push(error('cluster.host-gw-l2', `flannel-host-gw needs every node on one L2 segment, and ${apart.name} (${apart.underlayIf}, ${apart.ip}) is not on ${first.name}'s (${first.ip}): something routes between them`, at(['cluster', 'cni']), 'host-gw routes each node block via the node\'s own address, which only works when the nodes are neighbours: put them on one bridge, or use flannel-vxlan, which tunnels over a routed underlay'));
+    }
+  }
+  const bgp = d.bgp;
+  if (d.cni !== 'calico-bgp' && Object.keys(bgp).length) diags.push(error('cluster.bgp', `cluster.bgp is only for cni: calico-bgp, and this cluster's cni is ${d.cni}`, at(['cluster', 'bgp'], true), 'remove it, or set cni: calico-bgp'));
+  (Array.isArray(bgp['route-reflectors']) ? bgp['route-reflectors'] : []).forEach((r, k) => {
+    if (!names.includes(String(r))) diags.push(error('cluster.route-reflector', `route reflector ${String(r)} is not a node of the cluster`, at(['cluster', 'bgp', 'route-reflectors', k]), didYouMean(String(r), names) ? `did you mean ${didYouMean(String(r), names)}?` : `cluster nodes: ${names.join(', ')}`));
+  });
+  peers.forEach((p, k) => {
+    const node = d.rawNodes[p];
+    if (!node || asObj(node).kind !== 'bird' || names.includes(p)) diags.push(error('cluster.bgp-peer', `BGP peer ${p} is not a BGP router of the lab outside the cluster`, at(['cluster', 'bgp', 'peers', k, 'node']), 'declare it under nodes: with kind: bird and an asn of its own'));
+  });
+  return diags;
+}
+
+function sameSubnet(a: Draft['nodes'][number], b: Draft['nodes'][number], d: Draft, underlay: string): boolean {
+  const pfx = (n: Draft['nodes'][number]): string | undefined => {
+    const addr = n.declared ? (asObj(asObj(asObj(d.rawNodes[n.name]).interfaces)[n.underlayIf]).addresses as string[] | undefined)?.find((x) => !x.includes(':')) : `${n.ip}/${underlay.split('/')[1]}`;
+    const p = addr ? parsePrefix(addr) : undefined;
+    return p ? `${formatAddress(4, p.addr & ~((1n << BigInt(32 - p.len)) - 1n))}/${p.len}` : undefined;
+  };
+  return pfx(a) === pfx(b);
+}
+
+/** Add the nodes, pods, bridges, links and routes of the cluster to the draft's lab parts. */
+export function addPodNetwork(d: Draft, underlay: string, peers: readonly string[], at: LoadedFile['at'], diags: Diagnostic[]): void {
+  const len = underlay.split('/')[1];
+  const mtu = podMtu(d.cni, d.mtu);
+  const bridged = d.cni !== 'calico-bgp';
+  const asn = typeof d.bgp.asn === 'number' ? d.bgp.asn : 64512;
+  const rrs = (Array.isArray(d.bgp['route-reflectors']) ? d.bgp['route-reflectors'] : []).map(String);
+  const remap = (from: PathSeg[], to: PathSeg[]): void => void d.remap.set(JSON.stringify(from), to);
+  for (const n of d.nodes) {
+    const user = asObj(d.rawNodes[n.name]);
+    const node: Obj = { ...user, forwarding: true };
+    const interfaces: Obj = { ...asObj(user.interfaces) };
+    const routes: unknown[] = Array.isArray(user.routes) ? [...user.routes] : [];
+    const sysctls: Obj = { ...asObj(user.sysctls) };
+    if (!n.declared) {
+      interfaces[n.underlayIf] = { addresses: [`${n.ip}/${len}`], ...(d.mtu !== 1500 ? { mtu: d.mtu } : {}) };
+      remap(['nodes', n.name], ['cluster', 'nodes', n.name]);
+      remap(['links', d.links.length], ['cluster', 'nodes', n.name]);
+      d.links.push([`${n.name}:${n.underlayIf}`, UNDERLAY_BRIDGE]);
+      d.bridges[UNDERLAY_BRIDGE] ??= d.mtu !== 1500 ? { mtu: d.mtu } : {};
+      remap(['bridges', UNDERLAY_BRIDGE], ['cluster', 'underlay']);
+    }
+    const others = d.nodes.filter((o) => o.name !== n.name);
+    // a packet the node itself sends to a ClusterIP needs a route before the OUTPUT chain's DNAT rewrites it
+    // (a real node has its default route; lab nodes have none)
+    routes.push(`${d.serviceCIDR} dev ${n.underlayIf}`);
+    if (bridged) {
+      d.bridges[cniBridge(n.name)] = { node: n.name, addresses: [`${blockAddr(n.podCIDR, 1)}/${n.podCIDR.split('/')[1]}`], ifname: 'cni0', ...(mtu !== 1500 ? { mtu } : {}) };
+      remap(['bridges', cniBridge(n.name)], ['cluster', 'cni']);
+    }
+    if (d.cni === 'flannel-vxlan') {
+      interfaces[VXLAN_IF] = {
+        type: 'vxlan', vni: 1, port: VXLAN_PORT, dev: n.underlayIf, local: n.ip, mac: vtepMac(d.labName, n.name), addresses: [`${blockAddr(n.podCIDR)}/32`], mtu,
+        neighbors: others.map((o) => ({ ip: blockAddr(o.podCIDR), mac: vtepMac(d.labName, o.name), via: o.ip })),
+      };
+      remap(['nodes', n.name, 'interfaces', VXLAN_IF], ['cluster', 'cni']);
+      for (const o of others) routes.push(`${o.podCIDR} via ${blockAddr(o.podCIDR)} dev ${VXLAN_IF} onlink`);
+    } else if (d.cni === 'flannel-host-gw') {
+      for (const o of others) routes.push(`${o.podCIDR} via ${o.ip} dev ${n.underlayIf}`);
+    } else if (d.cni === 'flannel-udp') {
+      for (const o of others) {
+        const ifname = d.nodes.length === 2 ? 'flannel0' : `flannel0.${o.index}`;
+        const pair = pairIndex(n.index, o.index, d.nodes.length);
+        interfaces[ifname] = { type: 'tun', remote: o.name, port: UDP_PORT + pair, dev: n.underlayIf, mtu };
+        remap(['nodes', n.name, 'interfaces', ifname], ['cluster', 'cni']);
+        routes.push(`${o.podCIDR} dev ${ifname}`);
+      }
+    } else if (d.cni === 'calico-bgp') {
+      node.kind = 'bird';
+      node.runtime ??= 'netns';
+      node.asn = asn;
+      const neighbors: Obj[] = [];
+      if (rrs.length === 0) for (const o of others) neighbors.push({ peer: o.name });
+      else if (rrs.includes(n.name)) for (const o of others) neighbors.push(rrs.includes(o.name) ? { peer: o.name } : { peer: o.name, 'rr-client': true });
+      else for (const r of rrs) neighbors.push({ peer: r });
+      for (const p of peers) neighbors.push({ peer: p });
+      node.bgp = { neighbors, announce: [n.podCIDR, ...(d.lbAnnounce.get(n.name) ?? [])] };
+      remap(['nodes', n.name, 'bgp'], ['cluster', 'cni']);
+    }
+    node.interfaces = interfaces;
+    if (routes.length) node.routes = routes;
+    if (Object.keys(sysctls).length) node.sysctls = sysctls;
+    d.rawNodes[n.name] = node;
+  }
+  // external BGP routers: a session to every cluster node (MetalLB's peers are configured on both sides)
+  for (const p of peers) {
+    const r = asObj(d.rawNodes[p]);
+    if (r.kind !== 'bird') continue;
+    const bgp = asObj(r.bgp);
+    const neighbors = Array.isArray(bgp.neighbors) ? [...(bgp.neighbors as Obj[])] : [];
+    for (const n of d.nodes) if (!neighbors.some((x) => asObj(x).peer === n.name)) neighbors.push({ peer: n.name, asn });
+    d.rawNodes[p] = { ...r, bgp: { ...bgp, neighbors } };
+  }
+  // pods
+  for (const pod of d.pods) {
+    const n = d.nodes.find((x) => x.name === pod.node)!;
+    const host = asObj(d.rawNodes[n.name]);
+    const plen = bridged ? n.podCIDR.split('/')[1] : '32';
+    const podNode: Obj = {
+      interfaces: { eth0: { addresses: [`${pod.ip}/${plen}`], ...(mtu !== 1500 ? { mtu } : {}) } },
+      routes: [bridged ? `default via ${blockAddr(n.podCIDR, 1)}` : `default via ${CALICO_GW} dev eth0 onlink`],
+    };
+    if (pod.image) {
+      podNode.kind = 'pod';
+      podNode.containers = [{ name: 'app', image: pod.image, ...(pod.cmd !== undefined ? { cmd: pod.cmd } : {}) }];
+    }
+    d.rawNodes[pod.name] = podNode;
+    remap(['nodes', pod.name], pod.path);
+    remap(['links', d.links.length], pod.path);
+    if (bridged) {
+      d.links.push({ endpoints: [`${pod.name}:eth0`, cniBridge(n.name)], port: pod.hostIf });
+    } else {
+      const ifs = asObj(host.interfaces);
+      ifs[pod.hostIf] = { addresses: [], mac: CALICO_MAC };
+      host.routes = [...(Array.isArray(host.routes) ? host.routes : []), `${pod.ip}/32 dev ${pod.hostIf}`];
+      host.sysctls = { ...asObj(host.sysctls), [`net.ipv4.conf.${pod.hostIf}.proxy_arp`]: 1 };
+      d.links.push([`${pod.name}:eth0`, `${n.name}:${pod.hostIf}`]);
+    }
+  }
+  if (d.pods.some((p) => p.name === DNS_POD) && d.nodes.length === 0) diags.push(error('cluster.nodes', 'the cluster has no nodes', at(['cluster', 'nodes']), 'add nodes'));
+}
+
+/** A number for each unordered pair of nodes (i ≠ j), 0 … n(n-1)/2 − 1: the UDP port offset of their tunnel. */
+function pairIndex(i: number, j: number, n: number): number {
+  const [a, b] = i < j ? [i, j] : [j, i];
+  return a * n - (a * (a + 1)) / 2 + (b - a - 1);
+}

@@ -1,0 +1,97 @@
+/**
+ * The steps a cluster adds to the plan once its network is built: kube-proxy's rules in every node (iptables or
+ * nftables layout), the NetworkPolicy rules, the pods' servers, the cluster DNS and every pod's resolv.conf.
+ * Pure: the rules are generated from the resolved cluster by runner/cluster/kube-proxy-*.ts and policy.ts.
+ */
+import { join } from 'node:path';
+import type { CompileContext } from '../plan/context.ts';
+import type { Step } from '../plan/ops.ts';
+import type { ResolvedLab } from '../model/types.ts';
+import { DNS_POD } from './cni.ts';
+import { dnsmasqArgs, resolvConf } from './dns.ts';
+import type { ClusterResult } from './expand.ts';
+import { iptablesRules } from './kube-proxy-iptables.ts';
+import { nftablesRules } from './kube-proxy-nftables.ts';
+import { policyRules } from './policy.ts';
+import type { KubeProxyInput, ResolvedCluster } from './types.ts';
+
+/** Where `ip netns exec` finds a namespace's own resolv.conf (it bind-mounts /etc/netns/<ns>/resolv.conf). */
+export const netnsEtc = (netns: string): string => join('/etc/netns', netns);
+
+/** kube-proxy's view for one node: every service port with its endpoints, marked local when on that node. */
+export function kubeProxyInput(c: ResolvedCluster, node: string, without: ReadonlySet<string> = new Set()): KubeProxyInput {
+  const n = c.nodes.find((x) => x.name === node)!;
+  return {
+    node,
+    nodeIPs: [n.ip],
+    clusterCIDR: c.podCIDR,
+    serviceCIDR: c.serviceCIDR,
+    services: c.endpoints.map((e) => ({ ...e, endpoints: e.endpoints.filter((ep) => !without.has(ep.pod)).map((ep) => ({ ...ep, local: ep.node === node })) })),
+  };
+}
+
+/** The rule sets one node loads: kube-proxy's (iptables-restore or nft input) and the policies' (iptables-restore). */
+export function nodeRules(c: ResolvedCluster, node: string, without: ReadonlySet<string> = new Set()): { iptables?: string; nftables?: string } {
+  const input = kubeProxyInput(c, node, without);
+  const pods = c.pods.filter((p) => !without.has(p.name));
+  const policy = c.policies.length ? policyRules({ node, pods, namespaces: c.namespaces, policies: c.policies }) : undefined;
+  if (c.kubeProxy === 'nftables') return { nftables: nftablesRules(input), iptables: policy };
+  const kp = iptablesRules(input, { localhostNodePorts: false });
+  return { iptables: policy ? mergeRestore(kp, policy) : kp };
+}
+
+/**
+ * Two iptables-restore inputs as one: the tables of both, each table's chains declared once and the second's rules
+ * after the first's (a plain iptables-restore replaces a whole table, so they must go in one load).
+ */
+export function mergeRestore(a: string, b: string): string {
+  const tables = new Map<string, { chains: string[]; rules: string[] }>();
+  for (const text of [a, b]) {
+    let cur: { chains: string[]; rules: string[] } | undefined;
+    for (const line of text.split('\n')) {
+      if (line.startsWith('*')) {
+        const name = line.slice(1).trim();
+        if (!tables.has(name)) tables.set(name, { chains: [], rules: [] });
+        cur = tables.get(name)!;
+      } else if (line === 'COMMIT') cur = undefined;
+      else if (cur && line.startsWith(':')) {
+        const chain = line.slice(1).split(' ')[0];
+        if (!cur.chains.some((c) => c.slice(1).split(' ')[0] === chain)) cur.chains.push(line);
+      } else if (cur && line.trim() !== '') cur.rules.push(line);
+    }
+  }
+  return [...tables].map(([t, v]) => [`*${t}`, ...v.chains, ...v.rules, 'COMMIT'].join('\n')).join('\n') + '\n';
+}
+
+export function clusterSteps(lab: ResolvedLab, ctx: CompileContext): Step[] {
+  const c = lab.cluster;
+  if (!c) return [];
+  const steps: Step[] = [];
+  const netns = (name: string): string => lab.nodes.find((n) => n.name === name)!.netns;
+  const src = (k: string): ClusterResult['pos'] => c.sources.get(k) ?? c.pos;
+  for (const n of c.nodes) {
+    const ns = netns(n.name);
+    const r = nodeRules(c, n.name);
+    const note = `node ${n.name}: kube-proxy (${c.kubeProxy} mode)`;
+    if (r.nftables) steps.push({ id: `${n.name}.kube-proxy`, phase: 'firewall', order: 30, op: { type: 'load', ns, tool: 'nft', input: r.nftables }, source: c.pos, note, creates: { kind: 'rules', name: 'nftables kube-proxy', ns } });
+    if (r.iptables) steps.push({ id: `${n.name}.${r.nftables ? 'policy' : 'kube-proxy'}`, phase: 'firewall', order: 31, op: { type: 'load', ns, tool: 'iptables-restore', input: r.iptables }, source: c.pos, note: r.nftables ? `node ${n.name}: NetworkPolicy` : `${note}${c.policies.length ? ' and NetworkPolicy' : ''}`, creates: { kind: 'rules', name: 'iptables', ns } });
+  }
+  const log = (node: string, name: string): string => join(ctx.labDir, 'logs', `${node}.${name}.log`);
+  for (const pod of c.pods) {
+    const ns = netns(pod.name);
+    if (c.dns) {
+      steps.push({ id: `${pod.name}.resolv.conf`, phase: 'exec', order: 0, op: { type: 'file', path: join(netnsEtc(ns), 'resolv.conf'), content: resolvConf(c.dns.ip, pod.namespace), lane: ns }, source: src(`pod:${pod.name}`), note: `pod ${pod.name}: resolv.conf (ip netns exec mounts it)`, creates: { kind: 'file', name: netnsEtc(ns) } });
+    }
+    if (pod.name === DNS_POD && c.dns) {
+      const endpoints = new Map(c.endpoints.map((e) => [`${e.service.namespace}/${e.service.name}`, e.endpoints.map((x) => ({ ip: x.ip, pod: x.pod }))]));
+      const argv = ['dnsmasq', ...dnsmasqArgs({ services: c.services, pods: c.pods, endpoints, listen: pod.ip }), '--pid-file', '--user=root'];
+      steps.push({ id: `${pod.name}.dnsmasq`, phase: 'daemons', order: 0, op: { type: 'daemon', ns, node: pod.name, name: 'dnsmasq', argv, log: log(pod.name, 'dnsmasq') }, source: c.pos, note: 'the cluster DNS: dnsmasq with the records of every service and pod', creates: { kind: 'process', name: 'dnsmasq', ns } });
+      continue;
+    }
+    const tcp = [...new Set(pod.ports.filter((p) => p.protocol === 'TCP').map((p) => p.port))];
+    const udp = [...new Set(pod.ports.filter((p) => p.protocol === 'UDP').map((p) => p.port))];
+    const argv = [...ctx.selfArgv, 'agent', 'whoami', '--name', pod.name, ...tcp.flatMap((p) => ['--port', String(p)]), ...udp.flatMap((p) => ['--udp-port', String(p)])];
+    steps.push({ id: `${pod.name}.server`, phase: 'daemons', order: 0, op: { type: 'daemon', ns, node: pod.name, name: 'whoami', argv, log: log(pod.name, 'whoami') }, source: src(`pod:${pod.name}`), note: `pod ${pod.name}: answers with its name and the client address on ${[...tcp.map((p) => `${p}/tcp`), ...udp.map((p) => `${p}/udp`)].join(', ')}`, creates: { kind: 'process', name: 'whoami', ns } });
+  }
+  return steps;
+}

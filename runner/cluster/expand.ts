@@ -1,0 +1,240 @@
+/**
+ * The `cluster:` construct, expanded into ordinary lab parts before resolve: every Kubernetes node and pod becomes a
+ * node of the lab, wired as kubelet and the CNI plugin would (cni0 bridges and veths, flannel.1 VTEPs with their
+ * static neighbour and FDB entries, host-gw routes, flannel-udp tun tunnels, Calico's cali* veths, /32 routes and a
+ * BIRD per node). What is left for compile (kube-proxy's rules, policies, DNS, the pods' servers) is the
+ * ResolvedCluster this returns. Pure: the result is a LoadedFile whose positions point back into `cluster:`.
+ */
+import { createHash } from 'node:crypto';
+import { didYouMean, error, type Diagnostic, type SourcePos } from '../config/diagnostics.ts';
+import type { LoadedFile, PathSeg } from '../config/load.ts';
+import { contains, formatAddress, formatPrefix, network, overlaps, parseAddress, parsePrefix, size, type Prefix } from '../model/ip.ts';
+import { buildPolicies, buildServices, nthAddress } from './model.ts';
+import type { ClusterNode, CniBackend, Pod, Protocol, ResolvedCluster } from './types.ts';
+import { addPodNetwork, DNS_POD, underlayDiagnostics } from './cni.ts';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const asObj = (v: unknown): Obj => (isObj(v) ? v : {});
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** The resolved cluster, plus where each part was written (for compile's step sources). */
+export interface ClusterResult extends ResolvedCluster {
+  readonly pos: SourcePos;
+  /** YAML place by 'pod:<name>', 'svc:<ns>/<name>', 'node:<name>', 'policy:<ns>/<name>'. */
+  readonly sources: ReadonlyMap<string, SourcePos>;
+  /** The kube-proxy mode as written (ipvs is refused at run time where the kernel has no IPVS). */
+  readonly requestedKubeProxy: string;
+}
+
+export interface Expansion {
+  readonly file: LoadedFile;
+  readonly cluster?: ClusterResult;
+  readonly diagnostics: Diagnostic[];
+}
+
+
+/** A pod as the expansion places it, before the lab parts are made. */
+export interface PodDraft extends Pod {
+  readonly path: PathSeg[];
+  readonly image?: string;
+  readonly cmd?: unknown;
+}
+
+export interface Draft {
+  readonly cni: CniBackend;
+  readonly mtu: number;
+  readonly nodes: readonly (ClusterNode & { readonly declared: boolean; readonly index: number })[];
+  readonly pods: readonly PodDraft[];
+  readonly rawNodes: Record<string, Obj>;
+  readonly bridges: Record<string, Obj>;
+  readonly links: unknown[];
+  /** Generated path prefix → the cluster path it came from. */
+  readonly remap: Map<string, PathSeg[]>;
+  readonly labName: string;
+  readonly bgp: Obj;
+  readonly lbAnnounce: Map<string, string[]>;
+  readonly serviceCIDR: string;
+}
+
+export function expandCluster(file: LoadedFile): Expansion {
+  const raw = asObj(file.data);
+  if (!isObj(raw.cluster)) return { file, diagnostics: [] };
+  const C = raw.cluster;
+  const at = file.at;
+  const diags: Diagnostic[] = [];
+  const cni = (str(C.cni) ?? 'flannel-vxlan') as CniBackend;
+  const kubeProxy = str(C['kube-proxy']) ?? 'iptables';
+  const podCIDR = str(C['pod-cidr']) ?? '10.244.0.0/16';
+  const serviceCIDR = str(C['service-cidr']) ?? '10.96.0.0/12';
+  const underlay = str(C.underlay) ?? '192.168.56.0/24';
+  const mask = typeof C['node-mask'] === 'number' ? C['node-mask'] : cni === 'calico-bgp' ? 26 : 24;
+  const mtu = typeof C.mtu === 'number' ? C.mtu : 1500;
+  const dnsOn = C.dns !== false;
+  const [lo, hi] = (str(C['node-port-range']) ?? '30000-32767').split('-').map(Number);
+  if (!(lo >= 1 && hi <= 65535 && lo <= hi)) diags.push(error('cluster.node-port-range', `node-port-range ${String(C['node-port-range'])} is not a range of ports`, at(['cluster', 'node-port-range']), 'write it as 30000-32767: two ports, the lower first'));
+  const userNodes = asObj(raw.nodes);
+  const labName = str(raw.name) ?? 'lab';
+
+  // ---- address plan: pod CIDR, service CIDR, underlay must not overlap; blocks must fit
+  const pods4 = prefix4(podCIDR, ['cluster', 'pod-cidr'], 'pod-cidr', at, diags);
+  const svc4 = prefix4(serviceCIDR, ['cluster', 'service-cidr'], 'service-cidr', at, diags);
+  const und4 = prefix4(underlay, ['cluster', 'underlay'], 'underlay', at, diags);
+  if (pods4 && svc4 && overlaps(pods4, svc4)) diags.push(error('cluster.cidr-overlap', `the pod CIDR ${podCIDR} overlaps the service CIDR ${serviceCIDR}`, at(['cluster', 'pod-cidr']), 'pods and service addresses must be apart: e.g. pod-cidr 10.244.0.0/16 and service-cidr 10.96.0.0/12 (the kubeadm defaults)'));
+  if (pods4 && und4 && overlaps(pods4, und4)) diags.push(error('cluster.cidr-overlap', `the pod CIDR ${podCIDR} overlaps the node network ${underlay}`, at(['cluster', 'pod-cidr']), 'give the pods a range of their own, e.g. 10.244.0.0/16'));
+  if (svc4 && und4 && overlaps(svc4, und4)) diags.push(error('cluster.cidr-overlap', `the service CIDR ${serviceCIDR} overlaps the node network ${underlay}`, at(['cluster', 'service-cidr']), 'give the services a range of their own, e.g. 10.96.0.0/12'));
+  if (pods4 && mask < pods4.len) diags.push(error('cluster.node-mask', `node-mask /${mask} is larger than the pod CIDR ${podCIDR} itself`, at(['cluster', 'node-mask']), `use a node-mask longer than /${pods4.len}`));
+
+  // ---- nodes
+  const nodeEntries = Object.entries(asObj(C.nodes));
+  const nodeNames = nodeEntries.map(([n]) => n);
+  const blocks = pods4 ? 2 ** Math.max(0, mask - pods4.len) : 0;
+  if (pods4 && nodeEntries.length > blocks) diags.push(error('cluster.node-cidr', `the pod CIDR ${podCIDR} has room for ${blocks} node blocks of /${mask}, and the cluster has ${nodeEntries.length} nodes`, at(['cluster', 'pod-cidr']), 'use a larger pod-cidr or a longer node-mask'));
+  if (cni === 'bridge' && nodeEntries.length > 1) diags.push(error('cluster.bridge-single-node', `cni: bridge builds a single-node cluster, and this one has ${nodeEntries.length} nodes`, at(['cluster', 'cni']), 'pods on different nodes need routes between them: use flannel-vxlan, flannel-host-gw, flannel-udp or calico-bgp'));
+  const nodes: Draft['nodes'][number][] = [];
+  nodeEntries.forEach(([n, v], i) => {
+    const o = asObj(v);
+    const declared = n in userNodes;
+    const ifname = str(o.interface) ?? 'eth0';
+    let addr = str(o.address);
+    if (!addr && declared) addr = (asObj(asObj(asObj(userNodes[n]).interfaces)[ifname]).addresses as string[] | undefined)?.find((a) => !a.includes(':'));
+    if (!addr && declared) diags.push(error('cluster.node-address', `cluster node ${n} is declared under nodes:, and its ${ifname} has no IPv4 address`, at(['cluster', 'nodes', n], true), `give nodes.${n}.interfaces.${ifname} an address, or name the underlay interface with cluster.nodes.${n}.interface`));
+    if (!addr && und4) {
+      const host = BigInt(11 + i);
+      if (host >= size(und4) - 1n) diags.push(error('cluster.underlay-full', `the node network ${underlay} has no address for node ${n}`, at(['cluster', 'nodes', n], true), 'use a larger underlay'));
+      else addr = `${formatAddress(4, network(und4).addr + host)}/${und4.len}`;
+    }
+    const block = pods4 ? `${formatAddress(4, network(pods4).addr + BigInt(i) * (1n << BigInt(32 - mask)))}/${mask}` : '0.0.0.0/32';
+    nodes.push({ name: n, ip: addr?.split('/')[0] ?? '0.0.0.0', underlayIf: ifname, podCIDR: block, labels: asObj(o.labels) as Record<string, string>, declared, index: i });
+    if (addr && pods4) {
+      const a = parseAddress(addr.split('/')[0]);
+      if (a && contains(network(pods4), 4, a.addr)) diags.push(error('cluster.cidr-overlap', `node ${n}'s address ${addr} is inside the pod CIDR ${podCIDR}`, at(['cluster', 'nodes', n], true), 'node and pod addresses must be apart'));
+    }
+  });
+
+  // ---- pods (replicas expanded), placed and numbered
+  const pods: PodDraft[] = [];
+  const clash = new Set([...Object.keys(userNodes), ...nodeNames]);
+  const perNode = new Map<string, number>();
+  const place = (name: string, node: string, path: PathSeg[], o: Obj, namespace: string): void => {
+    if (clash.has(name)) {
+      diags.push(error('cluster.pod-name', `pod ${name} has the name of ${nodeNames.includes(name) ? 'a cluster node' : pods.some((p) => p.name === name) ? 'another pod' : 'a node of the lab'}`, at(path, true), 'every pod is a node of the lab too: names must be unique across nodes and pods (whatever their namespace)'));
+      return;
+    }
+    clash.add(name);
+    const n = nodes.find((x) => x.name === node);
+    if (!n) return;
+    const k = (perNode.get(node) ?? 0) + 1;
+    perNode.set(node, k);
+    const b = parsePrefix(n.podCIDR)!;
+    const first = cni === 'calico-bgp' ? 0 : 1; // bridge CNIs keep .1 for cni0
+    const room = Number(size(b)) - 2 - first;
+    if (k > room) {
+      if (k === room + 1) diags.push(error('cluster.node-cidr-full', `node ${node}'s pod block ${n.podCIDR} has room for ${room} pods, and pod ${name} is number ${k} placed on it`, at(path, true), `use a shorter node-mask than /${mask}, or place pods on other nodes`));
+      return;
+    }
+    const ip = formatAddress(4, b.addr + BigInt(first + k));
+    const ports = (Array.isArray(o.ports) ? o.ports : [80]).map((p) => (typeof p === 'number' ? { port: p, protocol: 'TCP' as Protocol } : { port: asObj(p).port as number, name: str(asObj(p).name), protocol: (str(asObj(p).protocol) ?? 'TCP') as Protocol }));
+    pods.push({ name, namespace, labels: asObj(o.labels) as Record<string, string>, node, ip, ports, hostIf: hostIfName(cni, namespace, name), path, image: str(o.image), cmd: o.cmd });
+  };
+  if (dnsOn && nodes.length) place(DNS_POD, nodes[0].name, ['cluster', 'dns'], { labels: { 'k8s-app': 'kube-dns' }, ports: [{ port: 53, name: 'dns', protocol: 'UDP' }, { port: 53, name: 'dns-tcp', protocol: 'TCP' }] }, 'kube-system');
+  let rr = 0;
+  for (const [name, v] of Object.entries(asObj(C.pods))) {
+    const o = asObj(v);
+    const path: PathSeg[] = ['cluster', 'pods', name];
+    const explicit = str(o.node);
+    if (explicit !== undefined && !nodeNames.includes(explicit)) {
+      const guess = didYouMean(explicit, nodeNames);
+      diags.push(error('cluster.pod-node', `pod ${name}: unknown cluster node ${JSON.stringify(explicit)}`, at([...path, 'node']), guess ? `did you mean ${guess}? cluster nodes: ${nodeNames.join(', ')}` : `cluster nodes: ${nodeNames.join(', ')}`));
+      continue;
+    }
+    const count = typeof o.replicas === 'number' ? o.replicas : 0;
+    const names = count ? Array.from({ length: count }, (_, k) => `${name}-${k + 1}`) : [name];
+    for (const pn of names) {
+      const node = explicit ?? nodeNames[rr++ % Math.max(1, nodeNames.length)];
+      if (node !== undefined) place(pn, node, path, o, str(o.namespace) ?? 'default');
+    }
+  }
+
+  // ---- services, DNS, policies
+  const dnsIP = dnsOn && svc4 ? nthAddress(serviceCIDR, 10) : undefined;
+  const bgp = asObj(C.bgp);
+  const peers = (Array.isArray(bgp.peers) ? bgp.peers : []).map((p) => str(asObj(p).node)).filter((x): x is string => !!x);
+  const noLoadBalancer = cni !== 'calico-bgp' ? `the cluster's cni is ${cni}, and only calico-bgp clusters run BGP on their nodes` : peers.length === 0 ? 'cluster.bgp.peers names no router to announce the address to' : undefined;
+  const lbPool = str(bgp['load-balancer-pool']) ?? '172.30.0.0/24';
+  const model = buildServices(asObj(C.services), { at, diags, serviceCIDR, nodePortRange: [lo, hi], pods, lbPool, noLoadBalancer, dnsIP });
+  if (dnsIP) {
+    const kubeDns = { name: 'kube-dns', namespace: 'kube-system', type: 'ClusterIP' as const, clusterIP: dnsIP, selector: { 'k8s-app': 'kube-dns' }, ports: [{ name: 'dns', protocol: 'UDP' as const, port: 53, targetPort: 53 }, { name: 'dns-tcp', protocol: 'TCP' as const, port: 53, targetPort: 53 }], sessionAffinity: 'None' as const, affinityTimeout: 10800, externalTrafficPolicy: 'Cluster' as const };
+    const dnsPod = pods.find((p) => p.name === DNS_POD);
+    model.services.unshift(kubeDns);
+    for (const port of kubeDns.ports) model.endpoints.unshift({ service: kubeDns, port, endpoints: dnsPod ? [{ pod: DNS_POD, node: dnsPod.node, ip: dnsPod.ip, port: 53, local: false }] : [] });
+  }
+  const namespaces: Record<string, Record<string, string>> = {};
+  for (const ns of new Set([...pods.map((p) => p.namespace), ...Object.keys(asObj(C.namespaces)), 'default'])) namespaces[ns] = { 'kubernetes.io/metadata.name': ns, ...(asObj(asObj(C.namespaces)[ns]) as Record<string, string>) };
+  const policies = buildPolicies(asObj(C['network-policies']), at, diags, Object.keys(namespaces));
+
+  // ---- the lab parts
+  const draft: Draft = { cni, mtu, nodes, pods, rawNodes: { ...(asObj(raw.nodes) as Record<string, Obj>) }, bridges: { ...(asObj(raw.bridges) as Record<string, Obj>) }, links: Array.isArray(raw.links) ? [...raw.links] : [], remap: new Map(), labName, bgp, lbAnnounce: new Map(), serviceCIDR };
+  for (const svc of model.services) {
+    if (svc.type !== 'LoadBalancer' || !svc.loadBalancerIP) continue;
+    const local = svc.externalTrafficPolicy === 'Local';
+    const eps = model.endpoints.filter((e) => e.service === svc).flatMap((e) => e.endpoints);
+    for (const n of nodes) if (!local || eps.some((e) => e.node === n.name)) draft.lbAnnounce.set(n.name, [...(draft.lbAnnounce.get(n.name) ?? []), `${svc.loadBalancerIP}/32`]);
+  }
+  diags.push(...underlayDiagnostics(draft, underlay, at, peers));
+  addPodNetwork(draft, und4 ? underlay : '192.168.56.0/24', peers, at, diags);
+
+  const sources = new Map<string, SourcePos>();
+  for (const p of pods) sources.set(`pod:${p.name}`, at(p.path, true));
+  for (const n of nodes) sources.set(`node:${n.name}`, at(['cluster', 'nodes', n.name], true));
+  for (const [k, v] of model.pos) sources.set(`svc:${k}`, v);
+  for (const pol of policies) sources.set(`policy:${pol.namespace}/${pol.name}`, at(['cluster', 'network-policies', pol.name], true));
+  const cluster: ClusterResult = {
+    cni,
+    kubeProxy: kubeProxy === 'nftables' ? 'nftables' : 'iptables',
+    requestedKubeProxy: kubeProxy,
+    podCIDR,
+    serviceCIDR,
+    nodePortRange: [lo, hi],
+    nodes: nodes.map(({ name, ip, underlayIf, podCIDR: b, labels }) => ({ name, ip, underlayIf, podCIDR: b, labels })),
+    pods: pods.map(({ path: _p, image: _i, cmd: _c, ...p }) => p),
+    services: model.services,
+    endpoints: model.endpoints,
+    namespaces,
+    policies,
+    dns: dnsIP ? { ip: dnsIP, pod: DNS_POD, domain: 'cluster.local' } : undefined,
+    bgpPeers: peers,
+    pos: at(['cluster'], true),
+    sources,
+  };
+  const data = { ...raw, nodes: draft.rawNodes, bridges: draft.bridges, links: draft.links };
+  return { file: remapped(file, data, draft.remap), cluster, diagnostics: diags };
+}
+
+function prefix4(s: string, path: PathSeg[], what: string, at: LoadedFile['at'], diags: Diagnostic[]): Prefix | undefined {
+  const p = parsePrefix(s);
+  if (!p || p.family !== 4) {
+    diags.push(error('cluster.cidr', `${what} ${s} is not an IPv4 prefix`, at(path), 'write it as 10.244.0.0/16 (clusters are IPv4-only here)'));
+    return undefined;
+  }
+  if (formatPrefix(network(p)) !== s) diags.push(error('cluster.cidr', `${what} ${s} has host bits set`, at(path), `write ${formatPrefix(network(p))}`));
+  return network(p);
+}
+
+/** The host side of a pod's veth: Calico's cali + 11 hex digits of a hash of the workload, or veth + 8 (the bridge plugin). */
+export function hostIfName(cni: CniBackend, namespace: string, pod: string): string {
+  const h = createHash('sha1').update(`${namespace}.${pod}`).digest('hex');
+  return cni === 'calico-bgp' ? `cali${h.slice(0, 11)}` : `veth${h.slice(0, 8)}`;
+}
+
+/** The same file, with the expanded data and positions that map generated places back into `cluster:`. */
+function remapped(file: LoadedFile, data: unknown, remap: ReadonlyMap<string, PathSeg[]>): LoadedFile {
+  const at = (path: readonly PathSeg[], key = false): SourcePos => {
+    for (let n = path.length; n >= 1; n--) {
+      const target = remap.get(JSON.stringify(path.slice(0, n)));
+      if (target) return file.at(target, key && n === path.length);
+    }
+    return file.at(path, key);
+  };
+  return { ...file, data, at };
+}

@@ -1,0 +1,189 @@
+/**
+ * The Kubernetes objects of a `cluster:` section, as the rule generators and assertions see them: Services with their
+ * addresses and endpoints, NetworkPolicies, namespaces. Pure; every mistake is a diagnostic with its YAML place.
+ */
+import { didYouMean, error, warning, type Diagnostic, type SourcePos } from '../config/diagnostics.ts';
+import type { PathSeg } from '../config/load.ts';
+import { contains, formatAddress, network, parseAddress, parsePrefix, size } from '../model/ip.ts';
+import { matches } from './selectors.ts';
+import type { Endpoint, NetworkPolicy, Pod, PolicyPeer, PolicyRule, Protocol, Service, ServiceEndpoints, ServicePort } from './types.ts';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const asObj = (v: unknown): Obj => (isObj(v) ? v : {});
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+export interface ModelContext {
+  readonly at: (path: readonly PathSeg[], key?: boolean) => SourcePos;
+  readonly diags: Diagnostic[];
+  readonly serviceCIDR: string;
+  readonly nodePortRange: readonly [number, number];
+  readonly pods: readonly Pod[];
+  /** Load balancer pool (calico-bgp with peers), if LoadBalancer services may be built. */
+  readonly lbPool?: string;
+  /** Why LoadBalancer services cannot be built here, if they cannot. */
+  readonly noLoadBalancer?: string;
+  /** The cluster DNS service address (kube-dns), reserved. */
+  readonly dnsIP?: string;
+}
+
+export interface ServiceModel {
+  readonly services: Service[];
+  readonly endpoints: ServiceEndpoints[];
+  /** YAML place of each service, by namespace/name. */
+  readonly pos: Map<string, SourcePos>;
+}
+
+/** The address `index` places into a prefix (10.96.0.0/12, 10 → 10.96.0.10). */
+export function nthAddress(prefix: string, index: number): string {
+  const p = network(parsePrefix(prefix)!);
+  return formatAddress(p.family, p.addr + BigInt(index));
+}
+
+/** Services: addresses allocated (ClusterIP in order from the service CIDR's 11th address; NodePorts from the range). */
+export function buildServices(raw: Obj, ctx: ModelContext): ServiceModel {
+  const { at, diags } = ctx;
+  const svcNet = parsePrefix(ctx.serviceCIDR)!;
+  const services: Service[] = [];
+  const pos = new Map<string, SourcePos>();
+  const takenIPs = new Set<string>(ctx.dnsIP ? [ctx.dnsIP] : []);
+  const takenPorts = new Set<number>();
+  const drafts = Object.entries(asObj(raw)).map(([name, v]) => ({ name, s: asObj(v) }));
+  // explicit addresses and node ports first, so allocation skips them
+  for (const { name, s } of drafts) {
+    const ip = str(s.clusterIP);
+    if (ip && ip !== 'None') {
+      const a = parseAddress(ip);
+      if (!a) diags.push(error('cluster.service-ip', `service ${name}: clusterIP ${JSON.stringify(ip)} is not an address`, at(['cluster', 'services', name, 'clusterIP']), 'write an address in the service CIDR, or None for a headless service'));
+      else if (!contains(network(svcNet), a.family, a.addr)) diags.push(error('cluster.service-ip', `service ${name}: clusterIP ${ip} is outside the service CIDR ${ctx.serviceCIDR}`, at(['cluster', 'services', name, 'clusterIP']), `choose an address in ${ctx.serviceCIDR}, or leave clusterIP out to get one`));
+      else if (takenIPs.has(ip)) diags.push(error('cluster.service-ip', `service ${name}: clusterIP ${ip} is already taken${ip === ctx.dnsIP ? ' by kube-dns' : ''}`, at(['cluster', 'services', name, 'clusterIP']), 'choose another address, or leave clusterIP out'));
+      takenIPs.add(ip);
+    }
+    (Array.isArray(s.ports) ? s.ports : []).forEach((p, k) => {
+      const np = asObj(p).nodePort;
+      if (typeof np !== 'number') return;
+      const [lo, hi] = ctx.nodePortRange;
+      if (np < lo || np > hi) diags.push(error('cluster.node-port-range', `service ${name}: nodePort ${np} is outside the node-port range ${lo}-${hi}`, at(['cluster', 'services', name, 'ports', k, 'nodePort']), `use a port in ${lo}-${hi}, or widen the range with cluster.node-port-range (kube-apiserver's --service-node-port-range)`));
+      else if (takenPorts.has(np)) diags.push(error('cluster.node-port-taken', `service ${name}: nodePort ${np} is already used by another service`, at(['cluster', 'services', name, 'ports', k, 'nodePort']), 'every NodePort is open on every node: choose another'));
+      takenPorts.add(np);
+    });
+  }
+  let nextIP = 11;
+  let nextPort = ctx.nodePortRange[0];
+  let nextLB = 1;
+  const svcSize = Number(size(svcNet) > 1_000_000n ? 1_000_000n : size(svcNet));
+  for (const { name, s } of drafts) {
+    const p = ['cluster', 'services', name];
+    pos.set(`${str(s.namespace) ?? 'default'}/${name}`, at(p, true));
+    const type = (str(s.type) ?? 'ClusterIP') as Service['type'];
+    const namespace = str(s.namespace) ?? 'default';
+    let clusterIP = str(s.clusterIP);
+    if (type === 'ExternalName') {
+      if (!str(s.externalName)) diags.push(error('cluster.external-name', `service ${name} is of type ExternalName but has no externalName`, at(p, true), 'add `externalName: <dns name>`'));
+      clusterIP = undefined;
+    } else if (str(s.externalName)) {
+      diags.push(error('cluster.external-name', `service ${name}: externalName is only for type ExternalName`, at([...p, 'externalName'], true), 'remove it, or set type: ExternalName'));
+    }
+    const headless = clusterIP === 'None';
+    if (headless && type !== 'ClusterIP') diags.push(error('cluster.headless', `service ${name}: a headless service (clusterIP: None) must be of type ClusterIP`, at([...p, 'clusterIP']), 'remove clusterIP: None, or use type ClusterIP'));
+    if (type !== 'ExternalName' && clusterIP === undefined) {
+      while (nextIP < svcSize && takenIPs.has(nthAddress(ctx.serviceCIDR, nextIP))) nextIP++;
+      clusterIP = nthAddress(ctx.serviceCIDR, nextIP++);
+      takenIPs.add(clusterIP);
+    }
+    if (type !== 'ExternalName' && !Array.isArray(s.ports)) diags.push(error('cluster.service-ports', `service ${name} has no ports`, at(p, true), 'add `ports: [{port: 80}]`'));
+    const rawPorts = Array.isArray(s.ports) ? s.ports.map(asObj) : [];
+    if (rawPorts.length > 1) rawPorts.forEach((rp, k) => {
+      if (!str(rp.name)) diags.push(error('cluster.port-name', `service ${name} has several ports, and port ${k + 1} has no name`, at([...p, 'ports', k]), 'Kubernetes requires a name on every port of a multi-port service: add `name: <name>`'));
+    });
+    const ports: ServicePort[] = rawPorts.map((rp) => {
+      let nodePort = typeof rp.nodePort === 'number' ? rp.nodePort : undefined;
+      if ((type === 'NodePort' || type === 'LoadBalancer') && nodePort === undefined) {
+        while (takenPorts.has(nextPort)) nextPort++;
+        nodePort = nextPort++;
+        takenPorts.add(nodePort);
+      }
+      return { name: str(rp.name), protocol: (str(rp.protocol) ?? 'TCP') as Protocol, port: rp.port as number, targetPort: (rp.targetPort as number | string | undefined) ?? (rp.port as number), nodePort: type === 'NodePort' || type === 'LoadBalancer' ? nodePort : undefined };
+    });
+    rawPorts.forEach((rp, k) => {
+      if (rp.nodePort !== undefined && type !== 'NodePort' && type !== 'LoadBalancer') diags.push(error('cluster.node-port-type', `service ${name}: nodePort is set but the service is of type ${type}`, at([...p, 'ports', k, 'nodePort'], true), 'set type: NodePort (or LoadBalancer), or remove nodePort'));
+    });
+    let loadBalancerIP = str(s.loadBalancerIP);
+    if (type === 'LoadBalancer') {
+      if (ctx.noLoadBalancer) diags.push(error('cluster.load-balancer', `service ${name} is of type LoadBalancer, but ${ctx.noLoadBalancer}`, at([...p, 'type']), 'use cni: calico-bgp with cluster.bgp.peers (an external BGP router the addresses are announced to), or type NodePort'));
+      else if (loadBalancerIP === undefined && ctx.lbPool) loadBalancerIP = nthAddress(ctx.lbPool, nextLB++);
+    } else if (loadBalancerIP !== undefined) {
+      diags.push(error('cluster.load-balancer', `service ${name}: loadBalancerIP is only for type LoadBalancer`, at([...p, 'loadBalancerIP'], true), 'remove it, or set type: LoadBalancer'));
+    }
+    const etp = (str(s.externalTrafficPolicy) ?? 'Cluster') as Service['externalTrafficPolicy'];
+    if (s.externalTrafficPolicy !== undefined && type !== 'NodePort' && type !== 'LoadBalancer') diags.push(error('cluster.external-traffic-policy', `service ${name}: externalTrafficPolicy is only for NodePort and LoadBalancer services`, at([...p, 'externalTrafficPolicy'], true), 'remove it, or change the type'));
+    const selector = isObj(s.selector) ? (s.selector as Record<string, string>) : undefined;
+    services.push({
+      name,
+      namespace,
+      type,
+      clusterIP: headless ? 'None' : clusterIP,
+      loadBalancerIP,
+      externalName: str(s.externalName),
+      selector,
+      ports,
+      sessionAffinity: (str(s.sessionAffinity) ?? 'None') as Service['sessionAffinity'],
+      affinityTimeout: typeof s.sessionAffinityTimeout === 'number' ? s.sessionAffinityTimeout : 10800,
+      externalTrafficPolicy: etp,
+    });
+  }
+  const endpoints: ServiceEndpoints[] = [];
+  for (const svc of services) {
+    if (!svc.selector || svc.type === 'ExternalName') continue;
+    const sel = svc.selector;
+    const chosen = ctx.pods.filter((pod) => pod.namespace === svc.namespace && matches({ matchLabels: sel }, pod.labels));
+    const p = ['cluster', 'services', svc.name];
+    if (!chosen.length) {
+      const selText = Object.entries(sel).map(([k, v]) => `${k}=${v}`).join(',');
+      const other = ctx.pods.filter((pod) => matches({ matchLabels: sel }, pod.labels));
+      diags.push(
+        warning('cluster.service-no-pods', `service ${svc.namespace}/${svc.name} selects no pods: no pod in namespace ${svc.namespace} has the labels ${selText}`, at([...p, 'selector']), other.length ? `pods ${other.map((x) => `${x.namespace}/${x.name}`).join(', ')} match but are in another namespace` : 'a service without endpoints rejects connections (kube-proxy writes a REJECT rule); label some pods to match'),
+      );
+    }
+    svc.ports.forEach((sp, k) => {
+      const eps: Endpoint[] = [];
+      for (const pod of chosen) {
+        const port = typeof sp.targetPort === 'number' ? sp.targetPort : pod.ports.find((x) => x.name === sp.targetPort && x.protocol === sp.protocol)?.port;
+        if (port === undefined) continue;
+        eps.push({ pod: pod.name, node: pod.node, ip: pod.ip, port, local: false });
+      }
+      if (chosen.length && typeof sp.targetPort === 'string' && !eps.length) {
+        diags.push(warning('cluster.target-port', `service ${svc.name}: no selected pod has a ${sp.protocol} port named ${sp.targetPort}`, at([...p, 'ports', k, 'targetPort']), `name a port of the pods (${[...new Set(chosen.flatMap((x) => x.ports.map((q) => q.name).filter(Boolean)))].join(', ') || 'they have no named ports'})`));
+      }
+      if (typeof sp.targetPort === 'number' && chosen.length && !chosen.some((pod) => pod.ports.some((x) => x.port === sp.targetPort && x.protocol === sp.protocol))) {
+        diags.push(warning('cluster.target-port', `service ${svc.name}: targetPort ${sp.targetPort}/${sp.protocol} is not a port any selected pod serves`, at([...p, 'ports', k]), `the pods serve ${[...new Set(chosen.flatMap((x) => x.ports.map((q) => `${q.port}/${q.protocol}`)))].join(', ')}: connections will be refused`));
+      }
+      endpoints.push({ service: svc, port: sp, endpoints: eps });
+    });
+  }
+  return { services, endpoints, pos };
+}
+
+/** NetworkPolicies from the Kubernetes field names (from/to become peers). */
+export function buildPolicies(raw: Obj, at: (path: readonly PathSeg[], key?: boolean) => SourcePos, diags: Diagnostic[], namespaces: readonly string[]): NetworkPolicy[] {
+  const out: NetworkPolicy[] = [];
+  for (const [name, v] of Object.entries(asObj(raw))) {
+    const p = asObj(v);
+    const ns = str(p.namespace) ?? 'default';
+    if (!namespaces.includes(ns)) {
+      const guess = didYouMean(ns, namespaces);
+      diags.push(warning('cluster.policy-namespace', `network policy ${name} is in namespace ${ns}, where there are no pods`, at(['cluster', 'network-policies', name, 'namespace']), guess ? `did you mean ${guess}?` : `namespaces with pods: ${namespaces.join(', ')}`));
+    }
+    const rules = (list: unknown, peerKey: 'from' | 'to'): PolicyRule[] =>
+      (Array.isArray(list) ? list : []).map((r) => {
+        const o = asObj(r);
+        return {
+          peers: Array.isArray(o[peerKey]) ? (o[peerKey] as PolicyPeer[]) : undefined,
+          ports: Array.isArray(o.ports) ? (o.ports as Obj[]).map((x) => ({ protocol: (str(x.protocol) ?? 'TCP') as Protocol, port: x.port as number | string | undefined, endPort: x.endPort as number | undefined })) : undefined,
+        };
+      });
+    const types = Array.isArray(p.policyTypes) ? (p.policyTypes as ('Ingress' | 'Egress')[]) : p.egress !== undefined ? (['Ingress', 'Egress'] as const) : (['Ingress'] as const);
+    out.push({ name, namespace: ns, podSelector: asObj(p.podSelector), policyTypes: [...types], ingress: p.ingress === undefined ? undefined : rules(p.ingress, 'from'), egress: p.egress === undefined ? undefined : rules(p.egress, 'to') });
+  }
+  return out;
+}
