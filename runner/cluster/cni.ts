@@ -143,6 +143,9 @@ export function addPodNetwork(d: Draft, underlay: string, peers: readonly string
         routes.push(`${o.podCIDR} dev ${ifname}`);
       }
     } else if (d.cni === 'calico-bgp') {
+      // proxy ARP answers for 169.254.1.1 only when the node has a route to it out of another interface (a real
+      // node's default route does it); the address is never sent to, only asked for
+      routes.push(`${CALICO_GW}/32 dev ${n.underlayIf}`);
       node.kind = 'bird';
       node.runtime ??= 'netns';
       node.asn = asn;
