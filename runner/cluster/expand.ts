@@ -25,6 +25,7 @@ export interface ClusterResult extends ResolvedCluster {
   readonly sources: ReadonlyMap<string, SourcePos>;
   /** The kube-proxy mode as written (ipvs is refused at run time where the kernel has no IPVS). */
   readonly requestedKubeProxy: string;
+  readonly kubeProxyPos?: SourcePos;
 }
 
 export interface Expansion {
@@ -193,6 +194,7 @@ export function expandCluster(file: LoadedFile): Expansion {
     cni,
     kubeProxy: kubeProxy === 'nftables' ? 'nftables' : 'iptables',
     requestedKubeProxy: kubeProxy,
+    kubeProxyPos: C['kube-proxy'] !== undefined ? at(['cluster', 'kube-proxy']) : undefined,
     podCIDR,
     serviceCIDR,
     nodePortRange: [lo, hi],

@@ -58,7 +58,7 @@ export function resolveLab(source: LoadedFile): ResolveResult {
   const file = expansion?.file ?? source;
   const at = file.at;
   const raw = asObj(file.data);
-  if (!Object.keys(asObj(raw.nodes)).length && !isObj(raw.cluster)) diags.push(error('lab.no-nodes', 'the lab has no nodes', at(['nodes'], true), 'declare at least one node under `nodes:` (or a `cluster:`)'));
+  if (!Object.keys(asObj(raw.nodes)).length && !isObj(raw.cluster) && !diags.some((d) => d.severity === 'error')) diags.push(error('lab.no-nodes', 'the lab has no nodes', at(['nodes'], true), 'declare at least one node under `nodes:` (or a `cluster:`)'));
   const labName = typeof raw.name === 'string' ? raw.name : 'lab';
   const rawNodes = entries(raw.nodes);
   const rawBridges = entries(raw.bridges);
