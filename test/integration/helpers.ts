@@ -72,6 +72,11 @@ export function labLeftovers(name: string): string[] {
     /* no /run/netns at all */
   }
   if (existsSync(join('/run/nslab', name))) left.push(`state /run/nslab/${name}`);
+  try {
+    for (const n of readdirSync('/etc/netns')) if (n === `nsl.${name}` || n.startsWith(`nsl.${name}.`)) left.push(`/etc/netns/${n}`);
+  } catch {
+    /* no /etc/netns */
+  }
   return left;
 }
 
