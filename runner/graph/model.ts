@@ -3,8 +3,8 @@
  * written out by the renderers (mermaid.ts, dot.ts). Pure and deterministic: the same lab gives the same graph.
  *
  * Items nest: a group (a Mermaid subgraph, a DOT cluster) holds boxes and other groups. A node that owns bridges
- * and a pod (with its containers) are groups today; the lab-level `cluster` construct (nodes and pods grouped
- * together) becomes one more group kind, made in `group()` below, without touching the renderers.
+ * and a pod (with its containers) are groups; a lab's `cluster:` is a group of Kubernetes nodes, each holding its
+ * node and the pods placed on it (made in `group()` below).
  */
 import type { BirdNeighbor, BirdSpec } from '../kinds/bird/types.ts';
 import type { ContainerSpec, LinkEnd, ResolvedBridge, ResolvedInterface, ResolvedLab, ResolvedNode } from '../model/types.ts';
@@ -155,7 +155,7 @@ function nodeLines(n: ResolvedNode): string[] {
 }
 
 function bridgeLines(b: ResolvedBridge): string[] {
-  const lines = [`${b.name} · bridge${b.stp ? ' (stp)' : ''}`];
+  const lines = [`${b.ifname} · bridge${b.stp ? ' (stp)' : ''}`];
   if (b.addresses.length) lines.push(b.addresses.join(', '));
   return lines;
 }
@@ -287,12 +287,46 @@ export function buildGraph(lab: ResolvedLab): Graph {
     edges.push({ from: s.from, to: s.to, label, cls: s.ibgp ? 'ibgp' : 'ebgp' });
   }
 
-  return { lab: lab.name, items: group([...items, ...externals]), edges, nodeId, bridgeId };
+  return { lab: lab.name, items: group([...items, ...externals], lab, ids), edges, nodeId, bridgeId };
 }
 
-/** Where lab-level groupings (the coming `cluster`: nodes and pods drawn together) wrap top-level items. */
-function group(items: GraphItem[]): GraphItem[] {
-  return items;
+/** The lab node a top-level item stands for (a group's first box is its node's). */
+function itemNode(i: GraphItem): string | undefined {
+  if (i.type === 'box') return i.ref.type === 'node' ? i.ref.node : undefined;
+  return i.members.length ? itemNode(i.members[0]) : undefined;
+}
+
+/**
+ * Lab-level groupings: a `cluster:` is one group holding a group per Kubernetes node, each with the node (and its
+ * cni0) and the pods placed on it. Everything else stays where it was.
+ */
+function group(items: GraphItem[], lab: ResolvedLab, ids: { take(prefix: string, name: string): string }): GraphItem[] {
+  const c = lab.cluster;
+  if (!c) return items;
+  const byNode = new Map<string, GraphItem>();
+  for (const i of items) {
+    const n = itemNode(i);
+    if (n !== undefined) byNode.set(n, i);
+  }
+  const used = new Set<GraphItem>();
+  const take = (name: string): GraphItem[] => {
+    const i = byNode.get(name);
+    if (!i || used.has(i)) return [];
+    used.add(i);
+    return [i];
+  };
+  const nodeGroups: GraphItem[] = c.nodes.map((n) => ({
+    type: 'group',
+    id: ids.take('k', n.name),
+    cls: 'node',
+    label: `k8s node ${n.name} · ${n.ip} · pods ${n.podCIDR}`,
+    members: [...take(n.name), ...c.pods.filter((p) => p.node === n.name).flatMap((p) => take(p.name))],
+  }));
+  const first = items.findIndex((i) => used.has(i));
+  const clusterGroup: GraphGroup = { type: 'group', id: ids.take('c', 'cluster'), cls: 'cluster', label: `cluster · ${c.cni} · kube-proxy ${c.kubeProxy}`, members: nodeGroups };
+  const rest = items.filter((i) => !used.has(i));
+  rest.splice(Math.max(0, Math.min(first, rest.length)), 0, clusterGroup);
+  return rest;
 }
 
 /** Every box of the graph, groups flattened, in drawing order. */

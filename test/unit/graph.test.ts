@@ -77,7 +77,7 @@ describe('lab graph: Mermaid', () => {
           const id = g.bridgeId.get(b.name)!;
           const line = text.split('\n').find((l) => l.trimStart().startsWith(`${id}[/"`));
           assert.ok(line, `no box for bridge ${b.name}`);
-          assert.ok(line.includes(`${b.name} · bridge`));
+          assert.ok(line.includes(`${b.ifname} · bridge`));
           assert.ok(line.endsWith(b.node ? ':::bridge' : ':::fabric'), line);
           for (const a of b.addresses) assert.ok(line.includes(a));
         }
@@ -198,6 +198,28 @@ describe('lab graph: Mermaid', () => {
     assert.match(block, /a_pod_a_server\(\["server · container<br\/>iperf3 -s -p 5201"\]\):::app/);
     assert.match(block, /a_pod_a_client\(\["client · container"\]\):::app/);
     assert.match(text, /class g_pod_a,g_pod_b podGroup/);
+  });
+
+  it('a cluster is one group of Kubernetes nodes, each holding its node, its cni0 and the pods placed on it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-graph-'));
+    const file = join(dir, 'lab.yaml');
+    writeFileSync(file, 'name: g-k8s\ncluster:\n  cni: flannel-vxlan\n  nodes: { node-1: {}, node-2: {} }\n  pods:\n    web: { replicas: 2 }\n    client: { node: node-1 }\n');
+    try {
+      const g = buildGraph(loadLab(file).lab);
+      const cluster = g.items.find((i) => i.type === 'group' && i.cls === 'cluster');
+      assert.ok(cluster && cluster.type === 'group', 'a cluster group');
+      assert.equal(cluster.label, 'cluster · flannel-vxlan · kube-proxy iptables');
+      const nodes = cluster.members.map((m) => (m.type === 'group' ? [m.label, boxesOf(m.members).map((b) => (b.ref.type === 'node' ? b.ref.node : b.ref.type === 'bridge' ? b.ref.bridge : '?'))] : ['box']));
+      assert.deepEqual(nodes, [
+        ['k8s node node-1 · 192.168.56.11 · pods 10.244.0.0/24', ['node-1', 'cni0@node-1', 'coredns', 'web-1', 'client']],
+        ['k8s node node-2 · 192.168.56.12 · pods 10.244.1.0/24', ['node-2', 'cni0@node-2', 'web-2']],
+      ]);
+      // the underlay bridge stays outside the cluster
+      assert.ok(g.items.some((i) => i.type === 'box' && i.ref.type === 'bridge' && i.ref.bridge === 'k8s-net'));
+      assert.match(mermaid(loadLab(file).lab), /subgraph c_cluster \["cluster · flannel-vxlan · kube-proxy iptables"\]/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('docker-network-modes: shared namespaces are edges to the namespace owner, none is said', () => {
