@@ -25,6 +25,8 @@ export interface ResolveContext {
    * node is not a BGP router. Left out when the lab has none. Used by the bgp assertion.
    */
   birdSocket?(node: string): string | undefined;
+  /** The lab's Kubernetes-style cluster (its `cluster:` section, resolved); undefined or left out when it has none. */
+  cluster?(): import('../runner/cluster/types.ts').ResolvedCluster | undefined;
 }
 
 export interface ExecResult {
@@ -58,6 +60,8 @@ export interface RunContext {
   readonly signal?: AbortSignal;
   /** The test being run (set by the test runner), e.g. to pick a port of its own. */
   readonly test?: { readonly index: number; readonly name: string };
+  /** How to run nslab itself inside a node (`[node, main.js]`), for its agents (probe); a default is derived when left out. */
+  readonly selfArgv?: readonly string[];
 }
 
 export interface Outcome {

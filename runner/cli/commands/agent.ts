@@ -1,13 +1,39 @@
+import { parseProbeArgs, PROBE_USAGE, runProbe } from '../../agent/probe.ts';
 import { whoami } from '../../agent/whoami.ts';
 import { UsageError, type Args } from '../args.ts';
 
-/** lab agent whoami --name N --port P…: nslab's own helpers, run inside nodes. */
+const USAGE = `usage: lab agent whoami --name NODE --port PORT [--port PORT…] [--udp-port PORT…]\n       ${PROBE_USAGE.replace(/^usage: /, '')}`;
+
+/** Every value of a repeatable option in argv (`--opt V` or `--opt=V`). */
+function values(argv: readonly string[], opt: string): string[] {
+  return argv.flatMap((w, i, all) => (w === opt ? [all[i + 1]] : w.startsWith(`${opt}=`) ? [w.slice(opt.length + 1)] : [])).filter((v) => v !== undefined);
+}
+
+/** What follows `agent <which>` on the command line (the agents read their own options). */
+function agentArgv(): string[] {
+  const i = process.argv.indexOf('agent');
+  return i < 0 ? [] : process.argv.slice(i + 2);
+}
+
+/** lab agent whoami|probe …: nslab's own helpers, run inside nodes. */
 export async function agentCmd(a: Args): Promise<number> {
   const [which] = a.positionals;
-  if (which !== 'whoami') throw new UsageError('usage: lab agent whoami --name NODE --port PORT');
-  const ports = process.argv.flatMap((w, i, all) => (w === '--port' ? [Number(all[i + 1])] : w.startsWith('--port=') ? [Number(w.slice(7))] : [])).filter((p) => p > 0);
-  if (!ports.length) throw new UsageError('whoami needs at least one --port');
-  whoami(a.options.get('name') ?? 'node', ports);
+  if (which === 'probe') {
+    let opts;
+    try {
+      opts = parseProbeArgs(agentArgv());
+    } catch (e) {
+      throw new UsageError(e instanceof Error ? e.message : String(e));
+    }
+    await runProbe(opts, (l) => process.stdout.write(`${JSON.stringify(l)}\n`));
+    return 0;
+  }
+  if (which !== 'whoami') throw new UsageError(USAGE);
+  const argv = agentArgv();
+  const ports = values(argv, '--port').map(Number).filter((p) => p > 0);
+  const udpPorts = values(argv, '--udp-port').map(Number).filter((p) => p > 0);
+  if (!ports.length && !udpPorts.length) throw new UsageError('whoami needs at least one --port or --udp-port');
+  whoami(a.options.get('name') ?? 'node', ports, udpPorts);
   await new Promise(() => undefined); // serve until stopped
   return 0;
 }

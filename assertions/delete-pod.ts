@@ -1,0 +1,176 @@
+/**
+ * delete-pod: an action between tests — delete pods from the lab's cluster the way Kubernetes does, so the tests after
+ * it see the Services without them.
+ *
+ * When a pod is deleted, the endpoints controller drops it from its Services' EndpointSlices, and kube-proxy on every
+ * node rewrites its rules without that pod's endpoints; then the kubelet stops the pod and the CNI takes its network
+ * away. This action does the same, in that order:
+ *
+ * 1. on every cluster node at once, the rules of runner/cluster/compile.ts `nodeRules(cluster, node, without)` are
+ *    loaded: kube-proxy's (and the NetworkPolicy rules) computed from the lab file minus the deleted pods.
+ *    - nftables mode: the kube-proxy text starts with `add table` + `delete table`, so `nft -f -` replaces the
+ *      `ip kube-proxy` table in one transaction.
+ *    - iptables mode: as kube-proxy does it, `iptables-restore --noflush`: every chain the new rules use is declared,
+ *      which flushes it, and refilled; the chains that only the old rules had (the KUBE-SEP-… of a deleted endpoint,
+ *      a KUBE-SVC-… left without endpoints, a deleted pod's policy chains) are declared (flushed) and then deleted
+ *      with `-X`. The built-in chains and the jumps from them are left alone: they do not depend on the pods, and
+ *      --noflush would add those jumps a second time. So other rules of the node (a user's `nat:` or `firewall:`)
+ *      stay. The NetworkPolicy rules of nftables mode (iptables) are reloaded the same way.
+ *    The outcome reports how long this took, over all nodes (details.ruleChangeMs).
+ * 2. every deleted pod's eth0 is taken down: the pod is gone from the network (its namespace and server stay, so
+ *    `lab down` removes them as always).
+ *
+ * It changes the running lab, like the `link` action: afterwards the lab is no longer what its plan built, and
+ * running the tests again sees the pod deleted. `lab down` still removes everything; `lab down` + `lab up` bring the
+ * pod back. The rules are computed from the lab file minus the pods named in this action: a later delete-pod does
+ * not remember an earlier one (it would load the earlier pod's endpoints again), so delete several pods in one
+ * action: `delete-pod: { pod: [web-1, web-2] }`.
+ */
+import type { Diagnostic } from '../runner/config/diagnostics.ts';
+import { nodeRules } from '../runner/cluster/compile.ts';
+import type { ResolvedCluster } from '../runner/cluster/types.ts';
+import { ParamReader } from './common.ts';
+import { clusterOf, podAt } from './k8s.ts';
+import type { AssertionDef, ExecResult } from './types.ts';
+
+/** What one cluster node loads. */
+export interface NodeReload {
+  readonly node: string;
+  /** `nft -f -` input (nftables mode: kube-proxy's table, replaced whole). */
+  readonly nftables?: string;
+  /** `iptables-restore --noflush` input (see reloadRestore). */
+  readonly iptables?: string;
+}
+
+export interface DeletePodParams {
+  /** The pods, by their lab node names. */
+  readonly pods: readonly string[];
+  readonly kubeProxy: 'iptables' | 'nftables';
+  /** How many endpoints (service port × pod) the rules lose. */
+  readonly endpoints: number;
+  readonly reloads: readonly NodeReload[];
+}
+
+const BUILTIN_CHAINS = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
+
+interface Table {
+  readonly name: string;
+  /** User-defined chains in declaration order. */
+  readonly chains: string[];
+  /** Rule lines of user-defined chains. */
+  readonly rules: string[];
+}
+
+/** The tables of an iptables-restore input: declared user chains and the rules of user chains (built-in ones left out). */
+function tablesOf(text: string): Table[] {
+  const tables: Table[] = [];
+  let cur: Table | undefined;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('*')) {
+      cur = { name: line.slice(1).trim(), chains: [], rules: [] };
+      tables.push(cur);
+    } else if (line === 'COMMIT') cur = undefined;
+    else if (!cur || line.trim() === '' || line.startsWith('#')) continue;
+    else if (line.startsWith(':')) {
+      const chain = line.slice(1).split(' ')[0];
+      if (!BUILTIN_CHAINS.has(chain) && !cur.chains.includes(chain)) cur.chains.push(chain);
+    } else {
+      const [, chain] = line.split(/\s+/);
+      if (!BUILTIN_CHAINS.has(chain)) cur.rules.push(line);
+    }
+  }
+  return tables;
+}
+
+/**
+ * An `iptables-restore --noflush` input that turns rule set `before` (as loaded) into `after`, the way kube-proxy
+ * syncs: every user chain of `after` declared (with --noflush that flushes it) and refilled; the user chains only
+ * `before` has declared, flushed, and deleted with `-X` at the end of their table; built-in chains and their rules
+ * left out (they must be the same in both: only jumps that do not depend on the pods).
+ */
+export function reloadRestore(before: string, after: string): string {
+  const old = new Map(tablesOf(before).map((t) => [t.name, t]));
+  const out: string[] = [];
+  const next = tablesOf(after);
+  for (const t of next) {
+    const stale = (old.get(t.name)?.chains ?? []).filter((c) => !t.chains.includes(c));
+    out.push(`*${t.name}`, ...[...t.chains, ...stale].map((c) => `:${c} - [0:0]`), ...t.rules, ...stale.map((c) => `-X ${c}`), 'COMMIT');
+  }
+  for (const [name, t] of old) {
+    if (next.some((n) => n.name === name) || t.chains.length === 0) continue;
+    out.push(`*${name}`, ...t.chains.map((c) => `:${c} - [0:0]`), ...t.chains.map((c) => `-X ${c}`), 'COMMIT');
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** For every node of the cluster, what it loads once `pods` are deleted. Pure. */
+export function reloadsWithout(c: ResolvedCluster, pods: ReadonlySet<string>): NodeReload[] {
+  return c.nodes.map((n) => {
+    const before = nodeRules(c, n.name);
+    const after = nodeRules(c, n.name, pods);
+    const iptables = after.iptables !== undefined || before.iptables !== undefined ? reloadRestore(before.iptables ?? '', after.iptables ?? '') : undefined;
+    return { node: n.name, ...(after.nftables !== undefined ? { nftables: after.nftables } : {}), ...(iptables !== undefined ? { iptables } : {}) };
+  });
+}
+
+const podList = (pods: readonly string[]): string => (pods.length === 1 ? `pod ${pods[0]}` : `pods ${pods.join(', ')}`);
+
+export const deletePod: AssertionDef<DeletePodParams> = {
+  type: 'delete-pod',
+  exclusive: true,
+  barrier: true,
+  describe: (p) => `delete ${podList(p.pods)}`,
+  resolve(raw, ctx) {
+    const r = new ParamReader('delete-pod', raw, ctx);
+    const v = raw.pod;
+    const names = typeof v === 'string' ? [v] : Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
+    if (!names) r.shape('pod', 'name a pod, or a list of pods');
+    const c = clusterOf(r);
+    if (!c || !names) return r.result(undefined);
+    const pods: string[] = [];
+    names.forEach((text, i) => {
+      const pod = podAt(r, c, text, typeof v === 'string' ? ['pod'] : ['pod', i]);
+      if (pod && !pods.includes(pod.name)) pods.push(pod.name);
+    });
+    if (pods.length !== names.length && r.diagnostics.length === 0) r.warn('pod', `delete-pod names a pod twice`, 'name each pod once');
+    if (r.diagnostics.some((d: Diagnostic) => d.severity === 'error')) return r.result(undefined);
+    const without = new Set(pods);
+    const endpoints = c.endpoints.reduce((n, e) => n + e.endpoints.filter((ep) => without.has(ep.pod)).length, 0);
+    return r.result<DeletePodParams>({ pods, kubeProxy: c.kubeProxy, endpoints, reloads: reloadsWithout(c, without) });
+  },
+  async run(p, ctx) {
+    const commands: string[] = [];
+    const failures: string[] = [];
+    const check = (r: ExecResult, what: string): void => {
+      commands.push(r.command);
+      if (r.exitCode !== 0) failures.push(`${what}: exit ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}: ${r.stderr.trim() || r.stdout.trim()}`);
+    };
+    // 1. the rules, on every node at once (kube-proxy runs on each node by itself)
+    const perNodeMs: Record<string, number> = {};
+    const t0 = performance.now();
+    await Promise.all(
+      p.reloads.map(async (n) => {
+        const t = performance.now();
+        if (n.nftables !== undefined) check(await ctx.exec(n.node, ['nft', '-f', '-'], { input: n.nftables, timeoutMs: 30000 }), `${n.node}: nft`);
+        if (n.iptables !== undefined) check(await ctx.exec(n.node, ['iptables-restore', '--noflush'], { input: n.iptables, timeoutMs: 30000 }), `${n.node}: iptables-restore`);
+        perNodeMs[n.node] = Math.round((performance.now() - t) * 10) / 10;
+      }),
+    );
+    const t1 = performance.now();
+    const ruleChangeMs = Math.round((t1 - t0) * 10) / 10;
+    // 2. the pods leave the network
+    for (const pod of p.pods) check(await ctx.exec(pod, ['ip', 'link', 'set', 'dev', 'eth0', 'down'], { timeoutMs: 5000 }), `${pod}: ip link set eth0 down`);
+    const ok = failures.length === 0;
+    const nodes = p.reloads.length;
+    return {
+      ok,
+      expected: `the ${p.kubeProxy} rules of ${nodes} node(s) without the ${p.endpoints} endpoint(s) of ${podList(p.pods)}, and its eth0 down`,
+      seen: ok
+        ? `rules changed on ${nodes} node(s) in ${ruleChangeMs} ms (${Object.entries(perNodeMs).map(([n, ms]) => `${n} ${ms} ms`).join(', ')}); eth0 of ${p.pods.join(', ')} is down`
+        : failures.join('; '),
+      command: commands.join('\n'),
+      // rulesStart/rulesEnd: wall-clock ms (epoch) of the load, so a client's observations can be set against it
+      details: { ruleChangeMs, perNodeMs, rulesStart: Math.round(performance.timeOrigin + t0), rulesEnd: Math.round(performance.timeOrigin + t1), endpointsRemoved: p.endpoints, pods: p.pods, kubeProxy: p.kubeProxy },
+    };
+  },
+};

@@ -1,0 +1,524 @@
+/**
+ * The cluster-aware assertions (service, dns, policy, k8s-network-model): parameter resolution against a
+ * hand-made ResolvedCluster (with positions and hints), and the pure judge functions. No root, no kernel.
+ */
+import { strict as assert } from 'node:assert';
+import { dns, dnsCommands, judgeDns, modelRecords, parseDig, searchNames, srvValue, type DnsParams } from '../../assertions/dns.ts';
+import { judgeNetworkModel, k8sNetworkModel, modelCommands, modelExpectedText, type ModelParams } from '../../assertions/k8s-network-model.ts';
+import { decide, formatMatrix, judgePolicy, policy, policyCommands, policyExpectedText, type CellRule, type PolicyParams } from '../../assertions/policy.ts';
+import { expectedText as serviceExpected, judgeService, service, serviceCommands, shareBounds, type ServiceParams } from '../../assertions/service.ts';
+import type { ExecResult, ResolveContext, RunContext } from '../../assertions/types.ts';
+import type { ProbeLine } from '../../runner/agent/probe.ts';
+import { matches } from '../../runner/cluster/selectors.ts';
+import type { Pod, ResolvedCluster, Service, ServiceEndpoints } from '../../runner/cluster/types.ts';
+import { errors, resolveCtx, result } from './assertions/helpers.ts';
+
+const pod = (name: string, namespace: string, labels: Record<string, string>, node: string, ip: string, ports: Pod['ports'] = [{ name: 'http', port: 80, protocol: 'TCP' }]): Pod => ({
+  name,
+  namespace,
+  labels,
+  node,
+  ip,
+  ports,
+  hostIf: `veth-${name}`,
+});
+
+const PODS: Pod[] = [
+  pod('web-1', 'default', { app: 'web' }, 'n1', '10.244.1.2'),
+  pod('web-2', 'default', { app: 'web' }, 'n2', '10.244.2.2'),
+  pod('web-3', 'default', { app: 'web' }, 'n2', '10.244.2.3'),
+  pod('client', 'default', { app: 'client' }, 'n1', '10.244.1.3'),
+  pod('db', 'prod', { app: 'db' }, 'n2', '10.244.2.4', [
+    { name: 'pg', port: 5432, protocol: 'TCP' },
+    { port: 80, protocol: 'TCP' },
+  ]),
+  pod('coredns', 'kube-system', { 'k8s-app': 'kube-dns' }, 'n1', '10.244.1.10', [{ name: 'dns', port: 53, protocol: 'UDP' }]),
+];
+
+const svc = (name: string, over: Partial<Service>): Service => ({
+  name,
+  namespace: 'default',
+  type: 'ClusterIP',
+  selector: { app: 'web' },
+  ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 80 }],
+  sessionAffinity: 'None',
+  affinityTimeout: 10800,
+  externalTrafficPolicy: 'Cluster',
+  ...over,
+});
+
+const SERVICES: Service[] = [
+  svc('web', { clusterIP: '10.96.0.20' }),
+  svc('web-np', { type: 'NodePort', clusterIP: '10.96.0.21', externalTrafficPolicy: 'Local', ports: [{ protocol: 'TCP', port: 80, targetPort: 80, nodePort: 30080 }] }),
+  svc('web-lb', { type: 'LoadBalancer', clusterIP: '10.96.0.22', loadBalancerIP: '172.30.0.1', ports: [{ protocol: 'TCP', port: 80, targetPort: 80, nodePort: 30081 }] }),
+  svc('sticky', { clusterIP: '10.96.0.23', sessionAffinity: 'ClientIP' }),
+  svc('hl', { clusterIP: 'None' }),
+  svc('ext', { type: 'ExternalName', externalName: 'example.com', selector: undefined, ports: [] }),
+  svc('empty', { clusterIP: '10.96.0.30', selector: { app: 'none' } }),
+  svc('kube-dns', { namespace: 'kube-system', clusterIP: '10.96.0.10', selector: { 'k8s-app': 'kube-dns' }, ports: [{ name: 'dns', protocol: 'UDP', port: 53, targetPort: 53 }] }),
+];
+
+function endpointsOf(services: readonly Service[], pods: readonly Pod[]): ServiceEndpoints[] {
+  return services.flatMap((s) =>
+    s.type === 'ExternalName' || !s.selector
+      ? []
+      : s.ports.map((port) => ({
+          service: s,
+          port,
+          endpoints: pods.filter((p) => p.namespace === s.namespace && matches({ matchLabels: s.selector }, p.labels)).map((p) => ({ pod: p.name, node: p.node, ip: p.ip, port: Number(port.targetPort), local: false })),
+        })),
+  );
+}
+
+const CLUSTER: ResolvedCluster = {
+  cni: 'flannel-vxlan',
+  kubeProxy: 'iptables',
+  podCIDR: '10.244.0.0/16',
+  serviceCIDR: '10.96.0.0/12',
+  nodePortRange: [30000, 32767],
+  nodes: [
+    { name: 'n1', ip: '192.168.56.11', underlayIf: 'eth0', podCIDR: '10.244.1.0/24', labels: {} },
+    { name: 'n2', ip: '192.168.56.12', underlayIf: 'eth0', podCIDR: '10.244.2.0/24', labels: {} },
+  ],
+  pods: PODS,
+  services: SERVICES,
+  endpoints: endpointsOf(SERVICES, PODS),
+  namespaces: { default: {}, prod: {}, 'kube-system': {} },
+  policies: [
+    {
+      name: 'db-from-client',
+      namespace: 'prod',
+      podSelector: { matchLabels: { app: 'db' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ peers: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: 'client' } } }], ports: [{ protocol: 'TCP', port: 80 }] }],
+    },
+  ],
+  dns: { ip: '10.96.0.10', pod: 'coredns', domain: 'cluster.local' },
+  bgpPeers: [],
+};
+
+/** Every pod and node is a lab node (plus one outside router); `cluster` is the lab's cluster. */
+function ctxWith(cluster: ResolvedCluster | null = CLUSTER): ResolveContext {
+  const nodes: Record<string, Record<string, string>> = { router: { eth0: '192.168.56.1' } };
+  for (const p of cluster?.pods ?? PODS) nodes[p.name] = { eth0: p.ip };
+  for (const n of cluster?.nodes ?? CLUSTER.nodes) nodes[n.name] = { eth0: n.ip };
+  return { ...resolveCtx({ nodes }), cluster: () => cluster ?? undefined };
+}
+
+const where = (ds: readonly { pos?: { file: string } }[]): string[] => ds.map((d) => d.pos?.file ?? '').sort();
+
+/** A RunContext whose exec answers from a function, recording the argv. */
+function fakeRun(answer: (node: string, argv: readonly string[]) => Partial<ExecResult>): RunContext & { calls: { node: string; argv: readonly string[] }[] } {
+  const calls: { node: string; argv: readonly string[] }[] = [];
+  return {
+    calls,
+    selfArgv: ['lab'],
+    async exec(node, argv) {
+      calls.push({ node, argv });
+      return result({ command: `ip netns exec nsl.t.${node} ${argv.join(' ')}`, ...answer(node, argv) });
+    },
+    background: () => Promise.reject(new Error('no background')),
+    measurement: () => undefined,
+  };
+}
+
+const ok = (node: string, client = '10.244.1.3', to = '10.96.0.20'): ProbeLine => ({ ok: true, to, seq: 1, node, client, clientPort: 40000, port: 80, ms: 1 });
+const bad = (error: string, to = '10.96.0.20'): ProbeLine => ({ ok: false, to, seq: 1, error, ms: 1000 });
+const spread = (counts: Record<string, number>, client?: string): ProbeLine[] => Object.entries(counts).flatMap(([n, k]) => Array.from({ length: k }, () => ok(n, client)));
+
+describe('cluster assertions', () => {
+  it('give handouts the commands they run, with nslab called as `lab`', () => {
+    const byName = service.resolve({ service: 'web', from: 'client', via: 'name', requests: 6 }, ctxWith()).params!;
+    assert.deepEqual(serviceCommands(byName).map((c) => [c.node, c.argv.join(' ')]), [
+      ['client', 'dig +short +time=2 +tries=2 web.default.svc.cluster.local'],
+      ['client', 'lab agent probe --to <the address dig printed> --port 80 --proto tcp --count 6 --timeout-ms 2000'],
+    ]);
+    const np = service.resolve({ service: 'web-np', from: 'router', via: 'node-port' }, ctxWith()).params!;
+    assert.equal(serviceCommands(np, ['node', 'main.js'])[0].argv.join(' '), 'node main.js agent probe --to 192.168.56.11 --port 30080 --proto tcp --count 60 --timeout-ms 2000');
+    assert.match(serviceExpected(np, np.address), /^default\/web-np port 80\/TCP from router via node port 192\.168\.56\.11:30080 of n1: 60 requests answered by web-1, all of them$/);
+    const d = dns.resolve({ from: 'client', name: 'web' }, ctxWith()).params!;
+    assert.deepEqual(dnsCommands(d).map((c) => c.argv.join(' ')), ['dig +search +noall +comments +answer +time=2 +tries=2 -t A web']);
+    const pol = policy.resolve({ port: 80, from: ['client', 'web-1'], to: ['db'] }, ctxWith()).params!;
+    assert.deepEqual(policyCommands(pol).map((c) => `${c.node}: ${c.argv.join(' ')}`), [
+      'client: lab agent probe --to 10.244.2.4 --port 80 --proto tcp --count 1 --timeout-ms 1000',
+      'web-1: lab agent probe --to 10.244.2.4 --port 80 --proto tcp --count 1 --timeout-ms 1000',
+    ]);
+    assert.equal(policyExpectedText(pol), 'NetworkPolicy truth table on TCP port 80, 2 × 1 pods: 1 allowed (.), 1 denied (X), as the policies say\n-               prod/db\ndefault/client  .\ndefault/web-1   X');
+    const m = k8sNetworkModel.resolve({}, ctxWith()).params!;
+    const steps = modelCommands(m);
+    assert.equal(steps.length, 5 * 2 + 2);
+    assert.deepEqual(steps[0].argv, ['ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0']);
+    assert.equal(steps[1].argv.join(' '), 'lab agent probe --to 10.244.2.2 --to 10.244.2.3 --to 10.244.1.3 --port 80 --proto tcp --count 1 --timeout-ms 2000');
+    assert.match(modelExpectedText(m), /all 2 nodes reach every pod/);
+  });
+
+  describe('service: resolve', () => {
+    it('reaches the ClusterIP by default, with every endpoint and the defaults', () => {
+      const r = service.resolve({ service: 'web', from: 'client' }, ctxWith());
+      assert.deepEqual(r.diagnostics, []);
+      assert.deepEqual(r.params, {
+        service: 'default/web',
+        from: 'client',
+        via: 'cluster-ip',
+        address: '10.96.0.20',
+        port: 80,
+        servicePort: 80,
+        protocol: 'TCP',
+        requests: 60,
+        tolerance: 0.5,
+        affinity: false,
+        expect: 'reachable',
+        endpoints: ['web-1', 'web-2', 'web-3'],
+        balanceUnknown: false,
+        timeoutMs: 2000,
+      });
+      assert.equal(service.describe(r.params!), 'service client → default/web:80 via cluster-ip');
+    });
+
+    it('names the missing cluster at the assertion, with a hint', () => {
+      const r = service.resolve({ service: 'web', from: 'client' }, ctxWith(null));
+      const [e] = errors(r.diagnostics);
+      assert.equal(r.params, undefined);
+      assert.match(e.message, /needs a cluster, and this lab has no cluster: section/);
+      assert.equal(e.pos?.file, '<>');
+      assert.match(e.hint ?? '', /add a cluster: section/);
+      const plain = { ...resolveCtx() }; // a ResolveContext without cluster() at all
+      assert.match(errors(service.resolve({ service: 'web', from: 'h1' }, plain).diagnostics)[0].message, /needs a cluster/);
+    });
+
+    it('an unknown service: did you mean, at service', () => {
+      const r = service.resolve({ service: 'wbe', from: 'client' }, ctxWith());
+      const [e] = errors(r.diagnostics);
+      assert.match(e.message, /no service "wbe" in the cluster/);
+      assert.equal(e.pos?.file, '<service>');
+      assert.match(e.hint ?? '', /did you mean "web"\?/);
+      assert.match(errors(service.resolve({ service: 'prod/web', from: 'client' }, ctxWith()).diagnostics)[0].message, /no service "prod\/web"/);
+    });
+
+    it('bad tolerance, client and port; tolerance 0 needs an even split', () => {
+      assert.equal(service.resolve({ service: 'web', from: 'client', tolerance: 1.5 }, ctxWith()).params, undefined);
+      const z = service.resolve({ service: 'web', from: 'client', tolerance: 0, requests: 10 }, ctxWith());
+      assert.deepEqual(where(errors(z.diagnostics)), ['<tolerance>']);
+      assert.match(errors(z.diagnostics)[0].message, /exactly 10\/3 requests per endpoint/);
+      assert.equal(service.resolve({ service: 'web', from: 'client', tolerance: 0, requests: 9 }, ctxWith()).params?.tolerance, 0);
+      const c = service.resolve({ service: 'web', from: 'client', client: 'masq' }, ctxWith());
+      assert.deepEqual(where(errors(c.diagnostics)), ['<client>']);
+      assert.deepEqual(service.resolve({ service: 'web', from: 'client', client: '192.168.56.11' }, ctxWith()).params?.client, { address: '192.168.56.11' });
+      const p = service.resolve({ service: 'web', from: 'client', port: 'https' }, ctxWith());
+      assert.deepEqual(where(errors(p.diagnostics)), ['<port>']);
+      assert.match(errors(p.diagnostics)[0].hint ?? '', /http \(80\/TCP\)/);
+      assert.equal(service.resolve({ service: 'web', from: 'client', port: 'http' }, ctxWith()).params?.port, 80);
+    });
+
+    it('an unknown from node is the usual unknown node', () => {
+      const r = service.resolve({ service: 'web', from: 'clinet' }, ctxWith());
+      assert.deepEqual(where(errors(r.diagnostics)), ['<from>']);
+      assert.match(errors(r.diagnostics)[0].hint ?? '', /client/);
+    });
+
+    it('node-port: the first node by default; externalTrafficPolicy Local keeps only that node’s pods', () => {
+      const r = service.resolve({ service: 'web-np', from: 'router', via: 'node-port' }, ctxWith());
+      assert.deepEqual(r.diagnostics, []);
+      assert.equal(r.params?.node, 'n1');
+      assert.equal(r.params?.address, '192.168.56.11');
+      assert.equal(r.params?.port, 30080);
+      assert.equal(r.params?.servicePort, 80);
+      assert.deepEqual(r.params?.endpoints, ['web-1']);
+      assert.deepEqual(service.resolve({ service: 'web-np', from: 'router', via: 'node-port', node: 'n2' }, ctxWith()).params?.endpoints, ['web-2', 'web-3']);
+      const u = service.resolve({ service: 'web-np', from: 'router', via: 'node-port', node: 'n9' }, ctxWith());
+      assert.deepEqual(where(errors(u.diagnostics)), ['<node>']);
+      assert.match(errors(u.diagnostics)[0].hint ?? '', /did you mean "n1"\?|did you mean "n2"\?/);
+      const c = service.resolve({ service: 'web', from: 'router', via: 'node-port' }, ctxWith());
+      assert.deepEqual(where(errors(c.diagnostics)), ['<via>']);
+      assert.match(errors(c.diagnostics)[0].message, /type ClusterIP: it has no node port/);
+    });
+
+    it('load-balancer, name, headless, ExternalName and affinity', () => {
+      const lb = service.resolve({ service: 'web-lb', from: 'router', via: 'load-balancer' }, ctxWith()).params!;
+      assert.equal(lb.address, '172.30.0.1');
+      assert.equal(lb.port, 80);
+      const byName = service.resolve({ service: 'web', from: 'client', via: 'name' }, ctxWith()).params!;
+      assert.equal(byName.dnsName, 'web.default.svc.cluster.local');
+      assert.equal(byName.address, undefined);
+      assert.equal(byName.dnsServer, undefined);
+      assert.equal(service.resolve({ service: 'web', from: 'router', via: 'name' }, ctxWith()).params?.dnsServer, '10.96.0.10');
+      assert.match(errors(service.resolve({ service: 'hl', from: 'client' }, ctxWith()).diagnostics)[0].message, /headless/);
+      assert.match(errors(service.resolve({ service: 'ext', from: 'client' }, ctxWith()).diagnostics)[0].message, /ExternalName/);
+      assert.match(errors(service.resolve({ service: 'web', from: 'client', via: 'load-balancer' }, ctxWith()).diagnostics)[0].message, /no load-balancer address/);
+      assert.equal(service.resolve({ service: 'sticky', from: 'client' }, ctxWith()).params?.affinity, true);
+      assert.equal(service.resolve({ service: 'sticky', from: 'client', affinity: false }, ctxWith()).params?.affinity, false);
+      assert.equal(service.resolve({ service: 'web', from: 'client', expect: 'unreachable' }, ctxWith()).params?.requests, 3);
+    });
+
+    it('a service that selects no pods: a warning now, a failure when run', async () => {
+      const r = service.resolve({ service: 'empty', from: 'client' }, ctxWith());
+      assert.deepEqual(errors(r.diagnostics), []);
+      assert.equal(r.diagnostics.length, 1);
+      assert.equal(r.diagnostics[0].severity, 'warning');
+      assert.equal(r.diagnostics[0].message, 'service default/empty selects no pods (selector app=none matches none)');
+      const run = fakeRun(() => ({}));
+      const o = await service.run(r.params!, run);
+      assert.equal(o.ok, false);
+      assert.equal(o.seen, 'service default/empty selects no pods (selector app=none matches none)');
+      assert.equal(run.calls.length, 0);
+    });
+  });
+
+  describe('service: judge and run', () => {
+    const p = service.resolve({ service: 'web', from: 'client' }, ctxWith()).params!;
+    const cmd = { address: '10.96.0.20', command: 'probe' };
+
+    it('an even split passes and shows the distribution and the client', () => {
+      const o = judgeService(p, spread({ 'web-1': 21, 'web-2': 19, 'web-3': 20 }), cmd);
+      assert.equal(o.ok, true, o.seen);
+      assert.equal(o.seen, 'web-1 21, web-2 19, web-3 20 of 60; client seen 10.244.1.3');
+      assert.match(o.expected, /each 10–30 of them/);
+      assert.deepEqual(shareBounds(60, 3, 0.5), [10, 30]);
+    });
+
+    it('uneven, a stranger, failures and early stops fail', () => {
+      assert.match(judgeService(p, spread({ 'web-1': 40, 'web-2': 15, 'web-3': 5 }), cmd).seen, /^uneven: web-1 got 40, web-3 got 5 — /);
+      const s = judgeService(p, spread({ 'web-1': 20, 'web-2': 20, 'client': 20 }), cmd);
+      assert.equal(s.ok, false);
+      assert.match(s.seen, /answered by client, not an endpoint of default\/web/);
+      assert.match(s.seen, /client 20 \(not an endpoint\)/);
+      const f = judgeService(p, [...spread({ 'web-1': 20, 'web-2': 20, 'web-3': 18 }), bad('timeout'), bad('timeout')], cmd);
+      assert.equal(f.ok, false);
+      assert.match(f.seen, /2 of 60 requests failed/);
+      assert.match(f.seen, /2 failed \(2 timeout\)/);
+      assert.match(judgeService(p, spread({ 'web-1': 5 }), cmd).seen, /only 5 of 60 requests were made/);
+    });
+
+    it('affinity: one endpoint for all', () => {
+      const a = { ...p, affinity: true };
+      assert.equal(judgeService(a, spread({ 'web-2': 60 }), cmd).ok, true);
+      assert.match(judgeService(a, spread({ 'web-2': 59, 'web-1': 1 }), cmd).seen, /session affinity broken: 2 endpoints answered/);
+    });
+
+    it('client: preserved, snat, an address', () => {
+      const lines = spread({ 'web-1': 20, 'web-2': 20, 'web-3': 20 }, '10.244.1.3');
+      assert.equal(judgeService({ ...p, client: 'preserved' }, lines, { ...cmd, fromAddrs: ['127.0.0.1', '10.244.1.3'] }).ok, true);
+      const s = judgeService({ ...p, client: 'snat' }, lines, { ...cmd, fromAddrs: ['10.244.1.3'] });
+      assert.match(s.seen, /client address 10\.244\.1\.3: client’s own: not SNATed/);
+      const masq = spread({ 'web-1': 20, 'web-2': 20, 'web-3': 20 }, '10.244.2.0');
+      assert.match(judgeService({ ...p, client: 'preserved' }, masq, { ...cmd, fromAddrs: ['10.244.1.3'] }).seen, /client address 10\.244\.2\.0: not client’s own \(10\.244\.1\.3\)/);
+      assert.equal(judgeService({ ...p, client: 'snat' }, masq, { ...cmd, fromAddrs: ['10.244.1.3'] }).ok, true);
+      assert.equal(judgeService({ ...p, client: { address: '10.244.2.0' } }, masq, cmd).ok, true);
+    });
+
+    it('expect unreachable: no answer passes, any answer fails', () => {
+      const u: ServiceParams = { ...p, expect: 'unreachable', requests: 3 };
+      assert.equal(judgeService(u, [bad('timeout'), bad('timeout'), bad('refused')], cmd).ok, true);
+      assert.equal(judgeService(u, [bad('timeout'), ok('web-1'), bad('refused')], cmd).ok, false);
+    });
+
+    it('runs nslab’s probe in from, via the context’s selfArgv; via name digs first', async () => {
+      const probeOut = spread({ 'web-1': 20, 'web-2': 20, 'web-3': 20 }).map((l) => JSON.stringify(l)).join('\n');
+      const run = fakeRun((_n, argv) => (argv[0] === 'dig' ? { stdout: 'web.default.svc.cluster.local.\n10.96.0.20\n' } : { stdout: `${probeOut}\n` }));
+      const q = service.resolve({ service: 'web', from: 'client', via: 'name' }, ctxWith()).params!;
+      const o = await service.run(q, run);
+      assert.equal(o.ok, true, o.seen);
+      assert.deepEqual(run.calls[0].argv, ['dig', '+short', '+time=2', '+tries=2', 'web.default.svc.cluster.local']);
+      assert.deepEqual(run.calls[1].argv, ['lab', 'agent', 'probe', '--to', '10.96.0.20', '--port', '80', '--proto', 'tcp', '--count', '60', '--timeout-ms', '2000']);
+      const none = await service.run(p, fakeRun(() => ({ exitCode: 1, stderr: 'exec of "node" failed: No such file or directory\n' })));
+      assert.equal(none.ok, false);
+      assert.match(none.seen, /could not run node/);
+    });
+  });
+
+  describe('dns', () => {
+    const A = (name: string, from = 'client', extra: Record<string, unknown> = {}): DnsParams | undefined => dns.resolve({ from, name, ...extra }, ctxWith()).params;
+
+    it('the default answer comes from the model, through the pod’s search path', () => {
+      assert.deepEqual(A('web')?.expect, { kind: 'records', rtype: 'A', values: ['10.96.0.20'], source: 'the ClusterIP of service default/web' });
+      assert.deepEqual(A('web.default.svc.cluster.local')?.expect.kind, 'records');
+      assert.deepEqual(A('hl')?.expect, { kind: 'records', rtype: 'A', values: ['10.244.1.2', '10.244.2.2', '10.244.2.3'], source: 'the endpoints of headless service default/hl' });
+      assert.deepEqual(A('ext')?.expect, { kind: 'records', rtype: 'CNAME', values: ['example.com'], source: 'ExternalName service default/ext' });
+      assert.deepEqual(A('_http._tcp.web', 'client', { type: 'SRV' })?.expect, { kind: 'records', rtype: 'SRV', values: ['web.default.svc.cluster.local:80'], source: 'port http of service default/web' });
+      assert.deepEqual(A('_http._tcp.hl', 'client', { type: 'SRV' })?.expect.kind === 'records' && A('_http._tcp.hl', 'client', { type: 'SRV' })?.expect, {
+        kind: 'records',
+        rtype: 'SRV',
+        values: ['web-1.hl.default.svc.cluster.local:80', 'web-2.hl.default.svc.cluster.local:80', 'web-3.hl.default.svc.cluster.local:80'],
+        source: 'port http of headless service default/hl',
+      });
+      assert.equal(A('kube-dns.kube-system')?.expect.kind, 'records');
+      assert.equal(A('kube-dns')?.expect.kind, 'nxdomain'); // client is in default
+      assert.deepEqual(A('kube-dns', 'coredns')?.expect, { kind: 'records', rtype: 'A', values: ['10.96.0.10'], source: 'the ClusterIP of service kube-system/kube-dns' });
+      assert.equal(A('nope')?.expect.kind, 'nxdomain');
+      assert.equal(A('empty.default.svc.cluster.local')?.expect.kind, 'records');
+      assert.deepEqual(modelRecords(CLUSTER, '10-244-2-4.prod.pod.cluster.local', 'A'), { kind: 'records', rtype: 'A', values: ['10.244.2.4'], source: 'pod prod/db' });
+      assert.deepEqual(modelRecords(CLUSTER, 'web-2.hl.default.svc.cluster.local', 'A')?.kind, 'records');
+      assert.equal(modelRecords(CLUSTER, 'web.default.svc.cluster.local', 'CNAME')?.kind, 'records'); // NODATA: exists, no CNAME
+      assert.deepEqual(searchNames('web', 'prod'), ['web.prod.svc.cluster.local', 'web.svc.cluster.local', 'web.cluster.local', 'web']);
+      assert.deepEqual(searchNames('web.default.svc.cluster.local.', 'prod'), ['web.default.svc.cluster.local']);
+    });
+
+    it('expect as written: addresses, { service }, nxdomain; SRV in either notation', () => {
+      assert.deepEqual(A('web', 'client', { expect: ['10.96.0.20'] })?.expect, { kind: 'records', rtype: 'A', values: ['10.96.0.20'], source: 'as written' });
+      assert.deepEqual(A('www', 'client', { expect: { service: 'web' } })?.expect.kind, 'records');
+      assert.deepEqual(A('web', 'client', { expect: 'nxdomain' })?.expect, { kind: 'nxdomain', source: 'as written' });
+      assert.equal(srvValue('0 0 80 web.default.svc.cluster.local.'), 'web.default.svc.cluster.local:80');
+      assert.equal(srvValue('web.default.svc.cluster.local:80'), 'web.default.svc.cluster.local:80');
+    });
+
+    it('errors: no cluster, no DNS, not a pod, unknown pod, bad answers, unknown service, a name outside the cluster', () => {
+      assert.match(errors(dns.resolve({ from: 'client', name: 'web' }, ctxWith(null)).diagnostics)[0].message, /needs a cluster/);
+      const nodns = dns.resolve({ from: 'client', name: 'web' }, ctxWith({ ...CLUSTER, dns: undefined }));
+      assert.match(errors(nodns.diagnostics)[0].message, /runs no DNS/);
+      const node = dns.resolve({ from: 'n1', name: 'web' }, ctxWith());
+      assert.match(errors(node.diagnostics)[0].message, /"n1" is a node, not a pod/);
+      assert.equal(errors(node.diagnostics)[0].pos?.file, '<from>');
+      assert.match(errors(dns.resolve({ from: 'clent', name: 'web' }, ctxWith()).diagnostics)[0].hint ?? '', /did you mean "client"\?/);
+      const badA = dns.resolve({ from: 'client', name: 'web', expect: ['10.96.0.20', 'ten'] }, ctxWith());
+      assert.deepEqual(where(errors(badA.diagnostics)), ['<expect.1>']);
+      const badSvc = dns.resolve({ from: 'client', name: 'web', expect: { service: 'wbe' } }, ctxWith());
+      assert.deepEqual(where(errors(badSvc.diagnostics)), ['<expect.service>']);
+      assert.match(errors(badSvc.diagnostics)[0].hint ?? '', /did you mean/);
+      const outside = dns.resolve({ from: 'client', name: 'example.com' }, ctxWith());
+      assert.deepEqual(where(errors(outside.diagnostics)), ['<name>']);
+    });
+
+    // dig +noall +comments +answer output, as captured from dnsmasq
+    const head = (status: string): string => `;; Got answer:\n;; ->>HEADER<<- opcode: QUERY, status: ${status}, id: 61202\n;; flags: qr aa rd ra; QUERY: 1, ANSWER: 1, AUTHORITY: 0, ADDITIONAL: 1\n\n;; OPT PSEUDOSECTION:\n; EDNS: version: 0, flags:; udp: 1232\n`;
+    const digA = `${head('NOERROR')};; ANSWER SECTION:\nweb.default.svc.cluster.local. 0 IN\tA\t10.96.0.20\n\n`;
+    const digHl = `${head('NOERROR')};; ANSWER SECTION:\nhl.default.svc.cluster.local. 0\tIN\tA\t10.244.2.3\nhl.default.svc.cluster.local. 0\tIN\tA\t10.244.1.2\nhl.default.svc.cluster.local. 0\tIN\tA\t10.244.2.2\n\n`;
+    const digExt = `${head('NOERROR')};; ANSWER SECTION:\next.default.svc.cluster.local.\t0 IN\tCNAME\texample.com.\n\n`;
+    const digSrv = `${head('NOERROR')};; ANSWER SECTION:\n_http._tcp.web.default.svc.cluster.local. 0 IN SRV 0 0 80 web.default.svc.cluster.local.\n\n`;
+
+    it('judges dig’s answer: records, NXDOMAIN, REFUSED after the search path, no server', () => {
+      assert.deepEqual(parseDig(digA), { status: 'NOERROR', records: [{ name: 'web.default.svc.cluster.local', type: 'A', data: '10.96.0.20' }] });
+      const web = A('web')!;
+      assert.equal(judgeDns(web, result({ stdout: digA })).ok, true);
+      assert.equal(judgeDns(web, result({ stdout: digA })).seen, 'NOERROR: A 10.96.0.20');
+      assert.equal(judgeDns(A('hl')!, result({ stdout: digHl })).ok, true);
+      assert.equal(judgeDns(A('hl')!, result({ stdout: digA })).ok, false);
+      assert.equal(judgeDns(A('ext')!, result({ stdout: digExt })).ok, true);
+      assert.equal(judgeDns(A('_http._tcp.web', 'client', { type: 'SRV' })!, result({ stdout: digSrv })).ok, true);
+      const nx = A('nope')!;
+      assert.equal(judgeDns(nx, result({ stdout: head('NXDOMAIN') })).ok, true);
+      assert.equal(judgeDns(nx, result({ stdout: head('REFUSED') })).ok, true, 'a short name ends with REFUSED: no upstream');
+      assert.equal(judgeDns(A('nope.default.svc.cluster.local')!, result({ stdout: head('REFUSED') })).ok, false);
+      assert.equal(judgeDns(nx, result({ stdout: digA })).ok, false);
+      const down = judgeDns(web, result({ exitCode: 9, stdout: ';; communications error to 10.96.0.10#53: timed out\n;; no servers could be reached\n' }));
+      assert.equal(down.ok, false);
+      assert.match(down.seen, /no answer from the DNS server: ;; communications error/);
+      assert.match(judgeDns(web, result({ exitCode: 1, stderr: 'exec of "dig" failed: No such file or directory\n' })).seen, /could not run dig/);
+    });
+  });
+
+  describe('policy', () => {
+    const P = (raw: Record<string, unknown>): PolicyParams | undefined => policy.resolve({ port: 80, ...raw }, ctxWith()).params;
+    const pp = (name: string, namespace = 'default') => ({ name, namespace, ip: '' });
+
+    it('the most specific expect entry decides a cell; a tie denies', () => {
+      const rules: CellRule[] = [
+        { allow: false, from: { kind: 'any' }, to: { kind: 'pod', key: 'prod/db' }, text: '* -> prod/db' },
+        { allow: true, from: { kind: 'pod', key: 'default/web-1' }, to: { kind: 'pod', key: 'prod/db' }, text: 'web-1 -> db' },
+        { allow: true, from: { kind: 'ns', ns: 'default' }, to: { kind: 'any' }, text: 'default/* -> *' },
+        { allow: false, from: { kind: 'any' }, to: { kind: 'ns', ns: 'default' }, text: '* -> default/*' },
+      ];
+      assert.equal(decide(rules, pp('web-1'), pp('db', 'prod'))?.text, 'web-1 -> db');
+      assert.equal(decide(rules, pp('web-2'), pp('db', 'prod'))?.text, '* -> prod/db');
+      assert.equal(decide(rules, pp('web-2'), pp('web-1'))?.text, '* -> default/*');
+      assert.equal(decide(rules, pp('db', 'prod'), pp('x', 'other')), undefined);
+    });
+
+    it('resolves the truth table from the policies: every non-DNS pod, to those serving the port', () => {
+      const p = P({})!;
+      assert.deepEqual(p.from.map((x) => x.name), ['web-1', 'web-2', 'web-3', 'client', 'db']);
+      assert.deepEqual(p.to.map((x) => x.name), ['web-1', 'web-2', 'web-3', 'client', 'db']);
+      const db = p.to.findIndex((x) => x.name === 'db');
+      assert.deepEqual(p.expected.map((row) => row[db]), [false, false, false, true, true]);
+      assert.equal(p.overridden, 0);
+      assert.equal(policy.describe(p), 'policy truth table TCP/80 (5×5)');
+      const o = P({ expect: { deny: ['client -> db'], allow: ['web-1 -> prod/db'] } })!;
+      assert.equal(o.overridden, 2);
+      assert.deepEqual(o.expected.map((row) => row[db]), [true, false, false, false, true]);
+    });
+
+    it('errors: unknown pods and namespaces with hints, bad entries, pods that do not serve the port, no cluster', () => {
+      const u = policy.resolve({ port: 80, expect: { allow: ['clinet -> db'] } }, ctxWith());
+      assert.deepEqual(where(errors(u.diagnostics)), ['<expect.allow.0>']);
+      assert.match(errors(u.diagnostics)[0].hint ?? '', /did you mean "client"\?/);
+      assert.match(errors(policy.resolve({ port: 80, expect: { deny: ['prd/* -> db'] } }, ctxWith()).diagnostics)[0].hint ?? '', /did you mean "prod"\?/);
+      assert.match(errors(policy.resolve({ port: 80, expect: { deny: ['client db'] } }, ctxWith()).diagnostics)[0].message, /is not "FROM -> TO"/);
+      const f = policy.resolve({ port: 80, from: ['client', 'wbe-1'] }, ctxWith());
+      assert.deepEqual(where(errors(f.diagnostics)), ['<from.1>']);
+      const t = policy.resolve({ port: 80, to: ['web-1', 'coredns'] }, ctxWith());
+      assert.deepEqual(where(errors(t.diagnostics)), ['<to.1>']);
+      assert.match(errors(t.diagnostics)[0].message, /pod coredns does not serve TCP 80 \(its ports: 53\/UDP\)/);
+      assert.deepEqual(where(errors(policy.resolve({ port: 9999 }, ctxWith()).diagnostics)), ['<port>']);
+      assert.match(errors(policy.resolve({ port: 80 }, ctxWith(null)).diagnostics)[0].message, /needs a cluster/);
+      const w = policy.resolve({ port: 80, from: ['client'], to: ['web-1'], expect: { allow: ['db -> web-1'] } }, ctxWith());
+      assert.equal(w.diagnostics[0]?.severity, 'warning');
+      assert.match(w.diagnostics[0].message, /decides no cell/);
+    });
+
+    it('prints the table with . and X, marks wrong cells, and judges', () => {
+      const p: PolicyParams = { port: 80, protocol: 'TCP', from: [pp('a'), pp('b')], to: [pp('a'), pp('b'), pp('c')], expected: [[true, true, false], [true, true, true]], overridden: 0 };
+      assert.equal(formatMatrix(p, p.expected), '-  a  b  c\na  .  .  X\nb  .  .  .');
+      const good = judgePolicy(p, p.expected, 'cmd');
+      assert.equal(good.ok, true);
+      assert.equal(good.seen, 'all 6 cells as expected\n-  a  b  c\na  .  .  X\nb  .  .  .');
+      const wrong = judgePolicy(p, [[true, true, true], [true, false, true]], 'cmd');
+      assert.equal(wrong.ok, false);
+      assert.equal(wrong.seen, '2 of 6 cells wrong: a → c allowed (expected denied), b → b denied (expected allowed)\n-  a  b   c\na  .  .   .!\nb  .  X!  .');
+      assert.deepEqual((wrong.details as { matrix: { observed: unknown } }).matrix.observed, [[true, true, true], [true, false, true]]);
+      const gap = judgePolicy(p, [[true, true, false], [undefined, undefined, undefined]], 'cmd', ['b: could not run node']);
+      assert.equal(gap.ok, false);
+      assert.match(gap.seen, /^3 cells not probed \(b: could not run node\)\n-  a  b  c\na  .  .  X\nb  \?  \?  \?$/);
+      const two = formatMatrix({ from: [pp('a'), pp('db', 'prod')], to: [pp('a')] }, [[true], [false]]);
+      assert.equal(two, '-          default/a\ndefault/a  .\nprod/db    X');
+    });
+
+    it('runs one probe per source pod, to every target at once', async () => {
+      const p = P({ from: ['client', 'web-1'], to: ['web-1', 'db'] })!;
+      const run = fakeRun((node) => ({
+        stdout: [node === 'client' ? ok('web-1', '10.244.1.3', '10.244.1.2') : ok('web-1', '10.244.1.2', '10.244.1.2'), node === 'client' ? ok('db', '10.244.1.3', '10.244.2.4') : bad('timeout', '10.244.2.4')].map((l) => JSON.stringify(l)).join('\n'),
+      }));
+      const o = await policy.run(p, run);
+      assert.equal(o.ok, true, o.seen);
+      assert.deepEqual(run.calls.map((c) => c.argv.slice(0, 7)), [
+        ['lab', 'agent', 'probe', '--to', '10.244.1.2', '--to', '10.244.2.4'],
+        ['lab', 'agent', 'probe', '--to', '10.244.1.2', '--to', '10.244.2.4'],
+      ]);
+    });
+  });
+
+  describe('k8s-network-model', () => {
+    const p = k8sNetworkModel.resolve({}, ctxWith()).params!;
+
+    it('plans every pod pair and node → pod, skipping what a policy denies', () => {
+      assert.deepEqual(p.sources.map((s) => `${s.kind}:${s.name}:${s.targets.length}`), ['pod:web-1:3', 'pod:web-2:3', 'pod:web-3:3', 'pod:client:4', 'pod:db:4', 'node:n1:4', 'node:n2:5']);
+      assert.equal(p.skipped, 4); // web-1/2/3 → db, and n1 → db (db's ingress admits client only; n2 is db's own node)
+      assert.equal(p.port, 80);
+      assert.deepEqual(where(errors(k8sNetworkModel.resolve({ port: 9999 }, ctxWith()).diagnostics)), ['<port>']);
+      assert.match(errors(k8sNetworkModel.resolve({}, ctxWith(null)).diagnostics)[0].message, /needs a cluster/);
+    });
+
+    const perfect = (q: ModelParams) => ({
+      ownAddrs: Object.fromEntries(q.sources.filter((s) => s.kind === 'pod').map((s) => [s.name, [s.ip]])),
+      probes: Object.fromEntries(q.sources.map((s) => [s.name, s.targets.map((t) => ok(t, s.ip, q.podIPs[t]))])),
+    });
+
+    it('passes when every pair answers with the client pod’s own address, and counts', () => {
+      const o = judgeNetworkModel(p, perfect(p), 'cmd');
+      assert.equal(o.ok, true, o.seen);
+      assert.equal(o.seen, 'pod → pod 17/17 without NAT; node → pod 9/9; own address 5/5; 4 pairs skipped (a NetworkPolicy denies them)');
+    });
+
+    it('names NAT, wrong answerers, failures and a wrong own address', () => {
+      const obs = perfect(p);
+      const probes = { ...obs.probes } as Record<string, ProbeLine[]>;
+      probes['web-1'] = probes['web-1'].map((l, i) => (i === 0 ? { ...l, client: '10.244.1.1' } : i === 1 ? bad('timeout', l.to) : l));
+      const o = judgeNetworkModel(p, { ownAddrs: { ...obs.ownAddrs, client: ['10.0.0.9'] }, probes }, 'cmd');
+      assert.equal(o.ok, false);
+      assert.match(o.seen, /^pod → pod 15\/17 without NAT; node → pod 9\/9; own address 4\/5; 4 pairs skipped/);
+      assert.match(o.seen, /client sees itself as 10\.0\.0\.9 on eth0, not its pod IP 10\.244\.1\.3/);
+      assert.match(o.seen, /web-1 → web-2: web-2 saw 10\.244\.1\.1, not web-1's pod IP 10\.244\.1\.2 \(NAT between pods\)/);
+      assert.match(o.seen, /web-1 → web-3 \(10\.244\.2\.3:80\): timeout/);
+      const broken = judgeNetworkModel(p, { ...obs, probes: { ...obs.probes, n1: { error: 'could not run node' } } }, 'cmd');
+      assert.match(broken.seen, /node → pod 5\/9/);
+    });
+  });
+});
