@@ -20,6 +20,7 @@ import { expectedText as routeExpected, routeArgv } from '../../assertions/route
 import type { TcpParams } from '../../assertions/tcp.ts';
 import { judgeTcp, tcpArgv } from '../../assertions/tcp.ts';
 import { netnsArgv, printable } from '../exec/node-exec.ts';
+import { k8sExercise } from './k8s-exercises.ts';
 import type { ResolvedLab, ResolvedTest } from '../model/types.ts';
 import { formatMs, formatRate } from '../util/units.ts';
 
@@ -159,6 +160,8 @@ export function exerciseOf(lab: ResolvedLab, t: ResolvedTest, measurements: Meas
       };
     }
     default: {
+      const k8s = k8sExercise(t, inNode);
+      if (k8s) return k8s;
       const def = ASSERTIONS.get(t.type);
       return { test: t, action: !!def?.barrier, doThis: def ? `Check: ${def.describe(t.params)}.` : `Check: ${t.name}.`, commands: [], expect: t.name };
     }
