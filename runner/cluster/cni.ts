@@ -158,6 +158,8 @@ export function addPodNetwork(d: Draft, underlay: string, peers: readonly string
       remap(['nodes', n.name, 'bgp'], ['cluster', 'cni']);
     }
     node.interfaces = interfaces;
+    const own = Array.isArray(user.routes) ? user.routes.length : 0;
+    for (let k = own; k < routes.length; k++) remap(['nodes', n.name, 'routes', k], ['cluster', 'cni']);
     if (routes.length) node.routes = routes;
     if (Object.keys(sysctls).length) node.sysctls = sysctls;
     d.rawNodes[n.name] = node;

@@ -30,6 +30,8 @@ export interface ClusterResult extends ResolvedCluster {
 
 export interface Expansion {
   readonly file: LoadedFile;
+  /** The cluster section has errors: resolve stops after reporting them (they would echo in the generated parts). */
+  readonly failed?: boolean;
   readonly cluster?: ClusterResult;
   readonly diagnostics: Diagnostic[];
 }
@@ -82,7 +84,8 @@ export function expandCluster(file: LoadedFile): Expansion {
   const svc4 = prefix4(serviceCIDR, ['cluster', 'service-cidr'], 'service-cidr', at, diags);
   const und4 = prefix4(underlay, ['cluster', 'underlay'], 'underlay', at, diags);
   if (pods4 && svc4 && overlaps(pods4, svc4)) diags.push(error('cluster.cidr-overlap', `the pod CIDR ${podCIDR} overlaps the service CIDR ${serviceCIDR}`, at(['cluster', 'pod-cidr']), 'pods and service addresses must be apart: e.g. pod-cidr 10.244.0.0/16 and service-cidr 10.96.0.0/12 (the kubeadm defaults)'));
-  if (pods4 && und4 && overlaps(pods4, und4)) diags.push(error('cluster.cidr-overlap', `the pod CIDR ${podCIDR} overlaps the node network ${underlay}`, at(['cluster', 'pod-cidr']), 'give the pods a range of their own, e.g. 10.244.0.0/16'));
+  const podsOverUnderlay = !!(pods4 && und4 && overlaps(pods4, und4));
+  if (podsOverUnderlay) diags.push(error('cluster.cidr-overlap', `the pod CIDR ${podCIDR} overlaps the node network ${underlay}`, at(['cluster', C.underlay !== undefined && C['pod-cidr'] === undefined ? 'underlay' : 'pod-cidr']), 'pods and nodes need ranges of their own, e.g. pod-cidr 10.244.0.0/16 and underlay 192.168.56.0/24'));
   if (svc4 && und4 && overlaps(svc4, und4)) diags.push(error('cluster.cidr-overlap', `the service CIDR ${serviceCIDR} overlaps the node network ${underlay}`, at(['cluster', 'service-cidr']), 'give the services a range of their own, e.g. 10.96.0.0/12'));
   if (pods4 && mask < pods4.len) diags.push(error('cluster.node-mask', `node-mask /${mask} is larger than the pod CIDR ${podCIDR} itself`, at(['cluster', 'node-mask']), `use a node-mask longer than /${pods4.len}`));
 
@@ -107,7 +110,7 @@ export function expandCluster(file: LoadedFile): Expansion {
     }
     const block = pods4 ? `${formatAddress(4, network(pods4).addr + BigInt(i) * (1n << BigInt(32 - mask)))}/${mask}` : '0.0.0.0/32';
     nodes.push({ name: n, ip: addr?.split('/')[0] ?? '0.0.0.0', underlayIf: ifname, podCIDR: block, labels: asObj(o.labels) as Record<string, string>, declared, index: i });
-    if (addr && pods4) {
+    if (addr && pods4 && !podsOverUnderlay) {
       const a = parseAddress(addr.split('/')[0]);
       if (a && contains(network(pods4), 4, a.addr)) diags.push(error('cluster.cidr-overlap', `node ${n}'s address ${addr} is inside the pod CIDR ${podCIDR}`, at(['cluster', 'nodes', n], true), 'node and pod addresses must be apart'));
     }
@@ -163,6 +166,10 @@ export function expandCluster(file: LoadedFile): Expansion {
   const peers = (Array.isArray(bgp.peers) ? bgp.peers : []).map((p) => str(asObj(p).node)).filter((x): x is string => !!x);
   const noLoadBalancer = cni !== 'calico-bgp' ? `the cluster's cni is ${cni}, and only calico-bgp clusters run BGP on their nodes` : peers.length === 0 ? 'cluster.bgp.peers names no router to announce the address to' : undefined;
   const lbPool = str(bgp['load-balancer-pool']) ?? '172.30.0.0/24';
+  const lb4 = bgp['load-balancer-pool'] !== undefined ? prefix4(lbPool, ['cluster', 'bgp', 'load-balancer-pool'], 'load-balancer-pool', at, diags) : parsePrefix(lbPool);
+  for (const [other, what] of [[pods4, `the pod CIDR ${podCIDR}`], [svc4, `the service CIDR ${serviceCIDR}`], [und4, `the node network ${underlay}`]] as const) {
+    if (lb4 && other && overlaps(lb4, other)) diags.push(error('cluster.cidr-overlap', `the load-balancer pool ${lbPool} overlaps ${what}`, at(['cluster', 'bgp', 'load-balancer-pool']), 'give LoadBalancer addresses a range of their own, e.g. 172.30.0.0/24'));
+  }
   const model = buildServices(asObj(C.services), { at, diags, serviceCIDR, nodePortRange: [lo, hi], pods, lbPool, noLoadBalancer, dnsIP });
   if (dnsIP) {
     const kubeDns = { name: 'kube-dns', namespace: 'kube-system', type: 'ClusterIP' as const, clusterIP: dnsIP, selector: { 'k8s-app': 'kube-dns' }, ports: [{ name: 'dns', protocol: 'UDP' as const, port: 53, targetPort: 53 }, { name: 'dns-tcp', protocol: 'TCP' as const, port: 53, targetPort: 53 }], sessionAffinity: 'None' as const, affinityTimeout: 10800, externalTrafficPolicy: 'Cluster' as const };
@@ -183,6 +190,8 @@ export function expandCluster(file: LoadedFile): Expansion {
     for (const n of nodes) if (!local || eps.some((e) => e.node === n.name)) draft.lbAnnounce.set(n.name, [...(draft.lbAnnounce.get(n.name) ?? []), `${svc.loadBalancerIP}/32`]);
   }
   diags.push(...underlayDiagnostics(draft, underlay, at, peers));
+  // with the cluster's own settings wrong, the lab parts made from them would only add confusing errors
+  if (diags.some((x) => x.severity === 'error')) return { file, diagnostics: diags, failed: true };
   addPodNetwork(draft, und4 ? underlay : '192.168.56.0/24', peers, at, diags);
 
   const sources = new Map<string, SourcePos>();

@@ -48,6 +48,7 @@ export function buildServices(raw: Obj, ctx: ModelContext): ServiceModel {
   const pos = new Map<string, SourcePos>();
   const takenIPs = new Set<string>(ctx.dnsIP ? [ctx.dnsIP] : []);
   const takenPorts = new Set<number>();
+  const takenLB = new Set<string>();
   const drafts = Object.entries(asObj(raw)).map(([name, v]) => ({ name, s: asObj(v) }));
   // explicit addresses and node ports first, so allocation skips them
   for (const { name, s } of drafts) {
@@ -58,6 +59,14 @@ export function buildServices(raw: Obj, ctx: ModelContext): ServiceModel {
       else if (!contains(network(svcNet), a.family, a.addr)) diags.push(error('cluster.service-ip', `service ${name}: clusterIP ${ip} is outside the service CIDR ${ctx.serviceCIDR}`, at(['cluster', 'services', name, 'clusterIP']), `choose an address in ${ctx.serviceCIDR}, or leave clusterIP out to get one`));
       else if (takenIPs.has(ip)) diags.push(error('cluster.service-ip', `service ${name}: clusterIP ${ip} is already taken${ip === ctx.dnsIP ? ' by kube-dns' : ''}`, at(['cluster', 'services', name, 'clusterIP']), 'choose another address, or leave clusterIP out'));
       takenIPs.add(ip);
+    }
+    const lbip = str(s.loadBalancerIP);
+    if (lbip) {
+      const a = parseAddress(lbip);
+      const pool = ctx.lbPool ? parsePrefix(ctx.lbPool) : undefined;
+      if (a && pool && !contains(network(pool), a.family, a.addr)) diags.push(error('cluster.load-balancer', `service ${name}: loadBalancerIP ${lbip} is outside the load-balancer pool ${ctx.lbPool}`, at(['cluster', 'services', name, 'loadBalancerIP']), `choose an address in ${ctx.lbPool}, or set cluster.bgp.load-balancer-pool`));
+      else if (takenLB.has(lbip)) diags.push(error('cluster.load-balancer', `service ${name}: loadBalancerIP ${lbip} is already another service's`, at(['cluster', 'services', name, 'loadBalancerIP']), 'choose another address, or leave loadBalancerIP out to get one'));
+      takenLB.add(lbip);
     }
     (Array.isArray(s.ports) ? s.ports : []).forEach((p, k) => {
       const np = asObj(p).nodePort;
@@ -87,9 +96,14 @@ export function buildServices(raw: Obj, ctx: ModelContext): ServiceModel {
     const headless = clusterIP === 'None';
     if (headless && type !== 'ClusterIP') diags.push(error('cluster.headless', `service ${name}: a headless service (clusterIP: None) must be of type ClusterIP`, at([...p, 'clusterIP']), 'remove clusterIP: None, or use type ClusterIP'));
     if (type !== 'ExternalName' && clusterIP === undefined) {
-      while (nextIP < svcSize && takenIPs.has(nthAddress(ctx.serviceCIDR, nextIP))) nextIP++;
-      clusterIP = nthAddress(ctx.serviceCIDR, nextIP++);
-      takenIPs.add(clusterIP);
+      while (nextIP < svcSize - 1 && takenIPs.has(nthAddress(ctx.serviceCIDR, nextIP))) nextIP++;
+      if (nextIP >= svcSize - 1) {
+        diags.push(error('cluster.service-cidr-full', `service ${name}: the service CIDR ${ctx.serviceCIDR} has no free address left`, at(p, true), 'use a larger service-cidr (the kubeadm default is 10.96.0.0/12)'));
+        clusterIP = 'None';
+      } else {
+        clusterIP = nthAddress(ctx.serviceCIDR, nextIP++);
+        takenIPs.add(clusterIP);
+      }
     }
     if (type !== 'ExternalName' && !Array.isArray(s.ports)) diags.push(error('cluster.service-ports', `service ${name} has no ports`, at(p, true), 'add `ports: [{port: 80}]`'));
     const rawPorts = Array.isArray(s.ports) ? s.ports.map(asObj) : [];
@@ -100,8 +114,13 @@ export function buildServices(raw: Obj, ctx: ModelContext): ServiceModel {
       let nodePort = typeof rp.nodePort === 'number' ? rp.nodePort : undefined;
       if ((type === 'NodePort' || type === 'LoadBalancer') && nodePort === undefined) {
         while (takenPorts.has(nextPort)) nextPort++;
-        nodePort = nextPort++;
-        takenPorts.add(nodePort);
+        if (nextPort > ctx.nodePortRange[1]) {
+          if (nextPort === ctx.nodePortRange[1] + 1) diags.push(error('cluster.node-port-range-full', `service ${name}: the node-port range ${ctx.nodePortRange.join('-')} has no free port left`, at(p, true), 'widen cluster.node-port-range'));
+          nextPort++;
+        } else {
+          nodePort = nextPort++;
+          takenPorts.add(nodePort);
+        }
       }
       return { name: str(rp.name), protocol: (str(rp.protocol) ?? 'TCP') as Protocol, port: rp.port as number, targetPort: (rp.targetPort as number | string | undefined) ?? (rp.port as number), nodePort: type === 'NodePort' || type === 'LoadBalancer' ? nodePort : undefined };
     });
@@ -111,7 +130,16 @@ export function buildServices(raw: Obj, ctx: ModelContext): ServiceModel {
     let loadBalancerIP = str(s.loadBalancerIP);
     if (type === 'LoadBalancer') {
       if (ctx.noLoadBalancer) diags.push(error('cluster.load-balancer', `service ${name} is of type LoadBalancer, but ${ctx.noLoadBalancer}`, at([...p, 'type']), 'use cni: calico-bgp with cluster.bgp.peers (an external BGP router the addresses are announced to), or type NodePort'));
-      else if (loadBalancerIP === undefined && ctx.lbPool) loadBalancerIP = nthAddress(ctx.lbPool, nextLB++);
+      else if (loadBalancerIP === undefined && ctx.lbPool) {
+        const pool = parsePrefix(ctx.lbPool)!;
+        const room = Number(size(pool)) - 1;
+        while (nextLB < room && takenLB.has(nthAddress(ctx.lbPool, nextLB))) nextLB++;
+        if (nextLB >= room) diags.push(error('cluster.load-balancer', `service ${name}: the load-balancer pool ${ctx.lbPool} has no free address left`, at(p, true), 'use a larger cluster.bgp.load-balancer-pool'));
+        else {
+          loadBalancerIP = nthAddress(ctx.lbPool, nextLB++);
+          takenLB.add(loadBalancerIP);
+        }
+      }
     } else if (loadBalancerIP !== undefined) {
       diags.push(error('cluster.load-balancer', `service ${name}: loadBalancerIP is only for type LoadBalancer`, at([...p, 'loadBalancerIP'], true), 'remove it, or set type: LoadBalancer'));
     }

@@ -55,6 +55,7 @@ export function resolveLab(source: LoadedFile): ResolveResult {
   // a cluster: section becomes nodes, bridges and links first (only once its own shape is right)
   const expansion = diags.some((d) => d.severity === 'error') ? undefined : expandCluster(source);
   if (expansion) diags.push(...expansion.diagnostics);
+  if (expansion?.failed) return { diagnostics: dedupe(diags) };
   const file = expansion?.file ?? source;
   const at = file.at;
   const raw = asObj(file.data);

@@ -386,8 +386,8 @@ ${bgp}
       assert.deepEqual(announce('node-2'), ['10.244.0.64/26', '172.30.0.1/32', '172.30.0.2/32', '172.30.0.200/32']);
       assert.deepEqual(announce('node-3'), ['10.244.0.128/26', '172.30.0.1/32', '172.30.0.200/32'], 'node-3 has no web pod: it does not announce the Local service');
       assert.deepEqual(cluster.bgpPeers, ['ext']);
-      const pool = expand(calico(`  bgp:\n    load-balancer-pool: 172.31.5.0/24\n    peers: [{ node: ext }]`)).cluster;
-      assert.equal(pool.services.find((s) => s.name === 'lb')!.loadBalancerIP, '172.31.5.1');
+      const pool = expand(calico(`  bgp:\n    load-balancer-pool: 172.30.0.128/25\n    peers: [{ node: ext }]`)).cluster;
+      assert.equal(pool.services.find((s) => s.name === 'lb')!.loadBalancerIP, '172.30.0.129');
     });
   });
 

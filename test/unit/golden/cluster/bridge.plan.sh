@@ -63,7 +63,7 @@ link set veth0761ccbe up
 link set veth9fb0db7f up
 # test/unit/golden/cluster/bridge.lab.yaml:12:7
 link set vetha7a3e029 up
-# test/unit/golden/cluster/bridge.lab.yaml:6:13
+# test/unit/golden/cluster/bridge.lab.yaml:4:8
 route add 10.96.0.0/12 dev eth0
 EOF
 cat >/run/nslab/gc-bridge/batch/nsl.gc-bridge.coredns.ip <<'EOF'

@@ -403,8 +403,10 @@ addr add 192.168.56.11/24 dev eth0
 link set eth0 up
 link set cali96971f43451 up
 link set cali0761ccbeace up
+# test/unit/golden/cluster/calico-bgp.lab.yaml:12:8
 route add 10.96.0.0/12 dev eth0
 route add 169.254.1.1/32 dev eth0
+# test/unit/golden/cluster/calico-bgp.lab.yaml:17:13
 route add 10.244.0.1/32 dev cali96971f43451
 route add 10.244.0.2/32 dev cali0761ccbeace
 EOF
@@ -415,8 +417,10 @@ link set lo up
 addr add 192.168.56.12/24 dev eth0
 link set eth0 up
 link set cali9fb0db7f13e up
+# test/unit/golden/cluster/calico-bgp.lab.yaml:12:8
 route add 10.96.0.0/12 dev eth0
 route add 169.254.1.1/32 dev eth0
+# test/unit/golden/cluster/calico-bgp.lab.yaml:18:13
 route add 10.244.0.65/32 dev cali9fb0db7f13e
 EOF
 cat >/run/nslab/gc-calico/batch/nsl.gc-calico.node-3.ip <<'EOF'
@@ -426,8 +430,10 @@ link set lo up
 addr add 192.168.56.13/24 dev eth0
 link set eth0 up
 link set cali4448cbddedf up
+# test/unit/golden/cluster/calico-bgp.lab.yaml:12:8
 route add 10.96.0.0/12 dev eth0
 route add 169.254.1.1/32 dev eth0
+# test/unit/golden/cluster/calico-bgp.lab.yaml:19:13
 route add 10.244.0.129/32 dev cali4448cbddedf
 EOF
 cat >/run/nslab/gc-calico/batch/nsl.gc-calico.coredns.ip <<'EOF'

@@ -51,7 +51,7 @@ link set eth0 up
 link set cni0 up
 # test/unit/golden/cluster/flannel-host-gw.lab.yaml:11:7
 link set veth0761ccbe up
-# test/unit/golden/cluster/flannel-host-gw.lab.yaml:7:13
+# test/unit/golden/cluster/flannel-host-gw.lab.yaml:4:8
 route add 10.96.0.0/12 dev eth0
 route add 10.244.1.0/24 via 192.168.56.12 dev eth0
 EOF
@@ -72,7 +72,7 @@ link set eth0 up
 link set cni0 up
 # test/unit/golden/cluster/flannel-host-gw.lab.yaml:11:7
 link set veth9fb0db7f up
-# test/unit/golden/cluster/flannel-host-gw.lab.yaml:8:13
+# test/unit/golden/cluster/flannel-host-gw.lab.yaml:4:8
 route add 10.96.0.0/12 dev eth0
 route add 10.244.0.0/24 via 192.168.56.11 dev eth0
 EOF

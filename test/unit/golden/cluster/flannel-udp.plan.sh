@@ -71,7 +71,7 @@ link set flannel0.2 up
 link set cni0 up
 # test/unit/golden/cluster/flannel-udp.lab.yaml:12:7
 link set veth0761ccbe up
-# test/unit/golden/cluster/flannel-udp.lab.yaml:7:13
+# test/unit/golden/cluster/flannel-udp.lab.yaml:4:8
 route add 10.96.0.0/12 dev eth0
 route add 10.244.1.0/24 dev flannel0.1
 route add 10.244.2.0/24 dev flannel0.2
@@ -105,7 +105,7 @@ link set flannel0.2 up
 link set cni0 up
 # test/unit/golden/cluster/flannel-udp.lab.yaml:12:7
 link set veth9fb0db7f up
-# test/unit/golden/cluster/flannel-udp.lab.yaml:8:13
+# test/unit/golden/cluster/flannel-udp.lab.yaml:4:8
 route add 10.96.0.0/12 dev eth0
 route add 10.244.0.0/24 dev flannel0.0
 route add 10.244.2.0/24 dev flannel0.2
@@ -139,7 +139,7 @@ link set flannel0.1 up
 link set cni0 up
 # test/unit/golden/cluster/flannel-udp.lab.yaml:12:7
 link set veth4448cbdd up
-# test/unit/golden/cluster/flannel-udp.lab.yaml:9:13
+# test/unit/golden/cluster/flannel-udp.lab.yaml:4:8
 route add 10.96.0.0/12 dev eth0
 route add 10.244.0.0/24 dev flannel0.0
 route add 10.244.1.0/24 dev flannel0.1

@@ -70,7 +70,7 @@ link set veth96971f43 up
 link set veth0761ccbe up
 # test/unit/golden/cluster/flannel-vxlan.lab.yaml:13:7
 link set vetha7a3e029 up
-# test/unit/golden/cluster/flannel-vxlan.lab.yaml:6:13
+# test/unit/golden/cluster/flannel-vxlan.lab.yaml:4:8
 route add 10.96.0.0/12 dev eth0
 route add 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink
 # test/unit/golden/cluster/flannel-vxlan.lab.yaml:4:3
@@ -98,7 +98,7 @@ link set flannel.1 up
 link set cni0 up
 # test/unit/golden/cluster/flannel-vxlan.lab.yaml:10:7
 link set veth9fb0db7f up
-# test/unit/golden/cluster/flannel-vxlan.lab.yaml:7:13
+# test/unit/golden/cluster/flannel-vxlan.lab.yaml:4:8
 route add 10.96.0.0/12 dev eth0
 route add 10.244.0.0/24 via 10.244.0.0 dev flannel.1 onlink
 # test/unit/golden/cluster/flannel-vxlan.lab.yaml:4:3

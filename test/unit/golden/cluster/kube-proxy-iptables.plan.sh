@@ -62,7 +62,7 @@ link set cni0 up
 link set veth96971f43 up
 # test/unit/golden/cluster/kube-proxy-iptables.lab.yaml:12:7
 link set veth0761ccbe up
-# test/unit/golden/cluster/kube-proxy-iptables.lab.yaml:8:13
+# test/unit/golden/cluster/kube-proxy-iptables.lab.yaml:5:8
 route add 10.96.0.0/12 dev eth0
 route add 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink
 # test/unit/golden/cluster/kube-proxy-iptables.lab.yaml:5:3
@@ -90,7 +90,7 @@ link set flannel.1 up
 link set cni0 up
 # test/unit/golden/cluster/kube-proxy-iptables.lab.yaml:12:7
 link set veth9fb0db7f up
-# test/unit/golden/cluster/kube-proxy-iptables.lab.yaml:9:13
+# test/unit/golden/cluster/kube-proxy-iptables.lab.yaml:5:8
 route add 10.96.0.0/12 dev eth0
 route add 10.244.0.0/24 via 10.244.0.0 dev flannel.1 onlink
 # test/unit/golden/cluster/kube-proxy-iptables.lab.yaml:5:3

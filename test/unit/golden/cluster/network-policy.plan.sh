@@ -74,7 +74,7 @@ link set veth96971f43 up
 link set veth91bef8fb up
 # test/unit/golden/cluster/network-policy.lab.yaml:16:7
 link set vetha7a3e029 up
-# test/unit/golden/cluster/network-policy.lab.yaml:8:13
+# test/unit/golden/cluster/network-policy.lab.yaml:4:8
 route add 10.96.0.0/12 dev eth0
 route add 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink
 # test/unit/golden/cluster/network-policy.lab.yaml:4:3
@@ -106,7 +106,7 @@ link set cni0 up
 link set veth1b1aef9b up
 # test/unit/golden/cluster/network-policy.lab.yaml:19:7
 link set vethbaee662c up
-# test/unit/golden/cluster/network-policy.lab.yaml:9:13
+# test/unit/golden/cluster/network-policy.lab.yaml:4:8
 route add 10.96.0.0/12 dev eth0
 route add 10.244.0.0/24 via 10.244.0.0 dev flannel.1 onlink
 # test/unit/golden/cluster/network-policy.lab.yaml:4:3
