@@ -357,7 +357,7 @@ describe('lab graph: SVG (Graphviz)', () => {
       assert.ok(text.startsWith('<?xml') || text.startsWith('<svg'), text.slice(0, 80));
       assert.match(text, /<svg[\s\S]*<\/svg>\s*$/);
       for (const n of lab.nodes) assert.ok(text.includes(`>${n.name} · `), `SVG lacks node ${n.name}`);
-      for (const b of lab.bridges) assert.ok(text.includes(`>${b.name} · bridge`), `SVG lacks bridge ${b.name}`);
+      for (const b of lab.bridges) assert.ok(text.includes(`>${b.ifname} · bridge`), `SVG lacks bridge ${b.ifname}`);
       const web = (text.match(/https?:\/\/[^"'\s<>)]*/g) ?? []).filter((u) => u !== 'http://www.w3.org/2000/svg');
       assert.deepEqual(web, [], 'no reference to the web but the SVG namespace');
       assert.doesNotMatch(text, /<image|@import|@font-face|url\(/);
