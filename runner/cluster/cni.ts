@@ -190,7 +190,7 @@ export function addPodNetwork(d: Draft, underlay: string, peers: readonly string
     remap(['nodes', pod.name], pod.path);
     remap(['links', d.links.length], pod.path);
     if (bridged) {
-      d.links.push({ endpoints: [`${pod.name}:eth0`, cniBridge(n.name)], port: pod.hostIf });
+      d.links.push({ endpoints: [`${pod.name}:eth0`, cniBridge(n.name)], port: pod.hostIf, hairpin: true });
     } else {
       const ifs = asObj(host.interfaces);
       ifs[pod.hostIf] = { addresses: [], mac: CALICO_MAC };

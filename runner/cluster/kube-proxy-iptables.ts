@@ -8,8 +8,9 @@
  *
  * Differences from the real thing, all deliberate:
  * - kube-proxy restores with --noflush and adds its jumps from the built-in chains (PREROUTING → KUBE-SERVICES, …)
- *   with `iptables -I`; here the jumps are part of the text, the built-in chains are declared, and the text is
- *   loaded with a plain `iptables-restore`, which replaces the filter and nat tables: reloading is idempotent.
+ *   with `iptables -I`; here the jumps are part of the text and the built-in chains are declared. `lab up` loads it
+ *   with `iptables-restore --noflush` into a fresh namespace; a plain `iptables-restore` (as the delete-pod action
+ *   uses) replaces the filter and nat tables, so reloading is idempotent.
  * - Services are written in a fixed order (namespace, name, port) where kube-proxy follows Go's map order, and the
  *   endpoint chains of a service in "ip:port" order.
  * - The local-traffic detector is the cluster CIDR (kube-proxy's --cluster-cidr / detect-local-mode ClusterCIDR).

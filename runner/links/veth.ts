@@ -36,6 +36,8 @@ export const vethLink: LinkTypeDef = {
         { id: `link${index}.port${i}`, phase: 'configure', order: 30, op: { type: 'ip', ns: e.netns, args: ['link', 'set', e.ifname, 'master', e.bridgeIf ?? e.bridge] }, source: link.pos },
         { id: `link${index}.up${i}`, phase: 'configure', order: 50, op: { type: 'ip', ns: e.netns, args: ['link', 'set', e.ifname, 'up'] }, source: link.pos },
       );
+      // a pod's port on cni0 (the bridge plugin's hairpinMode): a pod reaching its own Service may be DNATed back to itself
+      if (e.hairpin) steps.push({ id: `link${index}.hairpin${i}`, phase: 'configure', order: 31, op: { type: 'ip', ns: e.netns, args: ['link', 'set', e.ifname, 'type', 'bridge_slave', 'hairpin', 'on'] }, source: link.pos, note: 'hairpin mode: frames may leave by the port they came in on' });
     }
     return steps;
   },

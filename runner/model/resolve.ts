@@ -112,7 +112,7 @@ export function resolveLab(source: LoadedFile): ResolveResult {
     ifname?: string;
     bridge?: string;
   }
-  const links: { a: EndDraft; b: EndDraft; mtu?: number; port?: string; pos: SourcePos; i: number }[] = [];
+  const links: { a: EndDraft; b: EndDraft; mtu?: number; port?: string; hairpin?: boolean; pos: SourcePos; i: number }[] = [];
   const brokenLinks = new Set<string>(); // node:if named by a link that had another error
   (Array.isArray(raw.links) ? raw.links : []).forEach((l: unknown, i: number) => {
     const eps = Array.isArray(l) ? l : isObj(l) && Array.isArray(l.endpoints) ? l.endpoints : undefined;
@@ -183,7 +183,7 @@ export function resolveLab(source: LoadedFile): ResolveResult {
       }
       const mtu = isObj(l) && typeof l.mtu === 'number' ? l.mtu : undefined;
       const port = isObj(l) && typeof l.port === 'string' ? l.port : undefined; // the bridge-side name (set by a cluster's CNI)
-      links.push({ a: ends[0], b: ends[1], mtu, port, pos: at(['links', i]), i });
+      links.push({ a: ends[0], b: ends[1], mtu, port, hairpin: isObj(l) && l.hairpin === true, pos: at(['links', i]), i });
     }
   });
 
@@ -344,7 +344,7 @@ export function resolveLab(source: LoadedFile): ResolveResult {
       const ifname = l.port && !t.has(l.port) ? (t.add(l.port), l.port) : portName(label, otherIf, t);
       const index = 1000 + (portCount.get(br.netns) ?? 0);
       portCount.set(br.netns, index - 999);
-      return { netns: br.netns, ifname, bridge: br.name, bridgeIf: br.ifname, mtu: otherMtu ?? l.mtu ?? br.mtu, index };
+      return { netns: br.netns, ifname, bridge: br.name, bridgeIf: br.ifname, ...(l.hairpin ? { hairpin: true } : {}), mtu: otherMtu ?? l.mtu ?? br.mtu, index };
     };
     return { type: 'veth', a: mk(l.a, l.b), b: mk(l.b, l.a), pos: l.pos };
   });

@@ -102,6 +102,8 @@ export interface LinkEnd {
   /** The bridge this end is a port of, if any (its name in the lab), and that bridge's interface name. */
   readonly bridge?: string;
   readonly bridgeIf?: string;
+  /** A bridge port in hairpin mode (a pod's port on cni0). */
+  readonly hairpin?: boolean;
   readonly mtu?: number;
   readonly mac?: string;
   /**

@@ -986,6 +986,15 @@ deny?: string[]
 "k8s-network-model"?: ({
 port?: number
 } | null)
+/**
+ * An action, not a check: delete pods as Kubernetes does. Every cluster node loads kube-proxy's rules (and the NetworkPolicy rules) without the pods' endpoints, all at once (the outcome says how long that took), then the pods' eth0 goes down. Every test before it finishes first; every test after it sees the change. It changes the running lab, like link: tests run again see the pods deleted; lab down still removes everything, and lab down + lab up bring the pods back. The rules are the lab file's minus the pods named here (a later delete-pod does not remember an earlier one), so delete several pods in one action.
+ */
+"delete-pod"?: {
+/**
+ * The pod (its name, or namespace/name), or a list of pods.
+ */
+pod: (string | [string, ...(string)[]])
+}
 }
 /**
  * A workshop handout for this lab, made by `lab handout`: one self-contained HTML file and a Markdown file with the diagram, the nodes, the exact commands that build the lab by hand (with these notes beside them), the tests as exercises, and the latest test results. nslab itself ignores it otherwise.

@@ -49,6 +49,14 @@ link set veth0761ccbe master cni0
 link set veth9fb0db7f master cni0
 # test/unit/golden/cluster/bridge.lab.yaml:12:7
 link set vetha7a3e029 master cni0
+# test/unit/golden/cluster/bridge.lab.yaml:4:3 — hairpin mode: frames may leave by the port they came in on
+link set veth96971f43 type bridge_slave hairpin on
+# test/unit/golden/cluster/bridge.lab.yaml:9:7 — hairpin mode: frames may leave by the port they came in on
+link set veth0761ccbe type bridge_slave hairpin on
+# test/unit/golden/cluster/bridge.lab.yaml:9:7 — hairpin mode: frames may leave by the port they came in on
+link set veth9fb0db7f type bridge_slave hairpin on
+# test/unit/golden/cluster/bridge.lab.yaml:12:7 — hairpin mode: frames may leave by the port they came in on
+link set vetha7a3e029 type bridge_slave hairpin on
 # test/unit/golden/cluster/bridge.lab.yaml:6:13
 addr add 192.168.56.11/24 dev eth0
 # test/unit/golden/cluster/bridge.lab.yaml:4:3

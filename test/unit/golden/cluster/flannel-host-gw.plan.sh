@@ -41,6 +41,8 @@ link set lo up
 link add cni0 type bridge
 # test/unit/golden/cluster/flannel-host-gw.lab.yaml:11:7
 link set veth0761ccbe master cni0
+# test/unit/golden/cluster/flannel-host-gw.lab.yaml:11:7 — hairpin mode: frames may leave by the port they came in on
+link set veth0761ccbe type bridge_slave hairpin on
 # test/unit/golden/cluster/flannel-host-gw.lab.yaml:7:13
 addr add 192.168.56.11/24 dev eth0
 # test/unit/golden/cluster/flannel-host-gw.lab.yaml:4:3
@@ -62,6 +64,8 @@ link set lo up
 link add cni0 type bridge
 # test/unit/golden/cluster/flannel-host-gw.lab.yaml:11:7
 link set veth9fb0db7f master cni0
+# test/unit/golden/cluster/flannel-host-gw.lab.yaml:11:7 — hairpin mode: frames may leave by the port they came in on
+link set veth9fb0db7f type bridge_slave hairpin on
 # test/unit/golden/cluster/flannel-host-gw.lab.yaml:8:13
 addr add 192.168.56.12/24 dev eth0
 # test/unit/golden/cluster/flannel-host-gw.lab.yaml:4:3

@@ -56,6 +56,8 @@ link set flannel0.1 mtu 1472
 link set flannel0.2 mtu 1472
 # test/unit/golden/cluster/flannel-udp.lab.yaml:12:7
 link set veth0761ccbe master cni0
+# test/unit/golden/cluster/flannel-udp.lab.yaml:12:7 — hairpin mode: frames may leave by the port they came in on
+link set veth0761ccbe type bridge_slave hairpin on
 # test/unit/golden/cluster/flannel-udp.lab.yaml:7:13
 addr add 192.168.56.11/24 dev eth0
 # test/unit/golden/cluster/flannel-udp.lab.yaml:4:3 — address from the pool
@@ -90,6 +92,8 @@ link set flannel0.0 mtu 1472
 link set flannel0.2 mtu 1472
 # test/unit/golden/cluster/flannel-udp.lab.yaml:12:7
 link set veth9fb0db7f master cni0
+# test/unit/golden/cluster/flannel-udp.lab.yaml:12:7 — hairpin mode: frames may leave by the port they came in on
+link set veth9fb0db7f type bridge_slave hairpin on
 # test/unit/golden/cluster/flannel-udp.lab.yaml:8:13
 addr add 192.168.56.12/24 dev eth0
 # test/unit/golden/cluster/flannel-udp.lab.yaml:4:3 — address from the pool
@@ -124,6 +128,8 @@ link set flannel0.0 mtu 1472
 link set flannel0.1 mtu 1472
 # test/unit/golden/cluster/flannel-udp.lab.yaml:12:7
 link set veth4448cbdd master cni0
+# test/unit/golden/cluster/flannel-udp.lab.yaml:12:7 — hairpin mode: frames may leave by the port they came in on
+link set veth4448cbdd type bridge_slave hairpin on
 # test/unit/golden/cluster/flannel-udp.lab.yaml:9:13
 addr add 192.168.56.13/24 dev eth0
 # test/unit/golden/cluster/flannel-udp.lab.yaml:4:3 — address from the pool

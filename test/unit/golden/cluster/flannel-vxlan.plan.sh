@@ -55,6 +55,12 @@ link set veth96971f43 master cni0
 link set veth0761ccbe master cni0
 # test/unit/golden/cluster/flannel-vxlan.lab.yaml:13:7
 link set vetha7a3e029 master cni0
+# test/unit/golden/cluster/flannel-vxlan.lab.yaml:4:3 — hairpin mode: frames may leave by the port they came in on
+link set veth96971f43 type bridge_slave hairpin on
+# test/unit/golden/cluster/flannel-vxlan.lab.yaml:10:7 — hairpin mode: frames may leave by the port they came in on
+link set veth0761ccbe type bridge_slave hairpin on
+# test/unit/golden/cluster/flannel-vxlan.lab.yaml:13:7 — hairpin mode: frames may leave by the port they came in on
+link set vetha7a3e029 type bridge_slave hairpin on
 # test/unit/golden/cluster/flannel-vxlan.lab.yaml:6:13
 addr add 192.168.56.11/24 dev eth0
 # test/unit/golden/cluster/flannel-vxlan.lab.yaml:4:3
@@ -86,6 +92,8 @@ link set cni0 mtu 1450
 link add flannel.1 address 0e:4c:0e:f1:0a:67 mtu 1450 type vxlan id 1 local 192.168.56.12 dstport 8472 dev eth0 nolearning
 # test/unit/golden/cluster/flannel-vxlan.lab.yaml:10:7
 link set veth9fb0db7f master cni0
+# test/unit/golden/cluster/flannel-vxlan.lab.yaml:10:7 — hairpin mode: frames may leave by the port they came in on
+link set veth9fb0db7f type bridge_slave hairpin on
 # test/unit/golden/cluster/flannel-vxlan.lab.yaml:7:13
 addr add 192.168.56.12/24 dev eth0
 # test/unit/golden/cluster/flannel-vxlan.lab.yaml:4:3

@@ -49,6 +49,10 @@ link add flannel.1 address 0e:ed:0d:ea:65:1a mtu 1450 type vxlan id 1 local 192.
 link set veth96971f43 master cni0
 # test/unit/golden/cluster/kube-proxy-iptables.lab.yaml:12:7
 link set veth0761ccbe master cni0
+# test/unit/golden/cluster/kube-proxy-iptables.lab.yaml:5:3 — hairpin mode: frames may leave by the port they came in on
+link set veth96971f43 type bridge_slave hairpin on
+# test/unit/golden/cluster/kube-proxy-iptables.lab.yaml:12:7 — hairpin mode: frames may leave by the port they came in on
+link set veth0761ccbe type bridge_slave hairpin on
 # test/unit/golden/cluster/kube-proxy-iptables.lab.yaml:8:13
 addr add 192.168.56.11/24 dev eth0
 # test/unit/golden/cluster/kube-proxy-iptables.lab.yaml:5:3
@@ -78,6 +82,8 @@ link set cni0 mtu 1450
 link add flannel.1 address 0e:84:6c:13:40:ba mtu 1450 type vxlan id 1 local 192.168.56.12 dstport 8472 dev eth0 nolearning
 # test/unit/golden/cluster/kube-proxy-iptables.lab.yaml:12:7
 link set veth9fb0db7f master cni0
+# test/unit/golden/cluster/kube-proxy-iptables.lab.yaml:12:7 — hairpin mode: frames may leave by the port they came in on
+link set veth9fb0db7f type bridge_slave hairpin on
 # test/unit/golden/cluster/kube-proxy-iptables.lab.yaml:9:13
 addr add 192.168.56.12/24 dev eth0
 # test/unit/golden/cluster/kube-proxy-iptables.lab.yaml:5:3

@@ -59,6 +59,12 @@ link set veth96971f43 master cni0
 link set veth91bef8fb master cni0
 # test/unit/golden/cluster/network-policy.lab.yaml:16:7
 link set vetha7a3e029 master cni0
+# test/unit/golden/cluster/network-policy.lab.yaml:4:3 — hairpin mode: frames may leave by the port they came in on
+link set veth96971f43 type bridge_slave hairpin on
+# test/unit/golden/cluster/network-policy.lab.yaml:12:7 — hairpin mode: frames may leave by the port they came in on
+link set veth91bef8fb type bridge_slave hairpin on
+# test/unit/golden/cluster/network-policy.lab.yaml:16:7 — hairpin mode: frames may leave by the port they came in on
+link set vetha7a3e029 type bridge_slave hairpin on
 # test/unit/golden/cluster/network-policy.lab.yaml:8:13
 addr add 192.168.56.11/24 dev eth0
 # test/unit/golden/cluster/network-policy.lab.yaml:4:3
@@ -92,6 +98,10 @@ link add flannel.1 address 0e:bf:72:cf:f5:8b mtu 1450 type vxlan id 1 local 192.
 link set veth1b1aef9b master cni0
 # test/unit/golden/cluster/network-policy.lab.yaml:19:7
 link set vethbaee662c master cni0
+# test/unit/golden/cluster/network-policy.lab.yaml:12:7 — hairpin mode: frames may leave by the port they came in on
+link set veth1b1aef9b type bridge_slave hairpin on
+# test/unit/golden/cluster/network-policy.lab.yaml:19:7 — hairpin mode: frames may leave by the port they came in on
+link set vethbaee662c type bridge_slave hairpin on
 # test/unit/golden/cluster/network-policy.lab.yaml:9:13
 addr add 192.168.56.12/24 dev eth0
 # test/unit/golden/cluster/network-policy.lab.yaml:4:3
