@@ -18,6 +18,12 @@ import type { KubeProxyInput, ResolvedCluster } from './types.ts';
 /** Where `ip netns exec` finds a namespace's own resolv.conf (it bind-mounts /etc/netns/<ns>/resolv.conf). */
 export const netnsEtc = (netns: string): string => join('/etc/netns', netns);
 
+/** The cluster as it is once these pods are deleted (the delete-pod action): no pods, no endpoints of theirs. */
+export function clusterWithout<C extends ResolvedCluster>(c: C, pods: ReadonlySet<string>): C {
+  if (!pods.size) return c;
+  return { ...c, pods: c.pods.filter((p) => !pods.has(p.name)), endpoints: c.endpoints.map((e) => ({ ...e, endpoints: e.endpoints.filter((x) => !pods.has(x.pod)) })) };
+}
+
 /** kube-proxy's view for one node: every service port with its endpoints, marked local when on that node. */
 export function kubeProxyInput(c: ResolvedCluster, node: string, without: ReadonlySet<string> = new Set()): KubeProxyInput {
   const n = c.nodes.find((x) => x.name === node)!;

@@ -3,6 +3,7 @@ import { dnsCommands, expectText as dnsExpected, type DnsParams } from '../../as
 import { modelCommands, modelExpectedText, type ModelParams } from '../../assertions/k8s-network-model.ts';
 import { policyCommands, policyExpectedText, type PolicyParams } from '../../assertions/policy.ts';
 import { expectedText as serviceExpected, serviceCommands, type ServiceParams } from '../../assertions/service.ts';
+import type { DeletePodParams } from '../../assertions/delete-pod.ts';
 import type { ResolvedTest } from '../model/types.ts';
 import type { Exercise, ExerciseCommand } from './exercises.ts';
 
@@ -34,6 +35,17 @@ export function k8sExercise(t: ResolvedTest, inNode: InNode): Exercise | undefin
     case 'k8s-network-model': {
       const p = t.params as unknown as ModelParams;
       return { test: t, action: false, doThis: 'Check the three rules of the Kubernetes network model over every pod pair and every node.', commands: steps(modelCommands(p)), expect: modelExpectedText(p) };
+    }
+    case 'delete-pod': {
+      const p = t.params as unknown as DeletePodParams;
+      const look = p.reloads.map((r) => inNode(r.node, p.kubeProxy === 'nftables' ? ['nft', 'list', 'table', 'ip', 'kube-proxy'] : ['iptables-save', '-t', 'nat'], `on ${r.node}: before and after, the endpoint chains of ${p.pods.join(', ')}`));
+      return {
+        test: t,
+        action: true,
+        doThis: `Delete ${p.pods.join(', ')}: kube-proxy drops ${p.endpoints} endpoint${p.endpoints === 1 ? '' : 's'} from every node's rules (\`lab test\` reloads them), then the pod leaves the network. The exercises after this one see the change.`,
+        commands: [...look, ...p.pods.map((pod) => inNode(pod, ['ip', 'link', 'set', 'eth0', 'down'], `the pod ${pod} leaves the network`))],
+        expect: `${p.pods.join(', ')} no longer among the endpoints on any node`,
+      };
     }
     default:
       return undefined;

@@ -13,6 +13,7 @@ import { fabricNetns, nodeNetns, portName } from './names.ts';
 import { overlayMtuWarnings, resolveVirtual, segmentKeys, type VirtualContext, type VirtualDraft } from './virtual.ts';
 import { toArgv } from './words.ts';
 import { expandCluster } from '../cluster/expand.ts';
+import { clusterWithout } from '../cluster/compile.ts';
 import { checkHandout } from '../handout/check.ts';
 import { addressPools, commands, resolveNat, resolveRoutes } from './node-parts.ts';
 import { parseDurationMs } from '../util/units.ts';
@@ -505,6 +506,8 @@ export function resolveLab(source: LoadedFile): ResolveResult {
   const rawTests = Array.isArray(raw.tests) ? raw.tests : [];
   const testNames = rawTests.map((t: unknown) => (isObj(t) && typeof t.name === 'string' ? t.name : '')).filter(Boolean);
   const seenNames = new Map<string, number>();
+  // pods deleted by earlier delete-pod actions: later tests see the cluster without them
+  const deleted = new Set<string>();
   rawTests.forEach((t: unknown, i: number) => {
     if (!isObj(t)) return;
     const types = Object.keys(t).filter((k) => ASSERTIONS.has(k));
@@ -530,7 +533,7 @@ export function resolveLab(source: LoadedFile): ResolveResult {
       unknownNode: (x, p) => unknownNode(x, ['tests', i, type, ...p]),
       testNames,
       testName: name,
-      cluster: () => expansion?.cluster,
+      cluster: () => (expansion?.cluster ? clusterWithout(expansion.cluster, deleted) : undefined),
       birdSocket: (x) => (nodes.find((y) => y.name === x)?.kind === 'bird' ? birdSocket(labName, x) : undefined),
       containers: (x) => {
         const nd = nodes.find((y) => y.name === x);
@@ -539,6 +542,7 @@ export function resolveLab(source: LoadedFile): ResolveResult {
     };
     const r = def.resolve(asObj(t[type]), ctx);
     diags.push(...r.diagnostics);
+    if (type === 'delete-pod' && r.params) for (const p of (r.params as { pods: readonly string[] }).pods) deleted.add(p);
     const withinMs = t.within === undefined ? 0 : parseDurationMs(t.within);
     if (withinMs === undefined) diags.push(error('test.within', `within: ${JSON.stringify(t.within)} is not a duration`, at(['tests', i, 'within']), 'write e.g. 5s, 500ms or 2m'));
     if (r.params) tests.push({ index: i, name: name ?? def.describe(r.params), type, withinMs: withinMs ?? 0, params: r.params, pos: tpos });
