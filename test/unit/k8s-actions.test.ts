@@ -229,3 +229,31 @@ describe('delete-pod: run', () => {
     assert.equal(o.seen, 'node-2: iptables-restore: exit 1: iptables-restore: line 7 failed');
   });
 });
+
+describe('delete-pod: the tests after it see the cluster without the pod', () => {
+  it('deletes add up: a later service test expects only the pods still there, a later delete-pod reloads from that state', () => {
+    const text = `name: t-del
+cluster:
+  cni: flannel-vxlan
+  nodes: { node-1: {}, node-2: {} }
+  pods:
+    web: { replicas: 3, labels: { app: web } }
+    client: { node: node-1 }
+  services:
+    web: { selector: { app: web }, ports: [{ port: 80 }] }
+tests:
+  - service: { service: web, from: client }
+  - delete-pod: { pod: web-1 }
+  - service: { service: web, from: client }
+  - delete-pod: { pod: web-2 }
+  - service: { service: web, from: client }
+`;
+    const r = resolveLab(parseLabText('/tmp/t-del/lab.yaml', text));
+    assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
+    const eps = r.lab!.tests.filter((t) => t.type === 'service').map((t) => [...(t.params as { endpoints: readonly string[] }).endpoints].sort());
+    assert.deepEqual(eps, [['web-1', 'web-2', 'web-3'], ['web-2', 'web-3'], ['web-3']]);
+    const second = r.lab!.tests[3].params as unknown as DeletePodParams;
+    assert.deepEqual(second.pods, ['web-2']);
+    assert.equal(second.endpoints, 1, 'only web-2 is dropped by the second delete');
+  });
+});
