@@ -112,12 +112,12 @@ describe('cluster expansion (runner/cluster/expand.ts)', () => {
       assert.deepEqual(data.links, [
         ['node-1:eth0', 'k8s-net'],
         ['node-2:eth0', 'k8s-net'],
-        { endpoints: ['coredns:eth0', 'cni0@node-1'], port: hostIfName('flannel-vxlan', 'kube-system', 'coredns') },
-        { endpoints: ['web-1:eth0', 'cni0@node-1'], port: hostIfName('flannel-vxlan', 'default', 'web-1') },
-        { endpoints: ['web-2:eth0', 'cni0@node-2'], port: hostIfName('flannel-vxlan', 'default', 'web-2') },
-        { endpoints: ['web-3:eth0', 'cni0@node-1'], port: hostIfName('flannel-vxlan', 'default', 'web-3') },
-        { endpoints: ['client:eth0', 'cni0@node-2'], port: hostIfName('flannel-vxlan', 'default', 'client') },
-        { endpoints: ['db:eth0', 'cni0@node-2'], port: hostIfName('flannel-vxlan', 'default', 'db') },
+        { endpoints: ['coredns:eth0', 'cni0@node-1'], port: hostIfName('flannel-vxlan', 'kube-system', 'coredns'), hairpin: true },
+        { endpoints: ['web-1:eth0', 'cni0@node-1'], port: hostIfName('flannel-vxlan', 'default', 'web-1'), hairpin: true },
+        { endpoints: ['web-2:eth0', 'cni0@node-2'], port: hostIfName('flannel-vxlan', 'default', 'web-2'), hairpin: true },
+        { endpoints: ['web-3:eth0', 'cni0@node-1'], port: hostIfName('flannel-vxlan', 'default', 'web-3'), hairpin: true },
+        { endpoints: ['client:eth0', 'cni0@node-2'], port: hostIfName('flannel-vxlan', 'default', 'client'), hairpin: true },
+        { endpoints: ['db:eth0', 'cni0@node-2'], port: hostIfName('flannel-vxlan', 'default', 'db'), hairpin: true },
       ]);
     });
 
@@ -298,7 +298,7 @@ cluster:
       assert.deepEqual(node(data, 'n1').routes, ['10.96.0.0/12 dev ens3', '10.244.1.0/24 via 10.9.0.2 dev ens3']);
       assert.deepEqual(data.links, [
         ['n1:ens3', 'n2:eth0'],
-        { endpoints: ['coredns:eth0', 'cni0@n1'], port: hostIfName('flannel-host-gw', 'kube-system', 'coredns') },
+        { endpoints: ['coredns:eth0', 'cni0@n1'], port: hostIfName('flannel-host-gw', 'kube-system', 'coredns'), hairpin: true },
       ]);
     });
   });

@@ -1,0 +1,286 @@
+#!/bin/sh
+# nslab plan for lab "cni-backends-compared" from labs/cni-backends-compared/lab.yaml
+# Run as root to build the lab by hand; these are exactly the commands `lab up` runs
+# (it runs the blocks of one phase in parallel). Every line notes the lab-file place behind it.
+# new namespaces start with net.ipv4.ip_forward=1, net.ipv6.conf.all.forwarding=0 (inherited from this host): only nodes that need other values get a sysctl
+set -e
+
+# ── namespaces: network namespaces (one per node, plus the lab fabric) and containers
+ip -batch - <<'EOF'
+# labs/cni-backends-compared/lab.yaml:2:7 — the lab fabric: bridges that belong to no node
+netns add nsl.cni-backends-compared
+# labs/cni-backends-compared/lab.yaml:13:5 — node node-1
+netns add nsl.cni-backends-compared.node-1
+# labs/cni-backends-compared/lab.yaml:14:5 — node node-2
+netns add nsl.cni-backends-compared.node-2
+# labs/cni-backends-compared/lab.yaml:16:5 — node web-1
+netns add nsl.cni-backends-compared.web-1
+# labs/cni-backends-compared/lab.yaml:16:5 — node web-2
+netns add nsl.cni-backends-compared.web-2
+EOF
+
+# ── links: veth pairs created directly inside their namespaces
+ip -batch - <<'EOF'
+# labs/cni-backends-compared/lab.yaml:13:13 — link node-1:eth0 <-> k8s-net
+link add node-1-eth0 netns nsl.cni-backends-compared index 1000 type veth peer name eth0 netns nsl.cni-backends-compared.node-1
+# labs/cni-backends-compared/lab.yaml:14:13 — link node-2:eth0 <-> k8s-net
+link add node-2-eth0 netns nsl.cni-backends-compared index 1001 type veth peer name eth0 netns nsl.cni-backends-compared.node-2
+# labs/cni-backends-compared/lab.yaml:17:7 — link web-1:eth0 <-> cni0@node-1
+link add veth0761ccbe netns nsl.cni-backends-compared.node-1 index 1000 mtu 1450 type veth peer name eth0 netns nsl.cni-backends-compared.web-1 mtu 1450
+# labs/cni-backends-compared/lab.yaml:17:7 — link web-2:eth0 <-> cni0@node-2
+link add veth9fb0db7f netns nsl.cni-backends-compared.node-2 index 1000 mtu 1450 type veth peer name eth0 netns nsl.cni-backends-compared.web-2 mtu 1450
+EOF
+
+# ── configure: inside each namespace: sysctls, bridges, addresses, routes
+# one batch file per namespace, run 4 at a time by xargs
+mkdir -p /run/nslab/cni-backends-compared/batch
+cat >/run/nslab/cni-backends-compared/batch/nsl.cni-backends-compared.node-1.ip <<'EOF'
+# labs/cni-backends-compared/lab.yaml:13:5
+link set lo up
+# labs/cni-backends-compared/lab.yaml:10:3 — bridge cni0 in node-1
+link add cni0 type bridge
+link set cni0 mtu 1450
+# labs/cni-backends-compared/lab.yaml:10:3 — VXLAN flannel.1: VNI 1 over eth0
+link add flannel.1 address 0e:24:cc:f5:b9:c0 mtu 1450 type vxlan id 1 local 192.168.56.11 dstport 8472 dev eth0 nolearning
+# labs/cni-backends-compared/lab.yaml:17:7
+link set veth0761ccbe master cni0
+# labs/cni-backends-compared/lab.yaml:17:7 — hairpin mode: frames may leave by the port they came in on
+link set veth0761ccbe type bridge_slave hairpin on
+# labs/cni-backends-compared/lab.yaml:13:13
+addr add 192.168.56.11/24 dev eth0
+# labs/cni-backends-compared/lab.yaml:10:3
+addr add 10.244.0.0/32 dev flannel.1
+addr add 10.244.0.1/24 dev cni0
+# labs/cni-backends-compared/lab.yaml:13:13
+link set eth0 up
+# labs/cni-backends-compared/lab.yaml:10:3
+link set flannel.1 up
+link set cni0 up
+# labs/cni-backends-compared/lab.yaml:17:7
+link set veth0761ccbe up
+# labs/cni-backends-compared/lab.yaml:10:8
+route add 10.96.0.0/12 dev eth0
+route add 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink
+# labs/cni-backends-compared/lab.yaml:10:3
+neigh replace 10.244.1.0 lladdr 0e:2d:59:f0:4b:9b dev flannel.1 nud permanent
+EOF
+cat >/run/nslab/cni-backends-compared/batch/nsl.cni-backends-compared.node-2.ip <<'EOF'
+# labs/cni-backends-compared/lab.yaml:14:5
+link set lo up
+# labs/cni-backends-compared/lab.yaml:10:3 — bridge cni0 in node-2
+link add cni0 type bridge
+link set cni0 mtu 1450
+# labs/cni-backends-compared/lab.yaml:10:3 — VXLAN flannel.1: VNI 1 over eth0
+link add flannel.1 address 0e:2d:59:f0:4b:9b mtu 1450 type vxlan id 1 local 192.168.56.12 dstport 8472 dev eth0 nolearning
+# labs/cni-backends-compared/lab.yaml:17:7
+link set veth9fb0db7f master cni0
+# labs/cni-backends-compared/lab.yaml:17:7 — hairpin mode: frames may leave by the port they came in on
+link set veth9fb0db7f type bridge_slave hairpin on
+# labs/cni-backends-compared/lab.yaml:14:13
+addr add 192.168.56.12/24 dev eth0
+# labs/cni-backends-compared/lab.yaml:10:3
+addr add 10.244.1.0/32 dev flannel.1
+addr add 10.244.1.1/24 dev cni0
+# labs/cni-backends-compared/lab.yaml:14:13
+link set eth0 up
+# labs/cni-backends-compared/lab.yaml:10:3
+link set flannel.1 up
+link set cni0 up
+# labs/cni-backends-compared/lab.yaml:17:7
+link set veth9fb0db7f up
+# labs/cni-backends-compared/lab.yaml:10:8
+route add 10.96.0.0/12 dev eth0
+route add 10.244.0.0/24 via 10.244.0.0 dev flannel.1 onlink
+# labs/cni-backends-compared/lab.yaml:10:3
+neigh replace 10.244.0.0 lladdr 0e:24:cc:f5:b9:c0 dev flannel.1 nud permanent
+EOF
+cat >/run/nslab/cni-backends-compared/batch/nsl.cni-backends-compared.web-1.ip <<'EOF'
+# labs/cni-backends-compared/lab.yaml:16:5
+link set lo up
+# labs/cni-backends-compared/lab.yaml:17:7
+addr add 10.244.0.2/24 dev eth0
+link set eth0 up
+route add default via 10.244.0.1
+EOF
+cat >/run/nslab/cni-backends-compared/batch/nsl.cni-backends-compared.web-2.ip <<'EOF'
+# labs/cni-backends-compared/lab.yaml:16:5
+link set lo up
+# labs/cni-backends-compared/lab.yaml:17:7
+addr add 10.244.1.2/24 dev eth0
+link set eth0 up
+route add default via 10.244.1.1
+EOF
+cat >/run/nslab/cni-backends-compared/batch/nsl.cni-backends-compared.ip <<'EOF'
+# labs/cni-backends-compared/lab.yaml:2:7
+link set lo up
+# labs/cni-backends-compared/lab.yaml:10:3 — bridge k8s-net
+link add k8s-net type bridge
+# labs/cni-backends-compared/lab.yaml:13:13
+link set node-1-eth0 master k8s-net
+# labs/cni-backends-compared/lab.yaml:14:13
+link set node-2-eth0 master k8s-net
+# labs/cni-backends-compared/lab.yaml:10:3
+link set k8s-net up
+# labs/cni-backends-compared/lab.yaml:13:13
+link set node-1-eth0 up
+# labs/cni-backends-compared/lab.yaml:14:13
+link set node-2-eth0 up
+EOF
+xargs -P 4 -L 1 nsenter <<'EOF'
+--net=/run/netns/nsl.cni-backends-compared.node-1 sysctl -qw net.ipv6.conf.all.forwarding=1
+--net=/run/netns/nsl.cni-backends-compared.node-1 ip -batch /run/nslab/cni-backends-compared/batch/nsl.cni-backends-compared.node-1.ip
+--net=/run/netns/nsl.cni-backends-compared.node-2 sysctl -qw net.ipv6.conf.all.forwarding=1
+--net=/run/netns/nsl.cni-backends-compared.node-2 ip -batch /run/nslab/cni-backends-compared/batch/nsl.cni-backends-compared.node-2.ip
+--net=/run/netns/nsl.cni-backends-compared.web-1 sysctl -qw net.ipv4.ip_forward=0
+--net=/run/netns/nsl.cni-backends-compared.web-1 ip -batch /run/nslab/cni-backends-compared/batch/nsl.cni-backends-compared.web-1.ip
+--net=/run/netns/nsl.cni-backends-compared.web-2 sysctl -qw net.ipv4.ip_forward=0
+--net=/run/netns/nsl.cni-backends-compared.web-2 ip -batch /run/nslab/cni-backends-compared/batch/nsl.cni-backends-compared.web-2.ip
+--net=/run/netns/nsl.cni-backends-compared ip -batch /run/nslab/cni-backends-compared/batch/nsl.cni-backends-compared.ip
+EOF
+
+# ── fdb: forwarding-database entries of VXLAN endpoints (`bridge fdb`)
+# one batch file per namespace, run 4 at a time by xargs
+mkdir -p /run/nslab/cni-backends-compared/batch
+cat >/run/nslab/cni-backends-compared/batch/nsl.cni-backends-compared.node-1.bridge <<'EOF'
+# labs/cni-backends-compared/lab.yaml:10:3
+fdb append 0e:2d:59:f0:4b:9b dev flannel.1 dst 192.168.56.12 self permanent
+EOF
+cat >/run/nslab/cni-backends-compared/batch/nsl.cni-backends-compared.node-2.bridge <<'EOF'
+# labs/cni-backends-compared/lab.yaml:10:3
+fdb append 0e:24:cc:f5:b9:c0 dev flannel.1 dst 192.168.56.11 self permanent
+EOF
+xargs -P 4 -L 1 nsenter <<'EOF'
+--net=/run/netns/nsl.cni-backends-compared.node-1 bridge -batch /run/nslab/cni-backends-compared/batch/nsl.cni-backends-compared.node-1.bridge
+--net=/run/netns/nsl.cni-backends-compared.node-2 bridge -batch /run/nslab/cni-backends-compared/batch/nsl.cni-backends-compared.node-2.bridge
+EOF
+
+# ── settle: wait until every bridge port forwards (the kernel applies link changes asynchronously)
+# wait until every bridge port forwards
+# from labs/cni-backends-compared/lab.yaml:10:3
+# repeated until no port is "state disabled", for at most 10 s
+while nsenter --net=/run/netns/nsl.cni-backends-compared bridge link show | grep -q 'state disabled'; do sleep 0.01; done
+# wait until every bridge port forwards
+# from labs/cni-backends-compared/lab.yaml:10:3
+# repeated until no port is "state disabled", for at most 10 s
+while nsenter --net=/run/netns/nsl.cni-backends-compared.node-1 bridge link show | grep -q 'state disabled'; do sleep 0.01; done
+# wait until every bridge port forwards
+# from labs/cni-backends-compared/lab.yaml:10:3
+# repeated until no port is "state disabled", for at most 10 s
+while nsenter --net=/run/netns/nsl.cni-backends-compared.node-2 bridge link show | grep -q 'state disabled'; do sleep 0.01; done
+
+# ── firewall: NAT and firewall rule sets
+# node node-1: kube-proxy (iptables mode)
+ip netns exec nsl.cni-backends-compared.node-1 iptables-restore --noflush <<'EOF'
+# kube-proxy (iptables mode) rules for node node-1, written by nslab; load with iptables-restore
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:KUBE-SERVICES - [0:0]
+:KUBE-EXTERNAL-SERVICES - [0:0]
+:KUBE-FORWARD - [0:0]
+:KUBE-NODEPORTS - [0:0]
+:KUBE-PROXY-FIREWALL - [0:0]
+:KUBE-FIREWALL - [0:0]
+-A INPUT -j KUBE-FIREWALL
+-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL
+-A INPUT -m comment --comment "kubernetes health check service ports" -j KUBE-NODEPORTS
+-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES
+-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL
+-A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD
+-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES
+-A OUTPUT -j KUBE-FIREWALL
+-A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL
+-A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP
+-A KUBE-FORWARD -m comment --comment "kubernetes forwarding rules" -m mark --mark 0x4000/0x4000 -j ACCEPT
+-A KUBE-FORWARD -m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+COMMIT
+*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+:KUBE-SERVICES - [0:0]
+:KUBE-NODEPORTS - [0:0]
+:KUBE-POSTROUTING - [0:0]
+:KUBE-MARK-MASQ - [0:0]
+-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING
+-A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN
+-A KUBE-POSTROUTING -j MARK --xor-mark 0x4000
+-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully
+-A KUBE-MARK-MASQ -j MARK --or-mark 0x4000
+-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j KUBE-NODEPORTS
+COMMIT
+EOF
+# node node-2: kube-proxy (iptables mode)
+ip netns exec nsl.cni-backends-compared.node-2 iptables-restore --noflush <<'EOF'
+# kube-proxy (iptables mode) rules for node node-2, written by nslab; load with iptables-restore
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:KUBE-SERVICES - [0:0]
+:KUBE-EXTERNAL-SERVICES - [0:0]
+:KUBE-FORWARD - [0:0]
+:KUBE-NODEPORTS - [0:0]
+:KUBE-PROXY-FIREWALL - [0:0]
+:KUBE-FIREWALL - [0:0]
+-A INPUT -j KUBE-FIREWALL
+-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL
+-A INPUT -m comment --comment "kubernetes health check service ports" -j KUBE-NODEPORTS
+-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES
+-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL
+-A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD
+-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES
+-A OUTPUT -j KUBE-FIREWALL
+-A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL
+-A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP
+-A KUBE-FORWARD -m comment --comment "kubernetes forwarding rules" -m mark --mark 0x4000/0x4000 -j ACCEPT
+-A KUBE-FORWARD -m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+COMMIT
+*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+:KUBE-SERVICES - [0:0]
+:KUBE-NODEPORTS - [0:0]
+:KUBE-POSTROUTING - [0:0]
+:KUBE-MARK-MASQ - [0:0]
+-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING
+-A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN
+-A KUBE-POSTROUTING -j MARK --xor-mark 0x4000
+-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully
+-A KUBE-MARK-MASQ -j MARK --or-mark 0x4000
+-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j KUBE-NODEPORTS
+COMMIT
+EOF
+
+# ── daemons: long-running processes (stopped by `lab down`)
+# pod web-1: answers with its name and the client address on 80/tcp
+# from labs/cni-backends-compared/lab.yaml:16:5
+mkdir -p /run/nslab/cni-backends-compared/logs
+ip netns exec nsl.cni-backends-compared.web-1 lab agent whoami --name web-1 --port 80 >/run/nslab/cni-backends-compared/logs/web-1.whoami.log 2>&1 &
+# pod web-2: answers with its name and the client address on 80/tcp
+# from labs/cni-backends-compared/lab.yaml:16:5
+mkdir -p /run/nslab/cni-backends-compared/logs
+ip netns exec nsl.cni-backends-compared.web-2 lab agent whoami --name web-2 --port 80 >/run/nslab/cni-backends-compared/logs/web-2.whoami.log 2>&1 &
+
+# ── teardown (what `lab down` runs): stop every process inside the lab's namespaces (by PID), then
+# delete the namespaces, which removes every link, bridge, address, route and rule inside them
+# (commented out, so that running this script builds the lab and leaves it up)
+#   ip -force -batch - <<'EOF'
+#   netns del nsl.cni-backends-compared
+#   netns del nsl.cni-backends-compared.node-1
+#   netns del nsl.cni-backends-compared.node-2
+#   netns del nsl.cni-backends-compared.web-1
+#   netns del nsl.cni-backends-compared.web-2
+#   EOF
