@@ -138,7 +138,9 @@ export function addPodNetwork(d: Draft, underlay: string, peers: readonly string
       for (const o of others) {
         const ifname = d.nodes.length === 2 ? 'flannel0' : `flannel0.${o.index}`;
         const pair = pairIndex(n.index, o.index, d.nodes.length);
-        interfaces[ifname] = { type: 'tun', remote: o.name, port: UDP_PORT + pair, dev: n.underlayIf, mtu };
+        // the node's own first pod address on the (first) tunnel, as flannel.1 has it: what node-sent packets carry
+        const first = others[0] === o;
+        interfaces[ifname] = { type: 'tun', remote: o.name, port: UDP_PORT + pair, dev: n.underlayIf, mtu, addresses: first ? [`${blockAddr(n.podCIDR)}/32`] : [] };
         remap(['nodes', n.name, 'interfaces', ifname], ['cluster', 'cni']);
         routes.push(`${o.podCIDR} dev ${ifname}`);
       }

@@ -60,10 +60,8 @@ link set veth0761ccbe master cni0
 link set veth0761ccbe type bridge_slave hairpin on
 # test/unit/golden/cluster/flannel-udp.lab.yaml:7:13
 addr add 192.168.56.11/24 dev eth0
-# test/unit/golden/cluster/flannel-udp.lab.yaml:4:3 — address from the pool
-addr add 10.200.0.1/24 dev flannel0.1
-# test/unit/golden/cluster/flannel-udp.lab.yaml:4:3 — address from the pool
-addr add 10.200.1.1/24 dev flannel0.2
+# test/unit/golden/cluster/flannel-udp.lab.yaml:4:3
+addr add 10.244.0.0/32 dev flannel0.1
 addr add 10.244.0.1/24 dev cni0
 # test/unit/golden/cluster/flannel-udp.lab.yaml:7:13
 link set eth0 up
@@ -96,10 +94,8 @@ link set veth9fb0db7f master cni0
 link set veth9fb0db7f type bridge_slave hairpin on
 # test/unit/golden/cluster/flannel-udp.lab.yaml:8:13
 addr add 192.168.56.12/24 dev eth0
-# test/unit/golden/cluster/flannel-udp.lab.yaml:4:3 — address from the pool
-addr add 10.200.0.2/24 dev flannel0.0
-# test/unit/golden/cluster/flannel-udp.lab.yaml:4:3 — address from the pool
-addr add 10.200.2.1/24 dev flannel0.2
+# test/unit/golden/cluster/flannel-udp.lab.yaml:4:3
+addr add 10.244.1.0/32 dev flannel0.0
 addr add 10.244.1.1/24 dev cni0
 # test/unit/golden/cluster/flannel-udp.lab.yaml:8:13
 link set eth0 up
@@ -132,10 +128,8 @@ link set veth4448cbdd master cni0
 link set veth4448cbdd type bridge_slave hairpin on
 # test/unit/golden/cluster/flannel-udp.lab.yaml:9:13
 addr add 192.168.56.13/24 dev eth0
-# test/unit/golden/cluster/flannel-udp.lab.yaml:4:3 — address from the pool
-addr add 10.200.1.2/24 dev flannel0.0
-# test/unit/golden/cluster/flannel-udp.lab.yaml:4:3 — address from the pool
-addr add 10.200.2.2/24 dev flannel0.1
+# test/unit/golden/cluster/flannel-udp.lab.yaml:4:3
+addr add 10.244.2.0/32 dev flannel0.0
 addr add 10.244.2.1/24 dev cni0
 # test/unit/golden/cluster/flannel-udp.lab.yaml:9:13
 link set eth0 up

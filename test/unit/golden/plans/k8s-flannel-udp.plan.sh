@@ -64,8 +64,8 @@ link set veth0761ccbe type bridge_slave hairpin on
 link set vetha7a3e029 type bridge_slave hairpin on
 # labs/k8s-flannel-udp/lab.yaml:13:13
 addr add 192.168.56.11/24 dev eth0
-# labs/k8s-flannel-udp/lab.yaml:11:3 — address from the pool
-addr add 10.200.0.1/24 dev flannel0
+# labs/k8s-flannel-udp/lab.yaml:11:3
+addr add 10.244.0.0/32 dev flannel0
 addr add 10.244.0.1/24 dev cni0
 # labs/k8s-flannel-udp/lab.yaml:13:13
 link set eth0 up
@@ -96,8 +96,8 @@ link set veth9fb0db7f master cni0
 link set veth9fb0db7f type bridge_slave hairpin on
 # labs/k8s-flannel-udp/lab.yaml:14:13
 addr add 192.168.56.12/24 dev eth0
-# labs/k8s-flannel-udp/lab.yaml:11:3 — address from the pool
-addr add 10.200.0.2/24 dev flannel0
+# labs/k8s-flannel-udp/lab.yaml:11:3
+addr add 10.244.1.0/32 dev flannel0
 addr add 10.244.1.1/24 dev cni0
 # labs/k8s-flannel-udp/lab.yaml:14:13
 link set eth0 up
