@@ -15,15 +15,12 @@ import { didYouMean, error, type Diagnostic } from '../config/diagnostics.ts';
 import type { LoadedFile, PathSeg } from '../config/load.ts';
 import { formatAddress, parsePrefix } from '../model/ip.ts';
 import type { Draft } from './expand.ts';
+import { asObj, type Obj } from '../util/obj.ts';
 
 /** The underlay bridge auto-wired nodes share. */
 export const UNDERLAY_BRIDGE = 'k8s-net';
 /** The cluster DNS pod (namespace kube-system). */
 export const DNS_POD = 'coredns';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const asObj = (v: unknown): Obj => (isObj(v) ? v : {});
 
 export const VXLAN_IF = 'flannel.1';
 export const VXLAN_PORT = 8472;

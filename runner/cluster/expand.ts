@@ -12,11 +12,7 @@ import { contains, formatAddress, formatPrefix, network, overlaps, parseAddress,
 import { buildPolicies, buildServices, nthAddress } from './model.ts';
 import type { ClusterNode, CniBackend, Pod, Protocol, ResolvedCluster } from './types.ts';
 import { addPodNetwork, DNS_POD, underlayDiagnostics } from './cni.ts';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const asObj = (v: unknown): Obj => (isObj(v) ? v : {});
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+import { asObj, isObj, type Obj, str } from '../util/obj.ts';
 
 /** The resolved cluster, plus where each part was written (for compile's step sources). */
 export interface ClusterResult extends ResolvedCluster {
@@ -35,7 +31,6 @@ export interface Expansion {
   readonly cluster?: ClusterResult;
   readonly diagnostics: Diagnostic[];
 }
-
 
 /** A pod as the expansion places it, before the lab parts are made. */
 export interface PodDraft extends Pod {

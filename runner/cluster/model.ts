@@ -7,11 +7,7 @@ import type { PathSeg } from '../config/load.ts';
 import { contains, formatAddress, network, parseAddress, parsePrefix, size } from '../model/ip.ts';
 import { matches } from './selectors.ts';
 import type { Endpoint, NetworkPolicy, Pod, PolicyPeer, PolicyRule, Protocol, Service, ServiceEndpoints, ServicePort } from './types.ts';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const asObj = (v: unknown): Obj => (isObj(v) ? v : {});
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+import { asObj, isObj, type Obj, str } from '../util/obj.ts';
 
 export interface ModelContext {
   readonly at: (path: readonly PathSeg[], key?: boolean) => SourcePos;
