@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Prepare a fresh Debian 12 / Ubuntu machine for nslab, as root: Debian packages, Node >= 22.18, the repo's
-# dependencies and build, and `lab` on PATH. Idempotent: a second run installs nothing and takes seconds.
-# Quiet: one line per step; a failing step prints the tail of its log.
+# Prepare a fresh Debian 12 / Ubuntu machine for nslab, as root: everything the test suite and every shipped lab
+# need. Idempotent: a second run installs nothing and takes seconds. Quiet: one line per step; a failing step
+# prints the tail of its log.
 #
-#   bash scripts/setup.sh                  # tools, Node, npm ci, build, lab on PATH
-#   bash scripts/setup.sh --with-docker    # … and docker.io, with dockerd running
-#   bash scripts/setup.sh --with-mininet   # … and Debian's mininet (for the benchmark; no controller started)
-#   bash scripts/setup.sh --with-images    # … Docker as above, and the lab images (`lab images build`: offline
-#                                          # from this machine's Debian mirror; ~45 s once, then under a second)
-#   bash scripts/setup.sh --with-chromium  # … and Debian's chromium (only for the handout browser test)
+#   bash scripts/setup.sh                  # everything: Debian tools, Node, npm ci, build, lab on PATH, Docker
+#                                          # (dockerd running), the lab images (offline from this machine's Debian
+#                                          # mirror; ~45 s once, then under a second), Chromium (handout test)
+#   bash scripts/setup.sh --minimal        # only the tools, Node, npm ci, build and lab on PATH: enough for labs
+#                                          # made of network namespaces (no containers, images or handout test)
+#   bash scripts/setup.sh --with-mininet   # … and Debian's mininet with bridge-utils (for `npm run bench`)
 #
 # It never touches the host namespace's network configuration (no sysctl, addresses, routes or rules); dockerd
 # is started with its bridge, iptables and ip_forward handling off for the same reason.
@@ -23,12 +23,14 @@ DOCKER_LOG=/var/log/nslab-dockerd.log
 DOCKER_PIDFILE=/run/nslab-dockerd.pid
 PACKAGES=(iproute2 iputils-ping iperf3 iptables nftables tcpdump netcat-openbsd curl procps util-linux socat dnsmasq-base ca-certificates bird2 graphviz dnsutils)
 
-WITH_DOCKER=0
+# everything by default; --minimal turns the heavy parts off, and the old --with-* options still work
+WITH_DOCKER=1
 WITH_MININET=0
-WITH_IMAGES=0
-WITH_CHROMIUM=0
+WITH_IMAGES=1
+WITH_CHROMIUM=1
 for arg in "$@"; do
   case "$arg" in
+    --minimal) WITH_DOCKER=0 WITH_IMAGES=0 WITH_CHROMIUM=0 ;;
     --with-docker) WITH_DOCKER=1 ;;
     # the images live in Docker: --with-images brings Docker as --with-docker does
     --with-images) WITH_DOCKER=1 WITH_IMAGES=1 ;;
@@ -39,7 +41,7 @@ for arg in "$@"; do
       exit 0
       ;;
     *)
-      echo "setup: unknown option $arg (known: --with-docker, --with-images, --with-mininet, --with-chromium)" >&2
+      echo "setup: unknown option $arg (known: --minimal, --with-mininet; --with-docker, --with-images, --with-chromium are the default)" >&2
       exit 64
       ;;
   esac
@@ -173,7 +175,7 @@ if ! lab version >>"$LOG" 2>&1; then
   exit 1
 fi
 
-# ── optional: Docker ─────────────────────────────────────────────────────────────────────────────────
+# ── Docker (not with --minimal) ─────────────────────────────────────────────────────────────────────────────────
 docker_answers() {
   curl -fsS --max-time 2 --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1
 }
@@ -206,7 +208,7 @@ if [[ $WITH_DOCKER -eq 1 ]]; then
   fi
 fi
 
-# ── optional: the lab images (nslab/host, nslab/bird), built offline from Debian packages ──────────────────
+# ── the lab images (nslab/host, nslab/bird), built offline from Debian packages ──────────────────
 if [[ $WITH_IMAGES -eq 1 ]]; then
   apt_install debootstrap debian-archive-keyring
   # reuses up-to-date images in well under a second; a first build runs debootstrap (about 40 s)
@@ -220,16 +222,17 @@ if [[ $WITH_IMAGES -eq 1 ]]; then
   sed -n '/^+ lab images build$/,$p' "$LOG" | sed '1d; s/^/setup: images: /'
 fi
 
-# ── optional: Mininet (benchmark only; no controller is started) ─────────────────────────────────────
+# ── optional: Mininet (benchmark only; no controller is started). Its `mn` needs brctl (bridge-utils), which
+# Debian's mininet package does not pull in. ──────────────────────────────────────────────────────────────
 if [[ $WITH_MININET -eq 1 ]]; then
-  if [[ -z "$(missing_pkgs mininet)" ]]; then
-    say "Mininet: installed"
+  if [[ -z "$(missing_pkgs mininet bridge-utils)" ]]; then
+    say "Mininet: installed (with bridge-utils)"
   else
-    apt_install mininet
+    apt_install mininet bridge-utils
   fi
 fi
 
-# ── optional: Chromium (the handout test opens every handout in headless Chromium, offline) ──────────────
+# ── Chromium (the handout test opens every handout in headless Chromium, offline) ──────────────
 if [[ $WITH_CHROMIUM -eq 1 ]]; then
   if [[ -z "$(missing_pkgs chromium)" ]]; then
     say "Chromium: installed ($(chromium --version 2>/dev/null || echo /usr/bin/chromium))"

@@ -107,8 +107,8 @@ describe('ci/github-actions.yml', () => {
       rmSync(tmp, { recursive: true, force: true });
     }
     const setup = matrix.steps.find((s) => s.run?.includes('scripts/setup.sh'))!;
-    assert.match(setup.run!, /sudo bash scripts\/setup\.sh --with-docker --with-images/);
-    assert.match(setup.run!, /sudo bash scripts\/setup\.sh\s*\n/);
+    assert.match(setup.run!, /sudo bash scripts\/setup\.sh --minimal --with-docker --with-images\n/);
+    assert.match(setup.run!, /sudo bash scripts\/setup\.sh --minimal\s*\n/);
     assert.ok(Object.values(setup.env ?? {}).some((v) => v.includes(`steps.${step.id}.outputs.docker`)));
   });
 
