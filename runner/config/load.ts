@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Document, type Node } from 'yaml';
 import { error, LabError, type Diagnostic, type SourcePos } from './diagnostics.ts';
 
 export type PathSeg = string | number;
@@ -136,4 +136,51 @@ function firstKeyLine(text: string, offset: number, key: string): number | undef
     if (m && m[1].length < indent) break;
   }
   return undefined;
+}
+
+/** One YAML document of a multi-document file, with positions like a lab file's. */
+export interface LoadedDocument {
+  readonly file: string;
+  readonly index: number;
+  readonly data: unknown;
+  at(path: readonly PathSeg[], key?: boolean): SourcePos;
+}
+
+/**
+ * A multi-document YAML file (Kubernetes manifests): every document with its own position lookup. Syntax errors and
+ * duplicate keys are diagnostics, not exceptions, so one bad manifest does not hide the others' errors.
+ */
+export function parseYamlDocuments(path: string, text: string): { docs: LoadedDocument[]; diagnostics: Diagnostic[] } {
+  const file = displayPath(path);
+  const lc = new LineCounter();
+  const posOf = (offset: number, end?: number): SourcePos => {
+    const p = lc.linePos(offset);
+    const e = end !== undefined ? lc.linePos(end) : undefined;
+    return { file, line: p.line, col: p.col, endCol: e && e.line === p.line ? e.col : undefined };
+  };
+  const diagnostics: Diagnostic[] = [];
+  const docs: LoadedDocument[] = [];
+  parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, strict: true }).forEach((doc, index) => {
+    for (const e of doc.errors) {
+      const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      diagnostics.push(error(e.code === 'DUPLICATE_KEY' ? 'yaml.duplicate-key' : 'yaml.syntax', `YAML syntax error: ${msg}`, posOf(e.pos[0], e.pos[1]), 'check indentation, colons and quoting on this line or the one before'));
+    }
+    if (doc.errors.length || doc.contents === null) return;
+    let data: unknown;
+    try {
+      data = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      diagnostics.push(error('yaml.aliases', `YAML document cannot be read: ${(e as Error).message}`, posOf(doc.range[0]), 'expand the aliases by hand'));
+      return;
+    }
+    const at = (p: readonly PathSeg[], key = false): SourcePos => {
+      for (let n = p.length; n >= 0; n--) {
+        const r = rangeAt(doc, p.slice(0, n), key && n === p.length);
+        if (r) return posOf(r[0], r[1]);
+      }
+      return posOf(doc.range[0]);
+    };
+    docs.push({ file, index, data, at });
+  });
+  return { docs, diagnostics };
 }

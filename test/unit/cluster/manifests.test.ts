@@ -1,0 +1,89 @@
+/**
+ * Kubernetes manifests as written (runner/cluster/manifests.ts): multi-document files and directories become the
+ * `cluster:` entries they stand for, with positions in the manifests; invalid objects of known kinds are errors at
+ * their manifest line, kinds that do not concern the network are one warning each. Pure: no root.
+ */
+import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
+import { parseLabText } from '../../../runner/config/load.ts';
+import { loadManifests, mergeManifests } from '../../../runner/cluster/manifests.ts';
+
+const DIR = join(import.meta.dirname, '../fixtures/manifests');
+const pos = { file: 'lab.yaml', line: 1, col: 1 };
+type Obj = Record<string, unknown>;
+
+describe('cluster manifests: Kubernetes YAML as written', () => {
+  it('a directory of multi-document files: Deployments, Services, Namespaces, NetworkPolicies, StatefulSets, DaemonSets', () => {
+    const set = loadManifests(DIR, [{ value: 'app', pos }], ['node-1', 'node-2']);
+    assert.deepEqual(set.diagnostics.filter((d) => d.severity === 'error'), []);
+    const names = set.entries.map((e) => `${e.section}/${e.name}`);
+    assert.deepEqual(names, [
+      'pods/redis-leader', 'services/redis-leader', 'pods/frontend', 'services/frontend',
+      'namespaces/ops', 'network-policies/redis-from-frontend', 'network-policies/allow-all-in-ops',
+      'pods/db-0', 'pods/db-1', 'pods/agent-node-1', 'pods/agent-node-2',
+    ]);
+    const by = (n: string): Obj => set.entries.find((e) => `${e.section}/${e.name}` === n)!.value;
+    // a Deployment: its template's labels, its containers' ports, replicas
+    assert.deepEqual(by('pods/frontend'), { replicas: 3, labels: { app: 'guestbook', tier: 'frontend' }, ports: [{ port: 80, name: 'http' }] });
+    assert.deepEqual(by('services/frontend'), { type: 'NodePort', selector: { app: 'guestbook', tier: 'frontend' }, ports: [{ port: 80, targetPort: 'http' }] });
+    assert.deepEqual(by('services/redis-leader').ports, [{ port: 6379, targetPort: 6379 }]);
+    // `matchLabels:` with no value is null for YAML and "all pods" for Kubernetes
+    assert.deepEqual(by('network-policies/allow-all-in-ops'), { namespace: 'ops', podSelector: {}, ingress: [{}] });
+    assert.deepEqual(by('namespaces/ops'), { team: 'ops' });
+    // StatefulSet pods are <name>-0 … with the template's named port; a DaemonSet has one pod per node
+    assert.deepEqual(by('pods/db-1'), { namespace: 'ops', labels: { app: 'db' }, ports: [{ port: 5432, name: 'pg' }] });
+    assert.equal(by('pods/agent-node-2').node, 'node-2');
+    // the ConfigMap: one warning at its kind, nothing else
+    const warns = set.diagnostics.filter((d) => d.severity === 'warning');
+    assert.equal(warns.length, 1);
+    assert.match(warns[0].message, /^ConfigMap settings does not concern the network: ignored$/);
+    assert.equal(warns[0].pos?.line, 34);
+  });
+
+  it('positions: an entry knows where each of its parts is written in the manifest', () => {
+    const set = loadManifests(DIR, [{ value: 'app/guestbook.yaml', pos }], []);
+    const frontend = set.entries.find((e) => e.name === 'frontend' && e.section === 'pods')!;
+    assert.match(frontend.origin.file, /guestbook\.yaml$/);
+    assert.equal(frontend.origin.line, 50); // kind: Deployment
+    assert.equal(frontend.at(["replicas"]).line, 54);
+    assert.equal(frontend.at(['labels', "tier"]).line, 63);
+    assert.equal(frontend.at(['ports', 0, "port"]).line, 72); // containerPort
+    const svc = set.entries.find((e) => e.name === 'frontend' && e.section === 'services')!;
+    assert.equal(svc.at(['ports', 0, "targetPort"]).line, 83);
+  });
+
+  it('bad manifests: each mistake is one error at its manifest line, and the good objects still load', () => {
+    const set = loadManifests(DIR, [{ value: 'bad', pos }, { value: 'nowhere', pos }], []);
+    const errs = set.diagnostics.map((d) => `${d.code} ${d.pos?.line}: ${d.message}`);
+    assert.deepEqual(errs, [
+      'manifest.no-selector 5: Deployment web has no spec.selector',
+      'manifest.service-port 20: Service web: spec.ports[0] has no port number',
+      'manifest.not-kubernetes 23: this document is not a Kubernetes object: it needs apiVersion and kind',
+      'manifest.selector-mismatch 30: Deployment api: selector does not match template labels (app=api)',
+      'manifest.api-version 37: NetworkPolicy is served as apiVersion networking.k8s.io/v1, not extensions/v1beta1',
+      'manifest.missing 1: cannot read manifests "nowhere": no such file or directory: ' + join(DIR, 'nowhere').replace(process.cwd() + '/', ''),
+    ]);
+    assert.ok(set.diagnostics.every((d) => d.hint), 'every diagnostic has a hint');
+  });
+
+  it('merged into a lab file: entries as if written under cluster:, positions answered from the manifests, clashes refused', () => {
+    const text = ['name: gb', 'cluster:', '  nodes: { node-1: {}, node-2: {} }', '  manifests: [app]', '  pods:', '    frontend: {}', ''].join('\n');
+    const file = parseLabText(join(DIR, 'lab.yaml'), text);
+    const m = mergeManifests(file);
+    const cluster = (m.file.data as Obj).cluster as Obj;
+    assert.ok((cluster.services as Obj)['redis-leader']);
+    assert.deepEqual((cluster.pods as Obj).frontend, {}, 'the lab file keeps its own entry');
+    const dup = m.diagnostics.filter((d) => d.code === 'manifest.duplicate');
+    assert.equal(dup.length, 1);
+    assert.match(dup[0].message, /^pod "frontend" is defined twice \(also at .*lab\.yaml:6\)$/);
+    assert.match(m.file.at(['cluster', 'services', 'redis-leader', 'ports', 0, 'port']).file, /guestbook\.yaml$/);
+    assert.equal(m.file.at(['cluster', 'services', 'redis-leader', 'ports', 0, 'port']).line, 42);
+    assert.equal(m.file.at(['cluster', 'nodes']).line, 3, 'other paths: the lab file');
+    assert.ok(m.sources.size >= 2);
+  });
+
+  it('a lab without manifests comes back as it was', () => {
+    const file = parseLabText('x.yaml', 'name: x\nnodes: { a: {} }\n');
+    assert.equal(mergeManifests(file).file, file);
+  });
+});
