@@ -2,13 +2,15 @@
  * nslab's probe: run inside a namespace, it asks nslab's whoami server(s) who answers, N times, in one process.
  *
  *   lab agent probe --to ADDR [--to ADDR…] --port N [--proto tcp|udp] [--count N] [--timeout-ms N] [--source-port N]
+ *                   [--max-failures N]
  *
  * Each request is a new TCP connection (or one UDP datagram, from a fresh socket unless --source-port), so
  * kube-proxy balances each one anew. One JSON line per request, printed as it completes:
  *   {"ok":true,"to":"10.96.0.20","seq":1,"node":"web-1","client":"10.244.1.3","clientPort":40522,"port":80,"ms":1.2}
  *   {"ok":false,"to":"10.96.0.20","seq":2,"error":"timeout","ms":1000}
  * The requests to one address are sequential; several addresses are probed side by side (one after the other
- * with --source-port, which cannot be bound twice at once).
+ * with --source-port, which cannot be bound twice at once). With --max-failures N the series to an address stops
+ * after its N-th failed request: an assertion that can no longer meet its threshold does not wait for the rest.
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, isIP } from 'node:net';
@@ -23,13 +25,15 @@ export interface ProbeOptions {
   readonly count: number;
   readonly timeoutMs: number;
   readonly sourcePort?: number;
+  /** Stop the series to an address after this many failed requests. */
+  readonly maxFailures?: number;
 }
 
 export type ProbeLine =
   | { readonly ok: true; readonly to: string; readonly seq: number; readonly node: string; readonly client: string; readonly clientPort: number; readonly port: number; readonly ms: number }
   | { readonly ok: false; readonly to: string; readonly seq: number; readonly error: string; readonly ms: number };
 
-export const PROBE_USAGE = 'usage: lab agent probe --to ADDR [--to ADDR…] --port N [--proto tcp|udp] [--count N] [--timeout-ms N] [--source-port N]';
+export const PROBE_USAGE = 'usage: lab agent probe --to ADDR [--to ADDR…] --port N [--proto tcp|udp] [--count N] [--timeout-ms N] [--source-port N] [--max-failures N]';
 
 const int = (name: string, v: string | undefined, min: number, max: number): number => {
   const n = Number(v);
@@ -45,6 +49,7 @@ export function parseProbeArgs(argv: readonly string[]): ProbeOptions {
   let count = 1;
   let timeoutMs = 1000;
   let sourcePort: number | undefined;
+  let maxFailures: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const value = (): string | undefined => (inline !== undefined ? inline : argv[++i]);
@@ -73,12 +78,15 @@ export function parseProbeArgs(argv: readonly string[]): ProbeOptions {
       case '--source-port':
         sourcePort = int('source-port', value(), 1, 65535);
         break;
+      case '--max-failures':
+        maxFailures = int('max-failures', value(), 1, 100000);
+        break;
       default:
         throw new Error(`probe: unknown argument ${JSON.stringify(argv[i])}\n${PROBE_USAGE}`);
     }
   }
   if (to.length === 0 || port === undefined) throw new Error(`probe: --to and --port are required\n${PROBE_USAGE}`);
-  return { to, port, proto, count, timeoutMs, ...(sourcePort !== undefined ? { sourcePort } : {}) };
+  return { to, port, proto, count, timeoutMs, ...(sourcePort !== undefined ? { sourcePort } : {}), ...(maxFailures !== undefined ? { maxFailures } : {}) };
 }
 
 /** The argv after nslab's own command that runs this probe (space-separated options, as `lab`'s parser wants). */
@@ -96,6 +104,7 @@ export function probeArgv(o: ProbeOptions): string[] {
     '--timeout-ms',
     String(o.timeoutMs),
     ...(o.sourcePort !== undefined ? ['--source-port', String(o.sourcePort)] : []),
+    ...(o.maxFailures !== undefined ? ['--max-failures', String(o.maxFailures)] : []),
   ];
 }
 
@@ -228,8 +237,9 @@ function closeUdp(sock: UdpSocket | undefined): void {
 
 async function probeTarget(to: string, o: ProbeOptions, write: (l: ProbeLine) => void): Promise<void> {
   let shared: UdpSocket | undefined;
+  let failures = 0;
   try {
-    for (let seq = 1; seq <= o.count; seq++) {
+    for (let seq = 1; seq <= o.count && !(o.maxFailures !== undefined && failures >= o.maxFailures); seq++) {
       const t0 = performance.now();
       let r: Answer | string;
       if (o.proto === 'tcp') r = await tcpOnce(to, o);
@@ -245,6 +255,7 @@ async function probeTarget(to: string, o: ProbeOptions, write: (l: ProbeLine) =>
         }
       }
       const ms = Math.round((performance.now() - t0) * 100) / 100;
+      if (typeof r === 'string') failures++;
       write(typeof r === 'string' ? { ok: false, to, seq, error: r, ms } : { ok: true, to, seq, ...r, ms });
     }
   } finally {

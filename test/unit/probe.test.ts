@@ -86,6 +86,16 @@ describe('probe agent', () => {
       assert.deepEqual(two.filter((l) => l.to === '127.0.0.1').map((l) => l.ok), [true, true]);
     });
 
+    it('--max-failures: the series to an address stops at its N-th failure, answered ones do not count', async () => {
+      const closed = await freePort();
+      const stopped = await runProbe({ to: ['127.0.0.1'], port: closed, proto: 'tcp', count: 60, timeoutMs: 2000, maxFailures: 3 });
+      assert.deepEqual(stopped.map((l) => l.seq), [1, 2, 3]);
+      const good = await runProbe({ to: ['127.0.0.1'], port: who.tcpPorts[0], proto: 'tcp', count: 5, timeoutMs: 2000, maxFailures: 1 });
+      assert.equal(oks(good).length, 5);
+      assert.deepEqual(parseProbeArgs(['--to', '10.0.0.1', '--port', '80', '--max-failures', '3']).maxFailures, 3);
+      assert.deepEqual(probeArgv({ to: ['10.0.0.1'], port: 80, proto: 'tcp', count: 9, timeoutMs: 100, maxFailures: 2 }).slice(-2), ['--max-failures', '2']);
+    });
+
     it('a silent address times out after --timeout-ms', async () => {
       // a UDP socket that never answers
       const { createSocket } = await import('node:dgram');
