@@ -222,4 +222,13 @@ export const bgp: AssertionDef<BgpParams> = {
     const protocols = p.peer !== undefined ? await ctx.exec(p.node, protocolsArgv(p), { timeoutMs: TIMEOUT_MS }) : undefined;
     return judgeRoute(p, await ctx.exec(p.node, routeArgv(p), { timeoutMs: TIMEOUT_MS }), protocols);
   },
+  exercise(p, ctx) {
+    const route = p.check === 'route';
+    return {
+      doThis: route ? `Ask BIRD on ${p.node} for its routes to ${p.prefix}.` : `Ask BIRD on ${p.node} for its BGP sessions${p.check === 'session' ? ` and find the one with ${p.peer}` : ''}.`,
+      commands: [ctx.inNode(p.node, route ? routeArgv(p) : protocolsArgv(p))],
+      expect: expectedText(p),
+      hint: route ? 'Each route shows its next hop (BGP.next_hop), its AS path (BGP.as_path) and its communities' : 'BGP sessions are the lines with Proto BGP; the Info column shows the state (Established)',
+    };
+  },
 };

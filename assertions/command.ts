@@ -105,4 +105,12 @@ export const command: AssertionDef<CommandParams> = {
     const r = await ctx.exec(p.node, p.argv, { timeoutMs: p.timeoutMs, container: p.container });
     return judgeCommand(p, r);
   },
+  exercise(p, ctx) {
+    const where = p.container ? `in ${p.node}'s container ${p.container.split('.').pop()}` : `in ${p.node}`;
+    return {
+      doThis: `Run \`${p.argv.join(' ')}\` ${where}.`,
+      commands: [ctx.inNode(p.node, p.argv, undefined, p.container)],
+      expect: `the command ends with ${expectedText(p)}`,
+    };
+  },
 };

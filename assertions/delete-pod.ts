@@ -173,4 +173,13 @@ export const deletePod: AssertionDef<DeletePodParams> = {
       details: { ruleChangeMs, perNodeMs, rulesStart: Math.round(performance.timeOrigin + t0), rulesEnd: Math.round(performance.timeOrigin + t1), endpointsRemoved: p.endpoints, pods: p.pods, kubeProxy: p.kubeProxy },
     };
   },
+  exercise(p, ctx) {
+    const look = p.reloads.map((r) => ctx.inNode(r.node, p.kubeProxy === 'nftables' ? ['nft', 'list', 'table', 'ip', 'kube-proxy'] : ['iptables-save', '-t', 'nat'], `on ${r.node}: before and after, the endpoint chains of ${p.pods.join(', ')}`));
+    return {
+      action: true,
+      doThis: `Delete ${p.pods.join(', ')}: kube-proxy drops ${p.endpoints} endpoint${p.endpoints === 1 ? '' : 's'} from every node's rules (\`lab test\` reloads them), then the pod leaves the network. The exercises after this one see the change.`,
+      commands: [...look, ...p.pods.map((pod) => ctx.inNode(pod, ['ip', 'link', 'set', 'eth0', 'down'], `the pod ${pod} leaves the network`))],
+      expect: `${p.pods.join(', ')} no longer among the endpoints on any node`,
+    };
+  },
 };

@@ -11,7 +11,7 @@ import { isIP } from 'node:net';
 import type { Pod, ResolvedCluster, Service } from '../runner/cluster/types.ts';
 import { error } from '../runner/config/diagnostics.ts';
 import { excerpt, execFailure, fail, ParamReader, pass } from './common.ts';
-import { clusterOf, type ExerciseStep, findPod, findService, namesHint, svcKey } from './k8s.ts';
+import { clusterOf, exerciseCommands, type ExerciseStep, findPod, findService, namesHint, svcKey } from './k8s.ts';
 import type { AssertionDef, ExecResult, Outcome } from './types.ts';
 
 export type DnsType = 'A' | 'SRV' | 'CNAME';
@@ -184,6 +184,9 @@ export const dns: AssertionDef<DnsParams> = {
   async run(p, ctx) {
     const r = await ctx.exec(p.from, digArgv(p), { timeoutMs: 15000 });
     return judgeDns(p, r);
+  },
+  exercise(p, ctx) {
+    return { doThis: `From ${p.from}, look up ${p.name}${p.type === 'A' ? '' : ` (${p.type})`}.`, commands: exerciseCommands(dnsCommands(p), ctx), expect: expectText(p), hint: 'The ANSWER SECTION holds the records; status: NXDOMAIN means no such name' };
   },
 };
 

@@ -11,7 +11,7 @@ import { expectedAllowed } from '../runner/cluster/policy.ts';
 import { probeArgv, type ProbeLine, type ProbeOptions } from '../runner/agent/probe.ts';
 import { error } from '../runner/config/diagnostics.ts';
 import { excerpt, execFailure, fail, ParamReader, pass } from './common.ts';
-import { appPods, clusterOf, type ExerciseStep, mapLimit, parseAddrs, probeFrom, serves } from './k8s.ts';
+import { appPods, clusterOf, exerciseCommands, type ExerciseStep, mapLimit, parseAddrs, probeFrom, serves } from './k8s.ts';
 import type { AssertionDef, Outcome } from './types.ts';
 
 export interface ModelSource {
@@ -86,6 +86,9 @@ export const k8sNetworkModel: AssertionDef<ModelParams> = {
       if (commands.length < 3) commands.push(run.result.command);
     });
     return judgeNetworkModel(p, { ownAddrs, probes }, `${commands.join('\n')}${p.sources.length > 2 ? '\n… (the same for every pod and node)' : ''}`);
+  },
+  exercise(p, ctx) {
+    return { doThis: 'Check the three rules of the Kubernetes network model over every pod pair and every node.', commands: exerciseCommands(modelCommands(p), ctx), expect: modelExpectedText(p) };
   },
 };
 

@@ -5,13 +5,18 @@ import { parseProbeOutput, probeArgv, probeRunTimeoutMs, type ProbeLine, type Pr
 import type { ClusterNode, LabelSelector, Pod, ResolvedCluster, Service } from '../runner/cluster/types.ts';
 import { didYouMean, error } from '../runner/config/diagnostics.ts';
 import type { ParamReader } from './common.ts';
-import type { ExecResult, RunContext } from './types.ts';
+import type { ExecResult, ExerciseCommand, ExerciseContext, RunContext } from './types.ts';
 
 /** One command a person types to do what a test does (for handouts): run `argv` inside `node`. */
 export interface ExerciseStep {
   readonly node: string;
   readonly argv: readonly string[];
   readonly label?: string;
+}
+
+/** Exercise steps as command lines a learner types. */
+export function exerciseCommands(list: readonly ExerciseStep[], ctx: ExerciseContext): ExerciseCommand[] {
+  return list.map((c) => ctx.inNode(c.node, c.argv, c.label));
 }
 
 /** The lab's cluster, or a diagnostic at the assertion saying there is none. */

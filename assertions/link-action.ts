@@ -32,4 +32,12 @@ export const link: AssertionDef<LinkParams> = {
     const ok = r.exitCode === 0;
     return { ok, expected: `${p.node}:${p.dev} set ${p.state}`, seen: ok ? `${p.dev} is ${p.state}` : `exit ${r.exitCode}: ${r.stderr.trim()}`, command: r.command };
   },
+  exercise(p, ctx) {
+    return {
+      action: true,
+      doThis: `Take ${p.node}:${p.dev} ${p.state}. The exercises after this one see the change.`,
+      commands: [ctx.inNode(p.node, linkArgv(p))],
+      expect: `${p.node}:${p.dev} set ${p.state}`,
+    };
+  },
 };

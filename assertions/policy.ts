@@ -9,7 +9,7 @@ import type { Pod, Protocol, ResolvedCluster } from '../runner/cluster/types.ts'
 import { expectedAllowed } from '../runner/cluster/policy.ts';
 import { error, warning } from '../runner/config/diagnostics.ts';
 import { excerpt, execFailure, fail, ParamReader, pass } from './common.ts';
-import { appPods, clusterOf, type ExerciseStep, mapLimit, namesHint, podAt, podKey, probeFrom, serves } from './k8s.ts';
+import { appPods, clusterOf, exerciseCommands, type ExerciseStep, mapLimit, namesHint, podAt, podKey, probeFrom, serves } from './k8s.ts';
 import type { AssertionDef, Outcome } from './types.ts';
 
 export interface PolicyPod {
@@ -177,6 +177,9 @@ export const policy: AssertionDef<PolicyParams> = {
       });
     });
     return judgePolicy(p, observed, runs.map((r) => r.result.command).join('\n'), problems);
+  },
+  exercise(p, ctx) {
+    return { doThis: `From every pod of the table's rows, try port ${p.port}/${p.protocol} of every pod of its columns.`, commands: exerciseCommands(policyCommands(p), ctx), expect: policyExpectedText(p), hint: 'ok: true is an allowed cell (.), ok: false a denied one (X)' };
   },
 };
 

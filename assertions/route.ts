@@ -138,4 +138,13 @@ export const route: AssertionDef<RouteParams> = {
     const r = await ctx.exec(p.node, routeArgv(p), { timeoutMs: 5000 });
     return judgeRoute(p, r);
   },
+  exercise(p, ctx) {
+    // the test reads `ip -j` (JSON); a learner reads the same table as text
+    const argv = routeArgv(p).filter((w) => w !== '-j');
+    return {
+      doThis: `Show ${p.node}'s IPv${p.family} routing table and look for ${p.toText === 'default' ? 'the default route' : `the route to ${p.toText}`}.`,
+      commands: [ctx.inNode(p.node, argv)],
+      expect: expectedText(p),
+    };
+  },
 };

@@ -8,7 +8,7 @@ import { probeArgv, type ProbeLine, type ProbeOptions } from '../runner/agent/pr
 import type { Protocol, Service, ServicePort } from '../runner/cluster/types.ts';
 import { error, warning } from '../runner/config/diagnostics.ts';
 import { excerpt, execFailure, fail, ParamReader, pass } from './common.ts';
-import { clusterOf, type ExerciseStep, findNode, findPod, findService, namesHint, parseAddrs, probeFrom, selectorText, svcKey, tally } from './k8s.ts';
+import { clusterOf, exerciseCommands, type ExerciseStep, findNode, findPod, findService, namesHint, parseAddrs, probeFrom, selectorText, svcKey, tally } from './k8s.ts';
 import type { AssertionDef, Outcome } from './types.ts';
 
 export type ServiceVia = 'cluster-ip' | 'node-port' | 'load-balancer' | 'name';
@@ -187,6 +187,14 @@ export const service: AssertionDef<ServiceParams> = {
     const broken = lines.length === 0 ? (execFailure(result) ?? `the probe printed nothing (exit code ${result.exitCode})${result.stderr ? `: ${excerpt(result.stderr)}` : ''}`) : undefined;
     if (broken) return fail(expectedText(p, address), broken, commands.join(' && '));
     return judgeService(p, lines, { address, fromAddrs, command: commands.join(' && ') });
+  },
+  exercise(p, ctx) {
+    return {
+      doThis: `From ${p.from}, send ${p.requests} requests to Service ${p.service} and see which pods answer.`,
+      commands: exerciseCommands(serviceCommands(p), ctx),
+      expect: expectedText(p, p.address),
+      hint: 'Each line is one request: "node" is the pod that answered, "client" the address it saw you as',
+    };
   },
 };
 

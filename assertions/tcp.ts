@@ -62,4 +62,12 @@ export const tcp: AssertionDef<TcpParams> = {
     const r = await ctx.exec(p.from, tcpArgv(p), { timeoutMs: tcpExecTimeoutMs(p) });
     return judgeTcp(p, r);
   },
+  exercise(p, ctx) {
+    return {
+      doThis: `From ${p.from}, open a TCP connection to ${targetText(p.to, p.address)}, port ${p.port}${p.expect === 'closed' ? ': nothing may accept it' : ''}.`,
+      commands: [ctx.inNode(p.from, tcpArgv(p))],
+      expect: judgeTcp(p, { exitCode: 0, stdout: '', stderr: '', command: '', timedOut: false }).expected,
+      hint: 'netcat says "succeeded" when the connection is accepted, "refused" or "timed out" when not',
+    };
+  },
 };

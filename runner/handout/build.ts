@@ -12,7 +12,7 @@ import { exposeNetnsLine } from '../plan/docker-argv.ts';
 import type { Phase, Plan, Step } from '../plan/ops.ts';
 import { FANOUT_PARALLEL, schedule, type Unit } from '../plan/units.ts';
 import { formatMs, formatRate } from '../util/units.ts';
-import type { Iperf3Params } from '../../assertions/iperf3.ts';
+import { ASSERTIONS } from '../../assertions/registry.ts';
 import type { Bar } from './chart.ts';
 import { handoutPlan } from './context.ts';
 import { exercisesOf, type Exercise } from './exercises.ts';
@@ -362,15 +362,10 @@ function interfaceDoc(lab: ResolvedLab, n: ResolvedNode, i: ResolvedInterface): 
 function barsOf(exercises: readonly ExerciseDoc[], measured: (name: string) => number | undefined): Bar[] {
   const bars: Bar[] = [];
   for (const e of exercises) {
-    if (e.test.type !== 'iperf3' || !e.result || typeof e.result.measurement !== 'number') continue;
-    const p = e.test.params as unknown as Iperf3Params;
-    const bound = (t: Iperf3Params['min']): number | undefined => {
-      if (!t) return undefined;
-      if (t.kind === 'rate') return t.bps;
-      const ref = measured(t.ref);
-      return ref === undefined ? undefined : t.factor * ref;
-    };
-    bars.push({ label: e.test.name, bps: e.result.measurement, ok: e.result.ok, minBps: bound(p.min), maxBps: bound(p.max) });
+    const bounds = ASSERTIONS.get(e.test.type)?.measurementBounds;
+    if (!bounds || !e.result || typeof e.result.measurement !== 'number') continue;
+    const { minBps, maxBps } = bounds(e.test.params, measured);
+    bars.push({ label: e.test.name, bps: e.result.measurement, ok: e.result.ok, minBps, maxBps });
   }
   return bars;
 }

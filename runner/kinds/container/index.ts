@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import type { ContainerSpec, ResolvedNode } from '../../model/types.ts';
 import type { Step } from '../../plan/ops.ts';
-import type { KindDef } from '../registry.ts';
+import type { KindDef } from '../types.ts';
 import { resolveContainer, resolvePod } from './resolve.ts';
 
 export function containerSteps(node: ResolvedNode): Step[] {
@@ -26,6 +26,7 @@ export async function removeContainers(lab: string): Promise<string[]> {
 
 export const containerKind: KindDef = {
   name: 'container',
+  keys: ['image', 'cmd', 'env', 'binds', 'capabilities', 'network-mode'],
   resolve: resolveContainer,
   createNamespace: containerSteps,
   teardown: removeContainers,
@@ -33,6 +34,7 @@ export const containerKind: KindDef = {
 
 export const podKind: KindDef = {
   name: 'pod',
+  keys: ['image', 'containers'],
   resolve: resolvePod,
   createNamespace: containerSteps,
   teardown: removeContainers,

@@ -1,5 +1,5 @@
 /** kind: netns — a plain network namespace, the lightest node there is. */
-import type { KindDef } from '../registry.ts';
+import type { KindDef } from '../types.ts';
 
 export const netnsKind: KindDef = {
   name: 'netns',
