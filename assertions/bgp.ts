@@ -10,6 +10,7 @@ import { parseProtocols, parseRoutes, stateOf, stateText, type BirdProtocol, typ
 import { abnormalEnd, excerpt, fail, ParamReader, pass } from './common.ts';
 import { canonicalPrefix } from './route.ts';
 import type { AssertionDef, ExecResult, Outcome } from './types.ts';
+import schema from './bgp.schema.json' with { type: 'json' };
 
 export const BGP_STATES = ['established', 'idle', 'connect', 'active', 'opensent', 'openconfirm', 'down'] as const;
 export type BgpState = (typeof BGP_STATES)[number];
@@ -151,6 +152,7 @@ export function judgeRoute(p: BgpParams, r: ExecResult, protocols?: ExecResult):
 
 export const bgp: AssertionDef<BgpParams> = {
   type: 'bgp',
+  schema,
   describe(p) {
     const absent = p.expect === 'absent' ? ' (absent)' : '';
     if (p.check === 'sessions') return `bgp ${p.node}: ${p.sessions} session${p.sessions === 1 ? '' : 's'} Established${absent}`;

@@ -19,6 +19,7 @@ import { times } from './exercise-kit.ts';
 import { excerpt, execFailure, fail, ParamReader, pass, sleep, targetText, type Raw } from './common.ts';
 import { parsePingStats } from './ping.ts';
 import type { AssertionDef, Background, ExecResult, Outcome, ResolveContext } from './types.ts';
+import schema from './capture.schema.json' with { type: 'json' };
 
 export type DuringAction =
   | { readonly kind: 'run'; readonly node: string; readonly argv: readonly string[] }
@@ -374,6 +375,7 @@ function requireKey(r: ParamReader, key: string, what: string): void {
 
 export const capture: AssertionDef<CaptureParams> = {
   type: 'capture',
+  schema,
   // alone: traffic of tests running beside it would be counted too
   exclusive: true,
   describe: (p) => `capture ${p.node}:${p.dev} ${quoted(p.filter)}${p.vni !== undefined ? ` VNI ${p.vni}` : ''} during ${p.during.kind === 'ping' ? `ping ${p.during.from} → ${p.during.to}` : `${p.during.node}: ${p.during.argv.join(' ')}`}`,

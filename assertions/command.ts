@@ -3,6 +3,7 @@ import { formatMs } from '../runner/util/units.ts';
 import { toArgv } from '../runner/model/words.ts';
 import { abnormalEnd, excerpt, fail, ParamReader, pass } from './common.ts';
 import type { AssertionDef, ExecResult, Outcome } from './types.ts';
+import schema from './command.schema.json' with { type: 'json' };
 
 export interface CommandParams {
   readonly node: string;
@@ -65,6 +66,7 @@ function lineAt(s: string, i: number): string {
 
 export const command: AssertionDef<CommandParams> = {
   type: 'command',
+  schema,
   describe: (p) => `${p.node}: ${p.argv.join(' ')}`,
   resolve(raw, ctx) {
     const r = new ParamReader('command', raw, ctx);

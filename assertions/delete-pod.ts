@@ -32,6 +32,7 @@ import type { ResolvedCluster } from '../runner/cluster/types.ts';
 import { ParamReader } from './common.ts';
 import { clusterOf, podAt } from './k8s.ts';
 import type { AssertionDef, ExecResult } from './types.ts';
+import schema from './delete-pod.schema.json' with { type: 'json' };
 
 /** What one cluster node loads. */
 export interface NodeReload {
@@ -117,6 +118,7 @@ const podList = (pods: readonly string[]): string => (pods.length === 1 ? `pod $
 
 export const deletePod: AssertionDef<DeletePodParams> = {
   type: 'delete-pod',
+  schema,
   exclusive: true,
   barrier: true,
   describe: (p) => `delete ${podList(p.pods)}`,

@@ -13,6 +13,7 @@ import { error } from '../runner/config/diagnostics.ts';
 import { excerpt, execFailure, fail, ParamReader, pass } from './common.ts';
 import { clusterOf, exerciseCommands, type ExerciseStep, findPod, findService, namesHint, svcKey } from './k8s.ts';
 import type { AssertionDef, ExecResult, Outcome } from './types.ts';
+import schema from './dns.schema.json' with { type: 'json' };
 
 export type DnsType = 'A' | 'SRV' | 'CNAME';
 
@@ -158,6 +159,7 @@ function readExpect(r: ParamReader, cluster: ResolvedCluster, pod: Pod | undefin
 
 export const dns: AssertionDef<DnsParams> = {
   type: 'dns',
+  schema,
   describe: (p) => `dns ${p.from}: ${p.name}${p.type === 'A' ? '' : ` ${p.type}`}${p.expect.kind === 'nxdomain' ? ' (nxdomain)' : ''}`,
   resolve(raw, ctx) {
     const r = new ParamReader('dns', raw, ctx);

@@ -3,6 +3,7 @@ import { didYouMean } from '../runner/config/diagnostics.ts';
 import { formatRate, parseRate } from '../runner/util/units.ts';
 import { abnormalEnd, excerpt, fail, median, ParamReader, pass, sleep, targetText } from './common.ts';
 import type { AssertionDef, Outcome, RunContext } from './types.ts';
+import schema from './iperf3.schema.json' with { type: 'json' };
 
 export type Threshold =
   | { readonly kind: 'rate'; readonly bps: number; readonly text: string }
@@ -190,6 +191,7 @@ async function runOnce(p: Iperf3Params, ctx: RunContext, port: number): Promise<
 
 export const iperf3: AssertionDef<Iperf3Params> = {
   type: 'iperf3',
+  schema,
   exclusive: true,
   dependsOn: (p) => [p.min, p.max].flatMap((t) => (t?.kind === 'relative' ? [t.ref] : [])),
   describe: (p) => `iperf3 ${p.protocol} ${p.from} → ${p.to}`,

@@ -13,6 +13,7 @@ import { error } from '../runner/config/diagnostics.ts';
 import { excerpt, execFailure, fail, ParamReader, pass } from './common.ts';
 import { appPods, clusterOf, exerciseCommands, type ExerciseStep, mapLimit, parseAddrs, probeFrom, serves } from './k8s.ts';
 import type { AssertionDef, Outcome } from './types.ts';
+import schema from './k8s-network-model.schema.json' with { type: 'json' };
 
 export interface ModelSource {
   readonly name: string;
@@ -41,6 +42,7 @@ export interface ModelObservations {
 
 export const k8sNetworkModel: AssertionDef<ModelParams> = {
   type: 'k8s-network-model',
+  schema,
   describe: (p) => `k8s network model (${p.sources.filter((s) => s.kind === 'pod').length} pods, port ${p.port})`,
   resolve(raw, ctx) {
     const r = new ParamReader('k8s-network-model', raw, ctx);

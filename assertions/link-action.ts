@@ -1,6 +1,7 @@
 /** link: an action between tests — take a node's interface down or bring it up, then let the tests after it see the effect. */
 import type { AssertionDef } from './types.ts';
 import { ParamReader } from './common.ts';
+import schema from './link-action.schema.json' with { type: 'json' };
 
 export interface LinkParams {
   readonly node: string;
@@ -14,6 +15,7 @@ export function linkArgv(p: LinkParams): string[] {
 
 export const link: AssertionDef<LinkParams> = {
   type: 'link',
+  schema,
   exclusive: true,
   barrier: true,
   describe: (p) => `take ${p.node}:${p.dev} ${p.state}`,

@@ -3,6 +3,7 @@ import { formatMs } from '../runner/util/units.ts';
 import { times } from './exercise-kit.ts';
 import { abnormalEnd, excerpt, fail, ParamReader, pass, seconds, targetText } from './common.ts';
 import type { AssertionDef, ExecResult, Outcome } from './types.ts';
+import schema from './ping.schema.json' with { type: 'json' };
 
 export interface PingParams {
   readonly from: string;
@@ -97,6 +98,7 @@ export function judgePing(p: PingParams, r: ExecResult): Outcome {
 
 export const ping: AssertionDef<PingParams> = {
   type: 'ping',
+  schema,
   describe: (p) => `ping ${p.from} → ${p.to}${p.expect === 'unreachable' ? ' (unreachable)' : ''}`,
   resolve(raw, ctx) {
     const r = new ParamReader('ping', raw, ctx);

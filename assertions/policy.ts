@@ -11,6 +11,7 @@ import { error, warning } from '../runner/config/diagnostics.ts';
 import { excerpt, execFailure, fail, ParamReader, pass } from './common.ts';
 import { appPods, clusterOf, exerciseCommands, type ExerciseStep, mapLimit, namesHint, podAt, podKey, probeFrom, serves } from './k8s.ts';
 import type { AssertionDef, Outcome } from './types.ts';
+import schema from './policy.schema.json' with { type: 'json' };
 
 export interface PolicyPod {
   readonly name: string;
@@ -117,6 +118,7 @@ const asPolicyPod = (p: Pod): PolicyPod => ({ name: p.name, namespace: p.namespa
 
 export const policy: AssertionDef<PolicyParams> = {
   type: 'policy',
+  schema,
   describe: (p) => `policy truth table ${p.protocol}/${p.port} (${p.from.length}×${p.to.length})`,
   resolve(raw, ctx) {
     const r = new ParamReader('policy', raw, ctx);

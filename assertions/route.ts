@@ -2,6 +2,7 @@
 import { formatAddress, formatPrefix, network, parseAddress, parsePrefix, type Family } from '../runner/model/ip.ts';
 import { abnormalEnd, excerpt, fail, ParamReader, pass } from './common.ts';
 import type { AssertionDef, ExecResult, Outcome } from './types.ts';
+import schema from './route.schema.json' with { type: 'json' };
 
 export interface RouteParams {
   readonly node: string;
@@ -109,6 +110,7 @@ export function judgeRoute(p: RouteParams, r: ExecResult): Outcome {
 
 export const route: AssertionDef<RouteParams> = {
   type: 'route',
+  schema,
   describe: (p) => `route ${p.node} → ${p.toText}${p.via ? ` via ${p.via}` : ''}${p.expect === 'absent' ? ' (absent)' : ''}`,
   resolve(raw, ctx) {
     const r = new ParamReader('route', raw, ctx);

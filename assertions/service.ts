@@ -10,6 +10,7 @@ import { error, warning } from '../runner/config/diagnostics.ts';
 import { excerpt, execFailure, fail, ParamReader, pass } from './common.ts';
 import { clusterOf, exerciseCommands, type ExerciseStep, findNode, findPod, findService, namesHint, parseAddrs, probeFrom, selectorText, svcKey, tally } from './k8s.ts';
 import type { AssertionDef, Outcome } from './types.ts';
+import schema from './service.schema.json' with { type: 'json' };
 
 export type ServiceVia = 'cluster-ip' | 'node-port' | 'load-balancer' | 'name';
 export type ClientCheck = 'preserved' | 'snat' | { readonly address: string };
@@ -68,6 +69,7 @@ function clientCheck(r: ParamReader): ClientCheck | undefined {
 
 export const service: AssertionDef<ServiceParams> = {
   type: 'service',
+  schema,
   describe: (p) => `service ${p.from} → ${p.service}:${p.servicePort} via ${p.via}${p.expect === 'unreachable' ? ' (unreachable)' : ''}`,
   resolve(raw, ctx) {
     const r = new ParamReader('service', raw, ctx);

@@ -2,6 +2,7 @@
 import { formatMs } from '../runner/util/units.ts';
 import { excerpt, execFailure, fail, ParamReader, pass, targetText } from './common.ts';
 import type { AssertionDef, ExecResult, Outcome } from './types.ts';
+import schema from './tcp.schema.json' with { type: 'json' };
 
 export interface TcpParams {
   readonly from: string;
@@ -45,6 +46,7 @@ export function judgeTcp(p: TcpParams, r: ExecResult): Outcome {
 
 export const tcp: AssertionDef<TcpParams> = {
   type: 'tcp',
+  schema,
   describe: (p) => `tcp ${p.from} → ${p.to}:${p.port}${p.expect === 'closed' ? ' (closed)' : ''}`,
   resolve(raw, ctx) {
     const r = new ParamReader('tcp', raw, ctx);

@@ -116,8 +116,16 @@ export interface MeasurementBounds {
   readonly maxBps?: number;
 }
 
+/**
+ * A piece of JSON Schema (2020-12) a plugin contributes to schema/lab.schema.json, which scripts/gen-validator.ts
+ * assembles. Its `$defs`, if any, are moved to the schema's root (refer to them as `#/$defs/<name>`).
+ */
+export type SchemaFragment = Readonly<Record<string, unknown>>;
+
 export interface AssertionDef<P = Record<string, unknown>> {
   readonly type: string;
+  /** The schema of the mapping under the type key (kept in <name>.schema.json next to the assertion). */
+  readonly schema?: SchemaFragment;
   /** Runs alone, never beside another test (throughput measurements). */
   readonly exclusive?: boolean;
   /** An action between tests (e.g. a link taken down): it waits for every test before it, and every test after it waits for it. */

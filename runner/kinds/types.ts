@@ -5,6 +5,12 @@ import type { ContainerSpec, ResolvedNode } from '../model/types.ts';
 import type { Step } from '../plan/ops.ts';
 import type { CompileContext } from '../plan/context.ts';
 
+export interface KindSchema {
+  readonly description: string;
+  readonly properties?: Readonly<Record<string, unknown>>;
+  readonly $defs?: Readonly<Record<string, unknown>>;
+}
+
 export interface KindCheckContext {
   at(path: readonly PathSeg[], key?: boolean): SourcePos;
   readonly labName: string;
@@ -27,6 +33,11 @@ export interface KindDef {
   readonly name: string;
   /** Node keys that belong to this kind (and maybe others): using one on a node of another kind is an error. */
   readonly keys?: readonly string[];
+  /**
+   * The kind's part of schema/lab.schema.json (kept in <name>.schema.json next to it): `description`, its words
+   * in the description of `kind:`; `properties`, the node keys it brings; `$defs`, schemas those refer to.
+   */
+  readonly schema?: KindSchema;
   /** Checks of the kind's own keys, beyond the schema. */
   check?(node: string, raw: Readonly<Record<string, unknown>>, ctx: KindCheckContext): Diagnostic[];
   /** Resolve the kind's own keys (containers, shared namespaces). */

@@ -4,6 +4,8 @@ import type { ContainerSpec, ResolvedNode } from '../../model/types.ts';
 import type { Step } from '../../plan/ops.ts';
 import type { KindDef } from '../types.ts';
 import { resolveContainer, resolvePod } from './resolve.ts';
+import containerSchema from './container.schema.json' with { type: 'json' };
+import podSchema from './pod.schema.json' with { type: 'json' };
 
 export function containerSteps(node: ResolvedNode): Step[] {
   return (node.containers ?? []).map((spec: ContainerSpec, i) => ({
@@ -26,6 +28,7 @@ export async function removeContainers(lab: string): Promise<string[]> {
 
 export const containerKind: KindDef = {
   name: 'container',
+  schema: containerSchema,
   keys: ['image', 'cmd', 'env', 'binds', 'capabilities', 'network-mode'],
   resolve: resolveContainer,
   createNamespace: containerSteps,
@@ -34,6 +37,7 @@ export const containerKind: KindDef = {
 
 export const podKind: KindDef = {
   name: 'pod',
+  schema: podSchema,
   keys: ['image', 'containers'],
   resolve: resolvePod,
   createNamespace: containerSteps,

@@ -1,8 +1,10 @@
 /** kind: netns — a plain network namespace, the lightest node there is. */
 import type { KindDef } from '../types.ts';
+import netnsSchema from './netns.schema.json' with { type: 'json' };
 
 export const netnsKind: KindDef = {
   name: 'netns',
+  schema: netnsSchema,
   createNamespace(node) {
     return [
       {
