@@ -4,12 +4,12 @@
  * with the client address the traffic policy implies. nslab's probe makes the requests, its whoami server answers.
  */
 import { isIP } from 'node:net';
-import { probeArgv, type ProbeLine, type ProbeOptions } from '../runner/agent/probe.ts';
-import type { Protocol, Service, ServicePort } from '../runner/cluster/types.ts';
-import { error, warning } from '../runner/config/diagnostics.ts';
-import { excerpt, execFailure, fail, ParamReader, pass } from './common.ts';
+import { probeArgv, type ProbeLine, type ProbeOptions } from '../../agent/probe.ts';
+import type { Protocol, Service, ServicePort } from '../types.ts';
+import { error, warning } from '../../config/diagnostics.ts';
+import { excerpt, execFailure, fail, ParamReader, pass } from '../../../assertions/common.ts';
 import { clusterOf, exerciseCommands, type ExerciseStep, findNode, findPod, findService, namesHint, parseAddrs, probeFrom, selectorText, svcKey, tally } from './k8s.ts';
-import type { AssertionDef, Outcome } from './types.ts';
+import type { AssertionDef, Outcome } from '../../../assertions/types.ts';
 import schema from './service.schema.json' with { type: 'json' };
 
 export type ServiceVia = 'cluster-ip' | 'node-port' | 'load-balancer' | 'name';

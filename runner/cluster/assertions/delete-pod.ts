@@ -26,12 +26,12 @@
  * not remember an earlier one (it would load the earlier pod's endpoints again), so delete several pods in one
  * action: `delete-pod: { pod: [web-1, web-2] }`.
  */
-import type { Diagnostic } from '../runner/config/diagnostics.ts';
-import { nodeRules } from '../runner/cluster/compile.ts';
-import type { ResolvedCluster } from '../runner/cluster/types.ts';
-import { ParamReader } from './common.ts';
+import type { Diagnostic } from '../../config/diagnostics.ts';
+import { nodeRules } from '../compile.ts';
+import type { ResolvedCluster } from '../types.ts';
+import { ParamReader } from '../../../assertions/common.ts';
 import { clusterOf, podAt } from './k8s.ts';
-import type { AssertionDef, ExecResult } from './types.ts';
+import type { AssertionDef, ExecResult } from '../../../assertions/types.ts';
 import schema from './delete-pod.schema.json' with { type: 'json' };
 
 /** What one cluster node loads. */

@@ -7,12 +7,12 @@
  *      (and, by 1, the address its peers saw).
  * Pairs a NetworkPolicy denies are skipped (and counted).
  */
-import { expectedAllowed } from '../runner/cluster/policy.ts';
-import { probeArgv, type ProbeLine, type ProbeOptions } from '../runner/agent/probe.ts';
-import { error } from '../runner/config/diagnostics.ts';
-import { excerpt, execFailure, fail, ParamReader, pass } from './common.ts';
+import { expectedAllowed } from '../policy.ts';
+import { probeArgv, type ProbeLine, type ProbeOptions } from '../../agent/probe.ts';
+import { error } from '../../config/diagnostics.ts';
+import { excerpt, execFailure, fail, ParamReader, pass } from '../../../assertions/common.ts';
 import { appPods, clusterOf, exerciseCommands, type ExerciseStep, mapLimit, parseAddrs, probeFrom, serves } from './k8s.ts';
-import type { AssertionDef, Outcome } from './types.ts';
+import type { AssertionDef, Outcome } from '../../../assertions/types.ts';
 import schema from './k8s-network-model.schema.json' with { type: 'json' };
 
 export interface ModelSource {

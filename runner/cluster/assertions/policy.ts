@@ -4,13 +4,13 @@
  * answer, runner/cluster/policy.ts), unless `expect` says otherwise for that cell. The table is printed with `.`
  * for allowed and `X` for denied; a cell that differs from what was expected is marked `!`.
  */
-import { probeArgv, type ProbeOptions } from '../runner/agent/probe.ts';
-import type { Pod, Protocol, ResolvedCluster } from '../runner/cluster/types.ts';
-import { expectedAllowed } from '../runner/cluster/policy.ts';
-import { error, warning } from '../runner/config/diagnostics.ts';
-import { excerpt, execFailure, fail, ParamReader, pass } from './common.ts';
+import { probeArgv, type ProbeOptions } from '../../agent/probe.ts';
+import type { Pod, Protocol, ResolvedCluster } from '../types.ts';
+import { expectedAllowed } from '../policy.ts';
+import { error, warning } from '../../config/diagnostics.ts';
+import { excerpt, execFailure, fail, ParamReader, pass } from '../../../assertions/common.ts';
 import { appPods, clusterOf, exerciseCommands, type ExerciseStep, mapLimit, namesHint, podAt, podKey, probeFrom, serves } from './k8s.ts';
-import type { AssertionDef, Outcome } from './types.ts';
+import type { AssertionDef, Outcome } from '../../../assertions/types.ts';
 import schema from './policy.schema.json' with { type: 'json' };
 
 export interface PolicyPod {

@@ -8,11 +8,11 @@
  * cluster domain must not exist (NXDOMAIN).
  */
 import { isIP } from 'node:net';
-import type { Pod, ResolvedCluster, Service } from '../runner/cluster/types.ts';
-import { error } from '../runner/config/diagnostics.ts';
-import { excerpt, execFailure, fail, ParamReader, pass } from './common.ts';
+import type { Pod, ResolvedCluster, Service } from '../types.ts';
+import { error } from '../../config/diagnostics.ts';
+import { excerpt, execFailure, fail, ParamReader, pass } from '../../../assertions/common.ts';
 import { clusterOf, exerciseCommands, type ExerciseStep, findPod, findService, namesHint, svcKey } from './k8s.ts';
-import type { AssertionDef, ExecResult, Outcome } from './types.ts';
+import type { AssertionDef, ExecResult, Outcome } from '../../../assertions/types.ts';
 import schema from './dns.schema.json' with { type: 'json' };
 
 export type DnsType = 'A' | 'SRV' | 'CNAME';
