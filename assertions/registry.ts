@@ -2,6 +2,7 @@
 import { bgp } from './bgp.ts';
 import { capture } from './capture.ts';
 import { command } from './command.ts';
+import { http } from './http.ts';
 import { iperf3 } from './iperf3.ts';
 import { link } from './link-action.ts';
 import { ping } from './ping.ts';
@@ -20,5 +21,6 @@ export const ASSERTIONS: ReadonlyMap<string, AssertionDef<any>> = new Map<string
   [link.type, link],
   [bgp.type, bgp],
   [capture.type, capture],
+  [http.type, http],
   ...CLUSTER_ASSERTIONS.map((a) => [a.type, a] as const),
 ]);

@@ -933,6 +933,58 @@ match?: string
 timeout?: (number | string)
 }
 /**
+ * An HTTP request from a node, made with curl inside it: the status, and optionally headers and a piece of the body.
+ */
+http?: {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+from: string
+/**
+ * The URL, e.g. http://h2:8080/path. Its host is a node name (curl is told the node's address with --resolve) or an address. Or give to, port and path.
+ */
+url?: string
+/**
+ * Instead of url: the server, a node, node:interface or address.
+ */
+to?: string
+/**
+ * With to: the TCP port (default 80).
+ */
+port?: number
+/**
+ * With to: the path, starting with / (default /).
+ */
+path?: string
+/**
+ * The request method (default GET).
+ */
+method?: ("GET" | "HEAD" | "POST" | "PUT" | "DELETE" | "PATCH" | "OPTIONS")
+/**
+ * What the response must be: status (default 200), and optionally a piece of the body and of header values.
+ */
+expect?: {
+/**
+ * The HTTP status code (default 200).
+ */
+status?: number
+/**
+ * Text the body must contain.
+ */
+"body-contains"?: string
+/**
+ * Headers the response must have, each with text its value must contain (names are compared case-blind), e.g. {content-type: application/json}.
+ */
+header?: {
+[k: string]: string
+}
+}
+/**
+ * How long the whole request may take (curl --max-time; default 5s).
+ */
+timeout?: (number | string)
+}
+/**
  * Reach a Service (VIP:port, NodePort, LoadBalancer address or DNS name) from a node or pod: every endpoint answers, the split is within tolerance, affinity holds, the client address is as the policy says.
  */
 service?: {
