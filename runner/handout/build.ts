@@ -3,7 +3,7 @@
  * of its file and its latest results. html.ts and md.ts write it out; neither decides anything about the content.
  */
 import { basename, dirname } from 'node:path';
-import type { BirdSpec } from '../kinds/bird/types.ts';
+import { KINDS } from '../kinds/registry.ts';
 import type { ResolvedInterface, ResolvedLab, ResolvedNode } from '../model/types.ts';
 import { routeArgs } from '../model/routes.ts';
 import { shellQuote } from '../model/words.ts';
@@ -292,16 +292,12 @@ function unitBlocks(u: Unit, who: (ns: string | undefined) => string, notesOf: (
 
 function nodeDoc(lab: ResolvedLab, n: ResolvedNode, notes: readonly NumberedNote[]): NodeDoc {
   const rows: [string, string][] = [];
-  const bird = n.kind === 'bird' ? (n.kindData as BirdSpec | undefined) : undefined;
+  const view = KINDS.get(n.kind)?.view ?? {};
   rows.push(['namespace', n.sharesNetnsOf ? `${n.netns} — shared with ${n.sharesNetnsOf}` : n.netns]);
   if (n.containers?.length) {
     rows.push(['containers', n.containers.map((c) => `${c.name} (${c.image}${c.network.mode === 'join' ? `, joins ${c.network.container}` : ''})`).join('; ')]);
   }
-  if (bird) {
-    rows.push(['BGP', `AS ${bird.asn}, router ID ${bird.routerId}${bird.clusterId ? `, cluster ID ${bird.clusterId}` : ''}`]);
-    if (bird.neighbors.length) rows.push(['BGP neighbors', bird.neighbors.map((x) => `${x.peer} ${x.address} (AS ${x.asn}, ${x.ibgp ? 'iBGP' : 'eBGP'}${x.rrClient ? ', route-reflector client' : ''})`).join('; ')]);
-    if (bird.announce.length) rows.push(['announces', bird.announce.map((a) => (a as { prefix?: string }).prefix ?? String(a)).join(', ')]);
-  }
+  rows.push(...(view.rows?.(n) ?? []));
   if (!n.sharesNetnsOf) rows.push(['forwarding', n.forwarding ? 'on (a router)' : 'off']);
   const extraSysctls = n.sysctls.filter(([k]) => k !== 'net.ipv4.ip_forward' && k !== 'net.ipv6.conf.all.forwarding');
   if (extraSysctls.length) rows.push(['sysctls', extraSysctls.map(([k, v]) => `${k}=${v}`).join(', ')]);
@@ -311,12 +307,12 @@ function nodeDoc(lab: ResolvedLab, n: ResolvedNode, notes: readonly NumberedNote
   }
   const fw = Object.entries(n.firewall).filter(([, v]) => v).map(([k]) => k);
   if (fw.length) rows.push(['firewall', `${fw.join(', ')} rule sets (shown in the commands below)`]);
-  const procs = [...(n.whoami.length ? [`whoami test server on port ${n.whoami.join(', ')}`] : []), ...n.daemons.map((d) => `${d.name}: ${d.argv.join(' ')}`), ...(bird ? ['BIRD 2 (bird -f)'] : [])];
+  const procs = [...(n.whoami.length ? [`whoami test server on port ${n.whoami.join(', ')}`] : []), ...n.daemons.map((d) => `${d.name}: ${d.argv.join(' ')}`), ...(view.processes?.(n) ?? [])];
   if (procs.length) rows.push(['processes', procs.join('\n')]);
   if (n.exec.length) rows.push(['runs once', n.exec.map((c) => c.argv.join(' ')).join('\n')]);
   return {
     name: n.name,
-    kind: bird ? `bird (AS ${bird.asn})` : n.kind,
+    kind: view.badge?.(n) ?? n.kind,
     rows,
     interfaces: n.interfaces.filter((i) => i.name !== 'lo' || i.addresses.length).map((i) => interfaceDoc(lab, n, i)),
     notes,

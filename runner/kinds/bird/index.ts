@@ -14,6 +14,7 @@ import { netnsKind } from '../netns/index.ts';
 import type { KindDef } from '../types.ts';
 import { birdConfig } from './config.ts';
 import { resolveBird } from './resolve.ts';
+import { birdView } from './view.ts';
 import type { BirdSpec } from './types.ts';
 import birdSchema from './bird.schema.json' with { type: 'json' };
 
@@ -36,6 +37,7 @@ function files(node: ResolvedNode, ctx: CompileContext): { dir: string; conf: st
 export const birdKind: KindDef = {
   name: 'bird',
   schema: birdSchema,
+  view: birdView,
   keys: ['image', 'env', 'binds', 'capabilities', 'runtime', 'router-id', 'bgp', 'static', 'bird'],
   resolve(node, raw, ctx) {
     const nodes = new Map([...ctx.rawNodes].map(([n, r]) => [n, { kind: typeof r.kind === 'string' ? r.kind : 'netns', interfaces: ctx.interfaces(n), asn: r.asn, raw: r as Record<string, unknown> }]));

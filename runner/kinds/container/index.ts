@@ -4,6 +4,7 @@ import type { ContainerSpec, ResolvedNode } from '../../model/types.ts';
 import type { Step } from '../../plan/ops.ts';
 import type { KindDef } from '../types.ts';
 import { resolveContainer, resolvePod } from './resolve.ts';
+import { containerView, podView } from './view.ts';
 import containerSchema from './container.schema.json' with { type: 'json' };
 import podSchema from './pod.schema.json' with { type: 'json' };
 
@@ -29,6 +30,7 @@ export async function removeContainers(lab: string): Promise<string[]> {
 export const containerKind: KindDef = {
   name: 'container',
   schema: containerSchema,
+  view: containerView,
   keys: ['image', 'cmd', 'env', 'binds', 'capabilities', 'network-mode'],
   resolve: resolveContainer,
   createNamespace: containerSteps,
@@ -38,6 +40,7 @@ export const containerKind: KindDef = {
 export const podKind: KindDef = {
   name: 'pod',
   schema: podSchema,
+  view: podView,
   keys: ['image', 'containers'],
   resolve: resolvePod,
   createNamespace: containerSteps,

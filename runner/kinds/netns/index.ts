@@ -5,6 +5,7 @@ import netnsSchema from './netns.schema.json' with { type: 'json' };
 export const netnsKind: KindDef = {
   name: 'netns',
   schema: netnsSchema,
+  view: { box: 'netns' },
   createNamespace(node) {
     return [
       {
