@@ -10,6 +10,7 @@ import { parseProtocols, parseRoutes, stateOf, stateText, type BirdProtocol, typ
 import { abnormalEnd, excerpt, fail, ParamReader, pass } from './common.ts';
 import { canonicalPrefix } from './route.ts';
 import type { AssertionDef, ExecResult, Outcome } from './types.ts';
+import schema from './bgp.schema.json' with { type: 'json' };
 
 export const BGP_STATES = ['established', 'idle', 'connect', 'active', 'opensent', 'openconfirm', 'down'] as const;
 export type BgpState = (typeof BGP_STATES)[number];
@@ -151,6 +152,7 @@ export function judgeRoute(p: BgpParams, r: ExecResult, protocols?: ExecResult):
 
 export const bgp: AssertionDef<BgpParams> = {
   type: 'bgp',
+  schema,
   describe(p) {
     const absent = p.expect === 'absent' ? ' (absent)' : '';
     if (p.check === 'sessions') return `bgp ${p.node}: ${p.sessions} session${p.sessions === 1 ? '' : 's'} Established${absent}`;
@@ -221,5 +223,14 @@ export const bgp: AssertionDef<BgpParams> = {
     if (p.check !== 'route') return judgeSessions(p, await ctx.exec(p.node, protocolsArgv(p), { timeoutMs: TIMEOUT_MS }));
     const protocols = p.peer !== undefined ? await ctx.exec(p.node, protocolsArgv(p), { timeoutMs: TIMEOUT_MS }) : undefined;
     return judgeRoute(p, await ctx.exec(p.node, routeArgv(p), { timeoutMs: TIMEOUT_MS }), protocols);
+  },
+  exercise(p, ctx) {
+    const route = p.check === 'route';
+    return {
+      doThis: route ? `Ask BIRD on ${p.node} for its routes to ${p.prefix}.` : `Ask BIRD on ${p.node} for its BGP sessions${p.check === 'session' ? ` and find the one with ${p.peer}` : ''}.`,
+      commands: [ctx.inNode(p.node, route ? routeArgv(p) : protocolsArgv(p))],
+      expect: expectedText(p),
+      hint: route ? 'Each route shows its next hop (BGP.next_hop), its AS path (BGP.as_path) and its communities' : 'BGP sessions are the lines with Proto BGP; the Info column shows the state (Established)',
+    };
   },
 };

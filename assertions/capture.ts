@@ -15,9 +15,11 @@ import type { PathSeg } from '../runner/config/load.ts';
 import { shellQuote, toArgv } from '../runner/model/words.ts';
 import { formatMs } from '../runner/util/units.ts';
 import { compileRegex } from './command.ts';
+import { times } from './exercise-kit.ts';
 import { excerpt, execFailure, fail, ParamReader, pass, sleep, targetText, type Raw } from './common.ts';
 import { parsePingStats } from './ping.ts';
 import type { AssertionDef, Background, ExecResult, Outcome, ResolveContext } from './types.ts';
+import schema from './capture.schema.json' with { type: 'json' };
 
 export type DuringAction =
   | { readonly kind: 'run'; readonly node: string; readonly argv: readonly string[] }
@@ -373,6 +375,7 @@ function requireKey(r: ParamReader, key: string, what: string): void {
 
 export const capture: AssertionDef<CaptureParams> = {
   type: 'capture',
+  schema,
   // alone: traffic of tests running beside it would be counted too
   exclusive: true,
   describe: (p) => `capture ${p.node}:${p.dev} ${quoted(p.filter)}${p.vni !== undefined ? ` VNI ${p.vni}` : ''} during ${p.during.kind === 'ping' ? `ping ${p.during.from} → ${p.during.to}` : `${p.during.node}: ${p.during.argv.join(' ')}`}`,
@@ -482,6 +485,17 @@ export const capture: AssertionDef<CaptureParams> = {
       if (r) stderr = tcpdumpMessages(r.stdout).text;
     }
     return judgeCapture(p, { stdout, stderr, tcpdumpCommand, during, notRun });
+  },
+  exercise(p, ctx) {
+    const d = p.during;
+    const during = d.kind === 'ping' ? ctx.inNode(d.from, pingDuringArgv(d), `on ${d.from}: meanwhile`) : ctx.inNode(d.node, d.argv, `on ${d.node}: meanwhile`);
+    const tcpdump = ctx.inNode(p.node, tcpdumpArgv(p), `on ${p.node}: capture (stop it with Ctrl-C afterwards)`);
+    return {
+      doThis: `Capture on ${p.node}:${p.dev} (filter \`${p.filter}\`) while ${d.kind === 'ping' ? `${d.from} pings ${targetText(d.to, d.address)} ${times(d.count)}` : `\`${d.argv.join(' ')}\` runs in ${d.node}`}.`,
+      commands: [{ ...tcpdump, text: `${tcpdump.text} &` }, during],
+      expect: expectedText(p),
+      hint: p.vni !== undefined ? `Count the packets whose header tcpdump shows as "VXLAN, flags [I] (0x08), vni ${p.vni}"` : 'Count the packets tcpdump prints',
+    };
   },
 };
 

@@ -3,6 +3,7 @@ import { formatMs } from '../runner/util/units.ts';
 import { toArgv } from '../runner/model/words.ts';
 import { abnormalEnd, excerpt, fail, ParamReader, pass } from './common.ts';
 import type { AssertionDef, ExecResult, Outcome } from './types.ts';
+import schema from './command.schema.json' with { type: 'json' };
 
 export interface CommandParams {
   readonly node: string;
@@ -65,6 +66,7 @@ function lineAt(s: string, i: number): string {
 
 export const command: AssertionDef<CommandParams> = {
   type: 'command',
+  schema,
   describe: (p) => `${p.node}: ${p.argv.join(' ')}`,
   resolve(raw, ctx) {
     const r = new ParamReader('command', raw, ctx);
@@ -104,5 +106,13 @@ export const command: AssertionDef<CommandParams> = {
   async run(p, ctx) {
     const r = await ctx.exec(p.node, p.argv, { timeoutMs: p.timeoutMs, container: p.container });
     return judgeCommand(p, r);
+  },
+  exercise(p, ctx) {
+    const where = p.container ? `in ${p.node}'s container ${p.container.split('.').pop()}` : `in ${p.node}`;
+    return {
+      doThis: `Run \`${p.argv.join(' ')}\` ${where}.`,
+      commands: [ctx.inNode(p.node, p.argv, undefined, p.container)],
+      expect: `the command ends with ${expectedText(p)}`,
+    };
   },
 };

@@ -1,8 +1,9 @@
 /** iperf3: measure throughput between two nodes; judge the median of N runs against absolute or relative thresholds. */
 import { didYouMean } from '../runner/config/diagnostics.ts';
 import { formatRate, parseRate } from '../runner/util/units.ts';
-import { abnormalEnd, excerpt, fail, median, ParamReader, pass, sleep } from './common.ts';
+import { abnormalEnd, excerpt, fail, median, ParamReader, pass, sleep, targetText } from './common.ts';
 import type { AssertionDef, Outcome, RunContext } from './types.ts';
+import schema from './iperf3.schema.json' with { type: 'json' };
 
 export type Threshold =
   | { readonly kind: 'rate'; readonly bps: number; readonly text: string }
@@ -190,6 +191,7 @@ async function runOnce(p: Iperf3Params, ctx: RunContext, port: number): Promise<
 
 export const iperf3: AssertionDef<Iperf3Params> = {
   type: 'iperf3',
+  schema,
   exclusive: true,
   dependsOn: (p) => [p.min, p.max].flatMap((t) => (t?.kind === 'relative' ? [t.ref] : [])),
   describe: (p) => `iperf3 ${p.protocol} ${p.from} → ${p.to}`,
@@ -264,5 +266,26 @@ export const iperf3: AssertionDef<Iperf3Params> = {
       if (ctx.signal?.aborted) break;
     }
     return judgeIperf3(p, runs, (n) => ctx.measurement(n), command);
+  },
+  exercise(p, ctx) {
+    const port = portFor(ctx.test.index);
+    // -J (JSON) is for the test's parser; without it iperf3 prints a table people read
+    const client = clientArgv(p, port).filter((w) => w !== '-J');
+    const server = ctx.inNode(p.server, serverArgv(port), `on ${p.server}: a one-off iperf3 server (leave it running)`);
+    return {
+      doThis: `Measure ${p.protocol.toUpperCase()} throughput from ${p.from} to ${targetText(p.to, p.address)} for ${p.durationS} s${p.streams > 1 ? ` with ${p.streams} streams` : ''}${p.bitrateBps ? ` at ${formatRate(p.bitrateBps)}` : ''}${p.repeat > 1 ? `, ${p.repeat} times (the test takes the median)` : ''}.`,
+      commands: [{ ...server, text: `${server.text} &` }, ctx.inNode(p.from, client, `on ${p.from}: the client`)],
+      expect: expectedText(p, (name) => ctx.measurement(name)),
+      hint: `Read the receiver's line at the end: its Bitrate is what the test judges`,
+    };
+  },
+  measurementBounds(p, measured) {
+    const bound = (t: Iperf3Params['min']): number | undefined => {
+      if (!t) return undefined;
+      if (t.kind === 'rate') return t.bps;
+      const ref = measured(t.ref);
+      return ref === undefined ? undefined : t.factor * ref;
+    };
+    return { minBps: bound(p.min), maxBps: bound(p.max) };
   },
 };

@@ -1,6 +1,7 @@
 /** link: an action between tests — take a node's interface down or bring it up, then let the tests after it see the effect. */
 import type { AssertionDef } from './types.ts';
 import { ParamReader } from './common.ts';
+import schema from './link-action.schema.json' with { type: 'json' };
 
 export interface LinkParams {
   readonly node: string;
@@ -14,6 +15,7 @@ export function linkArgv(p: LinkParams): string[] {
 
 export const link: AssertionDef<LinkParams> = {
   type: 'link',
+  schema,
   exclusive: true,
   barrier: true,
   describe: (p) => `take ${p.node}:${p.dev} ${p.state}`,
@@ -31,5 +33,13 @@ export const link: AssertionDef<LinkParams> = {
     const r = await ctx.exec(p.node, linkArgv(p), { timeoutMs: 5000 });
     const ok = r.exitCode === 0;
     return { ok, expected: `${p.node}:${p.dev} set ${p.state}`, seen: ok ? `${p.dev} is ${p.state}` : `exit ${r.exitCode}: ${r.stderr.trim()}`, command: r.command };
+  },
+  exercise(p, ctx) {
+    return {
+      action: true,
+      doThis: `Take ${p.node}:${p.dev} ${p.state}. The exercises after this one see the change.`,
+      commands: [ctx.inNode(p.node, linkArgv(p))],
+      expect: `${p.node}:${p.dev} set ${p.state}`,
+    };
   },
 };

@@ -1,7 +1,9 @@
 /** ping: is a target reachable from a node, with how much loss and how long a round trip. */
 import { formatMs } from '../runner/util/units.ts';
+import { times } from './exercise-kit.ts';
 import { abnormalEnd, excerpt, fail, ParamReader, pass, seconds, targetText } from './common.ts';
 import type { AssertionDef, ExecResult, Outcome } from './types.ts';
+import schema from './ping.schema.json' with { type: 'json' };
 
 export interface PingParams {
   readonly from: string;
@@ -96,6 +98,7 @@ export function judgePing(p: PingParams, r: ExecResult): Outcome {
 
 export const ping: AssertionDef<PingParams> = {
   type: 'ping',
+  schema,
   describe: (p) => `ping ${p.from} → ${p.to}${p.expect === 'unreachable' ? ' (unreachable)' : ''}`,
   resolve(raw, ctx) {
     const r = new ParamReader('ping', raw, ctx);
@@ -119,5 +122,14 @@ export const ping: AssertionDef<PingParams> = {
   async run(p, ctx) {
     const r = await ctx.exec(p.from, pingArgv(p), { timeoutMs: pingTimeoutMs(p) });
     return judgePing(p, r);
+  },
+  exercise(p, ctx) {
+    const size = p.size !== undefined ? ` of ${p.size} bytes${p.dontFragment ? ", with don't-fragment set" : ''}` : '';
+    return {
+      doThis: p.expect === 'unreachable' ? `From ${p.from}, try to ping ${targetText(p.to, p.address)}: it must not answer.` : `From ${p.from}, ping ${targetText(p.to, p.address)} ${times(p.count)}${size}.`,
+      commands: [ctx.inNode(p.from, pingArgv(p))],
+      expect: expectedText(p),
+      hint: p.expect === 'unreachable' ? 'Look at the summary line: 0 received, 100% packet loss (or "Network is unreachable")' : 'Look at the summary line: packets received, % packet loss and the average rtt',
+    };
   },
 };

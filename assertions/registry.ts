@@ -2,17 +2,14 @@
 import { bgp } from './bgp.ts';
 import { capture } from './capture.ts';
 import { command } from './command.ts';
-import { deletePod } from './delete-pod.ts';
-import { dns } from './dns.ts';
+import { http } from './http.ts';
 import { iperf3 } from './iperf3.ts';
-import { k8sNetworkModel } from './k8s-network-model.ts';
 import { link } from './link-action.ts';
 import { ping } from './ping.ts';
-import { policy } from './policy.ts';
 import { route } from './route.ts';
-import { service } from './service.ts';
 import { tcp } from './tcp.ts';
 import type { AssertionDef } from './types.ts';
+import { CLUSTER_ASSERTIONS } from '../runner/cluster/assertions/index.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each def has its own params type
 export const ASSERTIONS: ReadonlyMap<string, AssertionDef<any>> = new Map<string, AssertionDef<any>>([
@@ -24,9 +21,6 @@ export const ASSERTIONS: ReadonlyMap<string, AssertionDef<any>> = new Map<string
   [link.type, link],
   [bgp.type, bgp],
   [capture.type, capture],
-  [service.type, service],
-  [dns.type, dns],
-  [policy.type, policy],
-  [k8sNetworkModel.type, k8sNetworkModel],
-  [deletePod.type, deletePod],
+  [http.type, http],
+  ...CLUSTER_ASSERTIONS.map((a) => [a.type, a] as const),
 ]);

@@ -2,6 +2,7 @@
 import { formatAddress, formatPrefix, network, parseAddress, parsePrefix, type Family } from '../runner/model/ip.ts';
 import { abnormalEnd, excerpt, fail, ParamReader, pass } from './common.ts';
 import type { AssertionDef, ExecResult, Outcome } from './types.ts';
+import schema from './route.schema.json' with { type: 'json' };
 
 export interface RouteParams {
   readonly node: string;
@@ -109,6 +110,7 @@ export function judgeRoute(p: RouteParams, r: ExecResult): Outcome {
 
 export const route: AssertionDef<RouteParams> = {
   type: 'route',
+  schema,
   describe: (p) => `route ${p.node} → ${p.toText}${p.via ? ` via ${p.via}` : ''}${p.expect === 'absent' ? ' (absent)' : ''}`,
   resolve(raw, ctx) {
     const r = new ParamReader('route', raw, ctx);
@@ -137,5 +139,14 @@ export const route: AssertionDef<RouteParams> = {
   async run(p, ctx) {
     const r = await ctx.exec(p.node, routeArgv(p), { timeoutMs: 5000 });
     return judgeRoute(p, r);
+  },
+  exercise(p, ctx) {
+    // the test reads `ip -j` (JSON); a learner reads the same table as text
+    const argv = routeArgv(p).filter((w) => w !== '-j');
+    return {
+      doThis: `Show ${p.node}'s IPv${p.family} routing table and look for ${p.toText === 'default' ? 'the default route' : `the route to ${p.toText}`}.`,
+      commands: [ctx.inNode(p.node, argv)],
+      expect: expectedText(p),
+    };
   },
 };

@@ -2,6 +2,7 @@
 import { formatMs } from '../runner/util/units.ts';
 import { excerpt, execFailure, fail, ParamReader, pass, targetText } from './common.ts';
 import type { AssertionDef, ExecResult, Outcome } from './types.ts';
+import schema from './tcp.schema.json' with { type: 'json' };
 
 export interface TcpParams {
   readonly from: string;
@@ -45,6 +46,7 @@ export function judgeTcp(p: TcpParams, r: ExecResult): Outcome {
 
 export const tcp: AssertionDef<TcpParams> = {
   type: 'tcp',
+  schema,
   describe: (p) => `tcp ${p.from} → ${p.to}:${p.port}${p.expect === 'closed' ? ' (closed)' : ''}`,
   resolve(raw, ctx) {
     const r = new ParamReader('tcp', raw, ctx);
@@ -61,5 +63,13 @@ export const tcp: AssertionDef<TcpParams> = {
   async run(p, ctx) {
     const r = await ctx.exec(p.from, tcpArgv(p), { timeoutMs: tcpExecTimeoutMs(p) });
     return judgeTcp(p, r);
+  },
+  exercise(p, ctx) {
+    return {
+      doThis: `From ${p.from}, open a TCP connection to ${targetText(p.to, p.address)}, port ${p.port}${p.expect === 'closed' ? ': nothing may accept it' : ''}.`,
+      commands: [ctx.inNode(p.from, tcpArgv(p))],
+      expect: judgeTcp(p, { exitCode: 0, stdout: '', stderr: '', command: '', timedOut: false }).expected,
+      hint: 'netcat says "succeeded" when the connection is accepted, "refused" or "timed out" when not',
+    };
   },
 };

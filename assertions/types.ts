@@ -77,8 +77,55 @@ export interface Outcome {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
+/** One command line of an exercise, ready to paste (as root) into a shell. */
+export interface ExerciseCommand {
+  /** The node it runs in. */
+  readonly node: string;
+  /** The command line. */
+  readonly text: string;
+  /** What this line is for, when an exercise has several. */
+  readonly label?: string;
+}
+
+/** A test as an exercise for a learner (the handout): what to try, the commands to type, what to expect. */
+export interface ExerciseText {
+  /** An action (a link taken down) rather than a check; default false. */
+  readonly action?: boolean;
+  /** What to do, in words. */
+  readonly doThis: string;
+  readonly commands: readonly ExerciseCommand[];
+  /** What to expect, in the words of `lab test`'s report. */
+  readonly expect: string;
+  /** How to read the output, where it is not obvious. */
+  readonly hint?: string;
+}
+
+/** What an assertion's exercise is given: how a command in a node is written out, and earlier measurements. */
+export interface ExerciseContext {
+  /** A command run in a node (or in one of its containers, with `docker exec`), as a learner types it. */
+  inNode(node: string, argv: readonly string[], label?: string, container?: string): ExerciseCommand;
+  /** Measurements of earlier tests (bits/s, by test name), for relative thresholds. */
+  measurement(name: string): number | undefined;
+  /** The test (its place in the lab, its name). */
+  readonly test: { readonly index: number; readonly name: string };
+}
+
+/** Lower and upper bounds of a measured value (bits/s), for the handout's chart. */
+export interface MeasurementBounds {
+  readonly minBps?: number;
+  readonly maxBps?: number;
+}
+
+/**
+ * A piece of JSON Schema (2020-12) a plugin contributes to schema/lab.schema.json, which scripts/gen-validator.ts
+ * assembles. Its `$defs`, if any, are moved to the schema's root (refer to them as `#/$defs/<name>`).
+ */
+export type SchemaFragment = Readonly<Record<string, unknown>>;
+
 export interface AssertionDef<P = Record<string, unknown>> {
   readonly type: string;
+  /** The schema of the mapping under the type key (kept in <name>.schema.json next to the assertion). */
+  readonly schema?: SchemaFragment;
   /** Runs alone, never beside another test (throughput measurements). */
   readonly exclusive?: boolean;
   /** An action between tests (e.g. a link taken down): it waits for every test before it, and every test after it waits for it. */
@@ -91,4 +138,8 @@ export interface AssertionDef<P = Record<string, unknown>> {
   resolve(raw: Record<string, unknown>, ctx: ResolveContext): { params?: P; diagnostics: Diagnostic[] };
   /** Run once and judge. Retried by the runner while `within` allows. */
   run(params: P, ctx: RunContext): Promise<Outcome>;
+  /** The test as a handout exercise: the commands a learner types (built by the same argv builders `run` uses). */
+  exercise?(params: P, ctx: ExerciseContext): ExerciseText;
+  /** For a measurement (throughput): the bounds it was judged against, for the handout's chart. */
+  measurementBounds?(params: P, measurement: (name: string) => number | undefined): MeasurementBounds;
 }

@@ -431,7 +431,7 @@ ${up.join('\n')}
 
 ## Removing an endpoint
 
-The lab's one test is the \`delete-pod\` action (\`delete-pod: { pod: ${REMOVED} }\`, assertions/delete-pod.ts): every node
+The lab's one test is the \`delete-pod\` action (\`delete-pod: { pod: ${REMOVED} }\`, runner/cluster/assertions/delete-pod.ts): every node
 loads kube-proxy's rules without the deleted pod's endpoint, all nodes at once (iptables mode: \`iptables-restore
 --noflush\` declaring the chains, refilling them and deleting the pod's KUBE-SEP chain with \`-X\`, as kube-proxy does;
 nftables mode: one \`nft -f -\` transaction that replaces the \`ip kube-proxy\` table), then the pod's eth0 goes down.

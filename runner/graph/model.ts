@@ -6,7 +6,8 @@
  * and a pod (with its containers) are groups; a lab's `cluster:` is a group of Kubernetes nodes, each holding its
  * node and the pods placed on it (made in `group()` below).
  */
-import type { BirdNeighbor, BirdSpec } from '../kinds/bird/types.ts';
+import { KINDS } from '../kinds/registry.ts';
+import type { KindPeering, KindView } from '../kinds/types.ts';
 import type { ContainerSpec, LinkEnd, ResolvedBridge, ResolvedInterface, ResolvedLab, ResolvedNode } from '../model/types.ts';
 
 /** How a box is drawn: one per node kind, plus bridges, a pod's app containers and peers outside the lab. */
@@ -113,25 +114,14 @@ class Ids {
 const bare = (cidr: string): string => cidr.replace(/\/\d+$/, '');
 const pair = (a: string, b: string): string => (a < b ? `${a} ${b}` : `${b} ${a}`);
 
+const viewOf = (n: ResolvedNode): KindView => KINDS.get(n.kind)?.view ?? {};
+
 function kindText(n: ResolvedNode): string {
-  switch (n.kind) {
-    case 'bird': {
-      const b = n.kindData as BirdSpec | undefined;
-      return `bird${b?.runtime === 'netns' ? ' (netns)' : ''}${b ? ` AS ${b.asn}` : ''}`;
-    }
-    case 'container': {
-      const image = n.containers?.[0]?.image;
-      return image && image !== DEFAULT_IMAGE ? `container ${image}` : 'container';
-    }
-    case 'pod':
-      return 'pod (pause)';
-    default:
-      return n.kind;
-  }
+  return viewOf(n).label?.(n) ?? n.kind;
 }
 
-function boxClass(kind: string): BoxClass {
-  return kind === 'netns' || kind === 'container' || kind === 'pod' || kind === 'bird' ? kind : 'other';
+function boxClass(n: ResolvedNode): BoxClass {
+  return viewOf(n).box ?? 'other';
 }
 
 function interfaceLine(i: ResolvedInterface): string {
@@ -147,10 +137,7 @@ function nodeLines(n: ResolvedNode): string[] {
   const lines = [`${n.name} · ${kindText(n)}`];
   for (const i of n.interfaces) if (i.name !== 'lo' || i.addresses.length) lines.push(interfaceLine(i));
   if (n.containers?.[0]?.network.mode === 'none') lines.push('network none');
-  if (n.kind === 'bird') {
-    const b = n.kindData as BirdSpec | undefined;
-    if (b?.announce?.length) lines.push(`announce ${b.announce.map((a) => a.prefix).join(', ')}`);
-  }
+  lines.push(...(viewOf(n).lines?.(n) ?? []));
   return lines;
 }
 
@@ -170,10 +157,8 @@ function appLines(app: string, c: ContainerSpec): string[] {
   return lines;
 }
 
-function bgpNeighbors(n: ResolvedNode): readonly BirdNeighbor[] {
-  if (n.kind !== 'bird') return [];
-  const spec = n.kindData as Partial<BirdSpec> | undefined;
-  return Array.isArray(spec?.neighbors) ? spec.neighbors : [];
+function peerings(n: ResolvedNode): readonly KindPeering[] {
+  return viewOf(n).peerings?.(n) ?? [];
 }
 
 export function buildGraph(lab: ResolvedLab): Graph {
@@ -203,9 +188,10 @@ export function buildGraph(lab: ResolvedLab): Graph {
   // boxes: every node (file order), its bridges and a pod's containers grouped with it; fabric bridges on their own
   const items: GraphItem[] = [];
   for (const n of lab.nodes) {
-    const box: GraphBox = { type: 'box', id: nodeId.get(n.name)!, cls: boxClass(n.kind), lines: nodeLines(n), ref: { type: 'node', node: n.name } };
+    const box: GraphBox = { type: 'box', id: nodeId.get(n.name)!, cls: boxClass(n), lines: nodeLines(n), ref: { type: 'node', node: n.name } };
     const members: GraphItem[] = [box];
-    if (n.kind === 'pod' && n.containers?.length) {
+    const apps = viewOf(n).apps === true;
+    if (apps && n.containers?.length) {
       const pause = n.containers[0];
       for (const c of n.containers.slice(1)) {
         const app = c.name.startsWith(`${pause.name}.`) ? c.name.slice(pause.name.length + 1) : c.name;
@@ -214,7 +200,7 @@ export function buildGraph(lab: ResolvedLab): Graph {
     }
     for (const b of lab.bridges) if (b.node === n.name) members.push({ type: 'box', id: bridgeId.get(b.name)!, cls: 'bridge', lines: bridgeLines(b), ref: { type: 'bridge', bridge: b.name } });
     if (members.length === 1) items.push(box);
-    else items.push({ type: 'group', id: ids.take('g', n.name), cls: n.kind === 'pod' ? 'pod' : 'node', label: n.kind === 'pod' ? `pod ${n.name}` : n.name, members });
+    else items.push({ type: 'group', id: ids.take('g', n.name), cls: apps ? 'pod' : 'node', label: apps ? `pod ${n.name}` : n.name, members });
   }
   for (const b of lab.bridges) if (b.node === undefined) items.push({ type: 'box', id: bridgeId.get(b.name)!, cls: 'fabric', lines: bridgeLines(b), ref: { type: 'bridge', bridge: b.name } });
 
@@ -273,7 +259,7 @@ export function buildGraph(lab: ResolvedLab): Graph {
   const sessions = new Map<string, { from: string; to: string; ibgp: boolean; rr: boolean; family: 4 | 6 }>();
   for (const n of lab.nodes) {
     const from = nodeId.get(n.name)!;
-    for (const nb of bgpNeighbors(n)) {
+    for (const nb of peerings(n)) {
       const to = (nb.peerNode !== undefined ? nodeId.get(nb.peerNode) : undefined) ?? external(nb.address, `${nb.address} · AS ${nb.asn}`);
       if (to === from) continue;
       const key = `${pair(from, to)} ${nb.family}`;

@@ -3,7 +3,7 @@
  * of its file and its latest results. html.ts and md.ts write it out; neither decides anything about the content.
  */
 import { basename, dirname } from 'node:path';
-import type { BirdSpec } from '../kinds/bird/types.ts';
+import { KINDS } from '../kinds/registry.ts';
 import type { ResolvedInterface, ResolvedLab, ResolvedNode } from '../model/types.ts';
 import { routeArgs } from '../model/routes.ts';
 import { shellQuote } from '../model/words.ts';
@@ -12,7 +12,7 @@ import { exposeNetnsLine } from '../plan/docker-argv.ts';
 import type { Phase, Plan, Step } from '../plan/ops.ts';
 import { FANOUT_PARALLEL, schedule, type Unit } from '../plan/units.ts';
 import { formatMs, formatRate } from '../util/units.ts';
-import type { Iperf3Params } from '../../assertions/iperf3.ts';
+import { ASSERTIONS } from '../../assertions/registry.ts';
 import type { Bar } from './chart.ts';
 import { handoutPlan } from './context.ts';
 import { exercisesOf, type Exercise } from './exercises.ts';
@@ -292,16 +292,12 @@ function unitBlocks(u: Unit, who: (ns: string | undefined) => string, notesOf: (
 
 function nodeDoc(lab: ResolvedLab, n: ResolvedNode, notes: readonly NumberedNote[]): NodeDoc {
   const rows: [string, string][] = [];
-  const bird = n.kind === 'bird' ? (n.kindData as BirdSpec | undefined) : undefined;
+  const view = KINDS.get(n.kind)?.view ?? {};
   rows.push(['namespace', n.sharesNetnsOf ? `${n.netns} — shared with ${n.sharesNetnsOf}` : n.netns]);
   if (n.containers?.length) {
     rows.push(['containers', n.containers.map((c) => `${c.name} (${c.image}${c.network.mode === 'join' ? `, joins ${c.network.container}` : ''})`).join('; ')]);
   }
-  if (bird) {
-    rows.push(['BGP', `AS ${bird.asn}, router ID ${bird.routerId}${bird.clusterId ? `, cluster ID ${bird.clusterId}` : ''}`]);
-    if (bird.neighbors.length) rows.push(['BGP neighbors', bird.neighbors.map((x) => `${x.peer} ${x.address} (AS ${x.asn}, ${x.ibgp ? 'iBGP' : 'eBGP'}${x.rrClient ? ', route-reflector client' : ''})`).join('; ')]);
-    if (bird.announce.length) rows.push(['announces', bird.announce.map((a) => (a as { prefix?: string }).prefix ?? String(a)).join(', ')]);
-  }
+  rows.push(...(view.rows?.(n) ?? []));
   if (!n.sharesNetnsOf) rows.push(['forwarding', n.forwarding ? 'on (a router)' : 'off']);
   const extraSysctls = n.sysctls.filter(([k]) => k !== 'net.ipv4.ip_forward' && k !== 'net.ipv6.conf.all.forwarding');
   if (extraSysctls.length) rows.push(['sysctls', extraSysctls.map(([k, v]) => `${k}=${v}`).join(', ')]);
@@ -311,12 +307,12 @@ function nodeDoc(lab: ResolvedLab, n: ResolvedNode, notes: readonly NumberedNote
   }
   const fw = Object.entries(n.firewall).filter(([, v]) => v).map(([k]) => k);
   if (fw.length) rows.push(['firewall', `${fw.join(', ')} rule sets (shown in the commands below)`]);
-  const procs = [...(n.whoami.length ? [`whoami test server on port ${n.whoami.join(', ')}`] : []), ...n.daemons.map((d) => `${d.name}: ${d.argv.join(' ')}`), ...(bird ? ['BIRD 2 (bird -f)'] : [])];
+  const procs = [...(n.whoami.length ? [`whoami test server on port ${n.whoami.join(', ')}`] : []), ...n.daemons.map((d) => `${d.name}: ${d.argv.join(' ')}`), ...(view.processes?.(n) ?? [])];
   if (procs.length) rows.push(['processes', procs.join('\n')]);
   if (n.exec.length) rows.push(['runs once', n.exec.map((c) => c.argv.join(' ')).join('\n')]);
   return {
     name: n.name,
-    kind: bird ? `bird (AS ${bird.asn})` : n.kind,
+    kind: view.badge?.(n) ?? n.kind,
     rows,
     interfaces: n.interfaces.filter((i) => i.name !== 'lo' || i.addresses.length).map((i) => interfaceDoc(lab, n, i)),
     notes,
@@ -362,15 +358,10 @@ function interfaceDoc(lab: ResolvedLab, n: ResolvedNode, i: ResolvedInterface): 
 function barsOf(exercises: readonly ExerciseDoc[], measured: (name: string) => number | undefined): Bar[] {
   const bars: Bar[] = [];
   for (const e of exercises) {
-    if (e.test.type !== 'iperf3' || !e.result || typeof e.result.measurement !== 'number') continue;
-    const p = e.test.params as unknown as Iperf3Params;
-    const bound = (t: Iperf3Params['min']): number | undefined => {
-      if (!t) return undefined;
-      if (t.kind === 'rate') return t.bps;
-      const ref = measured(t.ref);
-      return ref === undefined ? undefined : t.factor * ref;
-    };
-    bars.push({ label: e.test.name, bps: e.result.measurement, ok: e.result.ok, minBps: bound(p.min), maxBps: bound(p.max) });
+    const bounds = ASSERTIONS.get(e.test.type)?.measurementBounds;
+    if (!bounds || !e.result || typeof e.result.measurement !== 'number') continue;
+    const { minBps, maxBps } = bounds(e.test.params, measured);
+    bars.push({ label: e.test.name, bps: e.result.measurement, ok: e.result.ok, minBps, maxBps });
   }
   return bars;
 }

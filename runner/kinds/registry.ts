@@ -1,46 +1,10 @@
 /** Node kinds. Each kind lives in its own folder and is listed here; the core never names a kind. */
-import type { Diagnostic, SourcePos } from '../config/diagnostics.ts';
-import type { PathSeg } from '../config/load.ts';
-import type { ContainerSpec, ResolvedNode } from '../model/types.ts';
-import type { Step } from '../plan/ops.ts';
-import type { CompileContext } from '../plan/context.ts';
 import { birdKind } from './bird/index.ts';
 import { containerKind, podKind } from './container/index.ts';
 import { netnsKind } from './netns/index.ts';
+import type { KindDef } from './types.ts';
 
-export interface KindCheckContext {
-  at(path: readonly PathSeg[], key?: boolean): SourcePos;
-  readonly labName: string;
-  /** Every node's raw mapping, by name (a kind may refer to other nodes). */
-  readonly rawNodes: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
-  /** Whether a link names this node. */
-  isLinked(node: string): boolean;
-  /** A node's interfaces (bridges inside it included) with their resolved addresses. */
-  interfaces(node: string): readonly { readonly name: string; readonly addresses: readonly string[] }[];
-}
-
-export interface KindResolution {
-  readonly diagnostics: Diagnostic[];
-  readonly sharesNetnsOf?: string;
-  readonly containers?: readonly ContainerSpec[];
-  readonly kindData?: unknown;
-}
-
-export interface KindDef {
-  readonly name: string;
-  /** Checks of the kind's own keys, beyond the schema. */
-  check?(node: string, raw: Readonly<Record<string, unknown>>, ctx: KindCheckContext): Diagnostic[];
-  /** Resolve the kind's own keys (containers, shared namespaces). */
-  resolve?(node: string, raw: Readonly<Record<string, unknown>>, ctx: KindCheckContext): KindResolution;
-  /** Steps of later phases the kind adds (e.g. starting its daemon once the node is wired). */
-  extraSteps?(node: ResolvedNode, ctx: CompileContext): Step[];
-  /** Checks that need a program (e.g. `bird -p` on a generated config), run before anything is built. */
-  verify?(node: ResolvedNode, ctx: CompileContext): Promise<Diagnostic[]>;
-  /** Remove what the kind made outside the lab's namespaces (containers), found by the lab's label. */
-  teardown?(lab: string): Promise<string[]>;
-  /** Steps that make the node's network namespace exist (phase `namespaces`). */
-  createNamespace(node: ResolvedNode, ctx: CompileContext): Step[];
-}
+export type { KindCheckContext, KindDef, KindResolution } from './types.ts';
 
 export const KINDS: ReadonlyMap<string, KindDef> = new Map<string, KindDef>([
   [netnsKind.name, netnsKind],
@@ -49,18 +13,11 @@ export const KINDS: ReadonlyMap<string, KindDef> = new Map<string, KindDef>([
   [birdKind.name, birdKind],
 ]);
 
-/** Keys that belong to some kinds only: using one on another kind is an error. */
-export const KIND_KEYS: Readonly<Record<string, readonly string[]>> = {
-  image: ['container', 'pod', 'bird'],
-  cmd: ['container'],
-  env: ['container', 'bird'],
-  binds: ['container', 'bird'],
-  capabilities: ['container', 'bird'],
-  'network-mode': ['container'],
-  runtime: ['bird'],
-  'router-id': ['bird'],
-  bgp: ['bird'],
-  static: ['bird'],
-  bird: ['bird'],
-  containers: ['pod'],
-};
+/** Keys that belong to some kinds only, with the kinds they belong to (from each kind's `keys`): using one on another kind is an error. */
+export const KIND_KEYS: Readonly<Record<string, readonly string[]>> = kindKeys(KINDS.values());
+
+function kindKeys(kinds: Iterable<KindDef>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const k of kinds) for (const key of k.keys ?? []) (out[key] ??= []).push(k.name);
+  return out;
+}

@@ -1,7 +1,7 @@
 /** veth pairs, created directly inside their two namespaces (moving an interface later would wipe its addresses). */
 import type { LinkEnd } from '../model/types.ts';
 import type { Step } from '../plan/ops.ts';
-import type { LinkTypeDef } from './registry.ts';
+import type { LinkTypeDef } from './types.ts';
 
 function endArgs(e: LinkEnd): string[] {
   const a = [e.ifname, 'netns', e.netns];

@@ -4,7 +4,7 @@
  * transaction that replaces the table), and run() against a recording RunContext. No root, no kernel.
  */
 import { strict as assert } from 'node:assert';
-import { deletePod, reloadRestore, type DeletePodParams } from '../../assertions/delete-pod.ts';
+import { deletePod, reloadRestore, type DeletePodParams } from '../../runner/cluster/assertions/delete-pod.ts';
 import type { ExecOptions, ExecResult, RunContext } from '../../assertions/types.ts';
 import { nodeRules } from '../../runner/cluster/compile.ts';
 import { parseLabText } from '../../runner/config/load.ts';

@@ -3,10 +3,10 @@
  * hand-made ResolvedCluster (with positions and hints), and the pure judge functions. No root, no kernel.
  */
 import { strict as assert } from 'node:assert';
-import { dns, dnsCommands, judgeDns, modelRecords, parseDig, searchNames, srvValue, type DnsParams } from '../../assertions/dns.ts';
-import { judgeNetworkModel, k8sNetworkModel, modelCommands, modelExpectedText, type ModelParams } from '../../assertions/k8s-network-model.ts';
-import { decide, formatMatrix, judgePolicy, policy, policyCommands, policyExpectedText, type CellRule, type PolicyParams } from '../../assertions/policy.ts';
-import { expectedText as serviceExpected, judgeService, service, serviceCommands, shareBounds, type ServiceParams } from '../../assertions/service.ts';
+import { dns, dnsCommands, judgeDns, modelRecords, parseDig, searchNames, srvValue, type DnsParams } from '../../runner/cluster/assertions/dns.ts';
+import { judgeNetworkModel, k8sNetworkModel, modelCommands, modelExpectedText, type ModelParams } from '../../runner/cluster/assertions/k8s-network-model.ts';
+import { decide, formatMatrix, judgePolicy, policy, policyCommands, policyExpectedText, type CellRule, type PolicyParams } from '../../runner/cluster/assertions/policy.ts';
+import { expectedText as serviceExpected, judgeService, service, serviceCommands, shareBounds, type ServiceParams } from '../../runner/cluster/assertions/service.ts';
 import type { ExecResult, ResolveContext, RunContext } from '../../assertions/types.ts';
 import type { ProbeLine } from '../../runner/agent/probe.ts';
 import { matches } from '../../runner/cluster/selectors.ts';

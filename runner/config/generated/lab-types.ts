@@ -57,26 +57,9 @@ name?: string
 run: Command
 })[]
 /**
- * bird: where BIRD runs. container (default): a container from the nslab/bird image, in the node's network namespace. netns: the machine's own bird (Debian package bird2) in a plain namespace.
- */
-runtime?: ("container" | "netns")
-/**
  * bird: the router's autonomous system number, 1–4294967295 (private: 64512–65534 and 4200000000–4294967294). Any node may have one, so that BGP neighbors naming it know its AS.
  */
 asn?: number
-/**
- * bird: the BGP router ID, written as an IPv4 address. Default: the node's first IPv4 address (lo's first, if lo has one).
- */
-"router-id"?: string
-bgp?: Bgp
-/**
- * bird: static routes kept by BIRD: `10.9.0.0/16 via 10.0.0.2`, `10.9.0.0/16 blackhole`, or {to, via}. BIRD installs them in the kernel and resolves multihop next hops through them. iBGP neighbors get them with the default export all; eBGP neighbors only through a policy.
- */
-static?: BirdStatic[]
-/**
- * bird: BIRD 2 configuration appended as written to the generated bird.conf (extra protocols, filters, `debug protocols all;`). `lab validate` has BIRD parse the result.
- */
-bird?: string
 /**
  * Start nslab's built-in test server in the node: answers TCP and HTTP on these ports with the node's name and the client address it saw.
  */
@@ -151,6 +134,23 @@ env?: {
 [k: string]: string | number | boolean
 }
 })[]]
+/**
+ * bird: where BIRD runs. container (default): a container from the nslab/bird image, in the node's network namespace. netns: the machine's own bird (Debian package bird2) in a plain namespace.
+ */
+runtime?: ("container" | "netns")
+/**
+ * bird: the BGP router ID, written as an IPv4 address. Default: the node's first IPv4 address (lo's first, if lo has one).
+ */
+"router-id"?: string
+bgp?: Bgp
+/**
+ * bird: static routes kept by BIRD: `10.9.0.0/16 via 10.0.0.2`, `10.9.0.0/16 blackhole`, or {to, via}. BIRD installs them in the kernel and resolves multihop next hops through them. iBGP neighbors get them with the default export all; eBGP neighbors only through a policy.
+ */
+static?: BirdStatic[]
+/**
+ * bird: BIRD 2 configuration appended as written to the generated bird.conf (extra protocols, filters, `debug protocols all;`). `lab validate` has BIRD parse the result.
+ */
+bird?: string
 } | null)
 export type Interface = ({
 /**
@@ -759,64 +759,6 @@ container?: string
 timeout?: (number | string)
 }
 /**
- * A BGP router's view (kind: bird), asked with birdc. With peer: the session's state. With prefix: a route learned by BGP (optionally from peer, with next-hop, as-path, community). With sessions: how many sessions are Established.
- */
-bgp?: {
-/**
- * A letter, then letters, digits, '_' or '-', at most 32 characters.
- */
-node: string
-/**
- * A neighbor of the router: a node, node:interface or address. Alone: its session is checked; with prefix: the route must come from it.
- */
-peer?: string
-/**
- * With peer: the BGP state the session must be in (default established). down: the protocol is not running.
- */
-state?: ("established" | "idle" | "connect" | "active" | "opensent" | "openconfirm" | "down")
-/**
- * A prefix the router must have learned by BGP, e.g. 10.2.0.0/24.
- */
-prefix?: string
-/**
- * With prefix: the route's BGP next hop.
- */
-"next-hop"?: string
-/**
- * With prefix: the route's exact AS path, [65002, 65003] or "65002 65003" ([] or "": originated in the router's own AS).
- */
-"as-path"?: (Asn[] | string)
-/**
- * A standard BGP community: [65001, 100], "(65001,100)" or "65001:100".
- */
-community?: ([number, number] | string)
-/**
- * The number of BGP sessions of the router that are Established.
- */
-sessions?: number
-/**
- * present (default), or absent: the session is not in that state / no such route / not that many sessions.
- */
-expect?: ("present" | "absent")
-}
-/**
- * An action, not a check: take a node's interface down (or up) between tests. Every test before it finishes first; every test after it sees the change.
- */
-link?: {
-/**
- * A letter, then letters, digits, '_' or '-', at most 32 characters.
- */
-node: string
-/**
- * A Linux interface name: at most 15 characters from letters, digits, '_', '.', '-'.
- */
-dev: string
-/**
- * down or up.
- */
-state: ("up" | "down")
-}
-/**
  * Throughput from one node to another with iperf3, judged on the median of repeats.
  */
 iperf3?: {
@@ -864,6 +806,64 @@ max?: (string | number)
  * TCP: most retransmits accepted.
  */
 "max-retransmits"?: number
+}
+/**
+ * An action, not a check: take a node's interface down (or up) between tests. Every test before it finishes first; every test after it sees the change.
+ */
+link?: {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node: string
+/**
+ * A Linux interface name: at most 15 characters from letters, digits, '_', '.', '-'.
+ */
+dev: string
+/**
+ * down or up.
+ */
+state: ("up" | "down")
+}
+/**
+ * A BGP router's view (kind: bird), asked with birdc. With peer: the session's state. With prefix: a route learned by BGP (optionally from peer, with next-hop, as-path, community). With sessions: how many sessions are Established.
+ */
+bgp?: {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node: string
+/**
+ * A neighbor of the router: a node, node:interface or address. Alone: its session is checked; with prefix: the route must come from it.
+ */
+peer?: string
+/**
+ * With peer: the BGP state the session must be in (default established). down: the protocol is not running.
+ */
+state?: ("established" | "idle" | "connect" | "active" | "opensent" | "openconfirm" | "down")
+/**
+ * A prefix the router must have learned by BGP, e.g. 10.2.0.0/24.
+ */
+prefix?: string
+/**
+ * With prefix: the route's BGP next hop.
+ */
+"next-hop"?: string
+/**
+ * With prefix: the route's exact AS path, [65002, 65003] or "65002 65003" ([] or "": originated in the router's own AS).
+ */
+"as-path"?: (Asn[] | string)
+/**
+ * A standard BGP community: [65001, 100], "(65001,100)" or "65001:100".
+ */
+community?: ([number, number] | string)
+/**
+ * The number of BGP sessions of the router that are Established.
+ */
+sessions?: number
+/**
+ * present (default), or absent: the session is not in that state / no such route / not that many sessions.
+ */
+expect?: ("present" | "absent")
 }
 /**
  * Capture packets with tcpdump on a node's interface while a command or a ping runs, and count them: at least min, at most max, with a VXLAN VNI, with a decoded line matching a regex. Shows encapsulation on the wire.
@@ -929,6 +929,58 @@ vni?: number
 match?: string
 /**
  * The most the whole capture may take, tcpdump's start and stop included (default 10s, at least 3s).
+ */
+timeout?: (number | string)
+}
+/**
+ * An HTTP request from a node, made with curl inside it: the status, and optionally headers and a piece of the body.
+ */
+http?: {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+from: string
+/**
+ * The URL, e.g. http://h2:8080/path. Its host is a node name (curl is told the node's address with --resolve) or an address. Or give to, port and path.
+ */
+url?: string
+/**
+ * Instead of url: the server, a node, node:interface or address.
+ */
+to?: string
+/**
+ * With to: the TCP port (default 80).
+ */
+port?: number
+/**
+ * With to: the path, starting with / (default /).
+ */
+path?: string
+/**
+ * The request method (default GET).
+ */
+method?: ("GET" | "HEAD" | "POST" | "PUT" | "DELETE" | "PATCH" | "OPTIONS")
+/**
+ * What the response must be: status (default 200), and optionally a piece of the body and of header values.
+ */
+expect?: {
+/**
+ * The HTTP status code (default 200).
+ */
+status?: number
+/**
+ * Text the body must contain.
+ */
+"body-contains"?: string
+/**
+ * Headers the response must have, each with text its value must contain (names are compared case-blind), e.g. {content-type: application/json}.
+ */
+header?: {
+[k: string]: string
+}
+}
+/**
+ * How long the whole request may take (curl --max-time; default 5s).
  */
 timeout?: (number | string)
 }

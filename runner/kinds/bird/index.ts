@@ -11,10 +11,12 @@ import type { Step } from '../../plan/ops.ts';
 import { resolveContainer } from '../container/resolve.ts';
 import { containerSteps, removeContainers } from '../container/index.ts';
 import { netnsKind } from '../netns/index.ts';
-import type { KindDef } from '../registry.ts';
+import type { KindDef } from '../types.ts';
 import { birdConfig } from './config.ts';
 import { resolveBird } from './resolve.ts';
+import { birdView } from './view.ts';
 import type { BirdSpec } from './types.ts';
+import birdSchema from './bird.schema.json' with { type: 'json' };
 
 export const BIRD_IMAGE = 'nslab/bird';
 
@@ -34,6 +36,9 @@ function files(node: ResolvedNode, ctx: CompileContext): { dir: string; conf: st
 
 export const birdKind: KindDef = {
   name: 'bird',
+  schema: birdSchema,
+  view: birdView,
+  keys: ['image', 'env', 'binds', 'capabilities', 'runtime', 'router-id', 'bgp', 'static', 'bird'],
   resolve(node, raw, ctx) {
     const nodes = new Map([...ctx.rawNodes].map(([n, r]) => [n, { kind: typeof r.kind === 'string' ? r.kind : 'netns', interfaces: ctx.interfaces(n), asn: r.asn, raw: r as Record<string, unknown> }]));
     const { spec, diagnostics } = resolveBird(node, raw as Record<string, unknown>, { nodes, at: ctx.at });

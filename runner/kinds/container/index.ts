@@ -2,8 +2,11 @@
 import { existsSync } from 'node:fs';
 import type { ContainerSpec, ResolvedNode } from '../../model/types.ts';
 import type { Step } from '../../plan/ops.ts';
-import type { KindDef } from '../registry.ts';
+import type { KindDef } from '../types.ts';
 import { resolveContainer, resolvePod } from './resolve.ts';
+import { containerView, podView } from './view.ts';
+import containerSchema from './container.schema.json' with { type: 'json' };
+import podSchema from './pod.schema.json' with { type: 'json' };
 
 export function containerSteps(node: ResolvedNode): Step[] {
   return (node.containers ?? []).map((spec: ContainerSpec, i) => ({
@@ -26,6 +29,9 @@ export async function removeContainers(lab: string): Promise<string[]> {
 
 export const containerKind: KindDef = {
   name: 'container',
+  schema: containerSchema,
+  view: containerView,
+  keys: ['image', 'cmd', 'env', 'binds', 'capabilities', 'network-mode'],
   resolve: resolveContainer,
   createNamespace: containerSteps,
   teardown: removeContainers,
@@ -33,6 +39,9 @@ export const containerKind: KindDef = {
 
 export const podKind: KindDef = {
   name: 'pod',
+  schema: podSchema,
+  view: podView,
+  keys: ['image', 'containers'],
   resolve: resolvePod,
   createNamespace: containerSteps,
   teardown: removeContainers,

@@ -4,7 +4,7 @@ import type { PathSeg } from '../../config/load.ts';
 import type { ContainerSpec } from '../../model/types.ts';
 import { nodeNetns } from '../../model/names.ts';
 import { toArgv } from '../../model/words.ts';
-import type { KindCheckContext, KindResolution } from '../registry.ts';
+import type { KindCheckContext, KindResolution } from '../types.ts';
 import { imageRef } from './image.ts';
 
 export const DEFAULT_IMAGE = 'nslab/host';

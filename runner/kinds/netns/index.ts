@@ -1,8 +1,11 @@
 /** kind: netns — a plain network namespace, the lightest node there is. */
-import type { KindDef } from '../registry.ts';
+import type { KindDef } from '../types.ts';
+import netnsSchema from './netns.schema.json' with { type: 'json' };
 
 export const netnsKind: KindDef = {
   name: 'netns',
+  schema: netnsSchema,
+  view: { box: 'netns' },
   createNamespace(node) {
     return [
       {

@@ -4,12 +4,13 @@
  * with the client address the traffic policy implies. nslab's probe makes the requests, its whoami server answers.
  */
 import { isIP } from 'node:net';
-import { probeArgv, type ProbeLine, type ProbeOptions } from '../runner/agent/probe.ts';
-import type { Protocol, Service, ServicePort } from '../runner/cluster/types.ts';
-import { error, warning } from '../runner/config/diagnostics.ts';
-import { excerpt, execFailure, fail, ParamReader, pass } from './common.ts';
-import { clusterOf, type ExerciseStep, findNode, findPod, findService, namesHint, parseAddrs, probeFrom, selectorText, svcKey, tally } from './k8s.ts';
-import type { AssertionDef, Outcome } from './types.ts';
+import { probeArgv, type ProbeLine, type ProbeOptions } from '../../agent/probe.ts';
+import type { Protocol, Service, ServicePort } from '../types.ts';
+import { error, warning } from '../../config/diagnostics.ts';
+import { excerpt, execFailure, fail, ParamReader, pass } from '../../../assertions/common.ts';
+import { clusterOf, exerciseCommands, type ExerciseStep, findNode, findPod, findService, namesHint, parseAddrs, probeFrom, selectorText, svcKey, tally } from './k8s.ts';
+import type { AssertionDef, Outcome } from '../../../assertions/types.ts';
+import schema from './service.schema.json' with { type: 'json' };
 
 export type ServiceVia = 'cluster-ip' | 'node-port' | 'load-balancer' | 'name';
 export type ClientCheck = 'preserved' | 'snat' | { readonly address: string };
@@ -68,6 +69,7 @@ function clientCheck(r: ParamReader): ClientCheck | undefined {
 
 export const service: AssertionDef<ServiceParams> = {
   type: 'service',
+  schema,
   describe: (p) => `service ${p.from} → ${p.service}:${p.servicePort} via ${p.via}${p.expect === 'unreachable' ? ' (unreachable)' : ''}`,
   resolve(raw, ctx) {
     const r = new ParamReader('service', raw, ctx);
@@ -187,6 +189,14 @@ export const service: AssertionDef<ServiceParams> = {
     const broken = lines.length === 0 ? (execFailure(result) ?? `the probe printed nothing (exit code ${result.exitCode})${result.stderr ? `: ${excerpt(result.stderr)}` : ''}`) : undefined;
     if (broken) return fail(expectedText(p, address), broken, commands.join(' && '));
     return judgeService(p, lines, { address, fromAddrs, command: commands.join(' && ') });
+  },
+  exercise(p, ctx) {
+    return {
+      doThis: `From ${p.from}, send ${p.requests} requests to Service ${p.service} and see which pods answer.`,
+      commands: exerciseCommands(serviceCommands(p), ctx),
+      expect: expectedText(p, p.address),
+      hint: 'Each line is one request: "node" is the pod that answered, "client" the address it saw you as',
+    };
   },
 };
 

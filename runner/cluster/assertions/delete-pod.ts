@@ -26,12 +26,13 @@
  * not remember an earlier one (it would load the earlier pod's endpoints again), so delete several pods in one
  * action: `delete-pod: { pod: [web-1, web-2] }`.
  */
-import type { Diagnostic } from '../runner/config/diagnostics.ts';
-import { nodeRules } from '../runner/cluster/compile.ts';
-import type { ResolvedCluster } from '../runner/cluster/types.ts';
-import { ParamReader } from './common.ts';
+import type { Diagnostic } from '../../config/diagnostics.ts';
+import { nodeRules } from '../compile.ts';
+import type { ResolvedCluster } from '../types.ts';
+import { ParamReader } from '../../../assertions/common.ts';
 import { clusterOf, podAt } from './k8s.ts';
-import type { AssertionDef, ExecResult } from './types.ts';
+import type { AssertionDef, ExecResult } from '../../../assertions/types.ts';
+import schema from './delete-pod.schema.json' with { type: 'json' };
 
 /** What one cluster node loads. */
 export interface NodeReload {
@@ -117,6 +118,7 @@ const podList = (pods: readonly string[]): string => (pods.length === 1 ? `pod $
 
 export const deletePod: AssertionDef<DeletePodParams> = {
   type: 'delete-pod',
+  schema,
   exclusive: true,
   barrier: true,
   describe: (p) => `delete ${podList(p.pods)}`,
@@ -171,6 +173,15 @@ export const deletePod: AssertionDef<DeletePodParams> = {
       command: commands.join('\n'),
       // rulesStart/rulesEnd: wall-clock ms (epoch) of the load, so a client's observations can be set against it
       details: { ruleChangeMs, perNodeMs, rulesStart: Math.round(performance.timeOrigin + t0), rulesEnd: Math.round(performance.timeOrigin + t1), endpointsRemoved: p.endpoints, pods: p.pods, kubeProxy: p.kubeProxy },
+    };
+  },
+  exercise(p, ctx) {
+    const look = p.reloads.map((r) => ctx.inNode(r.node, p.kubeProxy === 'nftables' ? ['nft', 'list', 'table', 'ip', 'kube-proxy'] : ['iptables-save', '-t', 'nat'], `on ${r.node}: before and after, the endpoint chains of ${p.pods.join(', ')}`));
+    return {
+      action: true,
+      doThis: `Delete ${p.pods.join(', ')}: kube-proxy drops ${p.endpoints} endpoint${p.endpoints === 1 ? '' : 's'} from every node's rules (\`lab test\` reloads them), then the pod leaves the network. The exercises after this one see the change.`,
+      commands: [...look, ...p.pods.map((pod) => ctx.inNode(pod, ['ip', 'link', 'set', 'eth0', 'down'], `the pod ${pod} leaves the network`))],
+      expect: `${p.pods.join(', ')} no longer among the endpoints on any node`,
     };
   },
 };

@@ -1,17 +1,22 @@
 /** Helpers shared by the cluster-aware assertions (service, dns, policy, k8s-network-model). */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseProbeOutput, probeArgv, probeRunTimeoutMs, type ProbeLine, type ProbeOptions } from '../runner/agent/probe.ts';
-import type { ClusterNode, LabelSelector, Pod, ResolvedCluster, Service } from '../runner/cluster/types.ts';
-import { didYouMean, error } from '../runner/config/diagnostics.ts';
-import type { ParamReader } from './common.ts';
-import type { ExecResult, RunContext } from './types.ts';
+import { parseProbeOutput, probeArgv, probeRunTimeoutMs, type ProbeLine, type ProbeOptions } from '../../agent/probe.ts';
+import type { ClusterNode, LabelSelector, Pod, ResolvedCluster, Service } from '../types.ts';
+import { didYouMean, error } from '../../config/diagnostics.ts';
+import type { ParamReader } from '../../../assertions/common.ts';
+import type { ExecResult, ExerciseCommand, ExerciseContext, RunContext } from '../../../assertions/types.ts';
 
 /** One command a person types to do what a test does (for handouts): run `argv` inside `node`. */
 export interface ExerciseStep {
   readonly node: string;
   readonly argv: readonly string[];
   readonly label?: string;
+}
+
+/** Exercise steps as command lines a learner types. */
+export function exerciseCommands(list: readonly ExerciseStep[], ctx: ExerciseContext): ExerciseCommand[] {
+  return list.map((c) => ctx.inNode(c.node, c.argv, c.label));
 }
 
 /** The lab's cluster, or a diagnostic at the assertion saying there is none. */
@@ -99,7 +104,7 @@ export function selfArgvOf(ctx: Pick<RunContext, 'selfArgv'>): readonly string[]
   if (ctx.selfArgv && ctx.selfArgv.length > 0) return ctx.selfArgv;
   const here = fileURLToPath(import.meta.url);
   const ext = here.endsWith('.ts') ? 'ts' : 'js';
-  return [process.execPath, join(dirname(here), '..', 'runner', 'cli', `main.${ext}`)];
+  return [process.execPath, join(dirname(here), '..', '..', 'cli', `main.${ext}`)];
 }
 
 export interface ProbeRun {

@@ -7,12 +7,13 @@
  *      (and, by 1, the address its peers saw).
  * Pairs a NetworkPolicy denies are skipped (and counted).
  */
-import { expectedAllowed } from '../runner/cluster/policy.ts';
-import { probeArgv, type ProbeLine, type ProbeOptions } from '../runner/agent/probe.ts';
-import { error } from '../runner/config/diagnostics.ts';
-import { excerpt, execFailure, fail, ParamReader, pass } from './common.ts';
-import { appPods, clusterOf, type ExerciseStep, mapLimit, parseAddrs, probeFrom, serves } from './k8s.ts';
-import type { AssertionDef, Outcome } from './types.ts';
+import { expectedAllowed } from '../policy.ts';
+import { probeArgv, type ProbeLine, type ProbeOptions } from '../../agent/probe.ts';
+import { error } from '../../config/diagnostics.ts';
+import { excerpt, execFailure, fail, ParamReader, pass } from '../../../assertions/common.ts';
+import { appPods, clusterOf, exerciseCommands, type ExerciseStep, mapLimit, parseAddrs, probeFrom, serves } from './k8s.ts';
+import type { AssertionDef, Outcome } from '../../../assertions/types.ts';
+import schema from './k8s-network-model.schema.json' with { type: 'json' };
 
 export interface ModelSource {
   readonly name: string;
@@ -41,6 +42,7 @@ export interface ModelObservations {
 
 export const k8sNetworkModel: AssertionDef<ModelParams> = {
   type: 'k8s-network-model',
+  schema,
   describe: (p) => `k8s network model (${p.sources.filter((s) => s.kind === 'pod').length} pods, port ${p.port})`,
   resolve(raw, ctx) {
     const r = new ParamReader('k8s-network-model', raw, ctx);
@@ -86,6 +88,9 @@ export const k8sNetworkModel: AssertionDef<ModelParams> = {
       if (commands.length < 3) commands.push(run.result.command);
     });
     return judgeNetworkModel(p, { ownAddrs, probes }, `${commands.join('\n')}${p.sources.length > 2 ? '\n… (the same for every pod and node)' : ''}`);
+  },
+  exercise(p, ctx) {
+    return { doThis: 'Check the three rules of the Kubernetes network model over every pod pair and every node.', commands: exerciseCommands(modelCommands(p), ctx), expect: modelExpectedText(p) };
   },
 };
 

@@ -4,13 +4,14 @@
  * answer, runner/cluster/policy.ts), unless `expect` says otherwise for that cell. The table is printed with `.`
  * for allowed and `X` for denied; a cell that differs from what was expected is marked `!`.
  */
-import { probeArgv, type ProbeOptions } from '../runner/agent/probe.ts';
-import type { Pod, Protocol, ResolvedCluster } from '../runner/cluster/types.ts';
-import { expectedAllowed } from '../runner/cluster/policy.ts';
-import { error, warning } from '../runner/config/diagnostics.ts';
-import { excerpt, execFailure, fail, ParamReader, pass } from './common.ts';
-import { appPods, clusterOf, type ExerciseStep, mapLimit, namesHint, podAt, podKey, probeFrom, serves } from './k8s.ts';
-import type { AssertionDef, Outcome } from './types.ts';
+import { probeArgv, type ProbeOptions } from '../../agent/probe.ts';
+import type { Pod, Protocol, ResolvedCluster } from '../types.ts';
+import { expectedAllowed } from '../policy.ts';
+import { error, warning } from '../../config/diagnostics.ts';
+import { excerpt, execFailure, fail, ParamReader, pass } from '../../../assertions/common.ts';
+import { appPods, clusterOf, exerciseCommands, type ExerciseStep, mapLimit, namesHint, podAt, podKey, probeFrom, serves } from './k8s.ts';
+import type { AssertionDef, Outcome } from '../../../assertions/types.ts';
+import schema from './policy.schema.json' with { type: 'json' };
 
 export interface PolicyPod {
   readonly name: string;
@@ -117,6 +118,7 @@ const asPolicyPod = (p: Pod): PolicyPod => ({ name: p.name, namespace: p.namespa
 
 export const policy: AssertionDef<PolicyParams> = {
   type: 'policy',
+  schema,
   describe: (p) => `policy truth table ${p.protocol}/${p.port} (${p.from.length}×${p.to.length})`,
   resolve(raw, ctx) {
     const r = new ParamReader('policy', raw, ctx);
@@ -177,6 +179,9 @@ export const policy: AssertionDef<PolicyParams> = {
       });
     });
     return judgePolicy(p, observed, runs.map((r) => r.result.command).join('\n'), problems);
+  },
+  exercise(p, ctx) {
+    return { doThis: `From every pod of the table's rows, try port ${p.port}/${p.protocol} of every pod of its columns.`, commands: exerciseCommands(policyCommands(p), ctx), expect: policyExpectedText(p), hint: 'ok: true is an allowed cell (.), ok: false a denied one (X)' };
   },
 };
 

@@ -8,11 +8,12 @@
  * cluster domain must not exist (NXDOMAIN).
  */
 import { isIP } from 'node:net';
-import type { Pod, ResolvedCluster, Service } from '../runner/cluster/types.ts';
-import { error } from '../runner/config/diagnostics.ts';
-import { excerpt, execFailure, fail, ParamReader, pass } from './common.ts';
-import { clusterOf, type ExerciseStep, findPod, findService, namesHint, svcKey } from './k8s.ts';
-import type { AssertionDef, ExecResult, Outcome } from './types.ts';
+import type { Pod, ResolvedCluster, Service } from '../types.ts';
+import { error } from '../../config/diagnostics.ts';
+import { excerpt, execFailure, fail, ParamReader, pass } from '../../../assertions/common.ts';
+import { clusterOf, exerciseCommands, type ExerciseStep, findPod, findService, namesHint, svcKey } from './k8s.ts';
+import type { AssertionDef, ExecResult, Outcome } from '../../../assertions/types.ts';
+import schema from './dns.schema.json' with { type: 'json' };
 
 export type DnsType = 'A' | 'SRV' | 'CNAME';
 
@@ -158,6 +159,7 @@ function readExpect(r: ParamReader, cluster: ResolvedCluster, pod: Pod | undefin
 
 export const dns: AssertionDef<DnsParams> = {
   type: 'dns',
+  schema,
   describe: (p) => `dns ${p.from}: ${p.name}${p.type === 'A' ? '' : ` ${p.type}`}${p.expect.kind === 'nxdomain' ? ' (nxdomain)' : ''}`,
   resolve(raw, ctx) {
     const r = new ParamReader('dns', raw, ctx);
@@ -184,6 +186,9 @@ export const dns: AssertionDef<DnsParams> = {
   async run(p, ctx) {
     const r = await ctx.exec(p.from, digArgv(p), { timeoutMs: 15000 });
     return judgeDns(p, r);
+  },
+  exercise(p, ctx) {
+    return { doThis: `From ${p.from}, look up ${p.name}${p.type === 'A' ? '' : ` (${p.type})`}.`, commands: exerciseCommands(dnsCommands(p), ctx), expect: expectText(p), hint: 'The ANSWER SECTION holds the records; status: NXDOMAIN means no such name' };
   },
 };
 

@@ -1,0 +1,203 @@
+/**
+ * http: an HTTP request from a node, made with curl inside it; judged on the status, headers and body that came back.
+ * curl's `-w '%{json}'` (its own account of the transfer: exit code, error, status, remote address, time) is the last
+ * line of its output, after the response itself (`-i`: status line, headers, body).
+ */
+import { isIP } from 'node:net';
+import { formatMs } from '../runner/util/units.ts';
+import { abnormalEnd, excerpt, fail, ParamReader, pass, targetText } from './common.ts';
+import type { AssertionDef, ExecResult, Outcome, ResolveContext } from './types.ts';
+import schema from './http.schema.json' with { type: 'json' };
+
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
+
+export interface HttpParams {
+  readonly from: string;
+  /** The URL curl is given: the host as written (a node name, an address). */
+  readonly url: string;
+  /** `host:port:address` for curl's --resolve, when the URL names a node (nodes have no DNS names). */
+  readonly resolve?: string;
+  /** The URL as it reads in texts: `http://h2:8080/` or `http://h2 (10.0.0.2):8080/`. */
+  readonly shown: string;
+  readonly method: (typeof HTTP_METHODS)[number];
+  readonly status: number;
+  readonly bodyContains?: string;
+  /** Headers that must be there, each with a piece its value must contain (names compared case-blind). */
+  readonly headers: readonly { readonly name: string; readonly contains: string }[];
+  readonly timeoutMs: number;
+}
+
+/** What curl's `%{json}` says of the transfer (the fields used here). */
+export interface CurlSummary {
+  readonly exitcode: number;
+  readonly errormsg: string | null;
+  readonly response_code: number;
+  readonly remote_ip: string;
+  readonly remote_port: number;
+  readonly time_total: number;
+  readonly size_download: number;
+}
+
+export interface HttpResponse {
+  readonly summary: CurlSummary;
+  /** The status line (`HTTP/1.1 200 OK`), when a response came. */
+  readonly statusLine?: string;
+  /** Header lines of the final response, names in lower case. */
+  readonly headers: readonly { readonly name: string; readonly value: string }[];
+  readonly body: string;
+}
+
+const bracket = (address: string): string => (address.includes(':') ? `[${address}]` : address);
+
+/** The readable part: the response with its headers; `-w` and its JSON are for the judge. */
+export function curlArgv(p: HttpParams, withSummary = true): string[] {
+  const argv = ['curl', '-sS', p.method === 'HEAD' ? '-I' : '-i'];
+  if (p.method !== 'GET' && p.method !== 'HEAD') argv.push('-X', p.method);
+  argv.push('--max-time', String(p.timeoutMs / 1000));
+  if (p.resolve) argv.push('--resolve', p.resolve);
+  if (withSummary) argv.push('-w', '\\n%{json}');
+  argv.push(p.url);
+  return argv;
+}
+
+export const httpExecTimeoutMs = (p: HttpParams): number => p.timeoutMs + 3000;
+
+/** Split curl's output into the response (status line, headers, body) and its `-w '\n%{json}'` summary. */
+export function parseCurl(stdout: string): HttpResponse | undefined {
+  const nl = stdout.lastIndexOf('\n');
+  let summary: CurlSummary;
+  try {
+    summary = JSON.parse(stdout.slice(nl + 1)) as CurlSummary;
+  } catch {
+    return undefined;
+  }
+  if (typeof summary?.exitcode !== 'number') return undefined;
+  let rest = nl < 0 ? '' : stdout.slice(0, nl);
+  let statusLine: string | undefined;
+  let headers: { name: string; value: string }[] = [];
+  // interim responses (100 Continue) come first, each a block of its own
+  while (/^HTTP\/[\d.]+ \d{3}/.test(rest)) {
+    const end = rest.search(/\r?\n\r?\n/);
+    const block = end < 0 ? rest : rest.slice(0, end);
+    rest = end < 0 ? '' : rest.slice(end).replace(/^\r?\n\r?\n/, '');
+    const [first, ...lines] = block.split(/\r?\n/);
+    statusLine = first;
+    headers = lines.filter((l) => l.includes(':')).map((l) => ({ name: l.slice(0, l.indexOf(':')).trim().toLowerCase(), value: l.slice(l.indexOf(':') + 1).trim() }));
+    if (!/^HTTP\/[\d.]+ 1\d\d/.test(first)) break;
+  }
+  return { summary, statusLine, headers, body: rest };
+}
+
+export function expectedText(p: HttpParams): string {
+  const parts = [`${p.method} ${p.shown} from ${p.from}: status ${p.status}`];
+  for (const h of p.headers) parts.push(`header ${h.name} containing ${JSON.stringify(h.contains)}`);
+  if (p.bodyContains !== undefined) parts.push(`a body containing ${JSON.stringify(p.bodyContains)}`);
+  return parts.join(', ');
+}
+
+function seenText(res: HttpResponse): string {
+  const s = res.summary;
+  const type = res.headers.find((h) => h.name === 'content-type')?.value;
+  const bytes = `${s.size_download} byte${s.size_download === 1 ? '' : 's'}${type ? ` of ${type.split(';')[0]}` : ''}`;
+  const body = excerpt(res.body, 1, 120);
+  return `${res.statusLine ?? `HTTP ${s.response_code}`} (${bytes}) from ${bracket(s.remote_ip)}:${s.remote_port} in ${formatMs(s.time_total * 1000)}${body ? `; body: ${body}` : ''}`;
+}
+
+export function judgeHttp(p: HttpParams, r: ExecResult): Outcome {
+  const expected = expectedText(p);
+  const bad = abnormalEnd(r, httpExecTimeoutMs(p));
+  if (bad) return fail(expected, bad, r.command);
+  const res = parseCurl(r.stdout);
+  if (!res) return fail(expected, `curl printed no summary (exit code ${r.exitCode})${r.stderr ? `: ${excerpt(r.stderr, 2)}` : ''}`, r.command);
+  const s = res.summary;
+  if (s.exitcode !== 0) return fail(expected, `no response: ${s.errormsg ?? excerpt(r.stderr, 2)} (curl exit code ${s.exitcode})`, r.command, { details: { exitcode: s.exitcode } });
+  const seen = seenText(res);
+  const details = { status: s.response_code, remote: `${s.remote_ip}:${s.remote_port}`, timeMs: s.time_total * 1000, headers: res.headers };
+  const problems: string[] = [];
+  if (s.response_code !== p.status) problems.push(`status ${s.response_code}, not ${p.status}`);
+  for (const h of p.headers) {
+    const got = res.headers.filter((x) => x.name === h.name.toLowerCase());
+    if (!got.length) problems.push(`no header ${h.name}`);
+    else if (!got.some((x) => x.value.includes(h.contains))) problems.push(`header ${h.name} is ${JSON.stringify(got[0].value)}`);
+  }
+  if (p.bodyContains !== undefined && !res.body.includes(p.bodyContains)) problems.push(`the body does not contain ${JSON.stringify(p.bodyContains)}`);
+  return problems.length ? fail(expected, `${problems.join('; ')} — ${seen}`, r.command, { details }) : pass(expected, seen, r.command, { details });
+}
+
+const listText = (xs: readonly string[]): string => (xs.length > 1 ? `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}` : xs[0]);
+
+interface Place {
+  readonly url: string;
+  readonly shown: string;
+  readonly resolve?: string;
+}
+
+/** `url:` as written: its host is an address, or a node whose address curl is told with --resolve. */
+function placeOfUrl(r: ParamReader, from: string | undefined, ctx: ResolveContext): Place | undefined {
+  const text = r.string('url');
+  if (text === undefined) return undefined;
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    return r.fail('url', `http.url: ${JSON.stringify(text)} is not a URL`, 'write e.g. http://h2:8080/path');
+  }
+  if (u.protocol !== 'http:') return r.fail('url', `http.url: ${u.protocol} URLs are not supported`, 'write an http:// URL');
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host)) return { url: text, shown: text };
+  const t = ctx.target(host, from);
+  if (!t.ok) return r.fail('url', `http.url: ${t.message}`, t.hint ?? 'the host of the URL is a node name or an address', 'test.target');
+  const port = u.port || '80';
+  return { url: text, shown: `http://${targetText(host, t.address)}:${port}${u.pathname}${u.search}`, resolve: `${host}:${port}:${bracket(t.address)}` };
+}
+
+/** `to:`, `port:` and `path:`. */
+function placeOfTarget(r: ParamReader, from: string | undefined): Place | undefined {
+  const to = r.target('to', from);
+  const port = r.integer('port', 80, 1, 65535);
+  const path = r.string('path') ?? '/';
+  if (!path.startsWith('/')) return r.fail('path', `http.path must start with /, not ${JSON.stringify(path)}`, `write /${path}`);
+  if (!to) return undefined;
+  return { url: `http://${bracket(to.address)}:${port}${path}`, shown: `http://${targetText(to.text, to.address)}:${port}${path}` };
+}
+
+function headersOf(r: ParamReader): { name: string; contains: string }[] {
+  const expect = r.raw.expect;
+  const raw = expect && typeof expect === 'object' ? (expect as Record<string, unknown>).header : undefined;
+  if (!raw || typeof raw !== 'object') return [];
+  return Object.entries(raw as Record<string, unknown>).map(([name, v]) => ({ name, contains: String(v) }));
+}
+
+export const http: AssertionDef<HttpParams> = {
+  type: 'http',
+  schema,
+  describe: (p) => `http ${p.from} → ${p.shown}${p.method === 'GET' ? '' : ` (${p.method})`}`,
+  resolve(raw, ctx) {
+    const r = new ParamReader('http', raw, ctx);
+    const from = r.node('from');
+    if (r.has('url') && (r.has('to') || r.has('port') || r.has('path'))) r.fail('url', 'http: give url, or to (with port and path), not both', 'url: http://h2:8080/path is the same as to: h2, port: 8080, path: /path');
+    else if (!r.has('url') && !r.has('to')) r.shape('url', 'url or to is required');
+    const place = r.has('url') ? placeOfUrl(r, from, ctx) : placeOfTarget(r, from);
+    const method = r.oneOf('method', HTTP_METHODS, 'GET');
+    const expect = (raw.expect && typeof raw.expect === 'object' ? raw.expect : {}) as Record<string, unknown>;
+    const status = typeof expect.status === 'number' ? expect.status : 200;
+    const bodyContains = typeof expect['body-contains'] === 'string' ? expect['body-contains'] : undefined;
+    if (bodyContains !== undefined && method === 'HEAD') r.fail('expect', 'http: a HEAD request gets no body', 'use GET to look at the body, or leave body-contains out');
+    const timeoutMs = r.durationMs('timeout', 5000);
+    if (timeoutMs <= 0) r.fail('timeout', 'http.timeout must be more than 0', 'leave it out for the default of 5s');
+    if (!from || !place) return r.result(undefined);
+    return r.result<HttpParams>({ from, ...place, method, status, bodyContains, headers: headersOf(r), timeoutMs });
+  },
+  async run(p, ctx) {
+    const r = await ctx.exec(p.from, curlArgv(p), { timeoutMs: httpExecTimeoutMs(p) });
+    return judgeHttp(p, r);
+  },
+  exercise(p, ctx) {
+    return {
+      doThis: `From ${p.from}, send ${p.method} ${p.shown} with curl and read ${listText(['the status line', ...(p.headers.length ? ['the headers'] : []), ...(p.bodyContains !== undefined ? ['the body'] : [])])}.`,
+      commands: [ctx.inNode(p.from, curlArgv(p, false))],
+      expect: expectedText(p),
+      hint: `The first line is the status (HTTP/1.1 ${p.status} …), then the headers, an empty line and the body${p.resolve ? '; --resolve tells curl the node\'s address, as nodes have no DNS names' : ''}`,
+    };
+  },
+};
