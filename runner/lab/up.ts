@@ -1,6 +1,7 @@
 /** `lab up`: build a lab; on any failure (or an interruption), remove what was built. */
 import { ExecError, runPhase } from '../exec/executor.ts';
-import type { Step } from '../plan/ops.ts';
+import type { Plan, Step } from '../plan/ops.ts';
+import type { ResolvedLab } from '../model/types.ts';
 import { writeState, type LabState } from '../exec/state.ts';
 import { teardown } from '../exec/teardown.ts';
 import { schedule } from '../plan/units.ts';
@@ -60,6 +61,17 @@ export async function up(arg: string | undefined, opts: UpOptions, ui: LabUi): P
     const { ensureImages } = await import('../images/build.ts');
     await ensureImages(images, { quiet });
   }
+  await build(lab, plan, images, opts, ui);
+  const ms = Math.round(performance.now() - t0);
+  ui.info(`lab ${lab.name} is up: ${lab.nodes.length} node(s), ${lab.bridges.length} bridge(s), ${lab.links.length} link(s) in ${ms} ms`);
+  return withTests({ loaded, outcome: 'up', images, cleanedFirst: existing.action === 'clean-first' ? existing.reason : undefined, ms });
+}
+
+/**
+ * Build the lab phase by phase, recording what is created in its state as it goes. On a failure or an
+ * interruption (checked between phases), what was built is removed and the error thrown.
+ */
+async function build(lab: ResolvedLab, plan: Plan, images: readonly string[], opts: UpOptions, ui: LabUi): Promise<void> {
   const state: LabState = { version: 1, lab: lab.name, file: lab.file, hash: lab.hash, status: 'creating', startedAt: new Date().toISOString(), namespaces: [...plan.namespaces], objects: [], daemons: [] };
   writeState(state); // written before anything exists: a crash from here on leaves a state that `lab down` reads
   try {
@@ -84,7 +96,7 @@ export async function up(arg: string | undefined, opts: UpOptions, ui: LabUi): P
           return `${n} process${n === 1 ? '' : 'es'}`;
         },
       })),
-      quiet,
+      !!opts.quiet,
     );
     if (images.length) await checkContainers(lab.name, plan.steps);
   } catch (e) {
@@ -97,9 +109,6 @@ export async function up(arg: string | undefined, opts: UpOptions, ui: LabUi): P
   state.status = 'up';
   state.upAt = new Date().toISOString();
   writeState(state);
-  const ms = Math.round(performance.now() - t0);
-  ui.info(`lab ${lab.name} is up: ${lab.nodes.length} node(s), ${lab.bridges.length} bridge(s), ${lab.links.length} link(s) in ${ms} ms`);
-  return withTests({ loaded, outcome: 'up', images, cleanedFirst: existing.action === 'clean-first' ? existing.reason : undefined, ms });
 }
 
 /** A container that exited after its start (its command failed) fails `lab up`, with its last lines of output. */
