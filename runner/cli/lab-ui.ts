@@ -20,6 +20,15 @@ export function cliUi(o: CliUiOptions = {}): LabUi {
     report: (text) => {
       human.write(text);
     },
+    // as long as the lab is being built, Ctrl-C removes what was built; a second one ends the process at once
+    interruptible: async (fn) => {
+      const { signal, stop } = interruptible({ once: true });
+      try {
+        return await fn(signal);
+      } finally {
+        stop();
+      }
+    },
     color: o.color ?? color(),
     live: isTTY(),
   };

@@ -24,6 +24,11 @@ export interface LabUi {
   tasks(tasks: readonly LabTask[], quiet: boolean): Promise<void>;
   /** A people-readable test report of one lab, and the summary of many (where the caller wants them). */
   report(text: string): void;
+  /**
+   * Run `fn` (the build of `lab up`) so that an interruption (the CLI: SIGINT/SIGTERM) aborts its signal instead
+   * of ending the process, and what was built is removed. Without it, only UpOptions.signal interrupts.
+   */
+  interruptible?<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T>;
   /** Whether reports may be coloured. */
   readonly color: boolean;
   /** Whether live progress lines (a test being retried) are wanted: a terminal. */

@@ -17,7 +17,7 @@ export interface UpOptions {
   readonly quiet?: boolean;
   /** Run the lab's tests once it is up (with these options). */
   readonly test?: TestOptions;
-  /** Aborted (e.g. on SIGINT): no further phase starts, and what was built is removed. */
+  /** Aborted: no further phase starts, and what was built is removed (the ui may interrupt the build too). */
   readonly signal?: AbortSignal;
 }
 
@@ -61,7 +61,8 @@ export async function up(arg: string | undefined, opts: UpOptions, ui: LabUi): P
     const { ensureImages } = await import('../images/build.ts');
     await ensureImages(images, { quiet });
   }
-  await build(lab, plan, images, opts, ui);
+  const guarded = (signal: AbortSignal): Promise<void> => build(lab, plan, images, { ...opts, signal: opts.signal ? AbortSignal.any([opts.signal, signal]) : signal }, ui);
+  await (ui.interruptible ? ui.interruptible(guarded) : guarded(opts.signal ?? new AbortController().signal));
   const ms = Math.round(performance.now() - t0);
   ui.info(`lab ${lab.name} is up: ${lab.nodes.length} node(s), ${lab.bridges.length} bridge(s), ${lab.links.length} link(s) in ${ms} ms`);
   return withTests({ loaded, outcome: 'up', images, cleanedFirst: existing.action === 'clean-first' ? existing.reason : undefined, ms });
