@@ -1,9 +1,2 @@
-/** Exit codes of `lab`, documented in the README. */
-export const EXIT = {
-  ok: 0,
-  testsFailed: 1,
-  invalidLab: 2,
-  execFailed: 3,
-  environment: 4,
-  usage: 64,
-} as const;
+/** Exit codes of `lab` (they live with LabError, below every layer that raises one). */
+export { EXIT } from '../config/exit-codes.ts';

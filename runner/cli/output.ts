@@ -26,7 +26,7 @@ export function failure(e: unknown): number {
     return EXIT.execFailed;
   }
   if (e instanceof UsageError) {
-    say(`lab: ${e.message}\nrun \`lab help\` for the commands and their options`);
+    say(`lab: ${e.message}\n${e.command ? `run \`lab ${e.command} --help\` for its options and an example` : 'run `lab help` for the commands and their options'}`);
     return EXIT.usage;
   }
   const err = e as Error;
@@ -36,8 +36,5 @@ export function failure(e: unknown): number {
   return EXIT.execFailed;
 }
 
-export function requireRoot(what: string): void {
-  if (process.getuid?.() !== 0) {
-    throw new LabError([{ severity: 'error', code: 'env.root', message: `\`lab ${what}\` changes network namespaces and needs root`, hint: `run it as root, e.g. sudo lab ${what} …` }], EXIT.environment);
-  }
-}
+/** Root is checked by the lab layer too (runner/lab/root.ts): one message for every command. */
+export { requireRoot } from '../lab/root.ts';

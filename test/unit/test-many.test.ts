@@ -8,8 +8,11 @@ import type { TestResult } from '../../assertions/runner.ts';
 import type { Outcome } from '../../assertions/types.ts';
 import { LabError } from '../../runner/config/diagnostics.ts';
 import type { Args } from '../../runner/cli/args.ts';
-import { exitCodeOf, isCollectionArg, isManyRequest, loadEntries, parallelOf, reportKindOf, resolveLabArgs } from '../../runner/cli/commands/test-many.ts';
-import { checkWritable } from '../../runner/cli/commands/test.ts';
+import { parallelOf, reportKindOf } from '../../runner/cli/commands/test-many.ts';
+import { isManyRequest } from '../../runner/cli/commands/test.ts';
+import { checkWritable } from '../../runner/cli/report-file.ts';
+import { isCollectionArg, loadEntries, resolveLabArgs } from '../../runner/lab/lab-files.ts';
+import { exitCodeOf } from '../../runner/lab/test-many.ts';
 import type { ResolvedTest } from '../../runner/model/types.ts';
 import { checkXml } from './xml-check.ts';
 

@@ -1,0 +1,224 @@
+/**
+ * Every `lab` command in ONE table: its arguments, what it does, its options and an example. The parser
+ * (args.ts), `lab help`/`--help` (help.ts) and `lab completion` (completion.ts) all read it; main.ts runs the
+ * command's code (imported only then).
+ */
+import type { OptionSpec } from './args.ts';
+
+/** What a command's positional arguments are, for completion. */
+export type ArgKind =
+  /** lab files and directories holding a lab.yaml */
+  | 'lab'
+  /** those, or the name of a lab that is up */
+  | 'lab-or-running'
+  | 'none'
+  /** fixed words (a sub-command) */
+  | { readonly words: readonly string[] };
+
+export interface CommandSpec {
+  readonly name: string;
+  /** The arguments, as in the usage line: `[LAB] [--test]` without the options, which are listed apart. */
+  readonly args: string;
+  readonly summary: string;
+  /** More lines for `lab <command> --help`. */
+  readonly details?: readonly string[];
+  readonly options: readonly OptionSpec[];
+  readonly example: string;
+  readonly complete: ArgKind;
+  /** Not listed by `lab help` nor completed (nslab's own helpers). */
+  readonly hidden?: boolean;
+  /** Unknown options are passed on (the agents read their own). */
+  readonly passThrough?: boolean;
+  /** The words are not parsed at all: all of them are positionals (`lab __complete`). */
+  readonly raw?: boolean;
+}
+
+const REPORTER: OptionSpec = { name: 'reporter', short: 'r', type: 'string', value: 'junit|tap|json', choices: ['junit', 'tap', 'json'], description: 'also write a machine-readable report …' };
+const OUTPUT: OptionSpec = { name: 'output', short: 'o', type: 'string', value: 'FILE', path: true, description: '… to FILE (default: standard output; many labs: .xml, .json or .tap imply the report)' };
+const QUIET: OptionSpec = { name: 'quiet', type: 'boolean', description: 'no progress output' };
+const JSON_OUT: OptionSpec = { name: 'json', type: 'boolean', description: 'print it as data (JSON)' };
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'validate',
+    args: '[LAB…]',
+    summary: 'check lab files (schema, references, addresses); touches nothing',
+    options: [],
+    example: 'lab validate labs/*/lab.yaml',
+    complete: 'lab',
+  },
+  {
+    name: 'plan',
+    args: '[LAB]',
+    summary: 'print the exact commands `lab up` runs, as a commented shell script',
+    options: [
+      { name: 'teardown', type: 'boolean', description: 'also print the teardown commands' },
+      { name: 'json', type: 'boolean', description: 'print the plan as data' },
+    ],
+    example: 'lab plan labs/routed > routed.sh',
+    complete: 'lab',
+  },
+  {
+    name: 'up',
+    args: '[LAB]',
+    summary: 'build the lab (root); on any failure, remove what was built',
+    options: [
+      { name: 'test', type: 'boolean', description: "run the lab's tests once it is up" },
+      { name: 'recreate', type: 'boolean', description: 'if the lab is up from an older version of the file, rebuild it' },
+      QUIET,
+      { ...REPORTER, description: 'with --test: also write a machine-readable report …' },
+      OUTPUT,
+    ],
+    example: 'sudo lab up labs/netns-veth --test',
+    complete: 'lab',
+  },
+  {
+    name: 'test',
+    args: '[LAB] | DIR | \'GLOB\' | LAB…',
+    summary: "run the lab's tests against the running lab (root)",
+    details: [
+      'many labs (a directory, a glob, several labs, --keep or --parallel): each is brought up, tested and taken',
+      'down (labs already up are tested as they are and left up); a summary table and ONE combined report',
+      '(junit: a testsuite per lab; json: a labs array). DIR means DIR/lab.yaml and DIR/*/lab.yaml; quote globs,',
+      'nslab expands them',
+    ],
+    options: [
+      REPORTER,
+      OUTPUT,
+      { name: 'parallel', type: 'string', value: 'N', description: 'many labs: N labs at once (default 1)' },
+      { name: 'keep', type: 'boolean', description: 'many labs: leave the labs it brought up running' },
+      QUIET,
+    ],
+    example: "sudo lab test labs/ --reporter junit --output results.xml",
+    complete: 'lab-or-running',
+  },
+  {
+    name: 'down',
+    args: '[LAB] | --all',
+    summary: 'remove everything the lab made, also after a crash (root)',
+    options: [{ name: 'all', type: 'boolean', description: 'every lab on this machine' }],
+    example: 'sudo lab down netns-veth',
+    complete: 'lab-or-running',
+  },
+  {
+    name: 'status',
+    args: '[LAB]',
+    summary: 'labs, nodes, interfaces, addresses, routes, processes (root)',
+    options: [JSON_OUT],
+    example: 'sudo lab status netns-veth',
+    complete: 'lab-or-running',
+  },
+  {
+    name: 'exec',
+    args: '[LAB] NODE -- CMD…',
+    summary: 'run a command inside a node (root)',
+    options: [],
+    example: 'sudo lab exec netns-veth h1 -- ip -br addr',
+    complete: 'lab-or-running',
+  },
+  {
+    name: 'graph',
+    args: '[LAB]',
+    summary: 'draw the lab: Mermaid flowchart text (GitHub renders it in Markdown); no root',
+    options: [
+      { name: 'format', type: 'string', value: 'mermaid|svg|dot', choices: ['mermaid', 'svg', 'dot'], description: "svg is laid out by Graphviz's dot (apt-get install graphviz)" },
+      { name: 'out', short: 'o', type: 'string', value: 'FILE', path: true, description: 'write FILE (.svg/.dot/.md imply the format) instead of standard output' },
+    ],
+    example: 'lab graph labs/routed --out routed.svg',
+    complete: 'lab',
+  },
+  {
+    name: 'handout',
+    args: '[LAB] | --all',
+    summary: 'workshop handouts: DIR/<lab>.html and DIR/<lab>.md; no root',
+    details: [
+      'one self-contained HTML file: diagram, nodes, the commands to build it by hand with the lab\'s notes, tests',
+      'as exercises, latest results; --all: every labs/*/lab.yaml and an index.html',
+    ],
+    options: [
+      { name: 'all', type: 'boolean', description: 'every labs/*/lab.yaml, and an index.html' },
+      { name: 'out', type: 'string', value: 'DIR', path: true, description: 'where to write them (default handouts/)' },
+    ],
+    example: 'lab handout labs/bridge-nat --out handouts/',
+    complete: 'lab',
+  },
+  {
+    name: 'doctor',
+    args: '',
+    summary: 'check tools, kernel features and Docker',
+    options: [
+      { name: 'fix', type: 'boolean', description: 'install the missing Debian packages' },
+      JSON_OUT,
+    ],
+    example: 'sudo lab doctor --fix',
+    complete: 'none',
+  },
+  {
+    name: 'images',
+    args: 'build|list|rm [NAME…]',
+    summary: 'the lab images nslab builds offline from Debian packages (nslab/host, nslab/bird)',
+    details: [
+      'lab images build [NAME…] [--force]: build them (root)',
+      'lab images list [--json]: tag, recipe hash, size, created, up to date or stale',
+      'lab images rm NAME…|--all: remove nslab images and their cached root file systems',
+    ],
+    options: [
+      { name: 'force', type: 'boolean', description: 'build: rebuild even when an image is up to date' },
+      { ...QUIET, description: 'build: no progress output' },
+      { ...JSON_OUT, description: 'list: print it as data (JSON)' },
+      { name: 'all', type: 'boolean', description: 'rm: every nslab image' },
+    ],
+    example: 'sudo lab images build nslab/bird --force',
+    complete: { words: ['build', 'list', 'rm'] },
+  },
+  {
+    name: 'completion',
+    args: 'bash|zsh',
+    summary: 'print a shell completion script (commands, options, lab files, running labs)',
+    options: [],
+    example: 'source <(lab completion bash)',
+    complete: { words: ['bash', 'zsh'] },
+  },
+  {
+    name: 'help',
+    args: '[COMMAND]',
+    summary: 'the commands, or one command: its options and an example',
+    options: [],
+    example: 'lab help up',
+    complete: { words: [] }, // filled in by completion: the commands
+  },
+  {
+    name: 'version',
+    args: '',
+    summary: "nslab's version",
+    options: [],
+    example: 'lab version',
+    complete: 'none',
+  },
+  {
+    name: 'agent',
+    args: 'whoami|probe …',
+    summary: "nslab's own helpers, run inside nodes",
+    options: [
+      { name: 'name', type: 'string', value: 'NODE', description: 'whoami: the name it answers with' },
+      { name: 'port', type: 'string', value: 'PORT', multiple: true, description: 'a TCP port to serve (repeatable)' },
+      { name: 'udp-port', type: 'string', value: 'PORT', multiple: true, description: 'a UDP port to serve (repeatable)' },
+    ],
+    example: 'lab agent whoami --name h1 --port 80',
+    complete: 'none',
+    hidden: true,
+    passThrough: true,
+  },
+  {
+    name: '__complete',
+    args: 'WORD…',
+    summary: 'the completions of a command line (for the scripts of `lab completion`)',
+    options: [],
+    example: 'lab __complete up --',
+    complete: 'none',
+    hidden: true,
+    raw: true,
+  },
+];
+
+export const commandNamed = (name: string | undefined): CommandSpec | undefined => COMMANDS.find((c) => c.name === name);

@@ -1,0 +1,9 @@
+/** Exit codes of `lab`, documented in the README; a LabError carries one, so they sit with it in the base layer. */
+export const EXIT = {
+  ok: 0,
+  testsFailed: 1,
+  invalidLab: 2,
+  execFailed: 3,
+  environment: 4,
+  usage: 64,
+} as const;

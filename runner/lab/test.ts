@@ -1,0 +1,88 @@
+/** `lab test`: run a lab's tests against the running lab; record the summary and the latest results. */
+import { runTests, type TestResult } from '../../assertions/runner.ts';
+import { writeReport } from '../../assertions/reporters/index.ts';
+import { LabError } from '../config/diagnostics.ts';
+import { EXIT } from '../config/exit-codes.ts';
+import type { ResolvedLab } from '../model/types.ts';
+import { createRunContext } from '../exec/node-exec.ts';
+import { labNetns } from '../exec/host.ts';
+import { readState, writeState } from '../exec/state.ts';
+import { saveResults } from '../handout/results.ts';
+import { labNameOf, loadLab, type Loaded } from './load.ts';
+import { requireRoot } from './root.ts';
+import type { LabUi } from './ui.ts';
+
+/** The nodes of the lab whose namespaces are missing: all of them when the lab is not up. */
+export function missingNodes(lab: ResolvedLab): string[] {
+  const present = labNetns(lab.name);
+  return lab.nodes.filter((n) => !present.includes(n.netns)).map((n) => n.name);
+}
+
+export interface LabTestRun {
+  readonly results: TestResult[];
+  readonly started: Date;
+  readonly durationMs: number;
+}
+
+/** What `lab test` did: the lab, and its results (none, and ran false, when it has no tests and none were run). */
+export interface TestReport extends LabTestRun {
+  readonly lab: ResolvedLab;
+  readonly ran: boolean;
+}
+
+export interface TestOptions {
+  /** Run (and report) even a lab without tests: a machine-readable report is wanted all the same. */
+  readonly runEmpty?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** Run a lab's tests against the running lab and record the summary in its state (for `lab status`). */
+export async function runLabTests(lab: ResolvedLab, ui: LabUi, opts: { signal?: AbortSignal; live?: boolean } = {}): Promise<LabTestRun> {
+  const nsOf = (node: string): string => lab.nodes.find((n) => n.name === node)?.netns ?? `nsl.${lab.name}.${node}`;
+  const started = new Date();
+  const live = opts.live ?? ui.live;
+  const results: TestResult[] = await runTests(lab.tests, {
+    context: (_t, measurements) => createRunContext({ nsOf, measurements: new Map(measurements) }),
+    signal: opts.signal,
+    onProgress: (e) => {
+      // on a terminal, say which test is being retried (within:), the slow part of a run
+      if (e.kind === 'retry' && live) ui.info(`… ${lab.name}: ${e.test.name}: try ${e.attempt + 1}`);
+    },
+  });
+  const durationMs = Date.now() - started.getTime();
+  const failed = results.filter((r) => !r.ok).length;
+  const state = readState(lab.name);
+  if (state) {
+    state.lastTest = { at: new Date().toISOString(), passed: results.length - failed, failed };
+    writeState(state);
+  }
+  // the latest results, for the lab's handout (`lab handout` shows them, with a chart of the measurements)
+  try {
+    saveResults(lab.name, writeReport('json', results, { lab: lab.name, file: lab.file, started, durationMs }));
+  } catch (e) {
+    ui.warn(`note: the results were not kept for the handout: ${(e as Error).message}`);
+  }
+  return { results, started, durationMs };
+}
+
+/** Test a loaded lab that is up: a LabError (exit 4) when it is not. */
+export async function testLoaded(loaded: Loaded, opts: TestOptions, ui: LabUi): Promise<TestReport> {
+  const { lab } = loaded;
+  const missing = missingNodes(lab);
+  if (missing.length) {
+    throw new LabError([{ severity: 'error', code: 'test.not-up', message: `lab ${lab.name} is not up (${missing.length === lab.nodes.length ? 'no node is' : `nodes ${missing.join(', ')} are missing`})`, hint: `run \`lab up ${lab.file}\` first (or \`lab up --test\`)`, pos: lab.namePos }], EXIT.environment);
+  }
+  if (!lab.tests.length) {
+    ui.info(`lab ${lab.name} has no tests`);
+    if (!opts.runEmpty) return { lab, ran: false, results: [], started: new Date(), durationMs: 0 };
+  }
+  return { lab, ran: true, ...(await runLabTests(lab, ui, { signal: opts.signal })) };
+}
+
+/** lab test [LAB]: the lab (a file, a directory with a lab.yaml, or the name of a lab that is up) is tested as it runs. */
+export async function test(arg: string | undefined, opts: TestOptions, ui: LabUi): Promise<TestReport> {
+  requireRoot('test');
+  const { name, file } = labNameOf(arg);
+  if (!file) throw new LabError([{ severity: 'error', code: 'test.not-up', message: `lab ${name} is not up, and no lab file was given`, hint: `run \`lab up <lab.yaml>\` first, or \`lab test <lab.yaml>\`` }], EXIT.environment);
+  return testLoaded(loadLab(file), opts, ui);
+}

@@ -1,0 +1,124 @@
+/** `lab up`: build a lab; on any failure (or an interruption), remove what was built. */
+import { ExecError, runPhase } from '../exec/executor.ts';
+import type { Plan, Step } from '../plan/ops.ts';
+import type { ResolvedLab } from '../model/types.ts';
+import { writeState, type LabState } from '../exec/state.ts';
+import { teardown } from '../exec/teardown.ts';
+import { schedule } from '../plan/units.ts';
+import { checkExisting, compileContextFor, labPathOf, loadLab, planOf, verifyLab, type Loaded } from './load.ts';
+import { requireRoot } from './root.ts';
+import type { TestOptions, TestReport } from './test.ts';
+import type { LabUi } from './ui.ts';
+
+export interface UpOptions {
+  /** If the lab is up from an older version of the file, rebuild it. */
+  readonly recreate?: boolean;
+  /** No progress output. */
+  readonly quiet?: boolean;
+  /** Run the lab's tests once it is up (with these options). */
+  readonly test?: TestOptions;
+  /** Aborted: no further phase starts, and what was built is removed (the ui may interrupt the build too). */
+  readonly signal?: AbortSignal;
+}
+
+export interface UpReport {
+  readonly loaded: Loaded;
+  /** 'already-up': the lab was up from this very file; nothing was done. */
+  readonly outcome: 'up' | 'already-up';
+  /** The images its containers use (made ready before anything was created). */
+  readonly images: readonly string[];
+  /** Why what was left of the lab was removed first, if it was. */
+  readonly cleanedFirst?: string;
+  readonly ms: number;
+  /** The tests' results, when asked for. */
+  readonly test?: TestReport;
+}
+
+/** lab up [LAB]: load, check (root, features, kinds' verify), then build the lab phase by phase. */
+export async function up(arg: string | undefined, opts: UpOptions, ui: LabUi): Promise<UpReport> {
+  const t0 = performance.now();
+  const loaded = loadLab(labPathOf(arg));
+  const { lab, warnings, sources } = loaded;
+  ui.diagnostics(warnings, sources);
+  requireRoot('up');
+  ui.diagnostics(await verifyLab(loaded), sources);
+  const quiet = !!opts.quiet;
+  const existing = checkExisting(lab, !!opts.recreate);
+  // loaded only when needed: the assertion machinery (and execa) cost ~50 ms of start-up
+  const withTests = async (r: Omit<UpReport, 'test'>): Promise<UpReport> => (opts.test ? { ...r, test: await (await import('./test.ts')).testLoaded(loaded, opts.test, ui) } : r);
+  if (existing.action === 'already-up') {
+    ui.info(`lab ${lab.name} is already up (since ${existing.state.upAt ?? existing.state.startedAt}); nothing to do`);
+    return withTests({ loaded, outcome: 'already-up', images: [], ms: Math.round(performance.now() - t0) });
+  }
+  if (existing.action === 'clean-first') {
+    ui.info(`lab ${lab.name}: ${existing.reason}; removing what is left of it first`);
+    await teardown(lab.name);
+  }
+  const plan = planOf(lab, await compileContextFor(lab));
+  // images first (building nslab's own takes tens of seconds the first time); nothing is created before they exist
+  const images = [...new Set(plan.steps.flatMap((st) => (st.op.type === 'container' ? [st.op.spec.image] : [])))];
+  if (images.length) {
+    const { ensureImages } = await import('../images/build.ts');
+    await ensureImages(images, { quiet });
+  }
+  const guarded = (signal: AbortSignal): Promise<void> => build(lab, plan, images, { ...opts, signal: opts.signal ? AbortSignal.any([opts.signal, signal]) : signal }, ui);
+  await (ui.interruptible ? ui.interruptible(guarded) : guarded(opts.signal ?? new AbortController().signal));
+  const ms = Math.round(performance.now() - t0);
+  ui.info(`lab ${lab.name} is up: ${lab.nodes.length} node(s), ${lab.bridges.length} bridge(s), ${lab.links.length} link(s) in ${ms} ms`);
+  return withTests({ loaded, outcome: 'up', images, cleanedFirst: existing.action === 'clean-first' ? existing.reason : undefined, ms });
+}
+
+/**
+ * Build the lab phase by phase, recording what is created in its state as it goes. On a failure or an
+ * interruption (checked between phases), what was built is removed and the error thrown.
+ */
+async function build(lab: ResolvedLab, plan: Plan, images: readonly string[], opts: UpOptions, ui: LabUi): Promise<void> {
+  const state: LabState = { version: 1, lab: lab.name, file: lab.file, hash: lab.hash, status: 'creating', startedAt: new Date().toISOString(), namespaces: [...plan.namespaces], objects: [], daemons: [] };
+  writeState(state); // written before anything exists: a crash from here on leaves a state that `lab down` reads
+  try {
+    const runs = schedule(plan);
+    await ui.tasks(
+      runs.map((run) => ({
+        title: `${run.phase}`,
+        run: async () => {
+          if (opts.signal?.aborted) throw new Error('interrupted');
+          let n: number;
+          try {
+            n = await runPhase(run, plan, state);
+          } catch (e) {
+            // a step that fails because a container died (its namespace is gone) is explained by the container
+            if (images.length) await checkContainers(lab.name, plan.steps);
+            throw e;
+          }
+          if (run.phase === 'namespaces' && images.length) {
+            await new Promise((r) => setTimeout(r, 50)); // a command that fails at once has exited by now
+            await checkContainers(lab.name, plan.steps);
+          }
+          return `${n} process${n === 1 ? '' : 'es'}`;
+        },
+      })),
+      !!opts.quiet,
+    );
+    if (images.length) await checkContainers(lab.name, plan.steps);
+  } catch (e) {
+    state.status = 'failed';
+    writeState(state);
+    ui.info(`lab ${lab.name}: bringing it up failed; removing what was built`);
+    await teardown(lab.name);
+    throw e;
+  }
+  state.status = 'up';
+  state.upAt = new Date().toISOString();
+  writeState(state);
+}
+
+/** A container that exited after its start (its command failed) fails `lab up`, with its last lines of output. */
+async function checkContainers(lab: string, steps?: readonly Step[]): Promise<void> {
+  const { labContainers } = await import('../exec/containers.ts');
+  const dead = (await labContainers(lab)).filter((c) => !c.running);
+  if (dead.length) {
+    const c = dead[0];
+    const step = steps?.find((st) => st.op.type === 'container' && st.op.spec.name === c.name);
+    throw new ExecError(`container ${c.name} of node ${c.node} exited right after it started (${c.state})`, `docker logs ${c.name}`, c.logs ?? '', step);
+  }
+}
