@@ -66,13 +66,10 @@ describe('lab images (root, Docker)', function () {
     assert.equal(run.out.trim(), 'bird');
   });
 
-  it('a second ensureImages rebuilds nothing: fast, and the image IDs are unchanged', async () => {
+  it('a second ensureImages rebuilds nothing: the image IDs are unchanged (its time: bench/micro.ts)', async () => {
     const before = await Promise.all(names.map((n) => imageId(d, imageRefFor(n))));
-    const t0 = performance.now();
     await ensureImages(names, { quiet: true });
-    const ms = performance.now() - t0;
     assert.deepEqual(await Promise.all(names.map((n) => imageId(d, imageRefFor(n)))), before);
-    assert.ok(ms < 3000, `took ${Math.round(ms)} ms`);
   });
 
   it('`lab images build` says up to date, `lab images list` shows both', async () => {
