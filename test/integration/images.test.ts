@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import { LabError } from '../../runner/config/diagnostics.ts';
 import { requireDocker } from '../../runner/exec/docker.ts';
 import { ensureImages, imageId, imageRefFor } from '../../runner/images/build.ts';
+import { needRoot } from '../needs.ts';
 import { expectOk, lab } from './helpers.ts';
 
 /** Run `cmd` in a fresh container of `image` with no network; the container is removed whatever happens. */
@@ -24,17 +25,10 @@ describe('lab images (root, Docker)', function () {
   let d: Docker;
   const names = ['nslab/host', 'nslab/bird'];
 
-  before(async function () {
-    if (process.getuid?.() !== 0) {
-      console.log('      skipped: building lab images needs root (debootstrap, chroot)');
-      this.skip();
-    }
-    try {
-      d = await requireDocker('the image tests');
-    } catch (e) {
-      console.log(`      skipped: no Docker here (${(e as Error).message}); run \`bash scripts/setup.sh --with-docker --with-images\``);
-      this.skip();
-    }
+  before(async () => {
+    needRoot('building lab images (debootstrap, chroot)');
+    // no Docker: requireDocker fails with what is wrong and how to set it up (`bash scripts/setup.sh --with-docker --with-images`)
+    d = await requireDocker('the image tests');
   });
 
   it('ensureImages gives both images, tagged with their recipe hash and latest', async () => {

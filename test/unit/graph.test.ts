@@ -3,8 +3,7 @@
  * in it, overlays and BGP sessions drawn apart from cables; the DOT and SVG pictures hold the same; labels are escaped.
  */
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadLab } from '../../runner/api.ts';
@@ -15,6 +14,7 @@ import { boxesOf, buildGraph, type Graph, type GraphEdge } from '../../runner/gr
 import { dotToSvg, standaloneSvg, svg } from '../../runner/graph/svg.ts';
 import { formatOf } from '../../runner/cli/commands/graph.ts';
 import { LabError } from '../../runner/config/diagnostics.ts';
+import { needTools } from '../needs.ts';
 import { expectGolden, expectNoStrayGoldens } from './golden.ts';
 
 const LABS = 'labs';
@@ -313,7 +313,6 @@ nodes:
 });
 
 describe('lab graph: SVG (Graphviz)', () => {
-  const hasDot = spawnSync('dot', ['-V'], { stdio: 'ignore' }).status === 0;
 
   it('standaloneSvg drops the DOCTYPE, comments and links to the web', () => {
     const raw = `<?xml version="1.0" encoding="UTF-8" standalone="no"?>
@@ -346,10 +345,7 @@ describe('lab graph: SVG (Graphviz)', () => {
 
   for (const dir of labs) {
     it(`labs/${dir}: a standalone SVG with every node, made by dot`, async function () {
-      if (!hasDot) {
-        console.log(`      (skipped: Graphviz's dot is not installed; apt-get install graphviz)`);
-        this.skip();
-      }
+      needTools(['dot'], 'apt-get install graphviz (or `bash scripts/setup.sh`)');
       this.timeout(30_000);
       const lab = load(dir);
       const text = await svg(lab);
