@@ -173,6 +173,7 @@ describe('handout: every lab in a real browser, offline (headless Chromium)', fu
   });
 
   it('wrote an HTML and a Markdown file per lab, and an index', () => {
+    assert.ok(LAB_DIRS.length >= 3, `found ${LAB_DIRS.length} labs`);
     const files = readdirSync(out).sort();
     assert.ok(files.includes('index.html'));
     for (const d of LAB_DIRS) {

@@ -99,10 +99,9 @@ describe('kube-proxy rules: iptables structure', () => {
 
   it('names every per-service chain with a 16-character base32 hash, and declares every chain it jumps to', () => {
     for (const { chains, rules } of [node1, node2]) {
-      for (const c of chains.get('nat')!) {
-        const m = HASHED.exec(c);
-        if (m) assert.match(m[2], /^[A-Z2-7]{16}$/, c);
-      }
+      const hashed = [...chains.get('nat')!].map((c) => HASHED.exec(c)).filter((m): m is RegExpExecArray => m !== null);
+      assert.ok(hashed.length >= 10, `${hashed.length} hash-named chains`);
+      for (const m of hashed) assert.match(m[2], /^[A-Z2-7]{16}$/, m[0]);
       for (const r of rules) {
         if (r.target?.startsWith('KUBE-')) assert.ok(chains.get(r.table)!.has(r.target), `${r.text}: ${r.target} is declared`);
         assert.ok(chains.get(r.table)!.has(r.chain), `${r.chain} is declared`);
@@ -246,13 +245,18 @@ describe('kube-proxy rules: nftables structure', () => {
       const lines = text.split('\n').filter((l) => l && !l.startsWith('#'));
       assert.deepEqual(lines.slice(0, 3), ['add table ip kube-proxy', 'delete table ip kube-proxy', 'add table ip kube-proxy { comment "rules for kube-proxy" ; }']);
       const declared = new Set<string>();
+      let rules = 0;
       for (const l of lines) {
         const c = /^add chain ip kube-proxy (\S+)/.exec(l);
         if (c) declared.add(c[1]);
         const r = /^add rule ip kube-proxy (\S+)/.exec(l);
-        if (r) assert.ok(declared.has(r[1]), `${l}: chain declared first`);
+        if (r) {
+          rules++;
+          assert.ok(declared.has(r[1]), `${l}: chain declared first`);
+        }
         for (const m of l.matchAll(/(?:goto|jump) ([^\s,}]+)/g)) assert.ok(declared.has(m[1]), `${l}: ${m[1]} declared first`);
       }
+      assert.ok(rules >= 10, `${rules} rules`);
     }
   });
 
