@@ -1,9 +1,10 @@
 /** Container and pod nodes on real Docker: clean teardown by label, also after a crash or without state. */
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { needFile } from '../needs.ts';
 import { assertSameHost, CLI, expectOk, hostSnapshot, lab, labLeftovers, tempDir } from './helpers.ts';
 
 async function containersOf(name: string): Promise<string[]> {
@@ -20,9 +21,7 @@ function many(name: string, n: number): string {
 describe('container nodes (root, real Docker)', function () {
   let dir: string;
   let snapshot: Record<string, string>;
-  before(function (this: Mocha.Context) {
-    if (!existsSync('/var/run/docker.sock')) this.skip();
-  });
+  before(() => needFile('/var/run/docker.sock', 'Docker is not running here (`bash scripts/setup.sh --with-docker` installs and starts it)'));
   beforeEach(async () => {
     dir = tempDir();
     await lab(['down', '--all']);

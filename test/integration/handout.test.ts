@@ -19,6 +19,7 @@ import { pathToFileURL } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { execa } from 'execa';
 import { remoteReferences } from '../../runner/handout/offline.ts';
+import { needFile } from '../needs.ts';
 import { expectOk, lab, ROOT } from './helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -159,11 +160,8 @@ describe('handout: every lab in a real browser, offline (headless Chromium)', fu
   let work = '';
   let out = '';
 
-  before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`      (skipped: ${CHROMIUM} is not installed; \`bash scripts/setup.sh --with-chromium\` installs Debian's chromium)`);
-      this.skip();
-    }
+  before(async () => {
+    needFile(CHROMIUM, "Debian's chromium is not installed (`bash scripts/setup.sh --with-chromium` installs it)");
     work = mkdtempSync(join(tmpdir(), 'nslab-handout-it-'));
     out = join(work, 'handouts');
     const r = await lab(['handout', '--all', '--out', out], { env: { NSLAB_RESULTS_DIR: join(work, 'results') } });
@@ -175,6 +173,7 @@ describe('handout: every lab in a real browser, offline (headless Chromium)', fu
   });
 
   it('wrote an HTML and a Markdown file per lab, and an index', () => {
+    assert.ok(LAB_DIRS.length >= 3, `found ${LAB_DIRS.length} labs`);
     const files = readdirSync(out).sort();
     assert.ok(files.includes('index.html'));
     for (const d of LAB_DIRS) {

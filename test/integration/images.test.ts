@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import { LabError } from '../../runner/config/diagnostics.ts';
 import { requireDocker } from '../../runner/exec/docker.ts';
 import { ensureImages, imageId, imageRefFor } from '../../runner/images/build.ts';
+import { needRoot } from '../needs.ts';
 import { expectOk, lab } from './helpers.ts';
 
 /** Run `cmd` in a fresh container of `image` with no network; the container is removed whatever happens. */
@@ -24,17 +25,10 @@ describe('lab images (root, Docker)', function () {
   let d: Docker;
   const names = ['nslab/host', 'nslab/bird'];
 
-  before(async function () {
-    if (process.getuid?.() !== 0) {
-      console.log('      skipped: building lab images needs root (debootstrap, chroot)');
-      this.skip();
-    }
-    try {
-      d = await requireDocker('the image tests');
-    } catch (e) {
-      console.log(`      skipped: no Docker here (${(e as Error).message}); run \`bash scripts/setup.sh --with-docker --with-images\``);
-      this.skip();
-    }
+  before(async () => {
+    needRoot('building lab images (debootstrap, chroot)');
+    // no Docker: requireDocker fails with what is wrong and how to set it up (`bash scripts/setup.sh --with-docker --with-images`)
+    d = await requireDocker('the image tests');
   });
 
   it('ensureImages gives both images, tagged with their recipe hash and latest', async () => {
@@ -66,13 +60,10 @@ describe('lab images (root, Docker)', function () {
     assert.equal(run.out.trim(), 'bird');
   });
 
-  it('a second ensureImages rebuilds nothing: fast, and the image IDs are unchanged', async () => {
+  it('a second ensureImages rebuilds nothing: the image IDs are unchanged (its time: bench/micro.ts)', async () => {
     const before = await Promise.all(names.map((n) => imageId(d, imageRefFor(n))));
-    const t0 = performance.now();
     await ensureImages(names, { quiet: true });
-    const ms = performance.now() - t0;
     assert.deepEqual(await Promise.all(names.map((n) => imageId(d, imageRefFor(n)))), before);
-    assert.ok(ms < 3000, `took ${Math.round(ms)} ms`);
   });
 
   it('`lab images build` says up to date, `lab images list` shows both', async () => {

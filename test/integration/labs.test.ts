@@ -12,6 +12,7 @@ describe('every lab in labs/: up → test → down, nothing left', function () {
     assert.equal(process.getuid?.(), 0, 'integration tests need root');
     await lab(['down', '--all']);
   });
+  it('there are labs to bring up', () => assert.ok(labs.length >= 3, `found ${labs.length}`));
   for (const dir of labs) {
     it(`labs/${dir}`, async () => {
       const file = join('labs', dir, 'lab.yaml');

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { needTools } from '../needs.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FILE = join(ROOT, 'ci', 'github-actions.yml');
@@ -78,7 +79,7 @@ describe('ci/github-actions.yml', () => {
   });
 
   it('the list step, run by bash here, lists exactly the labs in labs/ as a JSON array', function () {
-    if (spawnSync('bash', ['-c', 'true']).status !== 0) this.skip();
+    needTools(['bash'], 'apt-get install bash');
     const tmp = mkdtempSync(join(tmpdir(), 'nslab-ci-'));
     try {
       const out = join(tmp, 'out');
@@ -93,7 +94,7 @@ describe('ci/github-actions.yml', () => {
   it('the Docker step says true exactly for the labs with container, pod or bird nodes', function () {
     const step = matrix.steps.find((s) => s.run?.includes('kind: *(container|pod|bird)'));
     assert.ok(step?.id, 'a step with an id that greps the lab file for the kinds that need Docker');
-    if (spawnSync('bash', ['-c', 'true']).status !== 0) this.skip();
+    needTools(['bash'], 'apt-get install bash');
     const tmp = mkdtempSync(join(tmpdir(), 'nslab-ci-'));
     try {
       for (const d of labDirs) {
@@ -110,6 +111,13 @@ describe('ci/github-actions.yml', () => {
     assert.match(setup.run!, /sudo bash scripts\/setup\.sh --minimal --with-docker --with-images\n/);
     assert.match(setup.run!, /sudo bash scripts\/setup\.sh --minimal\s*\n/);
     assert.ok(Object.values(setup.env ?? {}).some((v) => v.includes(`steps.${step.id}.outputs.docker`)));
+  });
+
+  it('the unit job installs the tools the unit tests run (dot, bird -p) before running them', () => {
+    const [, unit] = jobs.find(([, j]) => j.steps.some((s) => s.run === 'npm run test:unit'))!;
+    const install = unit.steps.findIndex((s) => /apt-get install .*\bgraphviz\b.*\bbird2\b/.test(s.run ?? ''));
+    assert.ok(install >= 0, 'an apt-get install of graphviz and bird2');
+    assert.ok(install < unit.steps.findIndex((s) => s.run === 'npm run test:unit'));
   });
 
   it('each lab: up --test with a JUnit report, down always, the handout, both uploaded as an artifact', () => {

@@ -10,19 +10,20 @@
  * The markers are checked independently of the golden text, so a wrong golden cannot hide a lost error.
  *
  * Run from the repository root (shown paths are relative to the working directory).
- * `UPDATE_GOLDEN=1 npx mocha --config test/unit/.mocharc.json test/unit/golden-errors.test.ts` rewrites the .expected.txt files.
+ * `npm run goldens` rewrites the .expected.txt files (test/unit/golden.ts).
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadLab } from '../../runner/api.ts';
 import { formatDiagnostics, LabError, type Diagnostic } from '../../runner/config/diagnostics.ts';
+import { expectGolden, UPDATE_COMMAND, updatingGoldens } from './golden.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
 const badDir = join(here, 'bad-labs');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
+const UPDATE = updatingGoldens();
 const SUFFIX = '.lab.yaml';
 
 const badLabFiles: readonly string[] = readdirSync(badDir)
@@ -77,7 +78,7 @@ describe('golden errors (test/unit/bad-labs)', () => {
     assert.ok(badLabFiles.length >= 26, `only ${badLabFiles.length} bad labs`);
     for (const f of badLabFiles) {
       assert.ok(markersOf(readFileSync(join(badDir, f), 'utf8')).length > 0, `${f} marks no mistake with "# error: <code>"`);
-      if (!UPDATE) assert.ok(existsSync(join(badDir, f.replace(SUFFIX, '.expected.txt'))), `${f} has no .expected.txt (run with UPDATE_GOLDEN=1)`);
+      if (!UPDATE) assert.ok(existsSync(join(badDir, f.replace(SUFFIX, '.expected.txt'))), `${f} has no .expected.txt (\`${UPDATE_COMMAND}\` writes it)`);
     }
     const orphans = readdirSync(badDir).filter((f) => f.endsWith('.expected.txt') && !badLabFiles.includes(f.replace('.expected.txt', SUFFIX)));
     assert.deepEqual(orphans, [], 'expected files without a lab');
@@ -100,16 +101,9 @@ describe('golden errors (test/unit/bad-labs)', () => {
         return outcome.error;
       };
 
-      it('prints exactly the .expected.txt', function () {
+      it('prints exactly the .expected.txt', () => {
         const err = mustFail();
-        const actual = formatDiagnostics(err.diagnostics, { sources: outcome.sources });
-        if (UPDATE) {
-          writeFileSync(expectedPath, `${actual}\n`);
-          this.test!.title += ' (updated)';
-          return;
-        }
-        const expected = readFileSync(expectedPath, 'utf8').replace(/\n$/, '');
-        assert.equal(actual, expected);
+        expectGolden(expectedPath, `${formatDiagnostics(err.diagnostics, { sources: outcome.sources })}\n`);
       });
 
       it('reports each marked mistake on its line', () => {

@@ -1,11 +1,12 @@
-/** Every lab in labs/ compiles, and its printed plan is exactly the committed golden file (UPDATE_GOLDEN=1 rewrites them). */
+/** Every lab in labs/ compiles, and its printed plan is exactly the committed golden file (`npm run goldens` rewrites them). */
 import { strict as assert } from 'node:assert';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileContext, loadLab, planOf } from '../../runner/api.ts';
 import { printPlan } from '../../runner/plan/print.ts';
 import { schedule } from '../../runner/plan/units.ts';
 import { teardownCommands } from '../../runner/exec/teardown.ts';
+import { expectGolden, expectNoStrayGoldens } from './golden.ts';
 
 const LABS = 'labs';
 const GOLDEN = 'test/unit/golden/plans';
@@ -20,12 +21,11 @@ function render(dir: string): { text: string; plan: ReturnType<typeof planOf> } 
 
 describe('golden plans', () => {
   it('there are labs to check', () => assert.ok(labs.length >= 3, `found ${labs.length}`));
+  it('every golden plan belongs to a lab', () => expectNoStrayGoldens(GOLDEN, '.plan.sh', labs.map((d) => `${d}.plan.sh`)));
   for (const dir of labs) {
     it(`labs/${dir} prints its golden plan`, () => {
       const { text } = render(dir);
-      const file = join(GOLDEN, `${dir}.plan.sh`);
-      if (process.env.UPDATE_GOLDEN || !existsSync(file)) writeFileSync(file, text);
-      assert.equal(text, readFileSync(file, 'utf8'), `plan of labs/${dir} changed; rerun with UPDATE_GOLDEN=1 if that is intended`);
+      expectGolden(join(GOLDEN, `${dir}.plan.sh`), text);
     });
     it(`labs/${dir}: the printer shows every process the executor runs`, () => {
       const { text, plan } = render(dir);

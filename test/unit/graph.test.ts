@@ -1,10 +1,9 @@
 /**
- * `lab graph`: every lab in labs/ draws its golden Mermaid (UPDATE_GOLDEN=1 rewrites them), with every node and link
+ * `lab graph`: every lab in labs/ draws its golden Mermaid (`npm run goldens` rewrites them), with every node and link
  * in it, overlays and BGP sessions drawn apart from cables; the DOT and SVG pictures hold the same; labels are escaped.
  */
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadLab } from '../../runner/api.ts';
@@ -15,6 +14,8 @@ import { boxesOf, buildGraph, type Graph, type GraphEdge } from '../../runner/gr
 import { dotToSvg, standaloneSvg, svg } from '../../runner/graph/svg.ts';
 import { formatOf } from '../../runner/cli/commands/graph.ts';
 import { LabError } from '../../runner/config/diagnostics.ts';
+import { needTools } from '../needs.ts';
+import { expectGolden, expectNoStrayGoldens } from './golden.ts';
 
 const LABS = 'labs';
 const GOLDEN = 'test/unit/golden/graph';
@@ -48,14 +49,12 @@ function writeLab(text: string): { file: string; done: () => void } {
 
 describe('lab graph: Mermaid', () => {
   it('there are labs to draw', () => assert.ok(labs.length >= 8, `found ${labs.length}`));
+  it('every golden graph belongs to a lab', () => expectNoStrayGoldens(GOLDEN, '.mmd', labs.map((d) => `${d}.mmd`)));
 
   for (const dir of labs) {
     describe(`labs/${dir}`, () => {
       it('draws its golden Mermaid', () => {
-        const text = mermaid(load(dir));
-        const file = join(GOLDEN, `${dir}.mmd`);
-        if (process.env.UPDATE_GOLDEN || !existsSync(file)) writeFileSync(file, text);
-        assert.equal(text, readFileSync(file, 'utf8'), `graph of labs/${dir} changed; rerun with UPDATE_GOLDEN=1 if that is intended`);
+        expectGolden(join(GOLDEN, `${dir}.mmd`), mermaid(load(dir)));
       });
 
       it('is deterministic', () => assert.equal(mermaid(load(dir)), mermaid(load(dir))));
@@ -314,7 +313,6 @@ nodes:
 });
 
 describe('lab graph: SVG (Graphviz)', () => {
-  const hasDot = spawnSync('dot', ['-V'], { stdio: 'ignore' }).status === 0;
 
   it('standaloneSvg drops the DOCTYPE, comments and links to the web', () => {
     const raw = `<?xml version="1.0" encoding="UTF-8" standalone="no"?>
@@ -347,10 +345,7 @@ describe('lab graph: SVG (Graphviz)', () => {
 
   for (const dir of labs) {
     it(`labs/${dir}: a standalone SVG with every node, made by dot`, async function () {
-      if (!hasDot) {
-        console.log(`      (skipped: Graphviz's dot is not installed; apt-get install graphviz)`);
-        this.skip();
-      }
+      needTools(['dot'], 'apt-get install graphviz (or `bash scripts/setup.sh`)');
       this.timeout(30_000);
       const lab = load(dir);
       const text = await svg(lab);

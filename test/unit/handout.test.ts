@@ -21,6 +21,7 @@ import { readResults, resultsPath, saveResults } from '../../runner/handout/resu
 import { remoteReferences } from '../../runner/handout/offline.ts';
 import { jsonReport } from '../../assertions/reporters/json.ts';
 import type { TestResult } from '../../assertions/runner.ts';
+import { needTools } from '../needs.ts';
 
 const LABS = 'labs';
 const labs = readdirSync(LABS).filter((d) => existsSync(join(LABS, d, 'lab.yaml')));
@@ -121,7 +122,7 @@ describe('handout: every lab in labs/', () => {
   }
 
   it('with Graphviz, the diagram is inline SVG, and the only web addresses are the SVG namespaces', async function () {
-    if (spawnSync('dot', ['-V']).error) this.skip();
+    needTools(['dot'], 'apt-get install graphviz (or `bash scripts/setup.sh`)');
     const h = await makeHandout(join(LABS, labs[0], 'lab.yaml'), { results: NONE });
     assert.match(h.html, /<figure class="diagram"><svg[\s>]/);
     assert.ok(!/<\?xml|<!DOCTYPE svg/i.test(h.html));

@@ -5,6 +5,7 @@
  * asynchronous spawns).
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,6 +52,13 @@ describe('validating labs has no side effects', () => {
     rmSync(dirname(stateDir), { recursive: true, force: true });
   });
 
+  it('the watch sees a process started with spawn (control: else the checks below could not fail)', async () => {
+    const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+    await new Promise((r) => child.once('exit', r));
+    assert.equal(spawned.length, 1, 'the child_process diagnostics channel saw no spawn: it has changed, and this test sees nothing');
+    spawned.length = 0;
+  });
+
   it('loading every bad lab creates no nsl.* namespace, no state and no process', () => {
     const before = ourNamespaces();
     const badDir = join(here, 'bad-labs');
@@ -75,10 +83,9 @@ describe('validating labs has no side effects', () => {
   it('loading the shipped labs (which are valid) touches nothing either', () => {
     const before = ourNamespaces();
     const labsDir = join(root, 'labs');
-    for (const d of readdirSync(labsDir)) {
-      const f = join(labsDir, d, 'lab.yaml');
-      if (existsSync(f)) loadLab(f);
-    }
+    const files = readdirSync(labsDir).map((d) => join(labsDir, d, 'lab.yaml')).filter((f) => existsSync(f));
+    assert.ok(files.length >= 3, `found ${files.length} shipped labs`);
+    for (const f of files) loadLab(f);
     assert.deepEqual([...ourNamespaces()].filter((n) => !before.has(n)), []);
     assert.equal(existsSync(stateDir), false);
     assert.deepEqual(spawned, []);

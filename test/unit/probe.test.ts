@@ -101,11 +101,10 @@ describe('probe agent', () => {
       const { createSocket } = await import('node:dgram');
       const mute = createSocket('udp4');
       await new Promise<void>((r) => mute.bind(0, '127.0.0.1', () => r()));
-      const t0 = Date.now();
       const l = await runProbe({ to: ['127.0.0.1'], port: mute.address().port, proto: 'udp', count: 1, timeoutMs: 200 });
       mute.close();
       assert.deepEqual(l.map((x) => !x.ok && x.error), ['timeout']);
-      assert.ok(Date.now() - t0 < 1500);
+      // how long it takes is measured by bench/micro.ts (`npm run bench:micro`), not asserted here
     });
   });
 

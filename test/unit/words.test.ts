@@ -1,8 +1,8 @@
 /** runner/model/words.ts: command strings split into argv like a shell would, without running a shell. */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { shellQuote, splitWords, toArgv, type SplitResult } from '../../runner/model/words.ts';
+import { needFile } from '../needs.ts';
 
 const BS = '\\';
 const argv = (r: SplitResult): string[] => {
@@ -123,15 +123,13 @@ describe('words: shellQuote', () => {
   });
 
   it('round-trips through a real /bin/sh', function () {
-    if (!existsSync('/bin/sh')) this.skip();
+    needFile('/bin/sh', 'the test compares with a real POSIX shell');
     assert.deepEqual(shWords(tricky.map(shellQuote).join(' ')), tricky);
   });
 });
 
 describe('words: splitting agrees with /bin/sh where nothing is expanded', () => {
-  before(function () {
-    if (!existsSync('/bin/sh')) this.skip();
-  });
+  before(() => needFile('/bin/sh', 'the test compares with a real POSIX shell'));
 
   for (const s of [
     'ip -o link show',

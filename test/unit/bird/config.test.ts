@@ -1,15 +1,14 @@
 /** bird.conf generation: golden files for typical routers, line sources, and BIRD's own parser on every golden config. */
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { birdConfig } from '../../../runner/kinds/bird/config.ts';
 import { checkBirdConfig, parseBirdError } from '../../../runner/kinds/bird/check.ts';
+import { needTools } from '../../needs.ts';
+import { expectGolden, expectNoStrayGoldens } from '../golden.ts';
 import { load, resolveAll } from './helpers.ts';
 
 const GOLDEN = 'test/unit/golden/bird';
 const LABS = ['ebgp-pair', 'ibgp-mesh', 'route-reflector', 'policies', 'raw-snippet'];
-const birdInstalled = spawnSync('bird', ['--version']).error === undefined;
 
 function configs(lab: string): { node: string; text: string; sources: ReturnType<typeof birdConfig>['sources'] }[] {
   const { specs, diagnostics } = resolveAll(load(lab));
@@ -21,12 +20,14 @@ describe('bird: bird.conf generation', () => {
   for (const lab of LABS) {
     it(`${lab}: every router's bird.conf is its golden file`, () => {
       for (const c of configs(lab)) {
-        const file = join(GOLDEN, `${lab}.${c.node}.conf`);
-        if (process.env.UPDATE_GOLDEN || !existsSync(file)) writeFileSync(file, c.text);
-        assert.equal(c.text, readFileSync(file, 'utf8'), `bird.conf of ${lab}/${c.node} changed; rerun with UPDATE_GOLDEN=1 if that is intended`);
+        expectGolden(join(GOLDEN, `${lab}.${c.node}.conf`), c.text);
       }
     });
   }
+
+  it('every golden bird.conf belongs to a router of these labs', () => {
+    expectNoStrayGoldens(GOLDEN, '.conf', LABS.flatMap((lab) => configs(lab).map((c) => `${lab}.${c.node}.conf`)));
+  });
 
   it('is deterministic, and has one source per line (blank lines none)', () => {
     const a = configs('policies');
@@ -91,12 +92,7 @@ describe('bird: bird.conf generation', () => {
   });
 
   describe('BIRD parses what nslab writes (bird -p)', function () {
-    before(function () {
-      if (!birdInstalled) {
-        console.log('      (bird is not installed: apt-get install bird2 to run these)');
-        this.skip();
-      }
-    });
+    before(() => needTools(['bird'], 'apt-get install bird2 (or `bash scripts/setup.sh`)'));
     for (const lab of LABS) {
       it(`${lab}: bird -p accepts every router's config`, async () => {
         for (const c of configs(lab)) assert.deepEqual(await checkBirdConfig(c.text, c.sources, { node: c.node }), [], `${lab}/${c.node}`);

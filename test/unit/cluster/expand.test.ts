@@ -11,7 +11,7 @@
  * Pure: nothing is built, no root needed.
  */
 import { strict as assert } from 'node:assert';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadLab } from '../../../runner/api.ts';
 import { formatDiagnostics, LabError, type Diagnostic } from '../../../runner/config/diagnostics.ts';
@@ -20,6 +20,7 @@ import { resolveLab } from '../../../runner/model/resolve.ts';
 import { CALICO_MAC, vtepMac } from '../../../runner/cluster/cni.ts';
 import { kubeProxyInput, mergeRestore, nodeRules } from '../../../runner/cluster/compile.ts';
 import { expandCluster, hostIfName, type ClusterResult } from '../../../runner/cluster/expand.ts';
+import { expectGolden } from '../golden.ts';
 
 type Obj = Record<string, unknown>;
 const FILE = 'test/unit/cluster/inline.lab.yaml'; // a name for positions only; nothing is read from it
@@ -476,8 +477,7 @@ ${range}
       );
       assert.ok(loaded.warnings[0].hint?.includes('REJECT'));
       const printed = formatDiagnostics(loaded.warnings, { sources: loaded.sources });
-      if (process.env.UPDATE_GOLDEN === '1') writeFileSync(GOLDEN, `${printed}\n`);
-      assert.equal(printed, readFileSync(GOLDEN, 'utf8').replace(/\n$/, ''));
+      expectGolden(GOLDEN, `${printed}\n`);
       // the service is still built: a ClusterIP and no endpoints (kube-proxy rejects)
       const c = loaded.lab.cluster!;
       assert.equal(c.services.find((s) => s.name === 'web')!.clusterIP, '10.96.0.11');

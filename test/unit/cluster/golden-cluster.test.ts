@@ -2,7 +2,7 @@
  * Golden plans of small `cluster:` labs (test/unit/golden/cluster/*.lab.yaml): one per CNI backend, kube-proxy in
  * iptables and nftables mode, and NetworkPolicy with either. The printed plan of each is pinned in
  * test/unit/golden/cluster/<name>.plan.sh — the iptables-restore and nft inputs, routes, FDB and neighbour entries
- * and BIRD configurations the cluster generates. `UPDATE_GOLDEN=1` rewrites them.
+ * and BIRD configurations the cluster generates. `npm run goldens` rewrites them.
  *
  * Besides the golden text, each fixture states a few facts its plan must show, so that a regenerated golden file
  * cannot quietly lose the thing the fixture is there for.
@@ -11,12 +11,13 @@
  * another fixture directory.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileContext, loadLab, planOf } from '../../../runner/api.ts';
 import { printPlan } from '../../../runner/plan/print.ts';
 import { schedule } from '../../../runner/plan/units.ts';
 import { teardownCommands } from '../../../runner/exec/teardown.ts';
+import { expectGolden, expectNoStrayGoldens } from '../golden.ts';
 
 const DIR = 'test/unit/golden/cluster';
 const SUFFIX = '.lab.yaml';
@@ -127,6 +128,8 @@ describe('golden cluster plans (test/unit/golden/cluster)', () => {
     assert.deepEqual(fixtures, Object.keys(MUST).sort());
   });
 
+  it('every golden plan belongs to a fixture', () => expectNoStrayGoldens(DIR, '.plan.sh', fixtures.map((f) => `${f}.plan.sh`)));
+
   for (const name of fixtures) {
     describe(name, () => {
       let r: ReturnType<typeof render>;
@@ -137,9 +140,7 @@ describe('golden cluster plans (test/unit/golden/cluster)', () => {
       it('loads without warnings', () => assert.deepEqual(r.warnings, []));
 
       it('prints its golden plan', () => {
-        const file = join(DIR, `${name}.plan.sh`);
-        if (process.env.UPDATE_GOLDEN || !existsSync(file)) writeFileSync(file, r.text);
-        assert.equal(r.text, readFileSync(file, 'utf8'), `plan of ${name} changed; rerun with UPDATE_GOLDEN=1 if that is intended`);
+        expectGolden(join(DIR, `${name}.plan.sh`), r.text);
       });
 
       it('shows what the fixture is there for', () => {

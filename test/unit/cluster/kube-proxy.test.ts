@@ -1,139 +1,19 @@
 /**
  * kube-proxy's rules as nslab writes them (runner/cluster/kube-proxy-{iptables,nftables}.ts): golden files for a
  * two-node cluster's typical services, structural checks (hash-named chains, every service chain reaching each of
- * its endpoints with the right odds), and, as root, the real kernel: both rulesets load in a scratch namespace,
- * and a tiny topology (client → node → two endpoints) shows a ClusterIP and a NodePort reaching both endpoints,
- * ClientIP affinity sticking to one and a service without endpoints being rejected, in both modes.
+ * its endpoints with the right odds). The services are test/fixtures/kube-proxy-services.ts; the same rules on a
+ * real kernel (root) are test/integration/kube-proxy-kernel.test.ts.
  */
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nftHashAndTruncate, portProtoHash, endpointHash, probability, proxiedServicePorts } from '../../../runner/cluster/hash.ts';
 import { iptablesRules } from '../../../runner/cluster/kube-proxy-iptables.ts';
 import { nftablesRules } from '../../../runner/cluster/kube-proxy-nftables.ts';
-import type { KubeProxyInput, Protocol, Service, ServiceEndpoints, ServicePort } from '../../../runner/cluster/types.ts';
+import type { KubeProxyInput } from '../../../runner/cluster/types.ts';
+import { CASES, dns, empty, emptyNodePort, external, hairpin, headless, inputFor, renders, sticky, web, webNodePort } from '../../fixtures/kube-proxy-services.ts';
+import { expectGolden, expectNoStrayGoldens } from '../golden.ts';
 
 const GOLDEN = 'test/unit/golden/kube-proxy';
-
-// ---------------------------------------------------------------------------------------------------------------
-// Fixtures: a two-node cluster; pods on node1 are 10.244.1.x, on node2 10.244.2.x.
-
-const NODE_IPS: Record<string, string> = { node1: '192.168.50.11', node2: '192.168.50.12' };
-const CLUSTER_CIDR = '10.244.0.0/16';
-const SERVICE_CIDR = '10.96.0.0/12';
-
-interface Backend {
-  readonly pod: string;
-  readonly node: string;
-  readonly ip: string;
-}
-interface SvcDef {
-  readonly service: Service;
-  readonly ports: readonly ServicePort[];
-  /** Backends; each listens on every port's numeric targetPort. */
-  readonly backends: readonly Backend[];
-}
-
-const pod = (name: string, node: string, ip: string): Backend => ({ pod: name, node, ip });
-const port = (p: number, target: number, protocol: Protocol = 'TCP', extra: Partial<ServicePort> = {}): ServicePort => ({
-  protocol,
-  port: p,
-  targetPort: target,
-  ...extra,
-});
-
-function svc(name: string, o: Partial<Service> & { ports: readonly ServicePort[] }, backends: readonly Backend[] = []): SvcDef {
-  const service: Service = {
-    name,
-    namespace: 'default',
-    type: 'ClusterIP',
-    sessionAffinity: 'None',
-    affinityTimeout: 10800,
-    externalTrafficPolicy: 'Cluster',
-    selector: { app: name },
-    ...o,
-  };
-  return { service, ports: o.ports, backends };
-}
-
-function inputFor(node: string, defs: readonly SvcDef[]): KubeProxyInput {
-  const services: ServiceEndpoints[] = [];
-  for (const d of defs) {
-    for (const p of d.ports) {
-      services.push({
-        service: d.service,
-        port: p,
-        endpoints: d.backends.map((b) => ({ pod: b.pod, node: b.node, ip: b.ip, port: Number(p.targetPort), local: b.node === node })),
-      });
-    }
-  }
-  return { node, nodeIPs: [NODE_IPS[node]], clusterCIDR: CLUSTER_CIDR, serviceCIDR: SERVICE_CIDR, services };
-}
-
-const web = svc('web', { clusterIP: '10.96.0.10', ports: [port(80, 8080, 'TCP', { name: 'http' })] }, [
-  pod('web-a', 'node1', '10.244.1.2'),
-  pod('web-b', 'node1', '10.244.1.3'),
-  pod('web-c', 'node2', '10.244.2.2'),
-]);
-const webNodePort = svc('web-np', { type: 'NodePort', clusterIP: '10.96.0.11', ports: [port(80, 8080, 'TCP', { nodePort: 30080 })] }, [
-  pod('web-a', 'node1', '10.244.1.2'),
-  pod('web-c', 'node2', '10.244.2.2'),
-]);
-const webLB = svc(
-  'web-lb',
-  { type: 'LoadBalancer', clusterIP: '10.96.0.12', loadBalancerIP: '192.168.100.10', ports: [port(443, 8443, 'TCP', { name: 'https', nodePort: 30443 })] },
-  [pod('web-a', 'node1', '10.244.1.2'), pod('web-c', 'node2', '10.244.2.2')],
-);
-const dns = svc(
-  'kube-dns',
-  {
-    namespace: 'kube-system',
-    clusterIP: '10.96.0.53',
-    ports: [port(53, 53, 'UDP', { name: 'dns' }), port(53, 53, 'TCP', { name: 'dns-tcp' })],
-  },
-  [pod('coredns-1', 'node1', '10.244.1.10'), pod('coredns-2', 'node2', '10.244.2.10')],
-);
-const sticky = svc('sticky', { clusterIP: '10.96.0.13', sessionAffinity: 'ClientIP', ports: [port(80, 8080)] }, [
-  pod('sticky-a', 'node1', '10.244.1.4'),
-  pod('sticky-b', 'node2', '10.244.2.4'),
-]);
-const local = svc('local-np', { type: 'NodePort', clusterIP: '10.96.0.14', externalTrafficPolicy: 'Local', ports: [port(80, 8080, 'TCP', { nodePort: 30090 })] }, [
-  pod('local-a', 'node2', '10.244.2.5'),
-]);
-const localLB = svc(
-  'local-lb',
-  { type: 'LoadBalancer', clusterIP: '10.96.0.15', loadBalancerIP: '192.168.100.11', externalTrafficPolicy: 'Local', ports: [port(80, 8080, 'TCP', { nodePort: 30091 })] },
-  [pod('local-lb-a', 'node1', '10.244.1.6'), pod('local-lb-b', 'node2', '10.244.2.6')],
-);
-const empty = svc('empty', { clusterIP: '10.96.0.20', ports: [port(80, 8080)] });
-const emptyNodePort = svc('empty-np', { type: 'LoadBalancer', clusterIP: '10.96.0.21', loadBalancerIP: '192.168.100.12', ports: [port(80, 8080, 'TCP', { nodePort: 30092 })] });
-const headless = svc('db', { clusterIP: 'None', ports: [port(5432, 5432)] }, [pod('db-0', 'node1', '10.244.1.7')]);
-const external = svc('ext', { type: 'ExternalName', externalName: 'example.com', ports: [port(80, 80)] });
-const hairpin = svc('echo', { clusterIP: '10.96.0.30', ports: [port(7, 7007, 'TCP', { name: 'echo' })] }, [pod('echo-0', 'node1', '10.244.1.8')]);
-
-const CASES: Record<string, { defs: readonly SvcDef[]; nodes: readonly string[] }> = {
-  clusterip: { defs: [web], nodes: ['node1'] },
-  nodeport: { defs: [webNodePort], nodes: ['node1'] },
-  loadbalancer: { defs: [webLB], nodes: ['node1'] },
-  udp: { defs: [dns], nodes: ['node1'] },
-  affinity: { defs: [sticky], nodes: ['node1'] },
-  'local-policy': { defs: [local, localLB], nodes: ['node1', 'node2'] },
-  'no-endpoints': { defs: [empty, emptyNodePort], nodes: ['node1'] },
-  headless: { defs: [headless, external], nodes: ['node1'] },
-  hairpin: { defs: [hairpin], nodes: ['node1'] },
-  cluster: { defs: [web, webNodePort, webLB, dns, sticky, local, localLB, empty, emptyNodePort, headless, external, hairpin], nodes: ['node1', 'node2'] },
-};
-
-function* renders(): Generator<{ file: string; text: string; mode: 'iptables' | 'nft'; input: KubeProxyInput }> {
-  for (const [name, c] of Object.entries(CASES)) {
-    for (const node of c.nodes) {
-      const input = inputFor(node, c.defs);
-      yield { file: `${name}.${node}.iptables`, text: iptablesRules(input), mode: 'iptables', input };
-      yield { file: `${name}.${node}.nft`, text: nftablesRules(input), mode: 'nft', input };
-    }
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reading the iptables text back.
@@ -204,13 +84,13 @@ describe('kube-proxy rules: names and bookkeeping', () => {
 
 describe('kube-proxy rules: golden files', () => {
   for (const r of renders()) {
-    it(`${r.file} is its golden file`, () => {
-      mkdirSync(GOLDEN, { recursive: true });
-      const file = join(GOLDEN, r.file);
-      if (process.env.UPDATE_GOLDEN || !existsSync(file)) writeFileSync(file, r.text);
-      assert.equal(r.text, readFileSync(file, 'utf8'), `${file} changed; rerun with UPDATE_GOLDEN=1 if that is intended`);
-    });
+    it(`${r.file} is its golden file`, () => expectGolden(join(GOLDEN, r.file), r.text));
   }
+  it('every golden file belongs to a case', () => {
+    const files = [...renders()].map((r) => r.file);
+    assert.ok(files.length >= 20, `${files.length} golden files`);
+    expectNoStrayGoldens(GOLDEN, '', files);
+  });
 });
 
 describe('kube-proxy rules: iptables structure', () => {
@@ -219,10 +99,9 @@ describe('kube-proxy rules: iptables structure', () => {
 
   it('names every per-service chain with a 16-character base32 hash, and declares every chain it jumps to', () => {
     for (const { chains, rules } of [node1, node2]) {
-      for (const c of chains.get('nat')!) {
-        const m = HASHED.exec(c);
-        if (m) assert.match(m[2], /^[A-Z2-7]{16}$/, c);
-      }
+      const hashed = [...chains.get('nat')!].map((c) => HASHED.exec(c)).filter((m): m is RegExpExecArray => m !== null);
+      assert.ok(hashed.length >= 10, `${hashed.length} hash-named chains`);
+      for (const m of hashed) assert.match(m[2], /^[A-Z2-7]{16}$/, m[0]);
       for (const r of rules) {
         if (r.target?.startsWith('KUBE-')) assert.ok(chains.get(r.table)!.has(r.target), `${r.text}: ${r.target} is declared`);
         assert.ok(chains.get(r.table)!.has(r.chain), `${r.chain} is declared`);
@@ -366,13 +245,18 @@ describe('kube-proxy rules: nftables structure', () => {
       const lines = text.split('\n').filter((l) => l && !l.startsWith('#'));
       assert.deepEqual(lines.slice(0, 3), ['add table ip kube-proxy', 'delete table ip kube-proxy', 'add table ip kube-proxy { comment "rules for kube-proxy" ; }']);
       const declared = new Set<string>();
+      let rules = 0;
       for (const l of lines) {
         const c = /^add chain ip kube-proxy (\S+)/.exec(l);
         if (c) declared.add(c[1]);
         const r = /^add rule ip kube-proxy (\S+)/.exec(l);
-        if (r) assert.ok(declared.has(r[1]), `${l}: chain declared first`);
+        if (r) {
+          rules++;
+          assert.ok(declared.has(r[1]), `${l}: chain declared first`);
+        }
         for (const m of l.matchAll(/(?:goto|jump) ([^\s,}]+)/g)) assert.ok(declared.has(m[1]), `${l}: ${m[1]} declared first`);
       }
+      assert.ok(rules >= 10, `${rules} rules`);
     }
   });
 
@@ -416,150 +300,4 @@ describe('kube-proxy rules: nftables structure', () => {
     assert.equal(text.match(/^add rule ip kube-proxy service-\S+ ip saddr @affinity-\S+ goto endpoint-\S+$/gm)?.length, 2);
     assert.equal(text.match(/^add rule ip kube-proxy endpoint-\S+ update @affinity-\S+ \{ ip saddr \}$/gm)?.length, 2);
   });
-});
-
-// ---------------------------------------------------------------------------------------------------------------
-// The real kernel (root only): scratch namespaces nslkp-<pid>[-c|-e1|-e2], deleted afterwards.
-
-function have(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-}
-
-function run(args: readonly string[], input?: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(args[0], args.slice(1), { input, encoding: 'utf8', timeout: 10000 });
-  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-}
-
-function must(args: readonly string[], input?: string): string {
-  const r = run(args, input);
-  assert.equal(r.status, 0, `${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
-
-describe('kube-proxy rules in a real kernel', function () {
-  this.timeout(120000);
-  const root = process.getuid?.() === 0 && ['ip', 'iptables-restore', 'iptables-save', 'nft', 'socat'].every(have);
-  const NODE = `nslkp-${process.pid}`;
-  const CLIENT = `${NODE}-c`;
-  const EPS = [`${NODE}-e1`, `${NODE}-e2`];
-  const created: string[] = [];
-  const responders: ChildProcess[] = [];
-
-  // The topology: client 192.168.77.2 → node 192.168.77.1 (the rules) → endpoints 10.244.1.2 and 10.244.2.2.
-  const topoDefs = [
-    svc('web', { type: 'NodePort', clusterIP: '10.96.0.10', ports: [port(80, 8080, 'TCP', { name: 'http', nodePort: 30080 })] }, [
-      pod('e1', 'node1', '10.244.1.2'),
-      pod('e2', 'node1', '10.244.2.2'),
-    ]),
-    svc('sticky', { clusterIP: '10.96.0.11', sessionAffinity: 'ClientIP', ports: [port(80, 8080)] }, [pod('e1', 'node1', '10.244.1.2'), pod('e2', 'node1', '10.244.2.2')]),
-    svc('empty', { clusterIP: '10.96.0.12', ports: [port(80, 8080)] }),
-  ];
-  const input: KubeProxyInput = { ...inputFor('node1', topoDefs), nodeIPs: ['192.168.77.1'] };
-
-  const netns = (ns: string, ...args: string[]): string[] => ['ip', 'netns', 'exec', ns, ...args];
-
-  before(async function () {
-    if (!root) this.skip();
-    for (const ns of [NODE, CLIENT, ...EPS]) {
-      must(['ip', 'netns', 'add', ns]);
-      created.push(ns);
-      must(netns(ns, 'ip', 'link', 'set', 'lo', 'up'));
-      must(netns(ns, 'sysctl', '-qw', `net.ipv4.ip_forward=${ns === NODE ? 1 : 0}`));
-    }
-    must(['ip', 'link', 'add', 'vc', 'netns', NODE, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', CLIENT]);
-    must(netns(NODE, 'ip', 'addr', 'add', '192.168.77.1/24', 'dev', 'vc'));
-    must(netns(NODE, 'ip', 'link', 'set', 'vc', 'up'));
-    must(netns(CLIENT, 'ip', 'addr', 'add', '192.168.77.2/24', 'dev', 'eth0'));
-    must(netns(CLIENT, 'ip', 'link', 'set', 'eth0', 'up'));
-    must(netns(CLIENT, 'ip', 'route', 'add', 'default', 'via', '192.168.77.1'));
-    // A real node has a default route; without one, a ClusterIP with no DNAT fails routing before the filter rules.
-    // Here it points back out of vc, so redirects are off: an ICMP redirect would use up the ICMP rate limit's
-    // token for the client, and the REJECT's port-unreachable would be suppressed.
-    must(netns(NODE, 'ip', 'route', 'add', 'default', 'via', '192.168.77.2'));
-    for (const dev of ['all', 'vc']) must(netns(NODE, 'sysctl', '-qw', `net.ipv4.conf.${dev}.send_redirects=0`));
-    for (const [i, ep] of EPS.entries()) {
-      const n = i + 1;
-      must(['ip', 'link', 'add', `ve${n}`, 'netns', NODE, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ep]);
-      must(netns(NODE, 'ip', 'addr', 'add', `10.244.${n}.1/24`, 'dev', `ve${n}`));
-      must(netns(NODE, 'ip', 'link', 'set', `ve${n}`, 'up'));
-      must(netns(ep, 'ip', 'addr', 'add', `10.244.${n}.2/24`, 'dev', 'eth0'));
-      must(netns(ep, 'ip', 'link', 'set', 'eth0', 'up'));
-      must(netns(ep, 'ip', 'route', 'add', 'default', 'via', `10.244.${n}.1`));
-      // A TCP responder that answers its own name; `ip netns exec` execs, so the PID is socat's.
-      const p = spawn('ip', netns(ep, 'socat', 'TCP-LISTEN:8080,fork,reuseaddr', `EXEC:echo e${n}`).slice(1), { stdio: 'ignore' });
-      responders.push(p);
-    }
-    for (const ep of EPS) {
-      for (let t = 0; t < 50 && !must(netns(ep, 'ss', '-Hltn', 'sport = :8080')).trim(); t++) await sleep(50);
-    }
-  });
-
-  after(() => {
-    for (const p of responders) if (p.pid !== undefined && p.exitCode === null) p.kill();
-    // Anything still running inside our own namespaces (a socat child of ours) is stopped by PID.
-    for (const ns of created) {
-      for (const pid of run(['ip', 'netns', 'pids', ns]).stdout.split(/\s+/).filter(Boolean)) {
-        try {
-          process.kill(Number(pid));
-        } catch {
-          /* already gone */
-        }
-      }
-    }
-    for (const ns of created.reverse()) run(['ip', 'netns', 'del', ns]);
-  });
-
-  /** n connections from the client to ip:port; the answers ("e1", "e2", or "refused"/"error"). */
-  function connect(ip: string, p: number, n: number): string[] {
-    const out: string[] = [];
-    for (let i = 0; i < n; i++) {
-      const r = run(netns(CLIENT, 'socat', '-T2', '-u', `TCP:${ip}:${p},connect-timeout=2`, '-'));
-      out.push(r.status === 0 ? r.stdout.trim() : /refused/i.test(r.stderr) ? 'refused' : `error: ${r.stderr.trim()}`);
-    }
-    return out;
-  }
-
-  function count(xs: readonly string[]): Record<string, number> {
-    const c: Record<string, number> = {};
-    for (const x of xs) c[x] = (c[x] ?? 0) + 1;
-    return c;
-  }
-
-  it('iptables-restore loads every golden ruleset, and nft -c accepts every nftables one', () => {
-    for (const r of renders()) {
-      if (r.mode === 'iptables') {
-        must(netns(NODE, 'iptables-restore'), r.text);
-        assert.match(must(netns(NODE, 'iptables-save', '-t', 'nat')), /-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES/, r.file);
-      } else {
-        must(netns(NODE, 'nft', '-c', '-f', '-'), r.text);
-      }
-    }
-    must(netns(NODE, 'nft', 'flush', 'ruleset'));
-  });
-
-  for (const mode of ['iptables', 'nftables'] as const) {
-    it(`${mode} mode: ClusterIP and NodePort reach both endpoints, ClientIP sticks, no endpoints is refused`, () => {
-      must(netns(NODE, 'nft', 'flush', 'ruleset'));
-      if (mode === 'iptables') must(netns(NODE, 'iptables-restore'), iptablesRules(input));
-      else {
-        const text = nftablesRules(input);
-        must(netns(NODE, 'nft', '-f', '-'), text);
-        must(netns(NODE, 'nft', '-f', '-'), text); // reloading replaces the table
-      }
-      const cluster = count(connect('10.96.0.10', 80, 20));
-      assert.deepEqual(Object.keys(cluster).sort(), ['e1', 'e2'], `ClusterIP answers: ${JSON.stringify(cluster)}`);
-      const nodePort = count(connect('192.168.77.1', 30080, 20));
-      assert.deepEqual(Object.keys(nodePort).sort(), ['e1', 'e2'], `NodePort answers: ${JSON.stringify(nodePort)}`);
-      const sticky = count(connect('10.96.0.11', 80, 10));
-      assert.equal(Object.keys(sticky).length, 1, `ClientIP affinity answers: ${JSON.stringify(sticky)}`);
-      assert.match(Object.keys(sticky)[0], /^e[12]$/);
-      assert.deepEqual(connect('10.96.0.12', 80, 1), ['refused']);
-      // The client sits outside the cluster CIDR: its connections were masqueraded.
-      const marked = mode === 'iptables' ? must(netns(NODE, 'iptables-save', '-c', '-t', 'nat')) : must(netns(NODE, 'nft', 'list', 'ruleset'));
-      assert.match(marked, mode === 'iptables' ? /MASQUERADE --random-fully/ : /masquerade fully-random/);
-      console.log(`      ${mode}: ClusterIP ${JSON.stringify(cluster)}, NodePort ${JSON.stringify(nodePort)}, ClientIP ${JSON.stringify(sticky)}`);
-    });
-  }
 });
