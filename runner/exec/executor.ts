@@ -1,8 +1,7 @@
 /** The only code that changes the machine: runs a Plan's units, records what it made, and says exactly what failed. */
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { spawn } from 'node:child_process';
-import { run } from './spawn.ts';
+import { runProcess, start } from './process.ts';
 import { formatPos, type SourcePos } from '../config/diagnostics.ts';
 import { shellQuote } from '../model/words.ts';
 import type { Plan, Step } from '../plan/ops.ts';
@@ -94,7 +93,7 @@ async function runUnit(u: Unit, state: LabState, checks: (() => void)[]): Promis
     return;
   }
   if (u.container) return runContainer(u);
-  const r = await run(u.argv, u.input);
+  const r = await runProcess(u.argv, { input: u.input });
   if (r.exitCode === 0 && !r.spawnError) return;
   const [cmd] = u.argv;
   if (r.spawnError === 'ENOENT') {
@@ -119,7 +118,7 @@ async function settle(u: Unit): Promise<void> {
   const { absent, timeoutMs } = u.settle!;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const r = await run(u.argv);
+    const r = await runProcess(u.argv);
     if (r.exitCode !== 0 || r.spawnError) throw new ExecError(`step ${u.steps[0]?.id} failed`, printable(u), r.stderr || r.spawnError || '', u.steps[0]);
     const stuck = r.stdout.split('\n').filter((l) => l.includes(absent));
     if (!stuck.length) return;
@@ -154,24 +153,16 @@ async function startDaemon(u: Unit, state: LabState, checks: (() => void)[]): Pr
   const d = u.daemon!;
   mkdirSync(dirname(d.log), { recursive: true });
   const fd = openSync(d.log, 'a');
-  const [cmd, ...args] = u.argv;
-  // node's spawn, not execa: a daemon is left running, detached, with no promise to await
-  const child = spawn(cmd, args, { detached: true, stdio: ['ignore', fd, fd] });
+  const [cmd] = u.argv;
+  // a daemon is left running, detached, with nothing to wait for
+  const child = start(u.argv, { detached: true, stdout: fd, stderr: fd });
   closeSync(fd);
-  let exited = false;
-  child.on('exit', () => {
-    exited = true;
-  });
-  child.on('error', () => {
-    exited = true;
-  });
   const pid = child.pid;
   if (!pid) throw new ExecError(`could not start daemon ${d.name} on ${d.node}: ${cmd} not found?`, printable(u), '', u.steps[0]);
-  child.unref();
   state.daemons.push({ node: d.node, name: d.name, pid, log: d.log, argv: u.argv });
   writeState(state);
   checks.push(() => {
-    if (!exited && isAlive(pid)) return;
+    if (!child.ended() && isAlive(pid)) return;
     let tail = '';
     try {
       tail = readFileSync(d.log, 'utf8').split('\n').slice(-10).join('\n');

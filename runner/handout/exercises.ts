@@ -19,7 +19,7 @@ import type { RouteParams } from '../../assertions/route.ts';
 import { expectedText as routeExpected, routeArgv } from '../../assertions/route.ts';
 import type { TcpParams } from '../../assertions/tcp.ts';
 import { judgeTcp, tcpArgv } from '../../assertions/tcp.ts';
-import { netnsArgv, printable } from '../exec/node-exec.ts';
+import { commandLine, nodeExecArgv } from '../plan/netns-argv.ts';
 import { k8sExercise } from './k8s-exercises.ts';
 import type { ResolvedLab, ResolvedTest } from '../model/types.ts';
 import { formatMs, formatRate } from '../util/units.ts';
@@ -57,7 +57,7 @@ export function exerciseOf(lab: ResolvedLab, t: ResolvedTest, measurements: Meas
   const ns = (node: string): string => lab.nodes.find((n) => n.name === node)?.netns ?? `nsl.${lab.name}.${node}`;
   const inNode = (node: string, argv: readonly string[], label?: string, container?: string): ExerciseCommand => ({
     node,
-    text: container ? printable('docker', ['exec', container, ...argv]) : printable('ip', netnsArgv(ns(node), argv)),
+    text: commandLine(nodeExecArgv({ ns: ns(node), container }, argv)),
     ...(label ? { label } : {}),
   });
   switch (t.type) {
