@@ -1,7 +1,7 @@
 /** Run commands inside lab nodes (`ip netns exec <ns> argv…`) for assertions: argv arrays only, never a shell. */
 import type { Background, ExecOptions, ExecResult, RunContext } from '../../assertions/types.ts';
-import { nodeExecArgv } from '../plan/netns-argv.ts';
-import { commandLine, start, type ProcessResult } from './process.ts';
+import { netnsExecArgv, nodeExecArgv } from '../plan/netns-argv.ts';
+import { commandLine, runProcess, start, type ProcessResult } from './process.ts';
 
 export interface RunContextOptions {
   /** The network namespace of a node. */
@@ -68,4 +68,10 @@ export function createRunContext(opts: RunContextOptions): NodeRunContext {
 /** The command a user would type (argv words quoted for a shell). */
 export function printable(file: string, args: readonly string[]): string {
   return commandLine([file, ...args]);
+}
+
+/** `lab exec`: run argv in namespace `ns` with this terminal attached; its exit code (1 when it could not start or a signal ended it). */
+export async function execAttached(ns: string, argv: readonly string[]): Promise<number> {
+  const r = await runProcess(netnsExecArgv(ns, argv), { stdin: 'inherit', stdout: 'inherit', stderr: 'inherit' });
+  return r.spawnError || r.signal ? 1 : r.exitCode; // as before: a command ended by a signal is exit 1
 }
