@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import type Docker from 'dockerode';
 import { LabError } from '../../runner/config/diagnostics.ts';
 import { requireDocker } from '../../runner/exec/docker.ts';
-import { ensureImages, imageId, imageRefFor } from '../../runner/images/build.ts';
+import { ensureImages, imageId, imageRefFor } from '../../runner/exec/images-build.ts';
 import { expectOk, lab } from './helpers.ts';
 
 /** Run `cmd` in a fresh container of `image` with no network; the container is removed whatever happens. */

@@ -1,12 +1,13 @@
 /** `lab images build|list|rm`: the lab images nslab builds offline from Debian packages. */
-import { buildImages } from '../../images/build.ts';
-import { knownNames, listNslabImages, removeNslabImages, ROOTFS_CACHE } from '../../images/inventory.ts';
+import { buildImages } from '../../exec/images-build.ts';
+import { knownNames, listNslabImages, removeNslabImages, ROOTFS_CACHE } from '../../exec/images-inventory.ts';
 import { recipeHash, RECIPES } from '../../images/recipes.ts';
-import { listCachedRootfs } from '../../images/rootfs.ts';
+import { listCachedRootfs } from '../../exec/images-rootfs.ts';
 import { requireDocker } from '../../exec/docker.ts';
 import { UsageError, type Args } from '../args.ts';
 import { EXIT } from '../exit-codes.ts';
 import { say } from '../output.ts';
+import { cliProgress } from '../progress.ts';
 
 const SUBCOMMANDS = 'build [NAME…] [--force], list [--json], rm NAME…|--all';
 
@@ -38,7 +39,7 @@ export async function imagesCmd(a: Args): Promise<number> {
 async function buildCmd(names: string[], force: boolean, quiet: boolean): Promise<number> {
   const t0 = performance.now();
   const wanted = names.length ? names : RECIPES.map((r) => r.name);
-  const reports = await buildImages(wanted, { force, quiet, showUpToDate: true });
+  const reports = await buildImages(wanted, { force, quiet, showUpToDate: true, progress: cliProgress(quiet) });
   const built = reports.filter((r) => r.built).length;
   if (!quiet) say(built ? `${built} image(s) built in ${((performance.now() - t0) / 1000).toFixed(1)} s` : `all ${reports.length} image(s) up to date`);
   return EXIT.ok;
@@ -85,7 +86,7 @@ async function rmCmd(names: string[], all: boolean): Promise<number> {
     const unknown = names.filter((n) => !known.has(n.replace(/:latest$/, '')));
     if (unknown.length) throw new UsageError(`not an nslab image: ${unknown.join(', ')} (nslab images: ${[...known].join(', ')})`);
   }
-  const r = await removeNslabImages(d, all ? undefined : names);
+  const r = await removeNslabImages(d, all ? undefined : names, say);
   for (const img of r.images) say(`removed image ${img}`);
   for (const c of r.caches) say(`removed root file system cache ${c.path}${c.name ? ` (${c.name})` : ''}`);
   if (!r.images.length && !r.caches.length) say(all ? 'no nslab images and no cache to remove' : `nothing to remove for ${names.join(', ')}`);

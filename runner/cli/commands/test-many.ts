@@ -307,8 +307,9 @@ async function imagesFirst(entries: readonly Entry[], quiet: boolean): Promise<v
   if (!images.size) return;
   say(`images for the labs of this run: ${[...images].join(', ')}`);
   try {
-    const { ensureImages } = await import('../../images/build.ts');
-    await ensureImages([...images], { quiet });
+    const { ensureImages } = await import('../../exec/images-build.ts');
+    const { cliProgress } = await import('../progress.ts');
+    await ensureImages([...images], { quiet, progress: cliProgress(quiet) });
   } catch (err) {
     say(`images could not be made ready (${(err as Error).message}); the labs that need them will say so`);
   }

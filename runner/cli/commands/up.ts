@@ -31,8 +31,9 @@ export async function upCmd(a: Args): Promise<number> {
   // images first (building nslab's own takes tens of seconds the first time); nothing is created before they exist
   const images = [...new Set(plan.steps.flatMap((st) => (st.op.type === 'container' ? [st.op.spec.image] : [])))];
   if (images.length) {
-    const { ensureImages } = await import('../../images/build.ts');
-    await ensureImages(images, { quiet });
+    const { ensureImages } = await import('../../exec/images-build.ts');
+    const { cliProgress } = await import('../progress.ts');
+    await ensureImages(images, { quiet, progress: cliProgress(quiet) });
   }
   const state: LabState = { version: 1, lab: lab.name, file: lab.file, hash: lab.hash, status: 'creating', startedAt: new Date().toISOString(), namespaces: [...plan.namespaces], objects: [], daemons: [] };
   writeState(state); // written before anything exists: a crash from here on leaves a state that `lab down` reads

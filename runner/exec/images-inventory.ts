@@ -1,10 +1,9 @@
 /** The nslab images Docker holds (found by label), whether each is up to date, and removing them safely. */
 import { existsSync } from 'node:fs';
 import type Docker from 'dockerode';
-import { say } from '../cli/output.ts';
 import { LabError } from '../config/diagnostics.ts';
-import { LABEL_IMAGE, LABEL_RECIPE, recipeFor, recipeHash, RECIPES, splitRef } from './recipes.ts';
-import { CACHE_DIR, listCachedRootfs, removeCache, removeCachedRootfs, ROOTFS_CACHE, withCacheLock, type CachedRootfs } from './rootfs.ts';
+import { LABEL_IMAGE, LABEL_RECIPE, recipeFor, recipeHash, RECIPES, splitRef } from '../images/recipes.ts';
+import { CACHE_DIR, listCachedRootfs, removeCache, removeCachedRootfs, ROOTFS_CACHE, withCacheLock, type CachedRootfs } from './images-rootfs.ts';
 
 export type ImageStatus = 'up to date' | 'stale' | 'no recipe';
 
@@ -76,7 +75,7 @@ async function removeImage(d: Docker, img: NslabImage): Promise<void> {
  * Remove nslab images (those of `names`, or all with `names` undefined) and their cached root file systems.
  * Refuses, removing nothing, when a container uses one of them, and says which.
  */
-export async function removeNslabImages(d: Docker, names: readonly string[] | undefined): Promise<RemoveResult> {
+export async function removeNslabImages(d: Docker, names: readonly string[] | undefined, say: (line: string) => void = () => undefined): Promise<RemoveResult> {
   const all = await listNslabImages(d);
   const wanted = (n: string): boolean => !names || names.some((x) => recipeFor(x)?.name === n || x === n);
   const targets = all.filter((i) => wanted(i.name));
