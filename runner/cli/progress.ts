@@ -1,5 +1,5 @@
 /** Progress for long commands: listr2 on a terminal, one plain line per task elsewhere (CI, pipes). */
-import type { ImageProgress } from '../exec/images-build.ts';
+import type { ImageProgress } from '../images/build.ts';
 import { isTTY, say } from './output.ts';
 
 export interface Task {

@@ -7,12 +7,17 @@
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabError } from '../config/diagnostics.ts';
-import { debianMirror, readAptSources, type Mirror } from '../images/apt-sources.ts';
-import type { ImageRecipe } from '../images/recipes.ts';
-import { debootstrapArgv, DPKG_SLIM, mountsUnder, tarArgv } from '../images/rootfs-recipe.ts';
 import { runProcess, start, type StartedProcess } from './process.ts';
 
-export { debootstrapArgv, mountsUnder, tarArgv };
+/** A Debian mirror to debootstrap from (runner/images/apt-sources.ts finds the machine's own). */
+export interface Mirror {
+  readonly uri: string;
+  /** The keyring that signs it, when not Debian's default. */
+  readonly keyring?: string;
+  /** Where it was found (an apt sources file and line). */
+  readonly origin?: string;
+}
+
 
 export const CACHE_DIR = process.env.NSLAB_CACHE_DIR ?? '/var/cache/nslab';
 export const ROOTFS_CACHE = join(CACHE_DIR, 'rootfs');
@@ -23,6 +28,49 @@ const LOCK_WAIT_MS = 20 * 60_000;
 /** Where the cached root file system of a recipe hash lives (it exists only once complete). */
 export const cachedRootfs = (hash: string): string => join(ROOTFS_CACHE, hash);
 const sidecar = (hash: string): string => join(ROOTFS_CACHE, `${hash}.json`);
+
+export interface DebootstrapInput {
+  readonly suite: string;
+  readonly variant: string;
+  readonly packages: readonly string[];
+  readonly target: string;
+  readonly mirror?: Mirror;
+}
+
+/** `debootstrap --variant=minbase --include=a,b [--keyring=K] bookworm TARGET [MIRROR]`. */
+export function debootstrapArgv(i: DebootstrapInput): string[] {
+  return [
+    'debootstrap',
+    `--variant=${i.variant}`,
+    ...(i.packages.length ? [`--include=${i.packages.join(',')}`] : []),
+    '--components=main',
+    ...(i.mirror?.keyring && existsSync(i.mirror.keyring) ? [`--keyring=${i.mirror.keyring}`] : []),
+    i.suite,
+    i.target,
+    ...(i.mirror ? [i.mirror.uri] : []),
+  ];
+}
+
+/** The argv of the tar whose output Docker imports: numeric owners, file capabilities, without /dev's nodes. */
+export function tarArgv(rootfs: string): string[] {
+  return ['tar', '--numeric-owner', '--xattrs', '--xattrs-include=security.capability', '-C', rootfs, '--exclude=./dev/*', '-cf', '-', '.'];
+}
+
+/** Mount points at or under `dir` (from /proc/self/mountinfo), deepest first. */
+export function mountsUnder(dir: string, mountinfo: string): string[] {
+  const text = mountinfo;
+  const unescape = (s: string): string => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  return text
+    .split('\n')
+    .map((l) => l.split(' ')[4])
+    .filter((m): m is string => !!m)
+    .map(unescape)
+    .filter((m) => m === dir || m.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+}
+
+/** dpkg excludes like Debian's slim images: later installs (apt-get in the chroot) skip docs and man pages too. */
+const DPKG_SLIM = ['path-exclude /usr/share/doc/*', 'path-include /usr/share/doc/*/copyright', 'path-exclude /usr/share/man/*', 'path-exclude /usr/share/info/*', 'path-exclude /usr/share/locale/*', 'path-include /usr/share/locale/locale.alias', ''].join('\n');
 
 function stepFailed(what: string, argv: readonly string[], output: string): LabError {
   const tail = output.trim().split('\n').slice(-15).join('\n  | ');
@@ -97,9 +145,8 @@ export async function clearStaleWork(): Promise<void> {
   for (const n of names) await dropDir(join(WORK_DIR, n));
 }
 
-/** debootstrap a recipe into `target` (empty or missing) from this machine's mirror. */
-export async function debootstrap(r: ImageRecipe, target: string, packages: readonly string[]): Promise<Mirror | undefined> {
-  const mirror = debianMirror(readAptSources(), r.suite);
+/** debootstrap a suite into `target` (empty or missing) from `mirror` (Debian's default without one). */
+export async function debootstrap(r: { readonly suite: string; readonly variant: string }, target: string, packages: readonly string[], mirror: Mirror | undefined): Promise<Mirror | undefined> {
   const sbin = { PATH: `/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` };
   await runStep('debootstrap', debootstrapArgv({ suite: r.suite, variant: r.variant, packages, target, mirror }), sbin);
   return mirror;
@@ -170,7 +217,7 @@ export function cleanRootfs(rootfs: string): void {
 }
 
 /** Keep a finished root file system in the cache (atomic rename), with a note of what it is. */
-export async function storeRootfs(dir: string, hash: string, recipe: ImageRecipe): Promise<string> {
+export async function storeRootfs(dir: string, hash: string, recipe: { readonly name: string }): Promise<string> {
   mkdirSync(ROOTFS_CACHE, { recursive: true });
   const dest = cachedRootfs(hash);
   await dropDir(dest);

@@ -9,23 +9,10 @@ import { error, warning, type Diagnostic, type SourcePos } from '../config/diagn
 import type { LoadedFile, PathSeg } from '../config/load.ts';
 import { parsePercent, parseRate } from '../util/units.ts';
 import { untested, type FeatureProbe } from './host-features.ts';
+import type { Impairment } from './impairment.ts';
 import type { ResolvedLab } from './types.ts';
 
-export interface Impairment {
-  /** Egress rate limit in bits per second (tbf). */
-  readonly rateBps?: number;
-  /** tbf bucket size in bytes: as written, or DEFAULT_BURST(rate) when `burst` is omitted. */
-  readonly burstBytes?: number;
-  /** Loss in percent (0–100, at most three decimals). */
-  readonly lossPct?: number;
-  /** netem delay and jitter, in microseconds. */
-  readonly delayUs?: number;
-  readonly jitterUs?: number;
-  /** The `impair` key. */
-  readonly pos: SourcePos;
-  /** Where `delay` (or `jitter`) is written: the "no netem here" error points there. */
-  readonly netemPos?: SourcePos;
-}
+export type { Impairment } from './impairment.ts';
 
 /** What each key accepts, shown in every hint (and in the schema's descriptions). */
 export const IMPAIR_FORMS = {

@@ -3,7 +3,8 @@ import { strict as assert } from 'node:assert';
 import type Docker from 'dockerode';
 import { LabError } from '../../runner/config/diagnostics.ts';
 import { requireDocker } from '../../runner/exec/docker.ts';
-import { ensureImages, imageId, imageRefFor } from '../../runner/exec/images-build.ts';
+import { ensureImages, imageRefFor } from '../../runner/images/build.ts';
+import { imageId } from '../../runner/exec/images-docker.ts';
 import { expectOk, lab } from './helpers.ts';
 
 /** Run `cmd` in a fresh container of `image` with no network; the container is removed whatever happens. */
@@ -41,9 +42,9 @@ describe('lab images (root, Docker)', function () {
     const refs = await ensureImages(names, { quiet: true });
     for (const n of names) {
       assert.equal(refs.get(n), imageRefFor(n));
-      const id = await imageId(d, imageRefFor(n));
+      const id = await imageId(imageRefFor(n));
       assert.ok(id, `${imageRefFor(n)} exists`);
-      assert.equal(await imageId(d, `${n}:latest`), id, `${n}:latest is the current recipe's image`);
+      assert.equal(await imageId(`${n}:latest`), id, `${n}:latest is the current recipe's image`);
       const info = await d.getImage(id).inspect();
       assert.equal(info.Config.Labels?.['nslab.recipe'], imageRefFor(n).split(':')[1]);
     }
@@ -67,11 +68,11 @@ describe('lab images (root, Docker)', function () {
   });
 
   it('a second ensureImages rebuilds nothing: fast, and the image IDs are unchanged', async () => {
-    const before = await Promise.all(names.map((n) => imageId(d, imageRefFor(n))));
+    const before = await Promise.all(names.map((n) => imageId(imageRefFor(n))));
     const t0 = performance.now();
     await ensureImages(names, { quiet: true });
     const ms = performance.now() - t0;
-    assert.deepEqual(await Promise.all(names.map((n) => imageId(d, imageRefFor(n)))), before);
+    assert.deepEqual(await Promise.all(names.map((n) => imageId(imageRefFor(n)))), before);
     assert.ok(ms < 3000, `took ${Math.round(ms)} ms`);
   });
 
@@ -91,7 +92,7 @@ describe('lab images (root, Docker)', function () {
       const r = await lab(['images', 'rm', 'nslab/bird']);
       assert.equal(r.exitCode, 3, r.stderr);
       assert.match(r.stderr, new RegExp(`used by running container nslab-images-test-${process.pid}`));
-      assert.ok(await imageId(d, imageRefFor('nslab/bird')), 'the image is still there');
+      assert.ok(await imageId(imageRefFor('nslab/bird')), 'the image is still there');
     } finally {
       await c.remove({ force: true });
     }

@@ -1,6 +1,6 @@
 /** `lab images build|list|rm`: the lab images nslab builds offline from Debian packages. */
-import { buildImages } from '../../exec/images-build.ts';
-import { knownNames, listNslabImages, removeNslabImages, ROOTFS_CACHE } from '../../exec/images-inventory.ts';
+import { buildImages } from '../../images/build.ts';
+import { knownNames, listNslabImages, removeNslabImages, ROOTFS_CACHE } from '../../images/inventory.ts';
 import { recipeHash, RECIPES } from '../../images/recipes.ts';
 import { listCachedRootfs } from '../../exec/images-rootfs.ts';
 import { requireDocker } from '../../exec/docker.ts';
@@ -51,8 +51,8 @@ const pad = (rows: string[][]): string => {
 };
 
 async function listCmd(json: boolean): Promise<number> {
-  const d = await requireDocker('lab images list');
-  const images = await listNslabImages(d);
+  await requireDocker('lab images list');
+  const images = await listNslabImages();
   const caches = listCachedRootfs();
   const missing = RECIPES.filter((r) => !images.some((i) => i.name === r.name && i.status === 'up to date'));
   if (json) {
@@ -80,13 +80,13 @@ async function listCmd(json: boolean): Promise<number> {
 async function rmCmd(names: string[], all: boolean): Promise<number> {
   if (all && names.length) throw new UsageError('lab images rm: give names or --all, not both');
   if (!all && !names.length) throw new UsageError('lab images rm needs image names (e.g. nslab/host) or --all');
-  const d = await requireDocker('lab images rm');
+  await requireDocker('lab images rm');
   if (!all) {
-    const known = knownNames(await listNslabImages(d));
+    const known = knownNames(await listNslabImages());
     const unknown = names.filter((n) => !known.has(n.replace(/:latest$/, '')));
     if (unknown.length) throw new UsageError(`not an nslab image: ${unknown.join(', ')} (nslab images: ${[...known].join(', ')})`);
   }
-  const r = await removeNslabImages(d, all ? undefined : names, say);
+  const r = await removeNslabImages(all ? undefined : names, say);
   for (const img of r.images) say(`removed image ${img}`);
   for (const c of r.caches) say(`removed root file system cache ${c.path}${c.name ? ` (${c.name})` : ''}`);
   if (!r.images.length && !r.caches.length) say(all ? 'no nslab images and no cache to remove' : `nothing to remove for ${names.join(', ')}`);

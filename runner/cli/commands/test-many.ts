@@ -307,7 +307,7 @@ async function imagesFirst(entries: readonly Entry[], quiet: boolean): Promise<v
   if (!images.size) return;
   say(`images for the labs of this run: ${[...images].join(', ')}`);
   try {
-    const { ensureImages } = await import('../../exec/images-build.ts');
+    const { ensureImages } = await import('../../images/build.ts');
     const { cliProgress } = await import('../progress.ts');
     await ensureImages([...images], { quiet, progress: cliProgress(quiet) });
   } catch (err) {

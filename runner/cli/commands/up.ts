@@ -31,7 +31,7 @@ export async function upCmd(a: Args): Promise<number> {
   // images first (building nslab's own takes tens of seconds the first time); nothing is created before they exist
   const images = [...new Set(plan.steps.flatMap((st) => (st.op.type === 'container' ? [st.op.spec.image] : [])))];
   if (images.length) {
-    const { ensureImages } = await import('../../exec/images-build.ts');
+    const { ensureImages } = await import('../../images/build.ts');
     const { cliProgress } = await import('../progress.ts');
     await ensureImages(images, { quiet, progress: cliProgress(quiet) });
   }

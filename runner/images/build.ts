@@ -6,11 +6,9 @@
  * gives (the CLI's, or none): nothing here prints. The recipes are data in runner/images/.
  */
 import { existsSync } from 'node:fs';
-import type Docker from 'dockerode';
 import { LabError } from '../config/diagnostics.ts';
-import { allPackages, recipeFor, recipeHash, RECIPES, type ImageRecipe } from '../images/recipes.ts';
-import { importChanges } from '../images/rootfs-recipe.ts';
-import { pruneOldImages } from './images-inventory.ts';
+import { debianMirror, readAptSources } from './apt-sources.ts';
+import { allPackages, importChanges, recipeFor, recipeHash, RECIPES, type ImageRecipe } from './recipes.ts';
 import {
   cachedRootfs,
   chrootInstall,
@@ -27,9 +25,9 @@ import {
   tarRootfs,
   withCacheLock,
   workDir,
-} from './images-rootfs.ts';
+} from '../exec/images-rootfs.ts';
 
-export { imageRefFor, LABEL_IMAGE, LABEL_RECIPE, recipeHash, RECIPES } from '../images/recipes.ts';
+export { imageRefFor, LABEL_IMAGE, LABEL_RECIPE, recipeHash, RECIPES } from './recipes.ts';
 
 const PULL_TIMEOUT_MS = 10 * 60_000;
 
@@ -74,61 +72,19 @@ export interface ImageReport {
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 const mb = (bytes: number): string => `${Math.round(bytes / 1e6)} MB`;
 
-async function client(why: string): Promise<Docker> {
-  const { requireDocker } = await import('./docker.ts');
-  return requireDocker(why);
-}
+type DockerImages = typeof import('../exec/images-docker.ts');
 
-/** The image's ID, or undefined when Docker has no image by that reference. */
-export async function imageId(d: Docker, ref: string): Promise<string | undefined> {
-  try {
-    return (await d.getImage(ref).inspect()).Id;
-  } catch (e) {
-    if ((e as { statusCode?: number }).statusCode === 404) return undefined;
-    throw e;
-  }
-}
-
-/** Read a progress stream of the Engine API to its end; a message with `error` is a failure. */
-function follow(d: Docker, stream: NodeJS.ReadableStream): Promise<Record<string, unknown>[]> {
-  return new Promise((resolve, reject) => {
-    d.modem.followProgress(stream, (err: Error | null, out: Record<string, unknown>[]) => {
-      const bad = out?.find((o) => o.error || o.errorDetail);
-      if (err) reject(err);
-      else if (bad) reject(new Error(String(bad.error ?? (bad.errorDetail as { message?: string })?.message)));
-      else resolve(out);
-    });
-  });
+/** Docker's image calls (runner/exec, dockerode), once the daemon answers (else a LabError that says how to get it). */
+async function client(why: string): Promise<DockerImages> {
+  const { requireDocker } = await import('../exec/docker.ts');
+  await requireDocker(why);
+  return import('../exec/images-docker.ts');
 }
 
 /** Base recipes first, so a derived image finds its base's root file system in the cache. */
 function depth(r: ImageRecipe): number {
   const b = r.base ? recipeFor(r.base) : undefined;
   return b ? 1 + depth(b) : 0;
-}
-
-/** Stream a tar of `rootfs` into Docker as `name:hash`, then tag it `latest`. Returns the image's size. */
-async function importRootfs(d: Docker, rootfs: string, r: ImageRecipe, hash: string): Promise<number> {
-  const ref = `${r.name}:${hash}`;
-  const tar = tarRootfs(rootfs); // judged below, after Docker has read the stream
-  try {
-    if (!tar.stdout) throw new Error(`tar could not be started: ${(await tar.done).spawnMessage ?? 'no output stream'}`);
-    const stream = await d.importImage(tar.stdout, { repo: r.name, tag: hash, changes: importChanges(r, hash), message: `nslab recipe ${hash}` });
-    await follow(d, stream);
-  } catch (e) {
-    await tar.stop();
-    throw new LabError([{ severity: 'error', code: 'images.import', message: `docker import of ${ref} failed: ${(e as Error).message}` }], 3);
-  }
-  const t = await tar.done;
-  if (t.exitCode !== 0) {
-    await d
-      .getImage(ref)
-      .remove()
-      .catch(() => undefined);
-    throw new LabError([{ severity: 'error', code: 'images.import', message: `tar of ${rootfs} failed (exit ${t.exitCode}): ${(t.stderr || t.spawnMessage || '').trim()}` }], 3);
-  }
-  await d.getImage(ref).tag({ repo: r.name, tag: 'latest' });
-  return (await d.getImage(ref).inspect()).Size;
 }
 
 /** The root file system of a base recipe in the cache: reused, or made with debootstrap (then cleaned, cached). */
@@ -141,7 +97,7 @@ async function baseRootfs(r: ImageRecipe, hash: string, fresh: boolean, times: s
   const dir = workDir(r.name);
   try {
     const t0 = performance.now();
-    const mirror = await debootstrap(r, dir, allPackages(r));
+    const mirror = await debootstrap(r, dir, allPackages(r), debianMirror(readAptSources(), r.suite));
     times.push(`debootstrap ${secs(performance.now() - t0)}${mirror ? ` from ${mirror.uri}` : ''}`);
     await chrootSetup(dir, r.setup);
     cleanRootfs(dir);
@@ -154,7 +110,7 @@ async function baseRootfs(r: ImageRecipe, hash: string, fresh: boolean, times: s
   return storeRootfs(dir, hash, r);
 }
 
-async function buildOne(d: Docker, r: ImageRecipe, force: boolean): Promise<ImageReport> {
+async function buildOne(d: DockerImages, r: ImageRecipe, force: boolean): Promise<ImageReport> {
   const t0 = performance.now();
   const hash = recipeHash(r);
   const times: string[] = [];
@@ -177,9 +133,9 @@ async function buildOne(d: Docker, r: ImageRecipe, force: boolean): Promise<Imag
       times.push(`apt-get install ${r.packages.join(' ')} ${secs(performance.now() - t1)}`);
     }
     const t2 = performance.now();
-    const size = await importRootfs(d, rootfs, r, hash);
+    const size = await d.importRootfs(rootfs, { repo: r.name, tag: hash, changes: importChanges(r, hash), message: `nslab recipe ${hash}` });
     times.push(`import ${secs(performance.now() - t2)}`);
-    const pruned = await pruneOldImages(d, r.name, (await imageId(d, `${r.name}:${hash}`))!);
+    const pruned = await d.pruneOldImages(r.name, (await d.imageId(`${r.name}:${hash}`))!);
     if (pruned.length) times.push(`removed ${pruned.length} older image(s)`);
     return { name: r.name, ref: `${r.name}:${hash}`, built: true, detail: `built in ${secs(performance.now() - t0)}: ${times.join(', ')}; ${mb(size)}` };
   } finally {
@@ -188,8 +144,8 @@ async function buildOne(d: Docker, r: ImageRecipe, force: boolean): Promise<Imag
 }
 
 /** `name:latest` should be the current recipe's image; re-point it when it is not (cheap, no build). */
-async function pointLatest(d: Docker, r: ImageRecipe, id: string): Promise<void> {
-  if ((await imageId(d, `${r.name}:latest`)) !== id) await d.getImage(id).tag({ repo: r.name, tag: 'latest' });
+async function pointLatest(d: DockerImages, r: ImageRecipe, id: string): Promise<void> {
+  if ((await d.imageId(`${r.name}:latest`)) !== id) await d.tagImage(id, r.name, 'latest');
 }
 
 /**
@@ -204,7 +160,7 @@ export async function buildImages(names: readonly string[], opts: BuildOptions &
   });
   recipes.sort((a, b) => depth(a) - depth(b));
   const d = await client('lab images');
-  const current = async (r: ImageRecipe): Promise<string | undefined> => (opts.force ? undefined : imageId(d, `${r.name}:${recipeHash(r)}`));
+  const current = async (r: ImageRecipe): Promise<string | undefined> => (opts.force ? undefined : d.imageId(`${r.name}:${recipeHash(r)}`));
   const reports = new Map<string, ImageReport>();
   const todo: ImageRecipe[] = [];
   for (const r of recipes) {
@@ -242,11 +198,11 @@ export async function buildImages(names: readonly string[], opts: BuildOptions &
 }
 
 /** An image that is not an nslab recipe: used when Docker has it, else pulled; no registry → a clear LabError. */
-async function ensureForeign(d: Docker, name: string, progress: ImageProgress): Promise<string> {
-  if (await imageId(d, name)) return name;
+async function ensureForeign(d: DockerImages, name: string, progress: ImageProgress): Promise<string> {
+  if (await d.imageId(name)) return name;
   const pull = async (): Promise<string> => {
     try {
-      await follow(d, await d.pull(name, { abortSignal: AbortSignal.timeout(PULL_TIMEOUT_MS) }));
+      await d.pullImage(name, PULL_TIMEOUT_MS);
       return 'pulled';
     } catch (e) {
       const said = (e as Error).message.replace(/^\(HTTP code \d+\) [a-z ]+ - /, '').trim();
