@@ -32,6 +32,8 @@ export class ExecError extends Error {
 
 export interface ExecuteHooks {
   onUnitDone?(unit: Unit): void;
+  /** Something worth telling that did not fail the phase (default: a line on stderr). */
+  onWarning?(line: string): void;
 }
 
 const CONCURRENCY = 8;
@@ -47,7 +49,7 @@ export async function runPhase(run: PhaseRun, plan: Plan, state: LabState, hooks
       for (const unit of lane) {
         try {
           count++;
-          await runUnit(unit, state, checks);
+          await runUnit(unit, state, checks, hooks);
           for (const s of unit.steps) if (s.creates && s.creates.kind !== 'netns') state.objects.push(s.creates);
           hooks.onUnitDone?.(unit);
         } catch (e) {
@@ -80,13 +82,13 @@ export function printable(u: Unit): string {
   return u.argv.map(shellQuote).join(' ') + (u.input !== undefined ? ' <<EOF …' : '');
 }
 
-async function runUnit(u: Unit, state: LabState, checks: (() => void)[]): Promise<void> {
+async function runUnit(u: Unit, state: LabState, checks: (() => void)[], hooks: ExecuteHooks): Promise<void> {
   if (u.daemon) return startDaemon(u, state, checks);
   for (const f of u.files ?? []) {
     mkdirSync(dirname(f.path), { recursive: true });
     writeFileSync(f.path, f.content);
   }
-  if (u.settle) return settle(u);
+  if (u.settle) return settle(u, hooks.onWarning ?? ((line) => process.stderr.write(`${line}\n`)));
   if (u.write) {
     mkdirSync(dirname(u.write.path), { recursive: true });
     writeFileSync(u.write.path, u.write.content);
@@ -114,7 +116,7 @@ async function runContainer(u: Unit): Promise<void> {
   }
 }
 
-async function settle(u: Unit): Promise<void> {
+async function settle(u: Unit, warn: (line: string) => void): Promise<void> {
   const { absent, timeoutMs } = u.settle!;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -123,7 +125,7 @@ async function settle(u: Unit): Promise<void> {
     const stuck = r.stdout.split('\n').filter((l) => l.includes(absent));
     if (!stuck.length) return;
     if (Date.now() > deadline) {
-      process.stderr.write(`warning: ${stuck.length} bridge port(s) in ${u.ns} still ${absent} after ${timeoutMs / 1000} s: ${stuck.slice(0, 3).map((l) => l.split(':')[1]?.trim()).join(', ')}\n`);
+      warn(`warning: ${stuck.length} bridge port(s) in ${u.ns} still ${absent} after ${timeoutMs / 1000} s: ${stuck.slice(0, 3).map((l) => l.split(':')[1]?.trim()).join(', ')}`);
       return;
     }
     await new Promise((res) => setTimeout(res, 10));
