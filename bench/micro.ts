@@ -25,7 +25,8 @@ import type { AssertionDef, Background, ExecResult, RunContext } from '../assert
 import { runProbe } from '../runner/agent/probe.ts';
 import { requireDocker } from '../runner/exec/docker.ts';
 import { createRunContext } from '../runner/exec/node-exec.ts';
-import { ensureImages, imageId } from '../runner/images/build.ts';
+import { ensureImages } from '../runner/images/build.ts';
+import { imageId } from '../runner/exec/images-docker.ts';
 import { imageRefFor } from '../runner/images/recipes.ts';
 import type { ResolvedTest } from '../runner/model/types.ts';
 import { eachArg, s3, sleep, stat } from './common.ts';
@@ -164,14 +165,13 @@ async function nodeExecRows(n: number): Promise<Row[] | string> {
 
 async function imagesRow(n: number): Promise<Row | string> {
   const names = ['nslab/host', 'nslab/bird'];
-  let d;
   try {
-    d = await requireDocker('bench/micro.ts');
+    await requireDocker('bench/micro.ts');
   } catch (e) {
     return `images: not measured (${(e as Error).message.split('\n')[0]})`;
   }
   const missing = [];
-  for (const name of names) if (!(await imageId(d, imageRefFor(name)))) missing.push(name);
+  for (const name of names) if (!(await imageId(imageRefFor(name)))) missing.push(name);
   if (missing.length) return `images: not measured (${missing.join(', ')} not built; \`lab images build\` builds them)`;
   const times = await reps(n, () => ensureImages(names, { quiet: true }));
   return { what: 'images: ensureImages, both up to date', times };

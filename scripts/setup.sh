@@ -16,7 +16,7 @@ set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Node with type stripping on by default (the tests and scripts run .ts directly); keep in step with MIN_NODE
-# in runner/cli/commands/doctor.ts.
+# in runner/exec/probe-types.ts.
 MIN_NODE=22.18.0
 NODE_PREFIX=/opt/nslab/node
 DOCKER_LOG=/var/log/nslab-dockerd.log

@@ -1,4 +1,5 @@
 /** Progress for long commands: listr2 on a terminal, one plain line per task elsewhere (CI, pipes). */
+import type { ImageProgress } from '../images/build.ts';
 import { isTTY, say } from './output.ts';
 
 export interface Task {
@@ -34,4 +35,9 @@ export async function runTasks(tasks: readonly Task[], quiet = false): Promise<v
     const r = await t.run();
     say(`✔ ${t.title}${r ? ` (${r})` : ` (${Math.round(performance.now() - t0)} ms)`}`);
   }
+}
+
+/** Progress for lab images on this terminal (listr2 or plain lines), or none with `quiet`. */
+export function cliProgress(quiet = false): ImageProgress {
+  return { say: (line) => (quiet ? undefined : say(line)), tasks: (tasks) => runTasks(tasks, quiet) };
 }

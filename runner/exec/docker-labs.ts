@@ -11,3 +11,10 @@ export async function labsInDocker(): Promise<string[]> {
     return [];
   }
 }
+
+/** Remove every container labelled with the lab; none when no Docker daemon runs here (and dockerode is not loaded). */
+export async function removeLabContainersIfDocker(lab: string): Promise<string[]> {
+  if (!existsSync('/var/run/docker.sock')) return [];
+  const { removeLabContainers } = await import('./containers.ts');
+  return removeLabContainers(lab);
+}

@@ -7,6 +7,7 @@ export const LABEL_LAB = 'nslab.lab';
 export const LABEL_NODE = 'nslab.node';
 /** Labels on the images nslab builds. */
 export const LABEL_RECIPE = 'nslab.recipe';
+export const LABEL_IMAGE = 'nslab.image';
 
 let client: Docker | undefined;
 

@@ -1,8 +1,7 @@
 /** The only code that changes the machine: runs a Plan's units, records what it made, and says exactly what failed. */
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { spawn } from 'node:child_process';
-import { run } from './spawn.ts';
+import { runProcess, start } from './process.ts';
 import { formatPos, type SourcePos } from '../config/diagnostics.ts';
 import { shellQuote } from '../model/words.ts';
 import type { Plan, Step } from '../plan/ops.ts';
@@ -33,6 +32,8 @@ export class ExecError extends Error {
 
 export interface ExecuteHooks {
   onUnitDone?(unit: Unit): void;
+  /** Something worth telling that did not fail the phase (default: a line on stderr). */
+  onWarning?(line: string): void;
 }
 
 const CONCURRENCY = 8;
@@ -48,7 +49,7 @@ export async function runPhase(run: PhaseRun, plan: Plan, state: LabState, hooks
       for (const unit of lane) {
         try {
           count++;
-          await runUnit(unit, state, checks);
+          await runUnit(unit, state, checks, hooks);
           for (const s of unit.steps) if (s.creates && s.creates.kind !== 'netns') state.objects.push(s.creates);
           hooks.onUnitDone?.(unit);
         } catch (e) {
@@ -81,20 +82,20 @@ export function printable(u: Unit): string {
   return u.argv.map(shellQuote).join(' ') + (u.input !== undefined ? ' <<EOF …' : '');
 }
 
-async function runUnit(u: Unit, state: LabState, checks: (() => void)[]): Promise<void> {
+async function runUnit(u: Unit, state: LabState, checks: (() => void)[], hooks: ExecuteHooks): Promise<void> {
   if (u.daemon) return startDaemon(u, state, checks);
   for (const f of u.files ?? []) {
     mkdirSync(dirname(f.path), { recursive: true });
     writeFileSync(f.path, f.content);
   }
-  if (u.settle) return settle(u);
+  if (u.settle) return settle(u, hooks.onWarning ?? ((line) => process.stderr.write(`${line}\n`)));
   if (u.write) {
     mkdirSync(dirname(u.write.path), { recursive: true });
     writeFileSync(u.write.path, u.write.content);
     return;
   }
   if (u.container) return runContainer(u);
-  const r = await run(u.argv, u.input);
+  const r = await runProcess(u.argv, { input: u.input });
   if (r.exitCode === 0 && !r.spawnError) return;
   const [cmd] = u.argv;
   if (r.spawnError === 'ENOENT') {
@@ -115,16 +116,16 @@ async function runContainer(u: Unit): Promise<void> {
   }
 }
 
-async function settle(u: Unit): Promise<void> {
+async function settle(u: Unit, warn: (line: string) => void): Promise<void> {
   const { absent, timeoutMs } = u.settle!;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const r = await run(u.argv);
+    const r = await runProcess(u.argv);
     if (r.exitCode !== 0 || r.spawnError) throw new ExecError(`step ${u.steps[0]?.id} failed`, printable(u), r.stderr || r.spawnError || '', u.steps[0]);
     const stuck = r.stdout.split('\n').filter((l) => l.includes(absent));
     if (!stuck.length) return;
     if (Date.now() > deadline) {
-      process.stderr.write(`warning: ${stuck.length} bridge port(s) in ${u.ns} still ${absent} after ${timeoutMs / 1000} s: ${stuck.slice(0, 3).map((l) => l.split(':')[1]?.trim()).join(', ')}\n`);
+      warn(`warning: ${stuck.length} bridge port(s) in ${u.ns} still ${absent} after ${timeoutMs / 1000} s: ${stuck.slice(0, 3).map((l) => l.split(':')[1]?.trim()).join(', ')}`);
       return;
     }
     await new Promise((res) => setTimeout(res, 10));
@@ -154,24 +155,16 @@ async function startDaemon(u: Unit, state: LabState, checks: (() => void)[]): Pr
   const d = u.daemon!;
   mkdirSync(dirname(d.log), { recursive: true });
   const fd = openSync(d.log, 'a');
-  const [cmd, ...args] = u.argv;
-  // node's spawn, not execa: a daemon is left running, detached, with no promise to await
-  const child = spawn(cmd, args, { detached: true, stdio: ['ignore', fd, fd] });
+  const [cmd] = u.argv;
+  // a daemon is left running, detached, with nothing to wait for
+  const child = start(u.argv, { detached: true, stdout: fd, stderr: fd });
   closeSync(fd);
-  let exited = false;
-  child.on('exit', () => {
-    exited = true;
-  });
-  child.on('error', () => {
-    exited = true;
-  });
   const pid = child.pid;
   if (!pid) throw new ExecError(`could not start daemon ${d.name} on ${d.node}: ${cmd} not found?`, printable(u), '', u.steps[0]);
-  child.unref();
   state.daemons.push({ node: d.node, name: d.name, pid, log: d.log, argv: u.argv });
   writeState(state);
   checks.push(() => {
-    if (!exited && isAlive(pid)) return;
+    if (!child.ended() && isAlive(pid)) return;
     let tail = '';
     try {
       tail = readFileSync(d.log, 'utf8').split('\n').slice(-10).join('\n');

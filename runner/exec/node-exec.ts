@@ -1,8 +1,7 @@
 /** Run commands inside lab nodes (`ip netns exec <ns> argv…`) for assertions: argv arrays only, never a shell. */
-import { constants } from 'node:os';
-import { execa, type Result } from 'execa';
 import type { Background, ExecOptions, ExecResult, RunContext } from '../../assertions/types.ts';
-import { shellQuote } from '../model/words.ts';
+import { netnsExecArgv, nodeExecArgv } from '../plan/netns-argv.ts';
+import { commandLine, runProcess, start, type ProcessResult } from './process.ts';
 
 export interface RunContextOptions {
   /** The network namespace of a node. */
@@ -20,79 +19,31 @@ export interface NodeRunContext extends RunContext {
 
 const KILL_GRACE_MS = 1000;
 
-export function netnsArgv(ns: string, argv: readonly string[]): string[] {
-  return ['netns', 'exec', ns, ...argv];
-}
-
-export function printable(file: string, args: readonly string[]): string {
-  return [file, ...args].map(shellQuote).join(' ');
-}
-
-function signalNumber(sig: string | undefined): number | undefined {
-  return sig ? (constants.signals as Record<string, number>)[sig] : undefined;
-}
-
-/** Execa's result in the shape assertions judge. */
-export function toExecResult(r: Pick<Result, 'exitCode' | 'signal' | 'timedOut' | 'isCanceled' | 'failed' | 'stdout' | 'stderr'> & { originalMessage?: string }, command: string): ExecResult {
-  const stdout = typeof r.stdout === 'string' ? r.stdout : '';
-  let stderr = typeof r.stderr === 'string' ? r.stderr : '';
-  let exitCode: number;
-  if (r.exitCode !== undefined) exitCode = r.exitCode;
-  else if (r.timedOut) exitCode = 124;
-  else if (r.signal) exitCode = 128 + (signalNumber(r.signal) ?? 0);
-  else {
-    // never started (e.g. `ip` missing)
-    exitCode = -1;
-    if (r.originalMessage) stderr = stderr ? `${stderr}\n${r.originalMessage}` : r.originalMessage;
-  }
-  if (r.isCanceled) stderr = `${stderr}${stderr && !stderr.endsWith('\n') ? '\n' : ''}(stopped: the run was cancelled)`;
-  return { exitCode, stdout, stderr, command, timedOut: r.timedOut };
+/** The runner's result in the shape assertions judge (a program that never started: its error on stderr). */
+export function toExecResult(r: ProcessResult): ExecResult {
+  const stderr = r.spawnError && r.spawnMessage ? (r.stderr ? `${r.stderr}\n${r.spawnMessage}` : r.spawnMessage) : r.stderr;
+  return { exitCode: r.exitCode, stdout: r.stdout, stderr, command: r.command, timedOut: r.timedOut };
 }
 
 export function createRunContext(opts: RunContextOptions): NodeRunContext {
   const live = new Set<Background>();
 
   async function exec(node: string, argv: readonly string[], o: ExecOptions = {}): Promise<ExecResult> {
-    const [file, args] = o.container ? ['docker', ['exec', o.container, ...argv]] : ['ip', netnsArgv(opts.nsOf(node), argv)];
-    const command = printable(file, args);
-    const r = await execa(file, args, {
-      reject: false,
-      timeout: o.timeoutMs,
-      killSignal: 'SIGTERM',
-      forceKillAfterDelay: KILL_GRACE_MS,
-      cancelSignal: opts.signal,
-      ...(o.input !== undefined ? { input: o.input } : { stdin: 'ignore' as const }),
-      stripFinalNewline: false,
-    });
-    return toExecResult(r, command);
+    const full = nodeExecArgv({ ns: opts.nsOf(node), container: o.container }, argv);
+    const r = await start(full, { timeoutMs: o.timeoutMs, killGraceMs: KILL_GRACE_MS, signal: opts.signal, input: o.input }).done;
+    return toExecResult(r);
   }
 
   async function background(node: string, argv: readonly string[]): Promise<Background> {
-    const args = netnsArgv(opts.nsOf(node), argv);
-    const command = printable('ip', args);
-    const sub = execa('ip', args, { reject: false, stdin: 'ignore', cancelSignal: opts.signal, forceKillAfterDelay: KILL_GRACE_MS, stripFinalNewline: false });
-    let ended = false;
-    const done = sub.then((r) => {
-      ended = true;
-      return r;
-    });
-    // spawn() gives the PID at once; without one the process never started and `done` says why
-    const pid = sub.pid;
+    const sub = start(nodeExecArgv({ ns: opts.nsOf(node) }, argv), { killGraceMs: KILL_GRACE_MS, signal: opts.signal });
     let stopping: Promise<{ stdout: string; stderr: string }> | undefined;
     const bg: Background = {
-      command,
+      command: sub.command,
       stop() {
         stopping ??= (async () => {
-          if (!ended && pid !== undefined) {
-            signal(pid, 'SIGTERM');
-            const force = setTimeout(() => {
-              if (!ended) signal(pid, 'SIGKILL');
-            }, KILL_GRACE_MS);
-            await done;
-            clearTimeout(force);
-          }
+          // spawn() gives the PID at once; without one the process never started and `done` says why
+          const r = toExecResult(sub.pid !== undefined ? await sub.stop(KILL_GRACE_MS) : await sub.done);
           live.delete(bg);
-          const r = toExecResult(await done, command);
           return { stdout: r.stdout, stderr: r.stderr };
         })();
         return stopping;
@@ -114,10 +65,13 @@ export function createRunContext(opts: RunContextOptions): NodeRunContext {
   };
 }
 
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    /* already gone */
-  }
+/** The command a user would type (argv words quoted for a shell). */
+export function printable(file: string, args: readonly string[]): string {
+  return commandLine([file, ...args]);
+}
+
+/** `lab exec`: run argv in namespace `ns` with this terminal attached; its exit code (1 when it could not start or a signal ended it). */
+export async function execAttached(ns: string, argv: readonly string[]): Promise<number> {
+  const r = await runProcess(netnsExecArgv(ns, argv), { stdin: 'inherit', stdout: 'inherit', stderr: 'inherit' });
+  return r.spawnError || r.signal ? 1 : r.exitCode; // as before: a command ended by a signal is exit 1
 }

@@ -5,8 +5,8 @@
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { KINDS } from '../kinds/registry.ts';
-import { run } from './spawn.ts';
+import { removeLabContainersIfDocker } from './docker-labs.ts';
+import { runProcess } from './process.ts';
 import { isAlive, labNetns, pidsInNetns } from './host.ts';
 import { readState, removeState } from './state.ts';
 
@@ -24,12 +24,15 @@ export function teardownCommands(namespaces: readonly string[]): { argv: string[
   return { argv: ['ip', '-force', '-batch', '-'], input: `${namespaces.map((n) => `netns del ${n}`).join('\n')}\n` };
 }
 
-export async function teardown(lab: string): Promise<TeardownReport> {
+/** What a lab made outside its namespaces, removed first: by default its containers (found by label). */
+export type Cleanup = (lab: string) => Promise<string[]>;
+
+export async function teardown(lab: string, cleanups: readonly Cleanup[] = [removeLabContainersIfDocker]): Promise<TeardownReport> {
   const state = readState(lab);
   // 0. what kinds made outside the namespaces (containers, found by the lab's label), before anything else
   const removed: string[] = [];
   if (!state || state.objects.some((o) => o.kind === 'container') || state.status !== 'up') {
-    for (const fn of new Set([...KINDS.values()].map((k) => k.teardown).filter((f) => f !== undefined))) removed.push(...(await fn(lab)));
+    for (const fn of new Set(cleanups)) removed.push(...(await fn(lab)));
   }
   const found = labNetns(lab);
   const namespaces = [...new Set([...found])];
@@ -41,7 +44,7 @@ export async function teardown(lab: string): Promise<TeardownReport> {
   // 2. namespaces: the fabric first (its bridges drop all ports at once), then the rest in one batch
   if (namespaces.length) {
     const { argv, input } = teardownCommands(namespaces);
-    const r = await run(argv, input);
+    const r = await runProcess(argv, { input });
     if (r.exitCode !== 0 && labNetns(lab).length) {
       throw new Error(`could not delete the namespaces of lab ${lab}: ${String(r.stderr).trim()}`);
     }

@@ -2,8 +2,8 @@
  * `lab graph --format svg`: the DOT picture laid out by Graphviz (`dot -Tsvg`, Debian package graphviz), no browser.
  * The SVG stands alone: no DOCTYPE pointing at the web, no links, no external fonts (only font-family names).
  */
-import { execa } from 'execa';
 import { LabError } from '../config/diagnostics.ts';
+import { runDot } from '../exec/graphviz.ts';
 import type { ResolvedLab } from '../model/types.ts';
 import { dot } from './dot.ts';
 
@@ -27,12 +27,11 @@ export function standaloneSvg(text: string): string {
   return s;
 }
 
-/** Lay out DOT text with `dot -Tsvg` (DOT on standard input, never a shell). */
+/** Lay out DOT text with `dot -Tsvg` (run by runner/exec/graphviz.ts). */
 export async function dotToSvg(dotText: string, program = 'dot'): Promise<string> {
-  const r = await execa(program, ['-Tsvg'], { input: dotText, reject: false, timeout: 60_000, env: { LC_ALL: 'C.UTF-8' }, stripFinalNewline: false });
-  if (r.code === 'ENOENT') throw graphvizMissing();
-  if (r.failed || r.exitCode !== 0) throw new Error(`dot -Tsvg failed (exit code ${String(r.exitCode)}): ${String(r.stderr ?? '').trim() || r.message}`);
-  return standaloneSvg(String(r.stdout));
+  const r = await runDot(dotText, program);
+  if (!r.ok) throw r.missing ? graphvizMissing() : new Error(r.message);
+  return standaloneSvg(r.svg);
 }
 
 /** The lab as a standalone SVG document. */

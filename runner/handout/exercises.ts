@@ -5,7 +5,7 @@
  */
 import type { ExerciseCommand, ExerciseContext } from '../../assertions/types.ts';
 import { ASSERTIONS } from '../../assertions/registry.ts';
-import { netnsArgv, printable } from '../exec/node-exec.ts';
+import { commandLine, nodeExecArgv } from '../plan/netns-argv.ts';
 import type { ResolvedLab, ResolvedTest } from '../model/types.ts';
 import { formatMs } from '../util/units.ts';
 
@@ -36,7 +36,7 @@ export function exerciseOf(lab: ResolvedLab, t: ResolvedTest, measurements: Meas
   const ctx: ExerciseContext = {
     inNode: (node, argv, label, container) => ({
       node,
-      text: container ? printable('docker', ['exec', container, ...argv]) : printable('ip', netnsArgv(ns(node), argv)),
+      text: commandLine(nodeExecArgv({ ns: ns(node), container }, argv)),
       ...(label ? { label } : {}),
     }),
     measurement: measurements,

@@ -2,15 +2,13 @@
  * Lab images: build what is missing (offline, from Debian packages), reuse what is up to date, pull the rest.
  *
  * `ensureImages` is what `lab up` calls; `buildImages` is `lab images build`. dockerode is loaded only when
- * Docker is needed, so importing this module (e.g. for `imageRefFor`) costs nothing.
+ * Docker is needed, so importing this module costs nothing. Progress goes through the ImageProgress the caller
+ * gives (the CLI's, or none): nothing here prints. The recipes are data in runner/images/.
  */
 import { existsSync } from 'node:fs';
-import type Docker from 'dockerode';
 import { LabError } from '../config/diagnostics.ts';
-import { runTasks, type Task } from '../cli/progress.ts';
-import { say } from '../cli/output.ts';
-import { allPackages, LABEL_IMAGE, LABEL_RECIPE, recipeFor, recipeHash, RECIPES, type ImageRecipe } from './recipes.ts';
-import { pruneOldImages } from './inventory.ts';
+import { debianMirror, readAptSources } from './apt-sources.ts';
+import { allPackages, importChanges, recipeFor, recipeHash, RECIPES, type ImageRecipe } from './recipes.ts';
 import {
   cachedRootfs,
   chrootInstall,
@@ -27,15 +25,38 @@ import {
   tarRootfs,
   withCacheLock,
   workDir,
-} from './rootfs.ts';
+} from '../exec/images-rootfs.ts';
 
 export { imageRefFor, LABEL_IMAGE, LABEL_RECIPE, recipeHash, RECIPES } from './recipes.ts';
 
 const PULL_TIMEOUT_MS = 10 * 60_000;
 
+/** A titled piece of work; returns a short result shown after the title (e.g. "built in 41.2 s"). */
+export interface ProgressTask {
+  readonly title: string;
+  run(): Promise<string | void>;
+}
+
+/** How images tell the caller what they are doing (the CLI shows it; a library caller may ignore it). */
+export interface ImageProgress {
+  say(line: string): void;
+  /** Run the tasks in order, showing each. */
+  tasks(tasks: readonly ProgressTask[]): Promise<void>;
+}
+
+/** Progress nobody sees. */
+export const SILENT: ImageProgress = {
+  say: () => undefined,
+  async tasks(tasks) {
+    for (const t of tasks) await t.run();
+  },
+};
+
 export interface BuildOptions {
-  /** No progress output (e.g. `lab up --quiet`). */
+  /** No progress output (e.g. `lab up --quiet`), whatever `progress` is. */
   readonly quiet?: boolean;
+  /** Where progress goes (default: nowhere). */
+  readonly progress?: ImageProgress;
   /** Rebuild even when an image with the recipe's hash exists (base images re-run debootstrap). */
   readonly force?: boolean;
 }
@@ -51,70 +72,19 @@ export interface ImageReport {
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 const mb = (bytes: number): string => `${Math.round(bytes / 1e6)} MB`;
 
-async function client(why: string): Promise<Docker> {
+type DockerImages = typeof import('../exec/images-docker.ts');
+
+/** Docker's image calls (runner/exec, dockerode), once the daemon answers (else a LabError that says how to get it). */
+async function client(why: string): Promise<DockerImages> {
   const { requireDocker } = await import('../exec/docker.ts');
-  return requireDocker(why);
-}
-
-/** The image's ID, or undefined when Docker has no image by that reference. */
-export async function imageId(d: Docker, ref: string): Promise<string | undefined> {
-  try {
-    return (await d.getImage(ref).inspect()).Id;
-  } catch (e) {
-    if ((e as { statusCode?: number }).statusCode === 404) return undefined;
-    throw e;
-  }
-}
-
-/** Read a progress stream of the Engine API to its end; a message with `error` is a failure. */
-function follow(d: Docker, stream: NodeJS.ReadableStream): Promise<Record<string, unknown>[]> {
-  return new Promise((resolve, reject) => {
-    d.modem.followProgress(stream, (err: Error | null, out: Record<string, unknown>[]) => {
-      const bad = out?.find((o) => o.error || o.errorDetail);
-      if (err) reject(err);
-      else if (bad) reject(new Error(String(bad.error ?? (bad.errorDetail as { message?: string })?.message)));
-      else resolve(out);
-    });
-  });
+  await requireDocker(why);
+  return import('../exec/images-docker.ts');
 }
 
 /** Base recipes first, so a derived image finds its base's root file system in the cache. */
 function depth(r: ImageRecipe): number {
   const b = r.base ? recipeFor(r.base) : undefined;
   return b ? 1 + depth(b) : 0;
-}
-
-/** The Dockerfile instructions given to the import: CMD, ENV and the labels that say which recipe it is. */
-export function importChanges(r: ImageRecipe, hash: string): string[] {
-  return [
-    `CMD ${JSON.stringify(r.cmd)}`,
-    ...Object.entries(r.env).map(([k, v]) => `ENV ${k}=${JSON.stringify(v)}`),
-    `LABEL ${LABEL_RECIPE}=${JSON.stringify(hash)} ${LABEL_IMAGE}=${JSON.stringify(r.name)} nslab.suite=${JSON.stringify(r.suite)}`,
-  ];
-}
-
-/** Stream a tar of `rootfs` into Docker as `name:hash`, then tag it `latest`. Returns the image's size. */
-async function importRootfs(d: Docker, rootfs: string, r: ImageRecipe, hash: string): Promise<number> {
-  const ref = `${r.name}:${hash}`;
-  const tar = tarRootfs(rootfs);
-  tar.catch(() => undefined); // judged below, after Docker has read the stream
-  try {
-    const stream = await d.importImage(tar.stdout, { repo: r.name, tag: hash, changes: importChanges(r, hash), message: `nslab recipe ${hash}` });
-    await follow(d, stream);
-  } catch (e) {
-    tar.kill();
-    throw new LabError([{ severity: 'error', code: 'images.import', message: `docker import of ${ref} failed: ${(e as Error).message}` }], 3);
-  }
-  const t = await tar.catch((e: { exitCode?: number; stderr?: string; message: string }) => e);
-  if ('exitCode' in t && t.exitCode !== 0) {
-    await d
-      .getImage(ref)
-      .remove()
-      .catch(() => undefined);
-    throw new LabError([{ severity: 'error', code: 'images.import', message: `tar of ${rootfs} failed (exit ${t.exitCode}): ${String(t.stderr ?? t.message).trim()}` }], 3);
-  }
-  await d.getImage(ref).tag({ repo: r.name, tag: 'latest' });
-  return (await d.getImage(ref).inspect()).Size;
 }
 
 /** The root file system of a base recipe in the cache: reused, or made with debootstrap (then cleaned, cached). */
@@ -127,7 +97,7 @@ async function baseRootfs(r: ImageRecipe, hash: string, fresh: boolean, times: s
   const dir = workDir(r.name);
   try {
     const t0 = performance.now();
-    const mirror = await debootstrap(r, dir, allPackages(r));
+    const mirror = await debootstrap(r, dir, allPackages(r), debianMirror(readAptSources(), r.suite));
     times.push(`debootstrap ${secs(performance.now() - t0)}${mirror ? ` from ${mirror.uri}` : ''}`);
     await chrootSetup(dir, r.setup);
     cleanRootfs(dir);
@@ -140,7 +110,7 @@ async function baseRootfs(r: ImageRecipe, hash: string, fresh: boolean, times: s
   return storeRootfs(dir, hash, r);
 }
 
-async function buildOne(d: Docker, r: ImageRecipe, force: boolean): Promise<ImageReport> {
+async function buildOne(d: DockerImages, r: ImageRecipe, force: boolean): Promise<ImageReport> {
   const t0 = performance.now();
   const hash = recipeHash(r);
   const times: string[] = [];
@@ -163,9 +133,9 @@ async function buildOne(d: Docker, r: ImageRecipe, force: boolean): Promise<Imag
       times.push(`apt-get install ${r.packages.join(' ')} ${secs(performance.now() - t1)}`);
     }
     const t2 = performance.now();
-    const size = await importRootfs(d, rootfs, r, hash);
+    const size = await d.importRootfs(rootfs, { repo: r.name, tag: hash, changes: importChanges(r, hash), message: `nslab recipe ${hash}` });
     times.push(`import ${secs(performance.now() - t2)}`);
-    const pruned = await pruneOldImages(d, r.name, (await imageId(d, `${r.name}:${hash}`))!);
+    const pruned = await d.pruneOldImages(r.name, (await d.imageId(`${r.name}:${hash}`))!);
     if (pruned.length) times.push(`removed ${pruned.length} older image(s)`);
     return { name: r.name, ref: `${r.name}:${hash}`, built: true, detail: `built in ${secs(performance.now() - t0)}: ${times.join(', ')}; ${mb(size)}` };
   } finally {
@@ -174,8 +144,8 @@ async function buildOne(d: Docker, r: ImageRecipe, force: boolean): Promise<Imag
 }
 
 /** `name:latest` should be the current recipe's image; re-point it when it is not (cheap, no build). */
-async function pointLatest(d: Docker, r: ImageRecipe, id: string): Promise<void> {
-  if ((await imageId(d, `${r.name}:latest`)) !== id) await d.getImage(id).tag({ repo: r.name, tag: 'latest' });
+async function pointLatest(d: DockerImages, r: ImageRecipe, id: string): Promise<void> {
+  if ((await d.imageId(`${r.name}:latest`)) !== id) await d.tagImage(id, r.name, 'latest');
 }
 
 /**
@@ -190,7 +160,7 @@ export async function buildImages(names: readonly string[], opts: BuildOptions &
   });
   recipes.sort((a, b) => depth(a) - depth(b));
   const d = await client('lab images');
-  const current = async (r: ImageRecipe): Promise<string | undefined> => (opts.force ? undefined : imageId(d, `${r.name}:${recipeHash(r)}`));
+  const current = async (r: ImageRecipe): Promise<string | undefined> => (opts.force ? undefined : d.imageId(`${r.name}:${recipeHash(r)}`));
   const reports = new Map<string, ImageReport>();
   const todo: ImageRecipe[] = [];
   for (const r of recipes) {
@@ -200,11 +170,13 @@ export async function buildImages(names: readonly string[], opts: BuildOptions &
       reports.set(r.name, { name: r.name, ref: `${r.name}:${recipeHash(r)}`, built: false, detail: 'up to date' });
     } else todo.push(r);
   }
+  const progress = opts.quiet || !opts.progress ? SILENT : opts.progress;
+  const say = (line: string): void => progress.say(line);
   if (todo.length) {
     requireRootForBuild();
-    await withCacheLock(opts.quiet ? () => undefined : say, async () => {
-      await ensureDebootstrap(opts.quiet ? () => undefined : say);
-      const tasks: Task[] = [];
+    await withCacheLock(say, async () => {
+      await ensureDebootstrap(say);
+      const tasks: ProgressTask[] = [];
       for (const r of todo) {
         const ref = `${r.name}:${recipeHash(r)}`;
         tasks.push({
@@ -218,19 +190,19 @@ export async function buildImages(names: readonly string[], opts: BuildOptions &
           },
         });
       }
-      await runTasks(tasks, opts.quiet);
+      await progress.tasks(tasks);
     });
   }
-  if (opts.showUpToDate && !opts.quiet) for (const r of recipes) if (!todo.includes(r)) say(`✔ image ${reports.get(r.name)!.ref} (up to date)`);
+  if (opts.showUpToDate) for (const r of recipes) if (!todo.includes(r)) say(`✔ image ${reports.get(r.name)!.ref} (up to date)`);
   return recipes.map((r) => reports.get(r.name)!);
 }
 
 /** An image that is not an nslab recipe: used when Docker has it, else pulled; no registry → a clear LabError. */
-async function ensureForeign(d: Docker, name: string, quiet: boolean): Promise<string> {
-  if (await imageId(d, name)) return name;
+async function ensureForeign(d: DockerImages, name: string, progress: ImageProgress): Promise<string> {
+  if (await d.imageId(name)) return name;
   const pull = async (): Promise<string> => {
     try {
-      await follow(d, await d.pull(name, { abortSignal: AbortSignal.timeout(PULL_TIMEOUT_MS) }));
+      await d.pullImage(name, PULL_TIMEOUT_MS);
       return 'pulled';
     } catch (e) {
       const said = (e as Error).message.replace(/^\(HTTP code \d+\) [a-z ]+ - /, '').trim();
@@ -249,7 +221,7 @@ async function ensureForeign(d: Docker, name: string, quiet: boolean): Promise<s
       );
     }
   };
-  await runTasks([{ title: `pull ${name}`, run: pull }], quiet);
+  await progress.tasks([{ title: `pull ${name}`, run: pull }]);
   return name;
 }
 
@@ -257,15 +229,15 @@ async function ensureForeign(d: Docker, name: string, quiet: boolean): Promise<s
  * Make sure every image in `names` is in Docker, building nslab recipes that are missing and pulling others.
  * Returns name → the exact reference to run (`nslab/host` → `nslab/host:<recipe hash>`; others as given).
  */
-export async function ensureImages(names: string[], opts: { quiet?: boolean } = {}): Promise<Map<string, string>> {
+export async function ensureImages(names: string[], opts: { quiet?: boolean; progress?: ImageProgress } = {}): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const unique = [...new Set(names)];
   const ours = unique.filter((n) => recipeFor(n));
-  if (ours.length) for (const rep of await buildImages(ours, { quiet: opts.quiet })) for (const n of ours) if (recipeFor(n)!.name === rep.name) out.set(n, rep.ref);
+  if (ours.length) for (const rep of await buildImages(ours, opts)) for (const n of ours) if (recipeFor(n)!.name === rep.name) out.set(n, rep.ref);
   const foreign = unique.filter((n) => !recipeFor(n));
   if (foreign.length) {
     const d = await client('container nodes');
-    for (const n of foreign) out.set(n, await ensureForeign(d, n, !!opts.quiet));
+    for (const n of foreign) out.set(n, await ensureForeign(d, n, opts.quiet || !opts.progress ? SILENT : opts.progress));
   }
   return out;
 }

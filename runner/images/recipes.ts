@@ -122,3 +122,12 @@ export function imageRefFor(name: string): string {
   const r = recipeFor(name);
   return r ? `${r.name}:${recipeHash(r)}` : name;
 }
+
+/** The Dockerfile instructions given to the import: CMD, ENV and the labels that say which recipe it is. */
+export function importChanges(r: ImageRecipe, hash: string): string[] {
+  return [
+    `CMD ${JSON.stringify(r.cmd)}`,
+    ...Object.entries(r.env).map(([k, v]) => `ENV ${k}=${JSON.stringify(v)}`),
+    `LABEL ${LABEL_RECIPE}=${JSON.stringify(hash)} ${LABEL_IMAGE}=${JSON.stringify(r.name)} nslab.suite=${JSON.stringify(r.suite)}`,
+  ];
+}

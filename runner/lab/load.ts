@@ -9,8 +9,10 @@ import { resolveLab } from '../model/resolve.ts';
 import type { ResolvedLab } from '../model/types.ts';
 import { compile } from '../plan/compile.ts';
 import { KINDS } from '../kinds/registry.ts';
-import { checkFeatures } from '../model/features.ts';
+import { checkFeatures, featuresRequired, featuresToProbe } from '../model/features.ts';
+import type { HostFeatures } from '../model/host-features.ts';
 import { checkImpairments, impairFeatures } from '../model/impair.ts';
+import { detectFeatures } from '../exec/probes.ts';
 import type { CompileContext } from '../plan/context.ts';
 import type { Plan } from '../plan/ops.ts';
 import { inheritedForwarding, labNetns } from '../exec/host.ts';
@@ -55,24 +57,53 @@ export function compileContext(lab: string, self: readonly string[] = selfArgv()
   return { labDir: labDir(lab), selfArgv: self, inherited };
 }
 
+const probed = new Map<string, Promise<HostFeatures>>();
+
 /**
- * The context for compiling this lab on this machine, with the kernel features its link impairments depend on
- * (netem: probed in a scratch namespace, once per process, and only for labs that declare impairments).
- * `lab plan` and `lab up` both use it, so the printed plan is what runs.
+ * The host features this lab depends on (runner/model/features.ts), probed through exec (kernel features in a
+ * scratch namespace): once per set of features per process. Labs that need none never wait for a probe.
  */
-export async function compileContextFor(lab: ResolvedLab): Promise<CompileContext> {
-  return { ...compileContext(lab.name), ...(await impairFeatures(lab)) };
+export function hostFeaturesFor(lab: ResolvedLab): Promise<HostFeatures> {
+  const names = featuresToProbe(lab);
+  if (!names.length) return Promise.resolve(new Map());
+  const key = names.join(',');
+  let p = probed.get(key);
+  if (!p) probed.set(key, (p = detectFeatures(names)));
+  return p;
+}
+
+/**
+ * The context for compiling this lab on this machine (`lab up`), with the probed kernel features its link
+ * impairments depend on (given, or probed now).
+ */
+export async function compileContextFor(lab: ResolvedLab, features?: HostFeatures): Promise<CompileContext> {
+  const found = features ?? (await hostFeaturesFor(lab));
+  return { ...compileContext(lab.name), ...impairFeatures(lab, found.get('netem')) };
+}
+
+/**
+ * The context `lab plan` compiles with: nothing is probed (no process, the same text as root or not). The
+ * features the lab cannot run without are assumed present, and the plan says which; an optional one (netem
+ * for loss alone) is left unknown, which compiles to what works everywhere (the step's note says so).
+ */
+export function planContextFor(lab: ResolvedLab, ctx: CompileContext = compileContext(lab.name)): CompileContext {
+  const assumed = featuresRequired(lab);
+  return { ...ctx, ...(assumed.length ? { assumed } : {}) };
 }
 
 export function planOf(lab: ResolvedLab, ctx?: CompileContext): Plan {
   return compile(lab, ctx ?? compileContext(lab.name));
 }
 
-/** Checks that need programs (kinds' verify, e.g. `bird -p`): a LabError (exit 2) before anything is built. */
-export async function verifyLab(loaded: Loaded, ctx: CompileContext = compileContext(loaded.lab.name)): Promise<Diagnostic[]> {
-  const diags: Diagnostic[] = [...(await checkFeatures(loaded.lab))];
+/**
+ * Checks against this machine (kernel features, netem, kinds' verify such as `bird -p`): a LabError (exit 2)
+ * before anything is built. `features` are the host's probed answers (probed now when not given).
+ */
+export async function verifyLab(loaded: Loaded, ctx: CompileContext = compileContext(loaded.lab.name), features?: HostFeatures): Promise<Diagnostic[]> {
+  const found = features ?? (await hostFeaturesFor(loaded.lab));
+  const diags: Diagnostic[] = [...checkFeatures(loaded.lab, found)];
   // link impairments: delay and jitter need netem, and a kernel without it is refused here (runner/model/impair.ts)
-  diags.push(...(await checkImpairments(loaded.lab)));
+  diags.push(...checkImpairments(loaded.lab, found.get('netem')));
   await Promise.all(
     loaded.lab.nodes.map(async (n) => {
       const v = KINDS.get(n.kind)?.verify;

@@ -15,7 +15,7 @@ import { describeError, loadEntries, resolveLabArgs, type Entry } from './lab-fi
 import { checkExisting } from './load.ts';
 import { requireRoot } from './root.ts';
 import { runLabTests } from './test.ts';
-import type { LabUi } from './ui.ts';
+import { imageProgress, type LabUi } from './ui.ts';
 import { up } from './up.ts';
 
 export interface TestManyOptions {
@@ -134,7 +134,7 @@ async function imagesFirst(entries: readonly Entry[], quiet: boolean, ui: LabUi)
   ui.info(`images for the labs of this run: ${[...images].join(', ')}`);
   try {
     const { ensureImages } = await import('../images/build.ts');
-    await ensureImages([...images], { quiet });
+    await ensureImages([...images], { quiet, progress: imageProgress(ui, quiet) });
   } catch (err) {
     ui.warn(`images could not be made ready (${(err as Error).message}); the labs that need them will say so`);
   }

@@ -4,6 +4,7 @@
  * (the CLI's writes to standard error and runs listr2 on a terminal; a test's may collect lines).
  */
 import type { Diagnostic } from '../config/diagnostics.ts';
+import type { ImageProgress } from '../images/build.ts';
 
 /** One step of a long command (a phase of `lab up`), shown as progress. */
 export interface LabTask {
@@ -33,4 +34,9 @@ export interface LabUi {
   readonly color: boolean;
   /** Whether live progress lines (a test being retried) are wanted: a terminal. */
   readonly live: boolean;
+}
+
+/** Image progress (runner/images) through the caller's LabUi: its lines and its task list, none when quiet. */
+export function imageProgress(ui: LabUi, quiet: boolean): ImageProgress {
+  return { say: (line) => (quiet ? undefined : ui.info(line)), tasks: (tasks) => ui.tasks(tasks, quiet) };
 }

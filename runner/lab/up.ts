@@ -8,7 +8,7 @@ import { schedule } from '../plan/units.ts';
 import { checkExisting, compileContextFor, labPathOf, loadLab, planOf, verifyLab, type Loaded } from './load.ts';
 import { requireRoot } from './root.ts';
 import type { TestOptions, TestReport } from './test.ts';
-import type { LabUi } from './ui.ts';
+import { imageProgress, type LabUi } from './ui.ts';
 
 export interface UpOptions {
   /** If the lab is up from an older version of the file, rebuild it. */
@@ -59,7 +59,7 @@ export async function up(arg: string | undefined, opts: UpOptions, ui: LabUi): P
   const images = [...new Set(plan.steps.flatMap((st) => (st.op.type === 'container' ? [st.op.spec.image] : [])))];
   if (images.length) {
     const { ensureImages } = await import('../images/build.ts');
-    await ensureImages(images, { quiet });
+    await ensureImages(images, { quiet, progress: imageProgress(ui, quiet) });
   }
   const guarded = (signal: AbortSignal): Promise<void> => build(lab, plan, images, { ...opts, signal: opts.signal ? AbortSignal.any([opts.signal, signal]) : signal }, ui);
   await (ui.interruptible ? ui.interruptible(guarded) : guarded(opts.signal ?? new AbortController().signal));

@@ -1,5 +1,10 @@
-/** Kernel features a lab needs because of its interface types, checked (doctor's probes) before anything is built. */
+/**
+ * Kernel features a lab needs because of its interface types, checked before anything is built. Pure: the host
+ * probes (runner/exec/probes.ts) run in the lab layer, which passes their answers in as data (HostFeatures).
+ */
 import { error, type Diagnostic } from '../config/diagnostics.ts';
+import type { HostFeatures } from './host-features.ts';
+import { needsNetem } from './impair.ts';
 import type { ResolvedLab } from './types.ts';
 
 /** Interface type → the doctor probe that tells whether this kernel can make it. */
@@ -27,14 +32,34 @@ export function featuresNeeded(lab: ResolvedLab): Map<string, { node: string; if
   return need;
 }
 
-/** One error per interface whose type this kernel cannot make, naming the missing feature and what to do. */
-export async function checkFeatures(lab: ResolvedLab): Promise<Diagnostic[]> {
+/**
+ * The host features this lab cannot run without (`lab up` refuses it when one is missing; `lab plan` assumes
+ * them present and says so): interface types, kube-proxy's ipvs mode, netem for delay and jitter.
+ */
+export function featuresRequired(lab: ResolvedLab): string[] {
+  const out = new Set(featuresNeeded(lab).keys());
+  if (lab.cluster?.requestedKubeProxy === 'ipvs') out.add('ipvs');
+  if (lab.nodes.some((n) => n.interfaces.some((i) => i.impair && needsNetem(i.impair)))) out.add('netem');
+  return [...out].sort();
+}
+
+/**
+ * What `lab up` probes: the required features, and netem where the plan depends on it (loss without delay is
+ * compiled into netem where the kernel has it, else into an nftables drop).
+ */
+export function featuresToProbe(lab: ResolvedLab): string[] {
+  const out = new Set(featuresRequired(lab));
+  if (lab.nodes.some((n) => n.interfaces.some((i) => i.impair?.lossPct && !needsNetem(i.impair)))) out.add('netem');
+  return [...out].sort();
+}
+
+/** One error per interface whose type this kernel cannot make (by `found`), naming the missing feature and what to do. */
+export function checkFeatures(lab: ResolvedLab, found: HostFeatures): Diagnostic[] {
   const need = featuresNeeded(lab);
   const out: Diagnostic[] = [];
   // kube-proxy's ipvs mode: accepted by the format; refused where the kernel has no IPVS (and not built by nslab yet)
   if (lab.cluster?.requestedKubeProxy === 'ipvs') {
-    const { detectFeatures } = await import('../cli/commands/doctor.ts');
-    const r = (await detectFeatures(['ipvs'])).get('ipvs');
+    const r = found.get('ipvs');
     const pos = lab.cluster.kubeProxyPos ?? lab.cluster.pos;
     out.push(
       r && !r.ok
@@ -42,9 +67,6 @@ export async function checkFeatures(lab: ResolvedLab): Promise<Diagnostic[]> {
         : error('cluster.kube-proxy-ipvs', 'kube-proxy mode ipvs is not built by nslab yet (this kernel has IPVS)', pos, 'use kube-proxy: iptables or nftables; nothing was built'),
     );
   }
-  if (!need.size) return out;
-  const { detectFeatures } = await import('../cli/commands/doctor.ts');
-  const found = await detectFeatures([...need.keys()]);
   for (const [probe, uses] of need) {
     const r = found.get(probe);
     if (!r || r.ok) continue;

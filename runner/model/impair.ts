@@ -2,28 +2,17 @@
  * Link impairments declared on a link end: `nodes.<n>.interfaces.<if>.impair: { rate, burst, loss, delay, jitter }`.
  * An impairment applies to the packets that LEAVE that end (its egress); the other direction is impaired by
  * declaring `impair` on the other end. Parsed and checked here (pure); compiled in runner/plan/impair.ts;
- * `delay`/`jitter` need the kernel's netem, which runner/api.ts verifies before anything is built.
+ * `delay`/`jitter` need the kernel's netem: the lab layer probes it (runner/exec/probes.ts) before anything is
+ * built and passes the answer in here as data.
  */
 import { error, warning, type Diagnostic, type SourcePos } from '../config/diagnostics.ts';
 import type { LoadedFile, PathSeg } from '../config/load.ts';
 import { parsePercent, parseRate } from '../util/units.ts';
+import { untested, type FeatureProbe } from './host-features.ts';
+import type { Impairment } from './impairment.ts';
 import type { ResolvedLab } from './types.ts';
 
-export interface Impairment {
-  /** Egress rate limit in bits per second (tbf). */
-  readonly rateBps?: number;
-  /** tbf bucket size in bytes: as written, or DEFAULT_BURST(rate) when `burst` is omitted. */
-  readonly burstBytes?: number;
-  /** Loss in percent (0–100, at most three decimals). */
-  readonly lossPct?: number;
-  /** netem delay and jitter, in microseconds. */
-  readonly delayUs?: number;
-  readonly jitterUs?: number;
-  /** The `impair` key. */
-  readonly pos: SourcePos;
-  /** Where `delay` (or `jitter`) is written: the "no netem here" error points there. */
-  readonly netemPos?: SourcePos;
-}
+export type { Impairment } from './impairment.ts';
 
 /** What each key accepts, shown in every hint (and in the schema's descriptions). */
 export const IMPAIR_FORMS = {
@@ -185,33 +174,21 @@ export function needsNetem(i: Impairment): boolean {
 
 // ───────────────────────── what this machine can do (run before anything is built) ─────────────────────────
 
-/** What doctor's `netem` probe says (see runner/cli/commands/doctor.ts). */
-export interface NetemProbe {
-  readonly ok: boolean;
-  readonly detail: string;
-  readonly hint?: string;
+/** What the host's `netem` probe says (runner/exec/probes.ts). */
+export type NetemProbe = FeatureProbe;
+
+/** Whether the compiled plan depends on netem being there: loss without delay (with delay, netem is used anyway). */
+export function planDependsOnNetem(lab: ResolvedLab): boolean {
+  return lab.nodes.some((n) => n.interfaces.some((i) => i.impair?.lossPct && !needsNetem(i.impair)));
 }
-
-let netemProbe: Promise<NetemProbe> | undefined;
-
-/** Whether this kernel has netem, tried once per process in a scratch namespace (needs root to tell). */
-export function probeNetem(): Promise<NetemProbe> {
-  netemProbe ??= import('../cli/commands/doctor.ts').then(async ({ detectFeatures }) => (await detectFeatures(['netem'])).get('netem') ?? { ok: false, detail: 'not tested: no netem probe' });
-  return netemProbe;
-}
-
-/** doctor could not try (not root, no scratch namespace): nothing is known either way. */
-const untested = (p: NetemProbe): boolean => /^not tested/.test(p.detail);
 
 /**
  * The kernel facts the compiled impairments depend on, for CompileContext.features: only for labs whose plan
- * depends on them (loss without delay; other labs never wait for a probe), and only when the probe could tell.
+ * depends on them (loss without delay), and only when the probe could tell.
  */
-export async function impairFeatures(lab: ResolvedLab, probe: () => Promise<NetemProbe> = probeNetem): Promise<{ features?: { netem: boolean } }> {
-  // the answer changes the plan only for loss without delay (with delay, netem is used anyway)
-  if (!lab.nodes.some((n) => n.interfaces.some((i) => i.impair?.lossPct && !needsNetem(i.impair)))) return {};
-  const p = await probe();
-  return untested(p) ? {} : { features: { netem: p.ok } };
+export function impairFeatures(lab: ResolvedLab, netem: NetemProbe | undefined): { features?: { netem: boolean } } {
+  if (!planDependsOnNetem(lab) || !netem || untested(netem)) return {};
+  return { features: { netem: netem.ok } };
 }
 
 /**
@@ -243,8 +220,8 @@ export function netemDiagnostics(lab: ResolvedLab, p: NetemProbe): Diagnostic[] 
   return out;
 }
 
-/** verifyLab's check of the impairments: the netem probe runs only when some interface has delay or jitter. */
-export async function checkImpairments(lab: ResolvedLab, probe: () => Promise<NetemProbe> = probeNetem): Promise<Diagnostic[]> {
+/** verifyLab's check of the impairments, from the netem probe's answer (none given: not tested). */
+export function checkImpairments(lab: ResolvedLab, netem: NetemProbe | undefined): Diagnostic[] {
   if (!lab.nodes.some((n) => n.interfaces.some((i) => i.impair && needsNetem(i.impair)))) return [];
-  return netemDiagnostics(lab, await probe());
+  return netemDiagnostics(lab, netem ?? { ok: false, detail: 'not tested: no netem probe' });
 }

@@ -1,6 +1,6 @@
 /** The resolved lab: every default applied, every reference bound, every address known. Read-only from here on. */
 import type { SourcePos } from '../config/diagnostics.ts';
-import type { Impairment } from './impair.ts';
+import type { Impairment } from './impairment.ts';
 import type { ClusterResult } from '../cluster/expand.ts';
 
 export interface ResolvedLab {

@@ -10,8 +10,11 @@ export interface CompileContext {
    */
   readonly inherited?: Readonly<Record<string, string>>;
   /**
-   * Kernel features found on this machine, known only for labs that declare link impairments (runner/api.ts).
-   * netem true: loss is compiled into netem; false or unknown: into an nftables drop, which works everywhere.
+   * Kernel features found on this machine (probed by the lab layer for `lab up`), or assumed for `lab plan`;
+   * known only for labs whose plan depends on them (loss without delay). netem true: loss is compiled into
+   * netem; false or unknown: into an nftables drop, which works everywhere.
    */
   readonly features?: { readonly netem: boolean };
+  /** Features assumed present instead of probed (`lab plan` probes nothing): the plan says so in a note. */
+  readonly assumed?: readonly string[];
 }

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { formatPos } from '../config/diagnostics.ts';
-import { NETNS_DIR } from '../model/names.ts';
+import { netnsExecArgv, nodeExecArgv, nsenterArgv } from './netns-argv.ts';
 import type { ContainerSpec } from '../model/types.ts';
 import { dockerRunArgv } from './docker-argv.ts';
 import { PHASES, type Phase, type Plan, type Step } from './ops.ts';
@@ -102,15 +102,13 @@ export function schedule(plan: Plan): PhaseRun[] {
       } else if (op.type === 'load') {
         lane(op.ns).push({ phase, ns: op.ns, argv: loadArgv(op.ns, op.tool), input: op.input, steps: [s] });
       } else if (op.type === 'exec') {
-        const argv = op.container ? ['docker', 'exec', op.container, ...op.argv] : ['ip', 'netns', 'exec', op.ns, ...op.argv];
-        lane(op.ns).push({ phase, ns: op.ns, argv, steps: [s] });
+        lane(op.ns).push({ phase, ns: op.ns, argv: nodeExecArgv(op, op.argv), steps: [s] });
       } else if (op.type === 'file') {
         lane(op.lane).push({ phase, ns: op.lane, argv: [], steps: [s], write: { path: op.path, content: op.content } });
       } else if (op.type === 'container') {
         lane(op.lane).push({ phase, ns: op.lane, argv: dockerRunArgv(op.spec), steps: [s], container: { spec: op.spec, expose: op.ns } });
       } else {
-        const argv = op.container ? ['docker', 'exec', op.container, ...op.argv] : ['ip', 'netns', 'exec', op.ns, ...op.argv];
-        lane(op.ns).push({ phase, ns: op.ns, argv, steps: [s], daemon: { node: op.node, name: op.name, log: op.log } });
+        lane(op.ns).push({ phase, ns: op.ns, argv: nodeExecArgv(op, op.argv), steps: [s], daemon: { node: op.node, name: op.name, log: op.log } });
       }
     }
     const done = [...lanes.values()].map((units) =>
@@ -126,13 +124,8 @@ export function schedule(plan: Plan): PhaseRun[] {
   return out;
 }
 
-/**
- * Enter a namespace without iproute2's `-n`/`netns exec`: those also unshare the mount namespace (a copy of
- * every mount, one per named namespace), which makes each call slower as a lab grows (bench/REPORT.md).
- */
-export function enter(ns: string): string[] {
-  return ['nsenter', `--net=${NETNS_DIR}/${ns}`];
-}
+/** Enter a namespace's network only (see nsenterArgv). */
+export const enter = nsenterArgv;
 
 const isPerNs = (u: Unit): boolean => !!u.ns && u.argv[0] === 'nsenter' && (u.argv[2] === 'sysctl' || u.argv.includes('-batch'));
 
@@ -162,6 +155,5 @@ function fanOut(phase: Phase, lanes: Unit[][], workDir: string): Unit[][] {
 }
 
 function loadArgv(ns: string, tool: 'iptables-restore' | 'ip6tables-restore' | 'nft'): string[] {
-  if (tool === 'nft') return ['ip', 'netns', 'exec', ns, 'nft', '-f', '-'];
-  return ['ip', 'netns', 'exec', ns, tool, '--noflush'];
+  return netnsExecArgv(ns, tool === 'nft' ? ['nft', '-f', '-'] : [tool, '--noflush']);
 }

@@ -3,7 +3,8 @@ import { strict as assert } from 'node:assert';
 import type Docker from 'dockerode';
 import { LabError } from '../../runner/config/diagnostics.ts';
 import { requireDocker } from '../../runner/exec/docker.ts';
-import { ensureImages, imageId, imageRefFor } from '../../runner/images/build.ts';
+import { ensureImages, imageRefFor } from '../../runner/images/build.ts';
+import { imageId } from '../../runner/exec/images-docker.ts';
 import { needRoot } from '../needs.ts';
 import { expectOk, lab } from './helpers.ts';
 
@@ -35,9 +36,9 @@ describe('lab images (root, Docker)', function () {
     const refs = await ensureImages(names, { quiet: true });
     for (const n of names) {
       assert.equal(refs.get(n), imageRefFor(n));
-      const id = await imageId(d, imageRefFor(n));
+      const id = await imageId(imageRefFor(n));
       assert.ok(id, `${imageRefFor(n)} exists`);
-      assert.equal(await imageId(d, `${n}:latest`), id, `${n}:latest is the current recipe's image`);
+      assert.equal(await imageId(`${n}:latest`), id, `${n}:latest is the current recipe's image`);
       const info = await d.getImage(id).inspect();
       assert.equal(info.Config.Labels?.['nslab.recipe'], imageRefFor(n).split(':')[1]);
     }
@@ -61,9 +62,9 @@ describe('lab images (root, Docker)', function () {
   });
 
   it('a second ensureImages rebuilds nothing: the image IDs are unchanged (its time: bench/micro.ts)', async () => {
-    const before = await Promise.all(names.map((n) => imageId(d, imageRefFor(n))));
+    const before = await Promise.all(names.map((n) => imageId(imageRefFor(n))));
     await ensureImages(names, { quiet: true });
-    assert.deepEqual(await Promise.all(names.map((n) => imageId(d, imageRefFor(n)))), before);
+    assert.deepEqual(await Promise.all(names.map((n) => imageId(imageRefFor(n)))), before);
   });
 
   it('`lab images build` says up to date, `lab images list` shows both', async () => {
@@ -82,7 +83,7 @@ describe('lab images (root, Docker)', function () {
       const r = await lab(['images', 'rm', 'nslab/bird']);
       assert.equal(r.exitCode, 3, r.stderr);
       assert.match(r.stderr, new RegExp(`used by running container nslab-images-test-${process.pid}`));
-      assert.ok(await imageId(d, imageRefFor('nslab/bird')), 'the image is still there');
+      assert.ok(await imageId(imageRefFor('nslab/bird')), 'the image is still there');
     } finally {
       await c.remove({ force: true });
     }

@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { probeNetem } from '../../runner/model/impair.ts';
+import { detectFeatures } from '../../runner/exec/probes.ts';
 import { expectOk, lab, labLeftovers, tempDir } from './helpers.ts';
 
 const SHAPE_LAB = `name: imp-shape
@@ -111,7 +111,7 @@ describe('link impairments (root, real kernel)', function () {
   it('delay: refused before anything is built when the kernel has no netem', async function () {
     const file = join(dir, 'delay.yaml');
     writeFileSync(file, DELAY_LAB);
-    const netem = await probeNetem();
+    const netem = (await detectFeatures(['netem'])).get('netem')!;
     const up = await lab(['up', file]);
     if (netem.ok) {
       // a kernel with netem: the delay is there

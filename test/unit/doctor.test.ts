@@ -3,24 +3,21 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exitCodeFor, formatReport, markOf, toJson } from '../../runner/cli/commands/doctor.ts';
 import {
   CHECKS,
   compareVersions,
   detectFeatures,
   dockerPing,
   dockerSocket,
-  exitCodeFor,
-  formatReport,
-  markOf,
   packagesToInstall,
   parseIprouteVersion,
-  toJson,
   toolsOf,
   whichSync,
   type CheckResult,
   type ProbeContext,
-  type RunResult,
-} from '../../runner/cli/commands/doctor.ts';
+  type ProbeRunResult as RunResult,
+} from '../../runner/exec/probes.ts';
 
 const byName = (n: string) => {
   const c = CHECKS.find((x) => x.name === n);

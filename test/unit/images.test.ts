@@ -4,9 +4,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { debianMirror, parseDeb822Sources, parseOneLineSources, readAptSources } from '../../runner/images/apt-sources.ts';
-import { importChanges, LABEL_RECIPE } from '../../runner/images/build.ts';
-import { allPackages, canonicalJson, imageRefFor, RECIPE_FORMAT, recipeFor, recipeHash, RECIPES, splitRef, type ImageRecipe } from '../../runner/images/recipes.ts';
-import { debootstrapArgv, mountsUnder, tarArgv } from '../../runner/images/rootfs.ts';
+import { allPackages, canonicalJson, imageRefFor, importChanges, LABEL_RECIPE, RECIPE_FORMAT, recipeFor, recipeHash, RECIPES, splitRef, type ImageRecipe } from '../../runner/images/recipes.ts';
+import { debootstrapArgv, mountsUnder, tarArgv } from '../../runner/exec/images-rootfs.ts';
 
 const host = RECIPES.find((r) => r.name === 'nslab/host')!;
 const bird = RECIPES.find((r) => r.name === 'nslab/bird')!;

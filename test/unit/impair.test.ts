@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileContext, loadLab, planOf } from '../../runner/api.ts';
+import { compileContext, loadLab, planContextFor, planOf } from '../../runner/api.ts';
+import { featuresToProbe } from '../../runner/model/features.ts';
 import { formatDiagnostic, LabError, type Diagnostic } from '../../runner/config/diagnostics.ts';
 import { displayPath } from '../../runner/config/load.ts';
 import {
@@ -334,11 +335,9 @@ nodes: { a: {}, b: {} }
 links: [[a:eth0, b:eth0]]
 `);
     assert.equal(impairPhase(planOf(lab, ctx())), '');
-    let probed = 0;
-    const probe = async (): Promise<NetemProbe> => (probed++, { ok: false, detail: 'x' });
-    assert.deepEqual(await impairFeatures(lab, probe), {});
-    assert.deepEqual(await checkImpairments(lab, probe), []);
-    assert.equal(probed, 0);
+    assert.deepEqual(featuresToProbe(lab), [], 'nothing to probe');
+    assert.deepEqual(impairFeatures(lab, { ok: false, detail: 'x' }), {});
+    assert.deepEqual(checkImpairments(lab, { ok: false, detail: 'x' }), []);
   });
 });
 
@@ -348,7 +347,7 @@ describe('impair: delay on a kernel without netem', () => {
   it('is an error at the delay, naming CONFIG_NET_SCH_NETEM and what still works', async () => {
     const path = write(pair('{ rate: 10 mbit, loss: 1%, delay: 20ms, jitter: 5ms }'));
     const loaded = loadLab(path);
-    const ds = await checkImpairments(loaded.lab, async () => MISSING);
+    const ds = checkImpairments(loaded.lab, MISSING);
     assert.equal(ds.length, 1);
     const d = ds[0];
     assert.equal(d.severity, 'error');
@@ -377,14 +376,27 @@ describe('impair: delay on a kernel without netem', () => {
 
   it('rate and loss alone never need netem', async () => {
     const { lab } = load(pair('{ rate: 10 mbit, loss: 5% }'));
-    assert.deepEqual(await checkImpairments(lab, async () => MISSING), []);
-    assert.deepEqual(await impairFeatures(lab, async () => MISSING), { features: { netem: false } });
-    assert.deepEqual(await impairFeatures(lab, async () => ({ ok: false, detail: 'not tested: needs root' })), {});
-    // rate alone, or loss with delay: the plan is the same whatever the kernel, so nothing is probed
-    let probed = 0;
-    const probe = async (): Promise<NetemProbe> => (probed++, MISSING);
-    assert.deepEqual(await impairFeatures(load(pair('{ rate: 10 mbit }')).lab, probe), {});
-    assert.deepEqual(await impairFeatures(load(pair('{ loss: 5%, delay: 20ms }')).lab, probe), {});
-    assert.equal(probed, 0);
+    assert.deepEqual(checkImpairments(lab, MISSING), []);
+    assert.deepEqual(impairFeatures(lab, MISSING), { features: { netem: false } });
+    assert.deepEqual(impairFeatures(lab, { ok: false, detail: 'not tested: needs root' }), {});
+    assert.deepEqual(impairFeatures(lab, undefined), {}, 'not probed: nothing known');
+    // rate alone: nothing to probe; loss with delay: netem is needed, but the plan is the same whatever the answer
+    const rate = load(pair('{ rate: 10 mbit }')).lab;
+    assert.deepEqual([featuresToProbe(rate), impairFeatures(rate, MISSING)], [[], {}]);
+    const both = load(pair('{ loss: 5%, delay: 20ms }')).lab;
+    assert.deepEqual([featuresToProbe(both), impairFeatures(both, MISSING)], [['netem'], {}]);
+  });
+
+  it('lab plan assumes netem for delay (and says so) instead of probing it; loss alone stays unknown', () => {
+    const { lab } = load(pair('{ loss: 5%, delay: 20ms }'));
+    const c = planContextFor(lab, ctx());
+    assert.deepEqual([c.assumed, c.features], [['netem'], undefined]);
+    const plan = planOf(lab, c);
+    assert.ok(plan.notes?.some((n) => n.startsWith('assumes: netem ')), JSON.stringify(plan.notes));
+    assert.match(printPlan(plan), /^# assumes: netem /m);
+    const loss = load(pair('{ loss: 5% }')).lab;
+    assert.deepEqual([featuresToProbe(loss), planContextFor(loss, ctx())], [['netem'], ctx()], 'lab up probes it; lab plan compiles the nftables drop');
+    assert.match(impairPhase(planOf(loss, planContextFor(loss, ctx()))), /netem not checked/);
+    assert.deepEqual(planContextFor(load(pair('{ rate: 10 mbit }')).lab, ctx()), ctx(), 'nothing assumed where nothing depends on the host');
   });
 });

@@ -1,6 +1,6 @@
-import { execa } from 'execa';
 import { labNameOf } from '../../api.ts';
 import { labNetns, allLabsOnHost } from '../../exec/host.ts';
+import { execAttached } from '../../exec/node-exec.ts';
 import { nodeNetns } from '../../model/names.ts';
 import { LabError, didYouMean } from '../../config/diagnostics.ts';
 import { UsageError, type Args } from '../args.ts';
@@ -30,6 +30,5 @@ export async function execCmd(a: Args): Promise<number> {
     const guess = didYouMean(node, nodes);
     throw new LabError([{ severity: 'error', code: 'exec.node', message: `lab ${lab} has no node ${node} up`, hint: guess ? `did you mean ${guess}?` : `its nodes: ${nodes.join(', ') || '(none; is the lab up?)'}` }], EXIT.environment);
   }
-  const r = await execa('ip', ['netns', 'exec', ns, ...a.rest], { stdio: 'inherit', reject: false });
-  return r.exitCode ?? 1;
+  return execAttached(ns, a.rest);
 }

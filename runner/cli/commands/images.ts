@@ -2,11 +2,12 @@
 import { buildImages } from '../../images/build.ts';
 import { knownNames, listNslabImages, removeNslabImages, ROOTFS_CACHE } from '../../images/inventory.ts';
 import { recipeHash, RECIPES } from '../../images/recipes.ts';
-import { listCachedRootfs } from '../../images/rootfs.ts';
+import { listCachedRootfs } from '../../exec/images-rootfs.ts';
 import { requireDocker } from '../../exec/docker.ts';
 import { UsageError, type Args } from '../args.ts';
 import { EXIT } from '../exit-codes.ts';
 import { say } from '../output.ts';
+import { cliProgress } from '../progress.ts';
 
 const SUBCOMMANDS = 'build [NAME…] [--force], list [--json], rm NAME…|--all';
 
@@ -38,7 +39,7 @@ export async function imagesCmd(a: Args): Promise<number> {
 async function buildCmd(names: string[], force: boolean, quiet: boolean): Promise<number> {
   const t0 = performance.now();
   const wanted = names.length ? names : RECIPES.map((r) => r.name);
-  const reports = await buildImages(wanted, { force, quiet, showUpToDate: true });
+  const reports = await buildImages(wanted, { force, quiet, showUpToDate: true, progress: cliProgress(quiet) });
   const built = reports.filter((r) => r.built).length;
   if (!quiet) say(built ? `${built} image(s) built in ${((performance.now() - t0) / 1000).toFixed(1)} s` : `all ${reports.length} image(s) up to date`);
   return EXIT.ok;
@@ -50,8 +51,8 @@ const pad = (rows: string[][]): string => {
 };
 
 async function listCmd(json: boolean): Promise<number> {
-  const d = await requireDocker('lab images list');
-  const images = await listNslabImages(d);
+  await requireDocker('lab images list');
+  const images = await listNslabImages();
   const caches = listCachedRootfs();
   const missing = RECIPES.filter((r) => !images.some((i) => i.name === r.name && i.status === 'up to date'));
   if (json) {
@@ -79,13 +80,13 @@ async function listCmd(json: boolean): Promise<number> {
 async function rmCmd(names: string[], all: boolean): Promise<number> {
   if (all && names.length) throw new UsageError('lab images rm: give names or --all, not both');
   if (!all && !names.length) throw new UsageError('lab images rm needs image names (e.g. nslab/host) or --all');
-  const d = await requireDocker('lab images rm');
+  await requireDocker('lab images rm');
   if (!all) {
-    const known = knownNames(await listNslabImages(d));
+    const known = knownNames(await listNslabImages());
     const unknown = names.filter((n) => !known.has(n.replace(/:latest$/, '')));
     if (unknown.length) throw new UsageError(`not an nslab image: ${unknown.join(', ')} (nslab images: ${[...known].join(', ')})`);
   }
-  const r = await removeNslabImages(d, all ? undefined : names);
+  const r = await removeNslabImages(all ? undefined : names, say);
   for (const img of r.images) say(`removed image ${img}`);
   for (const c of r.caches) say(`removed root file system cache ${c.path}${c.name ? ` (${c.name})` : ''}`);
   if (!r.images.length && !r.caches.length) say(all ? 'no nslab images and no cache to remove' : `nothing to remove for ${names.join(', ')}`);

@@ -5,8 +5,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { error, warning, type Diagnostic, type SourcePos } from '../../config/diagnostics.ts';
+import { runProcess } from '../../exec/process.ts';
 
 export interface CheckBirdOptions {
   /** The node, for messages. */
@@ -38,13 +38,13 @@ export async function checkBirdConfig(text: string, sources: readonly (SourcePos
   try {
     const file = join(dir, 'bird.conf');
     await writeFile(file, text);
-    const r = await execa(opts.bird ?? 'bird', ['-p', '-c', file], { reject: false, timeout: 10_000, env: { LC_ALL: 'C' } });
-    if (r.code === 'ENOENT') {
+    const r = await runProcess([opts.bird ?? 'bird', '-p', '-c', file], { timeoutMs: 10_000, env: { LC_ALL: 'C' } });
+    if (r.spawnError === 'ENOENT') {
       const make = opts.missing === 'warning' ? warning : error;
       return [make('bird.not-installed', `bird is not installed on this machine: the BIRD configuration${who} cannot be checked`, opts.fallback, INSTALL_HINT)];
     }
-    if (r.exitCode === 0 && !r.failed) return [];
-    const e = parseBirdError(String(r.stderr ?? '')) ?? { message: `bird -p failed (exit code ${String(r.exitCode)})` };
+    if (r.exitCode === 0) return [];
+    const e = parseBirdError(r.stderr) ?? { message: `bird -p failed (exit code ${r.exitCode})` };
     const lines = text.split('\n');
     const pos = (e.line !== undefined ? sources[e.line - 1] : undefined) ?? opts.fallback;
     const shown = e.line !== undefined ? lines[e.line - 1] : undefined;

@@ -77,7 +77,7 @@ export const birdKind: KindDef = {
   async verify(node, ctx) {
     const spec = node.kindData as BirdSpec;
     const conf = birdConfig(spec, { socket: files(node, ctx).sock });
-    // loaded here, not at the top: it brings execa, which every other command would pay for at start-up
+    // loaded here, not at the top: only labs with BIRD routers need it
     const { checkBirdConfig } = await import('./check.ts');
     return checkBirdConfig(conf.text, conf.sources, { node: node.name, fallback: spec.pos, missing: spec.runtime === 'container' ? 'warning' : 'error' });
   },

@@ -1,5 +1,5 @@
 /** kind: container and kind: pod — Docker containers started with --network none and wired by nslab. */
-import { existsSync } from 'node:fs';
+import { removeLabContainersIfDocker } from '../../exec/docker-labs.ts';
 import type { ContainerSpec, ResolvedNode } from '../../model/types.ts';
 import type { Step } from '../../plan/ops.ts';
 import type { KindDef } from '../types.ts';
@@ -21,11 +21,8 @@ export function containerSteps(node: ResolvedNode): Step[] {
   }));
 }
 
-export async function removeContainers(lab: string): Promise<string[]> {
-  if (!existsSync('/var/run/docker.sock')) return []; // no daemon: no containers (and no dockerode to load)
-  const { removeLabContainers } = await import('../../exec/containers.ts');
-  return removeLabContainers(lab);
-}
+/** Containers are found by the lab's label (runner/exec/docker-labs.ts): no daemon, no containers. */
+export const removeContainers = removeLabContainersIfDocker;
 
 export const containerKind: KindDef = {
   name: 'container',

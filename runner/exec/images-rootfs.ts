@@ -1,14 +1,23 @@
 /**
  * Root file systems for lab images: debootstrap from the machine's own Debian mirror, apt-get inside a chroot
- * for derived images, cleaning, and the tar stream Docker imports. Every command is an argv array (execa),
- * never a shell. Base root file systems are cached under CACHE_DIR/rootfs/<recipe hash>.
+ * for derived images, cleaning, and the tar stream Docker imports. Every command is an argv array run by
+ * runner/exec/process.ts, never a shell. Base root file systems are cached under CACHE_DIR/rootfs/<recipe hash>.
+ * The argv and data are runner/images/rootfs-recipe.ts.
  */
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
 import { LabError } from '../config/diagnostics.ts';
-import { debianMirror, readAptSources, type Mirror } from './apt-sources.ts';
-import type { ImageRecipe } from './recipes.ts';
+import { runProcess, start, type StartedProcess } from './process.ts';
+
+/** A Debian mirror to debootstrap from (runner/images/apt-sources.ts finds the machine's own). */
+export interface Mirror {
+  readonly uri: string;
+  /** The keyring that signs it, when not Debian's default. */
+  readonly keyring?: string;
+  /** Where it was found (an apt sources file and line). */
+  readonly origin?: string;
+}
+
 
 export const CACHE_DIR = process.env.NSLAB_CACHE_DIR ?? '/var/cache/nslab';
 export const ROOTFS_CACHE = join(CACHE_DIR, 'rootfs');
@@ -47,6 +56,22 @@ export function tarArgv(rootfs: string): string[] {
   return ['tar', '--numeric-owner', '--xattrs', '--xattrs-include=security.capability', '-C', rootfs, '--exclude=./dev/*', '-cf', '-', '.'];
 }
 
+/** Mount points at or under `dir` (from /proc/self/mountinfo), deepest first. */
+export function mountsUnder(dir: string, mountinfo: string): string[] {
+  const text = mountinfo;
+  const unescape = (s: string): string => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  return text
+    .split('\n')
+    .map((l) => l.split(' ')[4])
+    .filter((m): m is string => !!m)
+    .map(unescape)
+    .filter((m) => m === dir || m.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+}
+
+/** dpkg excludes like Debian's slim images: later installs (apt-get in the chroot) skip docs and man pages too. */
+const DPKG_SLIM = ['path-exclude /usr/share/doc/*', 'path-include /usr/share/doc/*/copyright', 'path-exclude /usr/share/man/*', 'path-exclude /usr/share/info/*', 'path-exclude /usr/share/locale/*', 'path-include /usr/share/locale/locale.alias', ''].join('\n');
+
 function stepFailed(what: string, argv: readonly string[], output: string): LabError {
   const tail = output.trim().split('\n').slice(-15).join('\n  | ');
   return new LabError([{ severity: 'error', code: 'images.build', message: `${what} failed: ${argv.join(' ')}\n  | ${tail}`, hint: 'the build left nothing behind; run it again, or `lab images rm --all` to start from scratch' }], 3);
@@ -54,8 +79,8 @@ function stepFailed(what: string, argv: readonly string[], output: string): LabE
 
 /** Run argv; on failure throw a LabError with the tail of its output. */
 export async function runStep(what: string, argv: readonly string[], env?: Record<string, string>): Promise<void> {
-  const r = await execa(argv[0], argv.slice(1), { reject: false, all: true, stdin: 'ignore', env: { DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C', ...env }, timeout: APT_TIMEOUT_MS });
-  if (r.exitCode !== 0) throw stepFailed(what, argv, `${String(r.all ?? '')}${r.timedOut ? '\n(timed out)' : ''}${r.exitCode === undefined ? `\n${r.message}` : ''}`);
+  const r = await runProcess(argv, { env: { DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C', ...env }, timeoutMs: APT_TIMEOUT_MS });
+  if (r.exitCode !== 0) throw stepFailed(what, argv, `${r.all}${r.timedOut ? '\n(timed out)' : ''}${r.spawnMessage ? `\n${r.spawnMessage}` : ''}`);
 }
 
 export function requireRootForBuild(): void {
@@ -77,7 +102,7 @@ export async function ensureDebootstrap(say: (line: string) => void): Promise<vo
   if (['/usr/sbin', '/usr/local/sbin', '/sbin'].some((d) => isFile(join(d, 'debootstrap')))) return;
   say('debootstrap is missing: installing it with apt-get (Debian packages debootstrap, debian-archive-keyring)');
   const install = ['apt-get', 'install', '-y', '--no-install-recommends', 'debootstrap', 'debian-archive-keyring'];
-  const first = await execa(install[0], install.slice(1), { reject: false, all: true, stdin: 'ignore', env: { DEBIAN_FRONTEND: 'noninteractive' } });
+  const first = await runProcess(install, { env: { DEBIAN_FRONTEND: 'noninteractive' } });
   if (first.exitCode === 0) return;
   await runStep('apt-get update', ['apt-get', 'update']);
   await runStep('installing debootstrap', install);
@@ -91,22 +116,12 @@ export function workDir(label: string): string {
   return d;
 }
 
-/** Mount points at or under `dir` (from /proc/self/mountinfo), deepest first. */
-export function mountsUnder(dir: string, mountinfo?: string): string[] {
-  let text = mountinfo;
+function mountinfo(): string {
   try {
-    text ??= readFileSync('/proc/self/mountinfo', 'utf8');
+    return readFileSync('/proc/self/mountinfo', 'utf8');
   } catch {
-    return [];
+    return '';
   }
-  const unescape = (s: string): string => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-  return text
-    .split('\n')
-    .map((l) => l.split(' ')[4])
-    .filter((m): m is string => !!m)
-    .map(unescape)
-    .filter((m) => m === dir || m.startsWith(`${dir}/`))
-    .sort((a, b) => b.length - a.length);
 }
 
 /**
@@ -115,8 +130,8 @@ export function mountsUnder(dir: string, mountinfo?: string): string[] {
  */
 export async function dropDir(dir: string): Promise<void> {
   if (!existsSync(dir)) return;
-  for (const m of mountsUnder(dir)) await execa('umount', ['-l', m], { reject: false });
-  await execa('rm', ['-rf', '--one-file-system', dir], { reject: false, stdin: 'ignore' });
+  for (const m of mountsUnder(dir, mountinfo())) await runProcess(['umount', '-l', m]);
+  await runProcess(['rm', '-rf', '--one-file-system', dir]);
 }
 
 /** Work directories of builds that died (call with the build lock held: no build is running). */
@@ -130,9 +145,8 @@ export async function clearStaleWork(): Promise<void> {
   for (const n of names) await dropDir(join(WORK_DIR, n));
 }
 
-/** debootstrap a recipe into `target` (empty or missing) from this machine's mirror. */
-export async function debootstrap(r: ImageRecipe, target: string, packages: readonly string[]): Promise<Mirror | undefined> {
-  const mirror = debianMirror(readAptSources(), r.suite);
+/** debootstrap a suite into `target` (empty or missing) from `mirror` (Debian's default without one). */
+export async function debootstrap(r: { readonly suite: string; readonly variant: string }, target: string, packages: readonly string[], mirror: Mirror | undefined): Promise<Mirror | undefined> {
   const sbin = { PATH: `/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` };
   await runStep('debootstrap', debootstrapArgv({ suite: r.suite, variant: r.variant, packages, target, mirror }), sbin);
   return mirror;
@@ -162,9 +176,6 @@ export async function chrootInstall(rootfs: string, packages: readonly string[])
 export async function chrootSetup(rootfs: string, steps: readonly (readonly string[])[]): Promise<void> {
   for (const s of steps) await runStep(`setup step \`${s.join(' ')}\``, ['chroot', rootfs, ...s], { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' });
 }
-
-/** dpkg excludes like Debian's slim images: later installs (apt-get in the chroot) skip docs and man pages too. */
-const DPKG_SLIM = ['path-exclude /usr/share/doc/*', 'path-include /usr/share/doc/*/copyright', 'path-exclude /usr/share/man/*', 'path-exclude /usr/share/info/*', 'path-exclude /usr/share/locale/*', 'path-include /usr/share/locale/locale.alias', ''].join('\n');
 
 /** Remove what an image does not need: apt lists and caches, logs, docs, man pages, the host's resolv.conf. */
 export function cleanRootfs(rootfs: string): void {
@@ -206,7 +217,7 @@ export function cleanRootfs(rootfs: string): void {
 }
 
 /** Keep a finished root file system in the cache (atomic rename), with a note of what it is. */
-export async function storeRootfs(dir: string, hash: string, recipe: ImageRecipe): Promise<string> {
+export async function storeRootfs(dir: string, hash: string, recipe: { readonly name: string }): Promise<string> {
   mkdirSync(ROOTFS_CACHE, { recursive: true });
   const dest = cachedRootfs(hash);
   await dropDir(dest);
@@ -264,10 +275,9 @@ export async function removeCache(): Promise<void> {
   await dropDir(WORK_DIR);
 }
 
-/** Start `tar` over a root file system; its stdout is what Docker imports. */
-export function tarRootfs(rootfs: string): ResultPromise<{ stdout: 'pipe'; stderr: 'pipe'; stdin: 'ignore'; buffer: { stdout: false; stderr: true } }> {
-  const argv = tarArgv(rootfs);
-  return execa(argv[0], argv.slice(1), { stdout: 'pipe', stderr: 'pipe', stdin: 'ignore', buffer: { stdout: false, stderr: true } });
+/** Start `tar` over a root file system; its stdout (a stream) is what Docker imports. */
+export function tarRootfs(rootfs: string): StartedProcess {
+  return start(tarArgv(rootfs), { streamStdout: true });
 }
 
 /**

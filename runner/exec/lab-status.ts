@@ -1,0 +1,86 @@
+/** `lab status` as data: a lab's state, and what its namespaces hold now (`ip -j` in each), its daemons and containers. */
+import { existsSync } from 'node:fs';
+import { isAlive, labNetns, pidsInNetns } from './host.ts';
+import { runProcess } from './process.ts';
+import { readState } from './state.ts';
+
+export interface IfaceInfo {
+  name: string;
+  state: string;
+  mac?: string;
+  mtu?: number;
+  master?: string;
+  kind?: string;
+  addresses: string[];
+}
+export interface RouteInfo {
+  dst: string;
+  gateway?: string;
+  dev?: string;
+  type?: string;
+}
+export interface NodeStatus {
+  node: string;
+  netns: string;
+  interfaces: IfaceInfo[];
+  routes: RouteInfo[];
+}
+export interface LabStatus {
+  lab: string;
+  file?: string;
+  status: string;
+  upAt?: string;
+  lastTest?: { at: string; passed: number; failed: number };
+  nodes: NodeStatus[];
+  daemons: { node: string; name: string; pid: number; running: boolean; log: string }[];
+  containers: { name: string; node: string; state: string; running: boolean; image: string; logs?: string }[];
+  processes: number;
+}
+
+async function ipJson<T>(ns: string, args: string[]): Promise<T[]> {
+  const r = await runProcess(['ip', '-j', '-d', '-n', ns, ...args]);
+  try {
+    return JSON.parse(r.stdout || '[]') as T[];
+  } catch {
+    return [];
+  }
+}
+
+async function nodeStatus(lab: string, ns: string): Promise<NodeStatus> {
+  type RawIf = { ifname: string; operstate: string; address?: string; mtu?: number; master?: string; linkinfo?: { info_kind?: string }; addr_info?: { family: string; local: string; prefixlen: number; scope: string }[] };
+  type RawRoute = { dst: string; gateway?: string; dev?: string; type?: string };
+  const [links, routes4, routes6] = await Promise.all([ipJson<RawIf>(ns, ['addr', 'show']), ipJson<RawRoute>(ns, ['route', 'show']), ipJson<RawRoute>(ns, ['-6', 'route', 'show'])]);
+  const node = ns === `nsl.${lab}` ? '(fabric)' : ns.slice(`nsl.${lab}.`.length);
+  return {
+    node,
+    netns: ns,
+    interfaces: links.map((l) => ({
+      name: l.ifname,
+      state: l.operstate,
+      mac: l.address,
+      mtu: l.mtu,
+      master: l.master,
+      kind: l.linkinfo?.info_kind,
+      addresses: (l.addr_info ?? []).filter((x) => x.scope !== 'link' && x.scope !== 'host').map((x) => `${x.local}/${x.prefixlen}`),
+    })),
+    routes: [...routes4, ...routes6.filter((r) => !r.dst.startsWith('fe80') && r.type !== 'multicast')].map((r) => ({ dst: r.dst, gateway: r.gateway, dev: r.dev, type: r.type })),
+  };
+}
+
+export async function labStatus(lab: string): Promise<LabStatus> {
+  const state = readState(lab);
+  const namespaces = labNetns(lab);
+  const nodes = await Promise.all(namespaces.map((ns) => nodeStatus(lab, ns)));
+  const complete = state ? state.namespaces.every((n) => namespaces.includes(n)) : false;
+  return {
+    lab,
+    file: state?.file,
+    status: !state ? 'leftover (no state; `lab down` removes it)' : state.status === 'up' && !complete ? 'degraded (namespaces missing)' : state.status,
+    upAt: state?.upAt,
+    lastTest: state?.lastTest,
+    nodes,
+    daemons: (state?.daemons ?? []).map((d) => ({ node: d.node, name: d.name, pid: d.pid, running: isAlive(d.pid), log: d.log })),
+    containers: existsSync('/var/run/docker.sock') ? await (await import('./containers.ts')).labContainers(lab).catch(() => []) : [],
+    processes: pidsInNetns(namespaces).size,
+  };
+}
