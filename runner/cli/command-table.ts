@@ -65,6 +65,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: [
       { name: 'test', type: 'boolean', description: "run the lab's tests once it is up" },
       { name: 'recreate', type: 'boolean', description: 'if the lab is up from an older version of the file, rebuild it' },
+      { name: 'wait', type: 'string', value: 'DURATION', description: 'wait at most this long for the lab to be ready (BGP converged, servers listening, DNS answering; default 60s)' },
+      { name: 'no-wait', type: 'boolean', description: 'return as soon as the last command ran, without waiting for the lab to be ready' },
       QUIET,
       { ...REPORTER, description: 'with --test: also write a machine-readable report …' },
       OUTPUT,

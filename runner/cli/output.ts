@@ -11,14 +11,14 @@ export function say(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-export function showDiagnostics(ds: readonly Diagnostic[], sources?: ReadonlyMap<string, string>): void {
-  if (ds.length) say(formatDiagnostics(ds, { sources, color: color() }));
+export function showDiagnostics(ds: readonly Diagnostic[], sources?: ReadonlyMap<string, string>, trailer?: string): void {
+  if (ds.length) say(formatDiagnostics(ds, { sources, color: color(), trailer }));
 }
 
 /** Turn any failure into one clear message and an exit code; a stack only with NSLAB_DEBUG=1. */
 export function failure(e: unknown): number {
   if (e instanceof LabError) {
-    showDiagnostics(e.diagnostics, e.sources);
+    showDiagnostics(e.diagnostics, e.sources, e.trailer);
     return e.exitCode;
   }
   if (e instanceof ExecError) {

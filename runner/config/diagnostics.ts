@@ -23,12 +23,15 @@ export class LabError extends Error {
   readonly exitCode: number;
   /** The text of the files the diagnostics point into, to show the offending lines. */
   sources?: ReadonlyMap<string, string>;
-  constructor(diagnostics: readonly Diagnostic[], exitCode = 2, sources?: ReadonlyMap<string, string>) {
+  /** The last line instead of "N errors; nothing was changed on this machine." (for failures after changes). */
+  readonly trailer?: string;
+  constructor(diagnostics: readonly Diagnostic[], exitCode = 2, sources?: ReadonlyMap<string, string>, trailer?: string) {
     super(diagnostics.map((d) => d.message).join('; '));
     this.name = 'LabError';
     this.diagnostics = diagnostics;
     this.exitCode = exitCode;
     this.sources = sources;
+    this.trailer = trailer;
   }
 }
 
@@ -48,6 +51,8 @@ export interface FormatOptions {
   /** The text of the files, to show the offending line under the message. */
   readonly sources?: ReadonlyMap<string, string>;
   readonly color?: boolean;
+  /** Replaces the closing "N errors; nothing was changed on this machine." line. */
+  readonly trailer?: string;
 }
 
 export function formatDiagnostic(d: Diagnostic, opts: FormatOptions = {}): string {
@@ -73,7 +78,7 @@ export function formatDiagnostics(ds: readonly Diagnostic[], opts: FormatOptions
   const sorted = [...ds].sort(comparePos);
   const errors = sorted.filter((d) => d.severity === 'error').length;
   const body = sorted.map((d) => formatDiagnostic(d, opts)).join('\n');
-  const tail = errors > 0 ? `\n${errors} error${errors === 1 ? '' : 's'}; nothing was changed on this machine.` : '';
+  const tail = opts.trailer !== undefined ? `\n${opts.trailer}` : errors > 0 ? `\n${errors} error${errors === 1 ? '' : 's'}; nothing was changed on this machine.` : '';
   return body + tail;
 }
 

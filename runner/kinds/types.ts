@@ -1,7 +1,8 @@
 /** The contract of a node kind (L1): what a kind folder exports and what it is given. Kinds import this, never the registry. */
 import type { Diagnostic, SourcePos } from '../config/diagnostics.ts';
 import type { PathSeg } from '../config/load.ts';
-import type { ContainerSpec, ResolvedNode } from '../model/types.ts';
+import type { ContainerSpec, ResolvedLab, ResolvedNode } from '../model/types.ts';
+import type { ReadyProbe } from '../model/ready.ts';
 import type { Step } from '../plan/ops.ts';
 import type { CompileContext } from '../plan/context.ts';
 
@@ -82,6 +83,11 @@ export interface KindDef {
   extraSteps?(node: ResolvedNode, ctx: CompileContext): Step[];
   /** Checks that need a program (e.g. `bird -p` on a generated config), run before anything is built. */
   verify?(node: ResolvedNode, ctx: CompileContext): Promise<Diagnostic[]>;
+  /**
+   * What must hold before `lab up` returns, for this kind's nodes of the lab (a BGP router: its sessions Established
+   * and the routes it must learn installed): probes judged on commands run in the nodes (runner/model/ready.ts).
+   */
+  ready?(nodes: readonly ResolvedNode[], lab: ResolvedLab, ctx: { readonly labDir: string }): ReadyProbe[];
   /** Remove what the kind made outside the lab's namespaces (containers), found by the lab's label. */
   teardown?(lab: string): Promise<string[]>;
   /** Steps that make the node's network namespace exist (phase `namespaces`). */

@@ -3,7 +3,12 @@
  * each probe on its own, all in parallel, within one deadline. A probe that holds is not asked again. At the
  * deadline the report lists what is still not ready, with what was seen — the same detail a failing assertion gives.
  */
-import { READY_POLL_MS, type ReadyItem, type ReadyOutput, type ReadyProbe } from '../model/ready.ts';
+import { error, LabError } from '../config/diagnostics.ts';
+import { EXIT } from '../config/exit-codes.ts';
+import { clusterReadyProbes } from '../cluster/ready.ts';
+import { KINDS } from '../kinds/registry.ts';
+import { listenProbe, READY_POLL_MS, type ReadyItem, type ReadyOutput, type ReadyProbe } from '../model/ready.ts';
+import type { ResolvedLab, ResolvedNode } from '../model/types.ts';
 
 /** Runs one probe command in a node (the lab layer passes runner/exec's node runner). */
 export type ReadyExec = (node: string, argv: readonly string[], opts: { readonly container?: string; readonly timeoutMs: number }) => Promise<ReadyOutput>;
@@ -64,4 +69,28 @@ export async function waitReady(probes: readonly ReadyProbe[], exec: ReadyExec, 
 export function formatPending(report: ReadyReport, timeoutMs: number): string {
   const lines = report.pending.map((i) => `  ✘ ${i.what}${i.detail ? ` — ${i.detail}` : ''}`);
   return [`${report.pending.length} of ${report.items.length} readiness check(s) did not hold within ${Math.round(timeoutMs / 100) / 10} s:`, ...lines].join('\n');
+}
+
+/**
+ * What must hold before `lab up` returns, derived from the model: each kind's probes (BGP routers: sessions and
+ * routes), nslab's test servers listening, and the cluster's (pod servers, DNS).
+ */
+export function readyProbes(lab: ResolvedLab, labDir: string): ReadyProbe[] {
+  const probes: ReadyProbe[] = [];
+  const byKind = new Map<string, ResolvedNode[]>();
+  for (const n of lab.nodes) byKind.set(n.kind, [...(byKind.get(n.kind) ?? []), n]);
+  for (const [kind, nodes] of byKind) probes.push(...(KINDS.get(kind)?.ready?.(nodes, lab, { labDir }) ?? []));
+  for (const n of lab.nodes) if (n.whoami.length) probes.push(listenProbe(n.name, n.whoami.map((port) => ({ port, proto: 'tcp' as const, what: "nslab's test server" })), n.pos));
+  if (lab.cluster) probes.push(...clusterReadyProbes(lab.cluster));
+  return probes;
+}
+
+/** The items that did not hold, as errors at their lab-file place (exit 3: the lab is up, but not ready). */
+export function notReadyError(lab: ResolvedLab, report: ReadyReport, timeoutMs: number, sources: ReadonlyMap<string, string>): LabError {
+  const secs = `${Math.round(timeoutMs / 100) / 10} s`;
+  const diags = report.pending.map((i, k) =>
+    error('ready.timeout', `not ready after ${secs}: ${i.what}${i.detail ? ` — ${i.detail}` : ''}`, i.pos, k === 0 ? `the lab is left up to look at (\`lab status ${lab.name}\`, \`lab down ${lab.name}\` removes it); \`lab up --wait 2m\` waits longer, \`--no-wait\` not at all` : undefined),
+  );
+  const trailer = `lab ${lab.name} is up but ${report.pending.length} of ${report.items.length} readiness check(s) did not hold within ${secs}; it is left up.`;
+  return new LabError(diags, EXIT.execFailed, sources, trailer);
 }

@@ -9,6 +9,10 @@ import { checkExisting, compileContextFor, labPathOf, loadLab, planOf, verifyLab
 import { requireRoot } from './root.ts';
 import type { TestOptions, TestReport } from './test.ts';
 import { imageProgress, type LabUi } from './ui.ts';
+import { labDir } from '../exec/state.ts';
+import { createRunContext } from '../exec/node-exec.ts';
+import { DEFAULT_READY_TIMEOUT_MS } from '../model/ready.ts';
+import { notReadyError, readyProbes, waitReady, type ReadyReport } from './ready.ts';
 
 export interface UpOptions {
   /** If the lab is up from an older version of the file, rebuild it. */
@@ -19,6 +23,11 @@ export interface UpOptions {
   readonly test?: TestOptions;
   /** Aborted: no further phase starts, and what was built is removed (the ui may interrupt the build too). */
   readonly signal?: AbortSignal;
+  /**
+   * How long to wait for the lab to be ready once it is built (ms; default DEFAULT_READY_TIMEOUT_MS), or false not
+   * to wait. Not ready in time: a LabError (exit 3) naming what is not, with the lab left up to look at.
+   */
+  readonly wait?: number | false;
 }
 
 export interface UpReport {
@@ -30,6 +39,9 @@ export interface UpReport {
   /** Why what was left of the lab was removed first, if it was. */
   readonly cleanedFirst?: string;
   readonly ms: number;
+  /** Readiness, when waited for: every check held, from the start of `lab up` until they did (`readyMs`). */
+  readonly ready?: ReadyReport;
+  readonly readyMs?: number;
   /** The tests' results, when asked for. */
   readonly test?: TestReport;
 }
@@ -65,7 +77,34 @@ export async function up(arg: string | undefined, opts: UpOptions, ui: LabUi): P
   await (ui.interruptible ? ui.interruptible(guarded) : guarded(opts.signal ?? new AbortController().signal));
   const ms = Math.round(performance.now() - t0);
   ui.info(`lab ${lab.name} is up: ${lab.nodes.length} node(s), ${lab.bridges.length} bridge(s), ${lab.links.length} link(s) in ${ms} ms`);
-  return withTests({ loaded, outcome: 'up', images, cleanedFirst: existing.action === 'clean-first' ? existing.reason : undefined, ms });
+  const ready = opts.wait === false ? undefined : await waitUntilReady(loaded, opts.wait ?? DEFAULT_READY_TIMEOUT_MS, opts, ui);
+  const readyMs = ready && Math.round(performance.now() - t0);
+  if (ready && readyMs !== undefined) ui.info(`lab ${lab.name} is ready in ${readyMs} ms: ${ready.items.length} check(s) held ${ready.ms} ms after it was up`);
+  return withTests({ loaded, outcome: 'up', images, cleanedFirst: existing.action === 'clean-first' ? existing.reason : undefined, ms, ...(ready ? { ready, readyMs } : {}) });
+}
+
+/** Wait for what the model says must hold (runner/lab/ready.ts); undefined when the lab has nothing to wait for. */
+async function waitUntilReady(loaded: Loaded, timeoutMs: number, opts: UpOptions, ui: LabUi): Promise<ReadyReport | undefined> {
+  const { lab, sources } = loaded;
+  const probes = readyProbes(lab, labDir(lab.name));
+  if (!probes.length) return undefined;
+  const ns = new Map(lab.nodes.map((n) => [n.name, n.netns]));
+  const ctx = createRunContext({ nsOf: (n) => ns.get(n) ?? n, measurements: new Map(), signal: opts.signal });
+  let report: ReadyReport | undefined;
+  await ui.tasks(
+    [
+      {
+        title: 'ready',
+        run: async () => {
+          report = await waitReady(probes, (node, argv, o) => ctx.exec(node, argv, o), { timeoutMs, signal: opts.signal });
+          if (!report.ready) throw notReadyError(lab, report, timeoutMs, sources);
+          return `${report.items.length} check${report.items.length === 1 ? '' : 's'} in ${report.ms} ms`;
+        },
+      },
+    ],
+    !!opts.quiet,
+  );
+  return report;
 }
 
 /**

@@ -4,6 +4,7 @@
  * the commands to run in a node and a pure judge of their output, so the printer, the poller and the unit tests see
  * the same thing. Kinds and the cluster contribute probes; the lab layer polls them until all hold or time runs out.
  */
+import type { SourcePos } from '../config/diagnostics.ts';
 
 /** One thing that must hold, as judged from one run of a probe's commands. */
 export interface ReadyItem {
@@ -12,6 +13,8 @@ export interface ReadyItem {
   readonly ok: boolean;
   /** When not ok: what was seen instead ("Connect, last error: Connection refused"; "10.3.0.0/24 missing"). */
   readonly detail?: string;
+  /** The lab-file place behind it (the neighbor, the node), for the message when it does not hold. */
+  readonly pos?: SourcePos;
 }
 
 export interface ReadyCommand {
@@ -56,7 +59,7 @@ export function listeningPorts(ssOutput: string): { tcp: Set<number>; udp: Set<n
 }
 
 /** A node's servers (nslab's test server, a cluster DNS) listen on their ports: one `ss` per node. */
-export function listenProbe(node: string, ports: readonly { readonly port: number; readonly proto: 'tcp' | 'udp'; readonly what: string }[]): ReadyProbe {
+export function listenProbe(node: string, ports: readonly { readonly port: number; readonly proto: 'tcp' | 'udp'; readonly what: string }[], pos?: SourcePos): ReadyProbe {
   return {
     id: `listen:${node}`,
     node,
@@ -65,7 +68,7 @@ export function listenProbe(node: string, ports: readonly { readonly port: numbe
       const seen = listeningPorts(out?.stdout ?? '');
       return ports.map((p) => {
         const ok = (p.proto === 'tcp' ? seen.tcp : seen.udp).has(p.port);
-        return { what: `${node}: ${p.what} listening on ${p.proto.toUpperCase()} ${p.port}`, ok, detail: ok ? undefined : `nothing listens on ${p.proto.toUpperCase()} ${p.port}` };
+        return { what: `${node}: ${p.what} listening on ${p.proto.toUpperCase()} ${p.port}`, ok, detail: ok ? undefined : `nothing listens on ${p.proto.toUpperCase()} ${p.port}`, pos };
       });
     },
   };

@@ -13,6 +13,7 @@ import { containerSteps, removeContainers } from '../container/index.ts';
 import { netnsKind } from '../netns/index.ts';
 import type { KindDef } from '../types.ts';
 import { birdConfig } from './config.ts';
+import { birdReadyProbes } from './ready.ts';
 import { resolveBird } from './resolve.ts';
 import { birdView } from './view.ts';
 import type { BirdSpec } from './types.ts';
@@ -38,6 +39,11 @@ export const birdKind: KindDef = {
   name: 'bird',
   schema: birdSchema,
   view: birdView,
+  ready(nodes, lab, ctx) {
+    // every node's addresses (a neighbor may be written as an address, and next hops are judged against subnets)
+    const addresses = new Map(lab.nodes.map((n) => [n.name, n.interfaces.flatMap((i) => i.addresses.map(String))]));
+    return birdReadyProbes(nodes.map((n) => n.kindData as BirdSpec), (node) => join(ctx.labDir, 'bird', node, 'bird.ctl'), addresses);
+  },
   keys: ['image', 'env', 'binds', 'capabilities', 'runtime', 'router-id', 'bgp', 'static', 'bird'],
   resolve(node, raw, ctx) {
     const nodes = new Map([...ctx.rawNodes].map(([n, r]) => [n, { kind: typeof r.kind === 'string' ? r.kind : 'netns', interfaces: ctx.interfaces(n), asn: r.asn, raw: r as Record<string, unknown> }]));

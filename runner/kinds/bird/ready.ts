@@ -189,14 +189,14 @@ export function birdReadyProbe(spec: BirdSpec, socket: string, sessions: readonl
       const items: ReadyItem[] = sessions.map((n) => {
         const p = list.find((x) => x.name === n.protocol);
         const ok = p !== undefined && stateOf(p) === 'established';
-        return { what: `${spec.node}: BGP session ${n.protocol} (${n.peer}, AS ${n.asn}) Established`, ok, detail: ok ? undefined : p ? stateText(p) : reach ? `birdc: ${reach}` : `no protocol ${n.protocol}` };
+        return { what: `${spec.node}: BGP session ${n.protocol} (${n.peer}, AS ${n.asn}) Established`, ok, detail: ok ? undefined : p ? stateText(p) : reach ? `birdc: ${reach}` : `no protocol ${n.protocol}`, pos: n.pos };
       });
       const bird = new Set((parseRoutes(table?.stdout ?? '') ?? []).map((r) => r.prefix));
       const inKernel = new Set(kernel.flatMap((k) => [...kernelPrefixes(k.stdout)]));
       for (const r of routes) {
         const ok = r.kernel ? inKernel.has(r.prefix) : bird.has(r.prefix);
         const where = r.kernel ? 'kernel table' : "BIRD's table";
-        items.push({ what: `${spec.node}: route ${r.prefix} in its ${where}`, ok, detail: ok ? undefined : `${r.prefix} missing${r.kernel && bird.has(r.prefix) ? " (BIRD has it, the kernel not yet)" : ''}` });
+        items.push({ what: `${spec.node}: route ${r.prefix} in its ${where}`, ok, detail: ok ? undefined : `${r.prefix} missing${r.kernel && bird.has(r.prefix) ? ' (BIRD has it, the kernel not yet)' : ''}`, pos: spec.pos });
       }
       return items;
     },
