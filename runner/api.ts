@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { error, LabError, type Diagnostic } from './config/diagnostics.ts';
 import { readLabFile } from './config/load.ts';
 import { labOfNetns } from './model/names.ts';
-import { resolveLab } from './model/resolve.ts';
+import { resolveLab } from './resolve/resolve.ts';
 import type { ResolvedLab } from './model/types.ts';
 import { compile } from './plan/compile.ts';
 import { KINDS } from './kinds/registry.ts';

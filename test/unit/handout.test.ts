@@ -10,7 +10,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { loadLab } from '../../runner/api.ts';
 import { LabError } from '../../runner/config/diagnostics.ts';
 import { parseLabText } from '../../runner/config/load.ts';
-import { resolveLab } from '../../runner/model/resolve.ts';
+import { resolveLab } from '../../runner/resolve/resolve.ts';
 import { schedule } from '../../runner/plan/units.ts';
 import { shellQuote } from '../../runner/model/words.ts';
 import { handoutPlan, stepIds } from '../../runner/handout/context.ts';

@@ -6,16 +6,16 @@ import { KIND_KEYS, KINDS, type KindCheckContext } from '../kinds/registry.ts';
 import { birdSocket } from '../kinds/bird/index.ts';
 import { ASSERTIONS } from '../../assertions/registry.ts';
 import type { ResolveContext, TargetResult } from '../../assertions/types.ts';
-import { contains, network, parseAddress, parsePrefix } from './ip.ts';
-import { assignAddresses, type Member, type Segment } from './ipam.ts';
-import { resolveImpair } from './impair.ts';
-import { fabricNetns, nodeNetns, portName } from './names.ts';
-import { overlayMtuWarnings, resolveVirtual, segmentKeys, type VirtualContext, type VirtualDraft } from './virtual.ts';
-import { toArgv } from './words.ts';
+import { contains, network, parseAddress, parsePrefix } from '../model/ip.ts';
+import { assignAddresses, type Member, type Segment } from '../model/ipam.ts';
+import { resolveImpair } from '../model/impair.ts';
+import { fabricNetns, nodeNetns, portName } from '../model/names.ts';
+import { overlayMtuWarnings, resolveVirtual, segmentKeys, type VirtualContext, type VirtualDraft } from '../model/virtual.ts';
+import { toArgv } from '../model/words.ts';
 import { expandCluster } from '../cluster/expand.ts';
 import { clusterWithout } from '../cluster/compile.ts';
 import { checkHandout } from '../handout/check.ts';
-import { addressPools, commands, resolveNat, resolveRoutes } from './node-parts.ts';
+import { addressPools, commands, resolveNat, resolveRoutes } from '../model/node-parts.ts';
 import { parseDurationMs } from '../util/units.ts';
 import type {
   LinkEnd,
@@ -26,7 +26,7 @@ import type {
   ResolvedLink,
   ResolvedNode,
   ResolvedTest,
-} from './types.ts';
+} from '../model/types.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
