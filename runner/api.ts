@@ -4,6 +4,7 @@ import { join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { error, LabError, type Diagnostic } from './config/diagnostics.ts';
 import { readLabFile } from './config/load.ts';
+import { isLabName } from './config/lab-name.ts';
 import { labOfNetns } from './model/names.ts';
 import { resolveLab } from './resolve/resolve.ts';
 import type { ResolvedLab } from './model/types.ts';
@@ -111,7 +112,7 @@ export function checkExisting(lab: ResolvedLab, recreate: boolean): UpCheck {
 
 /** Which lab a command that takes a lab name or file means. */
 export function labNameOf(arg: string | undefined): { name: string; file?: string } {
-  if (arg && !existsSync(arg) && /^[a-z0-9][a-z0-9-]{0,23}$/.test(arg)) return { name: arg, file: readState(arg)?.file };
+  if (arg && !existsSync(arg) && isLabName(arg)) return { name: arg, file: readState(arg)?.file };
   const path = labPathOf(arg);
   const file = readLabFile(path);
   const name = (file.data as { name?: unknown } | null)?.name;

@@ -9,9 +9,7 @@ import type { LoadedFile } from '../config/load.ts';
 import type { ResolvedLab } from '../model/types.ts';
 import { PHASE_NAMES, stepIds } from './context.ts';
 import { readHandout } from './spec.ts';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObj } from '../util/obj.ts';
 
 const quote = (s: string): string => JSON.stringify(s);
 const list = (xs: readonly string[], most = 12): string => (xs.length > most ? `${xs.slice(0, most).join(', ')}, …` : xs.join(', ')) || '(none)';

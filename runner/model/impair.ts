@@ -8,6 +8,7 @@ import { error, warning, type Diagnostic, type SourcePos } from '../config/diagn
 import type { LoadedFile, PathSeg } from '../config/load.ts';
 import { parsePercent, parseRate } from '../util/units.ts';
 import type { ResolvedLab } from './types.ts';
+import { isObj, type Obj } from '../util/obj.ts';
 
 export interface Impairment {
   /** Egress rate limit in bits per second (tbf). */
@@ -100,9 +101,6 @@ export function parseLoss(v: unknown): number | undefined {
   const p = parsePercent(v);
   return p === undefined ? undefined : Math.round(p * 1000) / 1000;
 }
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * The impairment of one interface, as a spread for its ResolvedInterface: `{ impair }` or `{}`.

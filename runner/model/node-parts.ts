@@ -7,10 +7,7 @@ import type { Pool } from './ipam.ts';
 import { normaliseRoute, parseRouteString } from './routes.ts';
 import { toArgv } from './words.ts';
 import type { NatRule, ResolvedCommand, ResolvedRoute } from './types.ts';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const asObj = (v: unknown): Obj => (isObj(v) ? v : {});
+import { asObj, isObj, type Obj } from '../util/obj.ts';
 
 type At = LoadedFile['at'];
 

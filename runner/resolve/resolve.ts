@@ -27,10 +27,8 @@ import type {
   ResolvedNode,
   ResolvedTest,
 } from '../model/types.ts';
+import { asObj, isObj, str, type Obj } from '../util/obj.ts';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const asObj = (v: unknown): Obj => (isObj(v) ? v : {});
 const entries = (v: unknown): [string, Obj][] => Object.entries(asObj(v)).map(([k, x]) => [k, asObj(x)]);
 
 export interface ResolveResult {
@@ -580,10 +578,5 @@ function dedupe(ds: Diagnostic[]): Diagnostic[] {
     return true;
   });
 }
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
-
 
 export { warning };

@@ -8,11 +8,10 @@ import type { PathSeg } from '../../config/load.ts';
 import { contains, formatAddress, formatPrefix, network, parseAddress, parsePrefix, type Prefix } from '../../model/ip.ts';
 import type { BirdAnnounce, BirdNeighbor, BirdNodeInfo, BirdPolicy, BirdResolveContext, BirdSpec, BirdStatic, Community, PolicyRef, PrefixPattern } from './types.ts';
 import { birdSymbol, community, ipv4, isAsn, networkPrefix, prefixPattern, protocolBaseName, staticRoute } from './values.ts';
+import { isObj, type Obj } from '../../util/obj.ts';
 
 export type { BirdResolveContext, BirdSpec } from './types.ts';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 interface Addr {
