@@ -3,10 +3,11 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { error, LabError, type Diagnostic } from './config/diagnostics.ts';
-import { readLabFile } from './config/load.ts';
+import { readLabFile, type LoadedFile } from './config/load.ts';
 import { isLabName } from './config/lab-name.ts';
 import { labOfNetns } from './model/names.ts';
-import { resolveLab } from './resolve/resolve.ts';
+import { dedupe, resolveLab, type ResolveResult } from './resolve/resolve.ts';
+import { checkHandout } from './handout/check.ts';
 import type { ResolvedLab } from './model/types.ts';
 import { compile } from './plan/compile.ts';
 import { KINDS } from './kinds/registry.ts';
@@ -36,10 +37,22 @@ export interface Loaded {
   readonly sources: Map<string, string>;
 }
 
+/**
+ * Resolve a lab file, then check what refers to the resolved lab: the handout's notes name nodes, tests and plan
+ * steps of this lab (plan steps only once the rest is valid). What `lab validate`, `lab plan` and `lab up` report.
+ */
+export function checkLab(file: LoadedFile): ResolveResult {
+  const r = resolveLab(file);
+  if (!r.draft) return r;
+  const broken = r.diagnostics.some((d) => d.severity === 'error');
+  const diagnostics = dedupe([...r.diagnostics, ...checkHandout(r.draft.file, r.draft.lab, broken)]);
+  return { ...r, lab: diagnostics.some((d) => d.severity === 'error') ? undefined : r.lab, diagnostics };
+}
+
 export function loadLab(path: string): Loaded {
   const file = readLabFile(path);
   const sources = new Map([[file.file, file.text]]);
-  const r = resolveLab(file);
+  const r = checkLab(file);
   if (!r.lab) throw new LabError(r.diagnostics, 2, sources);
   return { lab: r.lab, warnings: r.diagnostics.filter((d) => d.severity === 'warning'), sources };
 }

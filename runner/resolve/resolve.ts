@@ -14,7 +14,6 @@ import { overlayMtuWarnings, resolveVirtual, segmentKeys, type VirtualContext, t
 import { toArgv } from '../model/words.ts';
 import { expandCluster } from '../cluster/expand.ts';
 import { clusterWithout } from '../cluster/compile.ts';
-import { checkHandout } from '../handout/check.ts';
 import { addressPools, commands, resolveNat, resolveRoutes } from '../model/node-parts.ts';
 import { parseDurationMs } from '../util/units.ts';
 import type {
@@ -34,6 +33,12 @@ const entries = (v: unknown): [string, Obj][] => Object.entries(asObj(v)).map(([
 export interface ResolveResult {
   readonly lab?: ResolvedLab;
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * The lab as far as it resolved, also when there are errors, and the file it was resolved from (a cluster
+   * expanded into nodes): for the checks that run after resolve (the handout's notes, runner/api.ts). Left out
+   * when resolve stopped before it had a lab.
+   */
+  readonly draft?: { readonly lab: ResolvedLab; readonly file: LoadedFile };
 }
 
 interface IfaceDraft {
@@ -559,16 +564,18 @@ export function resolveLab(source: LoadedFile): ResolveResult {
     tests,
     cluster: expansion?.cluster,
   };
-  // the handout's notes name nodes, tests and plan steps of this lab (plan steps only once the rest is valid)
-  diags.push(...checkHandout(file, lab, diags.some((d) => d.severity === 'error')));
   const errors = diags.filter((d) => d.severity === 'error');
-  if (errors.length) return { diagnostics: dedupe(diags) };
-  return { lab, diagnostics: dedupe(diags) };
+  const draft = { lab, file };
+  if (errors.length) return { diagnostics: dedupe(diags), draft };
+  return { lab, diagnostics: dedupe(diags), draft };
 }
 
-function dedupe(ds: Diagnostic[]): Diagnostic[] {
+/**
+ * Each mistake once: a value the schema finds malformed and resolve explains better is reported once, by resolve;
+ * the same message at the same place once.
+ */
+export function dedupe(ds: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
-  // a value the schema finds malformed and resolve explains better is reported once, by resolve
   const semantic = ds.filter((d) => !d.code.startsWith('schema.'));
   ds = ds.filter((d) => !(d.code.startsWith('schema.pattern') || d.code === 'schema.shape' || d.code === 'schema.range') || !semantic.some((o) => o.pos && d.pos && o.pos.line === d.pos.line && Math.abs(o.pos.col - d.pos.col) <= 2));
   return ds.filter((d) => {
