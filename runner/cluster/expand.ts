@@ -10,19 +10,12 @@ import { didYouMean, error, type Diagnostic, type SourcePos } from '../config/di
 import type { LoadedFile, PathSeg } from '../config/load.ts';
 import { contains, formatAddress, formatPrefix, network, overlaps, parseAddress, parsePrefix, size, type Prefix } from '../model/ip.ts';
 import { buildPolicies, buildServices, nthAddress } from './model.ts';
-import type { ClusterNode, CniBackend, Pod, Protocol, ResolvedCluster } from './types.ts';
+import type { ClusterResult, CniBackend, Protocol } from './types.ts';
+import type { Draft, PodDraft } from './draft.ts';
 import { addPodNetwork, DNS_POD, underlayDiagnostics } from './cni.ts';
 import { asObj, isObj, type Obj, str } from '../util/obj.ts';
 
-/** The resolved cluster, plus where each part was written (for compile's step sources). */
-export interface ClusterResult extends ResolvedCluster {
-  readonly pos: SourcePos;
-  /** YAML place by 'pod:<name>', 'svc:<ns>/<name>', 'node:<name>', 'policy:<ns>/<name>'. */
-  readonly sources: ReadonlyMap<string, SourcePos>;
-  /** The kube-proxy mode as written (ipvs is refused at run time where the kernel has no IPVS). */
-  readonly requestedKubeProxy: string;
-  readonly kubeProxyPos?: SourcePos;
-}
+export type { ClusterResult } from './types.ts';
 
 export interface Expansion {
   readonly file: LoadedFile;
@@ -30,29 +23,6 @@ export interface Expansion {
   readonly failed?: boolean;
   readonly cluster?: ClusterResult;
   readonly diagnostics: Diagnostic[];
-}
-
-/** A pod as the expansion places it, before the lab parts are made. */
-export interface PodDraft extends Pod {
-  readonly path: PathSeg[];
-  readonly image?: string;
-  readonly cmd?: unknown;
-}
-
-export interface Draft {
-  readonly cni: CniBackend;
-  readonly mtu: number;
-  readonly nodes: readonly (ClusterNode & { readonly declared: boolean; readonly index: number })[];
-  readonly pods: readonly PodDraft[];
-  readonly rawNodes: Record<string, Obj>;
-  readonly bridges: Record<string, Obj>;
-  readonly links: unknown[];
-  /** Generated path prefix → the cluster path it came from. */
-  readonly remap: Map<string, PathSeg[]>;
-  readonly labName: string;
-  readonly bgp: Obj;
-  readonly lbAnnounce: Map<string, string[]>;
-  readonly serviceCIDR: string;
 }
 
 export function expandCluster(file: LoadedFile): Expansion {

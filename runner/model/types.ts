@@ -1,7 +1,7 @@
 /** The resolved lab: every default applied, every reference bound, every address known. Read-only from here on. */
 import type { SourcePos } from '../config/diagnostics.ts';
 import type { Impairment } from './impair.ts';
-import type { ClusterResult } from '../cluster/expand.ts';
+import type { ClusterResult } from '../cluster/types.ts';
 
 export interface ResolvedLab {
   readonly name: string;
