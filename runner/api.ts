@@ -11,7 +11,8 @@ import { checkHandout } from './handout/check.ts';
 import type { ResolvedLab } from './model/types.ts';
 import { compile } from './plan/compile.ts';
 import { KINDS } from './kinds/registry.ts';
-import { checkFeatures } from './model/features.ts';
+import { checkFeatures, probeFeatures } from './model/features.ts';
+import { EXTENSIONS } from './extensions.ts';
 import { checkImpairments, impairFeatures } from './model/impair.ts';
 import type { CompileContext } from './plan/context.ts';
 import type { Plan } from './plan/ops.ts';
@@ -84,7 +85,10 @@ export function planOf(lab: ResolvedLab, ctx?: CompileContext): Plan {
 
 /** Checks that need programs (kinds' verify, e.g. `bird -p`): a LabError (exit 2) before anything is built. */
 export async function verifyLab(loaded: Loaded, ctx: CompileContext = compileContext(loaded.lab.name)): Promise<Diagnostic[]> {
-  const diags: Diagnostic[] = [...(await checkFeatures(loaded.lab))];
+  const diags: Diagnostic[] = [];
+  // extensions' checks first (kube-proxy's ipvs mode), then the kernel features of interface types
+  for (const ext of EXTENSIONS) diags.push(...((await ext.verify?.(loaded.lab, { features: probeFeatures })) ?? []));
+  diags.push(...(await checkFeatures(loaded.lab)));
   // link impairments: delay and jitter need netem, and a kernel without it is refused here (runner/model/impair.ts)
   diags.push(...(await checkImpairments(loaded.lab)));
   await Promise.all(

@@ -27,24 +27,18 @@ export function featuresNeeded(lab: ResolvedLab): Map<string, { node: string; if
   return need;
 }
 
+/** This machine's kernel features by probe name (doctor's probes). */
+export async function probeFeatures(names: readonly string[]): Promise<Map<string, { ok: boolean; detail: string; hint?: string }>> {
+  const { detectFeatures } = await import('../cli/commands/doctor.ts');
+  return detectFeatures([...names]);
+}
+
 /** One error per interface whose type this kernel cannot make, naming the missing feature and what to do. */
 export async function checkFeatures(lab: ResolvedLab): Promise<Diagnostic[]> {
   const need = featuresNeeded(lab);
   const out: Diagnostic[] = [];
-  // kube-proxy's ipvs mode: accepted by the format; refused where the kernel has no IPVS (and not built by nslab yet)
-  if (lab.cluster?.requestedKubeProxy === 'ipvs') {
-    const { detectFeatures } = await import('../cli/commands/doctor.ts');
-    const r = (await detectFeatures(['ipvs'])).get('ipvs');
-    const pos = lab.cluster.kubeProxyPos ?? lab.cluster.pos;
-    out.push(
-      r && !r.ok
-        ? error('kernel.missing', `kube-proxy mode ipvs needs IPVS in the kernel, and this kernel has none: ${r.detail}`, pos, `use kube-proxy: iptables or nftables: the same Services in another rule layout (${r.hint ?? 'the kernel needs CONFIG_IP_VS'}); nothing was built`)
-        : error('cluster.kube-proxy-ipvs', 'kube-proxy mode ipvs is not built by nslab yet (this kernel has IPVS)', pos, 'use kube-proxy: iptables or nftables; nothing was built'),
-    );
-  }
   if (!need.size) return out;
-  const { detectFeatures } = await import('../cli/commands/doctor.ts');
-  const found = await detectFeatures([...need.keys()]);
+  const found = await probeFeatures([...need.keys()]);
   for (const [probe, uses] of need) {
     const r = found.get(probe);
     if (!r || r.ok) continue;

@@ -12,8 +12,8 @@ import { resolveImpair } from '../model/impair.ts';
 import { fabricNetns, nodeNetns, portName } from '../model/names.ts';
 import { overlayMtuWarnings, resolveVirtual, segmentKeys, type VirtualContext, type VirtualDraft } from '../model/virtual.ts';
 import { toArgv } from '../model/words.ts';
-import { expandCluster } from '../cluster/expand.ts';
-import { clusterWithout } from '../cluster/compile.ts';
+import { EXTENSIONS } from '../extensions.ts';
+import type { LabExtras, TestScope } from '../extensions-types.ts';
 import { addressPools, commands, resolveNat, resolveRoutes } from '../model/node-parts.ts';
 import { parseDurationMs } from '../util/units.ts';
 import type {
@@ -56,11 +56,19 @@ interface IfaceDraft {
 
 export function resolveLab(source: LoadedFile): ResolveResult {
   const diags: Diagnostic[] = [...checkSchema(source)];
-  // a cluster: section becomes nodes, bridges and links first (only once its own shape is right)
-  const expansion = diags.some((d) => d.severity === 'error') ? undefined : expandCluster(source);
-  if (expansion) diags.push(...expansion.diagnostics);
-  if (expansion?.failed) return { diagnostics: dedupe(diags) };
-  const file = expansion?.file ?? source;
+  // extensions (a cluster: section) become nodes, bridges and links first (only once their own shape is right)
+  let file = source;
+  let extras: LabExtras = {};
+  if (!diags.some((d) => d.severity === 'error')) {
+    for (const ext of EXTENSIONS) {
+      const e = ext.expand?.(file);
+      if (!e) continue;
+      diags.push(...e.diagnostics);
+      if (e.failed) return { diagnostics: dedupe(diags) };
+      file = e.file;
+      extras = { ...extras, ...e.extras };
+    }
+  }
   const at = file.at;
   const raw = asObj(file.data);
   if (!Object.keys(asObj(raw.nodes)).length && !isObj(raw.cluster) && !diags.some((d) => d.severity === 'error')) diags.push(error('lab.no-nodes', 'the lab has no nodes', at(['nodes'], true), 'declare at least one node under `nodes:` (or a `cluster:`)'));
@@ -509,8 +517,8 @@ export function resolveLab(source: LoadedFile): ResolveResult {
   const rawTests = Array.isArray(raw.tests) ? raw.tests : [];
   const testNames = rawTests.map((t: unknown) => (isObj(t) && typeof t.name === 'string' ? t.name : '')).filter(Boolean);
   const seenNames = new Map<string, number>();
-  // pods deleted by earlier delete-pod actions: later tests see the cluster without them
-  const deleted = new Set<string>();
+  // what tests see of the extensions (a delete-pod action changes the cluster the tests after it see)
+  const scopes = EXTENSIONS.map((ext) => ext.assertionContext?.(extras)).filter((x): x is TestScope => !!x);
   rawTests.forEach((t: unknown, i: number) => {
     if (!isObj(t)) return;
     const types = Object.keys(t).filter((k) => ASSERTIONS.has(k));
@@ -536,16 +544,16 @@ export function resolveLab(source: LoadedFile): ResolveResult {
       unknownNode: (x, p) => unknownNode(x, ['tests', i, type, ...p]),
       testNames,
       testName: name,
-      cluster: () => (expansion?.cluster ? clusterWithout(expansion.cluster, deleted) : undefined),
       birdSocket: (x) => (nodes.find((y) => y.name === x)?.kind === 'bird' ? birdSocket(labName, x) : undefined),
       containers: (x) => {
         const nd = nodes.find((y) => y.name === x);
         return new Map((nd?.containers ?? []).map((c) => [c.name === nodeNetns(labName, x) ? x : (c.name.split('.').pop() ?? c.name), c.name]));
       },
+      ...scopes.reduce<TestScope['context']>((all, sc) => ({ ...all, ...sc.context }), {}),
     };
     const r = def.resolve(asObj(t[type]), ctx);
     diags.push(...r.diagnostics);
-    if (type === 'delete-pod' && r.params) for (const p of (r.params as { pods: readonly string[] }).pods) deleted.add(p);
+    if (r.params) for (const sc of scopes) sc.resolved(type, r.params);
     const withinMs = t.within === undefined ? 0 : parseDurationMs(t.within);
     if (withinMs === undefined) diags.push(error('test.within', `within: ${JSON.stringify(t.within)} is not a duration`, at(['tests', i, 'within']), 'write e.g. 5s, 500ms or 2m'));
     if (r.params) tests.push({ index: i, name: name ?? def.describe(r.params), type, withinMs: withinMs ?? 0, params: r.params, pos: tpos });
@@ -562,7 +570,7 @@ export function resolveLab(source: LoadedFile): ResolveResult {
     bridges: resolvedBridges,
     links: resolvedLinks,
     tests,
-    cluster: expansion?.cluster,
+    ...extras,
   };
   const errors = diags.filter((d) => d.severity === 'error');
   const draft = { lab, file };
