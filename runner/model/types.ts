@@ -3,6 +3,9 @@ import type { SourcePos } from '../config/diagnostics.ts';
 import type { Impairment } from './impair.ts';
 import type { ClusterResult } from '../cluster/types.ts';
 
+/** Where a node, node:interface or address a lab names is (NAT targets, tunnel remotes, tests' `to:`), or why it is nowhere. */
+export type TargetResult = { ok: true; address: string; family: 4 | 6; node?: string } | { ok: false; message: string; hint?: string };
+
 export interface ResolvedLab {
   readonly name: string;
   readonly description: string;

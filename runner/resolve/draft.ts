@@ -5,7 +5,7 @@
 import { didYouMean, error, type Diagnostic, type SourcePos } from '../config/diagnostics.ts';
 import type { LoadedFile, PathSeg } from '../config/load.ts';
 import type { LabExtras } from '../extensions-types.ts';
-import type { TargetResult } from '../../assertions/types.ts';
+import type { TargetResult } from '../model/types.ts';
 import type { Member } from '../model/ipam.ts';
 import type { VirtualDraft } from '../model/virtual.ts';
 import type { ResolvedBridge, ResolvedInterface, ResolvedLink, ResolvedNode, ResolvedTest } from '../model/types.ts';

@@ -1,6 +1,6 @@
 /** The targets pass: how NAT rules, virtual interfaces and tests name a place (a node, node:interface or an address). */
 import { didYouMean } from '../config/diagnostics.ts';
-import type { TargetResult } from '../../assertions/types.ts';
+import type { TargetResult } from '../model/types.ts';
 import { contains, network, parseAddress, parsePrefix } from '../model/ip.ts';
 import type { ResolveDraft } from './draft.ts';
 
