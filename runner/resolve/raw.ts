@@ -19,14 +19,14 @@ export type RawBridge = Unchecked<Bridge> & { readonly ifname?: unknown };
 export type RawLinkObject = Unchecked<Exclude<Link, unknown[]>> & { readonly port?: unknown; readonly hairpin?: unknown };
 export type RawTest = Unchecked<Test> & Readonly<Record<string, unknown>>;
 
-/** The entries of a mapping, each value a mapping (anything else reads as an empty one). */
-export function entriesOf<T>(v: unknown): [string, Unchecked<T>][] {
-  return Object.entries(asObj(v)).map(([k, x]) => [k, asObj(x) as Unchecked<T>]);
+/** The entries of a mapping, each value read as the view V (anything but a mapping reads as an empty one). */
+export function entriesOf<V extends object>(v: unknown): [string, V][] {
+  return Object.entries(asObj(v)).map(([k, x]) => [k, asObj(x) as V]);
 }
 
 export const rawLab = (data: unknown): RawLab => asObj(data) as RawLab;
 
-/** A list item that is a mapping (`{ endpoints: […] }` links, tests), or undefined. */
-export function mappingOf<T>(v: unknown): Unchecked<T> | undefined {
-  return isObj(v) ? (v as Unchecked<T>) : undefined;
+/** A value that is a mapping (a `{ endpoints: […] }` link, a test), read as the view V; undefined for anything else. */
+export function mappingOf<V extends object>(v: unknown): V | undefined {
+  return isObj(v) ? (v as V) : undefined;
 }

@@ -4,7 +4,7 @@ import { assignAddresses, type Member, type Segment } from '../model/ipam.ts';
 import { addressPools } from '../model/node-parts.ts';
 import { segmentKeys } from '../model/virtual.ts';
 import type { EndDraft, IfaceDraft, ResolveDraft } from './draft.ts';
-import { mappingOf, type RawBridge } from './raw.ts';
+import type { RawBridge } from './raw.ts';
 
 export const endKey = (e: EndDraft): string => (e.bridge ? `br:${e.bridge}` : `if:${e.node}:${e.ifname}`);
 
@@ -64,7 +64,7 @@ export function segments(d: ResolveDraft): void {
   const rawBridges = new Map(d.rawBridges);
   for (const b of d.bridges) {
     if (!b.node) continue;
-    const braw: RawBridge = mappingOf<RawBridge>(rawBridges.get(b.name)) ?? {};
+    const braw: RawBridge = rawBridges.get(b.name) ?? {};
     const m = member(d, `bridge ${b.name} of ${b.node}`, braw.addresses, ['bridges', b.name, 'addresses'], b.pos);
     d.bridgeMembers.set(b.name, m);
     add(`br:${b.name}`, m);
