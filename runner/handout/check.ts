@@ -1,8 +1,9 @@
 /**
  * Validation of the handout's notes: each names a node, a test or a plan step of this lab. The lab layer
  * (runner/api.ts checkLab, after resolve) calls this with the lab as far as it resolved, so `lab validate`,
- * `lab plan`, `lab up` and `lab handout` all refuse a note that names nothing, at its line. Step ids exist only once the lab is compiled: they are checked when the rest of the lab
- * is valid (compiling a broken lab would only add noise).
+ * `lab plan`, `lab up` and `lab handout` all refuse a note that names nothing, at its line. Step ids exist only
+ * once the lab is compiled: they are checked when the rest of the lab is valid (compiling a broken lab would only
+ * add noise).
  */
 import { didYouMean, error, type Diagnostic } from '../config/diagnostics.ts';
 import type { LoadedFile } from '../config/load.ts';
