@@ -21,21 +21,17 @@ export function nodes(d: ResolveDraft): void {
     isLinked: (x) => linked.has(x),
     interfaces: (x) => [...(d.ifOfNode.get(x) ?? []), ...d.resolvedBridges.filter((b) => b.node === x)].map((i) => ({ name: i.name, addresses: i.addresses })),
   };
-  for (const [n, node] of d.rawNodes) {
-    const r = resolveNode(d, n, node, kctx);
-    if (r) d.nodes.push(r);
-  }
+  for (const [n, node] of d.rawNodes) d.nodes.push(resolveNode(d, n, node, kctx));
 }
 
-function resolveNode(d: ResolveDraft, n: string, node: RawNode, kctx: KindCheckContext): ResolvedNode | undefined {
+function resolveNode(d: ResolveDraft, n: string, node: RawNode, kctx: KindCheckContext): ResolvedNode {
   const kindName = typeof node.kind === 'string' ? node.kind : 'netns';
   const kind = KINDS.get(kindName);
-  if (!kind) {
-    d.diags.push(error('kind.unknown', `node ${n} has kind ${JSON.stringify(kindName)}, which this nslab does not have`, d.at(['nodes', n, 'kind']), `kinds: ${[...KINDS.keys()].join(', ')}`));
-    return undefined;
-  }
-  d.diags.push(...kindKeyErrors(d, n, node, kindName));
-  const kr = kind.resolve?.(n, node, kctx);
+  // a node of an unknown kind is still resolved as far as its kind does not matter (its interfaces, routes…),
+  // so that the NAT rules and tests naming it do not repeat the error as "unknown node"
+  if (!kind) d.diags.push(error('kind.unknown', `node ${n} has kind ${JSON.stringify(kindName)}, which this nslab does not have`, d.at(['nodes', n, 'kind']), `kinds: ${[...KINDS.keys()].join(', ')}`));
+  else d.diags.push(...kindKeyErrors(d, n, node, kindName));
+  const kr = kind?.resolve?.(n, node, kctx);
   if (kr) d.diags.push(...kr.diagnostics);
   const interfaces = d.ifOfNode.get(n) ?? [];
   const ownBridges = d.resolvedBridges.filter((b) => b.node === n);
@@ -67,7 +63,7 @@ function resolveNode(d: ResolveDraft, n: string, node: RawNode, kctx: KindCheckC
     pos: d.at(['nodes', n], true),
     raw: node,
   };
-  d.diags.push(...(kind.check?.(n, node, kctx) ?? []));
+  d.diags.push(...(kind?.check?.(n, node, kctx) ?? []));
   return resolved;
 }
 

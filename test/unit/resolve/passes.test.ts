@@ -4,6 +4,7 @@ import { error, warning } from '../../../runner/config/diagnostics.ts';
 import { parseLabText } from '../../../runner/config/load.ts';
 import { newDraft } from '../../../runner/resolve/draft.ts';
 import { PASSES, runPasses, type Pass } from '../../../runner/resolve/passes.ts';
+import { resolveLab } from '../../../runner/resolve/resolve.ts';
 
 const draft = () => newDraft(parseLabText('/tmp/t-passes/lab.yaml', 'name: t\nnodes: { h1: {} }\n'), {}, []);
 
@@ -45,5 +46,28 @@ describe('resolve passes', () => {
     const errors = runPasses(d);
     assert.deepEqual([...errors.values()].filter((n) => n > 0), []);
     assert.deepEqual(d.nodes.map((n) => n.name), ['h1']);
+  });
+
+  it('a node of an unknown kind is one error: the tests and NAT rules naming it do not repeat it as "unknown node"', () => {
+    const text = [
+      'name: t',
+      'nodes:',
+      '  h1: { kind: bogus }',
+      '  h2: { nat: [{ dnat: { in: eth0, port: 8080, to: "h1:80" } }] }',
+      'links: [[h1:eth0, h2:eth0]]',
+      'tests:',
+      '  - ping: { from: h2, to: h1 }',
+      '  - ping: { from: h2, to: h9 }',
+    ].join('\n');
+    const r = resolveLab(parseLabText('/tmp/t-passes/lab.yaml', text));
+    const errors = r.diagnostics.filter((x) => x.severity === 'error' && !x.code.startsWith('schema.'));
+    assert.deepEqual(
+      errors.map((x) => [x.code, x.pos?.line]),
+      [
+        ['kind.unknown', 3],
+        ['test.target', 8],
+      ],
+    );
+    assert.match(errors[1].message, /unknown node "h9"/);
   });
 });
