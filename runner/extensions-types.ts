@@ -52,6 +52,8 @@ export interface VerifyContext {
 
 export interface Extension {
   readonly name: string;
+  /** The top-level key of the lab file this extension expands (`cluster`). */
+  readonly section: string;
   expand?(source: LoadedFile): Expansion;
   assertionContext?(extras: LabExtras): TestScope | undefined;
   steps?(lab: ResolvedLab, ctx: CompileContext): Step[];

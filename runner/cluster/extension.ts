@@ -39,6 +39,7 @@ async function verifyIpvs(lab: ResolvedLab, ctx: VerifyContext): Promise<Diagnos
 
 export const clusterExtension: Extension = {
   name: 'cluster',
+  section: 'cluster',
   expand(source) {
     const e = expandCluster(source);
     return { file: e.file, failed: e.failed, diagnostics: e.diagnostics, extras: e.cluster ? { cluster: e.cluster } : undefined };

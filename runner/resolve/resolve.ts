@@ -32,7 +32,7 @@ const hasErrors = (ds: readonly Diagnostic[]): boolean => ds.some((d) => d.sever
 
 export function resolveLab(source: LoadedFile): ResolveResult {
   const diags: Diagnostic[] = [...checkSchema(source)];
-  const expanded = hasErrors(diags) ? { file: source, extras: {} } : expand(source, diags);
+  const expanded = expand(source, diags);
   if (!expanded) return { diagnostics: dedupe(diags) };
   const { file, extras } = expanded;
   const raw = asObj(file.data);
@@ -46,10 +46,15 @@ export function resolveLab(source: LoadedFile): ResolveResult {
 }
 
 /**
- * The extensions' sections expanded into ordinary lab parts (only once the file's shape is right); undefined when
- * one had errors of its own (the parts made from it would only echo them).
+ * The extensions' sections expanded into ordinary lab parts, only once the file's shape is right. Undefined when a
+ * section could not be expanded (the schema refused the file) or had errors of its own: the passes would only echo
+ * them, e.g. as "unknown node" for every pod a test names.
  */
 function expand(source: LoadedFile, diags: Diagnostic[]): { file: LoadedFile; extras: LabExtras } | undefined {
+  if (hasErrors(diags)) {
+    const data = asObj(source.data);
+    return EXTENSIONS.some((ext) => data[ext.section] !== undefined) ? undefined : { file: source, extras: {} };
+  }
   let file = source;
   let extras: LabExtras = {};
   for (const ext of EXTENSIONS) {

@@ -47,4 +47,14 @@ describe('cluster extension', () => {
     assert.deepEqual(pods(), ['web-2']);
     assert.equal(clusterExtension.assertionContext!({}), undefined, 'no cluster: no view');
   });
+
+  it('a cluster: section the schema refused is not expanded, and nothing naming its pods echoes "unknown node"', () => {
+    const bad = text('iptables').replace('  kube-proxy: iptables\n', '  kube-proxy: iptables\n  mtu: lots\n') + 'tests:\n  - ping: { from: web-1, to: web-2 }\n';
+    const r = resolveLab(parseLabText('/tmp/t-ext/lab.yaml', bad));
+    assert.equal(r.lab, undefined);
+    assert.deepEqual(
+      r.diagnostics.map((d) => [d.code, d.pos?.line]),
+      [['schema.type', 4]],
+    );
+  });
 });
