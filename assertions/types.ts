@@ -1,8 +1,9 @@
 /** What an assertion is: resolve its parameters (pure), build its commands, judge their output. */
 import type { Diagnostic, SourcePos } from '../runner/config/diagnostics.ts';
 import type { PathSeg } from '../runner/config/load.ts';
+import type { TargetResult } from '../runner/model/types.ts';
 
-export type TargetResult = { ok: true; address: string; family: 4 | 6; node?: string } | { ok: false; message: string; hint?: string };
+export type { TargetResult };
 
 /** What an assertion sees of the lab while its parameters are resolved (no root, no kernel). */
 export interface ResolveContext {

@@ -1,5 +1,5 @@
 /** nslab's library surface: the CLI is a thin layer over these functions. */
-export { checkExisting, compile, compileContext, compileContextFor, hostFeaturesFor, planContextFor, labNameOf, labOfNetns, labPathOf, loadLab, planOf, readLabFile, resolveLab, selfArgv, verifyLab } from './lab/load.ts';
+export { checkExisting, checkLab, compile, compileContext, compileContextFor, hostFeaturesFor, planContextFor, labNameOf, labOfNetns, labPathOf, loadLab, planOf, readLabFile, resolveLab, selfArgv, verifyLab } from './lab/load.ts';
 export type { Loaded, RawLab, UpCheck } from './lab/load.ts';
 // the lifecycle: each returns a report; messages and progress go through the LabUi the caller supplies
 export { down, downLab, downMessage } from './lab/down.ts';

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { didYouMean, error, type Diagnostic } from '../config/diagnostics.ts';
 import type { LoadedFile, PathSeg } from '../config/load.ts';
 import { formatAddress, parsePrefix } from '../model/ip.ts';
-import type { Draft } from './expand.ts';
+import type { Draft } from './draft.ts';
 import { asObj, type Obj } from '../util/obj.ts';
 
 /** The underlay bridge auto-wired nodes share. */

@@ -9,11 +9,10 @@ import type { Step } from '../plan/ops.ts';
 import type { ResolvedLab } from '../model/types.ts';
 import { DNS_POD } from './cni.ts';
 import { dnsmasqArgs, resolvConf } from './dns.ts';
-import type { ClusterResult } from './expand.ts';
 import { iptablesRules } from './kube-proxy-iptables.ts';
 import { nftablesRules } from './kube-proxy-nftables.ts';
 import { policyRules } from './policy.ts';
-import type { KubeProxyInput, ResolvedCluster } from './types.ts';
+import type { ClusterResult, KubeProxyInput, ResolvedCluster } from './types.ts';
 
 /** Where `ip netns exec` finds a namespace's own resolv.conf (it bind-mounts /etc/netns/<ns>/resolv.conf). */
 export const netnsEtc = (netns: string): string => join('/etc/netns', netns);

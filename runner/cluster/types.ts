@@ -2,6 +2,7 @@
  * The Kubernetes-style cluster model (issue 5), as the rule generators see it: pods with labels and addresses,
  * Services with their endpoints, NetworkPolicies. Pure data; the `cluster:` lab construct resolves into it.
  */
+import type { SourcePos } from '../config/diagnostics.ts';
 
 export type Protocol = 'TCP' | 'UDP';
 
@@ -142,4 +143,14 @@ export interface ResolvedCluster {
   readonly dns?: { readonly ip: string; readonly pod: string; readonly domain: 'cluster.local' };
   /** Lab nodes outside the cluster that peer with it over BGP (LoadBalancer addresses are announced to them). */
   readonly bgpPeers: readonly string[];
+}
+
+/** The resolved cluster, plus where each part was written (for compile's step sources). */
+export interface ClusterResult extends ResolvedCluster {
+  readonly pos: SourcePos;
+  /** YAML place by 'pod:<name>', 'svc:<ns>/<name>', 'node:<name>', 'policy:<ns>/<name>'. */
+  readonly sources: ReadonlyMap<string, SourcePos>;
+  /** The kube-proxy mode as written (ipvs is refused at run time where the kernel has no IPVS). */
+  readonly requestedKubeProxy: string;
+  readonly kubeProxyPos?: SourcePos;
 }

@@ -5,6 +5,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { validate as precompiled } from './generated/lab-validator.js';
 import { didYouMean, error, type Diagnostic } from './diagnostics.ts';
 import type { LoadedFile, PathSeg } from './load.ts';
+import { explainLabName } from './lab-name.ts';
 
 
 let compiled: ValidateFunction | undefined;
@@ -189,13 +190,6 @@ function badName(file: LoadedFile, path: PathSeg[], name: string, schema: Record
   const reason = explainName(name, kind);
   const hint = kind === 'sysctl' ? 'remove it: only net.* sysctls can be set per namespace' : (describeSchema(schema) ?? describeSchema(schema?.['$ref']));
   return error('schema.name', `${kind} ${JSON.stringify(name)} cannot be used: ${reason}`, file.at([...path, name], true), hint);
-}
-
-function explainLabName(name: string): string {
-  if (name.length > 24) return `it is ${name.length} characters long (at most 24: it prefixes every namespace the lab creates)`;
-  if (/[A-Z]/.test(name)) return 'it has upper-case letters';
-  if (!/^[a-z0-9]/.test(name)) return 'it must start with a letter or digit';
-  return "only lower-case letters, digits and '-' are allowed";
 }
 
 function explainName(name: string, kind: string): string {

@@ -1,17 +1,16 @@
 /**
- * Validation of the handout's notes: each names a node, a test or a plan step of this lab. resolve calls this with
- * the lab it resolved, so `lab validate`, `lab plan`, `lab up` and `lab handout` all refuse a note that names
- * nothing, at its line. Step ids exist only once the lab is compiled: they are checked when the rest of the lab
- * is valid (compiling a broken lab would only add noise).
+ * Validation of the handout's notes: each names a node, a test or a plan step of this lab. The lab layer
+ * (runner/api.ts checkLab, after resolve) calls this with the lab as far as it resolved, so `lab validate`,
+ * `lab plan`, `lab up` and `lab handout` all refuse a note that names nothing, at its line. Step ids exist only
+ * once the lab is compiled: they are checked when the rest of the lab is valid (compiling a broken lab would only
+ * add noise).
  */
 import { didYouMean, error, type Diagnostic } from '../config/diagnostics.ts';
 import type { LoadedFile } from '../config/load.ts';
 import type { ResolvedLab } from '../model/types.ts';
 import { PHASE_NAMES, stepIds } from './context.ts';
 import { readHandout } from './spec.ts';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObj } from '../util/obj.ts';
 
 const quote = (s: string): string => JSON.stringify(s);
 const list = (xs: readonly string[], most = 12): string => (xs.length > most ? `${xs.slice(0, most).join(', ')}, …` : xs.join(', ')) || '(none)';

@@ -3,6 +3,7 @@ import { labDir } from '../exec/state.ts';
 import type { ResolvedLab } from '../model/types.ts';
 import type { CompileContext } from '../plan/context.ts';
 import { compile } from '../plan/compile.ts';
+import { impairSteps } from '../plan/impair.ts';
 import { PHASES, type Plan } from '../plan/ops.ts';
 
 /**
@@ -19,15 +20,14 @@ export function handoutPlan(lab: ResolvedLab): Plan {
 }
 
 /**
- * Every step id the lab's plan can have on any machine, and the phase names. A few steps exist only on some
- * machines (a sysctl a new namespace already inherits is left out; loss is netem where the kernel has it), so
- * the plan is compiled for each kind of machine and the ids are joined.
+ * Every step id the lab's plan can have on any machine, and the phase names. The handout's context gives every
+ * node all its sysctls (none is left out as inherited); loss is netem where the kernel has it and an nftables
+ * drop where not, so the impairment steps of the other choice are added. The plan is compiled once.
  */
 export function stepIds(lab: ResolvedLab): Set<string> {
-  const ids = new Set<string>();
-  const impaired = lab.nodes.some((n) => n.interfaces.some((i) => i.impair));
-  const contexts: CompileContext[] = [handoutContext(lab), ...(impaired ? [handoutContext(lab, { netem: true }), handoutContext(lab, { netem: false })] : [])];
-  for (const ctx of contexts) for (const s of compile(lab, ctx).steps) ids.add(s.id);
+  const ctx = handoutContext(lab);
+  const ids = new Set(compile(lab, ctx).steps.map((s) => s.id));
+  for (const s of impairSteps(lab, { ...ctx, features: { netem: true } })) ids.add(s.id);
   return ids;
 }
 

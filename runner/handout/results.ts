@@ -5,6 +5,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { isLabName } from '../config/lab-name.ts';
 import { JSON_FORMAT } from '../../assertions/reporters/json.ts';
 
 export const DEFAULT_RESULTS_DIR = '/var/lib/nslab/results';
@@ -14,7 +15,7 @@ export function resultsDir(): string {
 }
 
 export function resultsPath(lab: string): string {
-  if (!/^[a-z0-9][a-z0-9-]{0,23}$/.test(lab)) throw new Error(`not a lab name: ${JSON.stringify(lab)}`);
+  if (!isLabName(lab)) throw new Error(`not a lab name: ${JSON.stringify(lab)}`);
   return join(resultsDir(), `${lab}.json`);
 }
 

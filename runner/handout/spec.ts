@@ -1,6 +1,7 @@
 /** The `handout:` section of a lab file, read with the positions of its notes (the schema checks its shape). */
 import type { SourcePos } from '../config/diagnostics.ts';
 import type { LoadedFile } from '../config/load.ts';
+import { isObj, type Obj } from '../util/obj.ts';
 
 export interface HandoutNote {
   readonly step?: string;
@@ -21,8 +22,6 @@ export interface HandoutSpec {
   readonly exercises?: string;
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
 
 /** The lab file's handout section; undefined when it has none. Values of the wrong type are left out (the schema reports them). */

@@ -4,7 +4,7 @@ import { labsInDocker } from '../exec/docker-labs.ts';
 import { allLabsOnHost } from '../exec/host.ts';
 import { labsWithState } from '../exec/state.ts';
 import { teardown, type TeardownReport } from '../exec/teardown.ts';
-import { isLabName } from './lab-name.ts';
+import { isLabName } from '../config/lab-name.ts';
 import { requireRoot } from './root.ts';
 import type { LabUi } from './ui.ts';
 

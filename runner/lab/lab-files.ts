@@ -9,7 +9,7 @@ import { EXIT } from '../config/exit-codes.ts';
 import { displayPath, readLabFile } from '../config/load.ts';
 import { ExecError } from '../exec/executor.ts';
 import { readState } from '../exec/state.ts';
-import { isLabName } from './lab-name.ts';
+import { isLabName } from '../config/lab-name.ts';
 import { loadLab, type Loaded } from './load.ts';
 
 const LAB_FILES = ['lab.yaml', 'lab.yml'];

@@ -3,9 +3,12 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { error, LabError, type Diagnostic } from '../config/diagnostics.ts';
-import { readLabFile } from '../config/load.ts';
+import { readLabFile, type LoadedFile } from '../config/load.ts';
+import { isLabName } from '../config/lab-name.ts';
 import { labOfNetns } from '../model/names.ts';
-import { resolveLab } from '../model/resolve.ts';
+import { dedupe, resolveLab, type ResolveResult } from '../resolve/resolve.ts';
+import { checkHandout } from '../handout/check.ts';
+import { EXTENSIONS } from '../extensions.ts';
 import type { ResolvedLab } from '../model/types.ts';
 import { compile } from '../plan/compile.ts';
 import { KINDS } from '../kinds/registry.ts';
@@ -37,10 +40,22 @@ export interface Loaded {
   readonly sources: Map<string, string>;
 }
 
+/**
+ * Resolve a lab file, then check what refers to the resolved lab: the handout's notes name nodes, tests and plan
+ * steps of this lab (plan steps only once the rest is valid). What `lab validate`, `lab plan` and `lab up` report.
+ */
+export function checkLab(file: LoadedFile): ResolveResult {
+  const r = resolveLab(file);
+  if (!r.draft) return r;
+  const broken = r.diagnostics.some((d) => d.severity === 'error');
+  const diagnostics = dedupe([...r.diagnostics, ...checkHandout(r.draft.file, r.draft.lab, broken)]);
+  return { ...r, lab: diagnostics.some((d) => d.severity === 'error') ? undefined : r.lab, diagnostics };
+}
+
 export function loadLab(path: string): Loaded {
   const file = readLabFile(path);
   const sources = new Map([[file.file, file.text]]);
-  const r = resolveLab(file);
+  const r = checkLab(file);
   if (!r.lab) throw new LabError(r.diagnostics, 2, sources);
   return { lab: r.lab, warnings: r.diagnostics.filter((d) => d.severity === 'warning'), sources };
 }
@@ -101,7 +116,10 @@ export function planOf(lab: ResolvedLab, ctx?: CompileContext): Plan {
  */
 export async function verifyLab(loaded: Loaded, ctx: CompileContext = compileContext(loaded.lab.name), features?: HostFeatures): Promise<Diagnostic[]> {
   const found = features ?? (await hostFeaturesFor(loaded.lab));
-  const diags: Diagnostic[] = [...checkFeatures(loaded.lab, found)];
+  const diags: Diagnostic[] = [];
+  // extensions' checks first (kube-proxy's ipvs mode), then the kernel features of interface types
+  for (const ext of EXTENSIONS) diags.push(...((await ext.verify?.(loaded.lab, { features: async () => found })) ?? []));
+  diags.push(...checkFeatures(loaded.lab, found));
   // link impairments: delay and jitter need netem, and a kernel without it is refused here (runner/model/impair.ts)
   diags.push(...checkImpairments(loaded.lab, found.get('netem')));
   await Promise.all(
@@ -142,7 +160,7 @@ export function checkExisting(lab: ResolvedLab, recreate: boolean): UpCheck {
 
 /** Which lab a command that takes a lab name or file means. */
 export function labNameOf(arg: string | undefined): { name: string; file?: string } {
-  if (arg && !existsSync(arg) && /^[a-z0-9][a-z0-9-]{0,23}$/.test(arg)) return { name: arg, file: readState(arg)?.file };
+  if (arg && !existsSync(arg) && isLabName(arg)) return { name: arg, file: readState(arg)?.file };
   const path = labPathOf(arg);
   const file = readLabFile(path);
   const name = (file.data as { name?: unknown } | null)?.name;

@@ -57,16 +57,7 @@ export function featuresToProbe(lab: ResolvedLab): string[] {
 export function checkFeatures(lab: ResolvedLab, found: HostFeatures): Diagnostic[] {
   const need = featuresNeeded(lab);
   const out: Diagnostic[] = [];
-  // kube-proxy's ipvs mode: accepted by the format; refused where the kernel has no IPVS (and not built by nslab yet)
-  if (lab.cluster?.requestedKubeProxy === 'ipvs') {
-    const r = found.get('ipvs');
-    const pos = lab.cluster.kubeProxyPos ?? lab.cluster.pos;
-    out.push(
-      r && !r.ok
-        ? error('kernel.missing', `kube-proxy mode ipvs needs IPVS in the kernel, and this kernel has none: ${r.detail}`, pos, `use kube-proxy: iptables or nftables: the same Services in another rule layout (${r.hint ?? 'the kernel needs CONFIG_IP_VS'}); nothing was built`)
-        : error('cluster.kube-proxy-ipvs', 'kube-proxy mode ipvs is not built by nslab yet (this kernel has IPVS)', pos, 'use kube-proxy: iptables or nftables; nothing was built'),
-    );
-  }
+  // (kube-proxy's ipvs mode is the cluster extension's check: runner/cluster/extension.ts)
   for (const [probe, uses] of need) {
     const r = found.get(probe);
     if (!r || r.ok) continue;

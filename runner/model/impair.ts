@@ -11,6 +11,7 @@ import { parsePercent, parseRate } from '../util/units.ts';
 import { untested, type FeatureProbe } from './host-features.ts';
 import type { Impairment } from './impairment.ts';
 import type { ResolvedLab } from './types.ts';
+import { isObj, type Obj } from '../util/obj.ts';
 
 export type { Impairment } from './impairment.ts';
 
@@ -89,9 +90,6 @@ export function parseLoss(v: unknown): number | undefined {
   const p = parsePercent(v);
   return p === undefined ? undefined : Math.round(p * 1000) / 1000;
 }
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * The impairment of one interface, as a spread for its ResolvedInterface: `{ impair }` or `{}`.

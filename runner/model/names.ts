@@ -1,5 +1,6 @@
 /** Names of the things a lab creates on the machine. Everything starts with the lab's prefix. */
 import { createHash } from 'node:crypto';
+import { isLabName } from '../config/lab-name.ts';
 
 export const NS_PREFIX = 'nsl.';
 
@@ -23,7 +24,7 @@ export function labOfNetns(ns: string): string | undefined {
   if (!ns.startsWith(NS_PREFIX)) return undefined;
   const rest = ns.slice(NS_PREFIX.length);
   const lab = rest.split('.')[0];
-  return /^[a-z0-9][a-z0-9-]{0,23}$/.test(lab) ? lab : undefined;
+  return isLabName(lab) ? lab : undefined;
 }
 
 const IFNAME_MAX = 15;

@@ -1,16 +1,12 @@
 /** The parts of a node resolved from its own keys: address pools, routes, NAT, commands. Used by resolve.ts. */
 import { error, didYouMean, type Diagnostic } from '../config/diagnostics.ts';
 import type { LoadedFile, PathSeg } from '../config/load.ts';
-import type { TargetResult } from '../../assertions/types.ts';
 import { contains, formatPrefix, network, parseAddress, parsePrefix } from './ip.ts';
 import type { Pool } from './ipam.ts';
 import { normaliseRoute, parseRouteString } from './routes.ts';
 import { toArgv } from './words.ts';
-import type { NatRule, ResolvedCommand, ResolvedRoute } from './types.ts';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const asObj = (v: unknown): Obj => (isObj(v) ? v : {});
+import type { NatRule, ResolvedCommand, ResolvedRoute, TargetResult } from './types.ts';
+import { asObj, isObj, type Obj } from '../util/obj.ts';
 
 type At = LoadedFile['at'];
 

@@ -1,7 +1,10 @@
 /** The resolved lab: every default applied, every reference bound, every address known. Read-only from here on. */
 import type { SourcePos } from '../config/diagnostics.ts';
 import type { Impairment } from './impairment.ts';
-import type { ClusterResult } from '../cluster/expand.ts';
+import type { ClusterResult } from '../cluster/types.ts';
+
+/** Where a node, node:interface or address a lab names is (NAT targets, tunnel remotes, tests' `to:`), or why it is nowhere. */
+export type TargetResult = { ok: true; address: string; family: 4 | 6; node?: string } | { ok: false; message: string; hint?: string };
 
 export interface ResolvedLab {
   readonly name: string;

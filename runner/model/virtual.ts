@@ -5,9 +5,8 @@
  */
 import { didYouMean, error, warning, type Diagnostic, type SourcePos } from '../config/diagnostics.ts';
 import type { PathSeg } from '../config/load.ts';
-import type { TargetResult } from '../../assertions/types.ts';
 import { contains, network, parseAddress, parsePrefix } from './ip.ts';
-import type { ResolvedInterface, ResolvedRoute, VirtualSpec } from './types.ts';
+import type { ResolvedInterface, ResolvedRoute, TargetResult, VirtualSpec } from './types.ts';
 
 type Obj = Record<string, unknown>;
 

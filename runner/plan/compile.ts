@@ -7,7 +7,7 @@ import { routeArgs } from '../model/routes.ts';
 import type { ResolvedBridge, ResolvedLab, ResolvedNode } from '../model/types.ts';
 import type { CompileContext } from './context.ts';
 import { impairSteps } from './impair.ts';
-import { clusterSteps } from '../cluster/compile.ts';
+import { EXTENSIONS } from '../extensions.ts';
 import { natRules } from './nat.ts';
 import { PHASES, type Plan, type Step } from './ops.ts';
 
@@ -40,7 +40,7 @@ export function compile(lab: ResolvedLab, ctx: CompileContext): Plan {
     steps.push(...t.compile(l, i, ctx));
   });
   steps.push(...impairSteps(lab, ctx));
-  steps.push(...clusterSteps(lab, ctx));
+  for (const ext of EXTENSIONS) steps.push(...(ext.steps?.(lab, ctx) ?? []));
   const phaseIdx = new Map(PHASES.map((p, i) => [p, i]));
   const seq = new Map(steps.map((s, i) => [s, i]));
   steps.sort((a, b) => phaseIdx.get(a.phase)! - phaseIdx.get(b.phase)! || a.order - b.order || seq.get(a)! - seq.get(b)!);

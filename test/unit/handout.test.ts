@@ -7,13 +7,13 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { loadLab } from '../../runner/api.ts';
+import { checkLab, loadLab } from '../../runner/api.ts';
 import { LabError } from '../../runner/config/diagnostics.ts';
 import { parseLabText } from '../../runner/config/load.ts';
-import { resolveLab } from '../../runner/model/resolve.ts';
 import { schedule } from '../../runner/plan/units.ts';
 import { shellQuote } from '../../runner/model/words.ts';
-import { handoutPlan, stepIds } from '../../runner/handout/context.ts';
+import { handoutContext, handoutPlan, stepIds } from '../../runner/handout/context.ts';
+import { compile } from '../../runner/plan/compile.ts';
 import { exercisesOf } from '../../runner/handout/exercises.ts';
 import { checkOutDir, indexHtml, makeHandout } from '../../runner/handout/index.ts';
 import { escapeHtml, markdown } from '../../runner/handout/markdown.ts';
@@ -153,7 +153,7 @@ describe('handout: notes that name nothing are errors at their line', () => {
       '  notes:',
       notes,
     ].join('\n');
-  const diags = (text: string) => resolveLab(parseLabText('notes.lab.yaml', text)).diagnostics.filter((d) => d.severity === 'error');
+  const diags = (text: string) => checkLab(parseLabText('notes.lab.yaml', text)).diagnostics.filter((d) => d.severity === 'error');
 
   it('accepts steps, phases, nodes, named tests and the names nslab gives unnamed ones', () => {
     const ok = diags(
@@ -211,6 +211,23 @@ describe('handout: notes that name nothing are errors at their line', () => {
     const { lab: l } = loadLab(join(LABS, 'routed', 'lab.yaml'));
     const ids = stepIds(l);
     for (const id of ['r.sysctl', 'a1.sysctl', 'bridge.lan-a', 'link0.veth', 'b2.route0', 'settle.nsl.routed']) assert.ok(ids.has(id), id);
+  });
+
+  it('the step ids of a lossy link: those of netem and of the nftables drop, from one compile', () => {
+    const text = [
+      'name: lossy',
+      'nodes:',
+      '  a: { interfaces: { eth0: { addresses: [10.0.0.1/24], impair: { loss: 5%, rate: 10mbit } } } }',
+      '  b: { interfaces: { eth0: { addresses: [10.0.0.2/24] } } }',
+      'links: [[a:eth0, b:eth0]]',
+    ].join('\n');
+    const { lab: l } = checkLab(parseLabText('lossy.lab.yaml', text));
+    assert.ok(l);
+    const ids = stepIds(l);
+    // what a plan for each kind of machine has: unknown, netem present, netem absent
+    const all = [handoutContext(l), handoutContext(l, { netem: true }), handoutContext(l, { netem: false })].flatMap((c) => compile(l, c).steps.map((s) => s.id));
+    assert.deepEqual([...ids].sort(), [...new Set(all)].sort());
+    for (const id of ['a.eth0.impair.netem', 'a.eth0.impair.loss', 'a.eth0.impair.tbf']) assert.ok(ids.has(id), id);
   });
 });
 

@@ -9,7 +9,7 @@ import type { ExecOptions, ExecResult, RunContext } from '../../assertions/types
 import { nodeRules } from '../../runner/cluster/compile.ts';
 import { parseLabText } from '../../runner/config/load.ts';
 import type { Diagnostic } from '../../runner/config/diagnostics.ts';
-import { resolveLab } from '../../runner/model/resolve.ts';
+import { resolveLab } from '../../runner/resolve/resolve.ts';
 import type { ResolvedLab } from '../../runner/model/types.ts';
 
 function lab(opts: { kubeProxy?: string; test: string; cluster?: boolean; policy?: boolean }): { lab?: ResolvedLab; errors: Diagnostic[]; warnings: Diagnostic[] } {

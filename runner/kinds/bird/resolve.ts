@@ -8,11 +8,10 @@ import type { PathSeg } from '../../config/load.ts';
 import { contains, formatAddress, formatPrefix, network, parseAddress, parsePrefix, type Prefix } from '../../model/ip.ts';
 import type { BirdAnnounce, BirdNeighbor, BirdNodeInfo, BirdPolicy, BirdResolveContext, BirdSpec, BirdStatic, Community, PolicyRef, PrefixPattern } from './types.ts';
 import { birdSymbol, community, ipv4, isAsn, networkPrefix, prefixPattern, protocolBaseName, staticRoute } from './values.ts';
+import { isObj, type Obj } from '../../util/obj.ts';
 
 export type { BirdResolveContext, BirdSpec } from './types.ts';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 interface Addr {
@@ -39,184 +38,66 @@ function onLink(own: Addr[], family: 4 | 6, addr: bigint): Addr | undefined {
   return own.find((o) => o.family === family && o.net.len < (family === 4 ? 32 : 128) && contains(o.net, family, addr));
 }
 
-export function resolveBird(node: string, raw: Record<string, unknown>, ctx: BirdResolveContext): { spec?: BirdSpec; diagnostics: Diagnostic[] } {
-  const diags: Diagnostic[] = [];
+/** What the parts of resolveBird share: the node, its addresses, the diagnostics, and whether something is broken. */
+interface Reader {
+  readonly node: string;
+  readonly ctx: BirdResolveContext;
+  readonly own: Addr[];
+  readonly diags: Diagnostic[];
+  /** A position under nodes.<node>. */
+  at(p: readonly PathSeg[], key?: boolean): SourcePos;
+  /** An error that still leaves a spec. */
+  err(code: string, msg: string, pos: SourcePos, hint?: string): void;
+  /** An error that leaves no spec. */
+  fail(code: string, msg: string, pos: SourcePos, hint?: string): undefined;
+  broken: boolean;
+}
+
+/** Marks the spec broken without an error of its own (another check reports it). */
+const broken = (r: Reader): undefined => void (r.broken = true);
+
+function reader(node: string, ctx: BirdResolveContext): Reader {
   const base: PathSeg[] = ['nodes', node];
-  const at = (p: readonly PathSeg[], key?: boolean): SourcePos => ctx.at([...base, ...p], key);
-  const err = (code: string, msg: string, pos: SourcePos, hint?: string): void => void diags.push(error(`bird.${code}`, msg, pos, hint));
-  const nodePos = ctx.at(base, true);
-  const own = addressesOf(ctx.nodes.get(node));
+  const r: Reader = {
+    node,
+    ctx,
+    own: addressesOf(ctx.nodes.get(node)),
+    diags: [],
+    at: (p, key) => ctx.at([...base, ...p], key),
+    err: (code, msg, pos, hint) => void r.diags.push(error(`bird.${code}`, msg, pos, hint)),
+    fail: (code, msg, pos, hint) => {
+      r.broken = true;
+      r.err(code, msg, pos, hint);
+      return undefined;
+    },
+    broken: false,
+  };
+  return r;
+}
+
+export function resolveBird(node: string, raw: Record<string, unknown>, ctx: BirdResolveContext): { spec?: BirdSpec; diagnostics: Diagnostic[] } {
+  const r = reader(node, ctx);
+  const nodePos = ctx.at(['nodes', node], true);
   const bgp = isObj(raw.bgp) ? raw.bgp : {};
-  let broken = false;
-  const fail = (code: string, msg: string, pos: SourcePos, hint?: string): void => {
-    broken = true;
-    err(code, msg, pos, hint);
-  };
-
-  // ---- asn, router-id
   const asn = raw.asn;
-  if (asn === undefined || asn === null) fail('asn', `BGP router ${node} has no asn`, nodePos, 'give it an AS number, e.g. `asn: 65001` (private ASNs: 64512–65534 and 4200000000–4294967294)');
-  else if (!isAsn(asn)) fail('asn', `asn ${JSON.stringify(asn)} of ${node} is not an AS number`, at(['asn']), 'an AS number is a whole number from 1 to 4294967295 (private: 64512–65534)');
-  let routerId: string | undefined;
-  let routerIdFrom: BirdSpec['routerIdFrom'] | undefined;
-  if (raw['router-id'] !== undefined) {
-    routerId = ipv4(raw['router-id']);
-    if (!routerId) fail('router-id', `router-id ${JSON.stringify(raw['router-id'])} of ${node} is not an IPv4 address`, at(['router-id']), 'BGP router IDs are written as IPv4 addresses, e.g. 10.255.0.1 (even on IPv6-only routers)');
-    else routerIdFrom = { key: true, pos: at(['router-id']) };
-  } else {
-    const first = own.find((a) => a.family === 4);
-    if (first) {
-      routerId = first.text;
-      routerIdFrom = { key: false, iface: first.iface };
-    } else fail('router-id', `BGP router ${node} has no IPv4 address to take its router ID from`, nodePos, 'give it `router-id: 10.255.0.1`, or an IPv4 address, e.g. interfaces: { lo: { addresses: [10.255.0.1/32] } }');
-  }
+  if (asn === undefined || asn === null) r.fail('asn', `BGP router ${node} has no asn`, nodePos, 'give it an AS number, e.g. `asn: 65001` (private ASNs: 64512–65534 and 4200000000–4294967294)');
+  else if (!isAsn(asn)) r.fail('asn', `asn ${JSON.stringify(asn)} of ${node} is not an AS number`, r.at(['asn']), 'an AS number is a whole number from 1 to 4294967295 (private: 64512–65534)');
+  const id = routerIdOf(r, raw['router-id'], nodePos);
+  const policies = readPolicies(r, bgp.policies);
+  const neighbors = readNeighbors(r, bgp.neighbors, asn, policyRef(r, policies.map((p) => p.name)));
+  r.diags.push(...nextHopWarnings(neighbors, r.own, ctx));
+  const clusterId = clusterIdOf(r, bgp['cluster-id'], neighbors);
+  const announce = readAnnounce(r, bgp.announce, neighbors);
+  const statics = readStatics(r, raw.static);
+  const rawText = typeof raw.bird === 'string' ? { text: raw.bird, pos: r.at(['bird'], true) } : undefined;
 
-  // ---- policies
-  const policies: BirdPolicy[] = [];
-  const symbols = new Set<string>();
-  const rawPolicies = isObj(bgp.policies) ? Object.entries(bgp.policies) : [];
-  for (const [name, pr] of rawPolicies) {
-    const pp: PathSeg[] = ['bgp', 'policies', name];
-    if (name === 'all' || name === 'none') {
-      fail('policy-name', `a policy cannot be named ${name}`, at(pp, true), `${name} already means BIRD's ${name} in import/export: choose another name`);
-      continue;
-    }
-    const p = isObj(pr) ? pr : {};
-    const prefixes: PrefixPattern[] = [];
-    list(p.prefixes).forEach((x, i) => {
-      const r = prefixPattern(x);
-      if (r.ok) prefixes.push(r.value);
-      else fail('prefix', `policy ${name}: ${r.message}`, at([...pp, 'prefixes', i]), r.hint);
-    });
-    const comms = isObj(p.communities) ? p.communities : {};
-    const readComms = (key: string): Community[] =>
-      list(comms[key]).flatMap((x, i) => {
-        const r = community(x);
-        if (r.ok) return [r.value];
-        fail('community', `policy ${name}: ${r.message}`, at([...pp, 'communities', key, i]), r.hint);
-        return [];
-      });
-    const matchCommunities = readComms('match');
-    const addCommunities = readComms('add');
-    const action = p.action === 'reject' ? 'reject' : 'accept';
-    const localPref = typeof p['local-pref'] === 'number' ? p['local-pref'] : undefined;
-    const med = typeof p.med === 'number' ? p.med : undefined;
-    const prepend = typeof p.prepend === 'number' ? p.prepend : 0;
-    if (action === 'reject') {
-      const changes = ['local-pref', 'med', 'prepend'].filter((k) => p[k] !== undefined).concat(addCommunities.length ? ['communities.add'] : []);
-      if (changes.length) diags.push(warning('bird.policy', `policy ${name} rejects the routes it matches, so ${changes.join(', ')} change nothing`, at([...pp, 'action']), 'action: reject drops matching routes and passes the others unchanged; use action: accept to change routes'));
-      if (!prefixes.length && !matchCommunities.length) diags.push(warning('bird.policy', `policy ${name} rejects every route (it has no prefixes and no communities.match)`, at([...pp, 'action']), 'write `none` in import/export instead, or say which routes to reject'));
-    }
-    policies.push({ name, filter: birdSymbol('policy_', name, symbols), prefixes, matchCommunities, addCommunities, localPref, med, prepend, action, pos: at(pp, true) });
-  }
-  const policyNames = policies.map((p) => p.name);
-  const ref = (v: unknown, path: PathSeg[]): PolicyRef => {
-    if (v === undefined || v === null) return { type: 'default' };
-    if (v === 'all' || v === 'none') return { type: v };
-    const s = String(v);
-    if (policyNames.includes(s)) return { type: 'policy', name: s };
-    const guess = didYouMean(s, [...policyNames, 'all', 'none']);
-    fail('policy-unknown', `unknown policy ${JSON.stringify(s)}`, at(path), guess ? `did you mean ${JSON.stringify(guess)}?` : policyNames.length ? `policies of ${node}: ${policyNames.join(', ')}; or all, none` : `define it under nodes.${node}.bgp.policies, or write all or none`);
-    return { type: 'default' };
-  };
-
-  // ---- neighbors
-  const neighbors: BirdNeighbor[] = [];
-  const seen = new Map<string, number>();
-  const protocolNames = new Set<string>(['device', 'kernel4', 'kernel6', 'announce4', 'announce6', 'static4', 'static6']);
-  list(bgp.neighbors).forEach((nr, i) => {
-    const np: PathSeg[] = ['bgp', 'neighbors', i];
-    const n = isObj(nr) ? nr : {};
-    const peer = typeof n.peer === 'string' ? n.peer.trim() : '';
-    if (!peer) return (broken = true); // the schema said it
-    const multihop = n.multihop === true || (typeof n.multihop === 'number' && n.multihop > 0) ? (n.multihop as true | number) : false;
-    const target = peerAddress(node, peer, own, multihop !== false, ctx);
-    if (!target.ok) return fail(target.code, target.message, at([...np, 'peer']), target.hint);
-    const { address, family, peerNode, local } = target;
-    const dup = seen.get(address);
-    if (dup !== undefined) return fail('neighbor-duplicate', `${node} has two neighbors at ${address}`, at([...np, 'peer']), `neighbor ${dup + 1} is the same session; remove one`);
-    seen.set(address, i);
-    let peerAsn: number | undefined;
-    if (n.asn !== undefined) peerAsn = isAsn(n.asn) ? n.asn : undefined;
-    else if (peerNode !== undefined) {
-      const info = ctx.nodes.get(peerNode);
-      if (isAsn(info?.asn)) peerAsn = info.asn;
-      else if (info?.kind !== 'bird') return fail('neighbor-asn', `neighbor ${peer} is not a BGP router of the lab (kind: ${info?.kind ?? 'netns'}) and has no asn`, at([...np, 'peer']), `say which AS it is in: add \`asn: <number>\` to this neighbor (or to node ${peerNode})`);
-      else return void (broken = true); // that router's own check reports its missing asn
-    } else return fail('neighbor-asn', `neighbor ${peer} has no asn`, at(np), 'a neighbor given by address needs its AS number: add `asn: <number>`');
-    if (peerAsn === undefined) return void (broken = true);
-    for (const key of ['password', 'description']) {
-      if (typeof n[key] === 'string' && /["\n]/.test(n[key])) fail('string', `neighbor ${peer}: the ${key} contains a double quote or a line break`, at([...np, key]), 'BIRD strings cannot hold these characters: leave them out');
-    }
-    const back = peerNode !== undefined ? ctx.nodes.get(peerNode) : undefined;
-    if (back?.kind === 'bird' && back.raw && !namesUs(back.raw, node, own)) diags.push(warning('bird.neighbor-one-sided', `${peerNode} has no neighbor ${node}: this session cannot come up`, at([...np, 'peer']), `add \`{ peer: ${node} }\` to nodes.${peerNode}.bgp.neighbors`));
-    const ibgp = isAsn(asn) && peerAsn === asn;
-    const rrClient = n['rr-client'] === true;
-    if (rrClient && !ibgp) fail('rr-client-ebgp', `neighbor ${peer} is in AS ${peerAsn}, not ${String(asn)}: only iBGP neighbors can be route reflector clients`, at([...np, 'rr-client'], true), 'remove rr-client, or give the neighbor the same asn as this router');
-    neighbors.push({
-      protocol: birdSymbol('to_', protocolBaseName(peer), protocolNames),
-      peer,
-      peerNode,
-      address,
-      family,
-      local,
-      asn: peerAsn,
-      ibgp,
-      multihop,
-      passive: n.passive === true,
-      password: typeof n.password === 'string' ? n.password : undefined,
-      rrClient,
-      nextHopSelf: n['next-hop-self'] === true,
-      import: ref(n.import, [...np, 'import']),
-      export: ref(n.export, [...np, 'export']),
-      description: typeof n.description === 'string' ? n.description : undefined,
-      pos: at(np),
-    });
-  });
-
-  diags.push(...nextHopWarnings(neighbors, own, ctx));
-
-  // ---- cluster-id, announce, static, bird
-  let clusterId: string | undefined;
-  if (bgp['cluster-id'] !== undefined) {
-    clusterId = ipv4(bgp['cluster-id']);
-    if (!clusterId) fail('cluster-id', `cluster-id ${JSON.stringify(bgp['cluster-id'])} is not an IPv4 address`, at(['bgp', 'cluster-id']), 'a cluster ID is written like an IPv4 address, e.g. 10.255.0.100');
-    else if (!neighbors.some((x) => x.rrClient)) fail('cluster-id', `cluster-id is set but ${node} has no route reflector clients`, at(['bgp', 'cluster-id'], true), 'mark the client sessions with `rr-client: true`, or remove cluster-id');
-  }
-  const announce: BirdAnnounce[] = [];
-  list(bgp.announce).forEach((x, i) => {
-    const r = networkPrefix(x);
-    if (!r.ok) return fail('announce', `bgp.announce: ${r.message}`, at(['bgp', 'announce', i]), r.hint);
-    if (announce.some((a) => a.prefix === r.value.prefix)) return err('announce', `${r.value.prefix} is announced twice`, at(['bgp', 'announce', i]), 'remove one');
-    announce.push({ prefix: r.value.prefix, family: r.value.family, pos: at(['bgp', 'announce', i]) });
-  });
-  for (const fam of [6, 4] as const) {
-    const first = announce.find((a) => a.family === fam);
-    if (first && neighbors.length && !neighbors.some((x) => x.family === fam)) diags.push(warning('bird.announce-family', `${first.prefix} is announced, but ${node} has no IPv${fam} neighbor to announce it to`, first.pos, `BGP sessions carry the family of their address: add a neighbor with an IPv${fam} address`));
-  }
-  const statics: BirdStatic[] = [];
-  list(raw.static).forEach((x, i) => {
-    const r = staticRoute(x);
-    if (!r.ok) return fail('static', `${node}: ${r.message}`, at(['static', i]), r.hint);
-    const v = r.value;
-    if (v.via) {
-      const gw = parseAddress(v.via)!;
-      if (!onLink(own, gw.family, gw.addr)) {
-        const nets = own.filter((o) => o.family === gw.family).map((o) => formatPrefix(o.net));
-        return fail('static-gateway', `static route to ${v.to}: gateway ${v.via} is not on a subnet connected to ${node}`, at(['static', i]), nets.length ? `${node} is connected to ${nets.join(', ')}` : `${node} has no IPv${gw.family} address`);
-      }
-    }
-    statics.push({ ...v, pos: at(['static', i]) });
-  });
-  const rawText = typeof raw.bird === 'string' ? { text: raw.bird, pos: at(['bird'], true) } : undefined;
-
-  if (broken || !isAsn(asn) || !routerId || !routerIdFrom) return { diagnostics: diags };
+  if (r.broken || !isAsn(asn) || !id) return { diagnostics: r.diags };
   const spec: BirdSpec = {
     node,
     runtime: raw.runtime === 'netns' ? 'netns' : 'container',
     asn,
-    routerId,
-    routerIdFrom,
+    routerId: id.routerId,
+    routerIdFrom: id.routerIdFrom,
     clusterId,
     neighbors,
     policies,
@@ -224,9 +105,180 @@ export function resolveBird(node: string, raw: Record<string, unknown>, ctx: Bir
     static: statics,
     raw: rawText,
     pos: nodePos,
-    asnPos: at(['asn']),
+    asnPos: r.at(['asn']),
   };
-  return { spec, diagnostics: diags };
+  return { spec, diagnostics: r.diags };
+}
+
+/** The router ID: as written, or the node's first IPv4 address. */
+function routerIdOf(r: Reader, v: unknown, nodePos: SourcePos): { routerId: string; routerIdFrom: BirdSpec['routerIdFrom'] } | undefined {
+  if (v !== undefined) {
+    const routerId = ipv4(v);
+    if (routerId) return { routerId, routerIdFrom: { key: true, pos: r.at(['router-id']) } };
+    r.fail('router-id', `router-id ${JSON.stringify(v)} of ${r.node} is not an IPv4 address`, r.at(['router-id']), 'BGP router IDs are written as IPv4 addresses, e.g. 10.255.0.1 (even on IPv6-only routers)');
+    return undefined;
+  }
+  const first = r.own.find((a) => a.family === 4);
+  if (first) return { routerId: first.text, routerIdFrom: { key: false, iface: first.iface } };
+  r.fail('router-id', `BGP router ${r.node} has no IPv4 address to take its router ID from`, r.ctx.at(['nodes', r.node], true), 'give it `router-id: 10.255.0.1`, or an IPv4 address, e.g. interfaces: { lo: { addresses: [10.255.0.1/32] } }');
+  return undefined;
+}
+
+function readPolicies(r: Reader, raw: unknown): BirdPolicy[] {
+  const policies: BirdPolicy[] = [];
+  const symbols = new Set<string>();
+  for (const [name, pr] of isObj(raw) ? Object.entries(raw) : []) {
+    const pp: PathSeg[] = ['bgp', 'policies', name];
+    if (name === 'all' || name === 'none') {
+      r.fail('policy-name', `a policy cannot be named ${name}`, r.at(pp, true), `${name} already means BIRD's ${name} in import/export: choose another name`);
+      continue;
+    }
+    policies.push(readPolicy(r, name, isObj(pr) ? pr : {}, pp, symbols));
+  }
+  return policies;
+}
+
+function readPolicy(r: Reader, name: string, p: Obj, pp: PathSeg[], symbols: Set<string>): BirdPolicy {
+  const prefixes: PrefixPattern[] = [];
+  list(p.prefixes).forEach((x, i) => {
+    const v = prefixPattern(x);
+    if (v.ok) prefixes.push(v.value);
+    else r.fail('prefix', `policy ${name}: ${v.message}`, r.at([...pp, 'prefixes', i]), v.hint);
+  });
+  const comms = isObj(p.communities) ? p.communities : {};
+  const readComms = (key: string): Community[] =>
+    list(comms[key]).flatMap((x, i) => {
+      const v = community(x);
+      if (v.ok) return [v.value];
+      r.fail('community', `policy ${name}: ${v.message}`, r.at([...pp, 'communities', key, i]), v.hint);
+      return [];
+    });
+  const matchCommunities = readComms('match');
+  const addCommunities = readComms('add');
+  const action = p.action === 'reject' ? 'reject' : 'accept';
+  if (action === 'reject') {
+    const changes = ['local-pref', 'med', 'prepend'].filter((k) => p[k] !== undefined).concat(addCommunities.length ? ['communities.add'] : []);
+    if (changes.length) r.diags.push(warning('bird.policy', `policy ${name} rejects the routes it matches, so ${changes.join(', ')} change nothing`, r.at([...pp, 'action']), 'action: reject drops matching routes and passes the others unchanged; use action: accept to change routes'));
+    if (!prefixes.length && !matchCommunities.length) r.diags.push(warning('bird.policy', `policy ${name} rejects every route (it has no prefixes and no communities.match)`, r.at([...pp, 'action']), 'write `none` in import/export instead, or say which routes to reject'));
+  }
+  const localPref = typeof p['local-pref'] === 'number' ? p['local-pref'] : undefined;
+  const med = typeof p.med === 'number' ? p.med : undefined;
+  const prepend = typeof p.prepend === 'number' ? p.prepend : 0;
+  return { name, filter: birdSymbol('policy_', name, symbols), prefixes, matchCommunities, addCommunities, localPref, med, prepend, action, pos: r.at(pp, true) };
+}
+
+/** Reads a neighbor's import/export: default, all, none or a policy of this router. */
+function policyRef(r: Reader, policyNames: readonly string[]): (v: unknown, path: PathSeg[]) => PolicyRef {
+  return (v, path) => {
+    if (v === undefined || v === null) return { type: 'default' };
+    if (v === 'all' || v === 'none') return { type: v };
+    const s = String(v);
+    if (policyNames.includes(s)) return { type: 'policy', name: s };
+    const guess = didYouMean(s, [...policyNames, 'all', 'none']);
+    r.fail('policy-unknown', `unknown policy ${JSON.stringify(s)}`, r.at(path), guess ? `did you mean ${JSON.stringify(guess)}?` : policyNames.length ? `policies of ${r.node}: ${policyNames.join(', ')}; or all, none` : `define it under nodes.${r.node}.bgp.policies, or write all or none`);
+    return { type: 'default' };
+  };
+}
+
+function readNeighbors(r: Reader, raw: unknown, asn: unknown, ref: (v: unknown, path: PathSeg[]) => PolicyRef): BirdNeighbor[] {
+  const neighbors: BirdNeighbor[] = [];
+  const seen = new Map<string, number>();
+  const protocolNames = new Set<string>(['device', 'kernel4', 'kernel6', 'announce4', 'announce6', 'static4', 'static6']);
+  list(raw).forEach((nr, i) => {
+    const n = neighborOf(r, isObj(nr) ? nr : {}, i, asn, seen);
+    if (!n) return;
+    const np: PathSeg[] = ['bgp', 'neighbors', i];
+    const o = isObj(nr) ? nr : {};
+    neighbors.push({
+      ...n,
+      protocol: birdSymbol('to_', protocolBaseName(n.peer), protocolNames),
+      passive: o.passive === true,
+      password: typeof o.password === 'string' ? o.password : undefined,
+      nextHopSelf: o['next-hop-self'] === true,
+      import: ref(o.import, [...np, 'import']),
+      export: ref(o.export, [...np, 'export']),
+      description: typeof o.description === 'string' ? o.description : undefined,
+      pos: r.at(np),
+    });
+  });
+  return neighbors;
+}
+
+type NeighborCore = Pick<BirdNeighbor, 'peer' | 'peerNode' | 'address' | 'family' | 'local' | 'asn' | 'ibgp' | 'multihop' | 'rrClient'>;
+
+/** One neighbor's session: its address, its AS, iBGP or eBGP; undefined when it is broken (and reported). */
+function neighborOf(r: Reader, n: Obj, i: number, asn: unknown, seen: Map<string, number>): NeighborCore | undefined {
+  const np: PathSeg[] = ['bgp', 'neighbors', i];
+  const { node, ctx } = r;
+  const peer = typeof n.peer === 'string' ? n.peer.trim() : '';
+  if (!peer) return broken(r); // the schema said it
+  const multihop = n.multihop === true || (typeof n.multihop === 'number' && n.multihop > 0) ? (n.multihop as true | number) : false;
+  const target = peerAddress(node, peer, r.own, multihop !== false, ctx);
+  if (!target.ok) return r.fail(target.code, target.message, r.at([...np, 'peer']), target.hint);
+  const { address, family, peerNode, local } = target;
+  const dup = seen.get(address);
+  if (dup !== undefined) return r.fail('neighbor-duplicate', `${node} has two neighbors at ${address}`, r.at([...np, 'peer']), `neighbor ${dup + 1} is the same session; remove one`);
+  seen.set(address, i);
+  let peerAsn: number | undefined;
+  if (n.asn !== undefined) peerAsn = isAsn(n.asn) ? n.asn : undefined;
+  else if (peerNode !== undefined) {
+    const info = ctx.nodes.get(peerNode);
+    if (isAsn(info?.asn)) peerAsn = info.asn;
+    else if (info?.kind !== 'bird') return r.fail('neighbor-asn', `neighbor ${peer} is not a BGP router of the lab (kind: ${info?.kind ?? 'netns'}) and has no asn`, r.at([...np, 'peer']), `say which AS it is in: add \`asn: <number>\` to this neighbor (or to node ${peerNode})`);
+    else return broken(r); // that router's own check reports its missing asn
+  } else return r.fail('neighbor-asn', `neighbor ${peer} has no asn`, r.at(np), 'a neighbor given by address needs its AS number: add `asn: <number>`');
+  if (peerAsn === undefined) return broken(r);
+  for (const key of ['password', 'description']) {
+    const v = n[key];
+    if (typeof v === 'string' && /["\n]/.test(v)) r.fail('string', `neighbor ${peer}: the ${key} contains a double quote or a line break`, r.at([...np, key]), 'BIRD strings cannot hold these characters: leave them out');
+  }
+  const back = peerNode !== undefined ? ctx.nodes.get(peerNode) : undefined;
+  if (back?.kind === 'bird' && back.raw && !namesUs(back.raw, node, r.own)) r.diags.push(warning('bird.neighbor-one-sided', `${peerNode} has no neighbor ${node}: this session cannot come up`, r.at([...np, 'peer']), `add \`{ peer: ${node} }\` to nodes.${peerNode}.bgp.neighbors`));
+  const ibgp = isAsn(asn) && peerAsn === asn;
+  const rrClient = n['rr-client'] === true;
+  if (rrClient && !ibgp) r.fail('rr-client-ebgp', `neighbor ${peer} is in AS ${peerAsn}, not ${String(asn)}: only iBGP neighbors can be route reflector clients`, r.at([...np, 'rr-client'], true), 'remove rr-client, or give the neighbor the same asn as this router');
+  return { peer, peerNode, address, family, local, asn: peerAsn, ibgp, multihop, rrClient };
+}
+
+function clusterIdOf(r: Reader, v: unknown, neighbors: readonly BirdNeighbor[]): string | undefined {
+  if (v === undefined) return undefined;
+  const clusterId = ipv4(v);
+  if (!clusterId) r.fail('cluster-id', `cluster-id ${JSON.stringify(v)} is not an IPv4 address`, r.at(['bgp', 'cluster-id']), 'a cluster ID is written like an IPv4 address, e.g. 10.255.0.100');
+  else if (!neighbors.some((x) => x.rrClient)) r.fail('cluster-id', `cluster-id is set but ${r.node} has no route reflector clients`, r.at(['bgp', 'cluster-id'], true), 'mark the client sessions with `rr-client: true`, or remove cluster-id');
+  return clusterId;
+}
+
+function readAnnounce(r: Reader, raw: unknown, neighbors: readonly BirdNeighbor[]): BirdAnnounce[] {
+  const announce: BirdAnnounce[] = [];
+  list(raw).forEach((x, i) => {
+    const v = networkPrefix(x);
+    if (!v.ok) return r.fail('announce', `bgp.announce: ${v.message}`, r.at(['bgp', 'announce', i]), v.hint);
+    if (announce.some((a) => a.prefix === v.value.prefix)) return r.err('announce', `${v.value.prefix} is announced twice`, r.at(['bgp', 'announce', i]), 'remove one');
+    announce.push({ prefix: v.value.prefix, family: v.value.family, pos: r.at(['bgp', 'announce', i]) });
+  });
+  for (const fam of [6, 4] as const) {
+    const first = announce.find((a) => a.family === fam);
+    if (first && neighbors.length && !neighbors.some((x) => x.family === fam)) r.diags.push(warning('bird.announce-family', `${first.prefix} is announced, but ${r.node} has no IPv${fam} neighbor to announce it to`, first.pos, `BGP sessions carry the family of their address: add a neighbor with an IPv${fam} address`));
+  }
+  return announce;
+}
+
+function readStatics(r: Reader, raw: unknown): BirdStatic[] {
+  const statics: BirdStatic[] = [];
+  list(raw).forEach((x, i) => {
+    const s = staticRoute(x);
+    if (!s.ok) return r.fail('static', `${r.node}: ${s.message}`, r.at(['static', i]), s.hint);
+    const v = s.value;
+    if (v.via) {
+      const gw = parseAddress(v.via)!;
+      if (!onLink(r.own, gw.family, gw.addr)) {
+        const nets = r.own.filter((o) => o.family === gw.family).map((o) => formatPrefix(o.net));
+        return r.fail('static-gateway', `static route to ${v.to}: gateway ${v.via} is not on a subnet connected to ${r.node}`, r.at(['static', i]), nets.length ? `${r.node} is connected to ${nets.join(', ')}` : `${r.node} has no IPv${gw.family} address`);
+      }
+    }
+    statics.push({ ...v, pos: r.at(['static', i]) });
+  });
+  return statics;
 }
 
 /** Does a router's raw bgp.neighbors name `node` (by name, node:interface, or one of its addresses)? */

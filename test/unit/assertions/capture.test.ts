@@ -37,7 +37,7 @@ import {
 } from '../../../assertions/capture.ts';
 import type { Background, ExecOptions, ExecResult, RunContext } from '../../../assertions/types.ts';
 import { parseLabText } from '../../../runner/config/load.ts';
-import { resolveLab } from '../../../runner/model/resolve.ts';
+import { resolveLab } from '../../../runner/resolve/resolve.ts';
 import { errors, fixture, resolveCtx, result } from './helpers.ts';
 
 const ping3 = { kind: 'ping', from: 'h1', to: 'h2', address: '10.0.0.2', count: 3 } as const;

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { loadLab } from '../../../runner/api.ts';
 import { formatDiagnostics, LabError, type Diagnostic } from '../../../runner/config/diagnostics.ts';
 import { parseLabText } from '../../../runner/config/load.ts';
-import { resolveLab } from '../../../runner/model/resolve.ts';
+import { resolveLab } from '../../../runner/resolve/resolve.ts';
 import { CALICO_MAC, vtepMac } from '../../../runner/cluster/cni.ts';
 import { kubeProxyInput, mergeRestore, nodeRules } from '../../../runner/cluster/compile.ts';
 import { expandCluster, hostIfName, type ClusterResult } from '../../../runner/cluster/expand.ts';

@@ -1,0 +1,50 @@
+/**
+ * The `cluster:` construct as an extension of the pipeline (runner/extensions-types.ts): expanded into lab parts
+ * before resolve, its resolved model given to the cluster-aware tests (without the pods a delete-pod action removed
+ * before them), its kube-proxy rules, policies, DNS and pod servers added to the plan, and kube-proxy's ipvs mode
+ * checked against this kernel.
+ */
+import { error, type Diagnostic } from '../config/diagnostics.ts';
+import type { Extension, TestScope, VerifyContext } from '../extensions-types.ts';
+import type { ResolvedLab } from '../model/types.ts';
+import { clusterSteps, clusterWithout } from './compile.ts';
+import { expandCluster } from './expand.ts';
+import type { ClusterResult } from './types.ts';
+
+/** The action that deletes pods: the tests after it see the cluster without them. */
+const DELETE_POD = 'delete-pod';
+
+function testScope(cluster: ClusterResult): TestScope {
+  const deleted = new Set<string>();
+  return {
+    context: { cluster: () => clusterWithout(cluster, deleted) },
+    resolved(type, params) {
+      if (type === DELETE_POD) for (const p of (params as { pods: readonly string[] }).pods) deleted.add(p);
+    },
+  };
+}
+
+/** kube-proxy's ipvs mode: accepted by the format; refused where the kernel has no IPVS (and not built by nslab yet). */
+async function verifyIpvs(lab: ResolvedLab, ctx: VerifyContext): Promise<Diagnostic[]> {
+  const c = lab.cluster;
+  if (c?.requestedKubeProxy !== 'ipvs') return [];
+  const r = (await ctx.features(['ipvs'])).get('ipvs');
+  const pos = c.kubeProxyPos ?? c.pos;
+  return [
+    r && !r.ok
+      ? error('kernel.missing', `kube-proxy mode ipvs needs IPVS in the kernel, and this kernel has none: ${r.detail}`, pos, `use kube-proxy: iptables or nftables: the same Services in another rule layout (${r.hint ?? 'the kernel needs CONFIG_IP_VS'}); nothing was built`)
+      : error('cluster.kube-proxy-ipvs', 'kube-proxy mode ipvs is not built by nslab yet (this kernel has IPVS)', pos, 'use kube-proxy: iptables or nftables; nothing was built'),
+  ];
+}
+
+export const clusterExtension: Extension = {
+  name: 'cluster',
+  section: 'cluster',
+  expand(source) {
+    const e = expandCluster(source);
+    return { file: e.file, failed: e.failed, diagnostics: e.diagnostics, extras: e.cluster ? { cluster: e.cluster } : undefined };
+  },
+  assertionContext: (extras) => (extras.cluster ? testScope(extras.cluster) : undefined),
+  steps: clusterSteps,
+  verify: verifyIpvs,
+};

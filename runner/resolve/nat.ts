@@ -1,0 +1,11 @@
+/** The NAT pass: NAT rules may name other nodes (dnat to h1:80), so they are resolved once every node is known. */
+import { resolveNat } from '../model/node-parts.ts';
+import type { ResolveDraft } from './draft.ts';
+
+export function nat(d: ResolveDraft): void {
+  d.nodes.forEach((nd, i) => {
+    const devNames = new Set([...nd.interfaces.map((x) => x.name), ...d.resolvedBridges.filter((b) => b.node === nd.name).map((b) => b.name), 'lo']);
+    const rules = resolveNat(nd.name, nd.raw, devNames, (t) => d.targetOf(t), d.at, d.diags);
+    if (rules.length) d.nodes[i] = { ...nd, nat: rules };
+  });
+}
