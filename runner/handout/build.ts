@@ -14,10 +14,10 @@ import { FANOUT_PARALLEL, schedule, type Unit } from '../plan/units.ts';
 import { formatMs, formatRate } from '../util/units.ts';
 import { ASSERTIONS } from '../../assertions/registry.ts';
 import type { Bar } from './chart.ts';
-import { handoutPlan } from './context.ts';
+import { handoutPlan } from '../resolve/handout-steps.ts';
 import { exercisesOf, type Exercise } from './exercises.ts';
 import type { ReadResults, SavedTest } from './results.ts';
-import type { HandoutNote, HandoutSpec } from './spec.ts';
+import type { HandoutNote, HandoutSpec } from '../resolve/handout-spec.ts';
 
 /** What each phase of the plan does, for a learner. */
 export const PHASE_TITLES: Readonly<Record<Phase, string>> = {

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadLab } from '../api.ts';
+import { loadLab } from '../resolve/load.ts';
 import { LabError, type Diagnostic } from '../config/diagnostics.ts';
 import { displayPath, readLabFile } from '../config/load.ts';
 import { mermaid } from '../graph/mermaid.ts';
@@ -16,7 +16,7 @@ import { handoutHtml, when } from './html.ts';
 import { escapeHtml as esc, inline } from './markdown.ts';
 import { handoutMarkdown } from './md.ts';
 import { readResults, type ReadResults } from './results.ts';
-import { readHandout } from './spec.ts';
+import { readHandout } from '../resolve/handout-spec.ts';
 
 export { resultsPath, saveResults, readResults } from './results.ts';
 

@@ -22,7 +22,6 @@ import {
   removeCachedRootfs,
   requireRootForBuild,
   storeRootfs,
-  tarRootfs,
   withCacheLock,
   workDir,
 } from '../exec/images-rootfs.ts';

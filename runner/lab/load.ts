@@ -1,13 +1,11 @@
 /** Loading a lab and what `lab up` needs before it builds: its path, its compile context, its checks, what is already up. */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { error, LabError, type Diagnostic } from '../config/diagnostics.ts';
-import { readLabFile, type LoadedFile } from '../config/load.ts';
+import { readLabFile } from '../config/load.ts';
 import { isLabName } from '../config/lab-name.ts';
 import { labOfNetns } from '../model/names.ts';
-import { dedupe, resolveLab, type ResolveResult } from '../resolve/resolve.ts';
-import { checkHandout } from '../handout/check.ts';
 import { EXTENSIONS } from '../extensions.ts';
 import type { ResolvedLab } from '../model/types.ts';
 import { compile } from '../plan/compile.ts';
@@ -21,44 +19,14 @@ import type { Plan } from '../plan/ops.ts';
 import { inheritedForwarding, labNetns } from '../exec/host.ts';
 import { labDir, readState, type LabState } from '../exec/state.ts';
 
-export { compile, resolveLab, readLabFile };
+export { compile, readLabFile };
+export { resolveLab };
 /** The shape of a lab file, generated from schema/lab.schema.json. */
 export type { NslabLabFile as RawLab } from '../config/generated/lab-types.ts';
 
-/** A lab argument: a lab.yaml, a directory holding one, or the name of a lab that is up. */
-export function labPathOf(arg: string | undefined): string {
-  const p = arg ?? 'lab.yaml';
-  if (existsSync(p) && statSync(p).isDirectory()) {
-    for (const f of ['lab.yaml', 'lab.yml']) if (existsSync(join(p, f))) return resolvePath(p, f);
-  }
-  return resolvePath(p);
-}
-
-export interface Loaded {
-  readonly lab: ResolvedLab;
-  readonly warnings: readonly Diagnostic[];
-  readonly sources: Map<string, string>;
-}
-
-/**
- * Resolve a lab file, then check what refers to the resolved lab: the handout's notes name nodes, tests and plan
- * steps of this lab (plan steps only once the rest is valid). What `lab validate`, `lab plan` and `lab up` report.
- */
-export function checkLab(file: LoadedFile): ResolveResult {
-  const r = resolveLab(file);
-  if (!r.draft) return r;
-  const broken = r.diagnostics.some((d) => d.severity === 'error');
-  const diagnostics = dedupe([...r.diagnostics, ...checkHandout(r.draft.file, r.draft.lab, broken)]);
-  return { ...r, lab: diagnostics.some((d) => d.severity === 'error') ? undefined : r.lab, diagnostics };
-}
-
-export function loadLab(path: string): Loaded {
-  const file = readLabFile(path);
-  const sources = new Map([[file.file, file.text]]);
-  const r = checkLab(file);
-  if (!r.lab) throw new LabError(r.diagnostics, 2, sources);
-  return { lab: r.lab, warnings: r.diagnostics.filter((d) => d.severity === 'warning'), sources };
-}
+export { checkLab, labPathOf, loadLab, type Loaded } from '../resolve/load.ts';
+import { labPathOf, type Loaded } from '../resolve/load.ts';
+import { resolveLab } from '../resolve/resolve.ts';
 
 /** The `lab` command itself, as argv, so nodes can run nslab's agents. */
 export function selfArgv(): string[] {

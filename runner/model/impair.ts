@@ -5,7 +5,7 @@
  * `delay`/`jitter` need the kernel's netem: the lab layer probes it (runner/exec/probes.ts) before anything is
  * built and passes the answer in here as data.
  */
-import { error, warning, type Diagnostic, type SourcePos } from '../config/diagnostics.ts';
+import { error, warning, type Diagnostic } from '../config/diagnostics.ts';
 import type { LoadedFile, PathSeg } from '../config/load.ts';
 import { parsePercent, parseRate } from '../util/units.ts';
 import { untested, type FeatureProbe } from './host-features.ts';

@@ -8,8 +8,8 @@
 import { didYouMean, error, type Diagnostic } from '../config/diagnostics.ts';
 import type { LoadedFile } from '../config/load.ts';
 import type { ResolvedLab } from '../model/types.ts';
-import { PHASE_NAMES, stepIds } from './context.ts';
-import { readHandout } from './spec.ts';
+import { PHASE_NAMES, stepIds } from './handout-steps.ts';
+import { readHandout } from './handout-spec.ts';
 import { isObj } from '../util/obj.ts';
 
 const quote = (s: string): string => JSON.stringify(s);

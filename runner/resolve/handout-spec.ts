@@ -1,7 +1,7 @@
 /** The `handout:` section of a lab file, read with the positions of its notes (the schema checks its shape). */
 import type { SourcePos } from '../config/diagnostics.ts';
 import type { LoadedFile } from '../config/load.ts';
-import { isObj, type Obj } from '../util/obj.ts';
+import { isObj } from '../util/obj.ts';
 
 export interface HandoutNote {
   readonly step?: string;
