@@ -2,7 +2,7 @@
 import type { ResolvedTest } from '../runner/model/types.ts';
 import { fail, sleep } from './common.ts';
 import { ASSERTIONS } from './registry.ts';
-import type { AssertionDef, Outcome, RunContext } from './types.ts';
+import type { AssertionDef, ExecResult, Outcome, RunContext } from './types.ts';
 
 export interface TestResult {
   readonly test: ResolvedTest;
@@ -75,13 +75,14 @@ export async function runTests(tests: readonly ResolvedTest[], opts: RunTestsOpt
   const start = (t: ResolvedTest): void => {
     emit({ kind: 'start', test: t });
     let ctx: RunContext;
+    const finals: string[] = [];
     try {
-      ctx = withTest(opts.context(t, measurements), t, opts.signal);
+      ctx = withTest(opts.context(t, measurements), t, opts.signal, (why) => finals.push(why));
     } catch (e) {
       notRun(t, `no context to run it in: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
-    const p: Promise<void> = runOne(t, defs.get(t.type), ctx, pauseMs, opts.signal, emit).then((r) => {
+    const p: Promise<void> = runOne(t, defs.get(t.type), ctx, pauseMs, opts.signal, emit, finals).then((r) => {
       running.delete(p);
       finish(r);
     });
@@ -123,10 +124,31 @@ export async function runTests(tests: readonly ResolvedTest[], opts: RunTestsOpt
   return tests.map((t) => results.get(t)!);
 }
 
+/**
+ * Why trying again cannot help, from one command's result: the program does not exist where it ran, or the node
+ * (its namespace or container) is gone. Undefined for anything a later try might change.
+ */
+export function finalReason(r: ExecResult): string | undefined {
+  const text = `${r.stderr}\n${r.stdout}`;
+  const prog = /exec of "([^"]+)" failed: No such file or directory/.exec(text) ?? /nsenter: failed to execute ([^:]+): No such file or directory/.exec(text);
+  if (prog) return `${prog[1]} does not exist where the test runs (install it, or run it in a container that has it)`;
+  if (/executable file not found in \$PATH/.test(text)) return `${/exec: "([^"]+)"/.exec(text)?.[1] ?? 'the program'} does not exist in the container`;
+  if (r.exitCode === 127 && /(^|\n)\S*: (\d+: )?\S+: (command )?not found|: not found$/m.test(text)) return `a program it runs does not exist: ${text.trim().split('\n')[0]}`;
+  const ns = /Cannot open network namespace "([^"]+)"/.exec(text);
+  if (ns) return `the node is gone: its namespace ${ns[1]} does not exist (is the lab up? \`lab status\`)`;
+  if (/No such container: (\S+)/.test(text)) return `the node is gone: ${/No such container: (\S+)/.exec(text)![0]}`;
+  return undefined;
+}
+
 /** The context as the assertion sees it: it knows which test runs, and the run's signal. */
-function withTest(base: RunContext, t: ResolvedTest, signal: AbortSignal | undefined): RunContext {
+function withTest(base: RunContext, t: ResolvedTest, signal: AbortSignal | undefined, onFinal: (why: string) => void = () => undefined): RunContext {
   return {
-    exec: (node, argv, o) => base.exec(node, argv, o),
+    exec: async (node, argv, o) => {
+      const r = await base.exec(node, argv, o);
+      const why = finalReason(r);
+      if (why) onFinal(why);
+      return r;
+    },
     background: (node, argv) => base.background(node, argv),
     measurement: (name) => base.measurement(name),
     signal: base.signal ?? signal,
@@ -142,6 +164,7 @@ async function runOne(
   pauseMs: number,
   signal: AbortSignal | undefined,
   emit: (e: ProgressEvent) => void,
+  finals: string[] = [],
 ): Promise<TestResult> {
   const startedAt = new Date();
   const t0 = performance.now();
@@ -149,8 +172,14 @@ async function runOne(
   let outcome: Outcome;
   for (;;) {
     attempts++;
+    finals.length = 0;
     outcome = def ? await tryRun(def, t, ctx) : fail(`a known assertion type`, `unknown assertion type ${JSON.stringify(t.type)}`, '');
     if (outcome.ok || !def || signal?.aborted) break;
+    // a missing program or a node that is gone: no retry can change it, so `within` does not wait
+    if (finals.length) {
+      outcome = { ...outcome, seen: `${outcome.seen} — not retried: ${finals[0]}` };
+      break;
+    }
     const elapsed = performance.now() - t0;
     if (elapsed + pauseMs >= t.withinMs) break;
     emit({ kind: 'retry', test: t, attempt: attempts, outcome });

@@ -131,10 +131,10 @@ describe('cluster assertions', () => {
     const byName = service.resolve({ service: 'web', from: 'client', via: 'name', requests: 6 }, ctxWith()).params!;
     assert.deepEqual(serviceCommands(byName).map((c) => [c.node, c.argv.join(' ')]), [
       ['client', 'dig +short +time=2 +tries=2 web.default.svc.cluster.local'],
-      ['client', 'lab agent probe --to <the address dig printed> --port 80 --proto tcp --count 6 --timeout-ms 2000'],
+      ['client', 'lab agent probe --to <the address dig printed> --port 80 --proto tcp --count 6 --timeout-ms 2000 --max-failures 3'],
     ]);
     const np = service.resolve({ service: 'web-np', from: 'router', via: 'node-port' }, ctxWith()).params!;
-    assert.equal(serviceCommands(np, ['node', 'main.js'])[0].argv.join(' '), 'node main.js agent probe --to 192.168.56.11 --port 30080 --proto tcp --count 60 --timeout-ms 2000');
+    assert.equal(serviceCommands(np, ['node', 'main.js'])[0].argv.join(' '), 'node main.js agent probe --to 192.168.56.11 --port 30080 --proto tcp --count 60 --timeout-ms 2000 --max-failures 3');
     assert.match(serviceExpected(np, np.address), /^default\/web-np port 80\/TCP from router via node port 192\.168\.56\.11:30080 of n1: 60 requests answered by web-1, all of them$/);
     const d = dns.resolve({ from: 'client', name: 'web' }, ctxWith()).params!;
     assert.deepEqual(dnsCommands(d).map((c) => c.argv.join(' ')), ['dig +search +noall +comments +answer +time=2 +tries=2 -t A web']);
@@ -319,7 +319,7 @@ describe('cluster assertions', () => {
       const o = await service.run(q, run);
       assert.equal(o.ok, true, o.seen);
       assert.deepEqual(run.calls[0].argv, ['dig', '+short', '+time=2', '+tries=2', 'web.default.svc.cluster.local']);
-      assert.deepEqual(run.calls[1].argv, ['lab', 'agent', 'probe', '--to', '10.96.0.20', '--port', '80', '--proto', 'tcp', '--count', '60', '--timeout-ms', '2000']);
+      assert.deepEqual(run.calls[1].argv, ['lab', 'agent', 'probe', '--to', '10.96.0.20', '--port', '80', '--proto', 'tcp', '--count', '60', '--timeout-ms', '2000', '--max-failures', '3']);
       const none = await service.run(p, fakeRun(() => ({ exitCode: 1, stderr: 'exec of "node" failed: No such file or directory\n' })));
       assert.equal(none.ok, false);
       assert.match(none.seen, /could not run node/);

@@ -205,9 +205,13 @@ export function serviceDigArgv(p: ServiceParams): string[] {
   return ['dig', '+short', '+time=2', '+tries=2', ...(p.dnsServer ? [`@${p.dnsServer}`] : []), p.dnsName ?? ''];
 }
 
+/** Failed requests after which a test that expects every request answered stops probing (it has failed). */
+export const MAX_FAILURES = 3;
+
 /** The probe's options for this test, once the address is known. */
 export function serviceProbe(p: ServiceParams, address: string): ProbeOptions {
-  return { to: [address], port: p.port, proto: p.protocol === 'UDP' ? 'udp' : 'tcp', count: p.requests, timeoutMs: p.timeoutMs };
+  // every request must be answered: after MAX_FAILURES failed ones the test cannot pass, and the rest is not waited for
+  return { to: [address], port: p.port, proto: p.protocol === 'UDP' ? 'udp' : 'tcp', count: p.requests, timeoutMs: p.timeoutMs, ...(p.expect === 'reachable' ? { maxFailures: MAX_FAILURES } : {}) };
 }
 
 /** The commands a person types to do what this test does (for handouts); `self` is how nslab is called. */
@@ -279,7 +283,7 @@ export function judgeService(p: ServiceParams, lines: readonly ProbeLine[], seen
     return oks.length === 0 ? pass(expected, s, seen.command, { details }) : fail(expected, s, seen.command, { details });
   }
   if (errs.length) problems.push(`${errs.length} of ${p.requests} requests failed`);
-  if (lines.length < p.requests) problems.push('the probe stopped early');
+  if (lines.length < p.requests) problems.push(errs.length >= MAX_FAILURES ? `the probe stopped after ${errs.length} failed requests (the test could no longer pass)` : 'the probe stopped early');
   const strangers = [...counts.keys()].filter((n) => !p.endpoints.includes(n));
   if (strangers.length) problems.push(`answered by ${strangers.join(', ')}, not ${strangers.length === 1 ? 'an endpoint' : 'endpoints'} of ${p.service}`);
   if (p.affinity) {
