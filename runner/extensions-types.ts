@@ -2,6 +2,8 @@
  * What an extension is: a construct of the lab format that is more than a kind of node or a type of link (the
  * Kubernetes-style `cluster:`). It plugs into the pipeline at fixed points, each optional:
  *
+ *   load              before the schema check: brings in what its section names in other files (the cluster's
+ *                     Kubernetes manifests), so they are checked as if written in the lab file, at their own lines
  *   expand            before resolve: turns its section into ordinary lab parts (nodes, bridges, links) and
  *                     returns what it resolved for itself (its field of ResolvedLab, e.g. `cluster`)
  *   assertionContext  while tests resolve: what the tests may see of it (ResolveContext fields), and how an action
@@ -50,10 +52,19 @@ export interface VerifyContext {
   features(names: readonly string[]): Promise<ReadonlyMap<string, FeatureProbe>>;
 }
 
+/** What an extension's `load` made of the lab file: the file with the other files' content merged in. */
+export interface Loaded {
+  readonly file: LoadedFile;
+  readonly diagnostics: readonly Diagnostic[];
+  /** The other files read, by the name messages use, with their text (for the lines under an error). */
+  readonly sources: ReadonlyMap<string, string>;
+}
+
 export interface Extension {
   readonly name: string;
   /** The top-level key of the lab file this extension expands (`cluster`). */
   readonly section: string;
+  load?(source: LoadedFile): Loaded;
   expand?(source: LoadedFile): Expansion;
   assertionContext?(extras: LabExtras): TestScope | undefined;
   steps?(lab: ResolvedLab, ctx: CompileContext): Step[];

@@ -9,6 +9,8 @@ import type { Extension, TestScope, VerifyContext } from '../extensions-types.ts
 import type { ResolvedLab } from '../model/types.ts';
 import { clusterSteps, clusterWithout } from './compile.ts';
 import { expandCluster } from './expand.ts';
+import { mergeManifests } from './manifests.ts';
+import { createHash } from 'node:crypto';
 import type { ClusterResult } from './types.ts';
 
 /** The action that deletes pods: the tests after it see the cluster without them. */
@@ -40,6 +42,13 @@ async function verifyIpvs(lab: ResolvedLab, ctx: VerifyContext): Promise<Diagnos
 export const clusterExtension: Extension = {
   name: 'cluster',
   section: 'cluster',
+  load(source) {
+    const m = mergeManifests(source);
+    if (!m.sources.size) return { file: m.file, diagnostics: m.diagnostics, sources: m.sources };
+    // the lab is "changed" (lab up refuses without --recreate) when a manifest changes too
+    const hash = createHash('sha256').update(source.hash).update([...m.sources.values()].join('\0')).digest('hex').slice(0, 16);
+    return { file: { ...m.file, hash }, diagnostics: m.diagnostics, sources: m.sources };
+  },
   expand(source) {
     const e = expandCluster(source);
     return { file: e.file, failed: e.failed, diagnostics: e.diagnostics, extras: e.cluster ? { cluster: e.cluster } : undefined };

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { error, warning, type Diagnostic, type SourcePos } from '../config/diagnostics.ts';
 import { displayPath, parseYamlDocuments, type LoadedDocument, type PathSeg } from '../config/load.ts';
-import { asObj, isObj, str, type Obj } from '../util/obj.ts';
+import { asObj, isObj, str, stripNulls, type Obj } from '../util/obj.ts';
 
 export type ClusterSection = 'namespaces' | 'pods' | 'services' | 'network-policies';
 
@@ -122,7 +122,7 @@ function convertDocument(doc: LoadedDocument, data: unknown, base: PathSeg[], no
   const spec = asObj(data.spec);
   if (kind === 'Namespace') entry('namespaces', name, asObj(meta.labels), (p) => ['metadata', 'labels', ...p]);
   else if (kind === 'Service') convertService(name, spec, at, diags, entry);
-  else if (kind === 'NetworkPolicy') entry('network-policies', name, compact(spec), (p) => ['spec', ...p]);
+  else if (kind === 'NetworkPolicy') entry('network-policies', name, stripNulls(spec), (p) => ['spec', ...p]);
   else if (kind === 'Pod') convertPod(name, meta, spec, ['spec'], at, diags, entry);
   else if (WORKLOADS.has(kind)) convertWorkload(kind, name, spec, nodes, at, diags, entry);
 }
@@ -212,14 +212,10 @@ function convertWorkload(kind: string, name: string, spec: Obj, nodes: readonly 
     for (let i = 0; i < replicas; i++) convertPod(`${name}-${i}`, tmeta, tspec, tspecPath, at, diags, emit);
   } else if (kind === 'DaemonSet') {
     for (const node of nodes) convertPod(`${name}-${node}`, tmeta, { ...tspec, nodeName: node }, tspecPath, at, diags, emit);
-  } else {
+  } else if (replicas > 0) {
+    // replicas: 0 is a scaled-down Deployment: no pods, its Services have no endpoints
     convertPod(name, tmeta, tspec, tspecPath, at, diags, emit, { replicas }, (p) => (p[0] === 'replicas' ? ['spec', 'replicas'] : undefined));
   }
-}
-
-/** A NetworkPolicy spec without the nulls the API server accepts for "not set" (`matchLabels:` with no value). */
-function compact(v: Obj): Obj {
-  return JSON.parse(JSON.stringify(v, (_k, x: unknown) => (x === null ? undefined : x))) as Obj;
 }
 
 function pick(o: Obj, keys: readonly string[]): Obj {

@@ -7,7 +7,7 @@ import type { PathSeg } from '../config/load.ts';
 import { contains, formatAddress, network, parseAddress, parsePrefix, size } from '../model/ip.ts';
 import { matches } from './selectors.ts';
 import type { Endpoint, NetworkPolicy, Pod, PolicyPeer, PolicyRule, Protocol, Service, ServiceEndpoints, ServicePort } from './types.ts';
-import { asObj, isObj, type Obj, str } from '../util/obj.ts';
+import { asObj, isObj, type Obj, str, stripNulls } from '../util/obj.ts';
 
 export interface ModelContext {
   readonly at: (path: readonly PathSeg[], key?: boolean) => SourcePos;
@@ -192,7 +192,8 @@ export function buildServices(raw: Obj, ctx: ModelContext): ServiceModel {
 export function buildPolicies(raw: Obj, at: (path: readonly PathSeg[], key?: boolean) => SourcePos, diags: Diagnostic[], namespaces: readonly string[]): NetworkPolicy[] {
   const out: NetworkPolicy[] = [];
   for (const [name, v] of Object.entries(asObj(raw))) {
-    const p = asObj(v);
+    // a key written with no value (`matchLabels:`, `ingress:`) is "not set", as the API server reads it
+    const p = asObj(stripNulls(v));
     const ns = str(p.namespace) ?? 'default';
     if (!namespaces.includes(ns)) {
       const guess = didYouMean(ns, namespaces);

@@ -41,6 +41,7 @@ export function loadLab(path: string): Loaded {
   const file = readLabFile(path);
   const sources = new Map([[file.file, file.text]]);
   const r = checkLab(file);
+  for (const [k, v] of r.sources ?? []) sources.set(k, v);
   if (!r.lab) throw new LabError(r.diagnostics, 2, sources);
   return { lab: r.lab, warnings: r.diagnostics.filter((d) => d.severity === 'warning'), sources };
 }

@@ -412,6 +412,17 @@ port: number
 name?: string
 protocol?: ("TCP" | "UDP")
 })
+/**
+ * A Kubernetes label selector. {} (or no value) selects everything; matchLabels and matchExpressions with no value are "not set", as the API server reads them.
+ */
+export type LabelSelector = ({
+matchLabels?: (K8SLabels | null)
+matchExpressions?: ({
+key: string
+operator: ("In" | "NotIn" | "Exists" | "DoesNotExist")
+values?: (string[] | null)
+}[] | null)
+} | null)
 
 /**
  * A lab: nodes (network namespaces), bridges, links between them, and the assertions that prove the network works. Put `# yaml-language-server: $schema=<path to this file>` at the top of a lab file for completion and checking in editors.
@@ -1187,6 +1198,12 @@ services?: {
 "network-policies"?: {
 [k: string]: NetworkPolicy
 }
+/**
+ * Kubernetes manifests, as `kubectl apply -f` takes them: files or directories (their *.yaml, *.yml, *.json), relative to the lab file. Namespaces, Pods, Deployments, ReplicaSets, StatefulSets, DaemonSets, Services and NetworkPolicies become pods, services, namespaces and network-policies of this cluster (errors point into the manifests); other kinds get one warning each and are ignored.
+ * 
+ * @minItems 1
+ */
+manifests?: [string, ...(string)[]]
 }
 /**
  * Kubernetes labels: key → value.
@@ -1264,26 +1281,15 @@ podSelector: LabelSelector
 /**
  * Default: Ingress, plus Egress when egress rules are given.
  */
-policyTypes?: ("Ingress" | "Egress")[]
-ingress?: {
-from?: PolicyPeer[]
-ports?: PolicyPort[]
-}[]
-egress?: {
-to?: PolicyPeer[]
-ports?: PolicyPort[]
-}[]
-}
-/**
- * A Kubernetes label selector. {} selects everything.
- */
-export interface LabelSelector {
-matchLabels?: K8SLabels
-matchExpressions?: {
-key: string
-operator: ("In" | "NotIn" | "Exists" | "DoesNotExist")
-values?: string[]
-}[]
+policyTypes?: (("Ingress" | "Egress")[] | null)
+ingress?: (({
+from?: (PolicyPeer[] | null)
+ports?: (PolicyPort[] | null)
+} | null)[] | null)
+egress?: (({
+to?: (PolicyPeer[] | null)
+ports?: (PolicyPort[] | null)
+} | null)[] | null)
 }
 /**
  * A NetworkPolicy peer: pods (podSelector, namespaceSelector, or both) or an ipBlock.
