@@ -69,21 +69,17 @@ export function pieces(text: string): string[] {
     .filter((p) => p !== '');
 }
 
-/** `→ OUTPUT — prose (exit N)` as an expectation; undefined when the comment states no output. */
+/**
+ * A trailing comment as an expectation: `→ OUTPUT — prose` states output, `(exit N)` anywhere in it states the exit
+ * status. Undefined when it states neither (a comment of prose).
+ */
 export function statedOutput(comment: string): Expect | undefined {
-  const m = /^→\s*(.*)$/.exec(comment);
-  if (!m) return undefined;
-  let text = m[1];
-  const dash = text.indexOf(' — ');
-  if (dash >= 0) text = text.slice(0, dash);
-  let exit: number | 'nonzero' = 0;
-  const ex = /\(exit (\d+)\)\s*$/.exec(text);
-  if (ex) {
-    exit = Number(ex[1]);
-    text = text.slice(0, ex.index);
-  }
-  const p = pieces(text);
-  return { exit, output: p.length ? [p] : [], matching: [], notMatching: [] };
+  const ex = /\(exit (\d+)\)/.exec(comment);
+  const rest = ex ? comment.replace(ex[0], '') : comment;
+  const m = /^→\s*(.*)$/.exec(rest.trim());
+  if (!m && !ex) return undefined;
+  const p = m ? pieces(m[1].split(' — ')[0]) : [];
+  return { exit: ex ? Number(ex[1]) : 0, output: p.length ? [p] : [], matching: [], notMatching: [] };
 }
 
 function isAssignment(code: string): boolean {

@@ -31,6 +31,13 @@ function namesIn(dir: string): string[] {
   return [nameOf(join(base, 'lab.yaml')), ...subs.map((d) => nameOf(join(base, d, 'lab.yaml')))];
 }
 
+/** The host as hostSnapshot sees it, with only this lab's namespaces (other labs may come and go meanwhile). */
+async function snapshotFor(dir: string): Promise<Record<string, string>> {
+  const snap = await hostSnapshot();
+  const mine = (n: string): boolean => namesIn(dir).some((l) => n === `nsl.${l}` || n.startsWith(`nsl.${l}.`));
+  return { ...snap, netns: snap.netns.split(' ').filter(mine).join(' ') };
+}
+
 describe('handouts are tested like code: every command a text tells a learner to type runs as stated', function () {
   this.timeout(15 * 60_000);
   const bin = labBin(CLI);
@@ -63,7 +70,7 @@ describe('handouts are tested like code: every command a text tells a learner to
         topReadme: top,
       });
       assert.ok(steps.main.some((s) => s.command.startsWith('lab up')), `labs/${dir}: no text brings the lab up`);
-      const before = await hostSnapshot();
+      const before = await snapshotFor(dir);
       try {
         await runAll(steps.top, name);
         await runAll(steps.main, name);
@@ -76,7 +83,7 @@ describe('handouts are tested like code: every command a text tells a learner to
         const ps = await execa('docker', ['ps', '-a', '--filter', `label=nslab.lab=${name}`, '--format', '{{.Names}}'], { reject: false });
         assert.equal(String(ps.stdout).trim(), '', `containers of ${name} are left`);
       }
-      assertSameHost(before, await hostSnapshot());
+      assertSameHost(before, await snapshotFor(dir));
     });
   }
 });
