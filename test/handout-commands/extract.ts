@@ -212,19 +212,19 @@ export function fromHandout(md: string, file: string): Step[] {
   const start = lines.findIndex((l) => /^## Exercises\s*$/.test(l));
   if (start < 0) return [];
   const steps: Step[] = [];
-  let block: { line: number; commands: string[] } | undefined;
-  let pending: { line: number; commands: string[] }[] = [];
+  let block: { text: string; line: number }[] | undefined;
+  let pending: { text: string; line: number }[][] = [];
   for (let i = start + 1; i < lines.length && !/^## /.test(lines[i]); i++) {
     const l = lines[i];
     if (/^```/.test(l)) {
       if (block) {
         pending.push(block);
         block = undefined;
-      } else block = { line: i + 1, commands: [] };
+      } else block = [];
       continue;
     }
     if (block) {
-      if (!l.trim().startsWith('#') && l.trim() !== '') block.commands.push(l.trim());
+      if (!l.trim().startsWith('#') && l.trim() !== '') block.push({ text: l.trim(), line: i + 1 });
       continue;
     }
     // "Bring the lab up first (`lab up FILE`, …)": typed before the exercises (on a lab that is up, it does nothing).
@@ -235,7 +235,7 @@ export function fromHandout(md: string, file: string): Step[] {
     if (ex) {
       const expect = exerciseExpect(ex[1]);
       const retry = retryOf(lines, i);
-      for (const b of pending) steps.push(...joinBackground(b.commands.map((c, k) => step(c, `${file}:${b.line + 1 + k}`, [], expect, 'host', retry))));
+      for (const b of pending) steps.push(...joinBackground(b.map((c) => step(c.text, `${file}:${c.line}`, [], expect, 'host', retry))));
       pending = [];
     }
   }
