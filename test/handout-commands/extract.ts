@@ -235,11 +235,28 @@ export function fromHandout(md: string, file: string): Step[] {
     if (ex) {
       const expect = exerciseExpect(ex[1]);
       const retry = retryOf(lines, i);
-      for (const b of pending) steps.push(...joinBackground(b.map((c) => step(c.text, `${file}:${c.line}`, [], expect, 'host', retry))));
+      for (const b of pending) steps.push(...joinBackground(fillDigAddress(b).map((c) => step(c.text, `${file}:${c.line}`, [], expect, 'host', retry))));
       pending = [];
     }
   }
   return steps;
+}
+
+const DIG_PLACEHOLDER = "'<the address dig printed>'";
+
+/**
+ * A service exercise by name says: look the name up with dig, then probe `<the address dig printed>`. The learner
+ * copies the address; here the dig line and the probe become one step, the address filled in from dig's output.
+ */
+function fillDigAddress(block: readonly { text: string; line: number }[]): { text: string; line: number }[] {
+  const out: { text: string; line: number }[] = [];
+  for (const c of block) {
+    const prev = out.at(-1);
+    if (c.text.includes(DIG_PLACEHOLDER) && prev && /\bdig\b/.test(prev.text)) {
+      out[out.length - 1] = { text: `${prev.text}\n${c.text.replace(DIG_PLACEHOLDER, `"$(${prev.text} | head -n1)"`)}`, line: prev.line };
+    } else out.push(c);
+  }
+  return out;
 }
 
 /** "The test retries for up to 5s" below an exercise's Expect line, in ms. */
