@@ -283,7 +283,10 @@ export function exerciseExpect(text: string): Expect {
     return { exit: Number(cmd[1]), output: [], matching, notMatching };
   }
   // a reachability test that must fail: the ping or nc of it fails
-  if (/\bunreachable from\b|: closed \(|no answer to any of/.test(text)) return { ...OK, exit: 'nonzero' };
+  if (/\bunreachable from\b|: closed \(/.test(text)) return { ...OK, exit: 'nonzero' };
+  // a service test: `lab agent probe` prints a JSON line per request ("ok": true when answered) and ends with 0
+  if (/no answer to any of/.test(text)) return { ...OK, notMatching: ['"ok":true'] };
+  if (/ requests answered by /.test(text)) return { ...OK, matching: ['"ok":true'] };
   return OK;
 }
 
