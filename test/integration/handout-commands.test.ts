@@ -5,7 +5,8 @@
  * output). The README's own `lab up … --test` brings the lab up, its `lab down` takes it down, and then nothing of
  * the lab may be left. The conventions are in test/handout-commands/extract.ts.
  *
- * Selected labs: NSLAB_HANDOUT_LABS=routed,bridge-nat (default: every lab in labs/).
+ * Selected labs: NSLAB_HANDOUT_LABS=routed,bridge-nat (default: every lab in labs/); NSLAB_HANDOUT_VERBOSE=1 prints
+ * each step with its time and exit status.
  */
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -50,7 +51,9 @@ describe('handouts are tested like code: every command a text tells a learner to
 
   async function runAll(steps: readonly Step[], name: string): Promise<void> {
     for (const s of steps) {
+      const t0 = Date.now();
       const r = await runStep(s, name, env);
+      if (process.env.NSLAB_HANDOUT_VERBOSE) process.stderr.write(`  ${s.source} (${Date.now() - t0} ms, exit ${r.exitCode}): ${s.command.split('\n').join(' ⏎ ')}\n`);
       assert.deepEqual(r.problems, [], failureText(s, r));
     }
   }
