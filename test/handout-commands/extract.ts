@@ -118,7 +118,6 @@ export function fromReadme(text: string, file: string): Step[] {
   const steps: Step[] = [];
   const vars: string[] = [];
   let lang: string | undefined;
-  let last: { step: Step; index: number } | undefined;
   let sampleOf: number | undefined;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
@@ -149,10 +148,8 @@ export function fromReadme(text: string, file: string): Step[] {
     }
     const expect = (comment && statedOutput(comment)) || OK;
     steps.push(step(code, `${file}:${i + 1}`, vars, expect));
-    last = { step: steps[steps.length - 1], index: i };
     sampleOf = steps.length - 1;
   }
-  void last;
   return joinBackground(steps);
 }
 
