@@ -321,7 +321,7 @@ export interface LabTexts {
 export interface LabSteps {
   /** The top-level README's commands for this lab: a run of their own (they bring it up and down themselves). */
   readonly top: readonly Step[];
-  /** Lab README, then notes, then (after a fresh `lab up --recreate` when an exercise changes the lab) the exercises, then the README's `lab down`. */
+  /** Lab README, then notes, then (on a fresh lab when an exercise changes it) the exercises, then the README's `lab down`. */
   readonly main: readonly Step[];
 }
 
@@ -337,6 +337,6 @@ export function stepsForLab(t: LabTexts): LabSteps {
   const before = readme.filter((_, i) => i !== lastDown);
   // an exercise that is an action (a link taken down) leaves the lab changed; the handout says so in its words
   const changes = t.handout !== undefined && /The exercises after this one see the change/.test(t.handout);
-  const recreate = changes ? [step(`lab up labs/${t.dir} --recreate`, 'the test itself: a fresh lab for the exercises (one of them changes it)', [])] : [];
+  const recreate = changes ? [step(`lab down ${t.name} && lab up labs/${t.dir}`, 'the test itself: a fresh lab for the exercises (one of them changes it)', [])] : [];
   return { top, main: [...before, ...notes, ...recreate, ...handout, ...down] };
 }

@@ -154,7 +154,7 @@ describe('handout commands: what a text tells a learner to type', () => {
     assert.equal(cmds[0], 'lab up labs/demo --test');
     assert.equal(cmds.at(-1), 'lab down demo');
     assert.equal(cmds.filter((c) => c === 'lab down demo').length, 1);
-    assert.deepEqual(cmds.slice(-3, -1), ['lab up labs/demo --recreate', 'ip netns exec nsl.demo.r ip link set eth1 down']);
+    assert.deepEqual(cmds.slice(-3, -1), ['lab down demo && lab up labs/demo', 'ip netns exec nsl.demo.r ip link set eth1 down']);
   });
 
   it('finds stated output pieces in order, and says which line is missing', () => {
