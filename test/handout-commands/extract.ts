@@ -112,7 +112,7 @@ function step(command: string, source: string, vars: readonly string[], expect: 
   return { command, context, vars: [...vars], expect, retryMs, untilStopped: untilStopped(command), source };
 }
 
-/** The ```sh blocks of a Markdown text (a lab README), in order. `console` blocks: lines after a `# ` prompt. */
+/** The ```sh blocks of a Markdown text (a lab README), in order; other blocks are not typed. */
 export function fromReadme(text: string, file: string): Step[] {
   const lines = text.split('\n');
   const steps: Step[] = [];
