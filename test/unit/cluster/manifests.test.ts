@@ -7,6 +7,10 @@ import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { parseLabText } from '../../../runner/config/load.ts';
 import { loadManifests, mergeManifests } from '../../../runner/cluster/manifests.ts';
+import { loadLab } from '../../../runner/resolve/load.ts';
+import { formatDiagnostics, LabError } from '../../../runner/config/diagnostics.ts';
+import { mkdtempSync, cpSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const DIR = join(import.meta.dirname, '../fixtures/manifests');
 const pos = { file: 'lab.yaml', line: 1, col: 1 };
@@ -85,5 +89,36 @@ describe('cluster manifests: Kubernetes YAML as written', () => {
   it('a lab without manifests comes back as it was', () => {
     const file = parseLabText('x.yaml', 'name: x\nnodes: { a: {} }\n');
     assert.equal(mergeManifests(file).file, file);
+  });
+
+  it("labs/k8s-guestbook: the tutorial's manifests become its pods, Services with endpoints, and the policy", () => {
+    const { lab } = loadLab(join(import.meta.dirname, '../../../labs/k8s-guestbook/lab.yaml'));
+    const c = lab.cluster!;
+    assert.deepEqual(c.pods.map((p) => p.name).sort(), ['client', 'coredns', 'frontend-1', 'frontend-2', 'frontend-3', 'redis-follower-1', 'redis-follower-2', 'redis-leader-1']);
+    const eps = (svc: string): string[] => c.endpoints.filter((e) => e.service.name === svc).flatMap((e) => e.endpoints.map((x) => x.pod)).sort();
+    assert.deepEqual(eps('frontend'), ['frontend-1', 'frontend-2', 'frontend-3']);
+    assert.deepEqual(eps('redis-leader'), ['redis-leader-1']);
+    assert.deepEqual(eps('redis-follower'), ['redis-follower-1', 'redis-follower-2']);
+    assert.deepEqual(c.policies.map((p) => p.name), ['redis-from-frontend']);
+    assert.equal(c.pods.find((p) => p.name === 'frontend-2')!.labels.tier, 'frontend');
+  });
+
+  it('a lab whose manifests are wrong: every error at its manifest line, the lines shown, nothing built', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-manifests-'));
+    try {
+      cpSync(join(DIR, 'bad'), join(dir, 'bad'), { recursive: true });
+      writeFileSync(join(dir, 'lab.yaml'), 'name: m\ncluster:\n  nodes: { node-1: {} }\n  manifests: [bad]\n');
+      assert.throws(() => loadLab(join(dir, 'lab.yaml')), (e: unknown) => {
+        assert.ok(e instanceof LabError);
+        const text = formatDiagnostics(e.diagnostics, { sources: e.sources });
+        assert.match(text, /bad\/bad\.yaml:5:1: error: Deployment web has no spec\.selector\n {2}5 \| spec:/);
+        assert.match(text, /bad\/bad\.yaml:20:7: error: Service web: spec\.ports\[0\] has no port number/);
+        assert.match(text, /bad\/bad\.yaml:23:1: error: this document is not a Kubernetes object/);
+        assert.equal(e.exitCode, 2);
+        return true;
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
