@@ -12,7 +12,7 @@ import { LabError } from '../../runner/config/diagnostics.ts';
 import { parseLabText } from '../../runner/config/load.ts';
 import { schedule } from '../../runner/plan/units.ts';
 import { shellQuote } from '../../runner/model/words.ts';
-import { handoutContext, handoutPlan, stepIds } from '../../runner/handout/context.ts';
+import { handoutContext, handoutPlan, stepIds } from '../../runner/resolve/handout-steps.ts';
 import { compile } from '../../runner/plan/compile.ts';
 import { exercisesOf } from '../../runner/handout/exercises.ts';
 import { checkOutDir, indexHtml, makeHandout } from '../../runner/handout/index.ts';
