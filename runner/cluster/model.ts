@@ -36,7 +36,8 @@ export function nthAddress(prefix: string, index: number): string {
   return formatAddress(p.family, p.addr + BigInt(index));
 }
 
-type Draft = { readonly name: string; readonly s: Obj };
+/** A service as written: its name, its YAML mapping, and the path to it (cluster.services.<name>). */
+type Draft = { readonly name: string; readonly s: Obj; readonly path: readonly PathSeg[] };
 
 /** What the service allocation has handed out, and where each search for a free one goes on from. */
 interface Allocation {
@@ -86,8 +87,7 @@ function reserveExplicit(drafts: readonly Draft[], ctx: ModelContext, alloc: All
 /** A service's ClusterIP: none for ExternalName, the one written, or the next free one of the service CIDR. */
 function clusterIPOf(d: Draft, type: Service['type'], ctx: ModelContext, alloc: Allocation): string | undefined {
   const { at, diags } = ctx;
-  const { name, s } = d;
-  const p = ['cluster', 'services', name];
+  const { name, s, path: p } = d;
   let clusterIP = str(s.clusterIP);
   if (type === 'ExternalName') {
     if (!str(s.externalName)) diags.push(error('cluster.external-name', `service ${name} is of type ExternalName but has no externalName`, at(p, true), 'add `externalName: <dns name>`'));
@@ -112,8 +112,7 @@ function clusterIPOf(d: Draft, type: Service['type'], ctx: ModelContext, alloc: 
 /** A service's ports, each NodePort or LoadBalancer port given the next free node port when it has none written. */
 function servicePortsOf(d: Draft, type: Service['type'], ctx: ModelContext, alloc: Allocation): ServicePort[] {
   const { at, diags } = ctx;
-  const { name, s } = d;
-  const p = ['cluster', 'services', name];
+  const { name, s, path: p } = d;
   const external = type === 'NodePort' || type === 'LoadBalancer';
   if (type !== 'ExternalName' && !Array.isArray(s.ports)) diags.push(error('cluster.service-ports', `service ${name} has no ports`, at(p, true), 'add `ports: [{port: 80}]`'));
   const rawPorts = Array.isArray(s.ports) ? s.ports.map(asObj) : [];
@@ -143,8 +142,7 @@ function servicePortsOf(d: Draft, type: Service['type'], ctx: ModelContext, allo
 /** A LoadBalancer service's address: the one written, or the next free one of the pool. */
 function loadBalancerIPOf(d: Draft, type: Service['type'], ctx: ModelContext, alloc: Allocation): string | undefined {
   const { at, diags } = ctx;
-  const { name, s } = d;
-  const p = ['cluster', 'services', name];
+  const { name, s, path: p } = d;
   let loadBalancerIP = str(s.loadBalancerIP);
   if (type === 'LoadBalancer') {
     if (ctx.noLoadBalancer) diags.push(error('cluster.load-balancer', `service ${name} is of type LoadBalancer, but ${ctx.noLoadBalancer}`, at([...p, 'type']), 'use cni: calico-bgp with cluster.bgp.peers (an external BGP router the addresses are announced to), or type NodePort'));
@@ -167,8 +165,7 @@ function loadBalancerIPOf(d: Draft, type: Service['type'], ctx: ModelContext, al
 /** One service from its YAML, with its addresses and node ports allocated. */
 function buildService(d: Draft, ctx: ModelContext, alloc: Allocation): Service {
   const { at, diags } = ctx;
-  const { name, s } = d;
-  const p = ['cluster', 'services', name];
+  const { name, s, path: p } = d;
   const type = (str(s.type) ?? 'ClusterIP') as Service['type'];
   const headless = str(s.clusterIP) === 'None' && type !== 'ExternalName';
   const clusterIP = clusterIPOf(d, type, ctx, alloc);
@@ -238,12 +235,12 @@ export function buildServices(raw: Obj, ctx: ModelContext): ServiceModel {
     nextPort: ctx.nodePortRange[0],
     nextLB: 1,
   };
-  const drafts: Draft[] = Object.entries(asObj(raw)).map(([name, v]) => ({ name, s: asObj(v) }));
+  const drafts: Draft[] = Object.entries(asObj(raw)).map(([name, v]) => ({ name, s: asObj(v), path: ['cluster', 'services', name] }));
   reserveExplicit(drafts, ctx, alloc);
   const services: Service[] = [];
   const pos = new Map<string, SourcePos>();
   for (const d of drafts) {
-    pos.set(`${str(d.s.namespace) ?? 'default'}/${d.name}`, ctx.at(['cluster', 'services', d.name], true));
+    pos.set(`${str(d.s.namespace) ?? 'default'}/${d.name}`, ctx.at(d.path, true));
     services.push(buildService(d, ctx, alloc));
   }
   return { services, endpoints: serviceEndpoints(services, ctx), pos };
