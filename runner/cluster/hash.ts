@@ -97,6 +97,14 @@ export interface ProxiedServicePort {
   readonly reachableEndpoints: readonly ProxiedEndpoint[];
   /** The service has a usable endpoint anywhere in the cluster. */
   readonly hasEndpoints: boolean;
+  /** External traffic has an endpoint to go to: a local one under the Local policy, else any. */
+  readonly hasExternalEndpoints: boolean;
+  /** The cluster-policy chain (KUBE-SVC / service-…) is written: there are cluster endpoints. */
+  readonly usesClusterPolicyChain: boolean;
+  /** The local-policy chain (KUBE-SVL / local-…) is written: there are local endpoints. */
+  readonly usesLocalPolicyChain: boolean;
+  /** The external-traffic chain (KUBE-EXT / external-…) is written: endpoints and external access. */
+  readonly usesExternalTrafficChain: boolean;
 }
 
 function isSetIP(ip: string | undefined): ip is string {
@@ -132,6 +140,7 @@ export function proxiedServicePorts(input: KubeProxyInput): ProxiedServicePort[]
     // UsesClusterEndpoints is always true here (internalTrafficPolicy is Cluster); UsesLocalEndpoints only with
     // externalTrafficPolicy: Local.
     const localEndpoints = externalPolicyLocal ? clusterEndpoints.filter((e) => e.local) : [];
+    const hasEndpoints = clusterEndpoints.length > 0;
     out.push({
       service: svc,
       port,
@@ -151,7 +160,11 @@ export function proxiedServicePorts(input: KubeProxyInput): ProxiedServicePort[]
       clusterEndpoints,
       localEndpoints,
       reachableEndpoints: clusterEndpoints,
-      hasEndpoints: clusterEndpoints.length > 0,
+      hasEndpoints,
+      hasExternalEndpoints: externalPolicyLocal ? localEndpoints.length > 0 : hasEndpoints,
+      usesClusterPolicyChain: clusterEndpoints.length > 0,
+      usesLocalPolicyChain: localEndpoints.length > 0,
+      usesExternalTrafficChain: hasEndpoints && externallyAccessible,
     });
   }
   return out.sort(

@@ -123,6 +123,131 @@ function serviceToEndpointRules(sp: ProxiedServicePort, chain: string, endpoints
   return out;
 }
 
+/** The rules of one node as they are written: each table's rules, and the nat chains declared so far. */
+interface IptablesTables {
+  readonly filterRules: string[];
+  readonly natRules: string[];
+  readonly natChains: string[];
+}
+
+/** The cluster-IP match of a service port: comment, protocol, address, port. */
+function clusterIPMatch(sp: ProxiedServicePort): string {
+  return `${comment(`${sp.name} cluster IP`)} ${proto(sp)} -d ${sp.clusterIP} --dport ${sp.servicePort}`;
+}
+
+/** The filter-table verdict for a service port's traffic that has no endpoint: REJECT (none at all) or DROP (none local). */
+function noEndpointVerdict(sp: ProxiedServicePort): { readonly target: string; readonly comment: string } {
+  if (!sp.hasEndpoints) return { target: 'REJECT', comment: `${sp.name} has no endpoints` };
+  if (!sp.hasExternalEndpoints) return { target: 'DROP', comment: `${sp.name} has no local endpoints` };
+  return { target: '', comment: '' };
+}
+
+/** Where a service port's traffic enters: the cluster IP, load-balancer IPs and NodePort, or their REJECT/DROP rules. */
+function serviceEntryRules(sp: ProxiedServicePort, t: IptablesTables): void {
+  const p = proto(sp);
+  const clusterPolicy = svcChain(sp);
+  const external = extChain(sp);
+  const verdict = noEndpointVerdict(sp);
+
+  // The cluster IP.
+  if (sp.hasEndpoints) t.natRules.push(`-A KUBE-SERVICES ${clusterIPMatch(sp)} -j ${clusterPolicy}`);
+  else t.filterRules.push(`-A KUBE-SERVICES ${comment(verdict.comment)} ${p} -d ${sp.clusterIP} --dport ${sp.servicePort} -j ${verdict.target}`);
+
+  // Load-balancer IPs: like a cluster IP, but external traffic.
+  for (const lb of sp.loadBalancerIPs) {
+    if (sp.hasEndpoints) {
+      t.natRules.push(`-A KUBE-SERVICES ${comment(`${sp.name} loadbalancer IP`)} ${p} -d ${lb} --dport ${sp.servicePort} -j ${external}`);
+    }
+  }
+  if (!sp.hasExternalEndpoints) {
+    for (const lb of sp.loadBalancerIPs) {
+      t.filterRules.push(`-A KUBE-EXTERNAL-SERVICES ${comment(verdict.comment)} ${p} -d ${lb} --dport ${sp.servicePort} -j ${verdict.target}`);
+    }
+  }
+
+  // NodePorts.
+  if (sp.nodePort !== 0) {
+    if (sp.hasEndpoints) t.natRules.push(`-A KUBE-NODEPORTS ${comment(sp.name)} ${p} --dport ${sp.nodePort} -j ${external}`);
+    if (!sp.hasExternalEndpoints) {
+      t.filterRules.push(
+        `-A KUBE-EXTERNAL-SERVICES ${comment(verdict.comment)} -m addrtype --dst-type LOCAL ${p} --dport ${sp.nodePort} -j ${verdict.target}`,
+      );
+    }
+  }
+}
+
+/** The external-traffic chain (KUBE-EXT): masquerade, or under the Local policy short-circuit pod and local traffic. */
+function externalChainRules(sp: ProxiedServicePort, ifLocal: string, t: IptablesTables): void {
+  const clusterPolicy = svcChain(sp);
+  const external = extChain(sp);
+  t.natChains.push(external);
+  if (!sp.externalPolicyLocal) {
+    t.natRules.push(`-A ${external} ${comment(`masquerade traffic for ${sp.name} external destinations`)} -j KUBE-MARK-MASQ`);
+  } else {
+    t.natRules.push(`-A ${external} ${comment(`pod traffic for ${sp.name} external destinations`)} ${ifLocal} -j ${clusterPolicy}`);
+    t.natRules.push(
+      `-A ${external} ${comment(`masquerade LOCAL traffic for ${sp.name} external destinations`)} -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ`,
+    );
+    t.natRules.push(
+      `-A ${external} ${comment(`route LOCAL traffic for ${sp.name} external destinations`)} -m addrtype --src-type LOCAL -j ${clusterPolicy}`,
+    );
+  }
+  if (sp.hasExternalEndpoints) t.natRules.push(`-A ${external} -j ${sp.externalPolicyLocal ? svlChain(sp) : clusterPolicy}`);
+}
+
+/** A service port's nat chains past the entry: masquerading, external traffic, the policy chains, one KUBE-SEP per endpoint. */
+function servicePolicyRules(sp: ProxiedServicePort, input: KubeProxyInput, masqueradeAll: boolean, t: IptablesTables): void {
+  const clusterPolicy = svcChain(sp);
+
+  // Internal traffic: masquerade what comes from outside the cluster CIDR (or everything with masqueradeAll).
+  if (sp.hasEndpoints) {
+    t.natRules.push(`-A ${clusterPolicy} ${clusterIPMatch(sp)}${masqueradeAll ? '' : ` ! -s ${input.clusterCIDR}`} -j KUBE-MARK-MASQ`);
+  }
+
+  // External traffic.
+  if (sp.usesExternalTrafficChain) externalChainRules(sp, `-s ${input.clusterCIDR}`, t);
+
+  if (sp.usesClusterPolicyChain) {
+    t.natChains.push(clusterPolicy);
+    t.natRules.push(...serviceToEndpointRules(sp, clusterPolicy, sp.clusterEndpoints));
+  }
+  if (sp.usesLocalPolicyChain) {
+    t.natChains.push(svlChain(sp));
+    t.natRules.push(...serviceToEndpointRules(sp, svlChain(sp), sp.localEndpoints));
+  }
+
+  // One KUBE-SEP chain per endpoint: hairpin masquerade, then DNAT.
+  for (const ep of sp.reachableEndpoints) {
+    const sep = sepChain(sp, ep);
+    t.natChains.push(sep);
+    t.natRules.push(`-A ${sep} ${comment(sp.name)} -s ${ep.ip} -j KUBE-MARK-MASQ`);
+    const recent = sp.clientIPAffinity ? ` -m recent --name ${sep} --set` : '';
+    t.natRules.push(`-A ${sep} ${comment(sp.name)}${recent} ${proto(sp)} -j DNAT --to-destination ${ep.addr}`);
+  }
+}
+
+/** The iptables-restore text of the two tables: built-in and kube-proxy chains declared, then the jumps, then the rules. */
+function restoreText(node: string, filterChains: readonly string[], t: IptablesTables): string {
+  const filterBuiltins = ['INPUT', 'FORWARD', 'OUTPUT'];
+  const natBuiltins = ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'];
+  const lines = [
+    `# kube-proxy (iptables mode) rules for node ${node}, written by nslab; load with iptables-restore`,
+    '*filter',
+    ...filterBuiltins.map((c) => `:${c} ACCEPT [0:0]`),
+    ...filterChains.map((c) => `:${c} - [0:0]`),
+    ...jumpRules('filter', filterBuiltins),
+    ...t.filterRules,
+    'COMMIT',
+    '*nat',
+    ...natBuiltins.map((c) => `:${c} ACCEPT [0:0]`),
+    ...t.natChains.map((c) => `:${c} - [0:0]`),
+    ...jumpRules('nat', natBuiltins),
+    ...t.natRules,
+    'COMMIT',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
 /**
  * The iptables-restore input kube-proxy (iptables mode) would leave in `input.node`'s network namespace: a
  * `*filter … COMMIT` and a `*nat … COMMIT` section, each declaring its built-in chains, so a plain
@@ -132,143 +257,40 @@ export function iptablesRules(input: KubeProxyInput, options: IptablesOptions = 
   const localhostNodePorts = options.localhostNodePorts ?? true;
   const masqueradeAll = options.masqueradeAll ?? false;
   const mark = MASQUERADE_MARK;
-  const ifNotLocal = `! -s ${input.clusterCIDR}`;
-  const ifLocal = `-s ${input.clusterCIDR}`;
 
   const filterChains = ['KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES', 'KUBE-FORWARD', 'KUBE-NODEPORTS', 'KUBE-PROXY-FIREWALL', 'KUBE-FIREWALL'];
-  const filterRules: string[] = [];
-  const natChains = ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', 'KUBE-MARK-MASQ'];
-  const natRules: string[] = [
-    `-A KUBE-POSTROUTING -m mark ! --mark ${mark}/${mark} -j RETURN`,
-    `-A KUBE-POSTROUTING -j MARK --xor-mark ${mark}`,
-    `-A KUBE-POSTROUTING ${comment('kubernetes service traffic requiring SNAT')} -j MASQUERADE --random-fully`,
-    `-A KUBE-MARK-MASQ -j MARK --or-mark ${mark}`,
-  ];
+  const t: IptablesTables = {
+    filterRules: [],
+    natChains: ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', 'KUBE-MARK-MASQ'],
+    natRules: [
+      `-A KUBE-POSTROUTING -m mark ! --mark ${mark}/${mark} -j RETURN`,
+      `-A KUBE-POSTROUTING -j MARK --xor-mark ${mark}`,
+      `-A KUBE-POSTROUTING ${comment('kubernetes service traffic requiring SNAT')} -j MASQUERADE --random-fully`,
+      `-A KUBE-MARK-MASQ -j MARK --or-mark ${mark}`,
+    ],
+  };
   if (localhostNodePorts) {
-    filterRules.push(
+    t.filterRules.push(
       `-A KUBE-FIREWALL ${comment('block incoming localnet connections')} -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP`,
     );
   }
 
   for (const sp of proxiedServicePorts(input)) {
-    const p = proto(sp);
-    const hasEndpoints = sp.hasEndpoints;
-    const hasInternalEndpoints = hasEndpoints;
-    const hasExternalEndpoints = sp.externalPolicyLocal ? sp.localEndpoints.length > 0 : hasEndpoints;
-    const usesClusterPolicyChain = sp.clusterEndpoints.length > 0;
-    const usesLocalPolicyChain = sp.localEndpoints.length > 0;
-    const usesExternalTrafficChain = hasEndpoints && sp.externallyAccessible;
-    const clusterPolicy = svcChain(sp);
-    const externalPolicy = sp.externalPolicyLocal ? svlChain(sp) : clusterPolicy;
-    const external = extChain(sp);
-
-    let filterTarget = '';
-    let filterComment = '';
-    if (!hasEndpoints) {
-      filterTarget = 'REJECT';
-      filterComment = `${sp.name} has no endpoints`;
-    } else if (!hasExternalEndpoints) {
-      filterTarget = 'DROP';
-      filterComment = `${sp.name} has no local endpoints`;
-    }
-
-    // The cluster IP.
-    const clusterMatch = `${comment(`${sp.name} cluster IP`)} ${p} -d ${sp.clusterIP} --dport ${sp.servicePort}`;
-    if (hasInternalEndpoints) natRules.push(`-A KUBE-SERVICES ${clusterMatch} -j ${clusterPolicy}`);
-    else filterRules.push(`-A KUBE-SERVICES ${comment(filterComment)} ${p} -d ${sp.clusterIP} --dport ${sp.servicePort} -j ${filterTarget}`);
-
-    // Load-balancer IPs: like a cluster IP, but external traffic.
-    for (const lb of sp.loadBalancerIPs) {
-      if (hasEndpoints) {
-        natRules.push(`-A KUBE-SERVICES ${comment(`${sp.name} loadbalancer IP`)} ${p} -d ${lb} --dport ${sp.servicePort} -j ${external}`);
-      }
-    }
-    if (!hasExternalEndpoints) {
-      for (const lb of sp.loadBalancerIPs) {
-        filterRules.push(`-A KUBE-EXTERNAL-SERVICES ${comment(filterComment)} ${p} -d ${lb} --dport ${sp.servicePort} -j ${filterTarget}`);
-      }
-    }
-
-    // NodePorts.
-    if (sp.nodePort !== 0) {
-      if (hasEndpoints) natRules.push(`-A KUBE-NODEPORTS ${comment(sp.name)} ${p} --dport ${sp.nodePort} -j ${external}`);
-      if (!hasExternalEndpoints) {
-        filterRules.push(
-          `-A KUBE-EXTERNAL-SERVICES ${comment(filterComment)} -m addrtype --dst-type LOCAL ${p} --dport ${sp.nodePort} -j ${filterTarget}`,
-        );
-      }
-    }
-
-    // Internal traffic: masquerade what comes from outside the cluster CIDR (or everything with masqueradeAll).
-    if (hasInternalEndpoints) {
-      natRules.push(`-A ${clusterPolicy} ${clusterMatch}${masqueradeAll ? '' : ` ${ifNotLocal}`} -j KUBE-MARK-MASQ`);
-    }
-
-    // External traffic.
-    if (usesExternalTrafficChain) {
-      natChains.push(external);
-      if (!sp.externalPolicyLocal) {
-        natRules.push(`-A ${external} ${comment(`masquerade traffic for ${sp.name} external destinations`)} -j KUBE-MARK-MASQ`);
-      } else {
-        natRules.push(`-A ${external} ${comment(`pod traffic for ${sp.name} external destinations`)} ${ifLocal} -j ${clusterPolicy}`);
-        natRules.push(
-          `-A ${external} ${comment(`masquerade LOCAL traffic for ${sp.name} external destinations`)} -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ`,
-        );
-        natRules.push(
-          `-A ${external} ${comment(`route LOCAL traffic for ${sp.name} external destinations`)} -m addrtype --src-type LOCAL -j ${clusterPolicy}`,
-        );
-      }
-      if (hasExternalEndpoints) natRules.push(`-A ${external} -j ${externalPolicy}`);
-    }
-
-    if (usesClusterPolicyChain) {
-      natChains.push(clusterPolicy);
-      natRules.push(...serviceToEndpointRules(sp, clusterPolicy, sp.clusterEndpoints));
-    }
-    if (usesLocalPolicyChain) {
-      natChains.push(svlChain(sp));
-      natRules.push(...serviceToEndpointRules(sp, svlChain(sp), sp.localEndpoints));
-    }
-
-    // One KUBE-SEP chain per endpoint: hairpin masquerade, then DNAT.
-    for (const ep of sp.reachableEndpoints) {
-      const sep = sepChain(sp, ep);
-      natChains.push(sep);
-      natRules.push(`-A ${sep} ${comment(sp.name)} -s ${ep.ip} -j KUBE-MARK-MASQ`);
-      const recent = sp.clientIPAffinity ? ` -m recent --name ${sep} --set` : '';
-      natRules.push(`-A ${sep} ${comment(sp.name)}${recent} ${p} -j DNAT --to-destination ${ep.addr}`);
-    }
+    serviceEntryRules(sp, t);
+    servicePolicyRules(sp, input, masqueradeAll, t);
   }
 
   // The NodePort catch-all, last in KUBE-SERVICES.
-  natRules.push(
+  t.natRules.push(
     `-A KUBE-SERVICES ${comment('kubernetes service nodeports; NOTE: this must be the last rule in this chain')} -m addrtype --dst-type LOCAL${
       localhostNodePorts ? '' : ' ! -d 127.0.0.0/8'
     } -j KUBE-NODEPORTS`,
   );
 
-  filterRules.push(
+  t.filterRules.push(
     '-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP',
     `-A KUBE-FORWARD ${comment('kubernetes forwarding rules')} -m mark --mark ${mark}/${mark} -j ACCEPT`,
     `-A KUBE-FORWARD ${comment('kubernetes forwarding conntrack rule')} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`,
   );
-
-  const filterBuiltins = ['INPUT', 'FORWARD', 'OUTPUT'];
-  const natBuiltins = ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'];
-  const lines = [
-    `# kube-proxy (iptables mode) rules for node ${input.node}, written by nslab; load with iptables-restore`,
-    '*filter',
-    ...filterBuiltins.map((c) => `:${c} ACCEPT [0:0]`),
-    ...filterChains.map((c) => `:${c} - [0:0]`),
-    ...jumpRules('filter', filterBuiltins),
-    ...filterRules,
-    'COMMIT',
-    '*nat',
-    ...natBuiltins.map((c) => `:${c} ACCEPT [0:0]`),
-    ...natChains.map((c) => `:${c} - [0:0]`),
-    ...jumpRules('nat', natBuiltins),
-    ...natRules,
-    'COMMIT',
-  ];
-  return `${lines.join('\n')}\n`;
+  return restoreText(input.node, filterChains, t);
 }

@@ -82,149 +82,168 @@ function isIPv4(ip: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(ip);
 }
 
+/** One `nft -f -` transaction on the kube-proxy table: its lines, and the chains it has added so far. */
+class NftTransaction {
+  readonly lines: string[] = [];
+  private readonly created = new Set<string>();
+
+  add(s: string): void {
+    this.lines.push(`add ${s}`);
+  }
+
+  ensureChain(name: string): void {
+    if (this.created.has(name)) return;
+    this.created.add(name);
+    this.add(`chain ${T} ${name}`);
+  }
+
+  rule(chain: string, text: string, note?: string): void {
+    this.add(`rule ${T} ${chain} ${text}${note ? ` comment "${note}"` : ''}`);
+  }
+}
+
+/** setupNFTables: base chains and their jumps, masquerading, and the sets and verdict maps the services fill. */
+function setupTable(tx: NftTransaction, input: KubeProxyInput): void {
+  const mark = MASQUERADE_MARK;
+  for (const [name, type, hook, prio] of BASE_CHAINS) tx.add(`chain ${T} ${name} { type ${type} hook ${hook} priority ${prio} ; }`);
+  for (const [dst, src, extra] of JUMP_CHAINS) {
+    tx.ensureChain(dst);
+    tx.rule(src, `${extra ? `${extra} ` : ''}jump ${dst}`);
+  }
+  for (const c of ['services', 'cluster-ips-check', 'masquerading', 'mark-for-masquerade']) tx.ensureChain(c);
+  tx.rule('mark-for-masquerade', `mark set mark or ${mark}`);
+  tx.rule('masquerading', `mark and ${mark} == 0 return`);
+  tx.rule('masquerading', `mark set mark xor ${mark}`);
+  tx.rule('masquerading', 'masquerade fully-random');
+  tx.add(`set ${T} cluster-ips { type ipv4_addr ; comment "Active ClusterIPs" ; }`);
+  tx.rule('cluster-ips-check', 'ip daddr @cluster-ips reject', 'Reject traffic to invalid ports of ClusterIPs');
+  tx.rule('cluster-ips-check', `ip daddr { ${input.serviceCIDR} } drop`, 'Drop traffic to unallocated ClusterIPs');
+  tx.add(`set ${T} nodeport-ips { type ipv4_addr ; comment "IPs that accept NodePort traffic" ; }`);
+  for (const ip of input.nodeIPs.filter((a) => isIPv4(a) && !a.startsWith('127.'))) tx.add(`element ${T} nodeport-ips { ${ip} }`);
+  tx.add(`map ${T} no-endpoint-services { type ipv4_addr . inet_proto . inet_service : verdict ; comment "vmap to drop or reject packets to services with no endpoints" ; }`);
+  tx.add(`map ${T} no-endpoint-nodeports { type inet_proto . inet_service : verdict ; comment "vmap to drop or reject packets to service nodeports with no endpoints" ; }`);
+  tx.add(`chain ${T} reject-chain { comment "helper for @no-endpoint-services / @no-endpoint-nodeports" ; }`);
+  tx.rule('reject-chain', 'reject');
+  tx.rule('service-endpoints-check', 'ip daddr . meta l4proto . th dport vmap @no-endpoint-services');
+  tx.rule('nodeport-endpoints-check', 'ip daddr @nodeport-ips meta l4proto . th dport vmap @no-endpoint-nodeports');
+  tx.add(`map ${T} firewall-ips { type ipv4_addr . inet_proto . inet_service : verdict ; comment "destinations that are subject to LoadBalancerSourceRanges" ; }`);
+  tx.ensureChain('firewall-check');
+  tx.rule('firewall-check', 'ip daddr . meta l4proto . th dport vmap @firewall-ips');
+  tx.add(`map ${T} service-ips { type ipv4_addr . inet_proto . inet_service : verdict ; comment "ClusterIP, ExternalIP and LoadBalancer IP traffic" ; }`);
+  tx.add(`map ${T} service-nodeports { type inet_proto . inet_service : verdict ; comment "NodePort traffic" ; }`);
+  tx.rule('services', 'ip daddr . meta l4proto . th dport vmap @service-ips');
+  tx.rule('services', 'ip daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports');
+}
+
+/** Where a service port's traffic enters: its elements in the cluster-ips set and the service / no-endpoint maps. */
+function serviceEntryElements(tx: NftTransaction, sp: ProxiedServicePort, clusterIPs: Set<string>): void {
+  const clusterPolicy = nftServiceChain(sp);
+  const external = nftExternalChain(sp);
+  const verdict = !sp.hasEndpoints ? 'goto reject-chain' : 'drop';
+  const key = (ip: string, port: number): string => `${ip} . ${sp.protocol} . ${port}`;
+
+  // The cluster IP.
+  if (!clusterIPs.has(sp.clusterIP)) {
+    clusterIPs.add(sp.clusterIP);
+    tx.add(`element ${T} cluster-ips { ${sp.clusterIP} }`);
+  }
+  if (sp.hasEndpoints) tx.add(`element ${T} service-ips { ${key(sp.clusterIP, sp.servicePort)} : goto ${clusterPolicy} }`);
+  else tx.add(`element ${T} no-endpoint-services { ${key(sp.clusterIP, sp.servicePort)} comment "${sp.name}" : ${verdict} }`);
+
+  // Load-balancer IPs.
+  for (const lb of sp.loadBalancerIPs) {
+    if (sp.hasEndpoints) tx.add(`element ${T} service-ips { ${key(lb, sp.servicePort)} : goto ${external} }`);
+  }
+  if (!sp.hasExternalEndpoints) {
+    for (const lb of sp.loadBalancerIPs) tx.add(`element ${T} no-endpoint-services { ${key(lb, sp.servicePort)} comment "${sp.name}" : ${verdict} }`);
+  }
+
+  // NodePorts.
+  if (sp.nodePort !== 0) {
+    if (sp.hasEndpoints) tx.add(`element ${T} service-nodeports { ${sp.protocol} . ${sp.nodePort} : goto ${external} }`);
+    if (!sp.hasExternalEndpoints) tx.add(`element ${T} no-endpoint-nodeports { ${sp.protocol} . ${sp.nodePort} comment "${sp.name}" : ${verdict} }`);
+  }
+}
+
+/** The external-traffic chain: masquerade, or under the Local policy short-circuit pod and local traffic. */
+function externalChainRules(tx: NftTransaction, sp: ProxiedServicePort, ifLocal: string): void {
+  const clusterPolicy = nftServiceChain(sp);
+  const external = nftExternalChain(sp);
+  if (!sp.externalPolicyLocal) {
+    tx.rule(external, 'jump mark-for-masquerade');
+  } else {
+    tx.rule(external, `${ifLocal} goto ${clusterPolicy}`, 'short-circuit pod traffic');
+    tx.rule(external, 'fib saddr type local jump mark-for-masquerade', 'masquerade local traffic');
+    tx.rule(external, `fib saddr type local goto ${clusterPolicy}`, 'short-circuit local traffic');
+  }
+  if (sp.hasExternalEndpoints) tx.rule(external, `goto ${sp.externalPolicyLocal ? nftLocalChain(sp) : clusterPolicy}`);
+}
+
+/** A policy chain's endpoint choice: affinity lookups first, then a random pick over the endpoints. */
+function toEndpointRules(tx: NftTransaction, sp: ProxiedServicePort, chain: string, endpoints: readonly ProxiedEndpoint[]): void {
+  if (sp.clientIPAffinity) {
+    for (const ep of endpoints) tx.rule(chain, `ip saddr @${nftAffinitySet(sp, ep)} goto ${nftEndpointChain(sp, ep)}`);
+  }
+  const elements = endpoints.map((ep, i) => `${i} : goto ${nftEndpointChain(sp, ep)}`).join(' , ');
+  tx.rule(chain, `numgen random mod ${endpoints.length} vmap { ${elements} }`);
+}
+
+/** A service port's chains: masquerading, external traffic, affinity sets, the policy chains, one chain per endpoint. */
+function serviceChainRules(tx: NftTransaction, sp: ProxiedServicePort, input: KubeProxyInput, masqueradeAll: boolean): void {
+  const clusterPolicy = nftServiceChain(sp);
+
+  // Internal traffic: masquerade what comes from outside the cluster CIDR (or everything with masqueradeAll).
+  if (sp.hasEndpoints) {
+    tx.rule(
+      clusterPolicy,
+      `ip daddr ${sp.clusterIP} ${sp.protocol} dport ${sp.servicePort}${masqueradeAll ? '' : ` ip saddr != ${input.clusterCIDR}`} jump mark-for-masquerade`,
+    );
+  }
+
+  // External traffic.
+  if (sp.usesExternalTrafficChain) externalChainRules(tx, sp, `ip saddr ${input.clusterCIDR}`);
+
+  // Session affinity: one timed set per endpoint.
+  if (sp.clientIPAffinity) {
+    for (const ep of sp.reachableEndpoints) {
+      tx.add(`set ${T} ${nftAffinitySet(sp, ep)} { type ipv4_addr ; flags dynamic,timeout ; timeout ${sp.affinityTimeout}s ; }`);
+    }
+  }
+
+  if (sp.usesClusterPolicyChain) toEndpointRules(tx, sp, clusterPolicy, sp.clusterEndpoints);
+  if (sp.usesLocalPolicyChain) toEndpointRules(tx, sp, nftLocalChain(sp), sp.localEndpoints);
+
+  // One endpoint chain per endpoint: hairpin masquerade, affinity, DNAT.
+  for (const ep of sp.reachableEndpoints) {
+    const chain = nftEndpointChain(sp, ep);
+    tx.rule(chain, `ip saddr ${ep.ip} jump mark-for-masquerade`);
+    if (sp.clientIPAffinity) tx.rule(chain, `update @${nftAffinitySet(sp, ep)} { ip saddr }`);
+    tx.rule(chain, `meta l4proto ${sp.protocol} dnat to ${ep.addr}`);
+  }
+}
+
 /**
  * The `nft -f -` input kube-proxy (nftables mode) would leave in `input.node`'s network namespace: the whole
  * `ip kube-proxy` table, replaced atomically on every load.
  */
 export function nftablesRules(input: KubeProxyInput, options: NftablesOptions = {}): string {
   const masqueradeAll = options.masqueradeAll ?? false;
-  const mark = MASQUERADE_MARK;
-  const ifNotLocal = `ip saddr != ${input.clusterCIDR}`;
-  const ifLocal = `ip saddr ${input.clusterCIDR}`;
-  const out: string[] = [
+  const tx = new NftTransaction();
+  setupTable(tx, input);
+  const clusterIPs = new Set<string>();
+  for (const sp of proxiedServicePorts(input)) {
+    for (const ep of sp.reachableEndpoints) tx.ensureChain(nftEndpointChain(sp, ep));
+    if (sp.usesClusterPolicyChain) tx.ensureChain(nftServiceChain(sp));
+    if (sp.usesLocalPolicyChain) tx.ensureChain(nftLocalChain(sp));
+    if (sp.usesExternalTrafficChain) tx.ensureChain(nftExternalChain(sp));
+    serviceEntryElements(tx, sp, clusterIPs);
+    serviceChainRules(tx, sp, input, masqueradeAll);
+  }
+  const header = [
     `# kube-proxy (nftables mode) rules for node ${input.node}, written by nslab; load with nft -f`,
     `add table ${T}`,
     `delete table ${T}`,
     `add table ${T} { comment "rules for kube-proxy" ; }`,
   ];
-  const add = (s: string): void => {
-    out.push(`add ${s}`);
-  };
-  const created = new Set<string>();
-  const ensureChain = (name: string): void => {
-    if (created.has(name)) return;
-    created.add(name);
-    add(`chain ${T} ${name}`);
-  };
-  const rule = (chain: string, text: string, note?: string): void => {
-    add(`rule ${T} ${chain} ${text}${note ? ` comment "${note}"` : ''}`);
-  };
-
-  // setupNFTables.
-  for (const [name, type, hook, prio] of BASE_CHAINS) add(`chain ${T} ${name} { type ${type} hook ${hook} priority ${prio} ; }`);
-  for (const [dst, src, extra] of JUMP_CHAINS) {
-    ensureChain(dst);
-    rule(src, `${extra ? `${extra} ` : ''}jump ${dst}`);
-  }
-  for (const c of ['services', 'cluster-ips-check', 'masquerading', 'mark-for-masquerade']) ensureChain(c);
-  rule('mark-for-masquerade', `mark set mark or ${mark}`);
-  rule('masquerading', `mark and ${mark} == 0 return`);
-  rule('masquerading', `mark set mark xor ${mark}`);
-  rule('masquerading', 'masquerade fully-random');
-  add(`set ${T} cluster-ips { type ipv4_addr ; comment "Active ClusterIPs" ; }`);
-  rule('cluster-ips-check', 'ip daddr @cluster-ips reject', 'Reject traffic to invalid ports of ClusterIPs');
-  rule('cluster-ips-check', `ip daddr { ${input.serviceCIDR} } drop`, 'Drop traffic to unallocated ClusterIPs');
-  add(`set ${T} nodeport-ips { type ipv4_addr ; comment "IPs that accept NodePort traffic" ; }`);
-  for (const ip of input.nodeIPs.filter((a) => isIPv4(a) && !a.startsWith('127.'))) add(`element ${T} nodeport-ips { ${ip} }`);
-  add(`map ${T} no-endpoint-services { type ipv4_addr . inet_proto . inet_service : verdict ; comment "vmap to drop or reject packets to services with no endpoints" ; }`);
-  add(`map ${T} no-endpoint-nodeports { type inet_proto . inet_service : verdict ; comment "vmap to drop or reject packets to service nodeports with no endpoints" ; }`);
-  add(`chain ${T} reject-chain { comment "helper for @no-endpoint-services / @no-endpoint-nodeports" ; }`);
-  rule('reject-chain', 'reject');
-  rule('service-endpoints-check', 'ip daddr . meta l4proto . th dport vmap @no-endpoint-services');
-  rule('nodeport-endpoints-check', 'ip daddr @nodeport-ips meta l4proto . th dport vmap @no-endpoint-nodeports');
-  add(`map ${T} firewall-ips { type ipv4_addr . inet_proto . inet_service : verdict ; comment "destinations that are subject to LoadBalancerSourceRanges" ; }`);
-  ensureChain('firewall-check');
-  rule('firewall-check', 'ip daddr . meta l4proto . th dport vmap @firewall-ips');
-  add(`map ${T} service-ips { type ipv4_addr . inet_proto . inet_service : verdict ; comment "ClusterIP, ExternalIP and LoadBalancer IP traffic" ; }`);
-  add(`map ${T} service-nodeports { type inet_proto . inet_service : verdict ; comment "NodePort traffic" ; }`);
-  rule('services', 'ip daddr . meta l4proto . th dport vmap @service-ips');
-  rule('services', 'ip daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports');
-
-  const clusterIPs = new Set<string>();
-  for (const sp of proxiedServicePorts(input)) {
-    const hasEndpoints = sp.hasEndpoints;
-    const hasInternalEndpoints = hasEndpoints;
-    const hasExternalEndpoints = sp.externalPolicyLocal ? sp.localEndpoints.length > 0 : hasEndpoints;
-    const usesClusterPolicyChain = sp.clusterEndpoints.length > 0;
-    const usesLocalPolicyChain = sp.localEndpoints.length > 0;
-    const usesExternalTrafficChain = hasEndpoints && sp.externallyAccessible;
-    const clusterPolicy = nftServiceChain(sp);
-    const externalPolicy = sp.externalPolicyLocal ? nftLocalChain(sp) : clusterPolicy;
-    const external = nftExternalChain(sp);
-    const verdict = !hasEndpoints ? 'goto reject-chain' : 'drop';
-    const key = (ip: string, port: number): string => `${ip} . ${sp.protocol} . ${port}`;
-
-    for (const ep of sp.reachableEndpoints) ensureChain(nftEndpointChain(sp, ep));
-    if (usesClusterPolicyChain) ensureChain(clusterPolicy);
-    if (usesLocalPolicyChain) ensureChain(nftLocalChain(sp));
-    if (usesExternalTrafficChain) ensureChain(external);
-
-    // The cluster IP.
-    if (!clusterIPs.has(sp.clusterIP)) {
-      clusterIPs.add(sp.clusterIP);
-      add(`element ${T} cluster-ips { ${sp.clusterIP} }`);
-    }
-    if (hasInternalEndpoints) add(`element ${T} service-ips { ${key(sp.clusterIP, sp.servicePort)} : goto ${clusterPolicy} }`);
-    else add(`element ${T} no-endpoint-services { ${key(sp.clusterIP, sp.servicePort)} comment "${sp.name}" : ${verdict} }`);
-
-    // Load-balancer IPs.
-    for (const lb of sp.loadBalancerIPs) {
-      if (hasEndpoints) add(`element ${T} service-ips { ${key(lb, sp.servicePort)} : goto ${external} }`);
-    }
-    if (!hasExternalEndpoints) {
-      for (const lb of sp.loadBalancerIPs) add(`element ${T} no-endpoint-services { ${key(lb, sp.servicePort)} comment "${sp.name}" : ${verdict} }`);
-    }
-
-    // NodePorts.
-    if (sp.nodePort !== 0) {
-      if (hasEndpoints) add(`element ${T} service-nodeports { ${sp.protocol} . ${sp.nodePort} : goto ${external} }`);
-      if (!hasExternalEndpoints) add(`element ${T} no-endpoint-nodeports { ${sp.protocol} . ${sp.nodePort} comment "${sp.name}" : ${verdict} }`);
-    }
-
-    // Internal traffic: masquerade what comes from outside the cluster CIDR (or everything with masqueradeAll).
-    if (hasInternalEndpoints) {
-      rule(
-        clusterPolicy,
-        `ip daddr ${sp.clusterIP} ${sp.protocol} dport ${sp.servicePort}${masqueradeAll ? '' : ` ${ifNotLocal}`} jump mark-for-masquerade`,
-      );
-    }
-
-    // External traffic.
-    if (usesExternalTrafficChain) {
-      if (!sp.externalPolicyLocal) {
-        rule(external, 'jump mark-for-masquerade');
-      } else {
-        rule(external, `${ifLocal} goto ${clusterPolicy}`, 'short-circuit pod traffic');
-        rule(external, 'fib saddr type local jump mark-for-masquerade', 'masquerade local traffic');
-        rule(external, `fib saddr type local goto ${clusterPolicy}`, 'short-circuit local traffic');
-      }
-      if (hasExternalEndpoints) rule(external, `goto ${externalPolicy}`);
-    }
-
-    // Session affinity: one timed set per endpoint.
-    if (sp.clientIPAffinity) {
-      for (const ep of sp.reachableEndpoints) {
-        add(`set ${T} ${nftAffinitySet(sp, ep)} { type ipv4_addr ; flags dynamic,timeout ; timeout ${sp.affinityTimeout}s ; }`);
-      }
-    }
-
-    const toEndpoints = (chain: string, endpoints: readonly ProxiedEndpoint[]): void => {
-      if (sp.clientIPAffinity) {
-        for (const ep of endpoints) rule(chain, `ip saddr @${nftAffinitySet(sp, ep)} goto ${nftEndpointChain(sp, ep)}`);
-      }
-      const elements = endpoints.map((ep, i) => `${i} : goto ${nftEndpointChain(sp, ep)}`).join(' , ');
-      rule(chain, `numgen random mod ${endpoints.length} vmap { ${elements} }`);
-    };
-    if (usesClusterPolicyChain) toEndpoints(clusterPolicy, sp.clusterEndpoints);
-    if (usesLocalPolicyChain) toEndpoints(nftLocalChain(sp), sp.localEndpoints);
-
-    // One endpoint chain per endpoint: hairpin masquerade, affinity, DNAT.
-    for (const ep of sp.reachableEndpoints) {
-      const chain = nftEndpointChain(sp, ep);
-      rule(chain, `ip saddr ${ep.ip} jump mark-for-masquerade`);
-      if (sp.clientIPAffinity) rule(chain, `update @${nftAffinitySet(sp, ep)} { ip saddr }`);
-      rule(chain, `meta l4proto ${sp.protocol} dnat to ${ep.addr}`);
-    }
-  }
-  return `${out.join('\n')}\n`;
+  return `${[...header, ...tx.lines].join('\n')}\n`;
 }

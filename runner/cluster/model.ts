@@ -36,17 +36,26 @@ export function nthAddress(prefix: string, index: number): string {
   return formatAddress(p.family, p.addr + BigInt(index));
 }
 
-/** Services: addresses allocated (ClusterIP in order from the service CIDR's 11th address; NodePorts from the range). */
-export function buildServices(raw: Obj, ctx: ModelContext): ServiceModel {
+/** A service as written: its name, its YAML mapping, and the path to it (cluster.services.<name>). */
+type Draft = { readonly name: string; readonly s: Obj; readonly path: readonly PathSeg[] };
+
+/** What the service allocation has handed out, and where each search for a free one goes on from. */
+interface Allocation {
+  readonly takenIPs: Set<string>;
+  readonly takenPorts: Set<number>;
+  readonly takenLB: Set<string>;
+  /** Index of the next ClusterIP to try in the service CIDR, and how many addresses it has (capped at a million). */
+  nextIP: number;
+  readonly svcSize: number;
+  nextPort: number;
+  nextLB: number;
+}
+
+/** Explicit clusterIP, loadBalancerIP and nodePorts, checked and taken first, so that allocation skips them. */
+function reserveExplicit(drafts: readonly Draft[], ctx: ModelContext, alloc: Allocation): void {
   const { at, diags } = ctx;
   const svcNet = parsePrefix(ctx.serviceCIDR)!;
-  const services: Service[] = [];
-  const pos = new Map<string, SourcePos>();
-  const takenIPs = new Set<string>(ctx.dnsIP ? [ctx.dnsIP] : []);
-  const takenPorts = new Set<number>();
-  const takenLB = new Set<string>();
-  const drafts = Object.entries(asObj(raw)).map(([name, v]) => ({ name, s: asObj(v) }));
-  // explicit addresses and node ports first, so allocation skips them
+  const { takenIPs, takenLB, takenPorts } = alloc;
   for (const { name, s } of drafts) {
     const ip = str(s.clusterIP);
     if (ip && ip !== 'None') {
@@ -73,89 +82,115 @@ export function buildServices(raw: Obj, ctx: ModelContext): ServiceModel {
       takenPorts.add(np);
     });
   }
-  let nextIP = 11;
-  let nextPort = ctx.nodePortRange[0];
-  let nextLB = 1;
-  const svcSize = Number(size(svcNet) > 1_000_000n ? 1_000_000n : size(svcNet));
-  for (const { name, s } of drafts) {
-    const p = ['cluster', 'services', name];
-    pos.set(`${str(s.namespace) ?? 'default'}/${name}`, at(p, true));
-    const type = (str(s.type) ?? 'ClusterIP') as Service['type'];
-    const namespace = str(s.namespace) ?? 'default';
-    let clusterIP = str(s.clusterIP);
-    if (type === 'ExternalName') {
-      if (!str(s.externalName)) diags.push(error('cluster.external-name', `service ${name} is of type ExternalName but has no externalName`, at(p, true), 'add `externalName: <dns name>`'));
-      clusterIP = undefined;
-    } else if (str(s.externalName)) {
-      diags.push(error('cluster.external-name', `service ${name}: externalName is only for type ExternalName`, at([...p, 'externalName'], true), 'remove it, or set type: ExternalName'));
-    }
-    const headless = clusterIP === 'None';
-    if (headless && type !== 'ClusterIP') diags.push(error('cluster.headless', `service ${name}: a headless service (clusterIP: None) must be of type ClusterIP`, at([...p, 'clusterIP']), 'remove clusterIP: None, or use type ClusterIP'));
-    if (type !== 'ExternalName' && clusterIP === undefined) {
-      while (nextIP < svcSize - 1 && takenIPs.has(nthAddress(ctx.serviceCIDR, nextIP))) nextIP++;
-      if (nextIP >= svcSize - 1) {
-        diags.push(error('cluster.service-cidr-full', `service ${name}: the service CIDR ${ctx.serviceCIDR} has no free address left`, at(p, true), 'use a larger service-cidr (the kubeadm default is 10.96.0.0/12)'));
-        clusterIP = 'None';
-      } else {
-        clusterIP = nthAddress(ctx.serviceCIDR, nextIP++);
-        takenIPs.add(clusterIP);
-      }
-    }
-    if (type !== 'ExternalName' && !Array.isArray(s.ports)) diags.push(error('cluster.service-ports', `service ${name} has no ports`, at(p, true), 'add `ports: [{port: 80}]`'));
-    const rawPorts = Array.isArray(s.ports) ? s.ports.map(asObj) : [];
-    if (rawPorts.length > 1) rawPorts.forEach((rp, k) => {
-      if (!str(rp.name)) diags.push(error('cluster.port-name', `service ${name} has several ports, and port ${k + 1} has no name`, at([...p, 'ports', k]), 'Kubernetes requires a name on every port of a multi-port service: add `name: <name>`'));
-    });
-    const ports: ServicePort[] = rawPorts.map((rp) => {
-      let nodePort = typeof rp.nodePort === 'number' ? rp.nodePort : undefined;
-      if ((type === 'NodePort' || type === 'LoadBalancer') && nodePort === undefined) {
-        while (takenPorts.has(nextPort)) nextPort++;
-        if (nextPort > ctx.nodePortRange[1]) {
-          if (nextPort === ctx.nodePortRange[1] + 1) diags.push(error('cluster.node-port-range-full', `service ${name}: the node-port range ${ctx.nodePortRange.join('-')} has no free port left`, at(p, true), 'widen cluster.node-port-range'));
-          nextPort++;
-        } else {
-          nodePort = nextPort++;
-          takenPorts.add(nodePort);
-        }
-      }
-      return { name: str(rp.name), protocol: (str(rp.protocol) ?? 'TCP') as Protocol, port: rp.port as number, targetPort: (rp.targetPort as number | string | undefined) ?? (rp.port as number), nodePort: type === 'NodePort' || type === 'LoadBalancer' ? nodePort : undefined };
-    });
-    rawPorts.forEach((rp, k) => {
-      if (rp.nodePort !== undefined && type !== 'NodePort' && type !== 'LoadBalancer') diags.push(error('cluster.node-port-type', `service ${name}: nodePort is set but the service is of type ${type}`, at([...p, 'ports', k, 'nodePort'], true), 'set type: NodePort (or LoadBalancer), or remove nodePort'));
-    });
-    let loadBalancerIP = str(s.loadBalancerIP);
-    if (type === 'LoadBalancer') {
-      if (ctx.noLoadBalancer) diags.push(error('cluster.load-balancer', `service ${name} is of type LoadBalancer, but ${ctx.noLoadBalancer}`, at([...p, 'type']), 'use cni: calico-bgp with cluster.bgp.peers (an external BGP router the addresses are announced to), or type NodePort'));
-      else if (loadBalancerIP === undefined && ctx.lbPool) {
-        const pool = parsePrefix(ctx.lbPool)!;
-        const room = Number(size(pool)) - 1;
-        while (nextLB < room && takenLB.has(nthAddress(ctx.lbPool, nextLB))) nextLB++;
-        if (nextLB >= room) diags.push(error('cluster.load-balancer', `service ${name}: the load-balancer pool ${ctx.lbPool} has no free address left`, at(p, true), 'use a larger cluster.bgp.load-balancer-pool'));
-        else {
-          loadBalancerIP = nthAddress(ctx.lbPool, nextLB++);
-          takenLB.add(loadBalancerIP);
-        }
-      }
-    } else if (loadBalancerIP !== undefined) {
-      diags.push(error('cluster.load-balancer', `service ${name}: loadBalancerIP is only for type LoadBalancer`, at([...p, 'loadBalancerIP'], true), 'remove it, or set type: LoadBalancer'));
-    }
-    const etp = (str(s.externalTrafficPolicy) ?? 'Cluster') as Service['externalTrafficPolicy'];
-    if (s.externalTrafficPolicy !== undefined && type !== 'NodePort' && type !== 'LoadBalancer') diags.push(error('cluster.external-traffic-policy', `service ${name}: externalTrafficPolicy is only for NodePort and LoadBalancer services`, at([...p, 'externalTrafficPolicy'], true), 'remove it, or change the type'));
-    const selector = isObj(s.selector) ? (s.selector as Record<string, string>) : undefined;
-    services.push({
-      name,
-      namespace,
-      type,
-      clusterIP: headless ? 'None' : clusterIP,
-      loadBalancerIP,
-      externalName: str(s.externalName),
-      selector,
-      ports,
-      sessionAffinity: (str(s.sessionAffinity) ?? 'None') as Service['sessionAffinity'],
-      affinityTimeout: typeof s.sessionAffinityTimeout === 'number' ? s.sessionAffinityTimeout : 10800,
-      externalTrafficPolicy: etp,
-    });
+}
+
+/** A service's ClusterIP: none for ExternalName, the one written, or the next free one of the service CIDR. */
+function clusterIPOf(d: Draft, type: Service['type'], ctx: ModelContext, alloc: Allocation): string | undefined {
+  const { at, diags } = ctx;
+  const { name, s, path: p } = d;
+  let clusterIP = str(s.clusterIP);
+  if (type === 'ExternalName') {
+    if (!str(s.externalName)) diags.push(error('cluster.external-name', `service ${name} is of type ExternalName but has no externalName`, at(p, true), 'add `externalName: <dns name>`'));
+    clusterIP = undefined;
+  } else if (str(s.externalName)) {
+    diags.push(error('cluster.external-name', `service ${name}: externalName is only for type ExternalName`, at([...p, 'externalName'], true), 'remove it, or set type: ExternalName'));
   }
+  if (clusterIP === 'None' && type !== 'ClusterIP') diags.push(error('cluster.headless', `service ${name}: a headless service (clusterIP: None) must be of type ClusterIP`, at([...p, 'clusterIP']), 'remove clusterIP: None, or use type ClusterIP'));
+  if (type !== 'ExternalName' && clusterIP === undefined) {
+    while (alloc.nextIP < alloc.svcSize - 1 && alloc.takenIPs.has(nthAddress(ctx.serviceCIDR, alloc.nextIP))) alloc.nextIP++;
+    if (alloc.nextIP >= alloc.svcSize - 1) {
+      diags.push(error('cluster.service-cidr-full', `service ${name}: the service CIDR ${ctx.serviceCIDR} has no free address left`, at(p, true), 'use a larger service-cidr (the kubeadm default is 10.96.0.0/12)'));
+      clusterIP = 'None';
+    } else {
+      clusterIP = nthAddress(ctx.serviceCIDR, alloc.nextIP++);
+      alloc.takenIPs.add(clusterIP);
+    }
+  }
+  return clusterIP;
+}
+
+/** A service's ports, each NodePort or LoadBalancer port given the next free node port when it has none written. */
+function servicePortsOf(d: Draft, type: Service['type'], ctx: ModelContext, alloc: Allocation): ServicePort[] {
+  const { at, diags } = ctx;
+  const { name, s, path: p } = d;
+  const external = type === 'NodePort' || type === 'LoadBalancer';
+  if (type !== 'ExternalName' && !Array.isArray(s.ports)) diags.push(error('cluster.service-ports', `service ${name} has no ports`, at(p, true), 'add `ports: [{port: 80}]`'));
+  const rawPorts = Array.isArray(s.ports) ? s.ports.map(asObj) : [];
+  if (rawPorts.length > 1) rawPorts.forEach((rp, k) => {
+    if (!str(rp.name)) diags.push(error('cluster.port-name', `service ${name} has several ports, and port ${k + 1} has no name`, at([...p, 'ports', k]), 'Kubernetes requires a name on every port of a multi-port service: add `name: <name>`'));
+  });
+  const ports: ServicePort[] = rawPorts.map((rp) => {
+    let nodePort = typeof rp.nodePort === 'number' ? rp.nodePort : undefined;
+    if (external && nodePort === undefined) {
+      while (alloc.takenPorts.has(alloc.nextPort)) alloc.nextPort++;
+      if (alloc.nextPort > ctx.nodePortRange[1]) {
+        if (alloc.nextPort === ctx.nodePortRange[1] + 1) diags.push(error('cluster.node-port-range-full', `service ${name}: the node-port range ${ctx.nodePortRange.join('-')} has no free port left`, at(p, true), 'widen cluster.node-port-range'));
+        alloc.nextPort++;
+      } else {
+        nodePort = alloc.nextPort++;
+        alloc.takenPorts.add(nodePort);
+      }
+    }
+    return { name: str(rp.name), protocol: (str(rp.protocol) ?? 'TCP') as Protocol, port: rp.port as number, targetPort: (rp.targetPort as number | string | undefined) ?? (rp.port as number), nodePort: external ? nodePort : undefined };
+  });
+  rawPorts.forEach((rp, k) => {
+    if (rp.nodePort !== undefined && !external) diags.push(error('cluster.node-port-type', `service ${name}: nodePort is set but the service is of type ${type}`, at([...p, 'ports', k, 'nodePort'], true), 'set type: NodePort (or LoadBalancer), or remove nodePort'));
+  });
+  return ports;
+}
+
+/** A LoadBalancer service's address: the one written, or the next free one of the pool. */
+function loadBalancerIPOf(d: Draft, type: Service['type'], ctx: ModelContext, alloc: Allocation): string | undefined {
+  const { at, diags } = ctx;
+  const { name, s, path: p } = d;
+  let loadBalancerIP = str(s.loadBalancerIP);
+  if (type === 'LoadBalancer') {
+    if (ctx.noLoadBalancer) diags.push(error('cluster.load-balancer', `service ${name} is of type LoadBalancer, but ${ctx.noLoadBalancer}`, at([...p, 'type']), 'use cni: calico-bgp with cluster.bgp.peers (an external BGP router the addresses are announced to), or type NodePort'));
+    else if (loadBalancerIP === undefined && ctx.lbPool) {
+      const pool = parsePrefix(ctx.lbPool)!;
+      const room = Number(size(pool)) - 1;
+      while (alloc.nextLB < room && alloc.takenLB.has(nthAddress(ctx.lbPool, alloc.nextLB))) alloc.nextLB++;
+      if (alloc.nextLB >= room) diags.push(error('cluster.load-balancer', `service ${name}: the load-balancer pool ${ctx.lbPool} has no free address left`, at(p, true), 'use a larger cluster.bgp.load-balancer-pool'));
+      else {
+        loadBalancerIP = nthAddress(ctx.lbPool, alloc.nextLB++);
+        alloc.takenLB.add(loadBalancerIP);
+      }
+    }
+  } else if (loadBalancerIP !== undefined) {
+    diags.push(error('cluster.load-balancer', `service ${name}: loadBalancerIP is only for type LoadBalancer`, at([...p, 'loadBalancerIP'], true), 'remove it, or set type: LoadBalancer'));
+  }
+  return loadBalancerIP;
+}
+
+/** One service from its YAML, with its addresses and node ports allocated. */
+function buildService(d: Draft, ctx: ModelContext, alloc: Allocation): Service {
+  const { at, diags } = ctx;
+  const { name, s, path: p } = d;
+  const type = (str(s.type) ?? 'ClusterIP') as Service['type'];
+  const headless = str(s.clusterIP) === 'None' && type !== 'ExternalName';
+  const clusterIP = clusterIPOf(d, type, ctx, alloc);
+  const ports = servicePortsOf(d, type, ctx, alloc);
+  const loadBalancerIP = loadBalancerIPOf(d, type, ctx, alloc);
+  const etp = (str(s.externalTrafficPolicy) ?? 'Cluster') as Service['externalTrafficPolicy'];
+  if (s.externalTrafficPolicy !== undefined && type !== 'NodePort' && type !== 'LoadBalancer') diags.push(error('cluster.external-traffic-policy', `service ${name}: externalTrafficPolicy is only for NodePort and LoadBalancer services`, at([...p, 'externalTrafficPolicy'], true), 'remove it, or change the type'));
+  return {
+    name,
+    namespace: str(s.namespace) ?? 'default',
+    type,
+    clusterIP: headless ? 'None' : clusterIP,
+    loadBalancerIP,
+    externalName: str(s.externalName),
+    selector: isObj(s.selector) ? (s.selector as Record<string, string>) : undefined,
+    ports,
+    sessionAffinity: (str(s.sessionAffinity) ?? 'None') as Service['sessionAffinity'],
+    affinityTimeout: typeof s.sessionAffinityTimeout === 'number' ? s.sessionAffinityTimeout : 10800,
+    externalTrafficPolicy: etp,
+  };
+}
+
+/** Each port's endpoints: the selected pods of the service's namespace serving its target port; a warning where none do. */
+function serviceEndpoints(services: readonly Service[], ctx: ModelContext): ServiceEndpoints[] {
+  const { at, diags } = ctx;
   const endpoints: ServiceEndpoints[] = [];
   for (const svc of services) {
     if (!svc.selector || svc.type === 'ExternalName') continue;
@@ -185,7 +220,30 @@ export function buildServices(raw: Obj, ctx: ModelContext): ServiceModel {
       endpoints.push({ service: svc, port: sp, endpoints: eps });
     });
   }
-  return { services, endpoints, pos };
+  return endpoints;
+}
+
+/** Services: addresses allocated (ClusterIP in order from the service CIDR's 11th address; NodePorts from the range). */
+export function buildServices(raw: Obj, ctx: ModelContext): ServiceModel {
+  const svcNet = parsePrefix(ctx.serviceCIDR)!;
+  const alloc: Allocation = {
+    takenIPs: new Set<string>(ctx.dnsIP ? [ctx.dnsIP] : []),
+    takenPorts: new Set<number>(),
+    takenLB: new Set<string>(),
+    nextIP: 11,
+    svcSize: Number(size(svcNet) > 1_000_000n ? 1_000_000n : size(svcNet)),
+    nextPort: ctx.nodePortRange[0],
+    nextLB: 1,
+  };
+  const drafts: Draft[] = Object.entries(asObj(raw)).map(([name, v]) => ({ name, s: asObj(v), path: ['cluster', 'services', name] }));
+  reserveExplicit(drafts, ctx, alloc);
+  const services: Service[] = [];
+  const pos = new Map<string, SourcePos>();
+  for (const d of drafts) {
+    pos.set(`${str(d.s.namespace) ?? 'default'}/${d.name}`, ctx.at(d.path, true));
+    services.push(buildService(d, ctx, alloc));
+  }
+  return { services, endpoints: serviceEndpoints(services, ctx), pos };
 }
 
 /** NetworkPolicies from the Kubernetes field names (from/to become peers). */

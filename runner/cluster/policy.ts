@@ -31,8 +31,8 @@
  *   left to the implementation by Kubernetes; here it goes to the node's INPUT chain, which is left alone);
  * - a pod reaching itself never leaves its namespace: always allowed (the e2e tests ignore loopback).
  */
-import { createHash } from 'node:crypto';
-import { contains, formatPrefix, network, parseAddress, parsePrefix, type Prefix } from '../model/ip.ts';
+import { contains, formatPrefix, parseAddress } from '../model/ip.ts';
+import { ALL, block, chainHash, comment, l4Args, Rules, type L4 } from './policy-iptables.ts';
 import { matches, selectPods } from './selectors.ts';
 import type { NetworkPolicy, Pod, PolicyInput, PolicyPeer, PolicyRule, Protocol } from './types.ts';
 
@@ -128,20 +128,6 @@ function portMatches(rule: PolicyRule, port: number, protocol: Protocol, destina
   });
 }
 
-interface Block {
-  readonly net: Prefix;
-  readonly except: Prefix[];
-}
-
-function block(b: NonNullable<PolicyPeer['ipBlock']>): Block {
-  const prefix = (s: string, what: string): Prefix => {
-    const p = parsePrefix(s);
-    if (!p) throw new Error(`ipBlock: ${what} ${JSON.stringify(s)} is not a CIDR`);
-    return network(p);
-  };
-  return { net: prefix(b.cidr, 'cidr'), except: (b.except ?? []).map((e) => prefix(e, 'except')) };
-}
-
 function inBlock(b: NonNullable<PolicyPeer['ipBlock']>, ip: string): boolean {
   const a = parseAddress(ip);
   if (!a) return false;
@@ -172,13 +158,9 @@ function validatePolicy(pol: NetworkPolicy): void {
 // ---------------------------------------------------------------------------------------------------------------
 // The rules
 
-function hash(s: string): string {
-  return createHash('sha256').update(s).digest('hex').slice(0, 12).toUpperCase();
-}
-
 /** The chain holding a pod's ingress (`IN`) or egress (`OUT`) policy: NSL-POL-IN-<hash of namespace/name>. */
 export function podChain(pod: Pick<Pod, 'namespace' | 'name'>, direction: 'IN' | 'OUT'): string {
-  return `NSL-POL-${direction}-${hash(`${pod.namespace}/${pod.name}`)}`;
+  return `NSL-POL-${direction}-${chainHash(`${pod.namespace}/${pod.name}`)}`;
 }
 
 function sortPolicies(ps: readonly NetworkPolicy[]): NetworkPolicy[] {
@@ -197,24 +179,6 @@ function isV4(ip: string): boolean {
   return parseAddress(ip)?.family === 4;
 }
 
-/** A `-m comment` (iptables takes up to 255 characters; double quotes would end the argument). */
-function comment(text: string): string {
-  const t = text.replaceAll('"', "'").replaceAll('\\', '/');
-  return `-m comment --comment "${t.length > 255 ? `${t.slice(0, 252)}...` : t}"`;
-}
-
-/** An L4 match: empty = all traffic; else protocol, and a port or range when given. */
-interface L4 {
-  readonly proto?: 'tcp' | 'udp';
-  readonly dport?: string;
-  readonly what: string;
-}
-
-function l4Args(l: L4): string[] {
-  if (!l.proto) return [];
-  return l.dport === undefined ? ['-p', l.proto] : ['-p', l.proto, '-m', l.proto, '--dport', l.dport];
-}
-
 type PortSpec = NonNullable<PolicyRule['ports']>[number];
 
 /** A port spec against a destination pod: numeric ports need none; a named one resolves or matches nothing. */
@@ -227,57 +191,6 @@ function l4Of(s: PortSpec, destination: Pod | undefined): L4 | undefined {
   const named = s.port;
   const c = destination?.ports.find((x) => x.name === named && x.protocol === s.protocol);
   return c ? { proto, dport: String(c.port), what: `${s.protocol} ${c.port} (port '${named}' of ${podKey(destination!)})` } : undefined;
-}
-
-const ALL: L4 = { what: 'all ports' };
-
-class Rules {
-  readonly chains: string[] = [];
-  readonly lines: string[] = [];
-  private readonly blocks = new Map<string, string[]>();
-
-  chain(name: string): void {
-    if (!this.chains.includes(name)) this.chains.push(name);
-  }
-
-  add(chain: string, args: readonly string[], why: string, target: string): void {
-    this.lines.push(['-A', chain, ...args, comment(why), '-j', target].join(' '));
-  }
-
-  note(text: string): void {
-    this.lines.push(`# ${text}`);
-  }
-
-  /**
-   * The sub-chain for an ipBlock with except entries: the exceptions RETURN (the rest of the pod's chain is
-   * still tried), everything else takes `target`. Named by its contents, so equal blocks share one chain.
-   */
-  blockChain(dir: 'IN' | 'OUT', b: Block, target: string): string {
-    const flag = dir === 'IN' ? '-s' : '-d';
-    const key = `${dir} ${formatPrefix(b.net)} ${b.except.map(formatPrefix).join(',')} ${target}`;
-    const name = `NSL-POL-IPB-${hash(key)}`;
-    if (!this.blocks.has(name)) {
-      const cidr = formatPrefix(b.net);
-      this.blocks.set(name, [
-        ...b.except.map((e) => ['-A', name, flag, formatPrefix(e), comment(`ipBlock ${cidr} except ${formatPrefix(e)}: not this rule (RETURN before ACCEPT)`), '-j', 'RETURN'].join(' ')),
-        ['-A', name, comment(`ipBlock ${cidr} minus its exceptions: allowed`), '-j', target].join(' '),
-      ]);
-    }
-    return name;
-  }
-
-  text(header: readonly string[]): string {
-    const chains = [...this.chains, ...this.blocks.keys()];
-    return [
-      ...header.map((h) => (h === '' ? '#' : `# ${h}`)),
-      '*filter',
-      ...chains.map((c) => `:${c} - [0:0]`),
-      ...this.lines,
-      ...[...this.blocks.values()].flat(),
-      'COMMIT',
-      '',
-    ].join('\n');
-  }
 }
 
 /**

@@ -161,59 +161,52 @@ function peerings(n: ResolvedNode): readonly KindPeering[] {
   return viewOf(n).peerings?.(n) ?? [];
 }
 
-export function buildGraph(lab: ResolvedLab): Graph {
-  const ids = new Ids();
-  const nodeId = new Map<string, string>();
-  const bridgeId = new Map<string, string>();
-  for (const n of lab.nodes) nodeId.set(n.name, ids.take('n', n.name));
-  for (const b of lab.bridges) bridgeId.set(b.name, ids.take('b', b.name));
+/** What the parts of buildGraph share: the ids taken so far, each node's and bridge's box, and the boxes outside the lab. */
+interface GraphParts {
+  readonly ids: Ids;
+  readonly nodeId: ReadonlyMap<string, string>;
+  readonly bridgeId: ReadonlyMap<string, string>;
+  /** The box behind an address: the lab's node or bridge that has it, or a new box outside the lab. */
+  readonly external: (address: string, header?: string) => string;
+}
 
-  // who owns an address: overlay remotes and BGP peers are written as addresses, and drawn to the box behind them
+/** Who owns an address: overlay remotes and BGP peers are written as addresses, and drawn to the box behind them. */
+function addressOwners(lab: ResolvedLab, nodeId: ReadonlyMap<string, string>, bridgeId: ReadonlyMap<string, string>): Map<string, string> {
   const owner = new Map<string, string>();
   for (const n of lab.nodes) for (const i of n.interfaces) for (const a of i.addresses) if (!owner.has(bare(a))) owner.set(bare(a), nodeId.get(n.name)!);
   for (const b of lab.bridges) {
     const at = b.node !== undefined ? nodeId.get(b.node) : bridgeId.get(b.name);
     for (const a of b.addresses) if (at && !owner.has(bare(a))) owner.set(bare(a), at);
   }
-  const externals: GraphBox[] = [];
-  const external = (address: string, header?: string): string => {
-    const known = owner.get(address);
-    if (known) return known;
-    const id = ids.take('x', address);
-    owner.set(address, id);
-    externals.push({ type: 'box', id, cls: 'external', lines: [header ?? `${address} · outside the lab`], ref: { type: 'external', address } });
-    return id;
-  };
+  return owner;
+}
 
-  // boxes: every node (file order), its bridges and a pod's containers grouped with it; fabric bridges on their own
+/** Boxes: every node (file order), its bridges and a pod's containers grouped with it; fabric bridges on their own. */
+function nodeItems(lab: ResolvedLab, g: GraphParts): GraphItem[] {
   const items: GraphItem[] = [];
   for (const n of lab.nodes) {
-    const box: GraphBox = { type: 'box', id: nodeId.get(n.name)!, cls: boxClass(n), lines: nodeLines(n), ref: { type: 'node', node: n.name } };
+    const box: GraphBox = { type: 'box', id: g.nodeId.get(n.name)!, cls: boxClass(n), lines: nodeLines(n), ref: { type: 'node', node: n.name } };
     const members: GraphItem[] = [box];
     const apps = viewOf(n).apps === true;
     if (apps && n.containers?.length) {
       const pause = n.containers[0];
       for (const c of n.containers.slice(1)) {
         const app = c.name.startsWith(`${pause.name}.`) ? c.name.slice(pause.name.length + 1) : c.name;
-        members.push({ type: 'box', id: ids.take('a', `${n.name}_${app}`), cls: 'app', lines: appLines(app, c), ref: { type: 'app', node: n.name, app } });
+        members.push({ type: 'box', id: g.ids.take('a', `${n.name}_${app}`), cls: 'app', lines: appLines(app, c), ref: { type: 'app', node: n.name, app } });
       }
     }
-    for (const b of lab.bridges) if (b.node === n.name) members.push({ type: 'box', id: bridgeId.get(b.name)!, cls: 'bridge', lines: bridgeLines(b), ref: { type: 'bridge', bridge: b.name } });
+    for (const b of lab.bridges) if (b.node === n.name) members.push({ type: 'box', id: g.bridgeId.get(b.name)!, cls: 'bridge', lines: bridgeLines(b), ref: { type: 'bridge', bridge: b.name } });
     if (members.length === 1) items.push(box);
-    else items.push({ type: 'group', id: ids.take('g', n.name), cls: apps ? 'pod' : 'node', label: apps ? `pod ${n.name}` : n.name, members });
+    else items.push({ type: 'group', id: g.ids.take('g', n.name), cls: apps ? 'pod' : 'node', label: apps ? `pod ${n.name}` : n.name, members });
   }
-  for (const b of lab.bridges) if (b.node === undefined) items.push({ type: 'box', id: bridgeId.get(b.name)!, cls: 'fabric', lines: bridgeLines(b), ref: { type: 'bridge', bridge: b.name } });
+  for (const b of lab.bridges) if (b.node === undefined) items.push({ type: 'box', id: g.bridgeId.get(b.name)!, cls: 'fabric', lines: bridgeLines(b), ref: { type: 'bridge', bridge: b.name } });
+  return items;
+}
 
+/** Links (a veth pair between two nodes, or an interface plugged into a bridge), bridge ports, shared namespaces. */
+function wiringEdges(lab: ResolvedLab, g: GraphParts): GraphEdge[] {
   const edges: GraphEdge[] = [];
-  const seen = new Set<string>();
-  const once = (key: string, e: GraphEdge): void => {
-    if (e.from === e.to || seen.has(key)) return;
-    seen.add(key);
-    edges.push(e);
-  };
-
-  // links: a veth pair between two nodes, or a node's interface plugged into a bridge
-  const endId = (e: LinkEnd): string => (e.bridge !== undefined ? bridgeId.get(e.bridge) : e.node !== undefined ? nodeId.get(e.node) : undefined) ?? external(e.netns, `${e.netns} · namespace`);
+  const endId = (e: LinkEnd): string => (e.bridge !== undefined ? g.bridgeId.get(e.bridge) : e.node !== undefined ? g.nodeId.get(e.node) : undefined) ?? g.external(e.netns, `${e.netns} · namespace`);
   const endName = (e: LinkEnd): string | undefined => (e.bridge !== undefined ? undefined : e.ifname);
   for (const l of lab.links) {
     const names = [endName(l.a), endName(l.b)].filter((x): x is string => x !== undefined);
@@ -223,44 +216,59 @@ export function buildGraph(lab: ResolvedLab): Graph {
   // interfaces that are ports of their own node's bridge (a VXLAN endpoint in br-a, …)
   for (const n of lab.nodes) {
     for (const i of n.interfaces) {
-      const to = i.master !== undefined ? bridgeId.get(i.master) : undefined;
-      if (to) edges.push({ from: nodeId.get(n.name)!, to, label: i.name, cls: 'port' });
+      const to = i.master !== undefined ? g.bridgeId.get(i.master) : undefined;
+      if (to) edges.push({ from: g.nodeId.get(n.name)!, to, label: i.name, cls: 'port' });
     }
   }
   // Docker's container:/host: modes: the node lives in another node's namespace
   for (const n of lab.nodes) {
-    const other = n.sharesNetnsOf !== undefined ? nodeId.get(n.sharesNetnsOf) : undefined;
+    const other = n.sharesNetnsOf !== undefined ? g.nodeId.get(n.sharesNetnsOf) : undefined;
     if (!other) continue;
     const mode = n.raw['network-mode'];
-    edges.push({ from: nodeId.get(n.name)!, to: other, label: typeof mode === 'string' ? mode : `netns of ${n.sharesNetnsOf}`, cls: 'shares' });
+    edges.push({ from: g.nodeId.get(n.name)!, to: other, label: typeof mode === 'string' ? mode : `netns of ${n.sharesNetnsOf}`, cls: 'shares' });
   }
-  // overlays and tunnels: one edge per pair of endpoints, whichever end lists the other
+  return edges;
+}
+
+/** Overlays and tunnels: one edge per pair of endpoints, whichever end lists the other. */
+function overlayEdges(lab: ResolvedLab, g: GraphParts): GraphEdge[] {
+  const edges: GraphEdge[] = [];
+  const seen = new Set<string>();
+  const once = (key: string, e: GraphEdge): void => {
+    if (e.from === e.to || seen.has(key)) return;
+    seen.add(key);
+    edges.push(e);
+  };
   for (const n of lab.nodes) {
-    const from = nodeId.get(n.name)!;
+    const from = g.nodeId.get(n.name)!;
     for (const i of n.interfaces) {
       const v = i.virtual;
       if (!v) continue;
       if (v.type === 'vxlan' && 'remotes' in v) {
         for (const r of v.remotes) {
-          const to = external(r, `${r} · VTEP`);
+          const to = g.external(r, `${r} · VTEP`);
           once(`vxlan ${v.vni} ${pair(from, to)}`, { from, to, label: `VXLAN ${v.vni}`, cls: 'vxlan' });
         }
       } else if (v.type === 'tun' && 'remote' in v && v.remote) {
-        const to = external(v.remote);
+        const to = g.external(v.remote);
         once(`tun ${pair(from, to)}`, { from, to, label: 'tun (udp)', cls: 'tun' });
       } else if (v.type !== 'macvlan' && v.type !== 'ipvlan' && 'remote' in v && v.remote) {
-        const to = external(v.remote);
+        const to = g.external(v.remote);
         const vni = 'vni' in v && v.vni !== undefined ? ` ${v.vni}` : '';
         once(`${v.type}${vni} ${pair(from, to)}`, { from, to, label: `${v.type}${vni}`, cls: 'tunnel' });
       }
     }
   }
-  // BGP sessions: each once, though both routers list it; a route reflector's client session says so
+  return edges;
+}
+
+/** BGP sessions: each once, though both routers list it; a route reflector's client session says so. */
+function bgpEdges(lab: ResolvedLab, g: GraphParts): GraphEdge[] {
   const sessions = new Map<string, { from: string; to: string; ibgp: boolean; rr: boolean; family: 4 | 6 }>();
   for (const n of lab.nodes) {
-    const from = nodeId.get(n.name)!;
+    const from = g.nodeId.get(n.name)!;
     for (const nb of peerings(n)) {
-      const to = (nb.peerNode !== undefined ? nodeId.get(nb.peerNode) : undefined) ?? external(nb.address, `${nb.address} · AS ${nb.asn}`);
+      const to = (nb.peerNode !== undefined ? g.nodeId.get(nb.peerNode) : undefined) ?? g.external(nb.address, `${nb.address} · AS ${nb.asn}`);
       if (to === from) continue;
       const key = `${pair(from, to)} ${nb.family}`;
       const s = sessions.get(key);
@@ -268,11 +276,36 @@ export function buildGraph(lab: ResolvedLab): Graph {
       else sessions.set(key, { from, to, ibgp: nb.ibgp, rr: nb.rrClient, family: nb.family });
     }
   }
-  for (const s of sessions.values()) {
-    const label = `${s.ibgp ? 'iBGP' : 'eBGP'}${s.rr ? ' · RR client' : ''}${s.family === 6 ? ' · IPv6' : ''}`;
-    edges.push({ from: s.from, to: s.to, label, cls: s.ibgp ? 'ibgp' : 'ebgp' });
-  }
+  return [...sessions.values()].map((s) => ({
+    from: s.from,
+    to: s.to,
+    label: `${s.ibgp ? 'iBGP' : 'eBGP'}${s.rr ? ' · RR client' : ''}${s.family === 6 ? ' · IPv6' : ''}`,
+    cls: s.ibgp ? 'ibgp' : 'ebgp',
+  }));
+}
 
+export function buildGraph(lab: ResolvedLab): Graph {
+  const ids = new Ids();
+  const nodeId = new Map<string, string>();
+  const bridgeId = new Map<string, string>();
+  for (const n of lab.nodes) nodeId.set(n.name, ids.take('n', n.name));
+  for (const b of lab.bridges) bridgeId.set(b.name, ids.take('b', b.name));
+
+  const owner = addressOwners(lab, nodeId, bridgeId);
+  const externals: GraphBox[] = [];
+  const external = (address: string, header?: string): string => {
+    const known = owner.get(address);
+    if (known) return known;
+    const id = ids.take('x', address);
+    owner.set(address, id);
+    externals.push({ type: 'box', id, cls: 'external', lines: [header ?? `${address} · outside the lab`], ref: { type: 'external', address } });
+    return id;
+  };
+  const g: GraphParts = { ids, nodeId, bridgeId, external };
+
+  const items = nodeItems(lab, g);
+  // in drawing order: links and the rest of the wiring, overlays and tunnels, BGP sessions
+  const edges = [...wiringEdges(lab, g), ...overlayEdges(lab, g), ...bgpEdges(lab, g)];
   return { lab: lab.name, items: group([...items, ...externals], lab, ids), edges, nodeId, bridgeId };
 }
 

@@ -89,15 +89,16 @@ td.fail { color: var(--fail); font-weight: 700; white-space: nowrap; }
 }
 `;
 
-export function handoutHtml(d: HandoutDoc): string {
+/** The header: lab, title, description, what the lab has and when it was last tested, and the table of contents. */
+function headerHtml(d: HandoutDoc): string[] {
   const lab = d.lab;
   const tested = d.results.state === 'ok' ? d.results.results : undefined;
-  const body: string[] = [];
-  body.push('<header>');
-  body.push(`<p class="kicker">nslab lab · ${esc(lab.name)}</p>`);
-  body.push(`<h1>${esc(d.title)}</h1>`);
-  if (d.description) body.push(`<p class="desc">${inline(d.description)}</p>`);
-  body.push(
+  const out: string[] = [];
+  out.push('<header>');
+  out.push(`<p class="kicker">nslab lab · ${esc(lab.name)}</p>`);
+  out.push(`<h1>${esc(d.title)}</h1>`);
+  if (d.description) out.push(`<p class="desc">${inline(d.description)}</p>`);
+  out.push(
     `<p class="meta">Lab file <code>${esc(d.file)}</code> · ${lab.nodes.length} node(s), ${lab.bridges.length} bridge(s), ${lab.links.length} link(s), ${lab.tests.length} test(s)${tested ? ` · last tested ${esc(when(tested.started))}: ${tested.counts.passed} passed, ${tested.counts.failed} failed` : ''}</p>`,
   );
   const toc: [string, string][] = [
@@ -108,79 +109,107 @@ export function handoutHtml(d: HandoutDoc): string {
     ['exercises', 'Exercises'],
     ['results', 'Results'],
   ];
-  body.push(`<nav>${toc.map(([id, t]) => `<a href="#${id}">${t}</a>`).join('')}</nav>`);
-  body.push('</header>');
+  out.push(`<nav>${toc.map(([id, t]) => `<a href="#${id}">${t}</a>`).join('')}</nav>`);
+  out.push('</header>');
+  return out;
+}
 
-  // goals, intro, sections
-  body.push('<section id="goals"><h2>Learning goals</h2>');
-  if (d.spec.goals.length) body.push(`<ol class="goals">${d.spec.goals.map((g) => `<li>${inline(g)}</li>`).join('')}</ol>`);
-  else body.push('<p class="meta">This lab file has no <code>handout.goals</code> yet.</p>');
-  body.push('</section>');
-  if (d.spec.intro) body.push(`<section id="intro"><h2>Introduction</h2>${markdown(d.spec.intro)}</section>`);
-  d.spec.sections.forEach((s, i) => body.push(`<section id="section-${i + 1}"><h2>${inline(s.title)}</h2>${markdown(s.text)}</section>`));
+/** The learning goals, the introduction and the lab file's own sections. */
+function goalsHtml(d: HandoutDoc): string[] {
+  const out: string[] = [];
+  out.push('<section id="goals"><h2>Learning goals</h2>');
+  if (d.spec.goals.length) out.push(`<ol class="goals">${d.spec.goals.map((g) => `<li>${inline(g)}</li>`).join('')}</ol>`);
+  else out.push('<p class="meta">This lab file has no <code>handout.goals</code> yet.</p>');
+  out.push('</section>');
+  if (d.spec.intro) out.push(`<section id="intro"><h2>Introduction</h2>${markdown(d.spec.intro)}</section>`);
+  d.spec.sections.forEach((s, i) => out.push(`<section id="section-${i + 1}"><h2>${inline(s.title)}</h2>${markdown(s.text)}</section>`));
+  return out;
+}
 
-  // diagram
-  body.push('<section id="diagram"><h2>The network</h2>');
-  if (d.svg) body.push(`<figure class="diagram">${d.svg}</figure>`);
+/** The diagram as inline SVG, or its Mermaid text where no picture could be drawn. */
+function diagramHtml(d: HandoutDoc): string[] {
+  const out: string[] = [];
+  out.push('<section id="diagram"><h2>The network</h2>');
+  if (d.svg) out.push(`<figure class="diagram">${d.svg}</figure>`);
   else {
-    body.push(`<p class="missing">No picture: ${esc(d.svgMissing ?? 'the diagram could not be drawn')}. Its Mermaid text follows.</p>`);
-    body.push(`<pre class="code"><code>${esc(d.mermaid)}</code></pre>`);
+    out.push(`<p class="missing">No picture: ${esc(d.svgMissing ?? 'the diagram could not be drawn')}. Its Mermaid text follows.</p>`);
+    out.push(`<pre class="code"><code>${esc(d.mermaid)}</code></pre>`);
   }
-  body.push('</section>');
+  out.push('</section>');
+  return out;
+}
 
-  // nodes
-  body.push('<section id="nodes"><h2>Nodes</h2>');
-  body.push('<div class="nodes">');
+/** A card per node (its settings, interfaces and notes), then the bridges. */
+function nodesHtml(d: HandoutDoc): string[] {
+  const out: string[] = [];
+  out.push('<section id="nodes"><h2>Nodes</h2>');
+  out.push('<div class="nodes">');
   for (const n of d.nodes) {
-    body.push(`<div class="node" id="node-${esc(n.name)}"><h3>${esc(n.name)}<span class="kind">${esc(n.kind)}</span></h3>`);
-    body.push(`<table>${n.rows.map(([k, v]) => `<tr><td class="k">${esc(k)}</td><td class="pre mono">${esc(v)}</td></tr>`).join('')}</table>`);
+    out.push(`<div class="node" id="node-${esc(n.name)}"><h3>${esc(n.name)}<span class="kind">${esc(n.kind)}</span></h3>`);
+    out.push(`<table>${n.rows.map(([k, v]) => `<tr><td class="k">${esc(k)}</td><td class="pre mono">${esc(v)}</td></tr>`).join('')}</table>`);
     if (n.interfaces.length) {
-      body.push('<table><tr><th>interface</th><th>addresses</th><th>connects to</th><th>details</th></tr>');
-      for (const i of n.interfaces) body.push(`<tr><td class="mono">${esc(i.name)}</td><td class="mono">${esc(i.addresses)}</td><td>${esc(i.to)}</td><td>${esc(i.details)}</td></tr>`);
-      body.push('</table>');
+      out.push('<table><tr><th>interface</th><th>addresses</th><th>connects to</th><th>details</th></tr>');
+      for (const i of n.interfaces) out.push(`<tr><td class="mono">${esc(i.name)}</td><td class="mono">${esc(i.addresses)}</td><td>${esc(i.to)}</td><td>${esc(i.details)}</td></tr>`);
+      out.push('</table>');
     }
-    body.push(notesHtml(n.notes));
-    body.push('</div>');
+    out.push(notesHtml(n.notes));
+    out.push('</div>');
   }
-  body.push('</div>');
+  out.push('</div>');
   if (d.bridges.length) {
-    body.push('<h3>Bridges</h3><table><tr><th>bridge</th><th>lives in</th><th>addresses</th><th>ports</th></tr>');
-    for (const b of d.bridges) body.push(`<tr><td class="mono">${esc(b.name)}</td><td>${esc(b.where)}</td><td class="mono">${esc(b.addresses)}</td><td class="mono">${esc(b.ports)}</td></tr>`);
-    body.push('</table>');
+    out.push('<h3>Bridges</h3><table><tr><th>bridge</th><th>lives in</th><th>addresses</th><th>ports</th></tr>');
+    for (const b of d.bridges) out.push(`<tr><td class="mono">${esc(b.name)}</td><td>${esc(b.where)}</td><td class="mono">${esc(b.addresses)}</td><td class="mono">${esc(b.ports)}</td></tr>`);
+    out.push('</table>');
   }
-  body.push('</section>');
+  out.push('</section>');
+  return out;
+}
 
-  // the commands
-  body.push('<section id="build"><h2>Build it by hand</h2>');
-  body.push(
-    `<p>These are the commands <code>lab up</code> runs, phase by phase (<code>lab plan ${esc(d.file)}</code> prints them as one script). Run them as root, in order; the blocks of one phase do not depend on each other. Lines starting with <code>#</code> name the lab-file line behind the commands under them. <code>lab down ${esc(lab.name)}</code> removes everything again.</p>`,
+/** The commands `lab up` runs, phase by phase, with their notes. */
+function buildHtml(d: HandoutDoc): string[] {
+  const out: string[] = [];
+  out.push('<section id="build"><h2>Build it by hand</h2>');
+  out.push(
+    `<p>These are the commands <code>lab up</code> runs, phase by phase (<code>lab plan ${esc(d.file)}</code> prints them as one script). Run them as root, in order; the blocks of one phase do not depend on each other. Lines starting with <code>#</code> name the lab-file line behind the commands under them. <code>lab down ${esc(d.lab.name)}</code> removes everything again.</p>`,
   );
   d.phases.forEach((p, i) => {
-    body.push(`<div class="phase" id="phase-${p.phase}"><h3><span class="phase-n">${i + 1}. ${esc(p.phase)}</span> — ${inline(p.title)}</h3>`);
-    body.push(notesHtml(p.notes));
-    for (const b of p.blocks) body.push(blockHtml(b));
-    body.push('</div>');
+    out.push(`<div class="phase" id="phase-${p.phase}"><h3><span class="phase-n">${i + 1}. ${esc(p.phase)}</span> — ${inline(p.title)}</h3>`);
+    out.push(notesHtml(p.notes));
+    for (const b of p.blocks) out.push(blockHtml(b));
+    out.push('</div>');
   });
   if (d.strayNotes.length) {
-    body.push('<h3>Notes on steps this plan does not have</h3><p class="meta">These steps appear only on some machines (for example, link loss is done by netem where the kernel has it).</p>');
-    body.push(notesHtml(d.strayNotes));
+    out.push('<h3>Notes on steps this plan does not have</h3><p class="meta">These steps appear only on some machines (for example, link loss is done by netem where the kernel has it).</p>');
+    out.push(notesHtml(d.strayNotes));
   }
-  body.push('</section>');
+  out.push('</section>');
+  return out;
+}
 
-  // exercises
-  body.push('<section id="exercises"><h2>Exercises</h2>');
-  body.push(`<p>Bring the lab up first (<code>lab up ${esc(d.file)}</code>, as root). Each exercise is one of the lab's tests: type the commands yourself and compare what you see with what the test expects. <code>lab test ${esc(lab.name)}</code> runs them all.</p>`);
-  for (const e of d.exercises) body.push(exerciseHtml(e));
-  if (d.spec.exercises) body.push(`<h3>More to try</h3>${markdown(d.spec.exercises)}`);
-  body.push('</section>');
+/** The exercises (one per test of the lab) and the lab file's own ones. */
+function exercisesHtml(d: HandoutDoc): string[] {
+  const out: string[] = [];
+  out.push('<section id="exercises"><h2>Exercises</h2>');
+  out.push(`<p>Bring the lab up first (<code>lab up ${esc(d.file)}</code>, as root). Each exercise is one of the lab's tests: type the commands yourself and compare what you see with what the test expects. <code>lab test ${esc(d.lab.name)}</code> runs them all.</p>`);
+  for (const e of d.exercises) out.push(exerciseHtml(e));
+  if (d.spec.exercises) out.push(`<h3>More to try</h3>${markdown(d.spec.exercises)}`);
+  out.push('</section>');
+  return out;
+}
 
-  // results
-  body.push('<section id="results"><h2>Latest results</h2>');
-  body.push(resultsHtml(d));
-  body.push('</section>');
-
-  body.push(`<footer>Made by <code>lab handout</code> (nslab) from <code>${esc(d.file)}</code>. This file is complete in itself: it needs no network, fonts or scripts.</footer>`);
-
+export function handoutHtml(d: HandoutDoc): string {
+  const body: string[] = [
+    ...headerHtml(d),
+    ...goalsHtml(d),
+    ...diagramHtml(d),
+    ...nodesHtml(d),
+    ...buildHtml(d),
+    ...exercisesHtml(d),
+    '<section id="results"><h2>Latest results</h2>',
+    resultsHtml(d),
+    '</section>',
+    `<footer>Made by <code>lab handout</code> (nslab) from <code>${esc(d.file)}</code>. This file is complete in itself: it needs no network, fonts or scripts.</footer>`,
+  ];
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',

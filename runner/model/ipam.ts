@@ -27,12 +27,11 @@ export interface Pool {
   readonly pos: SourcePos;
 }
 
-export function assignAddresses(segments: readonly Segment[], loopbacks: readonly Member[], pools: readonly Pool[]): Diagnostic[] {
-  const diags: Diagnostic[] = [];
-  const used = new Map<string, Member>(); // address (no prefix) -> member
-  const segNets = new Map<number, { net: Prefix; member: Member }[]>();
-  // 1. explicit addresses: parse, check, record
-  for (const m of [...loopbacks, ...segments.flatMap((s) => s.members)]) {
+type SegmentNet = { readonly net: Prefix; readonly member: Member };
+
+/** Step 1: each member's explicit addresses parsed, checked (valid, not network/broadcast, not taken) and recorded in `used`. */
+function explicitAddresses(members: readonly Member[], used: Map<string, Member>, diags: Diagnostic[]): void {
+  for (const m of members) {
     m.addresses = [];
     for (const [k, a] of (m.explicit ?? []).entries()) {
       const apos = m.explicitPos?.[k] ?? m.pos;
@@ -57,10 +56,14 @@ export function assignAddresses(segments: readonly Segment[], loopbacks: readonl
       m.addresses.push(`${host}/${p.len}`);
     }
   }
-  // explicit subnets per segment, and overlap between segments
+}
+
+/** The explicit subnets of each segment, with an error where one overlaps another segment's; all of them, in order. */
+function segmentSubnets(segments: readonly Segment[], diags: Diagnostic[]): { segNets: Map<number, SegmentNet[]>; allNets: Prefix[] } {
+  const segNets = new Map<number, SegmentNet[]>();
   const allNets: { net: Prefix; seg: number; member: Member }[] = [];
   for (const s of segments) {
-    const nets: { net: Prefix; member: Member }[] = [];
+    const nets: SegmentNet[] = [];
     for (const m of s.members) {
       for (const a of m.addresses) {
         const p = parsePrefix(a)!;
@@ -78,7 +81,11 @@ export function assignAddresses(segments: readonly Segment[], loopbacks: readonl
       allNets.push({ net: n.net, seg: s.id, member: n.member });
     }
   }
-  if (diags.length) return diags;
+  return { segNets, allNets: allNets.map((n) => n.net) };
+}
+
+/** A warning for the first IPv4 member of a segment that shares no subnet with the segment's first. */
+function warnUnsharedSubnets(segments: readonly Segment[], diags: Diagnostic[]): void {
   for (const s of segments) {
     const v4 = s.members.filter((m) => m.addresses.some((a) => !a.includes(':')));
     for (let i = 1; i < v4.length; i++) {
@@ -93,54 +100,79 @@ export function assignAddresses(segments: readonly Segment[], loopbacks: readonl
       }
     }
   }
-  // 2. automatic addresses
-  const taken: Prefix[] = allNets.map((n) => n.net);
-  for (const pool of pools) {
-    let cursor = 0n;
-    const step = size({ family: pool.family, len: pool.prefix });
-    const poolEnd = network(pool.net).addr + size(pool.net);
-    const nextSubnet = (): Prefix | undefined => {
-      for (;;) {
-        const addr = network(pool.net).addr + cursor * step;
-        if (addr + step > poolEnd) return undefined;
-        cursor++;
-        const cand: Prefix = { family: pool.family, addr, len: pool.prefix };
-        if (!taken.some((t) => overlaps(t, cand))) {
-          taken.push(cand);
-          return cand;
-        }
-      }
-    };
-    for (const s of segments) {
-      const wanting = s.members.filter((m) => m.explicit === undefined);
-      if (!wanting.length) continue;
-      let subnet = segNets.get(s.id)!.find((n) => n.net.family === pool.family)?.net;
-      if (!subnet) {
-        subnet = nextSubnet();
-        if (!subnet) {
-          diags.push(error('address.pool-exhausted', `the IPv${pool.family} pool ${formatPrefix(pool.net)} has no /${pool.prefix} left for ${wanting[0].label}`, pool.pos, 'use a larger pool or a longer prefix under addressing:'));
-          return diags;
-        }
-      }
-      const free = hosts(subnet);
-      for (const m of wanting) {
-        let addr: bigint | undefined;
-        for (let r = free.next(); !r.done; r = free.next()) {
-          if (!used.has(formatAddress(pool.family, r.value))) {
-            addr = r.value;
-            break;
-          }
-        }
-        if (addr === undefined) {
-          diags.push(error('address.subnet-full', `no free address left in ${formatPrefix(subnet)} for ${m.label}`, m.pos, 'give the segment a larger subnet'));
-          return diags;
-        }
-        const host = formatAddress(pool.family, addr);
-        used.set(host, m);
-        m.addresses.push(`${host}/${subnet.len}`);
-        m.auto = true;
+}
+
+/** The pool's subnets in order, each skipped that overlaps one in `taken`; what it hands out is added to `taken`. */
+function subnetSource(pool: Pool, taken: Prefix[]): () => Prefix | undefined {
+  let cursor = 0n;
+  const step = size({ family: pool.family, len: pool.prefix });
+  const poolEnd = network(pool.net).addr + size(pool.net);
+  return () => {
+    for (;;) {
+      const addr = network(pool.net).addr + cursor * step;
+      if (addr + step > poolEnd) return undefined;
+      cursor++;
+      const cand: Prefix = { family: pool.family, addr, len: pool.prefix };
+      if (!taken.some((t) => overlaps(t, cand))) {
+        taken.push(cand);
+        return cand;
       }
     }
+  };
+}
+
+/** The first host address of a subnet no member has. */
+function freeHost(subnet: Prefix, used: ReadonlyMap<string, Member>): bigint | undefined {
+  const free = hosts(subnet);
+  for (let r = free.next(); !r.done; r = free.next()) {
+    if (!used.has(formatAddress(subnet.family, r.value))) return r.value;
+  }
+  return undefined;
+}
+
+/**
+ * Step 2 for one pool: each segment's members without explicit addresses get the next free host of the segment's
+ * subnet of the pool's family (a new subnet from the pool where it has none). False, with an error, when the pool or
+ * a subnet runs out.
+ */
+function addressesFromPool(pool: Pool, segments: readonly Segment[], segNets: ReadonlyMap<number, readonly SegmentNet[]>, taken: Prefix[], used: Map<string, Member>, diags: Diagnostic[]): boolean {
+  const nextSubnet = subnetSource(pool, taken);
+  for (const s of segments) {
+    const wanting = s.members.filter((m) => m.explicit === undefined);
+    if (!wanting.length) continue;
+    let subnet = segNets.get(s.id)!.find((n) => n.net.family === pool.family)?.net;
+    if (!subnet) {
+      subnet = nextSubnet();
+      if (!subnet) {
+        diags.push(error('address.pool-exhausted', `the IPv${pool.family} pool ${formatPrefix(pool.net)} has no /${pool.prefix} left for ${wanting[0].label}`, pool.pos, 'use a larger pool or a longer prefix under addressing:'));
+        return false;
+      }
+    }
+    for (const m of wanting) {
+      const addr = freeHost(subnet, used);
+      if (addr === undefined) {
+        diags.push(error('address.subnet-full', `no free address left in ${formatPrefix(subnet)} for ${m.label}`, m.pos, 'give the segment a larger subnet'));
+        return false;
+      }
+      const host = formatAddress(pool.family, addr);
+      used.set(host, m);
+      m.addresses.push(`${host}/${subnet.len}`);
+      m.auto = true;
+    }
+  }
+  return true;
+}
+
+export function assignAddresses(segments: readonly Segment[], loopbacks: readonly Member[], pools: readonly Pool[]): Diagnostic[] {
+  const diags: Diagnostic[] = [];
+  const used = new Map<string, Member>(); // address (no prefix) -> member
+  explicitAddresses([...loopbacks, ...segments.flatMap((s) => s.members)], used, diags);
+  const { segNets, allNets } = segmentSubnets(segments, diags);
+  if (diags.length) return diags;
+  warnUnsharedSubnets(segments, diags);
+  const taken: Prefix[] = allNets;
+  for (const pool of pools) {
+    if (!addressesFromPool(pool, segments, segNets, taken, used, diags)) return diags;
   }
   return diags;
 }
