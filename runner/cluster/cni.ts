@@ -118,6 +118,8 @@ export function addPodNetwork(d: Draft, underlay: string, peers: readonly string
     // a packet the node itself sends to a ClusterIP needs a route before the OUTPUT chain's DNAT rewrites it
     // (a real node has its default route; lab nodes have none)
     routes.push(`${d.serviceCIDR} dev ${n.underlayIf}`);
+    // cluster.gateway: the node's way out of the node network (a real node's default route)
+    if (d.gateway) routes.push(`default via ${d.gateway} dev ${n.underlayIf}`);
     if (bridged) {
       d.bridges[cniBridge(n.name)] = { node: n.name, addresses: [`${blockAddr(n.podCIDR, 1)}/${n.podCIDR.split('/')[1]}`], ifname: 'cni0', ...(mtu !== 1500 ? { mtu } : {}) };
       remap(['bridges', cniBridge(n.name)], ['cluster', 'cni']);

@@ -12,6 +12,7 @@ import { dnsmasqArgs, resolvConf } from './dns.ts';
 import { iptablesRules } from './kube-proxy-iptables.ts';
 import { nftablesRules } from './kube-proxy-nftables.ts';
 import { policyRules } from './policy.ts';
+import { masqueradeRules } from './egress.ts';
 import type { ClusterResult, KubeProxyInput, ResolvedCluster } from './types.ts';
 
 /** Where `ip netns exec` finds a namespace's own resolv.conf (it bind-mounts /etc/netns/<ns>/resolv.conf). */
@@ -40,9 +41,12 @@ export function nodeRules(c: ResolvedCluster, node: string, without: ReadonlySet
   const input = kubeProxyInput(c, node, without);
   const pods = c.pods.filter((p) => !without.has(p.name));
   const policy = c.policies.length ? policyRules({ node, pods, namespaces: c.namespaces, policies: c.policies }) : undefined;
-  if (c.kubeProxy === 'nftables') return { nftables: nftablesRules(input), iptables: policy };
+  const block = c.nodes.find((n) => n.name === node)?.podCIDR ?? c.podCIDR;
+  const masq = c.egressMasquerade ? masqueradeRules(c.cni, c.podCIDR, block) : undefined;
+  const merged = (...parts: (string | undefined)[]): string | undefined => parts.filter((x): x is string => !!x).reduce<string | undefined>((a, b) => (a ? mergeRestore(a, b) : b), undefined);
+  if (c.kubeProxy === 'nftables') return { nftables: nftablesRules(input), iptables: merged(policy, masq) };
   const kp = iptablesRules(input, { localhostNodePorts: false });
-  return { iptables: policy ? mergeRestore(kp, policy) : kp };
+  return { iptables: merged(kp, policy, masq) };
 }
 
 /**
@@ -51,9 +55,17 @@ export function nodeRules(c: ResolvedCluster, node: string, without: ReadonlySet
  */
 export function mergeRestore(a: string, b: string): string {
   const tables = new Map<string, { chains: string[]; rules: string[] }>();
+  // each input's leading comment lines (what the rules are) stay, at the top
+  const heads: string[] = [];
   for (const text of [a, b]) {
     let cur: { chains: string[]; rules: string[] } | undefined;
+    let head = true;
     for (const line of text.split('\n')) {
+      if (head && line.startsWith('#')) {
+        heads.push(line);
+        continue;
+      }
+      head = false;
       if (line.startsWith('*')) {
         const name = line.slice(1).trim();
         if (!tables.has(name)) tables.set(name, { chains: [], rules: [] });
@@ -65,7 +77,7 @@ export function mergeRestore(a: string, b: string): string {
       } else if (cur && line.trim() !== '') cur.rules.push(line);
     }
   }
-  return [...tables].map(([t, v]) => [`*${t}`, ...v.chains, ...v.rules, 'COMMIT'].join('\n')).join('\n') + '\n';
+  return [...heads, ...[...tables].map(([t, v]) => [`*${t}`, ...v.chains, ...v.rules, 'COMMIT'].join('\n'))].join('\n') + '\n';
 }
 
 export function clusterSteps(lab: ResolvedLab, ctx: CompileContext): Step[] {

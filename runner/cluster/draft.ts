@@ -24,4 +24,6 @@ export interface Draft {
   readonly bgp: Obj;
   readonly lbAnnounce: Map<string, string[]>;
   readonly serviceCIDR: string;
+  /** The nodes' default gateway (cluster.gateway), resolved to an address on the node network. */
+  readonly gateway?: string;
 }

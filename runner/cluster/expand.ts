@@ -13,6 +13,7 @@ import { buildPolicies, buildServices, nthAddress } from './model.ts';
 import type { ClusterResult, CniBackend, Protocol } from './types.ts';
 import type { Draft, PodDraft } from './draft.ts';
 import { addPodNetwork, DNS_POD, underlayDiagnostics } from './cni.ts';
+import { resolveGateway } from './egress.ts';
 import { asObj, isObj, type Obj, str } from '../util/obj.ts';
 
 export type { ClusterResult } from './types.ts';
@@ -60,7 +61,8 @@ export function expandCluster(file: LoadedFile): Expansion {
   const { model, dnsIP, namespaces, policies } = clusterModel(p, pods, peers);
 
   // ---- the lab parts
-  const draft: Draft = { cni: p.cni, mtu: p.mtu, nodes, pods, rawNodes: { ...(asObj(raw.nodes) as Record<string, Obj>) }, bridges: { ...(asObj(raw.bridges) as Record<string, Obj>) }, links: Array.isArray(raw.links) ? [...raw.links] : [], remap: new Map(), labName: p.labName, bgp, lbAnnounce: new Map(), serviceCIDR: p.serviceCIDR };
+  const gateway = resolveGateway(C, p.userNodes, p.und4, p.underlay, nodes.map((n) => n.ip), at, diags);
+  const draft: Draft = { cni: p.cni, mtu: p.mtu, nodes, pods, rawNodes: { ...(asObj(raw.nodes) as Record<string, Obj>) }, bridges: { ...(asObj(raw.bridges) as Record<string, Obj>) }, links: Array.isArray(raw.links) ? [...raw.links] : [], remap: new Map(), labName: p.labName, bgp, lbAnnounce: new Map(), serviceCIDR: p.serviceCIDR, gateway };
   for (const svc of model.services) {
     if (svc.type !== 'LoadBalancer' || !svc.loadBalancerIP) continue;
     const local = svc.externalTrafficPolicy === 'Local';
@@ -93,6 +95,8 @@ export function expandCluster(file: LoadedFile): Expansion {
     policies,
     dns: dnsIP ? { ip: dnsIP, pod: DNS_POD, domain: 'cluster.local' } : undefined,
     bgpPeers: peers,
+    ...(gateway ? { gateway } : {}),
+    egressMasquerade: C['egress-masquerade'] !== false,
     pos: at(['cluster'], true),
     sources,
   };

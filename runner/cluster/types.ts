@@ -143,6 +143,10 @@ export interface ResolvedCluster {
   readonly dns?: { readonly ip: string; readonly pod: string; readonly domain: 'cluster.local' };
   /** Lab nodes outside the cluster that peer with it over BGP (LoadBalancer addresses are announced to them). */
   readonly bgpPeers: readonly string[];
+  /** The nodes' default gateway (cluster.gateway), an address on the node network. */
+  readonly gateway?: string;
+  /** Pod traffic leaving the pod CIDR is masqueraded to the node's address (flannel's ip-masq, Calico's natOutgoing). */
+  readonly egressMasquerade?: boolean;
 }
 
 /** The resolved cluster, plus where each part was written (for compile's step sources). */

@@ -142,7 +142,10 @@ describe('delete-pod: resolve', () => {
     assert.equal(p.kubeProxy, 'nftables');
     const web1 = r.lab!.cluster!.pods.find((x) => x.name === 'web-1')!.ip;
     for (const n of p.reloads) {
-      assert.equal(n.iptables, undefined, 'no policies: no iptables load');
+      // no policies: the only iptables rules are flanneld's ip-masq, reloaded unchanged (their builtin jump is not added again)
+      assert.deepEqual(n.iptables?.match(/^\*\w+/gm), ['*nat'], 'no policies: only the egress masquerade');
+      assert.match(n.iptables!, /^:FLANNEL-POSTRTG - \[0:0\]$/m);
+      assert.doesNotMatch(n.iptables!, /^-A POSTROUTING/m);
       const lines = n.nftables!.split('\n').filter((l) => l && !l.startsWith('#'));
       assert.deepEqual(lines.slice(0, 2), ['add table ip kube-proxy', 'delete table ip kube-proxy'], 'a reload replaces the table');
       assert.ok(!n.nftables!.includes(`dnat to ${web1}:`));
@@ -154,7 +157,7 @@ describe('delete-pod: resolve', () => {
     for (const n of paramsOf(r.lab!).reloads) {
       assert.ok(n.nftables);
       assert.ok(n.iptables);
-      assert.deepEqual(n.iptables.match(/^\*\w+/gm), ['*filter']);
+      assert.deepEqual(n.iptables.match(/^\*\w+/gm), ['*filter', '*nat'], 'the policies, and the egress masquerade');
     }
   });
 });

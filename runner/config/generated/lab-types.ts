@@ -1204,6 +1204,14 @@ services?: {
  * @minItems 1
  */
 manifests?: [string, ...(string)[]]
+/**
+ * The default gateway of every Kubernetes node: a lab node with an address on the node network (a router toward the lab's "internet"), or such an address. Without it the nodes have no default route, as before.
+ */
+gateway?: string
+/**
+ * Masquerade pod traffic that leaves the pod CIDR to the node's address, as flannel's ip-masq and Calico's natOutgoing do (on in every real cluster). false: pods keep their own address toward the outside, which then needs routes to the pod CIDR.
+ */
+"egress-masquerade"?: boolean
 }
 /**
  * Kubernetes labels: key → value.

@@ -502,12 +502,14 @@ cluster:
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('cluster compile helpers (runner/cluster/compile.ts)', () => {
-  it('mergeRestore: one input with each table once, chains declared once, the second input\'s rules after the first\'s', () => {
+  it('mergeRestore: the inputs\' header comments first, each table once, chains declared once, the second input\'s rules after the first\'s', () => {
     const a = ['# kube-proxy', '*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':KUBE-FORWARD - [0:0]', '-A FORWARD -j KUBE-FORWARD', 'COMMIT', '*nat', ':PREROUTING ACCEPT [0:0]', ':KUBE-SERVICES - [0:0]', '-A PREROUTING -j KUBE-SERVICES', 'COMMIT', ''].join('\n');
     const b = ['# policy', '*filter', ':FORWARD ACCEPT [0:0]', ':NSL-POLICY - [0:0]', '', '-I FORWARD 1 -j NSL-POLICY', '# a comment inside', '-A NSL-POLICY -j ACCEPT', 'COMMIT', '*mangle', ':PREROUTING ACCEPT [0:0]', 'COMMIT', ''].join('\n');
     assert.equal(
       mergeRestore(a, b),
       [
+        '# kube-proxy',
+        '# policy',
         '*filter',
         ':INPUT ACCEPT [0:0]',
         ':FORWARD ACCEPT [0:0]',
@@ -571,14 +573,19 @@ describe('cluster compile helpers (runner/cluster/compile.ts)', () => {
       assert.match(full, /"default\/a -> 10\.244\.0\.3:80" -m statistic --mode random --probability 0\.3333333333\d* -j KUBE-SEP-/);
     });
 
-    it('nodeRules: iptables mode without policies is kube-proxy\'s input alone; nftables mode gives nft input and no iptables', () => {
+    it('nodeRules: iptables mode without policies is kube-proxy\'s input and the egress masquerade; nftables mode gives nft input and only the masquerade in iptables', () => {
       const r = nodeRules(c, 'node-1');
       assert.deepEqual(Object.keys(r), ['iptables']);
       assert.match(r.iptables!, /^\*filter\n/m);
       assert.ok(!r.iptables!.includes('NSL-POLICY'));
+      // kube-proxy's POSTROUTING jump first, then flanneld's ip-masq
+      const post = r.iptables!.split('\n').filter((l) => l.startsWith('-A POSTROUTING'));
+      assert.deepEqual(post.map((l) => /-j (\S+)$/.exec(l)![1]), ['KUBE-POSTROUTING', 'FLANNEL-POSTRTG']);
       const nft = nodeRules({ ...c, kubeProxy: 'nftables' }, 'node-1');
-      assert.equal(nft.iptables, undefined);
+      assert.deepEqual(nft.iptables!.match(/^\*\w+/gm), ['*nat']);
       assert.match(nft.nftables!, /^add table ip kube-proxy/m);
+      const off = nodeRules({ ...c, egressMasquerade: false }, 'node-1');
+      assert.ok(!off.iptables!.includes('FLANNEL-POSTRTG'), 'egress-masquerade: false');
     });
   });
 });

@@ -100,7 +100,7 @@ const MUST: Record<string, readonly (string | RegExp)[]> = {
   ],
   // kube-proxy's and the policies' iptables rules in ONE iptables-restore load per node (filter and nat together)
   'network-policy': [
-    /ip netns exec nsl\.gc-policy\.node-1 iptables-restore --noflush <<'EOF'\n\*filter\n(?:(?!EOF\n)[^]*?)-I FORWARD 1 -m comment --comment "nslab: NetworkPolicy for the pods of node node-1" -j NSL-POLICY\n(?:(?!EOF\n)[^]*?)COMMIT\n\*nat\n(?:(?!EOF\n)[^]*?)"prod\/web -> 10\.244\.0\.3:80"/,
+    /ip netns exec nsl\.gc-policy\.node-1 iptables-restore --noflush <<'EOF'\n(?:#[^\n]*\n)*\*filter\n(?:(?!EOF\n)[^]*?)-I FORWARD 1 -m comment --comment "nslab: NetworkPolicy for the pods of node node-1" -j NSL-POLICY\n(?:(?!EOF\n)[^]*?)COMMIT\n\*nat\n(?:(?!EOF\n)[^]*?)"prod\/web -> 10\.244\.0\.3:80"/,
     /-A NSL-POL-IN-[0-9A-F]{12} -s 10\.244\.0\.4\/32 -p tcp -m tcp --dport 80 -m comment --comment "policy prod\/allow-client ingress\[0\]: from\[0\] pod default\/client, TCP 80" -j ACCEPT/,
     '# policy prod/deny-all has no ingress rules: it allows nothing (it only isolates)',
   ],

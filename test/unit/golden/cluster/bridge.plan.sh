@@ -145,6 +145,7 @@ while nsenter --net=/run/netns/nsl.gc-bridge.node-1 bridge link show | grep -q '
 # node node-1: kube-proxy (iptables mode)
 ip netns exec nsl.gc-bridge.node-1 iptables-restore --noflush <<'EOF'
 # kube-proxy (iptables mode) rules for node node-1, written by nslab; load with iptables-restore
+# egress masquerade (the bridge plugin's ipMasq): pod traffic leaving 10.244.0.0/16 gets the node's address
 *filter
 :INPUT ACCEPT [0:0]
 :FORWARD ACCEPT [0:0]
@@ -186,6 +187,7 @@ COMMIT
 :KUBE-SEP-YIL6JZP7A3QYXJU2 - [0:0]
 :KUBE-SVC-ERIFXISQEP7F7OF4 - [0:0]
 :KUBE-SEP-IT2ZTR26TO4XFPTO - [0:0]
+:CNI-MASQ - [0:0]
 -A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
 -A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
 -A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING
@@ -212,6 +214,9 @@ COMMIT
 -A KUBE-SEP-IT2ZTR26TO4XFPTO -m comment --comment kube-system/kube-dns:dns-tcp -s 10.244.0.2 -j KUBE-MARK-MASQ
 -A KUBE-SEP-IT2ZTR26TO4XFPTO -m comment --comment kube-system/kube-dns:dns-tcp -m tcp -p tcp -j DNAT --to-destination 10.244.0.2:53
 -A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j KUBE-NODEPORTS
+-A POSTROUTING -s 10.244.0.0/24 -m comment --comment "the bridge plugin: ipMasq for the pods of cni0" -j CNI-MASQ
+-A CNI-MASQ -d 10.244.0.0/24 -m comment --comment "the bridge plugin: the pods' own subnet" -j ACCEPT
+-A CNI-MASQ ! -d 224.0.0.0/4 -m comment --comment "the bridge plugin: ipMasq" -j MASQUERADE
 COMMIT
 EOF
 

@@ -521,6 +521,7 @@ while nsenter --net=/run/netns/nsl.gc-calico bridge link show | grep -q 'state d
 # node node-1: kube-proxy (iptables mode)
 ip netns exec nsl.gc-calico.node-1 iptables-restore --noflush <<'EOF'
 # kube-proxy (iptables mode) rules for node node-1, written by nslab; load with iptables-restore
+# egress masquerade (Calico's natOutgoing): pod traffic leaving 10.244.0.0/16 gets the node's address
 *filter
 :INPUT ACCEPT [0:0]
 :FORWARD ACCEPT [0:0]
@@ -564,6 +565,8 @@ COMMIT
 :KUBE-SEP-DUP4NCIHAY2XAIGE - [0:0]
 :KUBE-SVC-ERIFXISQEP7F7OF4 - [0:0]
 :KUBE-SEP-SMCPM4YTBGONWIQW - [0:0]
+:cali-POSTROUTING - [0:0]
+:cali-nat-outgoing - [0:0]
 -A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
 -A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
 -A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING
@@ -597,11 +600,15 @@ COMMIT
 -A KUBE-SEP-SMCPM4YTBGONWIQW -m comment --comment kube-system/kube-dns:dns-tcp -s 10.244.0.1 -j KUBE-MARK-MASQ
 -A KUBE-SEP-SMCPM4YTBGONWIQW -m comment --comment kube-system/kube-dns:dns-tcp -m tcp -p tcp -j DNAT --to-destination 10.244.0.1:53
 -A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j KUBE-NODEPORTS
+-A POSTROUTING -m comment --comment "calico: natOutgoing of the IP pool" -j cali-POSTROUTING
+-A cali-POSTROUTING -m comment --comment "calico: traffic leaving the IP pool" -j cali-nat-outgoing
+-A cali-nat-outgoing -s 10.244.0.0/16 ! -d 10.244.0.0/16 -m comment --comment "calico: pool 10.244.0.0/16 has natOutgoing" -j MASQUERADE --random-fully
 COMMIT
 EOF
 # node node-2: kube-proxy (iptables mode)
 ip netns exec nsl.gc-calico.node-2 iptables-restore --noflush <<'EOF'
 # kube-proxy (iptables mode) rules for node node-2, written by nslab; load with iptables-restore
+# egress masquerade (Calico's natOutgoing): pod traffic leaving 10.244.0.0/16 gets the node's address
 *filter
 :INPUT ACCEPT [0:0]
 :FORWARD ACCEPT [0:0]
@@ -645,6 +652,8 @@ COMMIT
 :KUBE-SEP-DUP4NCIHAY2XAIGE - [0:0]
 :KUBE-SVC-ERIFXISQEP7F7OF4 - [0:0]
 :KUBE-SEP-SMCPM4YTBGONWIQW - [0:0]
+:cali-POSTROUTING - [0:0]
+:cali-nat-outgoing - [0:0]
 -A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
 -A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
 -A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING
@@ -678,11 +687,15 @@ COMMIT
 -A KUBE-SEP-SMCPM4YTBGONWIQW -m comment --comment kube-system/kube-dns:dns-tcp -s 10.244.0.1 -j KUBE-MARK-MASQ
 -A KUBE-SEP-SMCPM4YTBGONWIQW -m comment --comment kube-system/kube-dns:dns-tcp -m tcp -p tcp -j DNAT --to-destination 10.244.0.1:53
 -A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j KUBE-NODEPORTS
+-A POSTROUTING -m comment --comment "calico: natOutgoing of the IP pool" -j cali-POSTROUTING
+-A cali-POSTROUTING -m comment --comment "calico: traffic leaving the IP pool" -j cali-nat-outgoing
+-A cali-nat-outgoing -s 10.244.0.0/16 ! -d 10.244.0.0/16 -m comment --comment "calico: pool 10.244.0.0/16 has natOutgoing" -j MASQUERADE --random-fully
 COMMIT
 EOF
 # node node-3: kube-proxy (iptables mode)
 ip netns exec nsl.gc-calico.node-3 iptables-restore --noflush <<'EOF'
 # kube-proxy (iptables mode) rules for node node-3, written by nslab; load with iptables-restore
+# egress masquerade (Calico's natOutgoing): pod traffic leaving 10.244.0.0/16 gets the node's address
 *filter
 :INPUT ACCEPT [0:0]
 :FORWARD ACCEPT [0:0]
@@ -726,6 +739,8 @@ COMMIT
 :KUBE-SEP-DUP4NCIHAY2XAIGE - [0:0]
 :KUBE-SVC-ERIFXISQEP7F7OF4 - [0:0]
 :KUBE-SEP-SMCPM4YTBGONWIQW - [0:0]
+:cali-POSTROUTING - [0:0]
+:cali-nat-outgoing - [0:0]
 -A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
 -A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
 -A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING
@@ -759,6 +774,9 @@ COMMIT
 -A KUBE-SEP-SMCPM4YTBGONWIQW -m comment --comment kube-system/kube-dns:dns-tcp -s 10.244.0.1 -j KUBE-MARK-MASQ
 -A KUBE-SEP-SMCPM4YTBGONWIQW -m comment --comment kube-system/kube-dns:dns-tcp -m tcp -p tcp -j DNAT --to-destination 10.244.0.1:53
 -A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j KUBE-NODEPORTS
+-A POSTROUTING -m comment --comment "calico: natOutgoing of the IP pool" -j cali-POSTROUTING
+-A cali-POSTROUTING -m comment --comment "calico: traffic leaving the IP pool" -j cali-nat-outgoing
+-A cali-nat-outgoing -s 10.244.0.0/16 ! -d 10.244.0.0/16 -m comment --comment "calico: pool 10.244.0.0/16 has natOutgoing" -j MASQUERADE --random-fully
 COMMIT
 EOF
 

@@ -319,6 +319,7 @@ ip netns exec nsl.gc-policy-nft.node-1 iptables-restore --noflush <<'EOF'
 # pod default/client 10.244.0.4 (vetha7a3e029): ingress not isolated; egress not isolated
 # pod kube-system/coredns 10.244.0.2 (veth96971f43): ingress not isolated; egress not isolated
 # pod prod/web-1 10.244.0.3 (veth91bef8fb): ingress isolated by prod/allow-client, prod/deny-all; egress not isolated
+# egress masquerade (flanneld's ip-masq): pod traffic leaving 10.244.0.0/16 gets the node's address
 *filter
 :NSL-POLICY - [0:0]
 :NSL-POL-EGRESS-OK - [0:0]
@@ -336,6 +337,14 @@ ip netns exec nsl.gc-policy-nft.node-1 iptables-restore --noflush <<'EOF'
 -A NSL-POL-IN-7341FEE83091 -s 10.244.0.4/32 -p tcp -m tcp --dport 80 -m comment --comment "policy prod/allow-client ingress[0]: from[0] pod default/client, TCP 80" -j ACCEPT
 # policy prod/deny-all has no ingress rules: it allows nothing (it only isolates)
 -A NSL-POL-IN-7341FEE83091 -m comment --comment "pod prod/web-1 is isolated for ingress: the rest is dropped (DROP, silently, as Kubernetes describes; not REJECT)" -j DROP
+COMMIT
+*nat
+:POSTROUTING ACCEPT [0:0]
+:FLANNEL-POSTRTG - [0:0]
+-A POSTROUTING -m comment --comment "flanneld masq" -j FLANNEL-POSTRTG
+-A FLANNEL-POSTRTG -m mark --mark 0x4000/0x4000 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG -s 10.244.0.0/16 -d 10.244.0.0/16 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG -s 10.244.0.0/16 ! -d 224.0.0.0/4 -m comment --comment "flanneld masq" -j MASQUERADE --random-fully
 COMMIT
 EOF
 # node node-2: kube-proxy (nftables mode)
@@ -430,6 +439,7 @@ ip netns exec nsl.gc-policy-nft.node-2 iptables-restore --noflush <<'EOF'
 # Kubernetes CNIs allow. Pod -> node goes to INPUT: not filtered either. Peers are pod IPs resolved now (the lab is static).
 # pod default/other 10.244.1.3 (vethbaee662c): ingress not isolated; egress not isolated
 # pod prod/web-2 10.244.1.2 (veth1b1aef9b): ingress isolated by prod/allow-client, prod/deny-all; egress not isolated
+# egress masquerade (flanneld's ip-masq): pod traffic leaving 10.244.0.0/16 gets the node's address
 *filter
 :NSL-POLICY - [0:0]
 :NSL-POL-EGRESS-OK - [0:0]
@@ -447,6 +457,14 @@ ip netns exec nsl.gc-policy-nft.node-2 iptables-restore --noflush <<'EOF'
 -A NSL-POL-IN-D0F9ECC7B848 -s 10.244.0.4/32 -p tcp -m tcp --dport 80 -m comment --comment "policy prod/allow-client ingress[0]: from[0] pod default/client, TCP 80" -j ACCEPT
 # policy prod/deny-all has no ingress rules: it allows nothing (it only isolates)
 -A NSL-POL-IN-D0F9ECC7B848 -m comment --comment "pod prod/web-2 is isolated for ingress: the rest is dropped (DROP, silently, as Kubernetes describes; not REJECT)" -j DROP
+COMMIT
+*nat
+:POSTROUTING ACCEPT [0:0]
+:FLANNEL-POSTRTG - [0:0]
+-A POSTROUTING -m comment --comment "flanneld masq" -j FLANNEL-POSTRTG
+-A FLANNEL-POSTRTG -m mark --mark 0x4000/0x4000 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG -s 10.244.0.0/16 -d 10.244.0.0/16 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG -s 10.244.0.0/16 ! -d 224.0.0.0/4 -m comment --comment "flanneld masq" -j MASQUERADE --random-fully
 COMMIT
 EOF
 

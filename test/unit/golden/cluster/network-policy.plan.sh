@@ -228,6 +228,19 @@ while nsenter --net=/run/netns/nsl.gc-policy.node-2 bridge link show | grep -q '
 # ── firewall: NAT and firewall rule sets
 # node node-1: kube-proxy (iptables mode) and NetworkPolicy
 ip netns exec nsl.gc-policy.node-1 iptables-restore --noflush <<'EOF'
+# kube-proxy (iptables mode) rules for node node-1, written by nslab; load with iptables-restore
+# nslab NetworkPolicy rules for node node-1: iptables-restore input, filter table (Kubernetes semantics; see runner/cluster/policy.ts).
+# FORWARD -> NSL-POLICY: replies (conntrack ESTABLISHED,RELATED) are accepted first; then the source pod egress chain
+# NSL-POL-OUT-<hash> (allowed -> NSL-POL-EGRESS-OK, else DROP); then NSL-POL-INGRESS picks the destination pod ingress chain
+# NSL-POL-IN-<hash> (allowed -> ACCEPT, else DROP). A pod selected by no policy of a type gets no chain for it: not isolated.
+# Pods are told by their host-side veth: -i/-o when routed, -m physdev when on a bridge (bridged traffic reaches iptables only
+# with br_netfilter, net.bridge.bridge-nf-call-iptables=1); traffic routed onto a pod bridge is told by the pod address.
+# Node-originated traffic (kubelet health checks) leaves by OUTPUT, which is not hooked: the node reaches all its pods, as
+# Kubernetes CNIs allow. Pod -> node goes to INPUT: not filtered either. Peers are pod IPs resolved now (the lab is static).
+# pod default/client 10.244.0.4 (vetha7a3e029): ingress not isolated; egress not isolated
+# pod kube-system/coredns 10.244.0.2 (veth96971f43): ingress not isolated; egress not isolated
+# pod prod/web-1 10.244.0.3 (veth91bef8fb): ingress isolated by prod/allow-client, prod/deny-all; egress not isolated
+# egress masquerade (flanneld's ip-masq): pod traffic leaving 10.244.0.0/16 gets the node's address
 *filter
 :INPUT ACCEPT [0:0]
 :FORWARD ACCEPT [0:0]
@@ -285,6 +298,7 @@ COMMIT
 :KUBE-SVC-H573A7JHHBBTS7QH - [0:0]
 :KUBE-SEP-RL3JSZXJ7WUEACDO - [0:0]
 :KUBE-SEP-X7G7HDX23IYOWRDB - [0:0]
+:FLANNEL-POSTRTG - [0:0]
 -A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
 -A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
 -A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING
@@ -311,10 +325,26 @@ COMMIT
 -A KUBE-SEP-X7G7HDX23IYOWRDB -m comment --comment prod/web -s 10.244.1.2 -j KUBE-MARK-MASQ
 -A KUBE-SEP-X7G7HDX23IYOWRDB -m comment --comment prod/web -m tcp -p tcp -j DNAT --to-destination 10.244.1.2:80
 -A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j KUBE-NODEPORTS
+-A POSTROUTING -m comment --comment "flanneld masq" -j FLANNEL-POSTRTG
+-A FLANNEL-POSTRTG -m mark --mark 0x4000/0x4000 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG -s 10.244.0.0/16 -d 10.244.0.0/16 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG -s 10.244.0.0/16 ! -d 224.0.0.0/4 -m comment --comment "flanneld masq" -j MASQUERADE --random-fully
 COMMIT
 EOF
 # node node-2: kube-proxy (iptables mode) and NetworkPolicy
 ip netns exec nsl.gc-policy.node-2 iptables-restore --noflush <<'EOF'
+# kube-proxy (iptables mode) rules for node node-2, written by nslab; load with iptables-restore
+# nslab NetworkPolicy rules for node node-2: iptables-restore input, filter table (Kubernetes semantics; see runner/cluster/policy.ts).
+# FORWARD -> NSL-POLICY: replies (conntrack ESTABLISHED,RELATED) are accepted first; then the source pod egress chain
+# NSL-POL-OUT-<hash> (allowed -> NSL-POL-EGRESS-OK, else DROP); then NSL-POL-INGRESS picks the destination pod ingress chain
+# NSL-POL-IN-<hash> (allowed -> ACCEPT, else DROP). A pod selected by no policy of a type gets no chain for it: not isolated.
+# Pods are told by their host-side veth: -i/-o when routed, -m physdev when on a bridge (bridged traffic reaches iptables only
+# with br_netfilter, net.bridge.bridge-nf-call-iptables=1); traffic routed onto a pod bridge is told by the pod address.
+# Node-originated traffic (kubelet health checks) leaves by OUTPUT, which is not hooked: the node reaches all its pods, as
+# Kubernetes CNIs allow. Pod -> node goes to INPUT: not filtered either. Peers are pod IPs resolved now (the lab is static).
+# pod default/other 10.244.1.3 (vethbaee662c): ingress not isolated; egress not isolated
+# pod prod/web-2 10.244.1.2 (veth1b1aef9b): ingress isolated by prod/allow-client, prod/deny-all; egress not isolated
+# egress masquerade (flanneld's ip-masq): pod traffic leaving 10.244.0.0/16 gets the node's address
 *filter
 :INPUT ACCEPT [0:0]
 :FORWARD ACCEPT [0:0]
@@ -372,6 +402,7 @@ COMMIT
 :KUBE-SVC-H573A7JHHBBTS7QH - [0:0]
 :KUBE-SEP-RL3JSZXJ7WUEACDO - [0:0]
 :KUBE-SEP-X7G7HDX23IYOWRDB - [0:0]
+:FLANNEL-POSTRTG - [0:0]
 -A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
 -A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
 -A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING
@@ -398,6 +429,10 @@ COMMIT
 -A KUBE-SEP-X7G7HDX23IYOWRDB -m comment --comment prod/web -s 10.244.1.2 -j KUBE-MARK-MASQ
 -A KUBE-SEP-X7G7HDX23IYOWRDB -m comment --comment prod/web -m tcp -p tcp -j DNAT --to-destination 10.244.1.2:80
 -A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j KUBE-NODEPORTS
+-A POSTROUTING -m comment --comment "flanneld masq" -j FLANNEL-POSTRTG
+-A FLANNEL-POSTRTG -m mark --mark 0x4000/0x4000 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG -s 10.244.0.0/16 -d 10.244.0.0/16 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG -s 10.244.0.0/16 ! -d 224.0.0.0/4 -m comment --comment "flanneld masq" -j MASQUERADE --random-fully
 COMMIT
 EOF
 

@@ -312,6 +312,20 @@ while nsenter --net=/run/netns/nsl.k8s-networkpolicy bridge link show | grep -q 
 # ── firewall: NAT and firewall rule sets
 # node node-1: kube-proxy (iptables mode) and NetworkPolicy
 ip netns exec nsl.k8s-networkpolicy.node-1 iptables-restore --noflush <<'EOF'
+# kube-proxy (iptables mode) rules for node node-1, written by nslab; load with iptables-restore
+# nslab NetworkPolicy rules for node node-1: iptables-restore input, filter table (Kubernetes semantics; see runner/cluster/policy.ts).
+# FORWARD -> NSL-POLICY: replies (conntrack ESTABLISHED,RELATED) are accepted first; then the source pod egress chain
+# NSL-POL-OUT-<hash> (allowed -> NSL-POL-EGRESS-OK, else DROP); then NSL-POL-INGRESS picks the destination pod ingress chain
+# NSL-POL-IN-<hash> (allowed -> ACCEPT, else DROP). A pod selected by no policy of a type gets no chain for it: not isolated.
+# Pods are told by their host-side veth: -i/-o when routed, -m physdev when on a bridge (bridged traffic reaches iptables only
+# with br_netfilter, net.bridge.bridge-nf-call-iptables=1); traffic routed onto a pod bridge is told by the pod address.
+# Node-originated traffic (kubelet health checks) leaves by OUTPUT, which is not hooked: the node reaches all its pods, as
+# Kubernetes CNIs allow. Pod -> node goes to INPUT: not filtered either. Peers are pod IPs resolved now (the lab is static).
+# pod dev/tester 10.244.0.4 (cali3a73d54a037): ingress not isolated; egress isolated by dev/tester-egress
+# pod kube-system/coredns 10.244.0.1 (cali96971f43451): ingress not isolated; egress not isolated
+# pod prod/db 10.244.0.3 (calibc0d3acf431): ingress isolated by prod/db-from-api, prod/default-deny-ingress; egress not isolated
+# pod prod/web 10.244.0.2 (calic36cb0217f8): ingress isolated by prod/default-deny-ingress, prod/web-from-dev, prod/web-from-node-1-pods; egress not isolated
+# egress masquerade (Calico's natOutgoing): pod traffic leaving 10.244.0.0/16 gets the node's address
 *filter
 :INPUT ACCEPT [0:0]
 :FORWARD ACCEPT [0:0]
@@ -387,6 +401,8 @@ COMMIT
 :KUBE-SEP-DUP4NCIHAY2XAIGE - [0:0]
 :KUBE-SVC-ERIFXISQEP7F7OF4 - [0:0]
 :KUBE-SEP-SMCPM4YTBGONWIQW - [0:0]
+:cali-POSTROUTING - [0:0]
+:cali-nat-outgoing - [0:0]
 -A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
 -A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
 -A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING
@@ -405,10 +421,26 @@ COMMIT
 -A KUBE-SEP-SMCPM4YTBGONWIQW -m comment --comment kube-system/kube-dns:dns-tcp -s 10.244.0.1 -j KUBE-MARK-MASQ
 -A KUBE-SEP-SMCPM4YTBGONWIQW -m comment --comment kube-system/kube-dns:dns-tcp -m tcp -p tcp -j DNAT --to-destination 10.244.0.1:53
 -A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j KUBE-NODEPORTS
+-A POSTROUTING -m comment --comment "calico: natOutgoing of the IP pool" -j cali-POSTROUTING
+-A cali-POSTROUTING -m comment --comment "calico: traffic leaving the IP pool" -j cali-nat-outgoing
+-A cali-nat-outgoing -s 10.244.0.0/16 ! -d 10.244.0.0/16 -m comment --comment "calico: pool 10.244.0.0/16 has natOutgoing" -j MASQUERADE --random-fully
 COMMIT
 EOF
 # node node-2: kube-proxy (iptables mode) and NetworkPolicy
 ip netns exec nsl.k8s-networkpolicy.node-2 iptables-restore --noflush <<'EOF'
+# kube-proxy (iptables mode) rules for node node-2, written by nslab; load with iptables-restore
+# nslab NetworkPolicy rules for node node-2: iptables-restore input, filter table (Kubernetes semantics; see runner/cluster/policy.ts).
+# FORWARD -> NSL-POLICY: replies (conntrack ESTABLISHED,RELATED) are accepted first; then the source pod egress chain
+# NSL-POL-OUT-<hash> (allowed -> NSL-POL-EGRESS-OK, else DROP); then NSL-POL-INGRESS picks the destination pod ingress chain
+# NSL-POL-IN-<hash> (allowed -> ACCEPT, else DROP). A pod selected by no policy of a type gets no chain for it: not isolated.
+# Pods are told by their host-side veth: -i/-o when routed, -m physdev when on a bridge (bridged traffic reaches iptables only
+# with br_netfilter, net.bridge.bridge-nf-call-iptables=1); traffic routed onto a pod bridge is told by the pod address.
+# Node-originated traffic (kubelet health checks) leaves by OUTPUT, which is not hooked: the node reaches all its pods, as
+# Kubernetes CNIs allow. Pod -> node goes to INPUT: not filtered either. Peers are pod IPs resolved now (the lab is static).
+# pod default/monitor 10.244.0.67 (cali09291754356): ingress not isolated; egress not isolated
+# pod dev/dev-web 10.244.0.66 (calibef0e0907cd): ingress not isolated; egress not isolated
+# pod prod/api 10.244.0.65 (calic5c7e45c561): ingress isolated by prod/api-from-web, prod/default-deny-ingress; egress not isolated
+# egress masquerade (Calico's natOutgoing): pod traffic leaving 10.244.0.0/16 gets the node's address
 *filter
 :INPUT ACCEPT [0:0]
 :FORWARD ACCEPT [0:0]
@@ -463,6 +495,8 @@ COMMIT
 :KUBE-SEP-DUP4NCIHAY2XAIGE - [0:0]
 :KUBE-SVC-ERIFXISQEP7F7OF4 - [0:0]
 :KUBE-SEP-SMCPM4YTBGONWIQW - [0:0]
+:cali-POSTROUTING - [0:0]
+:cali-nat-outgoing - [0:0]
 -A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
 -A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
 -A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING
@@ -481,6 +515,9 @@ COMMIT
 -A KUBE-SEP-SMCPM4YTBGONWIQW -m comment --comment kube-system/kube-dns:dns-tcp -s 10.244.0.1 -j KUBE-MARK-MASQ
 -A KUBE-SEP-SMCPM4YTBGONWIQW -m comment --comment kube-system/kube-dns:dns-tcp -m tcp -p tcp -j DNAT --to-destination 10.244.0.1:53
 -A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j KUBE-NODEPORTS
+-A POSTROUTING -m comment --comment "calico: natOutgoing of the IP pool" -j cali-POSTROUTING
+-A cali-POSTROUTING -m comment --comment "calico: traffic leaving the IP pool" -j cali-nat-outgoing
+-A cali-nat-outgoing -s 10.244.0.0/16 ! -d 10.244.0.0/16 -m comment --comment "calico: pool 10.244.0.0/16 has natOutgoing" -j MASQUERADE --random-fully
 COMMIT
 EOF
 

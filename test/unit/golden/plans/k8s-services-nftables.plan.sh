@@ -391,6 +391,18 @@ add rule ip kube-proxy service-NWBZK7IH-kube-system/kube-dns/tcp/dns-tcp numgen 
 add rule ip kube-proxy endpoint-BFW5VCWB-kube-system/kube-dns/tcp/dns-tcp__10.244.0.2/53 ip saddr 10.244.0.2 jump mark-for-masquerade
 add rule ip kube-proxy endpoint-BFW5VCWB-kube-system/kube-dns/tcp/dns-tcp__10.244.0.2/53 meta l4proto tcp dnat to 10.244.0.2:53
 EOF
+# node node-1: NetworkPolicy
+ip netns exec nsl.k8s-services-nftables.node-1 iptables-restore --noflush <<'EOF'
+# egress masquerade (flanneld's ip-masq): pod traffic leaving 10.244.0.0/16 gets the node's address
+*nat
+:POSTROUTING ACCEPT [0:0]
+:FLANNEL-POSTRTG - [0:0]
+-A POSTROUTING -m comment --comment "flanneld masq" -j FLANNEL-POSTRTG
+-A FLANNEL-POSTRTG -m mark --mark 0x4000/0x4000 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG -s 10.244.0.0/16 -d 10.244.0.0/16 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG -s 10.244.0.0/16 ! -d 224.0.0.0/4 -m comment --comment "flanneld masq" -j MASQUERADE --random-fully
+COMMIT
+EOF
 # node node-2: kube-proxy (nftables mode)
 ip netns exec nsl.k8s-services-nftables.node-2 nft -f - <<'EOF'
 # kube-proxy (nftables mode) rules for node node-2, written by nslab; load with nft -f
@@ -527,6 +539,18 @@ add rule ip kube-proxy service-NWBZK7IH-kube-system/kube-dns/tcp/dns-tcp ip dadd
 add rule ip kube-proxy service-NWBZK7IH-kube-system/kube-dns/tcp/dns-tcp numgen random mod 1 vmap { 0 : goto endpoint-BFW5VCWB-kube-system/kube-dns/tcp/dns-tcp__10.244.0.2/53 }
 add rule ip kube-proxy endpoint-BFW5VCWB-kube-system/kube-dns/tcp/dns-tcp__10.244.0.2/53 ip saddr 10.244.0.2 jump mark-for-masquerade
 add rule ip kube-proxy endpoint-BFW5VCWB-kube-system/kube-dns/tcp/dns-tcp__10.244.0.2/53 meta l4proto tcp dnat to 10.244.0.2:53
+EOF
+# node node-2: NetworkPolicy
+ip netns exec nsl.k8s-services-nftables.node-2 iptables-restore --noflush <<'EOF'
+# egress masquerade (flanneld's ip-masq): pod traffic leaving 10.244.0.0/16 gets the node's address
+*nat
+:POSTROUTING ACCEPT [0:0]
+:FLANNEL-POSTRTG - [0:0]
+-A POSTROUTING -m comment --comment "flanneld masq" -j FLANNEL-POSTRTG
+-A FLANNEL-POSTRTG -m mark --mark 0x4000/0x4000 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG -s 10.244.0.0/16 -d 10.244.0.0/16 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG -s 10.244.0.0/16 ! -d 224.0.0.0/4 -m comment --comment "flanneld masq" -j MASQUERADE --random-fully
+COMMIT
 EOF
 
 # ── exec: commands from the lab file
