@@ -8,7 +8,7 @@ import { EXIT } from '../config/exit-codes.ts';
 import { clusterReadyProbes } from '../cluster/ready.ts';
 import { KINDS } from '../kinds/registry.ts';
 import { listenProbe, READY_POLL_MS, type ReadyItem, type ReadyOutput, type ReadyProbe } from '../model/ready.ts';
-import type { ResolvedLab, ResolvedNode } from '../model/types.ts';
+import type { ResolvedLab, ResolvedNode, ResolvedReady } from '../model/types.ts';
 
 /** Runs one probe command in a node (the lab layer passes runner/exec's node runner). */
 export type ReadyExec = (node: string, argv: readonly string[], opts: { readonly container?: string; readonly timeoutMs: number }) => Promise<ReadyOutput>;
@@ -82,6 +82,7 @@ export function readyProbes(lab: ResolvedLab, labDir: string): ReadyProbe[] {
   for (const [kind, nodes] of byKind) probes.push(...(KINDS.get(kind)?.ready?.(nodes, lab, { labDir }) ?? []));
   for (const n of lab.nodes) if (n.whoami.length) probes.push(listenProbe(n.name, n.whoami.map((port) => ({ port, proto: 'tcp' as const, what: "nslab's test server" })), n.pos));
   if (lab.cluster) probes.push(...clusterReadyProbes(lab.cluster));
+  (lab.ready ?? []).forEach((r, i) => probes.push(labReadyProbe(r, i)));
   return probes;
 }
 
@@ -93,4 +94,21 @@ export function notReadyError(lab: ResolvedLab, report: ReadyReport, timeoutMs: 
   );
   const trailer = `lab ${lab.name} is up but ${report.pending.length} of ${report.items.length} readiness check(s) did not hold within ${secs}; it is left up.`;
   return new LabError(diags, EXIT.execFailed, sources, trailer);
+}
+
+/** One of the lab's own checks (`ready:`) as a probe. */
+function labReadyProbe(r: ResolvedReady, i: number): ReadyProbe {
+  if (r.kind === 'listen') return { ...listenProbe(r.node, r.ports.map((port) => ({ port, proto: r.proto, what: 'something (ready:)' })), r.pos), id: `ready:${i}` };
+  const re = r.output !== undefined ? new RegExp(r.output) : undefined;
+  const what = `${r.node}: \`${r.argv.join(' ')}\` succeeds${re ? ` and prints /${r.output}/` : ''} (ready:)`;
+  return {
+    id: `ready:${i}`,
+    node: r.node,
+    commands: [{ argv: r.argv }],
+    judge([out]) {
+      const ok = out !== undefined && out.exitCode === 0 && (!re || re.test(`${out.stdout}${out.stderr}`));
+      const seen = out ? `exit ${out.exitCode}${(out.stdout || out.stderr).trim() ? `: ${(out.stdout || out.stderr).trim().split('\n')[0].slice(0, 120)}` : ''}` : 'not run';
+      return [{ what, ok, detail: ok ? undefined : seen, pos: r.pos }];
+    },
+  };
 }

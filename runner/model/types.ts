@@ -19,6 +19,8 @@ export interface ResolvedLab {
   readonly bridges: readonly ResolvedBridge[];
   readonly links: readonly ResolvedLink[];
   readonly tests: readonly ResolvedTest[];
+  /** The lab's own readiness checks (`ready:`), waited for by `lab up` with those derived from the model. */
+  readonly ready?: readonly ResolvedReady[];
   /** The Kubernetes view of the lab's `cluster:` section, if it has one (its nodes and pods are among `nodes`). */
   readonly cluster?: ClusterResult;
 }
@@ -176,3 +178,8 @@ export type VirtualSpec =
   | { readonly type: 'macvlan' | 'ipvlan'; readonly dev: string; readonly mode: string }
   | { readonly type: 'tun'; readonly remote: string; readonly local: string; readonly port: number }
   | { readonly type: string; readonly dev?: string; readonly local?: string; readonly remote?: string; readonly vni?: number };
+
+/** A readiness check the lab file adds (`ready:`): a port listening in a node, or a command that succeeds there. */
+export type ResolvedReady =
+  | { readonly kind: 'listen'; readonly node: string; readonly ports: readonly number[]; readonly proto: 'tcp' | 'udp'; readonly pos: SourcePos }
+  | { readonly kind: 'command'; readonly node: string; readonly argv: readonly string[]; readonly output?: string; readonly pos: SourcePos };

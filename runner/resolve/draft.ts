@@ -8,7 +8,7 @@ import type { LabExtras } from '../extensions-types.ts';
 import type { TargetResult } from '../model/types.ts';
 import type { Member } from '../model/ipam.ts';
 import type { VirtualDraft } from '../model/virtual.ts';
-import type { ResolvedBridge, ResolvedInterface, ResolvedLink, ResolvedNode, ResolvedTest } from '../model/types.ts';
+import type { ResolvedBridge, ResolvedInterface, ResolvedLink, ResolvedNode, ResolvedReady, ResolvedTest } from '../model/types.ts';
 import { entriesOf, rawLab, type RawBridge, type RawInterface, type RawLab, type RawNode } from './raw.ts';
 
 export interface IfaceDraft {
@@ -80,6 +80,7 @@ export interface ResolveDraft {
   /** A node, node:interface or address as seen from node `from` (set by the targets pass). */
   targetOf(t: string, from?: string): TargetResult;
   tests: ResolvedTest[];
+  ready: ResolvedReady[];
 }
 
 export function newDraft(file: LoadedFile, extras: LabExtras, diags: Diagnostic[]): ResolveDraft {
@@ -119,5 +120,6 @@ export function newDraft(file: LoadedFile, extras: LabExtras, diags: Diagnostic[
     nodes: [],
     targetOf: () => ({ ok: false, message: 'targets are not resolved yet' }),
     tests: [],
+    ready: [],
   };
 }

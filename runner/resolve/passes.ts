@@ -12,6 +12,7 @@ import { nodes } from './nodes.ts';
 import { segments } from './segments.ts';
 import { targets } from './targets.ts';
 import { tests } from './tests.ts';
+import { ready } from './ready.ts';
 import { virtualInterfaces } from './virtual.ts';
 import { wiring } from './wiring.ts';
 
@@ -34,6 +35,7 @@ export const PASSES: readonly Pass[] = [
   { name: 'virtual-interfaces', run: virtualInterfaces },
   { name: 'nat', run: nat },
   { name: 'tests', run: tests },
+  { name: 'ready', run: ready },
 ];
 
 /** Run the passes in order; returns the number of errors each reported. */

@@ -113,6 +113,7 @@ function labOf(d: ResolveDraft): ResolvedLab {
     bridges: d.resolvedBridges,
     links: d.resolvedLinks,
     tests: d.tests,
+    ...(d.ready.length ? { ready: d.ready } : {}),
     ...d.extras,
   };
 }

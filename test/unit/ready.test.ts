@@ -153,3 +153,25 @@ describe('readiness: the poller', () => {
     assert.match(formatPending(r, 200), /^1 of 2 readiness check\(s\) did not hold within 0\.2 s:\n  ✘ never holds — try \d+$/);
   });
 });
+
+describe("readiness: the lab's own checks (ready:)", () => {
+  it('resolve to probes that wait for a port, or for a command that succeeds and prints what it must', async () => {
+    const { parseLabText } = await import('../../runner/config/load.ts');
+    const { resolveLab } = await import('../../runner/resolve/resolve.ts');
+    const { readyProbes } = await import('../../runner/lab/ready.ts');
+    const text = ['name: own', 'nodes: { h1: {}, h2: {} }', 'ready:', '  - { node: h1, listen: [80, 81], proto: udp }', '  - { node: h2, command: "birdc show protocols", output: "Established" }', ''].join('\n');
+    const r = resolveLab(parseLabText('own.yaml', text));
+    assert.deepEqual(r.diagnostics, []);
+    assert.deepEqual(r.lab!.ready!.map((x) => x.kind), ['listen', 'command']);
+    const probes = readyProbes(r.lab!, '/run/nslab/own');
+    assert.deepEqual(probes.map((p) => p.id), ['ready:0', 'ready:1']);
+    const listen = probes[0].judge([{ exitCode: 0, stdout: 'udp UNCONN 0 0 0.0.0.0:80 0.0.0.0:*', stderr: '' }]);
+    assert.deepEqual(listen.map((i) => [i.ok, i.pos?.line]), [[true, 4], [false, 4]]);
+    assert.deepEqual(probes[1].commands[0].argv, ['birdc', 'show', 'protocols']);
+    const [no] = probes[1].judge([{ exitCode: 0, stdout: 'to_r2 BGP --- start Connect', stderr: '' }]);
+    assert.equal(no.ok, false);
+    assert.match(no.detail!, /^exit 0: to_r2 BGP/);
+    assert.equal(probes[1].judge([{ exitCode: 0, stdout: 'to_r2 BGP --- up Established', stderr: '' }])[0].ok, true);
+    assert.equal(probes[1].judge([{ exitCode: 1, stdout: 'Established', stderr: '' }])[0].ok, false, 'the command must succeed too');
+  });
+});

@@ -457,6 +457,10 @@ links?: Link[]
  * Assertions run by `lab test` (or `lab up --test`). Each item has exactly one assertion type key.
  */
 tests?: Test[]
+/**
+ * Readiness checks of the lab's own, waited for by `lab up` together with those it derives from the model (BGP sessions and routes, test servers, cluster DNS): a port listening in a node, or a command that succeeds in it (and prints `output`, a regular expression).
+ */
+ready?: ReadyCheck[]
 handout?: Handout
 cluster?: Cluster
 }
@@ -1058,6 +1062,31 @@ port?: number
  */
 pod: (string | [string, ...(string)[]])
 }
+}
+/**
+ * One readiness check: `{node, listen: PORT|[PORTS], proto}` or `{node, command, output}`.
+ */
+export interface ReadyCheck {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node: string
+/**
+ * A port, or ports, something must listen on in the node (`ss -ltun`).
+ */
+listen?: (number | [number, ...(number)[]])
+/**
+ * With listen: the protocol.
+ */
+proto?: ("tcp" | "udp")
+/**
+ * A command: an argv list, or a string split into words like a shell would split it (quotes are honoured) but never run by a shell: no pipes, redirections or variables. Use [sh, -c, "..."] when you want a shell.
+ */
+command?: (string | [(string | number), ...((string | number))[]])
+/**
+ * With command: a regular expression its output must match.
+ */
+output?: string
 }
 /**
  * A workshop handout for this lab, made by `lab handout`: one self-contained HTML file and a Markdown file with the diagram, the nodes, the exact commands that build the lab by hand (with these notes beside them), the tests as exercises, and the latest test results. nslab itself ignores it otherwise.
