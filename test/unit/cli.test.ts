@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { parseCommandArgs, UsageError } from '../../runner/cli/args.ts';
 import { COMMANDS } from '../../runner/cli/command-table.ts';
 import { completions } from '../../runner/cli/completion.ts';
+import { needTools } from '../needs.ts';
 
 const MAIN = fileURLToPath(new URL('../../runner/cli/main.ts', import.meta.url));
 const run = promisify(execFile);
@@ -144,13 +145,21 @@ describe('cli: completion', function () {
     assert.deepEqual(completions(['exec', 'h1', '--', '']), []);
     assert.deepEqual(completions(['test', '-o', 'x']), ['__files__']);
   });
-  it('zsh: the script is printed (checked with zsh -n where zsh is installed)', async () => {
+  it('zsh: the script parses, and sourced after compinit it defines _lab and binds it to lab', async () => {
+    needTools(['zsh'], 'apt-get install zsh (bash scripts/setup.sh installs it)');
     const r = await lab(['completion', 'zsh']);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /^#compdef lab\n/);
     assert.match(r.stdout, /compdef _lab lab\n$/);
-    const zsh = await run('sh', ['-c', 'command -v zsh || true']);
-    if (zsh.stdout.trim()) await run(zsh.stdout.trim(), ['-n', '-c', r.stdout]);
+    await run('zsh', ['-n', '-c', r.stdout]);
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-zsh-'));
+    try {
+      writeFileSync(join(dir, 'lab.zsh'), r.stdout);
+      const z = await run('zsh', ['-f', '-c', `autoload -U compinit && compinit -u -d ${dir}/zcompdump && source ${dir}/lab.zsh && whence -w _lab && print -r -- \$_comps[lab]`]);
+      assert.equal(z.stdout.trim(), '_lab: function\n_lab');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     assert.equal((await lab(['completion', 'fish'])).code, 64);
   });
 });
