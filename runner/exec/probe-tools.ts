@@ -69,6 +69,7 @@ export function tool(name: string, pkg: string, opts: { cmd?: string; optional?:
     optional: !!opts.optional,
     pkg,
     fix: `${install}${opts.why ? ` (${opts.why})` : ''}`,
+    ...(opts.why ? { why: opts.why } : {}),
     probe: async (ctx) => {
       const w = ctx.which(cmd);
       if (!w.path) {
@@ -104,29 +105,31 @@ async function birdMore(path: string, ctx: ProbeContext): Promise<ProbeResult> {
 
 /** Tools on PATH, each from a Debian package (the order `lab doctor` shows them in). */
 export const TOOL_CHECKS: readonly Check[] = [
-  tool('ip', 'iproute2', { more: ipMore }),
-  tool('ping', 'iputils-ping'),
-  tool('iperf3', 'iperf3'),
-  tool('nc', 'netcat-openbsd'),
-  tool('curl', 'curl'),
-  tool('tcpdump', 'tcpdump'),
-  tool('iptables', 'iptables', { more: (p, c) => versionMore(p, c, ['iptables', '-V']) }),
-  tool('iptables-restore', 'iptables'),
-  tool('ip6tables-restore', 'iptables'),
-  tool('nft', 'nftables', { more: (p, c) => versionMore(p, c, ['nft', '--version']) }),
-  tool('sysctl', 'procps'),
-  tool('nsenter', 'util-linux'),
-  tool('tc', 'iproute2'),
-  tool('socat', 'socat'),
-  tool('dnsmasq', 'dnsmasq-base', { optional: true, why: 'DNS in labs' }),
+  tool('ip', 'iproute2', { more: ipMore, why: 'namespaces, links, addresses, routes (ip -batch)' }),
+  tool('ping', 'iputils-ping', { why: 'the ping assertion' }),
+  tool('iperf3', 'iperf3', { why: 'the iperf3 throughput assertion' }),
+  tool('nc', 'netcat-openbsd', { why: 'the tcp assertion' }),
+  tool('curl', 'curl', { why: 'the http assertion; handouts' }),
+  tool('tcpdump', 'tcpdump', { why: 'the capture assertion' }),
+  tool('iptables', 'iptables', { more: (p, c) => versionMore(p, c, ['iptables', '-V']), why: 'NAT, kube-proxy (iptables mode), NetworkPolicy' }),
+  tool('iptables-restore', 'iptables', { why: 'loading rule sets in one step' }),
+  tool('ip6tables-restore', 'iptables', { why: 'IPv6 rule sets' }),
+  tool('nft', 'nftables', { more: (p, c) => versionMore(p, c, ['nft', '--version']), why: 'nftables rule sets, kube-proxy (nftables mode), loss' }),
+  tool('sysctl', 'procps', { why: 'forwarding and per-namespace settings' }),
+  tool('nsenter', 'util-linux', { why: 'running the configure phase in each namespace' }),
+  tool('tc', 'iproute2', { why: 'link impairments (rate, delay)' }),
+  tool('socat', 'socat', { why: 'tun overlays (flannel-udp)' }),
+  tool('dnsmasq', 'dnsmasq-base', { optional: true, why: 'the cluster DNS' }),
+  tool('dig', 'dnsutils', { optional: true, why: 'the dns assertion, readiness of the cluster DNS' }),
+  tool('conntrack', 'conntrack', { optional: true, why: 'handouts: reading the NAT table' }),
   tool('dot', 'graphviz', { optional: true, why: 'lab graph --format svg, lab handout' }),
-  tool('bird2', 'bird2', { cmd: 'bird', optional: true, why: 'BGP/OSPF labs', more: birdMore }),
+  tool('bird2', 'bird2', { cmd: 'bird', optional: true, why: 'BGP routers (kind: bird), calico-bgp clusters', more: birdMore }),
   tool('debootstrap', 'debootstrap', { optional: true, why: 'container images built from Debian' }),
 ];
 
 /** Docker: the CLI and a daemon that answers. */
 export const DOCKER_CHECKS: readonly Check[] = [
-  tool('docker', 'docker.io', { optional: true, kind: 'docker', why: 'container nodes; or bash scripts/setup.sh --with-docker' }),
+  tool('docker', 'docker.io', { optional: true, kind: 'docker', why: 'container, pod and BIRD-in-container nodes (bash scripts/setup.sh installs and starts it)' }),
   {
     name: 'docker-daemon',
     kind: 'docker',

@@ -41,6 +41,8 @@ export interface Check {
   readonly fix: string;
   /** The Debian package `--fix` installs when this check fails. */
   readonly pkg?: string;
+  /** What nslab uses it for (shown by `lab doctor`). */
+  readonly why?: string;
 }
 
 export interface CheckResult {
@@ -52,6 +54,8 @@ export interface CheckResult {
   /** Present when the check failed. */
   readonly fix?: string;
   readonly pkg?: string;
+  /** What nslab uses it for. */
+  readonly why?: string;
 }
 
 /** What the engine gets for one feature (a kernel feature, a tool): the same shape the model checks. */

@@ -120,7 +120,7 @@ async function runChecksNow(names?: readonly string[]): Promise<CheckResult[]> {
         } catch (e) {
           r = { ok: false, detail: `the probe itself failed: ${(e as Error)?.message ?? String(e)}` };
         }
-        return { name: c.name, kind: c.kind, optional: c.optional, ok: r.ok, detail: r.detail, ...(r.ok ? {} : { fix: r.hint ?? c.fix }), ...(c.pkg ? { pkg: c.pkg } : {}) };
+        return { name: c.name, kind: c.kind, optional: c.optional, ok: r.ok, detail: r.detail, ...(r.ok ? {} : { fix: r.hint ?? c.fix }), ...(c.pkg ? { pkg: c.pkg } : {}), ...(c.why ? { why: c.why } : {}) };
       }),
     );
   } finally {

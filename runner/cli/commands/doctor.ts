@@ -28,7 +28,7 @@ export function formatReport(results: readonly CheckResult[], opts: { color?: bo
     for (const r of rs) {
       const m = markOf(r);
       const mark = paint(m === '✔' ? 32 : m === '✘' ? 31 : 33, m);
-      lines.push(`  ${mark} ${r.name.padEnd(width)}  ${r.detail}`);
+      lines.push(`  ${mark} ${r.name.padEnd(width)}  ${r.detail}${r.why ? paint(2, `  — for ${r.why}`) : ''}`);
       if (!r.ok && r.fix) lines.push(`    ${' '.repeat(width)}  → ${r.fix}`);
     }
   }
