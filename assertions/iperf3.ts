@@ -57,8 +57,12 @@ export function serverArgv(port: number): string[] {
   return ['iperf3', '-s', '-1', '-p', String(port)];
 }
 
+/** How long the client waits for the server's control connection. */
+export const CONNECT_TIMEOUT_MS = 3000;
+
 export function clientArgv(p: Iperf3Params, port: number): string[] {
-  const argv = ['iperf3', '-c', p.address, '-p', String(port), '-J', '-t', String(p.durationS), '-P', String(p.streams)];
+  // a server that cannot be reached fails in 3 s, not after the kernel's SYN retries (about 2 minutes)
+  const argv = ['iperf3', '-c', p.address, '-p', String(port), '-J', '--connect-timeout', String(CONNECT_TIMEOUT_MS), '-t', String(p.durationS), '-P', String(p.streams)];
   if (p.protocol === 'udp') argv.push('-u');
   if (p.bitrateBps !== undefined) argv.push('-b', String(Math.round(p.bitrateBps)));
   return argv;

@@ -12,8 +12,8 @@ describe('iperf3', () => {
   describe('commands', () => {
     it('server runs once on the port; client asks for JSON', () => {
       assert.deepEqual(serverArgv(5203), ['iperf3', '-s', '-1', '-p', '5203']);
-      assert.deepEqual(clientArgv(base, 5203), ['iperf3', '-c', '10.99.0.2', '-p', '5203', '-J', '-t', '3', '-P', '1']);
-      assert.deepEqual(clientArgv(p({ protocol: 'udp', streams: 4, bitrateBps: 100e6 }), 5201).slice(9), ['4', '-u', '-b', '100000000']);
+      assert.deepEqual(clientArgv(base, 5203), ['iperf3', '-c', '10.99.0.2', '-p', '5203', '-J', '--connect-timeout', '3000', '-t', '3', '-P', '1']);
+      assert.deepEqual(clientArgv(p({ protocol: 'udp', streams: 4, bitrateBps: 100e6 }), 5201).slice(11), ['4', '-u', '-b', '100000000']);
       assert.deepEqual(listeningArgv(5201), ['ss', '-H', '-l', '-t', '-n', 'sport', '=', ':5201']);
     });
   });
@@ -183,11 +183,11 @@ describe('iperf3', () => {
       const f = fakeCtx([fixture('iperf3-tcp')], { listenAfter: 2 });
       const o = await iperf3.run(base, f.ctx);
       assert.equal(o.ok, true);
-      assert.deepEqual(f.log, ['bg h2 iperf3 -s -1 -p 5203', 'exec h1 iperf3 -c 10.99.0.2 -p 5203 -J -t 3 -P 1']);
+      assert.deepEqual(f.log, ['bg h2 iperf3 -s -1 -p 5203', 'exec h1 iperf3 -c 10.99.0.2 -p 5203 -J --connect-timeout 3000 -t 3 -P 1']);
       assert.equal(f.ssCalls(), 3);
       assert.equal(f.stopped(), 1);
       assert.equal(o.measurement, JSON.parse(fixture('iperf3-tcp').stdout).end.sum_received.bits_per_second);
-      assert.equal(o.command, 'ip netns exec ns-h2 iperf3 -s -1 -p 5203\nip netns exec ns-h1 iperf3 -c 10.99.0.2 -p 5203 -J -t 3 -P 1');
+      assert.equal(o.command, 'ip netns exec ns-h2 iperf3 -s -1 -p 5203\nip netns exec ns-h1 iperf3 -c 10.99.0.2 -p 5203 -J --connect-timeout 3000 -t 3 -P 1');
     });
 
     it('retries the client while the server refuses', async () => {
