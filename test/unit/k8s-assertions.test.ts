@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { dns, dnsCommands, judgeDns, modelRecords, parseDig, searchNames, srvValue, type DnsParams } from '../../runner/cluster/assertions/dns.ts';
 import { judgeNetworkModel, k8sNetworkModel, modelCommands, modelExpectedText, type ModelParams } from '../../runner/cluster/assertions/k8s-network-model.ts';
 import { decide, formatMatrix, judgePolicy, policy, policyCommands, policyExpectedText, type CellRule, type PolicyParams } from '../../runner/cluster/assertions/policy.ts';
-import { expectedText as serviceExpected, judgeService, service, serviceCommands, shareBounds, type ServiceParams } from '../../runner/cluster/assertions/service.ts';
+import { expectedText as serviceExpected, judgeService, requestsForSplit, service, serviceCommands, shareBounds, SPLIT_Z_DEFAULT, type ServiceParams } from '../../runner/cluster/assertions/service.ts';
 import type { ExecResult, ResolveContext, RunContext } from '../../assertions/types.ts';
 import type { ProbeLine } from '../../runner/agent/probe.ts';
 import { matches } from '../../runner/cluster/selectors.ts';
@@ -164,7 +164,7 @@ describe('cluster assertions', () => {
         port: 80,
         servicePort: 80,
         protocol: 'TCP',
-        requests: 60,
+        requests: 128, // enough for 3 endpoints to be judged at ±50 % without failing by chance: 16·2/0.5²
         tolerance: 0.5,
         affinity: false,
         expect: 'reachable',
@@ -265,14 +265,26 @@ describe('cluster assertions', () => {
   });
 
   describe('service: judge and run', () => {
-    const p = service.resolve({ service: 'web', from: 'client' }, ctxWith()).params!;
+    // 60 requests over 3 endpoints are judged at ±70 % (3.5 standard deviations), not at the default ±50 %
+    const p = service.resolve({ service: 'web', from: 'client', requests: 60, tolerance: 0.7 }, ctxWith()).params!;
     const cmd = { address: '10.96.0.20', command: 'probe' };
+
+    it('too few requests to judge the split without failing by chance: shown, not judged', () => {
+      const few = service.resolve({ service: 'web', from: 'client', requests: 10 }, ctxWith()).params!;
+      assert.equal(few.splitNeeds, 98);
+      const o = judgeService(few, spread({ 'web-1': 8, 'web-2': 1, 'web-3': 1 }), cmd);
+      assert.equal(o.ok, true, o.seen);
+      assert.match(o.expected, /in any split \(10 requests are too few to judge it: 98 would be\)/);
+      assert.equal(requestsForSplit(2, 0.5, SPLIT_Z_DEFAULT), 64);
+      assert.equal(requestsForSplit(4, 0.5, SPLIT_Z_DEFAULT), 192);
+      assert.equal(p.splitNeeds, undefined, '60 at ±70 % is judged');
+    });
 
     it('an even split passes and shows the distribution and the client', () => {
       const o = judgeService(p, spread({ 'web-1': 21, 'web-2': 19, 'web-3': 20 }), cmd);
       assert.equal(o.ok, true, o.seen);
       assert.equal(o.seen, 'web-1 21, web-2 19, web-3 20 of 60; client seen 10.244.1.3');
-      assert.match(o.expected, /each 10–30 of them/);
+      assert.match(o.expected, /each 6–34 of them/);
       assert.deepEqual(shareBounds(60, 3, 0.5), [10, 30]);
     });
 
@@ -315,7 +327,7 @@ describe('cluster assertions', () => {
     it('runs nslab’s probe in from, via the context’s selfArgv; via name digs first', async () => {
       const probeOut = spread({ 'web-1': 20, 'web-2': 20, 'web-3': 20 }).map((l) => JSON.stringify(l)).join('\n');
       const run = fakeRun((_n, argv) => (argv[0] === 'dig' ? { stdout: 'web.default.svc.cluster.local.\n10.96.0.20\n' } : { stdout: `${probeOut}\n` }));
-      const q = service.resolve({ service: 'web', from: 'client', via: 'name' }, ctxWith()).params!;
+      const q = service.resolve({ service: 'web', from: 'client', via: 'name', requests: 60, tolerance: 0.7 }, ctxWith()).params!;
       const o = await service.run(q, run);
       assert.equal(o.ok, true, o.seen);
       assert.deepEqual(run.calls[0].argv, ['dig', '+short', '+time=2', '+tries=2', 'web.default.svc.cluster.local']);

@@ -43,7 +43,25 @@ export interface ServiceParams {
   /** Why there is no endpoint to answer, when there is none. */
   readonly noEndpoints?: string;
   readonly timeoutMs: number;
+  /**
+   * Requests too few to judge the split without failing by chance (a random split of n requests over k endpoints
+   * within ±tolerance holds less than 99.9 % of the time): the split is shown, not judged. Undefined: judged.
+   */
+  readonly splitNeeds?: number;
 }
+
+/**
+ * Requests a random split over k endpoints needs to stay within ±tolerance of n/k with a margin of z standard
+ * deviations: the binomial count has mean n/k and deviation √(n(k−1))/k, so z ≤ tolerance·√(n/(k−1)).
+ */
+export function requestsForSplit(k: number, tolerance: number, z: number): number {
+  return k > 1 && tolerance > 0 ? Math.ceil((z * z * (k - 1)) / (tolerance * tolerance)) : 0;
+}
+
+/** The margin (standard deviations) a default request count gives: a chance failure less than once in 10,000 tests. */
+export const SPLIT_Z_DEFAULT = 4;
+/** Below this margin (a chance failure more than about once in 500 tests) the split is shown, not judged. */
+export const SPLIT_Z_MIN = 3.5;
 
 const VIAS = ['cluster-ip', 'node-port', 'load-balancer', 'name'] as const;
 
@@ -79,7 +97,7 @@ export const service: AssertionDef<ServiceParams> = {
     const from = r.node('from');
     const via = r.oneOf('via', VIAS, 'cluster-ip');
     const expect = r.oneOf('expect', ['reachable', 'unreachable'] as const, 'reachable');
-    const requests = r.integer('requests', expect === 'unreachable' ? 3 : 60, 1, 10000);
+    const requested = r.integer('requests', expect === 'unreachable' ? 3 : 60, 1, 10000);
     const tolerance = typeof raw.tolerance === 'number' && raw.tolerance >= 0 && raw.tolerance <= 1 ? raw.tolerance : raw.tolerance === undefined ? 0.5 : r.shape('tolerance', 'must be a number from 0 to 1');
     const client = clientCheck(r);
     if (!cluster || !text) return r.result(undefined);
@@ -141,6 +159,10 @@ export const service: AssertionDef<ServiceParams> = {
       }
     }
     const k = endpoints.length;
+    // the default is enough requests for the split to be judged without failing by chance (60 at least)
+    const requests = r.has('requests') || expect === 'unreachable' ? requested : Math.max(requested, requestsForSplit(k, tolerance ?? 0.5, SPLIT_Z_DEFAULT));
+    const needs = requestsForSplit(k, tolerance ?? 0.5, SPLIT_Z_MIN);
+    const splitNeeds = !affinity && k > 1 && (tolerance ?? 0) > 0 && requests < needs ? needs : undefined;
     if (tolerance === 0 && !affinity && k > 0 && requests % k !== 0) {
       r.diagnostics.push(error('test.service', `service.tolerance: 0 wants exactly ${requests}/${k} requests per endpoint, which is not a whole number`, ctx.at(['tolerance']), `make requests a multiple of ${k}, or allow a tolerance (default 0.5)`));
     }
@@ -166,6 +188,7 @@ export const service: AssertionDef<ServiceParams> = {
       balanceUnknown: local && via === 'load-balancer',
       ...(noEndpoints ? { noEndpoints } : {}),
       timeoutMs: expect === 'unreachable' ? 1000 : 2000,
+      ...(splitNeeds ? { splitNeeds } : {}),
     });
   },
   async run(p, ctx) {
@@ -255,9 +278,11 @@ export function expectedText(p: ServiceParams, address: string | undefined): str
     ? 'all by one endpoint (session affinity)'
     : p.balanceUnknown
       ? 'in any split (externalTrafficPolicy: Local: the router picks the node)'
-      : k > 1
-        ? `each ${round(lo)}–${round(hi)} of them`
-        : 'all of them';
+      : k > 1 && p.splitNeeds
+        ? `in any split (${p.requests} requests are too few to judge it: ${p.splitNeeds} would be)`
+        : k > 1
+          ? `each ${round(lo)}–${round(hi)} of them`
+          : 'all of them';
   const client = p.client ? `; the pods see ${clientText(p.client)}` : '';
   return `${head}: ${p.requests} requests answered by ${p.endpoints.join(', ') || '(no endpoint)'}, ${split}${client}`;
 }
@@ -288,7 +313,7 @@ export function judgeService(p: ServiceParams, lines: readonly ProbeLine[], seen
   if (strangers.length) problems.push(`answered by ${strangers.join(', ')}, not ${strangers.length === 1 ? 'an endpoint' : 'endpoints'} of ${p.service}`);
   if (p.affinity) {
     if (counts.size > 1) problems.push(`session affinity broken: ${counts.size} endpoints answered`);
-  } else if (!p.balanceUnknown && p.endpoints.length > 1 && lines.length === p.requests) {
+  } else if (!p.balanceUnknown && !p.splitNeeds && p.endpoints.length > 1 && lines.length === p.requests) {
     const [lo, hi] = shareBounds(p.requests, p.endpoints.length, p.tolerance);
     const off = p.endpoints.filter((n) => (counts.get(n) ?? 0) < lo - 1e-9 || (counts.get(n) ?? 0) > hi + 1e-9);
     if (off.length) problems.push(`uneven: ${off.map((n) => `${n} got ${counts.get(n) ?? 0}`).join(', ')}`);

@@ -1014,6 +1014,9 @@ via?: ("cluster-ip" | "node-port" | "load-balancer" | "name")
  * A letter, then letters, digits, '_' or '-', at most 32 characters.
  */
 node?: string
+/**
+ * How many requests (new connections, or datagrams). Default: enough for the split over k endpoints to be judged without failing by chance — 16·(k−1)/tolerance², at least 60 (3 with expect: unreachable). With fewer than 12.25·(k−1)/tolerance² the split is shown, not judged.
+ */
 requests?: number
 tolerance?: number
 affinity?: boolean
