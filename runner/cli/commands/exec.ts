@@ -1,4 +1,4 @@
-import { labNameOf } from '../../api.ts';
+import { labNameOf } from '../../lab/load.ts';
 import { labNetns, allLabsOnHost } from '../../exec/host.ts';
 import { execAttached } from '../../exec/node-exec.ts';
 import { nodeNetns } from '../../model/names.ts';

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { loadLab, labPathOf } from '../../api.ts';
+import { loadLab, labPathOf } from '../../lab/load.ts';
 import { dot } from '../../graph/dot.ts';
 import { mermaid } from '../../graph/mermaid.ts';
 import { svg } from '../../graph/svg.ts';

@@ -1,4 +1,4 @@
-import { labPathOf } from '../../api.ts';
+import { labPathOf } from '../../lab/load.ts';
 import { LabError } from '../../config/diagnostics.ts';
 import { displayPath } from '../../config/load.ts';
 import { checkOutDir, DEFAULT_OUT, indexHtml, labFiles, labsDir, makeHandout, writeHandoutFiles } from '../../handout/index.ts';

@@ -1,4 +1,4 @@
-import { loadLab, labPathOf, planContextFor, planOf } from '../../api.ts';
+import { loadLab, labPathOf, planContextFor, planOf } from '../../lab/load.ts';
 import { teardownCommands } from '../../exec/teardown.ts';
 import { printPlan } from '../../plan/print.ts';
 import type { Args } from '../args.ts';

@@ -1,7 +1,7 @@
 import { allLabsOnHost } from '../../exec/host.ts';
 import { labStatus } from '../../exec/lab-status.ts';
 import { labsWithState } from '../../exec/state.ts';
-import { labNameOf } from '../../api.ts';
+import { labNameOf } from '../../lab/load.ts';
 import { labsInDocker } from '../../exec/docker-labs.ts';
 import type { Args } from '../args.ts';
 import { EXIT } from '../exit-codes.ts';

@@ -1,4 +1,4 @@
-import { loadLab, labPathOf, checkExisting, verifyLab } from '../../api.ts';
+import { loadLab, labPathOf, checkExisting, verifyLab } from '../../lab/load.ts';
 import { displayPath } from '../../config/load.ts';
 import type { Args } from '../args.ts';
 import { EXIT } from '../exit-codes.ts';
