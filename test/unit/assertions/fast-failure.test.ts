@@ -23,7 +23,8 @@ describe('failures that no retry can change', () => {
     for (const r of [result(1, 'connect: Connection refused'), result(2, 'ping: connect: Network is unreachable'), result(1, ''), result(127, 'exit 127 on its own')]) assert.equal(finalReason(r), undefined, r.stderr);
   });
 
-  it('are not retried within `within`: one try, and the reason in what was seen', async () => {
+  /** A test whose assertion runs `argv` in h1 (answered with `answer`) and passes on try `passOn`. */
+  async function runOnce(argv: string[], answer: ExecResult, passOn: number, pauseMs: number): Promise<{ tries: number; r: Awaited<ReturnType<typeof runTests>>[number] }> {
     let tries = 0;
     const def: AssertionDef<Record<string, never>> = {
       type: 'probe',
@@ -31,14 +32,19 @@ describe('failures that no retry can change', () => {
       resolve: () => ({ diagnostics: [] }),
       async run(_p, ctx) {
         tries++;
-        const r = await ctx.exec('h1', ['tracepath', '10.0.0.2']);
-        return { ok: false, expected: 'a path', seen: `exit ${r.exitCode}`, command: r.command };
+        const x = await ctx.exec('h1', argv);
+        return { ok: tries >= passOn, expected: 'an answer', seen: `exit ${x.exitCode}`, command: x.command };
       },
     };
-    const ctx: RunContext = { exec: async () => result(1, 'exec of "tracepath" failed: No such file or directory'), background: () => Promise.reject(new Error('unused')), measurement: () => undefined };
-    const t: ResolvedTest = { index: 0, name: 'path', type: 'probe', withinMs: 10_000, params: {}, pos: { file: 'lab.yaml', line: 1, col: 1 } };
+    const ctx: RunContext = { exec: async () => answer, background: () => Promise.reject(new Error('unused')), measurement: () => undefined };
+    const t: ResolvedTest = { index: 0, name: 'p', type: 'probe', withinMs: 10_000, params: {}, pos: { file: 'lab.yaml', line: 1, col: 1 } };
+    const [r] = await runTests([t], { context: () => ctx, defs: new Map([['probe', def]]), pauseMs });
+    return { tries, r };
+  }
+
+  it('are not retried within `within`: one try, and the reason in what was seen', async () => {
     const t0 = performance.now();
-    const [r] = await runTests([t], { context: () => ctx, defs: new Map([['probe', def]]), pauseMs: 200 });
+    const { tries, r } = await runOnce(['tracepath', '10.0.0.2'], result(1, 'exec of "tracepath" failed: No such file or directory'), Infinity, 200);
     assert.equal(tries, 1);
     assert.equal(r.attempts, 1);
     assert.equal(r.ok, false);
@@ -47,20 +53,7 @@ describe('failures that no retry can change', () => {
   });
 
   it('while an ordinary failure is retried until `within` runs out', async () => {
-    let tries = 0;
-    const def: AssertionDef<Record<string, never>> = {
-      type: 'probe',
-      describe: () => 'probe',
-      resolve: () => ({ diagnostics: [] }),
-      async run(_p, ctx) {
-        tries++;
-        const r = await ctx.exec('h1', ['ping', '10.0.0.2']);
-        return { ok: tries >= 3, expected: 'an answer', seen: `exit ${r.exitCode}`, command: r.command };
-      },
-    };
-    const ctx: RunContext = { exec: async () => result(1, 'connect: Network is unreachable'), background: () => Promise.reject(new Error('unused')), measurement: () => undefined };
-    const t: ResolvedTest = { index: 0, name: 'p', type: 'probe', withinMs: 10_000, params: {}, pos: { file: 'lab.yaml', line: 1, col: 1 } };
-    const [r] = await runTests([t], { context: () => ctx, defs: new Map([['probe', def]]), pauseMs: 10 });
+    const { r } = await runOnce(['ping', '10.0.0.2'], result(1, 'connect: Network is unreachable'), 3, 10);
     assert.equal(r.ok, true);
     assert.equal(r.attempts, 3);
   });
