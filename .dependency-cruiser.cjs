@@ -8,8 +8,8 @@ const LAYERS = [
   ['core', ['^runner/model/', '^runner/plan/(?!compile\\.ts$)', '^runner/kinds/types\\.ts$', '^assertions/types\\.ts$', '^runner/links/types\\.ts$', '^runner/cluster/types\\.ts$', '^runner/extensions-types\\.ts$']],
   // L2 host: the only code that starts processes or talks to Docker (execa, child_process, dockerode)
   ['host', ['^runner/exec/']],
-  // L3 plugins: node kinds, link types, assertions, the cluster, the in-node agent, image recipes
-  ['plugins', ['^runner/kinds/(?!registry\\.ts$|types\\.ts$)', '^runner/links/(?!registry\\.ts$|types\\.ts$)', '^assertions/(?!registry\\.ts$|types\\.ts$|runner\\.ts$|reporters/)', '^runner/cluster/(?!types\\.ts$)', '^runner/agent/', '^runner/images/']],
+  // L3 plugins: the packet walk (trace), node kinds, link types, assertions, the cluster, the in-node agent, image recipes
+  ['plugins', ['^runner/trace/', '^runner/kinds/(?!registry\\.ts$|types\\.ts$)', '^runner/links/(?!registry\\.ts$|types\\.ts$)', '^assertions/(?!registry\\.ts$|types\\.ts$|runner\\.ts$|reporters/)', '^runner/cluster/(?!types\\.ts$)', '^runner/agent/', '^runner/images/']],
   // L4 registries: one line per plugin
   ['registry', ['^runner/kinds/registry\\.ts$', '^assertions/registry\\.ts$', '^runner/links/registry\\.ts$', '^runner/extensions\\.ts$']],
   // L5 pipeline: resolve (named passes), compile, the assert stage

@@ -2,6 +2,7 @@
 import type { Diagnostic, SourcePos } from '../runner/config/diagnostics.ts';
 import type { PathSeg } from '../runner/config/load.ts';
 import type { TargetResult } from '../runner/model/types.ts';
+import type { FlowRequest, TraceReport } from '../runner/model/trace.ts';
 
 export type { TargetResult };
 
@@ -63,6 +64,11 @@ export interface RunContext {
   readonly test?: { readonly index: number; readonly name: string };
   /** How to run nslab itself inside a node (`[node, main.js]`), for its agents (probe); a default is derived when left out. */
   readonly selfArgv?: readonly string[];
+  /**
+   * Trace one flow through the running lab (issue 12): the kernel's walk beside the model's prediction. Given by
+   * `lab test` and `lab up --test`; left out where no lab is behind the context. Bounded (a few seconds).
+   */
+  trace?(req: FlowRequest, opts?: { readonly predict?: boolean; readonly signal?: AbortSignal }): Promise<TraceReport>;
 }
 
 export interface Outcome {
@@ -133,6 +139,11 @@ export interface AssertionDef<P = Record<string, unknown>> {
   readonly barrier?: boolean;
   /** Names of other tests this one needs results of first. */
   dependsOn?(params: P): string[];
+  /**
+   * The flows this test sends (issue 12), the first one that fails traced to explain a failure ("dropped in node-1,
+   * filter FORWARD, …"). Left out by tests that send no traffic of their own.
+   */
+  flows?(params: P): readonly FlowRequest[];
   /** A short default name, e.g. "ping h1 → h2". */
   describe(params: P): string;
   /** Check and resolve the raw mapping under the type key. Pure. */
