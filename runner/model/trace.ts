@@ -97,6 +97,9 @@ export interface Hop {
   readonly in?: string;
   /** Interface (or bridge port) it left by; absent where it ended. */
   readonly out?: string;
+  /** Where `in` (or `out`) is a bridge of this node (cni0): the bridge port the packet came in by (went out by). */
+  readonly inPort?: string;
+  readonly outPort?: string;
   /** The packet as it entered (or was sent): addresses, ports, TTL. */
   readonly packet?: { readonly src: string; readonly dst: string; readonly sport?: number; readonly dport?: number; readonly ttl?: number; readonly what?: string };
   readonly route?: RouteStep;
