@@ -1,5 +1,6 @@
 /** The tests pass: each test's assertion resolves its own parameters, seeing the lab through a ResolveContext. */
-import { error } from '../config/diagnostics.ts';
+import { error, type Diagnostic, type SourcePos } from '../config/diagnostics.ts';
+import { SHAPE_CODE } from '../../assertions/common.ts';
 import { ASSERTIONS } from '../../assertions/registry.ts';
 import type { ResolveContext } from '../../assertions/types.ts';
 import { EXTENSIONS } from '../extensions.ts';
@@ -36,12 +37,28 @@ export function tests(d: ResolveDraft): void {
     }
     const ctx: ResolveContext = { ...baseContext(d, i, type, testNames), testName: name, ...extensionContext };
     const r = def.resolve(asObj(t[type]), ctx);
-    d.diags.push(...r.diagnostics);
+    const schemaSaid = schemaErrorIn(d.diags, tpos, i + 1 < rawTests.length ? d.at(['tests', i + 1]) : undefined);
+    d.diags.push(...r.diagnostics.filter((x) => x.code !== SHAPE_CODE || !schemaSaid));
+    // a test that did not resolve is an error, never a test that silently disappears from the run (issue 17)
+    if (!r.params && !d.diags.some((x) => x.severity === 'error' && inside(x.pos, tpos, i + 1 < rawTests.length ? d.at(['tests', i + 1]) : undefined)))
+      d.diags.push(error('test.unresolved', `test ${i + 1} (${type}) could not be resolved`, tpos, 'this is a gap in nslab\'s checks: please report it with the test'));
     if (r.params) for (const sc of scopes) sc.resolved(type, r.params);
     const withinMs = t.within === undefined ? 0 : parseDurationMs(t.within);
     if (withinMs === undefined) d.diags.push(error('test.within', `within: ${JSON.stringify(t.within)} is not a duration`, d.at(['tests', i, 'within']), 'write e.g. 5s, 500ms or 2m'));
     if (r.params) d.tests.push({ index: i, name: name ?? def.describe(r.params), type, withinMs: withinMs ?? 0, params: r.params, pos: tpos });
   });
+}
+
+/** Whether a diagnostic's place lies between two places of the same file (the next test's start, or the end). */
+function inside(pos: SourcePos | undefined, from: SourcePos, to: SourcePos | undefined): boolean {
+  if (!pos || pos.file !== from.file) return false;
+  const after = pos.line > from.line || (pos.line === from.line && pos.col >= from.col);
+  const before = !to || pos.line < to.line || (pos.line === to.line && pos.col < to.col);
+  return after && before;
+}
+
+function schemaErrorIn(diags: readonly Diagnostic[], from: SourcePos, to: SourcePos | undefined): boolean {
+  return diags.some((x) => x.severity === 'error' && x.code.startsWith('schema.') && inside(x.pos, from, to));
 }
 
 /** What the assertion of test i sees of the lab. */

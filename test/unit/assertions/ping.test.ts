@@ -132,10 +132,10 @@ describe('ping', () => {
       assert.deepEqual(r.diagnostics.map((d) => d.pos?.file).sort(), ['<interval>', '<max-loss>']);
       assert.ok(r.diagnostics.every((d) => d.hint));
     });
-    it('a mistake of shape (the schema reports it) makes the test unusable without a second diagnostic', () => {
+    it('a mistake of shape makes the test unusable with only shape diagnostics (dropped where the schema reports the test)', () => {
       const r = ping.resolve({ from: 'h1', to: 'h2', expect: 'reachabel', count: 0 }, resolveCtx());
       assert.equal(r.params, undefined);
-      assert.deepEqual(r.diagnostics, []);
+      assert.deepEqual(r.diagnostics.map((d) => d.code), ['test.shape', 'test.shape']);
     });
     it('warns about max-loss with expect: unreachable', () => {
       const r = ping.resolve({ from: 'h1', to: 'h2', expect: 'unreachable', 'max-loss': 5 }, resolveCtx());
