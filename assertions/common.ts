@@ -1,6 +1,6 @@
 /** Helpers shared by the assertion definitions: reading parameters into diagnostics, and shaping outcomes. */
 import { error, warning, type Diagnostic } from '../runner/config/diagnostics.ts';
-import { formatMs, parseDurationMs, parsePercent } from '../runner/util/units.ts';
+import { durationTooLong, formatMs, parseDurationMs, parsePercent } from '../runner/util/units.ts';
 import type { ExecResult, Outcome, ResolveContext } from './types.ts';
 
 export type Raw = Record<string, unknown>;
@@ -118,6 +118,11 @@ export class ParamReader {
     const ms = parseDurationMs(v);
     if (ms === undefined) {
       this.shape(key, 'must be a duration');
+      return dflt;
+    }
+    const long = typeof v === 'string' ? durationTooLong(ms) : undefined; // a number beyond it: the schema's maximum says so
+    if (long) {
+      this.fail(key, `${this.type}.${key}: ${JSON.stringify(v)}: ${long}`, 'write a shorter duration, e.g. 30s or 5m');
       return dflt;
     }
     return ms;

@@ -34,6 +34,8 @@ export interface ExecuteHooks {
   onUnitDone?(unit: Unit): void;
   /** Something worth telling that did not fail the phase (default: a line on stderr). */
   onWarning?(line: string): void;
+  /** The longest one step may run (default STEP_TIMEOUT_MS). */
+  stepTimeoutMs?: number;
 }
 
 const CONCURRENCY = 8;
@@ -82,6 +84,12 @@ export function printable(u: Unit): string {
   return u.argv.map(shellQuote).join(' ') + (u.input !== undefined ? ' <<EOF …' : '');
 }
 
+/**
+ * The longest any one step may run (issue 17: an `exec:` step such as `sleep 100` held `lab up` for as long as it
+ * ran). Long-running programs are `daemons:`, which are started and left running.
+ */
+export const STEP_TIMEOUT_MS = 60_000;
+
 async function runUnit(u: Unit, state: LabState, checks: (() => void)[], hooks: ExecuteHooks): Promise<void> {
   if (u.daemon) return startDaemon(u, state, checks);
   for (const f of u.files ?? []) {
@@ -95,9 +103,14 @@ async function runUnit(u: Unit, state: LabState, checks: (() => void)[], hooks: 
     return;
   }
   if (u.container) return runContainer(u);
-  const r = await runProcess(u.argv, { input: u.input });
-  if (r.exitCode === 0 && !r.spawnError) return;
+  const limit = hooks.stepTimeoutMs ?? STEP_TIMEOUT_MS;
+  const r = await runProcess(u.argv, { input: u.input, timeoutMs: limit });
+  if (r.exitCode === 0 && !r.spawnError && !r.timedOut) return;
   const [cmd] = u.argv;
+  if (r.timedOut) {
+    const { step, command } = culprit(u, r.stderr);
+    throw new ExecError(`step ${step?.id ?? u.steps[0]?.id ?? '?'} did not finish within ${limit / 1000} s and was stopped`, command, r.stderr || r.stdout || '', step ?? u.steps[0]);
+  }
   if (r.spawnError === 'ENOENT') {
     throw new ExecError(`${cmd} is not installed (needed for step ${u.steps[0]?.id})`, printable(u), 'run `lab doctor --fix` to install what is missing', u.steps[0]);
   }

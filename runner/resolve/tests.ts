@@ -8,7 +8,7 @@ import type { TestScope } from '../extensions-types.ts';
 import { birdSocket } from '../kinds/bird/index.ts';
 import { nodeNetns } from '../model/names.ts';
 import { asObj } from '../util/obj.ts';
-import { parseDurationMs } from '../util/units.ts';
+import { durationTooLong, parseDurationMs } from '../util/units.ts';
 import type { ResolveDraft } from './draft.ts';
 import { mappingOf, type RawTest } from './raw.ts';
 
@@ -45,6 +45,8 @@ export function tests(d: ResolveDraft): void {
     if (r.params) for (const sc of scopes) sc.resolved(type, r.params);
     const withinMs = t.within === undefined ? 0 : parseDurationMs(t.within);
     if (withinMs === undefined) d.diags.push(error('test.within', `within: ${JSON.stringify(t.within)} is not a duration`, d.at(['tests', i, 'within']), 'write e.g. 5s, 500ms or 2m'));
+    const long = withinMs !== undefined && typeof t.within === 'string' ? durationTooLong(withinMs) : undefined; // numbers: the schema's maximum
+    if (long) d.diags.push(error('test.within', `within: ${JSON.stringify(t.within)}: ${long}`, d.at(['tests', i, 'within']), 'a test is retried until it passes or this time has passed: write e.g. 30s or 2m'));
     if (r.params) d.tests.push({ index: i, name: name ?? def.describe(r.params), type, withinMs: withinMs ?? 0, params: r.params, pos: tpos });
   });
 }

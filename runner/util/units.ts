@@ -1,5 +1,17 @@
 /** Durations, rates and percentages as people write them in lab files. */
 
+/** The longest wait or duration a lab may ask for (issue 17: `within: 1e76` retried for ever). */
+export const MAX_DURATION_MS = 3_600_000;
+
+/** Why a parsed duration cannot be used (longer than MAX_DURATION_MS), or undefined. */
+export function durationTooLong(ms: number): string | undefined {
+  return ms > MAX_DURATION_MS ? `${Number.isFinite(ms) && ms < 1e12 ? formatLong(ms) : 'that'} is longer than nslab waits (at most 1 hour)` : undefined;
+}
+
+function formatLong(ms: number): string {
+  return ms >= 60_000 ? `${+(ms / 60_000).toFixed(1)} minutes` : `${ms / 1000} s`;
+}
+
 export function parseDurationMs(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v * 1000;
   if (typeof v !== 'string') return undefined;

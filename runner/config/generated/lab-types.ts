@@ -269,7 +269,7 @@ via?: string
  */
 dev?: string
 /**
- * Route metric (lower wins).
+ * Route metric (lower wins), 0–4294967295.
  */
 metric?: number
 /**
@@ -285,7 +285,7 @@ type?: ("unicast" | "blackhole" | "unreachable" | "prohibit")
  */
 onlink?: boolean
 /**
- * Path MTU for this route.
+ * Path MTU for this route (68–65535).
  */
 mtu?: number
 })
