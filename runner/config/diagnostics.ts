@@ -55,6 +55,18 @@ export interface FormatOptions {
   readonly trailer?: string;
 }
 
+/** The longest source line shown under a message: a longer one is cut around the column (issue 17: a 2 MB line). */
+export const MAX_SHOWN_LINE = 160;
+
+/** The part of a long line around `col` (1-based), with … where it was cut, and where `col` is in it. */
+function excerpt(line: string, col: number): { shown: string; col: number } {
+  if (line.length <= MAX_SHOWN_LINE) return { shown: line, col };
+  const start = Math.max(0, Math.min(col - 1 - 40, line.length - (MAX_SHOWN_LINE - 2)));
+  const end = Math.min(line.length, start + MAX_SHOWN_LINE - 2);
+  const shown = `${start > 0 ? '…' : ''}${line.slice(start, end)}${end < line.length ? '…' : ''}`;
+  return { shown, col: col - start + (start > 0 ? 1 : 0) };
+}
+
 export function formatDiagnostic(d: Diagnostic, opts: FormatOptions = {}): string {
   const paint = (code: string, s: string): string => (opts.color ? `\u001b[${code}m${s}\u001b[0m` : s);
   const where = d.pos ? `${formatPos(d.pos)}: ` : '';
@@ -66,8 +78,9 @@ export function formatDiagnostic(d: Diagnostic, opts: FormatOptions = {}): strin
     if (src !== undefined) {
       const num = String(d.pos.line);
       const width = Math.max(1, (d.pos.endCol ?? d.pos.col + 1) - d.pos.col);
-      lines.push(`  ${num} | ${src.replace(/\t/g, ' ')}`);
-      lines.push(`  ${' '.repeat(num.length)} | ${' '.repeat(Math.max(0, d.pos.col - 1))}${paint('31', '^'.repeat(Math.min(width, 60)))}`);
+      const { shown, col } = excerpt(src.replace(/\t/g, ' '), d.pos.col);
+      lines.push(`  ${num} | ${shown}`);
+      lines.push(`  ${' '.repeat(num.length)} | ${' '.repeat(Math.max(0, col - 1))}${paint('31', '^'.repeat(Math.min(width, 60)))}`);
     }
   }
   if (d.hint) lines.push(`  hint: ${d.hint}`);

@@ -37,6 +37,20 @@ export function displayPath(p: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
 }
 
+/**
+ * The document as plain data, within YAML's resource limits: an alias bomb ("Excessive alias count") or nesting so
+ * deep it overflows the stack is the user's file, so a located error (exit 2), never an internal error (issue 17).
+ */
+function toData(doc: Document, where: () => SourcePos, sources: ReadonlyMap<string, string>): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (e) {
+    const m = (e as Error).message;
+    const deep = e instanceof RangeError || /call stack/i.test(m);
+    throw new LabError([error('yaml.limits', deep ? 'the YAML is nested too deeply to read' : /alias/i.test(m) ? 'the YAML expands its aliases (*name) too many times to read' : `the YAML cannot be read: ${m.split('\n')[0]}`, where(), deep ? 'a lab file needs no more than a few levels of nesting' : 'expand the aliases (*name) by hand; nslab reads at most 100 of them')], 2, sources);
+  }
+}
+
 export function parseLabText(path: string, text: string): LoadedFile {
   const file = displayPath(path);
   const lc = new LineCounter();
@@ -58,13 +72,20 @@ export function parseLabText(path: string, text: string): LoadedFile {
       diags.push(
         error('yaml.duplicate-key', `duplicate ${what} ${JSON.stringify(key)}`, posOf(start, keyEnd), `${first ? `${key} is already defined at line ${first}; ` : ''}each ${what} may appear only once: rename or merge the two`),
       );
+    } else if (/call stack/i.test(e.message)) {
+      if (diags.some((x) => x.code === 'yaml.limits')) continue; // the parser may say so more than once
+      // where the parser ran out of stack depends on the stack's size: point at the line, not the column
+      const line = lc.linePos(start).line;
+      const lineStart = lc.lineStarts[line - 1] ?? 0;
+      const indent = /^\s*/.exec(text.slice(lineStart))?.[0].length ?? 0;
+      diags.push(error('yaml.limits', 'the YAML is nested too deeply to read', posOf(lineStart + indent), 'a lab file needs no more than a few levels of nesting'));
     } else {
       const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
       diags.push(error('yaml.syntax', `YAML syntax error: ${msg}`, posOf(start, end), 'check indentation, colons and quoting on this line or the one before'));
     }
   }
   if (diags.length) throw new LabError(diags, 2, new Map([[file, text]]));
-  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const data = toData(doc, () => posOf(doc.range[0]), new Map([[file, text]]));
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
   const at = (path: readonly PathSeg[], key = false): SourcePos => {
     for (let n = path.length; n >= 0; n--) {
