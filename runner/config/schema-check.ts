@@ -165,8 +165,16 @@ function toDiagnostic(file: LoadedFile, e: ErrorObject): Diagnostic {
       const lo = parent?.minimum as number | undefined;
       const hi = parent?.maximum as number | undefined;
       const range = lo !== undefined && hi !== undefined ? `${lo}–${hi}` : lo !== undefined ? `at least ${lo}` : `at most ${hi}`;
-      const last = String(path[path.length - 1] ?? 'value');
+      // an item of a list is named by its list and place (whoami[0]), not by its bare index ("0 0 is too small")
+      const tail = path[path.length - 1];
+      const last = typeof tail === 'number' || /^\d+$/.test(String(tail ?? '')) ? `${String(path[path.length - 2] ?? 'item')}[${String(tail)}] =` : String(tail ?? 'value');
       return error('schema.range', `${last} ${JSON.stringify(e.data)} is too ${e.keyword.includes('in') ? 'small' : 'large'}: it must be ${range}`, file.at(path), describeSchema(parent) ?? `use a value of ${range}`);
+    }
+    case 'uniqueItems': {
+      const { i, j } = e.params as { i: number; j: number };
+      const dup = Array.isArray(e.data) ? e.data[j] : undefined;
+      const [first, second] = [Math.min(i, j), Math.max(i, j)];
+      return error('schema.unique', `${where} lists ${JSON.stringify(dup)} twice (items ${first + 1} and ${second + 1})`, file.at([...path, second]), 'give each value once');
     }
     case 'minItems':
     case 'maxItems': {

@@ -71,7 +71,8 @@ function interfaceSteps(lab: ResolvedLab, node: ResolvedNode, i: ResolvedInterfa
   if (loss !== undefined) {
     const peer = vethPeer(lab, node.name, dev);
     const src = formatPos(im.pos);
-    const rule = `${numgen(loss)} drop`;
+    // 100 %: every packet (`numgen random mod 100 < 100` is refused by nft: the value is out of the range)
+    const rule = loss >= 100 ? 'drop' : `${numgen(loss)} drop`;
     if (peer) {
       const table = tableName(peer.ifname);
       const input = [

@@ -102,7 +102,13 @@ function resolveDaemons(d: ResolveDraft, n: string, raw: unknown): ResolvedDaemo
     const path: PathSeg[] = isObj(x) ? ['nodes', n, 'daemons', i, 'run'] : ['nodes', n, 'daemons', i];
     const r = toArgv(run);
     if (!r.ok) d.diags.push(error('command.invalid', `daemon ${i + 1} of ${n}: ${r.message}`, d.at(path), 'write the command as a list of words, or [sh, -c, "…"] if it needs a shell'));
-    else daemons.push({ name: isObj(x) && typeof x.name === 'string' ? x.name : `${r.argv[0].split('/').pop()}-${i + 1}`, argv: r.argv, pos: d.at(path) });
+    else {
+      const name = isObj(x) && typeof x.name === 'string' ? x.name : `${r.argv[0].split('/').pop()}-${i + 1}`;
+      const other = daemons.find((o) => o.name === name);
+      // one log file and one state entry per name: a second daemon of the same name would overwrite the first's
+      if (other) d.diags.push(error('daemon.duplicate-name', `node ${n} has two daemons named ${JSON.stringify(name)}`, d.at(isObj(x) ? ['nodes', n, 'daemons', i, 'name'] : path), `the other is at line ${other.pos.line}; give each daemon its own name:`));
+      else daemons.push({ name, argv: r.argv, pos: d.at(path) });
+    }
   });
   return daemons;
 }

@@ -204,6 +204,12 @@ links:
 `;
 
 describe('impair: compiled commands (golden)', () => {
+  it('loss: 100% drops every packet with a plain drop (nft refuses `numgen random mod 100 < 100`)', () => {
+    const { lab } = load(GOLDEN_LAB.replace('impair: { loss: 1% }', 'impair: { loss: 100% }'));
+    const text = impairPhase(planOf(lab, ctx()));
+    assert.match(text, /a:eth2 impair\.loss 100%[^\n]*\n[^]*?priority -500; policy accept;\n    drop\n  \}/);
+    assert.doesNotMatch(text, /< 100 drop/);
+  });
   it('no netem known: tbf, netem where delay asks for it, loss as an nft drop on the peer end', () => {
     const { lab, file } = load(GOLDEN_LAB);
     assert.equal(
