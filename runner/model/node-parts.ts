@@ -41,7 +41,8 @@ export function resolveRoutes(n: string, node: Obj, devs: Set<string>, connected
   const out: ResolvedRoute[] = [];
   (Array.isArray(node.routes) ? node.routes : []).forEach((r: unknown, i: number) => {
     const pos = at(['nodes', n, 'routes', i]);
-    const parsed = typeof r === 'string' ? parseRouteString(r) : isObj(r) ? normaliseRoute(r) : undefined;
+    // a mapping without a string `to` is the schema check's to report (not "route destination \"undefined\"")
+    const parsed = typeof r === 'string' ? parseRouteString(r) : isObj(r) && typeof r.to === 'string' ? normaliseRoute(r) : undefined;
     if (!parsed) return;
     if (!parsed.ok) {
       diags.push(error('route.invalid', `node ${n}: ${parsed.message}`, pos, parsed.hint));

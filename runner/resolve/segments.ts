@@ -32,10 +32,12 @@ function unionFind(): { find(x: string): string; union(x: string, y: string): vo
 /** A member of a segment: explicit addresses (with their places) or none, to draw from the pool. */
 function member(d: ResolveDraft, label: string, addrs: unknown, path: PathSeg[], fallback: Member['pos'], explicit?: string[]): Member {
   const list = Array.isArray(addrs) ? addrs : undefined;
+  // only the strings: an item of another type is the schema check's to report ("[object Object] is not a valid address")
+  const strings = list?.flatMap((a: unknown, k: number) => (typeof a === 'string' ? [{ a, k }] : []));
   return {
     label,
-    explicit: explicit ?? list?.map(String),
-    explicitPos: list?.map((_: unknown, k: number) => d.at([...path, k])),
+    explicit: explicit ?? strings?.map((x) => x.a),
+    explicitPos: strings?.map((x) => d.at([...path, x.k])),
     pos: list ? d.at(path) : fallback,
     addresses: [],
     auto: false,
@@ -90,7 +92,7 @@ export function segments(d: ResolveDraft): void {
   for (const i of d.ifaces.values()) {
     if (i.name !== 'lo') continue;
     const path = ['nodes', i.node, 'interfaces', 'lo', 'addresses'];
-    i.member = { ...member(d, `${i.node}:lo`, i.raw.addresses, path, d.at(path)), explicit: Array.isArray(i.raw.addresses) ? i.raw.addresses.map(String) : [], pos: d.at(path) };
+    i.member = { ...member(d, `${i.node}:lo`, i.raw.addresses, path, d.at(path)), explicit: Array.isArray(i.raw.addresses) ? i.raw.addresses.filter((a: unknown): a is string => typeof a === 'string') : [], pos: d.at(path) };
     loopbacks.push(i.member);
   }
   const segs: Segment[] = order.map((root, id) => ({ id, members: members.get(root)! }));
