@@ -54,6 +54,8 @@ export function expandCluster(file: LoadedFile): Expansion {
   if (!isObj(raw.cluster)) return { file, diagnostics: [] };
   const p = planOf(raw, raw.cluster, file.at);
   const { at, diags, C } = p;
+  // a CIDR that is not one: everything drawn from it would crash or only echo the mistake (issue 18)
+  if (diags.some((x) => x.severity === 'error' && x.code === 'cluster.cidr')) return { file, diagnostics: diags, failed: true };
   const nodes = placeNodes(p);
   const pods = placePods(p, nodes);
   const bgp = asObj(C.bgp);
@@ -248,10 +250,13 @@ function clusterModel(p: Plan, pods: readonly PodDraft[], peers: readonly string
   return { model, dnsIP, namespaces, policies };
 }
 
+/** The example each CIDR field's message gives (its default, where it has one). */
+const CIDR_EXAMPLES: Readonly<Record<string, string>> = { 'pod-cidr': '10.244.0.0/16', 'service-cidr': '10.96.0.0/12', underlay: '192.168.56.0/24', 'load-balancer-pool': '172.30.0.0/24' };
+
 function prefix4(s: string, path: PathSeg[], what: string, at: LoadedFile['at'], diags: Diagnostic[]): Prefix | undefined {
   const p = parsePrefix(s);
   if (!p || p.family !== 4) {
-    diags.push(error('cluster.cidr', `${what} ${s} is not an IPv4 prefix`, at(path), 'write it as 10.244.0.0/16 (clusters are IPv4-only here)'));
+    diags.push(error('cluster.cidr', `${what} ${s} is not an IPv4 prefix`, at(path), `write it as an address and a prefix length of at most 32, e.g. ${CIDR_EXAMPLES[what] ?? '10.0.0.0/16'} (clusters are IPv4-only here)`));
     return undefined;
   }
   if (formatPrefix(network(p)) !== s) diags.push(error('cluster.cidr', `${what} ${s} has host bits set`, at(path), `write ${formatPrefix(network(p))}`));

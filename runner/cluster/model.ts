@@ -246,6 +246,18 @@ export function buildServices(raw: Obj, ctx: ModelContext): ServiceModel {
   return { services, endpoints: serviceEndpoints(services, ctx), pos };
 }
 
+/** Each ipBlock's cidr and except entries are CIDRs, checked where they are written (issue 18: only the tests echoed it). */
+function checkIpBlocks(peers: unknown, path: readonly PathSeg[], at: (path: readonly PathSeg[], key?: boolean) => SourcePos, diags: Diagnostic[]): void {
+  (Array.isArray(peers) ? peers : []).forEach((peer: unknown, j: number) => {
+    const block = asObj(asObj(peer).ipBlock);
+    const check = (v: unknown, where: readonly PathSeg[]): void => {
+      if (typeof v === 'string' && !parsePrefix(v)) diags.push(error('cluster.cidr', `ipBlock ${String(where[where.length - 1]) === 'cidr' ? 'cidr' : 'except'} ${JSON.stringify(v)} is not a CIDR`, at(where), 'write an address and a prefix length, e.g. 10.244.0.0/16 (at most /32, /128 for IPv6)'));
+    };
+    check(block.cidr, [...path, j, 'ipBlock', 'cidr']);
+    (Array.isArray(block.except) ? block.except : []).forEach((x: unknown, k: number) => check(x, [...path, j, 'ipBlock', 'except', k]));
+  });
+}
+
 /** NetworkPolicies from the Kubernetes field names (from/to become peers). */
 export function buildPolicies(raw: Obj, at: (path: readonly PathSeg[], key?: boolean) => SourcePos, diags: Diagnostic[], namespaces: readonly string[]): NetworkPolicy[] {
   const out: NetworkPolicy[] = [];
@@ -258,8 +270,9 @@ export function buildPolicies(raw: Obj, at: (path: readonly PathSeg[], key?: boo
       diags.push(warning('cluster.policy-namespace', `network policy ${name} is in namespace ${ns}, where there are no pods`, at(['cluster', 'network-policies', name, 'namespace']), guess ? `did you mean ${guess}?` : `namespaces with pods: ${namespaces.join(', ')}`));
     }
     const rules = (list: unknown, peerKey: 'from' | 'to'): PolicyRule[] =>
-      (Array.isArray(list) ? list : []).map((r) => {
+      (Array.isArray(list) ? list : []).map((r, i) => {
         const o = asObj(r);
+        checkIpBlocks(o[peerKey], ['cluster', 'network-policies', name, peerKey === 'from' ? 'ingress' : 'egress', i, peerKey], at, diags);
         return {
           peers: Array.isArray(o[peerKey]) ? (o[peerKey] as PolicyPeer[]) : undefined,
           ports: Array.isArray(o.ports) ? (o.ports as Obj[]).map((x) => ({ protocol: (str(x.protocol) ?? 'TCP') as Protocol, port: x.port as number | string | undefined, endPort: x.endPort as number | undefined })) : undefined,
