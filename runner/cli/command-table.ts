@@ -106,6 +106,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'status',
     args: '[LAB]',
     summary: 'labs, nodes, interfaces, addresses, routes, processes (root)',
+    details: ['A lab that lost a container, namespace or daemon behind nslab\'s back is shown as degraded, and the exit code is 4.'],
     options: [JSON_OUT],
     example: 'sudo lab status netns-veth',
     complete: 'lab-or-running',

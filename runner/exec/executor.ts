@@ -74,7 +74,8 @@ export async function runPhase(run: PhaseRun, plan: Plan, state: LabState, hooks
       }
     }
   }
-  if (run.phase === 'namespaces') for (const s of plan.steps) if (s.phase === 'namespaces' && s.creates) state.objects.push(s.creates);
+  // namespaces are recorded once their phase ran (the units above recorded everything else, containers included)
+  if (run.phase === 'namespaces') for (const s of plan.steps) if (s.phase === 'namespaces' && s.creates?.kind === 'netns') state.objects.push(s.creates);
   writeState(state);
   if (errors.length) throw errors[0];
   return count;

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { isAlive, labNetns, pidsInNetns } from './host.ts';
 import { runProcess } from './process.ts';
 import { readState } from './state.ts';
+import { labDamage, type Damage } from './lab-damage.ts';
 
 export interface IfaceInfo {
   name: string;
@@ -35,6 +36,8 @@ export interface LabStatus {
   daemons: { node: string; name: string; pid: number; running: boolean; log: string }[];
   containers: { name: string; node: string; state: string; running: boolean; image: string; logs?: string }[];
   processes: number;
+  /** What the lab's state records and the machine no longer has (a container removed with `docker rm -f`, …). */
+  damage: Damage[];
 }
 
 async function ipJson<T>(ns: string, args: string[]): Promise<T[]> {
@@ -71,16 +74,17 @@ export async function labStatus(lab: string): Promise<LabStatus> {
   const state = readState(lab);
   const namespaces = labNetns(lab);
   const nodes = await Promise.all(namespaces.map((ns) => nodeStatus(lab, ns)));
-  const complete = state ? state.namespaces.every((n) => namespaces.includes(n)) : false;
+  const damage = state ? await labDamage(state) : [];
   return {
     lab,
     file: state?.file,
-    status: !state ? 'leftover (no state; `lab down` removes it)' : state.status === 'up' && !complete ? 'degraded (namespaces missing)' : state.status,
+    status: !state ? 'leftover (no state; `lab down` removes it)' : damage.length ? `degraded: ${damage.map((d) => d.text).join('; ')}` : state.status,
     upAt: state?.upAt,
     lastTest: state?.lastTest,
     nodes,
     daemons: (state?.daemons ?? []).map((d) => ({ node: d.node, name: d.name, pid: d.pid, running: isAlive(d.pid), log: d.log })),
     containers: existsSync('/var/run/docker.sock') ? await (await import('./containers.ts')).labContainers(lab).catch(() => []) : [],
     processes: pidsInNetns(namespaces).size,
+    damage,
   };
 }

@@ -7,6 +7,7 @@ import type { ResolvedLab } from '../model/types.ts';
 import { createRunContext } from '../exec/node-exec.ts';
 import { labNetns } from '../exec/host.ts';
 import { readState, writeState } from '../exec/state.ts';
+import { labDamage } from '../exec/lab-damage.ts';
 import { saveResults } from '../handout/results.ts';
 import { labNameOf, loadLab, type Loaded } from './load.ts';
 import { requireRoot } from './root.ts';
@@ -71,6 +72,12 @@ export async function testLoaded(loaded: Loaded, opts: TestOptions, ui: LabUi): 
   const missing = missingNodes(lab);
   if (missing.length) {
     throw new LabError([{ severity: 'error', code: 'test.not-up', message: `lab ${lab.name} is not up (${missing.length === lab.nodes.length ? 'no node is' : `nodes ${missing.join(', ')} are missing`})`, hint: `run \`lab up ${lab.file}\` first (or \`lab up --test\`)`, pos: lab.namePos }], EXIT.environment);
+  }
+  // parts removed behind nslab's back: say which, rather than let the tests fail with a symptom (issue 17)
+  const state = readState(lab.name);
+  const damage = state ? await labDamage(state) : [];
+  if (damage.length) {
+    throw new LabError([{ severity: 'error', code: 'test.damaged', message: `lab ${lab.name} is damaged: ${damage.map((d) => d.text).join('; ')}`, hint: `run \`lab up ${lab.file}\` to rebuild it`, pos: lab.namePos }], EXIT.environment);
   }
   if (!lab.tests.length) {
     ui.info(`lab ${lab.name} has no tests`);

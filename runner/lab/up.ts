@@ -3,6 +3,7 @@ import { ExecError, runPhase } from '../exec/executor.ts';
 import type { Plan, Step } from '../plan/ops.ts';
 import type { ResolvedLab } from '../model/types.ts';
 import { writeState, type LabState } from '../exec/state.ts';
+import { labDamage } from '../exec/lab-damage.ts';
 import { teardown } from '../exec/teardown.ts';
 import { schedule } from '../plan/units.ts';
 import { checkExisting, compileContextFor, labPathOf, loadLab, planOf, verifyLab, type Loaded } from './load.ts';
@@ -58,11 +59,16 @@ export async function up(arg: string | undefined, opts: UpOptions, ui: LabUi): P
   const existing = checkExisting(lab, !!opts.recreate);
   // loaded only when needed: the assertion machinery (and execa) cost ~50 ms of start-up
   const withTests = async (r: Omit<UpReport, 'test'>): Promise<UpReport> => (opts.test ? { ...r, test: await (await import('./test.ts')).testLoaded(loaded, opts.test, ui) } : r);
-  if (existing.action === 'already-up') {
+  // up from this very file, but parts removed behind nslab's back (a container, a namespace, a daemon): rebuild it
+  const damage = existing.action === 'already-up' ? await labDamage(existing.state) : [];
+  if (existing.action === 'already-up' && !damage.length) {
     ui.info(`lab ${lab.name} is already up (since ${existing.state.upAt ?? existing.state.startedAt}); nothing to do`);
     return withTests({ loaded, outcome: 'already-up', images: [], ms: Math.round(performance.now() - t0) });
   }
-  if (existing.action === 'clean-first') {
+  if (damage.length) {
+    ui.info(`lab ${lab.name} is up but damaged (${damage.map((d) => d.text).join('; ')}); rebuilding it`);
+    await teardown(lab.name);
+  } else if (existing.action === 'clean-first') {
     ui.info(`lab ${lab.name}: ${existing.reason}; removing what is left of it first`);
     await teardown(lab.name);
   }

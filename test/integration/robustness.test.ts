@@ -161,4 +161,24 @@ describe('engine robustness (root, real kernel)', function () {
     assert.match(r.stderr, /bad\.yaml:5:14: error: unknown node "nobody"/);
     assert.deepEqual(labLeftovers('invalid'), []);
   });
+
+  it('a container removed behind nslab\'s back: status says degraded (exit 4), test and exec name it, up rebuilds the lab', async () => {
+    const f = write(dir, 'pp.yaml', readFileSync(join(ROOT, 'labs/pod-pause/lab.yaml'), 'utf8').replace(/^name: .*$/m, 'name: damaged'));
+    expectOk(await lab(['up', f, '--quiet']), 'up');
+    await execa('docker', ['rm', '-f', 'nsl.damaged.pod-b']);
+    const st = await lab(['status', 'damaged']);
+    assert.equal(st.exitCode, 4, st.stdout + st.stderr);
+    assert.match(st.stdout, /lab damaged: degraded: node pod-b's container nsl\.damaged\.pod-b is gone/);
+    const t = await lab(['test', f]);
+    assert.equal(t.exitCode, 4, t.stdout + t.stderr);
+    assert.match(t.stderr, /lab damaged is damaged: node pod-b's container nsl\.damaged\.pod-b is gone[^]*hint: run `lab up/);
+    const ex = await lab(['exec', 'damaged', 'pod-b', '--', 'true']);
+    assert.equal(ex.exitCode, 4, ex.stdout + ex.stderr);
+    assert.match(ex.stderr, /node pod-b's container nsl\.damaged\.pod-b is gone/);
+    const up = await lab(['up', f]);
+    expectOk(up, 'up rebuilds');
+    assert.match(up.stdout + up.stderr, /is up but damaged \(node pod-b's container nsl\.damaged\.pod-b is gone[^)]*\)\); rebuilding it/);
+    expectOk(await lab(['status', 'damaged']), 'status after the rebuild');
+    expectOk(await lab(['test', f]), 'test after the rebuild');
+  });
 });

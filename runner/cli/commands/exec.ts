@@ -1,6 +1,8 @@
 import { labNameOf } from '../../lab/load.ts';
 import { labNetns, allLabsOnHost } from '../../exec/host.ts';
 import { execAttached } from '../../exec/node-exec.ts';
+import { labDamage } from '../../exec/lab-damage.ts';
+import { readState } from '../../exec/state.ts';
 import { nodeNetns } from '../../model/names.ts';
 import { LabError, didYouMean } from '../../config/diagnostics.ts';
 import { UsageError, type Args } from '../args.ts';
@@ -29,6 +31,12 @@ export async function execCmd(a: Args): Promise<number> {
     const nodes = present.map((n) => n.split('.').slice(2).join('.')).filter(Boolean);
     const guess = didYouMean(node, nodes);
     throw new LabError([{ severity: 'error', code: 'exec.node', message: `lab ${lab} has no node ${node} up`, hint: guess ? `did you mean ${guess}?` : `its nodes: ${nodes.join(', ') || '(none; is the lab up?)'}` }], EXIT.environment);
+  }
+  // the node's container (or a daemon it needs) removed behind nslab's back: say so, not iproute2's symptom
+  const state = readState(lab);
+  const gone = state ? (await labDamage(state)).filter((d) => d.node === node && d.kind !== 'daemon') : [];
+  if (gone.length) {
+    throw new LabError([{ severity: 'error', code: 'exec.damaged', message: gone.map((d) => d.text).join('; '), hint: `run \`lab up ${state?.file ?? lab}\` to rebuild the lab` }], EXIT.environment);
   }
   return execAttached(ns, a.rest);
 }

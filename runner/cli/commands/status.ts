@@ -12,9 +12,11 @@ export async function statusCmd(a: Args): Promise<number> {
   requireRoot('status');
   const names = a.positionals[0] ? [labNameOf(a.positionals[0]).name] : [...new Set([...allLabsOnHost(), ...labsWithState(), ...(await labsInDocker())])].sort();
   const all = await Promise.all(names.map(labStatus));
+  // a lab that lost parts behind nslab's back is not "up": say so in the exit code too (issue 17)
+  const code = all.some((s) => s.damage.length) ? EXIT.environment : EXIT.ok;
   if (a.flags.has('json')) {
     process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
-    return EXIT.ok;
+    return code;
   }
   if (!all.length) {
     process.stdout.write('no labs are up\n');
@@ -38,6 +40,7 @@ export async function statusCmd(a: Args): Promise<number> {
     }
     for (const d of s.daemons) out.push(`  process ${d.name} on ${d.node}: pid ${d.pid} ${d.running ? 'running' : 'EXITED'} (log ${d.log})`);
   }
+  for (const s of all) if (s.damage.length) out.push(`lab ${s.lab} is damaged: \`lab up ${s.file ?? s.lab}\` rebuilds it, \`lab down ${s.lab}\` removes it`);
   process.stdout.write(`${out.join('\n')}\n`);
-  return EXIT.ok;
+  return code;
 }

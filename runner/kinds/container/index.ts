@@ -17,7 +17,7 @@ export function containerSteps(node: ResolvedNode): Step[] {
     op: { type: 'container' as const, spec, ns: spec.network.mode === 'join' ? undefined : node.netns, lane: node.netns },
     source: spec.pos,
     note: `${node.kind} ${node.name}${spec.network.mode === 'join' ? ` (joins ${spec.network.container})` : ''}`,
-    creates: { kind: 'container' as const, name: spec.name },
+    creates: { kind: 'container' as const, name: spec.name, ns: node.netns },
   }));
 }
 
