@@ -25,7 +25,8 @@ export const link: AssertionDef<LinkParams> = {
     const dev = r.string('dev');
     const state = r.string('state');
     if (dev === undefined) r.shape('dev', 'name the interface: dev: eth1');
-    if (state !== 'up' && state !== 'down') r.fail('state', `link.state must be up or down, not ${JSON.stringify(state)}`, 'write state: down, or state: up', 'test.link');
+    if (state === undefined) r.shape('state', 'say state: down or state: up');
+    else if (state !== 'up' && state !== 'down') r.fail('state', `link.state must be up or down, not ${JSON.stringify(state)}`, 'write state: down, or state: up', 'test.link');
     if (!node || dev === undefined || (state !== 'up' && state !== 'down')) return r.result(undefined);
     return r.result<LinkParams>({ node, dev, state });
   },

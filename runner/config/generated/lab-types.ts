@@ -1274,7 +1274,7 @@ clusterIP?: string
  */
 loadBalancerIP?: string
 /**
- * ExternalName: the DNS name the service is a CNAME for.
+ * ExternalName: the DNS name the service is a CNAME for (labels of letters, digits, - and _, at most 253 characters).
  */
 externalName?: string
 sessionAffinity?: ("None" | "ClientIP")

@@ -236,7 +236,8 @@ function neighborOf(r: Reader, n: Obj, i: number, asn: unknown, seen: Map<string
   if (back?.kind === 'bird' && back.raw && !namesUs(back.raw, node, r.own)) r.diags.push(warning('bird.neighbor-one-sided', `${peerNode} has no neighbor ${node}: this session cannot come up`, r.at([...np, 'peer']), `add \`{ peer: ${node} }\` to nodes.${peerNode}.bgp.neighbors`));
   const ibgp = isAsn(asn) && peerAsn === asn;
   const rrClient = n['rr-client'] === true;
-  if (rrClient && !ibgp) r.fail('rr-client-ebgp', `neighbor ${peer} is in AS ${peerAsn}, not ${String(asn)}: only iBGP neighbors can be route reflector clients`, r.at([...np, 'rr-client'], true), 'remove rr-client, or give the neighbor the same asn as this router');
+  // this router without an AS number: its own check says so (not "…, not undefined")
+  if (rrClient && isAsn(asn) && !ibgp) r.fail('rr-client-ebgp', `neighbor ${peer} is in AS ${peerAsn}, not ${String(asn)}: only iBGP neighbors can be route reflector clients`, r.at([...np, 'rr-client'], true), 'remove rr-client, or give the neighbor the same asn as this router');
   return { peer, peerNode, address, family, local, asn: peerAsn, ibgp, multihop, rrClient };
 }
 
