@@ -127,7 +127,7 @@ export interface BuildInput {
 
 export function buildHandout(input: BuildInput): HandoutDoc {
   const { lab } = input;
-  const spec: HandoutSpec = input.spec ?? { goals: [], sections: [], notes: [] };
+  const spec: HandoutSpec = input.spec ?? { goals: [], sections: [], notes: [], traces: [] };
   const numbered = spec.notes.map((note) => ({ n: note.index + 1, note }));
   const plan = input.plan ?? handoutPlan(lab);
   const results = input.results.state === 'ok' && input.results.results.lab === lab.name ? input.results : input.results.state === 'ok' ? ({ state: 'none' } as const) : input.results;
