@@ -18,6 +18,7 @@ import { handoutPlan } from '../resolve/handout-steps.ts';
 import { exercisesOf, type Exercise } from './exercises.ts';
 import type { ReadResults, SavedTest } from './results.ts';
 import type { HandoutNote, HandoutSpec } from '../resolve/handout-spec.ts';
+import { tracesOf, type TraceDoc } from './traces.ts';
 
 /** What each phase of the plan does, for a learner. */
 export const PHASE_TITLES: Readonly<Record<Phase, string>> = {
@@ -110,6 +111,8 @@ export interface HandoutDoc {
   /** Notes on steps this plan does not have on this kind of machine. */
   readonly strayNotes: readonly NumberedNote[];
   readonly exercises: readonly ExerciseDoc[];
+  /** The packet walks of `handout.traces`, as the model predicts them. */
+  readonly traces: readonly TraceDoc[];
   readonly results: ReadResults;
   readonly bars: readonly Bar[];
 }
@@ -169,6 +172,7 @@ export function buildHandout(input: BuildInput): HandoutDoc {
     phases,
     strayNotes: numbered.filter((x) => x.note.step !== undefined && !placed.has(x.n)),
     exercises,
+    traces: tracesOf(lab, spec.traces),
     results,
     bars: barsOf(exercises, measured),
   };

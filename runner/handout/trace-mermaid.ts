@@ -1,0 +1,89 @@
+/**
+ * A packet walk as a Mermaid sequence diagram, for the handout's traces (issue 12): one participant per node or
+ * bridge in the order the packet meets them, an arrow per crossing (solid forward, dashed for the reply), notes for
+ * NAT, tunnels and the end. A minimal twin of runner/trace/render-mermaid.ts (helper "cli"): once both are merged the
+ * handout should use that one. Pure.
+ */
+import type { Hop, Verdict, Walk, WalkDirection } from '../model/trace.ts';
+
+/** A Mermaid participant id: letters, digits and `_` only. */
+function idOf(at: string): string {
+  return `p_${at.replace(/[^A-Za-z0-9]/g, '_')}`;
+}
+
+/** Text Mermaid shows as is: no `;` or `#` (they end a statement, start an entity), no line breaks. */
+function text(s: string): string {
+  return s.replace(/[;#]/g, ',').replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/** What a packet is, in a few words: `tcp 10.0.1.2:40000 → 10.0.2.2:80`. */
+export function packetText(walk: Walk, hop: Hop): string {
+  const p = hop.packet;
+  const proto = walk.flow.proto;
+  if (!p) return proto;
+  const ends = (a: string, port?: number): string => (port === undefined ? a : a.includes(':') ? `[${a}]:${port}` : `${a}:${port}`);
+  return `${p.what ?? proto} ${ends(p.src, p.sport)} → ${ends(p.dst, p.dport)}`;
+}
+
+/** One line per thing done in a hop worth a note: NAT, encapsulation, decapsulation. */
+export function hopDoings(hop: Hop): string[] {
+  const out = hop.nat.map((n) => `${n.type.toUpperCase()} ${n.before} → ${n.after}${n.object ? ` (${n.object.name})` : ''}`);
+  const tunnel = (verb: string, t: NonNullable<Hop['encap']>): string =>
+    `${verb} ${t.type}${t.vni !== undefined ? ` VNI ${t.vni}` : ''} on ${t.dev}${t.local && t.remote ? `, outer ${t.local} → ${t.remote}` : ''}${t.port !== undefined ? ` udp/${t.port}` : ''}`;
+  if (hop.encap) out.push(tunnel('encap', hop.encap));
+  if (hop.decap) out.push(tunnel('decap', hop.decap));
+  return out;
+}
+
+/** How a direction ended, in a few words. */
+export function verdictText(v: Verdict): string {
+  if (v.kind === 'delivered') return `delivered to ${v.address}${v.port !== undefined ? `:${v.port}` : ''}${v.process ? ` (${v.process})` : ''}`;
+  if (v.kind === 'returned') return `reply back at ${v.at}`;
+  return `dropped: ${v.reason}`;
+}
+
+/** A sequence diagram as data: what walkToMermaid writes and trace-svg.ts draws. */
+export interface Sequence {
+  readonly participants: readonly { readonly at: string; readonly label: string }[];
+  readonly events: readonly SequenceEvent[];
+}
+
+export type SequenceEvent =
+  | { readonly kind: 'arrow'; readonly from: string; readonly to: string; readonly label: string; readonly reply: boolean }
+  | { readonly kind: 'note'; readonly at: string; readonly text: string; readonly bad?: boolean };
+
+function directionEvents(walk: Walk, dir: WalkDirection, reply: boolean): SequenceEvent[] {
+  const out: SequenceEvent[] = [];
+  dir.hops.forEach((hop, i) => {
+    const next = dir.hops[i + 1];
+    for (const d of hopDoings(hop)) out.push({ kind: 'note', at: hop.at, text: d });
+    if (next) {
+      const ports = [hop.outPort ?? hop.out, next.inPort ?? next.in].map((x) => x ?? '?').join(' → ');
+      out.push({ kind: 'arrow', from: hop.at, to: next.at, label: `${packetText(walk, next)} (${ports})`, reply });
+    }
+  });
+  const at = dir.hops.at(-1)?.at ?? dir.verdict.at;
+  const bad = dir.verdict.kind === 'dropped';
+  out.push({ kind: 'note', at, text: `${bad ? '✘' : '✔'} ${verdictText(dir.verdict)}`, bad });
+  return out;
+}
+
+/** The walk as participants (nodes and bridges in the order the packet meets them) and events. */
+export function walkSequence(walk: Walk): Sequence {
+  const seen = new Map<string, Hop['type']>();
+  for (const h of [...walk.forward.hops, ...(walk.reply?.hops ?? [])]) if (!seen.has(h.at)) seen.set(h.at, h.type);
+  const events = [...directionEvents(walk, walk.forward, false), ...(walk.reply ? directionEvents(walk, walk.reply, true) : [])];
+  for (const e of events) for (const at of e.kind === 'note' ? [e.at] : [e.from, e.to]) if (!seen.has(at)) seen.set(at, 'node');
+  return { participants: [...seen].map(([at, type]) => ({ at, label: type === 'bridge' ? `${at} (bridge)` : at })), events };
+}
+
+export function walkToMermaid(walk: Walk): string {
+  const seq = walkSequence(walk);
+  const lines = ['sequenceDiagram'];
+  for (const p of seq.participants) lines.push(`  participant ${idOf(p.at)} as ${text(p.label)}`);
+  for (const e of seq.events) {
+    if (e.kind === 'note') lines.push(`  Note over ${idOf(e.at)}: ${text(e.text)}`);
+    else lines.push(`  ${idOf(e.from)}${e.reply ? '-->>' : '->>'}${idOf(e.to)}: ${text(e.label)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
