@@ -24,7 +24,7 @@ export function sequenceSvg(seq: Sequence, title: string, id: string): string {
   const height = TOP + ROW * (seq.events.length + 1);
   const out: string[] = [];
   out.push(`<svg class="walk" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(title)}">`);
-  out.push('<defs><marker id="arrow-${id}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#1d2430"/></marker></defs>');
+  out.push(`<defs><marker id="arrow-${id}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#1d2430"/></marker></defs>`);
   for (const p of seq.participants) {
     const cx = x.get(p.at)!;
     out.push(`<line class="life" x1="${cx}" y1="${TOP - 6}" x2="${cx}" y2="${height - 8}"/>`);
