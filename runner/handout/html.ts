@@ -85,6 +85,7 @@ figcaption b { color: var(--ink); font-weight: 600; }
 .walk { max-width: 100%; height: auto; margin: 8px 0; }
 .walk text { font-family: system-ui, "DejaVu Sans", Arial, sans-serif; font-size: 11px; fill: var(--ink); }
 .walk text.who { font-size: 13px; font-weight: 600; }
+.walk text.via { fill: var(--muted); font-size: 10px; }
 .walk rect.who { fill: var(--soft); stroke: var(--accent); }
 .walk .life { stroke: var(--line); stroke-dasharray: 4 3; }
 .walk .msg { stroke: var(--ink); stroke-width: 1.3; }

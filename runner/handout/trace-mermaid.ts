@@ -49,7 +49,8 @@ export interface Sequence {
 }
 
 export type SequenceEvent =
-  | { readonly kind: 'arrow'; readonly from: string; readonly to: string; readonly label: string; readonly reply: boolean }
+  /** label: the packet as it arrives; via: the interfaces (or bridge ports) it leaves and enters by. */
+  | { readonly kind: 'arrow'; readonly from: string; readonly to: string; readonly label: string; readonly via: string; readonly reply: boolean }
   | { readonly kind: 'note'; readonly at: string; readonly text: string; readonly bad?: boolean };
 
 function directionEvents(walk: Walk, dir: WalkDirection, reply: boolean): SequenceEvent[] {
@@ -59,7 +60,7 @@ function directionEvents(walk: Walk, dir: WalkDirection, reply: boolean): Sequen
     for (const d of hopDoings(hop)) out.push({ kind: 'note', at: hop.at, text: d });
     if (next) {
       const ports = [hop.outPort ?? hop.out, next.inPort ?? next.in].map((x) => x ?? '?').join(' → ');
-      out.push({ kind: 'arrow', from: hop.at, to: next.at, label: `${packetText(walk, next)} (${ports})`, reply });
+      out.push({ kind: 'arrow', from: hop.at, to: next.at, label: packetText(walk, next), via: ports, reply });
     }
   });
   const at = dir.hops.at(-1)?.at ?? dir.verdict.at;
@@ -83,7 +84,7 @@ export function walkToMermaid(walk: Walk): string {
   for (const p of seq.participants) lines.push(`  participant ${idOf(p.at)} as ${text(p.label)}`);
   for (const e of seq.events) {
     if (e.kind === 'note') lines.push(`  Note over ${idOf(e.at)}: ${text(e.text)}`);
-    else lines.push(`  ${idOf(e.from)}${e.reply ? '-->>' : '->>'}${idOf(e.to)}: ${text(e.label)}`);
+    else lines.push(`  ${idOf(e.from)}${e.reply ? '-->>' : '->>'}${idOf(e.to)}: ${text(`${e.label} (${e.via})`)}`);
   }
   return `${lines.join('\n')}\n`;
 }

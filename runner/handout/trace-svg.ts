@@ -6,9 +6,9 @@
 import { escapeHtml as esc } from './markdown.ts';
 import type { Sequence } from './trace-mermaid.ts';
 
-const COL = 200;
+const COL = 260;
 const TOP = 44;
-const ROW = 40;
+const ROW = 50;
 const MARGIN = 20;
 
 /** A label cut to what fits between two columns (about 7 px a character at 11 px). */
@@ -43,14 +43,17 @@ export function sequenceSvg(seq: Sequence, title: string, id: string): string {
     }
     const x1 = x.get(e.from)!;
     const x2 = x.get(e.to)!;
+    const cls = e.reply ? 'msg reply' : 'msg';
+    const tip = `<title>${esc(`${e.label} (${e.via})`)}</title>`;
     if (x1 === x2) {
-      out.push(`<path class="${e.reply ? 'msg reply' : 'msg'}" d="M${x1},${y - 6} h30 v10 h-30" fill="none" marker-end="url(#arrow-${id})"/>`);
-      out.push(`<text x="${x1 + 36}" y="${y}">${esc(fit(e.label, COL * 2))}</text>`);
+      out.push(`<path class="${cls}" d="M${x1},${y - 6} h30 v10 h-30" fill="none" marker-end="url(#arrow-${id})"/>`);
+      out.push(`<text x="${x1 + 36}" y="${y - 4}">${tip}${esc(fit(e.label, COL * 2))}</text><text class="via" x="${x1 + 36}" y="${y + 8}">${esc(fit(e.via, COL * 2))}</text>`);
       return;
     }
-    out.push(`<line class="${e.reply ? 'msg reply' : 'msg'}" x1="${x1}" y1="${y}" x2="${x2}" y2="${y}" marker-end="url(#arrow-${id})"/>`);
-    const span = Math.abs(x2 - x1);
-    out.push(`<text x="${(x1 + x2) / 2}" y="${y - 5}" text-anchor="middle"><title>${esc(e.label)}</title>${esc(fit(e.label, Math.max(span, COL) - 6))}</text>`);
+    out.push(`<line class="${cls}" x1="${x1}" y1="${y}" x2="${x2}" y2="${y}" marker-end="url(#arrow-${id})"/>`);
+    const room = Math.max(Math.abs(x2 - x1), COL) - 6;
+    out.push(`<text x="${(x1 + x2) / 2}" y="${y - 17}" text-anchor="middle">${tip}${esc(fit(e.label, room))}</text>`);
+    out.push(`<text class="via" x="${(x1 + x2) / 2}" y="${y - 5}" text-anchor="middle">${esc(fit(e.via, room))}</text>`);
   });
   out.push('</svg>');
   return out.join('');

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { loadLab } from '../../runner/api.ts';
 import { parseLabText } from '../../runner/config/load.ts';
 import type { Walk } from '../../runner/model/trace.ts';
+import { DNAT_WALK, DROP_WALK } from '../fixtures/trace-walks.ts';
 import { readHandout } from '../../runner/resolve/handout-spec.ts';
 import { traceTarget } from '../../runner/resolve/handout-traces.ts';
 import { makeHandout } from '../../runner/handout/index.ts';
@@ -24,74 +25,6 @@ const NONE = { state: 'none' } as const;
 
 /** The labs the issue names: their path is the lesson. */
 const TRACED = ['bridge-nat', 'routed', 'vxlan-l2-overlay', 'k8s-flannel-vxlan', 'k8s-calico-bgp', 'k8s-services-iptables', 'k8s-services-nftables', 'k8s-nodeport-client-ip', 'k8s-networkpolicy'];
-
-/** bridge-nat's published port, walked by hand the way the conventions (trace-plan) say: DNAT in `host`, undone on the way back. */
-const DNAT_WALK: Walk = {
-  source: 'model',
-  flow: { from: 'internet', src: '203.0.113.1', dst: '203.0.113.2', family: 4, proto: 'tcp', port: 8080, toText: 'host:eth0', target: { kind: 'node', node: 'host', iface: 'eth0' } },
-  forward: {
-    hops: [
-      { at: 'internet', type: 'node', netns: 'nsl.bridge-nat.internet', out: 'eth0', packet: { src: '203.0.113.1', dst: '203.0.113.2', sport: 40000, dport: 8080 }, route: { dst: '203.0.113.0/24', table: 'main', dev: 'eth0', protocol: 'kernel' }, rules: [], nat: [] },
-      {
-        at: 'host',
-        type: 'node',
-        netns: 'nsl.bridge-nat.host',
-        in: 'eth0',
-        out: 'docker0',
-        outPort: 'h1-eth0',
-        packet: { src: '203.0.113.1', dst: '203.0.113.2', sport: 40000, dport: 8080 },
-        route: { dst: '172.17.0.0/16', table: 'main', dev: 'docker0', protocol: 'kernel' },
-        rules: [
-          { family: 'ip', table: 'nat', chain: 'PREROUTING', rule: 'iifname "eth0" tcp dport 8080 dnat to 172.17.0.2:80', verdict: 'accept', object: { kind: 'nat', name: 'nat rule 2 of host' } },
-          { family: 'ip', table: 'filter', chain: 'FORWARD', verdict: 'continue' },
-        ],
-        nat: [{ type: 'dnat', before: '203.0.113.2:8080', after: '172.17.0.2:80', object: { kind: 'nat', name: 'nat rule 2 of host' } }],
-      },
-      { at: 'h1', type: 'node', netns: 'nsl.bridge-nat.h1', in: 'eth0', packet: { src: '203.0.113.1', dst: '172.17.0.2', sport: 40000, dport: 80 }, rules: [], nat: [] },
-    ],
-    verdict: { kind: 'delivered', at: 'h1', address: '172.17.0.2', port: 80, process: 'whoami' },
-  },
-  reply: {
-    hops: [
-      { at: 'h1', type: 'node', netns: 'nsl.bridge-nat.h1', out: 'eth0', packet: { src: '172.17.0.2', dst: '203.0.113.1', sport: 80, dport: 40000 }, rules: [], nat: [] },
-      { at: 'host', type: 'node', netns: 'nsl.bridge-nat.host', in: 'docker0', inPort: 'h1-eth0', out: 'eth0', rules: [], nat: [{ type: 'dnat', before: '172.17.0.2:80', after: '203.0.113.2:8080' }] },
-      { at: 'internet', type: 'node', netns: 'nsl.bridge-nat.internet', in: 'eth0', packet: { src: '203.0.113.2', dst: '203.0.113.1', sport: 8080, dport: 40000 }, rules: [], nat: [] },
-    ],
-    verdict: { kind: 'returned', at: 'internet' },
-  },
-  notes: ['a note of the model'],
-};
-
-/** A VXLAN crossing and a drop by a policy: encap, decap, a bridge hop, and the rule and object that dropped it. */
-const DROP_WALK: Walk = {
-  source: 'kernel',
-  flow: { from: 'a', dst: '10.244.1.5', family: 4, proto: 'tcp', port: 80, toText: 'b', target: { kind: 'node', node: 'b' } },
-  forward: {
-    hops: [
-      { at: 'a', type: 'node', netns: 'nsl.x.a', out: 'eth0', rules: [], nat: [] },
-      { at: 'cni0@node-1', type: 'bridge', netns: 'nsl.x.node-1', in: 'veth-a', out: 'cni0', rules: [], nat: [] },
-      { at: 'node-1', type: 'node', netns: 'nsl.x.node-1', in: 'cni0', out: 'flannel.1', rules: [], nat: [], encap: { type: 'vxlan', dev: 'flannel.1', vni: 1, local: '192.168.56.11', remote: '192.168.56.12', port: 8472 } },
-      {
-        at: 'node-2',
-        type: 'node',
-        netns: 'nsl.x.node-2',
-        in: 'flannel.1',
-        rules: [{ family: 'ip', table: 'filter', chain: 'NSL-POL-IN-1', rule: 'counter drop', verdict: 'drop', object: { kind: 'network-policy', name: 'NetworkPolicy prod/default-deny-ingress' } }],
-        nat: [],
-        decap: { type: 'vxlan', dev: 'flannel.1', vni: 1, local: '192.168.56.12', remote: '192.168.56.11', port: 8472 },
-      },
-    ],
-    verdict: {
-      kind: 'dropped',
-      at: 'node-2',
-      by: 'rule',
-      rule: { family: 'ip', table: 'filter', chain: 'NSL-POL-IN-1', rule: 'counter drop', verdict: 'drop' },
-      object: { kind: 'network-policy', name: 'NetworkPolicy prod/default-deny-ingress' },
-      reason: 'dropped in node-2, filter NSL-POL-IN-1: NetworkPolicy prod/default-deny-ingress',
-    },
-  },
-  notes: [],
-};
 
 describe('handout traces: reading and checking', () => {
   it('reads each trace with its position, the verdict delivered unless it says dropped', () => {
