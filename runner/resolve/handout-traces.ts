@@ -1,9 +1,8 @@
 /**
  * Validation of the handout's traces (`handout.traces`, issue 12): each flow's FROM is a node (or pod) of this lab
- * and its TO names something `lab trace` can walk to — a node or pod, `node:iface`, an address (with `:port`), a
- * Service (`name` or `namespace/name`, with `:port`), a NodePort (`node:PORT`). Checked once the rest of the lab is
- * valid (the names are those of the resolved lab). The same grammar as runner/trace/flow.ts `resolveFlow`; the
- * lead may make this call resolveFlow once it is there, so that the two cannot drift apart.
+ * and its TO names something `lab trace` can walk to (traceTarget). Checked once the rest of the lab is valid (the
+ * names are those of the resolved lab). The grammar is that of runner/trace/flow.ts `resolveFlow` (helper "cli");
+ * once that is merged, this check can call resolveFlow itself, so that the two cannot drift apart.
  */
 import { didYouMean, error, type Diagnostic } from '../config/diagnostics.ts';
 import type { LoadedFile } from '../config/load.ts';
@@ -14,27 +13,16 @@ import { readHandout, type HandoutTrace } from './handout-spec.ts';
 const quote = (s: string): string => JSON.stringify(s);
 const list = (xs: readonly string[], most = 12): string => (xs.length > most ? `${xs.slice(0, most).join(', ')}, …` : xs.join(', ')) || '(none)';
 
-/** What a TO names, or why it names nothing. */
+/** What TO names, or why it names nothing. */
 export type TraceTo = { readonly ok: true; readonly kind: 'node' | 'iface' | 'address' | 'service' | 'node-port' } | { readonly ok: false; readonly message: string; readonly hint?: string };
 
-/** A TO's trailing `:PORT` (IPv4, a name) or `]:PORT` (IPv6). */
-function splitPort(to: string): { base: string; port?: number } {
-  const v6 = /^\[([^\]]+)\]:(\d+)$/.exec(to);
-  if (v6) return { base: v6[1], port: Number(v6[2]) };
-  const m = /^([^:]+):(\d+)$/.exec(to);
-  return m ? { base: m[1], port: Number(m[2]) } : { base: to };
-}
+const ok = (kind: Extract<TraceTo, { ok: true }>['kind']): TraceTo => ({ ok: true, kind });
+const keyOf = (s: { readonly namespace: string; readonly name: string }): string => `${s.namespace}/${s.name}`;
 
-/** The Services of the lab's cluster, as `namespace/name` and (in namespace default, or where unique) `name`. */
-function serviceNames(lab: ResolvedLab): Map<string, string> {
-  const out = new Map<string, string>();
-  const svcs = lab.cluster?.services ?? [];
-  for (const s of svcs) out.set(`${s.namespace}/${s.name}`, `${s.namespace}/${s.name}`);
-  for (const s of svcs) {
-    const same = svcs.filter((x) => x.name === s.name);
-    if (s.namespace === 'default' || same.length === 1) out.set(s.name, `${s.namespace}/${s.name}`);
-  }
-  return out;
+/** `10.0.0.1:80`, `[fd00::1]:80`: an address with a port. */
+function isAddressPort(to: string): boolean {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(to) ?? /^(\d+\.\d+\.\d+\.\d+):(\d+)$/.exec(to);
+  return !!m && !!parseAddress(m[1]) && Number(m[2]) >= 1 && Number(m[2]) <= 65535;
 }
 
 /** Interfaces of a node by name: its own (lo included) and the bridges inside it. */
@@ -43,42 +31,64 @@ function interfacesOf(lab: ResolvedLab, node: string): string[] {
   return [...(n?.interfaces.map((i) => i.name) ?? []), ...lab.bridges.filter((b) => b.node === node).map((b) => b.name)];
 }
 
-/** What TO names in this lab. Pure. */
+/** `node:iface`, or `node:PORT` (a NodePort on a cluster node, else that port on the node). */
+function nodeColon(lab: ResolvedLab, node: string, right: string): TraceTo {
+  if (/^\d+$/.test(right)) {
+    const port = Number(right);
+    if (port < 1 || port > 65535) return { ok: false, message: `port ${port} of ${quote(`${node}:${right}`)} is not a port`, hint: 'a port is 1 to 65535' };
+    const c = lab.cluster;
+    if (!c?.nodes.some((n) => n.name === node)) return ok('address');
+    if (c.services.some((s) => s.ports.some((p) => p.nodePort === port))) return ok('node-port');
+    if (port < c.nodePortRange[0] || port > c.nodePortRange[1]) return ok('address');
+    const used = c.services.flatMap((s) => s.ports.filter((p) => p.nodePort !== undefined).map((p) => `${p.nodePort} (${keyOf(s)})`));
+    return { ok: false, message: `no Service of this lab has NodePort ${port}`, hint: `NodePorts: ${list(used)}` };
+  }
+  const ifs = interfacesOf(lab, node);
+  if (ifs.includes(right)) return ok('iface');
+  const guess = didYouMean(right, ifs);
+  return { ok: false, message: `node ${node} has no interface ${quote(right)}`, hint: guess ? `did you mean ${quote(`${node}:${guess}`)}?` : `its interfaces: ${list(ifs)}` };
+}
+
+/** `svc/name`, `svc/namespace/name`: a Service, named as one. */
+function serviceByPrefix(lab: ResolvedLab, name: string): TraceTo {
+  if (!lab.cluster) return { ok: false, message: `svc/${name} names a Service, and this lab has no cluster`, hint: 'trace to a node, node:iface, node:PORT or an address' };
+  const services = lab.cluster?.services ?? [];
+  const hits = services.filter((s) => (name.includes('/') ? keyOf(s) === name : s.name === name));
+  if (hits.length === 1) return ok('service');
+  if (hits.length > 1) return { ok: false, message: `a Service named ${name} is in ${hits.length} namespaces`, hint: `write ${hits.map((s) => `svc/${keyOf(s)}`).join(' or ')}` };
+  const guess = didYouMean(name, services.map(keyOf));
+  return { ok: false, message: `the lab has no Service ${quote(name)}`, hint: guess ? `did you mean ${quote(`svc/${guess}`)}?` : `Services: ${list(services.map(keyOf))}` };
+}
+
+/**
+ * What TO names in this lab, in the grammar of `lab trace` (runner/trace/flow.ts): a node or pod (a pod also as
+ * namespace/name), `node:iface`, `node:PORT`, an address or `address:port`, a Service (`name`, `ns/name`, `svc/name`,
+ * `svc/ns/name`). A plain name that is both a node (or pod) and a Service is ambiguous, as in `lab trace`. Pure.
+ */
 export function traceTarget(lab: ResolvedLab, to: string): TraceTo {
   const nodes = lab.nodes.map((n) => n.name);
-  if (nodes.includes(to)) return { ok: true, kind: 'node' };
-  if (parseAddress(to)) return { ok: true, kind: 'address' };
-  const services = serviceNames(lab);
-  if (services.has(to)) return { ok: true, kind: 'service' };
-  const { base, port } = splitPort(to);
-  if (port !== undefined) {
-    if (port < 1 || port > 65535) return { ok: false, message: `port ${port} of ${quote(to)} is not a port`, hint: 'a port is 1 to 65535' };
-    if (parseAddress(base)) return { ok: true, kind: 'address' };
-    if (services.has(base)) return { ok: true, kind: 'service' };
-    if (nodes.includes(base)) {
-      const nodePorts = (lab.cluster?.services ?? []).flatMap((s) => s.ports.map((p) => p.nodePort)).filter((p): p is number => p !== undefined);
-      if (nodePorts.includes(port)) return { ok: true, kind: 'node-port' };
-      return { ok: false, message: `no Service of this lab has NodePort ${port}`, hint: nodePorts.length ? `NodePorts: ${list(nodePorts.map(String))}` : `to trace a port on ${base}, write to: ${base} and port: ${port}` };
-    }
-  }
+  const pods = lab.cluster?.pods ?? [];
+  const services = lab.cluster?.services ?? [];
+  if (parseAddress(to) || isAddressPort(to)) return ok('address');
+  if (to.startsWith('svc/')) return serviceByPrefix(lab, to.slice(4));
   const colon = to.indexOf(':');
-  if (colon > 0 && !to.includes('/')) {
-    const node = to.slice(0, colon);
-    const iface = to.slice(colon + 1);
-    if (nodes.includes(node)) {
-      const ifs = interfacesOf(lab, node);
-      if (ifs.includes(iface)) return { ok: true, kind: 'iface' };
-      const guess = didYouMean(iface, ifs);
-      return { ok: false, message: `node ${node} has no interface ${quote(iface)}`, hint: guess ? `did you mean ${quote(`${node}:${guess}`)}?` : `its interfaces: ${list(ifs)}` };
-    }
+  if (colon > 0 && nodes.includes(to.slice(0, colon))) return nodeColon(lab, to.slice(0, colon), to.slice(colon + 1));
+  const slashed = to.includes('/');
+  const node = slashed ? pods.find((p) => keyOf(p) === to)?.name : nodes.find((n) => n === to);
+  const svcs = services.filter((s) => (slashed ? keyOf(s) === to : s.name === to));
+  if (node && svcs.length) {
+    const what = pods.some((p) => p.name === node) ? 'pod' : 'node';
+    return { ok: false, message: `${quote(to)} names both the ${what} ${node} and the Service ${keyOf(svcs[0])}`, hint: `write svc/${to} for the Service, or ${node}:eth0 for the ${what}` };
   }
-  const head = colon > 0 && !to.includes('/') ? to.slice(0, colon) : base;
-  const names = [...nodes, ...services.keys()];
-  const guess = didYouMean(head, names);
+  if (node) return ok('node');
+  if (svcs.length === 1) return ok('service');
+  if (svcs.length > 1) return { ok: false, message: `a Service named ${to} is in ${svcs.length} namespaces`, hint: `write namespace/name: ${svcs.map(keyOf).join(', ')}` };
+  const head = colon > 0 ? to.slice(0, colon) : to;
+  const guess = didYouMean(head, [...nodes, ...services.map((s) => s.name)]);
   return {
     ok: false,
     message: `${quote(to)} names nothing in this lab`,
-    hint: guess ? `did you mean ${quote(to.replace(head, guess))}?` : `TO is a node or pod (${list(nodes, 8)}), node:iface, an address${services.size ? `, a Service (${list([...services.keys()].filter((k) => k.includes('/')), 6)})` : ''}`,
+    hint: guess ? `did you mean ${quote(to.replace(head, guess))}?` : `TO is a node or pod (${list(nodes, 8)}), node:iface, node:PORT, an address${services.length ? `, a Service (${list(services.map(keyOf), 6)})` : ''}`,
   };
 }
 
@@ -87,7 +97,7 @@ function traceProblems(lab: ResolvedLab, t: HandoutTrace, at: (key: string) => R
   const out: Diagnostic[] = [];
   const n = t.index + 1;
   const nodes = lab.nodes.map((x) => x.name);
-  if (!nodes.includes(t.from)) {
+  if (!nodes.includes(t.from) && !(lab.cluster?.pods ?? []).some((p) => keyOf(p) === t.from)) {
     const guess = didYouMean(t.from, nodes);
     const isBridge = lab.bridges.some((b) => b.name === t.from);
     out.push(

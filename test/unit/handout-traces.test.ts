@@ -51,11 +51,17 @@ describe('handout traces: reading and checking', () => {
     const svc = loadLab('labs/k8s-nodeport-client-ip/lab.yaml').lab;
     assert.equal((traceTarget(svc, 'web-local') as { kind: string }).kind, 'service');
     assert.equal((traceTarget(svc, 'default/web-cluster') as { kind: string }).kind, 'service');
-    assert.equal((traceTarget(svc, 'web-local:80') as { kind: string }).kind, 'service');
+    assert.equal(traceTarget(svc, 'web-local:80').ok, false, 'a Service port is given as port:, not after the name');
     assert.equal((traceTarget(svc, 'node-2:30081') as { kind: string }).kind, 'node-port');
     const wrong = traceTarget(svc, 'node-2:30099');
     assert.equal(wrong.ok, false);
-    assert.match((wrong as { hint: string }).hint, /30080, 30081/);
+    assert.match((wrong as { hint: string }).hint, /30080 \(default\/web-cluster\), 30081 \(default\/web-local\)/);
+    assert.equal((traceTarget(svc, 'svc/web-local') as { kind: string }).kind, 'service');
+    assert.equal((traceTarget(nat, 'h1:8080') as { kind: string }).kind, 'address', 'a port on a node outside a cluster');
+    const both = loadLab('labs/k8s-services-iptables/lab.yaml').lab;
+    assert.deepEqual(traceTarget(both, 'echo'), { ok: false, message: '"echo" names both the pod echo and the Service default/echo', hint: 'write svc/echo for the Service, or echo:eth0 for the pod' });
+    assert.equal(traceTarget(both, 'default/echo').ok, false, 'the pod default/echo and the Service default/echo');
+    assert.equal((traceTarget(both, 'svc/default/echo') as { kind: string }).kind, 'service');
   });
 
   it('every trace of every lab that has them names things of its lab (lab validate accepts them)', () => {

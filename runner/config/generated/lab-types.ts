@@ -1155,11 +1155,11 @@ text: string
 }
 export interface HandoutTrace {
 /**
- * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ * The node or pod the probe starts in (a pod also as `namespace/name`), as `lab trace LAB FROM TO` takes it.
  */
 from: string
 /**
- * Where it goes, as `lab trace` takes it: a node or pod, `node:iface`, an address, a Service (`name` or `namespace/name`), or `node:PORT` for a NodePort.
+ * Where it goes, as `lab trace` takes it: a node or pod, `node:iface`, `node:PORT` (a NodePort on a cluster node), an address or `address:port`, a Service (`name`, `namespace/name`, `svc/name`).
  */
 to: string
 /**
