@@ -4,7 +4,7 @@
  * NAT, tunnels and the end. A minimal twin of runner/trace/render-mermaid.ts (helper "cli"): once both are merged the
  * handout should use that one. Pure.
  */
-import type { Hop, Verdict, Walk, WalkDirection } from '../model/trace.ts';
+import type { Hop, TunnelStep, Verdict, Walk, WalkDirection } from '../model/trace.ts';
 
 /** A Mermaid participant id: letters, digits and `_` only. */
 function idOf(at: string): string {
@@ -17,22 +17,25 @@ function text(s: string): string {
 }
 
 /** What a packet is, in a few words: `tcp 10.0.1.2:40000 → 10.0.2.2:80`. */
-export function packetText(walk: Walk, hop: Hop): string {
+export function packetText(walk: Walk, hop: Hop, outer?: TunnelStep): string {
   const p = hop.packet;
-  const proto = walk.flow.proto;
-  if (!p) return proto;
+  const vxlan = outer?.type === 'vxlan';
+  const proto = p?.what ?? (vxlan ? 'udp' : walk.flow.proto);
+  const tunnel = vxlan ? ` (VXLAN${outer.vni !== undefined ? ` VNI ${outer.vni}` : ''})` : '';
+  if (!p) return `${proto}${tunnel}`;
   const ends = (a: string, port?: number): string => (port === undefined ? a : a.includes(':') ? `[${a}]:${port}` : `${a}:${port}`);
-  return `${p.what ?? proto} ${ends(p.src, p.sport)} → ${ends(p.dst, p.dport)}`;
+  return `${proto} ${ends(p.src, p.sport)} → ${ends(p.dst, p.dport)}${tunnel}`;
 }
 
-/** One line per thing done in a hop worth a note: NAT, encapsulation, decapsulation. */
+/** One line per thing done in a hop worth a note, in the order they happen: decapsulation, NAT, encapsulation. */
 export function hopDoings(hop: Hop): string[] {
-  const out = hop.nat.map((n) => `${n.type.toUpperCase()} ${n.before} → ${n.after}${n.object ? ` (${n.object.name})` : ''}`);
   const tunnel = (verb: string, t: NonNullable<Hop['encap']>): string =>
     `${verb} ${t.type}${t.vni !== undefined ? ` VNI ${t.vni}` : ''} on ${t.dev}${t.local && t.remote ? `, outer ${t.local} → ${t.remote}` : ''}${t.port !== undefined ? ` udp/${t.port}` : ''}`;
-  if (hop.encap) out.push(tunnel('encap', hop.encap));
-  if (hop.decap) out.push(tunnel('decap', hop.decap));
-  return out;
+  return [
+    ...(hop.decap ? [tunnel('decap', hop.decap)] : []),
+    ...hop.nat.map((n) => `${n.type.toUpperCase()} ${n.before} → ${n.after}${n.object ? ` (${n.object.name})` : ''}`),
+    ...(hop.encap ? [tunnel('encap', hop.encap)] : []),
+  ];
 }
 
 /** How a direction ended, in a few words. */
@@ -55,12 +58,17 @@ export type SequenceEvent =
 
 function directionEvents(walk: Walk, dir: WalkDirection, reply: boolean): SequenceEvent[] {
   const out: SequenceEvent[] = [];
+  let outer: TunnelStep | undefined; // between the hop that wraps the packet and the one that unwraps it
   dir.hops.forEach((hop, i) => {
     const next = dir.hops[i + 1];
     for (const d of hopDoings(hop)) out.push({ kind: 'note', at: hop.at, text: d });
+    if (hop.decap) outer = undefined;
+    if (hop.encap) outer = hop.encap;
     if (next) {
       const ports = [hop.outPort ?? hop.out, next.inPort ?? next.in].map((x) => x ?? '?').join(' → ');
-      out.push({ kind: 'arrow', from: hop.at, to: next.at, label: packetText(walk, next), via: ports, reply });
+      // what crosses the wire: the packet as `next` gets it, but the outer one where `next` unwraps a tunnel
+      const seen = next.decap && hop.packet ? hop : next;
+      out.push({ kind: 'arrow', from: hop.at, to: next.at, label: packetText(walk, seen, outer), via: ports, reply });
     }
   });
   const at = dir.hops.at(-1)?.at ?? dir.verdict.at;

@@ -108,6 +108,8 @@ describe('handout traces: a walk as a diagram and a table', () => {
     assert.ok(d.includes('participant p_cni0_node_1 as cni0@node-1 (bridge)'), d);
     assert.ok(d.includes('Note over p_node_1: encap vxlan VNI 1 on flannel.1, outer 192.168.56.11 → 192.168.56.12 udp/8472'), d);
     assert.ok(d.includes('Note over p_node_2: decap vxlan VNI 1'), d);
+    assert.ok(d.includes('  p_node_1->>p_node_2: udp (VXLAN VNI 1) (flannel.1 → flannel.1)'), 'between the tunnel ends the wire carries UDP');
+    assert.ok(d.includes('  p_a->>p_cni0_node_1: tcp (eth0 → veth-a)'), d);
     assert.ok(d.includes('Note over p_node_2: ✘ dropped: dropped in node-2, filter NSL-POL-IN-1: NetworkPolicy prod/default-deny-ingress'), d);
     assert.ok(!d.includes('-->>'), 'no reply, no dashed arrow');
   });
