@@ -54,7 +54,9 @@ function directionRows(dir: WalkDirection, prefix: string): WalkRow[] {
     rules: decidingRules(h).join('\n'),
   }));
   const v = dir.verdict;
-  const by = v.kind === 'dropped' && v.rule ? ruleText(v.rule) : '';
+  // the rule that dropped it, unless the last hop's row shows it already
+  const shown = (r: RuleHit): boolean => !!dir.hops.at(-1)?.rules.some((x) => x.chain === r.chain && x.table === r.table && x.rule === r.rule && x.verdict === r.verdict);
+  const by = v.kind === 'dropped' && v.rule && !shown(v.rule) ? ruleText(v.rule) : '';
   rows.push({ n: '', hop: v.at, in: '', out: '', route: '', nat: '', rules: [`${v.kind === 'dropped' ? '✘' : '✔'} ${verdictText(v)}`, by].filter(Boolean).join('\n') });
   return rows;
 }

@@ -130,7 +130,10 @@ describe('handout traces: a walk as a diagram and a table', () => {
     assert.equal(rows[5].in, 'docker0 (port h1-eth0)');
     const drop = walkTable(DROP_WALK);
     assert.equal(drop[1].hop, 'cni0@node-1 (bridge)');
-    assert.match(drop.at(-1)!.rules, /^✘ dropped: .*\nip filter NSL-POL-IN-1: counter drop → drop$/);
+    assert.equal(drop.at(-1)!.rules, '✘ dropped: dropped in node-2, filter NSL-POL-IN-1: NetworkPolicy prod/default-deny-ingress', 'the dropping rule is in the row of its hop already');
+    const hops = DROP_WALK.forward.hops.map((h) => ({ ...h, rules: [] }));
+    const bare = walkTable({ ...DROP_WALK, forward: { ...DROP_WALK.forward, hops } });
+    assert.match(bare.at(-1)!.rules, /^✘ dropped: .*\nip filter NSL-POL-IN-1: counter drop → drop$/, 'else the verdict row names it');
   });
 
   it('the sequence as data names every participant an event refers to, even a walk without hops', () => {
