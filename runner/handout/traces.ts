@@ -70,5 +70,6 @@ export function tracesOf(lab: ResolvedLab, traces: readonly HandoutTrace[]): Tra
 /** The sentence under a walk's command: how the walk ends (test/handout-commands reads it as the expectation). */
 export function walkExpect(t: TraceDoc): string {
   const v = t.walk?.forward.verdict;
-  return `the walk ends **${t.trace.verdict}**${v && v.kind === t.trace.verdict ? ` at ${v.at}` : ''}; the trace prints the kernel's walk, the model's beside it, and where they differ.`;
+  const exit = t.trace.verdict === 'dropped' ? ', and `lab trace` exits 1 (the packet did not arrive)' : '';
+  return `the walk ends **${t.trace.verdict}**${v && v.kind === t.trace.verdict ? ` at ${v.at}` : ''}${exit}; the trace prints the kernel's walk, the model's beside it, and where they differ.`;
 }

@@ -14,7 +14,8 @@
  * - Handout exercises: each ```sh block under "## Exercises", with the exit status and output its **Expect:** line
  *   states, retried for as long as its "retries for up to" line says.
  * - Handout packet walks: each ```sh block under "## Packet walks" (a `lab trace` of `handout.traces`), which must
- *   end with exit 0 and print the verdict its **Expect:** line names ("the walk ends **delivered**").
+ *   print the verdict its **Expect:** line names ("the walk ends **delivered**") and end with exit 0, or with the
+ *   status the line states ("`lab trace` exits 1").
  * - A command ending in `&` runs in the background with the command after it; a tcpdump without `-c` in the
  *   foreground runs until the learner stops it (the runner stops it after a few seconds).
  */
@@ -241,7 +242,7 @@ export function fromHandout(md: string, file: string): Step[] {
   return steps;
 }
 
-/** The packet walks of a generated handout (<lab>.md): each ```sh block, expected to exit 0 and print its verdict. */
+/** The packet walks of a generated handout (<lab>.md): each ```sh block, expected to print its verdict and exit as stated (default 0). */
 export function fromWalks(md: string, file: string): Step[] {
   const lines = md.split('\n');
   const start = lines.findIndex((l) => /^## Packet walks\s*$/.test(l));
@@ -262,7 +263,8 @@ export function fromWalks(md: string, file: string): Step[] {
     }
     const ex = /^\*\*Expect:\*\* the walk ends \*\*(\w+)\*\*/.exec(l);
     if (ex) {
-      for (const c of pending) steps.push(step(c.text, `${file}:${c.line}`, [], { ...OK, matching: [ex[1]] }));
+      const exit = Number(/`lab trace` exits (\d+)/.exec(l)?.[1] ?? 0);
+      for (const c of pending) steps.push(step(c.text, `${file}:${c.line}`, [], { ...OK, exit, matching: [ex[1]] }));
       pending = [];
     }
   }

@@ -136,7 +136,7 @@ describe('handout commands: what a text tells a learner to type', () => {
     assert.deepEqual(exerciseExpect('a2 (10.1.0.3) unreachable from a1: loss 100%').exit, 'nonzero');
   });
 
-  it('takes the packet walks of a generated handout: each lab trace, to exit 0 and print the verdict its Expect line names', () => {
+  it('takes the packet walks of a generated handout: each lab trace, to print the verdict its Expect line names and exit as it says', () => {
     const md = [
       '## Exercises',
       '```sh',
@@ -158,7 +158,7 @@ describe('handout commands: what a text tells a learner to type', () => {
       '```sh',
       'lab trace demo a c',
       '```',
-      '**Expect:** the walk ends **dropped**; …',
+      '**Expect:** the walk ends **dropped**, and `lab trace` exits 1 (the packet did not arrive); …',
       '## Latest results',
       '```sh',
       'lab trace demo never taken',
@@ -168,7 +168,7 @@ describe('handout commands: what a text tells a learner to type', () => {
       fromWalks(md, 'demo.md').map((s) => [s.source, s.command, s.expect.exit, s.expect.matching]),
       [
         ['demo.md:11', 'lab trace demo a b --port 80', 0, ['delivered']],
-        ['demo.md:19', 'lab trace demo a c', 0, ['dropped']],
+        ['demo.md:19', 'lab trace demo a c', 1, ['dropped']],
       ],
     );
     const { main } = stepsForLab({ dir: 'demo', name: 'demo', readme: README, labYaml: 'name: demo\n', handout: md });
