@@ -7,10 +7,10 @@
  * command (`lab trace`, on the running lab, as root); test/integration/trace-agreement.test.ts brings every lab with
  * traces up and checks that the two do not differ, so the handout's walk is the kernel's too.
  */
-import type { FlowRequest, Walk } from '../model/trace.ts';
+import type { Walk } from '../model/trace.ts';
 import type { ResolvedLab } from '../model/types.ts';
 import { shellQuote } from '../model/words.ts';
-import type { HandoutTrace } from '../resolve/handout-spec.ts';
+import { flowRequest, type HandoutTrace } from '../resolve/handout-spec.ts';
 import { resolveFlow } from '../trace/flow.ts';
 import { predictWalk } from '../trace/predict.ts';
 import { walkToMermaid } from './trace-mermaid.ts';
@@ -27,11 +27,6 @@ export interface TraceDoc {
   readonly missing?: string;
   readonly mermaid?: string;
   readonly rows: readonly WalkRow[];
-}
-
-/** The flow a trace names, as `lab trace` and traceFlow take it. */
-export function flowRequest(t: HandoutTrace): FlowRequest {
-  return { from: t.from, to: t.to, ...(t.port !== undefined ? { port: t.port } : {}), ...(t.proto ? { proto: t.proto } : {}) };
 }
 
 /** The command a learner types to see the kernel's walk of this trace. */

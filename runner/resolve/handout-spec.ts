@@ -1,5 +1,6 @@
 /** The `handout:` section of a lab file, read with the positions of its notes (the schema checks its shape). */
 import type { SourcePos } from '../config/diagnostics.ts';
+import type { FlowRequest } from '../model/trace.ts';
 import type { LoadedFile } from '../config/load.ts';
 import { isObj } from '../util/obj.ts';
 
@@ -26,6 +27,11 @@ export interface HandoutTrace {
   readonly text?: string;
   readonly index: number;
   readonly pos: SourcePos;
+}
+
+/** The flow a trace names, as `lab trace` (resolveFlow) and traceFlow take it. */
+export function flowRequest(t: Pick<HandoutTrace, 'from' | 'to' | 'port' | 'proto'>): FlowRequest {
+  return { from: t.from, to: t.to, ...(t.port !== undefined ? { port: t.port } : {}), ...(t.proto ? { proto: t.proto } : {}) };
 }
 
 export interface HandoutSpec {

@@ -1,8 +1,9 @@
 /**
  * Validation of the handout's traces (`handout.traces`, issue 12): each flow's FROM is a node (or pod) of this lab
  * and its TO names something `lab trace` can walk to (traceTarget). Checked once the rest of the lab is valid (the
- * names are those of the resolved lab). The grammar is that of runner/trace/flow.ts `resolveFlow` (helper "cli");
- * once that is merged, this check can call resolveFlow itself, so that the two cannot drift apart.
+ * names are those of the resolved lab). The grammar is that of runner/trace/flow.ts `resolveFlow` (helper "cli"),
+ * which is a stub on this branch; once it is merged, traceProblems should ask `resolveFlow(lab, flowRequest(t))`
+ * instead of traceTarget (it also checks Service ports and protocols), so that the two cannot drift apart.
  */
 import { didYouMean, error, type Diagnostic } from '../config/diagnostics.ts';
 import type { LoadedFile } from '../config/load.ts';

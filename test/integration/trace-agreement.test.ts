@@ -15,8 +15,8 @@ import { loadLab } from '../../runner/api.ts';
 import { traceFlow } from '../../runner/lab/trace.ts';
 import { parseLabText } from '../../runner/config/load.ts';
 import type { TraceReport, WalkDifference } from '../../runner/model/trace.ts';
-import { readHandout, type HandoutTrace } from '../../runner/resolve/handout-spec.ts';
-import { flowRequest, traceCommand } from '../../runner/handout/traces.ts';
+import { flowRequest, readHandout, type HandoutTrace } from '../../runner/resolve/handout-spec.ts';
+import { traceCommand } from '../../runner/handout/traces.ts';
 import { assertSameHost, expectOk, hostSnapshot, lab, labLeftovers, ROOT } from './helpers.ts';
 
 interface TracedLab {
