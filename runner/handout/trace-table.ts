@@ -1,7 +1,7 @@
 /**
  * A packet walk as rows of a table, for the handout's traces (issue 12): per hop where it was, the interfaces (or
  * bridge ports) in and out, the route that decided, NAT and tunnels, and the rules that decided (not every rule the
- * packet passed: those that accepted, dropped, jumped or translated). A minimal twin of runner/trace/render-mermaid.ts
+ * packet passed: those that accepted, dropped or translated it). A minimal twin of runner/trace/render-mermaid.ts
  * `walkTable` (helper "cli"): once both are merged the handout should use that one. Pure.
  */
 import type { Hop, RuleHit, Walk, WalkDirection } from '../model/trace.ts';
@@ -20,8 +20,11 @@ export interface WalkRow {
   readonly rules: string;
 }
 
-/** Verdicts that say what happened to the packet (the rest let it go on to the next rule). */
-const DECIDING = /^(accept|drop|reject|jump|goto|queue|policy|dnat|snat|masquerade)/;
+/**
+ * Verdicts that say what happened to the packet. Jumps, returns, `continue` and a chain's policy accept only pass it
+ * on (a kernel walk lists dozens of them: kube-proxy's and the policies' jumps in every chain).
+ */
+const DECIDING = /^(accept|drop|reject|queue|policy drop|dnat|snat|masquerade)/;
 
 function ruleText(r: RuleHit): string {
   const where = `${r.family} ${r.table} ${r.chain}`;

@@ -125,7 +125,7 @@ describe('handout traces: a walk as a diagram and a table', () => {
     assert.equal(host.out, 'docker0 (port h1-eth0)');
     assert.equal(host.route, '172.17.0.0/16 dev docker0 proto kernel');
     assert.equal(host.nat, 'DNAT 203.0.113.2:8080 → 172.17.0.2:80 (nat rule 2 of host)');
-    assert.equal(host.rules, 'ip nat PREROUTING: iifname "eth0" tcp dport 8080 dnat to 172.17.0.2:80 → accept (nat rule 2 of host)', 'a rule that only let the packet on is not shown');
+    assert.equal(host.rules, 'ip nat PREROUTING: iifname "eth0" tcp dport 8080 dnat to 172.17.0.2:80 → accept (nat rule 2 of host)', 'rules that only pass the packet on (a jump, a chain policy accept) are not shown');
     assert.equal(rows[3].rules, '✔ delivered to 172.17.0.2:80 (whoami)');
     assert.equal(rows[5].in, 'docker0 (port h1-eth0)');
     const drop = walkTable(DROP_WALK);
