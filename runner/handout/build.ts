@@ -18,6 +18,7 @@ import { handoutPlan } from '../resolve/handout-steps.ts';
 import { exercisesOf, type Exercise } from './exercises.ts';
 import type { ReadResults, SavedTest } from './results.ts';
 import type { HandoutNote, HandoutSpec } from '../resolve/handout-spec.ts';
+import { tracesOf, type TraceDoc } from './traces.ts';
 
 /** What each phase of the plan does, for a learner. */
 export const PHASE_TITLES: Readonly<Record<Phase, string>> = {
@@ -110,6 +111,8 @@ export interface HandoutDoc {
   /** Notes on steps this plan does not have on this kind of machine. */
   readonly strayNotes: readonly NumberedNote[];
   readonly exercises: readonly ExerciseDoc[];
+  /** The packet walks of `handout.traces`, as the model predicts them. */
+  readonly traces: readonly TraceDoc[];
   readonly results: ReadResults;
   readonly bars: readonly Bar[];
 }
@@ -127,7 +130,7 @@ export interface BuildInput {
 
 export function buildHandout(input: BuildInput): HandoutDoc {
   const { lab } = input;
-  const spec: HandoutSpec = input.spec ?? { goals: [], sections: [], notes: [] };
+  const spec: HandoutSpec = input.spec ?? { goals: [], sections: [], notes: [], traces: [] };
   const numbered = spec.notes.map((note) => ({ n: note.index + 1, note }));
   const plan = input.plan ?? handoutPlan(lab);
   const results = input.results.state === 'ok' && input.results.results.lab === lab.name ? input.results : input.results.state === 'ok' ? ({ state: 'none' } as const) : input.results;
@@ -169,6 +172,7 @@ export function buildHandout(input: BuildInput): HandoutDoc {
     phases,
     strayNotes: numbered.filter((x) => x.note.step !== undefined && !placed.has(x.n)),
     exercises,
+    traces: tracesOf(lab, spec.traces),
     results,
     bars: barsOf(exercises, measured),
   };

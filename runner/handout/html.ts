@@ -6,6 +6,10 @@ import { formatMs } from '../util/units.ts';
 import type { Block, CodeLine, ExerciseDoc, HandoutDoc, NumberedNote } from './build.ts';
 import { throughputChart } from './chart.ts';
 import { escapeHtml as esc, inline, markdown } from './markdown.ts';
+import { walkSequence } from './trace-mermaid.ts';
+import { sequenceSvg } from './trace-svg.ts';
+import { WALK_COLUMNS } from './trace-table.ts';
+import { walkExpect, type TraceDoc } from './traces.ts';
 
 const CSS = `
 :root { --ink: #1d2430; --muted: #5b6576; --line: #d9dee7; --soft: #f5f7fa; --accent: #1f5fae; --ok: #1d7a3a; --fail: #b42318; --note: #fff6d6; --note-line: #e5b400; }
@@ -78,6 +82,18 @@ figcaption b { color: var(--ink); font-weight: 600; }
 .chart .threshold { stroke: var(--ink); stroke-width: 2; stroke-dasharray: 3 2; }
 .chart .value { font-weight: 600; }
 .missing { color: var(--fail); }
+.walk { max-width: 100%; height: auto; margin: 8px 0; }
+.walk text { font-family: system-ui, "DejaVu Sans", Arial, sans-serif; font-size: 11px; fill: var(--ink); }
+.walk text.who { font-size: 13px; font-weight: 600; }
+.walk text.via { fill: var(--muted); font-size: 10px; }
+.walk rect.who { fill: var(--soft); stroke: var(--accent); }
+.walk .life { stroke: var(--line); stroke-dasharray: 4 3; }
+.walk .msg { stroke: var(--ink); stroke-width: 1.3; }
+.walk .msg.reply { stroke-dasharray: 5 3; }
+.walk rect.note { fill: var(--note); stroke: var(--note-line); }
+.walk rect.note.bad { fill: #fde8e6; stroke: var(--fail); }
+.walkbox { border: 1px solid var(--line); border-radius: 8px; padding: 4px 14px 8px; margin: 14px 0; }
+.walkbox table { font-size: 13px; }
 footer { margin-top: 40px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); padding-top: 8px; }
 td.ok { color: var(--ok); font-weight: 700; white-space: nowrap; }
 td.fail { color: var(--fail); font-weight: 700; white-space: nowrap; }
@@ -107,6 +123,7 @@ function headerHtml(d: HandoutDoc): string[] {
     ['nodes', 'Nodes'],
     ['build', 'Build it by hand'],
     ['exercises', 'Exercises'],
+    ...(d.traces.length ? ([['walks', 'Packet walks']] as [string, string][]) : []),
     ['results', 'Results'],
   ];
   out.push(`<nav>${toc.map(([id, t]) => `<a href="#${id}">${t}</a>`).join('')}</nav>`);
@@ -197,6 +214,36 @@ function exercisesHtml(d: HandoutDoc): string[] {
   return out;
 }
 
+/** One packet walk: its text, the command, the diagram (inline SVG, the Mermaid text folded under it) and the table. */
+function walkHtml(t: TraceDoc): string {
+  const out: string[] = [`<div class="walkbox" id="walk-${t.n}">`, `<h3>${t.n}. ${esc(t.title)}</h3>`];
+  if (t.trace.text) out.push(markdown(t.trace.text));
+  out.push('<p class="try"><span class="label">Trace it</span> (with the lab up, as root):</p>', `<pre><code>${esc(t.command)}</code></pre>`);
+  out.push(`<p class="expect"><span class="label">Expect:</span> ${inline(walkExpect(t))}</p>`);
+  if (!t.walk) {
+    out.push(`<p class="missing">The model could not predict this walk: ${esc(t.missing ?? 'unknown reason')}.</p>`, '</div>');
+    return out.join('\n');
+  }
+  out.push("<p class=\"meta\">The model's prediction:</p>", sequenceSvg(walkSequence(t.walk), t.title, String(t.n)));
+  out.push(`<details><summary class="meta">Mermaid text</summary><pre class="code"><code>${esc(t.mermaid ?? '')}</code></pre></details>`);
+  out.push(`<table><tr>${WALK_COLUMNS.map((c) => `<th>${esc(c)}</th>`).join('')}</tr>`);
+  for (const r of t.rows) out.push(`<tr>${[r.n, r.hop, r.in, r.out, r.route, r.nat, r.rules].map((v, i) => `<td class="${i >= 4 ? 'pre mono' : 'mono'}">${esc(v)}</td>`).join('')}</tr>`);
+  out.push('</table>');
+  if (t.walk.notes.length) out.push(`<ul class="meta">${t.walk.notes.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>`);
+  out.push('</div>');
+  return out.join('\n');
+}
+
+function walksHtml(d: HandoutDoc): string[] {
+  if (!d.traces.length) return [];
+  return [
+    '<section id="walks"><h2>Packet walks</h2>',
+    '<p>Where a packet goes, hop by hop: the interfaces it enters and leaves, the route that sends it on, NAT, tunnels, and the rules that decide. Each walk is shown as the model predicts it; the command beside it walks a real probe through the running lab, and a test checks that the two agree.</p>',
+    ...d.traces.map(walkHtml),
+    '</section>',
+  ];
+}
+
 export function handoutHtml(d: HandoutDoc): string {
   const body: string[] = [
     ...headerHtml(d),
@@ -205,6 +252,7 @@ export function handoutHtml(d: HandoutDoc): string {
     ...nodesHtml(d),
     ...buildHtml(d),
     ...exercisesHtml(d),
+    ...walksHtml(d),
     '<section id="results"><h2>Latest results</h2>',
     resultsHtml(d),
     '</section>',

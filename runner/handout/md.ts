@@ -3,6 +3,8 @@ import { formatMs } from '../util/units.ts';
 import type { Block, ExerciseDoc, HandoutDoc, NumberedNote } from './build.ts';
 import { throughputText } from './chart.ts';
 import { when } from './html.ts';
+import { walkExpect, type TraceDoc } from './traces.ts';
+import { WALK_COLUMNS } from './trace-table.ts';
 
 /** A fence longer than any run of backticks in the text. */
 function fence(text: string, lang = ''): string {
@@ -46,6 +48,22 @@ function exerciseMd(e: ExerciseDoc): string[] {
   return out;
 }
 
+function walkMd(t: TraceDoc): string[] {
+  const out = [`### ${t.n}. ${t.title}`, ''];
+  if (t.trace.text) out.push(t.trace.text.trim(), '');
+  out.push('**Trace it** (with the lab up, as root):', '', fence(t.command, 'sh'), '', `**Expect:** ${walkExpect(t)}`, '');
+  if (!t.walk) {
+    out.push(`*The model could not predict this walk: ${t.missing ?? 'unknown reason'}.*`, '');
+    return out;
+  }
+  out.push("The model's prediction:", '', fence(t.mermaid!.trimEnd(), 'mermaid'), '');
+  out.push(`| ${WALK_COLUMNS.join(' | ')} |`, `|${WALK_COLUMNS.map(() => '---').join('|')}|`);
+  for (const r of t.rows) out.push(`| ${[r.n, r.hop, r.in, r.out, r.route, r.nat, r.rules].map(cell).join(' | ')} |`);
+  out.push('');
+  if (t.walk.notes.length) out.push(...t.walk.notes.map((x) => `- ${x}`), '');
+  return out;
+}
+
 export function handoutMarkdown(d: HandoutDoc): string {
   const lab = d.lab;
   const out: string[] = [`# ${d.title}`, ''];
@@ -84,6 +102,11 @@ export function handoutMarkdown(d: HandoutDoc): string {
   out.push('## Exercises', '', `Bring the lab up first (\`lab up ${d.file}\`, as root). Each exercise is one of the lab's tests; \`lab test ${lab.name}\` runs them all.`, '');
   for (const e of d.exercises) out.push(...exerciseMd(e));
   if (d.spec.exercises) out.push('### More to try', '', d.spec.exercises.trim(), '');
+
+  if (d.traces.length) {
+    out.push('## Packet walks', '', 'Where a packet goes, hop by hop: the interfaces it enters and leaves, the route that sends it on, NAT, tunnels, and the rules that decide. Each walk is shown as the model predicts it; the command beside it walks a real probe through the running lab, and a test checks that the two agree.', '');
+    for (const t of d.traces) out.push(...walkMd(t));
+  }
 
   out.push('## Latest results', '');
   if (d.results.state === 'none') out.push(`Not tested yet on the machine that made this handout. \`lab test ${lab.name}\` saves its results in \`/var/lib/nslab/results/${lab.name}.json\`.`, '');

@@ -8,6 +8,7 @@ import { LabError, type Diagnostic } from '../config/diagnostics.ts';
 import { readLabFile, type LoadedFile } from '../config/load.ts';
 import type { ResolvedLab } from '../model/types.ts';
 import { checkHandout } from './handout-check.ts';
+import { checkTraces } from './handout-traces.ts';
 import { dedupe, resolveLab, type ResolveResult } from './resolve.ts';
 
 /** A lab argument: a lab.yaml, a directory holding one, or the name of a lab that is up. */
@@ -27,13 +28,13 @@ export interface Loaded {
 
 /**
  * Resolve a lab file, then check what refers to the resolved lab: the handout's notes name nodes, tests and plan
- * steps of this lab (plan steps only once the rest is valid). What `lab validate`, `lab plan` and `lab up` report.
+ * steps of this lab (plan steps only once the rest is valid), its traces' FROM and TO name things of it. What `lab validate`, `lab plan` and `lab up` report.
  */
 export function checkLab(file: LoadedFile): ResolveResult {
   const r = resolveLab(file);
   if (!r.draft) return r;
   const broken = r.diagnostics.some((d) => d.severity === 'error');
-  const diagnostics = dedupe([...r.diagnostics, ...checkHandout(r.draft.file, r.draft.lab, broken)]);
+  const diagnostics = dedupe([...r.diagnostics, ...checkHandout(r.draft.file, r.draft.lab, broken), ...checkTraces(r.draft.file, r.draft.lab, broken)]);
   return { ...r, lab: diagnostics.some((d) => d.severity === 'error') ? undefined : r.lab, diagnostics };
 }
 

@@ -13,6 +13,9 @@
  *   lab's node NODE. A code span right after it, joined by ` → `, is its stated output.
  * - Handout exercises: each ```sh block under "## Exercises", with the exit status and output its **Expect:** line
  *   states, retried for as long as its "retries for up to" line says.
+ * - Handout packet walks: each ```sh block under "## Packet walks" (a `lab trace` of `handout.traces`), which must
+ *   print the verdict its **Expect:** line names ("the walk ends **delivered**") and end with exit 0, or with the
+ *   status the line states ("`lab trace` exits 1").
  * - A command ending in `&` runs in the background with the command after it; a tcpdump without `-c` in the
  *   foreground runs until the learner stops it (the runner stops it after a few seconds).
  */
@@ -239,6 +242,35 @@ export function fromHandout(md: string, file: string): Step[] {
   return steps;
 }
 
+/** The packet walks of a generated handout (<lab>.md): each ```sh block, expected to print its verdict and exit as stated (default 0). */
+export function fromWalks(md: string, file: string): Step[] {
+  const lines = md.split('\n');
+  const start = lines.findIndex((l) => /^## Packet walks\s*$/.test(l));
+  if (start < 0) return [];
+  const steps: Step[] = [];
+  let block: { text: string; line: number }[] | undefined;
+  let pending: { text: string; line: number }[] = [];
+  for (let i = start + 1; i < lines.length && !/^## /.test(lines[i]); i++) {
+    const l = lines[i];
+    if (/^```/.test(l)) {
+      if (block) pending.push(...block);
+      block = /^```sh\s*$/.test(l) && !block ? [] : undefined;
+      continue;
+    }
+    if (block) {
+      if (!l.trim().startsWith('#') && l.trim() !== '') block.push({ text: l.trim(), line: i + 1 });
+      continue;
+    }
+    const ex = /^\*\*Expect:\*\* the walk ends \*\*(\w+)\*\*/.exec(l);
+    if (ex) {
+      const exit = Number(/`lab trace` exits (\d+)/.exec(l)?.[1] ?? 0);
+      for (const c of pending) steps.push(step(c.text, `${file}:${c.line}`, [], { ...OK, exit, matching: [ex[1]] }));
+      pending = [];
+    }
+  }
+  return steps;
+}
+
 const DIG_PLACEHOLDER = "'<the address dig printed>'";
 
 /**
@@ -321,7 +353,7 @@ export interface LabTexts {
 export interface LabSteps {
   /** The top-level README's commands for this lab: a run of their own (they bring it up and down themselves). */
   readonly top: readonly Step[];
-  /** Lab README, then notes, then (on a fresh lab when an exercise changes it) the exercises, then the README's `lab down`. */
+  /** Lab README, then notes, then the packet walks, then (on a fresh lab when an exercise changes it) the exercises, then the README's `lab down`. */
   readonly main: readonly Step[];
 }
 
@@ -331,6 +363,7 @@ export function stepsForLab(t: LabTexts): LabSteps {
   const readme = t.readme ? fromReadme(t.readme, `labs/${t.dir}/README.md`) : [];
   const notes = fromNotes(t.labYaml, `labs/${t.dir}/lab.yaml`);
   const handout = t.handout ? fromHandout(t.handout, `${t.name}.md (lab handout labs/${t.dir})`) : [];
+  const walks = t.handout ? fromWalks(t.handout, `${t.name}.md (lab handout labs/${t.dir})`) : [];
   const isDown = (s: Step): boolean => /^lab down (\S+)$/.exec(s.command)?.[1] === t.name || s.command === `lab down labs/${t.dir}`;
   const lastDown = readme.map(isDown).lastIndexOf(true);
   const down = lastDown >= 0 ? [readme[lastDown]] : [step(`lab down ${t.name}`, 'the test itself: the lab goes down at the end', [])];
@@ -338,5 +371,5 @@ export function stepsForLab(t: LabTexts): LabSteps {
   // an exercise that is an action (a link taken down) leaves the lab changed; the handout says so in its words
   const changes = t.handout !== undefined && /The exercises after this one see the change/.test(t.handout);
   const recreate = changes ? [step(`lab down ${t.name} && lab up labs/${t.dir}`, 'the test itself: a fresh lab for the exercises (one of them changes it)', [])] : [];
-  return { top, main: [...before, ...notes, ...recreate, ...handout, ...down] };
+  return { top, main: [...before, ...notes, ...walks, ...recreate, ...handout, ...down] };
 }

@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exerciseExpect, findInOrder, fromHandout, fromNotes, fromReadme, fromTopReadme, splitComment, statedOutput, stepsForLab } from '../handout-commands/extract.ts';
+import { exerciseExpect, findInOrder, fromHandout, fromNotes, fromWalks, fromReadme, fromTopReadme, splitComment, statedOutput, stepsForLab } from '../handout-commands/extract.ts';
 import { judge, script } from '../handout-commands/run.ts';
 
 const README = [
@@ -134,6 +134,46 @@ describe('handout commands: what a text tells a learner to type', () => {
       ],
     );
     assert.deepEqual(exerciseExpect('a2 (10.1.0.3) unreachable from a1: loss 100%').exit, 'nonzero');
+  });
+
+  it('takes the packet walks of a generated handout: each lab trace, to print the verdict its Expect line names and exit as it says', () => {
+    const md = [
+      '## Exercises',
+      '```sh',
+      'ip netns exec nsl.demo.a ping -n -c 1 10.0.0.2',
+      '```',
+      '**Expect:** a reaches b',
+      '## Packet walks',
+      '',
+      '### 1. a → b',
+      '**Trace it** (with the lab up, as root):',
+      '```sh',
+      'lab trace demo a b --port 80',
+      '```',
+      '**Expect:** the walk ends **delivered** at b; the trace prints the kernel\'s walk.',
+      '```mermaid',
+      'sequenceDiagram',
+      '```',
+      '### 2. a → c',
+      '```sh',
+      'lab trace demo a c',
+      '```',
+      '**Expect:** the walk ends **dropped**, and `lab trace` exits 1 (the packet did not arrive); …',
+      '## Latest results',
+      '```sh',
+      'lab trace demo never taken',
+      '```',
+    ].join('\n');
+    assert.deepEqual(
+      fromWalks(md, 'demo.md').map((s) => [s.source, s.command, s.expect.exit, s.expect.matching]),
+      [
+        ['demo.md:11', 'lab trace demo a b --port 80', 0, ['delivered']],
+        ['demo.md:19', 'lab trace demo a c', 1, ['dropped']],
+      ],
+    );
+    const { main } = stepsForLab({ dir: 'demo', name: 'demo', readme: README, labYaml: 'name: demo\n', handout: md });
+    const cmds = main.map((s) => s.command);
+    assert.ok(cmds.indexOf('lab trace demo a b --port 80') < cmds.indexOf('ip netns exec nsl.demo.a ping -n -c 1 10.0.0.2'), 'the walks come before the exercises');
   });
 
   it('takes the top README\'s commands for one lab only', () => {

@@ -1092,7 +1092,7 @@ command?: (string | [(string | number), ...((string | number))[]])
 output?: string
 }
 /**
- * A workshop handout for this lab, made by `lab handout`: one self-contained HTML file and a Markdown file with the diagram, the nodes, the exact commands that build the lab by hand (with these notes beside them), the tests as exercises, and the latest test results. nslab itself ignores it otherwise.
+ * A workshop handout for this lab, made by `lab handout`: one self-contained HTML file and a Markdown file with the diagram, the nodes, the exact commands that build the lab by hand (with these notes beside them), the tests as exercises, the packet walks of its traces, and the latest test results. nslab itself ignores it otherwise.
  */
 export interface Handout {
 /**
@@ -1127,6 +1127,10 @@ text: string
  */
 notes?: HandoutNote[]
 /**
+ * Flows whose packet walk the handout shows, each as a sequence diagram and a table of hops (interfaces, route, NAT, tunnel, the deciding rule), with the `lab trace` command that shows the same walk on the running lab. `lab validate` checks that FROM and TO name things of this lab.
+ */
+traces?: HandoutTrace[]
+/**
  * Extra exercises in Markdown, shown after the ones made from the tests.
  */
 exercises?: string
@@ -1148,6 +1152,36 @@ test?: string
  * The note, in Markdown.
  */
 text: string
+}
+export interface HandoutTrace {
+/**
+ * The node or pod the probe starts in (a pod also as `namespace/name`), as `lab trace LAB FROM TO` takes it.
+ */
+from: string
+/**
+ * Where it goes, as `lab trace` takes it: a node or pod, `node:iface`, `node:PORT` (a NodePort on a cluster node), an address or `address:port`, a Service (`name`, `namespace/name`, `svc/name`).
+ */
+to: string
+/**
+ * Destination port (tcp or udp); with a port and no proto, tcp.
+ */
+port?: number
+/**
+ * The probe's protocol (default: icmp, or tcp when a port is given).
+ */
+proto?: ("icmp" | "tcp" | "udp")
+/**
+ * How the walk ends, as the text tells it (default delivered): the test that compares the kernel's walk with the model's checks it too.
+ */
+verdict?: ("delivered" | "dropped")
+/**
+ * The walk's heading in the handout (default: FROM → TO).
+ */
+title?: string
+/**
+ * What the walk shows, in Markdown, shown above its diagram.
+ */
+text?: string
 }
 /**
  * A Kubernetes-style cluster built from kernel parts: what kubelet, a CNI plugin and kube-proxy would build.
