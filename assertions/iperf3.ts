@@ -1,6 +1,6 @@
 /** iperf3: measure throughput between two nodes; judge the median of N runs against absolute or relative thresholds. */
 import { didYouMean } from '../runner/config/diagnostics.ts';
-import { formatRate, parseRate } from '../runner/util/units.ts';
+import { ambiguousRate, formatRate, parseRate } from '../runner/util/units.ts';
 import { abnormalEnd, excerpt, fail, median, ParamReader, pass, sleep, targetText } from './common.ts';
 import type { AssertionDef, Outcome, RunContext } from './types.ts';
 import schema from './iperf3.schema.json' with { type: 'json' };
@@ -46,7 +46,7 @@ export function parseThreshold(v: unknown): { ok: true; threshold: Threshold } |
     if (times) return { ok: true, threshold: { kind: 'relative', factor: Number(times[1]), ref: times[2], text } };
     if (pct) return { ok: true, threshold: { kind: 'relative', factor: Number(pct[1]) / 100, ref: pct[2], text } };
   }
-  return { ok: false, message: `${JSON.stringify(v)} is neither a rate nor a multiple of another measurement` };
+  return { ok: false, message: ambiguousRate(v) ?? `${JSON.stringify(v)} is neither a rate nor a multiple of another measurement` };
 }
 
 export function portFor(index: number | undefined): number {
@@ -213,7 +213,7 @@ export const iperf3: AssertionDef<Iperf3Params> = {
     let bitrateBps: number | undefined;
     if (r.has('bitrate')) {
       bitrateBps = parseRate(raw.bitrate);
-      if (bitrateBps === undefined || bitrateBps <= 0) r.fail('bitrate', `iperf3.bitrate: ${JSON.stringify(raw.bitrate)} is not a rate`, 'write e.g. 100M, 1.5 gbit or "20 Mbit/s"');
+      if (bitrateBps === undefined || bitrateBps <= 0) r.fail('bitrate', `iperf3.bitrate: ${ambiguousRate(raw.bitrate) ?? `${JSON.stringify(raw.bitrate)} is not a rate`}`, 'write e.g. 100M, 1.5 gbit or "20 Mbit/s"');
     }
     const threshold = (key: 'min' | 'max'): Threshold | undefined => {
       if (!r.has(key)) return undefined;

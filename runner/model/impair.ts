@@ -7,7 +7,7 @@
  */
 import { error, warning, type Diagnostic } from '../config/diagnostics.ts';
 import type { LoadedFile, PathSeg } from '../config/load.ts';
-import { parsePercent, parseRate } from '../util/units.ts';
+import { ambiguousRate, parsePercent, parseRate } from '../util/units.ts';
 import { untested, type FeatureProbe } from './host-features.ts';
 import type { Impairment } from './impairment.ts';
 import type { ResolvedLab } from './types.ts';
@@ -17,7 +17,7 @@ export type { Impairment } from './impairment.ts';
 
 /** What each key accepts, shown in every hint (and in the schema's descriptions). */
 export const IMPAIR_FORMS = {
-  rate: 'a number and a unit: 10 mbit, 10mbit, 1.5 gbit, 100kbit (bit, kbit, mbit, gbit, tbit; also 20 Mbit/s)',
+  rate: 'a number and a unit: 10 mbit, 10mbit, 1.5 gbit, 100kbit (bit, kbit, mbit, gbit, tbit; also 20 Mbit/s, or bytes written out: 5 MB/s)',
   burst: 'a size with a unit: 32kbit, 64 kbit (bits), or 4000b, 16kb, 16kib, 1mb (bytes; kb = 1000, kib = 1024)',
   loss: 'a percentage from 0 to 100: 5%, 5, 0.5%',
   delay: 'a duration with a unit: 20ms, 1s, 500us',
@@ -114,7 +114,7 @@ export function resolveImpair(node: string, ifname: string, raw: Readonly<Obj>, 
   let rateBps: number | undefined;
   if (im.rate !== undefined) {
     rateBps = parseImpairRate(im.rate);
-    if (rateBps === undefined) bad('rate', typeof im.rate === 'number' ? `${im.rate} has no unit` : `${shown(im.rate)} is not a rate`);
+    if (rateBps === undefined) bad('rate', typeof im.rate === 'number' ? `${im.rate} has no unit` : (ambiguousRate(im.rate) ?? `${shown(im.rate)} is not a rate`));
   }
   const mtu = typeof raw.mtu === 'number' ? raw.mtu : undefined;
   let burstBytes: number | undefined;

@@ -28,17 +28,33 @@ const RATE_UNITS: Record<string, number> = {
   mbit: 1e6,
   gbit: 1e9,
   tbit: 1e12,
-  bps: 1,
-  kbps: 1e3,
-  mbps: 1e6,
-  gbps: 1e9,
   k: 1e3,
   m: 1e6,
   g: 1e9,
 };
 
-/** "900 mbit", "1.5 Gbit/s", "20Mbps", "100M" → bits per second. Bytes are not accepted, to avoid a factor-8 surprise. */
+/**
+ * Why a rate is ambiguous, or undefined. `mbps` and its kin: tc reads "mbps" as megaBYTES per second, while most
+ * people who write it mean megabits; nslab takes neither reading silently (issue 18: `rate: 200 mbps` was read as
+ * 200 mbit), and asks for bits (`mbit`, `Mbit/s`) or bytes (`MB/s`).
+ */
+export function ambiguousRate(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)bps\s*$/i.exec(v);
+  if (!m) return undefined;
+  const n = m[1];
+  const p = m[2].toLowerCase();
+  return `${JSON.stringify(v)} is ambiguous: tc reads ${p}bps as ${p ? `${{ k: 'kilo', m: 'mega', g: 'giga', t: 'tera' }[p]}` : ''}bytes per second, many people mean ${p ? `${{ k: 'kilo', m: 'mega', g: 'giga', t: 'tera' }[p]}` : ''}bits: write ${n} ${p}bit for bits per second, or ${n} ${p.toUpperCase()}B/s for bytes`;
+}
+
+const BYTE_RATE_UNITS: Record<string, number> = { b: 8, kb: 8e3, mb: 8e6, gb: 8e9, tb: 8e12 };
+
+/** "900 mbit", "1.5 Gbit/s", "100M", "50 MB/s" (bytes, written as such) → bits per second; "20 mbps" is refused (ambiguousRate). */
 export function parseRate(v: unknown): number | undefined {
+  if (typeof v === 'string') {
+    const bytes = /^\s*(\d+(?:\.\d+)?)\s*([kKmMgGtT]?B)\/s\s*$/.exec(v);
+    if (bytes) return Number(bytes[1]) * BYTE_RATE_UNITS[bytes[2].toLowerCase()];
+  }
   if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
   if (typeof v !== 'string') return undefined;
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]+)?(?:\/s)?\s*$/.exec(v);
