@@ -29,6 +29,11 @@ export interface BgpParams {
   readonly nextHop?: string;
   readonly asPath?: readonly number[];
   readonly community?: readonly [number, number];
+  /** Only the route BIRD selected as best (`*`) counts (default); false: any route to the prefix. */
+  readonly best: boolean;
+  readonly localPref?: number;
+  readonly med?: number;
+  readonly origin?: 'igp' | 'egp' | 'incomplete';
   readonly sessions?: number;
   readonly expect: 'present' | 'absent';
 }
@@ -60,8 +65,16 @@ export function expectedText(p: BgpParams): string {
   const not = p.expect === 'absent' ? 'not ' : '';
   if (p.check === 'sessions') return `${p.node} has ${not}exactly ${p.sessions} Established BGP session${p.sessions === 1 ? '' : 's'}`;
   if (p.check === 'session') return `${p.node}'s BGP session with ${peerText(p)} is ${not}${STATE_NAMES[p.state]}`;
-  const how = [p.peer && `from ${peerText(p)}`, p.nextHop && `next hop ${p.nextHop}`, p.asPath && `AS path [${p.asPath.join(' ')}]`, p.community && `community (${p.community.join(',')})`].filter(Boolean);
-  return `${p.node} has ${p.expect === 'absent' ? 'no' : 'a'} BGP route to ${p.prefix}${how.length ? ` ${how.join(', ')}` : ''}`;
+  const how = [
+    p.peer && `from ${peerText(p)}`,
+    p.nextHop && `next hop ${p.nextHop}`,
+    p.asPath && `AS path [${p.asPath.join(' ')}]`,
+    p.community && `community (${p.community.join(',')})`,
+    p.localPref !== undefined && `local-pref ${p.localPref}`,
+    p.med !== undefined && `MED ${p.med}`,
+    p.origin && `origin ${p.origin.toUpperCase()}`,
+  ].filter(Boolean);
+  return `${p.node} has ${p.expect === 'absent' ? 'no' : 'a'} ${p.best ? 'best ' : ''}BGP route to ${p.prefix}${how.length ? ` ${how.join(', ')}` : ''}`;
 }
 
 function birdcFailure(r: ExecResult): string | undefined {
@@ -104,21 +117,27 @@ export function routeText(x: BirdRoute): string {
     x.nextHop && `next hop ${x.nextHop.join(' ')}`,
     x.asPath && `AS path [${x.asPath.join(' ')}]`,
     x.communities.length ? `communities ${x.communities.map((c) => `(${c.join(',')})`).join(' ')}` : undefined,
+    x.localPref !== undefined && x.localPref !== 100 ? `local-pref ${x.localPref}` : undefined,
+    x.med !== undefined ? `MED ${x.med}` : undefined,
   ];
   return parts.filter(Boolean).join(', ');
 }
 
 /** BGP routes to the prefix, and those of them that match peer, next hop, AS path and community. */
-export function matchRoutes(p: BgpParams, routes: readonly BirdRoute[], peerSessions: readonly string[] | undefined): { bgp: BirdRoute[]; matching: BirdRoute[] } {
+export function matchRoutes(p: BgpParams, routes: readonly BirdRoute[], peerSessions: readonly string[] | undefined): { bgp: BirdRoute[]; matching: BirdRoute[]; notBest: BirdRoute[] } {
   const bgp = routes.filter((x) => x.type === 'BGP' && canonicalPrefix(x.prefix)?.prefix === p.prefix);
   const matching = bgp.filter(
     (x) =>
       (peerSessions === undefined || peerSessions.includes(x.protocol)) &&
       (p.nextHop === undefined || (x.nextHop ?? []).some((h) => canonical(h) === p.nextHop)) &&
       (p.asPath === undefined || (x.asPath ?? []).join(' ') === p.asPath.join(' ')) &&
-      (p.community === undefined || x.communities.some((c) => c[0] === p.community![0] && c[1] === p.community![1])),
+      (p.community === undefined || x.communities.some((c) => c[0] === p.community![0] && c[1] === p.community![1])) &&
+      (p.localPref === undefined || x.localPref === p.localPref) &&
+      (p.med === undefined || x.med === p.med) &&
+      (p.origin === undefined || x.origin === p.origin),
   );
-  return { bgp, matching };
+  // the route the router uses is the best one: a matching route BIRD did not select does not count (issue 18)
+  return { bgp, matching: p.best ? matching.filter((x) => x.best) : matching, notBest: p.best ? matching.filter((x) => !x.best) : [] };
 }
 
 export function judgeRoute(p: BgpParams, r: ExecResult, protocols?: ExecResult): Outcome {
@@ -138,12 +157,16 @@ export function judgeRoute(p: BgpParams, r: ExecResult, protocols?: ExecResult):
   const notFound = /^Network not found/m.test(r.stdout);
   const routes = notFound ? [] : parseRoutes(r.stdout);
   if (!routes) return fail(expected, `birdc printed no routes (exit code ${r.exitCode}): ${excerpt(r.stderr || r.stdout) || 'no output'}`, command);
-  const { bgp, matching } = matchRoutes(p, routes, peerSessions);
+  const { bgp, matching, notBest } = matchRoutes(p, routes, peerSessions);
   const details = { routes: routes.map(routeText) };
   const others = routes.filter((x) => x.type !== 'BGP' && canonicalPrefix(x.prefix)?.prefix === p.prefix);
   const none = `no BGP route to ${p.prefix}${others.length ? ` (only ${others.map((x) => `${x.dest} from ${x.protocol}`).join(', ')})` : ''}`;
   if (p.expect === 'present') {
     if (matching.length) return pass(expected, `route ${routeText(matching[0])}`, command, { details });
+    if (notBest.length) {
+      const best = bgp.find((x) => x.best);
+      return fail(expected, `route ${routeText(notBest[0])} is there but not the best${best ? `: BIRD selected ${routeText(best)}` : ''} (best: false accepts any route)`, command, { details });
+    }
     return fail(expected, bgp.length ? `route ${bgp.map(routeText).join('; ')}` : none, command, { details });
   }
   if (matching.length) return fail(expected, `route ${matching.map(routeText).join('; ')}`, command, { details });
@@ -169,7 +192,7 @@ export const bgp: AssertionDef<BgpParams> = {
     const state = r.oneOf('state', BGP_STATES, 'established');
     const sessions = r.integer('sessions', undefined, 0, 10000);
     const expect = r.oneOf('expect', ['present', 'absent'] as const, 'present');
-    const routeKeys = ['next-hop', 'as-path', 'community'].filter((k) => r.has(k));
+    const routeKeys = ['next-hop', 'as-path', 'community', 'best', 'local-pref', 'med', 'origin'].filter((k) => r.has(k));
     let check: BgpParams['check'] = 'session';
     if (sessions !== undefined) {
       check = 'sessions';
@@ -203,6 +226,10 @@ export const bgp: AssertionDef<BgpParams> = {
       if (c.ok) community = [c.value[0], c.value[1]];
       else r.fail('community', `bgp.community: ${c.message}`, c.hint);
     }
+    const best = r.has('best') ? raw.best === true : true;
+    const localPref = r.has('local-pref') ? r.integer('local-pref', 0, 0, 4294967295) : undefined;
+    const med = r.has('med') ? r.integer('med', 0, 0, 4294967295) : undefined;
+    const origin = r.has('origin') ? r.oneOf('origin', ['igp', 'egp', 'incomplete'] as const, 'igp') : undefined;
     if (node === undefined || socket === undefined) return r.result(undefined);
     return r.result<BgpParams>({
       node,
@@ -215,6 +242,10 @@ export const bgp: AssertionDef<BgpParams> = {
       nextHop: nextHopAddr && formatAddress(nextHopAddr.family, nextHopAddr.addr),
       asPath,
       community,
+      best,
+      localPref,
+      med,
+      origin,
       sessions,
       expect,
     });

@@ -77,6 +77,8 @@ export interface BirdRoute {
   readonly nextHop?: readonly string[];
   readonly localPref?: number;
   readonly med?: number;
+  /** BGP.origin in lower case: igp, egp, incomplete. */
+  readonly origin?: string;
   readonly communities: readonly (readonly [number, number])[];
 }
 
@@ -109,6 +111,7 @@ export function parseRoutes(stdout: string): BirdRoute[] | undefined {
       else if (kv[1] === 'BGP.next_hop') out[i] = { ...cur, nextHop: kv[2].trim().split(/\s+/) };
       else if (kv[1] === 'BGP.local_pref') out[i] = { ...cur, localPref: Number(kv[2]) };
       else if (kv[1] === 'BGP.med') out[i] = { ...cur, med: Number(kv[2]) };
+      else if (kv[1] === 'BGP.origin') out[i] = { ...cur, origin: kv[2].trim().toLowerCase() };
       else if (kv[1] === 'BGP.community') for (const c of kv[2].matchAll(/\((\d+),(\d+)\)/g)) cur.communities.push([Number(c[1]), Number(c[2])]);
       continue;
     }

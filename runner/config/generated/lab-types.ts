@@ -840,7 +840,7 @@ dev: string
 state: ("up" | "down")
 }
 /**
- * A BGP router's view (kind: bird), asked with birdc. With peer: the session's state. With prefix: a route learned by BGP (optionally from peer, with next-hop, as-path, community). With sessions: how many sessions are Established.
+ * A BGP router's view (kind: bird), asked with birdc. With peer: the session's state. With prefix: a route learned by BGP (the best one by default; optionally from peer, with next-hop, as-path, community, local-pref, med, origin). With sessions: how many sessions are Established.
  */
 bgp?: {
 /**
@@ -871,6 +871,22 @@ prefix?: string
  * A standard BGP community: [65001, 100], "(65001,100)" or "65001:100".
  */
 community?: ([number, number] | string)
+/**
+ * With prefix: only the route BIRD selected as best (marked * in `birdc show route`) counts (default true); false: any BGP route to the prefix.
+ */
+best?: boolean
+/**
+ * With prefix: the route's BGP LOCAL_PREF (BIRD's default for iBGP is 100).
+ */
+"local-pref"?: number
+/**
+ * With prefix: the route's MULTI_EXIT_DISC.
+ */
+med?: number
+/**
+ * With prefix: the route's ORIGIN attribute (BIRD's static announcements are igp).
+ */
+origin?: ("igp" | "egp" | "incomplete")
 /**
  * The number of BGP sessions of the router that are Established.
  */

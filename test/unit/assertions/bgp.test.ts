@@ -12,7 +12,7 @@ const twoPaths = fixture('birdc-route-two-paths'); // b: 10.10.2.0/24 from c (be
 const notFound = fixture('birdc-route-not-found');
 const noSocket = fixture('birdc-no-socket');
 
-const session = (over: Partial<BgpParams>): BgpParams => ({ node: 'b', socket: '/run/b.ctl', check: 'session', peer: 'a', peerAddress: '10.77.0.1', state: 'established', expect: 'present', ...over });
+const session = (over: Partial<BgpParams>): BgpParams => ({ node: 'b', socket: '/run/b.ctl', check: 'session', peer: 'a', peerAddress: '10.77.0.1', state: 'established', expect: 'present', best: true, ...over });
 const route = (over: Partial<BgpParams>): BgpParams => session({ check: 'route', peer: undefined, peerAddress: undefined, prefix: '10.10.1.0/24', ...over });
 const count = (n: number, over: Partial<BgpParams> = {}): BgpParams => session({ check: 'sessions', peer: undefined, peerAddress: undefined, sessions: n, ...over });
 
@@ -112,7 +112,7 @@ describe('bgp', () => {
     it('present, with next hop, AS path and community', () => {
       const o = judgeRoute(route({ nextHop: '10.77.0.1', asPath: [65001, 65001, 65001], community: [65001, 100] }), routeB);
       assert.equal(o.ok, true);
-      assert.equal(o.expected, 'b has a BGP route to 10.10.1.0/24 next hop 10.77.0.1, AS path [65001 65001 65001], community (65001,100)');
+      assert.equal(o.expected, 'b has a best BGP route to 10.10.1.0/24 next hop 10.77.0.1, AS path [65001 65001 65001], community (65001,100)');
       assert.equal(o.seen, 'route 10.10.1.0/24 from to_a (best), via 10.77.0.1, next hop 10.77.0.1, AS path [65001 65001 65001], communities (65001,100)');
     });
     it('each attribute that differs fails, showing the route that is there', () => {
@@ -134,13 +134,28 @@ describe('bgp', () => {
       assert.equal(o.ok, false);
       assert.equal(o.seen, 'no BGP route to 10.20.0.0/24 (only blackhole from announce4)');
     });
-    it('with peer: only routes from that neighbor count, best or not', () => {
+    it('only the best route counts by default (issue 18: a route that was not selected passed); best: false accepts any', () => {
       const fromA = route({ prefix: '10.10.2.0/24', peer: 'a', peerAddress: '10.77.0.1' });
-      assert.equal(judgeRoute({ ...fromA, asPath: [65001, 65001, 65001] }, twoPaths, protocolsB).ok, true);
-      assert.equal(judgeRoute({ ...fromA, asPath: [] }, twoPaths, protocolsB).ok, false, 'the empty path is c’s route');
+      const notBest = judgeRoute({ ...fromA, asPath: [65001, 65001, 65001] }, twoPaths, protocolsB);
+      assert.equal(notBest.ok, false);
+      assert.match(notBest.seen, /^route 10\.10\.2\.0\/24 from to_a, via 10\.77\.0\.1, next hop 10\.77\.0\.1, AS path \[65001 65001 65001\], communities \(65001,100\) is there but not the best: BIRD selected 10\.10\.2\.0\/24 from to_c \(best\)/);
+      assert.equal(judgeRoute({ ...fromA, asPath: [65001, 65001, 65001], best: false }, twoPaths, protocolsB).ok, true);
+      assert.equal(judgeRoute({ ...fromA, asPath: [], best: false }, twoPaths, protocolsB).ok, false, 'the empty path is c’s route');
       assert.equal(judgeRoute({ ...fromA, peer: 'c', peerAddress: '10.77.1.2', asPath: [] }, twoPaths, protocolsB).ok, true);
-      const { bgp: both, matching } = matchRoutes(fromA, parseRoutes(twoPaths.stdout)!, ['to_a']);
-      assert.deepEqual([both.length, matching.map((r) => r.best)], [2, [false]]);
+      const { bgp: both, matching, notBest: nb } = matchRoutes(fromA, parseRoutes(twoPaths.stdout)!, ['to_a']);
+      assert.deepEqual([both.length, matching.length, nb.map((r) => r.best)], [2, 0, [false]]);
+      assert.equal(judgeRoute({ ...fromA, asPath: [65001, 65001, 65001], expect: 'absent' }, twoPaths, protocolsB).ok, true, 'absent: no best route from a');
+    });
+    it('local-pref, med and origin are judged from the captured route', () => {
+      const viaC = route({ prefix: '10.10.2.0/24', peer: 'c', peerAddress: '10.77.1.2' });
+      assert.equal(judgeRoute({ ...viaC, localPref: 100, origin: 'igp' }, twoPaths, protocolsB).ok, true);
+      assert.equal(judgeRoute({ ...viaC, localPref: 200 }, twoPaths, protocolsB).ok, false);
+      assert.equal(judgeRoute({ ...viaC, origin: 'incomplete' }, twoPaths, protocolsB).ok, false);
+      assert.equal(judgeRoute({ ...viaC, med: 0 }, twoPaths, protocolsB).ok, false, 'the route carries no MED');
+      assert.equal(parseRoutes(twoPaths.stdout)![0].origin, 'igp');
+    });
+    it('with peer: only routes from that neighbor count', () => {
+      const fromA = route({ prefix: '10.10.2.0/24', peer: 'a', peerAddress: '10.77.0.1', best: false });
       const unknown = judgeRoute({ ...fromA, peer: 'x', peerAddress: '10.77.0.50' }, twoPaths, protocolsB);
       assert.equal(unknown.ok, false);
       assert.equal(unknown.seen, 'b has no BGP session with x (10.77.0.50)');
@@ -160,7 +175,7 @@ describe('bgp', () => {
     it('a session: the peer is resolved to its address; the socket comes from the context', () => {
       const r = bgp.resolve({ node: 'b', peer: 'a' }, ctx());
       assert.deepEqual(r.diagnostics, []);
-      assert.deepEqual(r.params, { node: 'b', socket: '/run/nslab/t/b/bird.ctl', check: 'session', peer: 'a', peerAddress: '10.77.0.1', state: 'established', prefix: undefined, nextHop: undefined, asPath: undefined, community: undefined, sessions: undefined, expect: 'present' });
+      assert.deepEqual(r.params, { node: 'b', socket: '/run/nslab/t/b/bird.ctl', check: 'session', peer: 'a', peerAddress: '10.77.0.1', state: 'established', prefix: undefined, nextHop: undefined, asPath: undefined, community: undefined, best: true, localPref: undefined, med: undefined, origin: undefined, sessions: undefined, expect: 'present' });
       assert.equal(bgp.describe(r.params!), 'bgp b ↔ a Established');
     });
     it('a route: prefix canonical, as-path and community in either spelling', () => {
@@ -206,7 +221,7 @@ describe('bgp', () => {
         background: () => Promise.reject(new Error('unused')),
         measurement: () => undefined,
       };
-      const p = route({ prefix: '10.10.2.0/24', peer: 'a', peerAddress: '10.77.0.1' });
+      const p = route({ prefix: '10.10.2.0/24', peer: 'c', peerAddress: '10.77.1.2' });
       assert.equal((await bgp.run(p, rc)).ok, true);
       assert.deepEqual(calls, [['b', ...protocolsArgv(p)], ['b', ...routeArgv(p)]]);
       assert.deepEqual(routeArgv(p), ['birdc', '-s', '/run/b.ctl', 'show', 'route', 'all', '10.10.2.0/24']);
