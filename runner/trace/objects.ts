@@ -5,16 +5,39 @@ import { extChain, sepChain, svcChain, svlChain } from '../cluster/kube-proxy-ip
 import { nftEndpointChain, nftExternalChain, nftLocalChain, nftServiceChain } from '../cluster/kube-proxy-nftables.ts';
 import { isolatingPolicies, podChain } from '../cluster/policy.ts';
 import type { ClusterResult } from '../cluster/types.ts';
-import type { LabObjectRef, RouteStep, RuleHit } from '../model/trace.ts';
+import type { LabObjectRef, RouteStep, RuleHit, TraceProto } from '../model/trace.ts';
 import type { ResolvedLab, ResolvedNode } from '../model/types.ts';
-import { endpointObject, serviceObject } from './predict-kube-proxy.ts';
+import { endpointObject, kubeProxyDecide, serviceObject } from './predict-kube-proxy.ts';
 import { egressObject, kubeProxyObject, natRuleObject } from './predict-nat.ts';
 import { policiesObject, policyObject } from './predict-policy.ts';
 import { routeObjectOf } from './route-object.ts';
 
+/** The packet a rule saw, where the rule alone cannot tell the object (nftables kube-proxy's no-endpoint maps). */
+export interface RulePacket {
+  readonly dst: string;
+  readonly dport?: number;
+  readonly proto: string;
+}
+
 export interface ObjectIndex {
-  /** The lab object behind a rule hit in node `node`, if nslab generated the rule (or it is the user's firewall). */
-  ruleObject(node: string, hit: RuleHit): LabObjectRef | undefined;
+  /**
+   * The lab object behind a rule hit in node `node`, if nslab generated the rule (or it is the user's firewall).
+   * `packet` (optional) names the Service behind kube-proxy's nftables verdict maps (no endpoints, ClusterIP checks).
+   */
+  ruleObject(node: string, hit: RuleHit, packet?: RulePacket): LabObjectRef | undefined;
+}
+
+const NFT_MAP_CHAINS = new Set(['service-endpoints-check', 'nodeport-endpoints-check', 'reject-chain', 'cluster-ips-check']);
+
+/** What kube-proxy decides for the packet in `node`, as the prediction does: the object of its refusal. */
+function refusalObject(cluster: ClusterResult, node: string, p: RulePacket): LabObjectRef | undefined {
+  const protos: readonly TraceProto[] = ['tcp', 'udp', 'icmp'];
+  const proto = protos.find((x) => x === p.proto);
+  if (!proto) return undefined;
+  const pkt = { src: '0.0.0.0', dst: p.dst, ...(p.dport !== undefined ? { dport: p.dport } : {}), proto, family: 4 as const, ttl: 64 };
+  const nodeIPs = new Set(cluster.nodes.filter((n) => n.name === node).map((n) => n.ip));
+  const d = kubeProxyDecide(cluster, node, pkt, (a) => nodeIPs.has(a), false);
+  return d.kind === 'refuse' ? d.object : undefined;
 }
 
 const EGRESS_CHAINS = new Set(['FLANNEL-POSTRTG', 'cali-POSTROUTING', 'cali-nat-outgoing', 'CNI-MASQ']);
@@ -110,8 +133,12 @@ export function objectIndex(lab: ResolvedLab): ObjectIndex {
   };
 
   return {
-    ruleObject(node, hit) {
+    ruleObject(node, hit, packet) {
       const n = nodes.get(node);
+      if (cluster && packet && hit.table === 'kube-proxy' && NFT_MAP_CHAINS.has(hit.chain)) {
+        const o = refusalObject(cluster, node, packet);
+        if (o) return o;
+      }
       const target = jumpTarget(hit);
       const own = byChain(node, hit.chain, hit);
       // a dispatching rule (KUBE-SERVICES → KUBE-SVC-…, NSL-POL-INGRESS → NSL-POL-IN-…) is about where it jumps

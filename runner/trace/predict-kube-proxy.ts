@@ -11,11 +11,12 @@ import { extChain, sepChain, svcChain, svlChain } from '../cluster/kube-proxy-ip
 import { nftEndpointChain, nftExternalChain, nftLocalChain, nftServiceChain } from '../cluster/kube-proxy-nftables.ts';
 import type { ClusterResult } from '../cluster/types.ts';
 import type { LabObjectRef, RuleHit } from '../model/trace.ts';
+import { kubeProxyObject } from './predict-nat.ts';
 import { inPrefix, type Pkt } from './predict-packet.ts';
 
 export type KubeProxyDecision =
   | { readonly kind: 'none' }
-  | { readonly kind: 'refuse'; readonly sp: ProxiedServicePort; readonly rule: RuleHit; readonly object: LabObjectRef; readonly reason: string }
+  | { readonly kind: 'refuse'; readonly sp?: ProxiedServicePort; readonly rule: RuleHit; readonly object: LabObjectRef; readonly reason: string }
   | { readonly kind: 'dnat'; readonly sp: ProxiedServicePort; readonly ep: ProxiedEndpoint; readonly masq: boolean; readonly others: readonly ProxiedEndpoint[]; readonly object: LabObjectRef };
 
 /** "Service ns/name port P" as a user names a service port. */
@@ -68,7 +69,8 @@ function externalChoice(sp: ProxiedServicePort, pkt: Pkt, clusterCIDR: string, f
  * address is the node's own (NodePorts answer there), `endpoint` the endpoint to follow (else the first).
  */
 export function kubeProxyDecide(cluster: ClusterResult, node: string, pkt: Pkt, isLocal: (addr: string) => boolean, fromNode: boolean, endpoint?: string): KubeProxyDecision {
-  if (pkt.proto === 'icmp' || pkt.dport === undefined || !cluster.nodes.some((n) => n.name === node)) return { kind: 'none' };
+  if (!cluster.nodes.some((n) => n.name === node)) return { kind: 'none' };
+  if (pkt.proto === 'icmp' || pkt.dport === undefined) return cluster.kubeProxy === 'nftables' ? clusterIPCheck(cluster, node, pkt) : { kind: 'none' };
   const input = kubeProxyInput(cluster, node);
   const nodeIP = cluster.nodes.find((n) => n.name === node)?.ip;
   for (const sp of proxiedServicePorts(input)) {
@@ -85,7 +87,18 @@ export function kubeProxyDecide(cluster: ClusterResult, node: string, pkt: Pkt, 
     const ep = eps.find((e) => e.ip === endpoint) ?? eps[0]!;
     return { kind: 'dnat', sp, ep, masq: masq || ep.ip === pkt.src, others: eps.filter((e) => e !== ep), object: endpointObject(cluster, sp, ep.ip) };
   }
-  return { kind: 'none' };
+  return cluster.kubeProxy === 'nftables' ? clusterIPCheck(cluster, node, pkt) : { kind: 'none' };
+}
+
+/** nftables mode's cluster-ips-check: another port (or ICMP) of a ClusterIP is rejected, an unallocated one dropped. */
+function clusterIPCheck(cluster: ClusterResult, node: string, pkt: Pkt): KubeProxyDecision {
+  const svc = cluster.services.find((s) => s.clusterIP === pkt.dst);
+  if (!svc && !inPrefix(pkt.dst, cluster.serviceCIDR)) return { kind: 'none' };
+  const object = svc ? { kind: 'service', name: `Service ${svc.namespace}/${svc.name}`, pos: cluster.sources.get(`svc:${svc.namespace}/${svc.name}`) } : kubeProxyObject(cluster, node);
+  const rule: RuleHit = { family: 'ip', table: 'kube-proxy', chain: 'cluster-ips-check', verdict: svc ? 'reject' : 'drop', object };
+  const what = pkt.proto === 'icmp' ? 'icmp' : `${pkt.proto} port ${pkt.dport}`;
+  const reason = svc ? `${object.name} has no ${what}: kube-proxy rejects it` : `${pkt.dst} is no Service's ClusterIP: kube-proxy drops it`;
+  return { kind: 'refuse', rule, object, reason };
 }
 
 /** NodePorts answer on the node's own addresses: any local one (iptables, but 127/8), the node IP (nftables). */

@@ -12,6 +12,11 @@ import { policyDrop } from './predict-policy.ts';
 import type { Arrival, VxlanSpec } from './predict-topology.ts';
 import { decapStep, tunExit, vxlanExit, type TunnelExit } from './predict-tunnel.ts';
 
+/** Where the walk is now: the last hop (a drop's verdict names it). */
+function here(ctx: WalkCtx): string {
+  return ctx.hops.at(-1)?.at ?? ctx.flow.from;
+}
+
 /** `pkt` leaves `node` by `out` toward the layer-2 neighbor `target`: where it arrives next. */
 export function transmit(ctx: WalkCtx, hop: MutableHop, node: string, out: string, target: string, pkt: Pkt): State {
   const { topo } = ctx;
@@ -41,15 +46,15 @@ export function transmit(ctx: WalkCtx, hop: MutableHop, node: string, out: strin
 
 /** A frame reaching the other end of a link: a node, or a bridge that delivers it up or switches it on. */
 function cross(ctx: WalkCtx, a: Arrival, target: string, pkt: Pkt, decap?: TunnelStep): State {
-  if (a.kind === 'none') return lost(ctx.hops.at(-1)?.at ?? ctx.flow.from, pkt, 'the link it leaves by is down or leads nowhere');
+  if (a.kind === 'none') return lost(here(ctx), pkt, 'the link it leaves by is down or leads nowhere');
   if (a.kind === 'node') return { kind: 'node', node: a.node, inIf: a.ifname, pkt, ...(decap ? { decap } : {}) };
   const b = a.bridge;
   const q = ctx.topo.portToward(b, target, a.port);
   if (q === 'self') {
-    if (!b.node) return lost(b.name, pkt, `the bridge ${b.name} itself has ${target}, and it is no node's`);
+    if (!b.node) return lost(here(ctx), pkt, `the bridge ${b.name} itself has ${target}, and it is no node's`);
     return { kind: 'node', node: b.node, inIf: b.ifname, inPort: a.port, pkt, ...(decap ? { decap } : {}) };
   }
-  if (q === undefined) return lost(b.name, pkt, `nothing on ${b.name} answers for ${target} (ARP)`);
+  if (q === undefined) return lost(here(ctx), pkt, `nothing on ${b.name} answers for ${target} (ARP)`);
   const hop = pushHop(ctx, { type: 'bridge', at: b.name, netns: b.netns, in: a.port, out: q, pkt, ...(decap ? { decap } : {}) });
   let p = pkt;
   if (b.node && ctx.dir === 'reply') {
@@ -75,7 +80,7 @@ function leaveBridge(ctx: WalkCtx, hop: MutableHop, b: ResolvedBridge, port: str
   const vx = ctx.topo.vxlanPort(b, port);
   if (vx && b.node) {
     const exit = vxlanExit(ctx.topo, b.node, port, vx, target);
-    if (!exit) return lost(b.name, pkt, `vxlan ${port} of ${b.node} has no remote VTEP for ${target}`);
+    if (!exit) return lost(here(ctx), pkt, `vxlan ${port} of ${b.node} has no remote VTEP for ${target}`);
     hop.encap = exit.step;
     return throughTunnel(ctx, b.node, exit, target, pkt);
   }

@@ -83,6 +83,9 @@ function listenerNote(ctx: WalkCtx, node: string, pkt: Pkt): void {
   if (pod?.ports.some((p) => p.port === pkt.dport && p.protocol.toLowerCase() === pkt.proto)) return;
   const ready = ctx.topo.lab.ready?.some((r) => r.kind === 'listen' && r.node === node && r.proto === pkt.proto && r.ports.includes(pkt.dport!));
   if (ready) return;
+  const port = String(pkt.dport);
+  const daemon = ctx.topo.node(node)?.daemons.some((d) => d.argv.some((a) => a === port || a.endsWith(`:${port}`) || a.endsWith(`=${port}`)));
+  if (daemon) return;
   note(ctx, `whether something listens on ${pkt.proto} port ${pkt.dport} in ${node} is not known to the model`);
 }
 

@@ -38,9 +38,16 @@ export function predictWalk(lab: ResolvedLab, flow: TraceFlow, opts: PredictOpti
   }
   const first: Pkt = { src: flow.src ?? '', dst: flow.dst, ...(flow.port !== undefined ? { dport: flow.port } : {}), proto: flow.proto, family: flow.family, ttl: 64 };
   const fwd = walkFrom({ ...base, dir: 'forward', hops: [] }, flow.from, first);
-  if (fwd.dir.verdict.kind !== 'delivered') return { source: 'model', flow, forward: fwd.dir, notes };
+  const v = fwd.dir.verdict;
+  if (v.kind === 'dropped' && v.by === 'rule' && v.rule?.verdict === 'reject') {
+    // REJECT answers with an ICMP error (port unreachable) from the node that rejected it
+    const icmp: Pkt = { src: '', dst: fwd.last.src, proto: 'icmp', family: flow.family, ttl: 64 };
+    const rep = walkFrom({ ...base, dir: 'reply', hops: [] }, v.at, icmp);
+    return { source: 'model', flow, forward: fwd.dir, reply: rep.dir, notes };
+  }
+  if (v.kind !== 'delivered') return { source: 'model', flow, forward: fwd.dir, notes };
   const p = fwd.last;
   const back: Pkt = { src: p.dst, dst: p.src, ...(p.dport !== undefined ? { sport: p.dport } : {}), ...(p.sport !== undefined ? { dport: p.sport } : {}), proto: p.proto, family: p.family, ttl: 64 };
-  const rep = walkFrom({ ...base, dir: 'reply', hops: [] }, fwd.dir.verdict.at, back);
+  const rep = walkFrom({ ...base, dir: 'reply', hops: [] }, v.at, back);
   return { source: 'model', flow, forward: fwd.dir, reply: rep.dir, notes };
 }

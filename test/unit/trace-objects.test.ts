@@ -47,6 +47,13 @@ describe('objectIndex: the lab object behind a rule', () => {
     assert.equal(i.ruleObject('node-1', hit({ table: 'kube-proxy', chain: nftEndpointChain(sp, sp.clusterEndpoints[0]!) }))?.name, 'endpoint pod web-1 of Service default/web port 80');
   });
 
+  it("nftables' no-endpoint verdict maps name the Service from the packet, as the prediction does", () => {
+    const i = objectIndex(load('k8s-services-nftables'));
+    const reject = hit({ table: 'kube-proxy', chain: 'reject-chain', verdict: 'reject' });
+    assert.equal(i.ruleObject('node-1', reject, { dst: '10.96.0.15', dport: 80, proto: 'tcp' })?.name, 'Service default/ghost port 80 (no endpoints)');
+    assert.equal(i.ruleObject('node-1', reject)?.kind, 'kube-proxy');
+  });
+
   it("NetworkPolicy chains: the pod's isolating policies, or the one the rule's comment names, with the YAML place", () => {
     const np = load('k8s-networkpolicy');
     const i = objectIndex(np);

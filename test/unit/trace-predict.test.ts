@@ -83,8 +83,21 @@ const CASES: readonly Case[] = [
     lab: 'k8s-services-iptables',
     flow: flow('client', '10.96.0.15', 'tcp', 80),
     check: (w) => {
-      assert.equal(w.reply, undefined);
       assert.deepEqual(w.forward.verdict.kind === 'dropped' && [w.forward.verdict.by, w.forward.verdict.object?.name], ['rule', 'Service default/ghost port 80 (no endpoints)']);
+      // REJECT answers with an ICMP error from node-1 (its address toward the client)
+      assert.deepEqual(at(w, 'reply'), ['node-1', 'client']);
+      assert.equal(w.reply!.hops[0]!.packet!.src, '10.244.0.1');
+      assert.deepEqual(w.reply!.verdict, { kind: 'returned', at: 'client' });
+    },
+  },
+  {
+    name: 'k8s-services-nftables-icmp-to-clusterip',
+    lab: 'k8s-services-nftables',
+    flow: flow('client', '10.96.0.11', 'icmp'),
+    check: (w) => {
+      const v = w.forward.verdict;
+      assert.ok(v.kind === 'dropped' && v.rule?.chain === 'cluster-ips-check' && v.object?.name === 'Service default/web');
+      assert.equal(w.reply?.verdict.kind, 'returned');
     },
   },
   {
