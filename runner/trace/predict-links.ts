@@ -12,9 +12,11 @@ import { policyDrop } from './predict-policy.ts';
 import type { Arrival, VxlanSpec } from './predict-topology.ts';
 import { decapStep, tunExit, vxlanExit, type TunnelExit } from './predict-tunnel.ts';
 
-/** Where the walk is now: the last hop (a drop's verdict names it). */
+/** Where the walk is now: the last hop's node (a bridge of a node is in that node), or fabric bridge. */
 function here(ctx: WalkCtx): string {
-  return ctx.hops.at(-1)?.at ?? ctx.flow.from;
+  const h = ctx.hops.at(-1);
+  if (!h) return ctx.flow.from;
+  return h.type === 'bridge' ? (ctx.topo.lab.bridges.find((b) => b.name === h.at)?.node ?? h.at) : h.at;
 }
 
 /** `pkt` leaves `node` by `out` toward the layer-2 neighbor `target`: where it arrives next. */
@@ -69,7 +71,7 @@ function cross(ctx: WalkCtx, a: Arrival, target: string, pkt: Pkt, decap?: Tunne
     if (d) {
       hop.out = undefined;
       hop.rules.push(d.rule);
-      return { kind: 'end', pkt: p, verdict: { kind: 'dropped', at: b.name, by: 'rule', rule: d.rule, object: d.object, reason: d.reason } };
+      return { kind: 'end', pkt: p, verdict: { kind: 'dropped', at: b.node, by: 'rule', rule: d.rule, object: d.object, reason: d.reason } };
     }
   }
   return leaveBridge(ctx, hop, b, q, target, p);

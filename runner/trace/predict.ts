@@ -24,6 +24,9 @@ function walkFrom(ctx: WalkCtx, node: string, pkt: Pkt): { dir: WalkDirection; l
   for (let i = 0; i < MAX_HOPS && st.kind === 'node'; i++) st = ctx.arrive(ctx, st);
   const done = st.kind === 'node' ? lost(st.node, st.pkt, `the model gave up after ${MAX_HOPS} hops (a loop?)`) : st;
   if (done.kind !== 'end') throw new Error('unreachable');
+  // the hop where a direction ends leaves by nothing (as the kernel's walk shows it, even where the packet was sent on and lost)
+  const lastHop = ctx.hops.at(-1);
+  if (lastHop) for (const k of ['out', 'outPort', 'encap'] as const) delete lastHop[k];
   return { dir: { hops: ctx.hops, verdict: done.verdict }, last: done.pkt };
 }
 

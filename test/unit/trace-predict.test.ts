@@ -45,6 +45,24 @@ const CASES: readonly Case[] = [
     },
   },
   {
+    name: 'routed-no-route',
+    lab: 'routed',
+    flow: flow('b2', '10.3.0.1', 'icmp'),
+    check: (w) => {
+      assert.deepEqual(w.forward.verdict.kind === 'dropped' && [w.forward.verdict.at, w.forward.verdict.by], ['b2', 'route']);
+      assert.equal(w.reply, undefined);
+    },
+  },
+  {
+    name: 'routed-nobody-answers-arp',
+    lab: 'routed',
+    flow: flow('a1', '10.2.0.99', 'icmp'),
+    check: (w) => {
+      assert.deepEqual(w.forward.verdict.kind === 'dropped' && [w.forward.verdict.at, w.forward.verdict.by], ['r', 'unknown']);
+      assert.equal(w.forward.hops.at(-1)!.out, undefined, 'the last hop leaves by nothing');
+    },
+  },
+  {
     name: 'bridge-nat-published-port',
     lab: 'bridge-nat',
     flow: flow('internet', '203.0.113.2', 'tcp', 8080),
