@@ -8,7 +8,7 @@ import type { NatStep, Verdict } from '../model/trace.ts';
 import { end, lost, note, pushHop, type State, type WalkCtx } from './predict-context.ts';
 import { dnatRule, kubeProxyDecide, servicePortName } from './predict-kube-proxy.ts';
 import { transmit } from './predict-links.ts';
-import { applyDnat, applySnat, egressMasquerades, egressObject, kubeProxyObject, natRuleObject, undoDnat, undoSnat, userDnat, userMasquerade } from './predict-nat.ts';
+import { applyDnat, applySnat, type CtEntry, egressMasquerades, egressObject, kubeProxyObject, natRuleObject, undoDnat, undoSnat, userDnat, userMasquerade } from './predict-nat.ts';
 import type { MutableHop, Pkt } from './predict-packet.ts';
 import { policyDrop } from './predict-policy.ts';
 import { localStep, routeStep } from './predict-routing.ts';
@@ -19,9 +19,9 @@ interface Pre {
   readonly masq: boolean;
 }
 
-function record(ctx: WalkCtx, hop: MutableHop, r: { pkt: Pkt; step: NatStep; ct?: unknown }): Pkt {
+function record(ctx: WalkCtx, hop: MutableHop, r: { pkt: Pkt; step: NatStep; ct?: CtEntry }): Pkt {
   hop.nat.push(r.step);
-  if (r.ct) ctx.ct.push(r.ct as never);
+  if (r.ct) ctx.ct.push(r.ct);
   return r.pkt;
 }
 
@@ -70,7 +70,7 @@ function arrived(ctx: WalkCtx, hop: MutableHop, node: string, pkt: Pkt): State {
   if (ctx.dir === 'reply') {
     const u = undoDnat(ctx.ct, node, pkt);
     const p = u ? record(ctx, hop, u) : pkt;
-    if (node !== ctx.flow.from) return lost(node, p, `the reply reached ${node}, not ${ctx.flow.from}`);
+    if (node !== ctx.topo.owner(ctx.flow.from)) return lost(node, p, `the reply reached ${node}, not ${ctx.flow.from}`);
     return end(p, { kind: 'returned', at: node });
   }
   const verdict: Verdict = { kind: 'delivered', at: node, address: pkt.dst, ...(pkt.dport !== undefined ? { port: pkt.dport } : {}) };

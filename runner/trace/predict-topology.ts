@@ -44,6 +44,13 @@ export class Topology {
     return this.byName.get(name);
   }
 
+  /** The node whose namespace `name` lives in (itself, or the node it shares its namespace with). */
+  owner(name: string): string {
+    let n = this.node(name);
+    for (let i = 0; i < 8 && n?.sharesNetnsOf; i++) n = this.node(n.sharesNetnsOf) ?? n;
+    return n?.name ?? name;
+  }
+
   /** The node whose namespace this is (the node itself, not one sharing its namespace). */
   nodeOfNetns(netns: string): ResolvedNode | undefined {
     return this.lab.nodes.find((n) => n.netns === netns && !n.sharesNetnsOf);

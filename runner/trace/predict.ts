@@ -40,7 +40,10 @@ export function predictWalk(lab: ResolvedLab, flow: TraceFlow, opts: PredictOpti
     return { source: 'model', flow, forward: { hops: [], verdict: { kind: 'dropped', at: flow.from, by: 'unknown', reason: `${flow.from} is no node of the lab` } }, notes };
   }
   const first: Pkt = { src: flow.src ?? '', dst: flow.dst, ...(flow.port !== undefined ? { dport: flow.port } : {}), proto: flow.proto, family: flow.family, ttl: 64 };
-  const fwd = walkFrom({ ...base, dir: 'forward', hops: [] }, flow.from, first);
+  // a node in another node's namespace (Docker's host and container modes) sends from that node's namespace
+  const from = topo.owner(flow.from);
+  if (from !== flow.from) notes.push(`${flow.from} lives in the network namespace of ${from}: the walk starts there`);
+  const fwd = walkFrom({ ...base, dir: 'forward', hops: [] }, from, first);
   const v = fwd.dir.verdict;
   if (v.kind === 'dropped' && v.by === 'rule' && v.rule?.verdict === 'reject') {
     // REJECT answers with an ICMP error (port unreachable) from the node that rejected it
