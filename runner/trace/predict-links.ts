@@ -78,7 +78,7 @@ function cross(ctx: WalkCtx, a: Arrival, target: string, pkt: Pkt, decap?: Tunne
 }
 
 /** A frame leaving bridge `b` by `port`: across its link, or into the tunnel when the port is a vxlan device. */
-function leaveBridge(ctx: WalkCtx, hop: MutableHop, b: ResolvedBridge, port: string, target: string, pkt: Pkt): State {
+export function leaveBridge(ctx: WalkCtx, hop: MutableHop, b: ResolvedBridge, port: string, target: string, pkt: Pkt): State {
   const vx = ctx.topo.vxlanPort(b, port);
   if (vx && b.node) {
     const exit = vxlanExit(ctx.topo, b.node, port, vx, target);

@@ -7,7 +7,7 @@
 import type { NatStep, Verdict } from '../model/trace.ts';
 import { end, lost, note, pushHop, type State, type WalkCtx } from './predict-context.ts';
 import { dnatRule, kubeProxyDecide, servicePortName } from './predict-kube-proxy.ts';
-import { transmit } from './predict-links.ts';
+import { leaveBridge, transmit } from './predict-links.ts';
 import { applyDnat, applySnat, type CtEntry, egressMasquerades, egressObject, kubeProxyObject, natRuleObject, undoDnat, undoSnat, userDnat, userMasquerade } from './predict-nat.ts';
 import type { MutableHop, Pkt } from './predict-packet.ts';
 import { policyDrop } from './predict-policy.ts';
@@ -128,8 +128,43 @@ export function originate(ctx: WalkCtx, node: string, pkt0: Pkt): State {
   return routeOn(ctx, hop, node, pre.pkt, pre.masq, false);
 }
 
+/**
+ * A frame a node's bridge (cni0) hands up whose destination the node's PREROUTING translates (a ClusterIP to a pod
+ * on the same node; a reply un-SNATed back to one): when the new destination is on that bridge again, br_netfilter
+ * switches it there, with the NAT, and no routing (a bridge hop). Undefined when that is not the case.
+ */
+function bridgedNat(ctx: WalkCtx, st: State & { kind: 'node' }): State | undefined {
+  const n = ctx.topo.node(st.node)!;
+  const b = st.inPort && st.inIf ? ctx.topo.bridgeIn(n.netns, st.inIf) : undefined;
+  if (!b) return undefined;
+  const scratch: MutableHop = { at: b.name, type: 'bridge', netns: b.netns, in: st.inPort, rules: [], nat: [] };
+  const ctLen = ctx.ct.length;
+  const pre = prerouting(ctx, scratch, st.node, st.pkt, st.inIf, false);
+  const r = 'kind' in pre || pre.pkt.dst === st.pkt.dst ? undefined : ctx.routes.lookup(st.node, pre.pkt.dst);
+  if ('kind' in pre || !r || ctx.routes.outIf(st.node, r) !== b.ifname || ctx.topo.isLocal(st.node, pre.pkt.dst)) {
+    ctx.ct.length = ctLen;
+    return undefined;
+  }
+  const hop = pushHop(ctx, { type: 'bridge', at: b.name, netns: b.netns, in: st.inPort, ...(st.decap ? { decap: st.decap } : {}), pkt: st.pkt });
+  hop.nat.push(...scratch.nat);
+  hop.rules.push(...scratch.rules);
+  const d = ctx.dir === 'forward' && ctx.cluster ? policyDrop(ctx.cluster, st.node, pre.pkt) : undefined;
+  if (d) {
+    hop.rules.push(d.rule);
+    return end(pre.pkt, { kind: 'dropped', at: st.node, by: 'rule', rule: d.rule, object: d.object, reason: d.reason });
+  }
+  const target = ctx.routes.l2Target(r, pre.pkt.dst);
+  const port = ctx.topo.portToward(b, target);
+  if (port === undefined || port === 'self') return lost(st.node, pre.pkt, `nothing on ${b.name} answers for ${target} (ARP)`);
+  hop.out = port;
+  const p = postrouting(ctx, hop, st.node, b.ifname, pre.pkt, pre.masq);
+  return leaveBridge(ctx, hop, b, port, target, p);
+}
+
 /** A packet arriving in a node: PREROUTING, then delivered there or routed on. */
 export function arrive(ctx: WalkCtx, st: State & { kind: 'node' }): State {
+  const bridged = bridgedNat(ctx, st);
+  if (bridged) return bridged;
   const topo = ctx.topo;
   const n = topo.node(st.node)!;
   const hop = pushHop(ctx, { type: 'node', at: st.node, netns: n.netns, in: st.inIf, ...(st.inPort ? { inPort: st.inPort } : {}), ...(st.decap ? { decap: st.decap } : {}), pkt: st.pkt });

@@ -97,6 +97,31 @@ const CASES: readonly Case[] = [
     },
   })),
   {
+    // checked on the real kernel: br_netfilter DNATs the frame cni0 handed up and switches it to the pod's port
+    name: 'k8s-services-iptables-clusterip-same-node',
+    lab: 'k8s-services-iptables',
+    flow: flow('client', '10.96.0.11', 'tcp', 80),
+    opts: { endpoint: '10.244.0.4' },
+    check: (w) => {
+      assert.deepEqual(at(w), ['client', 'cni0@node-1', 'web-3']);
+      const b = w.forward.hops[1]!;
+      assert.deepEqual([b.type, b.in, b.out, b.nat[0]!.after], ['bridge', 'vetha7a3e029', 'veth4448cbdd', '10.244.0.4:80']);
+      assert.equal(w.reply!.hops[1]!.nat[0]!.after, '10.96.0.11:80');
+    },
+  },
+  {
+    name: 'k8s-services-iptables-hairpin',
+    lab: 'k8s-services-iptables',
+    flow: flow('web-1', '10.96.0.11', 'tcp', 80),
+    opts: { endpoint: '10.244.0.3' },
+    check: (w) => {
+      const b = w.forward.hops[1]!;
+      assert.deepEqual([b.at, b.in, b.out], ['cni0@node-1', 'veth0761ccbe', 'veth0761ccbe']);
+      assert.deepEqual(b.nat.map((n) => [n.type, n.after]), [['dnat', '10.244.0.3:80'], ['snat', '10.244.0.1']]);
+      assert.deepEqual(w.reply!.verdict, { kind: 'returned', at: 'web-1' });
+    },
+  },
+  {
     name: 'k8s-services-iptables-no-endpoints',
     lab: 'k8s-services-iptables',
     flow: flow('client', '10.96.0.15', 'tcp', 80),
