@@ -95,6 +95,22 @@ function commentService(cluster: ClusterResult, rule: string | undefined): LabOb
   return sp ? serviceObject(cluster, sp, m[4] ? ' (no local endpoints)' : ' (no endpoints)') : undefined;
 }
 
+/**
+ * The Service port a kube-proxy REJECT/DROP rule refuses, read from the rule as `nft monitor trace` prints an
+ * iptables-nft rule (without its comment): `ip daddr 10.96.0.15 tcp dport 80 … reject`, `fib daddr type local tcp
+ * dport 30081 … drop`.
+ */
+function ruleTextService(cluster: ClusterResult, node: string, hit: RuleHit): LabObjectRef | undefined {
+  const text = hit.rule ?? '';
+  if (!/\b(reject|drop)\b/.test(`${text} ${hit.verdict}`)) return undefined;
+  const dport = /\bdport (\d+)/.exec(text)?.[1];
+  const proto = /\b(tcp|udp) dport/.exec(text)?.[1];
+  const daddr = /\bip daddr (\d+\.\d+\.\d+\.\d+)\b/.exec(text)?.[1];
+  const local = /fib daddr type local/.test(text) ? cluster.nodes.find((n) => n.name === node)?.ip : undefined;
+  const dst = daddr ?? local;
+  return dst && dport && proto ? refusalObject(cluster, node, { dst, dport: Number(dport), proto }) : undefined;
+}
+
 /** A NetworkPolicy named in a policy rule's comment ("policy prod/web-from-dev ingress[0]: …"). */
 function commentPolicy(cluster: ClusterResult, rule: string | undefined): LabObjectRef | undefined {
   const m = rule ? /policy ([\w.-]+)\/([\w.-]+) (ingress|egress)\[/.exec(rule) : null;
@@ -128,7 +144,7 @@ export function objectIndex(lab: ResolvedLab): ObjectIndex {
     if (!cluster) return undefined;
     if (EGRESS_CHAINS.has(chain)) return egressObject(cluster);
     if (POLICY_DISPATCH.test(chain)) return { kind: 'network-policy', name: `the NetworkPolicy rules of ${node}`, pos: cluster.pos };
-    if (chain.startsWith('KUBE-') || (hit.table === 'kube-proxy' && chain === hit.chain)) return commentService(cluster, hit.rule) ?? kubeProxyObject(cluster, node);
+    if (chain.startsWith('KUBE-') || (hit.table === 'kube-proxy' && chain === hit.chain)) return commentService(cluster, hit.rule) ?? ruleTextService(cluster, node, hit) ?? kubeProxyObject(cluster, node);
     return undefined;
   };
 

@@ -39,6 +39,14 @@ describe('objectIndex: the lab object behind a rule', () => {
     assert.equal(idx.ruleObject('node-1', hit({ table: 'filter', chain: 'KUBE-SERVICES', rule, verdict: 'reject' }))?.name, 'Service default/ghost port 80 (no endpoints)');
   });
 
+  it('a REJECT/DROP as nft monitor trace prints it (no comment) names the Service from its match', () => {
+    const reject = hit({ table: 'filter', chain: 'KUBE-SERVICES', rule: 'meta l4proto tcp ip daddr 10.96.0.15 tcp dport 80 counter reject', verdict: 'drop' });
+    assert.equal(idx.ruleObject('node-1', reject)?.name, 'Service default/ghost port 80 (no endpoints)');
+    const np = objectIndex(load('k8s-nodeport-client-ip'));
+    const drop = hit({ table: 'filter', chain: 'KUBE-EXTERNAL-SERVICES', rule: 'meta l4proto tcp fib daddr type local tcp dport 30081 counter drop', verdict: 'drop' });
+    assert.equal(np.ruleObject('node-2', drop)?.name, 'Service default/web-local port 80 (no local endpoints)');
+  });
+
   it("kube-proxy's nftables chains", () => {
     const nft = load('k8s-services-nftables');
     const sp = proxiedServicePorts(kubeProxyInput(nft.cluster!, 'node-1')).find((s) => s.serviceName === 'web')!;
