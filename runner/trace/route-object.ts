@@ -34,7 +34,9 @@ export function routeObjectOf(lab: ResolvedLab, node: string, route: RouteStep):
   }
   const dst = canonical(route.dst);
   const table = routes.table(node);
-  const hit = route.dst.includes('/') || dst === 'default' ? table.find((r) => r.dst === dst && (!route.via || !r.via || r.via === route.via)) : routes.lookup(node, route.dst);
+  const exact = (r: { dst: string; via?: string }): boolean => r.dst === dst && (!route.via || !r.via || r.via === route.via);
+  // another next hop for the same prefix: BGP chose another path (a link is down), the prefix still names its origin
+  const hit = route.dst.includes('/') || dst === 'default' ? (table.find(exact) ?? table.find((r) => r.dst === dst)) : routes.lookup(node, route.dst);
   if (route.protocol === 'bird' || hit?.protocol === 'bird') {
     // after a link failure BGP re-converges: the peer is the one the next hop belongs to, whatever the model first chose
     const from = route.via ? (topo.ownerNode(route.via) ?? route.via) : undefined;

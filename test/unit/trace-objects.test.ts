@@ -113,6 +113,8 @@ describe('routeObject: the lab object behind a route', () => {
     const tri = load('ebgp-triangle');
     assert.equal(routeObject(tri, 'r1', { dst: '10.3.0.0/24', table: 'main', via: '10.0.13.3', protocol: 'bird' })?.name, '10.3.0.0/24 learned by BGP from r3');
     assert.equal(routeObject(tri, 'r1', { dst: '10.3.0.0/24', table: 'main', via: '10.0.12.2', protocol: 'bird' })?.name, '10.3.0.0/24 learned by BGP from r2');
+    // as the kernel tracer reads it from `ip route get` after r1:eth1 went down: no protocol, the other next hop
+    assert.equal(routeObject(tri, 'r1', { dst: '10.3.0.0/24', table: 'main', via: '10.0.12.2', dev: 'eth0' })?.name, '10.3.0.0/24 learned by BGP from r2');
     assert.equal(routeObject(tri, 'r1', { dst: '10.3.0.10', table: 'main', via: '10.0.13.3' })?.kind, 'bgp');
   });
 });
