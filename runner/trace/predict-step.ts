@@ -10,6 +10,7 @@ import { dnatRule, kubeProxyDecide, servicePortName } from './predict-kube-proxy
 import { leaveBridge, transmit } from './predict-links.ts';
 import { applyDnat, applySnat, type CtEntry, egressMasquerades, egressObject, kubeProxyObject, natRuleObject, undoDnat, undoSnat, userDnat, userMasquerade } from './predict-nat.ts';
 import type { MutableHop, Pkt } from './predict-packet.ts';
+import { listens } from './predict-listener.ts';
 import { policyDrop } from './predict-policy.ts';
 import { localStep, routeStep } from './predict-routing.ts';
 
@@ -73,20 +74,14 @@ function arrived(ctx: WalkCtx, hop: MutableHop, node: string, pkt: Pkt): State {
     if (node !== ctx.topo.owner(ctx.flow.from)) return lost(node, p, `the reply reached ${node}, not ${ctx.flow.from}`);
     return end(p, { kind: 'returned', at: node });
   }
+  const l = listens(ctx.topo.lab, ctx.cluster, node, pkt);
+  if (l === false) {
+    const answer = pkt.proto === 'tcp' ? 'a TCP RST' : 'ICMP port unreachable';
+    return end(pkt, { kind: 'dropped', at: node, by: 'no-listener', reason: `nothing listens on ${pkt.proto} port ${pkt.dport} in ${node} (it answers with ${answer})` });
+  }
+  if (l === undefined) note(ctx, `whether something listens on ${pkt.proto} port ${pkt.dport} in ${node} is not known to the model`);
   const verdict: Verdict = { kind: 'delivered', at: node, address: pkt.dst, ...(pkt.dport !== undefined ? { port: pkt.dport } : {}) };
-  if (pkt.proto !== 'icmp') listenerNote(ctx, node, pkt);
   return end(pkt, verdict);
-}
-
-function listenerNote(ctx: WalkCtx, node: string, pkt: Pkt): void {
-  const pod = ctx.cluster?.pods.find((p) => p.name === node);
-  if (pod?.ports.some((p) => p.port === pkt.dport && p.protocol.toLowerCase() === pkt.proto)) return;
-  const ready = ctx.topo.lab.ready?.some((r) => r.kind === 'listen' && r.node === node && r.proto === pkt.proto && r.ports.includes(pkt.dport!));
-  if (ready) return;
-  const port = String(pkt.dport);
-  const daemon = ctx.topo.node(node)?.daemons.some((d) => d.argv.some((a) => a === port || a.endsWith(`:${port}`) || a.endsWith(`=${port}`)));
-  if (daemon) return;
-  note(ctx, `whether something listens on ${pkt.proto} port ${pkt.dport} in ${node} is not known to the model`);
 }
 
 /** Route `pkt` in `node` and send it on: the routing decision, TTL, FORWARD, POSTROUTING, the way out. */

@@ -51,9 +51,13 @@ export function predictWalk(lab: ResolvedLab, flow: TraceFlow, opts: PredictOpti
     const rep = walkFrom({ ...base, dir: 'reply', hops: [] }, v.at, icmp);
     return { source: 'model', flow, forward: fwd.dir, reply: rep.dir, notes };
   }
-  if (v.kind !== 'delivered') return { source: 'model', flow, forward: fwd.dir, notes };
+  const refused = v.kind === 'dropped' && v.by === 'no-listener';
+  if (v.kind !== 'delivered' && !refused) return { source: 'model', flow, forward: fwd.dir, notes };
   const p = fwd.last;
-  const back: Pkt = { src: p.dst, dst: p.src, ...(p.dport !== undefined ? { sport: p.dport } : {}), ...(p.sport !== undefined ? { dport: p.sport } : {}), proto: p.proto, family: p.family, ttl: 64 };
+  // the answer (or the TCP RST; for UDP nobody listens to, ICMP port unreachable from the destination)
+  const back: Pkt = refused && p.proto === 'udp'
+    ? { src: p.dst, dst: p.src, proto: 'icmp', family: p.family, ttl: 64 }
+    : { src: p.dst, dst: p.src, ...(p.dport !== undefined ? { sport: p.dport } : {}), ...(p.sport !== undefined ? { dport: p.sport } : {}), proto: p.proto, family: p.family, ttl: 64 };
   const rep = walkFrom({ ...base, dir: 'reply', hops: [] }, v.at, back);
   return { source: 'model', flow, forward: fwd.dir, reply: rep.dir, notes };
 }

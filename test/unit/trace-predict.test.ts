@@ -163,6 +163,16 @@ const CASES: readonly Case[] = [
     check: (w) => assert.equal(w.forward.verdict.kind, 'delivered'),
   },
   {
+    name: 'k8s-networkpolicy-no-listener',
+    lab: 'k8s-networkpolicy',
+    flow: flow('web', '10.244.0.1', 'tcp', 80),
+    check: (w) => {
+      // the DNS pod serves 53 only: the kernel answers with a RST, walked back as the reply
+      assert.deepEqual(w.forward.verdict.kind === 'dropped' && [w.forward.verdict.at, w.forward.verdict.by], ['coredns', 'no-listener']);
+      assert.deepEqual(w.reply?.verdict, { kind: 'returned', at: 'web' });
+    },
+  },
+  {
     name: 'k8s-nodeport-cluster',
     lab: 'k8s-nodeport-client-ip',
     flow: flow('ext', '192.168.56.12', 'tcp', 30080),
