@@ -166,6 +166,8 @@ export function arrive(ctx: WalkCtx, st: State & { kind: 'node' }): State {
   const pre = prerouting(ctx, hop, st.node, st.pkt, st.inIf, false);
   if ('kind' in pre) return pre;
   if (topo.isLocal(st.node, pre.pkt.dst)) return arrived(ctx, hop, st.node, pre.pkt);
-  if (!n.forwarding) return lost(st.node, pre.pkt, `${st.node} does not forward (net.ipv4.ip_forward=0) and ${pre.pkt.dst} is not its own`);
+  const key = pre.pkt.family === 6 ? 'net.ipv6.conf.all.forwarding' : 'net.ipv4.ip_forward';
+  const forwards = n.sysctls.find(([k]) => k === key)?.[1] ?? (n.forwarding ? '1' : '0');
+  if (forwards !== '1') return lost(st.node, pre.pkt, `${st.node} does not forward (${key}=${forwards}) and ${pre.pkt.dst} is not its own`);
   return routeOn(ctx, hop, st.node, pre.pkt, pre.masq, true);
 }
