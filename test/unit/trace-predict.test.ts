@@ -216,6 +216,17 @@ const CASES: readonly Case[] = [
     },
   },
   {
+    name: 'docker-host-mode',
+    lab: 'docker-network-modes',
+    flow: flow('hostmode', '172.17.0.2', 'icmp'),
+    check: (w) => {
+      // a container in the host's namespace sends from there: the walk's hops name the namespace's node
+      assert.deepEqual(at(w), ['dockerhost', 'web']);
+      assert.deepEqual(w.reply!.verdict, { kind: 'returned', at: 'dockerhost' });
+      assert.ok(w.notes.some((n) => n.includes('network namespace of dockerhost')));
+    },
+  },
+  {
     name: 'vxlan-l2-overlay',
     lab: 'vxlan-l2-overlay',
     flow: flow('h-a', '192.168.50.2', 'icmp'),
