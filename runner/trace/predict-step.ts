@@ -72,7 +72,8 @@ function arrived(ctx: WalkCtx, hop: MutableHop, node: string, pkt: Pkt): State {
     const u = undoDnat(ctx.ct, node, pkt);
     const p = u ? record(ctx, hop, u) : pkt;
     if (node !== ctx.topo.owner(ctx.flow.from)) return lost(node, p, `the reply reached ${node}, not ${ctx.flow.from}`);
-    return end(p, { kind: 'returned', at: node });
+    // back to FROM (which may live in another node's namespace: that node is the hop, FROM the one answered)
+    return end(p, { kind: 'returned', at: ctx.flow.from });
   }
   const l = listens(ctx.topo.lab, ctx.cluster, node, pkt);
   if (l === false) {

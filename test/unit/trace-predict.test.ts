@@ -222,7 +222,7 @@ const CASES: readonly Case[] = [
     check: (w) => {
       // a container in the host's namespace sends from there: the walk's hops name the namespace's node
       assert.deepEqual(at(w), ['dockerhost', 'web']);
-      assert.deepEqual(w.reply!.verdict, { kind: 'returned', at: 'dockerhost' });
+      assert.deepEqual(w.reply!.verdict, { kind: 'returned', at: 'hostmode' });
       assert.ok(w.notes.some((n) => n.includes('network namespace of dockerhost')));
     },
   },
