@@ -9,6 +9,7 @@ import type { LabObjectRef, RouteStep, RuleHit, TraceProto } from '../model/trac
 import type { ResolvedLab, ResolvedNode } from '../model/types.ts';
 import { endpointObject, kubeProxyDecide, serviceObject } from './predict-kube-proxy.ts';
 import { egressObject, kubeProxyObject, natRuleObject } from './predict-nat.ts';
+import { policyOfRule } from './objects-policy.ts';
 import { policiesObject, policyObject } from './predict-policy.ts';
 import { routeObjectOf } from './route-object.ts';
 
@@ -140,7 +141,10 @@ export function objectIndex(lab: ResolvedLab): ObjectIndex {
 
   const byChain = (node: string, chain: string, hit: RuleHit): LabObjectRef | undefined => {
     if (kp.has(chain)) return kp.get(chain);
-    if (pol.has(chain)) return (cluster && commentPolicy(cluster, hit.rule)) ?? pol.get(chain);
+    if (pol.has(chain) && cluster) {
+      const p = chain === hit.chain ? policyOfRule(cluster, node, hit) : undefined;
+      return commentPolicy(cluster, hit.rule) ?? (p ? policyObject(cluster, p.namespace, p.name) : pol.get(chain));
+    }
     if (!cluster) return undefined;
     if (EGRESS_CHAINS.has(chain)) return egressObject(cluster);
     if (POLICY_DISPATCH.test(chain)) return { kind: 'network-policy', name: `the NetworkPolicy rules of ${node}`, pos: cluster.pos };

@@ -72,6 +72,12 @@ describe('objectIndex: the lab object behind a rule', () => {
     const rule = '-s 10.244.0.66/32 comment "policy prod/web-from-dev ingress[0]: from[0] pod dev/dev-web, all ports"';
     assert.equal(i.ruleObject('node-1', hit({ table: 'filter', chain: podChain(webPod, 'IN'), rule }))?.name, 'NetworkPolicy prod/web-from-dev');
     assert.equal(i.ruleObject('node-1', hit({ table: 'filter', chain: 'NSL-POL-INGRESS', verdict: `jump ${podChain(webPod, 'IN')}` }))?.kind, 'network-policy');
+    // as nft monitor trace prints it (no comment): matched to the generated rule by addresses, port and verdict
+    const tester = np.cluster!.pods.find((p) => p.name === 'tester')!;
+    const seen = hit({ table: 'filter', chain: podChain(tester, 'OUT'), rule: 'ip daddr 10.244.0.2 meta l4proto tcp tcp dport 80 counter packets 0 bytes 0', verdict: 'jump NSL-POL-EGRESS-OK' });
+    assert.equal(i.ruleObject('node-1', seen)?.name, 'NetworkPolicy dev/tester-egress');
+    const fromBlock = hit({ table: 'filter', chain: podChain(webPod, 'IN'), rule: 'ip saddr 10.244.0.0/16 counter packets 0 bytes 0', verdict: 'jump NSL-POL-IPB-X' });
+    assert.equal(i.ruleObject('node-1', fromBlock)?.kind, 'network-policy');
   });
 
   it("nslab's NAT rules of a node: nat rule N with its YAML place", () => {
