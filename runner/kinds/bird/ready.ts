@@ -23,12 +23,17 @@ interface Travel {
   readonly via: 'origin' | 'ebgp' | 'ibgp' | 'ibgp-client';
   /** The route's next hop as its holder sees it (undefined for a route the holder originates). */
   readonly nextHop?: string;
+  /** The router it was learned from (undefined for a route the holder originates). */
+  readonly from?: string;
 }
 
 export interface ExpectedRoute {
   readonly prefix: string;
   /** Expected in the kernel table (else only in BIRD's). */
   readonly kernel: boolean;
+  /** The next hop BGP gives it, and the router it was learned from (the packet walk's prediction, issue 12). */
+  readonly nextHop?: string;
+  readonly from?: string;
 }
 
 /** Whether `prefix` (canonical a.b.c.d/len) matches a BIRD prefix pattern (/8, /8+, /8-, /8{16,24}). */
@@ -128,6 +133,7 @@ export function expectedRoutes(specs: readonly BirdSpec[], addresses: ReadonlyMa
         // eBGP, next-hop-self and a route the sender originates: the sender's own address on the session; plain iBGP
         // keeps the next hop a learned route had (a route reflector does not change it either)
         nextHop: n.ibgp && !n.nextHopSelf && r.via !== 'origin' ? r.nextHop : back.address,
+        from: s.node,
       };
       const inn = filter(back.import, peer, arriving);
       if (!('pass' in inn) || !inn.pass) continue;
@@ -145,7 +151,7 @@ export function expectedRoutes(specs: readonly BirdSpec[], addresses: ReadonlyMa
   const out = new Map<string, ExpectedRoute[]>();
   for (const s of specs) {
     const own = new Set(s.announce.map((a) => a.prefix));
-    out.set(s.node, [...held.get(s.node)!.values()].filter((t) => !own.has(t.prefix)).map((t) => ({ prefix: t.prefix, kernel: connected(t.nextHop, s.node, addresses) })));
+    out.set(s.node, [...held.get(s.node)!.values()].filter((t) => !own.has(t.prefix)).map((t) => ({ prefix: t.prefix, kernel: connected(t.nextHop, s.node, addresses), nextHop: t.nextHop, from: t.from })));
   }
   return out;
 }

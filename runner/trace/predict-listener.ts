@@ -1,0 +1,23 @@
+/**
+ * What listens at the destination, as far as the lab says (issue 12): a cluster pod serves exactly its container
+ * ports (nslab's whoami agent, the DNS pod's dnsmasq on 53), a node its `whoami:` ports, a `ready: listen` check or a
+ * daemon naming the port; a plain namespace node with no daemon and no commands listens on nothing else. Pure.
+ */
+import type { ClusterResult } from '../cluster/types.ts';
+import type { ResolvedLab } from '../model/types.ts';
+import type { Pkt } from './predict-packet.ts';
+
+/** true: something listens on the packet's port; false: nothing does (TCP RST, ICMP port unreachable); undefined: unknown. */
+export function listens(lab: ResolvedLab, cluster: ClusterResult | undefined, node: string, pkt: Pkt): boolean | undefined {
+  if (pkt.proto === 'icmp' || pkt.dport === undefined) return true;
+  const pod = cluster?.pods.find((p) => p.name === node);
+  if (pod) return pod.ports.some((p) => p.port === pkt.dport && p.protocol.toLowerCase() === pkt.proto);
+  if (lab.ready?.some((r) => r.kind === 'listen' && r.node === node && r.proto === pkt.proto && r.ports.includes(pkt.dport!))) return true;
+  const n = lab.nodes.find((x) => x.name === node);
+  if (!n) return undefined;
+  if (pkt.proto === 'tcp' && n.whoami.includes(pkt.dport)) return true;
+  const port = String(pkt.dport);
+  if (n.daemons.some((d) => d.argv.some((a) => a === port || a.endsWith(`:${port}`) || a.endsWith(`=${port}`)))) return true;
+  const quiet = n.kind === 'netns' && !n.daemons.length && !n.exec.length && !lab.nodes.some((x) => x.sharesNetnsOf === node);
+  return quiet ? false : undefined;
+}

@@ -1,0 +1,267 @@
+/**
+ * The model's packet walk (issue 12) on shipped labs: each predicted walk, forward and reply, is exactly its golden
+ * file (test/unit/golden/trace/*.walk.txt, `npm run goldens` rewrites them), plus the facts each case is about.
+ */
+import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
+import { loadLab } from '../../runner/api.ts';
+import type { ResolvedLab } from '../../runner/model/types.ts';
+import type { TraceFlow, TraceProto, Walk } from '../../runner/model/trace.ts';
+import { predictWalk, type PredictOptions } from '../../runner/trace/predict.ts';
+import { expectGolden, expectNoStrayGoldens } from './golden.ts';
+import { walkText } from './trace-text.ts';
+
+const GOLDEN = 'test/unit/golden/trace';
+const labs = new Map<string, ResolvedLab>();
+
+function lab(name: string): ResolvedLab {
+  if (!labs.has(name)) labs.set(name, loadLab(join('labs', name, 'lab.yaml')).lab);
+  return labs.get(name)!;
+}
+
+function flow(from: string, dst: string, proto: TraceProto, port?: number): TraceFlow {
+  return { from, dst, family: dst.includes(':') ? 6 : 4, proto, ...(port !== undefined ? { port } : {}), toText: dst, target: { kind: 'address' } };
+}
+
+interface Case {
+  readonly name: string;
+  readonly lab: string;
+  readonly flow: TraceFlow;
+  readonly opts?: PredictOptions;
+  readonly check: (w: Walk) => void;
+}
+
+const at = (w: Walk, dir: 'forward' | 'reply' = 'forward'): string[] => (dir === 'forward' ? w.forward : w.reply!).hops.map((h) => h.at);
+
+const CASES: readonly Case[] = [
+  {
+    name: 'routed-a1-b1-icmp',
+    lab: 'routed',
+    flow: flow('a1', '10.2.0.2', 'icmp'),
+    check: (w) => {
+      assert.deepEqual(at(w), ['a1', 'lan-a', 'r', 'lan-b', 'b1']);
+      assert.deepEqual(at(w, 'reply'), ['b1', 'lan-b', 'r', 'lan-a', 'a1']);
+      assert.deepEqual(w.reply!.verdict, { kind: 'returned', at: 'a1' });
+    },
+  },
+  {
+    name: 'routed-no-route',
+    lab: 'routed',
+    flow: flow('b2', '10.3.0.1', 'icmp'),
+    check: (w) => {
+      assert.deepEqual(w.forward.verdict.kind === 'dropped' && [w.forward.verdict.at, w.forward.verdict.by], ['b2', 'route']);
+      assert.equal(w.reply, undefined);
+    },
+  },
+  {
+    name: 'routed-nobody-answers-arp',
+    lab: 'routed',
+    flow: flow('a1', '10.2.0.99', 'icmp'),
+    check: (w) => {
+      assert.deepEqual(w.forward.verdict.kind === 'dropped' && [w.forward.verdict.at, w.forward.verdict.by], ['r', 'unknown']);
+      assert.equal(w.forward.hops.at(-1)!.out, undefined, 'the last hop leaves by nothing');
+    },
+  },
+  {
+    name: 'bridge-nat-published-port',
+    lab: 'bridge-nat',
+    flow: flow('internet', '203.0.113.2', 'tcp', 8080),
+    check: (w) => {
+      const host = w.forward.hops[1]!;
+      assert.equal(host.outPort, 'h1-eth0');
+      assert.deepEqual(host.nat.map((n) => [n.type, n.after, n.object?.name]), [['dnat', '172.17.0.2:80', 'nat rule 2 of host']]);
+      assert.deepEqual(w.reply!.hops[1]!.nat.map((n) => [n.type, n.before, n.after]), [['dnat', '172.17.0.2:80', '203.0.113.2:8080']]);
+    },
+  },
+  {
+    name: 'bridge-nat-masquerade',
+    lab: 'bridge-nat',
+    flow: flow('h1', '203.0.113.1', 'icmp'),
+    check: (w) => assert.deepEqual(w.forward.hops[1]!.nat.map((n) => [n.type, n.after]), [['snat', '203.0.113.2']]),
+  },
+  ...(['iptables', 'nftables'] as const).map((mode): Case => ({
+    name: `k8s-services-${mode}-clusterip-other-node`,
+    lab: `k8s-services-${mode}`,
+    flow: flow('client', '10.96.0.11', 'tcp', 80),
+    opts: { endpoint: '10.244.1.2' },
+    check: (w) => {
+      assert.deepEqual(at(w), ['client', 'node-1', 'k8s-net', 'node-2', 'web-2']);
+      const n1 = w.forward.hops[1]!;
+      // the iptables lab runs flannel-vxlan (VNI 1), the nftables lab flannel-host-gw (routed on the underlay)
+      if (mode === 'iptables') assert.deepEqual([n1.out, n1.encap?.vni, w.forward.hops[3]!.decap?.vni], ['flannel.1', 1, 1]);
+      else assert.deepEqual([n1.out, n1.encap, n1.route?.via], ['eth0', undefined, '192.168.56.12']);
+      assert.equal(n1.nat[0]!.after, '10.244.1.2:80');
+      assert.match(n1.rules[0]!.chain, mode === 'iptables' ? /^KUBE-SEP-/ : /^endpoint-/);
+      assert.ok(w.notes.some((n) => n.includes('at random') && n.includes('web-1') && n.includes('web-3')));
+      assert.equal(w.reply!.hops[3]!.nat[0]!.after, '10.96.0.11:80');
+    },
+  })),
+  {
+    // checked on the real kernel: br_netfilter DNATs the frame cni0 handed up and switches it to the pod's port
+    name: 'k8s-services-iptables-clusterip-same-node',
+    lab: 'k8s-services-iptables',
+    flow: flow('client', '10.96.0.11', 'tcp', 80),
+    opts: { endpoint: '10.244.0.4' },
+    check: (w) => {
+      assert.deepEqual(at(w), ['client', 'cni0@node-1', 'web-3']);
+      const b = w.forward.hops[1]!;
+      assert.deepEqual([b.type, b.in, b.out, b.nat[0]!.after], ['bridge', 'vetha7a3e029', 'veth4448cbdd', '10.244.0.4:80']);
+      assert.equal(w.reply!.hops[1]!.nat[0]!.after, '10.96.0.11:80');
+    },
+  },
+  {
+    name: 'k8s-services-iptables-hairpin',
+    lab: 'k8s-services-iptables',
+    flow: flow('web-1', '10.96.0.11', 'tcp', 80),
+    opts: { endpoint: '10.244.0.3' },
+    check: (w) => {
+      const b = w.forward.hops[1]!;
+      assert.deepEqual([b.at, b.in, b.out], ['cni0@node-1', 'veth0761ccbe', 'veth0761ccbe']);
+      assert.deepEqual(b.nat.map((n) => [n.type, n.after]), [['dnat', '10.244.0.3:80'], ['snat', '10.244.0.1']]);
+      assert.deepEqual(w.reply!.verdict, { kind: 'returned', at: 'web-1' });
+    },
+  },
+  {
+    name: 'k8s-services-iptables-no-endpoints',
+    lab: 'k8s-services-iptables',
+    flow: flow('client', '10.96.0.15', 'tcp', 80),
+    check: (w) => {
+      assert.deepEqual(w.forward.verdict.kind === 'dropped' && [w.forward.verdict.by, w.forward.verdict.object?.name], ['rule', 'Service default/ghost port 80 (no endpoints)']);
+      // REJECT answers with an ICMP error from node-1 (its address toward the client)
+      assert.deepEqual(at(w, 'reply'), ['node-1', 'client']);
+      assert.equal(w.reply!.hops[0]!.packet!.src, '10.244.0.1');
+      assert.deepEqual(w.reply!.verdict, { kind: 'returned', at: 'client' });
+    },
+  },
+  {
+    name: 'k8s-services-nftables-icmp-to-clusterip',
+    lab: 'k8s-services-nftables',
+    flow: flow('client', '10.96.0.11', 'icmp'),
+    check: (w) => {
+      const v = w.forward.verdict;
+      assert.ok(v.kind === 'dropped' && v.rule?.chain === 'cluster-ips-check' && v.object?.name === 'Service default/web');
+      assert.equal(w.reply?.verdict.kind, 'returned');
+    },
+  },
+  {
+    name: 'k8s-networkpolicy-dropped',
+    lab: 'k8s-networkpolicy',
+    flow: flow('tester', '10.244.0.65', 'tcp', 5432),
+    check: (w) => {
+      const v = w.forward.verdict;
+      assert.ok(v.kind === 'dropped');
+      assert.equal(v.by, 'rule');
+      assert.equal(v.object?.name, 'NetworkPolicy dev/tester-egress');
+      assert.match(v.rule!.chain, /^NSL-POL-OUT-/);
+      assert.ok(v.object?.pos?.line);
+    },
+  },
+  {
+    name: 'k8s-networkpolicy-allowed',
+    lab: 'k8s-networkpolicy',
+    flow: flow('tester', '10.244.0.2', 'tcp', 80),
+    check: (w) => assert.equal(w.forward.verdict.kind, 'delivered'),
+  },
+  {
+    name: 'k8s-networkpolicy-no-listener',
+    lab: 'k8s-networkpolicy',
+    flow: flow('web', '10.244.0.1', 'tcp', 80),
+    check: (w) => {
+      // the DNS pod serves 53 only: the kernel answers with a RST, walked back as the reply
+      assert.deepEqual(w.forward.verdict.kind === 'dropped' && [w.forward.verdict.at, w.forward.verdict.by], ['coredns', 'no-listener']);
+      assert.deepEqual(w.reply?.verdict, { kind: 'returned', at: 'web' });
+    },
+  },
+  {
+    name: 'k8s-nodeport-cluster',
+    lab: 'k8s-nodeport-client-ip',
+    flow: flow('ext', '192.168.56.12', 'tcp', 30080),
+    check: (w) => {
+      const n2 = w.forward.hops[2]!;
+      assert.deepEqual(n2.nat.map((n) => [n.type, n.after]), [['dnat', '10.244.0.3:80'], ['snat', '10.244.1.0']]);
+      assert.equal(w.forward.hops.at(-1)!.packet!.src, '10.244.1.0');
+    },
+  },
+  {
+    name: 'k8s-nodeport-local-kept-address',
+    lab: 'k8s-nodeport-client-ip',
+    flow: flow('ext', '192.168.56.11', 'tcp', 30081),
+    check: (w) => {
+      assert.deepEqual(w.forward.hops[2]!.nat.map((n) => n.type), ['dnat']);
+      assert.equal(w.forward.hops.at(-1)!.packet!.src, '192.168.56.100');
+    },
+  },
+  {
+    name: 'k8s-nodeport-local-no-endpoint',
+    lab: 'k8s-nodeport-client-ip',
+    flow: flow('ext', '192.168.56.12', 'tcp', 30081),
+    check: (w) => assert.ok(w.forward.verdict.kind === 'dropped' && w.forward.verdict.object?.name === 'Service default/web-local port 80 (no local endpoints)'),
+  },
+  {
+    name: 'k8s-calico-bgp-pod-to-pod',
+    lab: 'k8s-calico-bgp',
+    flow: flow('client', '10.244.0.65', 'tcp', 80),
+    check: (w) => {
+      assert.deepEqual(at(w), ['client', 'node-1', 'k8s-net', 'node-2', 'web-2']);
+      assert.equal(w.forward.hops[1]!.route?.object?.name, '10.244.0.64/26 learned by BGP from node-2');
+    },
+  },
+  {
+    name: 'k8s-flannel-udp-tun',
+    lab: 'k8s-flannel-udp',
+    flow: flow('web-1', '10.244.1.2', 'icmp'),
+    check: (w) => {
+      assert.deepEqual(at(w), ['web-1', 'node-1', 'node-2', 'web-2']);
+      assert.equal(w.forward.hops[1]!.encap?.type, 'tun');
+    },
+  },
+  {
+    name: 'docker-host-mode',
+    lab: 'docker-network-modes',
+    flow: flow('hostmode', '172.17.0.2', 'icmp'),
+    check: (w) => {
+      // a container in the host's namespace sends from there: the walk's hops name the namespace's node
+      assert.deepEqual(at(w), ['dockerhost', 'web']);
+      assert.deepEqual(w.reply!.verdict, { kind: 'returned', at: 'hostmode' });
+      assert.ok(w.notes.some((n) => n.includes('network namespace of dockerhost')));
+    },
+  },
+  {
+    name: 'vxlan-l2-overlay',
+    lab: 'vxlan-l2-overlay',
+    flow: flow('h-a', '192.168.50.2', 'icmp'),
+    check: (w) => {
+      assert.deepEqual(at(w), ['h-a', 'br-a', 'r', 'br-b', 'h-b']);
+      assert.deepEqual([w.forward.hops[1]!.encap?.vni, w.forward.hops[3]!.decap?.vni], [42, 42]);
+      assert.equal(w.forward.hops[2]!.packet!.dst, '10.2.0.2');
+    },
+  },
+  {
+    name: 'ebgp-triangle',
+    lab: 'ebgp-triangle',
+    flow: flow('h1', '10.3.0.10', 'icmp'),
+    check: (w) => assert.deepEqual(at(w), ['h1', 'r1', 'r3', 'h3']),
+  },
+  {
+    name: 'ebgp-triangle-link-down',
+    lab: 'ebgp-triangle',
+    flow: flow('h1', '10.3.0.10', 'icmp'),
+    opts: { downLinks: ['r1:eth1'] },
+    check: (w) => {
+      assert.deepEqual(at(w), ['h1', 'r1', 'r2', 'r3', 'h3']);
+      assert.equal(w.forward.hops[1]!.route?.object?.name, '10.3.0.0/24 learned by BGP from r2');
+    },
+  },
+];
+
+describe('predicted packet walks (golden)', () => {
+  it('every golden walk belongs to a case', () => expectNoStrayGoldens(GOLDEN, '.walk.txt', CASES.map((c) => `${c.name}.walk.txt`)));
+  for (const c of CASES) {
+    it(`${c.lab}: ${c.name}`, () => {
+      const w = predictWalk(lab(c.lab), c.flow, c.opts);
+      assert.equal(w.source, 'model');
+      c.check(w);
+      expectGolden(join(GOLDEN, `${c.name}.walk.txt`), walkText(w));
+    });
+  }
+});
