@@ -28,12 +28,12 @@ function hopLines(h: Hop, n: number, width: number, proto: string, paint: Paint,
   const head = `${String(n).padStart(3)}. ${paint(BOLD, where.padEnd(width))}  ${ifacesText(h)}`;
   const lines = [h.packet ? `${head}${' '.repeat(Math.max(2, 24 - ifacesText(h).length))}${paint(DIM, packetText(h.packet, proto))}` : head];
   const more = (s: string): void => void lines.push(`       ${s}`);
+  if (h.decap) more(paint(CYAN, tunnelText('decap', h.decap)));
   if (h.route) more(`route ${routeText(h.route)}`);
   const rules = allRules ? h.rules : h.rules.filter((r) => r.object || !/^(continue|return)$/.test(r.verdict));
   for (const r of rules) more(paint(/drop|reject/.test(r.verdict) ? RED : '', `rule ${ruleText(r)}`));
   for (const x of h.nat) more(paint(CYAN, natText(x)));
   if (h.encap) more(paint(CYAN, tunnelText('encap', h.encap)));
-  if (h.decap) more(paint(CYAN, tunnelText('decap', h.decap)));
   return lines;
 }
 
