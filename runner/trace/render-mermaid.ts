@@ -11,7 +11,7 @@ const esc = (s: string): string => s.replace(/[#;]/g, (c) => `#${c.charCodeAt(0)
 
 /** The participants: every hop's `at`, in the order the packet meets them (forward, then any the reply adds). */
 function participants(w: Walk): string[] {
-  const seen: string[] = [];
+  const seen: string[] = [w.flow.from];
   for (const h of [...w.forward.hops, ...(w.reply?.hops ?? [])]) if (!seen.includes(h.at)) seen.push(h.at);
   return seen;
 }
@@ -52,7 +52,7 @@ export function walkToMermaid(w: Walk): string {
 /** The report's diagram: the kernel's walk when there is one, else the model's. */
 export function reportToMermaid(r: TraceReport): string {
   const w = r.kernel ?? r.predicted;
-  return w ? walkToMermaid(w) : `sequenceDiagram\n  Note over p0: nothing traced\n`;
+  return w ? walkToMermaid(w) : `sequenceDiagram\n  participant p0 as ${esc(r.flow.from)}\n  Note over p0: nothing traced\n`;
 }
 
 export interface WalkTable {
