@@ -143,11 +143,18 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'graph',
-    args: '[LAB]',
+    args: '[LAB] [--trace FROM TO]',
     summary: 'draw the lab: Mermaid flowchart text (GitHub renders it in Markdown); no root',
+    details: [
+      '--trace FROM TO (as `lab trace`): the nodes, bridges and links a packet from FROM to TO passes are drawn in red:',
+      "the kernel's walk when the lab is up and you are root, else the model's prediction",
+    ],
     options: [
       { name: 'format', type: 'string', value: 'mermaid|svg|dot', choices: ['mermaid', 'svg', 'dot'], description: "svg is laid out by Graphviz's dot (apt-get install graphviz)" },
       { name: 'out', short: 'o', type: 'string', value: 'FILE', path: true, description: 'write FILE (.svg/.dot/.md imply the format) instead of standard output' },
+      { name: 'trace', type: 'boolean', description: 'highlight the path of a packet from FROM to TO (the two words after LAB)' },
+      { name: 'port', short: 'p', type: 'string', value: 'N', description: 'with --trace: the destination port (as `lab trace --port`)' },
+      { name: 'proto', type: 'string', value: 'tcp|udp|icmp', choices: ['tcp', 'udp', 'icmp'], description: 'with --trace: the protocol (as `lab trace --proto`)' },
     ],
     example: 'lab graph labs/routed --out routed.svg',
     complete: 'lab',

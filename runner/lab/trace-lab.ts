@@ -10,7 +10,7 @@ import { displayPath } from '../config/load.ts';
 import { EXIT } from '../config/exit-codes.ts';
 import { allLabsOnHost } from '../exec/host.ts';
 import { readState } from '../exec/state.ts';
-import type { FlowRequest, TraceReport } from '../model/trace.ts';
+import type { FlowRequest, TraceReport, Walk } from '../model/trace.ts';
 import type { ResolvedLab } from '../model/types.ts';
 import { labNameOf, labPathOf, loadLab } from './load.ts';
 import { missingNodes } from './test.ts';
@@ -19,6 +19,8 @@ import { traceFlow, TraceInputError, TraceUnavailable } from './trace.ts';
 export interface TraceLabOptions {
   /** Only the model's prediction: nothing is sent, the lab may be down, no root needed. */
   readonly predictOnly?: boolean;
+  /** With a kernel trace, also predict and compare (default true). */
+  readonly predict?: boolean;
   readonly signal?: AbortSignal;
   readonly timeoutMs?: number;
 }
@@ -72,7 +74,7 @@ export async function traceLab(arg: string | undefined, req: FlowRequest, opts: 
     }
   }
   try {
-    const report = await traceFlow(lab, req, { predictOnly: opts.predictOnly, signal: opts.signal, timeoutMs: opts.timeoutMs });
+    const report = await traceFlow(lab, req, { predictOnly: opts.predictOnly, predict: opts.predict, signal: opts.signal, timeoutMs: opts.timeoutMs });
     return { lab, report, warnings: [...warnings, ...extra], sources };
   } catch (e) {
     if (e instanceof TraceInputError) throw refuse('trace.input', e.message, e.hint, EXIT.usage);
@@ -90,4 +92,30 @@ export function traceExitCode(r: TraceReport): number {
   if (!w) return EXIT.testsFailed;
   const arrived = w.forward.verdict.kind === 'delivered' && (!w.reply || w.reply.verdict.kind === 'returned');
   return arrived && !r.differences.length ? EXIT.ok : EXIT.testsFailed;
+}
+
+/** Whether a kernel trace can run here now: we are root and every node of the lab is up. */
+export function canTraceKernel(lab: ResolvedLab): boolean {
+  return process.getuid?.() === 0 && missingNodes(lab).length === 0;
+}
+
+/**
+ * The walk `lab graph --trace` draws: the kernel's when the lab is up and we are root (and the kernel can trace),
+ * else the model's prediction; `note` says which, and why not the kernel's.
+ */
+export async function walkToDraw(arg: string | undefined, req: FlowRequest, opts: { signal?: AbortSignal } = {}): Promise<TraceLabResult & { walk: Walk; note: string }> {
+  const { lab } = loadLab(traceLabFile(arg));
+  const why = process.getuid?.() !== 0 ? 'not root' : missingNodes(lab).length ? `lab ${lab.name} is not up` : undefined;
+  if (!why) {
+    try {
+      const r = await traceLab(arg, req, { signal: opts.signal, predict: false });
+      if (r.report.kernel) return { ...r, walk: r.report.kernel, note: `the kernel's walk of ${r.report.flow.from} → ${r.report.flow.toText}` };
+    } catch (e) {
+      if (!(e instanceof LabError) || !e.diagnostics.some((d) => d.code === 'trace.unavailable')) throw e;
+      const r = await traceLab(arg, req, { predictOnly: true });
+      return { ...r, walk: r.report.predicted!, note: `the model's prediction (the kernel cannot trace: ${e.diagnostics[0].message})` };
+    }
+  }
+  const r = await traceLab(arg, req, { predictOnly: true });
+  return { ...r, walk: r.report.predicted!, note: `the model's prediction${why ? ` (${why}: nothing was sent)` : ''}` };
 }

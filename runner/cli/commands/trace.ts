@@ -16,17 +16,23 @@ export interface TraceArgs {
 }
 
 /** `[LAB] FROM TO [--port N] [--proto P] [--predict] [--json] [--format text|mermaid]` → what to trace and how to print it. */
-export function traceArgs(a: Args): TraceArgs {
+/** `[LAB] FROM TO [--port N] [--proto P]` of `lab trace` and `lab graph --trace`: the lab (if named) and the flow. */
+export function flowArgs(a: Args, command: 'trace' | 'graph'): { lab?: string; req: FlowRequest } {
   const p = a.positionals;
-  if (p.length < 2 || p.length > 3) throw new UsageError(p.length < 2 ? 'name where the packet starts and where it goes: lab trace [LAB] FROM TO' : `lab trace takes [LAB] FROM TO, and got ${p.length} words: ${p.join(' ')}`, 'trace');
+  const usage = `lab ${command}${command === 'graph' ? ' --trace' : ''} [LAB] FROM TO`;
+  if (p.length < 2 || p.length > 3) throw new UsageError(p.length < 2 ? `name where the packet starts and where it goes: ${usage}` : `${usage.split(' [')[0]} takes [LAB] FROM TO, and got ${p.length} words: ${p.join(' ')}`, command);
   const [lab, from, to] = p.length === 3 ? p : [undefined, ...p];
   const portText = a.options.get('port');
-  if (portText !== undefined && !/^\d+$/.test(portText)) throw new UsageError(`--port must be a port number (1 to 65535), not ${JSON.stringify(portText)}`, 'trace');
+  if (portText !== undefined && !/^\d+$/.test(portText)) throw new UsageError(`--port must be a port number (1 to 65535), not ${JSON.stringify(portText)}`, command);
+  const proto = a.options.get('proto') as TraceProto | undefined;
+  return { lab, req: { from: from!, to: to!, ...(proto !== undefined ? { proto } : {}), ...(portText !== undefined ? { port: Number(portText) } : {}) } };
+}
+
+export function traceArgs(a: Args): TraceArgs {
+  const { lab, req } = flowArgs(a, 'trace');
   const format = a.options.get('format');
   if (format !== undefined && !(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not ${JSON.stringify(format)}`, 'trace');
   if (format !== undefined && a.flags.has('json')) throw new UsageError('--json and --format: choose one (--json prints the whole report as data)', 'trace');
-  const proto = a.options.get('proto') as TraceProto | undefined;
-  const req: FlowRequest = { from: from!, to: to!, ...(proto !== undefined ? { proto } : {}), ...(portText !== undefined ? { port: Number(portText) } : {}) };
   return { lab, req, predict: a.flags.has('predict'), output: a.flags.has('json') ? 'json' : ((format as 'text' | 'mermaid' | undefined) ?? 'text') };
 }
 
