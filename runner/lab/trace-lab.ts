@@ -5,6 +5,7 @@
  * for is a bad command line (64); a lab that is not up, no root, a kernel that cannot trace is the machine (4).
  */
 import { existsSync } from 'node:fs';
+import { ASSERTIONS } from '../../assertions/registry.ts';
 import { LabError, type Diagnostic } from '../config/diagnostics.ts';
 import { displayPath } from '../config/load.ts';
 import { EXIT } from '../config/exit-codes.ts';
@@ -118,4 +119,22 @@ export async function walkToDraw(arg: string | undefined, req: FlowRequest, opts
   }
   const r = await traceLab(arg, req, { predictOnly: true });
   return { ...r, walk: r.report.predicted!, note: `the model's prediction${why ? ` (${why}: nothing was sent)` : ''}` };
+}
+
+/**
+ * The model's walks of the lab's `path` tests (`lab plan` prints them as comments): one per flow the test sends,
+ * or why it cannot be predicted. Pure: nothing is sent.
+ */
+export async function predictedPathWalks(lab: ResolvedLab): Promise<{ test: string; report?: TraceReport; error?: string }[]> {
+  const out: { test: string; report?: TraceReport; error?: string }[] = [];
+  for (const t of lab.tests.filter((x) => x.type === 'path')) {
+    for (const req of ASSERTIONS.get(t.type)?.flows?.(t.params) ?? []) {
+      try {
+        out.push({ test: t.name, report: await traceFlow(lab, req, { predictOnly: true }) });
+      } catch (e) {
+        out.push({ test: t.name, error: (e as Error).message });
+      }
+    }
+  }
+  return out;
 }

@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { parseCommandArgs, UsageError } from '../../runner/cli/args.ts';
 import { commandNamed } from '../../runner/cli/command-table.ts';
 import { traceArgs } from '../../runner/cli/commands/trace.ts';
+import { pathWalksText } from '../../runner/cli/commands/plan.ts';
 import { traceExitCode } from '../../runner/lab/trace-lab.ts';
 import type { TraceReport } from '../../runner/model/trace.ts';
 import { DELIVERED, DROPPED, FLOW } from './fixtures/trace-walks.ts';
@@ -58,6 +59,20 @@ describe('trace: the command line', () => {
     const lostReply = { ...DELIVERED, reply: { ...DELIVERED.reply!, verdict: { kind: 'dropped' as const, at: 'node-2', by: 'unknown' as const, reason: 'seen last in node-2' } } };
     assert.equal(traceExitCode(r({ kernel: lostReply })), 1);
     assert.equal(traceExitCode(r({})), 1, 'nothing traced');
+  });
+});
+
+describe('trace: lab plan shows the predicted walks of the path tests', () => {
+  it('as shell comments after the plan, one block per flow; nothing when there are none', () => {
+    assert.equal(pathWalksText([]), '');
+    const t = pathWalksText([{ test: 'web is reached over VXLAN', report: { flow: FLOW, predicted: { ...DELIVERED, source: 'model' }, differences: [], durationMs: 2 } }, { test: 'broken', error: 'unknown TO "x"' }]);
+    const lines = t.split('\n').filter(Boolean);
+    assert.ok(lines.every((l) => l.startsWith('#')), 'every line is a comment: the plan stays a runnable script');
+    assert.equal(lines[0], "# ── the model's walks of the path tests (as `lab trace --predict` prints them)");
+    assert.equal(lines[1], '# test: web is reached over VXLAN');
+    assert.equal(lines[2], '#   client (10.244.0.6) → web (Service shop/web, ClusterIP 10.96.0.11 port 80), tcp');
+    assert.ok(lines.includes("#   model's prediction (nothing was sent), forward:"));
+    assert.deepEqual(lines.slice(-2), ['# test: broken', '#   cannot predict: unknown TO "x"']);
   });
 });
 
