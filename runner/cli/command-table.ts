@@ -11,6 +11,8 @@ export type ArgKind =
   | 'lab'
   /** those, or the name of a lab that is up */
   | 'lab-or-running'
+  /** those, then the nodes of the lab that is up (named first, else the only one): `lab trace [LAB] FROM TO` */
+  | 'lab-then-nodes'
   | 'none'
   /** fixed words (a sub-command) */
   | { readonly words: readonly string[] };
@@ -139,7 +141,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { ...JSON_OUT, description: 'print the whole report (flow, kernel walk, prediction, differences) as data (JSON)' },
     ],
     example: 'sudo lab trace labs/k8s-services-iptables client web',
-    complete: 'lab-or-running',
+    complete: 'lab-then-nodes',
   },
   {
     name: 'graph',

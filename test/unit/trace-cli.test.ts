@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ import { parseCommandArgs, UsageError } from '../../runner/cli/args.ts';
 import { commandNamed } from '../../runner/cli/command-table.ts';
 import { traceArgs } from '../../runner/cli/commands/trace.ts';
 import { pathWalksText } from '../../runner/cli/commands/plan.ts';
+import { completions } from '../../runner/cli/completion.ts';
 import { traceExitCode } from '../../runner/lab/trace-lab.ts';
 import type { TraceReport } from '../../runner/model/trace.ts';
 import { DELIVERED, DROPPED, FLOW } from './fixtures/trace-walks.ts';
@@ -59,6 +60,37 @@ describe('trace: the command line', () => {
     const lostReply = { ...DELIVERED, reply: { ...DELIVERED.reply!, verdict: { kind: 'dropped' as const, at: 'node-2', by: 'unknown' as const, reason: 'seen last in node-2' } } };
     assert.equal(traceExitCode(r({ kernel: lostReply })), 1);
     assert.equal(traceExitCode(r({})), 1, 'nothing traced');
+  });
+});
+
+describe('trace: completion of FROM and TO', () => {
+  let state: string;
+  let saved: string | undefined;
+  before(() => {
+    state = mkdtempSync(join(tmpdir(), 'nslab-trace-complete-'));
+    saved = process.env.NSLAB_STATE_DIR;
+    process.env.NSLAB_STATE_DIR = state;
+    mkdirSync(join(state, 'lab-a'));
+    writeFileSync(join(state, 'lab-a', 'state.json'), JSON.stringify({ namespaces: ['nsl.lab-a', 'nsl.lab-a.h1', 'nsl.lab-a.h2', 'nsl.lab-a.r'] }));
+  });
+  after(() => {
+    if (saved === undefined) delete process.env.NSLAB_STATE_DIR;
+    else process.env.NSLAB_STATE_DIR = saved;
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  it('the nodes of the lab that is up (from its state), after the lab files and lab names; no lab file is read', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'nslab-trace-cwd-'));
+    try {
+      assert.deepEqual(completions(['trace', 'h'], empty), ['h1', 'h2']);
+      assert.deepEqual(completions(['trace', ''], empty), ['lab-a', 'h1', 'h2', 'r']);
+      assert.deepEqual(completions(['trace', 'h1', ''], empty), ['h1', 'h2', 'r'], 'TO after FROM');
+      assert.deepEqual(completions(['trace', 'h1', 'h2', ''], empty), [], 'nothing after TO');
+      assert.deepEqual(completions(['trace', 'lab-a', 'h1', 'r'], empty), ['r'], 'TO after LAB FROM');
+      assert.deepEqual(completions(['trace', '--proto', ''], empty), ['tcp', 'udp', 'icmp']);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });
 
