@@ -204,9 +204,10 @@ export function resolveFlow(lab: ResolvedLab, req: FlowRequest): FlowResult {
   const pp = protoAndPort(req, to);
   if ('ok' in pp) return pp;
   const own = addressesOf(lab, from).map((a) => a.split('/')[0]);
-  if (own.includes(to.dst) || (to.target.kind === 'node' && to.target.node === from && !to.target.iface)) {
+  const loopback = /^127\./.test(to.dst) || to.dst === '::1';
+  if (own.includes(to.dst) || loopback || (to.target.kind === 'node' && to.target.node === from && !to.target.iface)) {
     return fail(
-      `TO ${req.to} is ${from}'s own address (${to.dst}): the packet would go over ${from}'s lo and never leave it, so there is no path to walk`,
+      `TO ${req.to} is ${loopback ? 'a loopback address' : `${from}'s own address (${to.dst})`}: the packet would go over ${from}'s lo and never leave it, so there is no path to walk`,
       `trace from another node to ${from}, or to another node from ${from}`,
     );
   }

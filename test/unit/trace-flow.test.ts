@@ -143,6 +143,7 @@ describe('trace: FROM and TO (resolveFlow)', () => {
       [svcs, { from: 'client', to: 'echo' }, 'TO "echo" names both the pod echo and the Service default/echo', 'write svc/echo for the Service, or echo:eth0 for the pod'],
       [np, { from: 'ext', to: 'node-1:30099' }, 'TO node-1:30099: no Service has node port 30099', 'node ports in this cluster: 30080 (default/web-cluster), 30081 (default/web-local)'],
       [routed, { from: 'a1', to: 'a1' }, "TO a1 is a1's own address (10.1.0.2): the packet would go over a1's lo and never leave it, so there is no path to walk", 'trace from another node to a1, or to another node from a1'],
+      [routed, { from: 'a1', to: '127.0.0.1' }, "TO 127.0.0.1 is a loopback address: the packet would go over a1's lo and never leave it, so there is no path to walk", 'trace from another node to a1, or to another node from a1'],
       [lab, { from: 'v4', to: 'fd00::3' }, 'v4 has no IPv6 address, and TO fd00::3 is IPv6 (fd00::3)', 'trace to an IPv4 address of it, or give v4 an IPv6 address'],
       [lab, { from: 'v4', to: 'v6' }, 'v4 has no IPv6 address, and TO v6 is IPv6 (fd00::3)', 'trace to an IPv4 address of it, or give v4 an IPv6 address'],
     ];
