@@ -4,7 +4,7 @@ import { renderTraceText } from '../../trace/render-text.ts';
 import { reportToMermaid } from '../../trace/render-mermaid.ts';
 import { UsageError, type Args } from '../args.ts';
 import { interruptible } from '../lab-ui.ts';
-import { showDiagnostics } from '../output.ts';
+import { showDiagnostics, stdoutColor } from '../output.ts';
 
 const FORMATS = ['text', 'mermaid'] as const;
 
@@ -35,9 +35,6 @@ export function traceArgs(a: Args): TraceArgs {
   if (format !== undefined && a.flags.has('json')) throw new UsageError('--json and --format: choose one (--json prints the whole report as data)', 'trace');
   return { lab, req, predict: a.flags.has('predict'), output: a.flags.has('json') ? 'json' : ((format as 'text' | 'mermaid' | undefined) ?? 'text') };
 }
-
-/** Colour when the report goes to a terminal (not in CI, not with NO_COLOR). */
-const stdoutColor = (): boolean => !!process.stdout.isTTY && !process.env.CI && !process.env.NO_COLOR;
 
 /**
  * lab trace [LAB] FROM TO: one probe traced through the running lab's kernel beside the model's prediction (or,
