@@ -80,7 +80,7 @@ function fromService(s: ServiceTo | Fail): ToResult | Fail {
 
 /** An address (with a port or not): a Service's ClusterIP or LoadBalancer address, a node port, or a plain address. */
 function toAddress(lab: ResolvedLab, addr: string, port: number | undefined, req: FlowRequest): ToResult | Fail {
-  const svc = servicesAt(lab, addr, port);
+  const svc = servicesAt(lab, addr, port ?? req.port);
   if (svc) return fromService(serviceTo(lab, svc.service, svc.via, { port: port ?? req.port, proto: req.proto, node: svc.node }));
   const node = ownerOf(lab, addr);
   return { ok: true, dst: addr, family: parseAddress(addr)!.family, port, target: { kind: 'address', ...(node ? { node } : {}) } };
@@ -136,6 +136,8 @@ function toName(lab: ResolvedLab, from: string, text: string, req: FlowRequest):
   const node = lab.nodes.find((n) => n.name === text);
   const svcs = lab.cluster?.services.filter((s) => s.name === text) ?? [];
   if (node && svcs.length) return fail(`TO ${JSON.stringify(text)} names both the ${lab.cluster?.pods.some((p) => p.name === text) ? 'pod' : 'node'} ${text} and the Service ${serviceKey(svcs[0])}`, `write svc/${text} for the Service, or ${text}:eth0 for the ${lab.cluster?.pods.some((p) => p.name === text) ? 'pod' : 'node'}`);
+  const cn = lab.cluster?.nodes.find((n) => n.name === text);
+  if (cn && req.port !== undefined && servicesAt(lab, cn.ip, req.port)) return toNodeColon(lab, from, text, String(req.port), req);
   if (node) return toNode(lab, from, text);
   if (svcs.length > 1) return fail(`TO ${JSON.stringify(text)}: a Service of that name is in ${svcs.length} namespaces`, `write namespace/name: ${svcs.map(serviceKey).join(', ')}`);
   if (svcs.length) return fromService(serviceTo(lab, svcs[0], 'cluster-ip', { port: req.port, proto: req.proto }));

@@ -98,6 +98,8 @@ describe('trace: FROM and TO (resolveFlow)', () => {
       assert.deepEqual([f.dst, f.port, f.proto, f.target], ['192.168.56.11', 30080, 'tcp', { kind: 'service', namespace: 'default', name: 'web-cluster', via: 'node-port', node: 'node-1' }], to);
     }
     assert.equal(ok(np, { from: 'ext', to: 'node-2:30081' }).target.kind, 'service');
+    for (const to of ['node-1', '192.168.56.11']) assert.deepEqual(ok(np, { from: 'ext', to, port: 30080 }).target, { kind: 'service', namespace: 'default', name: 'web-cluster', via: 'node-port', node: 'node-1' }, `${to} --port 30080`);
+    assert.deepEqual(ok(np, { from: 'ext', to: 'node-1', port: 22 }).target, { kind: 'node', node: 'node-1' }, 'a port no Service has on the node is the node\'s own');
   });
 
   it('a LoadBalancer address', () => {
