@@ -71,7 +71,7 @@ export function renderTraceText(r: TraceReport, opts: TextOptions = {}): string 
   const lines = [paint(BOLD, flowText(r.flow)), ''];
   if (r.kernel) lines.push(...walkLines(r.kernel, 'kernel', opts), '');
   if (r.predicted && !r.kernel) lines.push(...walkLines(r.predicted, "model's prediction (nothing was sent)", opts), '');
-  else if (r.predicted && !r.differences.length) lines.push(paint(GREEN, "model's prediction: the same walk"), '');
+  else if (r.predicted && !r.differences.length) lines.push(paint(GREEN, "model's prediction: the same walk"), ...r.predicted.notes.map((n) => paint(DIM, `  note: ${n}`)), '');
   else if (r.predicted) {
     lines.push(...walkLines(r.predicted, "model's prediction", { ...opts, allRules: false }), '');
     lines.push(paint(`${BOLD};${YELLOW}`, `where the kernel and the model differ (${r.differences.length}):`));

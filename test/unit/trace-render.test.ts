@@ -42,6 +42,7 @@ describe('trace: the text report', () => {
     assert.match(t, /^kernel, reply:$/m);
     assert.match(t, /^ {5}returned to client$/m);
     assert.match(t, /^model's prediction: the same walk$/m);
+    assert.match(renderTraceText({ ...agreeing, predicted: PREDICTED_APART }), /^model's prediction: the same walk\n {2}note: kube-proxy chooses an endpoint at random/m, "the model's notes under it");
     assert.match(t, /traced in 412 ms\n$/);
     assert.doesNotMatch(t, /\u001b\[/, 'no colour unless asked');
     expectGolden(join(GOLDEN, 'delivered.txt'), t);
