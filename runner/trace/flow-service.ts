@@ -6,7 +6,7 @@ import type { Service, ServicePort } from '../cluster/types.ts';
 export type ServiceVia = 'cluster-ip' | 'node-port' | 'load-balancer';
 
 export type ServiceTo =
-  | { readonly ok: true; readonly dst: string; readonly port: number; readonly proto: TraceProto; readonly target: TraceTarget }
+  | { readonly ok: true; readonly dst: string; readonly port?: number; readonly proto: TraceProto; readonly target: TraceTarget }
   | { readonly ok: false; readonly message: string; readonly hint?: string };
 
 export const serviceKey = (s: Pick<Service, 'namespace' | 'name'>): string => `${s.namespace}/${s.name}`;
@@ -46,12 +46,27 @@ function pickPort(svc: Service, via: ServiceVia, port: number | undefined, proto
   return { message: `Service ${key} has no ${via === 'node-port' ? 'node port' : 'port'} ${port}${proto ? `/${proto}` : ''}`, hint: `its ports: ${list || '(none)'}` };
 }
 
+/**
+ * A ping to a Service's address (`--proto icmp`): kube-proxy forwards no ICMP, and what happens instead is the lesson
+ * (iptables mode: nothing answers; nftables mode: its cluster-ips-check rejects it). No node port has a ping.
+ */
+function pingService(svc: Service, via: ServiceVia, node: string | undefined, c: NonNullable<ResolvedLab['cluster']>): ServiceTo {
+  const target = { kind: 'service' as const, namespace: svc.namespace, name: svc.name, via };
+  if (via === 'node-port') {
+    const n = c.nodes.find((x) => x.name === node) ?? c.nodes[0];
+    return { ok: true, dst: n.ip, proto: 'icmp', target: { ...target, node: n.name } };
+  }
+  const dst = via === 'load-balancer' ? svc.loadBalancerIP : svc.clusterIP;
+  if (!dst || dst === 'None') return { ok: false, message: `Service ${serviceKey(svc)} is headless (clusterIP: None): it has no address of its own`, hint: 'its name resolves to the pods themselves: trace to one of them' };
+  return { ok: true, dst, proto: 'icmp', target };
+}
+
 /** A flow to a Service: through its ClusterIP, a node port on `node` (default: the first cluster node), or its LoadBalancer address. */
 export function serviceTo(lab: ResolvedLab, svc: Service, via: ServiceVia, want: { port?: number; proto?: TraceProto; node?: string }): ServiceTo {
   const key = serviceKey(svc);
   const c = lab.cluster!;
-  if (want.proto === 'icmp') return { ok: false, message: `a Service forwards tcp and udp, and --proto is icmp: kube-proxy passes no ping to Service ${key}`, hint: 'leave --proto out (the Service port\'s protocol is used), or ping a pod behind it' };
   if (svc.type === 'ExternalName') return { ok: false, message: `Service ${key} is an ExternalName Service: it has no address to trace to`, hint: `it is a DNS name (${svc.externalName ?? '?'}): trace to what that name resolves to` };
+  if (want.proto === 'icmp') return pingService(svc, via, want.node, c);
   const p = pickPort(svc, via, want.port, want.proto);
   if (!('protocol' in p)) return { ok: false, ...p };
   const proto = p.protocol.toLowerCase() as TraceProto;

@@ -90,6 +90,12 @@ describe('trace: FROM and TO (resolveFlow)', () => {
     assert.deepEqual([udp.port, udp.proto], [53, 'udp'], "a UDP Service port's protocol");
     assert.equal(ok(svcs, { from: 'client', to: 'api', port: 9090 }).port, 9090, '--port picks one of several');
     assert.equal(ok(svcs, { from: 'client', to: '10.96.0.13:9090' }).port, 9090);
+    // a ping to a Service: kube-proxy forwards none, and what happens instead is the lesson
+    for (const to of ['web', '10.96.0.11']) {
+      const f = ok(svcs, { from: 'client', to, proto: 'icmp' });
+      assert.deepEqual([f.dst, f.port, f.proto, f.target.kind], ['10.96.0.11', undefined, 'icmp', 'service'], to);
+    }
+    assert.equal(ok(svcs, { from: 'client', to: 'api', proto: 'icmp' }).proto, 'icmp', 'no port to choose for a ping');
   });
 
   it('a NodePort: node:NODEPORT and <node address>:<nodePort>, to the node\'s address', () => {
@@ -140,7 +146,7 @@ describe('trace: FROM and TO (resolveFlow)', () => {
       [svcs, { from: 'client', to: 'api' }, 'Service default/api has 2 ports (http 80/TCP, metrics 9090/TCP): say which', 'add --port 80'],
       [svcs, { from: 'client', to: 'kube-dns' }, 'Service kube-system/kube-dns has 2 ports (dns 53/UDP, dns-tcp 53/TCP): say which', 'add --port 53 --proto udp'],
       [svcs, { from: 'client', to: 'web', port: 8080 }, 'Service default/web has no port 8080', 'its ports: 80/TCP'],
-      [svcs, { from: 'client', to: 'web', proto: 'icmp' }, 'a Service forwards tcp and udp, and --proto is icmp: kube-proxy passes no ping to Service default/web', "leave --proto out (the Service port's protocol is used), or ping a pod behind it"],
+      [svcs, { from: 'client', to: '10.96.0.11:80', proto: 'icmp' }, 'port 80 with icmp: ICMP has no ports', 'leave the port out to trace a ping, or add --proto tcp (or udp)'],
       [svcs, { from: 'client', to: 'web-headless' }, 'Service default/web-headless is headless (clusterIP: None): it has no address of its own', 'its name resolves to the pods themselves: trace to one of them'],
       [svcs, { from: 'client', to: 'echo' }, 'TO "echo" names both the pod echo and the Service default/echo', 'write svc/echo for the Service, or echo:eth0 for the pod'],
       [np, { from: 'ext', to: 'node-1:30099' }, 'TO node-1:30099: no Service has node port 30099', 'node ports in this cluster: 30080 (default/web-cluster), 30081 (default/web-local)'],
