@@ -13,7 +13,7 @@ const hostPort = (addr: string, port: number | undefined): string => (port === u
 
 /** `10.244.0.6:40312 → 10.96.0.11:80 tcp SYN ttl 64`. */
 export function packetText(p: NonNullable<Hop['packet']>, proto?: string): string {
-  const what = [proto, p.what].filter(Boolean).join(' ');
+  const what = proto && p.what?.startsWith(proto) ? p.what : [proto, p.what].filter(Boolean).join(' ');
   return `${hostPort(p.src, p.sport)} → ${hostPort(p.dst, p.dport)}${what ? ` ${what}` : ''}${p.ttl !== undefined ? ` ttl ${p.ttl}` : ''}`;
 }
 

@@ -45,6 +45,8 @@ describe('trace: the text report', () => {
     assert.match(renderTraceText({ ...agreeing, predicted: PREDICTED_APART }), /^model's prediction: the same walk\n {2}note: kube-proxy chooses an endpoint at random/m, "the model's notes under it");
     assert.match(t, /traced in 412 ms\n$/);
     assert.doesNotMatch(t, /\u001b\[/, 'no colour unless asked');
+    const ping = renderTraceText({ ...predictedOnly, predicted: { ...DELIVERED, source: 'model', flow: { ...FLOW, proto: 'icmp' }, forward: { ...DELIVERED.forward, hops: [{ ...DELIVERED.forward.hops[0], packet: { src: '10.1.0.2', dst: '10.2.0.2', ttl: 64, what: 'icmp echo-request' } }] } }, flow: { ...FLOW, proto: 'icmp' } });
+    assert.match(ping, /10\.1\.0\.2 → 10\.2\.0\.2 icmp echo-request ttl 64$/m, 'the protocol once, when the packet names it');
     expectGolden(join(GOLDEN, 'delivered.txt'), t);
   });
 
