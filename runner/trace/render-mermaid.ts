@@ -41,7 +41,7 @@ function directionStatements(d: WalkDirection, id: (at: string) => string, proto
 export function walkToMermaid(w: Walk): string {
   const names = participants(w);
   const id = (at: string): string => `p${Math.max(0, names.indexOf(at))}`;
-  const lines = ['sequenceDiagram', `  title ${esc(flowText(w.flow))}`];
+  const lines = ['sequenceDiagram', `  title ${esc(flowText(w.flow, w.forward.hops[0]?.packet?.src ?? w.flow.src))}`];
   names.forEach((n, i) => lines.push(`  participant p${i} as ${esc(n)}`));
   if (!w.forward.hops.length) lines.push(`  Note over ${id(w.flow.from)}: ${esc(verdictText(w.forward.verdict))}`);
   else lines.push(...directionStatements(w.forward, id, w.flow.proto, '->>'));

@@ -23,9 +23,12 @@ export function routeText(r: RouteStep): string {
   return `${words.filter(Boolean).join(' ')}${r.object ? `: ${objectText(r.object)}` : ''}`;
 }
 
+/** A rule as `nft` prints it, without its counter's numbers (they change with every packet) and doubled spaces. */
+const ruleBody = (rule: string): string => rule.replace(/\bcounter packets \d+ bytes \d+/g, 'counter').replace(/\s{2,}/g, ' ').trim();
+
 /** `ip filter FORWARD: iifname "eth0" drop → drop` and the lab object behind it. */
 export function ruleText(h: RuleHit): string {
-  return `${h.family} ${h.table} ${h.chain}: ${h.rule ?? '(chain policy)'} → ${h.verdict}${h.object ? `: ${objectText(h.object)}` : ''}`;
+  return `${h.family} ${h.table} ${h.chain}: ${h.rule !== undefined ? ruleBody(h.rule) : '(chain policy)'} → ${h.verdict}${h.object ? `: ${objectText(h.object)}` : ''}`;
 }
 
 /** `DNAT 10.96.0.11:80 → 10.244.1.5:8080` and the lab object behind it. */
@@ -70,8 +73,8 @@ export function targetText(f: TraceFlow): string {
   return `Service ${t.namespace}/${t.name}, ${via}${f.port !== undefined ? ` port ${f.port}` : ''}`;
 }
 
-/** `a1 → b1 (node b1, 10.2.0.2), icmp`: the flow in one line. */
-export function flowText(f: TraceFlow): string {
+/** `a1 (10.1.0.2) → b1 (node b1, 10.2.0.2), icmp`: the flow in one line; `src`, the source the probe had (else the flow's, if known). */
+export function flowText(f: TraceFlow, src = f.src): string {
   const proto = f.proto === 'icmp' ? 'icmp' : `${f.proto}${f.port !== undefined && !(f.target.kind === 'service') && !f.toText.endsWith(`:${f.port}`) ? ` port ${f.port}` : ''}`;
-  return `${f.from}${f.src ? ` (${f.src})` : ''} → ${f.toText} (${targetText(f)}), ${proto}`;
+  return `${f.from}${src ? ` (${src})` : ''} → ${f.toText} (${targetText(f)}), ${proto}`;
 }

@@ -68,7 +68,7 @@ export function differenceText(d: WalkDifference, kernel?: Walk): string {
 /** The whole report: the flow, the kernel's walk, the model's prediction and where they differ. */
 export function renderTraceText(r: TraceReport, opts: TextOptions = {}): string {
   const paint = painter(opts.color);
-  const lines = [paint(BOLD, flowText(r.flow)), ''];
+  const lines = [paint(BOLD, flowText(r.flow, r.kernel?.forward.hops[0]?.packet?.src ?? r.flow.src)), ''];
   if (r.kernel) lines.push(...walkLines(r.kernel, 'kernel', opts), '');
   if (r.predicted && !r.kernel) lines.push(...walkLines(r.predicted, "model's prediction (nothing was sent)", opts), '');
   else if (r.predicted && !r.differences.length) lines.push(paint(GREEN, "model's prediction: the same walk"), ...r.predicted.notes.map((n) => paint(DIM, `  note: ${n}`)), '');

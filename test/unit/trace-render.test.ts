@@ -73,6 +73,8 @@ describe('trace: the text report', () => {
     assert.match(t, /^model's prediction \(nothing was sent\), forward:$/m);
     assert.doesNotMatch(t, /^kernel/m);
     assert.match(t, /predicted in 3 ms\n$/);
+    const counted = { ...DROPPED, forward: { ...DROPPED.forward, hops: [{ ...DROPPED.forward.hops[0], rules: [{ family: 'ip', table: 'nat', chain: 'KUBE-SERVICES', rule: 'meta l4proto tcp ip daddr 10.96.0.11  tcp dport 80 counter packets 1 bytes 60 jump KUBE-SVC-X', verdict: 'jump KUBE-SVC-X' }] }] } };
+    assert.match(renderTraceText({ ...dropped, kernel: counted }), /rule ip nat KUBE-SERVICES: meta l4proto tcp ip daddr 10\.96\.0\.11 tcp dport 80 counter jump KUBE-SVC-X → jump KUBE-SVC-X$/m, "a rule without its counter's numbers");
     const c = renderTraceText(dropped, { color: true });
     assert.match(c, /\u001b\[1;31mdropped in node-2/);
     assert.equal(c.replace(/\u001b\[[0-9;]*m/g, ''), renderTraceText(dropped), 'the same text, painted');
