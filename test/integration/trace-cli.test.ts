@@ -27,7 +27,7 @@ function labNetfilter(name: string): Record<string, string> {
   const out: Record<string, string> = {};
   const all = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0]);
   for (const ns of all.filter((n) => n.startsWith(`nsl.${name}.`) || n === `nsl.${name}`)) {
-    out[`${ns} nft`] = execFileSync('ip', ['netns', 'exec', ns, 'nft', 'list', 'ruleset'], { encoding: 'utf8' }).replace(/counter packets \d+ bytes \d+/g, 'counter');
+    out[`${ns} nft`] = execFileSync('ip', ['netns', 'exec', ns, 'nft', 'list', 'ruleset'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).replace(/counter packets \d+ bytes \d+/g, 'counter');
     const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean);
     out[`${ns} processes`] = pids
       .map((p) => {
