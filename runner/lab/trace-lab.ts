@@ -121,6 +121,13 @@ export async function walkToDraw(arg: string | undefined, req: FlowRequest, opts
   return { ...r, walk: r.report.predicted!, note: `the model's prediction${why ? ` (${why}: nothing was sent)` : ''}` };
 }
 
+/** A path test's flow from its parameters (from, to, port, proto) when its definition lists none. */
+function paramsFlow(p: Readonly<Record<string, unknown>>): FlowRequest[] {
+  if (typeof p.from !== 'string' || typeof p.to !== 'string') return [];
+  const proto = p.proto === 'tcp' || p.proto === 'udp' || p.proto === 'icmp' ? p.proto : undefined;
+  return [{ from: p.from, to: p.to, ...(proto ? { proto } : {}), ...(typeof p.port === 'number' ? { port: p.port } : {}) }];
+}
+
 /**
  * The model's walks of the lab's `path` tests (`lab plan` prints them as comments): one per flow the test sends,
  * or why it cannot be predicted. Pure: nothing is sent.
@@ -128,7 +135,7 @@ export async function walkToDraw(arg: string | undefined, req: FlowRequest, opts
 export async function predictedPathWalks(lab: ResolvedLab): Promise<{ test: string; report?: TraceReport; error?: string }[]> {
   const out: { test: string; report?: TraceReport; error?: string }[] = [];
   for (const t of lab.tests.filter((x) => x.type === 'path')) {
-    for (const req of ASSERTIONS.get(t.type)?.flows?.(t.params) ?? []) {
+    for (const req of ASSERTIONS.get(t.type)?.flows?.(t.params) ?? paramsFlow(t.params)) {
       try {
         out.push({ test: t.name, report: await traceFlow(lab, req, { predictOnly: true }) });
       } catch (e) {
