@@ -11,6 +11,8 @@ export interface TextOptions {
   readonly color?: boolean;
   /** Every rule the packet hit (default), or only those that decided (accept, drop, a policy, a lab object's). */
   readonly allRules?: boolean;
+  /** End with how long it took (default true; `lab plan` leaves it out, so its text stays the same run to run). */
+  readonly timing?: boolean;
 }
 
 type Paint = (code: string, s: string) => string;
@@ -78,6 +80,6 @@ export function renderTraceText(r: TraceReport, opts: TextOptions = {}): string 
     for (const d of r.differences) lines.push(paint(YELLOW, `  ${differenceText(d, r.kernel)}`));
     lines.push('');
   }
-  lines.push(paint(DIM, `${r.kernel ? 'traced' : 'predicted'} in ${r.durationMs} ms`));
-  return `${lines.join('\n')}\n`;
+  if (opts.timing ?? true) lines.push(paint(DIM, `${r.kernel ? 'traced' : 'predicted'} in ${r.durationMs} ms`));
+  return `${lines.join('\n').trimEnd()}\n`;
 }

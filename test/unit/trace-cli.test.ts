@@ -105,6 +105,7 @@ describe('trace: lab plan shows the predicted walks of the path tests', () => {
     assert.equal(lines[2], '#   client (10.244.0.6) → web (Service shop/web, ClusterIP 10.96.0.11 port 80), tcp');
     assert.ok(lines.includes("#   model's prediction (nothing was sent), forward:"));
     assert.deepEqual(lines.slice(-2), ['# test: broken', '#   cannot predict: unknown TO "x"']);
+    assert.ok(!lines.some((l) => /predicted in \d+ ms/.test(l)), 'no timing: the plan is the same text run to run');
   });
 });
 

@@ -13,7 +13,7 @@ export function pathWalksText(walks: Awaited<ReturnType<typeof predictedPathWalk
   const out = ['', "# ── the model's walks of the path tests (as `lab trace --predict` prints them)"];
   for (const w of walks) {
     out.push(`# test: ${w.test}`);
-    const body = w.report ? renderTraceText(w.report).trimEnd().split('\n') : [`cannot predict: ${w.error}`];
+    const body = w.report ? renderTraceText(w.report, { timing: false }).trimEnd().split('\n') : [`cannot predict: ${w.error}`];
     out.push(...body.map((l) => (l ? `#   ${l}` : '#')));
   }
   return `${out.join('\n')}\n`;
