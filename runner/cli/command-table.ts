@@ -11,6 +11,8 @@ export type ArgKind =
   | 'lab'
   /** those, or the name of a lab that is up */
   | 'lab-or-running'
+  /** those, then the nodes of the lab that is up (named first, else the only one): `lab trace [LAB] FROM TO` */
+  | 'lab-then-nodes'
   | 'none'
   /** fixed words (a sub-command) */
   | { readonly words: readonly string[] };
@@ -120,12 +122,42 @@ export const COMMANDS: readonly CommandSpec[] = [
     complete: 'lab-or-running',
   },
   {
+    name: 'trace',
+    args: '[LAB] FROM TO',
+    summary: "one packet's walk through the running lab, hop by hop, beside the model's prediction (root; --predict: none)",
+    details: [
+      'FROM: a node or pod (name or namespace/pod). TO: a node, a pod, node:iface, an address, address:port, a Service',
+      '(name, ns/name, svc/name: its ClusterIP), ClusterIP:port, node:NODEPORT or <node address>:NODEPORT, a LoadBalancer',
+      'address. icmp without a port, tcp with --port, a Service port\'s own protocol for a Service. Every hop: in → out',
+      '(bridge ports), the route that matched, every netfilter rule hit with its verdict and the lab object behind it,',
+      'NAT, VXLAN/tun encap and decap; then how it ended, and where the model differs (≠).',
+      'exit 0: delivered (and answered) and the model agrees; 1: dropped, or kernel and model differ; 4: lab not up,',
+      'no root, or a kernel that cannot trace; 64: a FROM, TO, port or protocol the lab has no such thing for',
+    ],
+    options: [
+      { name: 'port', short: 'p', type: 'string', value: 'N', description: 'destination port (tcp by default); for a Service: which of its ports' },
+      { name: 'proto', type: 'string', value: 'tcp|udp|icmp', choices: ['tcp', 'udp', 'icmp'], description: 'the protocol (default: icmp without a port, tcp with one)' },
+      { name: 'predict', type: 'boolean', description: "only the model's prediction: nothing is sent; the lab may be down; no root" },
+      { name: 'format', type: 'string', value: 'text|mermaid', choices: ['text', 'mermaid'], description: 'text (default) or a Mermaid sequence diagram of the walk' },
+      { ...JSON_OUT, description: 'print the whole report (flow, kernel walk, prediction, differences) as data (JSON)' },
+    ],
+    example: 'sudo lab trace labs/k8s-services-iptables client web',
+    complete: 'lab-then-nodes',
+  },
+  {
     name: 'graph',
-    args: '[LAB]',
+    args: '[LAB] [--trace FROM TO]',
     summary: 'draw the lab: Mermaid flowchart text (GitHub renders it in Markdown); no root',
+    details: [
+      '--trace FROM TO (as `lab trace`): the nodes, bridges and links a packet from FROM to TO passes are drawn in red:',
+      "the kernel's walk when the lab is up and you are root, else the model's prediction",
+    ],
     options: [
       { name: 'format', type: 'string', value: 'mermaid|svg|dot', choices: ['mermaid', 'svg', 'dot'], description: "svg is laid out by Graphviz's dot (apt-get install graphviz)" },
       { name: 'out', short: 'o', type: 'string', value: 'FILE', path: true, description: 'write FILE (.svg/.dot/.md imply the format) instead of standard output' },
+      { name: 'trace', type: 'boolean', description: 'highlight the path of a packet from FROM to TO (the two words after LAB)' },
+      { name: 'port', short: 'p', type: 'string', value: 'N', description: 'with --trace: the destination port (as `lab trace --port`)' },
+      { name: 'proto', type: 'string', value: 'tcp|udp|icmp', choices: ['tcp', 'udp', 'icmp'], description: 'with --trace: the protocol (as `lab trace --proto`)' },
     ],
     example: 'lab graph labs/routed --out routed.svg',
     complete: 'lab',

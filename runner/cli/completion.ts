@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { labsWithState } from '../exec/state.ts';
+import { labsWithState, readState } from '../exec/state.ts';
 import { RECIPES } from '../images/recipes.ts';
 import { HELP_OPTION, UsageError, type Args } from './args.ts';
 import { COMMANDS, commandNamed, type CommandSpec } from './command-table.ts';
@@ -42,9 +42,30 @@ export function runningLabCandidates(prefix: string): string[] {
     .sort();
 }
 
+/** The nodes of a lab that is up, from its state (its namespaces): cheap, no lab file is read. */
+export function runningNodeCandidates(lab: string, prefix: string): string[] {
+  const ns = readState(lab)?.namespaces ?? [];
+  return ns
+    .filter((n) => n.startsWith(`nsl.${lab}.`))
+    .map((n) => n.slice(`nsl.${lab}.`.length))
+    .filter((n) => n.startsWith(prefix))
+    .sort();
+}
+
+/** `[LAB] FROM TO`: lab files, running labs and (of the named or only running lab) its nodes; then its nodes. */
+function labThenNodes(positionals: readonly string[], cur: string, cwd: string): string[] {
+  const running = labsWithState();
+  const named = positionals[0] !== undefined && running.includes(positionals[0]) ? positionals[0] : undefined;
+  const lab = named ?? (running.length === 1 ? running[0] : undefined);
+  const nodes = lab ? runningNodeCandidates(lab, cur) : [];
+  if (positionals.length === 0) return [...runningLabCandidates(cur), ...labFileCandidates(cur, cwd), ...nodes];
+  return positionals.length < (named || !lab ? 3 : 2) ? nodes : [];
+}
+
 function positionalCandidates(c: CommandSpec, positionals: readonly string[], cur: string, cwd: string): string[] {
   const kind = c.name === 'help' ? { words: COMMANDS.filter((x) => !x.hidden).map((x) => x.name) } : c.complete;
   if (kind === 'none') return [];
+  if (kind === 'lab-then-nodes') return labThenNodes(positionals, cur, cwd);
   if (typeof kind === 'object') {
     if (positionals.length === 0) return kind.words.filter((w) => w.startsWith(cur));
     if (c.name === 'images' && ['build', 'rm'].includes(positionals[0])) return RECIPES.map((r) => r.name).filter((n) => n.startsWith(cur));

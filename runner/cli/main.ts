@@ -18,6 +18,7 @@ const RUN: Record<string, () => Promise<Command>> = {
   down: async () => (await import('./commands/down.ts')).downCmd,
   status: async () => (await import('./commands/status.ts')).statusCmd,
   exec: async () => (await import('./commands/exec.ts')).execCmd,
+  trace: async () => (await import('./commands/trace.ts')).traceCmd,
   graph: async () => (await import('./commands/graph.ts')).graphCmd,
   handout: async () => (await import('./commands/handout.ts')).handoutCmd,
   doctor: async () => (await import('./commands/doctor.ts')).doctorCmd,

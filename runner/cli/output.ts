@@ -6,6 +6,8 @@ import { UsageError } from './args.ts';
 
 export const isTTY = (): boolean => !!process.stderr.isTTY && !process.env.CI;
 export const color = (): boolean => isTTY() && !process.env.NO_COLOR;
+/** Colour for what goes to standard output (a report): only when that is a terminal, not in CI, not with NO_COLOR. */
+export const stdoutColor = (): boolean => !!process.stdout.isTTY && !process.env.CI && !process.env.NO_COLOR;
 
 export function say(line: string): void {
   process.stderr.write(`${line}\n`);

@@ -4,6 +4,7 @@
  * sit where the cables put them.
  */
 import type { ResolvedLab } from '../model/types.ts';
+import { HIGHLIGHT_STYLE, type Highlight } from './highlight.ts';
 import { BOX_STYLE, buildGraph, EDGE_STYLE, GROUP_STYLE, type BoxClass, type Graph, type GraphItem } from './model.ts';
 
 const FONT = 'Helvetica,Arial,sans-serif';
@@ -37,8 +38,9 @@ const attrs = (a: Record<string, string | number | { readonly raw: string } | un
     .flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${typeof v === 'number' ? v : typeof v === 'string' ? dotString(v) : v.raw}`]))
     .join(', ');
 
-/** Render a graph built by buildGraph. */
-export function dotOf(g: Graph): string {
+/** Render a graph built by buildGraph; `hl`: boxes and edges drawn in the highlight colour (a traced path). */
+export function dotOf(g: Graph, hl?: Highlight): string {
+  const hot = HIGHLIGHT_STYLE;
   const out = [
     `graph ${dotString(g.lab)} {`,
     `  graph [${attrs({ rankdir: 'LR', fontname: FONT, fontsize: 12, label: `lab ${g.lab}`, labelloc: 't', bgcolor: 'white', nodesep: 0.4, ranksep: 0.8 })}];`,
@@ -50,7 +52,8 @@ export function dotOf(g: Graph): string {
       if (it.type === 'box') {
         const s = BOX_STYLE[it.cls];
         const sh = SHAPE[it.cls];
-        out.push(`${pad}${dotString(it.id)} [${attrs({ label: { raw: dotLabel(it.lines) }, shape: sh.shape, style: sh.style, fillcolor: s.fill, color: s.stroke })}];`);
+        const lit = hl?.boxes.has(it.id);
+        out.push(`${pad}${dotString(it.id)} [${attrs({ label: { raw: dotLabel(it.lines) }, shape: sh.shape, style: sh.style, fillcolor: s.fill, color: lit ? hot.color : s.stroke, penwidth: lit ? hot.width : undefined })}];`);
       } else {
         const s = GROUP_STYLE[it.cls];
         out.push(`${pad}subgraph ${dotString(`cluster_${it.id}`)} {`);
@@ -61,13 +64,14 @@ export function dotOf(g: Graph): string {
     }
   };
   walk(g.items, '  ');
-  for (const e of g.edges) {
+  g.edges.forEach((e, k) => {
     const s = EDGE_STYLE[e.cls];
     const physical = e.cls === 'veth' || e.cls === 'port';
+    const color = hl?.edges.has(k) ? hot.color : s.color;
     out.push(
-      `  ${dotString(e.from)} -- ${dotString(e.to)} [${attrs({ label: e.label, style: s.dot, color: s.color, fontcolor: s.color, penwidth: s.width, constraint: physical ? undefined : 'false' })}];`,
+      `  ${dotString(e.from)} -- ${dotString(e.to)} [${attrs({ label: e.label, style: s.dot, color, fontcolor: color, penwidth: hl?.edges.has(k) ? hot.width : s.width, constraint: physical ? undefined : 'false' })}];`,
     );
-  }
+  });
   out.push('}');
   return `${out.join('\n')}\n`;
 }

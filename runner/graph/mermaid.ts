@@ -4,6 +4,7 @@
  * the interface names; VXLAN and tunnels are dashed, BGP sessions dotted (linkStyle by edge index).
  */
 import type { ResolvedLab } from '../model/types.ts';
+import { HIGHLIGHT_STYLE, type Highlight } from './highlight.ts';
 import { BOX_STYLE, buildGraph, EDGE_STYLE, GROUP_STYLE, type BoxClass, type EdgeClass, type Graph, type GraphItem, type GroupClass } from './model.ts';
 
 /** Opening and closing brackets of each box class's shape. */
@@ -67,8 +68,8 @@ function boxClassesOf(items: readonly GraphItem[]): Set<BoxClass> {
   return out;
 }
 
-/** Render a graph built by buildGraph. */
-export function mermaidOf(g: Graph): string {
+/** Render a graph built by buildGraph; `hl`: boxes and edges drawn in the highlight colour (a traced path). */
+export function mermaidOf(g: Graph, hl?: Highlight): string {
   const out = ['---', `title: ${JSON.stringify(`lab ${g.lab}`)}`, '---', 'flowchart LR'];
   out.push(...boxLines(g, '  '));
   for (const e of g.edges) out.push(`  ${e.from} ${ARROW[e.cls]}|"${mermaidText(e.label)}"| ${e.to}`);
@@ -92,6 +93,11 @@ export function mermaidOf(g: Graph): string {
     if (!idx.length) continue;
     const s = EDGE_STYLE[cls];
     out.push(`  linkStyle ${idx.join(',')} stroke:${s.color},stroke-width:${s.width}px${s.dash ? `,stroke-dasharray:${s.dash}` : ''}`);
+  }
+  if (hl) {
+    const { color, width } = HIGHLIGHT_STYLE;
+    for (const id of hl.boxes) out.push(`  style ${id} stroke:${color},stroke-width:${width}px`);
+    if (hl.edges.size) out.push(`  linkStyle ${[...hl.edges].sort((a, b) => a - b).join(',')} stroke:${color},stroke-width:${width}px`);
   }
   return `${out.join('\n')}\n`;
 }

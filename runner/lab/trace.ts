@@ -21,7 +21,7 @@ export interface TraceOptions {
   readonly timeoutMs?: number;
 }
 
-/** Thrown for a FROM/TO that names nothing in the lab (a user's mistake: exit 2). */
+/** Thrown for a FROM/TO/port/protocol the lab has nothing for (a user's mistake: `lab trace` exits 64, a bad command line). */
 export class TraceInputError extends Error {
   readonly hint?: string;
   constructor(message: string, hint?: string) {

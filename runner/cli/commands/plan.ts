@@ -4,6 +4,20 @@ import { printPlan } from '../../plan/print.ts';
 import type { Args } from '../args.ts';
 import { EXIT } from '../exit-codes.ts';
 import { showDiagnostics } from '../output.ts';
+import { predictedPathWalks } from '../../lab/trace-lab.ts';
+import { renderTraceText } from '../../trace/render-text.ts';
+
+/** The model's walks of the `path` tests, as shell comments after the plan (nothing when there are none). */
+export function pathWalksText(walks: Awaited<ReturnType<typeof predictedPathWalks>>): string {
+  if (!walks.length) return '';
+  const out = ['', "# ── the model's walks of the path tests (as `lab trace --predict` prints them)"];
+  for (const w of walks) {
+    out.push(`# test: ${w.test}`);
+    const body = w.report ? renderTraceText(w.report, { timing: false }).trimEnd().split('\n') : [`cannot predict: ${w.error}`];
+    out.push(...body.map((l) => (l ? `#   ${l}` : '#')));
+  }
+  return `${out.join('\n')}\n`;
+}
 
 /** lab plan [LAB] [--json] [--teardown]: print what `lab up` would run. Starts no process. */
 export async function planCmd(a: Args): Promise<number> {
@@ -12,6 +26,9 @@ export async function planCmd(a: Args): Promise<number> {
   // nothing is probed: the features the lab depends on are assumed present, and the plan says so
   const plan = planOf(lab, planContextFor(lab));
   if (a.flags.has('json')) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
-  else process.stdout.write(printPlan(plan, { teardown: a.flags.has('teardown') ? teardownCommands(plan.namespaces) : undefined }));
+  else {
+    process.stdout.write(printPlan(plan, { teardown: a.flags.has('teardown') ? teardownCommands(plan.namespaces) : undefined }));
+    process.stdout.write(pathWalksText(await predictedPathWalks(lab)));
+  }
   return EXIT.ok;
 }
