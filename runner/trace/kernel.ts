@@ -1,6 +1,15 @@
 /** The kernel's walk of one flow (issue 12): one real probe, traced in every namespace of the running lab. */
 import type { ResolvedLab } from '../model/types.ts';
 import type { TraceFlow, Walk } from '../model/trace.ts';
+import { traceUnavailable, TRACE_FEATURES } from '../model/features.ts';
+import { labNetns } from '../exec/host.ts';
+import { detectFeatures } from '../exec/probes.ts';
+import { readState } from '../exec/state.ts';
+import { runQueries } from '../exec/trace-queries.ts';
+import { runTraceSession, TraceSessionError, type TraceSessionResult } from '../exec/trace-session.ts';
+import { parseLink, parseListener, parseRouteGet, parseTraceLines, segmentsOf, type DeviceInfo, type Segment } from './kernel-parse.ts';
+import { planWalk, queryKey, topologyOf, walkQueries, type WalkAnswers, type WalkInput } from './kernel-walk.ts';
+import { buildWalk } from './kernel-build.ts';
 
 export interface KernelTraceOptions {
   readonly signal?: AbortSignal;
@@ -17,7 +26,78 @@ export class TraceUnavailable extends Error {
   }
 }
 
+const DEFAULT_TIMEOUT_MS = 1500;
+/** VXLAN's IANA port and Linux's (and flannel's) default. */
+const VXLAN_PORTS = [4789, 8472];
+
+function tunnelPorts(lab: ResolvedLab): number[] {
+  const ports = new Set(VXLAN_PORTS);
+  for (const n of lab.nodes) for (const i of n.interfaces) if (i.virtual?.type === 'vxlan' && typeof (i.virtual as { port?: unknown }).port === 'number') ports.add((i.virtual as { port: number }).port);
+  return [...ports].sort((a, b) => a - b);
+}
+
+/** The namespaces to trace in (those of the lab that exist), and FROM's. */
+function namespaces(lab: ResolvedLab, flow: TraceFlow): { all: string[]; source: string } {
+  const state = readState(lab.name);
+  const present = labNetns(lab.name);
+  if (!state || state.status !== 'up' || !present.length) throw new TraceUnavailable(`lab ${lab.name} is not up`, `run \`lab up ${lab.file}\` first, or use --predict for the model's walk`);
+  const from = lab.nodes.find((n) => n.name === flow.from);
+  if (!from) throw new TraceUnavailable(`lab ${lab.name} has no node ${flow.from}`);
+  if (!present.includes(from.netns)) throw new TraceUnavailable(`${flow.from}'s namespace ${from.netns} is gone`, `run \`lab down ${lab.name}\` and \`lab up ${lab.file}\` again`);
+  return { all: present, source: from.netns };
+}
+
+async function session(lab: ResolvedLab, flow: TraceFlow, ns: { all: string[]; source: string }, opts: KernelTraceOptions): Promise<TraceSessionResult> {
+  try {
+    return await runTraceSession({
+      lab: lab.name,
+      namespaces: ns.all.map((n) => ({ ns: n, bridge: true })),
+      sourceNs: ns.source,
+      probe: { proto: flow.proto, dst: flow.dst, family: flow.family, ...(flow.port !== undefined ? { port: flow.port } : {}) },
+      tunnelPorts: tunnelPorts(lab),
+      timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+  } catch (e) {
+    if (!(e instanceof TraceSessionError)) throw e;
+    if (/load the trace table|did not start/.test(e.message)) {
+      const missing = traceUnavailable(await detectFeatures([...TRACE_FEATURES]));
+      if (missing) throw new TraceUnavailable(missing.message, missing.hint);
+    }
+    throw new TraceUnavailable(e.message, /another trace/.test(e.message) ? 'wait for it to end, then trace again' : 'run `lab doctor` to see what this machine lacks');
+  }
+}
+
+/** The probe never ran (its program is missing): say which. */
+function probeMissing(r: TraceSessionResult['probe']): TraceUnavailable | undefined {
+  if (r.exitCode !== -1 && !/exec.*(No such file|not found)|nsenter: failed to execute/.test(r.stderr)) return undefined;
+  const prog = r.command.split(' ').find((w) => w === 'ping' || w === 'socat') ?? 'the probe';
+  return new TraceUnavailable(`cannot send the probe: ${prog} is not installed`, `apt-get install ${prog === 'ping' ? 'iputils-ping' : prog} (or lab doctor --fix)`);
+}
+
 export async function traceKernel(lab: ResolvedLab, flow: TraceFlow, opts: KernelTraceOptions = {}): Promise<Walk> {
-  void lab; void flow; void opts;
-  throw new TraceUnavailable('the kernel tracer is not implemented yet');
+  const ns = namespaces(lab, flow);
+  const raw = await session(lab, flow, ns, opts);
+  const missing = probeMissing(raw.probe);
+  if (missing) throw missing;
+  const segments = new Map<string, Segment[]>();
+  for (const n of [ns.source, ...ns.all.filter((x) => x !== ns.source)]) segments.set(n, segmentsOf(n, parseTraceLines(raw.monitors.get(n) ?? '')));
+  const input: WalkInput = { flow, sourceNs: ns.source, segments, tunnelPorts: new Set(tunnelPorts(lab)) };
+  const topo = topologyOf(lab);
+  const plan = planWalk(input, topo);
+  const queries = walkQueries(plan, input);
+  const results = await runQueries(queries, opts.signal);
+  const routes = new Map<string, ReturnType<typeof parseRouteGet>>();
+  const devices = new Map<string, DeviceInfo>();
+  const listeners = new Map<string, ReturnType<typeof parseListener>>();
+  queries.forEach((q, i) => {
+    const r = results[i];
+    if (q.kind === 'route') routes.set(queryKey(q), parseRouteGet(r.stdout, r.stderr));
+    else if (q.kind === 'device') {
+      const d = parseLink(r.stdout);
+      if (d) devices.set(queryKey(q), d);
+    } else listeners.set(queryKey(q), parseListener(r.stdout));
+  });
+  const answers: WalkAnswers = { routes, devices, listeners, conntrack: raw.conntrack };
+  return buildWalk(lab, input, plan, answers, topo);
 }

@@ -69,7 +69,7 @@ describe('doctor: the table', () => {
   });
 
   it('covers every probe the brief lists', () => {
-    const want = 'root node ip ping iperf3 nc curl tcpdump iptables iptables-restore ip6tables-restore nft sysctl nsenter tc socat dnsmasq bird2 debootstrap docker docker-daemon netns veth bridge vxlan macvlan tun ifb dummy ipip gre gretap sit geneve wireguard ipvlan vrf vlan bond netem tbf htb ipvs nftables iptables-rules br_netfilter';
+    const want = 'root node ip ping iperf3 nc curl tcpdump iptables iptables-restore ip6tables-restore nft sysctl nsenter tc socat dnsmasq bird2 debootstrap docker docker-daemon netns veth bridge vxlan macvlan tun ifb dummy ipip gre gretap sit geneve wireguard ipvlan vrf vlan bond netem tbf htb ipvs nftables nftrace iptables-rules br_netfilter';
     for (const n of new Set(want.split(' '))) byName(n);
   });
 

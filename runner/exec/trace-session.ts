@@ -1,0 +1,230 @@
+/**
+ * One kernel trace of a running lab (issue 12): the trace tables loaded in every namespace, `nft monitor trace`
+ * started in each (bounded by coreutils `timeout`, so a killed `lab trace` leaves no monitor behind), one probe
+ * sent, the monitors stopped and read, conntrack asked for the trace's connection, the tables removed. One trace
+ * at a time per lab (a lock file beside the lab's state); what a trace creates is recorded there, so the next
+ * trace (and `lab down`, which deletes the namespaces and the state) removes what a killed one left.
+ */
+import { closeSync, openSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { nsenterArgv } from '../plan/netns-argv.ts';
+import { isAlive, NETNS_DIR } from './host.ts';
+import { kill, runProcess, start, type ProcessResult, type StartedProcess } from './process.ts';
+import { labDir } from './state.ts';
+import { loadScript, removeScript } from './trace-tables.ts';
+
+export interface TraceNamespace {
+  readonly ns: string;
+  /** The namespace has bridges: load the bridge table too. */
+  readonly bridge: boolean;
+}
+
+export interface TraceProbe {
+  readonly proto: 'icmp' | 'tcp' | 'udp';
+  readonly dst: string;
+  readonly port?: number;
+  readonly family: 4 | 6;
+}
+
+export interface TraceSessionSpec {
+  readonly lab: string;
+  readonly namespaces: readonly TraceNamespace[];
+  readonly sourceNs: string;
+  readonly probe: TraceProbe;
+  readonly tunnelPorts: readonly number[];
+  /** How long to wait for the probe's answer. */
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface TraceSessionResult {
+  /** `nft monitor trace` output by namespace. */
+  readonly monitors: Map<string, string>;
+  /** `conntrack -L --mark M` output by namespace (only namespaces with an entry). */
+  readonly conntrack: Map<string, string>;
+  readonly probe: ProcessResult;
+  readonly mark: number;
+  readonly sport?: number;
+}
+
+/** Thrown when the trace cannot be made (another trace runs, a table does not load): `message` says why. */
+export class TraceSessionError extends Error {
+  readonly detail?: string;
+  constructor(message: string, detail?: string) {
+    super(message);
+    this.name = 'TraceSessionError';
+    this.detail = detail;
+  }
+}
+
+interface LockRecord {
+  readonly pid: number;
+  readonly startedAt: string;
+  readonly namespaces: readonly TraceNamespace[];
+  monitors: number[];
+}
+
+const STEP_MS = 3000;
+const lockPath = (lab: string): string => join(labDir(lab), 'trace.lock');
+const inNs = (ns: string, argv: readonly string[]): string[] => [...nsenterArgv(ns), ...argv];
+
+/** Remove the tables and monitors a trace recorded (a killed one's, or ours). */
+async function removeDebris(rec: Pick<LockRecord, 'namespaces' | 'monitors'>): Promise<void> {
+  for (const pid of rec.monitors) if (isAlive(pid) && isMonitor(pid)) kill(pid, 'SIGKILL');
+  await Promise.all(rec.namespaces.map((n) => runProcess(inNs(n.ns, ['nft', '-f', '-']), { input: removeScript(n.bridge), timeoutMs: STEP_MS })));
+}
+
+function isMonitor(pid: number): boolean {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return argv.includes('nft') && argv.includes('trace');
+  } catch {
+    return false;
+  }
+}
+
+/** Take the lab's trace lock; a lock whose holder is gone is taken over after removing what it left. */
+async function lock(spec: TraceSessionSpec): Promise<LockRecord> {
+  const path = lockPath(spec.lab);
+  const rec: LockRecord = { pid: process.pid, startedAt: new Date().toISOString(), namespaces: spec.namespaces, monitors: [] };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeFileSync(fd, JSON.stringify(rec));
+      closeSync(fd);
+      return rec;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new TraceSessionError(`cannot take the trace lock ${path}: ${(e as Error).message}`);
+    }
+    let old: LockRecord | undefined;
+    try {
+      old = JSON.parse(readFileSync(path, 'utf8')) as LockRecord;
+    } catch {
+      /* half written: its holder died at once */
+    }
+    if (old && old.pid !== process.pid && isAlive(old.pid)) throw new TraceSessionError(`another trace of lab ${spec.lab} is running (pid ${old.pid}); one trace at a time`);
+    if (old) await removeDebris(old);
+    rmSync(path, { force: true });
+  }
+  throw new TraceSessionError(`cannot take the trace lock ${path}`);
+}
+
+function record(spec: TraceSessionSpec, rec: LockRecord): void {
+  try {
+    writeFileSync(lockPath(spec.lab), JSON.stringify(rec));
+  } catch {
+    /* the lab went down under us */
+  }
+}
+
+/** Whether a `nft monitor trace` listens in the namespace of process `pid` (a NETLINK_NETFILTER socket in the trace group). */
+function monitorListening(pid: number, ns: string): boolean {
+  try {
+    // until nsenter has entered the namespace, /proc/PID/net is the host's
+    if (readlinkSync(`/proc/${pid}/ns/net`) !== `net:[${statSync(join(NETNS_DIR, ns)).ino}]`) return false;
+    const lines = readFileSync(`/proc/${pid}/net/netlink`, 'utf8').split('\n').slice(1);
+    // NFNLGRP_NFTRACE is group 9: bit 8 of the Groups mask
+    return lines.some((l) => {
+      const f = l.trim().split(/\s+/);
+      return f[1] === '12' && (parseInt(f[3] ?? '0', 16) & 0x100) !== 0;
+    });
+  } catch {
+    return false;
+  }
+}
+
+async function until(ok: () => boolean, ms: number, signal?: AbortSignal): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end || signal?.aborted) return false;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return true;
+}
+
+interface Monitor {
+  readonly ns: string;
+  readonly proc: StartedProcess;
+  readonly chunks: Buffer[];
+  lastData: number;
+}
+
+function startMonitor(ns: string, lifetimeS: number): Monitor {
+  const proc = start(inNs(ns, ['timeout', '-k', '1', String(lifetimeS), 'nft', 'monitor', 'trace']), { streamStdout: true, killGraceMs: 300 });
+  const m: Monitor = { ns, proc, chunks: [], lastData: Date.now() };
+  proc.stdout?.on('data', (d: Buffer) => {
+    m.chunks.push(d);
+    m.lastData = Date.now();
+  });
+  return m;
+}
+
+function probeArgv(p: TraceProbe, sport: number | undefined, waitS: number): { argv: string[]; input?: string } {
+  const host = p.family === 6 ? `[${p.dst}]` : p.dst;
+  if (p.proto === 'icmp') return { argv: ['ping', ...(p.family === 6 ? ['-6'] : []), '-n', '-c', '1', '-W', String(waitS), '-Q', '0xac', p.dst] };
+  const v = p.family === 6 ? '6' : '4';
+  if (p.proto === 'tcp') return { argv: ['socat', '-u', 'OPEN:/dev/null', `TCP${v}:${host}:${p.port},sourceport=${sport},connect-timeout=${waitS}`] };
+  return { argv: ['socat', '-t', '0.3', '-T', String(waitS), '-', `UDP${v}:${host}:${p.port},sourceport=${sport}`], input: 'nslab trace\n' };
+}
+
+/** Run a trace: everything it loaded or started is gone when it returns or throws (also on SIGINT/SIGTERM). */
+export async function runTraceSession(spec: TraceSessionSpec): Promise<TraceSessionResult> {
+  const rec = await lock(spec);
+  const mark = 0x5e000000 + Math.floor(Math.random() * 0xffffff);
+  const sport = spec.probe.proto === 'icmp' ? undefined : 20000 + Math.floor(Math.random() * 20000);
+  const monitors: Monitor[] = [];
+  const abort = new AbortController();
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+  let cleaned: Promise<void> | undefined;
+  const cleanup = (): Promise<void> => (cleaned ??= (async () => {
+    await Promise.all(monitors.map((m) => m.proc.stop(300)));
+    await removeDebris({ namespaces: spec.namespaces, monitors: [] });
+    rmSync(lockPath(spec.lab), { force: true });
+  })());
+  const onSignal = (sig: NodeJS.Signals): void => {
+    abort.abort();
+    void cleanup().finally(() => {
+      for (const s of signals) process.removeListener(s, onSignal);
+      process.kill(process.pid, sig);
+    });
+  };
+  for (const s of signals) process.once(s, onSignal);
+  spec.signal?.addEventListener('abort', () => abort.abort(), { once: true });
+  try {
+    const loads = await Promise.all(
+      spec.namespaces.map((n) => {
+        const tag = n.ns === spec.sourceNs && sport !== undefined && spec.probe.proto !== 'icmp' ? { proto: spec.probe.proto, sport } : undefined;
+        return runProcess(inNs(n.ns, ['nft', '-f', '-']), { input: loadScript({ mark, tunnelPorts: spec.tunnelPorts, ...(tag ? { tag } : {}) }, n.bridge), timeoutMs: STEP_MS, signal: abort.signal });
+      }),
+    );
+    const bad = loads.find((r) => r.exitCode !== 0);
+    if (bad) throw new TraceSessionError(`could not load the trace table: ${bad.stderr.trim().split('\n')[0] || `exit ${bad.exitCode}`}`, bad.stderr);
+    const lifetimeS = Math.ceil((spec.timeoutMs + 4 * STEP_MS) / 1000);
+    for (const n of spec.namespaces) monitors.push(startMonitor(n.ns, lifetimeS));
+    rec.monitors = monitors.map((m) => m.proc.pid).filter((p): p is number => p !== undefined);
+    record(spec, rec);
+    const ready = await until(() => monitors.every((m) => m.proc.pid !== undefined && !m.proc.ended() && monitorListening(m.proc.pid, m.ns)), STEP_MS, abort.signal);
+    if (!ready) {
+      const dead = monitors.find((m) => m.proc.ended());
+      const why = dead ? (await dead.proc.done).stderr.trim() : '';
+      throw new TraceSessionError(abort.signal.aborted ? 'the trace was cancelled' : `nft monitor trace did not start${why ? `: ${why}` : ''}`, why);
+    }
+    const waitS = Math.max(1, Math.ceil(spec.timeoutMs / 1000));
+    const { argv, input } = probeArgv(spec.probe, sport, waitS);
+    const probe = await runProcess(inNs(spec.sourceNs, argv), { ...(input ? { input } : {}), timeoutMs: spec.timeoutMs + 500, killGraceMs: 200, signal: abort.signal });
+    // let the monitors print what is still on its way: stop once none has said anything for a moment
+    await until(() => Date.now() - Math.max(...monitors.map((m) => m.lastData)) > 40, 400, abort.signal);
+    await Promise.all(monitors.map((m) => m.proc.stop(300)));
+    const fam = spec.probe.family === 6 ? 'ipv6' : 'ipv4';
+    const ct = await Promise.all(spec.namespaces.map((n) => runProcess(inNs(n.ns, ['conntrack', '-L', '-f', fam, '--mark', String(mark)]), { timeoutMs: STEP_MS })));
+    const conntrack = new Map<string, string>();
+    spec.namespaces.forEach((n, i) => {
+      if (/src=/.test(ct[i].stdout)) conntrack.set(n.ns, ct[i].stdout);
+    });
+    const out = new Map(monitors.map((m) => [m.ns, Buffer.concat(m.chunks).toString()]));
+    return { monitors: out, conntrack, probe, mark, ...(sport !== undefined ? { sport } : {}) };
+  } finally {
+    await cleanup();
+    for (const s of signals) process.removeListener(s, onSignal);
+  }
+}
