@@ -45,6 +45,8 @@ export interface TraceSessionResult {
   readonly probe: ProcessResult;
   readonly mark: number;
   readonly sport?: number;
+  /** How long each phase took (ms): load, monitors, probe, settle, stop, conntrack, cleanup. */
+  readonly phases: Record<string, number>;
 }
 
 /** Thrown when the trace cannot be made (another trace runs, a table does not load): `message` says why. */
@@ -190,39 +192,57 @@ export async function runTraceSession(spec: TraceSessionSpec): Promise<TraceSess
   };
   for (const s of signals) process.once(s, onSignal);
   spec.signal?.addEventListener('abort', () => abort.abort(), { once: true });
+  const phases: Record<string, number> = {};
+  let t = performance.now();
+  const phase = (name: string): void => {
+    const now = performance.now();
+    phases[name] = Math.round(now - t);
+    t = now;
+  };
   try {
-    const loads = await Promise.all(
-      spec.namespaces.map((n) => {
-        const tag = n.ns === spec.sourceNs && sport !== undefined && spec.probe.proto !== 'icmp' ? { proto: spec.probe.proto, sport } : undefined;
-        return runProcess(inNs(n.ns, ['nft', '-f', '-']), { input: loadScript({ mark, tunnelPorts: spec.tunnelPorts, ...(tag ? { tag } : {}) }, n.bridge), timeoutMs: STEP_MS, signal: abort.signal });
-      }),
-    );
-    const bad = loads.find((r) => r.exitCode !== 0);
-    if (bad) throw new TraceSessionError(`could not load the trace table: ${bad.stderr.trim().split('\n')[0] || `exit ${bad.exitCode}`}`, bad.stderr);
+    // the monitors start while the tables load: both must be in place before the probe (a monitor reads the rule
+    // set once, when it starts: the tracer's own rules show as `unknown rule handle N`, the lab's rules by their text)
     const lifetimeS = Math.ceil((spec.timeoutMs + 4 * STEP_MS) / 1000);
     for (const n of spec.namespaces) monitors.push(startMonitor(n.ns, lifetimeS));
     rec.monitors = monitors.map((m) => m.proc.pid).filter((p): p is number => p !== undefined);
     record(spec, rec);
-    const ready = await until(() => monitors.every((m) => m.proc.pid !== undefined && !m.proc.ended() && monitorListening(m.proc.pid, m.ns)), STEP_MS, abort.signal);
+    const [loads, ready] = await Promise.all([
+      Promise.all(
+        spec.namespaces.map((n) => {
+          const tag = n.ns === spec.sourceNs && sport !== undefined && spec.probe.proto !== 'icmp' ? { proto: spec.probe.proto, sport } : undefined;
+          return runProcess(inNs(n.ns, ['nft', '-f', '-']), { input: loadScript({ mark, tunnelPorts: spec.tunnelPorts, ...(tag ? { tag } : {}) }, n.bridge), timeoutMs: STEP_MS, signal: abort.signal });
+        }),
+      ),
+      until(() => monitors.every((m) => m.proc.pid !== undefined && !m.proc.ended() && monitorListening(m.proc.pid, m.ns)), STEP_MS, abort.signal),
+    ]);
+    const bad = loads.find((r) => r.exitCode !== 0);
+    if (bad) throw new TraceSessionError(`could not load the trace table: ${bad.stderr.trim().split('\n')[0] || `exit ${bad.exitCode}`}`, bad.stderr);
     if (!ready) {
       const dead = monitors.find((m) => m.proc.ended());
       const why = dead ? (await dead.proc.done).stderr.trim() : '';
       throw new TraceSessionError(abort.signal.aborted ? 'the trace was cancelled' : `nft monitor trace did not start${why ? `: ${why}` : ''}`, why);
     }
+    phase('setup');
     const waitS = Math.max(1, Math.ceil(spec.timeoutMs / 1000));
     const { argv, input } = probeArgv(spec.probe, sport, waitS);
     const probe = await runProcess(inNs(spec.sourceNs, argv), { ...(input ? { input } : {}), timeoutMs: spec.timeoutMs + 500, killGraceMs: 200, signal: abort.signal });
+    phase('probe');
     // let the monitors print what is still on its way: stop once none has said anything for a moment
     await until(() => Date.now() - Math.max(...monitors.map((m) => m.lastData)) > 40, 400, abort.signal);
     await Promise.all(monitors.map((m) => m.proc.stop(300)));
+    phase('settle');
+    const out = new Map(monitors.map((m) => [m.ns, Buffer.concat(m.chunks).toString()]));
+    // conntrack only where the trace marked a connection, while the tables are removed
     const fam = spec.probe.family === 6 ? 'ipv6' : 'ipv4';
-    const ct = await Promise.all(spec.namespaces.map((n) => runProcess(inNs(n.ns, ['conntrack', '-L', '-f', fam, '--mark', String(mark)]), { timeoutMs: STEP_MS })));
+    // (a monitor started before its table loaded names the table's own rules `unknown rule handle N`: look at the chains)
+    const marked = spec.namespaces.filter((n) => / nsl_trace ct(?:pre|out) /.test(out.get(n.ns) ?? ''));
+    const [ct] = await Promise.all([Promise.all(marked.map((n) => runProcess(inNs(n.ns, ['conntrack', '-L', '-f', fam, '--mark', String(mark)]), { timeoutMs: STEP_MS }))), cleanup()]);
     const conntrack = new Map<string, string>();
-    spec.namespaces.forEach((n, i) => {
+    marked.forEach((n, i) => {
       if (/src=/.test(ct[i].stdout)) conntrack.set(n.ns, ct[i].stdout);
     });
-    const out = new Map(monitors.map((m) => [m.ns, Buffer.concat(m.chunks).toString()]));
-    return { monitors: out, conntrack, probe, mark, ...(sport !== undefined ? { sport } : {}) };
+    phase('conntrack+cleanup');
+    return { monitors: out, conntrack, probe, mark, ...(sport !== undefined ? { sport } : {}), phases };
   } finally {
     await cleanup();
     for (const s of signals) process.removeListener(s, onSignal);
