@@ -3,6 +3,8 @@
  * (`ip -d -j route get fibmatch`), a tunnel device's kind and VNI (`ip -d -j link show`), the process listening on
  * a port (`ss -l -p`). All at once, each bounded.
  */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { nsenterArgv } from '../plan/netns-argv.ts';
 import { runProcess, type ProcessResult } from './process.ts';
 
@@ -28,4 +30,15 @@ export function queryArgv(q: LabQuery): string[] {
 /** Run every query side by side: the results in the same order. */
 export function runQueries(queries: readonly LabQuery[], signal?: AbortSignal): Promise<ProcessResult[]> {
   return Promise.all(queries.map((q) => runProcess(queryArgv(q), { timeoutMs: QUERY_MS, killGraceMs: 200, ...(signal ? { signal } : {}) })));
+}
+
+/** How a user would name process `pid`: its command line's first words (`node main.ts agent whoami`), or undefined. */
+export function processCommand(pid: number): string | undefined {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const words = argv.slice(0, 4).map((w, i) => (i < 2 ? basename(w) : w));
+    return words.length ? words.join(' ') : undefined;
+  } catch {
+    return undefined;
+  }
 }

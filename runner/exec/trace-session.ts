@@ -119,20 +119,27 @@ function record(spec: TraceSessionSpec, rec: LockRecord): void {
   }
 }
 
-/** Whether a `nft monitor trace` listens in the namespace of process `pid` (a NETLINK_NETFILTER socket in the trace group). */
-function monitorListening(pid: number, ns: string): boolean {
+/** The trace-group NETLINK_NETFILTER sockets in the namespace of process `pid`, with their unread bytes (Rmem). */
+function traceSockets(pid: number, ns: string): number[] | undefined {
   try {
     // until nsenter has entered the namespace, /proc/PID/net is the host's
-    if (readlinkSync(`/proc/${pid}/ns/net`) !== `net:[${statSync(join(NETNS_DIR, ns)).ino}]`) return false;
+    if (readlinkSync(`/proc/${pid}/ns/net`) !== `net:[${statSync(join(NETNS_DIR, ns)).ino}]`) return undefined;
     const lines = readFileSync(`/proc/${pid}/net/netlink`, 'utf8').split('\n').slice(1);
-    // NFNLGRP_NFTRACE is group 9: bit 8 of the Groups mask
-    return lines.some((l) => {
-      const f = l.trim().split(/\s+/);
-      return f[1] === '12' && (parseInt(f[3] ?? '0', 16) & 0x100) !== 0;
-    });
+    // sk Eth Pid Groups Rmem …; NFNLGRP_NFTRACE is group 9: bit 8 of the Groups mask
+    return lines.map((l) => l.trim().split(/\s+/)).filter((f) => f[1] === '12' && (parseInt(f[3] ?? '0', 16) & 0x100) !== 0).map((f) => Number(f[4] ?? 0));
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** Whether a `nft monitor trace` listens in the namespace of process `pid`. */
+function monitorListening(pid: number, ns: string): boolean {
+  return (traceSockets(pid, ns)?.length ?? 0) > 0;
+}
+
+/** Whether the monitor has read every trace event the kernel queued for it. */
+function monitorDrained(m: Monitor): boolean {
+  return m.proc.pid === undefined || m.proc.ended() || (traceSockets(m.proc.pid, m.ns) ?? []).every((rmem) => rmem === 0);
 }
 
 async function until(ok: () => boolean, ms: number, signal?: AbortSignal): Promise<boolean> {
@@ -227,8 +234,10 @@ export async function runTraceSession(spec: TraceSessionSpec): Promise<TraceSess
     const { argv, input } = probeArgv(spec.probe, sport, waitS);
     const probe = await runProcess(inNs(spec.sourceNs, argv), { ...(input ? { input } : {}), timeoutMs: spec.timeoutMs + 500, killGraceMs: 200, signal: abort.signal });
     phase('probe');
-    // let the monitors print what is still on its way: stop once none has said anything for a moment
-    await until(() => Date.now() - Math.max(...monitors.map((m) => m.lastData)) > 40, 400, abort.signal);
+    // every event of the probe is queued by now: wait until each monitor has read its queue, then until none has
+    // printed anything for a moment
+    await until(() => monitors.every(monitorDrained), 1000, abort.signal);
+    await until(() => Date.now() - Math.max(...monitors.map((m) => m.lastData)) > 30, 400, abort.signal);
     await Promise.all(monitors.map((m) => m.proc.stop(300)));
     phase('settle');
     const out = new Map(monitors.map((m) => [m.ns, Buffer.concat(m.chunks).toString()]));

@@ -4,8 +4,8 @@
  * The probe carries DSCP 0x2b (ping -Q 0xac; a tcp/udp probe is tagged in its namespace's output hook by its
  * source port). Every namespace traces a packet with that DSCP (`meta nftrace set 1`) at priority -400 in
  * prerouting and output, and marks its conntrack entry (priority -150, after conntrack) with the trace's mark. A
- * reply (or an ICMP error) the namespace sends for a marked connection is re-tagged in output, so the way back is
- * traced too. A VXLAN outer packet is not tagged: it is matched by the inner packet's DSCP inside its UDP payload.
+ * reply (or an ICMP error) the namespace sends for a marked connection is re-tagged in output at -150 (a locally
+ * sent packet meets its conntrack entry at -200), so the way back is traced too. A VXLAN outer packet is not tagged: it is matched by the inner packet's DSCP inside its UDP payload.
  * Chains that do nothing at input, forward and postrouting show where the packet went (their trace lines carry
  * iif/oif). A bridge table traces frames a bridge forwards, hands to its host, or sends for it.
  */
@@ -54,9 +54,10 @@ export function inetTable(spec: TraceTableSpec): string {
   ];
   const chains = [
     chain('pre', 'prerouting', -400, traceRules(spec)),
-    chain('out', 'output', -400, [...retag('ip'), ...retag('ip6'), ...traceRules(spec)]),
+    chain('out', 'output', -400, traceRules(spec)),
     chain('ctpre', 'prerouting', -150, [`ip dscp ${TRACE_DSCP} ct mark set ${m}`, `ip6 dscp ${TRACE_DSCP} ct mark set ${m}`]),
-    chain('ctout', 'output', -150, [`ip dscp ${TRACE_DSCP} ct mark set ${m}`, `ip6 dscp ${TRACE_DSCP} ct mark set ${m}`]),
+    // a locally sent packet meets its conntrack entry at -200: a reply is re-tagged after that
+    chain('ctout', 'output', -150, [...retag('ip'), ...retag('ip6'), ...traceRules(spec), `ip dscp ${TRACE_DSCP} ct mark set ${m}`, `ip6 dscp ${TRACE_DSCP} ct mark set ${m}`]),
     chain('inp', 'input', 500, []),
     chain('forw', 'forward', 500, []),
     chain('post', 'postrouting', 500, []),

@@ -45,6 +45,15 @@ function num(v: string | undefined): number | undefined {
   return v === undefined ? undefined : Number(v);
 }
 
+const TCP_FLAGS: readonly (readonly [number, string])[] = [[0x02, 'syn'], [0x10, 'ack'], [0x04, 'rst'], [0x01, 'fin'], [0x08, 'psh'], [0x20, 'urg']];
+
+/** `0x12` (as nft prints a combination) → `syn,ack`; names stay as they are. */
+export function tcpFlags(v: string | undefined): string | undefined {
+  if (!v || !/^0x[0-9a-f]+$/i.test(v)) return v;
+  const n = parseInt(v, 16);
+  return TCP_FLAGS.filter(([bit]) => n & bit).map(([, name]) => name).join(',') || v;
+}
+
 /** The fields of a `packet:` line that the walk uses. */
 export function parsePacket(text: string): TracePacket {
   const icmp = /\bicmp(?:v6)? type (\S+)/.exec(text);
@@ -58,7 +67,7 @@ export function parsePacket(text: string): TracePacket {
     dport: num(field(text, /\b(?:tcp|udp) dport (\d+)/)),
     ttl: num(field(text, /\bip ttl (\d+)/) ?? field(text, /\bip6 hoplimit (\d+)/)),
     proto,
-    tcpFlags: field(text, /\btcp flags == (\S+)/) ?? field(text, /\btcp flags (\S+)/),
+    tcpFlags: tcpFlags(field(text, /\btcp flags == (\S+)/) ?? field(text, /\btcp flags (\S+)/)),
     icmpType: icmp?.[1],
     icmpCode: field(text, /\bicmp(?:v6)? code (\S+)/),
   };
@@ -84,6 +93,13 @@ export function parseTraceLines(text: string): TraceEvent[] {
 /** The chains of the tracer's own table (runner/exec/trace-tables.ts names them). */
 export const HOOK_CHAINS = { pre: 'pre', out: 'out', input: 'inp', forward: 'forw', post: 'post', bridgeForward: 'bfw', bridgeIn: 'bin', bridgeOut: 'bout' } as const;
 const STARTS = new Set<string>([HOOK_CHAINS.pre, HOOK_CHAINS.out, HOOK_CHAINS.bridgeForward, HOOK_CHAINS.bridgeIn, HOOK_CHAINS.bridgeOut]);
+/** Where a reply this namespace sends starts to be traced (re-tagged after conntrack), unless `out` traced it already. */
+const CT_OUT = 'ctout';
+
+/** Whether the segment is a packet this namespace sent (not one it received). */
+export function sentHere(seg: Segment): boolean {
+  return seg.start === HOOK_CHAINS.out || seg.start === CT_OUT;
+}
 
 /** One skb's pass through one namespace's hooks (inet), or one bridge's hooks (bridge family). */
 export interface Segment {
@@ -107,15 +123,30 @@ export function segmentsOf(ns: string, events: readonly TraceEvent[]): Segment[]
     const family = e.family === 'bridge' ? 'bridge' : 'inet';
     // one skb has one id in every family; a bridge with br_netfilter also passes it through the inet hooks
     const key = `${family}|${e.id}`;
-    let seg = open.get(key);
-    if (!seg || (ours && e.kind === 'packet' && STARTS.has(e.chain))) {
+    let seg = open.get(key) ?? (family === 'inet' && e.packet && !STARTS.has(e.chain) ? unfinished(out, e.packet.iif) : undefined);
+    const softStart = ours && e.kind === 'packet' && e.chain === CT_OUT && !(seg && seg.start === HOOK_CHAINS.out && !seg.events.some((x) => x.table === TRACE_TABLE && x.chain !== HOOK_CHAINS.out));
+    if (!seg || (ours && e.kind === 'packet' && STARTS.has(e.chain)) || softStart) {
       seg = { ns, id: e.id, family, start: ours ? e.chain : '?', seq: out.length, events: [] };
-      open.set(key, seg);
       out.push(seg);
     }
+    open.set(key, seg);
     seg.events.push(e);
   }
   return out;
+}
+
+/**
+ * The last routed segment that has not yet reached input or postrouting, entered by `iif`: a packet a bridge hands
+ * to its host (br_netfilter) may show a new trace id from the forward hook on.
+ */
+function unfinished(segs: readonly Segment[], iif: string | undefined): Segment | undefined {
+  for (let i = segs.length - 1; i >= 0; i--) {
+    const s = segs[i];
+    if (s.family !== 'inet' || s.start !== HOOK_CHAINS.pre) continue;
+    const done = s.events.some((x) => x.table === TRACE_TABLE && (x.chain === HOOK_CHAINS.input || x.chain === HOOK_CHAINS.post || x.chain === HOOK_CHAINS.forward));
+    if (!done && s.events.find((x) => x.packet)?.packet?.iif === iif) return s;
+  }
+  return undefined;
 }
 
 /** What a segment says: the hooks it passed, the packet as it entered and left, the rules, and how it ended. */
@@ -207,12 +238,14 @@ export function parseRouteGet(stdout: string, stderr: string): { readonly route?
   return { error: error || 'no route' };
 }
 
-/** `ss -H -l -n -p …` → the first listener's process (`whoami (pid 123)`). */
-export function parseListener(stdout: string): { readonly listening: boolean; readonly process?: string } {
+/** `ss -H -l -n -p …` → whether something listens, and the first listener's process (`whoami (pid 123)`). */
+export function parseListener(stdout: string, command?: (pid: number) => string | undefined): { readonly listening: boolean; readonly process?: string; readonly pid?: number } {
   const line = stdout.split('\n').find((l) => l.trim());
   if (!line) return { listening: false };
   const m = /users:\(\("([^"]+)",pid=(\d+)/.exec(line);
-  return { listening: true, ...(m ? { process: `${m[1]} (pid ${m[2]})` } : {}) };
+  if (!m) return { listening: true };
+  const pid = Number(m[2]);
+  return { listening: true, process: `${command?.(pid) ?? m[1]} (pid ${pid})`, pid };
 }
 
 /** A device the topology does not name (a tunnel): its kind and, for vxlan, VNI, port and local address. */

@@ -5,7 +5,7 @@
  */
 import type { ResolvedLab } from '../model/types.ts';
 import type { RouteStep, TraceFlow } from '../model/trace.ts';
-import { HOOK_CHAINS, summarize, type DeviceInfo, type Segment, type SegmentSummary, type TracePacket } from './kernel-parse.ts';
+import { HOOK_CHAINS, sentHere, summarize, type DeviceInfo, type Segment, type SegmentSummary, type TracePacket } from './kernel-parse.ts';
 
 /** Where each interface of the running lab leads. */
 export interface Topology {
@@ -148,7 +148,7 @@ function follow(first: Segment, topo: Topology, cur: Cursor, ports: ReadonlySet<
     }
     const peer = oif ? topo.peer(from.ns, oif) : undefined;
     if (!peer && oif && from.family === 'inet') {
-      const outer = cur.next(from.ns, (s, x) => s.family === 'inet' && s.start === HOOK_CHAINS.out && isOuter(x, ports));
+      const outer = cur.next(from.ns, (s, x) => s.family === 'inet' && sentHere(s) && isOuter(x, ports));
       step.encapDev = oif;
       if (outer) {
         step.outer = summarize(outer).first;
@@ -162,7 +162,7 @@ function follow(first: Segment, topo: Topology, cur: Cursor, ports: ReadonlySet<
       continue;
     }
     if (!peer) break;
-    seg = cur.next(peer.ns, (s, x) => x.iif === peer.ifname && s.start !== HOOK_CHAINS.out && s.start !== HOOK_CHAINS.bridgeOut);
+    seg = cur.next(peer.ns, (s, x) => x.iif === peer.ifname && !sentHere(s) && s.start !== HOOK_CHAINS.bridgeOut);
   }
   return steps;
 }
@@ -170,11 +170,11 @@ function follow(first: Segment, topo: Topology, cur: Cursor, ports: ReadonlySet<
 /** The forward steps from FROM, and the reply's from where the forward packet ended (or was answered with an error). */
 export function planWalk(input: WalkInput, topo: Topology): WalkPlan {
   const cur = new Cursor(input);
-  const first = cur.next(input.sourceNs, (s) => s.family === 'inet' && s.start === HOOK_CHAINS.out);
+  const first = cur.next(input.sourceNs, (s) => s.family === 'inet' && sentHere(s));
   if (!first) return { forward: [] };
   const forward = follow(first, topo, cur, input.tunnelPorts);
   const lastNs = forward.at(-1)?.seg.ns ?? input.sourceNs;
-  const sent = (s: Segment): boolean => s.family === 'inet' && s.start === HOOK_CHAINS.out;
+  const sent = (s: Segment): boolean => s.family === 'inet' && sentHere(s);
   const replyStart = cur.next(lastNs, sent) ?? cur.anyNs(input.sourceNs, sent);
   if (!replyStart) return { forward };
   return { forward, reply: follow(replyStart, topo, cur, input.tunnelPorts) };

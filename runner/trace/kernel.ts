@@ -5,7 +5,7 @@ import { traceUnavailable, TRACE_FEATURES } from '../model/features.ts';
 import { labNetns } from '../exec/host.ts';
 import { detectFeatures } from '../exec/probes.ts';
 import { readState } from '../exec/state.ts';
-import { runQueries } from '../exec/trace-queries.ts';
+import { processCommand, runQueries } from '../exec/trace-queries.ts';
 import { runTraceSession, TraceSessionError, type TraceSessionResult } from '../exec/trace-session.ts';
 import { parseLink, parseListener, parseRouteGet, parseTraceLines, segmentsOf, type DeviceInfo, type Segment } from './kernel-parse.ts';
 import { planWalk, queryKey, topologyOf, walkQueries, type WalkAnswers, type WalkInput } from './kernel-walk.ts';
@@ -96,7 +96,7 @@ export async function traceKernel(lab: ResolvedLab, flow: TraceFlow, opts: Kerne
     else if (q.kind === 'device') {
       const d = parseLink(r.stdout);
       if (d) devices.set(queryKey(q), d);
-    } else listeners.set(queryKey(q), parseListener(r.stdout));
+    } else listeners.set(queryKey(q), parseListener(r.stdout, processCommand));
   });
   const answers: WalkAnswers = { routes, devices, listeners, conntrack: raw.conntrack };
   return buildWalk(lab, input, plan, answers, topo);
