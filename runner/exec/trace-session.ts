@@ -1,7 +1,7 @@
 /**
  * One kernel trace of a running lab (issue 12): the trace tables loaded in every namespace, `nft monitor trace`
  * started in each (bounded by coreutils `timeout`, so a killed `lab trace` leaves no monitor behind), one probe
- * sent, the monitors stopped and read, conntrack asked for the trace's connection, the tables removed. One trace
+ * sent, the monitors stopped and read, the tables removed (conntrack is asked afterwards: runner/exec/trace-queries.ts). One trace
  * at a time per lab (a lock file beside the lab's state); what a trace creates is recorded there, so the next
  * trace (and `lab down`, which deletes the namespaces and the state) removes what a killed one left.
  */
@@ -40,13 +40,13 @@ export interface TraceSessionSpec {
 export interface TraceSessionResult {
   /** `nft monitor trace` output by namespace. */
   readonly monitors: Map<string, string>;
-  /** `conntrack -L --mark M` output by namespace (only namespaces with an entry). */
-  readonly conntrack: Map<string, string>;
   readonly probe: ProcessResult;
   readonly mark: number;
   readonly sport?: number;
-  /** How long each phase took (ms): load, monitors, probe, settle, stop, conntrack, cleanup. */
+  /** How long each phase took (ms). */
   readonly phases: Record<string, number>;
+  /** Resolves when the trace's tables are removed (it goes on while the caller asks its questions). */
+  readonly cleaned: Promise<void>;
 }
 
 /** Thrown when the trace cannot be made (another trace runs, a table does not load): `message` says why. */
@@ -241,19 +241,14 @@ export async function runTraceSession(spec: TraceSessionSpec): Promise<TraceSess
     await Promise.all(monitors.map((m) => m.proc.stop(300)));
     phase('settle');
     const out = new Map(monitors.map((m) => [m.ns, Buffer.concat(m.chunks).toString()]));
-    // conntrack only where the trace marked a connection, while the tables are removed
-    const fam = spec.probe.family === 6 ? 'ipv6' : 'ipv4';
-    // (a monitor started before its table loaded names the table's own rules `unknown rule handle N`: look at the chains)
-    const marked = spec.namespaces.filter((n) => / nsl_trace ct(?:pre|out) /.test(out.get(n.ns) ?? ''));
-    const [ct] = await Promise.all([Promise.all(marked.map((n) => runProcess(inNs(n.ns, ['conntrack', '-L', '-f', fam, '--mark', String(mark)]), { timeoutMs: STEP_MS }))), cleanup()]);
-    const conntrack = new Map<string, string>();
-    marked.forEach((n, i) => {
-      if (/src=/.test(ct[i].stdout)) conntrack.set(n.ns, ct[i].stdout);
-    });
-    phase('conntrack+cleanup');
-    return { monitors: out, conntrack, probe, mark, ...(sport !== undefined ? { sport } : {}), phases };
-  } finally {
+    const cleaned = cleanup();
+    return { monitors: out, probe, mark, ...(sport !== undefined ? { sport } : {}), phases, cleaned };
+  } catch (e) {
     await cleanup();
-    for (const s of signals) process.removeListener(s, onSignal);
+    throw e;
+  } finally {
+    void cleanup().finally(() => {
+      for (const s of signals) process.removeListener(s, onSignal);
+    });
   }
 }

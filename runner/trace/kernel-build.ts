@@ -53,17 +53,14 @@ function natSteps(e: ConntrackEntry, dir: 'forward' | 'reply', rules: readonly R
   return out;
 }
 
-function tunnel(ctx: Ctx, ns: string, dev: string, outer: TracePacket | undefined): TunnelStep {
+/** A tunnel step; `local` is this namespace's end of the outer packet, `remote` the other VTEP's. */
+function tunnel(ctx: Ctx, ns: string, dev: string, outer: TracePacket | undefined, side: 'encap' | 'decap'): TunnelStep {
   const d = ctx.answers.devices.get(queryKey({ kind: 'device', ns, dev }));
   const type = d?.kind === 'vxlan' || outer ? 'vxlan' : 'tun';
-  return {
-    type,
-    dev,
-    ...(d?.vni !== undefined ? { vni: d.vni } : {}),
-    ...(outer?.src ?? d?.local ? { local: outer?.src ?? d?.local } : {}),
-    ...(outer?.dst ? { remote: outer.dst } : {}),
-    ...(outer?.dport ?? d?.port ? { port: outer?.dport ?? d?.port } : {}),
-  };
+  const local = (side === 'encap' ? outer?.src : outer?.dst) ?? d?.local;
+  const remote = side === 'encap' ? outer?.dst : outer?.src;
+  const port = outer?.dport ?? d?.port;
+  return { type, dev, ...(d?.vni !== undefined ? { vni: d.vni } : {}), ...(local ? { local } : {}), ...(remote ? { remote } : {}), ...(port ? { port } : {}) };
 }
 
 function routeOf(ctx: Ctx, s: Step): Hop['route'] {
@@ -79,7 +76,11 @@ function hopOf(ctx: Ctx, s: Step, dir: 'forward' | 'reply', seenNs: Set<string>,
   if (s.seg.family === 'bridge') {
     const at = ctx.topo.bridgeOfPort(ns, s.sum.iif ?? '') ?? ctx.topo.bridgeOfPort(ns, s.sum.oif ?? '') ?? ns;
     const rules = s.sum.rules.map((r) => withObject(ctx, ctx.topo.nodeOf(ns), r));
-    return { at, type: 'bridge', netns: ns, ...(s.sum.iif ? { in: s.sum.iif } : {}), ...(s.sum.oif && !last ? { out: s.sum.oif } : {}), packet: packetOf(s.sum.first), rules, nat: [] };
+    // a bridge with br_netfilter: its namespace's NAT rules translate what it switches (a ClusterIP to a pod on the same node)
+    const ct = s.nf ? ctx.nat.get(ns) : undefined;
+    const nat = ct && !seenNs.has(ns) ? natSteps(ct, dir, rules) : [];
+    if (nat.length) seenNs.add(ns);
+    return { at, type: 'bridge', netns: ns, ...(s.sum.iif ? { in: s.sum.iif } : {}), ...(s.sum.oif && !last ? { out: s.sum.oif } : {}), packet: packetOf(s.nf?.first ?? s.sum.first), rules, nat };
   }
   const node = ctx.topo.nodeOf(ns) ?? ns;
   const rules = s.sum.rules.map((r) => withObject(ctx, node, r));
@@ -101,8 +102,8 @@ function hopOf(ctx: Ctx, s: Step, dir: 'forward' | 'reply', seenNs: Set<string>,
     ...(route ? { route } : {}),
     rules,
     nat,
-    ...(s.encapDev && !last ? { encap: tunnel(ctx, ns, s.encapDev, s.outer) } : {}),
-    ...(s.decapDev ? { decap: tunnel(ctx, ns, s.decapDev, s.outerIn) } : {}),
+    ...(s.encapDev && !last ? { encap: tunnel(ctx, ns, s.encapDev, s.outer, 'encap') } : {}),
+    ...(s.decapDev ? { decap: tunnel(ctx, ns, s.decapDev, s.outerIn, 'decap') } : {}),
   };
 }
 
@@ -175,7 +176,7 @@ export function buildWalk(lab: ResolvedLab, input: WalkInput, plan: WalkPlan, an
   const ctx: Ctx = { lab, input, topo, answers, objects: objectIndex(lab), nat };
   const { flow } = input;
   let hops = hopsOf(ctx, plan.forward, 'forward');
-  if (!hops.length) hops = [{ at: flow.from, type: 'node', netns: input.sourceNs, packet: { src: flow.src ?? '', dst: flow.dst, ...(flow.port !== undefined ? { dport: flow.port } : {}), what: flow.proto }, rules: [], nat: [] }];
+  if (!hops.length) hops = [{ at: flow.from, type: 'node', netns: input.sourceNs, ...(flow.src ? { packet: { src: flow.src, dst: flow.dst, ...(flow.port !== undefined ? { dport: flow.port } : {}), what: flow.proto } } : {}), rules: [], nat: [] }];
   const forward: WalkDirection = { hops, verdict: endOf(ctx, plan.forward, 'forward', plan.reply) };
   const notes: string[] = [];
   const reply: WalkDirection | undefined = plan.reply?.length ? { hops: hopsOf(ctx, plan.reply, 'reply'), verdict: endOf(ctx, plan.reply, 'reply', undefined) } : undefined;

@@ -44,6 +44,8 @@ export function topologyOf(lab: ResolvedLab): Topology {
 export interface Step {
   readonly seg: Segment;
   sum: SegmentSummary;
+  /** For a bridge hop: the pass br_netfilter made through its namespace's inet hooks (iptables rules, NAT). */
+  nf?: SegmentSummary;
   role: 'hop' | 'outer-out' | 'outer-in';
   inPort?: string;
   outPort?: string;
@@ -94,15 +96,15 @@ const isOuter = (sum: SegmentSummary, ports: ReadonlySet<number>): boolean => su
  * A bridge with br_netfilter also passes a frame it forwards through the inet hooks (iif and oif are the bridge):
  * that pass's rules (a NetworkPolicy between two pods on one node) belong to the bridge's hop.
  */
-function withBridgeNetfilter(seg: Segment, sum: SegmentSummary, topo: Topology, cur: Cursor): SegmentSummary {
-  if (seg.start !== HOOK_CHAINS.bridgeForward) return sum;
+function withBridgeNetfilter(seg: Segment, sum: SegmentSummary, topo: Topology, cur: Cursor): { sum: SegmentSummary; nf?: SegmentSummary } {
+  if (seg.start !== HOOK_CHAINS.bridgeForward) return { sum };
   const nf = cur.next(seg.ns, (s, x) => s.family === 'inet' && s.id === seg.id && x.iif !== undefined && topo.isBridge(s.ns, x.iif));
-  if (!nf) return sum;
+  if (!nf) return { sum };
   cur.used.add(nf);
   const x = summarize(nf);
   const rules = [...x.rules, ...sum.rules];
   const drop = x.drop ?? sum.drop;
-  return { ...sum, rules, ...(drop ? { drop, end: 'dropped' as const } : {}) };
+  return { sum: { ...sum, rules, ...(drop ? { drop, end: 'dropped' as const } : {}) }, nf: x };
 }
 
 /** Follow a packet from its first segment along the topology until it ends (or is lost). */
@@ -123,7 +125,8 @@ function follow(first: Segment, topo: Topology, cur: Cursor, ports: ReadonlySet<
         continue;
       }
     }
-    const step: Step = { seg, sum: from.family === 'bridge' ? withBridgeNetfilter(from, sum, topo, cur) : sum, role: carry.role ?? 'hop', ...carry };
+    const bridged = from.family === 'bridge' ? withBridgeNetfilter(from, sum, topo, cur) : { sum };
+    const step: Step = { seg, sum: bridged.sum, ...(bridged.nf ? { nf: bridged.nf } : {}), role: carry.role ?? 'hop', ...carry };
     carry = {};
     steps.push(step);
     if (sum.end === 'dropped' || sum.end === 'vanished') break;
@@ -184,10 +187,20 @@ export function planWalk(input: WalkInput, topo: Topology): WalkPlan {
 export type WalkQuery =
   | { readonly kind: 'route'; readonly ns: string; readonly dst: string; readonly src?: string; readonly iif?: string; readonly family: 4 | 6 }
   | { readonly kind: 'device'; readonly ns: string; readonly dev: string }
-  | { readonly kind: 'listener'; readonly ns: string; readonly proto: 'tcp' | 'udp'; readonly port: number };
+  | { readonly kind: 'listener'; readonly ns: string; readonly proto: 'tcp' | 'udp'; readonly port: number }
+  | { readonly kind: 'conntrack'; readonly ns: string; readonly mark: number; readonly family: 4 | 6 };
 
 export function queryKey(q: WalkQuery): string {
-  return q.kind === 'route' ? `route|${q.ns}|${q.dst}|${q.src ?? ''}|${q.iif ?? ''}` : q.kind === 'device' ? `device|${q.ns}|${q.dev}` : `listener|${q.ns}|${q.proto}|${q.port}`;
+  switch (q.kind) {
+    case 'route':
+      return `route|${q.ns}|${q.dst}|${q.src ?? ''}|${q.iif ?? ''}`;
+    case 'device':
+      return `device|${q.ns}|${q.dev}`;
+    case 'listener':
+      return `listener|${q.ns}|${q.proto}|${q.port}`;
+    case 'conntrack':
+      return `conntrack|${q.ns}`;
+  }
 }
 
 function routeQuery(step: Step, family: 4 | 6): WalkQuery | undefined {
@@ -197,8 +210,18 @@ function routeQuery(step: Step, family: 4 | 6): WalkQuery | undefined {
   return { kind: 'route', ns: step.seg.ns, dst, src: step.sum.first?.src, ...(received && step.sum.iif ? { iif: step.sum.iif } : {}), family };
 }
 
-/** What to ask after the trace: the route each hop took, the tunnel devices, the listener at the destination. */
-export function walkQueries(plan: WalkPlan, input: WalkInput): WalkQuery[] {
+/** Whether the packet's addresses or ports changed in this segment (a NAT rule translated it here). */
+function translated(sum: SegmentSummary): boolean {
+  const a = sum.first;
+  const b = sum.last;
+  return !!a && !!b && (a.src !== b.src || a.dst !== b.dst || a.sport !== b.sport || a.dport !== b.dport);
+}
+
+/**
+ * What to ask after the trace: the route each hop took, the tunnel devices, the listener at the destination, and
+ * conntrack's tuples where a namespace translated the packet (the trace's mark finds the connection).
+ */
+export function walkQueries(plan: WalkPlan, input: WalkInput, mark: number): WalkQuery[] {
   const out = new Map<string, WalkQuery>();
   const add = (q: WalkQuery | undefined): void => void (q && out.set(queryKey(q), q));
   const { flow } = input;
@@ -207,6 +230,7 @@ export function walkQueries(plan: WalkPlan, input: WalkInput): WalkQuery[] {
     add(routeQuery(s, flow.family));
     if (s.encapDev) add({ kind: 'device', ns: s.seg.ns, dev: s.encapDev });
     if (s.decapDev) add({ kind: 'device', ns: s.seg.ns, dev: s.decapDev });
+    if ((s.seg.family === 'inet' && translated(s.sum)) || (s.nf && translated(s.nf))) add({ kind: 'conntrack', ns: s.seg.ns, mark, family: flow.family });
   }
   const last = plan.forward.at(-1);
   if (last?.sum.end === 'local' && flow.proto !== 'icmp' && flow.port !== undefined) add({ kind: 'listener', ns: last.seg.ns, proto: flow.proto, port: last.sum.last?.dport ?? flow.port });
@@ -218,6 +242,6 @@ export interface WalkAnswers {
   readonly routes: ReadonlyMap<string, { readonly route?: RouteStep; readonly error?: string }>;
   readonly devices: ReadonlyMap<string, DeviceInfo>;
   readonly listeners: ReadonlyMap<string, { readonly listening: boolean; readonly process?: string }>;
-  /** `conntrack -L --mark M` output by namespace. */
+  /** `conntrack -L --mark M` output by namespace (where the packet was translated). */
   readonly conntrack: ReadonlyMap<string, string>;
 }

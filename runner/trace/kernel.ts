@@ -79,25 +79,32 @@ export async function traceKernel(lab: ResolvedLab, flow: TraceFlow, opts: Kerne
   const ns = namespaces(lab, flow);
   const raw = await session(lab, flow, ns, opts);
   const missing = probeMissing(raw.probe);
-  if (missing) throw missing;
+  if (missing) {
+    await raw.cleaned;
+    throw missing;
+  }
+  if (process.env.NSLAB_TRACE_DEBUG) console.error(JSON.stringify(raw.phases));
   const segments = new Map<string, Segment[]>();
   for (const n of [ns.source, ...ns.all.filter((x) => x !== ns.source)]) segments.set(n, segmentsOf(n, parseTraceLines(raw.monitors.get(n) ?? '')));
   const input: WalkInput = { flow, sourceNs: ns.source, segments, tunnelPorts: new Set(tunnelPorts(lab)) };
   const topo = topologyOf(lab);
   const plan = planWalk(input, topo);
-  const queries = walkQueries(plan, input);
-  const results = await runQueries(queries, opts.signal);
+  const queries = walkQueries(plan, input, raw.mark);
+  const [results] = await Promise.all([runQueries(queries, opts.signal), raw.cleaned]);
   const routes = new Map<string, ReturnType<typeof parseRouteGet>>();
   const devices = new Map<string, DeviceInfo>();
   const listeners = new Map<string, ReturnType<typeof parseListener>>();
+  const conntrack = new Map<string, string>();
   queries.forEach((q, i) => {
     const r = results[i];
     if (q.kind === 'route') routes.set(queryKey(q), parseRouteGet(r.stdout, r.stderr));
     else if (q.kind === 'device') {
       const d = parseLink(r.stdout);
       if (d) devices.set(queryKey(q), d);
-    } else listeners.set(queryKey(q), parseListener(r.stdout, processCommand));
+    } else if (q.kind === 'listener') listeners.set(queryKey(q), parseListener(r.stdout, processCommand));
+    else conntrack.set(q.ns, r.stdout);
   });
-  const answers: WalkAnswers = { routes, devices, listeners, conntrack: raw.conntrack };
+  if (process.env.NSLAB_TRACE_DEBUG) console.error("queries", queries.length);
+  const answers: WalkAnswers = { routes, devices, listeners, conntrack };
   return buildWalk(lab, input, plan, answers, topo);
 }
