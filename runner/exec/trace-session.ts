@@ -154,18 +154,38 @@ async function until(ok: () => boolean, ms: number, signal?: AbortSignal): Promi
 interface Monitor {
   readonly ns: string;
   readonly proc: StartedProcess;
-  readonly chunks: Buffer[];
+  text: string;
   lastData: number;
+  /** When this monitor first showed a drop. */
+  droppedAt?: number;
 }
 
 function startMonitor(ns: string, lifetimeS: number): Monitor {
   const proc = start(inNs(ns, ['timeout', '-k', '1', String(lifetimeS), 'nft', 'monitor', 'trace']), { streamStdout: true, killGraceMs: 300 });
-  const m: Monitor = { ns, proc, chunks: [], lastData: Date.now() };
+  const m: Monitor = { ns, proc, text: '', lastData: Date.now() };
   proc.stdout?.on('data', (d: Buffer) => {
-    m.chunks.push(d);
+    m.text += d.toString();
     m.lastData = Date.now();
   });
   return m;
+}
+
+const REPLY_IN = / nsl_trace inp /;
+const DROP = /\(verdict drop\)|policy drop/;
+/** How long after a drop the tracer waits for an answer it may cause (a REJECT's ICMP error or RST). */
+const AFTER_DROP_MS = 150;
+
+/**
+ * Whether the probe need not wait any longer: an answer reached its namespace (a UDP probe waits for more
+ * otherwise), or a rule dropped the probe a moment ago and no answer came.
+ */
+function answered(monitors: readonly Monitor[], sourceNs: string): boolean {
+  const src = monitors.find((m) => m.ns === sourceNs);
+  if (src && REPLY_IN.test(src.text)) return true;
+  const drop = monitors.find((m) => DROP.test(m.text));
+  if (!drop) return false;
+  drop.droppedAt ??= Date.now();
+  return Date.now() - drop.droppedAt > AFTER_DROP_MS;
 }
 
 function probeArgv(p: TraceProbe, sport: number | undefined, waitS: number): { argv: string[]; input?: string } {
@@ -232,7 +252,9 @@ export async function runTraceSession(spec: TraceSessionSpec): Promise<TraceSess
     phase('setup');
     const waitS = Math.max(1, Math.ceil(spec.timeoutMs / 1000));
     const { argv, input } = probeArgv(spec.probe, sport, waitS);
-    const probe = await runProcess(inNs(spec.sourceNs, argv), { ...(input ? { input } : {}), timeoutMs: spec.timeoutMs + 500, killGraceMs: 200, signal: abort.signal });
+    const sent = start(inNs(spec.sourceNs, argv), { ...(input ? { input } : {}), timeoutMs: spec.timeoutMs + 500, killGraceMs: 200, signal: abort.signal });
+    await until(() => sent.ended() || answered(monitors, spec.sourceNs), spec.timeoutMs + 1000, abort.signal);
+    const probe = sent.ended() ? await sent.done : await sent.stop(200);
     phase('probe');
     // every event of the probe is queued by now: wait until each monitor has read its queue, then until none has
     // printed anything for a moment
@@ -240,7 +262,7 @@ export async function runTraceSession(spec: TraceSessionSpec): Promise<TraceSess
     await until(() => Date.now() - Math.max(...monitors.map((m) => m.lastData)) > 30, 400, abort.signal);
     await Promise.all(monitors.map((m) => m.proc.stop(300)));
     phase('settle');
-    const out = new Map(monitors.map((m) => [m.ns, Buffer.concat(m.chunks).toString()]));
+    const out = new Map(monitors.map((m) => [m.ns, m.text]));
     const cleaned = cleanup();
     return { monitors: out, probe, mark, ...(sport !== undefined ? { sport } : {}), phases, cleaned };
   } catch (e) {

@@ -48,10 +48,13 @@ function namespaces(lab: ResolvedLab, flow: TraceFlow): { all: string[]; source:
 }
 
 async function session(lab: ResolvedLab, flow: TraceFlow, ns: { all: string[]; source: string }, opts: KernelTraceOptions): Promise<TraceSessionResult> {
+  // the bridge table only where the lab has a bridge (a bridge of the fabric, a node's own, a cluster's cni0)
+  const bridged = new Set([...lab.bridges.map((b) => b.netns), ...lab.nodes.filter((n) => n.interfaces.some((i) => i.master)).map((n) => n.netns)]);
+  if (lab.fabricNs) bridged.add(lab.fabricNs);
   try {
     return await runTraceSession({
       lab: lab.name,
-      namespaces: ns.all.map((n) => ({ ns: n, bridge: true })),
+      namespaces: ns.all.map((n) => ({ ns: n, bridge: bridged.has(n) })),
       sourceNs: ns.source,
       probe: { proto: flow.proto, dst: flow.dst, family: flow.family, ...(flow.port !== undefined ? { port: flow.port } : {}) },
       tunnelPorts: tunnelPorts(lab),
