@@ -4,9 +4,9 @@
  * verdict. Follows the walk conventions of the trace plan (the model's prediction has the same shape). Pure.
  */
 import type { ResolvedLab } from '../model/types.ts';
-import type { Hop, NatStep, RuleHit, TunnelStep, Verdict, Walk, WalkDirection } from '../model/trace.ts';
-import { endpoint, parseConntrack, type ConntrackEntry, type TracePacket } from './kernel-parse.ts';
-import { queryKey, type Step, type Topology, type WalkAnswers, type WalkInput, type WalkPlan } from './kernel-walk.ts';
+import type { Hop, NatStep, RuleHit, TraceFlow, TunnelStep, Verdict, Walk, WalkDirection } from '../model/trace.ts';
+import { endpoint, parseConntrack, parseTraceLines, segmentsOf, type ConntrackEntry, type Segment, type TracePacket } from './kernel-parse.ts';
+import { answersFrom, planWalk, queryKey, topologyOf, walkQueries, type Step, type Topology, type WalkAnswers, type WalkInput, type WalkPlan, type WalkQuery } from './kernel-walk.ts';
 import { objectIndex, type ObjectIndex } from './objects.ts';
 
 interface Ctx {
@@ -181,4 +181,40 @@ export function buildWalk(lab: ResolvedLab, input: WalkInput, plan: WalkPlan, an
   const notes: string[] = [];
   const reply: WalkDirection | undefined = plan.reply?.length ? { hops: hopsOf(ctx, plan.reply, 'reply'), verdict: endOf(ctx, plan.reply, 'reply', undefined) } : undefined;
   return { source: 'kernel', flow, forward, ...(reply ? { reply } : {}), notes };
+}
+
+/** What one kernel trace recorded: enough to build its walk again without the kernel (unit tests' fixtures). */
+export interface KernelRecord {
+  readonly flow: TraceFlow;
+  readonly sourceNs: string;
+  /** The conntrack mark of the trace. */
+  readonly mark: number;
+  readonly tunnelPorts: readonly number[];
+  /** `nft monitor trace` output by namespace. */
+  readonly monitors: Readonly<Record<string, string>>;
+  /** The questions asked after the trace, and what each printed. */
+  readonly queries?: readonly WalkQuery[];
+  readonly results?: readonly { readonly stdout: string; readonly stderr: string }[];
+}
+
+export interface PreparedWalk {
+  readonly input: WalkInput;
+  readonly topo: Topology;
+  readonly plan: WalkPlan;
+  readonly queries: WalkQuery[];
+}
+
+/** The monitors' output followed along the lab: the steps of the walk and the questions to ask the lab. */
+export function prepareWalk(lab: ResolvedLab, rec: Omit<KernelRecord, 'queries' | 'results'>): PreparedWalk {
+  const segments = new Map<string, Segment[]>();
+  for (const ns of [rec.sourceNs, ...Object.keys(rec.monitors).filter((x) => x !== rec.sourceNs)]) segments.set(ns, segmentsOf(ns, parseTraceLines(rec.monitors[ns] ?? '')));
+  const input: WalkInput = { flow: rec.flow, sourceNs: rec.sourceNs, segments, tunnelPorts: new Set(rec.tunnelPorts) };
+  const topo = topologyOf(lab);
+  const plan = planWalk(input, topo);
+  return { input, topo, plan, queries: walkQueries(plan, input, rec.mark) };
+}
+
+/** The walk, once the questions are answered (`results` in the order of `prepared.queries`). */
+export function finishWalk(lab: ResolvedLab, prepared: PreparedWalk, results: readonly { readonly stdout: string; readonly stderr: string }[], command?: (pid: number) => string | undefined): Walk {
+  return buildWalk(lab, prepared.input, prepared.plan, answersFrom(prepared.queries, results, command), prepared.topo);
 }

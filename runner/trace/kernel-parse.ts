@@ -83,7 +83,7 @@ export function parseTraceLines(text: string): TraceEvent[] {
     const [, id, family, table, chain, packet, rule, ruleVerdict, policy, verdict] = m;
     const base = { id, family, table, chain };
     if (packet !== undefined) out.push({ ...base, kind: 'packet', packet: parsePacket(packet) });
-    else if (rule !== undefined) out.push({ ...base, kind: 'rule', rule: rule.trim(), verdict: ruleVerdict.trim() });
+    else if (rule !== undefined) out.push({ ...base, kind: 'rule', rule: rule.trim().replace(/counter packets \d+ bytes \d+/g, 'counter').replace(/\s+/g, ' '), verdict: ruleVerdict.trim() });
     else if (policy !== undefined) out.push({ ...base, kind: 'policy', verdict: `policy ${policy}` });
     else out.push({ ...base, kind: 'verdict', verdict: verdict.trim() });
   }

@@ -5,7 +5,7 @@
  */
 import type { ResolvedLab } from '../model/types.ts';
 import type { RouteStep, TraceFlow } from '../model/trace.ts';
-import { HOOK_CHAINS, sentHere, summarize, type DeviceInfo, type Segment, type SegmentSummary, type TracePacket } from './kernel-parse.ts';
+import { HOOK_CHAINS, parseLink, parseListener, parseRouteGet, sentHere, summarize, type DeviceInfo, type Segment, type SegmentSummary, type TracePacket } from './kernel-parse.ts';
 
 /** Where each interface of the running lab leads. */
 export interface Topology {
@@ -244,4 +244,22 @@ export interface WalkAnswers {
   readonly listeners: ReadonlyMap<string, { readonly listening: boolean; readonly process?: string }>;
   /** `conntrack -L --mark M` output by namespace (where the packet was translated). */
   readonly conntrack: ReadonlyMap<string, string>;
+}
+
+/** The answers from what each query printed (in the queries' order); `command` names a listening process by its pid. */
+export function answersFrom(queries: readonly WalkQuery[], results: readonly { readonly stdout: string; readonly stderr: string }[], command?: (pid: number) => string | undefined): WalkAnswers {
+  const routes = new Map<string, ReturnType<typeof parseRouteGet>>();
+  const devices = new Map<string, DeviceInfo>();
+  const listeners = new Map<string, ReturnType<typeof parseListener>>();
+  const conntrack = new Map<string, string>();
+  queries.forEach((q, i) => {
+    const r = results[i] ?? { stdout: '', stderr: '' };
+    if (q.kind === 'route') routes.set(queryKey(q), parseRouteGet(r.stdout, r.stderr));
+    else if (q.kind === 'device') {
+      const d = parseLink(r.stdout);
+      if (d) devices.set(queryKey(q), d);
+    } else if (q.kind === 'listener') listeners.set(queryKey(q), parseListener(r.stdout, command));
+    else conntrack.set(q.ns, r.stdout);
+  });
+  return { routes, devices, listeners, conntrack };
 }

@@ -7,9 +7,7 @@ import { detectFeatures } from '../exec/probes.ts';
 import { readState } from '../exec/state.ts';
 import { processCommand, runQueries } from '../exec/trace-queries.ts';
 import { runTraceSession, TraceSessionError, type TraceSessionResult } from '../exec/trace-session.ts';
-import { parseLink, parseListener, parseRouteGet, parseTraceLines, segmentsOf, type DeviceInfo, type Segment } from './kernel-parse.ts';
-import { planWalk, queryKey, topologyOf, walkQueries, type WalkAnswers, type WalkInput } from './kernel-walk.ts';
-import { buildWalk } from './kernel-build.ts';
+import { finishWalk, prepareWalk, type KernelRecord } from './kernel-build.ts';
 
 export interface KernelTraceOptions {
   readonly signal?: AbortSignal;
@@ -78,7 +76,8 @@ function probeMissing(r: TraceSessionResult['probe']): TraceUnavailable | undefi
   return new TraceUnavailable(`cannot send the probe: ${prog} is not installed`, `apt-get install ${prog === 'ping' ? 'iputils-ping' : prog} (or lab doctor --fix)`);
 }
 
-export async function traceKernel(lab: ResolvedLab, flow: TraceFlow, opts: KernelTraceOptions = {}): Promise<Walk> {
+/** The kernel's walk, and what the trace recorded (to build it again without the kernel: unit tests' fixtures). */
+export async function traceKernelRecorded(lab: ResolvedLab, flow: TraceFlow, opts: KernelTraceOptions = {}): Promise<{ walk: Walk; record: KernelRecord; phases: Record<string, number> }> {
   const ns = namespaces(lab, flow);
   const raw = await session(lab, flow, ns, opts);
   const missing = probeMissing(raw.probe);
@@ -86,28 +85,15 @@ export async function traceKernel(lab: ResolvedLab, flow: TraceFlow, opts: Kerne
     await raw.cleaned;
     throw missing;
   }
-  if (process.env.NSLAB_TRACE_DEBUG) console.error(JSON.stringify(raw.phases));
-  const segments = new Map<string, Segment[]>();
-  for (const n of [ns.source, ...ns.all.filter((x) => x !== ns.source)]) segments.set(n, segmentsOf(n, parseTraceLines(raw.monitors.get(n) ?? '')));
-  const input: WalkInput = { flow, sourceNs: ns.source, segments, tunnelPorts: new Set(tunnelPorts(lab)) };
-  const topo = topologyOf(lab);
-  const plan = planWalk(input, topo);
-  const queries = walkQueries(plan, input, raw.mark);
-  const [results] = await Promise.all([runQueries(queries, opts.signal), raw.cleaned]);
-  const routes = new Map<string, ReturnType<typeof parseRouteGet>>();
-  const devices = new Map<string, DeviceInfo>();
-  const listeners = new Map<string, ReturnType<typeof parseListener>>();
-  const conntrack = new Map<string, string>();
-  queries.forEach((q, i) => {
-    const r = results[i];
-    if (q.kind === 'route') routes.set(queryKey(q), parseRouteGet(r.stdout, r.stderr));
-    else if (q.kind === 'device') {
-      const d = parseLink(r.stdout);
-      if (d) devices.set(queryKey(q), d);
-    } else if (q.kind === 'listener') listeners.set(queryKey(q), parseListener(r.stdout, processCommand));
-    else conntrack.set(q.ns, r.stdout);
-  });
-  if (process.env.NSLAB_TRACE_DEBUG) console.error("queries", queries.length);
-  const answers: WalkAnswers = { routes, devices, listeners, conntrack };
-  return buildWalk(lab, input, plan, answers, topo);
+  const rec: KernelRecord = { flow, sourceNs: ns.source, mark: raw.mark, tunnelPorts: tunnelPorts(lab), monitors: Object.fromEntries(raw.monitors) };
+  const prepared = prepareWalk(lab, rec);
+  const started = performance.now();
+  const [results] = await Promise.all([runQueries(prepared.queries, opts.signal), raw.cleaned]);
+  const phases = { ...raw.phases, questions: Math.round(performance.now() - started) };
+  const walk = finishWalk(lab, prepared, results, processCommand);
+  return { walk, record: { ...rec, queries: prepared.queries, results: results.map((r) => ({ stdout: r.stdout, stderr: r.stderr })) }, phases };
+}
+
+export async function traceKernel(lab: ResolvedLab, flow: TraceFlow, opts: KernelTraceOptions = {}): Promise<Walk> {
+  return (await traceKernelRecorded(lab, flow, opts)).walk;
 }
