@@ -35,7 +35,8 @@ export interface TraceEvent {
   readonly verdict?: string;
 }
 
-const LINE = /^trace id (\S+) (\S+) (\S+) (\S+) (?:packet: (.*)|rule (.*) \(verdict ([^)]*)\)|policy (\S+)|verdict (.*))$/;
+// a rule loaded after the monitor started shows as `unknown rule handle N`
+const LINE = /^trace id (\S+) (\S+) (\S+) (\S+) (?:packet: (.*)|(?:rule (.*)|(unknown rule handle \d+)) \(verdict ([^)]*)\)|policy (\S+)|verdict (.*))$/;
 
 function field(text: string, re: RegExp): string | undefined {
   return re.exec(text)?.[1];
@@ -80,7 +81,8 @@ export function parseTraceLines(text: string): TraceEvent[] {
   for (const raw of text.split('\n')) {
     const m = LINE.exec(raw.trim());
     if (!m) continue;
-    const [, id, family, table, chain, packet, rule, ruleVerdict, policy, verdict] = m;
+    const [, id, family, table, chain, packet, known, unknown, ruleVerdict, policy, verdict] = m;
+    const rule = known ?? unknown;
     const base = { id, family, table, chain };
     if (packet !== undefined) out.push({ ...base, kind: 'packet', packet: parsePacket(packet) });
     else if (rule !== undefined) out.push({ ...base, kind: 'rule', rule: rule.trim().replace(/counter packets \d+ bytes \d+/g, 'counter').replace(/\s+/g, ' '), verdict: ruleVerdict.trim() });

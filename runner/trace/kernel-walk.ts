@@ -207,7 +207,8 @@ function routeQuery(step: Step, family: 4 | 6): WalkQuery | undefined {
   const dst = step.sum.last?.dst;
   if (step.seg.family !== 'inet' || step.role !== 'hop' || !dst) return undefined;
   const received = step.seg.start === HOOK_CHAINS.pre;
-  return { kind: 'route', ns: step.seg.ns, dst, src: step.sum.first?.src, ...(received && step.sum.iif ? { iif: step.sum.iif } : {}), family };
+  const src = step.sum.first?.src;
+  return { kind: 'route', ns: step.seg.ns, dst, ...(src ? { src } : {}), ...(received && step.sum.iif ? { iif: step.sum.iif } : {}), family };
 }
 
 /** Whether the packet's addresses or ports changed in this segment (a NAT rule translated it here). */
@@ -225,7 +226,7 @@ export function walkQueries(plan: WalkPlan, input: WalkInput, mark: number): Wal
   const out = new Map<string, WalkQuery>();
   const add = (q: WalkQuery | undefined): void => void (q && out.set(queryKey(q), q));
   const { flow } = input;
-  if (!plan.forward.length) add({ kind: 'route', ns: input.sourceNs, dst: flow.dst, src: flow.src, family: flow.family });
+  if (!plan.forward.length) add({ kind: 'route', ns: input.sourceNs, dst: flow.dst, ...(flow.src ? { src: flow.src } : {}), family: flow.family });
   for (const s of [...plan.forward, ...(plan.reply ?? [])]) {
     add(routeQuery(s, flow.family));
     if (s.encapDev) add({ kind: 'device', ns: s.seg.ns, dev: s.encapDev });

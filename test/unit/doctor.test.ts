@@ -61,7 +61,7 @@ describe('doctor: the table', () => {
 
   it('says for every kernel feature which CONFIG_ option is missing and what nslab cannot do', () => {
     const kernel = CHECKS.filter((x) => x.kind === 'kernel');
-    assert.equal(kernel.length, 25);
+    assert.equal(kernel.length, 26);
     for (const c of kernel) {
       assert.equal(c.pkg, undefined, `${c.name}: a kernel feature has no package`);
       assert.match(c.fix, /^this kernel was built without CONFIG_[A-Z0-9_]+.*; nslab cannot .+ here/);
