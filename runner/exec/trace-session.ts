@@ -196,8 +196,25 @@ function probeArgv(p: TraceProbe, sport: number | undefined, waitS: number): { a
   return { argv: ['socat', '-t', '0.3', '-T', String(waitS), '-', `UDP${v}:${host}:${p.port},sourceport=${sport}`], input: 'nslab trace\n' };
 }
 
-/** Run a trace: everything it loaded or started is gone when it returns or throws (also on SIGINT/SIGTERM). */
+/** The traces of each lab running in this process: one waits for the one before (they share the table's name). */
+const queue = new Map<string, Promise<unknown>>();
+
+/**
+ * Run a trace: everything it loaded or started is gone when it returns or throws (also on SIGINT/SIGTERM). Traces
+ * of one lab in this process take turns; a trace of it in another process makes this one fail.
+ */
 export async function runTraceSession(spec: TraceSessionSpec): Promise<TraceSessionResult> {
+  const before = queue.get(spec.lab) ?? Promise.resolve();
+  const mine = before.catch(() => undefined).then(() => runOne(spec));
+  const tail = mine.then((r) => r.cleaned).catch(() => undefined);
+  queue.set(spec.lab, tail);
+  void tail.then(() => {
+    if (queue.get(spec.lab) === tail) queue.delete(spec.lab);
+  });
+  return mine;
+}
+
+async function runOne(spec: TraceSessionSpec): Promise<TraceSessionResult> {
   const rec = await lock(spec);
   const mark = 0x5e000000 + Math.floor(Math.random() * 0xffffff);
   const sport = spec.probe.proto === 'icmp' ? undefined : 20000 + Math.floor(Math.random() * 20000);
@@ -229,7 +246,8 @@ export async function runTraceSession(spec: TraceSessionSpec): Promise<TraceSess
   try {
     // the monitors start while the tables load: both must be in place before the probe (a monitor reads the rule
     // set once, when it starts: the tracer's own rules show as `unknown rule handle N`, the lab's rules by their text)
-    const lifetimeS = Math.ceil((spec.timeoutMs + 4 * STEP_MS) / 1000);
+    // a monitor outlives a killed `lab trace` by a few seconds at most
+    const lifetimeS = Math.ceil((spec.timeoutMs + 2 * STEP_MS) / 1000);
     for (const n of spec.namespaces) monitors.push(startMonitor(n.ns, lifetimeS));
     rec.monitors = monitors.map((m) => m.proc.pid).filter((p): p is number => p !== undefined);
     record(spec, rec);
