@@ -11,7 +11,7 @@ import { nsenterArgv } from '../plan/netns-argv.ts';
 import { isAlive, NETNS_DIR } from './host.ts';
 import { kill, runProcess, start, type ProcessResult, type StartedProcess } from './process.ts';
 import { labDir } from './state.ts';
-import { loadScript, removeScript } from './trace-tables.ts';
+import { loadScript, removeScript, type TraceTableSpec } from './trace-tables.ts';
 
 export interface TraceNamespace {
   readonly ns: string;
@@ -214,79 +214,107 @@ export async function runTraceSession(spec: TraceSessionSpec): Promise<TraceSess
   return mine;
 }
 
+/** Everything one trace has going: its mark, the probe's source port, its monitors. */
+interface Trace {
+  readonly spec: TraceSessionSpec;
+  readonly mark: number;
+  readonly sport?: number;
+  readonly monitors: Monitor[];
+  readonly abort: AbortController;
+}
+
+/**
+ * Start the monitors and load the tables side by side: both must be in place before the probe. (A monitor reads
+ * the rule set once, when it starts: the tracer's own rules show as `unknown rule handle N`, the lab's by their text.)
+ */
+async function setUp(t: Trace, rec: LockRecord): Promise<void> {
+  const { spec, abort } = t;
+  // a monitor outlives a killed `lab trace` by a few seconds at most
+  const lifetimeS = Math.ceil((spec.timeoutMs + 2 * STEP_MS) / 1000);
+  for (const n of spec.namespaces) t.monitors.push(startMonitor(n.ns, lifetimeS));
+  rec.monitors = t.monitors.map((m) => m.proc.pid).filter((p): p is number => p !== undefined);
+  record(spec, rec);
+  const tagged = (ns: string): TraceTableSpec['tag'] => (ns === spec.sourceNs && t.sport !== undefined && spec.probe.proto !== 'icmp' ? { proto: spec.probe.proto, sport: t.sport } : undefined);
+  const [loads, ready] = await Promise.all([
+    Promise.all(
+      spec.namespaces.map((n) => {
+        const tag = tagged(n.ns);
+        return runProcess(inNs(n.ns, ['nft', '-f', '-']), { input: loadScript({ mark: t.mark, tunnelPorts: spec.tunnelPorts, ...(tag ? { tag } : {}) }, n.bridge), timeoutMs: STEP_MS, signal: abort.signal });
+      }),
+    ),
+    until(() => t.monitors.every((m) => m.proc.pid !== undefined && !m.proc.ended() && monitorListening(m.proc.pid, m.ns)), STEP_MS, abort.signal),
+  ]);
+  const bad = loads.find((r) => r.exitCode !== 0);
+  if (bad) throw new TraceSessionError(`could not load the trace table: ${bad.stderr.trim().split('\n')[0] || `exit ${bad.exitCode}`}`, bad.stderr);
+  if (!ready) {
+    const dead = t.monitors.find((m) => m.proc.ended());
+    const why = dead ? (await dead.proc.done).stderr.trim() : '';
+    throw new TraceSessionError(abort.signal.aborted ? 'the trace was cancelled' : `nft monitor trace did not start${why ? `: ${why}` : ''}`, why);
+  }
+}
+
+/** Send the probe; stop it once answered (or a moment after a drop); then let the monitors read and print everything. */
+async function probeAndDrain(t: Trace): Promise<ProcessResult> {
+  const { spec, abort, monitors } = t;
+  const waitS = Math.max(1, Math.ceil(spec.timeoutMs / 1000));
+  const { argv, input } = probeArgv(spec.probe, t.sport, waitS);
+  const sent = start(inNs(spec.sourceNs, argv), { ...(input ? { input } : {}), timeoutMs: spec.timeoutMs + 500, killGraceMs: 200, signal: abort.signal });
+  await until(() => sent.ended() || answered(monitors, spec.sourceNs), spec.timeoutMs + 1000, abort.signal);
+  const probe = sent.ended() ? await sent.done : await sent.stop(200);
+  // every event of the probe is queued by now: wait until each monitor has read its queue, then until none has
+  // printed anything for a moment
+  await until(() => monitors.every(monitorDrained), 1000, abort.signal);
+  await until(() => Date.now() - Math.max(...monitors.map((m) => m.lastData)) > 30, 400, abort.signal);
+  await Promise.all(monitors.map((m) => m.proc.stop(300)));
+  return probe;
+}
+
 async function runOne(spec: TraceSessionSpec): Promise<TraceSessionResult> {
   const rec = await lock(spec);
-  const mark = 0x5e000000 + Math.floor(Math.random() * 0xffffff);
-  const sport = spec.probe.proto === 'icmp' ? undefined : 20000 + Math.floor(Math.random() * 20000);
-  const monitors: Monitor[] = [];
-  const abort = new AbortController();
+  const t: Trace = {
+    spec,
+    mark: 0x5e000000 + Math.floor(Math.random() * 0xffffff),
+    ...(spec.probe.proto === 'icmp' ? {} : { sport: 20000 + Math.floor(Math.random() * 20000) }),
+    monitors: [],
+    abort: new AbortController(),
+  };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
   let cleaned: Promise<void> | undefined;
   const cleanup = (): Promise<void> => (cleaned ??= (async () => {
-    await Promise.all(monitors.map((m) => m.proc.stop(300)));
+    await Promise.all(t.monitors.map((m) => m.proc.stop(300)));
     await removeDebris({ namespaces: spec.namespaces, monitors: [] });
     rmSync(lockPath(spec.lab), { force: true });
   })());
+  // Ctrl-C or a kill: remove what the trace made, then end as the signal would have
   const onSignal = (sig: NodeJS.Signals): void => {
-    abort.abort();
+    t.abort.abort();
     void cleanup().finally(() => {
       for (const s of signals) process.removeListener(s, onSignal);
       process.kill(process.pid, sig);
     });
   };
   for (const s of signals) process.once(s, onSignal);
-  spec.signal?.addEventListener('abort', () => abort.abort(), { once: true });
+  const forward = (): void => t.abort.abort();
+  spec.signal?.addEventListener('abort', forward, { once: true });
   const phases: Record<string, number> = {};
-  let t = performance.now();
+  let at = performance.now();
   const phase = (name: string): void => {
     const now = performance.now();
-    phases[name] = Math.round(now - t);
-    t = now;
+    phases[name] = Math.round(now - at);
+    at = now;
   };
   try {
-    // the monitors start while the tables load: both must be in place before the probe (a monitor reads the rule
-    // set once, when it starts: the tracer's own rules show as `unknown rule handle N`, the lab's rules by their text)
-    // a monitor outlives a killed `lab trace` by a few seconds at most
-    const lifetimeS = Math.ceil((spec.timeoutMs + 2 * STEP_MS) / 1000);
-    for (const n of spec.namespaces) monitors.push(startMonitor(n.ns, lifetimeS));
-    rec.monitors = monitors.map((m) => m.proc.pid).filter((p): p is number => p !== undefined);
-    record(spec, rec);
-    const [loads, ready] = await Promise.all([
-      Promise.all(
-        spec.namespaces.map((n) => {
-          const tag = n.ns === spec.sourceNs && sport !== undefined && spec.probe.proto !== 'icmp' ? { proto: spec.probe.proto, sport } : undefined;
-          return runProcess(inNs(n.ns, ['nft', '-f', '-']), { input: loadScript({ mark, tunnelPorts: spec.tunnelPorts, ...(tag ? { tag } : {}) }, n.bridge), timeoutMs: STEP_MS, signal: abort.signal });
-        }),
-      ),
-      until(() => monitors.every((m) => m.proc.pid !== undefined && !m.proc.ended() && monitorListening(m.proc.pid, m.ns)), STEP_MS, abort.signal),
-    ]);
-    const bad = loads.find((r) => r.exitCode !== 0);
-    if (bad) throw new TraceSessionError(`could not load the trace table: ${bad.stderr.trim().split('\n')[0] || `exit ${bad.exitCode}`}`, bad.stderr);
-    if (!ready) {
-      const dead = monitors.find((m) => m.proc.ended());
-      const why = dead ? (await dead.proc.done).stderr.trim() : '';
-      throw new TraceSessionError(abort.signal.aborted ? 'the trace was cancelled' : `nft monitor trace did not start${why ? `: ${why}` : ''}`, why);
-    }
+    await setUp(t, rec);
     phase('setup');
-    const waitS = Math.max(1, Math.ceil(spec.timeoutMs / 1000));
-    const { argv, input } = probeArgv(spec.probe, sport, waitS);
-    const sent = start(inNs(spec.sourceNs, argv), { ...(input ? { input } : {}), timeoutMs: spec.timeoutMs + 500, killGraceMs: 200, signal: abort.signal });
-    await until(() => sent.ended() || answered(monitors, spec.sourceNs), spec.timeoutMs + 1000, abort.signal);
-    const probe = sent.ended() ? await sent.done : await sent.stop(200);
+    const probe = await probeAndDrain(t);
     phase('probe');
-    // every event of the probe is queued by now: wait until each monitor has read its queue, then until none has
-    // printed anything for a moment
-    await until(() => monitors.every(monitorDrained), 1000, abort.signal);
-    await until(() => Date.now() - Math.max(...monitors.map((m) => m.lastData)) > 30, 400, abort.signal);
-    await Promise.all(monitors.map((m) => m.proc.stop(300)));
-    phase('settle');
-    const out = new Map(monitors.map((m) => [m.ns, m.text]));
-    const cleaned = cleanup();
-    return { monitors: out, probe, mark, ...(sport !== undefined ? { sport } : {}), phases, cleaned };
+    const monitors = new Map(t.monitors.map((m) => [m.ns, m.text]));
+    return { monitors, probe, mark: t.mark, ...(t.sport !== undefined ? { sport: t.sport } : {}), phases, cleaned: cleanup() };
   } catch (e) {
     await cleanup();
     throw e;
   } finally {
+    spec.signal?.removeEventListener('abort', forward);
     void cleanup().finally(() => {
       for (const s of signals) process.removeListener(s, onSignal);
     });
