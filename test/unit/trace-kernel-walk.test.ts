@@ -12,6 +12,7 @@ import { finishWalk, prepareWalk, type KernelRecord } from '../../runner/trace/k
 import { endpoint, parseConntrack, parseListener, parsePacket, parseRouteGet, parseTraceLines, segmentsOf, summarize, tcpFlags } from '../../runner/trace/kernel-parse.ts';
 import { bridgeTable, inetTable, loadScript, removeScript } from '../../runner/exec/trace-tables.ts';
 import { splitBatch } from '../../runner/exec/trace-queries.ts';
+import { traceUnavailable } from '../../runner/model/features.ts';
 
 const FIXTURES = 'test/unit/fixtures/trace';
 
@@ -95,6 +96,19 @@ describe('kernel walk: the tracer\'s tables and questions', () => {
       { stdout: '', stderr: 'RTNETLINK answers: Network is unreachable' },
       { stdout: '[{"dst":"c"}]', stderr: '' },
     ]);
+  });
+});
+
+describe('kernel walk: a kernel that cannot trace', () => {
+  it('names the missing feature and what to do; nothing when every trace feature works', () => {
+    const found = new Map([
+      ['nftables', { ok: true, detail: 'works' }],
+      ['nftrace', { ok: false, detail: 'nft -f -: Error: Could not process rule: Operation not supported', hint: 'this kernel lacks CONFIG_NF_TABLES' }],
+    ]);
+    const r = traceUnavailable(found);
+    assert.match(r?.message ?? '', /^this machine cannot trace packets: the kernel feature nftrace is missing \(nft -f -: Error/);
+    assert.match(r?.hint ?? '', /^this kernel lacks CONFIG_NF_TABLES; `lab trace --predict` shows the model's walk/);
+    assert.equal(traceUnavailable(new Map([['nftables', { ok: true, detail: 'works' }], ['nftrace', { ok: true, detail: 'works' }]])), undefined);
   });
 });
 
