@@ -73,32 +73,27 @@ function routeOf(ctx: Ctx, s: Step): Hop['route'] {
 
 function hopOf(ctx: Ctx, s: Step, dir: 'forward' | 'reply', seenNs: Set<string>, first: boolean, last: boolean): Hop {
   const ns = s.seg.ns;
-  if (s.seg.family === 'bridge') {
-    const at = ctx.topo.bridgeOfPort(ns, s.sum.iif ?? '') ?? ctx.topo.bridgeOfPort(ns, s.sum.oif ?? '') ?? ns;
-    const rules = s.sum.rules.map((r) => withObject(ctx, ctx.topo.nodeOf(ns), r));
-    // a bridge with br_netfilter: its namespace's NAT rules translate what it switches (a ClusterIP to a pod on the same node)
-    const ct = s.nf ? ctx.nat.get(ns) : undefined;
-    const nat = ct && !seenNs.has(ns) ? natSteps(ct, dir, rules) : [];
-    if (nat.length) seenNs.add(ns);
-    return { at, type: 'bridge', netns: ns, ...(s.sum.iif ? { in: s.sum.iif } : {}), ...(s.sum.oif && !last ? { out: s.sum.oif } : {}), packet: packetOf(s.nf?.first ?? s.sum.first), rules, nat };
-  }
-  const node = ctx.topo.nodeOf(ns) ?? ns;
+  const bridge = s.seg.family === 'bridge';
+  const node = ctx.topo.nodeOf(ns);
+  const at = bridge ? (ctx.topo.bridgeOfPort(ns, s.sum.iif ?? '') ?? ctx.topo.bridgeOfPort(ns, s.sum.oif ?? '') ?? ns) : (node ?? ns);
   const rules = s.sum.rules.map((r) => withObject(ctx, node, r));
-  const inIf = s.decapDev ?? s.sum.iif;
-  const outIf = s.encapDev ?? s.sum.oif;
-  const ct = ctx.nat.get(ns);
+  // a bridge with br_netfilter: its namespace's NAT rules translate what it switches (a ClusterIP to a pod on the same node)
+  const ct = !bridge || s.nf ? ctx.nat.get(ns) : undefined;
   const nat = ct && !seenNs.has(ns) ? natSteps(ct, dir, rules) : [];
-  seenNs.add(ns);
-  const route = routeOf(ctx, s);
+  if (!bridge || nat.length) seenNs.add(ns);
+  // a bridge of this node is the L3 interface; the tunnel device (or the pod's veth) is its port
+  const inIf = s.inPort ? s.sum.iif : (s.decapDev ?? s.sum.iif);
+  const outIf = s.outPort ? s.sum.oif : (s.encapDev ?? s.sum.oif);
+  const route = bridge ? undefined : routeOf(ctx, s);
   return {
-    at: node,
-    type: 'node',
+    at,
+    type: bridge ? 'bridge' : 'node',
     netns: ns,
     ...(inIf && !first ? { in: inIf } : {}),
     ...(outIf && !last ? { out: outIf } : {}),
     ...(s.inPort && !first ? { inPort: s.inPort } : {}),
     ...(s.outPort && !last ? { outPort: s.outPort } : {}),
-    packet: packetOf(s.sum.first),
+    packet: packetOf(s.nf?.first ?? s.sum.first),
     ...(route ? { route } : {}),
     rules,
     nat,

@@ -107,6 +107,15 @@ function withBridgeNetfilter(seg: Segment, sum: SegmentSummary, topo: Topology, 
   return { sum: { ...sum, rules, ...(drop ? { drop, end: 'dropped' as const } : {}) }, nf: x };
 }
 
+/**
+ * Whether a segment starts with a packet coming out of a tunnel device (an interface no link of the lab makes):
+ * routed into the namespace, or switched by a bridge the tunnel device is a port of (an L2 overlay).
+ */
+function fromTunnel(s: Segment, x: SegmentSummary, topo: Topology): boolean {
+  const starts = s.family === 'inet' ? s.start === HOOK_CHAINS.pre : s.start === HOOK_CHAINS.bridgeForward || s.start === HOOK_CHAINS.bridgeIn;
+  return starts && x.iif !== undefined && x.iif !== 'lo' && !topo.peer(s.ns, x.iif) && !topo.isBridge(s.ns, x.iif);
+}
+
 /** Follow a packet from its first segment along the topology until it ends (or is lost). */
 function follow(first: Segment, topo: Topology, cur: Cursor, ports: ReadonlySet<number>): Step[] {
   const steps: Step[] = [];
@@ -133,7 +142,7 @@ function follow(first: Segment, topo: Topology, cur: Cursor, ports: ReadonlySet<
     if (sum.end === 'local') {
       if (!isOuter(sum, ports) || from.family !== 'inet') break;
       // a VXLAN outer packet reached its VTEP: the inner packet comes out of the tunnel device
-      const inner = cur.next(from.ns, (s, x) => s.family === 'inet' && s.start === HOOK_CHAINS.pre && x.iif !== undefined && !topo.peer(s.ns, x.iif) && !topo.isBridge(s.ns, x.iif));
+      const inner = cur.next(from.ns, (s, x) => fromTunnel(s, x, topo));
       if (!inner) break;
       step.role = 'outer-in';
       carry = { decapDev: summarize(inner).iif, outerIn: sum.first };
@@ -150,7 +159,7 @@ function follow(first: Segment, topo: Topology, cur: Cursor, ports: ReadonlySet<
       }
     }
     const peer = oif ? topo.peer(from.ns, oif) : undefined;
-    if (!peer && oif && from.family === 'inet') {
+    if (!peer && oif && oif !== 'lo' && !topo.isBridge(from.ns, oif)) {
       const outer = cur.next(from.ns, (s, x) => s.family === 'inet' && sentHere(s) && isOuter(x, ports));
       step.encapDev = oif;
       if (outer) {
@@ -160,7 +169,7 @@ function follow(first: Segment, topo: Topology, cur: Cursor, ports: ReadonlySet<
         continue;
       }
       // a user-space tunnel: the daemon sends a new packet; the inner one comes out of a tunnel device elsewhere
-      seg = cur.anyNs(from.ns, (s, x) => s.family === 'inet' && s.start === HOOK_CHAINS.pre && x.iif !== undefined && !topo.peer(s.ns, x.iif) && !topo.isBridge(s.ns, x.iif));
+      seg = cur.anyNs(from.ns, (s, x) => fromTunnel(s, x, topo));
       if (seg) carry = { decapDev: summarize(seg).iif };
       continue;
     }

@@ -197,6 +197,15 @@ describe('kernel walk: recorded traces of the shipped labs', () => {
     assert.equal(walk.reply, undefined);
   });
 
+  it('vxlan-l2-overlay: br-a wraps the frame into VNI 42, r routes the outer packet, br-b unwraps it', () => {
+    const { walk } = walkOf('vxlan-l2-overlay-ping', 'vxlan-l2-overlay');
+    assert.equal(hops(walk.forward.hops), 'h-a[>eth0] bridge br-a[h-a-eth0>vx42] r[eth0>eth1] bridge br-b[vx42>h-b-eth0] h-b[eth0>]');
+    assert.deepEqual(walk.forward.hops[1].encap, { type: 'vxlan', dev: 'vx42', vni: 42, local: '10.1.0.2', remote: '10.2.0.2', port: 4789 });
+    assert.equal(walk.forward.hops[2].packet?.dst, '10.2.0.2', 'the underlay router sees the outer packet');
+    assert.deepEqual(walk.forward.hops[3].decap, { type: 'vxlan', dev: 'vx42', vni: 42, local: '10.2.0.2', remote: '10.1.0.2', port: 4789 });
+    assert.deepEqual(walk.reply!.verdict, { kind: 'returned', at: 'h-a' });
+  });
+
   it('ebgp-triangle after the r1–r3 link failed: h1 → r1 → r2 → r3 → h3 on BGP-learned routes', () => {
     const { walk } = walkOf('ebgp-after-failure', 'ebgp-triangle');
     assert.equal(hops(walk.forward.hops), 'h1[>eth0] r1[eth2>eth0] r2[eth0>eth1] r3[eth1>eth2] h3[eth0>]');
