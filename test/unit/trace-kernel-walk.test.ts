@@ -206,6 +206,14 @@ describe('kernel walk: recorded traces of the shipped labs', () => {
     assert.deepEqual(walk.reply!.verdict, { kind: 'returned', at: 'h-a' });
   });
 
+  it('k8s-flannel-udp: the user-space tunnel: flannel0 in node-1, flannel0 in node-2, nothing listed in between', () => {
+    const { walk } = walkOf('k8s-flannel-udp-pod', 'k8s-flannel-udp');
+    assert.equal(hops(walk.forward.hops), 'client[>eth0] node-1[cni0>flannel0] node-2[flannel0>cni0] web-2[eth0>]');
+    assert.deepEqual(walk.forward.hops[1].encap, { type: 'tun', dev: 'flannel0' });
+    assert.deepEqual(walk.forward.hops[2].decap, { type: 'tun', dev: 'flannel0' });
+    assert.deepEqual(walk.reply!.verdict, { kind: 'returned', at: 'client' });
+  });
+
   it('ebgp-triangle after the r1–r3 link failed: h1 → r1 → r2 → r3 → h3 on BGP-learned routes', () => {
     const { walk } = walkOf('ebgp-after-failure', 'ebgp-triangle');
     assert.equal(hops(walk.forward.hops), 'h1[>eth0] r1[eth2>eth0] r2[eth0>eth1] r3[eth1>eth2] h3[eth0>]');
