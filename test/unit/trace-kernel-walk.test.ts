@@ -112,6 +112,56 @@ describe('kernel walk: a kernel that cannot trace', () => {
   });
 });
 
+describe('kernel walk: verdicts from synthetic traces', () => {
+  const { lab } = loadLab(join('labs', 'routed', 'lab.yaml'));
+  const pkt = (dir: string, extra: string): string => `packet: ${dir} ${extra}`;
+  const req = 'ip saddr 10.1.0.2 ip daddr 10.2.0.2 ip ttl 1 ip protocol icmp icmp type echo-request';
+  const err = 'ip saddr 10.1.0.1 ip daddr 10.1.0.2 ip ttl 64 ip protocol icmp icmp type time-exceeded icmp code ttl-exceeded';
+  const rec = (monitors: Record<string, string[]>): KernelRecord => ({
+    flow: { from: 'a1', dst: '10.2.0.2', family: 4, proto: 'icmp', toText: 'b1', target: { kind: 'node', node: 'b1' } },
+    sourceNs: 'nsl.routed.a1',
+    mark: 1,
+    tunnelPorts: [4789],
+    monitors: Object.fromEntries(Object.entries(monitors).map(([ns, lines]) => [ns, lines.join('\n')])),
+  });
+  const walk = (r: KernelRecord, results: { stdout: string; stderr: string }[] = []): Walk => {
+    const prepared = prepareWalk(lab, r);
+    return finishWalk(lab, prepared, prepared.queries.map((_, i) => results[i] ?? { stdout: '', stderr: '' }));
+  };
+
+  it('the TTL runs out in r: r answers time exceeded, the reply comes back', () => {
+    const w = walk(
+      rec({
+        'nsl.routed.a1': [`trace id 1 inet nsl_trace out ${pkt('oif "eth0"', req)}`, `trace id 1 inet nsl_trace post ${pkt('oif "eth0"', req)}`, `trace id 5 inet nsl_trace pre ${pkt('iif "eth0"', err)}`, `trace id 5 inet nsl_trace inp ${pkt('iif "eth0"', err)}`],
+        'nsl.routed': [`trace id 2 bridge nsl_trace bfw ${pkt('iif "a1-eth0" oif "r-eth0"', req)}`, `trace id 4 bridge nsl_trace bfw ${pkt('iif "r-eth0" oif "a1-eth0"', err)}`],
+        'nsl.routed.r': [`trace id 3 inet nsl_trace pre ${pkt('iif "eth0"', req)}`, `trace id 4 inet nsl_trace ctout ${pkt('oif "eth0"', err)}`, `trace id 4 inet nsl_trace post ${pkt('oif "eth0"', err)}`],
+      }),
+    );
+    assert.equal(hops(w.forward.hops), 'a1[>eth0] bridge lan-a[a1-eth0>r-eth0] r[eth0>]');
+    assert.deepEqual(w.forward.verdict, { kind: 'dropped', at: 'r', by: 'ttl', reason: 'the TTL ran out in r (it answered with ICMP time exceeded)' });
+    assert.equal(hops(w.reply!.hops), 'r[>eth0] bridge lan-a[r-eth0>a1-eth0] a1[eth0>]');
+    assert.deepEqual(w.reply!.verdict, { kind: 'returned', at: 'a1' });
+  });
+
+  it('seen entering r, then gone without a rule: no route there (the route lookup says why)', () => {
+    const r = rec({
+      'nsl.routed.a1': [`trace id 1 inet nsl_trace out ${pkt('oif "eth0"', req)}`, `trace id 1 inet nsl_trace post ${pkt('oif "eth0"', req)}`],
+      'nsl.routed': [`trace id 2 bridge nsl_trace bfw ${pkt('iif "a1-eth0" oif "r-eth0"', req)}`],
+      'nsl.routed.r': [`trace id 3 inet nsl_trace pre ${pkt('iif "eth0"', req)}`],
+    });
+    const prepared = prepareWalk(lab, r);
+    const results = prepared.queries.map((q) => (q.kind === 'route' && q.ns === 'nsl.routed.r' ? { stdout: '', stderr: 'RTNETLINK answers: No route to host\n' } : { stdout: '', stderr: '' }));
+    const w = finishWalk(lab, prepared, results);
+    assert.deepEqual(w.forward.verdict, { kind: 'dropped', at: 'r', by: 'route', reason: 'r has no route to 10.2.0.2: No route to host' });
+    assert.equal(w.reply, undefined);
+  });
+
+  it('sent and never seen again: unknown, last seen where it left', () => {
+    const w = walk(rec({ 'nsl.routed.a1': [`trace id 1 inet nsl_trace out ${pkt('oif "eth0"', req)}`, `trace id 1 inet nsl_trace post ${pkt('oif "eth0"', req)}`] }));
+    assert.deepEqual(w.forward.verdict, { kind: 'dropped', at: 'a1', by: 'unknown', reason: 'the packet was last seen in a1 leaving by eth0' });
+  });
+});
+
 describe('kernel walk: recorded traces of the shipped labs', () => {
   it('routed: a1 → r → b1 across both bridges, and back', () => {
     const { walk } = walkOf('routed-ping', 'routed');
