@@ -16,6 +16,8 @@ interface Ctx {
   readonly answers: WalkAnswers;
   readonly objects: ObjectIndex;
   readonly nat: ReadonlyMap<string, ConntrackEntry>;
+  /** The lab node a namespace stands for in this walk (FROM and TO by their own names where they share one). */
+  readonly nodeOf: (ns: string) => string | undefined;
 }
 
 function what(p: TracePacket): string | undefined {
@@ -74,7 +76,7 @@ function routeOf(ctx: Ctx, s: Step): Hop['route'] {
 function hopOf(ctx: Ctx, s: Step, dir: 'forward' | 'reply', seenNs: Set<string>, first: boolean, last: boolean): Hop {
   const ns = s.seg.ns;
   const bridge = s.seg.family === 'bridge';
-  const node = ctx.topo.nodeOf(ns);
+  const node = ctx.nodeOf(ns);
   const at = bridge ? (ctx.topo.bridgeOfPort(ns, s.sum.iif ?? '') ?? ctx.topo.bridgeOfPort(ns, s.sum.oif ?? '') ?? ns) : (node ?? ns);
   const rules = s.sum.rules.map((r) => withObject(ctx, node, r));
   // a bridge with br_netfilter: its namespace's NAT rules translate what it switches (a ClusterIP to a pod on the same node)
@@ -108,11 +110,11 @@ function hopsOf(ctx: Ctx, steps: readonly Step[], dir: 'forward' | 'reply'): Hop
   return shown.map((s, i) => hopOf(ctx, s, dir, seen, i === 0, i === shown.length - 1));
 }
 
-const atOf = (ctx: Ctx, s: Step | undefined): string => (s ? (ctx.topo.nodeOf(s.seg.ns) ?? ctx.topo.bridgeOfPort(s.seg.ns, s.sum.iif ?? '') ?? s.seg.ns) : ctx.input.flow.from);
+const atOf = (ctx: Ctx, s: Step | undefined): string => (s ? (ctx.nodeOf(s.seg.ns) ?? ctx.topo.bridgeOfPort(s.seg.ns, s.sum.iif ?? '') ?? s.seg.ns) : ctx.input.flow.from);
 
 function dropVerdict(ctx: Ctx, s: Step): Verdict {
   const at = atOf(ctx, s);
-  const rule = withObject(ctx, ctx.topo.nodeOf(s.seg.ns), s.sum.drop!);
+  const rule = withObject(ctx, ctx.nodeOf(s.seg.ns), s.sum.drop!);
   const why = rule.object ? `: ${rule.object.name}` : rule.rule ? `: ${rule.rule}` : '';
   return { kind: 'dropped', at, by: 'rule', rule, ...(rule.object ? { object: rule.object } : {}), reason: `dropped in ${at}, ${rule.family} ${rule.table} ${rule.chain} (${rule.verdict})${why}` };
 }
@@ -168,7 +170,11 @@ export function buildWalk(lab: ResolvedLab, input: WalkInput, plan: WalkPlan, an
     const e = parseConntrack(text)[0];
     if (e) nat.set(ns, e);
   }
-  const ctx: Ctx = { lab, input, topo, answers, objects: objectIndex(lab), nat };
+  const { flow: f } = input;
+  // a node that shares another's namespace (Docker's container: and host: modes) is named as the flow names it
+  const target = f.target.kind === 'node' ? lab.nodes.find((n) => n.name === (f.target as { node: string }).node) : undefined;
+  const nodeOf = (ns: string): string | undefined => (ns === input.sourceNs ? f.from : target && target.netns === ns ? target.name : topo.nodeOf(ns));
+  const ctx: Ctx = { lab, input, topo, answers, objects: objectIndex(lab), nat, nodeOf };
   const { flow } = input;
   let hops = hopsOf(ctx, plan.forward, 'forward');
   if (!hops.length) hops = [{ at: flow.from, type: 'node', netns: input.sourceNs, ...(flow.src ? { packet: { src: flow.src, dst: flow.dst, ...(flow.port !== undefined ? { dport: flow.port } : {}), what: flow.proto } } : {}), rules: [], nat: [] }];
