@@ -157,6 +157,7 @@ function lost(ctx: Ctx, last: Step, at: string, what: string): Verdict {
   if (last.sum.end === 'vanished' && last.seg.family === 'inet') {
     const dst = last.sum.last?.dst;
     const r = dst ? ctx.answers.routes.get(queryKey({ kind: 'route', ns: last.seg.ns, dst, src: last.sum.first?.src, ...(last.seg.start === 'pre' && last.sum.iif ? { iif: last.sum.iif } : {}), family: ctx.input.flow.family })) : undefined;
+    if (r?.error && /cross-device/i.test(r.error)) return { kind: 'dropped', at, by: 'rp-filter', reason: `${at} dropped it by reverse-path filtering: ${last.sum.first?.src ?? 'the source'} is not routed back by ${last.sum.iif ?? 'the interface it came in by'} (${r.error})` };
     if (r?.error) return { kind: 'dropped', at, by: 'route', reason: `${at} has no route to ${dst}: ${r.error}` };
     if (r?.route?.type && r.route.type !== 'local') return { kind: 'dropped', at, by: 'route', reason: `${at} routes ${dst} to a ${r.route.type} route (${r.route.dst})` };
   }

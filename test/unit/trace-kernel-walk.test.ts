@@ -156,6 +156,17 @@ describe('kernel walk: verdicts from synthetic traces', () => {
     assert.equal(w.reply, undefined);
   });
 
+  it('seen entering r, then gone, and the route lookup from that source is refused: reverse-path filtering', () => {
+    const r = rec({
+      'nsl.routed.a1': [`trace id 1 inet nsl_trace out ${pkt('oif "eth0"', req)}`, `trace id 1 inet nsl_trace post ${pkt('oif "eth0"', req)}`],
+      'nsl.routed': [`trace id 2 bridge nsl_trace bfw ${pkt('iif "a1-eth0" oif "r-eth0"', req)}`],
+      'nsl.routed.r': [`trace id 3 inet nsl_trace pre ${pkt('iif "eth0"', req)}`],
+    });
+    const prepared = prepareWalk(lab, r);
+    const w = finishWalk(lab, prepared, prepared.queries.map((q) => ({ stdout: '', stderr: q.kind === 'route' && q.ns === 'nsl.routed.r' ? 'RTNETLINK answers: Invalid cross-device link\n' : '' })));
+    assert.equal(w.forward.verdict.kind === 'dropped' && w.forward.verdict.by, 'rp-filter');
+  });
+
   it('sent and never seen again: unknown, last seen where it left', () => {
     const w = walk(rec({ 'nsl.routed.a1': [`trace id 1 inet nsl_trace out ${pkt('oif "eth0"', req)}`, `trace id 1 inet nsl_trace post ${pkt('oif "eth0"', req)}`] }));
     assert.deepEqual(w.forward.verdict, { kind: 'dropped', at: 'a1', by: 'unknown', reason: 'the packet was last seen in a1 leaving by eth0' });
