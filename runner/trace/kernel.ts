@@ -41,6 +41,7 @@ function namespaces(lab: ResolvedLab, flow: TraceFlow): { all: string[]; source:
   if (!state || state.status !== 'up' || !present.length) throw new TraceUnavailable(`lab ${lab.name} is not up`, `run \`lab up ${lab.file}\` first, or use --predict for the model's walk`);
   const from = lab.nodes.find((n) => n.name === flow.from);
   if (!from) throw new TraceUnavailable(`lab ${lab.name} has no node ${flow.from}`);
+  if (flow.proto !== 'icmp' && flow.port === undefined) throw new TraceUnavailable(`a ${flow.proto} trace needs a port`, 'add --port N');
   if (!present.includes(from.netns)) throw new TraceUnavailable(`${flow.from}'s namespace ${from.netns} is gone`, `run \`lab down ${lab.name}\` and \`lab up ${lab.file}\` again`);
   return { all: present, source: from.netns };
 }
@@ -65,6 +66,7 @@ async function session(lab: ResolvedLab, flow: TraceFlow, ns: { all: string[]; s
       const missing = traceUnavailable(await detectFeatures([...TRACE_FEATURES]));
       if (missing) throw new TraceUnavailable(missing.message, missing.hint);
     }
+    if (/cancelled/.test(e.message)) throw new TraceUnavailable(e.message);
     throw new TraceUnavailable(e.message, /another trace/.test(e.message) ? 'wait for it to end, then trace again' : 'run `lab doctor` to see what this machine lacks');
   }
 }
