@@ -72,6 +72,8 @@ const inNs = (ns: string, argv: string[], input?: string): Step => ({ argv: netn
 const TUN_A = ['local', '192.0.2.1', 'remote', '192.0.2.2'];
 
 const NFT_PROBE = 'table inet nsl_doctor {\n  chain input { type filter hook input priority 0; policy accept; }\n}\n';
+/** `meta nftrace set 1` loads: packets can be traced (`lab trace`; `nft monitor trace` prints their way). */
+const NFTRACE_PROBE = 'table inet nsl_doctor_trace {\n  chain pre {\n    type filter hook prerouting priority -400; policy accept;\n    ip dscp 0x2b meta nftrace set 1\n  }\n}\n';
 const IPT_PROBE = '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -i lo -j ACCEPT\nCOMMIT\n';
 
 export const KERNEL_CHECKS: readonly Check[] = [
@@ -98,6 +100,7 @@ export const KERNEL_CHECKS: readonly Check[] = [
   kernel('htb', 'CONFIG_NET_SCH_HTB', 'sch_htb', 'shape traffic with htb classes', (ns, p) => tcq(ns, p, 'handle', '1:', 'htb', 'default', '10')),
   kernel('ipvs', 'CONFIG_IP_VS', 'ip_vs', 'load-balance with IPVS (kube-proxy ipvs mode)', (ns, _p, ctx) => [ctx.which('ipvsadm').path ? inNs(ns, ['ipvsadm', '-Ln']) : inNs(ns, ['cat', '/proc/net/ip_vs'])]),
   kernel('nftables', 'CONFIG_NF_TABLES', 'nf_tables', 'load nftables rule sets (firewall.nftables)', (ns) => [inNs(ns, ['nft', '-f', '-'], NFT_PROBE)]),
+  kernel('nftrace', 'CONFIG_NF_TABLES (meta nftrace, nfnetlink trace)', 'nf_tables', 'trace packets through the kernel (lab trace; lab trace --predict still works)', (ns) => [inNs(ns, ['nft', '-f', '-'], NFTRACE_PROBE)]),
   kernel('iptables-rules', 'CONFIG_IP_NF_IPTABLES (legacy) or CONFIG_NFT_COMPAT (nf_tables backend)', 'nft_compat', 'load iptables rule sets (NAT, firewall.iptables)', (ns) => [inNs(ns, ['iptables-restore'], IPT_PROBE)], { optional: false }),
   kernel('br_netfilter', 'CONFIG_BRIDGE_NETFILTER', 'br_netfilter', 'filter bridged traffic with iptables (net.bridge.bridge-nf-call-iptables; kube-proxy on a bridge)', (ns) => [inNs(ns, ['cat', '/proc/sys/net/bridge/bridge-nf-call-iptables'])]),
 ];

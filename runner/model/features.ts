@@ -67,3 +67,16 @@ export function checkFeatures(lab: ResolvedLab, found: HostFeatures): Diagnostic
   }
   return out;
 }
+
+/** The host features `lab trace` needs to trace a running lab's kernel (the doctor probe names). */
+export const TRACE_FEATURES: readonly string[] = ['nftables', 'nftrace'];
+
+/** Why this kernel cannot trace (the first missing trace feature), with what to do; undefined when it can. */
+export function traceUnavailable(found: HostFeatures): { readonly message: string; readonly hint: string } | undefined {
+  for (const name of TRACE_FEATURES) {
+    const r = found.get(name);
+    if (!r || r.ok) continue;
+    return { message: `this machine cannot trace packets: the kernel feature ${name} is missing (${r.detail})`, hint: `${r.hint ?? 'use a kernel with nftables tracing'}; \`lab trace --predict\` shows the model's walk without the kernel` };
+  }
+  return undefined;
+}

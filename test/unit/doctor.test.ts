@@ -61,7 +61,7 @@ describe('doctor: the table', () => {
 
   it('says for every kernel feature which CONFIG_ option is missing and what nslab cannot do', () => {
     const kernel = CHECKS.filter((x) => x.kind === 'kernel');
-    assert.equal(kernel.length, 25);
+    assert.equal(kernel.length, 26);
     for (const c of kernel) {
       assert.equal(c.pkg, undefined, `${c.name}: a kernel feature has no package`);
       assert.match(c.fix, /^this kernel was built without CONFIG_[A-Z0-9_]+.*; nslab cannot .+ here/);
@@ -69,7 +69,7 @@ describe('doctor: the table', () => {
   });
 
   it('covers every probe the brief lists', () => {
-    const want = 'root node ip ping iperf3 nc curl tcpdump iptables iptables-restore ip6tables-restore nft sysctl nsenter tc socat dnsmasq bird2 debootstrap docker docker-daemon netns veth bridge vxlan macvlan tun ifb dummy ipip gre gretap sit geneve wireguard ipvlan vrf vlan bond netem tbf htb ipvs nftables iptables-rules br_netfilter';
+    const want = 'root node ip ping iperf3 nc curl tcpdump iptables iptables-restore ip6tables-restore nft sysctl nsenter tc socat dnsmasq bird2 debootstrap docker docker-daemon netns veth bridge vxlan macvlan tun ifb dummy ipip gre gretap sit geneve wireguard ipvlan vrf vlan bond netem tbf htb ipvs nftables nftrace iptables-rules br_netfilter';
     for (const n of new Set(want.split(' '))) byName(n);
   });
 
