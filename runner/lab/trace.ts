@@ -9,6 +9,7 @@ import { resolveFlow } from '../trace/flow.ts';
 import { traceKernel, TraceUnavailable } from '../trace/kernel.ts';
 import { predictWalk } from '../trace/predict.ts';
 import { compareWalks } from '../trace/compare.ts';
+import { downInterfaces } from '../exec/link-state.ts';
 
 export { TraceUnavailable };
 
@@ -44,9 +45,10 @@ export async function traceFlow(lab: ResolvedLab, req: FlowRequest, opts: TraceO
   if (opts.predictOnly) {
     return { flow, predicted: predictWalk(lab, flow), differences: [], durationMs: Date.now() - started };
   }
-  const kernel = await traceKernel(lab, flow, { signal: opts.signal, timeoutMs: opts.timeoutMs });
+  // the links a `link` action took down, read while the probe runs, so the prediction routes around them
+  const [kernel, downLinks] = await Promise.all([traceKernel(lab, flow, { signal: opts.signal, timeoutMs: opts.timeoutMs }), opts.predict === false ? [] : downInterfaces(lab.nodes)]);
   if (opts.predict === false) return { flow, kernel, differences: [], durationMs: Date.now() - started };
-  const predicted = predictWalk(lab, flow, { endpoint: chosenEndpoint({ kernel }) });
+  const predicted = predictWalk(lab, flow, { endpoint: chosenEndpoint({ kernel }), downLinks });
   return { flow, kernel, predicted, differences: compareWalks(kernel, predicted), durationMs: Date.now() - started };
 }
 

@@ -32,8 +32,10 @@ function packetOf(p: TracePacket | undefined): Hop['packet'] {
   return { src: p.src, dst: p.dst, ...(p.sport !== undefined ? { sport: p.sport } : {}), ...(p.dport !== undefined ? { dport: p.dport } : {}), ...(p.ttl !== undefined ? { ttl: p.ttl } : {}), ...(w ? { what: w } : {}) };
 }
 
-function withObject(ctx: Ctx, node: string | undefined, hit: RuleHit): RuleHit {
-  const object = node ? ctx.objects.ruleObject(node, hit) : undefined;
+function withObject(ctx: Ctx, node: string | undefined, hit: RuleHit, seen?: TracePacket): RuleHit {
+  // the packet as it entered names the Service behind kube-proxy's nftables verdict maps (no endpoints)
+  const packet = seen?.dst ? { dst: seen.dst, ...(seen.dport !== undefined ? { dport: seen.dport } : {}), proto: seen.proto ?? '' } : undefined;
+  const object = node ? ctx.objects.ruleObject(node, hit, packet) : undefined;
   return object ? { ...hit, object } : hit;
 }
 
@@ -78,7 +80,7 @@ function hopOf(ctx: Ctx, s: Step, dir: 'forward' | 'reply', seenNs: Set<string>,
   const bridge = s.seg.family === 'bridge';
   const node = ctx.nodeOf(ns);
   const at = bridge ? (ctx.topo.bridgeOfPort(ns, s.sum.iif ?? '') ?? ctx.topo.bridgeOfPort(ns, s.sum.oif ?? '') ?? ns) : (node ?? ns);
-  const rules = s.sum.rules.map((r) => withObject(ctx, node, r));
+  const rules = s.sum.rules.map((r) => withObject(ctx, node, r, s.sum.first));
   // a bridge with br_netfilter: its namespace's NAT rules translate what it switches (a ClusterIP to a pod on the same node)
   const ct = !bridge || s.nf ? ctx.nat.get(ns) : undefined;
   const nat = ct && !seenNs.has(ns) ? natSteps(ct, dir, rules) : [];
@@ -114,7 +116,7 @@ const atOf = (ctx: Ctx, s: Step | undefined): string => (s ? (ctx.nodeOf(s.seg.n
 
 function dropVerdict(ctx: Ctx, s: Step): Verdict {
   const at = atOf(ctx, s);
-  const rule = withObject(ctx, ctx.nodeOf(s.seg.ns), s.sum.drop!);
+  const rule = withObject(ctx, ctx.nodeOf(s.seg.ns), s.sum.drop!, s.sum.first);
   const why = rule.object ? `: ${rule.object.name}` : rule.rule ? `: ${rule.rule}` : '';
   return { kind: 'dropped', at, by: 'rule', rule, ...(rule.object ? { object: rule.object } : {}), reason: `dropped in ${at}, ${rule.family} ${rule.table} ${rule.chain} (${rule.verdict})${why}` };
 }
