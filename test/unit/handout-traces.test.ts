@@ -11,7 +11,8 @@ import { parseLabText } from '../../runner/config/load.ts';
 import type { Walk } from '../../runner/model/trace.ts';
 import { DNAT_WALK, DROP_WALK } from '../fixtures/trace-walks.ts';
 import { readHandout } from '../../runner/resolve/handout-spec.ts';
-import { traceTarget } from '../../runner/resolve/handout-traces.ts';
+import { checkTraces } from '../../runner/resolve/handout-traces.ts';
+import { resolveFlow } from '../../runner/trace/flow.ts';
 import { makeHandout } from '../../runner/handout/index.ts';
 import { handoutHtml } from '../../runner/handout/html.ts';
 import { handoutMarkdown } from '../../runner/handout/md.ts';
@@ -39,29 +40,15 @@ describe('handout traces: reading and checking', () => {
     );
   });
 
-  it('TO names a node, node:iface, an address (with a port), a Service or a NodePort; anything else with a hint', () => {
+  it('a trace is checked by resolveFlow itself, so the handout and `lab trace` accept the same flows', () => {
     const nat = loadLab('labs/bridge-nat/lab.yaml').lab;
-    assert.equal((traceTarget(nat, 'h1') as { kind: string }).kind, 'node');
-    assert.equal((traceTarget(nat, 'host:docker0') as { kind: string }).kind, 'iface', 'a bridge in the node is one of its interfaces');
-    assert.equal((traceTarget(nat, '203.0.113.2') as { kind: string }).kind, 'address');
-    assert.equal((traceTarget(nat, '203.0.113.2:8080') as { kind: string }).kind, 'address');
-    assert.equal((traceTarget(nat, '[2001:db8::1]:80') as { kind: string }).kind, 'address');
-    assert.deepEqual(traceTarget(nat, 'hots:eth0'), { ok: false, message: '"hots:eth0" names nothing in this lab', hint: 'did you mean "host:eth0"?' });
-    assert.equal(traceTarget(nat, '203.0.113.2:70000').ok, false);
-    const svc = loadLab('labs/k8s-nodeport-client-ip/lab.yaml').lab;
-    assert.equal((traceTarget(svc, 'web-local') as { kind: string }).kind, 'service');
-    assert.equal((traceTarget(svc, 'default/web-cluster') as { kind: string }).kind, 'service');
-    assert.equal(traceTarget(svc, 'web-local:80').ok, false, 'a Service port is given as port:, not after the name');
-    assert.equal((traceTarget(svc, 'node-2:30081') as { kind: string }).kind, 'node-port');
-    const wrong = traceTarget(svc, 'node-2:30099');
-    assert.equal(wrong.ok, false);
-    assert.match((wrong as { hint: string }).hint, /30080 \(default\/web-cluster\), 30081 \(default\/web-local\)/);
-    assert.equal((traceTarget(svc, 'svc/web-local') as { kind: string }).kind, 'service');
-    assert.equal((traceTarget(nat, 'h1:8080') as { kind: string }).kind, 'address', 'a port on a node outside a cluster');
-    const both = loadLab('labs/k8s-services-iptables/lab.yaml').lab;
-    assert.deepEqual(traceTarget(both, 'echo'), { ok: false, message: '"echo" names both the pod echo and the Service default/echo', hint: 'write svc/echo for the Service, or echo:eth0 for the pod' });
-    assert.equal(traceTarget(both, 'default/echo').ok, false, 'the pod default/echo and the Service default/echo');
-    assert.equal((traceTarget(both, 'svc/default/echo') as { kind: string }).kind, 'service');
+    const file = parseLabText('x.yaml', 'name: x\nhandout:\n  goals: [g]\n  traces:\n    - { from: h1, to: "hots:eth0" }\n    - { from: h1, to: host, port: 70000 }\n    - { from: h1, to: host }\n');
+    const ds = checkTraces(file, nat, false);
+    assert.deepEqual(ds.map((d) => [d.code, d.pos?.line]), [['handout.trace-to', 5], ['handout.trace-to', 6]]);
+    const r = resolveFlow(nat, { from: 'h1', to: 'hots:eth0' });
+    assert.equal(r.ok, false);
+    assert.equal(ds[0].message, `handout trace 1: ${(r as { message: string }).message}`);
+    assert.deepEqual(checkTraces(file, nat, true), [], 'not checked while the rest of the lab has errors');
   });
 
   it('every trace of every lab that has them names things of its lab (lab validate accepts them)', () => {
@@ -72,7 +59,7 @@ describe('handout traces: reading and checking', () => {
       const { lab } = loadLab(path); // throws (exit 2) on a trace that names nothing
       for (const t of spec.traces) {
         assert.ok(lab.nodes.some((n) => n.name === t.from), `${dir}: ${t.from}`);
-        assert.ok(traceTarget(lab, t.to).ok, `${dir}: ${t.to}`);
+        assert.ok(resolveFlow(lab, { from: t.from, to: t.to, ...(t.port !== undefined ? { port: t.port } : {}), ...(t.proto ? { proto: t.proto } : {}) }).ok, `${dir}: ${t.to}`);
         assert.ok((t.text ?? '').length > 80, `${dir}: trace ${t.index + 1} explains nothing`);
       }
     }
