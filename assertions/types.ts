@@ -9,6 +9,8 @@ export type { TargetResult };
 /** What an assertion sees of the lab while its parameters are resolved (no root, no kernel). */
 export interface ResolveContext {
   readonly nodeNames: readonly string[];
+  /** The lab's bridges by name (a cluster's cni0 bridges as cni0@<node>): where a packet walk may name one. */
+  readonly bridgeNames?: readonly string[];
   hasNode(name: string): boolean;
   /** Resolve `to:` — a node, node:interface, or an address — as seen from node `from`. */
   target(to: string, from?: string): TargetResult;
@@ -86,8 +88,10 @@ export interface Outcome {
 
 /** One command line of an exercise, ready to paste (as root) into a shell. */
 export interface ExerciseCommand {
-  /** The node it runs in. */
+  /** The node it runs in (with `host`: the node it is about). */
   readonly node: string;
+  /** Typed on the host (as root), not inside the node: `lab trace LAB FROM TO`. */
+  readonly host?: boolean;
   /** The command line. */
   readonly text: string;
   /** What this line is for, when an exercise has several. */
@@ -115,6 +119,8 @@ export interface ExerciseContext {
   measurement(name: string): number | undefined;
   /** The test (its place in the lab, its name). */
   readonly test: { readonly index: number; readonly name: string };
+  /** The lab's name, for a command typed on the host that names it (`lab trace LAB FROM TO`). */
+  readonly lab?: string;
 }
 
 /** Lower and upper bounds of a measured value (bits/s), for the handout's chart. */
