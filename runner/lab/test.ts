@@ -10,6 +10,7 @@ import { readState, writeState } from '../exec/state.ts';
 import { saveResults } from '../handout/results.ts';
 import { labNameOf, loadLab, type Loaded } from './load.ts';
 import { requireRoot } from './root.ts';
+import { traceForTests } from './trace.ts';
 import type { LabUi } from './ui.ts';
 
 /** The nodes of the lab whose namespaces are missing: all of them when the lab is not up. */
@@ -41,8 +42,10 @@ export async function runLabTests(lab: ResolvedLab, ui: LabUi, opts: { signal?: 
   const nsOf = (node: string): string => lab.nodes.find((n) => n.name === node)?.netns ?? `nsl.${lab.name}.${node}`;
   const started = new Date();
   const live = opts.live ?? ui.live;
+  // a failed test that sends traffic is traced once to say where its packet died (issue 12); so is a path test
+  const trace = traceForTests(lab);
   const results: TestResult[] = await runTests(lab.tests, {
-    context: (_t, measurements) => createRunContext({ nsOf, measurements: new Map(measurements) }),
+    context: (_t, measurements) => ({ ...createRunContext({ nsOf, measurements: new Map(measurements) }), trace }),
     signal: opts.signal,
     onProgress: (e) => {
       // on a terminal, say which test is being retried (within:), the slow part of a run
