@@ -258,7 +258,8 @@ export const path: AssertionDef<PathParams> = {
     return {
       doThis: `Trace one packet from ${p.from} to ${p.to}${p.port !== undefined ? ` port ${p.port}` : ''} and follow its walk, hop by hop.`,
       commands: [{ node: p.from, host: true, text: commandLine(traceArgv(p, ctx.lab)), label: 'on the host, as root' }],
-      expect: pathExpectedText(p),
+      // lab trace ends with exit code 1 for a packet that is dropped (README: exit codes)
+      expect: p.verdict === 'dropped' ? `the command ends with exit code 1, as for every dropped packet — ${pathExpectedText(p)}` : pathExpectedText(p),
       hint: 'Each hop names the node or bridge, the interfaces in and out, the rules the packet hit and any NAT or tunnel; the last line says where it ended',
     };
   },

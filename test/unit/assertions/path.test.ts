@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { globMatch, inOrder, judgePath, natAddress, path, pathFlow, type PathParams } from '../../../assertions/path.ts';
 import type { ExerciseContext, ResolveContext, RunContext } from '../../../assertions/types.ts';
 import type { FlowRequest } from '../../../runner/model/trace.ts';
+import { exerciseExpect } from '../../handout-commands/extract.ts';
 import { errors, resolveCtx } from './helpers.ts';
 import { policyWalk, reportOf, routedWalk } from './walks.ts';
 
@@ -180,6 +181,10 @@ describe('path', () => {
     const e = path.exercise!({ ...base, proto: 'udp', port: 53, via: ['r'] }, ctx);
     assert.deepEqual(e.commands.map((c) => [c.host, c.text]), [[true, 'lab trace a-routed a1 b1 --proto udp --port 53']]);
     assert.equal(e.expect, 'the walk a1 → b1:53/udp: via r, delivered');
+    const dropped = path.exercise!({ ...base, verdict: 'dropped', droppedBy: 'FORWARD' }, ctx);
+    assert.equal(dropped.expect, 'the command ends with exit code 1, as for every dropped packet — the walk a1 → b1: dropped by FORWARD');
+    assert.deepEqual(exerciseExpect(dropped.expect), { exit: 1, output: [], matching: [], notMatching: [] });
+    assert.deepEqual(exerciseExpect(e.expect).exit, 0);
   });
 });
 
