@@ -231,6 +231,19 @@ export function judgePath(p: PathParams, report: TraceReport, command: string): 
   return problems.length ? fail(expected, `${problems.join('; ')} — ${walk}`, command, { details }) : pass(expected, walk, command, { details });
 }
 
+/** How long a path test's trace may take before the test fails (a trace takes well under 2 s). */
+export const PATH_TRACE_TIMEOUT_MS = 15_000;
+
+/** `p`, or a rejection once `bound` aborts (a trace that does not stop when told must not hold the test). */
+function withBound<T>(p: Promise<T>, bound: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const late = (): void => reject(new Error(`the trace took longer than ${PATH_TRACE_TIMEOUT_MS / 1000} s`));
+    if (bound.aborted) return late();
+    bound.addEventListener('abort', late, { once: true });
+    p.then(resolve, reject).finally(() => bound.removeEventListener('abort', late));
+  });
+}
+
 /** `lab trace LAB FROM TO --proto P --port N`, as a learner types it on the host. */
 export function traceArgv(p: PathParams, lab: string | undefined): string[] {
   return ['lab', 'trace', ...(lab ? [lab] : []), p.from, p.to, ...(p.proto ? ['--proto', p.proto] : []), ...(p.port !== undefined ? ['--port', String(p.port)] : [])];
@@ -246,8 +259,9 @@ export const path: AssertionDef<PathParams> = {
     const command = commandLine(traceArgv(p, undefined));
     if (!ctx.trace) return fail(expected, 'no trace: the path assertion traces the running lab, and this run has none (the lab must be up: run it with `lab test` or `lab up --test`)', command);
     let report: TraceReport;
+    const bound = AbortSignal.timeout(PATH_TRACE_TIMEOUT_MS);
     try {
-      report = await ctx.trace(pathFlow(p), { predict: false, signal: ctx.signal });
+      report = await withBound(ctx.trace(pathFlow(p), { predict: false, signal: ctx.signal ? AbortSignal.any([ctx.signal, bound]) : bound }), bound);
     } catch (e) {
       const hint = e instanceof Error && 'hint' in e && typeof e.hint === 'string' ? ` (${e.hint})` : '';
       return fail(expected, `the trace failed: ${e instanceof Error ? e.message : String(e)}${hint}`, command);
