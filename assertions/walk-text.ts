@@ -56,7 +56,8 @@ export function verdictSentence(v: Verdict): string {
   if (v.kind === 'delivered') return `delivered in ${v.at} to ${v.address}${v.port !== undefined ? `:${v.port}` : ''}${v.process ? ` (${v.process})` : ''}`;
   const object = v.object ?? v.rule?.object;
   const rule = v.rule ? `${v.rule.table} ${v.rule.chain}${v.rule.rule ? `: ${v.rule.rule}` : ''}` : '';
-  let text = v.reason || `dropped in ${v.at}${rule ? `, ${rule}` : ''}${object ? `: ${object.name}` : ''}`;
+  const where = `dropped in ${v.at}`;
+  let text = !v.reason ? `${where}${rule ? `, ${rule}` : ''}${object ? `: ${object.name}` : ''}` : /^dropped\b/i.test(v.reason) ? v.reason : `${where}: ${v.reason}`;
   if (object && !text.includes(object.name)) text += `: ${object.name}`;
   const pos = posText(object);
   return pos && !text.includes(pos.slice(2, -1)) ? `${text}${pos}` : text;

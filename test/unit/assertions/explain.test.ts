@@ -9,7 +9,7 @@ import type { AssertionDef, RunContext } from '../../../assertions/types.ts';
 import { path } from '../../../assertions/path.ts';
 import type { FlowRequest, TraceReport } from '../../../runner/model/trace.ts';
 import type { ResolvedTest } from '../../../runner/model/types.ts';
-import { policyWalk, reportOf, routedWalk } from './walks.ts';
+import { noRouteWalk, policyWalk, reportOf, routedWalk } from './walks.ts';
 
 interface Params {
   readonly ok: boolean;
@@ -80,6 +80,12 @@ describe('failure explanations', () => {
     assert.match(e.walk!, /^client → node-0 \(dnat 10\.96\.0\.10:80 → 10\.244\.1\.5:8080, vxlan vni 1 out flannel\.1\) → node-1/);
     assert.equal(e.note, undefined);
     assert.ok(e.trace?.kernel);
+  });
+
+  it('a drop the kernel words without "dropped in" is said where it happened', async () => {
+    const [r] = await harness(async () => reportOf(noRouteWalk())).run([t('reach', { ok: false })]);
+    assert.equal(r.explanation?.verdict, 'dropped in b2: b2 has no route to 10.9.9.9: Network is unreachable');
+    assert.equal(r.explanation?.walk, 'b2: dropped (route)');
   });
 
   it('a test that passed is never traced', async () => {

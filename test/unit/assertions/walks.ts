@@ -54,3 +54,8 @@ export function policyWalk(): Walk {
 export function reportOf(kernel: Walk, over: Partial<TraceReport> = {}): TraceReport {
   return { flow: kernel.flow, kernel, differences: [], durationMs: 120, ...over };
 }
+
+/** b2 has no route: dropped where it started, with the kernel's own words. */
+export function noRouteWalk(): Walk {
+  return { source: 'kernel', flow: flowOf('b2', '10.9.9.9'), forward: { hops: [hop('b2')], verdict: { kind: 'dropped', at: 'b2', by: 'route', reason: 'b2 has no route to 10.9.9.9: Network is unreachable' } }, notes: [] };
+}
