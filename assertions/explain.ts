@@ -25,8 +25,8 @@ export interface Explanation {
   readonly trace?: TraceReport;
 }
 
-/** How long a failure's trace may take (it adds at most this to a failed test). */
-export const EXPLAIN_TIMEOUT_MS = 3000;
+/** How long a failure's trace may take from its start (a drop waits out the probe's time-out: 2–3 s in a cluster). */
+export const EXPLAIN_TIMEOUT_MS = 5000;
 
 function isFlowRequest(x: unknown): x is FlowRequest {
   if (!x || typeof x !== 'object') return false;
@@ -53,38 +53,56 @@ export function flowToExplain(flows: readonly FlowRequest[], outcome: Outcome): 
   return isFlowRequest(named) ? named : flows[0];
 }
 
-/** Trace `flow` once, within `timeoutMs`; a trace that throws or takes longer gives a note. Never throws. */
+/** How long a failure's trace may wait for the lab's other traces (they run one at a time) before it starts. */
+export const EXPLAIN_WAIT_MS = 20_000;
+
+/**
+ * Trace `flow` once: the trace may take `timeoutMs` from its start (after waiting, at most `waitMs`, for the lab's
+ * other traces); a trace that throws or takes longer gives a note. Never throws.
+ */
 export async function traceToExplain(
   flow: FlowRequest,
   trace: NonNullable<RunContext['trace']>,
-  opts: { readonly timeoutMs?: number; readonly signal?: AbortSignal } = {},
+  opts: { readonly timeoutMs?: number; readonly waitMs?: number; readonly signal?: AbortSignal } = {},
 ): Promise<Explanation> {
   const timeoutMs = opts.timeoutMs ?? EXPLAIN_TIMEOUT_MS;
+  const waitMs = Math.max(opts.waitMs ?? EXPLAIN_WAIT_MS, timeoutMs);
   const stop = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), timeoutMs);
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  let late!: (why: string) => void;
+  const lateP = new Promise<{ late: string }>((resolve) => {
+    late = (why) => resolve({ late: why });
   });
+  const took = `the trace of ${flowText(flow)} took longer than ${formatMs(timeoutMs)}`;
+  let bound = setTimeout(() => late(took), timeoutMs);
+  timers.push(setTimeout(() => late(`the trace of ${flowText(flow)} waited longer than ${formatMs(waitMs)} for the lab's other traces`), waitMs));
+  // the bound counts from the trace's own start: a trace that waits for its turn gets its full time after it
+  const onWait = (): void => clearTimeout(bound);
+  const onStart = (): void => {
+    clearTimeout(bound);
+    bound = setTimeout(() => late(took), timeoutMs);
+  };
   let running: Promise<TraceReport>;
   try {
-    running = trace(flow, { predict: true, signal });
+    running = trace(flow, { predict: true, signal, onWait, onStart });
   } catch (e) {
     running = Promise.reject(e);
   }
   running.catch(() => undefined); // a trace that ends after the bound must not be an unhandled rejection
   try {
-    const r = await Promise.race([running, late]);
-    if (r === 'late') {
+    const r = await Promise.race([running, lateP]);
+    if ('late' in r && typeof r.late === 'string') {
       stop.abort();
-      return { flow, differences: [], note: `not traced: the trace of ${flowText(flow)} took longer than ${formatMs(timeoutMs)}` };
+      return { flow, differences: [], note: `not traced: ${r.late}` };
     }
-    return explanationOf(r, flow);
+    return explanationOf(r as TraceReport, flow);
   } catch (e) {
     const hint = e instanceof Error && 'hint' in e && typeof e.hint === 'string' && e.hint ? ` (${e.hint})` : '';
     return { flow, differences: [], note: `not traced: ${e instanceof Error ? e.message : String(e)}${hint}` };
   } finally {
-    clearTimeout(timer);
+    clearTimeout(bound);
+    for (const t of timers) clearTimeout(t);
   }
 }
 

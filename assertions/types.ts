@@ -70,7 +70,17 @@ export interface RunContext {
    * Trace one flow through the running lab (issue 12): the kernel's walk beside the model's prediction. Given by
    * `lab test` and `lab up --test`; left out where no lab is behind the context. Bounded (a few seconds).
    */
-  trace?(req: FlowRequest, opts?: { readonly predict?: boolean; readonly signal?: AbortSignal }): Promise<TraceReport>;
+  trace?(req: FlowRequest, opts?: TraceCallOptions): Promise<TraceReport>;
+}
+
+/** How a test asks for a trace (RunContext.trace). */
+export interface TraceCallOptions {
+  readonly predict?: boolean;
+  readonly signal?: AbortSignal;
+  /** Called at once when the trace has to wait for the lab's other traces to end (they run one at a time)… */
+  readonly onWait?: () => void;
+  /** … and when it starts after waiting. */
+  readonly onStart?: () => void;
 }
 
 export interface Outcome {

@@ -77,15 +77,18 @@ type TraceFn = NonNullable<RunContext['trace']>;
  */
 export function oneAtATime(trace: TraceFn): TraceFn {
   let last: Promise<unknown> = Promise.resolve();
+  let busy = 0;
   return (req, opts) => {
+    if (busy++ > 0) opts?.onWait?.();
     const turn = last.then(() => {
       if (opts?.signal?.aborted) throw new Error('the trace was given up before its turn');
+      opts?.onStart?.();
       return trace(req, opts);
     });
     const freed = new Promise<void>((resolve) => {
       turn.then(() => resolve(), () => resolve());
       opts?.signal?.addEventListener('abort', () => resolve(), { once: true });
-    });
+    }).then(() => void busy--);
     last = last.then(() => freed);
     return turn;
   };

@@ -24,6 +24,21 @@ describe('lab test: one trace at a time', () => {
     assert.ok((await b).kernel);
   });
 
+  it('a trace that must wait says so at once, and says when it starts', async () => {
+    const said: string[] = [];
+    let end!: () => void;
+    const trace = oneAtATime((req: FlowRequest) => (req.from === 'a' ? new Promise<TraceReport>((r) => (end = () => r(reportOf(routedWalk())))) : Promise.resolve(reportOf(routedWalk()))));
+    const a = trace({ from: 'a', to: 'x' }, { onWait: () => said.push('a waits'), onStart: () => said.push('a starts') });
+    const b = trace({ from: 'b', to: 'x' }, { onWait: () => said.push('b waits'), onStart: () => said.push('b starts') });
+    assert.deepEqual(said, ['b waits']);
+    await new Promise((r) => setTimeout(r, 10));
+    end();
+    await Promise.all([a, b]);
+    assert.deepEqual(said, ['b waits', 'a starts', 'b starts']);
+    await trace({ from: 'c', to: 'x' }, { onWait: () => said.push('c waits') });
+    assert.ok(!said.includes('c waits'), 'nothing runs: no wait');
+  });
+
   it('a caller that gives up frees the turn, and its own trace never starts', async () => {
     const log: string[] = [];
     const trace = oneAtATime((req: FlowRequest) => {

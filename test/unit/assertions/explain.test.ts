@@ -3,7 +3,7 @@
  * the run context's trace (faked here with hand-built walks: only the trace function is faked, not the kernel).
  */
 import { strict as assert } from 'node:assert';
-import { explanationFields, explanationText, flowToExplain } from '../../../assertions/explain.ts';
+import { explanationFields, explanationText, flowToExplain, traceToExplain } from '../../../assertions/explain.ts';
 import { runTests, type TestResult } from '../../../assertions/runner.ts';
 import type { AssertionDef, RunContext } from '../../../assertions/types.ts';
 import { path } from '../../../assertions/path.ts';
@@ -122,6 +122,34 @@ describe('failure explanations', () => {
     assert.ok(ms < 2000, `took ${ms} ms`);
     assert.equal(r.explanation?.note, 'not traced: the trace of client → 10.96.0.10:80/tcp took longer than 100ms');
     assert.equal(signal?.aborted, true);
+  });
+
+  it('the bound counts from the trace’s own start (after waiting its turn), and the wait is bounded too', async () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const queued: RunContext['trace'] = async (_req, opts) => {
+      opts?.onWait?.();
+      await sleep(150); // the lab's other traces
+      opts?.onStart?.();
+      await sleep(60);
+      return reportOf(policyWalk());
+    };
+    const e = await traceToExplain(FLOWS[0], queued!, { timeoutMs: 100, waitMs: 1000 });
+    assert.equal(e.note, undefined);
+    assert.match(e.verdict ?? '', /NetworkPolicy/);
+    const slowAfterWaiting: RunContext['trace'] = async (_req, opts) => {
+      opts?.onWait?.();
+      await sleep(100);
+      opts?.onStart?.();
+      return new Promise<TraceReport>(() => undefined);
+    };
+    const w = await traceToExplain(FLOWS[0], slowAfterWaiting!, { timeoutMs: 50, waitMs: 1000 });
+    assert.match(w.note ?? '', /^not traced: the trace of client → 10\.96\.0\.10:80\/tcp took longer than 50ms$/);
+    const waiting: RunContext['trace'] = (_req, opts) => {
+      opts?.onWait?.(); // and never starts
+      return new Promise<TraceReport>(() => undefined);
+    };
+    const x = await traceToExplain(FLOWS[0], waiting!, { timeoutMs: 50, waitMs: 120 });
+    assert.match(x.note ?? '', /waited longer than 120ms for the lab's other traces$/);
   });
 
   it('no explanation without flows, without a trace, or when the cause is known (a missing program)', async () => {
