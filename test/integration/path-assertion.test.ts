@@ -40,13 +40,18 @@ function copyLab(dir: string, from: string, name: string, tests: string): Lab {
   return { name, file };
 }
 
-/** `lab up --test` with a JSON report: the run, and the report's tests by name. */
-async function upAndTest(l: Lab, dir: string): Promise<{ run: Run; tests: Map<string, JsonTest> }> {
+/**
+ * A copy of lab `from` with these test lines brought up with `lab up --test` and a JSON report: one of its tests is
+ * meant to fail (exit 1). The run, and the report's tests by name.
+ */
+async function upAndTest(dir: string, from: string, name: string, lines: readonly string[]): Promise<{ l: Lab; run: Run; tests: Map<string, JsonTest> }> {
+  const l = copyLab(dir, from, name, `${lines.join('\n')}\n`);
   up.push(l);
   const report = join(dir, `${l.name}.json`);
   const run = await lab(['up', l.file, '--test', '--reporter', 'json', '--output', report]);
+  assert.equal(run.exitCode, 1, `one test is meant to fail\n${run.stdout}\n${run.stderr}`);
   const json = JSON.parse(readFileSync(report, 'utf8')) as { tests: JsonTest[] };
-  return { run, tests: new Map(json.tests.map((t) => [t.name, t])) };
+  return { l, run, tests: new Map(json.tests.map((t) => [t.name, t])) };
 }
 
 async function bringDown(l: Lab): Promise<void> {
@@ -91,22 +96,14 @@ describe('the path assertion and failure explanations (root, real kernel)', func
   });
 
   it('routed: a path through the router passes with its walk in the report; a ping with no route fails and says where it died', async () => {
-    const l = copyLab(
-      dir,
-      'routed',
-      'it-path-routed',
-      [
-        '  - name: a1 to b1 through the router',
-        '    path: { from: a1, to: b1, via: [lan-a, r, lan-b, b1], encap: none, verdict: delivered }',
-        '  - name: a1 to b1 on tcp 22 (nothing listens) still passes r',
-        '    path: { from: a1, to: b1, proto: tcp, port: 22, via: [r] }',
-        '  - name: b2 has no route to 10.9.9.9',
-        '    ping: { from: b2, to: 10.9.9.9, count: 1 }',
-        '',
-      ].join('\n'),
-    );
-    const { run, tests } = await upAndTest(l, dir);
-    assert.equal(run.exitCode, 1, `one test is meant to fail\n${run.stdout}\n${run.stderr}`);
+    const { l, run, tests } = await upAndTest(dir, 'routed', 'it-path-routed', [
+      '  - name: a1 to b1 through the router',
+      '    path: { from: a1, to: b1, via: [lan-a, r, lan-b, b1], encap: none, verdict: delivered }',
+      '  - name: a1 to b1 on tcp 22 (nothing listens) still passes r',
+      '    path: { from: a1, to: b1, proto: tcp, port: 22, via: [r] }',
+      '  - name: b2 has no route to 10.9.9.9',
+      '    ping: { from: b2, to: 10.9.9.9, count: 1 }',
+    ]);
     const p = passed(tests, 'a1 to b1 through the router');
     assert.deepEqual(hopsOf(p), ['a1', 'lan-a', 'r', 'lan-b', 'b1']);
     assert.match(p.seen, /^a1 → lan-a → r → lan-b → b1: delivered to 10\.2\.0\.\d+; reply: .* → a1: returned — /);
@@ -121,22 +118,14 @@ describe('the path assertion and failure explanations (root, real kernel)', func
   });
 
   it("bridge-nat: a published port's path is DNAT'ed to h1 in host; a container's way out is SNAT'ed to host's address", async () => {
-    const l = copyLab(
-      dir,
-      'bridge-nat',
-      'it-path-nat',
-      [
-        '  - name: published port 8080 to h1',
-        '    path: { from: internet, to: 203.0.113.2, proto: tcp, port: 8080, via: [host, h1], nat: { dnat-to: h1 }, verdict: delivered }',
-        '  - name: out through the masquerade',
-        '    path: { from: h2, to: internet, proto: tcp, port: 80, via: [host, internet], nat: { snat-to: 203.0.113.2 } }',
-        '  - name: an unpublished port is not DNATed',
-        '    path: { from: internet, to: 203.0.113.2, proto: tcp, port: 9090, nat: { dnat-to: h1 } }',
-        '',
-      ].join('\n'),
-    );
-    const { run, tests } = await upAndTest(l, dir);
-    assert.equal(run.exitCode, 1, `one test is meant to fail\n${run.stdout}`);
+    const { l, run, tests } = await upAndTest(dir, 'bridge-nat', 'it-path-nat', [
+      '  - name: published port 8080 to h1',
+      '    path: { from: internet, to: 203.0.113.2, proto: tcp, port: 8080, via: [host, h1], nat: { dnat-to: h1 }, verdict: delivered }',
+      '  - name: out through the masquerade',
+      '    path: { from: h2, to: internet, proto: tcp, port: 80, via: [host, internet], nat: { snat-to: 203.0.113.2 } }',
+      '  - name: an unpublished port is not DNATed',
+      '    path: { from: internet, to: 203.0.113.2, proto: tcp, port: 9090, nat: { dnat-to: h1 } }',
+    ]);
     const dnat = passed(tests, 'published port 8080 to h1');
     assert.match(dnat.seen, /dnat 203\.0\.113\.2:8080 → 172\.17\.0\.2:80/);
     passed(tests, 'out through the masquerade');
@@ -147,22 +136,14 @@ describe('the path assertion and failure explanations (root, real kernel)', func
   });
 
   it('k8s-networkpolicy: a tcp test the policies deny fails naming the policy; a path test dropped-by the policy passes', async () => {
-    const l = copyLab(
-      dir,
-      'k8s-networkpolicy',
-      'it-path-np',
-      [
-        '  - name: monitor reaches api (the policies say no)',
-        '    tcp: { from: monitor, to: api, port: 80, timeout: 1s }',
-        '  - name: monitor to api is dropped by a policy of prod',
-        '    path: { from: monitor, to: api, proto: tcp, port: 80, dropped-by: "NetworkPolicy prod/*" }',
-        '  - name: web to api, routed by BGP without a tunnel',
-        '    path: { from: web, to: api, proto: tcp, port: 80, via: [web, node-1, node-2, api], encap: none }',
-        '',
-      ].join('\n'),
-    );
-    const { run, tests } = await upAndTest(l, dir);
-    assert.equal(run.exitCode, 1, `one test is meant to fail\n${run.stdout}`);
+    const { l, run, tests } = await upAndTest(dir, 'k8s-networkpolicy', 'it-path-np', [
+      '  - name: monitor reaches api (the policies say no)',
+      '    tcp: { from: monitor, to: api, port: 80, timeout: 1s }',
+      '  - name: monitor to api is dropped by a policy of prod',
+      '    path: { from: monitor, to: api, proto: tcp, port: 80, dropped-by: "NetworkPolicy prod/*" }',
+      '  - name: web to api, routed by BGP without a tunnel',
+      '    path: { from: web, to: api, proto: tcp, port: 80, via: [web, node-1, node-2, api], encap: none }',
+    ]);
     const e = failedWithExplanation(tests, 'monitor reaches api (the policies say no)');
     assert.deepEqual(e.flow.from, 'monitor');
     assert.match(e.verdict!, /^dropped in node-2\b.*NetworkPolicy prod\//);
