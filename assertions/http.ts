@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import { formatMs } from '../runner/util/units.ts';
 import { abnormalEnd, excerpt, fail, ParamReader, pass, targetText } from './common.ts';
+import type { FlowRequest } from '../runner/model/trace.ts';
 import type { AssertionDef, ExecResult, Outcome, ResolveContext } from './types.ts';
 import schema from './http.schema.json' with { type: 'json' };
 
@@ -168,9 +169,18 @@ function headersOf(r: ParamReader): { name: string; contains: string }[] {
   return Object.entries(raw as Record<string, unknown>).map(([name, v]) => ({ name, contains: String(v) }));
 }
 
+/** The connection curl makes: to the address the URL's host stands for (its --resolve, or the address in it). */
+export function httpFlow(p: HttpParams): FlowRequest {
+  const u = new URL(p.url);
+  const port = u.port ? Number(u.port) : 80;
+  const address = p.resolve ? p.resolve.split(':').slice(2).join(':').replace(/^\[(.*)\]$/, '$1') : u.hostname.replace(/^\[(.*)\]$/, '$1');
+  return { from: p.from, to: address, proto: 'tcp', port };
+}
+
 export const http: AssertionDef<HttpParams> = {
   type: 'http',
   schema,
+  flows: (p) => [httpFlow(p)],
   describe: (p) => `http ${p.from} → ${p.shown}${p.method === 'GET' ? '' : ` (${p.method})`}`,
   resolve(raw, ctx) {
     const r = new ParamReader('http', raw, ctx);

@@ -99,6 +99,7 @@ export function judgePing(p: PingParams, r: ExecResult): Outcome {
 export const ping: AssertionDef<PingParams> = {
   type: 'ping',
   schema,
+  flows: (p) => [{ from: p.from, to: p.address, proto: 'icmp' }],
   describe: (p) => `ping ${p.from} → ${p.to}${p.expect === 'unreachable' ? ' (unreachable)' : ''}`,
   resolve(raw, ctx) {
     const r = new ParamReader('ping', raw, ctx);

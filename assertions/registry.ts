@@ -5,6 +5,7 @@ import { command } from './command.ts';
 import { http } from './http.ts';
 import { iperf3 } from './iperf3.ts';
 import { link } from './link-action.ts';
+import { path } from './path.ts';
 import { ping } from './ping.ts';
 import { route } from './route.ts';
 import { tcp } from './tcp.ts';
@@ -22,5 +23,6 @@ export const ASSERTIONS: ReadonlyMap<string, AssertionDef<any>> = new Map<string
   [bgp.type, bgp],
   [capture.type, capture],
   [http.type, http],
+  [path.type, path],
   ...CLUSTER_ASSERTIONS.map((a) => [a.type, a] as const),
 ]);

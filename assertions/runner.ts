@@ -1,6 +1,7 @@
 /** Run a lab's tests: independent ones side by side (bounded), exclusive ones alone, dependencies first, retried while `within` allows. */
 import type { ResolvedTest } from '../runner/model/types.ts';
 import { fail, sleep } from './common.ts';
+import { EXPLAIN_TIMEOUT_MS, explainFailure, type Explanation } from './explain.ts';
 import { ASSERTIONS } from './registry.ts';
 import type { AssertionDef, ExecResult, Outcome, RunContext } from './types.ts';
 
@@ -11,7 +12,11 @@ export interface TestResult {
   readonly attempts: number;
   readonly durationMs: number;
   readonly startedAt: Date;
+  /** A failed test that sends traffic: where one of its flows ended, traced after its last try (issue 12). */
+  readonly explanation?: Explanation;
 }
+
+export type { Explanation };
 
 export type ProgressEvent =
   | { readonly kind: 'start'; readonly test: ResolvedTest }
@@ -28,6 +33,8 @@ export interface RunTestsOptions {
   /** Pause between two tries of a failing test (default 500 ms). */
   readonly pauseMs?: number;
   readonly signal?: AbortSignal;
+  /** How long the trace that explains a failure may take (default 3 s). */
+  readonly explainTimeoutMs?: number;
   onProgress?(e: ProgressEvent): void;
 }
 
@@ -82,7 +89,7 @@ export async function runTests(tests: readonly ResolvedTest[], opts: RunTestsOpt
       notRun(t, `no context to run it in: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
-    const p: Promise<void> = runOne(t, defs.get(t.type), ctx, pauseMs, opts.signal, emit, finals).then((r) => {
+    const p: Promise<void> = runOne(t, defs.get(t.type), ctx, { pauseMs, explainMs: opts.explainTimeoutMs ?? EXPLAIN_TIMEOUT_MS }, opts.signal, emit, finals).then((r) => {
       running.delete(p);
       finish(r);
     });
@@ -153,6 +160,7 @@ function withTest(base: RunContext, t: ResolvedTest, signal: AbortSignal | undef
     measurement: (name) => base.measurement(name),
     signal: base.signal ?? signal,
     test: base.test ?? { index: t.index, name: t.name },
+    ...(base.trace ? { trace: (req, o) => base.trace!(req, o) } : {}),
   };
 }
 
@@ -161,7 +169,7 @@ async function runOne(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   def: AssertionDef<any> | undefined,
   ctx: RunContext,
-  pauseMs: number,
+  { pauseMs, explainMs }: { readonly pauseMs: number; readonly explainMs: number },
   signal: AbortSignal | undefined,
   emit: (e: ProgressEvent) => void,
   finals: string[] = [],
@@ -185,7 +193,11 @@ async function runOne(
     emit({ kind: 'retry', test: t, attempt: attempts, outcome });
     await sleep(pauseMs, signal);
   }
-  return { test: t, ok: outcome.ok, outcome, attempts, durationMs: performance.now() - t0, startedAt };
+  const durationMs = performance.now() - t0;
+  // a failure with a known cause (a missing program, a node gone) needs no trace; a stopped run gets none
+  const explain = !outcome.ok && def && !signal?.aborted && finals.length === 0;
+  const explanation = explain ? await explainFailure(def, t.params, outcome, ctx, explainMs) : undefined;
+  return { test: t, ok: outcome.ok, outcome, attempts, durationMs, startedAt, ...(explanation ? { explanation } : {}) };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

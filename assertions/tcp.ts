@@ -47,6 +47,7 @@ export function judgeTcp(p: TcpParams, r: ExecResult): Outcome {
 export const tcp: AssertionDef<TcpParams> = {
   type: 'tcp',
   schema,
+  flows: (p) => [{ from: p.from, to: p.address, proto: 'tcp', port: p.port }],
   describe: (p) => `tcp ${p.from} → ${p.to}:${p.port}${p.expect === 'closed' ? ' (closed)' : ''}`,
   resolve(raw, ctx) {
     const r = new ParamReader('tcp', raw, ctx);

@@ -9,6 +9,8 @@ export type { TargetResult };
 /** What an assertion sees of the lab while its parameters are resolved (no root, no kernel). */
 export interface ResolveContext {
   readonly nodeNames: readonly string[];
+  /** The lab's bridges by name (a cluster's cni0 bridges as cni0@<node>): where a packet walk may name one. */
+  readonly bridgeNames?: readonly string[];
   hasNode(name: string): boolean;
   /** Resolve `to:` — a node, node:interface, or an address — as seen from node `from`. */
   target(to: string, from?: string): TargetResult;
@@ -68,7 +70,17 @@ export interface RunContext {
    * Trace one flow through the running lab (issue 12): the kernel's walk beside the model's prediction. Given by
    * `lab test` and `lab up --test`; left out where no lab is behind the context. Bounded (a few seconds).
    */
-  trace?(req: FlowRequest, opts?: { readonly predict?: boolean; readonly signal?: AbortSignal }): Promise<TraceReport>;
+  trace?(req: FlowRequest, opts?: TraceCallOptions): Promise<TraceReport>;
+}
+
+/** How a test asks for a trace (RunContext.trace). */
+export interface TraceCallOptions {
+  readonly predict?: boolean;
+  readonly signal?: AbortSignal;
+  /** Called at once when the trace has to wait for the lab's other traces to end (they run one at a time)… */
+  readonly onWait?: () => void;
+  /** … and when it starts after waiting. */
+  readonly onStart?: () => void;
 }
 
 export interface Outcome {
@@ -86,8 +98,10 @@ export interface Outcome {
 
 /** One command line of an exercise, ready to paste (as root) into a shell. */
 export interface ExerciseCommand {
-  /** The node it runs in. */
+  /** The node it runs in (with `host`: the node it is about). */
   readonly node: string;
+  /** Typed on the host (as root), not inside the node: `lab trace LAB FROM TO`. */
+  readonly host?: boolean;
   /** The command line. */
   readonly text: string;
   /** What this line is for, when an exercise has several. */
@@ -115,6 +129,8 @@ export interface ExerciseContext {
   measurement(name: string): number | undefined;
   /** The test (its place in the lab, its name). */
   readonly test: { readonly index: number; readonly name: string };
+  /** The lab's name, for a command typed on the host that names it (`lab trace LAB FROM TO`). */
+  readonly lab?: string;
 }
 
 /** Lower and upper bounds of a measured value (bits/s), for the handout's chart. */

@@ -7,6 +7,7 @@ import type { TestResult } from '../runner.ts';
 import { jsonTest } from './json.ts';
 import { junitDocument, junitSuite, type ExtraCase } from './junit.ts';
 import { counts, type Counts } from './meta.ts';
+import { explanationYaml } from './tap.ts';
 
 export const JSON_MULTI_FORMAT = 'nslab-test-reports/1';
 
@@ -127,7 +128,7 @@ export function tapCombined(runs: readonly LabRun[], _meta: RunsMeta): string {
     for (const t of r.results) {
       const name = description(`${r.lab}: ${t.test.name}`);
       if (t.ok) points.push([`ok N - ${name} # time=${Math.round(t.durationMs)}ms`]);
-      else points.push([`not ok N - ${name}`, ...block({ type: t.test.type, expected: t.outcome.expected, seen: t.outcome.seen, command: t.outcome.command, at: `${t.test.pos.file}:${t.test.pos.line}`, attempts: t.attempts })]);
+      else points.push([`not ok N - ${name}`, ...block({ type: t.test.type, expected: t.outcome.expected, seen: t.outcome.seen, command: t.outcome.command, at: `${t.test.pos.file}:${t.test.pos.line}`, attempts: t.attempts, ...explanationYaml(t) })]);
     }
     for (const c of extras(r).after) points.push([`not ok N - ${description(`${r.lab}: ${c.name}`)}`, ...block({ type: c.type, error: c.body })]);
   }

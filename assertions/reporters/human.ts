@@ -1,6 +1,7 @@
 /** The report a person reads in a terminal: one line per test, and what went wrong under each failure. */
 import { formatRate } from '../../runner/util/units.ts';
 import type { TestResult } from '../runner.ts';
+import { explanationFields } from '../explain.ts';
 import { counts, where, type ReportMeta } from './meta.ts';
 
 function duration(ms: number): string {
@@ -26,6 +27,7 @@ export function humanReport(results: readonly TestResult[], meta: ReportMeta): s
     field('seen:', r.outcome.seen);
     field('command:', r.outcome.command);
     field('at:', where(r));
+    for (const f of r.explanation ? explanationFields(r.explanation) : []) field(`${f.label}:`, f.text);
   }
   const c = counts(results);
   const summary = `${c.passed} passed, ${c.failed} failed`;

@@ -1,5 +1,6 @@
 /** A stable, machine-readable report: the same keys in the same order every time. */
 import type { TestResult } from '../runner.ts';
+import type { Explanation } from '../explain.ts';
 import { counts, type ReportMeta } from './meta.ts';
 
 export const JSON_FORMAT = 'nslab-test-report/1';
@@ -35,5 +36,11 @@ export function jsonTest(r: TestResult): Record<string, unknown> {
     command: r.outcome.command,
     measurement: r.outcome.measurement ?? null,
     details: r.outcome.details ?? null,
+    explanation: r.explanation ? jsonExplanation(r.explanation) : null,
   };
+}
+
+/** A failure's explanation: the flow traced, the verdict (or why there is none), the walk, and the whole trace. */
+function jsonExplanation(e: Explanation): Record<string, unknown> {
+  return { flow: e.flow, verdict: e.verdict ?? null, walk: e.walk ?? null, differences: e.differences, note: e.note ?? null, trace: e.trace ?? null };
 }

@@ -1,5 +1,6 @@
 /** JUnit XML, as CI systems read it: one testsuite (the lab), one testcase per test. */
 import type { TestResult } from '../runner.ts';
+import { explanationText } from '../explain.ts';
 import { counts, secs, where, type ReportMeta } from './meta.ts';
 
 // characters XML 1.0 does not allow at all, even escaped
@@ -32,7 +33,8 @@ function clip(s: string, max: number): string {
 
 function body(r: TestResult): string {
   const o = r.outcome;
-  return [`expected: ${o.expected}`, `seen: ${o.seen}`, o.command && `command: ${o.command}`, `at: ${where(r)}`, r.attempts > 1 ? `attempts: ${r.attempts}` : '']
+  const why = r.explanation ? explanationText(r.explanation) : '';
+  return [`expected: ${o.expected}`, `seen: ${o.seen}`, o.command && `command: ${o.command}`, `at: ${where(r)}`, r.attempts > 1 ? `attempts: ${r.attempts}` : '', why]
     .filter(Boolean)
     .join('\n');
 }
@@ -89,7 +91,8 @@ export function junitSuite(results: readonly TestResult[], meta: ReportMeta, ext
     const o = r.outcome;
     const inner: string[] = [];
     if (!r.ok) {
-      const message = clip(`expected ${o.expected}; saw ${o.seen}`, 1000);
+      const why = r.explanation?.verdict ?? r.explanation?.note;
+      const message = clip(`expected ${o.expected}; saw ${o.seen}${why ? `; why: ${why}` : ''}`, 1000);
       inner.push(`      <failure${attrs({ message, type: r.test.type })}>${xmlText(body(r))}</failure>`);
     } else {
       const measured = o.measurement !== undefined ? `measurement: ${Math.round(o.measurement)} bit/s\n` : '';

@@ -1,5 +1,6 @@
 /** TAP version 13, with a YAML block under each failure. */
 import type { TestResult } from '../runner.ts';
+import { explanationFields } from '../explain.ts';
 import { where, type ReportMeta } from './meta.ts';
 
 /** A description may not hold `#` (it starts a directive) nor a line break. */
@@ -13,6 +14,11 @@ function yamlBlock(fields: Record<string, string | number | undefined>): string[
   for (const [k, v] of Object.entries(fields)) if (v !== undefined && v !== '') lines.push(`  ${k}: ${JSON.stringify(v)}`);
   lines.push('  ...');
   return lines;
+}
+
+/** The explanation of a failure as YAML fields: why, walk, model. */
+export function explanationYaml(r: TestResult): Record<string, string> {
+  return Object.fromEntries((r.explanation ? explanationFields(r.explanation) : []).map((f) => [f.label, f.text]));
 }
 
 export function tapReport(results: readonly TestResult[], meta: ReportMeta): string {
@@ -32,6 +38,7 @@ export function tapReport(results: readonly TestResult[], meta: ReportMeta): str
         attempts: r.attempts,
         duration_ms: Math.round(r.durationMs),
         measurement_bps: o.measurement,
+        ...explanationYaml(r),
       }),
     );
   });

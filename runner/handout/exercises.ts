@@ -41,6 +41,7 @@ export function exerciseOf(lab: ResolvedLab, t: ResolvedTest, measurements: Meas
     }),
     measurement: measurements,
     test: { index: t.index, name: t.name },
+    lab: lab.name,
   };
   const def = ASSERTIONS.get(t.type);
   const e = def?.exercise?.(t.params, ctx);

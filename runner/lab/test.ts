@@ -1,5 +1,6 @@
 /** `lab test`: run a lab's tests against the running lab; record the summary and the latest results. */
 import { runTests, type TestResult } from '../../assertions/runner.ts';
+import type { RunContext } from '../../assertions/types.ts';
 import { writeReport } from '../../assertions/reporters/index.ts';
 import { LabError } from '../config/diagnostics.ts';
 import { EXIT } from '../config/exit-codes.ts';
@@ -11,6 +12,7 @@ import { labDamage } from '../exec/lab-damage.ts';
 import { saveResults } from '../handout/results.ts';
 import { labNameOf, loadLab, type Loaded } from './load.ts';
 import { requireRoot } from './root.ts';
+import { traceForTests } from './trace.ts';
 import type { LabUi } from './ui.ts';
 
 /** The nodes of the lab whose namespaces are missing: all of them when the lab is not up. */
@@ -42,8 +44,10 @@ export async function runLabTests(lab: ResolvedLab, ui: LabUi, opts: { signal?: 
   const nsOf = (node: string): string => lab.nodes.find((n) => n.name === node)?.netns ?? `nsl.${lab.name}.${node}`;
   const started = new Date();
   const live = opts.live ?? ui.live;
+  // a failed test that sends traffic is traced once to say where its packet died (issue 12); so is a path test
+  const trace = oneAtATime(traceForTests(lab));
   const results: TestResult[] = await runTests(lab.tests, {
-    context: (_t, measurements) => createRunContext({ nsOf, measurements: new Map(measurements) }),
+    context: (_t, measurements) => ({ ...createRunContext({ nsOf, measurements: new Map(measurements) }), trace }),
     signal: opts.signal,
     onProgress: (e) => {
       // on a terminal, say which test is being retried (within:), the slow part of a run
@@ -64,6 +68,31 @@ export async function runLabTests(lab: ResolvedLab, ui: LabUi, opts: { signal?: 
     ui.warn(`note: the results were not kept for the handout: ${(e as Error).message}`);
   }
   return { results, started, durationMs };
+}
+
+type TraceFn = NonNullable<RunContext['trace']>;
+
+/**
+ * Traces of one lab, one at a time: two traces at once would load their tables and monitors into the same
+ * namespaces and see each other's probes. A trace whose caller gave up (its signal aborted) frees the turn.
+ */
+export function oneAtATime(trace: TraceFn): TraceFn {
+  let last: Promise<unknown> = Promise.resolve();
+  let busy = 0;
+  return (req, opts) => {
+    if (busy++ > 0) opts?.onWait?.();
+    const turn = last.then(() => {
+      if (opts?.signal?.aborted) throw new Error('the trace was given up before its turn');
+      opts?.onStart?.();
+      return trace(req, opts);
+    });
+    const freed = new Promise<void>((resolve) => {
+      turn.then(() => resolve(), () => resolve());
+      opts?.signal?.addEventListener('abort', () => resolve(), { once: true });
+    }).then(() => void busy--);
+    last = last.then(() => freed);
+    return turn;
+  };
 }
 
 /** Test a loaded lab that is up: a LabError (exit 4) when it is not. */

@@ -68,6 +68,7 @@ function baseContext(d: ResolveDraft, i: number, type: string, testNames: readon
   const nodeOf = (x: string) => d.nodes.find((y) => y.name === x);
   return {
     nodeNames: d.nodeNames,
+    bridgeNames: [...new Set([...d.bridgeNames, ...d.resolvedBridges.map((b) => b.name)])],
     hasNode: (x) => d.nodeSet.has(x),
     target: (to, from) => d.targetOf(to, from),
     at: (p, key) => d.at(['tests', i, type, ...p], key),

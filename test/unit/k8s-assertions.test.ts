@@ -533,4 +533,44 @@ describe('cluster assertions', () => {
       assert.match(broken.seen, /node → pod 5\/9/);
     });
   });
+  describe('flows (issue 12): what a failure’s explanation traces', () => {
+    it('service: to the address probed, on the port probed (by name: the Service and its port)', () => {
+      const S = (raw: Record<string, unknown>) => service.flows!(service.resolve({ from: 'client', ...raw }, ctxWith()).params!);
+      assert.deepEqual(S({ service: 'web' }), [{ from: 'client', to: '10.96.0.20', proto: 'tcp', port: 80 }]);
+      assert.deepEqual(S({ service: 'web-np', via: 'node-port' }), [{ from: 'client', to: '192.168.56.11', proto: 'tcp', port: 30080 }]);
+      assert.deepEqual(S({ service: 'web', via: 'name' }), [{ from: 'client', to: 'default/web', proto: 'tcp', port: 80 }]);
+    });
+
+    it('dns: the query to the cluster DNS, udp 53', () => {
+      const p = dns.resolve({ from: 'client', name: 'web' }, ctxWith()).params!;
+      assert.deepEqual(dns.flows!(p), [{ from: 'client', to: '10.96.0.10', proto: 'udp', port: 53 }]);
+      assert.deepEqual(dns.flows!({ ...p, server: undefined }), []);
+    });
+
+    it('policy: every cell; a failed table names its first wrong cell', () => {
+      const p = policy.resolve({ port: 80, from: ['web-1', 'client'], to: ['db'] }, ctxWith()).params!;
+      assert.deepEqual(policy.flows!(p), [
+        { from: 'web-1', to: '10.244.2.4', proto: 'tcp', port: 80 },
+        { from: 'client', to: '10.244.2.4', proto: 'tcp', port: 80 },
+      ]);
+      const o = judgePolicy(p, [[false], [false]], 'cmd');
+      assert.equal(o.ok, false);
+      assert.deepEqual(o.details?.flow, { from: 'client', to: '10.244.2.4', proto: 'tcp', port: 80 });
+      assert.equal(judgePolicy(p, [[false], [true]], 'cmd').details?.flow, undefined);
+    });
+
+    it('k8s-network-model: every pair probed; a failure names its first failing pair', () => {
+      const p = k8sNetworkModel.resolve({}, ctxWith()).params!;
+      const flows = k8sNetworkModel.flows!(p);
+      assert.equal(flows.length, 17 + 9);
+      assert.deepEqual(flows[0], { from: 'web-1', to: '10.244.2.2', proto: 'tcp', port: 80 });
+      const probes = Object.fromEntries(p.sources.map((s) => [s.name, s.targets.map((t) => ok(t, s.ip, p.podIPs[t]))]));
+      probes.n2 = probes.n2.map((l, i) => (i === 1 ? bad('timeout', l.to) : l));
+      const own = Object.fromEntries(p.sources.filter((s) => s.kind === 'pod').map((s) => [s.name, [s.ip]]));
+      const o = judgeNetworkModel(p, { ownAddrs: own, probes }, 'cmd');
+      assert.equal(o.ok, false);
+      const n2 = p.sources.find((s) => s.name === 'n2')!;
+      assert.deepEqual(o.details?.flow, { from: 'n2', to: p.podIPs[n2.targets[1]], proto: 'tcp', port: 80 });
+    });
+  });
 });

@@ -27,6 +27,8 @@ export interface DnsParams {
   readonly expect: DnsExpect;
   /** The cluster domain (a REFUSED answer to a name outside it, after the search path, counts as not found). */
   readonly domain: string;
+  /** The cluster DNS's address (the pod's resolv.conf names it): where the query goes. */
+  readonly server?: string;
 }
 
 const trimDot = (s: string): string => s.replace(/\.$/, '').toLowerCase();
@@ -160,6 +162,7 @@ function readExpect(r: ParamReader, cluster: ResolvedCluster, pod: Pod | undefin
 export const dns: AssertionDef<DnsParams> = {
   type: 'dns',
   schema,
+  flows: (p) => (p.server ? [{ from: p.from, to: p.server, proto: 'udp', port: 53 }] : []),
   describe: (p) => `dns ${p.from}: ${p.name}${p.type === 'A' ? '' : ` ${p.type}`}${p.expect.kind === 'nxdomain' ? ' (nxdomain)' : ''}`,
   resolve(raw, ctx) {
     const r = new ParamReader('dns', raw, ctx);
@@ -181,7 +184,7 @@ export const dns: AssertionDef<DnsParams> = {
     }
     const expect = readExpect(r, cluster, pod, name, type);
     if (!pod || !name || !expect) return r.result(undefined);
-    return r.result<DnsParams>({ from: pod.name, name, type, expect, domain: cluster.dns?.domain ?? 'cluster.local' });
+    return r.result<DnsParams>({ from: pod.name, name, type, expect, domain: cluster.dns?.domain ?? 'cluster.local', ...(cluster.dns ? { server: cluster.dns.ip } : {}) });
   },
   async run(p, ctx) {
     const r = await ctx.exec(p.from, digArgv(p), { timeoutMs: 15000 });

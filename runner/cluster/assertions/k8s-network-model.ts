@@ -13,6 +13,7 @@ import { error } from '../../config/diagnostics.ts';
 import { excerpt, execFailure, fail, ParamReader, pass } from '../../../assertions/common.ts';
 import { appPods, clusterOf, exerciseCommands, type ExerciseStep, mapLimit, parseAddrs, probeFrom, serves } from './k8s.ts';
 import type { AssertionDef, Outcome } from '../../../assertions/types.ts';
+import type { FlowRequest } from '../../model/trace.ts';
 import schema from './k8s-network-model.schema.json' with { type: 'json' };
 
 export interface ModelSource {
@@ -43,6 +44,7 @@ export interface ModelObservations {
 export const k8sNetworkModel: AssertionDef<ModelParams> = {
   type: 'k8s-network-model',
   schema,
+  flows: (p) => p.sources.flatMap((s) => s.targets.map((t) => ({ from: s.name, to: p.podIPs[t], proto: 'tcp' as const, port: p.port }))),
   describe: (p) => `k8s network model (${p.sources.filter((s) => s.kind === 'pod').length} pods, port ${p.port})`,
   resolve(raw, ctx) {
     const r = new ParamReader('k8s-network-model', raw, ctx);
@@ -127,9 +129,11 @@ export function judgeNetworkModel(p: ModelParams, obs: ModelObservations, comman
     else if (!a.includes(s.ip)) failures.push(`${s.name} sees itself as ${a.join(', ') || 'no IPv4 address'} on eth0, not its pod IP ${s.ip}`);
     else count.ownOk++;
   }
+  let flow: FlowRequest | undefined;
   for (const s of p.sources) {
     const lines = obs.probes[s.name];
     for (const t of s.targets) {
+      const before = failures.length;
       const isPod = s.kind === 'pod';
       if (isPod) count.podPairs++;
       else count.nodePairs++;
@@ -149,6 +153,8 @@ export function judgeNetworkModel(p: ModelParams, obs: ModelObservations, comman
       else if (isPod && l.client !== s.ip) failures.push(`${pair}: ${t} saw ${l.client}, not ${s.name}'s pod IP ${s.ip} (NAT between pods)`);
       else if (isPod) count.podOk++;
       else count.nodeOk++;
+      // the first pair that failed is the flow a failure's explanation traces
+      if (failures.length > before) flow ??= { from: s.name, to: p.podIPs[t], proto: 'tcp', port: p.port };
     }
   }
   const summary = [
@@ -158,7 +164,7 @@ export function judgeNetworkModel(p: ModelParams, obs: ModelObservations, comman
     ...(p.skipped ? [`${p.skipped} pair${p.skipped === 1 ? '' : 's'} skipped (a NetworkPolicy denies ${p.skipped === 1 ? 'it' : 'them'})`] : []),
   ].join('; ');
   const expected = modelExpectedText(p);
-  const details = { ...count, skipped: p.skipped, failures };
+  const details = { ...count, skipped: p.skipped, failures, ...(flow ? { flow } : {}) };
   if (failures.length === 0) return pass(expected, summary, command, { details });
   const first = failures.slice(0, 5).join('; ');
   return fail(expected, `${summary}. ${failures.length} failure${failures.length === 1 ? '' : 's'}: ${first}${failures.length > 5 ? `; … (${failures.length - 5} more)` : ''}`, command, { details });

@@ -11,6 +11,7 @@ import { error, warning } from '../../config/diagnostics.ts';
 import { excerpt, execFailure, fail, ParamReader, pass } from '../../../assertions/common.ts';
 import { appPods, clusterOf, exerciseCommands, type ExerciseStep, mapLimit, namesHint, podAt, podKey, probeFrom, serves } from './k8s.ts';
 import type { AssertionDef, Outcome } from '../../../assertions/types.ts';
+import type { FlowRequest } from '../../model/trace.ts';
 import schema from './policy.schema.json' with { type: 'json' };
 
 export interface PolicyPod {
@@ -119,6 +120,7 @@ const asPolicyPod = (p: Pod): PolicyPod => ({ name: p.name, namespace: p.namespa
 export const policy: AssertionDef<PolicyParams> = {
   type: 'policy',
   schema,
+  flows: (p) => p.from.flatMap((f) => p.to.map((t) => policyFlow(p, f, t))),
   describe: (p) => `policy truth table ${p.protocol}/${p.port} (${p.from.length}×${p.to.length})`,
   resolve(raw, ctx) {
     const r = new ParamReader('policy', raw, ctx);
@@ -185,6 +187,11 @@ export const policy: AssertionDef<PolicyParams> = {
   },
 };
 
+/** One cell of the table as a flow: from the row's pod to the column's pod address. */
+export function policyFlow(p: Pick<PolicyParams, 'port' | 'protocol'>, from: PolicyPod, to: PolicyPod): FlowRequest {
+  return { from: from.name, to: to.ip, proto: p.protocol === 'UDP' ? 'udp' : 'tcp', port: p.port };
+}
+
 /** One probe per source pod: one request to every pod of the row at once. */
 export function policyProbe(p: PolicyParams): ProbeOptions {
   return { to: p.to.map((t) => t.ip), port: p.port, proto: p.protocol === 'UDP' ? 'udp' : 'tcp', count: 1, timeoutMs: 1000 };
@@ -225,11 +232,15 @@ export function judgePolicy(p: PolicyParams, observed: readonly (readonly (boole
   const expected = policyExpectedText(p);
   const wrong: string[] = [];
   let unknown = 0;
+  let flow: FlowRequest | undefined;
   p.from.forEach((f, i) =>
     p.to.forEach((t, j) => {
       const v = observed[i]?.[j];
       if (v === undefined) unknown++;
-      else if (v !== p.expected[i][j]) wrong.push(`${f.name} → ${t.name} ${v ? 'allowed' : 'denied'} (expected ${p.expected[i][j] ? 'allowed' : 'denied'})`);
+      else if (v !== p.expected[i][j]) {
+        flow ??= policyFlow(p, f, t);
+        wrong.push(`${f.name} → ${t.name} ${v ? 'allowed' : 'denied'} (expected ${p.expected[i][j] ? 'allowed' : 'denied'})`);
+      }
     }),
   );
   const table = formatMatrix(p, p.from.map((_, i) => p.to.map((_, j) => observed[i]?.[j])), p.expected);
@@ -238,6 +249,7 @@ export function judgePolicy(p: PolicyParams, observed: readonly (readonly (boole
     unknown ? `${unknown} cell${unknown === 1 ? '' : 's'} not probed${problems.length ? ` (${problems.join('; ')})` : ''}` : '',
   ].filter(Boolean);
   const seen = `${head.length ? head.join('; ') : `all ${cells} cells as expected`}\n${table}`;
-  const details = { matrix: { from: p.from.map(podKey), to: p.to.map(podKey), expected: p.expected, observed } };
+  // the first wrong cell is the flow a failure's explanation traces
+  const details = { matrix: { from: p.from.map(podKey), to: p.to.map(podKey), expected: p.expected, observed }, ...(flow ? { flow } : {}) };
   return wrong.length === 0 && unknown === 0 ? pass(expected, seen, command, { details }) : fail(expected, seen, command, { details });
 }

@@ -10,6 +10,7 @@ import { error, warning } from '../../config/diagnostics.ts';
 import { excerpt, execFailure, fail, ParamReader, pass } from '../../../assertions/common.ts';
 import { clusterOf, exerciseCommands, type ExerciseStep, findNode, findPod, findService, namesHint, parseAddrs, probeFrom, selectorText, svcKey, tally } from './k8s.ts';
 import type { AssertionDef, Outcome } from '../../../assertions/types.ts';
+import type { FlowRequest } from '../../model/trace.ts';
 import schema from './service.schema.json' with { type: 'json' };
 
 export type ServiceVia = 'cluster-ip' | 'node-port' | 'load-balancer' | 'name';
@@ -88,6 +89,7 @@ function clientCheck(r: ParamReader): ClientCheck | undefined {
 export const service: AssertionDef<ServiceParams> = {
   type: 'service',
   schema,
+  flows: (p) => [serviceFlow(p)],
   describe: (p) => `service ${p.from} → ${p.service}:${p.servicePort} via ${p.via}${p.expect === 'unreachable' ? ' (unreachable)' : ''}`,
   resolve(raw, ctx) {
     const r = new ParamReader('service', raw, ctx);
@@ -222,6 +224,12 @@ export const service: AssertionDef<ServiceParams> = {
     };
   },
 };
+
+/** The flow the probe sends: to the address probed (by name: to the Service, its ClusterIP), on the port probed. */
+export function serviceFlow(p: ServiceParams): FlowRequest {
+  const proto = p.protocol === 'UDP' ? 'udp' : 'tcp';
+  return p.address ? { from: p.from, to: p.address, proto, port: p.port } : { from: p.from, to: p.service, proto, port: p.servicePort };
+}
 
 /** via: name: how `from` looks the service's name up. */
 export function serviceDigArgv(p: ServiceParams): string[] {

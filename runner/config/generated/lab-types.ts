@@ -1016,6 +1016,58 @@ header?: {
 timeout?: (number | string)
 }
 /**
+ * The walk one probe takes through the running lab, traced in the kernel (as `lab trace` shows it): the nodes and bridges it passes, its NAT, tunnel and how it ends.
+ */
+path?: {
+/**
+ * The node or pod the probe starts in (a pod by its name or namespace/name).
+ */
+from: string
+/**
+ * Where it goes: a node, pod, node:interface, address, address:port, a Service (name or namespace/name), a ClusterIP, or node:PORT for a NodePort — as `lab trace FROM TO` takes it.
+ */
+to: string
+/**
+ * The probe's protocol: icmp without a port, tcp with one (a Service's own protocol for a Service).
+ */
+proto?: ("icmp" | "tcp" | "udp")
+/**
+ * Destination port (tcp or udp).
+ */
+port?: number
+/**
+ * Nodes and bridges the packet must pass, in this order (others may come between them). A * in a name matches any characters.
+ * 
+ * @minItems 1
+ */
+via?: [string, ...(string)[]]
+/**
+ * Address translations the packet must undergo on its way.
+ */
+nat?: {
+/**
+ * The packet's destination is translated to this: an address, address:port, or a node or pod name (* matches any characters: web-*).
+ */
+"dnat-to"?: string
+/**
+ * The packet's source is translated to this: an address, address:port, or a node name (* matches any characters).
+ */
+"snat-to"?: string
+}
+/**
+ * The packet is wrapped in a VXLAN or user-space tun tunnel on its way, or in none.
+ */
+encap?: ("vxlan" | "tun" | "none")
+/**
+ * How the walk ends: delivered to the destination, or dropped on the way (default: delivered, or dropped with dropped-by).
+ */
+verdict?: ("delivered" | "dropped")
+/**
+ * What drops it: the lab object behind the rule ("NetworkPolicy shop/web-only-client"), or the rule's chain (KUBE-FIREWALL, FORWARD); * matches any characters. Implies verdict: dropped.
+ */
+"dropped-by"?: string
+}
+/**
  * Reach a Service (VIP:port, NodePort, LoadBalancer address or DNS name) from a node or pod: every endpoint answers, the split is within tolerance, affinity holds, the client address is as the policy says.
  */
 service?: {

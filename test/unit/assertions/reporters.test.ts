@@ -6,6 +6,9 @@ import type { TestResult } from '../../../assertions/runner.ts';
 import type { Outcome } from '../../../assertions/types.ts';
 import type { ResolvedTest } from '../../../runner/model/types.ts';
 import { checkXml } from '../xml-check.ts';
+import { writeCombinedReport } from '../../../assertions/reporters/index.ts';
+import type { Explanation } from '../../../assertions/explain.ts';
+import { policyWalk, reportOf } from './walks.ts';
 
 const meta: ReportMeta = { lab: 'demo', file: 'labs/demo.yaml', started: new Date('2026-01-02T03:04:05.678Z'), durationMs: 4321 };
 
@@ -131,7 +134,7 @@ describe('reporters', () => {
       assert.deepEqual(j.counts, { total: 3, passed: 2, failed: 1 });
     });
     it('has every test with its outcome, in a stable shape', () => {
-      assert.deepEqual(Object.keys(j.tests[0]), ['index', 'name', 'type', 'ok', 'attempts', 'durationMs', 'startedAt', 'file', 'line', 'col', 'expected', 'seen', 'command', 'measurement', 'details']);
+      assert.deepEqual(Object.keys(j.tests[0]), ['index', 'name', 'type', 'ok', 'attempts', 'durationMs', 'startedAt', 'file', 'line', 'col', 'expected', 'seen', 'command', 'measurement', 'details', 'explanation']);
       assert.equal(j.tests[1].ok, false);
       assert.equal(j.tests[1].seen, results[1].outcome.seen);
       assert.equal(j.tests[1].attempts, 3);
@@ -160,6 +163,53 @@ describe('reporters', () => {
     });
     it('colours when asked', () => {
       assert.ok(writeReport('human', results, { ...meta, color: true }).includes('\u001b[31;1m✘\u001b[0m'));
+    });
+  });
+  describe('a failure’s explanation (issue 12)', () => {
+    const why = 'dropped in node-1, filter FORWARD, chain KUBE-NWPLCY-ABC: NetworkPolicy shop/web-only-client allows no 10.244.0.9 (lab.yaml:40:7)';
+    const walk = 'client → node-0 → node-1: dropped (rule)';
+    const explanation: Explanation = { flow: { from: 'client', to: '10.96.0.10', proto: 'tcp', port: 80 }, verdict: why, walk, differences: ['forward verdict: at: kernel node-1, model node-0'], trace: reportOf(policyWalk()) };
+    const noted: Explanation = { flow: { from: 'client', to: '10.96.0.10' }, differences: [], note: 'not traced: the trace of client → 10.96.0.10 took longer than 3s' };
+    const failed: TestResult[] = [
+      res(0, 'web reachable', 'tcp', { ok: false, expected: 'open', seen: 'closed: timed out', command: 'nc -z 10.96.0.10 80' }, { explanation }),
+      res(1, 'dns', 'dns', { ok: false, expected: 'A 10.96.0.10', seen: 'no answer', command: 'dig …' }, { explanation: noted }),
+      res(2, 'fine', 'ping', { ok: true, expected: 'reachable', seen: '3/3 replies', command: 'ping …' }),
+    ];
+
+    it('human: why, walk and model under the failure; a note when it was not traced', () => {
+      const text = writeReport('human', failed, meta);
+      assert.ok(text.includes(`    why:      ${why}\n    walk:     ${walk}\n    model:    differs from the kernel: forward verdict: at: kernel node-1, model node-0\n`), text);
+      assert.ok(text.includes('    why:      not traced: the trace of client → 10.96.0.10 took longer than 3s\n'), text);
+      assert.equal(text.match(/why:/g)?.length, 2);
+    });
+
+    it('JUnit: in the failure’s message and body', () => {
+      const f = checkXml(writeReport('junit', failed, meta)).filter((e) => e.name === 'failure');
+      assert.ok(f[0].attrs.message.endsWith(`; why: ${why}`), f[0].attrs.message);
+      assert.ok(f[0].text.endsWith(`\nwhy: ${why}\nwalk: ${walk}\nmodel: differs from the kernel: forward verdict: at: kernel node-1, model node-0`), f[0].text);
+      assert.ok(f[1].text.endsWith('\nwhy: not traced: the trace of client → 10.96.0.10 took longer than 3s'));
+    });
+
+    it('TAP: in the YAML block (one lab, and many)', () => {
+      for (const text of [writeReport('tap', failed, meta), writeCombinedReport('tap', [{ lab: 'demo', up: 'up', upMs: 1, down: 'down', downMs: 1, results: failed, started: meta.started, testMs: 1, durationMs: 3 }], { started: meta.started, durationMs: 3 })]) {
+        const lines = text.split('\n');
+        const start = lines.indexOf('  ---');
+        const doc = parseYaml(lines.slice(start + 1, lines.indexOf('  ...')).map((l) => l.slice(2)).join('\n')) as Record<string, unknown>;
+        assert.equal(doc.why, why);
+        assert.equal(doc.walk, walk);
+        assert.match(String(doc.model), /^differs from the kernel/);
+      }
+    });
+
+    it('JSON: a field with the flow, the verdict, the walk and the whole trace; null for a test without one', () => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const j: any = JSON.parse(writeReport('json', failed, meta));
+      assert.deepEqual(Object.keys(j.tests[0].explanation), ['flow', 'verdict', 'walk', 'differences', 'note', 'trace']);
+      assert.equal(j.tests[0].explanation.verdict, why);
+      assert.equal(j.tests[0].explanation.trace.kernel.forward.verdict.object.name, 'NetworkPolicy shop/web-only-client');
+      assert.equal(j.tests[1].explanation.verdict, null);
+      assert.match(j.tests[1].explanation.note, /^not traced/);
+      assert.equal(j.tests[2].explanation, null);
     });
   });
 });
