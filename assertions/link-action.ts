@@ -27,6 +27,13 @@ export const link: AssertionDef<LinkParams> = {
     if (dev === undefined) r.shape('dev', 'name the interface: dev: eth1');
     if (state === undefined) r.shape('state', 'say state: down or state: up');
     else if (state !== 'up' && state !== 'down') r.fail('state', `link.state must be up or down, not ${JSON.stringify(state)}`, 'write state: down, or state: up', 'test.link');
+    // the interface must be one of the node's (the kernel would say "Cannot find device" only when the test runs)
+    const bridge = (ctx.bridgeNames ?? []).some((b) => b === dev || b === `${dev}@${node}`); // a bridge in the node (cni0@node-1)
+    if (node && dev !== undefined && dev !== 'lo' && !bridge && ctx.hasNode(node)) {
+      const t = ctx.target(`${node}:${dev}`);
+      // (an interface without an address is still an interface: only "has no interface" is a mistake here)
+      if (!t.ok && /has no interface/.test(t.message)) r.fail('dev', `link.dev: ${t.message}`, t.hint ?? `name an interface of ${node}`, 'test.link');
+    }
     if (!node || dev === undefined || (state !== 'up' && state !== 'down')) return r.result(undefined);
     return r.result<LinkParams>({ node, dev, state });
   },

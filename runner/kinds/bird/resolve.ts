@@ -88,6 +88,7 @@ export function resolveBird(node: string, raw: Record<string, unknown>, ctx: Bir
   r.diags.push(...nextHopWarnings(neighbors, r.own, ctx));
   const clusterId = clusterIdOf(r, bgp['cluster-id'], neighbors);
   const announce = readAnnounce(r, bgp.announce, neighbors);
+  if (isAsn(asn)) r.diags.push(...moasWarnings(node, asn, announce, ctx));
   const statics = readStatics(r, raw.static);
   const rawText = typeof raw.bird === 'string' ? { text: raw.bird, pos: r.at(['bird'], true) } : undefined;
 
@@ -220,8 +221,14 @@ function neighborOf(r: Reader, n: Obj, i: number, asn: unknown, seen: Map<string
   if (dup !== undefined) return r.fail('neighbor-duplicate', `${node} has two neighbors at ${address}`, r.at([...np, 'peer']), `neighbor ${dup + 1} is the same session; remove one`);
   seen.set(address, i);
   let peerAsn: number | undefined;
-  if (n.asn !== undefined) peerAsn = isAsn(n.asn) ? n.asn : undefined;
-  else if (peerNode !== undefined) {
+  if (n.asn !== undefined) {
+    peerAsn = isAsn(n.asn) ? n.asn : undefined;
+    // the neighbor is a router of the lab: the AS written here must be the one it is in, or the session never comes up
+    const theirs = peerNode !== undefined ? ctx.nodes.get(peerNode)?.asn : undefined;
+    if (peerAsn !== undefined && isAsn(theirs) && theirs !== peerAsn) {
+      return r.fail('neighbor-asn', `neighbor ${peer} is given AS ${peerAsn}, but ${peerNode} is in AS ${theirs}`, r.at([...np, 'asn']), `BGP refuses a peer in another AS than configured: write asn: ${theirs}, or leave asn out (it is taken from ${peerNode})`);
+    }
+  } else if (peerNode !== undefined) {
     const info = ctx.nodes.get(peerNode);
     if (isAsn(info?.asn)) peerAsn = info.asn;
     else if (info?.kind !== 'bird') return r.fail('neighbor-asn', `neighbor ${peer} is not a BGP router of the lab (kind: ${info?.kind ?? 'netns'}) and has no asn`, r.at([...np, 'peer']), `say which AS it is in: add \`asn: <number>\` to this neighbor (or to node ${peerNode})`);
@@ -247,6 +254,26 @@ function clusterIdOf(r: Reader, v: unknown, neighbors: readonly BirdNeighbor[]):
   if (!clusterId) r.fail('cluster-id', `cluster-id ${JSON.stringify(v)} is not an IPv4 address`, r.at(['bgp', 'cluster-id']), 'a cluster ID is written like an IPv4 address, e.g. 10.255.0.100');
   else if (!neighbors.some((x) => x.rrClient)) r.fail('cluster-id', `cluster-id is set but ${r.node} has no route reflector clients`, r.at(['bgp', 'cluster-id'], true), 'mark the client sessions with `rr-client: true`, or remove cluster-id');
   return clusterId;
+}
+
+/**
+ * The same prefix announced by routers of two ASes (multiple-origin AS, RFC 1930's "MOAS"): legal, and what anycast
+ * does on purpose, but in a lab usually a copy-and-paste slip; each router then prefers its own. Said once, by the
+ * router whose name sorts first.
+ */
+function moasWarnings(node: string, asn: number, announce: readonly BirdAnnounce[], ctx: BirdResolveContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [other, info] of ctx.nodes) {
+    if (other <= node || info.kind !== 'bird' || !isAsn(info.raw?.asn) || info.raw.asn === asn) continue;
+    const theirs = list(isObj(info.raw?.bgp) ? info.raw.bgp.announce : undefined).flatMap((x) => {
+      const v = networkPrefix(x);
+      return v.ok ? [v.value.prefix] : [];
+    });
+    for (const a of announce) {
+      if (theirs.includes(a.prefix)) out.push(warning('bird.moas', `${a.prefix} is announced by ${node} (AS ${asn}) and by ${other} (AS ${String(info.raw.asn)})`, a.pos, 'two origin ASes for one prefix is anycast when meant; if not, announce it from one of them only'));
+    }
+  }
+  return out;
 }
 
 function readAnnounce(r: Reader, raw: unknown, neighbors: readonly BirdNeighbor[]): BirdAnnounce[] {

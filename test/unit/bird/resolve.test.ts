@@ -34,6 +34,25 @@ const one = (ds: Diagnostic[], code: string): Diagnostic => {
 };
 
 describe('bird: resolveBird', () => {
+  it('issue 18: a neighbor given by address with an asn its router is not in is an error at that asn', () => {
+    const { ds } = r1('    asn: 65001\n    bgp:\n      neighbors: [{ peer: 10.0.12.2, asn: 65009 }]\n');
+    const d = one(ds, 'bird.neighbor-asn');
+    assert.equal(d.message, 'neighbor 10.0.12.2 is given AS 65009, but r2 is in AS 65002');
+    assert.match(d.hint ?? '', /write asn: 65002/);
+    assert.equal(d.pos?.line, 17);
+    assert.deepEqual(r1('    asn: 65001\n    bgp:\n      neighbors: [{ peer: 10.0.12.2, asn: 65002 }]\n').ds.filter((x) => x.severity === 'error'), [], 'the right asn is fine');
+  });
+
+  it('issue 18: the same prefix announced by two ASes is a warning, said once', () => {
+    const more = '  r3: { kind: bird, asn: 65003, bgp: { announce: [10.9.0.0/24] }, interfaces: { eth0: { addresses: [10.0.14.3/24] } } }\n';
+    const { ds } = r1('    asn: 65001\n    bgp:\n      neighbors: [{ peer: r2 }]\n      announce: [10.9.0.0/24]\n', more);
+    const d = one(ds, 'bird.moas');
+    assert.equal(d.severity, 'warning');
+    assert.equal(d.message, '10.9.0.0/24 is announced by r1 (AS 65001) and by r3 (AS 65003)');
+    const same = r1('    asn: 65003\n    bgp:\n      neighbors: [{ peer: r2 }]\n      announce: [10.9.0.0/24]\n', more).ds;
+    assert.equal(same.filter((x) => x.code === 'bird.moas').length, 0, 'one AS announcing from two routers is not a MOAS');
+  });
+
   it('resolves an eBGP pair: router ID from lo, peer address on the shared subnet, local address, peer asn from its node', () => {
     const { specs, diagnostics } = resolveAll(load('ebgp-pair'));
     assert.deepEqual(diagnostics, []);
