@@ -246,7 +246,7 @@ function clusterModel(p: Plan, pods: readonly PodDraft[], peers: readonly string
   }
   const namespaces: Record<string, Record<string, string>> = {};
   for (const ns of new Set([...pods.map((x) => x.namespace), ...Object.keys(asObj(C.namespaces)), 'default'])) namespaces[ns] = { 'kubernetes.io/metadata.name': ns, ...(asObj(asObj(C.namespaces)[ns]) as Record<string, string>) };
-  const policies = buildPolicies(asObj(C['network-policies']), at, diags, Object.keys(namespaces));
+  const policies = buildPolicies(asObj(C['network-policies']), at, diags, Object.keys(namespaces), pods);
   return { model, dnsIP, namespaces, policies };
 }
 

@@ -259,7 +259,7 @@ function checkIpBlocks(peers: unknown, path: readonly PathSeg[], at: (path: read
 }
 
 /** NetworkPolicies from the Kubernetes field names (from/to become peers). */
-export function buildPolicies(raw: Obj, at: (path: readonly PathSeg[], key?: boolean) => SourcePos, diags: Diagnostic[], namespaces: readonly string[]): NetworkPolicy[] {
+export function buildPolicies(raw: Obj, at: (path: readonly PathSeg[], key?: boolean) => SourcePos, diags: Diagnostic[], namespaces: readonly string[], pods?: readonly Pick<Pod, 'name' | 'namespace' | 'labels'>[]): NetworkPolicy[] {
   const out: NetworkPolicy[] = [];
   for (const [name, v] of Object.entries(asObj(raw))) {
     // a key written with no value (`matchLabels:`, `ingress:`) is "not set", as the API server reads it
@@ -279,7 +279,20 @@ export function buildPolicies(raw: Obj, at: (path: readonly PathSeg[], key?: boo
         };
       });
     const types = Array.isArray(p.policyTypes) ? (p.policyTypes as ('Ingress' | 'Egress')[]) : p.egress !== undefined ? (['Ingress', 'Egress'] as const) : (['Ingress'] as const);
-    out.push({ name, namespace: ns, podSelector: asObj(p.podSelector), policyTypes: [...types], ingress: p.ingress === undefined ? undefined : rules(p.ingress, 'from'), egress: p.egress === undefined ? undefined : rules(p.egress, 'to') });
+    const podSelector = asObj(p.podSelector);
+    // a policy that selects no pod isolates nothing: say so, as for a Service that selects none (issue 18)
+    if (pods && namespaces.includes(ns) && !pods.some((x) => x.namespace === ns && matches(podSelector, x.labels))) {
+      const elsewhere = pods.filter((x) => x.namespace !== ns && matches(podSelector, x.labels));
+      diags.push(
+        warning(
+          'cluster.policy-no-pods',
+          `network policy ${name} selects no pods: no pod in namespace ${ns} matches its podSelector`,
+          at(['cluster', 'network-policies', name, 'podSelector']),
+          elsewhere.length ? `pods ${elsewhere.map((x) => `${x.namespace}/${x.name}`).join(', ')} match but are in another namespace (a policy applies in its own namespace)` : 'it isolates nothing and allows nothing: fix the labels, or remove it',
+        ),
+      );
+    }
+    out.push({ name, namespace: ns, podSelector, policyTypes: [...types], ingress: p.ingress === undefined ? undefined : rules(p.ingress, 'from'), egress: p.egress === undefined ? undefined : rules(p.egress, 'to') });
   }
   return out;
 }

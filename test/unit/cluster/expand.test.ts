@@ -460,6 +460,30 @@ ${range}
     });
   });
 
+  describe('a NetworkPolicy that selects no pod (issue 18)', () => {
+    it('warns at its podSelector, naming pods that match in another namespace', () => {
+      const { warnings } = resolveOk(`name: np
+cluster:
+  cni: bridge
+  nodes: { node-1: {} }
+  namespaces: { shop: {} }
+  pods:
+    web: { labels: { app: web } }
+    api: { namespace: shop, labels: { app: api } }
+  network-policies:
+    typo: { podSelector: { matchLabels: { app: wbe } }, ingress: [] }
+    elsewhere: { namespace: shop, podSelector: { matchLabels: { app: web } }, ingress: [] }
+    fine: { podSelector: {}, ingress: [] }
+`);
+      const ws = warnings.filter((w) => w.code === 'cluster.policy-no-pods');
+      assert.deepEqual(ws.map((w) => [w.message, w.pos?.line]), [
+        ['network policy typo selects no pods: no pod in namespace default matches its podSelector', 10],
+        ['network policy elsewhere selects no pods: no pod in namespace shop matches its podSelector', 11],
+      ]);
+      assert.match(ws[1].hint ?? '', /pods default\/web match but are in another namespace/);
+    });
+  });
+
   describe('warning-only bad lab (test/unit/bad-labs/cluster-service-no-pods.warn.yaml)', () => {
     const LAB = 'test/unit/bad-labs/cluster-service-no-pods.warn.yaml';
     const GOLDEN = 'test/unit/bad-labs/cluster-service-no-pods.warnings.txt';
