@@ -448,6 +448,24 @@ describe('cluster assertions', () => {
       assert.deepEqual(o.expected.map((row) => row[db]), [true, false, false, false, true]);
     });
 
+    it('issue 18: expect accepts a glob over the replicas (default/web-*, web-*), more specific than a namespace', () => {
+      const p = P({})!;
+      const db = p.to.findIndex((x) => x.name === 'db');
+      const g = P({ expect: { allow: ['default/web-* -> prod/db'] } })!;
+      assert.deepEqual(g.expected.map((row) => row[db]), [true, true, true, true, true]);
+      assert.equal(g.overridden, 3);
+      const both = P({ expect: { allow: ['web-* -> prod/db'], deny: ['web-2 -> prod/db'] } })!;
+      assert.deepEqual(both.expected.map((row) => row[db]), [true, false, true, true, true], 'a pod is more specific than a glob');
+      const rules: CellRule[] = [
+        { allow: true, from: { kind: 'glob', re: /^default\/web-[^/]*$/ }, to: { kind: 'any' }, text: 'web-* -> *' },
+        { allow: false, from: { kind: 'ns', ns: 'default' }, to: { kind: 'any' }, text: 'default/* -> *' },
+      ];
+      assert.equal(decide(rules, pp('web-3'), pp('db', 'prod'))?.text, 'web-* -> *');
+      assert.equal(decide(rules, pp('client'), pp('db', 'prod'))?.text, 'default/* -> *');
+      const none = policy.resolve({ port: 80, expect: { allow: ['api-* -> db'] } }, ctxWith());
+      assert.match(errors(none.diagnostics)[0].message, /"api-\*" matches no pod of the cluster/);
+    });
+
     it('errors: unknown pods and namespaces with hints, bad entries, pods that do not serve the port, no cluster', () => {
       const u = policy.resolve({ port: 80, expect: { allow: ['clinet -> db'] } }, ctxWith());
       assert.deepEqual(where(errors(u.diagnostics)), ['<expect.allow.0>']);

@@ -32,7 +32,12 @@ export interface PolicyParams {
 }
 
 /** One side of an `expect` entry: every pod, a namespace's pods, or one pod. */
-export type Side = { readonly kind: 'any' } | { readonly kind: 'ns'; readonly ns: string } | { readonly kind: 'pod'; readonly key: string };
+export type Side =
+  | { readonly kind: 'any' }
+  | { readonly kind: 'ns'; readonly ns: string }
+  /** A glob over pods (`default/web-*`, `web-*`: the replicas of a Deployment), matched against namespace/name. */
+  | { readonly kind: 'glob'; readonly re: RegExp }
+  | { readonly kind: 'pod'; readonly key: string };
 
 export interface CellRule {
   readonly allow: boolean;
@@ -41,10 +46,13 @@ export interface CellRule {
   readonly text: string;
 }
 
-const SPECIFIC = { any: 0, ns: 1, pod: 2 } as const;
+const SPECIFIC = { any: 0, ns: 1, glob: 1.5, pod: 2 } as const;
 
 export function sideMatches(s: Side, pod: PolicyPod): boolean {
-  return s.kind === 'any' || (s.kind === 'ns' ? pod.namespace === s.ns : s.key === podKey(pod));
+  if (s.kind === 'any') return true;
+  if (s.kind === 'ns') return pod.namespace === s.ns;
+  if (s.kind === 'glob') return s.re.test(podKey(pod));
+  return s.key === podKey(pod);
 }
 
 /** The rule that decides a cell: the most specific matching one; on a tie, deny. */
@@ -71,6 +79,14 @@ function readSide(r: ParamReader, cluster: ResolvedCluster, text: string, path: 
     r.diagnostics.push(error('test.policy', `policy.${path.join('.')}: no namespace ${JSON.stringify(ns[1])} in the cluster`, r.ctx.at(path), namesHint(ns[1], 'namespaces', known)));
     return undefined;
   }
+  if (text.includes('*')) {
+    // a glob over pods: without a namespace it means the default one, as a pod name does
+    const full = text.includes('/') ? text : `default/${text}`;
+    const re = new RegExp(`^${full.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`);
+    if (cluster.pods.some((p) => re.test(podKey(p)))) return { kind: 'glob', re };
+    r.diagnostics.push(error('test.policy', `policy.${path.join('.')}: ${JSON.stringify(text)} matches no pod of the cluster`, r.ctx.at(path), namesHint(text.split('/').pop() ?? text, 'pods', cluster.pods.map(podKey))));
+    return undefined;
+  }
   const pod = podAt(r, cluster, text, path);
   return pod ? { kind: 'pod', key: podKey(pod) } : undefined;
 }
@@ -91,7 +107,7 @@ function readRules(r: ParamReader, cluster: ResolvedCluster): CellRule[] {
       const path = ['expect', which, i];
       const m = typeof entry === 'string' ? /^\s*(\S+)\s*(?:->|→)\s*(\S+)\s*$/.exec(entry) : null;
       if (!m) {
-        r.diagnostics.push(error('test.policy', `policy.expect.${which}[${i}]: ${JSON.stringify(entry)} is not "FROM -> TO"`, r.ctx.at(path), 'write e.g. "a -> b", "prod/* -> db" or "* -> web-1" (pod, namespace/pod, namespace/* or *)'));
+        r.diagnostics.push(error('test.policy', `policy.expect.${which}[${i}]: ${JSON.stringify(entry)} is not "FROM -> TO"`, r.ctx.at(path), 'write e.g. "a -> b", "prod/* -> db", "* -> default/web-*" (pod, namespace/pod, namespace/*, a glob over pods, or *)'));
         return;
       }
       const from = readSide(r, cluster, m[1], path);
