@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadLab } from '../../runner/api.ts';
 import { birdReadyProbe, birdReadyProbes, expectedRoutes, expectedSessions, matchesPattern } from '../../runner/kinds/bird/ready.ts';
-import type { BirdSpec } from '../../runner/kinds/bird/types.ts';
+import type { BirdPolicy, BirdSpec } from '../../runner/kinds/bird/types.ts';
 import { listeningPorts, listenProbe, type ReadyOutput, type ReadyProbe } from '../../runner/model/ready.ts';
 import { formatPending, waitReady } from '../../runner/lab/ready.ts';
 
@@ -57,10 +57,23 @@ describe('readiness: derived from the model', () => {
     assert.equal(e['node-3'], 'to_node_1,to_node_2,to_ext | 10.244.0.0/26 10.244.0.64/26 10.244.0.192/26');
   });
 
+  it('issue 18: a policy that changes the matched routes and passes the others (others: accept) lets every route through', () => {
+    const { specs, addrs } = routers('ebgp-triangle');
+    const r1 = specs.find((s) => s.node === 'r1')!;
+    const pref: BirdPolicy = { name: 'prefer', filter: 'p_prefer', prefixes: [{ text: '10.9.0.0/16+', family: 4 }], matchCommunities: [], addCommunities: [], localPref: 200, prepend: 0, action: 'accept', others: 'accept', pos: r1.pos };
+    const onlyMatched: BirdPolicy = { ...pref, others: 'reject' };
+    const via = (p: BirdPolicy): string[] => {
+      const s: BirdSpec = { ...r1, policies: [p], neighbors: r1.neighbors.map((n) => ({ ...n, export: { type: 'policy' as const, name: p.name } })) };
+      return expectedRoutes(specs.map((x) => (x.node === 'r1' ? s : x)), addrs).get('r2')!.map((r) => r.prefix).sort();
+    };
+    assert.deepEqual(via(pref), via({ ...pref, prefixes: [] }), 'every route reaches r2 whether matched or not');
+    assert.ok(via(pref).length > via(onlyMatched).length, 'others: reject drops what the policy does not match');
+  });
+
   it('policies: a reject policy keeps its prefixes from the peer, and what it cannot judge is not demanded', () => {
     const { specs, addrs } = routers('ebgp-triangle');
     const r1 = specs.find((s) => s.node === 'r1')!;
-    const deny = { name: 'no-r1', filter: 'p_no_r1', prefixes: [{ text: '10.1.0.0/16+', family: 4 as const }], matchCommunities: [], addCommunities: [], prepend: 0, action: 'reject' as const, pos: r1.pos };
+    const deny = { name: 'no-r1', filter: 'p_no_r1', prefixes: [{ text: '10.1.0.0/16+', family: 4 as const }], matchCommunities: [], addCommunities: [], prepend: 0, action: 'reject' as const, others: 'accept' as const, pos: r1.pos };
     const blocked: BirdSpec = { ...r1, policies: [deny], neighbors: r1.neighbors.map((n) => ({ ...n, export: { type: 'policy' as const, name: 'no-r1' } })) };
     const routes = expectedRoutes(specs.map((s) => (s.node === 'r1' ? blocked : s)), addrs);
     assert.deepEqual(routes.get('r2')!.map((r) => r.prefix), ['10.3.0.0/24']);

@@ -603,7 +603,7 @@ export?: string
 description?: string
 }
 /**
- * A route filter. A route matches when it is in prefixes (if given) and carries one of communities.match (if given). action accept (default): matching routes are accepted with the changes below, all others rejected. action reject: matching routes are rejected, all others accepted unchanged.
+ * A route filter. A route matches when it is in prefixes (if given) and carries one of communities.match (if given). action accept (default): matching routes are accepted with the changes below, all others rejected (others: accept passes them unchanged instead). action reject: matching routes are rejected, all others accepted unchanged.
  */
 export interface BgpPolicy {
 /**
@@ -639,6 +639,10 @@ prepend?: number
  * accept (default): matching routes pass, with the changes; others are rejected. reject: matching routes are dropped; others pass unchanged.
  */
 action?: ("accept" | "reject")
+/**
+ * What happens to the routes the policy does not match: with action accept, reject (default: only the matched routes pass) or accept (change the matched routes, pass the others unchanged — the usual local-pref policy); with action reject, accept (the default).
+ */
+others?: ("reject" | "accept")
 }
 export interface Test {
 /**

@@ -167,10 +167,28 @@ function policyFilter(w: Writer, p: BirdPolicy, asn: number): void {
   const sets = [v4.length && `net.type = NET_IP4 && net ~ [ ${v4.join(', ')} ]`, v6.length && `net.type = NET_IP6 && net ~ [ ${v6.join(', ')} ]`].filter((x): x is string => !!x);
   const prefixCond = sets.length > 1 ? sets.map((s) => `(${s})`).join(' || ') : sets[0];
   const commCond = p.matchCommunities.length ? p.matchCommunities.map((c) => `${communityText(c)} ~ bgp_community`).join(' || ') : undefined;
-  const rule = p.action === 'accept' ? 'the routes it matches are accepted (and changed), all others rejected' : 'the routes it matches are rejected, all others accepted';
+  const rule =
+    p.action === 'accept'
+      ? `the routes it matches are accepted (and changed), all others ${p.others === 'accept' ? 'accepted unchanged' : 'rejected'}`
+      : `the routes it matches are rejected, all others ${p.others === 'accept' ? 'accepted' : 'rejected too'}`;
   w.line(`# Policy ${p.name} ${where(pos)}: ${rule}.`, pos);
   w.line(`filter ${p.filter} {`, pos);
-  if (p.action === 'accept') {
+  const changes = [
+    ...p.addCommunities.map((c) => `bgp_community.add(${communityText(c)});`),
+    ...(p.localPref !== undefined ? [`bgp_local_pref = ${p.localPref};`] : []),
+    ...(p.med !== undefined ? [`bgp_med = ${p.med};`] : []),
+    ...Array.from({ length: p.prepend }, () => `bgp_path.prepend(${asn});`),
+  ];
+  const conds = [prefixCond, commCond].filter((x): x is string => !!x);
+  if (p.action === 'accept' && p.others === 'accept') {
+    // change the matched routes, pass every route
+    if (conds.length && changes.length) {
+      w.line(`  if ${conds.map((c) => `(${c})`).join(' && ')} then {`, pos);
+      for (const c of changes) w.line(`    ${c}`, pos);
+      w.line('  }', pos);
+    } else for (const c of changes) w.line(`  ${c}`, pos);
+    w.line('  accept;', pos);
+  } else if (p.action === 'accept') {
     if (prefixCond) w.line(`  if !(${prefixCond}) then reject;`, pos);
     if (commCond) w.line(`  if !(${commCond}) then reject;`, pos);
     for (const c of p.addCommunities) w.line(`  bgp_community.add(${communityText(c)});`, pos);
@@ -179,9 +197,8 @@ function policyFilter(w: Writer, p: BirdPolicy, asn: number): void {
     for (let i = 0; i < p.prepend; i++) w.line(`  bgp_path.prepend(${asn});`, pos);
     w.line('  accept;', pos);
   } else {
-    const conds = [prefixCond, commCond].filter((x): x is string => !!x);
     w.line(conds.length ? `  if ${conds.map((c) => `(${c})`).join(' && ')} then reject;` : '  reject;', pos);
-    if (conds.length) w.line('  accept;', pos);
+    if (conds.length) w.line(p.others === 'accept' ? '  accept;' : '  reject;', pos);
   }
   w.line('}', pos);
 }

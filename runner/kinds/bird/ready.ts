@@ -56,13 +56,14 @@ function applyPolicy(r: Travel, p: BirdPolicy): Verdict {
   const prefixHit = !p.prefixes.length || p.prefixes.some((x: PrefixPattern) => x.family === r.family && matchesPattern(r.prefix, x.text));
   const comms = p.matchCommunities.map(([a, b]) => `${a}:${b}`);
   const commHit = !comms.length || comms.some((c) => r.communities.includes(c));
+  const matched = prefixHit && commHit;
   if (p.action === 'accept') {
-    if (!prefixHit || !commHit) return { pass: false };
+    if (!matched) return p.others === 'accept' ? { pass: true, communities: r.communities } : { pass: false };
     return { pass: true, communities: [...r.communities, ...p.addCommunities.map(([a, b]) => `${a}:${b}`)] };
   }
   const conds = p.prefixes.length || comms.length;
   if (!conds) return { pass: false };
-  return prefixHit && commHit ? { pass: false } : { pass: true, communities: r.communities };
+  return matched || p.others === 'reject' ? { pass: false } : { pass: true, communities: r.communities };
 }
 
 function filter(ref: PolicyRef, spec: BirdSpec, r: Travel): Verdict {

@@ -157,6 +157,9 @@ function readPolicy(r: Reader, name: string, p: Obj, pp: PathSeg[], symbols: Set
   const matchCommunities = readComms('match');
   const addCommunities = readComms('add');
   const action = p.action === 'reject' ? 'reject' : 'accept';
+  const others = p.others === 'accept' || p.others === 'reject' ? p.others : action === 'accept' ? 'reject' : 'accept';
+  if (action === 'reject' && others === 'reject') r.diags.push(warning('bird.policy', `policy ${name} rejects the routes it matches and all the others`, r.at([...pp, 'others']), 'write `none` in import/export instead, or leave others out (a reject policy passes the other routes)'));
+  if (action === 'accept' && others === 'accept' && !prefixes.length && !matchCommunities.length) r.diags.push(warning('bird.policy', `policy ${name} matches every route, so others: accept changes nothing`, r.at([...pp, 'others']), 'others says what happens to the routes prefixes/communities.match leave out; leave it out'));
   if (action === 'reject') {
     const changes = ['local-pref', 'med', 'prepend'].filter((k) => p[k] !== undefined).concat(addCommunities.length ? ['communities.add'] : []);
     if (changes.length) r.diags.push(warning('bird.policy', `policy ${name} rejects the routes it matches, so ${changes.join(', ')} change nothing`, r.at([...pp, 'action']), 'action: reject drops matching routes and passes the others unchanged; use action: accept to change routes'));
@@ -165,7 +168,7 @@ function readPolicy(r: Reader, name: string, p: Obj, pp: PathSeg[], symbols: Set
   const localPref = typeof p['local-pref'] === 'number' ? p['local-pref'] : undefined;
   const med = typeof p.med === 'number' ? p.med : undefined;
   const prepend = typeof p.prepend === 'number' ? p.prepend : 0;
-  return { name, filter: birdSymbol('policy_', name, symbols), prefixes, matchCommunities, addCommunities, localPref, med, prepend, action, pos: r.at(pp, true) };
+  return { name, filter: birdSymbol('policy_', name, symbols), prefixes, matchCommunities, addCommunities, localPref, med, prepend, action, others, pos: r.at(pp, true) };
 }
 
 /** Reads a neighbor's import/export: default, all, none or a policy of this router. */

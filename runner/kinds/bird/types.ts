@@ -42,6 +42,8 @@ export interface BirdPolicy {
   readonly med?: number;
   readonly prepend: number;
   readonly action: 'accept' | 'reject';
+  /** What the routes the policy does not match get: rejected (action accept's default) or passed unchanged. */
+  readonly others: 'accept' | 'reject';
   readonly pos: SourcePos;
 }
 
