@@ -91,6 +91,11 @@ export interface Outcome {
   readonly seen: string;
   /** The command(s) that saw it. */
   readonly command: string;
+  /**
+   * What the result line must say even when the test passed: work the test deliberately left out, and why
+   * ("6 pairs skipped: a NetworkPolicy denies them"). Shown by every reporter.
+   */
+  readonly note?: string;
   /** A measured value (bits/s) that other tests may refer to by this test's name. */
   readonly measurement?: number;
   readonly details?: Readonly<Record<string, unknown>>;

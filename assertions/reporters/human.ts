@@ -15,7 +15,8 @@ export function humanReport(results: readonly TestResult[], meta: ReportMeta): s
     const mark = r.ok ? paint('32', '✔') : paint('31;1', '✘');
     const tries = r.attempts > 1 ? `, ${r.attempts} tries` : '';
     const measured = r.outcome.measurement !== undefined ? `  ${formatRate(r.outcome.measurement)}` : '';
-    lines.push(`${mark} ${r.test.name}${measured}  ${paint('2', `(${duration(r.durationMs)}${tries})`)}`);
+    const note = r.outcome.note ? `  ${paint('33', `[${r.outcome.note}]`)}` : '';
+    lines.push(`${mark} ${r.test.name}${measured}${note}  ${paint('2', `(${duration(r.durationMs)}${tries})`)}`);
     if (r.ok) continue;
     const field = (label: string, text: string): void => {
       if (!text) return;
@@ -30,7 +31,8 @@ export function humanReport(results: readonly TestResult[], meta: ReportMeta): s
     for (const f of r.explanation ? explanationFields(r.explanation) : []) field(`${f.label}:`, f.text);
   }
   const c = counts(results);
-  const summary = `${c.passed} passed, ${c.failed} failed`;
+  const noted = results.filter((r) => r.outcome.note).length;
+  const summary = `${c.passed} passed, ${c.failed} failed${noted ? `; ${noted} left work out on purpose (see [ ] above)` : ''}`;
   lines.push('', `${c.failed ? paint('31;1', summary) : paint('32', summary)} ${paint('2', `(${duration(meta.durationMs)})`)}`);
   return `${lines.join('\n')}\n`;
 }

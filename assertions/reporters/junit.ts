@@ -92,11 +92,11 @@ export function junitSuite(results: readonly TestResult[], meta: ReportMeta, ext
     const inner: string[] = [];
     if (!r.ok) {
       const why = r.explanation?.verdict ?? r.explanation?.note;
-      const message = clip(`expected ${o.expected}; saw ${o.seen}${why ? `; why: ${why}` : ''}`, 1000);
+      const message = clip(`expected ${o.expected}; saw ${o.seen}${o.note ? ` (${o.note})` : ''}${why ? `; why: ${why}` : ''}`, 1000);
       inner.push(`      <failure${attrs({ message, type: r.test.type })}>${xmlText(body(r))}</failure>`);
     } else {
       const measured = o.measurement !== undefined ? `measurement: ${Math.round(o.measurement)} bit/s\n` : '';
-      inner.push(`      <system-out>${xmlText(`seen: ${o.seen}\n${measured}${o.command ? `command: ${o.command}` : ''}`)}</system-out>`);
+      inner.push(`      <system-out>${xmlText(`seen: ${o.seen}\n${o.note ? `note: ${o.note}\n` : ''}${measured}${o.command ? `command: ${o.command}` : ''}`)}</system-out>`);
     }
     out.push(`${head}>`, ...inner, '    </testcase>');
   }

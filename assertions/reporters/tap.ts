@@ -25,7 +25,9 @@ export function tapReport(results: readonly TestResult[], meta: ReportMeta): str
   const out = ['TAP version 13', results.length ? `1..${results.length}` : '1..0 # SKIP no tests'];
   results.forEach((r, i) => {
     const time = ` # time=${Math.round(r.durationMs)}ms`;
-    out.push(`${r.ok ? 'ok' : 'not ok'} ${i + 1} - ${description(r.test.name)}${r.ok ? time : ''}`);
+    // a note rides on the result line as a TAP comment (a passed test has no YAML block)
+    const note = r.outcome.note ? ` # ${description(r.outcome.note)}` : '';
+    out.push(`${r.ok ? 'ok' : 'not ok'} ${i + 1} - ${description(r.test.name)}${r.ok ? `${time}${note ? `;${note.slice(2)}` : ''}` : note}`);
     if (r.ok) return;
     const o = r.outcome;
     out.push(

@@ -3,6 +3,8 @@
  * hand-made ResolvedCluster (with positions and hints), and the pure judge functions. No root, no kernel.
  */
 import { strict as assert } from 'node:assert';
+import { writeReport } from '../../assertions/reporters/index.ts';
+import type { TestResult } from '../../assertions/runner.ts';
 import { dns, dnsCommands, judgeDns, modelRecords, parseDig, searchNames, srvValue, type DnsParams } from '../../runner/cluster/assertions/dns.ts';
 import { judgeNetworkModel, k8sNetworkModel, modelCommands, modelExpectedText, type ModelParams } from '../../runner/cluster/assertions/k8s-network-model.ts';
 import { decide, formatMatrix, judgePolicy, policy, policyCommands, policyExpectedText, type CellRule, type PolicyParams } from '../../runner/cluster/assertions/policy.ts';
@@ -535,6 +537,14 @@ describe('cluster assertions', () => {
       const o = judgeNetworkModel(p, perfect(p), 'cmd');
       assert.equal(o.ok, true, o.seen);
       assert.equal(o.seen, 'pod → pod 17/17 without NAT; node → pod 9/9; own address 5/5; 4 pairs skipped (a NetworkPolicy denies them)');
+      // issue 18: the skipped pairs are said on the result line of every reporter, not only in "seen"
+      assert.equal(o.note, '4 pairs skipped: a NetworkPolicy denies them');
+      const result = { test: { index: 0, name: 'model', type: 'k8s-network-model', withinMs: 0, params: {}, pos: { file: 'lab.yaml', line: 3, col: 5 } }, ok: true, outcome: o, attempts: 1, durationMs: 5, startedAt: new Date(0) } as unknown as TestResult;
+      const meta = { lab: 'x', file: 'lab.yaml', started: new Date(0), durationMs: 5 };
+      assert.match(writeReport('human', [result], meta), /✔ model {2}\[4 pairs skipped: a NetworkPolicy denies them\][^\n]*\n\n1 passed, 0 failed; 1 left work out on purpose/);
+      assert.match(writeReport('tap', [result], meta), /^ok 1 - model # time=5ms; 4 pairs skipped: a NetworkPolicy denies them$/m);
+      assert.match(writeReport('junit', [result], meta), /note: 4 pairs skipped: a NetworkPolicy denies them/);
+      assert.equal(JSON.parse(writeReport('json', [result], meta)).tests[0].note, '4 pairs skipped: a NetworkPolicy denies them');
     });
 
     it('names NAT, wrong answerers, failures and a wrong own address', () => {

@@ -165,7 +165,10 @@ export function judgeNetworkModel(p: ModelParams, obs: ModelObservations, comman
   ].join('; ');
   const expected = modelExpectedText(p);
   const details = { ...count, skipped: p.skipped, failures, ...(flow ? { flow } : {}) };
-  if (failures.length === 0) return pass(expected, summary, command, { details });
+  // the skipped pairs belong in the result line, not only in "seen" (issue 18)
+  const note = p.skipped ? `${p.skipped} pair${p.skipped === 1 ? '' : 's'} skipped: a NetworkPolicy denies ${p.skipped === 1 ? 'it' : 'them'}` : undefined;
+  const extra = { details, ...(note ? { note } : {}) };
+  if (failures.length === 0) return pass(expected, summary, command, extra);
   const first = failures.slice(0, 5).join('; ');
-  return fail(expected, `${summary}. ${failures.length} failure${failures.length === 1 ? '' : 's'}: ${first}${failures.length > 5 ? `; … (${failures.length - 5} more)` : ''}`, command, { details });
+  return fail(expected, `${summary}. ${failures.length} failure${failures.length === 1 ? '' : 's'}: ${first}${failures.length > 5 ? `; … (${failures.length - 5} more)` : ''}`, command, extra);
 }

@@ -134,7 +134,7 @@ describe('reporters', () => {
       assert.deepEqual(j.counts, { total: 3, passed: 2, failed: 1 });
     });
     it('has every test with its outcome, in a stable shape', () => {
-      assert.deepEqual(Object.keys(j.tests[0]), ['index', 'name', 'type', 'ok', 'attempts', 'durationMs', 'startedAt', 'file', 'line', 'col', 'expected', 'seen', 'command', 'measurement', 'details', 'explanation']);
+      assert.deepEqual(Object.keys(j.tests[0]), ['index', 'name', 'type', 'ok', 'attempts', 'durationMs', 'startedAt', 'file', 'line', 'col', 'expected', 'seen', 'command', 'measurement', 'note', 'details', 'explanation']);
       assert.equal(j.tests[1].ok, false);
       assert.equal(j.tests[1].seen, results[1].outcome.seen);
       assert.equal(j.tests[1].attempts, 3);
