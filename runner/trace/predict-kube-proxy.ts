@@ -81,7 +81,10 @@ export function kubeProxyDecide(cluster: ClusterResult, node: string, pkt: Pkt, 
       if (!sp.hasEndpoints) return refusal(cluster, sp, false);
       [eps, masq] = [sp.clusterEndpoints, !inPrefix(pkt.src, input.clusterCIDR)];
     } else if ((sp.loadBalancerIPs.includes(pkt.dst) && sp.servicePort === pkt.dport) || (sp.nodePort !== 0 && sp.nodePort === pkt.dport && nodePortAddress(cluster, pkt.dst, nodeIP, isLocal))) {
-      if (!sp.hasExternalEndpoints) return refusal(cluster, sp, true);
+      // under the Local policy, KUBE-EXT sends pod traffic and the node's own to every endpoint, local or not: only
+      // traffic from outside meets the "no local endpoints" drop
+      const inside = sp.externalPolicyLocal && sp.hasEndpoints && (inPrefix(pkt.src, input.clusterCIDR) || fromNode);
+      if (!sp.hasExternalEndpoints && !inside) return refusal(cluster, sp, true);
       ({ eps, masq } = externalChoice(sp, pkt, input.clusterCIDR, fromNode));
     } else continue;
     const ep = eps.find((e) => e.ip === endpoint) ?? eps[0]!;

@@ -235,6 +235,13 @@ describe('cluster assertions', () => {
       assert.match(errors(c.diagnostics)[0].message, /type ClusterIP: it has no node port/);
     });
 
+    it('node-port with externalTrafficPolicy Local from a pod or from that node: every endpoint, as KUBE-EXT sends them (issue 18)', () => {
+      // the report was "answered by web-3, web-2, not endpoints of default/web-np" for a pod → NodePort test
+      assert.deepEqual(service.resolve({ service: 'web-np', from: 'client', via: 'node-port' }, ctxWith()).params?.endpoints, ['web-1', 'web-2', 'web-3']);
+      assert.deepEqual(service.resolve({ service: 'web-np', from: 'n1', via: 'node-port', node: 'n1' }, ctxWith()).params?.endpoints, ['web-1', 'web-2', 'web-3']);
+      assert.deepEqual(service.resolve({ service: 'web-np', from: 'n2', via: 'node-port', node: 'n1' }, ctxWith()).params?.endpoints, ['web-1'], 'another node is outside traffic for n1');
+    });
+
     it('load-balancer, name, headless, ExternalName and affinity', () => {
       const lb = service.resolve({ service: 'web-lb', from: 'router', via: 'load-balancer' }, ctxWith()).params!;
       assert.equal(lb.address, '172.30.0.1');

@@ -198,6 +198,16 @@ const CASES: readonly Case[] = [
     check: (w) => assert.ok(w.forward.verdict.kind === 'dropped' && w.forward.verdict.object?.name === 'Service default/web-local port 80 (no local endpoints)'),
   },
   {
+    // issue 18: KUBE-EXT sends pod traffic to every endpoint under the Local policy (the kernel delivered it)
+    name: 'k8s-nodeport-local-from-a-pod',
+    lab: 'k8s-nodeport-client-ip',
+    flow: flow('other', '192.168.56.12', 'tcp', 30081),
+    check: (w) => {
+      assert.equal(w.forward.verdict.kind, 'delivered');
+      assert.deepEqual(w.forward.hops[1]!.nat.map((n) => [n.type, n.after]), [['dnat', '10.244.0.3:80']]);
+    },
+  },
+  {
     name: 'k8s-calico-bgp-pod-to-pod',
     lab: 'k8s-calico-bgp',
     flow: flow('client', '10.244.0.65', 'tcp', 80),

@@ -152,7 +152,10 @@ export const service: AssertionDef<ServiceParams> = {
       if (expect === 'reachable') r.diagnostics.push(warning('test.service', noEndpoints, ctx.at(['service']), 'give pods the labels of the selector, or expect: unreachable'));
     }
     const local = svc.externalTrafficPolicy === 'Local' && (via === 'node-port' || via === 'load-balancer');
-    if (local && via === 'node-port' && endpoints.length > 0) {
+    // kube-proxy's KUBE-EXT chain sends pod traffic (source in the cluster CIDR) and the node's own traffic to every
+    // endpoint, as the Cluster policy would: only traffic from outside is kept on the node (issue 18)
+    const inCluster = from !== undefined && (cluster.pods.some((x) => x.name === from) || from === node);
+    if (local && via === 'node-port' && endpoints.length > 0 && !inCluster) {
       const all = endpoints;
       endpoints = endpoints.filter((e) => e.node === node);
       if (endpoints.length === 0) {
