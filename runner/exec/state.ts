@@ -15,7 +15,9 @@ export interface LabState {
   readonly version: 1;
   readonly lab: string;
   readonly file: string;
-  readonly hash: string;
+  hash: string;
+  /** The lab's structure hash (runner/model/structure-hash.ts): a new file with the same one needs no rebuild. */
+  structure?: string;
   status: 'creating' | 'up' | 'failed' | 'deleting';
   readonly startedAt: string;
   upAt?: string;

@@ -18,6 +18,7 @@ import type { CompileContext } from '../plan/context.ts';
 import type { Plan } from '../plan/ops.ts';
 import { inheritedForwarding, labNetns } from '../exec/host.ts';
 import { labDir, readState, type LabState } from '../exec/state.ts';
+import { structureHash } from '../model/structure-hash.ts';
 
 export { compile, readLabFile };
 export { resolveLab };
@@ -100,7 +101,7 @@ export async function verifyLab(loaded: Loaded, ctx: CompileContext = compileCon
   return diags;
 }
 
-export type UpCheck = { action: 'create' } | { action: 'already-up'; state: LabState } | { action: 'clean-first'; reason: string };
+export type UpCheck = { action: 'create' } | { action: 'already-up'; state: LabState; adopted?: boolean } | { action: 'clean-first'; reason: string };
 
 /** What `lab up` must do about what is already on the machine under this lab's name. */
 export function checkExisting(lab: ResolvedLab, recreate: boolean): UpCheck {
@@ -114,6 +115,8 @@ export function checkExisting(lab: ResolvedLab, recreate: boolean): UpCheck {
   if (state && present.length) {
     const complete = state.status === 'up' && state.namespaces.every((n) => present.includes(n));
     if (complete && state.hash === lab.hash) return { action: 'already-up', state };
+    // only the tests (or texts) changed: the network is the same, so the lab stays up and adopts the new file
+    if (complete && state.structure !== undefined && state.structure === structureHash(lab)) return { action: 'already-up', state, adopted: true };
     if (complete && !recreate) {
       throw new LabError(
         [error('lab.changed', `lab ${lab.name} is up, but ${lab.file} has changed since`, lab.namePos, 'run `lab up --recreate` to take it down and bring the new version up, or `lab down` first')],

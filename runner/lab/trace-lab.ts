@@ -10,6 +10,7 @@ import { LabError, type Diagnostic } from '../config/diagnostics.ts';
 import { displayPath } from '../config/load.ts';
 import { EXIT } from '../config/exit-codes.ts';
 import { allLabsOnHost } from '../exec/host.ts';
+import { structureHash } from '../model/structure-hash.ts';
 import { readState } from '../exec/state.ts';
 import type { FlowRequest, TraceReport, Walk } from '../model/trace.ts';
 import type { ResolvedLab } from '../model/types.ts';
@@ -70,7 +71,7 @@ export async function traceLab(arg: string | undefined, req: FlowRequest, opts: 
     }
     requireRootToTrace();
     const state = readState(lab.name);
-    if (state && state.hash !== lab.hash) {
+    if (state && state.hash !== lab.hash && state.structure !== structureHash(lab)) {
       extra.push({ severity: 'warning', code: 'trace.changed', message: `${lab.file} has changed since lab ${lab.name} was brought up: the model predicts from the file, the kernel runs the old version`, hint: '`lab up --recreate` to run the file as it is now' });
     }
   }

@@ -4,6 +4,7 @@ import type { Plan, Step } from '../plan/ops.ts';
 import type { ResolvedLab } from '../model/types.ts';
 import { writeState, type LabState } from '../exec/state.ts';
 import { labDamage } from '../exec/lab-damage.ts';
+import { structureHash } from '../model/structure-hash.ts';
 import { teardown } from '../exec/teardown.ts';
 import { schedule } from '../plan/units.ts';
 import { checkExisting, compileContextFor, labPathOf, loadLab, planOf, verifyLab, type Loaded } from './load.ts';
@@ -62,7 +63,12 @@ export async function up(arg: string | undefined, opts: UpOptions, ui: LabUi): P
   // up from this very file, but parts removed behind nslab's back (a container, a namespace, a daemon): rebuild it
   const damage = existing.action === 'already-up' ? await labDamage(existing.state) : [];
   if (existing.action === 'already-up' && !damage.length) {
-    ui.info(`lab ${lab.name} is already up (since ${existing.state.upAt ?? existing.state.startedAt}); nothing to do`);
+    if (existing.adopted) {
+      // only tests or texts changed since it came up: the running lab is this file's network
+      existing.state.hash = lab.hash;
+      writeState(existing.state);
+      ui.info(`lab ${lab.name} is already up (since ${existing.state.upAt ?? existing.state.startedAt}); ${lab.file} changed only in what it tests or says, so nothing to rebuild`);
+    } else ui.info(`lab ${lab.name} is already up (since ${existing.state.upAt ?? existing.state.startedAt}); nothing to do`);
     return withTests({ loaded, outcome: 'already-up', images: [], ms: Math.round(performance.now() - t0) });
   }
   if (damage.length) {
@@ -118,7 +124,7 @@ async function waitUntilReady(loaded: Loaded, timeoutMs: number, opts: UpOptions
  * interruption (checked between phases), what was built is removed and the error thrown.
  */
 async function build(lab: ResolvedLab, plan: Plan, images: readonly string[], opts: UpOptions, ui: LabUi): Promise<void> {
-  const state: LabState = { version: 1, lab: lab.name, file: lab.file, hash: lab.hash, status: 'creating', startedAt: new Date().toISOString(), namespaces: [...plan.namespaces], objects: [], daemons: [] };
+  const state: LabState = { version: 1, lab: lab.name, file: lab.file, hash: lab.hash, structure: structureHash(lab), status: 'creating', startedAt: new Date().toISOString(), namespaces: [...plan.namespaces], objects: [], daemons: [] };
   writeState(state); // written before anything exists: a crash from here on leaves a state that `lab down` reads
   try {
     const runs = schedule(plan);

@@ -115,6 +115,24 @@ describe('engine robustness (root, real kernel)', function () {
     const r = await lab(['up', b]);
     assert.equal(r.exitCode, 2);
     assert.match(r.stderr, /b\.yaml:\d+:7: error: lab name "clash" is already used by a running lab from .*a\.yaml/);
+    // issue 18: validating the copy is fine (a copy being edited); only `lab up` refuses it
+    const v = await lab(['validate', b]);
+    assert.equal(v.exitCode, 0, v.stderr);
+    assert.match(v.stderr + v.stdout, /warning: lab name "clash" is already used by a running lab from .*a\.yaml: `lab up` of this file is refused while it runs/);
+  });
+
+  it('a change to the tests only needs no --recreate; a change to the network does (issue 18)', async () => {
+    const f = write(dir, 'lab.yaml', veth.replace(/^name: .*$/m, 'name: retest'));
+    expectOk(await lab(['up', f]), 'up');
+    writeFileSync(f, readFileSync(f, 'utf8').replace(/^tests:\n/m, 'tests:\n  - name: added later\n    ping: { from: c1, to: c2, count: 1 }\n'));
+    const again = await lab(['up', f, '--test']);
+    expectOk(again, 'up after a tests-only change');
+    assert.match(again.stdout + again.stderr, /changed only in what it tests or says, so nothing to rebuild/);
+    assert.match(again.stdout, /✔ added later/);
+    writeFileSync(f, readFileSync(f, 'utf8').replace('10.0.0.2/24', '10.0.0.20/24'));
+    const changed = await lab(['up', f]);
+    assert.equal(changed.exitCode, 2, changed.stderr);
+    assert.match(changed.stderr, /lab retest is up, but .* has changed since/);
   });
 
   it('a failing assertion fails `lab test` with expected, seen and the command, also in JUnit', async () => {

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { birdSocket } from '../../kinds/bird/index.ts';
 import { labNameOf } from '../../lab/load.ts';
 import { labNetns, allLabsOnHost } from '../../exec/host.ts';
 import { execAttached } from '../../exec/node-exec.ts';
@@ -8,6 +11,17 @@ import { LabError, didYouMean } from '../../config/diagnostics.ts';
 import { UsageError, type Args } from '../args.ts';
 import { EXIT } from '../exit-codes.ts';
 import { requireRoot } from '../output.ts';
+
+/**
+ * `birdc` typed in a BGP router finds BIRD's control socket by itself (issue 18: `lab exec r1 -- birdc show
+ * protocols` failed without `-s`): nslab's BIRD listens on the lab's own socket, not on birdc's default one.
+ */
+export function withBirdSocket(lab: string, node: string, argv: readonly string[]): string[] {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || basename(cmd) !== 'birdc' || rest.some((x) => x === '-s' || x.startsWith('-s'))) return [...argv];
+  const socket = birdSocket(lab, node);
+  return existsSync(socket) ? [cmd, '-s', socket, ...rest] : [...argv];
+}
 
 /** lab exec [LAB] NODE -- CMD…: run a command inside a node, with the terminal attached. */
 export async function execCmd(a: Args): Promise<number> {
@@ -20,6 +34,7 @@ export async function execCmd(a: Args): Promise<number> {
   if (!node) throw new UsageError('name the node: lab exec [LAB] NODE -- COMMAND');
   let lab: string;
   if (labArg) lab = labNameOf(labArg).name;
+  else if (existsSync('lab.yaml') || existsSync('lab.yml')) lab = labNameOf(undefined).name; // the lab of this directory, as other commands take it
   else {
     const up = allLabsOnHost();
     if (up.length !== 1) throw new UsageError(up.length ? `${up.length} labs are up (${up.join(', ')}); name one: lab exec LAB ${node} -- …` : 'no lab is up');
@@ -38,5 +53,5 @@ export async function execCmd(a: Args): Promise<number> {
   if (gone.length) {
     throw new LabError([{ severity: 'error', code: 'exec.damaged', message: gone.map((d) => d.text).join('; '), hint: `run \`lab up ${state?.file ?? lab}\` to rebuild the lab` }], EXIT.environment);
   }
-  return execAttached(ns, a.rest);
+  return execAttached(ns, withBirdSocket(lab, node, a.rest));
 }
