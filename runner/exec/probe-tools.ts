@@ -1,6 +1,5 @@
 /** Probes of tools on PATH and of the Docker daemon (see runner/exec/probes.ts for the table and the runner). */
 import { existsSync, statSync } from 'node:fs';
-import { request } from 'node:http';
 import { delimiter, join } from 'node:path';
 import { DOCKER_PING_TIMEOUT_MS, MIN_IPROUTE2_MAJOR, type Check, type CheckKind, type ProbeContext, type ProbeResult, type Which } from './probe-types.ts';
 
@@ -144,8 +143,11 @@ export function dockerSocket(env: NodeJS.ProcessEnv = process.env): string {
   return h?.startsWith('unix://') ? h.slice('unix://'.length) : '/var/run/docker.sock';
 }
 
-/** GET /_ping on the daemon's unix socket (no docker CLI needed). */
-export function dockerPing(socketPath: string, timeoutMs = DOCKER_PING_TIMEOUT_MS): Promise<ProbeResult> {
+/**
+ * GET /_ping on the daemon's unix socket (no docker CLI needed). node:http is imported here, when it is used:
+ * importing it at the top costs every command ~10 ms (its exports pull in undici), `lab validate` included.
+ */
+export async function dockerPing(socketPath: string, timeoutMs = DOCKER_PING_TIMEOUT_MS): Promise<ProbeResult> {
   if (!existsSync(socketPath)) {
     const hasDaemon = !!whichSync('dockerd').path;
     return Promise.resolve({
@@ -154,6 +156,7 @@ export function dockerPing(socketPath: string, timeoutMs = DOCKER_PING_TIMEOUT_M
       hint: hasDaemon ? 'start it: `dockerd >/var/log/nslab-dockerd.log 2>&1 &` or `systemctl start docker` (or: bash scripts/setup.sh --with-docker)' : undefined,
     });
   }
+  const { request } = await import('node:http');
   return new Promise((resolve) => {
     const req = request({ socketPath, path: '/_ping', method: 'GET', timeout: timeoutMs }, (res) => {
       let body = '';
