@@ -300,7 +300,7 @@ describe('handout: the latest results', () => {
     const h = await makeHandout(join(LABS, 'routed', 'lab.yaml'), { svg: false });
     assert.match(h.html, /<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" class="chart"/);
     assert.equal((h.html.match(/class="bar-(ok|fail)"/g) ?? []).length, 2, 'one bar per iperf3 test');
-    assert.match(h.html, /8 passed, 1 failed/);
+    assert.match(h.html, /9 passed, 1 failed/);
     assert.match(h.html, /✘ failed<\/span> last run/);
     assert.match(h.md, /iperf3 throughput/);
     assert.deepEqual(remoteReferences(h.html), []);
