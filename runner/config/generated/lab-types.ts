@@ -686,9 +686,13 @@ size?: number
  */
 expect?: ("reachable" | "unreachable")
 /**
- * Largest loss still accepted, in percent (5, "5%"). Default 0 for reachable.
+ * Largest loss still accepted, in percent (5, "5%"). Default 0 for reachable; 100 when only min-loss is given.
  */
 "max-loss"?: (number | string)
+/**
+ * Smallest loss accepted, in percent: an impaired link (impair: { loss: 20% }) must show at least this much. Needs enough pings: the README says how many; too few is a warning.
+ */
+"min-loss"?: (number | string)
 /**
  * Largest average round-trip time accepted.
  */
