@@ -829,6 +829,10 @@ max?: (string | number)
  * TCP: most retransmits accepted.
  */
 "max-retransmits"?: number
+/**
+ * UDP: largest jitter accepted (iperf3's receiver jitter, e.g. 2ms or 0.5ms; a bare number is seconds). Needs protocol: udp.
+ */
+"max-jitter"?: (number | string)
 }
 /**
  * An action, not a check: take a node's interface down (or up) between tests. Every test before it finishes first; every test after it sees the change.
