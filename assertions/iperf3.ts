@@ -25,6 +25,8 @@ export interface Iperf3Params {
   readonly max?: Threshold;
   readonly maxLoss?: number;
   readonly maxRetransmits?: number;
+  /** UDP: the largest receiver jitter accepted (RFC 3550 interarrival jitter, as iperf3 reports it), ms. */
+  readonly maxJitterMs?: number;
 }
 
 /** One client run, as read from `iperf3 -J`. */
@@ -32,6 +34,8 @@ export interface Iperf3Run {
   readonly bps: number;
   readonly lostPercent?: number;
   readonly retransmits?: number;
+  /** UDP: the receiver's jitter, ms. */
+  readonly jitterMs?: number;
 }
 
 export const BASE_PORT = 5201;
@@ -75,13 +79,16 @@ export function listeningArgv(port: number): string[] {
 interface IperfJson {
   error?: string;
   end?: {
-    sum?: { bits_per_second?: number; lost_percent?: number };
+    sum?: { bits_per_second?: number; lost_percent?: number; jitter_ms?: number };
     sum_sent?: { bits_per_second?: number; retransmits?: number };
-    sum_received?: { bits_per_second?: number; lost_percent?: number };
+    sum_received?: { bits_per_second?: number; lost_percent?: number; jitter_ms?: number };
   };
 }
 
-/** Read one `iperf3 -J` client output. TCP: received rate and sender retransmits; UDP: received rate and loss. */
+/**
+ * Read one `iperf3 -J` client output. TCP: received rate and sender retransmits; UDP: received rate, loss and the
+ * jitter the server measured (end.sum, the receiver's numbers sent back; sum_sent's jitter is always 0).
+ */
 export function parseIperf3(stdout: string, protocol: 'tcp' | 'udp'): { ok: true; run: Iperf3Run } | { ok: false; message: string } {
   let j: IperfJson;
   try {
@@ -94,7 +101,7 @@ export function parseIperf3(stdout: string, protocol: 'tcp' | 'udp'): { ok: true
   if (protocol === 'udp') {
     const bps = end.sum_received?.bits_per_second ?? end.sum?.bits_per_second;
     if (bps === undefined) return { ok: false, message: 'iperf3 reported no UDP result (end.sum)' };
-    return { ok: true, run: { bps, lostPercent: end.sum?.lost_percent ?? end.sum_received?.lost_percent } };
+    return { ok: true, run: { bps, lostPercent: end.sum?.lost_percent ?? end.sum_received?.lost_percent, jitterMs: end.sum?.jitter_ms ?? end.sum_received?.jitter_ms } };
   }
   const bps = end.sum_received?.bits_per_second;
   if (bps === undefined) return { ok: false, message: 'iperf3 reported no TCP result (end.sum_received)' };
@@ -116,8 +123,14 @@ export function expectedText(p: Iperf3Params, measurement: (name: string) => num
   if (p.max) parts.push(`≤ ${bound(p.max, measurement).text}`);
   if (p.maxLoss !== undefined) parts.push(`loss ≤ ${p.maxLoss}%`);
   if (p.maxRetransmits !== undefined) parts.push(`retransmits ≤ ${p.maxRetransmits}`);
+  if (p.maxJitterMs !== undefined) parts.push(`jitter ≤ ${formatJitter(p.maxJitterMs)}`);
   const what = `${p.protocol.toUpperCase()} ${p.from} → ${p.to}`;
   return parts.length ? `${what}: ${parts.join(', ')}` : `${what}: a throughput measurement`;
+}
+
+/** Jitter is often well under a millisecond: three significant digits. */
+export function formatJitter(ms: number): string {
+  return `${Number(ms.toPrecision(3))} ms`;
 }
 
 /** Judge the median of the runs. `measurement` gives earlier named results (bits/s). */
@@ -127,10 +140,13 @@ export function judgeIperf3(p: Iperf3Params, runs: readonly Iperf3Run[], measure
   const med = median(rates);
   const loss = runs.every((r) => r.lostPercent !== undefined) ? median(runs.map((r) => r.lostPercent!)) : undefined;
   const retr = runs.every((r) => r.retransmits !== undefined) ? median(runs.map((r) => r.retransmits!)) : undefined;
+  const jitter = p.maxJitterMs !== undefined && runs.every((r) => r.jitterMs !== undefined) ? median(runs.map((r) => r.jitterMs!)) : undefined;
   let seen = formatRate(med);
   if (runs.length > 1) seen += ` (median of ${runs.length}: ${rates.map(formatRate).join(', ')})`;
   if (loss !== undefined) seen += `, loss ${Number(loss.toFixed(3))}%`;
   if (retr !== undefined) seen += `, ${retr} retransmits`;
+  if (jitter !== undefined) seen += `, jitter ${formatJitter(jitter)}`;
+  else if (p.maxJitterMs !== undefined) seen += ', no jitter reported';
   const extra = { measurement: med, details: { runs, medianBps: med } };
   let ok = true;
   const notes: string[] = [];
@@ -145,6 +161,7 @@ export function judgeIperf3(p: Iperf3Params, runs: readonly Iperf3Run[], measure
   }
   if (p.maxLoss !== undefined && (loss === undefined || loss > p.maxLoss)) ok = false;
   if (p.maxRetransmits !== undefined && (retr === undefined || retr > p.maxRetransmits)) ok = false;
+  if (p.maxJitterMs !== undefined && (jitter === undefined || jitter > p.maxJitterMs)) ok = false;
   if (ok) return pass(expected, seen, command, extra);
   return fail(expected, [seen, ...notes].join('; '), command, extra);
 }
@@ -193,6 +210,15 @@ async function runOnce(p: Iperf3Params, ctx: RunContext, port: number): Promise<
   return { run, error, command };
 }
 
+/** max-jitter: UDP only (TCP has no jitter in iperf3's report: an error, not a test that could never fail). */
+function readMaxJitter(r: ParamReader, protocol: 'tcp' | 'udp'): number | undefined {
+  const ms = r.durationMs('max-jitter', undefined);
+  if (ms === undefined) return undefined;
+  if (protocol !== 'udp') return r.fail('max-jitter', `iperf3.max-jitter needs protocol: udp (${r.has('protocol') ? 'this test is tcp' : 'the default is tcp'})`, 'iperf3 measures jitter on UDP only: add protocol: udp');
+  if (typeof r.raw['max-jitter'] === 'number') r.warn('max-jitter', `iperf3.max-jitter: ${r.raw['max-jitter']} is read as seconds (${formatJitter(ms)})`, `write the unit: max-jitter: ${r.raw['max-jitter']}ms`);
+  return ms;
+}
+
 export const iperf3: AssertionDef<Iperf3Params> = {
   type: 'iperf3',
   schema,
@@ -237,6 +263,7 @@ export const iperf3: AssertionDef<Iperf3Params> = {
     if (maxLoss !== undefined && protocol !== 'udp') r.warn('max-loss', 'max-loss applies to UDP only; TCP retransmits lost packets', 'use max-retransmits for TCP, or protocol: udp');
     const maxRetransmits = r.integer('max-retransmits', undefined, 0, Number.MAX_SAFE_INTEGER);
     if (maxRetransmits !== undefined && protocol !== 'tcp') r.warn('max-retransmits', 'max-retransmits applies to TCP only', 'use max-loss for UDP');
+    const maxJitterMs = readMaxJitter(r, protocol);
     if (!from || !to || to.node === undefined) return r.result(undefined);
     return r.result<Iperf3Params>({
       from,
@@ -253,6 +280,7 @@ export const iperf3: AssertionDef<Iperf3Params> = {
       max,
       maxLoss: protocol === 'udp' ? maxLoss : undefined,
       maxRetransmits: protocol === 'tcp' ? maxRetransmits : undefined,
+      maxJitterMs,
     });
   },
   async run(p, ctx) {
@@ -280,7 +308,7 @@ export const iperf3: AssertionDef<Iperf3Params> = {
       doThis: `Measure ${p.protocol.toUpperCase()} throughput from ${p.from} to ${targetText(p.to, p.address)} for ${p.durationS} s${p.streams > 1 ? ` with ${p.streams} streams` : ''}${p.bitrateBps ? ` at ${formatRate(p.bitrateBps)}` : ''}${p.repeat > 1 ? `, ${p.repeat} times (the test takes the median)` : ''}.`,
       commands: [{ ...server, text: `${server.text} &` }, ctx.inNode(p.from, client, `on ${p.from}: the client`)],
       expect: expectedText(p, (name) => ctx.measurement(name)),
-      hint: `Read the receiver's line at the end: its Bitrate is what the test judges`,
+      hint: `Read the receiver's line at the end: its Bitrate is what the test judges${p.maxJitterMs !== undefined ? ', and its Jitter' : ''}`,
     };
   },
   measurementBounds(p, measured) {

@@ -1,6 +1,7 @@
 /** ping: is a target reachable from a node, with how much loss and how long a round trip. */
 import { formatMs } from '../runner/util/units.ts';
 import { times } from './exercise-kit.ts';
+import { countNeeded, MISS_RISK, missRisk, yardstickLoss } from './loss-sampling.ts';
 import { abnormalEnd, excerpt, fail, ParamReader, pass, seconds, targetText } from './common.ts';
 import type { AssertionDef, ExecResult, Outcome } from './types.ts';
 import schema from './ping.schema.json' with { type: 'json' };
@@ -16,8 +17,10 @@ export interface PingParams {
   readonly size?: number;
   readonly dontFragment: boolean;
   readonly expect: 'reachable' | 'unreachable';
-  /** Largest loss accepted, percent (reachable only). */
+  /** Largest loss accepted, percent (reachable only): 0 by default, 100 when only min-loss is given. */
   readonly maxLoss: number;
+  /** Smallest loss accepted, percent (reachable only): an impaired link must show it. */
+  readonly minLoss?: number;
   readonly maxRttMs?: number;
 }
 
@@ -68,7 +71,8 @@ function describeStats(s: PingStats): string {
 export function expectedText(p: PingParams): string {
   if (p.expect === 'unreachable') return `${targetText(p.to, p.address)} unreachable from ${p.from}: no replies`;
   const rtt = p.maxRttMs !== undefined ? `, average rtt ≤ ${formatMs(p.maxRttMs)}` : '';
-  return `${targetText(p.to, p.address)} reachable from ${p.from}: loss ≤ ${p.maxLoss}%${rtt}`;
+  const loss = p.minLoss === undefined ? `loss ≤ ${p.maxLoss}%` : p.maxLoss < 100 ? `loss ${p.minLoss}–${p.maxLoss}%` : `loss ≥ ${p.minLoss}%`;
+  return `${targetText(p.to, p.address)} reachable from ${p.from}: ${loss}${rtt}`;
 }
 
 const UNREACHABLE = /unreachable|no route to host|prohibited/i;
@@ -92,8 +96,21 @@ export function judgePing(p: PingParams, r: ExecResult): Outcome {
     return stats.received === 0 ? pass(expected, seen, r.command, { details }) : fail(expected, seen, r.command, { details });
   }
   if (stats.received === 0 || stats.lossPercent > p.maxLoss) return fail(expected, seen, r.command, { details });
+  if (p.minLoss !== undefined && stats.lossPercent < p.minLoss) return fail(expected, seen, r.command, { details });
   if (p.maxRttMs !== undefined && stats.rtt && stats.rtt.avg > p.maxRttMs) return fail(expected, seen, r.command, { details });
   return pass(expected, seen, r.command, { details });
+}
+
+/** A min-loss the count cannot judge reliably (assertions/loss-sampling.ts) is a warning at the count. */
+function warnFewPings(r: ParamReader, count: number, minLoss: number): void {
+  const risk = missRisk(count, minLoss);
+  if (minLoss <= 0 || risk <= MISS_RISK) return;
+  const need = countNeeded(minLoss);
+  const yard = yardstickLoss(minLoss);
+  const chance = `${Math.round(risk * 100)}%`;
+  const message = `ping.count ${count} is too few for min-loss ${minLoss}%: a link that loses ${yard}% still shows less than ${minLoss}% in ${count} pings ${chance === '100%' ? 'almost always' : `${chance} of the time`}`;
+  const hint = need !== undefined ? `use count: ${need} or more (with interval: 20ms it takes ${formatMs(need * 20)})` : `no count up to 1000 is enough for so small a loss; ask for a larger min-loss`;
+  r.warn(r.has('count') ? 'count' : 'min-loss', message, hint);
 }
 
 export const ping: AssertionDef<PingParams> = {
@@ -110,15 +127,20 @@ export const ping: AssertionDef<PingParams> = {
     const size = r.integer('size', undefined, 0, 65507);
     const dontFragment = r.boolean('dont-fragment', false);
     const expect = r.oneOf('expect', ['reachable', 'unreachable'] as const, 'reachable');
-    const maxLoss = r.percent('max-loss', 0) ?? 0;
+    const minLoss = r.percent('min-loss', undefined);
+    const maxLoss = r.percent('max-loss', minLoss === undefined ? 0 : 100) ?? 0;
     const maxRttMs = r.durationMs('max-rtt', undefined);
     if (expect === 'unreachable') {
       if (r.has('max-loss')) r.warn('max-loss', 'max-loss has no meaning with expect: unreachable', 'expect: unreachable wants every packet lost; leave max-loss out');
       if (r.has('max-rtt')) r.warn('max-rtt', 'max-rtt has no meaning with expect: unreachable', 'leave max-rtt out');
+      if (r.has('min-loss')) r.warn('min-loss', 'min-loss has no meaning with expect: unreachable', 'expect: unreachable wants every packet lost; leave min-loss out');
+    } else if (minLoss !== undefined) {
+      if (minLoss > maxLoss) r.fail('min-loss', `ping.min-loss (${minLoss}%) is above ping.max-loss (${maxLoss}%)`, 'no run could pass; swap them or widen the range');
+      else warnFewPings(r, count, minLoss);
     }
     if (intervalMs < 2) r.fail('interval', `ping.interval must be at least 2ms, not ${formatMs(intervalMs)}`, 'the default is 0.2s');
     if (!from || !to) return r.result(undefined);
-    return r.result<PingParams>({ from, to: to.text, address: to.address, family: to.family, count, intervalMs, size, dontFragment, expect, maxLoss, maxRttMs });
+    return r.result<PingParams>({ from, to: to.text, address: to.address, family: to.family, count, intervalMs, size, dontFragment, expect, maxLoss, minLoss: expect === 'reachable' ? minLoss : undefined, maxRttMs });
   },
   async run(p, ctx) {
     const r = await ctx.exec(p.from, pingArgv(p), { timeoutMs: pingTimeoutMs(p) });

@@ -113,7 +113,10 @@ export interface HandoutDoc {
   readonly exercises: readonly ExerciseDoc[];
   /** The packet walks of `handout.traces`, as the model predicts them. */
   readonly traces: readonly TraceDoc[];
+  /** Only the results of tests in the lab file (saved results of an older version may name others). */
   readonly results: ReadResults;
+  /** How many saved results were left out because the lab file has no test of that name. */
+  readonly droppedResults: number;
   readonly bars: readonly Bar[];
 }
 
@@ -128,12 +131,29 @@ export interface BuildInput {
   readonly plan?: Plan;
 }
 
+/** What a handout says about results it left out. */
+export function droppedText(n: number): string {
+  return `${n} saved result${n === 1 ? '' : 's'} not shown: ${n === 1 ? 'its test is' : 'their tests are'} no longer in the lab file (it changed since this run); the counts are of the tests shown.`;
+}
+
+/** The saved results of this lab, keeping only tests the lab file still has (the counts recomputed). */
+export function currentResults(lab: ResolvedLab, saved: ReadResults): { results: ReadResults; dropped: number } {
+  if (saved.state !== 'ok') return { results: saved, dropped: 0 };
+  if (saved.results.lab !== lab.name) return { results: { state: 'none' }, dropped: 0 };
+  const known = new Set(lab.tests.map((t) => t.name));
+  const tests = saved.results.tests.filter((t) => known.has(t.name));
+  const dropped = saved.results.tests.length - tests.length;
+  if (dropped === 0) return { results: saved, dropped };
+  const passed = tests.filter((t) => t.ok).length;
+  return { results: { ...saved, results: { ...saved.results, tests, counts: { total: tests.length, passed, failed: tests.length - passed } } }, dropped };
+}
+
 export function buildHandout(input: BuildInput): HandoutDoc {
   const { lab } = input;
   const spec: HandoutSpec = input.spec ?? { goals: [], sections: [], notes: [], traces: [] };
   const numbered = spec.notes.map((note) => ({ n: note.index + 1, note }));
   const plan = input.plan ?? handoutPlan(lab);
-  const results = input.results.state === 'ok' && input.results.results.lab === lab.name ? input.results : input.results.state === 'ok' ? ({ state: 'none' } as const) : input.results;
+  const { results, dropped } = currentResults(lab, input.results);
   const byName = new Map(results.state === 'ok' ? results.results.tests.map((t) => [t.name, t]) : []);
   const measured = (name: string): number | undefined => byName.get(name)?.measurement ?? undefined;
 
@@ -174,6 +194,7 @@ export function buildHandout(input: BuildInput): HandoutDoc {
     exercises,
     traces: tracesOf(lab, spec.traces),
     results,
+    droppedResults: dropped,
     bars: barsOf(exercises, measured),
   };
 }

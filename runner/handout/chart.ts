@@ -39,24 +39,51 @@ function niceMax(v: number): number {
   return 10 * p;
 }
 
+/** Values spanning more than this factor (largest / smallest) get a logarithmic axis: small bars stay readable. */
+export const LOG_SPAN = 20;
+
+interface Scale {
+  readonly log: boolean;
+  /** Where a rate falls on the axis, 0–1. */
+  readonly at: (bps: number) => number;
+  readonly ticks: readonly { readonly bps: number; readonly text: string }[];
+}
+
+/** Linear from 0 to a round number, or, when the values span orders of magnitude, one tick per decade. */
+export function chartScale(values: readonly number[]): Scale {
+  const positive = values.filter((v) => v > 0);
+  const hiV = Math.max(0, ...positive);
+  const loV = positive.length ? Math.min(...positive) : 0;
+  if (loV > 0 && hiV / loV > LOG_SPAN) {
+    const lo = Math.floor(Math.log10(loV));
+    const hi = Math.max(lo + 1, Math.ceil(Math.log10(hiV)));
+    const ticks = Array.from({ length: hi - lo + 1 }, (_, k) => ({ bps: 10 ** (lo + k), text: formatRate(10 ** (lo + k)).replace(/\.0+ /, ' ').replace(/\.00 /, ' ') }));
+    return { log: true, at: (bps) => (bps > 0 ? Math.max(0, (Math.log10(bps) - lo) / (hi - lo)) : 0), ticks };
+  }
+  const max = niceMax(hiV);
+  const ticks = [0, 1, 2, 3, 4].map((k) => ({ bps: (max * k) / 4, text: tick((max * k) / 4, max, k === 4) }));
+  return { log: false, at: (bps) => bps / max, ticks };
+}
+
 export function throughputChart(bars: readonly Bar[], title = 'iperf3 throughput (median of the runs)'): string {
   const top = 30;
   const axis = 22;
   const height = top + bars.length * ROW + axis + 8;
   const plotX = LABEL_W + 10;
   const plotW = WIDTH - plotX - VALUE_W;
-  const max = niceMax(Math.max(...bars.flatMap((b) => [b.bps, b.minBps ?? 0, b.maxBps ?? 0])));
-  const x = (bps: number): number => plotX + (plotW * bps) / max;
+  const scale = chartScale(bars.flatMap((b) => [b.bps, b.minBps ?? 0, b.maxBps ?? 0]));
+  if (scale.log) title = `${title} — log scale`;
+  const x = (bps: number): number => plotX + plotW * scale.at(bps);
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeHtml(title)}">`,
     `<title>${escapeHtml(title)}</title>`,
     `<text x="0" y="16" class="chart-title">${escapeHtml(title)}</text>`,
   ];
-  // grid: 0, ¼, ½, ¾, 1 of the scale
-  for (let k = 0; k <= 4; k++) {
-    const gx = x((max * k) / 4);
+  // grid: 0, ¼, ½, ¾, 1 of a linear scale, or every power of ten of a log scale
+  for (const t of scale.ticks) {
+    const gx = x(t.bps);
     out.push(`<line x1="${gx.toFixed(1)}" y1="${top - 4}" x2="${gx.toFixed(1)}" y2="${top + bars.length * ROW}" class="grid"/>`);
-    out.push(`<text x="${gx.toFixed(1)}" y="${top + bars.length * ROW + 16}" class="tick" text-anchor="middle">${escapeHtml(tick((max * k) / 4, max, k === 4))}</text>`);
+    out.push(`<text x="${gx.toFixed(1)}" y="${top + bars.length * ROW + 16}" class="tick" text-anchor="middle">${escapeHtml(t.text)}</text>`);
   }
   bars.forEach((b, i) => {
     const y = top + i * ROW + (ROW - BAR) / 2;

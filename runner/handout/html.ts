@@ -3,7 +3,7 @@
  * font, no image and no link to anything outside the file. It renders the same with no network, and prints.
  */
 import { formatMs } from '../util/units.ts';
-import type { Block, CodeLine, ExerciseDoc, HandoutDoc, NumberedNote } from './build.ts';
+import { droppedText, type Block, type CodeLine, type ExerciseDoc, type HandoutDoc, type NumberedNote } from './build.ts';
 import { throughputChart } from './chart.ts';
 import { escapeHtml as esc, inline, markdown } from './markdown.ts';
 import { walkSequence } from './trace-mermaid.ts';
@@ -334,9 +334,7 @@ function resultsHtml(d: HandoutDoc): string {
   out.push(
     `<p class="summary"><span class="badge ${r.counts.failed ? 'fail' : 'ok'}">${r.counts.failed ? '✘' : '✔'} ${r.counts.passed} passed, ${r.counts.failed} failed</span> on ${esc(when(r.started))}, in ${esc(formatMs(r.durationMs))}.</p>`,
   );
-  const known = new Set(d.lab.tests.map((t) => t.name));
-  const stale = r.tests.filter((t) => !known.has(t.name));
-  if (stale.length) out.push(`<p class="meta">${stale.length} result(s) belong to tests the lab file no longer has; the lab file may have changed since this run.</p>`);
+  if (d.droppedResults) out.push(`<p class="meta">${droppedText(d.droppedResults)}</p>`);
   if (d.bars.length) out.push(throughputChart(d.bars));
   if (d.bars.length) out.push('<p class="meta">Bars: the median throughput of each iperf3 test. Dashed lines: the thresholds it was judged against.</p>');
   out.push('<table><tr><th>#</th><th>test</th><th>result</th><th>seen</th><th>time</th></tr>');

@@ -1,6 +1,6 @@
 /** The handout as Markdown: the same content as the HTML, with the diagram as a ```mermaid block. */
 import { formatMs } from '../util/units.ts';
-import type { Block, ExerciseDoc, HandoutDoc, NumberedNote } from './build.ts';
+import { droppedText, type Block, type ExerciseDoc, type HandoutDoc, type NumberedNote } from './build.ts';
 import { throughputText } from './chart.ts';
 import { when } from './html.ts';
 import { walkExpect, type TraceDoc } from './traces.ts';
@@ -114,6 +114,7 @@ export function handoutMarkdown(d: HandoutDoc): string {
   else {
     const r = d.results.results;
     out.push(`${r.counts.failed ? '✘' : '✔'} ${r.counts.passed} passed, ${r.counts.failed} failed on ${when(r.started)}, in ${formatMs(r.durationMs)}.`, '');
+    if (d.droppedResults) out.push(droppedText(d.droppedResults), '');
     if (d.bars.length) out.push('iperf3 throughput (median of the runs):', '', fence(throughputText(d.bars)), '');
     out.push('| # | test | result | seen | time |', '|---|---|---|---|---|', ...r.tests.map((t, i) => `| ${i + 1} | ${cell(t.name)} | ${t.ok ? '✔ passed' : '✘ failed'} | ${cell(t.seen)} | ${formatMs(t.durationMs)} |`), '');
   }

@@ -306,6 +306,23 @@ describe('handout: the latest results', () => {
     assert.deepEqual(remoteReferences(h.html), []);
   });
 
+  it('results of tests the lab file no longer has are left out, counted and said so', async () => {
+    const saved = JSON.parse(report()) as { tests: { name: string; ok: boolean }[] };
+    const old = { ...saved.tests[2], name: 'a test that was renamed since', ok: false };
+    saved.tests.push(old, { ...old, name: 'another old one' });
+    (saved as unknown as { counts: object }).counts = { total: saved.tests.length, passed: 7, failed: 3 };
+    saveResults('routed', JSON.stringify(saved));
+    const h = await makeHandout(join(LABS, 'routed', 'lab.yaml'), { svg: false });
+    assert.doesNotMatch(h.html, /renamed since|another old one/);
+    assert.doesNotMatch(h.md, /renamed since|another old one/);
+    assert.match(h.html, /2 saved results not shown: their tests are no longer in the lab file/);
+    assert.match(h.md, /2 saved results not shown/);
+    assert.match(h.html, /7 passed, 1 failed/, 'the counts are of the tests shown');
+    saveResults('routed', report());
+    const fresh = await makeHandout(join(LABS, 'routed', 'lab.yaml'), { svg: false });
+    assert.doesNotMatch(fresh.html, /not shown/);
+  });
+
   it('unreadable results are said so, not fatal', async () => {
     mkdirSync(join(dir, 'results'), { recursive: true });
     writeFileSync(resultsPath('routed'), '{broken');

@@ -686,9 +686,13 @@ size?: number
  */
 expect?: ("reachable" | "unreachable")
 /**
- * Largest loss still accepted, in percent (5, "5%"). Default 0 for reachable.
+ * Largest loss still accepted, in percent (5, "5%"). Default 0 for reachable; 100 when only min-loss is given.
  */
 "max-loss"?: (number | string)
+/**
+ * Smallest loss accepted, in percent: an impaired link (impair: { loss: 20% }) must show at least this much. Needs enough pings: the README says how many; too few is a warning.
+ */
+"min-loss"?: (number | string)
 /**
  * Largest average round-trip time accepted.
  */
@@ -825,6 +829,10 @@ max?: (string | number)
  * TCP: most retransmits accepted.
  */
 "max-retransmits"?: number
+/**
+ * UDP: largest jitter accepted (iperf3's receiver jitter, e.g. 2ms or 0.5ms; a bare number is seconds). Needs protocol: udp.
+ */
+"max-jitter"?: (number | string)
 }
 /**
  * An action, not a check: take a node's interface down (or up) between tests. Every test before it finishes first; every test after it sees the change.

@@ -104,6 +104,33 @@ describe('iperf3', () => {
       assert.ok(r.ok);
       assert.equal(judgeIperf3(p({ protocol: 'udp', maxLoss: 1 }), [r.run], none, '').ok, false);
     });
+    it('max-jitter on a real UDP run through a queue a TCP flow keeps filling: fails with the measured jitter', () => {
+      const r = parseIperf3(fixture('iperf3-udp-jitter').stdout, 'udp');
+      assert.ok(r.ok);
+      const j = JSON.parse(fixture('iperf3-udp-jitter').stdout);
+      assert.equal(r.run.jitterMs, j.end.sum.jitter_ms);
+      const jitter = r.run.jitterMs!;
+      assert.ok(jitter > 1 && jitter < 20, `a 5 mbit queue under load jitters by milliseconds, saw ${jitter}`);
+      const udp = (maxJitterMs: number): Iperf3Params => p({ protocol: 'udp', maxJitterMs });
+      const o = judgeIperf3(udp(1), [r.run], none, 'cmd');
+      assert.equal(o.ok, false);
+      assert.match(o.expected, /UDP h1 → h2: jitter ≤ 1 ms/);
+      assert.match(o.seen, new RegExp(`jitter ${Number(jitter.toPrecision(3))} ms`));
+      assert.equal(judgeIperf3(udp(jitter), [r.run], none, '').ok, true, 'the bound is inclusive');
+      assert.equal(judgeIperf3(udp(20), [r.run], none, '').ok, true);
+    });
+    it('max-jitter: an unloaded link passes; runs without jitter fail; repeats use the median', () => {
+      const clean = parseIperf3(fixture('iperf3-udp').stdout, 'udp');
+      assert.ok(clean.ok);
+      assert.ok(clean.run.jitterMs! < 0.1);
+      assert.equal(judgeIperf3(p({ protocol: 'udp', maxJitterMs: 0.5 }), [clean.run], none, '').ok, true);
+      const none_ = judgeIperf3(p({ protocol: 'udp', maxJitterMs: 0.5 }), [{ bps: G }], none, '');
+      assert.equal(none_.ok, false);
+      assert.match(none_.seen, /no jitter reported/);
+      const runs = [1, 5, 2].map((jitterMs) => ({ bps: G, jitterMs }));
+      assert.equal(judgeIperf3(p({ protocol: 'udp', maxJitterMs: 2 }), runs, none, '').ok, true);
+      assert.equal(judgeIperf3(p({ protocol: 'udp', maxJitterMs: 1.9 }), runs, none, '').ok, false);
+    });
   });
 
   describe('resolve', () => {
@@ -113,7 +140,7 @@ describe('iperf3', () => {
       assert.deepEqual(r.diagnostics, []);
       assert.deepEqual(r.params, {
         from: 'h1', to: 'h2', server: 'h2', address: '10.0.0.2', family: 4, protocol: 'udp', durationS: 5, streams: 2, bitrateBps: 100e6, repeat: 3,
-        min: { kind: 'rate', bps: 50e6, text: '50 mbit' }, max: { kind: 'relative', factor: 0.9, ref: 'underlay', text: '0.9 x underlay' }, maxLoss: 1, maxRetransmits: undefined,
+        min: { kind: 'rate', bps: 50e6, text: '50 mbit' }, max: { kind: 'relative', factor: 0.9, ref: 'underlay', text: '0.9 x underlay' }, maxLoss: 1, maxRetransmits: undefined, maxJitterMs: undefined,
       });
       assert.deepEqual(iperf3.dependsOn!(r.params!), ['underlay']);
       assert.equal(iperf3.exclusive, true);
@@ -136,6 +163,23 @@ describe('iperf3', () => {
       const r = iperf3.resolve({ from: 'h1', to: 'h2', min: 'quick', bitrate: 'lots' }, ctx);
       assert.equal(r.params, undefined);
       assert.deepEqual(errors(r.diagnostics).map((d) => d.pos?.file).sort(), ['<bitrate>', '<min>']);
+    });
+    it('max-jitter: read as a duration on UDP; refused without udp, at the key', () => {
+      const r = iperf3.resolve({ from: 'h1', to: 'h2', protocol: 'udp', 'max-jitter': '0.5ms' }, ctx);
+      assert.deepEqual(r.diagnostics, []);
+      assert.equal(r.params!.maxJitterMs, 0.5);
+      for (const raw of [{ from: 'h1', to: 'h2', 'max-jitter': '2ms' }, { from: 'h1', to: 'h2', protocol: 'tcp', 'max-jitter': '2ms' }]) {
+        const t = iperf3.resolve(raw, ctx);
+        assert.equal(t.params, undefined);
+        const [d] = errors(t.diagnostics);
+        assert.equal(d.pos?.file, '<max-jitter>');
+        assert.match(d.message, /max-jitter needs protocol: udp/);
+        assert.match(d.hint ?? '', /protocol: udp/);
+      }
+      const secs = iperf3.resolve({ from: 'h1', to: 'h2', protocol: 'udp', 'max-jitter': 2 }, ctx);
+      assert.equal(secs.params!.maxJitterMs, 2000);
+      assert.equal(secs.diagnostics[0].severity, 'warning');
+      assert.match(secs.diagnostics[0].hint ?? '', /max-jitter: 2ms/);
     });
     it('min above max', () => {
       assert.match(iperf3.resolve({ from: 'h1', to: 'h2', min: '2G', max: '1G' }, ctx).diagnostics[0].message, /above/);

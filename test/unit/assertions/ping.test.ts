@@ -57,6 +57,26 @@ describe('ping', () => {
       assert.equal(judgePing(p({ maxLoss: loss - 1 }), r).ok, false);
       assert.equal(judgePing(p({ expect: 'unreachable' }), r).ok, false, 'some replies came back');
     });
+    it('min-loss: an impaired link (nft drop of 20%, as a lab compiles loss: 20%) must show the loss', () => {
+      const r = fixture('ping-impair-loss');
+      const loss = parsePingStats(r.stdout)!.lossPercent;
+      assert.ok(loss > 10 && loss < 30, `a 20% drop lost ${loss}% of 100 pings`);
+      const o = judgePing(p({ count: 100, minLoss: 10, maxLoss: 100 }), r);
+      assert.equal(o.ok, true);
+      assert.match(o.expected, /loss ≥ 10%/);
+      assert.equal(judgePing(p({ count: 100, minLoss: loss, maxLoss: 100 }), r).ok, true, 'the bound is inclusive');
+      const low = judgePing(p({ count: 100, minLoss: loss + 1, maxLoss: 100 }), r);
+      assert.equal(low.ok, false);
+      assert.match(low.seen, new RegExp(`\\(${loss}% loss\\)`), 'the measured loss is in the failure');
+      assert.equal(judgePing(p({ count: 100, minLoss: 10, maxLoss: loss - 1 }), r).ok, false, 'max-loss still holds');
+      assert.match(judgePing(p({ minLoss: 10, maxLoss: 30 }), r).expected, /loss 10–30%/);
+    });
+    it('min-loss fails a link that lost nothing, and one that answered nothing', () => {
+      const clean = judgePing(p({ minLoss: 5, maxLoss: 100 }), fixture('ping-ok'));
+      assert.equal(clean.ok, false);
+      assert.match(clean.seen, /3\/3 replies \(0% loss\)/);
+      assert.equal(judgePing(p({ minLoss: 5, maxLoss: 100 }), fixture('ping-all-lost')).ok, false, '100% loss is not reachable');
+    });
     it('judges the average rtt against max-rtt', () => {
       const r = fixture('ping-ok');
       const avg = parsePingStats(r.stdout)!.rtt!.avg;
@@ -100,7 +120,7 @@ describe('ping', () => {
     it('resolves a target to its address, with defaults', () => {
       const r = ping.resolve({ from: 'h1', to: 'h2' }, resolveCtx());
       assert.deepEqual(r.diagnostics, []);
-      assert.deepEqual(r.params, { ...base, address: '10.0.0.2', size: undefined, maxRttMs: undefined });
+      assert.deepEqual(r.params, { ...base, address: '10.0.0.2', size: undefined, minLoss: undefined, maxRttMs: undefined });
       assert.equal(ping.describe(r.params!), 'ping h1 → h2');
     });
     it('reads every key', () => {
@@ -136,6 +156,33 @@ describe('ping', () => {
       const r = ping.resolve({ from: 'h1', to: 'h2', expect: 'reachabel', count: 0 }, resolveCtx());
       assert.equal(r.params, undefined);
       assert.deepEqual(r.diagnostics.map((d) => d.code), ['test.shape', 'test.shape']);
+    });
+    it('min-loss: max-loss then defaults to 100; above max-loss is an error at min-loss', () => {
+      const r = ping.resolve({ from: 'h1', to: 'h2', count: 100, 'min-loss': '10%' }, resolveCtx());
+      assert.deepEqual(r.diagnostics, []);
+      assert.equal(r.params!.minLoss, 10);
+      assert.equal(r.params!.maxLoss, 100);
+      const bad = ping.resolve({ from: 'h1', to: 'h2', count: 100, 'min-loss': 20, 'max-loss': 10 }, resolveCtx());
+      assert.equal(bad.params, undefined);
+      assert.equal(bad.diagnostics[0].pos?.file, '<min-loss>');
+      assert.match(bad.diagnostics[0].message, /min-loss \(20%\) is above ping.max-loss \(10%\)/);
+    });
+    it('min-loss with too few pings warns at count, with the chance of a wrong failure and the count needed', () => {
+      const r = ping.resolve({ from: 'h1', to: 'h2', count: 3, 'min-loss': '5%' }, resolveCtx());
+      assert.ok(r.params, 'a warning only');
+      assert.equal(r.diagnostics.length, 1);
+      const d = r.diagnostics[0];
+      assert.equal(d.severity, 'warning');
+      assert.equal(d.pos?.file, '<count>');
+      assert.match(d.message, /count 3 is too few for min-loss 5%: a link that loses 10% still shows less than 5% in 3 pings 73% of the time/);
+      assert.match(d.hint ?? '', /use count: 183 or more/);
+      // the default count: the warning is at min-loss
+      assert.equal(ping.resolve({ from: 'h1', to: 'h2', 'min-loss': 10 }, resolveCtx()).diagnostics[0].pos?.file, '<min-loss>');
+      // enough pings: no warning
+      assert.deepEqual(ping.resolve({ from: 'h1', to: 'h2', count: 183, 'min-loss': 5 }, resolveCtx()).diagnostics, []);
+      assert.deepEqual(ping.resolve({ from: 'h1', to: 'h2', count: 100, 'min-loss': 10 }, resolveCtx()).diagnostics, []);
+      // no count is enough for a tiny loss
+      assert.match(ping.resolve({ from: 'h1', to: 'h2', count: 1000, 'min-loss': 0.5 }, resolveCtx()).diagnostics[0].hint ?? '', /no count up to 1000/);
     });
     it('warns about max-loss with expect: unreachable', () => {
       const r = ping.resolve({ from: 'h1', to: 'h2', expect: 'unreachable', 'max-loss': 5 }, resolveCtx());
