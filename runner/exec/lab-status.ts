@@ -29,6 +29,8 @@ export interface NodeStatus {
 export interface LabStatus {
   lab: string;
   file?: string;
+  /** The hash of the lab as it was brought up (to tell whether its file has changed since). */
+  hash?: string;
   status: string;
   upAt?: string;
   lastTest?: { at: string; passed: number; failed: number };
@@ -78,6 +80,7 @@ export async function labStatus(lab: string): Promise<LabStatus> {
   return {
     lab,
     file: state?.file,
+    hash: state?.hash,
     status: !state ? 'leftover (no state; `lab down` removes it)' : damage.length ? `degraded: ${damage.map((d) => d.text).join('; ')}` : state.status,
     upAt: state?.upAt,
     lastTest: state?.lastTest,

@@ -1,5 +1,6 @@
 import { allLabsOnHost } from '../../exec/host.ts';
-import { labStatus } from '../../exec/lab-status.ts';
+import { fullLabStatus } from '../../lab/status.ts';
+import { bgpLines, modelLines } from '../status-text.ts';
 import { labsWithState } from '../../exec/state.ts';
 import { labNameOf } from '../../lab/load.ts';
 import { labsInDocker } from '../../exec/docker-labs.ts';
@@ -7,11 +8,11 @@ import type { Args } from '../args.ts';
 import { EXIT } from '../exit-codes.ts';
 import { requireRoot } from '../output.ts';
 
-/** lab status [LAB] [--json]: labs, nodes, interfaces, addresses, routes. */
+/** lab status [LAB] [--json]: labs, nodes, interfaces, addresses, routes, BGP sessions, Services, policies, impairments. */
 export async function statusCmd(a: Args): Promise<number> {
   requireRoot('status');
   const names = a.positionals[0] ? [labNameOf(a.positionals[0]).name] : [...new Set([...allLabsOnHost(), ...labsWithState(), ...(await labsInDocker())])].sort();
-  const all = await Promise.all(names.map(labStatus));
+  const all = await Promise.all(names.map(fullLabStatus));
   // a lab that lost parts behind nslab's back is not "up": say so in the exit code too (issue 17)
   const code = all.some((s) => s.damage.length) ? EXIT.environment : EXIT.ok;
   if (a.flags.has('json')) {
@@ -39,6 +40,7 @@ export async function statusCmd(a: Args): Promise<number> {
       if (c.logs) out.push(...c.logs.split('\n').map((l) => `    | ${l}`));
     }
     for (const d of s.daemons) out.push(`  process ${d.name} on ${d.node}: pid ${d.pid} ${d.running ? 'running' : 'EXITED'} (log ${d.log})`);
+    out.push(...bgpLines(s.bgp), ...modelLines(s.model, s.modelNote));
   }
   for (const s of all) if (s.damage.length) out.push(`lab ${s.lab} is damaged: \`lab up ${s.file ?? s.lab}\` rebuilds it, \`lab down ${s.lab}\` removes it`);
   process.stdout.write(`${out.join('\n')}\n`);

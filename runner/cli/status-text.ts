@@ -1,0 +1,40 @@
+/** The text `lab status` prints for BGP sessions, Services, NetworkPolicies and impairments (issue 18). Pure. */
+import type { BgpRouterStatus, ModelStatus } from '../lab/status-model.ts';
+import { formatMs, formatRate } from '../util/units.ts';
+
+export function bgpLines(routers: readonly BgpRouterStatus[]): string[] {
+  const out: string[] = [];
+  for (const r of routers) {
+    if (r.error) {
+      out.push(`  bgp ${r.node}: ${r.error}`);
+      continue;
+    }
+    if (!r.sessions.length) out.push(`  bgp ${r.node}: no BGP sessions`);
+    for (const s of r.sessions) {
+      const peer = [s.neighbor, s.as !== undefined ? `AS ${s.as}` : ''].filter(Boolean).join(' ');
+      const err = s.state !== 'Established' && s.lastError ? ` (${s.lastError})` : '';
+      out.push(`  bgp ${r.node} ${s.name}${peer ? ` → ${peer}` : ''}: ${s.state}${err} since ${s.since}`);
+    }
+  }
+  return out;
+}
+
+export function modelLines(m: ModelStatus | undefined, note?: string): string[] {
+  if (!m) return note ? [`  (${note})`] : [];
+  const out: string[] = [];
+  for (const s of m.services) {
+    const addr = [s.clusterIP ? `ClusterIP ${s.clusterIP}` : 'headless', s.nodePorts.length ? `NodePort ${s.nodePorts.join(',')}` : '', s.loadBalancerIP ? `LoadBalancer ${s.loadBalancerIP}` : ''].filter(Boolean).join(', ');
+    const eps = s.endpoints.length ? s.endpoints.map((e) => `${e.pod} ${e.ip}:${e.port}`).join(', ') : 'no endpoints';
+    out.push(`  service ${s.namespace}/${s.name} (${s.type}) ${addr} ports ${s.ports.join(',') || '-'} → ${eps}`);
+  }
+  for (const p of m.policies) out.push(`  policy ${p.namespace}/${p.name} (${p.types.join(', ')}) selects ${p.pods.length ? p.pods.join(', ') : 'no pod'}`);
+  for (const i of m.impairments) {
+    const parts = [
+      i.rateBps !== undefined ? `rate ${formatRate(i.rateBps)}` : '',
+      i.lossPct ? `loss ${i.lossPct}%` : '',
+      i.delayUs !== undefined ? `delay ${formatMs(i.delayUs / 1000)}${i.jitterUs !== undefined ? ` ± ${formatMs(i.jitterUs / 1000)}` : ''}` : '',
+    ].filter(Boolean);
+    out.push(`  impair ${i.node}:${i.iface} ${parts.join(', ')}`);
+  }
+  return out;
+}
