@@ -6,7 +6,7 @@
  * ResolvedCluster this returns. Pure: the result is a LoadedFile whose positions point back into `cluster:`.
  */
 import { createHash } from 'node:crypto';
-import { didYouMean, error, type Diagnostic, type SourcePos } from '../config/diagnostics.ts';
+import { didYouMean, error, warning, type Diagnostic, type SourcePos } from '../config/diagnostics.ts';
 import type { LoadedFile, PathSeg } from '../config/load.ts';
 import { contains, formatAddress, formatPrefix, network, overlaps, parseAddress, parsePrefix, size, type Prefix } from '../model/ip.ts';
 import { buildPolicies, buildServices, nthAddress } from './model.ts';
@@ -14,6 +14,7 @@ import type { ClusterResult, CniBackend, Protocol } from './types.ts';
 import type { Draft, PodDraft } from './draft.ts';
 import { addPodNetwork, DNS_POD, underlayDiagnostics } from './cni.ts';
 import { resolveGateway } from './egress.ts';
+import { buildMesh } from './mesh.ts';
 import { asObj, isObj, type Obj, str } from '../util/obj.ts';
 
 export type { ClusterResult } from './types.ts';
@@ -60,7 +61,7 @@ export function expandCluster(file: LoadedFile): Expansion {
   const pods = placePods(p, nodes);
   const bgp = asObj(C.bgp);
   const peers = (Array.isArray(bgp.peers) ? bgp.peers : []).map((x: unknown) => str(asObj(x).node)).filter((x): x is string => !!x);
-  const { model, dnsIP, namespaces, policies } = clusterModel(p, pods, peers);
+  const { model, dnsIP, namespaces, policies, mesh } = clusterModel(p, pods, peers);
 
   // ---- the lab parts
   const gateway = resolveGateway(C, p.userNodes, p.und4, p.underlay, nodes.map((n) => n.ip), at, diags);
@@ -81,6 +82,7 @@ export function expandCluster(file: LoadedFile): Expansion {
   for (const n of nodes) sources.set(`node:${n.name}`, at(['cluster', 'nodes', n.name], true));
   for (const [k, v] of model.pos) sources.set(`svc:${k}`, v);
   for (const pol of policies) sources.set(`policy:${pol.namespace}/${pol.name}`, at(['cluster', 'network-policies', pol.name], true));
+  for (const vs of mesh?.virtualServices ?? []) sources.set(`vs:${vs.namespace}/${vs.name}`, at(['cluster', 'virtual-services', vs.name], true));
   const cluster: ClusterResult = {
     cni: p.cni,
     kubeProxy: p.kubeProxy === 'nftables' ? 'nftables' : 'iptables',
@@ -99,6 +101,7 @@ export function expandCluster(file: LoadedFile): Expansion {
     bgpPeers: peers,
     ...(gateway ? { gateway } : {}),
     egressMasquerade: C['egress-masquerade'] !== false,
+    ...(mesh ? { mesh } : {}),
     pos: at(['cluster'], true),
     sources,
   };
@@ -203,7 +206,7 @@ function placePods(p: Plan, nodes: readonly Draft['nodes'][number][]): PodDraft[
     }
     const ip = formatAddress(4, b.addr + BigInt(first + k));
     const ports = (Array.isArray(o.ports) ? o.ports : [80]).map((x) => (typeof x === 'number' ? { port: x, protocol: 'TCP' as Protocol } : { port: asObj(x).port as number, name: str(asObj(x).name), protocol: (str(asObj(x).protocol) ?? 'TCP') as Protocol }));
-    pods.push({ name, namespace, labels: asObj(o.labels) as Record<string, string>, node, ip, ports, hostIf: hostIfName(cni, namespace, name), path, image: str(o.image), cmd: o.cmd });
+    pods.push({ name, namespace, labels: asObj(o.labels) as Record<string, string>, node, ip, ports, hostIf: hostIfName(cni, namespace, name), ...('sidecar' in o ? { sidecar: true } : {}), path, image: str(o.image), cmd: o.cmd });
   };
   if (p.dnsOn && nodes.length) place(DNS_POD, nodes[0].name, ['cluster', 'dns'], { labels: { 'k8s-app': 'kube-dns' }, ports: [{ port: 53, name: 'dns', protocol: 'UDP' }, { port: 53, name: 'dns-tcp', protocol: 'TCP' }] }, 'kube-system');
   let rr = 0;
@@ -247,7 +250,9 @@ function clusterModel(p: Plan, pods: readonly PodDraft[], peers: readonly string
   const namespaces: Record<string, Record<string, string>> = {};
   for (const ns of new Set([...pods.map((x) => x.namespace), ...Object.keys(asObj(C.namespaces)), 'default'])) namespaces[ns] = { 'kubernetes.io/metadata.name': ns, ...(asObj(asObj(C.namespaces)[ns]) as Record<string, string>) };
   const policies = buildPolicies(asObj(C['network-policies']), at, diags, Object.keys(namespaces), pods);
-  return { model, dnsIP, namespaces, policies };
+  const mesh = buildMesh(C, { at, diags, services: model.services, endpoints: model.endpoints, pods });
+  if (mesh?.virtualServices.length && !pods.some((x) => x.sidecar)) diags.push(warning('mesh.no-sidecar', 'no pod has a sidecar: the virtual-services route nobody\'s traffic', at(['cluster', 'virtual-services'], true), 'give the client pods `sidecar: {}`; pods without one reach Services through kube-proxy'));
+  return { model, dnsIP, namespaces, policies, mesh };
 }
 
 /** The example each CIDR field's message gives (its default, where it has one). */

@@ -3,6 +3,7 @@
  * Services with their endpoints, NetworkPolicies. Pure data; the `cluster:` lab construct resolves into it.
  */
 import type { SourcePos } from '../config/diagnostics.ts';
+import type { Mesh } from './mesh.ts';
 
 export type Protocol = 'TCP' | 'UDP';
 
@@ -17,6 +18,8 @@ export interface Pod {
   readonly ports: readonly { readonly name?: string; readonly port: number; readonly protocol: Protocol }[];
   /** The host-side interface of the pod's veth on its node (for policy rules): e.g. veth-<pod>. */
   readonly hostIf: string;
+  /** The pod has a sidecar proxy (`sidecar:`), which applies the mesh's routes to its outbound traffic. */
+  readonly sidecar?: boolean;
 }
 
 export interface ServicePort {
@@ -147,6 +150,8 @@ export interface ResolvedCluster {
   readonly gateway?: string;
   /** Pod traffic leaving the pod CIDR is masqueraded to the node's address (flannel's ip-masq, Calico's natOutgoing). */
   readonly egressMasquerade?: boolean;
+  /** Traffic management (virtual-services, destination-rules), applied by the pods' sidecars; absent without them. */
+  readonly mesh?: Mesh;
 }
 
 /** The resolved cluster, plus where each part was written (for compile's step sources). */

@@ -403,6 +403,12 @@ image?: string
  * A command: an argv list, or a string split into words like a shell would split it (quotes are honoured) but never run by a shell: no pipes, redirections or variables. Use [sh, -c, "..."] when you want a shell.
  */
 cmd?: (string | [(string | number), ...((string | number))[]])
+/**
+ * The pod gets a sidecar proxy (Istio's place for traffic management): haproxy running as uid 1337 in the pod, its outbound TCP connections to the Services of the cluster's virtual-services redirected to it (nat OUTPUT → 15001, uid 1337 excepted), where the VirtualService routes pick the pod. Write `sidecar: {}`.
+ */
+sidecar?: ({
+
+} | null)
 } | null)
 /**
  * A container port the pod serves: a number (TCP), or {port, name, protocol}. nslab's test server answers on each.
@@ -976,7 +982,7 @@ match?: string
 timeout?: (number | string)
 }
 /**
- * An HTTP request from a node, made with curl inside it: the status, and optionally headers and a piece of the body.
+ * An HTTP request from a node, made with curl inside it: the status, and optionally headers and a piece of the body; or many requests, with the share each version answered (split).
  */
 http?: {
 /**
@@ -1004,6 +1010,12 @@ path?: string
  */
 method?: ("GET" | "HEAD" | "POST" | "PUT" | "DELETE" | "PATCH" | "OPTIONS")
 /**
+ * Request headers to send, name → value (curl -H), e.g. {x-canary: "yes"}.
+ */
+headers?: {
+[k: string]: string
+}
+/**
  * What the response must be: status (default 200), and optionally a piece of the body and of header values.
  */
 expect?: {
@@ -1026,6 +1038,23 @@ header?: {
  * How long the whole request may take (curl --max-time; default 5s).
  */
 timeout?: (number | string)
+/**
+ * Send this many requests (each a new connection) and judge every answer. Default 1; with split, 400.
+ */
+requests?: number
+/**
+ * The share of the answers each version must give, by the `version` label of the pod that answered (nslab's test server reports it), e.g. {v1: 90%, v2: 10%}; the shares add up to 100.
+ */
+split?: {
+/**
+ * A share in percent: 90% or 90.
+ */
+[k: string]: number | string
+}
+/**
+ * How far each measured share may be from its split, in percentage points (5% = ±5 points). Default: the smallest band a true split of this many requests leaves less than once in 1,000 runs (binomial).
+ */
+tolerance?: (number | string)
 }
 /**
  * The walk one probe takes through the running lab, traced in the kernel (as `lab trace` shows it): the nodes and bridges it passes, its NAT, tunnel and how it ends.
@@ -1358,6 +1387,18 @@ gateway?: string
  * Masquerade pod traffic that leaves the pod CIDR to the node's address, as flannel's ip-masq and Calico's natOutgoing do (on in every real cluster). false: pods keep their own address toward the outside, which then needs routes to the pod CIDR.
  */
 "egress-masquerade"?: boolean
+/**
+ * Istio VirtualServices (networking.istio.io): HTTP routes for traffic to a Service — match on path and headers, destinations by subset with weights, retries, timeout. They are compiled into the outbound proxy (haproxy) of every pod with a sidecar; a pod without one goes through kube-proxy as before.
+ */
+"virtual-services"?: {
+[k: string]: VirtualService
+}
+/**
+ * Istio DestinationRules: the subsets of a Service's pods, by pod labels (e.g. version: v1), that VirtualService routes name.
+ */
+"destination-rules"?: {
+[k: string]: DestinationRule
+}
 }
 /**
  * Kubernetes labels: key → value.
@@ -1460,4 +1501,155 @@ export interface PolicyPort {
 protocol?: ("TCP" | "UDP")
 port?: (number | string)
 endPort?: number
+}
+/**
+ * An Istio VirtualService with the fields of its spec that the sidecar's outbound proxy applies: hosts, and http routes tried in order (the first whose match holds takes the request).
+ */
+export interface VirtualService {
+/**
+ * A Kubernetes object name: lower-case letters, digits and dashes (a DNS label).
+ */
+namespace?: string
+/**
+ * The Services whose traffic it routes: name (in its namespace), name.namespace or name.namespace.svc.cluster.local.
+ * 
+ * @minItems 1
+ */
+hosts: [string, ...(string)[]]
+/**
+ * @minItems 1
+ */
+http: [MeshHttpRoute, ...(MeshHttpRoute)[]]
+}
+export interface MeshHttpRoute {
+/**
+ * A name for the route (shown in the proxy's configuration and log).
+ */
+name?: string
+/**
+ * Conditions: the route takes a request when any one of them holds (the fields within one must all hold). Leave out to take every request.
+ * 
+ * @minItems 1
+ */
+match?: [{
+uri?: MeshStringMatch
+/**
+ * Request headers (names compared case-blind), each a StringMatch: {exact: "yes"}.
+ */
+headers?: {
+[k: string]: MeshStringMatch1
+}
+}, ...({
+uri?: MeshStringMatch
+/**
+ * Request headers (names compared case-blind), each a StringMatch: {exact: "yes"}.
+ */
+headers?: {
+[k: string]: MeshStringMatch1
+}
+})[]]
+/**
+ * Where the requests go: one destination, or several with weights.
+ * 
+ * @minItems 1
+ */
+route: [{
+destination: {
+/**
+ * The Service to send to (as in hosts).
+ */
+host: string
+/**
+ * A subset of a DestinationRule for that host.
+ */
+subset?: string
+/**
+ * The Service port (needed when the Service has several).
+ */
+port?: {
+number: number
+}
+}
+/**
+ * Percent of the requests this destination gets; the weights of a route add up to 100 (one destination alone gets 100).
+ */
+weight?: number
+}, ...({
+destination: {
+/**
+ * The Service to send to (as in hosts).
+ */
+host: string
+/**
+ * A subset of a DestinationRule for that host.
+ */
+subset?: string
+/**
+ * The Service port (needed when the Service has several).
+ */
+port?: {
+number: number
+}
+}
+/**
+ * Percent of the requests this destination gets; the weights of a route add up to 100 (one destination alone gets 100).
+ */
+weight?: number
+})[]]
+/**
+ * Istio's HTTPRetry: how often a failed try (no connection, a reset, no answer within perTryTimeout, a 503) is retried, on another pod where there is one (haproxy `retries`, `retry-on`, `option redispatch`).
+ */
+retries?: {
+/**
+ * Retries after the first try (haproxy `retries`).
+ */
+attempts: number
+/**
+ * How long one try may take.
+ */
+perTryTimeout?: (number | string)
+}
+/**
+ * How long the proxy waits for the response (haproxy `timeout server`; with retries, each try gets perTryTimeout and the whole request at most this).
+ */
+timeout?: (number | string)
+}
+/**
+ * The request path.
+ */
+export interface MeshStringMatch {
+exact?: string
+prefix?: string
+regex?: string
+}
+/**
+ * Istio's StringMatch: exactly one of exact, prefix, regex.
+ */
+export interface MeshStringMatch1 {
+exact?: string
+prefix?: string
+regex?: string
+}
+/**
+ * An Istio DestinationRule: named subsets of the host's pods by their labels.
+ */
+export interface DestinationRule {
+/**
+ * A Kubernetes object name: lower-case letters, digits and dashes (a DNS label).
+ */
+namespace?: string
+/**
+ * The Service (as in a VirtualService's hosts).
+ */
+host: string
+/**
+ * @minItems 1
+ */
+subsets: [{
+name: string
+labels: K8SLabels
+}, ...({
+name: string
+labels: K8SLabels
+})[]]
 }
