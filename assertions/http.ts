@@ -9,6 +9,8 @@ import { abnormalEnd, excerpt, fail, ParamReader, pass, targetText } from './com
 import type { FlowRequest } from '../runner/model/trace.ts';
 import type { AssertionDef, ExecResult, Outcome, ResolveContext } from './types.ts';
 import schema from './http.schema.json' with { type: 'json' };
+import { defaultTolerance, globbedUrl, judgeSplit, parseManyCurl, requestsForTolerance, SPLIT_REQUESTS, SPLIT_WARN, splitRisk, type SplitShare } from './http-split.ts';
+import { parsePercent } from '../runner/util/units.ts';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
 
@@ -26,6 +28,14 @@ export interface HttpParams {
   /** Headers that must be there, each with a piece its value must contain (names compared case-blind). */
   readonly headers: readonly { readonly name: string; readonly contains: string }[];
   readonly timeoutMs: number;
+  /** Request headers sent (curl -H). */
+  readonly sendHeaders?: readonly { readonly name: string; readonly value: string }[];
+  /** Many requests (issue 13.3): how many, and the split by version they must show (assertions/http-split.ts). */
+  readonly requests?: number;
+  readonly split?: readonly SplitShare[];
+  /** Each share's allowed distance, a fraction (0.05 = ±5 points); written, or the binomial default. */
+  readonly tolerance?: number;
+  readonly toleranceWritten?: boolean;
 }
 
 /** What curl's `%{json}` says of the transfer (the fields used here). */
@@ -56,12 +66,32 @@ export function curlArgv(p: HttpParams, withSummary = true): string[] {
   if (p.method !== 'GET' && p.method !== 'HEAD') argv.push('-X', p.method);
   argv.push('--max-time', String(p.timeoutMs / 1000));
   if (p.resolve) argv.push('--resolve', p.resolve);
+  argv.push(...requestHeaderArgs(p));
   if (withSummary) argv.push('-w', '\\n%{json}');
   argv.push(p.url);
   return argv;
 }
 
-export const httpExecTimeoutMs = (p: HttpParams): number => p.timeoutMs + 3000;
+/** curl -H for each request header. */
+export function requestHeaderArgs(p: HttpParams): string[] {
+  return (p.sendHeaders ?? []).flatMap((h) => ['-H', `${h.name}: ${h.value}`]);
+}
+
+/** Many requests: one curl, the URL globbed N times; each answer's body, then (for the judge) its `%{json}` line. */
+export function curlManyArgv(p: HttpParams, withSummary = true): string[] {
+  const argv = ['curl', '-sS'];
+  if (p.method !== 'GET') argv.push('-X', p.method);
+  argv.push('--max-time', String(p.timeoutMs / 1000));
+  if (p.resolve) argv.push('--resolve', p.resolve);
+  argv.push(...requestHeaderArgs(p));
+  if (withSummary) argv.push('-w', '\\n%{json}\\n');
+  argv.push(globbedUrl(p.url, p.requests ?? 1));
+  return argv;
+}
+
+const isMany = (p: HttpParams): boolean => (p.requests ?? 1) > 1 || p.split !== undefined;
+
+export const httpExecTimeoutMs = (p: HttpParams): number => p.timeoutMs + 3000 + (isMany(p) ? (p.requests ?? 1) * 250 : 0);
 
 /** Split curl's output into the response (status line, headers, body) and its `-w '\n%{json}'` summary. */
 export function parseCurl(stdout: string): HttpResponse | undefined {
@@ -90,10 +120,80 @@ export function parseCurl(stdout: string): HttpResponse | undefined {
 }
 
 export function expectedText(p: HttpParams): string {
+  if (isMany(p)) return expectedManyText(p);
   const parts = [`${p.method} ${p.shown} from ${p.from}: status ${p.status}`];
   for (const h of p.headers) parts.push(`header ${h.name} containing ${JSON.stringify(h.contains)}`);
   if (p.bodyContains !== undefined) parts.push(`a body containing ${JSON.stringify(p.bodyContains)}`);
   return parts.join(', ');
+}
+
+const pctText = (x: number): string => `${Math.round(x * 1000) / 10}%`;
+
+function expectedManyText(p: HttpParams): string {
+  const sent = (p.sendHeaders ?? []).map((h) => ` with ${h.name}: ${h.value}`).join('');
+  const head = `${p.requests} × ${p.method} ${p.shown}${sent} from ${p.from}: status ${p.status} every time`;
+  if (!p.split) return head;
+  const tol = `±${pctText(p.tolerance ?? 0)} each${p.toleranceWritten ? '' : ' (binomial, for this many requests)'}`;
+  return `${head}, answered ${p.split.map((s) => `${s.version} ${pctText(s.share)}`).join(' / ')} ${tol}`;
+}
+
+/** Many requests: every answer with the expected status, and the versions in the split's shares. */
+export function judgeHttpMany(p: HttpParams, r: ExecResult): Outcome {
+  const expected = expectedText(p);
+  const bad = abnormalEnd(r, httpExecTimeoutMs(p));
+  if (bad) return fail(expected, bad, r.command);
+  const answers = parseManyCurl(r.stdout);
+  const n = p.requests ?? 1;
+  const failed = answers.filter((a) => a.summary.exitcode !== 0);
+  const wrong = answers.filter((a) => a.summary.exitcode === 0 && a.summary.response_code !== p.status);
+  const problems: string[] = [];
+  if (answers.length < n) problems.push(`curl reported ${answers.length} of ${n} requests`);
+  if (failed.length) problems.push(`${failed.length} of ${n} requests got no response (${failed[0].summary.errormsg ?? `curl exit code ${failed[0].summary.exitcode}`})`);
+  if (wrong.length) problems.push(`${wrong.length} of ${n} answers had status ${[...new Set(wrong.map((a) => a.summary.response_code))].join('/')}, not ${p.status}${wrong[0].body ? ` (${excerpt(wrong[0].body, 1, 80)})` : ''}`);
+  const good = answers.filter((a) => a.summary.exitcode === 0 && a.summary.response_code === p.status);
+  const verdict = p.split ? judgeSplit(good, p.split, p.tolerance ?? 0) : undefined;
+  const pods = new Set(good.map((a) => a.pod).filter(Boolean));
+  const seen = `${good.length} of ${n} answered ${p.status}${verdict ? `; split ${verdict.measured}` : ''}${pods.size ? ` from ${pods.size} pod${pods.size === 1 ? '' : 's'}` : ''}`;
+  if (verdict) problems.push(...verdict.problems);
+  const details = { requests: n, answered: good.length, ...(verdict ? { split: verdict.counts, tolerance: p.tolerance } : {}) };
+  return problems.length ? fail(expected, `${problems.join('; ')} — ${seen}`, r.command, { details }) : pass(expected, seen, r.command, { details });
+}
+
+/** requests, split, tolerance and the request headers, as written (issue 13.3). */
+function manyParams(r: ParamReader, raw: Record<string, unknown>): Pick<HttpParams, 'sendHeaders' | 'requests' | 'split' | 'tolerance' | 'toleranceWritten'> {
+  const sendHeaders = raw.headers && typeof raw.headers === 'object' ? Object.entries(raw.headers as Record<string, unknown>).map(([name, value]) => ({ name, value: String(value) })) : undefined;
+  const out: { -readonly [K in keyof HttpParams]?: HttpParams[K] } = sendHeaders?.length ? { sendHeaders } : {};
+  const rawSplit = raw.split && typeof raw.split === 'object' ? (raw.split as Record<string, unknown>) : undefined;
+  const requests = r.integer('requests', rawSplit ? SPLIT_REQUESTS : 1, 1, 2000);
+  if (requests > 1 || rawSplit) out.requests = requests;
+  if (!rawSplit) {
+    if (r.has('tolerance')) r.fail('tolerance', 'http.tolerance needs a split to apply to', 'add split: { v1: 90%, v2: 10% }, or leave tolerance out');
+    return out;
+  }
+  const split: SplitShare[] = [];
+  for (const [version, v] of Object.entries(rawSplit)) {
+    const pc = parsePercent(v);
+    if (pc === undefined) return (r.fail('split', `http.split.${version}: ${JSON.stringify(v)} is not a percentage`, 'write a share such as 90% or 10'), out);
+    split.push({ version, share: pc / 100 });
+  }
+  const sum = Math.round(split.reduce((a, s) => a + s.share, 0) * 1e6) / 1e4;
+  if (sum !== 100) {
+    r.fail('split', `http.split adds up to ${sum}%, not 100% (${split.map((s) => `${s.version} ${pctText(s.share)}`).join(' + ')})`, 'the shares of all versions that may answer add up to 100%: e.g. { v1: 90%, v2: 10% }');
+    return out;
+  }
+  out.split = split;
+  if (r.has('tolerance')) {
+    const t = parsePercent(raw.tolerance);
+    if (t === undefined) return (r.shape('tolerance', 'must be a percentage, e.g. 5%'), out);
+    out.tolerance = t / 100;
+    out.toleranceWritten = true;
+    const risk = splitRisk(requests, split, out.tolerance);
+    if (risk > SPLIT_WARN) {
+      const n = requestsForTolerance(split, out.tolerance);
+      r.warn('tolerance', `with ${requests} requests, a true ${split.map((s) => pctText(s.share)).join('/')} split misses ±${t}% in about ${pctText(risk)} of runs (binomial)`, n ? `send requests: ${n} or more, or leave tolerance out for the sound default (±${pctText(defaultTolerance(requests, split))} at ${requests})` : `leave tolerance out for the sound default (±${pctText(defaultTolerance(requests, split))} at ${requests})`);
+    }
+  } else out.tolerance = defaultTolerance(requests, split);
+  return out;
 }
 
 function seenText(res: HttpResponse): string {
@@ -195,14 +295,17 @@ export const http: AssertionDef<HttpParams> = {
     if (bodyContains !== undefined && method === 'HEAD') r.fail('expect', 'http: a HEAD request gets no body', 'use GET to look at the body, or leave body-contains out');
     const timeoutMs = r.durationMs('timeout', 5000);
     if (timeoutMs <= 0) r.fail('timeout', 'http.timeout must be more than 0', 'leave it out for the default of 5s');
+    const many = manyParams(r, raw as Record<string, unknown>);
+    if (many.requests && many.requests > 1 && (bodyContains !== undefined || headersOf(r).length)) r.fail('expect', 'http: with requests, only expect.status is judged (on every answer)', 'make a separate test for the body or headers of one answer');
     if (!from || !place) return r.result(undefined);
-    return r.result<HttpParams>({ from, ...place, method, status, bodyContains, headers: headersOf(r), timeoutMs });
+    return r.result<HttpParams>({ from, ...place, method, status, bodyContains, headers: headersOf(r), timeoutMs, ...many });
   },
   async run(p, ctx) {
-    const r = await ctx.exec(p.from, curlArgv(p), { timeoutMs: httpExecTimeoutMs(p) });
-    return judgeHttp(p, r);
+    const r = await ctx.exec(p.from, isMany(p) ? curlManyArgv(p) : curlArgv(p), { timeoutMs: httpExecTimeoutMs(p) });
+    return isMany(p) ? judgeHttpMany(p, r) : judgeHttp(p, r);
   },
   exercise(p, ctx) {
+    if (isMany(p)) return exerciseMany(p, ctx);
     return {
       doThis: `From ${p.from}, send ${p.method} ${p.shown} with curl and read ${listText(['the status line', ...(p.headers.length ? ['the headers'] : []), ...(p.bodyContains !== undefined ? ['the body'] : [])])}.`,
       commands: [ctx.inNode(p.from, curlArgv(p, false))],
@@ -211,3 +314,13 @@ export const http: AssertionDef<HttpParams> = {
     };
   },
 };
+
+/** The exercise of many requests: the same curl, and the answers' versions counted. */
+function exerciseMany(p: HttpParams, ctx: Parameters<NonNullable<AssertionDef<HttpParams>['exercise']>>[1]): ReturnType<NonNullable<AssertionDef<HttpParams>['exercise']>> {
+  return {
+    doThis: `From ${p.from}, send ${p.requests} requests to ${p.shown}${(p.sendHeaders ?? []).map((h) => ` with ${h.name}: ${h.value}`).join('')} with one curl (the [1-${p.requests}] in the URL makes it ${p.requests} URLs) and count which ${p.split ? 'version' : 'pod'} answered each.`,
+    commands: [ctx.inNode(p.from, curlManyArgv(p, false))],
+    expect: expectedText(p),
+    hint: 'Each answer is one JSON line from the pod that answered, with its name and its version label; pipe the output into `grep -o \'"version":"[^"]*"\' | sort | uniq -c` to count them',
+  };
+}
