@@ -10,7 +10,13 @@
  * request count that would do.
  */
 import { binomialBelow } from './loss-sampling.ts';
-import type { CurlSummary } from './http.ts';
+
+/** The fields of curl's `%{json}` judged here (a part of http.ts's CurlSummary). */
+export interface CurlSummary {
+  readonly exitcode: number;
+  readonly errormsg: string | null;
+  readonly response_code: number;
+}
 
 /** The chance that a true split fails the default tolerance (all versions together). */
 export const SPLIT_RISK = 0.001;

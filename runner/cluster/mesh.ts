@@ -8,59 +8,9 @@ import { didYouMean, error, warning, type Diagnostic, type SourcePos } from '../
 import type { PathSeg } from '../config/load.ts';
 import { asObj, isObj, type Obj, str } from '../util/obj.ts';
 import { parseDurationMs } from '../util/units.ts';
-import type { Pod, Service, ServiceEndpoints } from './types.ts';
+import type { DestinationRule, Mesh, MeshDestination, MeshMatch, MeshRoute, Pod, StringMatch, Service, ServiceEndpoints, VirtualService } from './types.ts';
 
-export type StringMatch = { readonly kind: 'exact' | 'prefix' | 'regex'; readonly value: string };
-
-/** One of a route's match conditions: all of its parts must hold. */
-export interface MeshMatch {
-  readonly uri?: StringMatch;
-  readonly headers: readonly { readonly name: string; readonly match: StringMatch }[];
-}
-
-export interface MeshDestination {
-  /** The Service, namespace/name. */
-  readonly host: string;
-  readonly subset?: string;
-  /** The Service port (its number). */
-  readonly port: number;
-  /** Percent of the route's requests. */
-  readonly weight: number;
-  /** The pods that serve it: the Service's endpoints of that port, those of the subset only. */
-  readonly endpoints: readonly { readonly pod: string; readonly ip: string; readonly port: number }[];
-}
-
-export interface MeshRoute {
-  /** The route's name as written, or http-<index>. */
-  readonly name: string;
-  /** Any one holds; empty: every request. */
-  readonly match: readonly MeshMatch[];
-  readonly destinations: readonly MeshDestination[];
-  readonly retries?: { readonly attempts: number; readonly perTryTimeoutMs?: number };
-  readonly timeoutMs?: number;
-}
-
-export interface VirtualService {
-  readonly name: string;
-  readonly namespace: string;
-  /** The Services it routes, namespace/name. */
-  readonly hosts: readonly string[];
-  /** Where its traffic is caught: every TCP port of every host's ClusterIP. */
-  readonly addresses: readonly { readonly ip: string; readonly port: number }[];
-  readonly http: readonly MeshRoute[];
-}
-
-export interface DestinationRule {
-  readonly name: string;
-  readonly namespace: string;
-  readonly host: string;
-  readonly subsets: readonly { readonly name: string; readonly labels: Readonly<Record<string, string>>; readonly pods: readonly string[] }[];
-}
-
-export interface Mesh {
-  readonly virtualServices: readonly VirtualService[];
-  readonly destinationRules: readonly DestinationRule[];
-}
+export type { DestinationRule, Mesh, MeshDestination, MeshMatch, MeshRoute, StringMatch, VirtualService } from './types.ts';
 
 export interface MeshContext {
   readonly at: (path: readonly PathSeg[], key?: boolean) => SourcePos;

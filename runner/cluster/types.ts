@@ -3,7 +3,6 @@
  * Services with their endpoints, NetworkPolicies. Pure data; the `cluster:` lab construct resolves into it.
  */
 import type { SourcePos } from '../config/diagnostics.ts';
-import type { Mesh } from './mesh.ts';
 
 export type Protocol = 'TCP' | 'UDP';
 
@@ -162,4 +161,58 @@ export interface ClusterResult extends ResolvedCluster {
   /** The kube-proxy mode as written (ipvs is refused at run time where the kernel has no IPVS). */
   readonly requestedKubeProxy: string;
   readonly kubeProxyPos?: SourcePos;
+}
+
+/* ---- traffic management (issue 13.3): the mesh's routes, resolved by runner/cluster/mesh.ts */
+
+export type StringMatch = { readonly kind: 'exact' | 'prefix' | 'regex'; readonly value: string };
+
+/** One of a route's match conditions: all of its parts must hold. */
+export interface MeshMatch {
+  readonly uri?: StringMatch;
+  readonly headers: readonly { readonly name: string; readonly match: StringMatch }[];
+}
+
+export interface MeshDestination {
+  /** The Service, namespace/name. */
+  readonly host: string;
+  readonly subset?: string;
+  /** The Service port (its number). */
+  readonly port: number;
+  /** Percent of the route's requests. */
+  readonly weight: number;
+  /** The pods that serve it: the Service's endpoints of that port, those of the subset only. */
+  readonly endpoints: readonly { readonly pod: string; readonly ip: string; readonly port: number }[];
+}
+
+export interface MeshRoute {
+  /** The route's name as written, or http-<index>. */
+  readonly name: string;
+  /** Any one holds; empty: every request. */
+  readonly match: readonly MeshMatch[];
+  readonly destinations: readonly MeshDestination[];
+  readonly retries?: { readonly attempts: number; readonly perTryTimeoutMs?: number };
+  readonly timeoutMs?: number;
+}
+
+export interface VirtualService {
+  readonly name: string;
+  readonly namespace: string;
+  /** The Services it routes, namespace/name. */
+  readonly hosts: readonly string[];
+  /** Where its traffic is caught: every TCP port of every host's ClusterIP. */
+  readonly addresses: readonly { readonly ip: string; readonly port: number }[];
+  readonly http: readonly MeshRoute[];
+}
+
+export interface DestinationRule {
+  readonly name: string;
+  readonly namespace: string;
+  readonly host: string;
+  readonly subsets: readonly { readonly name: string; readonly labels: Readonly<Record<string, string>>; readonly pods: readonly string[] }[];
+}
+
+export interface Mesh {
+  readonly virtualServices: readonly VirtualService[];
+  readonly destinationRules: readonly DestinationRule[];
 }
