@@ -44,9 +44,11 @@ export function outsideBand(n: number, p: number, d: number): number {
   return below + above;
 }
 
-/** The chance that a true split of n requests leaves ±tolerance (a fraction) for some version (union bound). */
+/** The chance that a true split of n requests leaves ±tolerance (a fraction) for some version (union bound over the versions). */
 export function splitRisk(n: number, shares: readonly SplitShare[], tolerance: number): number {
-  return Math.min(1, shares.reduce((a, s) => a + outsideBand(n, s.share, tolerance * n), 0));
+  // two versions: one's count is n minus the other's, so both miss together — count it once
+  const judged = shares.length === 2 ? shares.slice(0, 1) : shares;
+  return Math.min(1, judged.reduce((a, s) => a + outsideBand(n, s.share, tolerance * n), 0));
 }
 
 /** The smallest tolerance (a fraction, in steps of 0.1 point) a true split of n requests leaves at most `risk` of the time. */

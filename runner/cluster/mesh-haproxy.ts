@@ -176,7 +176,7 @@ export function outboundRedirectRules(mesh: Mesh, pod: string): string {
     '*nat',
     `:${chain} - [0:0]`,
     `-A OUTPUT -p tcp -j ${chain}`,
-    `-A ${chain} -m owner --uid-owner ${PROXY_UID} -m comment --comment "the proxy's own connections" -j RETURN`,
+    `-A ${chain} -m owner --uid-owner ${PROXY_UID} -m comment --comment "the proxy itself (uid ${PROXY_UID})" -j RETURN`,
     ...mesh.virtualServices.flatMap((vs) => vs.addresses.map((a) => `-A ${chain} -d ${a.ip}/32 -p tcp -m tcp --dport ${a.port} -m comment --comment "VirtualService ${vs.namespace}/${vs.name}" -j REDIRECT --to-ports ${OUTBOUND_PORT}`)),
     'COMMIT',
     '',

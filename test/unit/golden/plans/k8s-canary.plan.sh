@@ -660,7 +660,7 @@ ip netns exec nsl.k8s-canary.client iptables-restore --noflush <<'EOF'
 *nat
 :NSLAB_MESH_OUTPUT - [0:0]
 -A OUTPUT -p tcp -j NSLAB_MESH_OUTPUT
--A NSLAB_MESH_OUTPUT -m owner --uid-owner 1337 -m comment --comment "the proxy's own connections" -j RETURN
+-A NSLAB_MESH_OUTPUT -m owner --uid-owner 1337 -m comment --comment "the proxy itself (uid 1337)" -j RETURN
 -A NSLAB_MESH_OUTPUT -d 10.96.0.11/32 -p tcp -m tcp --dport 80 -m comment --comment "VirtualService default/reviews" -j REDIRECT --to-ports 15001
 -A NSLAB_MESH_OUTPUT -d 10.96.0.12/32 -p tcp -m tcp --dport 80 -m comment --comment "VirtualService default/reviews-lean" -j REDIRECT --to-ports 15001
 COMMIT
