@@ -11,7 +11,7 @@ import { error, warning, type Diagnostic, type SourcePos } from '../config/diagn
 import { displayPath, parseYamlDocuments, type LoadedDocument, type PathSeg } from '../config/load.ts';
 import { asObj, isObj, str, stripNulls, type Obj } from '../util/obj.ts';
 
-export type ClusterSection = 'namespaces' | 'pods' | 'services' | 'network-policies';
+export type ClusterSection = 'namespaces' | 'pods' | 'services' | 'network-policies' | 'virtual-services' | 'destination-rules';
 
 /** One `cluster:` entry made from a manifest. */
 export interface ManifestEntry {
@@ -41,7 +41,12 @@ const NETWORK_KINDS: Readonly<Record<string, readonly string[]>> = {
   StatefulSet: ['apps/v1'],
   DaemonSet: ['apps/v1'],
   NetworkPolicy: ['networking.k8s.io/v1'],
+  // Istio's traffic management (issue 13.3): the sidecar's routes
+  VirtualService: ['networking.istio.io/v1', 'networking.istio.io/v1beta1', 'networking.istio.io/v1alpha3'],
+  DestinationRule: ['networking.istio.io/v1', 'networking.istio.io/v1beta1', 'networking.istio.io/v1alpha3'],
 };
+/** The spec fields of Istio's kinds that nslab's sidecar applies; others get a warning each and are ignored. */
+const ISTIO_FIELDS: Readonly<Record<string, readonly string[]>> = { VirtualService: ['hosts', 'http'], DestinationRule: ['host', 'subsets'] };
 const WORKLOADS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']);
 
 /** The files a `manifests:` item names: a file, or every *.yaml / *.yml / *.json directly in a directory, sorted. */
@@ -100,7 +105,7 @@ function convertDocument(doc: LoadedDocument, data: unknown, base: PathSeg[], no
   }
   const versions = NETWORK_KINDS[kind];
   if (!versions) {
-    diags.push(warning('manifest.ignored', `${kind} ${str(asObj(data.metadata).name) ?? ''} does not concern the network: ignored`.replace(/ +:/, ':'), at(['kind']), 'nslab builds Namespaces, Pods, Deployments, ReplicaSets, StatefulSets, DaemonSets, Services and NetworkPolicies'));
+    diags.push(warning('manifest.ignored', `${kind} ${str(asObj(data.metadata).name) ?? ''} does not concern the network: ignored`.replace(/ +:/, ':'), at(['kind']), 'nslab builds Namespaces, Pods, Deployments, ReplicaSets, StatefulSets, DaemonSets, Services and NetworkPolicies (and Istio\'s VirtualServices and DestinationRules)'));
     return;
   }
   if (!versions.includes(data.apiVersion)) {
@@ -123,6 +128,7 @@ function convertDocument(doc: LoadedDocument, data: unknown, base: PathSeg[], no
   if (kind === 'Namespace') entry('namespaces', name, asObj(meta.labels), (p) => ['metadata', 'labels', ...p]);
   else if (kind === 'Service') convertService(name, spec, at, diags, entry);
   else if (kind === 'NetworkPolicy') entry('network-policies', name, stripNulls(spec), (p) => ['spec', ...p]);
+  else if (kind in ISTIO_FIELDS) convertIstio(kind, name, stripNulls(spec), at, diags, entry);
   else if (kind === 'Pod') convertPod(name, meta, spec, ['spec'], at, diags, entry);
   else if (WORKLOADS.has(kind)) convertWorkload(kind, name, spec, nodes, at, diags, entry);
 }
@@ -218,6 +224,15 @@ function convertWorkload(kind: string, name: string, spec: Obj, nodes: readonly 
   }
 }
 
+/** A VirtualService or DestinationRule: its spec as the cluster's entry; the fields nslab does not apply, warned about. */
+function convertIstio(kind: string, name: string, spec: Obj, at: At, diags: Diagnostic[], emit: Emit): void {
+  const fields = ISTIO_FIELDS[kind];
+  for (const k of Object.keys(spec)) {
+    if (!fields.includes(k)) diags.push(warning('manifest.ignored', `${kind} ${name}: spec.${k} is not applied by nslab's sidecar: ignored`, at(['spec', k], true), `nslab applies ${fields.map((f) => `spec.${f}`).join(' and ')}`));
+  }
+  emit(kind === 'VirtualService' ? 'virtual-services' : 'destination-rules', name, pick(spec, fields), (p) => ['spec', ...p]);
+}
+
 function pick(o: Obj, keys: readonly string[]): Obj {
   const r: Obj = {};
   for (const k of keys) if (o[k] !== undefined && o[k] !== null) r[k] = o[k];
@@ -252,7 +267,7 @@ export function mergeManifests<F extends { readonly path: string; readonly data:
     const earlier = owner.get(key);
     if (section[e.name] !== undefined || earlier) {
       const where = earlier ? `${earlier.origin.file}:${earlier.origin.line}` : `${file.at(['cluster', e.section, e.name], true).file}:${file.at(['cluster', e.section, e.name], true).line}`;
-      const what = e.section === 'namespaces' ? 'namespace' : e.section === 'pods' ? 'pod' : e.section === 'services' ? 'service' : 'network policy';
+      const what = e.section === 'namespaces' ? 'namespace' : e.section === 'pods' ? 'pod' : e.section === 'services' ? 'service' : e.section === 'virtual-services' ? 'VirtualService' : e.section === 'destination-rules' ? 'DestinationRule' : 'network policy';
       diagnostics.push(error('manifest.duplicate', `${what} ${JSON.stringify(e.name)} is defined twice (also at ${where})`, e.origin, e.section === 'namespaces' ? 'define each namespace once' : `nslab names ${what}s across namespaces (each pod is a lab node): rename one`));
       continue;
     }

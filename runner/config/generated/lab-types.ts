@@ -1374,7 +1374,7 @@ services?: {
 [k: string]: NetworkPolicy
 }
 /**
- * Kubernetes manifests, as `kubectl apply -f` takes them: files or directories (their *.yaml, *.yml, *.json), relative to the lab file. Namespaces, Pods, Deployments, ReplicaSets, StatefulSets, DaemonSets, Services and NetworkPolicies become pods, services, namespaces and network-policies of this cluster (errors point into the manifests); other kinds get one warning each and are ignored.
+ * Kubernetes manifests, as `kubectl apply -f` takes them: files or directories (their *.yaml, *.yml, *.json), relative to the lab file. Namespaces, Pods, Deployments, ReplicaSets, StatefulSets, DaemonSets, Services, NetworkPolicies and Istio's VirtualServices and DestinationRules become pods, services, namespaces, network-policies, virtual-services and destination-rules of this cluster (errors point into the manifests); other kinds get one warning each and are ignored.
  * 
  * @minItems 1
  */

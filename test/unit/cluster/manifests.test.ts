@@ -122,3 +122,33 @@ describe('cluster manifests: Kubernetes YAML as written', () => {
     }
   });
 });
+
+describe('cluster manifests: Istio VirtualService and DestinationRule (issue 13.3)', () => {
+  it('become virtual-services and destination-rules; fields the sidecar does not apply are one warning each; errors point into the manifest', () => {
+    const set = loadManifests(DIR, [{ value: 'istio', pos }], ['node-1']);
+    assert.deepEqual(set.entries.map((e) => `${e.section}/${e.name}`), ['pods/reviews-v1', 'pods/reviews-v2', 'services/reviews', 'destination-rules/reviews', 'virtual-services/reviews']);
+    const dr = set.entries.find((e) => e.section === 'destination-rules')!;
+    assert.deepEqual(dr.value, { host: 'reviews', subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }] });
+    const warned = set.diagnostics.filter((d) => d.severity === 'warning');
+    assert.deepEqual(warned.map((d) => [d.message, d.pos?.line]), [['DestinationRule reviews: spec.trafficPolicy is not applied by nslab\'s sidecar: ignored', 38]]);
+    // the weights add up to 90: an error at the VirtualService's route, in the manifest
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-istio-'));
+    try {
+      cpSync(join(DIR, 'istio'), join(dir, 'm'), { recursive: true });
+      writeFileSync(join(dir, 'lab.yaml'), 'name: istio\ncluster:\n  cni: bridge\n  nodes: { node-1: {} }\n  manifests: [m]\n  pods: { client: { sidecar: {} } }\n');
+      let err: unknown;
+      try {
+        loadLab(join(dir, 'lab.yaml'));
+      } catch (e) {
+        err = e;
+      }
+      assert.ok(err instanceof LabError, String(err));
+      const weights = err.diagnostics.find((d) => d.code === 'mesh.weights')!;
+      assert.match(weights.message, /add up to 90, not 100 \(v1 80 \+ v2 10\)/);
+      assert.match(weights.pos!.file, /m\/reviews\.yaml$/);
+      assert.equal(weights.pos!.line, 52, 'the route: key of the manifest');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
