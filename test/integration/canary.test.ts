@@ -105,6 +105,26 @@ describe('k8s-canary: traffic management in the sidecar (root, real kernel, real
     assert.match(log, /vs\.default\.reviews vs\.default\.reviews\.canary-header\.v2\/reviews-v2 .* 200 .*"GET \/\?n=\d+ HTTP\/1\.1"/);
   });
 
+  it('retries: with the server of one v1 pod stopped, the sidecar retries on another pod (every request 200), kube-proxy does not', async () => {
+    const ns = `nsl.${NAME}.reviews-v1-1`;
+    const pids = String((await execa('ip', ['netns', 'pids', ns])).stdout).split('\n').filter(Boolean).map(Number);
+    assert.equal(pids.length, 1, `one process (its test server) in ${ns}`);
+    process.kill(pids[0], 'SIGTERM');
+    for (let i = 0; i < 50 && String((await execa('ip', ['netns', 'pids', ns])).stdout).trim(); i++) await new Promise((r) => setTimeout(r, 100));
+    const codes = async (pod: string): Promise<string[]> => {
+      const r = await inPod(pod, ['curl', '-s', '-o', '/dev/null', '--max-time', '5', '-w', '%{http_code}\n', 'http://10.96.0.11/?n=[1-200]']);
+      return r.stdout.split('\n').filter(Boolean);
+    };
+    const sidecar = await codes('client');
+    assert.equal(sidecar.length, 200);
+    assert.deepEqual([...new Set(sidecar)], ['200'], 'haproxy retried every refused connection on another v1 pod');
+    const log = readFileSync(`/run/nslab/${NAME}/logs/client.haproxy.log`, 'utf8');
+    // httplog: … STATUS BYTES - - TERMINATION actconn/feconn/beconn/srv_conn/retries ("+N" when redispatched)
+    assert.match(log, /canary-90-10\.v1\/reviews-v1-\d .* 200 \d+ - - [-A-Za-z]{4} \d+\/\d+\/\d+\/\d+\/\+?[1-9]/, 'some request shows a retry in its log line');
+    const plain = await codes('client-plain');
+    assert.ok(plain.filter((c) => c === '000').length > 0, `kube-proxy still sends connections to the stopped pod: ${plain.filter((c) => c === '000').length} of 200 failed`);
+  });
+
   it('lab down leaves nothing: no namespace, no state, no haproxy, the host as before', async () => {
     expectOk(await lab(['down', NAME]), `lab down ${NAME}`);
     isUp = false;
