@@ -28,8 +28,8 @@ const PICK = 'txn.pick';
 export const vsId = (vs: Pick<VirtualService, 'namespace' | 'name'>): string => `vs.${vs.namespace}.${vs.name}`;
 export const destId = (vs: VirtualService, route: MeshRoute, d: MeshDestination): string => `${vsId(vs)}.${route.name}.${d.subset ?? d.host.split('/')[1]}`;
 
-/** A value in haproxy's configuration syntax: double-quoted, with \ and " escaped. */
-const q = (s: string): string => `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+/** A value in haproxy's configuration syntax: double-quoted, with \, " and $ escaped (haproxy expands "${VAR}"). */
+export const q = (s: string): string => `"${s.replace(/[\\"$]/g, (c) => `\\${c}`)}"`;
 
 const MATCH_FLAG: Readonly<Record<StringMatch['kind'], string>> = { exact: 'str', prefix: 'beg', regex: 'reg' };
 

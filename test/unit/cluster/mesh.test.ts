@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseLabText } from '../../../runner/config/load.ts';
 import { expandCluster, type ClusterResult } from '../../../runner/cluster/expand.ts';
-import { outboundProxyConfig, outboundRedirectRules, outboundRouteRules } from '../../../runner/cluster/mesh-haproxy.ts';
+import { outboundProxyConfig, outboundRedirectRules, outboundRouteRules, q } from '../../../runner/cluster/mesh-haproxy.ts';
 import { serviceOfHost } from '../../../runner/cluster/mesh.ts';
 import { sidecarSteps } from '../../../runner/cluster/mesh-steps.ts';
 import { whoamiLabelArgs } from '../../../runner/cluster/compile.ts';
@@ -207,5 +207,12 @@ describe('traffic management in the sidecar (runner/cluster/mesh*.ts)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('haproxy quoting (runner/cluster/mesh-haproxy.ts)', () => {
+  it('double quotes with \\, " and $ escaped, so a header value is taken literally (no "${VAR}" expansion)', () => {
+    assert.equal(q('yes'), '"yes"');
+    assert.equal(q('a"b\\c${HOME}'), '"a\\"b\\\\c\\${HOME}"');
   });
 });
