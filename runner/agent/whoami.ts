@@ -12,8 +12,8 @@ export interface WhoamiOptions {
   readonly udpPorts?: readonly number[];
   /** Where to listen (default `::`, which takes IPv4 too). */
   readonly host?: string;
-  /** The pod's labels that go into every answer (see answerLabels). */
-  readonly labels?: Readonly<Record<string, string>>;
+  /** The pod's `version` label, told in HTTP answers (canaries, subsets). */
+  readonly version?: string;
 }
 
 export interface WhoamiServers {
@@ -29,26 +29,11 @@ function line(name: string, client: string, clientPort: number | undefined, port
   return JSON.stringify({ node: name, client, clientPort, port, ...extra });
 }
 
-/** The labels an answer carries: `version` (a canary's v1/v2), so that a client can count which version answered. */
-export function answerLabels(labels: Readonly<Record<string, string>> = {}): Record<string, string> {
-  return labels.version !== undefined ? { version: labels.version } : {};
-}
-
-/** `--label KEY=VALUE` words, as the agent's command line takes them. */
-export function parseLabels(words: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const w of words) {
-    const i = w.indexOf('=');
-    if (i > 0) out[w.slice(0, i)] = w.slice(i + 1);
-  }
-  return out;
-}
-
-function tcpServer(name: string, requested: number, labels: Record<string, string> = {}): Server {
+function tcpServer(name: string, requested: number, version?: string): Server {
   let port = requested;
   const server = createServer((sock: Socket) => {
     const client = plain(sock.remoteAddress);
-    const body = (extra: Record<string, unknown> = {}): string => line(name, client, sock.remotePort, port, { ...labels, ...extra });
+    const body = (extra: Record<string, unknown> = {}): string => line(name, client, sock.remotePort, port, { ...(version !== undefined ? { version } : {}), ...extra });
     let done = false;
     const timer = setTimeout(() => {
       if (!done) {
@@ -109,7 +94,7 @@ export async function startWhoami(opts: WhoamiOptions): Promise<WhoamiServers> {
   };
   try {
     for (const port of opts.tcpPorts) {
-      const s = tcpServer(opts.name, port, answerLabels(opts.labels));
+      const s = tcpServer(opts.name, port, opts.version);
       tcp.push(s);
       await new Promise<void>((resolve, reject) => {
         s.once('error', (e) => reject(new Error(`whoami: port ${port}: ${e.message}`)));
@@ -137,8 +122,8 @@ export async function startWhoami(opts: WhoamiOptions): Promise<WhoamiServers> {
 }
 
 /** The agent: serve until SIGTERM; a port that cannot be listened on ends the process with exit code 1. */
-export function whoami(name: string, ports: number[], udpPorts: number[] = [], labels: Record<string, string> = {}): void {
-  startWhoami({ name, tcpPorts: ports, udpPorts, labels }).catch((e: unknown) => {
+export function whoami(name: string, ports: number[], udpPorts: number[] = [], version?: string): void {
+  startWhoami({ name, tcpPorts: ports, udpPorts, version }).catch((e: unknown) => {
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);
   });

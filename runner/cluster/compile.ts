@@ -14,7 +14,7 @@ import { nftablesRules } from './kube-proxy-nftables.ts';
 import { policyRules } from './policy.ts';
 import { masqueradeRules } from './egress.ts';
 import { sidecarSteps } from './mesh-steps.ts';
-import type { ClusterResult, KubeProxyInput, Pod, ResolvedCluster } from './types.ts';
+import type { ClusterResult, KubeProxyInput, ResolvedCluster } from './types.ts';
 
 /** Where `ip netns exec` finds a namespace's own resolv.conf (it bind-mounts /etc/netns/<ns>/resolv.conf). */
 export const netnsEtc = (netns: string): string => join('/etc/netns', netns);
@@ -81,11 +81,6 @@ export function mergeRestore(a: string, b: string): string {
   return [...heads, ...[...tables].map(([t, v]) => [`*${t}`, ...v.chains, ...v.rules, 'COMMIT'].join('\n'))].join('\n') + '\n';
 }
 
-/** The pod's labels its test server answers with (issue 13.3: `version`, which the http assertion's split counts). */
-export function whoamiLabelArgs(pod: Pod): string[] {
-  return pod.labels.version !== undefined ? ['--label', `version=${pod.labels.version}`] : [];
-}
-
 export function clusterSteps(lab: ResolvedLab, ctx: CompileContext): Step[] {
   const c = lab.cluster;
   if (!c) return [];
@@ -114,7 +109,7 @@ export function clusterSteps(lab: ResolvedLab, ctx: CompileContext): Step[] {
     }
     const tcp = [...new Set(pod.ports.filter((p) => p.protocol === 'TCP').map((p) => p.port))];
     const udp = [...new Set(pod.ports.filter((p) => p.protocol === 'UDP').map((p) => p.port))];
-    const argv = [...ctx.selfArgv, 'agent', 'whoami', '--name', pod.name, ...tcp.flatMap((p) => ['--port', String(p)]), ...udp.flatMap((p) => ['--udp-port', String(p)]), ...whoamiLabelArgs(pod)];
+    const argv = [...ctx.selfArgv, 'agent', 'whoami', '--name', pod.name, ...tcp.flatMap((p) => ['--port', String(p)]), ...udp.flatMap((p) => ['--udp-port', String(p)]), ...(pod.labels.version !== undefined ? ['--app-version', String(pod.labels.version)] : [])];
     steps.push({ id: `${pod.name}.server`, phase: 'daemons', order: 0, op: { type: 'daemon', ns, node: pod.name, name: 'whoami', argv, log: log(pod.name, 'whoami') }, source: src(`pod:${pod.name}`), note: `pod ${pod.name}: answers with its name and the client address on ${[...tcp.map((p) => `${p}/tcp`), ...udp.map((p) => `${p}/udp`)].join(', ')}`, creates: { kind: 'process', name: 'whoami', ns } });
   }
   return steps;

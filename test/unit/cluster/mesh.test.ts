@@ -15,7 +15,7 @@ import { expandCluster, type ClusterResult } from '../../../runner/cluster/expan
 import { outboundProxyConfig, outboundRedirectRules, outboundRouteRules, q } from '../../../runner/cluster/mesh-haproxy.ts';
 import { serviceOfHost } from '../../../runner/cluster/mesh.ts';
 import { sidecarSteps } from '../../../runner/cluster/mesh-steps.ts';
-import { whoamiLabelArgs } from '../../../runner/cluster/compile.ts';
+import { clusterSteps } from '../../../runner/cluster/compile.ts';
 import type { Diagnostic } from '../../../runner/config/diagnostics.ts';
 
 const FILE = 'test/unit/cluster/inline.lab.yaml';
@@ -176,9 +176,12 @@ describe('traffic management in the sidecar (runner/cluster/mesh*.ts)', () => {
     assert.deepEqual(sidecarSteps(cluster, cluster.pods.find((p) => p.name === 'plain')!, 'nsl.mesh.plain', ctx, pos), []);
   });
 
-  it('the test server is told the pod\'s version label, and only that one', () => {
-    assert.deepEqual(whoamiLabelArgs(cluster.pods.find((p) => p.name === 'web-v2')!), ['--label', 'version=v2']);
-    assert.deepEqual(whoamiLabelArgs(cluster.pods.find((p) => p.name === 'api')!), []);
+  it('the test server is told the pod\'s version label (--app-version), when it has one', () => {
+    const nodes = cluster.pods.map((p) => ({ name: p.name, netns: `nsl.mesh.${p.name}` })).concat(cluster.nodes.map((n) => ({ name: n.name, netns: `nsl.mesh.${n.name}` })));
+    const steps = clusterSteps({ cluster, nodes } as never, { labDir: '/run/nslab/mesh', selfArgv: ['lab'], inherited: new Map() } as never);
+    const argvOf = (pod: string): readonly string[] => (steps.find((s) => s.id === `${pod}.server`)!.op as { argv: readonly string[] }).argv;
+    assert.deepEqual(argvOf('web-v2').slice(-2), ['--app-version', 'v2']);
+    assert.ok(!argvOf('api').includes('--app-version'));
   });
 
   it('warns when virtual-services route nobody: no pod has a sidecar', () => {

@@ -912,51 +912,51 @@ ip netns exec nsl.k8s-canary.coredns dnsmasq --keep-in-foreground --no-resolv --
 # pod reviews-v1-1: answers with its name and the client address on 80/tcp
 # from labs/k8s-canary/lab.yaml:19:5
 mkdir -p /run/nslab/k8s-canary/logs
-ip netns exec nsl.k8s-canary.reviews-v1-1 lab agent whoami --name reviews-v1-1 --port 80 --label version=v1 >/run/nslab/k8s-canary/logs/reviews-v1-1.whoami.log 2>&1 &
+ip netns exec nsl.k8s-canary.reviews-v1-1 lab agent whoami --name reviews-v1-1 --port 80 --app-version v1 >/run/nslab/k8s-canary/logs/reviews-v1-1.whoami.log 2>&1 &
 # pod reviews-v1-2: answers with its name and the client address on 80/tcp
 # from labs/k8s-canary/lab.yaml:19:5
 mkdir -p /run/nslab/k8s-canary/logs
-ip netns exec nsl.k8s-canary.reviews-v1-2 lab agent whoami --name reviews-v1-2 --port 80 --label version=v1 >/run/nslab/k8s-canary/logs/reviews-v1-2.whoami.log 2>&1 &
+ip netns exec nsl.k8s-canary.reviews-v1-2 lab agent whoami --name reviews-v1-2 --port 80 --app-version v1 >/run/nslab/k8s-canary/logs/reviews-v1-2.whoami.log 2>&1 &
 # pod reviews-v1-3: answers with its name and the client address on 80/tcp
 # from labs/k8s-canary/lab.yaml:19:5
 mkdir -p /run/nslab/k8s-canary/logs
-ip netns exec nsl.k8s-canary.reviews-v1-3 lab agent whoami --name reviews-v1-3 --port 80 --label version=v1 >/run/nslab/k8s-canary/logs/reviews-v1-3.whoami.log 2>&1 &
+ip netns exec nsl.k8s-canary.reviews-v1-3 lab agent whoami --name reviews-v1-3 --port 80 --app-version v1 >/run/nslab/k8s-canary/logs/reviews-v1-3.whoami.log 2>&1 &
 # pod reviews-v1-4: answers with its name and the client address on 80/tcp
 # from labs/k8s-canary/lab.yaml:19:5
 mkdir -p /run/nslab/k8s-canary/logs
-ip netns exec nsl.k8s-canary.reviews-v1-4 lab agent whoami --name reviews-v1-4 --port 80 --label version=v1 >/run/nslab/k8s-canary/logs/reviews-v1-4.whoami.log 2>&1 &
+ip netns exec nsl.k8s-canary.reviews-v1-4 lab agent whoami --name reviews-v1-4 --port 80 --app-version v1 >/run/nslab/k8s-canary/logs/reviews-v1-4.whoami.log 2>&1 &
 # pod reviews-v1-5: answers with its name and the client address on 80/tcp
 # from labs/k8s-canary/lab.yaml:19:5
 mkdir -p /run/nslab/k8s-canary/logs
-ip netns exec nsl.k8s-canary.reviews-v1-5 lab agent whoami --name reviews-v1-5 --port 80 --label version=v1 >/run/nslab/k8s-canary/logs/reviews-v1-5.whoami.log 2>&1 &
+ip netns exec nsl.k8s-canary.reviews-v1-5 lab agent whoami --name reviews-v1-5 --port 80 --app-version v1 >/run/nslab/k8s-canary/logs/reviews-v1-5.whoami.log 2>&1 &
 # pod reviews-v1-6: answers with its name and the client address on 80/tcp
 # from labs/k8s-canary/lab.yaml:19:5
 mkdir -p /run/nslab/k8s-canary/logs
-ip netns exec nsl.k8s-canary.reviews-v1-6 lab agent whoami --name reviews-v1-6 --port 80 --label version=v1 >/run/nslab/k8s-canary/logs/reviews-v1-6.whoami.log 2>&1 &
+ip netns exec nsl.k8s-canary.reviews-v1-6 lab agent whoami --name reviews-v1-6 --port 80 --app-version v1 >/run/nslab/k8s-canary/logs/reviews-v1-6.whoami.log 2>&1 &
 # pod reviews-v1-7: answers with its name and the client address on 80/tcp
 # from labs/k8s-canary/lab.yaml:19:5
 mkdir -p /run/nslab/k8s-canary/logs
-ip netns exec nsl.k8s-canary.reviews-v1-7 lab agent whoami --name reviews-v1-7 --port 80 --label version=v1 >/run/nslab/k8s-canary/logs/reviews-v1-7.whoami.log 2>&1 &
+ip netns exec nsl.k8s-canary.reviews-v1-7 lab agent whoami --name reviews-v1-7 --port 80 --app-version v1 >/run/nslab/k8s-canary/logs/reviews-v1-7.whoami.log 2>&1 &
 # pod reviews-v1-8: answers with its name and the client address on 80/tcp
 # from labs/k8s-canary/lab.yaml:19:5
 mkdir -p /run/nslab/k8s-canary/logs
-ip netns exec nsl.k8s-canary.reviews-v1-8 lab agent whoami --name reviews-v1-8 --port 80 --label version=v1 >/run/nslab/k8s-canary/logs/reviews-v1-8.whoami.log 2>&1 &
+ip netns exec nsl.k8s-canary.reviews-v1-8 lab agent whoami --name reviews-v1-8 --port 80 --app-version v1 >/run/nslab/k8s-canary/logs/reviews-v1-8.whoami.log 2>&1 &
 # pod reviews-v1-9: answers with its name and the client address on 80/tcp
 # from labs/k8s-canary/lab.yaml:19:5
 mkdir -p /run/nslab/k8s-canary/logs
-ip netns exec nsl.k8s-canary.reviews-v1-9 lab agent whoami --name reviews-v1-9 --port 80 --label version=v1 >/run/nslab/k8s-canary/logs/reviews-v1-9.whoami.log 2>&1 &
+ip netns exec nsl.k8s-canary.reviews-v1-9 lab agent whoami --name reviews-v1-9 --port 80 --app-version v1 >/run/nslab/k8s-canary/logs/reviews-v1-9.whoami.log 2>&1 &
 # pod reviews-v2: answers with its name and the client address on 80/tcp
 # from labs/k8s-canary/lab.yaml:22:5
 mkdir -p /run/nslab/k8s-canary/logs
-ip netns exec nsl.k8s-canary.reviews-v2 lab agent whoami --name reviews-v2 --port 80 --label version=v2 >/run/nslab/k8s-canary/logs/reviews-v2.whoami.log 2>&1 &
+ip netns exec nsl.k8s-canary.reviews-v2 lab agent whoami --name reviews-v2 --port 80 --app-version v2 >/run/nslab/k8s-canary/logs/reviews-v2.whoami.log 2>&1 &
 # pod reviews-lean-v1: answers with its name and the client address on 80/tcp
 # from labs/k8s-canary/lab.yaml:24:5
 mkdir -p /run/nslab/k8s-canary/logs
-ip netns exec nsl.k8s-canary.reviews-lean-v1 lab agent whoami --name reviews-lean-v1 --port 80 --label version=v1 >/run/nslab/k8s-canary/logs/reviews-lean-v1.whoami.log 2>&1 &
+ip netns exec nsl.k8s-canary.reviews-lean-v1 lab agent whoami --name reviews-lean-v1 --port 80 --app-version v1 >/run/nslab/k8s-canary/logs/reviews-lean-v1.whoami.log 2>&1 &
 # pod reviews-lean-v2: answers with its name and the client address on 80/tcp
 # from labs/k8s-canary/lab.yaml:26:5
 mkdir -p /run/nslab/k8s-canary/logs
-ip netns exec nsl.k8s-canary.reviews-lean-v2 lab agent whoami --name reviews-lean-v2 --port 80 --label version=v2 >/run/nslab/k8s-canary/logs/reviews-lean-v2.whoami.log 2>&1 &
+ip netns exec nsl.k8s-canary.reviews-lean-v2 lab agent whoami --name reviews-lean-v2 --port 80 --app-version v2 >/run/nslab/k8s-canary/logs/reviews-lean-v2.whoami.log 2>&1 &
 # pod client: the sidecar proxy, haproxy as uid 1337, logging every connection and request
 # from labs/k8s-canary/lab.yaml:28:5
 mkdir -p /run/nslab/k8s-canary/logs
