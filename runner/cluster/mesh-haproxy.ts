@@ -1,10 +1,11 @@
 /**
  * The sidecar's outbound proxy configuration for the mesh's routes (issue 13.3), in Debian's haproxy 2.6: what
- * Istio's pilot would push to Envoy as listeners, routes and clusters, written the way haproxy says it.
+ * Istio's pilot would push to Envoy as listeners, routes and clusters, written the way haproxy says it. It plugs into
+ * the sidecar's own configuration (runner/cluster/sidecar.ts, issue 13.2) as OutboundRoutes plus sections:
  *
- *   frontend outbound (mode tcp, :15001)     every connection the pod's nat OUTPUT rules redirected; `dst` is the
- *     use_backend vs.<ns>.<name> if dst…     original destination (SO_ORIGINAL_DST): a VirtualService's ClusterIP:port
- *   backend vs.<ns>.<name>  (mode tcp)       hands the connection to that VirtualService's HTTP listener
+ *   frontend outbound (mode tcp, :15001)     sidecar.ts's: every connection ISTIO_REDIRECT sent there; `dst` is the
+ *     use_backend vs.<ns>.<name>.<ip>:<port>  original destination (SO_ORIGINAL_DST): a VirtualService's ClusterIP:port
+ *   backend vs.<ns>.<name>.<ip>:<port>       (an OutboundRoute) hands the connection to the VirtualService's HTTP listener
  *   frontend vs.<ns>.<name> (mode http,      one per VirtualService: the http routes in order as use_backend rules
  *     127.0.0.1:151NN)                        (ACLs on path and headers; a random number 0–99 per request picks
  *                                             among weighted destinations), 404 when no route matches (Envoy's NR)
@@ -15,11 +16,10 @@
  * Pure: the functions return text; runner/cluster/compile.ts writes it and starts haproxy.
  */
 import type { Mesh, MeshDestination, MeshRoute, StringMatch, VirtualService } from './mesh.ts';
+import { SIDECAR_DEFAULTS, sidecarProxyConfig, type OutboundRoute, type SidecarSpec } from './sidecar.ts';
 
 /** The port the outbound frontend listens on (Istio's virtualOutbound listener). */
-export const OUTBOUND_PORT = 15001;
-/** The uid the proxy runs as; the redirect rules leave its own connections alone (Istio's 1337). */
-export const PROXY_UID = 1337;
+export const OUTBOUND_PORT = SIDECAR_DEFAULTS.outboundPort;
 /** The first of the VirtualServices' own HTTP listeners on 127.0.0.1. */
 export const VS_LISTENER_BASE = 15100;
 /** The haproxy variable that holds each request's random number for weighted routes. */
@@ -35,11 +35,22 @@ const MATCH_FLAG: Readonly<Record<StringMatch['kind'], string>> = { exact: 'str'
 
 const msText = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${Math.round(ms)}ms`);
 
-/** The lines that go into the outbound frontend: a VirtualService's connections to its listener, by original destination. */
-export function outboundRouteRules(mesh: Mesh): string[] {
-  return mesh.virtualServices.flatMap((vs) =>
-    vs.addresses.map((a) => `    use_backend ${vsId(vs)} if { dst ${a.ip} } { dst_port ${a.port} }   # ${a.ip}:${a.port}: VirtualService ${vs.namespace}/${vs.name}`),
+/** The address of a VirtualService's own HTTP listener (the i-th VirtualService of the mesh). */
+export const vsListener = (i: number): string => `127.0.0.1:${VS_LISTENER_BASE + i}`;
+
+/**
+ * The mesh's routes as the sidecar's outbound frontend takes them (sidecar.ts's OutboundRoute): each ClusterIP:port
+ * of a VirtualService's hosts goes to a TCP backend that hands the connection to that VirtualService's HTTP listener.
+ */
+export function meshOutboundRoutes(mesh: Mesh): OutboundRoute[] {
+  return mesh.virtualServices.flatMap((vs, i) =>
+    vs.addresses.map((a) => ({ match: { ip: a.ip, port: a.port }, backend: `${vsId(vs)}.${a.ip}:${a.port}`, lines: ['mode tcp', `server listener ${vsListener(i)}   # VirtualService ${vs.namespace}/${vs.name}: its HTTP routes`] })),
   );
+}
+
+/** The lines of an outbound frontend for these routes (as sidecar.ts's outboundProxySection writes them). */
+export function outboundRouteRules(mesh: Mesh): string[] {
+  return meshOutboundRoutes(mesh).map((r) => `use_backend ${r.backend} if { dst ${r.match.ip} } { dst_port ${r.match.port} }`);
 }
 
 /** The condition of one use_backend line: any of the alternatives (each ACLs that must all hold). */
@@ -95,17 +106,13 @@ function destinationBackend(vs: VirtualService, route: MeshRoute, d: MeshDestina
   ];
 }
 
-/** The sections of every VirtualService: its hand-over backend, its HTTP listener, its destinations' backends. */
+/** The sections of every VirtualService after the sidecar's own: its HTTP listener and its destinations' backends. */
 export function meshSections(mesh: Mesh): string {
   const out: string[] = [];
   mesh.virtualServices.forEach((vs, i) => {
-    const listen = `127.0.0.1:${VS_LISTENER_BASE + i}`;
+    const listen = vsListener(i);
     const weighted = vs.http.some((r) => r.destinations.filter((d) => d.weight > 0).length > 1);
     out.push(
-      `backend ${vsId(vs)}   # hands ${vs.hosts.join(', ')}'s connections to the VirtualService's HTTP listener`,
-      '    mode tcp',
-      `    server listener ${listen}`,
-      '',
       `frontend ${vsId(vs)}   # VirtualService ${vs.namespace}/${vs.name}: its http routes, tried in order`,
       '    mode http',
       `    bind ${listen}`,
@@ -132,53 +139,15 @@ export function meshSections(mesh: Mesh): string {
 }
 
 /**
- * The whole configuration of a pod's outbound proxy on its own: the outbound frontend on 15001 (connections not
- * routed go on to their original destination), the mesh's sections, haproxy as uid 1337 logging each connection
- * and request to stdout.
+ * The whole configuration of a pod's sidecar with the mesh's routes: sidecar.ts's (haproxy as uid 1337, inbound and
+ * outbound listeners, passthrough to the original destination) with the routes plugged into its outbound frontend,
+ * then the VirtualServices' HTTP listeners and their destinations.
  */
-export function outboundProxyConfig(mesh: Mesh, pod: string): string {
+export function outboundProxyConfig(mesh: Mesh, pod: string, spec: SidecarSpec = SIDECAR_DEFAULTS): string {
   return [
-    `# pod ${pod}: the sidecar's outbound proxy (generated by nslab from the cluster's virtual-services and destination-rules)`,
-    'global',
-    `    uid ${PROXY_UID}`,
-    `    gid ${PROXY_UID}`,
-    '    log stdout format raw local0',
-    '',
-    'defaults',
-    '    log global',
-    '    timeout connect 2s',
-    '    timeout client 30s',
-    '    timeout server 30s',
-    '',
-    `frontend outbound   # every outbound TCP connection the pod's nat OUTPUT rules redirected to ${OUTBOUND_PORT}`,
-    '    mode tcp',
-    `    bind 0.0.0.0:${OUTBOUND_PORT}`,
-    '    option tcplog',
-    ...outboundRouteRules(mesh),
-    '    default_backend passthrough',
-    '',
-    'backend passthrough   # anything else: on to the original destination',
-    '    mode tcp',
-    '    option transparent',
+    sidecarProxyConfig(spec, pod, meshOutboundRoutes(mesh)),
+    `# traffic management (generated by nslab from the cluster's virtual-services and destination-rules)`,
     '',
     meshSections(mesh),
-  ].join('\n');
-}
-
-/**
- * The pod's redirect rules (iptables-restore input, nat table): its outbound TCP connections to the
- * VirtualServices' ClusterIP:ports go to the proxy, except the proxy's own (uid 1337), which would loop.
- */
-export function outboundRedirectRules(mesh: Mesh, pod: string): string {
-  const chain = 'NSLAB_MESH_OUTPUT';
-  return [
-    `# pod ${pod}: outbound connections to the mesh's routed Services → the sidecar proxy on ${OUTBOUND_PORT}`,
-    '*nat',
-    `:${chain} - [0:0]`,
-    `-A OUTPUT -p tcp -j ${chain}`,
-    `-A ${chain} -m owner --uid-owner ${PROXY_UID} -m comment --comment "the proxy itself (uid ${PROXY_UID})" -j RETURN`,
-    ...mesh.virtualServices.flatMap((vs) => vs.addresses.map((a) => `-A ${chain} -d ${a.ip}/32 -p tcp -m tcp --dport ${a.port} -m comment --comment "VirtualService ${vs.namespace}/${vs.name}" -j REDIRECT --to-ports ${OUTBOUND_PORT}`)),
-    'COMMIT',
-    '',
   ].join('\n');
 }

@@ -404,7 +404,7 @@ image?: string
  */
 cmd?: (string | [(string | number), ...((string | number))[]])
 /**
- * The pod gets a sidecar proxy (Istio's place for traffic management): haproxy running as uid 1337 in the pod, its outbound TCP connections to the Services of the cluster's virtual-services redirected to it (nat OUTPUT → 15001, uid 1337 excepted), where the VirtualService routes pick the pod. Write `sidecar: {}`.
+ * The pod gets a sidecar proxy (runner/cluster/sidecar.ts): istio-iptables' nat layout in the pod (outbound TCP → 15001, inbound → 15006, uid 1337 excepted) and haproxy as uid 1337, which applies the cluster's virtual-services to connections for their ClusterIPs and passes the rest to their destination. Write `sidecar: {}`.
  */
 sidecar?: ({
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseLabText } from '../../../runner/config/load.ts';
 import { expandCluster, type ClusterResult } from '../../../runner/cluster/expand.ts';
-import { outboundProxyConfig, outboundRedirectRules, outboundRouteRules, q } from '../../../runner/cluster/mesh-haproxy.ts';
+import { meshOutboundRoutes, outboundProxyConfig, outboundRouteRules, q } from '../../../runner/cluster/mesh-haproxy.ts';
 import { serviceOfHost } from '../../../runner/cluster/mesh.ts';
 import { sidecarSteps } from '../../../runner/cluster/mesh-steps.ts';
 import { clusterSteps } from '../../../runner/cluster/compile.ts';
@@ -104,12 +104,16 @@ describe('traffic management in the sidecar (runner/cluster/mesh*.ts)', () => {
     assert.equal(serviceOfHost('web.example.com', 'default', svcs), undefined);
   });
 
-  it('the outbound frontend sends a VirtualService ClusterIP:port to its HTTP listener by original destination', () => {
-    assert.deepEqual(outboundRouteRules(mesh).map((l) => l.replace(/\s+#.*/, '').trim()), [
-      'use_backend vs.default.web if { dst 10.96.0.11 } { dst_port 80 }',
-      'use_backend vs.default.api if { dst 10.96.0.12 } { dst_port 80 }',
-      'use_backend vs.default.api if { dst 10.96.0.12 } { dst_port 9090 }',
+  it('the routes plug into the sidecar\'s outbound frontend (sidecar.ts\'s OutboundRoute): a VirtualService ClusterIP:port to its HTTP listener by original destination', () => {
+    assert.deepEqual(outboundRouteRules(mesh), [
+      'use_backend vs.default.web.10.96.0.11:80 if { dst 10.96.0.11 } { dst_port 80 }',
+      'use_backend vs.default.api.10.96.0.12:80 if { dst 10.96.0.12 } { dst_port 80 }',
+      'use_backend vs.default.api.10.96.0.12:9090 if { dst 10.96.0.12 } { dst_port 9090 }',
     ]);
+    assert.deepEqual(meshOutboundRoutes(mesh)[2].lines.map((l) => l.replace(/\s+#.*/, '')), ['mode tcp', 'server listener 127.0.0.1:15101']);
+    const cfg = outboundProxyConfig(mesh, 'client');
+    const outbound = cfg.slice(cfg.indexOf('frontend outbound'), cfg.indexOf('backend outbound-passthrough'));
+    for (const l of outboundRouteRules(mesh)) assert.ok(outbound.includes(`  ${l}\n`), `the sidecar's outbound frontend has ${l}`);
   });
 
   it('routes become ACLs and use_backend rules in order: OR of the matches, AND within one, a random 0–99 for weights', () => {
@@ -149,19 +153,10 @@ describe('traffic management in the sidecar (runner/cluster/mesh*.ts)', () => {
     assert.deepEqual(section('vs.default.web.weighted.v1'), ['mode http', 'balance roundrobin', 'retries 3', 'retry-on conn-failure empty-response response-timeout 503', 'option redispatch 1', 'timeout server 500ms', 'server web-v1-1 10.244.0.3:80', 'server web-v1-2 10.244.0.4:80']);
     assert.deepEqual(section('vs.default.web.by-header.v2'), ['mode http', 'balance roundrobin', 'retries 2', 'retry-on conn-failure empty-response response-timeout 503', 'option redispatch 1', 'server web-v2 10.244.0.5:80']);
     assert.deepEqual(section('vs.default.web.no-route'), ['mode http', 'http-request return status 404 content-type text/plain string "no route in VirtualService default/web"']);
-    assert.deepEqual(section('vs.default.web'), ['mode tcp', 'server listener 127.0.0.1:15100']);
-    assert.match(cfg, /^global\n {4}uid 1337\n {4}gid 1337\n/m);
-    assert.match(cfg, /backend passthrough.*\n {4}mode tcp\n {4}option transparent/);
-  });
-
-  it('the redirect rules: TCP to each routed ClusterIP:port → 15001, the proxy\'s uid 1337 first exempted', () => {
-    assert.deepEqual(outboundRedirectRules(mesh, 'client').split('\n').filter((l) => l.startsWith('-A')), [
-      '-A OUTPUT -p tcp -j NSLAB_MESH_OUTPUT',
-      '-A NSLAB_MESH_OUTPUT -m owner --uid-owner 1337 -m comment --comment "the proxy itself (uid 1337)" -j RETURN',
-      '-A NSLAB_MESH_OUTPUT -d 10.96.0.11/32 -p tcp -m tcp --dport 80 -m comment --comment "VirtualService default/web" -j REDIRECT --to-ports 15001',
-      '-A NSLAB_MESH_OUTPUT -d 10.96.0.12/32 -p tcp -m tcp --dport 80 -m comment --comment "VirtualService default/api" -j REDIRECT --to-ports 15001',
-      '-A NSLAB_MESH_OUTPUT -d 10.96.0.12/32 -p tcp -m tcp --dport 9090 -m comment --comment "VirtualService default/api" -j REDIRECT --to-ports 15001',
-    ]);
+    assert.deepEqual(section('vs.default.web.10.96.0.11:80'), ['mode tcp', 'server listener 127.0.0.1:15100']);
+    // the sidecar's own parts (runner/cluster/sidecar.ts): haproxy as uid 1337, the rest to the original destination
+    assert.match(cfg, /^global\n {2}uid 1337\n {2}gid 1337\n/m);
+    assert.match(cfg, /backend outbound-passthrough\n {2}server original-dst 0\.0\.0\.0:0/);
   });
 
   it('only a pod with sidecar: gets steps: the redirect (firewall), the configuration (exec), haproxy (daemons)', () => {
@@ -169,7 +164,8 @@ describe('traffic management in the sidecar (runner/cluster/mesh*.ts)', () => {
     const pos = { file: FILE, line: 1, col: 1 };
     const client = cluster.pods.find((p) => p.name === 'client')!;
     const steps = sidecarSteps(cluster, client, 'nsl.mesh.client', ctx, pos);
-    assert.deepEqual(steps.map((s) => [s.id, s.phase, s.op.type]), [['client.sidecar-redirect', 'firewall', 'load'], ['client.sidecar.cfg', 'exec', 'file'], ['client.sidecar', 'daemons', 'daemon']]);
+    assert.deepEqual(steps.map((s) => [s.id, s.phase, s.op.type]), [['client.sidecar-iptables', 'firewall', 'load'], ['client.sidecar.cfg', 'exec', 'file'], ['client.sidecar', 'daemons', 'daemon']]);
+    assert.match((steps[0].op as { input: string }).input, /-A ISTIO_OUTPUT -m owner --uid-owner 1337 -j RETURN\n[\s\S]*-A ISTIO_REDIRECT -p tcp -j REDIRECT --to-ports 15001\n/);
     const daemon = steps[2].op as { argv: readonly string[]; ns: string };
     assert.deepEqual(daemon.argv, ['haproxy', '-db', '-f', '/run/nslab/mesh/sidecar/client.haproxy.cfg']);
     assert.equal(daemon.ns, 'nsl.mesh.client');
