@@ -13,7 +13,8 @@ import { iptablesRules } from './kube-proxy-iptables.ts';
 import { nftablesRules } from './kube-proxy-nftables.ts';
 import { policyRules } from './policy.ts';
 import { masqueradeRules } from './egress.ts';
-import { sidecarSteps } from './mesh-steps.ts';
+import { sidecarSteps } from './sidecar-steps.ts';
+import { meshPlugIn } from './mesh-haproxy.ts';
 import type { ClusterResult, KubeProxyInput, ResolvedCluster } from './types.ts';
 
 /** Where `ip netns exec` finds a namespace's own resolv.conf (it bind-mounts /etc/netns/<ns>/resolv.conf). */
@@ -97,7 +98,6 @@ export function clusterSteps(lab: ResolvedLab, ctx: CompileContext): Step[] {
   const log = (node: string, name: string): string => join(ctx.labDir, 'logs', `${node}.${name}.log`);
   for (const pod of c.pods) {
     const ns = netns(pod.name);
-    steps.push(...sidecarSteps(c, pod, ns, ctx, src(`pod:${pod.name}`)));
     if (c.dns) {
       steps.push({ id: `${pod.name}.resolv.conf`, phase: 'exec', order: 0, op: { type: 'file', path: join(netnsEtc(ns), 'resolv.conf'), content: resolvConf(c.dns.ip, pod.namespace), lane: ns }, source: src(`pod:${pod.name}`), note: `pod ${pod.name}: resolv.conf (ip netns exec mounts it)`, creates: { kind: 'file', name: netnsEtc(ns) } });
     }
@@ -107,10 +107,14 @@ export function clusterSteps(lab: ResolvedLab, ctx: CompileContext): Step[] {
       steps.push({ id: `${pod.name}.dnsmasq`, phase: 'daemons', order: 0, op: { type: 'daemon', ns, node: pod.name, name: 'dnsmasq', argv, log: log(pod.name, 'dnsmasq') }, source: c.pos, note: 'the cluster DNS: dnsmasq with the records of every service and pod', creates: { kind: 'process', name: 'dnsmasq', ns } });
       continue;
     }
+    if (pod.sidecar) steps.push(...sidecarSteps(pod, pod.sidecar, { ns, labDir: ctx.labDir, source: src(`pod:${pod.name}`), ...meshPlugIn(c.mesh) }));
     const tcp = [...new Set(pod.ports.filter((p) => p.protocol === 'TCP').map((p) => p.port))];
     const udp = [...new Set(pod.ports.filter((p) => p.protocol === 'UDP').map((p) => p.port))];
-    const argv = [...ctx.selfArgv, 'agent', 'whoami', '--name', pod.name, ...tcp.flatMap((p) => ['--port', String(p)]), ...udp.flatMap((p) => ['--udp-port', String(p)]), ...(pod.labels.version !== undefined ? ['--app-version', String(pod.labels.version)] : [])];
-    steps.push({ id: `${pod.name}.server`, phase: 'daemons', order: 0, op: { type: 'daemon', ns, node: pod.name, name: 'whoami', argv, log: log(pod.name, 'whoami') }, source: src(`pod:${pod.name}`), note: `pod ${pod.name}: answers with its name and the client address on ${[...tcp.map((p) => `${p}/tcp`), ...udp.map((p) => `${p}/udp`)].join(', ')}`, creates: { kind: 'process', name: 'whoami', ns } });
+    // run-as-user: the app as that uid (setpriv), allowed low ports as in a container (ip_unprivileged_port_start=0)
+    const asUser = pod.runAsUser !== undefined && pod.runAsUser !== 0 ? ['setpriv', `--reuid=${pod.runAsUser}`, `--regid=${pod.runAsUser}`, '--clear-groups', '--'] : [];
+    if (asUser.length) steps.push({ id: `${pod.name}.unprivileged-ports`, phase: 'configure', order: 90, op: { type: 'sysctl', ns, values: [['net.ipv4.ip_unprivileged_port_start', '0']] }, source: src(`pod:${pod.name}`), note: `pod ${pod.name}: its app runs as uid ${pod.runAsUser} and may bind any port, as in a container` });
+    const argv = [...asUser, ...ctx.selfArgv, 'agent', 'whoami', '--name', pod.name, ...tcp.flatMap((p) => ['--port', String(p)]), ...udp.flatMap((p) => ['--udp-port', String(p)]), ...(pod.labels.version !== undefined ? ['--app-version', String(pod.labels.version)] : [])];
+    steps.push({ id: `${pod.name}.server`, phase: 'daemons', order: 0, op: { type: 'daemon', ns, node: pod.name, name: 'whoami', argv, log: log(pod.name, 'whoami') }, source: src(`pod:${pod.name}`), note: `pod ${pod.name}: ${asUser.length ? `as uid ${pod.runAsUser}, ` : ''}answers with its name and the client address on ${[...tcp.map((p) => `${p}/tcp`), ...udp.map((p) => `${p}/udp`)].join(', ')}`, creates: { kind: 'process', name: 'whoami', ns } });
   }
   return steps;
 }

@@ -15,6 +15,7 @@ import type { Draft, PodDraft } from './draft.ts';
 import { addPodNetwork, DNS_POD, underlayDiagnostics } from './cni.ts';
 import { resolveGateway } from './egress.ts';
 import { buildMesh } from './mesh.ts';
+import { SIDECAR_DEFAULTS, sidecarPorts, type SidecarSpec } from './sidecar.ts';
 import { asObj, isObj, type Obj, str } from '../util/obj.ts';
 
 export type { ClusterResult } from './types.ts';
@@ -206,8 +207,15 @@ function placePods(p: Plan, nodes: readonly Draft['nodes'][number][]): PodDraft[
     }
     const ip = formatAddress(4, b.addr + BigInt(first + k));
     const ports = (Array.isArray(o.ports) ? o.ports : [80]).map((x) => (typeof x === 'number' ? { port: x, protocol: 'TCP' as Protocol } : { port: asObj(x).port as number, name: str(asObj(x).name), protocol: (str(asObj(x).protocol) ?? 'TCP') as Protocol }));
-    pods.push({ name, namespace, labels: asObj(o.labels) as Record<string, string>, node, ip, ports, hostIf: hostIfName(cni, namespace, name), ...('sidecar' in o ? { sidecar: true } : {}), path, image: str(o.image), cmd: o.cmd });
+    const sidecar = isObj(o.sidecar) || o.sidecar === null ? sidecarOf(asObj(o.sidecar)) : undefined;
+    const runAsUser = typeof o['run-as-user'] === 'number' ? o['run-as-user'] : undefined;
+    if (sidecar && !checked.has(path.join('.'))) {
+      checked.add(path.join('.'));
+      sidecarDiagnostics(sidecar, ports, runAsUser, path, at, diags);
+    }
+    pods.push({ name, namespace, labels: asObj(o.labels) as Record<string, string>, node, ip, ports, hostIf: hostIfName(cni, namespace, name), path, image: str(o.image), cmd: o.cmd, ...(sidecar ? { sidecar } : {}), ...(runAsUser !== undefined ? { runAsUser } : {}) });
   };
+  const checked = new Set<string>();
   if (p.dnsOn && nodes.length) place(DNS_POD, nodes[0].name, ['cluster', 'dns'], { labels: { 'k8s-app': 'kube-dns' }, ports: [{ port: 53, name: 'dns', protocol: 'UDP' }, { port: 53, name: 'dns-tcp', protocol: 'TCP' }] }, 'kube-system');
   let rr = 0;
   for (const [name, v] of Object.entries(asObj(C.pods))) {
@@ -284,4 +292,44 @@ function remapped(file: LoadedFile, data: unknown, remap: ReadonlyMap<string, Pa
     return file.at(path, key);
   };
   return { ...file, data, at };
+}
+
+/** A pod's `sidecar:` as written, Istio's defaults for what it leaves out. */
+function sidecarOf(o: Obj): SidecarSpec {
+  const d = SIDECAR_DEFAULTS;
+  const nums = (v: unknown): number[] => (Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number') : []);
+  const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  return {
+    mode: o.mode === 'cni' ? 'cni' : 'init',
+    proxyUid: typeof o['proxy-uid'] === 'number' ? o['proxy-uid'] : d.proxyUid,
+    inboundPort: typeof o['inbound-port'] === 'number' ? o['inbound-port'] : d.inboundPort,
+    outboundPort: typeof o['outbound-port'] === 'number' ? o['outbound-port'] : d.outboundPort,
+    includeInboundPorts: Array.isArray(o['include-inbound-ports']) ? nums(o['include-inbound-ports']) : '*',
+    excludeInboundPorts: nums(o['exclude-inbound-ports']),
+    excludeOutboundPorts: nums(o['exclude-outbound-ports']),
+    includeOutboundCidrs: Array.isArray(o['include-outbound-cidrs']) ? strs(o['include-outbound-cidrs']) : '*',
+    excludeOutboundCidrs: strs(o['exclude-outbound-cidrs']),
+  };
+}
+
+/** A sidecar the pod cannot have: the app on the proxy's ports, the app as the proxy's uid, CIDRs that are not. */
+function sidecarDiagnostics(s: SidecarSpec, ports: readonly { port: number; protocol: Protocol }[], runAsUser: number | undefined, path: PathSeg[], at: LoadedFile['at'], diags: Diagnostic[]): void {
+  const taken = sidecarPorts(s);
+  ports.forEach((p, i) => {
+    if (p.protocol === 'TCP' && taken.includes(p.port)) {
+      const what = p.port === s.outboundPort ? 'outbound port (Envoy\'s virtualOutbound)' : p.port === s.inboundPort ? 'inbound port (Envoy\'s virtualInbound)' : 'admin port';
+      diags.push(error('cluster.sidecar-port', `pod ${String(path[2])}: the app listens on ${p.port}, the sidecar's ${what}`, at([...path, 'ports', i]), `the proxy binds ${taken.join(', ')} in the pod's namespace: give the app another port (Istio reserves 15000-15090 for itself)`));
+    }
+  });
+  if (s.inboundPort === s.outboundPort) diags.push(error('cluster.sidecar-port', `pod ${String(path[2])}: the sidecar's inbound and outbound ports are both ${s.inboundPort}`, at([...path, 'sidecar', 'inbound-port']), 'the proxy needs two listeners: Istio uses 15006 inbound and 15001 outbound'));
+  if (runAsUser !== undefined && runAsUser === s.proxyUid) {
+    diags.push(error('cluster.sidecar-uid', `pod ${String(path[2])}: the app runs as uid ${runAsUser}, the sidecar proxy's uid`, at([...path, 'run-as-user']), `ISTIO_OUTPUT returns every connection of uid ${s.proxyUid} uncaptured (-m owner --uid-owner ${s.proxyUid} -j RETURN): the app's traffic would bypass the proxy. Run the app as another uid (Istio's injector refuses uid 1337 too)`));
+  }
+  for (const key of ['exclude-outbound-cidrs', 'include-outbound-cidrs'] as const) {
+    const list = key === 'exclude-outbound-cidrs' ? s.excludeOutboundCidrs : s.includeOutboundCidrs === '*' ? [] : s.includeOutboundCidrs;
+    list.forEach((c, i) => {
+      const pr = parsePrefix(c);
+      if (!pr || pr.family !== 4) diags.push(error('cluster.sidecar-cidr', `pod ${String(path[2])}: ${JSON.stringify(c)} is not an IPv4 CIDR`, at([...path, 'sidecar', key, i]), 'write it as 10.96.0.0/12'));
+    });
+  }
 }

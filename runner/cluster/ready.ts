@@ -5,7 +5,6 @@
  */
 import { listenProbe, type ReadyProbe } from '../model/ready.ts';
 import { DNS_POD } from './cni.ts';
-import { OUTBOUND_PORT } from './mesh-haproxy.ts';
 import type { ResolvedCluster } from './types.ts';
 
 export function clusterReadyProbes(c: ResolvedCluster): ReadyProbe[] {
@@ -13,7 +12,7 @@ export function clusterReadyProbes(c: ResolvedCluster): ReadyProbe[] {
   for (const pod of c.pods) {
     if (pod.name === DNS_POD && c.dns) continue;
     const ports = [...new Map(pod.ports.map((p) => [`${p.protocol}/${p.port}`, { port: p.port, proto: p.protocol === 'UDP' ? ('udp' as const) : ('tcp' as const), what: 'test server' }])).values()];
-    if (pod.sidecar) ports.push({ port: OUTBOUND_PORT, proto: 'tcp', what: 'sidecar proxy' });
+    if (pod.sidecar) ports.push({ port: pod.sidecar.outboundPort, proto: 'tcp', what: 'sidecar proxy' });
     if (ports.length) probes.push(listenProbe(pod.name, ports));
   }
   const dns = c.dns;

@@ -3,6 +3,7 @@
  * Services with their endpoints, NetworkPolicies. Pure data; the `cluster:` lab construct resolves into it.
  */
 import type { SourcePos } from '../config/diagnostics.ts';
+import type { SidecarSpec } from './sidecar.ts';
 
 export type Protocol = 'TCP' | 'UDP';
 
@@ -17,8 +18,10 @@ export interface Pod {
   readonly ports: readonly { readonly name?: string; readonly port: number; readonly protocol: Protocol }[];
   /** The host-side interface of the pod's veth on its node (for policy rules): e.g. veth-<pod>. */
   readonly hostIf: string;
-  /** The pod has a sidecar proxy (`sidecar:`), which applies the mesh's routes to its outbound traffic. */
-  readonly sidecar?: boolean;
+  /** An Istio-style sidecar (issue 13.2): capture rules in the pod's namespace and a proxy as its uid. */
+  readonly sidecar?: SidecarSpec;
+  /** The uid the app runs as (securityContext.runAsUser); absent: root. */
+  readonly runAsUser?: number;
 }
 
 export interface ServicePort {

@@ -100,7 +100,7 @@ describe('k8s-canary: traffic management in the sidecar (root, real kernel, real
     assert.match(readFileSync(`/proc/${pids[0]}/status`, 'utf8'), /^Uid:\s+1337\s/m);
     const s = await versions('client', 'http://10.96.0.12/', 20);
     assert.deepEqual([...s.clients], ['10.244.0.9']);
-    const log = readFileSync(`/run/nslab/${NAME}/logs/client.haproxy.log`, 'utf8');
+    const log = readFileSync(`/run/nslab/${NAME}/logs/client.istio-proxy.log`, 'utf8');
     assert.match(log, /vs\.default\.reviews-lean vs\.default\.reviews-lean\.http-0\.v1\/reviews-lean-v1 .* 200 /);
     assert.match(log, /vs\.default\.reviews vs\.default\.reviews\.canary-header\.v2\/reviews-v2 .* 200 .*"GET \/\?n=\d+ HTTP\/1\.1"/);
   });
@@ -118,7 +118,7 @@ describe('k8s-canary: traffic management in the sidecar (root, real kernel, real
     const sidecar = await codes('client');
     assert.equal(sidecar.length, 200);
     assert.deepEqual([...new Set(sidecar)], ['200'], 'haproxy retried every refused connection on another v1 pod');
-    const log = readFileSync(`/run/nslab/${NAME}/logs/client.haproxy.log`, 'utf8');
+    const log = readFileSync(`/run/nslab/${NAME}/logs/client.istio-proxy.log`, 'utf8');
     // httplog: … STATUS BYTES - - TERMINATION actconn/feconn/beconn/srv_conn/retries ("+N" when redispatched)
     assert.match(log, /canary-90-10\.v1\/reviews-v1-\d .* 200 \d+ - - [-A-Za-z]{4} \d+\/\d+\/\d+\/\d+\/\+?[1-9]/, 'some request shows a retry in its log line');
     const plain = await codes('client-plain');

@@ -404,10 +404,49 @@ image?: string
  */
 cmd?: (string | [(string | number), ...((string | number))[]])
 /**
- * The pod gets a sidecar proxy (runner/cluster/sidecar.ts): istio-iptables' nat layout in the pod (outbound TCP → 15001, inbound → 15006, uid 1337 excepted) and haproxy as uid 1337, which applies the cluster's virtual-services to connections for their ClusterIPs and passes the rest to their destination. Write `sidecar: {}`.
+ * The uid the app (the test server) runs as, like securityContext.runAsUser. Default: root.
+ */
+"run-as-user"?: number
+/**
+ * An Istio-style sidecar: istio-iptables' nat rules in the pod's namespace capture every TCP connection in and out, and a real proxy (haproxy, as the proxy uid) forwards each to its original destination and logs it. Like the sidecar.istio.io/inject: "true" annotation.
  */
 sidecar?: ({
-
+/**
+ * init: the rules come from an init container (istio-init) that exits before the app starts; cni: from a CNI step on the node (Istio CNI), no privileged container in the pod.
+ */
+mode?: ("init" | "cni")
+/**
+ * The proxy's uid (istio-proxy: 1337): its own connections are not captured.
+ */
+"proxy-uid"?: number
+/**
+ * Where inbound connections are redirected (Envoy's virtualInbound).
+ */
+"inbound-port"?: number
+/**
+ * Where outbound connections are redirected (Envoy's virtualOutbound).
+ */
+"outbound-port"?: number
+/**
+ * Inbound ports to capture: * (every port) or a list (traffic.sidecar.istio.io/includeInboundPorts).
+ */
+"include-inbound-ports"?: ("*" | number[])
+/**
+ * Inbound ports not captured (traffic.sidecar.istio.io/excludeInboundPorts).
+ */
+"exclude-inbound-ports"?: number[]
+/**
+ * Destinations to capture: * or a list of CIDRs (traffic.sidecar.istio.io/includeOutboundIPRanges).
+ */
+"include-outbound-cidrs"?: ("*" | string[])
+/**
+ * Outbound ports not captured (traffic.sidecar.istio.io/excludeOutboundPorts).
+ */
+"exclude-outbound-ports"?: number[]
+/**
+ * Destinations not captured (traffic.sidecar.istio.io/excludeOutboundIPRanges).
+ */
+"exclude-outbound-cidrs"?: string[]
 } | null)
 } | null)
 /**

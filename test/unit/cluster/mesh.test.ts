@@ -14,7 +14,6 @@ import { parseLabText } from '../../../runner/config/load.ts';
 import { expandCluster, type ClusterResult } from '../../../runner/cluster/expand.ts';
 import { meshOutboundRoutes, outboundProxyConfig, outboundRouteRules, q } from '../../../runner/cluster/mesh-haproxy.ts';
 import { serviceOfHost } from '../../../runner/cluster/mesh.ts';
-import { sidecarSteps } from '../../../runner/cluster/mesh-steps.ts';
 import { clusterSteps } from '../../../runner/cluster/compile.ts';
 import type { Diagnostic } from '../../../runner/config/diagnostics.ts';
 
@@ -93,7 +92,7 @@ describe('traffic management in the sidecar (runner/cluster/mesh*.ts)', () => {
     assert.equal(weighted.timeoutMs, 2000);
     assert.equal(api.http[0].name, 'http-0');
     assert.deepEqual(api.http[0].destinations[0].endpoints.map((e) => `${e.pod}:${e.port}`), ['api:9090']);
-    assert.equal(cluster.pods.find((p) => p.name === 'client')?.sidecar, true);
+    assert.equal(cluster.pods.find((p) => p.name === 'client')?.sidecar?.mode, 'init');
     assert.equal(cluster.pods.find((p) => p.name === 'plain')?.sidecar, undefined);
   });
 
@@ -159,17 +158,16 @@ describe('traffic management in the sidecar (runner/cluster/mesh*.ts)', () => {
     assert.match(cfg, /backend outbound-passthrough\n {2}server original-dst 0\.0\.0\.0:0/);
   });
 
-  it('only a pod with sidecar: gets steps: the redirect (firewall), the configuration (exec), haproxy (daemons)', () => {
-    const ctx = { labDir: '/run/nslab/mesh', selfArgv: ['lab'], inherited: new Map() } as never;
-    const pos = { file: FILE, line: 1, col: 1 };
-    const client = cluster.pods.find((p) => p.name === 'client')!;
-    const steps = sidecarSteps(cluster, client, 'nsl.mesh.client', ctx, pos);
-    assert.deepEqual(steps.map((s) => [s.id, s.phase, s.op.type]), [['client.sidecar-iptables', 'firewall', 'load'], ['client.sidecar.cfg', 'exec', 'file'], ['client.sidecar', 'daemons', 'daemon']]);
-    assert.match((steps[0].op as { input: string }).input, /-A ISTIO_OUTPUT -m owner --uid-owner 1337 -j RETURN\n[\s\S]*-A ISTIO_REDIRECT -p tcp -j REDIRECT --to-ports 15001\n/);
-    const daemon = steps[2].op as { argv: readonly string[]; ns: string };
-    assert.deepEqual(daemon.argv, ['haproxy', '-db', '-f', '/run/nslab/mesh/sidecar/client.haproxy.cfg']);
-    assert.equal(daemon.ns, 'nsl.mesh.client');
-    assert.deepEqual(sidecarSteps(cluster, cluster.pods.find((p) => p.name === 'plain')!, 'nsl.mesh.plain', ctx, pos), []);
+  it('a pod with sidecar: gets the sidecar of sidecar-steps.ts, its configuration with the routes and the mesh\'s sections; a pod without gets none', () => {
+    const nodes = cluster.pods.map((p) => ({ name: p.name, netns: `nsl.mesh.${p.name}` })).concat(cluster.nodes.map((n) => ({ name: n.name, netns: `nsl.mesh.${n.name}` })));
+    const steps = clusterSteps({ cluster, nodes } as never, { labDir: '/run/nslab/mesh', selfArgv: ['lab'], inherited: new Map() } as never);
+    assert.deepEqual(steps.filter((s) => s.id.startsWith('client.istio')).map((s) => [s.id, s.phase, s.op.type]), [['client.istio-init', 'exec', 'load'], ['client.istio-proxy.config', 'exec', 'file'], ['client.istio-proxy', 'daemons', 'daemon']]);
+    const cfg = (steps.find((s) => s.id === 'client.istio-proxy.config')!.op as { content: string; path: string });
+    assert.equal(cfg.path, '/run/nslab/mesh/sidecar/client.haproxy.cfg');
+    assert.equal(cfg.content, outboundProxyConfig(mesh, 'client'));
+    assert.ok(cfg.content.includes('  use_backend vs.default.web.10.96.0.11:80 if { dst 10.96.0.11 } { dst_port 80 }\n'));
+    assert.ok(cfg.content.includes('frontend vs.default.web'));
+    assert.deepEqual(steps.filter((s) => s.id.startsWith('plain.istio')), []);
   });
 
   it('the test server is told the pod\'s version label (--app-version), when it has one', () => {

@@ -654,38 +654,6 @@ COMMIT
 -A FLANNEL-POSTRTG -s 10.244.0.0/16 ! -d 224.0.0.0/4 -m comment --comment "flanneld masq" -j MASQUERADE --random-fully
 COMMIT
 EOF
-# pod client: istio-iptables' rules: inbound TCP → 15006, outbound TCP → 15001, except the sidecar's own (uid 1337)
-ip netns exec nsl.k8s-canary.client iptables-restore --noflush <<'EOF'
-# istio-iptables for pod client (istio-init container): inbound → 15006, outbound → 15001, proxy uid 1337
-*nat
-:PREROUTING ACCEPT [0:0]
-:INPUT ACCEPT [0:0]
-:OUTPUT ACCEPT [0:0]
-:POSTROUTING ACCEPT [0:0]
-:ISTIO_INBOUND - [0:0]
-:ISTIO_IN_REDIRECT - [0:0]
-:ISTIO_OUTPUT - [0:0]
-:ISTIO_REDIRECT - [0:0]
--A PREROUTING -p tcp -j ISTIO_INBOUND
--A OUTPUT -j ISTIO_OUTPUT
--A ISTIO_INBOUND -p tcp -m tcp --dport 15008 -j RETURN
--A ISTIO_INBOUND -p tcp -m tcp --dport 15090 -j RETURN
--A ISTIO_INBOUND -p tcp -m tcp --dport 15021 -j RETURN
--A ISTIO_INBOUND -p tcp -m tcp --dport 15020 -j RETURN
--A ISTIO_INBOUND -p tcp -j ISTIO_IN_REDIRECT
--A ISTIO_IN_REDIRECT -p tcp -j REDIRECT --to-ports 15006
--A ISTIO_OUTPUT -s 127.0.0.6/32 -o lo -j RETURN
--A ISTIO_OUTPUT ! -d 127.0.0.1/32 -o lo -p tcp -m tcp ! --dport 15008 -m owner --uid-owner 1337 -j ISTIO_IN_REDIRECT
--A ISTIO_OUTPUT -o lo -m owner ! --uid-owner 1337 -j RETURN
--A ISTIO_OUTPUT -m owner --uid-owner 1337 -j RETURN
--A ISTIO_OUTPUT ! -d 127.0.0.1/32 -o lo -p tcp -m tcp ! --dport 15008 -m owner --gid-owner 1337 -j ISTIO_IN_REDIRECT
--A ISTIO_OUTPUT -o lo -m owner ! --gid-owner 1337 -j RETURN
--A ISTIO_OUTPUT -m owner --gid-owner 1337 -j RETURN
--A ISTIO_OUTPUT -d 127.0.0.1/32 -j RETURN
--A ISTIO_OUTPUT -j ISTIO_REDIRECT
--A ISTIO_REDIRECT -p tcp -j REDIRECT --to-ports 15001
-COMMIT
-EOF
 
 # ── exec: commands from the lab file
 # pod coredns: resolv.conf (ip netns exec mounts it)
@@ -792,7 +760,53 @@ nameserver 10.96.0.10
 search default.svc.cluster.local svc.cluster.local cluster.local
 options ndots:5
 EOF
-# pod client: the sidecar's haproxy configuration (with the routes of VirtualService default/reviews, default/reviews-lean)
+# pod client: resolv.conf (ip netns exec mounts it)
+# from labs/k8s-canary/lab.yaml:28:5
+mkdir -p /etc/netns/nsl.k8s-canary.client
+cat >/etc/netns/nsl.k8s-canary.client/resolv.conf <<'EOF'
+nameserver 10.96.0.10
+search default.svc.cluster.local svc.cluster.local cluster.local
+options ndots:5
+EOF
+# pod client: init container istio-init — istio-iptables' nat rules, then it exits before the app starts
+ip netns exec nsl.k8s-canary.client iptables-restore --noflush <<'EOF'
+# istio-iptables for pod client (istio-init container): inbound → 15006, outbound → 15001, proxy uid 1337
+*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+:ISTIO_INBOUND - [0:0]
+:ISTIO_IN_REDIRECT - [0:0]
+:ISTIO_OUTPUT - [0:0]
+:ISTIO_REDIRECT - [0:0]
+-A PREROUTING -p tcp -j ISTIO_INBOUND
+-A OUTPUT -j ISTIO_OUTPUT
+-A ISTIO_INBOUND -p tcp -m tcp --dport 15008 -j RETURN
+-A ISTIO_INBOUND -p tcp -m tcp --dport 15090 -j RETURN
+-A ISTIO_INBOUND -p tcp -m tcp --dport 15021 -j RETURN
+-A ISTIO_INBOUND -p tcp -m tcp --dport 15020 -j RETURN
+-A ISTIO_INBOUND -p tcp -j ISTIO_IN_REDIRECT
+-A ISTIO_IN_REDIRECT -p tcp -j REDIRECT --to-ports 15006
+-A ISTIO_OUTPUT -s 127.0.0.6/32 -o lo -j RETURN
+-A ISTIO_OUTPUT ! -d 127.0.0.1/32 -o lo -p tcp -m tcp ! --dport 15008 -m owner --uid-owner 1337 -j ISTIO_IN_REDIRECT
+-A ISTIO_OUTPUT -o lo -m owner ! --uid-owner 1337 -j RETURN
+-A ISTIO_OUTPUT -m owner --uid-owner 1337 -j RETURN
+-A ISTIO_OUTPUT ! -d 127.0.0.1/32 -o lo -p tcp -m tcp ! --dport 15008 -m owner --gid-owner 1337 -j ISTIO_IN_REDIRECT
+-A ISTIO_OUTPUT -o lo -m owner ! --gid-owner 1337 -j RETURN
+-A ISTIO_OUTPUT -m owner --gid-owner 1337 -j RETURN
+-A ISTIO_OUTPUT -d 127.0.0.1/32 -j RETURN
+-A ISTIO_OUTPUT -j ISTIO_REDIRECT
+-A ISTIO_REDIRECT -p tcp -j REDIRECT --to-ports 15001
+COMMIT
+EOF
+# pod client: its history (written once the rules loaded)
+# from labs/k8s-canary/lab.yaml:28:5
+mkdir -p /run/nslab/k8s-canary/pods
+cat >/run/nslab/k8s-canary/pods/client.history <<'EOF'
+pod client: init container istio-init (iptables-restore of the ISTIO_* chains) ran and exited 0 (Completed); then containers istio-proxy (haproxy, uid 1337) and app started
+EOF
+# pod client: the sidecar proxy's configuration, with the routes of the cluster's virtual-services
 # from labs/k8s-canary/lab.yaml:28:5
 mkdir -p /run/nslab/k8s-canary/sidecar
 cat >/run/nslab/k8s-canary/sidecar/client.haproxy.cfg <<'EOF'
@@ -926,14 +940,6 @@ backend vs.default.reviews-lean.http-0.v2   # default/reviews-lean subset v2 por
     option redispatch 1
     server reviews-lean-v2 10.244.1.7:80
 EOF
-# pod client: resolv.conf (ip netns exec mounts it)
-# from labs/k8s-canary/lab.yaml:28:5
-mkdir -p /etc/netns/nsl.k8s-canary.client
-cat >/etc/netns/nsl.k8s-canary.client/resolv.conf <<'EOF'
-nameserver 10.96.0.10
-search default.svc.cluster.local svc.cluster.local cluster.local
-options ndots:5
-EOF
 # pod client-plain: resolv.conf (ip netns exec mounts it)
 # from labs/k8s-canary/lab.yaml:32:5
 mkdir -p /etc/netns/nsl.k8s-canary.client-plain
@@ -996,10 +1002,10 @@ ip netns exec nsl.k8s-canary.reviews-lean-v1 lab agent whoami --name reviews-lea
 # from labs/k8s-canary/lab.yaml:26:5
 mkdir -p /run/nslab/k8s-canary/logs
 ip netns exec nsl.k8s-canary.reviews-lean-v2 lab agent whoami --name reviews-lean-v2 --port 80 --app-version v2 >/run/nslab/k8s-canary/logs/reviews-lean-v2.whoami.log 2>&1 &
-# pod client: the sidecar proxy, haproxy as uid 1337, logging every connection and request
+# pod client: the sidecar proxy (haproxy as uid 1337) on 15006 (inbound) and 15001 (outbound), logging every connection
 # from labs/k8s-canary/lab.yaml:28:5
 mkdir -p /run/nslab/k8s-canary/logs
-ip netns exec nsl.k8s-canary.client haproxy -db -f /run/nslab/k8s-canary/sidecar/client.haproxy.cfg >/run/nslab/k8s-canary/logs/client.haproxy.log 2>&1 &
+ip netns exec nsl.k8s-canary.client haproxy -db -f /run/nslab/k8s-canary/sidecar/client.haproxy.cfg >/run/nslab/k8s-canary/logs/client.istio-proxy.log 2>&1 &
 # pod client: answers with its name and the client address on 80/tcp
 # from labs/k8s-canary/lab.yaml:28:5
 mkdir -p /run/nslab/k8s-canary/logs
