@@ -15,9 +15,9 @@ netns add nsl.k8s-sidecar-interception.node-1
 netns add nsl.k8s-sidecar-interception.coredns
 # labs/k8s-sidecar-interception/lab.yaml:16:5 — node reviews
 netns add nsl.k8s-sidecar-interception.reviews
-# labs/k8s-sidecar-interception/lab.yaml:19:5 — node ratings
+# labs/k8s-sidecar-interception/lab.yaml:20:5 — node ratings
 netns add nsl.k8s-sidecar-interception.ratings
-# labs/k8s-sidecar-interception/lab.yaml:23:5 — node plain
+# labs/k8s-sidecar-interception/lab.yaml:24:5 — node plain
 netns add nsl.k8s-sidecar-interception.plain
 EOF
 
@@ -29,9 +29,9 @@ link add node-1-eth0 netns nsl.k8s-sidecar-interception index 1000 type veth pee
 link add veth96971f43 netns nsl.k8s-sidecar-interception.node-1 index 1000 type veth peer name eth0 netns nsl.k8s-sidecar-interception.coredns
 # labs/k8s-sidecar-interception/lab.yaml:17:7 — link reviews:eth0 <-> cni0@node-1
 link add veth162f5d14 netns nsl.k8s-sidecar-interception.node-1 index 1001 type veth peer name eth0 netns nsl.k8s-sidecar-interception.reviews
-# labs/k8s-sidecar-interception/lab.yaml:20:7 — link ratings:eth0 <-> cni0@node-1
+# labs/k8s-sidecar-interception/lab.yaml:21:7 — link ratings:eth0 <-> cni0@node-1
 link add veth9705e345 netns nsl.k8s-sidecar-interception.node-1 index 1002 type veth peer name eth0 netns nsl.k8s-sidecar-interception.ratings
-# labs/k8s-sidecar-interception/lab.yaml:24:7 — link plain:eth0 <-> cni0@node-1
+# labs/k8s-sidecar-interception/lab.yaml:25:7 — link plain:eth0 <-> cni0@node-1
 link add vethad357612 netns nsl.k8s-sidecar-interception.node-1 index 1003 type veth peer name eth0 netns nsl.k8s-sidecar-interception.plain
 EOF
 
@@ -46,17 +46,17 @@ link add cni0 type bridge
 link set veth96971f43 master cni0
 # labs/k8s-sidecar-interception/lab.yaml:17:7
 link set veth162f5d14 master cni0
-# labs/k8s-sidecar-interception/lab.yaml:20:7
+# labs/k8s-sidecar-interception/lab.yaml:21:7
 link set veth9705e345 master cni0
-# labs/k8s-sidecar-interception/lab.yaml:24:7
+# labs/k8s-sidecar-interception/lab.yaml:25:7
 link set vethad357612 master cni0
 # labs/k8s-sidecar-interception/lab.yaml:12:3 — hairpin mode: frames may leave by the port they came in on
 link set veth96971f43 type bridge_slave hairpin on
 # labs/k8s-sidecar-interception/lab.yaml:17:7 — hairpin mode: frames may leave by the port they came in on
 link set veth162f5d14 type bridge_slave hairpin on
-# labs/k8s-sidecar-interception/lab.yaml:20:7 — hairpin mode: frames may leave by the port they came in on
+# labs/k8s-sidecar-interception/lab.yaml:21:7 — hairpin mode: frames may leave by the port they came in on
 link set veth9705e345 type bridge_slave hairpin on
-# labs/k8s-sidecar-interception/lab.yaml:24:7 — hairpin mode: frames may leave by the port they came in on
+# labs/k8s-sidecar-interception/lab.yaml:25:7 — hairpin mode: frames may leave by the port they came in on
 link set vethad357612 type bridge_slave hairpin on
 # labs/k8s-sidecar-interception/lab.yaml:14:13
 addr add 192.168.56.11/24 dev eth0
@@ -69,9 +69,9 @@ link set cni0 up
 link set veth96971f43 up
 # labs/k8s-sidecar-interception/lab.yaml:17:7
 link set veth162f5d14 up
-# labs/k8s-sidecar-interception/lab.yaml:20:7
+# labs/k8s-sidecar-interception/lab.yaml:21:7
 link set veth9705e345 up
-# labs/k8s-sidecar-interception/lab.yaml:24:7
+# labs/k8s-sidecar-interception/lab.yaml:25:7
 link set vethad357612 up
 # labs/k8s-sidecar-interception/lab.yaml:12:8
 route add 10.96.0.0/12 dev eth0
@@ -92,17 +92,17 @@ link set eth0 up
 route add default via 10.244.0.1
 EOF
 cat >/run/nslab/k8s-sidecar-interception/batch/nsl.k8s-sidecar-interception.ratings.ip <<'EOF'
-# labs/k8s-sidecar-interception/lab.yaml:19:5
+# labs/k8s-sidecar-interception/lab.yaml:20:5
 link set lo up
-# labs/k8s-sidecar-interception/lab.yaml:20:7
+# labs/k8s-sidecar-interception/lab.yaml:21:7
 addr add 10.244.0.4/24 dev eth0
 link set eth0 up
 route add default via 10.244.0.1
 EOF
 cat >/run/nslab/k8s-sidecar-interception/batch/nsl.k8s-sidecar-interception.plain.ip <<'EOF'
-# labs/k8s-sidecar-interception/lab.yaml:23:5
+# labs/k8s-sidecar-interception/lab.yaml:24:5
 link set lo up
-# labs/k8s-sidecar-interception/lab.yaml:24:7
+# labs/k8s-sidecar-interception/lab.yaml:25:7
 addr add 10.244.0.5/24 dev eth0
 link set eth0 up
 route add default via 10.244.0.1
@@ -126,6 +126,7 @@ xargs -P 4 -L 1 nsenter <<'EOF'
 --net=/run/netns/nsl.k8s-sidecar-interception.coredns ip -batch /run/nslab/k8s-sidecar-interception/batch/nsl.k8s-sidecar-interception.coredns.ip
 --net=/run/netns/nsl.k8s-sidecar-interception.reviews sysctl -qw net.ipv4.ip_forward=0
 --net=/run/netns/nsl.k8s-sidecar-interception.reviews ip -batch /run/nslab/k8s-sidecar-interception/batch/nsl.k8s-sidecar-interception.reviews.ip
+--net=/run/netns/nsl.k8s-sidecar-interception.reviews sysctl -qw net.ipv4.ip_unprivileged_port_start=0
 --net=/run/netns/nsl.k8s-sidecar-interception.ratings sysctl -qw net.ipv4.ip_forward=0
 --net=/run/netns/nsl.k8s-sidecar-interception.ratings ip -batch /run/nslab/k8s-sidecar-interception/batch/nsl.k8s-sidecar-interception.ratings.ip
 --net=/run/netns/nsl.k8s-sidecar-interception.plain sysctl -qw net.ipv4.ip_forward=0
@@ -370,7 +371,7 @@ backend outbound-passthrough
   server original-dst 0.0.0.0:0
 EOF
 # pod ratings: resolv.conf (ip netns exec mounts it)
-# from labs/k8s-sidecar-interception/lab.yaml:19:5
+# from labs/k8s-sidecar-interception/lab.yaml:20:5
 mkdir -p /etc/netns/nsl.k8s-sidecar-interception.ratings
 cat >/etc/netns/nsl.k8s-sidecar-interception.ratings/resolv.conf <<'EOF'
 nameserver 10.96.0.10
@@ -378,13 +379,13 @@ search default.svc.cluster.local svc.cluster.local cluster.local
 options ndots:5
 EOF
 # pod ratings: its history (written once the rules loaded)
-# from labs/k8s-sidecar-interception/lab.yaml:19:5
+# from labs/k8s-sidecar-interception/lab.yaml:20:5
 mkdir -p /run/nslab/k8s-sidecar-interception/pods
 cat >/run/nslab/k8s-sidecar-interception/pods/ratings.history <<'EOF'
 pod ratings: no init container; the CNI plugin on node node-1 (istio-cni) loaded the ISTIO_* chains into the pod's namespace from the node (exit 0); then containers istio-proxy (haproxy, uid 1337) and app started
 EOF
 # pod ratings: the sidecar proxy's configuration
-# from labs/k8s-sidecar-interception/lab.yaml:19:5
+# from labs/k8s-sidecar-interception/lab.yaml:20:5
 mkdir -p /run/nslab/k8s-sidecar-interception/sidecar
 cat >/run/nslab/k8s-sidecar-interception/sidecar/ratings.haproxy.cfg <<'EOF'
 # the sidecar of pod ratings: haproxy playing Envoy (generated by nslab)
@@ -426,7 +427,7 @@ backend outbound-passthrough
   server original-dst 0.0.0.0:0
 EOF
 # pod plain: resolv.conf (ip netns exec mounts it)
-# from labs/k8s-sidecar-interception/lab.yaml:23:5
+# from labs/k8s-sidecar-interception/lab.yaml:24:5
 mkdir -p /etc/netns/nsl.k8s-sidecar-interception.plain
 cat >/etc/netns/nsl.k8s-sidecar-interception.plain/resolv.conf <<'EOF'
 nameserver 10.96.0.10
@@ -443,20 +444,20 @@ ip netns exec nsl.k8s-sidecar-interception.coredns dnsmasq --keep-in-foreground 
 # from labs/k8s-sidecar-interception/lab.yaml:16:5
 mkdir -p /run/nslab/k8s-sidecar-interception/logs
 ip netns exec nsl.k8s-sidecar-interception.reviews haproxy -db -f /run/nslab/k8s-sidecar-interception/sidecar/reviews.haproxy.cfg >/run/nslab/k8s-sidecar-interception/logs/reviews.istio-proxy.log 2>&1 &
-# pod reviews: answers with its name and the client address on 80/tcp
+# pod reviews: as uid 1000, answers with its name and the client address on 80/tcp
 # from labs/k8s-sidecar-interception/lab.yaml:16:5
 mkdir -p /run/nslab/k8s-sidecar-interception/logs
-ip netns exec nsl.k8s-sidecar-interception.reviews lab agent whoami --name reviews --port 80 >/run/nslab/k8s-sidecar-interception/logs/reviews.whoami.log 2>&1 &
+ip netns exec nsl.k8s-sidecar-interception.reviews setpriv --reuid=1000 --regid=1000 --clear-groups -- lab agent whoami --name reviews --port 80 >/run/nslab/k8s-sidecar-interception/logs/reviews.whoami.log 2>&1 &
 # pod ratings: the sidecar proxy (haproxy as uid 1337) on 15006 (inbound) and 15001 (outbound), logging every connection
-# from labs/k8s-sidecar-interception/lab.yaml:19:5
+# from labs/k8s-sidecar-interception/lab.yaml:20:5
 mkdir -p /run/nslab/k8s-sidecar-interception/logs
 ip netns exec nsl.k8s-sidecar-interception.ratings haproxy -db -f /run/nslab/k8s-sidecar-interception/sidecar/ratings.haproxy.cfg >/run/nslab/k8s-sidecar-interception/logs/ratings.istio-proxy.log 2>&1 &
 # pod ratings: answers with its name and the client address on 80/tcp, 9090/tcp
-# from labs/k8s-sidecar-interception/lab.yaml:19:5
+# from labs/k8s-sidecar-interception/lab.yaml:20:5
 mkdir -p /run/nslab/k8s-sidecar-interception/logs
 ip netns exec nsl.k8s-sidecar-interception.ratings lab agent whoami --name ratings --port 80 --port 9090 >/run/nslab/k8s-sidecar-interception/logs/ratings.whoami.log 2>&1 &
 # pod plain: answers with its name and the client address on 80/tcp
-# from labs/k8s-sidecar-interception/lab.yaml:23:5
+# from labs/k8s-sidecar-interception/lab.yaml:24:5
 mkdir -p /run/nslab/k8s-sidecar-interception/logs
 ip netns exec nsl.k8s-sidecar-interception.plain lab agent whoami --name plain --port 80 >/run/nslab/k8s-sidecar-interception/logs/plain.whoami.log 2>&1 &
 
