@@ -183,9 +183,19 @@ function convertPod(name: string, meta: Obj, spec: Obj, specPath: PathSeg[], at:
   if (isObj(meta.labels)) value.labels = meta.labels;
   if (typeof spec.nodeName === 'string') value.node = spec.nodeName;
   if (ports.length) value.ports = ports;
+  // Istio's injection: the annotation asks for a sidecar (the traffic.sidecar.istio.io/* annotations tune its capture)
+  const annotations = asObj(meta.annotations);
+  const annotationsPath = specPath.length > 1 ? [...specPath.slice(0, -1), 'metadata', 'annotations'] : ['metadata', 'annotations'];
+  if (annotations['sidecar.istio.io/inject'] === 'true' || annotations['sidecar.istio.io/inject'] === true) value.sidecar = istioAnnotations(annotations);
+  // securityContext.runAsUser: the pod's, or its first container's
+  const runAsUser = asObj(asObj((spec.containers as unknown[])[0]).securityContext).runAsUser ?? asObj(spec.securityContext).runAsUser;
+  const runAsUserPath: PathSeg[] = typeof asObj(asObj((spec.containers as unknown[])[0]).securityContext).runAsUser === 'number' ? [...specPath, 'containers', 0, 'securityContext', 'runAsUser'] : [...specPath, 'securityContext', 'runAsUser'];
+  if (typeof runAsUser === 'number') value['run-as-user'] = runAsUser;
   emit('pods', name, value, (p) => {
     const e = extraMap(p);
     if (e) return e;
+    if (p[0] === 'sidecar') return p.length > 1 ? [...annotationsPath, ISTIO_ANNOTATION[String(p[1])] ?? 'sidecar.istio.io/inject'] : [...annotationsPath, 'sidecar.istio.io/inject'];
+    if (p[0] === 'run-as-user') return runAsUserPath;
     if (p[0] === 'labels') return [...labelsPath, ...p.slice(1)];
     if (p[0] === 'node') return [...specPath, 'nodeName'];
     if (p[0] === 'ports' && typeof p[1] === 'number' && paths[p[1]]) {
@@ -284,4 +294,26 @@ export function mergeManifests<F extends { readonly path: string; readonly data:
     return file.at(p, key);
   };
   return { file: { ...file, data, at }, diagnostics, sources: set.sources };
+}
+
+/** The traffic.sidecar.istio.io/* annotations and the sidecar keys they set. */
+const ISTIO_ANNOTATION: Record<string, string> = {
+  'include-inbound-ports': 'traffic.sidecar.istio.io/includeInboundPorts',
+  'exclude-inbound-ports': 'traffic.sidecar.istio.io/excludeInboundPorts',
+  'exclude-outbound-ports': 'traffic.sidecar.istio.io/excludeOutboundPorts',
+  'include-outbound-cidrs': 'traffic.sidecar.istio.io/includeOutboundIPRanges',
+  'exclude-outbound-cidrs': 'traffic.sidecar.istio.io/excludeOutboundIPRanges',
+};
+
+/** A pod's Istio annotations as a `sidecar:` (comma-separated lists; `*` for every port or address). */
+function istioAnnotations(a: Obj): Obj {
+  const out: Obj = {};
+  for (const [key, ann] of Object.entries(ISTIO_ANNOTATION)) {
+    const v = a[ann];
+    if (typeof v !== 'string') continue;
+    const items = v.split(',').map((x) => x.trim()).filter(Boolean);
+    if (key.endsWith('-cidrs')) out[key] = v.trim() === '*' ? '*' : items;
+    else out[key] = v.trim() === '*' ? '*' : items.map((x) => (/^\d+$/.test(x) ? Number(x) : x));
+  }
+  return out;
 }

@@ -35,7 +35,7 @@ export function sidecarSteps(pod: Pod, s: SidecarSpec, o: { readonly ns: string;
   const load: Step =
     s.mode === 'init'
       ? { id: `${pod.name}.istio-init`, phase: 'exec', order: 0, op: { type: 'load', ns, tool: 'iptables-restore', input: rules }, source, note: `pod ${pod.name}: init container istio-init — istio-iptables' nat rules, then it exits before the app starts`, creates: { kind: 'rules', name: 'istio-iptables', ns } }
-      : { id: `${pod.node}.istio-cni.${pod.name}`, phase: 'firewall', order: 40, op: { type: 'load', ns, tool: 'iptables-restore', input: rules }, source, note: `node ${pod.node}: the Istio CNI plugin enters pod ${pod.name}'s namespace and loads istio-iptables' nat rules (no init container)`, creates: { kind: 'rules', name: 'istio-iptables', ns } };
+      : { id: `${pod.node}.istio-cni.${pod.name}`, phase: 'firewall', order: 40, op: { type: 'load', ns, tool: 'iptables-restore', input: rules }, source, note: `node ${pod.node}: the Istio CNI plugin enters the namespace of pod ${pod.name} and loads istio-iptables' nat rules (no init container)`, creates: { kind: 'rules', name: 'istio-iptables', ns } };
   return [
     load,
     { id: `${pod.name}.history`, phase: 'exec', order: 1, op: { type: 'file', path: paths.history, content: podHistory(pod, s), lane: ns }, source, note: `pod ${pod.name}: its history (written once the rules loaded)`, creates: { kind: 'file', name: paths.history } },

@@ -13,24 +13,9 @@
  * where traffic management (VirtualService/DestinationRule routes, issue 13.3) plugs in.
  */
 
-/** A pod's sidecar, as the lab file (`cluster.pods.<name>.sidecar`) or the `sidecar.istio.io/inject` annotation asks. */
-export interface SidecarSpec {
-  /** init: the rules come from an init container (istio-init) that exits before the app; cni: from the node (Istio CNI). */
-  readonly mode: 'init' | 'cni';
-  /** The proxy's uid (istio-proxy: 1337); its own connections are not captured. */
-  readonly proxyUid: number;
-  /** Where inbound connections are redirected (Envoy's virtualInbound listener: 15006). */
-  readonly inboundPort: number;
-  /** Where outbound connections are redirected (Envoy's virtualOutbound listener: 15001). */
-  readonly outboundPort: number;
-  /** '*' (every port, Istio's default) or the ports to capture. */
-  readonly includeInboundPorts: '*' | readonly number[];
-  readonly excludeInboundPorts: readonly number[];
-  readonly excludeOutboundPorts: readonly number[];
-  /** '*' (Istio's default) or the destinations to capture. */
-  readonly includeOutboundCidrs: '*' | readonly string[];
-  readonly excludeOutboundCidrs: readonly string[];
-}
+import type { SidecarSpec } from './types.ts';
+
+export type { SidecarSpec } from './types.ts';
 
 /** The defaults of Istio's injection template (istio-proxy uid 1337, virtualInbound 15006, virtualOutbound 15001). */
 export const SIDECAR_DEFAULTS: SidecarSpec = {

@@ -3,9 +3,27 @@
  * Services with their endpoints, NetworkPolicies. Pure data; the `cluster:` lab construct resolves into it.
  */
 import type { SourcePos } from '../config/diagnostics.ts';
-import type { SidecarSpec } from './sidecar.ts';
 
 export type Protocol = 'TCP' | 'UDP';
+
+/** A pod's sidecar, as the lab file (`cluster.pods.<name>.sidecar`) or the `sidecar.istio.io/inject` annotation asks. */
+export interface SidecarSpec {
+  /** init: the rules come from an init container (istio-init) that exits before the app; cni: from the node (Istio CNI). */
+  readonly mode: 'init' | 'cni';
+  /** The proxy's uid (istio-proxy: 1337); its own connections are not captured. */
+  readonly proxyUid: number;
+  /** Where inbound connections are redirected (Envoy's virtualInbound listener: 15006). */
+  readonly inboundPort: number;
+  /** Where outbound connections are redirected (Envoy's virtualOutbound listener: 15001). */
+  readonly outboundPort: number;
+  /** '*' (every port, Istio's default) or the ports to capture. */
+  readonly includeInboundPorts: '*' | readonly number[];
+  readonly excludeInboundPorts: readonly number[];
+  readonly excludeOutboundPorts: readonly number[];
+  /** '*' (Istio's default) or the destinations to capture. */
+  readonly includeOutboundCidrs: '*' | readonly string[];
+  readonly excludeOutboundCidrs: readonly string[];
+}
 
 export interface Pod {
   readonly name: string;

@@ -119,7 +119,7 @@ export const TOOL_CHECKS: readonly Check[] = [
   tool('tc', 'iproute2', { why: 'link impairments (rate, delay)' }),
   tool('socat', 'socat', { why: 'tun overlays (flannel-udp)' }),
   tool('dnsmasq', 'dnsmasq-base', { optional: true, why: 'the cluster DNS' }),
-  tool('haproxy', 'haproxy', { optional: true, why: 'the sidecar proxy of pods with sidecar: (virtual-services, canaries)' }),
+  tool('haproxy', 'haproxy', { optional: true, why: "pods' sidecar proxies (sidecar:, the sidecar.istio.io/inject annotation)" }),
   tool('dig', 'dnsutils', { optional: true, why: 'the dns assertion, readiness of the cluster DNS' }),
   tool('conntrack', 'conntrack', { optional: true, why: 'handouts: reading the NAT table' }),
   tool('dot', 'graphviz', { optional: true, why: 'lab graph --format svg, lab handout' }),

@@ -105,6 +105,25 @@ const MUST: Record<string, readonly (string | RegExp)[]> = {
     '# policy prod/deny-all has no ingress rules: it allows nothing (it only isolates)',
   ],
   // nftables kube-proxy: the policies still go in by iptables-restore, a load of their own
+  sidecar: [
+    // init mode: the rules from the pod's own init step, in the exec phase, before the app and the proxy start
+    '# pod reviews: init container istio-init — istio-iptables\' nat rules, then it exits before the app starts',
+    '-A ISTIO_OUTPUT -m owner --uid-owner 1337 -j RETURN',
+    '-A ISTIO_REDIRECT -p tcp -j REDIRECT --to-ports 15001',
+    '-A ISTIO_IN_REDIRECT -p tcp -j REDIRECT --to-ports 15006',
+    // cni mode: loaded by node-1's CNI step, with ratings' exclusions
+    '# node node-1: the Istio CNI plugin enters the namespace of pod ratings and loads istio-iptables\' nat rules (no init container)',
+    '-A ISTIO_INBOUND -p tcp -m tcp --dport 9090 -j RETURN',
+    '-A ISTIO_OUTPUT -p tcp --dport 5432 -j RETURN',
+    '-A ISTIO_OUTPUT -d 192.168.56.0/24 -j RETURN',
+    // the proxy as uid 1337, forwarding to the original destination
+    /haproxy -db -f \/run\/nslab\/gc-sidecar\/sidecar\/reviews\.haproxy\.cfg/,
+    '  uid 1337',
+    '  server original-dst 0.0.0.0:0 source 127.0.0.6',
+    // run-as-user: the app through setpriv, low ports allowed in its namespace
+    /setpriv --reuid=1000 --regid=1000 --clear-groups -- .*agent whoami --name plain/,
+    'net.ipv4.ip_unprivileged_port_start=0',
+  ],
   'network-policy-nftables': [
     /ip netns exec nsl\.gc-policy-nft\.node-1 nft -f - <<'EOF'\n# kube-proxy \(nftables mode\)/,
     /ip netns exec nsl\.gc-policy-nft\.node-1 iptables-restore --noflush <<'EOF'\n# nslab NetworkPolicy rules for node node-1/,

@@ -125,7 +125,7 @@ describe('cluster manifests: Kubernetes YAML as written', () => {
 
 describe('cluster manifests: Istio VirtualService and DestinationRule (issue 13.3)', () => {
   it('become virtual-services and destination-rules; fields the sidecar does not apply are one warning each; errors point into the manifest', () => {
-    const set = loadManifests(DIR, [{ value: 'istio', pos }], ['node-1']);
+    const set = loadManifests(DIR, [{ value: 'istio-routes', pos }], ['node-1']);
     assert.deepEqual(set.entries.map((e) => `${e.section}/${e.name}`), ['pods/reviews-v1', 'pods/reviews-v2', 'services/reviews', 'destination-rules/reviews', 'virtual-services/reviews']);
     const dr = set.entries.find((e) => e.section === 'destination-rules')!;
     assert.deepEqual(dr.value, { host: 'reviews', subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }] });
@@ -134,7 +134,7 @@ describe('cluster manifests: Istio VirtualService and DestinationRule (issue 13.
     // the weights add up to 90: an error at the VirtualService's route, in the manifest
     const dir = mkdtempSync(join(tmpdir(), 'nslab-istio-'));
     try {
-      cpSync(join(DIR, 'istio'), join(dir, 'm'), { recursive: true });
+      cpSync(join(DIR, 'istio-routes'), join(dir, 'm'), { recursive: true });
       writeFileSync(join(dir, 'lab.yaml'), 'name: istio\ncluster:\n  cni: bridge\n  nodes: { node-1: {} }\n  manifests: [m]\n  pods: { client: { sidecar: {} } }\n');
       let err: unknown;
       try {
