@@ -238,6 +238,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'name', type: 'string', value: 'NODE', description: 'whoami: the name it answers with' },
       { name: 'port', type: 'string', value: 'PORT', multiple: true, description: 'a TCP port to serve (repeatable)' },
       { name: 'udp-port', type: 'string', value: 'PORT', multiple: true, description: 'a UDP port to serve (repeatable)' },
+      { name: 'app-version', type: 'string', value: 'V', description: "whoami: the pod's version label, told in HTTP answers" },
     ],
     example: 'lab agent whoami --name h1 --port 80',
     complete: 'none',

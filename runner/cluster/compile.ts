@@ -13,6 +13,7 @@ import { iptablesRules } from './kube-proxy-iptables.ts';
 import { nftablesRules } from './kube-proxy-nftables.ts';
 import { policyRules } from './policy.ts';
 import { masqueradeRules } from './egress.ts';
+import { ingressSteps } from './ingress.ts';
 import type { ClusterResult, KubeProxyInput, ResolvedCluster } from './types.ts';
 
 /** Where `ip netns exec` finds a namespace's own resolv.conf (it bind-mounts /etc/netns/<ns>/resolv.conf). */
@@ -105,9 +106,13 @@ export function clusterSteps(lab: ResolvedLab, ctx: CompileContext): Step[] {
       steps.push({ id: `${pod.name}.dnsmasq`, phase: 'daemons', order: 0, op: { type: 'daemon', ns, node: pod.name, name: 'dnsmasq', argv, log: log(pod.name, 'dnsmasq') }, source: c.pos, note: 'the cluster DNS: dnsmasq with the records of every service and pod', creates: { kind: 'process', name: 'dnsmasq', ns } });
       continue;
     }
+    if (c.ingress && pod.name === c.ingress.pod) {
+      steps.push(...ingressSteps(c, ns, ctx, lab.name, c.sources.get(`ingress:${c.ingress.ingresses[0]?.name}`) ?? c.pos));
+      continue;
+    }
     const tcp = [...new Set(pod.ports.filter((p) => p.protocol === 'TCP').map((p) => p.port))];
     const udp = [...new Set(pod.ports.filter((p) => p.protocol === 'UDP').map((p) => p.port))];
-    const argv = [...ctx.selfArgv, 'agent', 'whoami', '--name', pod.name, ...tcp.flatMap((p) => ['--port', String(p)]), ...udp.flatMap((p) => ['--udp-port', String(p)])];
+    const argv = [...ctx.selfArgv, 'agent', 'whoami', '--name', pod.name, ...tcp.flatMap((p) => ['--port', String(p)]), ...udp.flatMap((p) => ['--udp-port', String(p)]), ...(pod.labels.version !== undefined ? ['--app-version', String(pod.labels.version)] : [])];
     steps.push({ id: `${pod.name}.server`, phase: 'daemons', order: 0, op: { type: 'daemon', ns, node: pod.name, name: 'whoami', argv, log: log(pod.name, 'whoami') }, source: src(`pod:${pod.name}`), note: `pod ${pod.name}: answers with its name and the client address on ${[...tcp.map((p) => `${p}/tcp`), ...udp.map((p) => `${p}/udp`)].join(', ')}`, creates: { kind: 'process', name: 'whoami', ns } });
   }
   return steps;

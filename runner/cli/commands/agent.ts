@@ -2,7 +2,7 @@ import { parseProbeArgs, PROBE_USAGE, runProbe } from '../../agent/probe.ts';
 import { whoami } from '../../agent/whoami.ts';
 import { UsageError, type Args } from '../args.ts';
 
-const USAGE = `usage: lab agent whoami --name NODE --port PORT [--port PORT…] [--udp-port PORT…]\n       ${PROBE_USAGE.replace(/^usage: /, '')}`;
+const USAGE = `usage: lab agent whoami --name NODE --port PORT [--port PORT…] [--udp-port PORT…] [--app-version V]\n       ${PROBE_USAGE.replace(/^usage: /, '')}`;
 
 /** Every value of a repeatable option in argv (`--opt V` or `--opt=V`). */
 function values(argv: readonly string[], opt: string): string[] {
@@ -33,7 +33,7 @@ export async function agentCmd(a: Args): Promise<number> {
   const ports = values(argv, '--port').map(Number).filter((p) => p > 0);
   const udpPorts = values(argv, '--udp-port').map(Number).filter((p) => p > 0);
   if (!ports.length && !udpPorts.length) throw new UsageError('whoami needs at least one --port or --udp-port');
-  whoami(a.options.get('name') ?? 'node', ports, udpPorts);
+  whoami(a.options.get('name') ?? 'node', ports, udpPorts, values(argv, '--app-version')[0]);
   await new Promise(() => undefined); // serve until stopped
   return 0;
 }
