@@ -119,7 +119,7 @@ export const TOOL_CHECKS: readonly Check[] = [
   tool('tc', 'iproute2', { why: 'link impairments (rate, delay)' }),
   tool('socat', 'socat', { why: 'tun overlays (flannel-udp)' }),
   tool('dnsmasq', 'dnsmasq-base', { optional: true, why: 'the cluster DNS' }),
-  tool('nginx', 'nginx', { optional: true, why: 'the ingress controller of clusters with ingresses' }),
+  tool('nginx', 'nginx', { optional: true, why: 'the ingress controller of clusters with ingresses (run by nslab in a pod; the host\'s nginx service stays stopped)' }),
   tool('openssl', 'openssl', { optional: true, why: "the lab CA and the ingresses' TLS certificates" }),
   tool('dig', 'dnsutils', { optional: true, why: 'the dns assertion, readiness of the cluster DNS' }),
   tool('conntrack', 'conntrack', { optional: true, why: 'handouts: reading the NAT table' }),
