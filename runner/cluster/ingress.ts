@@ -132,7 +132,7 @@ export function buildIngresses(raw: Obj, services: readonly Service[], at: At, d
       const hosts = (Array.isArray(to.hosts) ? to.hosts : []).filter((h): h is string => typeof h === 'string');
       hosts.forEach((h, k) => {
         if (ruleHosts.includes(h)) return;
-        const guess = didYouMean(h, ruleHosts);
+        const guess = didYouMean(h, ruleHosts.filter((x) => !hosts.includes(x)));
         diags.push(error('cluster.ingress-tls-host', `ingress ${name}: TLS host ${h} is the host of none of its rules`, at([...base, 'tls', i, 'hosts', k]), `${guess ? `did you mean ${guess}? ` : ''}a certificate is served for a rule's host: add a rule with host: ${h}, or remove it from tls (rule hosts: ${ruleHosts.join(', ') || 'none'})`));
         ok = false;
       });
