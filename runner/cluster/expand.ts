@@ -17,7 +17,7 @@ import { resolveGateway } from './egress.ts';
 import { asObj, isObj, type Obj, str } from '../util/obj.ts';
 import { join } from 'node:path';
 import { labDir } from '../exec/state.ts';
-import { buildIngresses, controllerPodEntry, controllerServiceEntry, INGRESS_NAMESPACE, INGRESS_POD, INGRESS_SERVICE, ingressController, wantsIngress } from './ingress.ts';
+import { buildIngresses, controllerPodEntry, controllerServiceAt, controllerServiceEntry, INGRESS_NAMESPACE, INGRESS_POD, INGRESS_SERVICE, ingressController, wantsIngress } from './ingress.ts';
 
 export type { ClusterResult } from './types.ts';
 
@@ -252,7 +252,7 @@ function clusterModel(p: Plan, pods: readonly PodDraft[], peers: readonly string
     if (lb4 && other && overlaps(lb4, other)) diags.push(error('cluster.cidr-overlap', `the load-balancer pool ${lbPool} overlaps ${what}`, at(['cluster', 'bgp', 'load-balancer-pool']), 'give LoadBalancer addresses a range of their own, e.g. 172.30.0.0/24'));
   }
   const services = wantsIngress(C) ? { ...asObj(C.services), [INGRESS_SERVICE]: controllerServiceEntry(C) } : asObj(C.services);
-  const model = buildServices(services, { at, diags, serviceCIDR: p.serviceCIDR, nodePortRange: p.nodePortRange, pods, lbPool, noLoadBalancer, dnsIP });
+  const model = buildServices(services, { at: wantsIngress(C) ? controllerServiceAt(C, at) : at, diags, serviceCIDR: p.serviceCIDR, nodePortRange: p.nodePortRange, pods, lbPool, noLoadBalancer, dnsIP });
   if (dnsIP) {
     const kubeDns = { name: 'kube-dns', namespace: 'kube-system', type: 'ClusterIP' as const, clusterIP: dnsIP, selector: { 'k8s-app': 'kube-dns' }, ports: [{ name: 'dns', protocol: 'UDP' as const, port: 53, targetPort: 53 }, { name: 'dns-tcp', protocol: 'TCP' as const, port: 53, targetPort: 53 }], sessionAffinity: 'None' as const, affinityTimeout: 10800, externalTrafficPolicy: 'Cluster' as const };
     const dnsPod = pods.find((x) => x.name === DNS_POD);

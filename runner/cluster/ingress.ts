@@ -44,6 +44,22 @@ export function controllerServiceEntry(C: Obj): Obj {
   };
 }
 
+/** Positions for the controller's Service (it is not written under services:): its type and NodePorts where ingress-controller sets them. */
+export function controllerServiceAt(C: Obj, at: At): At {
+  const base: PathSeg[] = C['ingress-controller'] !== undefined ? ['cluster', 'ingress-controller'] : ['cluster', 'ingresses'];
+  return (path, key) => {
+    if (path[0] !== 'cluster' || path[1] !== 'services' || path[2] !== INGRESS_SERVICE) return at(path, key);
+    const rest = path.slice(3);
+    const ic = asObj(C['ingress-controller']);
+    if (rest[0] === 'type' && ic.type !== undefined) return at([...base, 'type'], key);
+    if (rest[0] === 'ports' && rest[2] === 'nodePort') {
+      const k = rest[1] === 0 ? 'http-node-port' : 'https-node-port';
+      if (ic[k] !== undefined) return at([...base, k], key);
+    }
+    return at(base, true);
+  };
+}
+
 /** The controller pod as a pod entry: ports http 80 and https 443. */
 export function controllerPodEntry(): Obj {
   return { labels: { ...INGRESS_LABELS }, ports: [{ port: 80, name: 'http' }, { port: 443, name: 'https' }] };
