@@ -72,6 +72,14 @@ export function curlArgv(p: HttpParams, withSummary = true): string[] {
   return argv;
 }
 
+/** What the exercise says of the options of issue 13.1. */
+function ingressHint(p: HttpParams): string {
+  const parts: string[] = [];
+  if (p.connectTo) parts.push(`--connect-to sends the connection to ${p.connectTo.split(':').slice(2).join(':')} while the Host header and the TLS server name stay ${new URL(p.url).hostname}`);
+  if (p.cacert && p.url.startsWith('https:')) parts.push('--cacert trusts the lab CA that signed the certificate');
+  return parts.length ? `; ${parts.join('; ')}` : '';
+}
+
 /** The curl options of issue 13.1 (Ingress): --connect-to, the headers sent, the CA trusted for https. */
 export function ingressCurlArgs(p: HttpParams): string[] {
   const argv: string[] = [];
@@ -315,7 +323,7 @@ export const http: AssertionDef<HttpParams> = {
       doThis: `From ${p.from}, send ${p.method} ${p.shown} with curl and read ${listText(['the status line', ...(p.headers.length ? ['the headers'] : []), ...(p.bodyContains !== undefined ? ['the body'] : [])])}.`,
       commands: [ctx.inNode(p.from, curlArgv(p, false))],
       expect: expectedText(p),
-      hint: `The first line is the status (HTTP/1.1 ${p.status} …), then the headers, an empty line and the body${p.resolve ? '; --resolve tells curl the node\'s address, as nodes have no DNS names' : ''}`,
+      hint: `The first line is the status (HTTP/1.1 ${p.status} …), then the headers, an empty line and the body${p.resolve ? '; --resolve tells curl the address the name stands for, as the lab has no DNS names for it' : ''}${ingressHint(p)}`,
     };
   },
 };
