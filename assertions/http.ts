@@ -183,6 +183,7 @@ function clusterPlace(u: URL, from: string | undefined, ctx: ResolveContext): Pl
     if (!svc || !sp) return undefined;
     const inCluster = from !== undefined && (c.pods.some((p) => p.name === from) || c.nodes.some((n) => n.name === from));
     if (inCluster && svc.clusterIP) return { url: u.toString(), shown: `${u.protocol}//${host} (Service ${ic.namespace}/${ic.service} ${svc.clusterIP}:${sp.port})${rest}`, connectTo: `${host}:${port}:${svc.clusterIP}:${sp.port}` };
+    if (svc.type === 'LoadBalancer' && svc.loadBalancerIP) return { url: u.toString(), shown: `${u.protocol}//${host} (LoadBalancer ${svc.loadBalancerIP}:${sp.port})${rest}`, connectTo: `${host}:${port}:${svc.loadBalancerIP}:${sp.port}` };
     const node = c.nodes[0];
     if (node && sp.nodePort) return { url: u.toString(), shown: `${u.protocol}//${host} (NodePort ${node.name} ${node.ip}:${sp.nodePort})${rest}`, connectTo: `${host}:${port}:${node.ip}:${sp.nodePort}` };
     return undefined;

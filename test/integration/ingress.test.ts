@@ -50,7 +50,7 @@ describe('ingress: nginx as the controller of a cluster, on the real kernel', fu
   it("passes the lab's http tests: TLS with the lab CA, hosts, Prefix and Exact paths, the default backend, X-Forwarded-For", async () => {
     const r = await lab(['test', NAME]);
     expectOk(r, 'lab test');
-    assert.match(r.stdout, /\n14 passed, 0 failed/);
+    assert.match(r.stdout, /\n15 passed, 0 failed/);
   });
 
   it('the pod answers the status and delay asked for through the controller, and a wrong CA is refused', async () => {

@@ -5,6 +5,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { loadLab } from '../../../runner/resolve/load.ts';
 import { nginxConf, tlsCommands } from '../../../runner/cluster/ingress.ts';
 import { curlArgv, type HttpParams } from '../../../assertions/http.ts';
@@ -122,5 +124,38 @@ describe('whoami: HTTP answers for ingress and canary labs', () => {
     assert.equal(body.version, 'v2');
     assert.equal(body.client, '10.244.0.3');
     assert.equal(body.host, 'a');
+  });
+});
+
+describe('ingress: a LoadBalancer controller (calico-bgp with a BGP peer)', () => {
+  it('gets an address from the pool, and an ingress host from outside goes to it on 80/443', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-ingress-'));
+    try {
+      writeFileSync(join(dir, 'lab.yaml'), `name: ti-lb
+nodes:
+  ext: { kind: bird, runtime: netns, asn: 64500, interfaces: { eth0: { addresses: [192.168.56.100/24] } } }
+links: [[ext:eth0, k8s-net]]
+cluster:
+  cni: calico-bgp
+  bgp: { peers: [{ node: ext }] }
+  nodes: { node-1: {} }
+  pods: { web: { labels: { app: web } } }
+  services: { web: { selector: { app: web }, ports: [{ port: 80 }] } }
+  ingress-controller: { type: LoadBalancer }
+  ingresses:
+    web:
+      tls: [{ hosts: [web.example], secretName: web-tls }]
+      rules: [{ host: web.example, http: { paths: [{ path: /, pathType: Prefix, backend: { service: { name: web, port: { number: 80 } } } }] } }]
+tests:
+  - http: { from: ext, url: "https://web.example/" }
+`);
+      const { lab } = loadLab(join(dir, 'lab.yaml'));
+      const svc = lab.cluster!.services.find((s) => s.name === 'ingress-nginx-controller')!;
+      assert.equal(svc.type, 'LoadBalancer');
+      assert.equal(svc.loadBalancerIP, '172.30.0.1');
+      assert.equal((lab.tests[0].params as unknown as HttpParams).connectTo, 'web.example:443:172.30.0.1:443');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
