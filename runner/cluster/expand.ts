@@ -6,7 +6,7 @@
  * ResolvedCluster this returns. Pure: the result is a LoadedFile whose positions point back into `cluster:`.
  */
 import { createHash } from 'node:crypto';
-import { didYouMean, error, type Diagnostic, type SourcePos } from '../config/diagnostics.ts';
+import { didYouMean, error, warning, type Diagnostic, type SourcePos } from '../config/diagnostics.ts';
 import type { LoadedFile, PathSeg } from '../config/load.ts';
 import { contains, formatAddress, formatPrefix, network, overlaps, parseAddress, parsePrefix, size, type Prefix } from '../model/ip.ts';
 import { buildPolicies, buildServices, nthAddress } from './model.ts';
@@ -65,6 +65,7 @@ export function expandCluster(file: LoadedFile): Expansion {
   const peers = (Array.isArray(bgp.peers) ? bgp.peers : []).map((x: unknown) => str(asObj(x).node)).filter((x): x is string => !!x);
   const { model, dnsIP, namespaces, policies } = clusterModel(p, pods, peers);
   const ingresses = wantsIngress(C) ? buildIngresses(asObj(C.ingresses), model.services, at, diags) : undefined;
+  if (!ingresses && C['ingress-controller'] !== undefined) diags.push(warning('cluster.ingress-controller', 'ingress-controller is set, and the cluster has no ingresses: no controller is made', at(['cluster', 'ingress-controller'], true), 'add cluster.ingresses (or Ingress manifests), or remove ingress-controller'));
 
   // ---- the lab parts
   const gateway = resolveGateway(C, p.userNodes, p.und4, p.underlay, nodes.map((n) => n.ip), at, diags);

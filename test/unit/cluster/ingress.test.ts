@@ -159,3 +159,28 @@ tests:
     }
   });
 });
+
+describe('ingress: warnings', () => {
+  const load = (cluster: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-ingress-'));
+    try {
+      writeFileSync(join(dir, 'lab.yaml'), `name: ti-warn\ncluster:\n  cni: bridge\n  nodes: { node-1: {} }\n  pods: { web: { labels: { app: web } } }\n  services: { web: { selector: { app: web }, ports: [{ port: 80 }] } }\n${cluster}`);
+      return loadLab(join(dir, 'lab.yaml'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('an ingress of another class is not served (a warning), and with none left no controller is made', () => {
+    const { lab, warnings } = load('  ingresses:\n    web:\n      ingressClassName: traefik\n      defaultBackend: { service: { name: web, port: { number: 80 } } }\n');
+    assert.deepEqual(warnings.map((w) => w.code), ['cluster.ingress-class']);
+    assert.deepEqual(lab.cluster!.ingress!.ingresses, []);
+  });
+
+  it('ingress-controller without ingresses: a warning, and no controller pod', () => {
+    const { lab, warnings } = load('  ingress-controller: { node: node-1 }\n');
+    assert.deepEqual(warnings.map((w) => w.code), ['cluster.ingress-controller']);
+    assert.equal(lab.cluster!.ingress, undefined);
+    assert.ok(!lab.cluster!.pods.some((p) => p.name === 'ingress-nginx'));
+  });
+});
