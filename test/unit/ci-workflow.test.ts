@@ -92,6 +92,7 @@ describe('ci/github-actions.yml', () => {
   });
 
   it('the Docker step says true exactly for the labs with container, pod or bird nodes', function () {
+    this.timeout(60_000); // one bash per lab: grows with labs/, and takes seconds on a loaded machine
     const step = matrix.steps.find((s) => s.run?.includes('kind: *(container|pod|bird)'));
     assert.ok(step?.id, 'a step with an id that greps the lab file for the kinds that need Docker');
     needTools(['bash'], 'apt-get install bash');
