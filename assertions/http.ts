@@ -166,10 +166,10 @@ interface Place {
 
 /**
  * A URL host of the cluster (issue 13.1): an ingress rule's host, reached through the controller's Service (its
- * ClusterIP from inside the cluster, a node's NodePort from outside it; curl's --connect-to keeps Host and SNI),
- * or a Service name (`web`, `web.ns`, `web.ns.svc.cluster.local`), whose ClusterIP curl is told with --resolve.
+ * ClusterIP from inside the cluster; from outside, its LoadBalancer address or a node's NodePort; curl's
+ * --connect-to keeps Host and SNI).
  */
-function clusterPlace(u: URL, from: string | undefined, ctx: ResolveContext): Place | undefined {
+function ingressPlace(u: URL, from: string | undefined, ctx: ResolveContext): Place | undefined {
   const c = ctx.cluster?.();
   if (!c) return undefined;
   const https = u.protocol === 'https:';
@@ -186,8 +186,17 @@ function clusterPlace(u: URL, from: string | undefined, ctx: ResolveContext): Pl
     if (svc.type === 'LoadBalancer' && svc.loadBalancerIP) return { url: u.toString(), shown: `${u.protocol}//${host} (LoadBalancer ${svc.loadBalancerIP}:${sp.port})${rest}`, connectTo: `${host}:${port}:${svc.loadBalancerIP}:${sp.port}` };
     const node = c.nodes[0];
     if (node && sp.nodePort) return { url: u.toString(), shown: `${u.protocol}//${host} (NodePort ${node.name} ${node.ip}:${sp.nodePort})${rest}`, connectTo: `${host}:${port}:${node.ip}:${sp.nodePort}` };
-    return undefined;
   }
+  return undefined;
+}
+
+/** A Service name as a URL host (`web`, `web.ns`, `web.ns.svc`, `web.ns.svc.cluster.local`): its ClusterIP, told to curl with --resolve. */
+function servicePlace(u: URL, ctx: ResolveContext): Place | undefined {
+  const c = ctx.cluster?.();
+  if (!c) return undefined;
+  const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+  const host = u.hostname;
+  const rest = `${u.pathname}${u.search}`;
   const [name, ns] = host.split('.');
   const svc = c.services.find((s) => s.name === name && (ns === undefined || s.namespace === ns) && s.clusterIP && s.clusterIP !== 'None');
   if (svc && (host === name || host === `${name}.${svc.namespace}` || host === `${name}.${svc.namespace}.svc` || host === `${name}.${svc.namespace}.svc.cluster.local`)) {
@@ -256,9 +265,12 @@ function placeOfUrl(r: ParamReader, from: string | undefined, ctx: ResolveContex
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return r.fail('url', `http.url: ${u.protocol} URLs are not supported`, 'write an http:// or https:// URL');
   const host = u.hostname.replace(/^\[|\]$/g, '');
   if (isIP(host)) return { url: text, shown: text };
-  const cluster = clusterPlace(u, from, ctx);
-  if (cluster) return cluster;
+  const ingress = ingressPlace(u, from, ctx);
+  if (ingress) return ingress;
   const t = ctx.target(host, from);
+  // a node's name first (as before Services could be named), then a Service's
+  const service = t.ok ? undefined : servicePlace(u, ctx);
+  if (service) return service;
   if (!t.ok) return r.fail('url', `http.url: ${t.message}`, t.hint ?? 'the host of the URL is a node name or an address', 'test.target');
   const port = u.port || (u.protocol === 'https:' ? '443' : '80');
   return { url: text, shown: `${u.protocol}//${targetText(host, t.address)}:${port}${u.pathname}${u.search}`, resolve: `${host}:${port}:${bracket(t.address)}` };

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { loadLab } from '../../../runner/resolve/load.ts';
 import { nginxConf, tlsCommands } from '../../../runner/cluster/ingress.ts';
@@ -94,6 +94,21 @@ describe('http: ingress hosts, Service names, https with the lab CA', () => {
     const svc = lab.cluster!.services.find((s) => s.name === 'ingress-nginx-controller')!;
     assert.equal(p.connectTo, `blog.example:80:${svc.clusterIP}:80`);
     assert.ok(!curlArgv(p).includes('--cacert'), 'no CA for plain http');
+  });
+
+  it('a node name comes before a Service name: http://api/ is the pod api, http://shop/ the Service shop', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-ingress-'));
+    try {
+      const text = readFileSync(LAB, 'utf8').replace(/^tests:\n/m, 'tests:\n  - http: { from: blog, url: "http://api/" }\n');
+      writeFileSync(join(dir, 'lab.yaml'), text);
+      const { lab: l } = loadLab(join(dir, 'lab.yaml'));
+      const api = l.cluster!.pods.find((p) => p.name === 'api')!;
+      assert.equal((l.tests[0].params as unknown as HttpParams).resolve, `api:80:${api.ip}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const shop = lab.cluster!.services.find((s) => s.name === 'shop')!;
+    assert.equal(test(/a Service name as the URL's host/).resolve, `shop:80:${shop.clusterIP}`);
   });
 
   it('headers sent and regular expressions expected', () => {
