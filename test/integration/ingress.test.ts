@@ -101,4 +101,50 @@ describe('ingress: nginx as the controller of a cluster, on the real kernel', fu
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('edge cases nginx must accept: a rule without host, ImplementationSpecific, a wildcard host, a backend without endpoints (503)', async () => {
+    const dir = tempDir();
+    const name = 'ti-ingress-edge';
+    try {
+      writeFileSync(
+        join(dir, 'lab.yaml'),
+        `name: ${name}
+cluster:
+  cni: bridge
+  nodes: { node-1: {} }
+  pods:
+    web: { labels: { app: web } }
+    client: { labels: { app: client } }
+  services:
+    web: { selector: { app: web }, ports: [{ port: 80 }] }
+    gone: { selector: { app: nothing }, ports: [{ port: 80 }] }
+  ingresses:
+    any-host:
+      rules:
+        - http:
+            paths:
+              - { path: /static, pathType: ImplementationSpecific, backend: { service: { name: web, port: { number: 80 } } } }
+              - { path: /down, pathType: Exact, backend: { service: { name: gone, port: { number: 80 } } } }
+    wild:
+      rules:
+        - host: "*.example"
+          http:
+            paths:
+              - { path: /, pathType: Prefix, backend: { service: { name: web, port: { number: 80 } } } }
+tests:
+  - http: { from: client, url: "http://a.example/x", expect: { body: '"node":"web".*"host":"a.example"' } }
+  - http: { from: client, url: "http://ingress-nginx-controller.ingress-nginx/static/app.js", expect: { body: '"path":"/static/app.js"' } }
+  - http: { from: client, url: "http://ingress-nginx-controller.ingress-nginx/down", expect: { status: 503 } }
+  - http: { from: client, url: "http://ingress-nginx-controller.ingress-nginx/other", expect: { status: 404 } }
+`,
+      );
+      const r = await lab(['up', join(dir, 'lab.yaml'), '--test']);
+      expectOk(r, 'lab up --test');
+      assert.match(r.stdout + r.stderr, /4 passed, 0 failed/);
+    } finally {
+      await lab(['down', name]);
+      assert.deepEqual(labLeftovers(name), []);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
