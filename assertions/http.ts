@@ -28,14 +28,22 @@ export interface HttpParams {
   /** Headers that must be there, each with a piece its value must contain (names compared case-blind). */
   readonly headers: readonly { readonly name: string; readonly contains: string }[];
   readonly timeoutMs: number;
-  /** Request headers sent (curl -H). */
-  readonly sendHeaders?: readonly { readonly name: string; readonly value: string }[];
   /** Many requests (issue 13.3): how many, and the split by version they must show (assertions/http-split.ts). */
   readonly requests?: number;
   readonly split?: readonly SplitShare[];
   /** Each share's allowed distance, a fraction (0.05 = ±5 points); written, or the binomial default. */
   readonly tolerance?: number;
   readonly toleranceWritten?: boolean;
+  /** `host:port:address:port` for curl's --connect-to: an ingress host reached through the controller's Service. */
+  readonly connectTo?: string;
+  /** Headers sent with the request (`headers:`), e.g. Host. */
+  readonly sendHeaders?: readonly { readonly name: string; readonly value: string }[];
+  /** The CA file curl trusts for https (the lab CA by default, where the lab has one). */
+  readonly cacert?: string;
+  /** expect.body: a regular expression the body must match. */
+  readonly bodyMatch?: string;
+  /** expect.headers: headers that must be there, each with a regular expression its value must match. */
+  readonly headerMatch?: readonly { readonly name: string; readonly pattern: string }[];
 }
 
 /** What curl's `%{json}` says of the transfer (the fields used here). */
@@ -66,15 +74,27 @@ export function curlArgv(p: HttpParams, withSummary = true): string[] {
   if (p.method !== 'GET' && p.method !== 'HEAD') argv.push('-X', p.method);
   argv.push('--max-time', String(p.timeoutMs / 1000));
   if (p.resolve) argv.push('--resolve', p.resolve);
-  argv.push(...requestHeaderArgs(p));
+  argv.push(...ingressCurlArgs(p));
   if (withSummary) argv.push('-w', '\\n%{json}');
   argv.push(p.url);
   return argv;
 }
 
-/** curl -H for each request header. */
-export function requestHeaderArgs(p: HttpParams): string[] {
-  return (p.sendHeaders ?? []).flatMap((h) => ['-H', `${h.name}: ${h.value}`]);
+/** What the exercise says of the options of issue 13.1. */
+function ingressHint(p: HttpParams): string {
+  const parts: string[] = [];
+  if (p.connectTo) parts.push(`--connect-to sends the connection to ${p.connectTo.split(':').slice(2).join(':')} while the Host header and the TLS server name stay ${new URL(p.url).hostname}`);
+  if (p.cacert && p.url.startsWith('https:')) parts.push('--cacert trusts the lab CA that signed the certificate');
+  return parts.length ? `; ${parts.join('; ')}` : '';
+}
+
+/** The curl options of issue 13.1 (Ingress): --connect-to, the headers sent, the CA trusted for https. */
+export function ingressCurlArgs(p: HttpParams): string[] {
+  const argv: string[] = [];
+  if (p.connectTo) argv.push('--connect-to', p.connectTo);
+  for (const h of p.sendHeaders ?? []) argv.push('-H', `${h.name}: ${h.value}`);
+  if (p.cacert && p.url.startsWith('https:')) argv.push('--cacert', p.cacert);
+  return argv;
 }
 
 /** Many requests: one curl, the URL globbed N times; each answer's body, then (for the judge) its `%{json}` line. */
@@ -83,7 +103,7 @@ export function curlManyArgv(p: HttpParams, withSummary = true): string[] {
   if (p.method !== 'GET') argv.push('-X', p.method);
   argv.push('--max-time', String(p.timeoutMs / 1000));
   if (p.resolve) argv.push('--resolve', p.resolve);
-  argv.push(...requestHeaderArgs(p));
+  argv.push(...ingressCurlArgs(p));
   if (withSummary) argv.push('-w', '\\n%{json}\\n');
   argv.push(globbedUrl(p.url, p.requests ?? 1));
   return argv;
@@ -124,6 +144,7 @@ export function expectedText(p: HttpParams): string {
   const parts = [`${p.method} ${p.shown} from ${p.from}: status ${p.status}`];
   for (const h of p.headers) parts.push(`header ${h.name} containing ${JSON.stringify(h.contains)}`);
   if (p.bodyContains !== undefined) parts.push(`a body containing ${JSON.stringify(p.bodyContains)}`);
+  parts.push(...matchExpectedText(p));
   return parts.join(', ');
 }
 
@@ -222,6 +243,7 @@ export function judgeHttp(p: HttpParams, r: ExecResult): Outcome {
     else if (!got.some((x) => x.value.includes(h.contains))) problems.push(`header ${h.name} is ${JSON.stringify(got[0].value)}`);
   }
   if (p.bodyContains !== undefined && !res.body.includes(p.bodyContains)) problems.push(`the body does not contain ${JSON.stringify(p.bodyContains)}`);
+  problems.push(...matchProblems(p, res));
   return problems.length ? fail(expected, `${problems.join('; ')} — ${seen}`, r.command, { details }) : pass(expected, seen, r.command, { details });
 }
 
@@ -231,6 +253,95 @@ interface Place {
   readonly url: string;
   readonly shown: string;
   readonly resolve?: string;
+  readonly connectTo?: string;
+}
+
+/**
+ * A URL host of the cluster (issue 13.1): an ingress rule's host, reached through the controller's Service (its
+ * ClusterIP from inside the cluster; from outside, its LoadBalancer address or a node's NodePort; curl's
+ * --connect-to keeps Host and SNI).
+ */
+function ingressPlace(u: URL, from: string | undefined, ctx: ResolveContext): Place | undefined {
+  const c = ctx.cluster?.();
+  if (!c) return undefined;
+  const https = u.protocol === 'https:';
+  const port = Number(u.port || (https ? 443 : 80));
+  const host = u.hostname;
+  const rest = `${u.pathname}${u.search}`;
+  const ic = c.ingress;
+  if (ic && ic.ingresses.some((i) => i.rules.some((r) => r.host === host || (r.host?.startsWith('*.') && host.endsWith(r.host.slice(1)))))) {
+    const svc = c.services.find((s) => s.name === ic.service && s.namespace === ic.namespace);
+    const sp = svc?.ports.find((p) => p.port === (https ? 443 : 80));
+    if (!svc || !sp) return undefined;
+    const inCluster = from !== undefined && (c.pods.some((p) => p.name === from) || c.nodes.some((n) => n.name === from));
+    if (inCluster && svc.clusterIP) return { url: u.toString(), shown: `${u.protocol}//${host} (Service ${ic.namespace}/${ic.service} ${svc.clusterIP}:${sp.port})${rest}`, connectTo: `${host}:${port}:${svc.clusterIP}:${sp.port}` };
+    if (svc.type === 'LoadBalancer' && svc.loadBalancerIP) return { url: u.toString(), shown: `${u.protocol}//${host} (LoadBalancer ${svc.loadBalancerIP}:${sp.port})${rest}`, connectTo: `${host}:${port}:${svc.loadBalancerIP}:${sp.port}` };
+    const node = c.nodes[0];
+    if (node && sp.nodePort) return { url: u.toString(), shown: `${u.protocol}//${host} (NodePort ${node.name} ${node.ip}:${sp.nodePort})${rest}`, connectTo: `${host}:${port}:${node.ip}:${sp.nodePort}` };
+  }
+  return undefined;
+}
+
+/** A Service name as a URL host (`web`, `web.ns`, `web.ns.svc`, `web.ns.svc.cluster.local`): its ClusterIP, told to curl with --resolve. */
+function servicePlace(u: URL, ctx: ResolveContext): Place | undefined {
+  const c = ctx.cluster?.();
+  if (!c) return undefined;
+  const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+  const host = u.hostname;
+  const rest = `${u.pathname}${u.search}`;
+  const [name, ns] = host.split('.');
+  const svc = c.services.find((s) => s.name === name && (ns === undefined || s.namespace === ns) && s.clusterIP && s.clusterIP !== 'None');
+  if (svc && (host === name || host === `${name}.${svc.namespace}` || host === `${name}.${svc.namespace}.svc` || host === `${name}.${svc.namespace}.svc.cluster.local`)) {
+    return { url: u.toString(), shown: `${u.protocol}//${host} (Service ${svc.clusterIP})${u.port ? `:${u.port}` : ''}${rest}`, resolve: `${host}:${port}:${svc.clusterIP}` };
+  }
+  return undefined;
+}
+
+/** `headers:` (sent) and `ca:` of issue 13.1: the request's headers, and the CA file for https (the lab's by default). */
+function requestExtras(r: ParamReader, ctx: ResolveContext): Pick<HttpParams, 'sendHeaders' | 'cacert'> {
+  const raw = r.raw.headers;
+  const sendHeaders = raw && typeof raw === 'object' ? Object.entries(raw as Record<string, unknown>).map(([name, value]) => ({ name, value: String(value) })) : [];
+  const ca = typeof r.raw.ca === 'string' ? r.raw.ca : 'lab';
+  const labCa = ctx.cluster?.()?.ingress?.caFile;
+  if (ca === 'lab' && typeof r.raw.url === 'string' && r.raw.url.startsWith('https:') && !labCa && r.raw.ca !== undefined) r.fail('ca', 'http.ca: lab, and this lab has no CA (it is made for a cluster with ingresses)', 'leave ca out, or give the path of a CA certificate');
+  const cacert = ca === 'lab' ? labCa : ca === 'system' ? undefined : ca;
+  return { ...(sendHeaders.length ? { sendHeaders } : {}), ...(cacert ? { cacert } : {}) };
+}
+
+/** expect.body and expect.headers: regular expressions (checked when the test is read). */
+function matchExpect(r: ParamReader): Pick<HttpParams, 'bodyMatch' | 'headerMatch'> {
+  const expect = (r.raw.expect && typeof r.raw.expect === 'object' ? r.raw.expect : {}) as Record<string, unknown>;
+  const ok = (pattern: string, what: string): boolean => {
+    try {
+      new RegExp(pattern);
+      return true;
+    } catch (e) {
+      r.fail('expect', `http.expect.${what}: ${JSON.stringify(pattern)} is not a regular expression: ${e instanceof Error ? e.message : String(e)}`, 'a JavaScript regular expression, e.g. "node\\W+web-1"');
+      return false;
+    }
+  };
+  const bodyMatch = typeof expect.body === 'string' && ok(expect.body, 'body') ? expect.body : undefined;
+  const hs = expect.headers && typeof expect.headers === 'object' ? Object.entries(expect.headers as Record<string, unknown>) : [];
+  const headerMatch = hs.filter(([name, v]) => ok(String(v), `headers.${name}`)).map(([name, v]) => ({ name, pattern: String(v) }));
+  return { ...(bodyMatch !== undefined ? { bodyMatch } : {}), ...(headerMatch.length ? { headerMatch } : {}) };
+}
+
+function matchExpectedText(p: HttpParams): string[] {
+  const parts: string[] = [];
+  for (const h of p.headerMatch ?? []) parts.push(`header ${h.name} matching /${h.pattern}/`);
+  if (p.bodyMatch !== undefined) parts.push(`a body matching /${p.bodyMatch}/`);
+  return parts;
+}
+
+function matchProblems(p: HttpParams, res: HttpResponse): string[] {
+  const problems: string[] = [];
+  for (const h of p.headerMatch ?? []) {
+    const got = res.headers.filter((x) => x.name === h.name.toLowerCase());
+    if (!got.length) problems.push(`no header ${h.name}`);
+    else if (!got.some((x) => new RegExp(h.pattern).test(x.value))) problems.push(`header ${h.name} is ${JSON.stringify(got[0].value)}, not matching /${h.pattern}/`);
+  }
+  if (p.bodyMatch !== undefined && !new RegExp(p.bodyMatch).test(res.body)) problems.push(`the body does not match /${p.bodyMatch}/`);
+  return problems;
 }
 
 /** `url:` as written: its host is an address, or a node whose address curl is told with --resolve. */
@@ -243,13 +354,18 @@ function placeOfUrl(r: ParamReader, from: string | undefined, ctx: ResolveContex
   } catch {
     return r.fail('url', `http.url: ${JSON.stringify(text)} is not a URL`, 'write e.g. http://h2:8080/path');
   }
-  if (u.protocol !== 'http:') return r.fail('url', `http.url: ${u.protocol} URLs are not supported`, 'write an http:// URL');
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return r.fail('url', `http.url: ${u.protocol} URLs are not supported`, 'write an http:// or https:// URL');
   const host = u.hostname.replace(/^\[|\]$/g, '');
   if (isIP(host)) return { url: text, shown: text };
+  const ingress = ingressPlace(u, from, ctx);
+  if (ingress) return ingress;
   const t = ctx.target(host, from);
+  // a node's name first (as before Services could be named), then a Service's
+  const service = t.ok ? undefined : servicePlace(u, ctx);
+  if (service) return service;
   if (!t.ok) return r.fail('url', `http.url: ${t.message}`, t.hint ?? 'the host of the URL is a node name or an address', 'test.target');
-  const port = u.port || '80';
-  return { url: text, shown: `http://${targetText(host, t.address)}:${port}${u.pathname}${u.search}`, resolve: `${host}:${port}:${bracket(t.address)}` };
+  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+  return { url: text, shown: `${u.protocol}//${targetText(host, t.address)}:${port}${u.pathname}${u.search}`, resolve: `${host}:${port}:${bracket(t.address)}` };
 }
 
 /** `to:`, `port:` and `path:`. */
@@ -272,7 +388,11 @@ function headersOf(r: ParamReader): { name: string; contains: string }[] {
 /** The connection curl makes: to the address the URL's host stands for (its --resolve, or the address in it). */
 export function httpFlow(p: HttpParams): FlowRequest {
   const u = new URL(p.url);
-  const port = u.port ? Number(u.port) : 80;
+  if (p.connectTo) {
+    const [, , address, port] = p.connectTo.split(':');
+    return { from: p.from, to: address, proto: 'tcp', port: Number(port) };
+  }
+  const port = u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
   const address = p.resolve ? p.resolve.split(':').slice(2).join(':').replace(/^\[(.*)\]$/, '$1') : u.hostname.replace(/^\[(.*)\]$/, '$1');
   return { from: p.from, to: address, proto: 'tcp', port };
 }
@@ -298,7 +418,8 @@ export const http: AssertionDef<HttpParams> = {
     const many = manyParams(r, raw as Record<string, unknown>);
     if (many.requests && many.requests > 1 && (bodyContains !== undefined || headersOf(r).length)) r.fail('expect', 'http: with requests, only expect.status is judged (on every answer)', 'make a separate test for the body or headers of one answer');
     if (!from || !place) return r.result(undefined);
-    return r.result<HttpParams>({ from, ...place, method, status, bodyContains, headers: headersOf(r), timeoutMs, ...many });
+    const extras = { ...requestExtras(r, ctx), ...matchExpect(r) };
+    return r.result<HttpParams>({ from, ...place, method, status, bodyContains, headers: headersOf(r), timeoutMs, ...extras, ...many });
   },
   async run(p, ctx) {
     const r = await ctx.exec(p.from, isMany(p) ? curlManyArgv(p) : curlArgv(p), { timeoutMs: httpExecTimeoutMs(p) });
@@ -310,7 +431,7 @@ export const http: AssertionDef<HttpParams> = {
       doThis: `From ${p.from}, send ${p.method} ${p.shown} with curl and read ${listText(['the status line', ...(p.headers.length ? ['the headers'] : []), ...(p.bodyContains !== undefined ? ['the body'] : [])])}.`,
       commands: [ctx.inNode(p.from, curlArgv(p, false))],
       expect: expectedText(p),
-      hint: `The first line is the status (HTTP/1.1 ${p.status} …), then the headers, an empty line and the body${p.resolve ? '; --resolve tells curl the node\'s address, as nodes have no DNS names' : ''}`,
+      hint: `The first line is the status (HTTP/1.1 ${p.status} …), then the headers, an empty line and the body${p.resolve ? '; --resolve tells curl the address the name stands for, as the lab has no DNS names for it' : ''}${ingressHint(p)}`,
     };
   },
 };

@@ -21,7 +21,7 @@ MIN_NODE=22.18.0
 NODE_PREFIX=/opt/nslab/node
 DOCKER_LOG=/var/log/nslab-dockerd.log
 DOCKER_PIDFILE=/run/nslab-dockerd.pid
-PACKAGES=(iproute2 iputils-ping iperf3 iptables nftables tcpdump netcat-openbsd curl procps util-linux socat dnsmasq-base haproxy ca-certificates bird2 graphviz dnsutils conntrack jq zsh)
+PACKAGES=(iproute2 iputils-ping iperf3 iptables nftables tcpdump netcat-openbsd curl procps util-linux socat dnsmasq-base haproxy ca-certificates bird2 graphviz dnsutils conntrack jq zsh openssl)
 
 # everything by default; --minimal turns the heavy parts off, and the old --with-* options still work
 WITH_DOCKER=1
@@ -103,6 +103,18 @@ if [[ -z "${MISSING// /}" ]]; then
   say "Debian packages: all ${#PACKAGES[@]} present"
 else
   apt_install "${PACKAGES[@]}"
+fi
+
+# nginx (the ingress controller of cluster labs, run by nslab inside a pod's namespace): installed without letting
+# its package start the host's nginx service (policy-rc.d says no), which is then disabled for good
+if [[ "$(dpkg-query -W -f='${db:Status-Abbrev}' nginx 2>/dev/null)" != ii* ]]; then
+  POLICY_MADE=0
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && POLICY_MADE=1
+  fi
+  apt_install nginx
+  [[ $POLICY_MADE -eq 0 ]] || rm -f /usr/sbin/policy-rc.d
+  if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then run systemctl disable --now nginx; fi
 fi
 
 # ── Node ─────────────────────────────────────────────────────────────────────────────────────────────

@@ -29,6 +29,46 @@ function line(name: string, client: string, clientPort: number | undefined, port
   return JSON.stringify({ node: name, client, clientPort, port, ...extra });
 }
 
+/** What an HTTP request asked and carried (issue 13.1): its query's status and delay, its Host and forwarding headers. */
+export interface HttpAsk {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly delayMs: number;
+  readonly host?: string;
+  readonly xForwardedFor?: string;
+  readonly xRealIp?: string;
+  readonly xForwardedProto?: string;
+}
+
+/** A duration of the query (`200ms`, `1s`, `150`: milliseconds), capped at 30 s; 0 when not one. */
+function queryDelayMs(v: string | null): number {
+  const m = v ? /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(v) : null;
+  return m ? Math.min(30_000, Number(m[1]) * (m[2] === 's' ? 1000 : 1)) : 0;
+}
+
+/** Parse an HTTP/1.x request head: the method, path, the `?status=` / `?delay=` the client asked for, and the headers shown back. */
+export function parseHttpAsk(req: string): HttpAsk | undefined {
+  const m = /^(GET|HEAD|POST|PUT|DELETE|OPTIONS|PATCH) (\S+) HTTP\/1\.[01]\r?\n/.exec(req);
+  if (!m) return undefined;
+  const head = req.split(/\r?\n\r?\n/)[0].split(/\r?\n/).slice(1);
+  const header = (n: string): string | undefined => head.find((l) => l.toLowerCase().startsWith(`${n}:`))?.slice(n.length + 1).trim();
+  const q = new URL(m[2], 'http://x').searchParams;
+  const st = Number(q.get('status'));
+  return { method: m[1], path: m[2], status: Number.isInteger(st) && st >= 200 && st <= 599 ? st : 200, delayMs: queryDelayMs(q.get('delay')), host: header('host'), xForwardedFor: header('x-forwarded-for'), xRealIp: header('x-real-ip'), xForwardedProto: header('x-forwarded-proto') };
+}
+
+const REASONS: Readonly<Record<number, string>> = { 200: 'OK', 201: 'Created', 204: 'No Content', 301: 'Moved Permanently', 302: 'Found', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
+
+/** The HTTP answer: the JSON body (node, version, client, host, x-forwarded-for, …) with the status asked for, after the delay asked for. */
+export function httpAnswer(ask: HttpAsk, body: Record<string, unknown>): string {
+  const fields: Record<string, unknown> = { ...body, path: ask.path, host: ask.host, 'x-forwarded-for': ask.xForwardedFor, 'x-real-ip': ask.xRealIp, 'x-forwarded-proto': ask.xForwardedProto };
+  const payload = `${JSON.stringify(fields)}\n`;
+  const noBody = ask.method === 'HEAD' || ask.status === 204;
+  const extra = body.version !== undefined ? `x-nslab-version: ${String(body.version)}\r\n` : '';
+  return `HTTP/1.1 ${ask.status} ${REASONS[ask.status] ?? 'Status'}\r\ncontent-type: application/json\r\ncontent-length: ${noBody ? 0 : Buffer.byteLength(payload)}\r\nx-nslab-node: ${String(body.node)}\r\n${extra}connection: close\r\n\r\n${noBody ? '' : payload}`;
+}
+
 function tcpServer(name: string, requested: number, version?: string): Server {
   let port = requested;
   const server = createServer((sock: Socket) => {
@@ -46,10 +86,11 @@ function tcpServer(name: string, requested: number, version?: string): Server {
       done = true;
       clearTimeout(timer);
       const req = d.toString('latin1');
-      const m = /^(GET|HEAD|POST|PUT|DELETE|OPTIONS) (\S+) HTTP\/1\.[01]/.exec(req);
-      if (m) {
-        const payload = `${body({ path: m[2] })}\n`;
-        sock.end(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\nconnection: close\r\n\r\n${m[1] === 'HEAD' ? '' : payload}`);
+      const ask = parseHttpAsk(req);
+      if (ask) {
+        const answer = httpAnswer(ask, { node: name, ...(version !== undefined ? { version } : {}), client, clientPort: sock.remotePort, port });
+        if (ask.delayMs > 0) setTimeout(() => sock.end(answer), ask.delayMs);
+        else sock.end(answer);
       } else {
         sock.end(`${body()}\n`);
       }

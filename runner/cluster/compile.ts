@@ -15,6 +15,7 @@ import { policyRules } from './policy.ts';
 import { masqueradeRules } from './egress.ts';
 import { sidecarSteps } from './sidecar-steps.ts';
 import { meshPlugIn } from './mesh-haproxy.ts';
+import { ingressSteps } from './ingress.ts';
 import type { ClusterResult, KubeProxyInput, ResolvedCluster } from './types.ts';
 
 /** Where `ip netns exec` finds a namespace's own resolv.conf (it bind-mounts /etc/netns/<ns>/resolv.conf). */
@@ -105,6 +106,10 @@ export function clusterSteps(lab: ResolvedLab, ctx: CompileContext): Step[] {
       const endpoints = new Map(c.endpoints.map((e) => [`${e.service.namespace}/${e.service.name}`, e.endpoints.map((x) => ({ ip: x.ip, pod: x.pod }))]));
       const argv = ['dnsmasq', ...dnsmasqArgs({ services: c.services, pods: c.pods, endpoints, listen: pod.ip }), '--pid-file', '--user=root'];
       steps.push({ id: `${pod.name}.dnsmasq`, phase: 'daemons', order: 0, op: { type: 'daemon', ns, node: pod.name, name: 'dnsmasq', argv, log: log(pod.name, 'dnsmasq') }, source: c.pos, note: 'the cluster DNS: dnsmasq with the records of every service and pod', creates: { kind: 'process', name: 'dnsmasq', ns } });
+      continue;
+    }
+    if (c.ingress && pod.name === c.ingress.pod) {
+      steps.push(...ingressSteps(c, ns, ctx, lab.name, c.sources.get(`ingress:${c.ingress.ingresses[0]?.name}`) ?? c.pos));
       continue;
     }
     if (pod.sidecar) steps.push(...sidecarSteps(pod, pod.sidecar, { ns, labDir: ctx.labDir, source: src(`pod:${pod.name}`), ...meshPlugIn(c.mesh) }));

@@ -17,6 +17,9 @@ import { resolveGateway } from './egress.ts';
 import { buildMesh } from './mesh.ts';
 import { SIDECAR_DEFAULTS, sidecarPorts, type SidecarSpec } from './sidecar.ts';
 import { asObj, isObj, type Obj, str } from '../util/obj.ts';
+import { join } from 'node:path';
+import { labDir } from '../exec/state.ts';
+import { buildIngresses, controllerPodEntry, controllerServiceAt, controllerServiceEntry, INGRESS_NAMESPACE, INGRESS_POD, INGRESS_SERVICE, ingressController, wantsIngress } from './ingress.ts';
 
 export type { ClusterResult } from './types.ts';
 
@@ -63,6 +66,8 @@ export function expandCluster(file: LoadedFile): Expansion {
   const bgp = asObj(C.bgp);
   const peers = (Array.isArray(bgp.peers) ? bgp.peers : []).map((x: unknown) => str(asObj(x).node)).filter((x): x is string => !!x);
   const { model, dnsIP, namespaces, policies, mesh } = clusterModel(p, pods, peers);
+  const ingresses = wantsIngress(C) ? buildIngresses(asObj(C.ingresses), model.services, at, diags) : undefined;
+  if (!ingresses && C['ingress-controller'] !== undefined) diags.push(warning('cluster.ingress-controller', 'ingress-controller is set, and the cluster has no ingresses: no controller is made', at(['cluster', 'ingress-controller'], true), 'add cluster.ingresses (or Ingress manifests), or remove ingress-controller'));
 
   // ---- the lab parts
   const gateway = resolveGateway(C, p.userNodes, p.und4, p.underlay, nodes.map((n) => n.ip), at, diags);
@@ -82,6 +87,7 @@ export function expandCluster(file: LoadedFile): Expansion {
   for (const pod of pods) sources.set(`pod:${pod.name}`, at(pod.path, true));
   for (const n of nodes) sources.set(`node:${n.name}`, at(['cluster', 'nodes', n.name], true));
   for (const [k, v] of model.pos) sources.set(`svc:${k}`, v);
+  if (ingresses) for (const name of Object.keys(asObj(C.ingresses))) sources.set(`ingress:${name}`, at(['cluster', 'ingresses', name], true));
   for (const pol of policies) sources.set(`policy:${pol.namespace}/${pol.name}`, at(['cluster', 'network-policies', pol.name], true));
   for (const vs of mesh?.virtualServices ?? []) sources.set(`vs:${vs.namespace}/${vs.name}`, at(['cluster', 'virtual-services', vs.name], true));
   const cluster: ClusterResult = {
@@ -103,6 +109,7 @@ export function expandCluster(file: LoadedFile): Expansion {
     ...(gateway ? { gateway } : {}),
     egressMasquerade: C['egress-masquerade'] !== false,
     ...(mesh ? { mesh } : {}),
+    ...(ingresses ? { ingress: ingressController(join(labDir(p.labName), 'ingress'), ingresses) } : {}),
     pos: at(['cluster'], true),
     sources,
   };
@@ -217,6 +224,14 @@ function placePods(p: Plan, nodes: readonly Draft['nodes'][number][]): PodDraft[
   };
   const checked = new Set<string>();
   if (p.dnsOn && nodes.length) place(DNS_POD, nodes[0].name, ['cluster', 'dns'], { labels: { 'k8s-app': 'kube-dns' }, ports: [{ port: 53, name: 'dns', protocol: 'UDP' }, { port: 53, name: 'dns-tcp', protocol: 'TCP' }] }, 'kube-system');
+  if (wantsIngress(C) && nodes.length) {
+    const ic = asObj(C['ingress-controller']);
+    const want = str(ic.node);
+    if (want !== undefined && !nodeNames.includes(want)) {
+      const guess = didYouMean(want, nodeNames);
+      diags.push(error('cluster.pod-node', `ingress-controller: unknown cluster node ${JSON.stringify(want)}`, at(['cluster', 'ingress-controller', 'node']), guess ? `did you mean ${guess}? cluster nodes: ${nodeNames.join(', ')}` : `cluster nodes: ${nodeNames.join(', ')}`));
+    } else place(INGRESS_POD, want ?? nodes[0].name, C['ingress-controller'] !== undefined ? ['cluster', 'ingress-controller'] : ['cluster', 'ingresses'], controllerPodEntry(), INGRESS_NAMESPACE);
+  }
   let rr = 0;
   for (const [name, v] of Object.entries(asObj(C.pods))) {
     const o = asObj(v);
@@ -248,7 +263,8 @@ function clusterModel(p: Plan, pods: readonly PodDraft[], peers: readonly string
   for (const [other, what] of [[pods4, `the pod CIDR ${p.podCIDR}`], [svc4, `the service CIDR ${p.serviceCIDR}`], [und4, `the node network ${p.underlay}`]] as const) {
     if (lb4 && other && overlaps(lb4, other)) diags.push(error('cluster.cidr-overlap', `the load-balancer pool ${lbPool} overlaps ${what}`, at(['cluster', 'bgp', 'load-balancer-pool']), 'give LoadBalancer addresses a range of their own, e.g. 172.30.0.0/24'));
   }
-  const model = buildServices(asObj(C.services), { at, diags, serviceCIDR: p.serviceCIDR, nodePortRange: p.nodePortRange, pods, lbPool, noLoadBalancer, dnsIP });
+  const services = wantsIngress(C) ? { ...asObj(C.services), [INGRESS_SERVICE]: controllerServiceEntry(C) } : asObj(C.services);
+  const model = buildServices(services, { at: wantsIngress(C) ? controllerServiceAt(C, at) : at, diags, serviceCIDR: p.serviceCIDR, nodePortRange: p.nodePortRange, pods, lbPool, noLoadBalancer, dnsIP });
   if (dnsIP) {
     const kubeDns = { name: 'kube-dns', namespace: 'kube-system', type: 'ClusterIP' as const, clusterIP: dnsIP, selector: { 'k8s-app': 'kube-dns' }, ports: [{ name: 'dns', protocol: 'UDP' as const, port: 53, targetPort: 53 }, { name: 'dns-tcp', protocol: 'TCP' as const, port: 53, targetPort: 53 }], sessionAffinity: 'None' as const, affinityTimeout: 10800, externalTrafficPolicy: 'Cluster' as const };
     const dnsPod = pods.find((x) => x.name === DNS_POD);

@@ -1,6 +1,6 @@
 /**
  * Kubernetes manifests as written (`cluster.manifests: [FILE|DIR…]`): multi-document YAML with Namespaces, Pods,
- * Deployments, ReplicaSets, StatefulSets, DaemonSets, Services and NetworkPolicies, turned into the entries of the
+ * Deployments, ReplicaSets, StatefulSets, DaemonSets, Services, NetworkPolicies and Ingresses, turned into the entries of the
  * `cluster:` section they stand for. Each entry keeps a position lookup into its manifest, so a later error about it
  * (from the schema or from the cluster checks) points at the manifest's file:line:col. Kinds that do not concern
  * the network (ConfigMap, Secret, …) get one warning each and are ignored. Pure apart from reading the files.
@@ -11,7 +11,7 @@ import { error, warning, type Diagnostic, type SourcePos } from '../config/diagn
 import { displayPath, parseYamlDocuments, type LoadedDocument, type PathSeg } from '../config/load.ts';
 import { asObj, isObj, str, stripNulls, type Obj } from '../util/obj.ts';
 
-export type ClusterSection = 'namespaces' | 'pods' | 'services' | 'network-policies' | 'virtual-services' | 'destination-rules';
+export type ClusterSection = 'namespaces' | 'pods' | 'services' | 'network-policies' | 'virtual-services' | 'destination-rules' | 'ingresses';
 
 /** One `cluster:` entry made from a manifest. */
 export interface ManifestEntry {
@@ -44,6 +44,7 @@ const NETWORK_KINDS: Readonly<Record<string, readonly string[]>> = {
   // Istio's traffic management (issue 13.3): the sidecar's routes
   VirtualService: ['networking.istio.io/v1', 'networking.istio.io/v1beta1', 'networking.istio.io/v1alpha3'],
   DestinationRule: ['networking.istio.io/v1', 'networking.istio.io/v1beta1', 'networking.istio.io/v1alpha3'],
+  Ingress: ['networking.k8s.io/v1'],
 };
 /** The spec fields of Istio's kinds that nslab's sidecar applies; others get a warning each and are ignored. */
 const ISTIO_FIELDS: Readonly<Record<string, readonly string[]>> = { VirtualService: ['hosts', 'http'], DestinationRule: ['host', 'subsets'] };
@@ -105,7 +106,7 @@ function convertDocument(doc: LoadedDocument, data: unknown, base: PathSeg[], no
   }
   const versions = NETWORK_KINDS[kind];
   if (!versions) {
-    diags.push(warning('manifest.ignored', `${kind} ${str(asObj(data.metadata).name) ?? ''} does not concern the network: ignored`.replace(/ +:/, ':'), at(['kind']), 'nslab builds Namespaces, Pods, Deployments, ReplicaSets, StatefulSets, DaemonSets, Services and NetworkPolicies (and Istio\'s VirtualServices and DestinationRules)'));
+    diags.push(warning('manifest.ignored', `${kind} ${str(asObj(data.metadata).name) ?? ''} does not concern the network: ignored`.replace(/ +:/, ':'), at(['kind']), 'nslab builds Namespaces, Pods, Deployments, ReplicaSets, StatefulSets, DaemonSets, Services, NetworkPolicies and Ingresses (and Istio\'s VirtualServices and DestinationRules)'));
     return;
   }
   if (!versions.includes(data.apiVersion)) {
@@ -129,6 +130,7 @@ function convertDocument(doc: LoadedDocument, data: unknown, base: PathSeg[], no
   else if (kind === 'Service') convertService(name, spec, at, diags, entry);
   else if (kind === 'NetworkPolicy') entry('network-policies', name, stripNulls(spec), (p) => ['spec', ...p]);
   else if (kind in ISTIO_FIELDS) convertIstio(kind, name, stripNulls(spec), at, diags, entry);
+  else if (kind === 'Ingress') entry('ingresses', name, stripNulls(spec), (p) => ['spec', ...p]);
   else if (kind === 'Pod') convertPod(name, meta, spec, ['spec'], at, diags, entry);
   else if (WORKLOADS.has(kind)) convertWorkload(kind, name, spec, nodes, at, diags, entry);
 }
@@ -277,7 +279,7 @@ export function mergeManifests<F extends { readonly path: string; readonly data:
     const earlier = owner.get(key);
     if (section[e.name] !== undefined || earlier) {
       const where = earlier ? `${earlier.origin.file}:${earlier.origin.line}` : `${file.at(['cluster', e.section, e.name], true).file}:${file.at(['cluster', e.section, e.name], true).line}`;
-      const what = e.section === 'namespaces' ? 'namespace' : e.section === 'pods' ? 'pod' : e.section === 'services' ? 'service' : e.section === 'virtual-services' ? 'VirtualService' : e.section === 'destination-rules' ? 'DestinationRule' : 'network policy';
+      const what = e.section === 'namespaces' ? 'namespace' : e.section === 'pods' ? 'pod' : e.section === 'services' ? 'service' : e.section === 'ingresses' ? 'ingress' : e.section === 'virtual-services' ? 'VirtualService' : e.section === 'destination-rules' ? 'DestinationRule' : 'network policy';
       diagnostics.push(error('manifest.duplicate', `${what} ${JSON.stringify(e.name)} is defined twice (also at ${where})`, e.origin, e.section === 'namespaces' ? 'define each namespace once' : `nslab names ${what}s across namespaces (each pod is a lab node): rename one`));
       continue;
     }

@@ -127,6 +127,44 @@ export interface PolicyInput {
   readonly policies: readonly NetworkPolicy[];
 }
 
+/** An Ingress backend: a Service (in the Ingress's namespace) and one of its ports, by number or by name. */
+export interface IngressBackend {
+  readonly service: string;
+  readonly port: number | string;
+}
+
+export type IngressPathType = 'Prefix' | 'Exact' | 'ImplementationSpecific';
+
+export interface IngressPath {
+  readonly path: string;
+  readonly pathType: IngressPathType;
+  readonly backend: IngressBackend;
+}
+
+/** A networking.k8s.io/v1 Ingress, checked (its backends exist, no host and path twice, TLS hosts have rules). */
+export interface Ingress {
+  readonly name: string;
+  readonly namespace: string;
+  readonly className: string;
+  readonly defaultBackend?: IngressBackend;
+  /** host undefined: any host (the controller's default server). */
+  readonly rules: readonly { readonly host?: string; readonly paths: readonly IngressPath[] }[];
+  readonly tls: readonly { readonly hosts: readonly string[]; readonly secretName: string }[];
+}
+
+/** The ingress controller a cluster with ingresses gets: nginx in a pod, behind a NodePort or LoadBalancer Service. */
+export interface IngressController {
+  readonly pod: string;
+  readonly namespace: string;
+  /** Its Service (in `namespace`): port 80 (http) and 443 (https). */
+  readonly service: string;
+  /** Where its nginx.conf, pid, logs, temp files and the lab's TLS files live (under the lab's state). */
+  readonly dir: string;
+  /** The lab CA's certificate (what clients in the lab trust). */
+  readonly caFile: string;
+  readonly ingresses: readonly Ingress[];
+}
+
 /** The CNI backends a cluster can be built with. */
 export type CniBackend = 'bridge' | 'flannel-vxlan' | 'flannel-host-gw' | 'flannel-udp' | 'calico-bgp';
 
@@ -172,6 +210,8 @@ export interface ResolvedCluster {
   readonly egressMasquerade?: boolean;
   /** Traffic management (virtual-services, destination-rules), applied by the pods' sidecars; absent without them. */
   readonly mesh?: Mesh;
+  /** The ingress controller and the ingresses it serves; absent when the cluster has no ingresses. */
+  readonly ingress?: IngressController;
 }
 
 /** The resolved cluster, plus where each part was written (for compile's step sources). */

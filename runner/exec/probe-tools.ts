@@ -120,6 +120,8 @@ export const TOOL_CHECKS: readonly Check[] = [
   tool('socat', 'socat', { why: 'tun overlays (flannel-udp)' }),
   tool('dnsmasq', 'dnsmasq-base', { optional: true, why: 'the cluster DNS' }),
   tool('haproxy', 'haproxy', { optional: true, why: "pods' sidecar proxies (sidecar:, the sidecar.istio.io/inject annotation)" }),
+  tool('nginx', 'nginx', { optional: true, why: 'the ingress controller of clusters with ingresses (run by nslab in a pod; the host\'s nginx service stays stopped)' }),
+  tool('openssl', 'openssl', { optional: true, why: "the lab CA and the ingresses' TLS certificates" }),
   tool('dig', 'dnsutils', { optional: true, why: 'the dns assertion, readiness of the cluster DNS' }),
   tool('conntrack', 'conntrack', { optional: true, why: 'handouts: reading the NAT table' }),
   tool('dot', 'graphviz', { optional: true, why: 'lab graph --format svg, lab handout' }),

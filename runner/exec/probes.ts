@@ -5,7 +5,7 @@
  *
  * Every check is one row of CHECKS; a new probe is one line there (or in probe-tools.ts / probe-kernel.ts).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isAlive, listNetns } from './host.ts';
 import { runProcess } from './process.ts';
 import { KERNEL_CHECKS } from './probe-kernel.ts';
@@ -153,9 +153,18 @@ export function packagesToInstall(results: readonly CheckResult[]): string[] {
  */
 export async function installPackages(pkgs: readonly string[]): Promise<string | undefined> {
   const opts = { env: { DEBIAN_FRONTEND: 'noninteractive' }, stdout: 2, stderr: 'inherit' } as const;
-  for (const argv of [['apt-get', 'update'], ['apt-get', 'install', '-y', '--no-install-recommends', ...pkgs]]) {
-    const r = await runProcess(argv, opts);
-    if (r.exitCode !== 0) return `${r.command}: ${r.spawnMessage ?? `exit code ${r.exitCode}`}`;
+  // Debian's nginx package starts the host's nginx service when installed: policy-rc.d (exit 101) says no, for the
+  // time of the install, unless the machine already has one (a container image's)
+  const policy = '/usr/sbin/policy-rc.d';
+  const guard = pkgs.includes('nginx') && !existsSync(policy);
+  if (guard) writeFileSync(policy, '#!/bin/sh\n# written by lab doctor --fix for the time of an apt-get install\nexit 101\n', { mode: 0o755 });
+  try {
+    for (const argv of [['apt-get', 'update'], ['apt-get', 'install', '-y', '--no-install-recommends', ...pkgs]]) {
+      const r = await runProcess(argv, opts);
+      if (r.exitCode !== 0) return `${r.command}: ${r.spawnMessage ?? `exit code ${r.exitCode}`}`;
+    }
+  } finally {
+    if (guard) rmSync(policy, { force: true });
   }
   return undefined;
 }

@@ -89,9 +89,10 @@ export function selectorText(sel: Readonly<Record<string, string>> | LabelSelect
   return parts.join(',') || '(everything)';
 }
 
-/** The pods that can run nslab's probe and serve whoami: all but the cluster DNS pod. */
+/** The pods that can run nslab's probe and serve whoami: all but the cluster DNS pod and the ingress controller. */
 export function appPods(cluster: ResolvedCluster): Pod[] {
-  return cluster.pods.filter((p) => p.name !== cluster.dns?.pod);
+  // the cluster DNS pod runs dnsmasq and the ingress controller pod nginx, not the test server
+  return cluster.pods.filter((p) => p.name !== cluster.dns?.pod && p.name !== cluster.ingress?.pod);
 }
 
 /** Whether a pod's test server answers on port/protocol. */

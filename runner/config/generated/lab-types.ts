@@ -1029,7 +1029,7 @@ http?: {
  */
 from: string
 /**
- * The URL, e.g. http://h2:8080/path. Its host is a node name (curl is told the node's address with --resolve) or an address. Or give to, port and path.
+ * The URL, e.g. http://h2:8080/path. Its host is a node name (curl is told the node's address with --resolve), an address, a cluster's Service name (its ClusterIP) or an Ingress host (reached through the ingress controller's Service: its ClusterIP from inside the cluster, a node's NodePort from outside; Host and TLS SNI stay the URL's host). https:// trusts the lab CA. Or give to, port and path.
  */
 url?: string
 /**
@@ -1049,13 +1049,17 @@ path?: string
  */
 method?: ("GET" | "HEAD" | "POST" | "PUT" | "DELETE" | "PATCH" | "OPTIONS")
 /**
- * Request headers to send, name → value (curl -H), e.g. {x-canary: "yes"}.
+ * Headers to send, e.g. {Host: shop.example}.
  */
 headers?: {
-[k: string]: string
+[k: string]: string | number
 }
 /**
- * What the response must be: status (default 200), and optionally a piece of the body and of header values.
+ * The CA curl trusts for https: lab (the lab's own CA, which signs the ingresses' certificates; the default), system (the machine's store) or the path of a CA certificate.
+ */
+ca?: string
+/**
+ * What the response must be: status (default 200), and optionally the body (a regular expression, or a piece it contains) and headers.
  */
 expect?: {
 /**
@@ -1070,6 +1074,16 @@ status?: number
  * Headers the response must have, each with text its value must contain (names are compared case-blind), e.g. {content-type: application/json}.
  */
 header?: {
+[k: string]: string
+}
+/**
+ * A regular expression the body must match.
+ */
+body?: string
+/**
+ * Headers the response must have, each with a regular expression its value must match (names compared case-blind).
+ */
+headers?: {
 [k: string]: string
 }
 }
@@ -1413,6 +1427,13 @@ services?: {
 [k: string]: NetworkPolicy
 }
 /**
+ * Ingresses (networking.k8s.io/v1): HTTP routing by host and path to Services, served by a real nginx in an ingress controller pod.
+ */
+ingresses?: {
+[k: string]: Ingress
+}
+"ingress-controller"?: IngressController
+/**
  * Kubernetes manifests, as `kubectl apply -f` takes them: files or directories (their *.yaml, *.yml, *.json), relative to the lab file. Namespaces, Pods, Deployments, ReplicaSets, StatefulSets, DaemonSets, Services, NetworkPolicies and Istio's VirtualServices and DestinationRules become pods, services, namespaces, network-policies, virtual-services and destination-rules of this cluster (errors point into the manifests); other kinds get one warning each and are ignored.
  * 
  * @minItems 1
@@ -1540,6 +1561,121 @@ export interface PolicyPort {
 protocol?: ("TCP" | "UDP")
 port?: (number | string)
 endPort?: number
+}
+/**
+ * An Ingress, with the fields of a networking.k8s.io/v1 Ingress spec, served by the cluster's ingress controller (nginx in a pod, its configuration generated as ingress-nginx does).
+ */
+export interface Ingress {
+/**
+ * A Kubernetes object name: lower-case letters, digits and dashes (a DNS label).
+ */
+namespace?: string
+/**
+ * The class of the controller that serves it: nginx (the only one here).
+ */
+ingressClassName?: string
+defaultBackend?: IngressBackend
+rules?: {
+/**
+ * The host (Host header / TLS SNI) the rule is for; leave out for any host.
+ */
+host?: string
+http?: {
+/**
+ * @minItems 1
+ */
+paths: [{
+/**
+ * The URL path, starting with /.
+ */
+path: string
+/**
+ * Prefix: matches the path and everything below it, element by element; Exact: only this path; ImplementationSpecific: as nginx's location prefix.
+ */
+pathType: ("Prefix" | "Exact" | "ImplementationSpecific")
+backend: IngressBackend1
+}, ...({
+/**
+ * The URL path, starting with /.
+ */
+path: string
+/**
+ * Prefix: matches the path and everything below it, element by element; Exact: only this path; ImplementationSpecific: as nginx's location prefix.
+ */
+pathType: ("Prefix" | "Exact" | "ImplementationSpecific")
+backend: IngressBackend1
+})[]]
+}
+}[]
+tls?: {
+/**
+ * Hosts the certificate is for (each must be the host of a rule).
+ * 
+ * @minItems 1
+ */
+hosts: [string, ...(string)[]]
+/**
+ * A Kubernetes object name: lower-case letters, digits and dashes (a DNS label).
+ */
+secretName: string
+}[]
+}
+/**
+ * Where requests that match no rule go. Default: the controller's own 404 default backend.
+ */
+export interface IngressBackend {
+service: {
+/**
+ * A Kubernetes object name: lower-case letters, digits and dashes (a DNS label).
+ */
+name: string
+/**
+ * The Service port: {number: 80} or {name: http}.
+ */
+port: {
+number?: number
+name?: string
+}
+}
+}
+/**
+ * An Ingress backend: a Service of the cluster and one of its ports (by number or by name).
+ */
+export interface IngressBackend1 {
+service: {
+/**
+ * A Kubernetes object name: lower-case letters, digits and dashes (a DNS label).
+ */
+name: string
+/**
+ * The Service port: {number: 80} or {name: http}.
+ */
+port: {
+number?: number
+name?: string
+}
+}
+}
+/**
+ * The ingress controller (made when the cluster has ingresses): pod ingress-nginx-controller in namespace ingress-nginx, running Debian's nginx, exposed by Service ingress-nginx-controller.
+ */
+export interface IngressController {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node?: string
+/**
+ * The type of its Service.
+ */
+type?: ("NodePort" | "LoadBalancer")
+/**
+ * The NodePort of port 80. Default: the next free one.
+ */
+"http-node-port"?: number
+/**
+ * The NodePort of port 443. Default: the next free one.
+ */
+"https-node-port"?: number
 }
 /**
  * An Istio VirtualService with the fields of its spec that the sidecar's outbound proxy applies: hosts, and http routes tried in order (the first whose match holds takes the request).

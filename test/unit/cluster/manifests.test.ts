@@ -121,6 +121,29 @@ describe('cluster manifests: Kubernetes YAML as written', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('an Ingress (networking.k8s.io/v1) becomes a cluster ingress; a backend Service that does not exist is an error at its manifest line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-manifests-'));
+    try {
+      const svc = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector: { app: web }\n  ports: [{ port: 80, name: http }]\n';
+      const ing = (backend: string): string => `---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: shop\nspec:\n  ingressClassName: nginx\n  rules:\n    - host: shop.example\n      http:\n        paths:\n          - path: /\n            pathType: Prefix\n            backend:\n              service:\n                name: ${backend}\n                port: { name: http }\n`;
+      writeFileSync(join(dir, 'app.yaml'), svc + ing('web'));
+      const set = loadManifests(dir, [{ value: 'app.yaml', pos }], []);
+      const e = set.entries.find((x) => x.section === 'ingresses')!;
+      assert.equal(e.name, 'shop');
+      assert.deepEqual(e.value, { ingressClassName: 'nginx', rules: [{ host: 'shop.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { name: 'http' } } } }] } }] });
+      writeFileSync(join(dir, 'app.yaml'), svc + ing('webb'));
+      writeFileSync(join(dir, 'lab.yaml'), 'name: m\ncluster:\n  cni: bridge\n  nodes: { node-1: {} }\n  pods: { web: { labels: { app: web } } }\n  manifests: [app.yaml]\n');
+      assert.throws(() => loadLab(join(dir, 'lab.yaml')), (err: unknown) => {
+        assert.ok(err instanceof LabError);
+        const text = formatDiagnostics(err.diagnostics, { sources: err.sources });
+        assert.match(text, /app\.yaml:23:23: error: ingress shop: rule 1 path \/: no Service "webb" in namespace default/);
+        return true;
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('cluster manifests: Istio VirtualService and DestinationRule (issue 13.3)', () => {
