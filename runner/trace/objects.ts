@@ -123,6 +123,9 @@ function userNatObject(n: ResolvedNode, hit: RuleHit): LabObjectRef | undefined 
   // Docker's own chains (DOCKER, DOCKER-USER, DOCKER-ISOLATION-STAGE-1/2, in filter and nat) are its layout's
   const docker = n.nat.find((r) => r.type === 'docker');
   if (docker && /^DOCKER(-|$)/.test(hit.chain)) return natRuleObject(n, docker);
+  // and its rules in FORWARD: the jumps to its chains, and the bridge's own (-o docker0 … ACCEPT, -i docker0 …)
+  const forward = docker?.type === 'docker' && hit.table === 'filter' && hit.chain === 'FORWARD';
+  if (forward && (/^(?:jump|goto) DOCKER(-|$)/.test(hit.verdict) || (hit.rule ?? '').includes(`"${docker.bridge}"`))) return natRuleObject(n, docker);
   if (hit.table !== 'nat' || !hit.rule) return undefined;
   const text = hit.rule;
   for (const r of n.nat) {

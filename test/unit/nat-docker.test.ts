@@ -85,5 +85,9 @@ describe("nat: docker — Docker's layout", () => {
     assert.equal(name('DOCKER', 'nat', 'iifname != "docker0" tcp dport 8080 counter dnat to 172.17.0.2:80'), 'nat rule 1 of host');
     assert.equal(name('POSTROUTING', 'nat', 'oifname != "docker0" ip saddr 172.17.0.0/16 counter masquerade'), 'nat rule 1 of host');
     assert.equal(name('INPUT', 'filter', 'counter accept'), undefined);
+    const fwd = (rule: string | undefined, verdict: string) => idx.ruleObject('host', { family: 'ip', table: 'filter', chain: 'FORWARD', ...(rule ? { rule } : {}), verdict } as Parameters<typeof idx.ruleObject>[1])?.name;
+    assert.equal(fwd('counter jump DOCKER-USER', 'jump DOCKER-USER'), 'nat rule 1 of host');
+    assert.equal(fwd('iifname "docker0" oifname != "docker0" counter accept', 'accept'), 'nat rule 1 of host');
+    assert.equal(fwd(undefined, 'policy drop'), undefined);
   });
 });
