@@ -319,7 +319,7 @@ function natText(r: NatRule): string {
   if (r.type === 'masquerade') return `masquerade ${r.from ?? 'all'} leaving ${r.out}`;
   if (r.type === 'dnat') return `DNAT ${r.proto} port ${r.port}${r.in ? ` arriving on ${r.in}` : ''} → ${r.toAddr}:${r.toPort}`;
   const ports = r.publish.map((p) => `${p.proto} ${p.port} → ${p.toAddr}:${p.toPort}`);
-  return `Docker's layout for ${r.bridge} (${r.subnet}): masquerade leaving by any other interface${ports.length ? `; published ${ports.join(', ')} (DNAT and docker-proxy)` : ''}`;
+  return `Docker's layout for ${r.bridge} (${r.subnet}): masquerade leaving by any other interface${ports.length ? `; published ${ports.join(', ')} (${r.userlandProxy ? 'DNAT and docker-proxy' : 'DNAT, hairpin NAT: no userland proxy'})` : ''}`;
 }
 
 function nodeDoc(lab: ResolvedLab, n: ResolvedNode, notes: readonly NumberedNote[]): NodeDoc {

@@ -151,7 +151,7 @@ export function resolveNat(n: string, node: Obj, devs: Set<string>, target: (t: 
         const dst = destination(String(p.to ?? ''), [...path, 'publish', k, 'to']);
         if (dst) publish.push({ proto, port: Number(p.port), toAddr: dst.addr, toPort: dst.port });
       });
-      out.push({ type: 'docker', bridge: b.ifname, subnet: formatPrefix(network(v4)), publish, pos });
+      out.push({ type: 'docker', bridge: b.ifname, subnet: formatPrefix(network(v4)), publish, userlandProxy: dk['userland-proxy'] !== false, pos });
     }
   });
   return out;

@@ -152,7 +152,7 @@ export interface DockerPublish {
   readonly toPort: number;
 }
 
-/** Docker's whole iptables layout for one bridge network (dockerd 20.10–26, userland proxy on). */
+/** Docker's whole iptables layout for one bridge network (dockerd 20.10–26). */
 export interface DockerNat {
   readonly type: 'docker';
   /** The bridge's interface name in the node (docker0). */
@@ -160,6 +160,8 @@ export interface DockerNat {
   /** The containers' subnet: the bridge's first IPv4 prefix. */
   readonly subnet: string;
   readonly publish: readonly DockerPublish[];
+  /** dockerd's default; false: --userland-proxy=false (hairpin NAT instead of docker-proxy). */
+  readonly userlandProxy: boolean;
   readonly pos: SourcePos;
 }
 

@@ -98,6 +98,10 @@ function networkSteps(node: ResolvedNode, ctx: CompileContext): Step[] {
   node.routes.forEach((r, k) => {
     s.push({ id: id(`route${k}`), phase: 'configure', order: 60, op: { type: 'ip', ns, args: routeArgs(r) }, source: r.pos, creates: { kind: 'route', name: r.to, ns } });
   });
+  // dockerd --userland-proxy=false: 127.0.0.1 may leave by the bridge once DNATed (in the firewall phase: the bridge exists)
+  for (const r of node.nat) {
+    if (r.type === 'docker' && !r.userlandProxy) s.push({ id: id(`${r.bridge}.route_localnet`), phase: 'firewall', order: 0, op: { type: 'sysctl', ns, values: [[`net.ipv4.conf.${r.bridge}.route_localnet`, '1']] }, source: r.pos, note: `node ${node.name}: 127.0.0.1 may be routed out of ${r.bridge} (Docker without its userland proxy)` });
+  }
   const nat = natRules(node);
   if (nat) s.push({ id: id('nat'), phase: 'firewall', order: 0, op: { type: 'load', ns, tool: 'iptables-restore', input: nat }, source: node.nat[0].pos, note: `node ${node.name}: ${node.nat.some((r) => r.type === 'docker') ? "NAT and Docker's filter chains" : 'NAT'}`, creates: { kind: 'rules', name: 'iptables nat', ns } });
   const fw = node.firewall;

@@ -32,16 +32,22 @@ export function dockerFilter(nets: readonly DockerNat[]): string[] {
 
 /** The nat rules of Docker's layout, in dockerd's order (its chains are declared by the caller). */
 function dockerNat(nets: readonly DockerNat[]): { hooks: string[]; postrouting: string[]; docker: string[] } {
-  const hooks = ['-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER', '-A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER'];
+  // without the proxy, the host's own packets to 127.0.0.1:PORT are DNATed too (route_localnet lets them out)
+  const proxy = nets.every((d) => d.userlandProxy);
+  const hooks = ['-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER', `-A OUTPUT ${proxy ? '! -d 127.0.0.0/8 ' : ''}-m addrtype --dst-type LOCAL -j DOCKER`];
   const postrouting: string[] = [];
   const docker: string[] = [];
   for (const d of nets) {
+    // without the proxy: the host's own addresses (127.0.0.1 too) masqueraded toward the bridge
+    if (!d.userlandProxy) postrouting.push(`-A POSTROUTING -o ${d.bridge} -m addrtype --src-type LOCAL -j MASQUERADE`);
     postrouting.push(`-A POSTROUTING -s ${d.subnet} ! -o ${d.bridge} -j MASQUERADE`);
     // a container reaching its own published port (hairpin): only with the userland proxy off does it happen
     for (const p of d.publish) postrouting.push(`-A POSTROUTING -s ${p.toAddr}/32 -d ${p.toAddr}/32 -p ${p.proto} -m ${p.proto} --dport ${p.toPort} -j MASQUERADE`);
-    docker.push(`-A DOCKER -i ${d.bridge} -j RETURN`);
+    if (d.userlandProxy) docker.push(`-A DOCKER -i ${d.bridge} -j RETURN`);
   }
-  for (const d of nets) for (const p of d.publish) docker.push(`-A DOCKER ! -i ${d.bridge} -p ${p.proto} -m ${p.proto} --dport ${p.port} -j DNAT --to-destination ${hostPort(p.toAddr, p.toPort)}`);
+  for (const d of nets) {
+    for (const p of d.publish) docker.push(`-A DOCKER ${d.userlandProxy ? `! -i ${d.bridge} ` : ''}-p ${p.proto} -m ${p.proto} --dport ${p.port} -j DNAT --to-destination ${hostPort(p.toAddr, p.toPort)}`);
+  }
   return { hooks, postrouting, docker };
 }
 
@@ -64,10 +70,10 @@ export function natRules(node: ResolvedNode): string | undefined {
   return lines.join('\n');
 }
 
-/** The docker-proxy processes of Docker's layout: one per published port, as dockerd starts them (IPv4 only here). */
+/** The docker-proxy processes of Docker's layout: one per published port, as dockerd starts them (IPv4 only here; none with userland-proxy: false). */
 export function dockerProxies(node: ResolvedNode): { name: string; argv: string[]; rule: DockerNat }[] {
   return node.nat
-    .filter((r): r is DockerNat => r.type === 'docker')
+    .filter((r): r is DockerNat => r.type === 'docker' && r.userlandProxy)
     .flatMap((r) =>
       r.publish.map((p) => ({
         name: `docker-proxy-${p.proto}-${p.port}`,

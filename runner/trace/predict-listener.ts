@@ -17,7 +17,7 @@ export function listens(lab: ResolvedLab, cluster: ClusterResult | undefined, no
   if (!n) return undefined;
   if (pkt.proto === 'tcp' && n.whoami.includes(pkt.dport)) return true;
   // Docker's userland proxy listens on every published port of the node
-  if (n.nat.some((r) => r.type === 'docker' && r.publish.some((p) => p.proto === pkt.proto && p.port === pkt.dport))) return true;
+  if (n.nat.some((r) => r.type === 'docker' && r.userlandProxy && r.publish.some((p) => p.proto === pkt.proto && p.port === pkt.dport))) return true;
   const port = String(pkt.dport);
   if (n.daemons.some((d) => d.argv.some((a) => a === port || a.endsWith(`:${port}`) || a.endsWith(`=${port}`)))) return true;
   const quiet = n.kind === 'netns' && !n.daemons.length && !n.exec.length && !lab.nodes.some((x) => x.sharesNetnsOf === node);

@@ -35,7 +35,8 @@ function prerouting(ctx: WalkCtx, hop: MutableHop, node: string, pkt: Pkt, inIf:
   const n = ctx.topo.node(node)!;
   const rule = fromNode ? undefined : userDnat(n, pkt, inIf);
   if (rule) return { pkt: record(ctx, hop, applyDnat(node, pkt, rule.toAddr, rule.toPort, natRuleObject(n, rule))), masq: false };
-  const dk = dockerDnat(n, pkt, fromNode ? undefined : inIf, ctx.topo.isLocal(node, pkt.dst) && !(fromNode && inPrefix(pkt.dst, '127.0.0.0/8')));
+  const proxied = n.nat.some((r) => r.type === 'docker' && r.userlandProxy);
+  const dk = dockerDnat(n, pkt, fromNode ? undefined : inIf, ctx.topo.isLocal(node, pkt.dst) && !(fromNode && proxied && inPrefix(pkt.dst, '127.0.0.0/8')));
   if (dk) return { pkt: record(ctx, hop, applyDnat(node, pkt, dk.publish.toAddr, dk.publish.toPort, natRuleObject(n, dk.rule))), masq: false };
   if (!ctx.cluster) return { pkt, masq: false };
   const d = kubeProxyDecide(ctx.cluster, node, pkt, (a) => ctx.topo.isLocal(node, a), fromNode, ctx.opts.endpoint);
@@ -61,7 +62,7 @@ function postrouting(ctx: WalkCtx, hop: MutableHop, node: string, out: string, p
   const src = ctx.topo.sourceAddress(node, out, pkt.family);
   const n = ctx.topo.node(node)!;
   if (masq && ctx.cluster && src) return record(ctx, hop, applySnat(node, pkt, src, kubeProxyObject(ctx.cluster, node)));
-  const rule = userMasquerade(n, pkt, out);
+  const rule = userMasquerade(n, pkt, out, (a) => ctx.topo.isLocal(node, a));
   if (rule && src) return record(ctx, hop, applySnat(node, pkt, src, natRuleObject(n, rule)));
   if (ctx.cluster && src && egressMasquerades(ctx.cluster, node, pkt)) return record(ctx, hop, applySnat(node, pkt, src, egressObject(ctx.cluster)));
   return pkt;

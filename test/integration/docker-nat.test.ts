@@ -95,3 +95,71 @@ describe("nat: docker on the kernel — Docker's rules, the published port from 
     assert.deepEqual(labLeftovers(NAME), []);
   });
 });
+
+describe('nat: docker with userland-proxy: false on the kernel — hairpin NAT instead of docker-proxy (issue 16.2)', function () {
+  this.timeout(120_000);
+  const NP = 'td-docker-noproxy';
+  const dir = tempDir();
+  const file = join(dir, 'lab.yaml');
+  let up = false;
+  const curl = (node: string, url: string, client: string): string =>
+    `  - name: ${node} to ${url} reaches h1, which sees ${client}\n    command: { node: ${node}, run: curl -s --max-time 3 ${url}, output: '"node":"h1".*"client":"${client.replaceAll('.', '\\.')}"' }\n`;
+
+  before(() => {
+    assert.equal(process.getuid?.(), 0, 'integration tests need root');
+    const text = readFileSync(join(ROOT, 'labs/bridge-nat/lab.yaml'), 'utf8').replace(/^name: .*$/m, `name: ${NP}`).replace('          bridge: docker0\n', '          bridge: docker0\n          userland-proxy: false\n');
+    const tests = [
+      curl('internet', 'http://203.0.113.2:8080/', '203.0.113.1'),
+      // the host's own packets leave by docker0 from a LOCAL address: masqueraded to docker0's
+      curl('host', 'http://203.0.113.2:8080/', '172.17.0.1'),
+      curl('host', 'http://127.0.0.1:8080/', '172.17.0.1'),
+      // DNAT on the bridge (br_netfilter), the reply un-DNATed there: h1 sees the calling container itself
+      curl('h2', 'http://203.0.113.2:8080/', '172.17.0.3'),
+      // h1 to its own published port: hairpin mode sends the frame back out of its port, masqueraded
+      curl('h1', 'http://203.0.113.2:8080/', '172.17.0.1'),
+      "  - name: nothing listens on the published port\n    command: { node: host, run: ss -Hltn sport = :8080, not-output: '8080' }\n",
+      "  - name: docker0's ports are in hairpin mode\n    command: { node: host, run: bridge -d link show dev h2-eth0, output: 'hairpin on' }\n",
+    ];
+    writeFileSync(file, `${text.slice(0, text.indexOf('\ntests:\n'))}\ntests:\n${tests.join('')}`);
+  });
+
+  after(async () => {
+    if (up) await lab(['down', NP]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('comes up and passes: outside, the host (its address and 127.0.0.1), another container and h1 itself all reach h1:80', async () => {
+    const r = await lab(['up', file, '--test']);
+    up = true;
+    expectOk(r, `lab up ${NP} --test`);
+    assert.match(r.stdout, /7 passed/);
+  });
+
+  it("the host's iptables-save is what dockerd --userland-proxy=false wrote", () => {
+    const seen = execFileSync('ip', ['netns', 'exec', `nsl.${NP}.host`, 'iptables-save'], { encoding: 'utf8' });
+    assert.equal(normal(seen), normal(readFileSync(join(ROOT, 'test/unit/fixtures/docker/iptables-save-20.10-no-userland-proxy.txt'), 'utf8')));
+  });
+
+  it("the kernel's walk and the model's prediction agree, the container's call DNATed on docker0 itself", async () => {
+    const { lab: resolved } = loadLab(file);
+    const problems: string[] = [];
+    for (const [from, to, port] of [['internet', 'host:eth0', 8080], ['h2', 'host:eth0', 8080], ['h1', 'host:eth0', 8080], ['h2', 'internet', 80]] as const) {
+      const r = await traceFlow(resolved, { from, to, port });
+      const where = `${from} → ${to} port ${port}`;
+      if (!r.kernel || !r.predicted) {
+        problems.push(`${where}: ${r.kernel ? 'no prediction' : 'no kernel walk'}`);
+        continue;
+      }
+      for (const d of r.differences) problems.push(`${where}: ${d.direction} ${d.what}: kernel ${d.kernel} / model ${d.model}`);
+      if (r.kernel.forward.verdict.kind !== 'delivered' || !r.kernel.reply) problems.push(`${where}: ${r.kernel.forward.verdict.kind}, ${r.kernel.reply ? 'a reply' : 'no reply'}`);
+      if (from === 'h2' && port === 8080) {
+        const br = r.kernel.forward.hops.find((h) => h.type === 'bridge');
+        assert.deepEqual(br?.nat.map((n) => n.after), ['172.17.0.2:80'], 'DNATed in the bridge hop');
+      }
+    }
+    assert.deepEqual(problems, []);
+    expectOk(await lab(['down', NP]), `lab down ${NP}`);
+    up = false;
+    assert.deepEqual(labLeftovers(NP), []);
+  });
+});

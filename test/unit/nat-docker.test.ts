@@ -6,7 +6,9 @@
  * model's listener and the objects the kernel's rules are traced to are checked too.
  */
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadLab } from '../../runner/api.ts';
 import type { ResolvedLab } from '../../runner/model/types.ts';
 import { compile } from '../../runner/plan/compile.ts';
@@ -15,6 +17,7 @@ import { listens } from '../../runner/trace/predict-listener.ts';
 import { objectIndex } from '../../runner/trace/objects.ts';
 
 const FIXTURE = 'test/unit/fixtures/docker/iptables-save-20.10-userland-proxy.txt';
+const FIXTURE_NO_PROXY = 'test/unit/fixtures/docker/iptables-save-20.10-no-userland-proxy.txt';
 
 /** iptables-save or iptables-restore text as table → chain → its `-A` rules in order, and the built-in chains' policies. */
 function tables(text: string): Map<string, { policies: Map<string, string>; chains: Map<string, string[]> }> {
@@ -53,6 +56,34 @@ describe("nat: docker — Docker's layout", () => {
     const docker = tables(readFileSync(FIXTURE, 'utf8'));
     assert.deepEqual(plain(ours), plain(docker));
     assert.equal(ours.get('filter')!.policies.get('FORWARD'), 'DROP');
+  });
+
+  it('userland-proxy: false writes what dockerd --userland-proxy=false wrote: no RETURN, the DNAT for every interface, the masquerade of local sources', () => {
+    const noProxy = { ...host, nat: host.nat.map((r) => (r.type === 'docker' ? { ...r, userlandProxy: false } : r)) };
+    assert.deepEqual(plain(tables(natRules(noProxy)!)), plain(tables(readFileSync(FIXTURE_NO_PROXY, 'utf8'))));
+    assert.deepEqual(dockerProxies(noProxy), [], 'and starts no docker-proxy');
+    assert.notDeepEqual(plain(tables(natRules(noProxy)!)), plain(tables(natRules(host)!)));
+  });
+
+  it('userland-proxy: false turns hairpin mode on for the bridge\'s ports and route_localnet on the bridge', () => {
+    const full = readFileSync('labs/bridge-nat/lab.yaml', 'utf8').replace('          bridge: docker0\n', '          bridge: docker0\n          userland-proxy: false\n');
+    const text = full.slice(0, full.indexOf('\nhandout:\n') + 1); // its handout names the docker-proxy step
+    const dir = mkdtempSync(join(tmpdir(), 'nat-docker-'));
+    try {
+      writeFileSync(join(dir, 'lab.yaml'), text);
+      const np = loadLab(join(dir, 'lab.yaml')).lab;
+      assert.deepEqual(np.links.flatMap((l) => [l.a, l.b]).filter((e) => e.hairpin).map((e) => e.ifname), ['h1-eth0', 'h2-eth0', 'h3-eth0']);
+      assert.deepEqual(lab.links.flatMap((l) => [l.a, l.b]).filter((e) => e.hairpin), [], 'not with the proxy');
+      const plan = compile(np, { labDir: '/run/nslab/bridge-nat', selfArgv: ['lab'] } as Parameters<typeof compile>[1]);
+      const step = plan.steps.find((s) => s.id === 'host.docker0.route_localnet')!;
+      assert.deepEqual(step.op.type === 'sysctl' && step.op.values, [['net.ipv4.conf.docker0.route_localnet', '1']]);
+      assert.equal(step.phase, 'firewall', 'after the bridge exists');
+      assert.ok(!plan.steps.some((s) => s.id.includes('docker-proxy')));
+      const pkt = { src: '172.17.0.3', dst: '203.0.113.2', family: 4 as const, proto: 'tcp' as const, dport: 8080, ttl: 64 };
+      assert.equal(listens(np, undefined, 'host', pkt), false, 'nothing listens on the published port: the DNAT takes every packet');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the plain rules (masquerade, dnat) are written as before, and with a docker rule on the same node', () => {

@@ -534,7 +534,7 @@ port: number
 to: string
 }
 /**
- * Docker's own iptables layout for a bridge network, as dockerd 20.10–26 writes it with its default userland proxy: the filter chains DOCKER-USER, DOCKER-ISOLATION-STAGE-1/2 and DOCKER (FORWARD policy DROP), `-s <subnet> ! -o <bridge> -j MASQUERADE`, and a nat DOCKER chain reached from PREROUTING and OUTPUT by `-m addrtype --dst-type LOCAL` with one `! -i <bridge>` DNAT per published port; each published port also gets a docker-proxy process (needs /usr/sbin/docker-proxy from Debian's docker.io), which serves the host's 127.0.0.1 and the containers on the bridge.
+ * Docker's own iptables layout for a bridge network, as dockerd 20.10–26 writes it with its default userland proxy: the filter chains DOCKER-USER, DOCKER-ISOLATION-STAGE-1/2 and DOCKER (FORWARD policy DROP), `-s <subnet> ! -o <bridge> -j MASQUERADE`, and a nat DOCKER chain reached from PREROUTING and OUTPUT by `-m addrtype --dst-type LOCAL` with one `! -i <bridge>` DNAT per published port; each published port also gets a docker-proxy process (needs /usr/sbin/docker-proxy from Debian's docker.io), which serves the host's 127.0.0.1 and the containers on the bridge. With `userland-proxy: false`, what dockerd --userland-proxy=false writes instead: no proxy, the DNAT for every interface, hairpin mode on the bridge's ports, route_localnet and a masquerade of the host's own addresses toward the bridge.
  */
 docker?: {
 /**
@@ -558,6 +558,10 @@ port: number
  */
 to: string
 }[]
+/**
+ * Docker's default (true): docker-proxy serves the containers and the host's loopback. false: hairpin NAT, as dockerd --userland-proxy=false.
+ */
+"userland-proxy"?: boolean
 }
 }
 /**
