@@ -18,6 +18,7 @@ import { parseLabText } from '../../runner/config/load.ts';
 import { traceFlow } from '../../runner/lab/trace.ts';
 import { flowRequest, readHandout } from '../../runner/resolve/handout-spec.ts';
 import { expectOk, lab, labLeftovers, pidAlive, processesMatching, ROOT, tempDir } from './helpers.ts';
+import { needTools } from '../needs.ts';
 
 const NAME = 'td-docker-nat';
 const FIXTURE = join(ROOT, 'test/unit/fixtures/docker/iptables-save-20.10-userland-proxy.txt');
@@ -39,6 +40,7 @@ describe("nat: docker on the kernel — Docker's rules, the published port from 
 
   before(() => {
     assert.equal(process.getuid?.(), 0, 'integration tests need root');
+    needTools(['docker-proxy', 'iptables-save', 'curl'], 'apt-get install docker.io iptables curl (bash scripts/setup.sh does)');
     writeFileSync(file, readFileSync(join(ROOT, 'labs/bridge-nat/lab.yaml'), 'utf8').replace(/^name: .*$/m, `name: ${NAME}`));
   });
 
