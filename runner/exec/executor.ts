@@ -171,7 +171,7 @@ async function startDaemon(u: Unit, state: LabState, checks: (() => void)[]): Pr
   const fd = openSync(d.log, 'a');
   const [cmd] = u.argv;
   // a daemon is left running, detached, with nothing to wait for
-  const child = start(u.argv, { detached: true, stdout: fd, stderr: fd });
+  const child = start(u.argv, { detached: true, stdout: fd, stderr: fd, ...(d.fd3 ? { extraFds: [fd] } : {}) });
   closeSync(fd);
   const pid = child.pid;
   if (!pid) throw new ExecError(`could not start daemon ${d.name} on ${d.node}: ${cmd} not found?`, printable(u), '', u.steps[0]);

@@ -124,6 +124,7 @@ export const TOOL_CHECKS: readonly Check[] = [
   tool('openssl', 'openssl', { optional: true, why: "the lab CA and the ingresses' TLS certificates" }),
   tool('dig', 'dnsutils', { optional: true, why: 'the dns assertion, readiness of the cluster DNS' }),
   tool('conntrack', 'conntrack', { optional: true, why: 'handouts: reading the NAT table' }),
+  tool('docker-proxy', 'docker.io', { optional: true, why: "Docker's userland proxy for the published ports of `nat: docker`" }),
   tool('dot', 'graphviz', { optional: true, why: 'lab graph --format svg, lab handout' }),
   tool('bird2', 'bird2', { cmd: 'bird', optional: true, why: 'BGP routers (kind: bird), calico-bgp clusters', more: birdMore }),
   tool('debootstrap', 'debootstrap', { optional: true, why: 'container images built from Debian' }),

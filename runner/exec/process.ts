@@ -34,6 +34,8 @@ export interface ProcessOptions {
   readonly reject?: boolean;
   /** Start it in its own process group and do not wait for it (daemons): only `start` honours it. */
   readonly detached?: boolean;
+  /** File descriptors handed to the child as its fd 3, 4, … (only `start` honours it). */
+  readonly extraFds?: readonly number[];
 }
 
 export interface ProcessResult {
@@ -101,7 +103,7 @@ export function kill(pid: number, sig: NodeJS.Signals): void {
 /** Start argv and return at once; `done` resolves (never rejects unless `reject`) when it has ended. */
 export function start(argv: readonly string[], o: ProcessOptions = {}): StartedProcess {
   const command = commandLine(argv);
-  const stdio: StdioOptions = [o.input !== undefined ? 'pipe' : (o.stdin ?? 'ignore'), o.streamStdout ? 'pipe' : target(o.stdout), target(o.stderr)];
+  const stdio: StdioOptions = [o.input !== undefined ? 'pipe' : (o.stdin ?? 'ignore'), o.streamStdout ? 'pipe' : target(o.stdout), target(o.stderr), ...(o.extraFds ?? [])];
   const child = spawn(argv[0], argv.slice(1), { stdio, cwd: o.cwd, env: o.env ? { ...process.env, ...o.env } : undefined, detached: o.detached });
   const out: Buffer[] = [];
   const err: Buffer[] = [];

@@ -4,7 +4,7 @@
  */
 import { basename, dirname } from 'node:path';
 import { KINDS } from '../kinds/registry.ts';
-import type { ResolvedInterface, ResolvedLab, ResolvedNode } from '../model/types.ts';
+import type { NatRule, ResolvedInterface, ResolvedLab, ResolvedNode } from '../model/types.ts';
 import { routeArgs } from '../model/routes.ts';
 import { shellQuote } from '../model/words.ts';
 import { NETNS_DIR } from '../model/names.ts';
@@ -315,6 +315,13 @@ function unitBlocks(u: Unit, who: (ns: string | undefined) => string, notesOf: (
 // ---------------------------------------------------------------------------------------------------------------
 // nodes
 
+function natText(r: NatRule): string {
+  if (r.type === 'masquerade') return `masquerade ${r.from ?? 'all'} leaving ${r.out}`;
+  if (r.type === 'dnat') return `DNAT ${r.proto} port ${r.port}${r.in ? ` arriving on ${r.in}` : ''} → ${r.toAddr}:${r.toPort}`;
+  const ports = r.publish.map((p) => `${p.proto} ${p.port} → ${p.toAddr}:${p.toPort}`);
+  return `Docker's layout for ${r.bridge} (${r.subnet}): masquerade leaving by any other interface${ports.length ? `; published ${ports.join(', ')} (${r.userlandProxy ? 'DNAT and docker-proxy' : 'DNAT, hairpin NAT: no userland proxy'})` : ''}`;
+}
+
 function nodeDoc(lab: ResolvedLab, n: ResolvedNode, notes: readonly NumberedNote[]): NodeDoc {
   const rows: [string, string][] = [];
   const view = KINDS.get(n.kind)?.view ?? {};
@@ -328,7 +335,7 @@ function nodeDoc(lab: ResolvedLab, n: ResolvedNode, notes: readonly NumberedNote
   if (extraSysctls.length) rows.push(['sysctls', extraSysctls.map(([k, v]) => `${k}=${v}`).join(', ')]);
   if (n.routes.length) rows.push(['routes', n.routes.map((r) => routeArgs(r).filter((w) => w !== 'route' && w !== 'add').join(' ')).join('\n')]);
   if (n.nat.length) {
-    rows.push(['NAT', n.nat.map((r) => (r.type === 'masquerade' ? `masquerade ${r.from ?? 'all'} leaving ${r.out}` : `DNAT ${r.proto} port ${r.port}${r.in ? ` arriving on ${r.in}` : ''} → ${r.toAddr}:${r.toPort}`)).join('\n')]);
+    rows.push(['NAT', n.nat.map(natText).join('\n')]);
   }
   const fw = Object.entries(n.firewall).filter(([, v]) => v).map(([k]) => k);
   if (fw.length) rows.push(['firewall', `${fw.join(', ')} rule sets (shown in the commands below)`]);

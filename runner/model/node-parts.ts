@@ -5,7 +5,7 @@ import { contains, formatPrefix, network, parseAddress, parsePrefix } from './ip
 import type { Pool } from './ipam.ts';
 import { normaliseRoute, parseRouteString } from './routes.ts';
 import { toArgv } from './words.ts';
-import type { NatRule, ResolvedCommand, ResolvedRoute, TargetResult } from './types.ts';
+import type { DockerPublish, NatRule, ResolvedCommand, ResolvedRoute, TargetResult } from './types.ts';
 import { asObj, isObj, type Obj } from '../util/obj.ts';
 
 type At = LoadedFile['at'];
@@ -74,8 +74,31 @@ export function resolveRoutes(n: string, node: Obj, devs: Set<string>, connected
   return out;
 }
 
-export function resolveNat(n: string, node: Obj, devs: Set<string>, target: (t: string) => TargetResult, at: At, diags: Diagnostic[]): NatRule[] {
+/** A bridge a node owns, as the NAT rules see it. */
+export interface NatBridge {
+  readonly name: string;
+  readonly ifname: string;
+  readonly addresses: readonly string[];
+}
+
+export function resolveNat(n: string, node: Obj, devs: Set<string>, target: (t: string) => TargetResult, at: At, diags: Diagnostic[], bridges: readonly NatBridge[] = []): NatRule[] {
   const out: NatRule[] = [];
+  /** `to: host:port` of a DNAT or a published port: the address and port, or undefined after an error at `path`. */
+  const destination = (to: string, path: PathSeg[]): { addr: string; port: number } | undefined => {
+    const c = to.lastIndexOf(':');
+    const host = to.slice(0, c);
+    const port = Number(to.slice(c + 1));
+    const t = target(host.replace(/^\[|\]$/g, ''));
+    if (!t.ok) {
+      diags.push(error('nat.to', `${path.includes('publish') ? 'publish' : 'dnat'} to ${to}: ${t.message}`, at(path), t.hint));
+      return undefined;
+    }
+    if (!(port >= 1 && port <= 65535)) {
+      diags.push(error('nat.to', `${path.includes('publish') ? 'publish' : 'dnat'} to ${to}: port must be 1–65535`, at(path)));
+      return undefined;
+    }
+    return { addr: t.address, port };
+  };
   (Array.isArray(node.nat) ? node.nat : []).forEach((r: unknown, i: number) => {
     const o = asObj(r);
     const pos = at(['nodes', n, 'nat', i]);
@@ -98,20 +121,37 @@ export function resolveNat(n: string, node: Obj, devs: Set<string>, target: (t: 
     } else if (isObj(o.dnat)) {
       const d = o.dnat;
       if (!checkDev(d.in, 'in')) return;
-      const to = String(d.to ?? '');
-      const c = to.lastIndexOf(':');
-      const host = to.slice(0, c);
-      const port = Number(to.slice(c + 1));
-      const t = target(host.replace(/^\[|\]$/g, ''));
-      if (!t.ok) {
-        diags.push(error('nat.to', `dnat to ${to}: ${t.message}`, at(['nodes', n, 'nat', i, 'dnat', 'to']), t.hint));
+      const dst = destination(String(d.to ?? ''), ['nodes', n, 'nat', i, 'dnat', 'to']);
+      if (!dst) return;
+      out.push({ type: 'dnat', in: typeof d.in === 'string' ? d.in : undefined, proto: d.proto === 'udp' ? 'udp' : 'tcp', port: Number(d.port), toAddr: dst.addr, toPort: dst.port, pos });
+    } else if (isObj(o.docker)) {
+      const dk = o.docker;
+      const path: PathSeg[] = ['nodes', n, 'nat', i, 'docker'];
+      const b = bridges.find((x) => x.name === dk.bridge);
+      if (!b) {
+        diags.push(error('nat.docker-bridge', `node ${n} has no bridge ${String(dk.bridge)}: Docker's layout is written for a bridge the node owns (docker0)`, at([...path, 'bridge']), bridges.length ? `its bridges: ${bridges.map((x) => x.name).join(', ')}` : `add one under bridges: with \`node: ${n}\` and an address (Docker's docker0 is 172.17.0.1/16)`));
         return;
       }
-      if (!(port >= 1 && port <= 65535)) {
-        diags.push(error('nat.to', `dnat to ${to}: port must be 1–65535`, at(['nodes', n, 'nat', i, 'dnat', 'to'])));
+      const v4 = b.addresses.map((a) => parsePrefix(a)).find((p) => p?.family === 4);
+      if (!v4) {
+        diags.push(error('nat.docker-subnet', `bridge ${b.name} has no IPv4 address: Docker's layout masquerades the bridge's subnet`, at([...path, 'bridge']), `give bridge ${b.name} an address, e.g. addresses: [172.17.0.1/16] (docker0's)`));
         return;
       }
-      out.push({ type: 'dnat', in: typeof d.in === 'string' ? d.in : undefined, proto: d.proto === 'udp' ? 'udp' : 'tcp', port: Number(d.port), toAddr: t.address, toPort: port, pos });
+      const publish: DockerPublish[] = [];
+      const seen = new Map<string, number>();
+      (Array.isArray(dk.publish) ? dk.publish : []).forEach((x: unknown, k: number) => {
+        const p = asObj(x);
+        const proto = p.proto === 'udp' ? 'udp' : 'tcp';
+        const key = `${proto}/${String(p.port)}`;
+        if (seen.has(key)) {
+          diags.push(error('nat.docker-port-taken', `node ${n} publishes ${proto} port ${String(p.port)} twice (Docker refuses: "port is already allocated")`, at([...path, 'publish', k, 'port']), `the other is publish item ${seen.get(key)! + 1}; publish another port`));
+          return;
+        }
+        seen.set(key, k);
+        const dst = destination(String(p.to ?? ''), [...path, 'publish', k, 'to']);
+        if (dst) publish.push({ proto, port: Number(p.port), toAddr: dst.addr, toPort: dst.port });
+      });
+      out.push({ type: 'docker', bridge: b.ifname, subnet: formatPrefix(network(v4)), publish, userlandProxy: dk['userland-proxy'] !== false, pos });
     }
   });
   return out;

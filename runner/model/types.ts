@@ -141,7 +141,29 @@ export interface ResolvedRoute {
 
 export type NatRule =
   | { readonly type: 'masquerade'; readonly out: string; readonly from?: string; readonly pos: SourcePos }
-  | { readonly type: 'dnat'; readonly in?: string; readonly proto: 'tcp' | 'udp'; readonly port: number; readonly toAddr: string; readonly toPort: number; readonly pos: SourcePos };
+  | { readonly type: 'dnat'; readonly in?: string; readonly proto: 'tcp' | 'udp'; readonly port: number; readonly toAddr: string; readonly toPort: number; readonly pos: SourcePos }
+  | DockerNat;
+
+/** A port published by Docker's layout (docker run -p port:toPort). */
+export interface DockerPublish {
+  readonly proto: 'tcp' | 'udp';
+  readonly port: number;
+  readonly toAddr: string;
+  readonly toPort: number;
+}
+
+/** Docker's whole iptables layout for one bridge network (dockerd 20.10–26). */
+export interface DockerNat {
+  readonly type: 'docker';
+  /** The bridge's interface name in the node (docker0). */
+  readonly bridge: string;
+  /** The containers' subnet: the bridge's first IPv4 prefix. */
+  readonly subnet: string;
+  readonly publish: readonly DockerPublish[];
+  /** dockerd's default; false: --userland-proxy=false (hairpin NAT instead of docker-proxy). */
+  readonly userlandProxy: boolean;
+  readonly pos: SourcePos;
+}
 
 export interface ResolvedCommand {
   readonly argv: readonly string[];

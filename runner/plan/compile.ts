@@ -8,7 +8,7 @@ import type { ResolvedBridge, ResolvedLab, ResolvedNode } from '../model/types.t
 import type { CompileContext } from './context.ts';
 import { impairSteps } from './impair.ts';
 import { EXTENSIONS } from '../extensions.ts';
-import { natRules } from './nat.ts';
+import { dockerProxies, natRules } from './nat.ts';
 import { PHASES, type Plan, type Step } from './ops.ts';
 
 const FORWARDING = { 'net.ipv4.ip_forward': true, 'net.ipv6.conf.all.forwarding': true };
@@ -68,6 +68,10 @@ function nodeSteps(node: ResolvedNode, ctx: CompileContext): Step[] {
   for (const d of node.daemons) {
     s.push({ id: id(`daemon.${d.name}`), phase: 'daemons', order: 10, op: { type: 'daemon', ns, node: node.name, name: d.name, argv: d.argv, log: log(d.name), container: inside }, source: d.pos, creates: { kind: 'process', name: d.name, ns } });
   }
+  // Docker's userland proxy: one process per published port, in the node's namespace with this host's docker-proxy
+  for (const p of dockerProxies(node)) {
+    s.push({ id: id(p.name), phase: 'daemons', order: 5, op: { type: 'daemon', ns, node: node.name, name: p.name, argv: p.argv, log: log(p.name), fd3: true }, source: p.rule.pos, note: `node ${node.name}: Docker's userland proxy for a published port`, creates: { kind: 'process', name: p.name, ns } });
+  }
   return s;
 }
 
@@ -94,8 +98,12 @@ function networkSteps(node: ResolvedNode, ctx: CompileContext): Step[] {
   node.routes.forEach((r, k) => {
     s.push({ id: id(`route${k}`), phase: 'configure', order: 60, op: { type: 'ip', ns, args: routeArgs(r) }, source: r.pos, creates: { kind: 'route', name: r.to, ns } });
   });
+  // dockerd --userland-proxy=false: 127.0.0.1 may leave by the bridge once DNATed (in the firewall phase: the bridge exists)
+  for (const r of node.nat) {
+    if (r.type === 'docker' && !r.userlandProxy) s.push({ id: id(`${r.bridge}.route_localnet`), phase: 'firewall', order: 0, op: { type: 'sysctl', ns, values: [[`net.ipv4.conf.${r.bridge}.route_localnet`, '1']] }, source: r.pos, note: `node ${node.name}: 127.0.0.1 may be routed out of ${r.bridge} (Docker without its userland proxy)` });
+  }
   const nat = natRules(node);
-  if (nat) s.push({ id: id('nat'), phase: 'firewall', order: 0, op: { type: 'load', ns, tool: 'iptables-restore', input: nat }, source: node.nat[0].pos, note: `node ${node.name}: NAT`, creates: { kind: 'rules', name: 'iptables nat', ns } });
+  if (nat) s.push({ id: id('nat'), phase: 'firewall', order: 0, op: { type: 'load', ns, tool: 'iptables-restore', input: nat }, source: node.nat[0].pos, note: `node ${node.name}: ${node.nat.some((r) => r.type === 'docker') ? "NAT and Docker's filter chains" : 'NAT'}`, creates: { kind: 'rules', name: 'iptables nat', ns } });
   const fw = node.firewall;
   if (fw.iptables) s.push({ id: id('iptables'), phase: 'firewall', order: 10, op: { type: 'load', ns, tool: 'iptables-restore', input: ensureNewline(fw.iptables) }, source: node.firewallPos, creates: { kind: 'rules', name: 'iptables', ns } });
   if (fw.ip6tables) s.push({ id: id('ip6tables'), phase: 'firewall', order: 10, op: { type: 'load', ns, tool: 'ip6tables-restore', input: ensureNewline(fw.ip6tables) }, source: node.firewallPos, creates: { kind: 'rules', name: 'ip6tables', ns } });

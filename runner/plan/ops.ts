@@ -31,7 +31,17 @@ export type Op =
    */
   | { readonly type: 'container'; readonly spec: ContainerSpec; readonly ns?: string; readonly lane?: string }
   /** A long-running process started inside a namespace; its PID goes into the lab's state. */
-  | { readonly type: 'daemon'; readonly ns: string; readonly node: string; readonly name: string; readonly argv: readonly string[]; readonly log: string; readonly container?: string };
+  | {
+      readonly type: 'daemon';
+      readonly ns: string;
+      readonly node: string;
+      readonly name: string;
+      readonly argv: readonly string[];
+      readonly log: string;
+      readonly container?: string;
+      /** Open fd 3 on the log too: docker-proxy reports its start on fd 3 (dockerd's pipe) and closes it; without one open it closes its own socket. */
+      readonly fd3?: boolean;
+    };
 
 export interface Step {
   readonly id: string;

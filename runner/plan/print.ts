@@ -71,7 +71,7 @@ function printUnit(u: Unit): string[] {
     lines.push(`while ${cmd} | grep -q ${shellQuote(u.settle.absent)}; do sleep 0.01; done`);
   } else if (u.daemon) {
     lines.push(`mkdir -p ${shellQuote(dirname(u.daemon.log))}`);
-    lines.push(`${cmd} >${shellQuote(u.daemon.log)} 2>&1 &`);
+    lines.push(`${cmd} >${shellQuote(u.daemon.log)} 2>&1${u.daemon.fd3 ? ' 3>&1' : ''} &`);
   } else if (u.input !== undefined) {
     lines.push(`${cmd} <<'EOF'`, ...u.input.trimEnd().split('\n'), 'EOF');
   } else {

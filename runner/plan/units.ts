@@ -34,7 +34,7 @@ export interface Unit {
   /** A container to create and start through the Engine API (argv is the equivalent `docker run`). */
   readonly container?: { readonly spec: ContainerSpec; readonly expose?: string };
   /** Daemons are started and left running; their output goes to `log`. */
-  readonly daemon?: { readonly node: string; readonly name: string; readonly log: string };
+  readonly daemon?: { readonly node: string; readonly name: string; readonly log: string; readonly fd3?: boolean };
 }
 
 export interface PhaseRun {
@@ -108,7 +108,7 @@ export function schedule(plan: Plan): PhaseRun[] {
       } else if (op.type === 'container') {
         lane(op.lane).push({ phase, ns: op.lane, argv: dockerRunArgv(op.spec), steps: [s], container: { spec: op.spec, expose: op.ns } });
       } else {
-        lane(op.ns).push({ phase, ns: op.ns, argv: nodeExecArgv(op, op.argv), steps: [s], daemon: { node: op.node, name: op.name, log: op.log } });
+        lane(op.ns).push({ phase, ns: op.ns, argv: nodeExecArgv(op, op.argv), steps: [s], daemon: { node: op.node, name: op.name, log: op.log, ...(op.fd3 ? { fd3: true } : {}) } });
       }
     }
     const done = [...lanes.values()].map((units) =>

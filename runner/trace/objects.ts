@@ -120,11 +120,19 @@ function commentPolicy(cluster: ClusterResult, rule: string | undefined): LabObj
 
 /** The node's own `nat:` rule an iptables-nft DNAT/MASQUERADE rule is. */
 function userNatObject(n: ResolvedNode, hit: RuleHit): LabObjectRef | undefined {
+  // Docker's own chains (DOCKER, DOCKER-USER, DOCKER-ISOLATION-STAGE-1/2, in filter and nat) are its layout's
+  const docker = n.nat.find((r) => r.type === 'docker');
+  if (docker && /^DOCKER(-|$)/.test(hit.chain)) return natRuleObject(n, docker);
+  // and its rules in FORWARD: the jumps to its chains, and the bridge's own (-o docker0 … ACCEPT, -i docker0 …)
+  const forward = docker?.type === 'docker' && hit.table === 'filter' && hit.chain === 'FORWARD';
+  if (forward && (/^(?:jump|goto) DOCKER(-|$)/.test(hit.verdict) || (hit.rule ?? '').includes(`"${docker.bridge}"`))) return natRuleObject(n, docker);
   if (hit.table !== 'nat' || !hit.rule) return undefined;
   const text = hit.rule;
   for (const r of n.nat) {
     if (r.type === 'dnat' && /dnat/i.test(text) && text.includes(String(r.port)) && text.includes(r.toAddr)) return natRuleObject(n, r);
     if (r.type === 'masquerade' && /masquerade/i.test(text) && text.includes(`"${r.out}"`) && (!r.from || text.includes(r.from))) return natRuleObject(n, r);
+    if (r.type === 'docker' && /masquerade/i.test(text) && (text.includes(r.subnet) || r.publish.some((p) => text.includes(p.toAddr)))) return natRuleObject(n, r);
+    if (r.type === 'docker' && /dnat/i.test(text) && r.publish.some((p) => text.includes(String(p.port)) && text.includes(p.toAddr))) return natRuleObject(n, r);
   }
   return undefined;
 }

@@ -1,6 +1,6 @@
 /**
  * What listens at the destination, as far as the lab says (issue 12): a cluster pod serves exactly its container
- * ports (nslab's whoami agent, the DNS pod's dnsmasq on 53), a node its `whoami:` ports, a `ready: listen` check or a
+ * ports (nslab's whoami agent, the DNS pod's dnsmasq on 53), a node its `whoami:` ports and Docker's published ports (docker-proxy), a `ready: listen` check or a
  * daemon naming the port; a plain namespace node with no daemon and no commands listens on nothing else. Pure.
  */
 import type { ClusterResult } from '../cluster/types.ts';
@@ -16,6 +16,8 @@ export function listens(lab: ResolvedLab, cluster: ClusterResult | undefined, no
   const n = lab.nodes.find((x) => x.name === node);
   if (!n) return undefined;
   if (pkt.proto === 'tcp' && n.whoami.includes(pkt.dport)) return true;
+  // Docker's userland proxy listens on every published port of the node
+  if (n.nat.some((r) => r.type === 'docker' && r.userlandProxy && r.publish.some((p) => p.proto === pkt.proto && p.port === pkt.dport))) return true;
   const port = String(pkt.dport);
   if (n.daemons.some((d) => d.argv.some((a) => a === port || a.endsWith(`:${port}`) || a.endsWith(`=${port}`)))) return true;
   const quiet = n.kind === 'netns' && !n.daemons.length && !n.exec.length && !lab.nodes.some((x) => x.sharesNetnsOf === node);

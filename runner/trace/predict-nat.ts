@@ -5,7 +5,7 @@
  */
 import type { ClusterResult } from '../cluster/types.ts';
 import type { LabObjectRef, NatStep } from '../model/trace.ts';
-import type { NatRule, ResolvedNode } from '../model/types.ts';
+import type { DockerNat, DockerPublish, NatRule, ResolvedNode } from '../model/types.ts';
 import { endpointText, inPrefix, type Pkt } from './predict-packet.ts';
 
 /** One conntrack translation: in `node`, `type` turned `orig` into `to` (addresses and ports). */
@@ -46,9 +46,33 @@ export function userDnat(node: ResolvedNode, pkt: Pkt, inIf: string | undefined)
   return undefined;
 }
 
-/** The node's own masquerade rule a packet leaving by `outIf` matches (nat POSTROUTING), if any. */
-export function userMasquerade(node: ResolvedNode, pkt: Pkt, outIf: string): (NatRule & { type: 'masquerade' }) | undefined {
+/**
+ * Docker's DNAT of a published port (nat DOCKER, reached from PREROUTING and OUTPUT by `-m addrtype --dst-type
+ * LOCAL`): `local` says the destination is the node's own (and, from the node itself, not 127.0.0.0/8); `inIf` is
+ * undefined for the node's own packets (OUTPUT), which `! -i docker0` lets through. A packet coming in by the bridge
+ * RETURNs: a container reaches a published port through docker-proxy (without the proxy, the DNAT takes it too).
+ */
+export function dockerDnat(node: ResolvedNode, pkt: Pkt, inIf: string | undefined, local: boolean): { rule: DockerNat; publish: DockerPublish } | undefined {
+  if (!local) return undefined;
   for (const r of node.nat) {
+    if (r.type !== 'docker') continue;
+    if (r.userlandProxy && inIf === r.bridge) return undefined;
+    const p = r.publish.find((x) => x.proto === pkt.proto && x.port === pkt.dport);
+    if (p) return { rule: r, publish: p };
+  }
+  return undefined;
+}
+
+/** The node's own masquerade rule a packet leaving by `outIf` matches (nat POSTROUTING), if any. */
+export function userMasquerade(node: ResolvedNode, pkt: Pkt, outIf: string, local: (addr: string) => boolean = () => false): (NatRule & { type: 'masquerade' | 'docker' }) | undefined {
+  for (const r of node.nat) {
+    if (r.type === 'docker') {
+      // -s <subnet> ! -o <bridge> -j MASQUERADE, and the hairpin -s C -d C --dport P -j MASQUERADE
+      if (inPrefix(pkt.src, r.subnet) && outIf !== r.bridge) return r;
+      if (!r.userlandProxy && outIf === r.bridge && local(pkt.src)) return r;
+      if (r.publish.some((p) => p.toAddr === pkt.src && p.toAddr === pkt.dst && p.proto === pkt.proto && p.toPort === pkt.dport)) return r;
+      continue;
+    }
     if (r.type !== 'masquerade' || r.out !== outIf) continue;
     if (r.from !== undefined && !inPrefix(pkt.src, r.from)) continue;
     return r;

@@ -142,7 +142,7 @@ describe('handout traces: in the handout', () => {
   it('a section per trace with the lab trace command; a walk the model cannot give yet is said so', () => {
     assert.deepEqual(
       doc.traces.map((t) => t.command),
-      ['lab trace bridge-nat internet host:eth0 --port 8080', 'lab trace bridge-nat h2 internet --port 80'],
+      ['lab trace bridge-nat internet host:eth0 --port 8080', 'lab trace bridge-nat h2 internet --port 80', 'lab trace bridge-nat h2 host:eth0 --port 8080'],
     );
     const md = handoutMarkdown(doc);
     assert.ok(md.indexOf('## Packet walks') > md.indexOf('## Exercises') && md.indexOf('## Packet walks') < md.indexOf('## Latest results'));
@@ -154,10 +154,10 @@ describe('handout traces: in the handout', () => {
   it('Markdown: the mermaid block and the table of each walk', () => {
     const md = handoutMarkdown({ ...doc, traces: withWalk });
     const blocks = [...md.matchAll(/```mermaid\n([\s\S]*?)\n```/g)].map((m) => m[1]);
-    assert.equal(blocks.length, 3, 'the network, then a diagram per walk');
+    assert.equal(blocks.length, 4, 'the network, then a diagram per walk');
     assert.equal(blocks[1], walkToMermaid(DNAT_WALK).trimEnd());
     assert.ok(md.includes('| # | hop | in | out | route | NAT / tunnel | deciding rules |'));
-    assert.ok(md.includes('| 2 | host | eth0 | docker0 (port h1-eth0) | 172.17.0.0/16 dev docker0 proto kernel | DNAT 203.0.113.2:8080 → 172.17.0.2:80 (nat rule 2 of host) |'));
+    assert.ok(md.includes('| 2 | host | eth0 | docker0 (port h1-eth0) | 172.17.0.0/16 dev docker0 proto kernel | DNAT 203.0.113.2:8080 → 172.17.0.2:80 (nat rule 2 of host) |'), 'the DNAT of the test walk (a fixture) as written');
     assert.ok(md.includes('| r2 | host | docker0 (port h1-eth0) | eth0 |'));
     assert.ok(md.includes('- a note of the model'));
     assert.ok(md.includes('**Expect:** the walk ends **delivered** at h1;'));
@@ -165,7 +165,7 @@ describe('handout traces: in the handout', () => {
 
   it('HTML: the diagram as inline SVG (no script), the Mermaid text folded, the table; nothing fetched from outside', () => {
     const html = handoutHtml({ ...doc, traces: withWalk });
-    assert.equal((html.match(/<svg class="walk"/g) ?? []).length, 2);
+    assert.equal((html.match(/<svg class="walk"/g) ?? []).length, 3);
     assert.ok(html.includes('<marker id="arrow-1"') && html.includes('<marker id="arrow-2"'), 'one arrow marker per diagram');
     assert.ok(html.includes('<a href="#walks">Packet walks</a>'));
     assert.ok(html.includes('<summary class="meta">Mermaid text</summary>'));
@@ -184,6 +184,7 @@ describe('handout traces: in the handout', () => {
       [
         ['lab trace bridge-nat internet host:eth0 --port 8080', 0, ['delivered']],
         ['lab trace bridge-nat h2 internet --port 80', 0, ['delivered']],
+        ['lab trace bridge-nat h2 host:eth0 --port 8080', 0, ['delivered']],
       ],
     );
   });

@@ -81,13 +81,22 @@ describe('objectIndex: the lab object behind a rule', () => {
   });
 
   it("nslab's NAT rules of a node: nat rule N with its YAML place", () => {
-    const bn = load('bridge-nat');
+    // bridge-nat's host with the two plain rules it had before Docker's layout (issue 16.2)
+    const docker = load('bridge-nat');
+    const pos = docker.nodes.find((n) => n.name === 'host')!.pos;
+    const plain = [
+      { type: 'masquerade' as const, out: 'eth0', from: '172.17.0.0/16', pos: { ...pos, line: 1 } },
+      { type: 'dnat' as const, in: 'eth0', proto: 'tcp' as const, port: 8080, toAddr: '172.17.0.2', toPort: 80, pos: { ...pos, line: 2 } },
+    ];
+    const bn = { ...docker, nodes: docker.nodes.map((n) => (n.name === 'host' ? { ...n, nat: plain } : n)) };
     const i = objectIndex(bn);
     const dnat = i.ruleObject('host', hit({ chain: 'PREROUTING', rule: 'iifname "eth0" meta l4proto tcp tcp dport 8080 counter packets 1 bytes 60 dnat to 172.17.0.2:80' }));
     assert.equal(dnat?.name, 'nat rule 2 of host');
     assert.equal(dnat?.pos, bn.nodes.find((n) => n.name === 'host')!.nat[1]!.pos);
     const masq = i.ruleObject('host', hit({ chain: 'POSTROUTING', rule: 'oifname "eth0" ip saddr 172.17.0.0/16 counter packets 1 bytes 84 masquerade' }));
     assert.equal(masq?.name, 'nat rule 1 of host');
+    const own = objectIndex(docker).ruleObject('host', hit({ chain: 'DOCKER', rule: 'iifname != "docker0" meta l4proto tcp tcp dport 8080 counter packets 1 bytes 60 dnat to 172.17.0.2:80' }));
+    assert.equal(own?.name, 'nat rule 1 of host', "Docker's layout is one rule");
   });
 
   it("the cluster's egress masquerade chains are the cluster's CNI", () => {

@@ -69,8 +69,51 @@ const CASES: readonly Case[] = [
     check: (w) => {
       const host = w.forward.hops[1]!;
       assert.equal(host.outPort, 'h1-eth0');
-      assert.deepEqual(host.nat.map((n) => [n.type, n.after, n.object?.name]), [['dnat', '172.17.0.2:80', 'nat rule 2 of host']]);
+      assert.deepEqual(host.nat.map((n) => [n.type, n.after, n.object?.name]), [['dnat', '172.17.0.2:80', 'nat rule 1 of host']]);
       assert.deepEqual(w.reply!.hops[1]!.nat.map((n) => [n.type, n.before, n.after]), [['dnat', '172.17.0.2:80', '203.0.113.2:8080']]);
+    },
+  },
+  {
+    // Docker's `-A DOCKER -i docker0 -j RETURN`: a container's packet to a published port is not DNATed; docker-proxy takes it
+    name: 'bridge-nat-container-to-published-port',
+    lab: 'bridge-nat',
+    flow: flow('h2', '203.0.113.2', 'tcp', 8080),
+    check: (w) => {
+      assert.deepEqual(at(w), ['h2', 'host']);
+      assert.deepEqual(w.forward.hops.flatMap((h) => h.nat), []);
+      assert.deepEqual(w.forward.verdict, { kind: 'delivered', at: 'host', address: '203.0.113.2', port: 8080 });
+    },
+  },
+  {
+    // nat OUTPUT → DOCKER (`! -i docker0` holds for the host's own packets): DNATed to h1, which answers the host's address
+    name: 'bridge-nat-host-to-own-published-port',
+    lab: 'bridge-nat',
+    flow: flow('host', '203.0.113.2', 'tcp', 8080),
+    check: (w) => {
+      assert.deepEqual(at(w), ['host', 'h1']);
+      assert.deepEqual(w.forward.hops[0]!.nat.map((n) => [n.type, n.before, n.after]), [['dnat', '203.0.113.2:8080', '172.17.0.2:80']]);
+      assert.equal(w.forward.hops.at(-1)!.packet?.src, '203.0.113.2');
+      assert.deepEqual(w.reply!.verdict, { kind: 'returned', at: 'host' });
+    },
+  },
+  {
+    // OUTPUT's `! -d 127.0.0.0/8`: 127.0.0.1:8080 stays in the host, where docker-proxy listens
+    name: 'bridge-nat-host-loopback-published-port',
+    lab: 'bridge-nat',
+    flow: flow('host', '127.0.0.1', 'tcp', 8080),
+    check: (w) => {
+      assert.deepEqual(w.forward.hops.flatMap((h) => h.nat), []);
+      assert.deepEqual(w.forward.verdict, { kind: 'delivered', at: 'host', address: '127.0.0.1', port: 8080 });
+    },
+  },
+  {
+    // the masquerade is `! -o docker0`: container to container on docker0 is not translated
+    name: 'bridge-nat-container-to-container',
+    lab: 'bridge-nat',
+    flow: flow('h2', '172.17.0.2', 'tcp', 80),
+    check: (w) => {
+      assert.deepEqual(at(w), ['h2', 'docker0', 'h1']);
+      assert.deepEqual(w.forward.hops.flatMap((h) => h.nat), []);
     },
   },
   {

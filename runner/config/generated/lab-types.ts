@@ -541,7 +541,7 @@ prefix?: number
 }
 }
 /**
- * Docker-style NAT, compiled to iptables-restore input for the node's namespace.
+ * Docker-style NAT, compiled to iptables-restore input for the node's namespace: one rule (masquerade, dnat), or Docker's whole layout (docker).
  */
 export interface NatRule {
 /**
@@ -577,6 +577,36 @@ port: number
  * address:port, or node:port (the node's first address).
  */
 to: string
+}
+/**
+ * Docker's own iptables layout for a bridge network, as dockerd 20.10–26 writes it with its default userland proxy: the filter chains DOCKER-USER, DOCKER-ISOLATION-STAGE-1/2 and DOCKER (FORWARD policy DROP), `-s <subnet> ! -o <bridge> -j MASQUERADE`, and a nat DOCKER chain reached from PREROUTING and OUTPUT by `-m addrtype --dst-type LOCAL` with one `! -i <bridge>` DNAT per published port; each published port also gets a docker-proxy process (needs /usr/sbin/docker-proxy from Debian's docker.io), which serves the host's 127.0.0.1 and the containers on the bridge. With `userland-proxy: false`, what dockerd --userland-proxy=false writes instead: no proxy, the DNAT for every interface, hairpin mode on the bridge's ports, route_localnet and a masquerade of the host's own addresses toward the bridge.
+ */
+docker?: {
+/**
+ * A Linux interface name: at most 15 characters from letters, digits, '_', '.', '-'.
+ */
+bridge: string
+/**
+ * Published ports (docker run -p PORT:CPORT).
+ */
+publish?: {
+/**
+ * tcp or udp.
+ */
+proto?: ("tcp" | "udp")
+/**
+ * The published port on this node.
+ */
+port: number
+/**
+ * The container's address:port, or node:port (the node's first address).
+ */
+to: string
+}[]
+/**
+ * Docker's default (true): docker-proxy serves the containers and the host's loopback. false: hairpin NAT, as dockerd --userland-proxy=false.
+ */
+"userland-proxy"?: boolean
 }
 }
 /**
