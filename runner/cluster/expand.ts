@@ -290,7 +290,7 @@ function policyDiagnostics(p: Plan, engine: 'calico' | 'canal' | 'none', policie
   }
   if (engine !== 'none' || !policies.length) return;
   for (const pol of policies) {
-    p.diags.push(warning('cluster.policy-inert', `network policy ${pol.namespace}/${pol.name} is not enforced: cni ${p.cni} does not enforce NetworkPolicy, so it compiles to no rule and blocks nothing`, p.at(['cluster', 'network-policies', pol.name], true), `flannel never enforces policy (that is why Canal exists): add \`policy: canal\` under cluster: to run Calico's policy engine beside ${p.cni}, or use cni: calico-bgp`));
+    p.diags.push(warning('cluster.policy-inert', `network policy ${pol.namespace}/${pol.name} is not enforced: cni ${p.cni} does not enforce NetworkPolicy, so it compiles to no rule and blocks nothing`, p.at(['cluster', 'network-policies', pol.name], true), `${p.cni.startsWith('flannel') ? 'flannel never enforces policy (that is why Canal, flannel + Calico\'s policy engine, exists)' : 'the bridge plugin has no policy engine'}: add \`policy: canal\` under cluster: to run Calico's policy engine beside it, or use cni: calico-bgp`));
   }
 }
 
