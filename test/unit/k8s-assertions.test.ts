@@ -28,7 +28,8 @@ const pod = (name: string, namespace: string, labels: Record<string, string>, no
 const PODS: Pod[] = [
   pod('web-1', 'default', { app: 'web' }, 'n1', '10.244.1.2'),
   pod('web-2', 'default', { app: 'web' }, 'n2', '10.244.2.2'),
-  pod('web-3', 'default', { app: 'web' }, 'n2', '10.244.2.3'),
+  // web-3 asks for a name under hl (spec.hostname + spec.subdomain, as a StatefulSet's pod has); web-1/2 do not
+  { ...pod('web-3', 'default', { app: 'web' }, 'n2', '10.244.2.3'), hostname: 'web-3', subdomain: 'hl' },
   pod('client', 'default', { app: 'client' }, 'n1', '10.244.1.3'),
   pod('db', 'prod', { app: 'db' }, 'n2', '10.244.2.4', [
     { name: 'pg', port: 5432, protocol: 'TCP' },
@@ -359,7 +360,8 @@ describe('cluster assertions', () => {
       assert.deepEqual(A('_http._tcp.hl', 'client', { type: 'SRV' })?.expect.kind === 'records' && A('_http._tcp.hl', 'client', { type: 'SRV' })?.expect, {
         kind: 'records',
         rtype: 'SRV',
-        values: ['web-1.hl.default.svc.cluster.local:80', 'web-2.hl.default.svc.cluster.local:80', 'web-3.hl.default.svc.cluster.local:80'],
+        // CoreDNS: the hostname where the pod's subdomain is hl, else the dashed address — never the pod's name
+        values: ['10-244-1-2.hl.default.svc.cluster.local:80', '10-244-2-2.hl.default.svc.cluster.local:80', 'web-3.hl.default.svc.cluster.local:80'],
         source: 'port http of headless service default/hl',
       });
       assert.equal(A('kube-dns.kube-system')?.expect.kind, 'records');
@@ -368,7 +370,10 @@ describe('cluster assertions', () => {
       assert.equal(A('nope')?.expect.kind, 'nxdomain');
       assert.equal(A('empty.default.svc.cluster.local')?.expect.kind, 'records');
       assert.deepEqual(modelRecords(CLUSTER, '10-244-2-4.prod.pod.cluster.local', 'A'), { kind: 'records', rtype: 'A', values: ['10.244.2.4'], source: 'pod prod/db' });
-      assert.deepEqual(modelRecords(CLUSTER, 'web-2.hl.default.svc.cluster.local', 'A')?.kind, 'records');
+      assert.deepEqual(modelRecords(CLUSTER, '10-244-2-2.hl.default.svc.cluster.local', 'A'), { kind: 'records', rtype: 'A', values: ['10.244.2.2'], source: 'endpoint 10-244-2-2 (pod web-2) of headless service default/hl' });
+      assert.equal(modelRecords(CLUSTER, 'web-2.hl.default.svc.cluster.local', 'A'), undefined); // no hostname/subdomain: no such name
+      assert.deepEqual(modelRecords(CLUSTER, 'web-3.hl.default.svc.cluster.local', 'A'), { kind: 'records', rtype: 'A', values: ['10.244.2.3'], source: 'endpoint web-3 (pod web-3) of headless service default/hl' });
+      assert.equal(modelRecords(CLUSTER, '10-244-2-3.hl.default.svc.cluster.local', 'A'), undefined); // named by its hostname instead
       assert.equal(modelRecords(CLUSTER, 'web.default.svc.cluster.local', 'CNAME')?.kind, 'records'); // NODATA: exists, no CNAME
       assert.deepEqual(searchNames('web', 'prod'), ['web.prod.svc.cluster.local', 'web.svc.cluster.local', 'web.cluster.local', 'web']);
       assert.deepEqual(searchNames('web.default.svc.cluster.local.', 'prod'), ['web.default.svc.cluster.local']);
