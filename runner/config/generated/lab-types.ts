@@ -1143,7 +1143,7 @@ deny?: string[]
 }
 }
 /**
- * The Kubernetes network model over every pod pair and node → pod: no NAT between pods, nodes reach pods, a pod sees itself as others see it.
+ * The Kubernetes network model, each rule both ways with the address each side saw: every pod pair without NAT; every node → every pod (the pod sees one of the node's own addresses) and every pod → its own node on the kubelet's port 10250 (the node sees the pod IP); a pod sees itself as others see it.
  */
 "k8s-network-model"?: ({
 port?: number
