@@ -150,12 +150,13 @@ describe('cluster assertions', () => {
     assert.equal(policyExpectedText(pol), 'NetworkPolicy truth table on TCP port 80, 2 × 1 pods: 1 allowed (.), 1 denied (X), as the policies say\n-               prod/db\ndefault/client  .\ndefault/web-1   X');
     const m = k8sNetworkModel.resolve({}, ctxWith()).params!;
     const steps = modelCommands(m);
-    // a server on each node (background, a minute), then per pod: own address, pod probe, own-node probe; per node: addresses, probe
-    assert.equal(steps.length, 2 + 5 * 3 + 2 * 2);
-    assert.deepEqual([steps[0].node, steps[0].argv.join(' '), steps[0].background], ['n1', 'timeout 60 lab agent whoami --name n1 --port 10250', true]);
-    assert.deepEqual(steps[2].argv, ['ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0']);
-    assert.equal(steps[3].argv.join(' '), 'lab agent probe --to 10.244.2.2 --to 10.244.2.3 --to 10.244.1.3 --port 80 --proto tcp --count 1 --timeout-ms 2000');
-    assert.equal(steps[4].argv.join(' '), 'lab agent probe --to 192.168.56.11 --port 10250 --proto tcp --count 1 --timeout-ms 2000');
+    // per pod: own address, pod probe, its node's server in the background (for the next step only), own-node probe;
+    // per node: its addresses, its probe
+    assert.equal(steps.length, 5 * 4 + 2 * 2);
+    assert.deepEqual(steps[0].argv, ['ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0']);
+    assert.equal(steps[1].argv.join(' '), 'lab agent probe --to 10.244.2.2 --to 10.244.2.3 --to 10.244.1.3 --port 80 --proto tcp --count 1 --timeout-ms 2000');
+    assert.deepEqual([steps[2].node, steps[2].argv.join(' '), steps[2].background], ['n1', 'timeout --foreground 60 lab agent whoami --name n1 --port 10250', true]);
+    assert.deepEqual([steps[3].node, steps[3].argv.join(' ')], ['web-1', 'lab agent probe --to 192.168.56.11 --port 10250 --proto tcp --count 1 --timeout-ms 2000']);
     assert.deepEqual(steps.at(-2)!.argv, ['ip', '-4', '-o', 'addr', 'show']);
     assert.match(modelExpectedText(m), /all 2 nodes reach every pod/);
   });

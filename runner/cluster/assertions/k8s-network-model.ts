@@ -166,16 +166,14 @@ export function modelProbe(p: ModelParams, s: ModelSource): ProbeOptions {
 
 /** The commands a person types to do what this test does (for handouts). */
 export function modelCommands(p: ModelParams, self: readonly string[] = ['lab']): ExerciseStep[] {
-  const nodes = [...new Set(p.sources.flatMap((s) => (s.node ? [s.node.name] : [])))];
-  return [
-    // a server for a minute, in the background: the test starts and stops its own the same way
-    ...nodes.map((n) => ({ node: n, argv: ['timeout', '60', ...self, 'agent', 'whoami', '--name', n, '--port', String(p.nodePort)], label: `node ${n} answers on the kubelet's port ${p.nodePort} for a minute`, background: true })),
-    ...p.sources.flatMap((s) => [
-      ...(s.kind === 'pod' ? [{ node: s.name, argv: OWN_ADDR_ARGV, label: `${s.name}'s own address: ${s.ip} in the model` }] : [{ node: s.name, argv: NODE_ADDR_ARGV, label: `node ${s.name}'s own addresses: the pods must see it as one of them` }]),
-      ...(s.targets.length ? [{ node: s.name, argv: [...self, ...probeArgv(modelProbe(p, s))], label: s.kind === 'pod' ? `from ${s.name}: every answer's client must be ${s.ip}` : `from node ${s.name}: every pod answers, and its client is one of ${s.name}'s own addresses` }] : []),
-      ...(s.node ? [{ node: s.name, argv: [...self, ...probeArgv(nodeProbe(p, s))], label: `from ${s.name} to its node ${s.node.name}: the client the node saw must be ${s.ip}` }] : []),
-    ]),
-  ];
+  // the node's server runs in the background for the one probe after it (then stops), as the test starts and stops its
+  // own; --foreground keeps it in the shell's process group, so stopping the shell's jobs stops it
+  const server = (n: string): ExerciseStep => ({ node: n, argv: ['timeout', '--foreground', '60', ...self, 'agent', 'whoami', '--name', n, '--port', String(p.nodePort)], label: `node ${n} answers on the kubelet's port ${p.nodePort}, in the background`, background: true });
+  return p.sources.flatMap((s) => [
+    ...(s.kind === 'pod' ? [{ node: s.name, argv: OWN_ADDR_ARGV, label: `${s.name}'s own address: ${s.ip} in the model` }] : [{ node: s.name, argv: NODE_ADDR_ARGV, label: `node ${s.name}'s own addresses: the pods must see it as one of them` }]),
+    ...(s.targets.length ? [{ node: s.name, argv: [...self, ...probeArgv(modelProbe(p, s))], label: s.kind === 'pod' ? `from ${s.name}: every answer's client must be ${s.ip}` : `from node ${s.name}: every pod answers, and its client is one of ${s.name}'s own addresses` }] : []),
+    ...(s.node ? [server(s.node.name), { node: s.name, argv: [...self, ...probeArgv(nodeProbe(p, s))], label: `from ${s.name} to its node ${s.node.name}: the client the node saw must be ${s.ip}` }] : []),
+  ]);
 }
 
 export function modelExpectedText(p: ModelParams): string {
