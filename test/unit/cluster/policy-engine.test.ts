@@ -12,6 +12,7 @@ import { nodeRules } from '../../../runner/cluster/compile.ts';
 import { dnsmasqArgs } from '../../../runner/cluster/dns.ts';
 import { policyDrop } from '../../../runner/trace/predict-policy.ts';
 import { modelStatus } from '../../../runner/lab/status-model.ts';
+import { modelLines } from '../../../runner/cli/status-text.ts';
 import type { Pkt } from '../../../runner/trace/predict-packet.ts';
 import type { Diagnostic } from '../../../runner/config/diagnostics.ts';
 import type { ResolvedLab } from '../../../runner/model/types.ts';
@@ -58,6 +59,7 @@ describe('NetworkPolicy enforcement belongs to the CNI backend (issue 16.3)', ()
       // lab status shows the policy, and that it is not enforced
       const st = modelStatus(lab!);
       assert.deepEqual(st.policies.map((p) => [p.name, p.enforced]), [['deny-web', false]]);
+      assert.deepEqual(modelLines(st).filter((l) => l.includes('policy')), ['  policy default/deny-web (Ingress) selects web — NOT ENFORCED: the CNI enforces no NetworkPolicy (add policy: canal)']);
     });
   }
 
