@@ -36,6 +36,8 @@ ${policy}  nodes: { node-1: {}, node-2: {} }
     deny-web:
       podSelector: { matchLabels: { app: web } }
       ingress: []
+tests:
+  - policy: { port: 80, from: [client], to: [web] }
 `;
 
 describe('NetworkPolicy enforcement belongs to the CNI backend (issue 16.3)', () => {
@@ -59,6 +61,11 @@ describe('NetworkPolicy enforcement belongs to the CNI backend (issue 16.3)', ()
       // lab status shows the policy, and that it is not enforced
       const st = modelStatus(lab!);
       assert.deepEqual(st.policies.map((p) => [p.name, p.enforced]), [['deny-web', false]]);
+      // a policy truth table on such a cluster expects every cell allowed, and says why
+      const pt = lab!.tests.find((t) => t.type === 'policy');
+      assert.ok(pt, 'the lab has a policy test');
+      assert.deepEqual((pt!.params as { expected: boolean[][] }).expected, [[true]]);
+      assert.match(warnings.find((x) => x.code === 'test.policy')?.message ?? '', /are not enforced \(cni .*\): every cell is expected allowed/);
       assert.deepEqual(modelLines(st).filter((l) => l.includes('policy')), ['  policy default/deny-web (Ingress) selects web — NOT ENFORCED: the CNI enforces no NetworkPolicy (add policy: canal)']);
     });
   }
@@ -75,6 +82,8 @@ describe('NetworkPolicy enforcement belongs to the CNI backend (issue 16.3)', ()
     assert.match(policyDrop(c, 'node-1', pkt(ipOf('client'), ipOf('web')))?.object.name ?? '', /NetworkPolicy default\/deny-web/);
     assert.deepEqual(warnings.filter((x) => x.code === 'cluster.policy-inert'), []);
     assert.deepEqual(modelStatus(lab!).policies.map((p) => [p.name, p.enforced]), [['deny-web', true]]);
+    assert.deepEqual((lab!.tests.find((t) => t.type === 'policy')!.params as { expected: boolean[][] }).expected, [[false]]);
+    assert.deepEqual(warnings.filter((x) => x.code === 'test.policy'), []);
   });
 
   it('calico-bgp enforces by itself', () => {
