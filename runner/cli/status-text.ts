@@ -27,7 +27,7 @@ export function modelLines(m: ModelStatus | undefined, note?: string): string[] 
     const eps = s.endpoints.length ? s.endpoints.map((e) => `${e.pod} ${e.ip}:${e.port}`).join(', ') : 'no endpoints';
     out.push(`  service ${s.namespace}/${s.name} (${s.type}) ${addr} ports ${s.ports.join(',') || '-'} → ${eps}`);
   }
-  for (const p of m.policies) out.push(`  policy ${p.namespace}/${p.name} (${p.types.join(', ')}) selects ${p.pods.length ? p.pods.join(', ') : 'no pod'}`);
+  for (const p of m.policies) out.push(`  policy ${p.namespace}/${p.name} (${p.types.join(', ')}) selects ${p.pods.length ? p.pods.join(', ') : 'no pod'}${p.enforced ? '' : ' — NOT ENFORCED: the CNI enforces no NetworkPolicy (add policy: canal)'}`);
   for (const i of m.impairments) {
     const parts = [
       i.rateBps !== undefined ? `rate ${formatRate(i.rateBps)}` : '',

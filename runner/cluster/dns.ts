@@ -3,11 +3,14 @@
  * Kubernetes' DNS spec asks for fit dnsmasq's static-record options:
  *
  * - ClusterIP / NodePort / LoadBalancer services: `<svc>.<ns>.svc.<domain>` A (AAAA for an IPv6 clusterIP);
- * - headless services (no clusterIP, or "None"): one A per ready endpoint (dnsmasq answers all of them), plus
- *   `<pod>.<svc>.<ns>.svc.<domain>` per endpoint whose pod name is a valid DNS label;
+ * - headless services (no clusterIP, or "None"): one A per ready endpoint (dnsmasq answers all of them), plus one
+ *   per-endpoint name `<host>.<svc>.<ns>.svc.<domain>`, as CoreDNS's kubernetes plugin names it: <host> is the pod's
+ *   `hostname` when its `subdomain` is this Service (the endpoints controller copies it then; a StatefulSet's pods
+ *   have both), else the dashed address (10-244-1-5) — never the pod's name (that needs CoreDNS's
+ *   `endpoint_pod_names`, which is not the default);
  * - ExternalName services: `<svc>.<ns>.svc.<domain>` CNAME `<externalName>`;
  * - named service ports: `_<port>._<tcp|udp>.<svc>.<ns>.svc.<domain>` SRV — to the service name and port, or, for a
- *   headless service, one SRV per endpoint to its per-pod name and (resolved) target port, as Kubernetes does;
+ *   headless service, one SRV per endpoint to its per-endpoint name and (resolved) target port, as Kubernetes does;
  * - pods: `<a-b-c-d>.<ns>.pod.<domain>` A;
  * - `--local=/<domain>/`: any other name in the domain answers NXDOMAIN (never forwarded; there is no upstream).
  *
@@ -102,11 +105,11 @@ export function dnsmasqArgs(input: DnsInput): string[] {
       .filter((e) => (seen.has(e.ip) ? false : (seen.add(e.ip), true)))
       .sort((a, b) => cmp(a.ip, b.ip) || cmp(a.pod, b.pod));
     for (const e of eps) args.push(`--host-record=${fqdn},${address(`endpoint of ${ns}/${svc.name}`, e.ip)}`);
-    const perPod = eps.filter((e) => LABEL.test(e.pod));
-    for (const e of perPod) args.push(`--host-record=${e.pod}.${fqdn},${e.ip}`);
+    const perEndpoint = eps.map((e) => ({ ...e, host: endpointHostname(svc, pods.get(`${svc.namespace}/${e.pod}`), e.ip) }));
+    for (const e of perEndpoint) args.push(`--host-record=${e.host}.${fqdn},${e.ip}`);
     for (const p of named) {
-      for (const e of perPod) {
-        args.push(`--srv-host=${srv(p)},${e.pod}.${fqdn},${targetPort(p, pods.get(`${svc.namespace}/${e.pod}`))}`);
+      for (const e of perEndpoint) {
+        args.push(`--srv-host=${srv(p)},${e.host}.${fqdn},${targetPort(p, pods.get(`${svc.namespace}/${e.pod}`))}`);
       }
     }
   }
@@ -116,6 +119,16 @@ export function dnsmasqArgs(input: DnsInput): string[] {
     args.push(`--host-record=${dashedIP(ip)}.${label('namespace', p.namespace)}.pod.${domain},${ip}`);
   }
   return args;
+}
+
+/**
+ * The first label of an endpoint's own name under a headless Service, as CoreDNS's kubernetes plugin makes it: the
+ * endpoint's hostname, which the endpoints controller sets from the pod's spec.hostname only when the pod's
+ * spec.subdomain is this Service (same namespace); otherwise the dashed address.
+ */
+export function endpointHostname(svc: Pick<Service, 'name' | 'namespace'>, pod: Pick<Pod, 'hostname' | 'subdomain' | 'namespace'> | undefined, ip: string): string {
+  if (pod?.hostname && pod.subdomain === svc.name && pod.namespace === svc.namespace && LABEL.test(pod.hostname)) return pod.hostname;
+  return dashedIP(ip);
 }
 
 /** The port an endpoint of a headless service listens on: the numeric targetPort, or the pod's named port. */

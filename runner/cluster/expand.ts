@@ -10,7 +10,8 @@ import { didYouMean, error, warning, type Diagnostic, type SourcePos } from '../
 import type { LoadedFile, PathSeg } from '../config/load.ts';
 import { contains, formatAddress, formatPrefix, network, overlaps, parseAddress, parsePrefix, size, type Prefix } from '../model/ip.ts';
 import { buildPolicies, buildServices, nthAddress } from './model.ts';
-import type { ClusterResult, CniBackend, Protocol } from './types.ts';
+import type { ClusterResult, CniBackend, Protocol, Service } from './types.ts';
+import { isHeadless } from './dns.ts';
 import type { Draft, PodDraft } from './draft.ts';
 import { addPodNetwork, DNS_POD, underlayDiagnostics } from './cni.ts';
 import { resolveGateway } from './egress.ts';
@@ -68,6 +69,8 @@ export function expandCluster(file: LoadedFile): Expansion {
   const { model, dnsIP, namespaces, policies, mesh } = clusterModel(p, pods, peers);
   const ingresses = wantsIngress(C) ? buildIngresses(asObj(C.ingresses), model.services, at, diags) : undefined;
   if (!ingresses && C['ingress-controller'] !== undefined) diags.push(warning('cluster.ingress-controller', 'ingress-controller is set, and the cluster has no ingresses: no controller is made', at(['cluster', 'ingress-controller'], true), 'add cluster.ingresses (or Ingress manifests), or remove ingress-controller'));
+  const policyEngine = policyEngineOf(p.cni, str(C.policy));
+  policyDiagnostics(p, policyEngine, policies);
 
   // ---- the lab parts
   const gateway = resolveGateway(C, p.userNodes, p.und4, p.underlay, nodes.map((n) => n.ip), at, diags);
@@ -103,7 +106,9 @@ export function expandCluster(file: LoadedFile): Expansion {
     services: model.services,
     endpoints: model.endpoints,
     namespaces,
-    policies,
+    policies: policyEngine === 'none' ? [] : policies,
+    policyEngine,
+    ...(policyEngine === 'none' && policies.length ? { inertPolicies: policies } : {}),
     dns: dnsIP ? { ip: dnsIP, pod: DNS_POD, domain: 'cluster.local' } : undefined,
     bgpPeers: peers,
     ...(gateway ? { gateway } : {}),
@@ -195,7 +200,7 @@ function placePods(p: Plan, nodes: readonly Draft['nodes'][number][]): PodDraft[
   const pods: PodDraft[] = [];
   const clash = new Set([...Object.keys(p.userNodes), ...nodeNames]);
   const perNode = new Map<string, number>();
-  const place = (name: string, node: string, path: PathSeg[], o: Obj, namespace: string): void => {
+  const place = (name: string, node: string, path: PathSeg[], o: Obj, namespace: string, dnsName: { hostname?: string; subdomain?: string } = {}): void => {
     if (clash.has(name)) {
       diags.push(error('cluster.pod-name', `pod ${name} has the name of ${nodeNames.includes(name) ? 'a cluster node' : pods.some((x) => x.name === name) ? 'another pod' : 'a node of the lab'}`, at(path, true), 'every pod is a node of the lab too: names must be unique across nodes and pods (whatever their namespace)'));
       return;
@@ -220,7 +225,7 @@ function placePods(p: Plan, nodes: readonly Draft['nodes'][number][]): PodDraft[
       checked.add(path.join('.'));
       sidecarDiagnostics(sidecar, ports, runAsUser, path, at, diags);
     }
-    pods.push({ name, namespace, labels: asObj(o.labels) as Record<string, string>, node, ip, ports, hostIf: hostIfName(cni, namespace, name), path, image: str(o.image), cmd: o.cmd, ...(sidecar ? { sidecar } : {}), ...(runAsUser !== undefined ? { runAsUser } : {}) });
+    pods.push({ name, namespace, labels: asObj(o.labels) as Record<string, string>, node, ip, ports, hostIf: hostIfName(cni, namespace, name), ...dnsName, path, image: str(o.image), cmd: o.cmd, ...(sidecar ? { sidecar } : {}), ...(runAsUser !== undefined ? { runAsUser } : {}) });
   };
   const checked = new Set<string>();
   if (p.dnsOn && nodes.length) place(DNS_POD, nodes[0].name, ['cluster', 'dns'], { labels: { 'k8s-app': 'kube-dns' }, ports: [{ port: 53, name: 'dns', protocol: 'UDP' }, { port: 53, name: 'dns-tcp', protocol: 'TCP' }] }, 'kube-system');
@@ -243,10 +248,18 @@ function placePods(p: Plan, nodes: readonly Draft['nodes'][number][]): PodDraft[
       continue;
     }
     const count = typeof o.replicas === 'number' ? o.replicas : 0;
-    const names = count ? Array.from({ length: count }, (_, k) => `${name}-${k + 1}`) : [name];
+    const sts = str(o.statefulset);
+    if (sts !== undefined) {
+      for (const k of ['hostname', 'subdomain'] as const) {
+        if (o[k] !== undefined) diags.push(error('cluster.pod-statefulset', `pod ${name}: a StatefulSet's pods take their ${k} from the StatefulSet`, at([...path, k], true), `remove ${k}: each pod's hostname is its name (${name}-0, …) and its subdomain is the Service statefulset names (${sts})`));
+      }
+    }
+    // a StatefulSet's pods are <name>-0 … <name>-(N-1); a Deployment's (here) <name>-1 … <name>-N
+    const names = sts !== undefined ? Array.from({ length: count || 1 }, (_, k) => `${name}-${k}`) : count ? Array.from({ length: count }, (_, k) => `${name}-${k + 1}`) : [name];
     for (const pn of names) {
       const node = explicit ?? nodeNames[rr++ % Math.max(1, nodeNames.length)];
-      if (node !== undefined) place(pn, node, path, o, str(o.namespace) ?? 'default');
+      const dnsName = sts !== undefined ? { hostname: pn, subdomain: sts } : { ...(str(o.hostname) ? { hostname: str(o.hostname) } : {}), ...(str(o.subdomain) ? { subdomain: str(o.subdomain) } : {}) };
+      if (node !== undefined) place(pn, node, path, o, str(o.namespace) ?? 'default', dnsName);
     }
   }
   return pods;
@@ -276,7 +289,38 @@ function clusterModel(p: Plan, pods: readonly PodDraft[], peers: readonly string
   const policies = buildPolicies(asObj(C['network-policies']), at, diags, Object.keys(namespaces), pods);
   const mesh = buildMesh(C, { at, diags, services: model.services, endpoints: model.endpoints, pods });
   if (mesh?.virtualServices.length && !pods.some((x) => x.sidecar)) diags.push(warning('mesh.no-sidecar', 'no pod has a sidecar: the virtual-services route nobody\'s traffic', at(['cluster', 'virtual-services'], true), 'give the client pods `sidecar: {}`; pods without one reach Services through kube-proxy'));
+  subdomainDiagnostics(p, pods, model.services);
   return { model, dnsIP, namespaces, policies, mesh };
+}
+
+/** A pod's subdomain (a StatefulSet's Service) that names no headless Service of its namespace: no per-pod name. */
+function subdomainDiagnostics(p: Plan, pods: readonly PodDraft[], services: readonly Service[]): void {
+  const seen = new Set<string>();
+  for (const pod of pods) {
+    if (pod.subdomain === undefined || seen.has(pod.path.join('.'))) continue;
+    seen.add(pod.path.join('.'));
+    const svc = services.find((s) => s.name === pod.subdomain && s.namespace === pod.namespace);
+    if (svc && isHeadless(svc)) continue;
+    const sts = p.C.pods !== undefined && asObj(asObj(p.C.pods)[String(pod.path[2])]).statefulset !== undefined;
+    const why = svc ? `Service ${pod.namespace}/${pod.subdomain} is not headless` : `there is no Service ${pod.subdomain} in namespace ${pod.namespace}`;
+    p.diags.push(warning('cluster.pod-subdomain', `pod ${pod.name}: ${why}, so its name ${pod.hostname ?? pod.name}.${pod.subdomain}.${pod.namespace}.svc.cluster.local does not exist`, p.at([...pod.path, sts ? 'statefulset' : 'subdomain']), `name a headless Service (clusterIP: None) of namespace ${pod.namespace} that selects the pod, as a StatefulSet's serviceName does`));
+  }
+}
+
+/** The NetworkPolicy engine: calico-bgp enforces itself; flannel and the bridge plugin only with `policy: canal`. */
+export function policyEngineOf(cni: CniBackend, policy: string | undefined): 'calico' | 'canal' | 'none' {
+  if (cni === 'calico-bgp') return 'calico';
+  return policy === 'canal' ? 'canal' : 'none';
+}
+
+function policyDiagnostics(p: Plan, engine: 'calico' | 'canal' | 'none', policies: readonly { readonly name: string; readonly namespace: string }[]): void {
+  if (p.C.policy === 'canal' && p.cni === 'calico-bgp') {
+    p.diags.push(error('cluster.policy-engine', 'policy: canal under cni: calico-bgp: Calico enforces NetworkPolicy itself', p.at(['cluster', 'policy']), 'remove policy: Canal is flannel plus Calico\'s policy engine, for flannel clusters'));
+  }
+  if (engine !== 'none' || !policies.length) return;
+  for (const pol of policies) {
+    p.diags.push(warning('cluster.policy-inert', `network policy ${pol.namespace}/${pol.name} is not enforced: cni ${p.cni} does not enforce NetworkPolicy, so it compiles to no rule and blocks nothing`, p.at(['cluster', 'network-policies', pol.name], true), `${p.cni.startsWith('flannel') ? 'flannel never enforces policy (that is why Canal, flannel + Calico\'s policy engine, exists)' : 'the bridge plugin has no policy engine'}: add \`policy: canal\` under cluster: to run Calico's policy engine beside it, or use cni: calico-bgp`));
+  }
 }
 
 /** The example each CIDR field's message gives (its default, where it has one). */

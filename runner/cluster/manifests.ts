@@ -193,6 +193,7 @@ function convertPod(name: string, meta: Obj, spec: Obj, specPath: PathSeg[], at:
   const runAsUser = asObj(asObj((spec.containers as unknown[])[0]).securityContext).runAsUser ?? asObj(spec.securityContext).runAsUser;
   const runAsUserPath: PathSeg[] = typeof asObj(asObj((spec.containers as unknown[])[0]).securityContext).runAsUser === 'number' ? [...specPath, 'containers', 0, 'securityContext', 'runAsUser'] : [...specPath, 'securityContext', 'runAsUser'];
   if (typeof runAsUser === 'number') value['run-as-user'] = runAsUser;
+  for (const k of ['hostname', 'subdomain'] as const) if (typeof spec[k] === 'string') value[k] = spec[k];
   emit('pods', name, value, (p) => {
     const e = extraMap(p);
     if (e) return e;
@@ -200,6 +201,7 @@ function convertPod(name: string, meta: Obj, spec: Obj, specPath: PathSeg[], at:
     if (p[0] === 'run-as-user') return runAsUserPath;
     if (p[0] === 'labels') return [...labelsPath, ...p.slice(1)];
     if (p[0] === 'node') return [...specPath, 'nodeName'];
+    if (p[0] === 'hostname' || p[0] === 'subdomain') return [...specPath, p[0]];
     if (p[0] === 'ports' && typeof p[1] === 'number' && paths[p[1]]) {
       const rest = p.slice(2).map((s) => (s === 'port' ? 'containerPort' : s));
       return [...paths[p[1]], ...rest];
@@ -226,8 +228,10 @@ function convertWorkload(kind: string, name: string, spec: Obj, nodes: readonly 
   const replicas = typeof spec.replicas === 'number' ? spec.replicas : 1;
   const tspecPath: PathSeg[] = ['spec', 'template', 'spec'];
   if (kind === 'StatefulSet') {
-    // a StatefulSet's pods are <name>-0 … <name>-(N-1), each with a stable name
-    for (let i = 0; i < replicas; i++) convertPod(`${name}-${i}`, tmeta, tspec, tspecPath, at, diags, emit);
+    // a StatefulSet's pods are <name>-0 … <name>-(N-1), each with a stable name, its hostname, and spec.serviceName
+    // (the governing headless Service) as its subdomain: <name>-0.<serviceName>.<ns>.svc.cluster.local
+    const sub = typeof spec.serviceName === 'string' && spec.serviceName ? { subdomain: spec.serviceName } : {};
+    for (let i = 0; i < replicas; i++) convertPod(`${name}-${i}`, tmeta, { ...tspec, hostname: `${name}-${i}`, ...sub }, tspecPath, at, diags, emit, {}, (p) => (p[0] === 'subdomain' ? ['spec', 'serviceName'] : p[0] === 'hostname' ? ['metadata', 'name'] : undefined));
   } else if (kind === 'DaemonSet') {
     for (const node of nodes) convertPod(`${name}-${node}`, tmeta, { ...tspec, nodeName: node }, tspecPath, at, diags, emit);
   } else if (replicas > 0) {

@@ -40,6 +40,10 @@ export interface Pod {
   readonly sidecar?: SidecarSpec;
   /** The uid the app runs as (securityContext.runAsUser); absent: root. */
   readonly runAsUser?: number;
+  /** spec.hostname (a StatefulSet's pods: their own name). */
+  readonly hostname?: string;
+  /** spec.subdomain (a StatefulSet's pods: its serviceName): with hostname, the pod's name under that headless Service. */
+  readonly subdomain?: string;
 }
 
 export interface ServicePort {
@@ -199,7 +203,15 @@ export interface ResolvedCluster {
   readonly endpoints: readonly ServiceEndpoints[];
   /** Namespace labels (for namespaceSelector); every namespace in use appears, with kubernetes.io/metadata.name. */
   readonly namespaces: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * The NetworkPolicies that are enforced (rules compiled, drops predicted): all of them when something enforces
+   * policy (policyEngine calico or canal), none otherwise.
+   */
   readonly policies: readonly NetworkPolicy[];
+  /** Who enforces NetworkPolicy: calico-bgp itself, Calico's engine beside flannel (`policy: canal`), or nobody. */
+  readonly policyEngine?: 'calico' | 'canal' | 'none';
+  /** Policies written but not enforced (policyEngine none): they compile to no rule and change no verdict. */
+  readonly inertPolicies?: readonly NetworkPolicy[];
   /** The cluster DNS: the kube-dns Service address and the pod that serves it; absent when `dns: false`. */
   readonly dns?: { readonly ip: string; readonly pod: string; readonly domain: 'cluster.local' };
   /** Lab nodes outside the cluster that peer with it over BGP (LoadBalancer addresses are announced to them). */

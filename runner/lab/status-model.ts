@@ -37,6 +37,8 @@ export interface PolicyStatus {
   readonly namespace: string;
   readonly types: readonly string[];
   readonly pods: readonly string[];
+  /** false: the cluster's CNI enforces no NetworkPolicy (flannel without policy: canal): no rule was written. */
+  readonly enforced: boolean;
 }
 export interface ImpairmentStatus {
   readonly node: string;
@@ -83,11 +85,13 @@ export function modelStatus(lab: ResolvedLab): ModelStatus {
       endpoints,
     };
   });
-  const policies: PolicyStatus[] = (c?.policies ?? []).map((p) => ({
+  const inert = new Set(c?.inertPolicies ?? []);
+  const policies: PolicyStatus[] = [...(c?.policies ?? []), ...inert].map((p) => ({
     name: p.name,
     namespace: p.namespace,
     types: p.policyTypes,
     pods: selectPods(c?.pods ?? [], { podSelector: p.podSelector, namespace: p.namespace }).map((x) => x.name),
+    enforced: !inert.has(p),
   }));
   const impairments: ImpairmentStatus[] = lab.nodes.flatMap((n) =>
     n.interfaces.flatMap((i) => (i.impair ? [{ node: n.name, iface: i.name, rateBps: i.impair.rateBps, lossPct: i.impair.lossPct, delayUs: i.impair.delayUs, jitterUs: i.impair.jitterUs }] : [])),

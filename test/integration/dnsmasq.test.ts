@@ -67,11 +67,14 @@ describe('cluster DNS: a real dnsmasq in a scratch namespace', () => {
     });
   });
 
-  it('answers every endpoint of a headless service, and per-pod names', () => {
+  it('answers every endpoint of a headless service, and per-endpoint names (hostname, else dashed address)', () => {
     const r = dig('db.data.svc.cluster.local', 'A');
     assert.equal(r.status, 'NOERROR');
     assert.deepEqual(r.answers.sort(), ['db.data.svc.cluster.local. A 10.244.1.5', 'db.data.svc.cluster.local. A 10.244.2.6']);
     assert.deepEqual(dig('db-1.db.data.svc.cluster.local', 'A').answers, ['db-1.db.data.svc.cluster.local. A 10.244.2.6']);
+    // without hostname+subdomain the endpoint's name is its dashed address, not the pod's name
+    assert.deepEqual(dig('10-244-2-7.cache.data.svc.cluster.local', 'A').answers, ['10-244-2-7.cache.data.svc.cluster.local. A 10.244.2.7']);
+    assert.equal(dig('cache-1.cache.data.svc.cluster.local', 'A').status, 'NXDOMAIN');
   });
 
   it('answers an ExternalName CNAME', () => {

@@ -122,6 +122,16 @@ describe('handout commands: what a text tells a learner to type', () => {
       'ip netns exec nsl.demo.a nc -z -w 1 10.0.0.2 81',
       '```',
       '**Expect:** 10.0.0.2 port 81/tcp from a: closed (no connection within 1s)',
+      '### 4. an action (delete-pod): its commands only have to succeed; they are not the next exercise\'s',
+      '```sh',
+      'ip netns exec nsl.demo.a ip link set eth0 down',
+      '```',
+      '**Then:** a no longer among the endpoints on any node',
+      '### 5. closed again',
+      '```sh',
+      'ip netns exec nsl.demo.b nc -z -w 1 10.0.0.1 80',
+      '```',
+      '**Expect:** 10.0.0.1 port 80/tcp from b: closed (no connection within 1s)',
     ].join('\n');
     const steps = fromHandout(md, 'demo.md');
     assert.deepEqual(
@@ -131,6 +141,8 @@ describe('handout commands: what a text tells a learner to type', () => {
         ['demo.md:11', 'ip netns exec nsl.demo.a ping -n -c 1 10.0.0.2', 0, ['ttl=63'], ['a\\/b'], 5000],
         ['demo.md:19', 'ip netns exec nsl.demo.b iperf3 -s -1 -p 5207 &\nip netns exec nsl.demo.a iperf3 -c 10.0.0.2 -p 5207 -t 2', 0, [], [], 0],
         ['demo.md:26', 'ip netns exec nsl.demo.a nc -z -w 1 10.0.0.2 81', 'nonzero', [], [], 0],
+        ['demo.md:31', 'ip netns exec nsl.demo.a ip link set eth0 down', 0, [], [], 0],
+        ['demo.md:36', 'ip netns exec nsl.demo.b nc -z -w 1 10.0.0.1 80', 'nonzero', [], [], 0],
       ],
     );
     assert.deepEqual(exerciseExpect('a2 (10.1.0.3) unreachable from a1: loss 100%').exit, 'nonzero');

@@ -24,7 +24,7 @@ function lab(opts: { kubeProxy?: string; test: string; cluster?: boolean; policy
     web: { selector: { app: web }, ports: [{ port: 80 }] }
     web-np: { type: NodePort, selector: { app: web }, ports: [{ port: 8080, targetPort: 80 }] }
     solo: { selector: { app: client }, ports: [{ port: 80 }] }
-${opts.policy ? '  network-policies:\n    web-in: { podSelector: { matchLabels: { app: web } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: client } } }] }] }\n' : ''}`;
+${opts.policy ? '  policy: canal\n  network-policies:\n    web-in: { podSelector: { matchLabels: { app: web } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: client } } }] }] }\n' : ''}`;
   const plain = `nodes:
   h1: {}
   h2: {}

@@ -10,7 +10,8 @@ import { judgeNetworkModel, k8sNetworkModel, modelCommands, modelExpectedText, t
 import { decide, formatMatrix, judgePolicy, policy, policyCommands, policyExpectedText, type CellRule, type PolicyParams } from '../../runner/cluster/assertions/policy.ts';
 import { expectedText as serviceExpected, judgeService, requestsForSplit, service, serviceCommands, shareBounds, SPLIT_Z_DEFAULT, type ServiceParams } from '../../runner/cluster/assertions/service.ts';
 import type { ExecResult, ResolveContext, RunContext } from '../../assertions/types.ts';
-import type { ProbeLine } from '../../runner/agent/probe.ts';
+import { parseProbeOutput, type ProbeLine } from '../../runner/agent/probe.ts';
+import { parseAddrs } from '../../runner/cluster/assertions/k8s.ts';
 import { matches } from '../../runner/cluster/selectors.ts';
 import type { Pod, ResolvedCluster, Service, ServiceEndpoints } from '../../runner/cluster/types.ts';
 import { errors, resolveCtx, result } from './assertions/helpers.ts';
@@ -28,7 +29,8 @@ const pod = (name: string, namespace: string, labels: Record<string, string>, no
 const PODS: Pod[] = [
   pod('web-1', 'default', { app: 'web' }, 'n1', '10.244.1.2'),
   pod('web-2', 'default', { app: 'web' }, 'n2', '10.244.2.2'),
-  pod('web-3', 'default', { app: 'web' }, 'n2', '10.244.2.3'),
+  // web-3 asks for a name under hl (spec.hostname + spec.subdomain, as a StatefulSet's pod has); web-1/2 do not
+  { ...pod('web-3', 'default', { app: 'web' }, 'n2', '10.244.2.3'), hostname: 'web-3', subdomain: 'hl' },
   pod('client', 'default', { app: 'client' }, 'n1', '10.244.1.3'),
   pod('db', 'prod', { app: 'db' }, 'n2', '10.244.2.4', [
     { name: 'pg', port: 5432, protocol: 'TCP' },
@@ -148,9 +150,14 @@ describe('cluster assertions', () => {
     assert.equal(policyExpectedText(pol), 'NetworkPolicy truth table on TCP port 80, 2 × 1 pods: 1 allowed (.), 1 denied (X), as the policies say\n-               prod/db\ndefault/client  .\ndefault/web-1   X');
     const m = k8sNetworkModel.resolve({}, ctxWith()).params!;
     const steps = modelCommands(m);
-    assert.equal(steps.length, 5 * 2 + 2);
+    // per pod: own address, pod probe, its node's server in the background (for the next step only), own-node probe;
+    // per node: its addresses, its probe
+    assert.equal(steps.length, 5 * 4 + 2 * 2);
     assert.deepEqual(steps[0].argv, ['ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0']);
     assert.equal(steps[1].argv.join(' '), 'lab agent probe --to 10.244.2.2 --to 10.244.2.3 --to 10.244.1.3 --port 80 --proto tcp --count 1 --timeout-ms 2000');
+    assert.deepEqual([steps[2].node, steps[2].argv.join(' '), steps[2].background], ['n1', 'timeout --foreground 60 lab agent whoami --name n1 --port 10250', true]);
+    assert.deepEqual([steps[3].node, steps[3].argv.join(' ')], ['web-1', 'lab agent probe --to 192.168.56.11 --port 10250 --proto tcp --count 1 --timeout-ms 2000']);
+    assert.deepEqual(steps.at(-2)!.argv, ['ip', '-4', '-o', 'addr', 'show']);
     assert.match(modelExpectedText(m), /all 2 nodes reach every pod/);
   });
 
@@ -359,7 +366,8 @@ describe('cluster assertions', () => {
       assert.deepEqual(A('_http._tcp.hl', 'client', { type: 'SRV' })?.expect.kind === 'records' && A('_http._tcp.hl', 'client', { type: 'SRV' })?.expect, {
         kind: 'records',
         rtype: 'SRV',
-        values: ['web-1.hl.default.svc.cluster.local:80', 'web-2.hl.default.svc.cluster.local:80', 'web-3.hl.default.svc.cluster.local:80'],
+        // CoreDNS: the hostname where the pod's subdomain is hl, else the dashed address — never the pod's name
+        values: ['10-244-1-2.hl.default.svc.cluster.local:80', '10-244-2-2.hl.default.svc.cluster.local:80', 'web-3.hl.default.svc.cluster.local:80'],
         source: 'port http of headless service default/hl',
       });
       assert.equal(A('kube-dns.kube-system')?.expect.kind, 'records');
@@ -368,7 +376,10 @@ describe('cluster assertions', () => {
       assert.equal(A('nope')?.expect.kind, 'nxdomain');
       assert.equal(A('empty.default.svc.cluster.local')?.expect.kind, 'records');
       assert.deepEqual(modelRecords(CLUSTER, '10-244-2-4.prod.pod.cluster.local', 'A'), { kind: 'records', rtype: 'A', values: ['10.244.2.4'], source: 'pod prod/db' });
-      assert.deepEqual(modelRecords(CLUSTER, 'web-2.hl.default.svc.cluster.local', 'A')?.kind, 'records');
+      assert.deepEqual(modelRecords(CLUSTER, '10-244-2-2.hl.default.svc.cluster.local', 'A'), { kind: 'records', rtype: 'A', values: ['10.244.2.2'], source: 'endpoint 10-244-2-2 (pod web-2) of headless service default/hl' });
+      assert.equal(modelRecords(CLUSTER, 'web-2.hl.default.svc.cluster.local', 'A'), undefined); // no hostname/subdomain: no such name
+      assert.deepEqual(modelRecords(CLUSTER, 'web-3.hl.default.svc.cluster.local', 'A'), { kind: 'records', rtype: 'A', values: ['10.244.2.3'], source: 'endpoint web-3 (pod web-3) of headless service default/hl' });
+      assert.equal(modelRecords(CLUSTER, '10-244-2-3.hl.default.svc.cluster.local', 'A'), undefined); // named by its hostname instead
       assert.equal(modelRecords(CLUSTER, 'web.default.svc.cluster.local', 'CNAME')?.kind, 'records'); // NODATA: exists, no CNAME
       assert.deepEqual(searchNames('web', 'prod'), ['web.prod.svc.cluster.local', 'web.svc.cluster.local', 'web.cluster.local', 'web']);
       assert.deepEqual(searchNames('web.default.svc.cluster.local.', 'prod'), ['web.default.svc.cluster.local']);
@@ -535,15 +546,27 @@ describe('cluster assertions', () => {
       assert.match(errors(k8sNetworkModel.resolve({}, ctxWith(null)).diagnostics)[0].message, /needs a cluster/);
     });
 
+    // a node reaches its own pods from cni0's address (.1) and the other node's from its tunnel address (.0)
+    const NODE_ADDRS: Record<string, string[]> = { n1: ['192.168.56.11', '10.244.1.1', '10.244.1.0'], n2: ['192.168.56.12', '10.244.2.1', '10.244.2.0'] };
+    const nodeSrc = (n: string, podIP: string): string => (podIP.startsWith(NODE_ADDRS[n][1].slice(0, -1)) ? NODE_ADDRS[n][1] : NODE_ADDRS[n][2]);
     const perfect = (q: ModelParams) => ({
       ownAddrs: Object.fromEntries(q.sources.filter((s) => s.kind === 'pod').map((s) => [s.name, [s.ip]])),
-      probes: Object.fromEntries(q.sources.map((s) => [s.name, s.targets.map((t) => ok(t, s.ip, q.podIPs[t]))])),
+      probes: Object.fromEntries(q.sources.map((s) => [s.name, s.targets.map((t) => ok(t, s.kind === 'pod' ? s.ip : nodeSrc(s.name, q.podIPs[t]), q.podIPs[t]))])),
+      nodeAddrs: NODE_ADDRS,
+      toNode: Object.fromEntries(q.sources.filter((s) => s.node).map((s) => [s.name, [{ ...ok(s.node!.name, s.ip, s.node!.ip), port: 10250 }]])),
     });
 
     it('passes when every pair answers with the client pod’s own address, and counts', () => {
       const o = judgeNetworkModel(p, perfect(p), 'cmd');
       assert.equal(o.ok, true, o.seen);
-      assert.equal(o.seen, 'pod → pod 17/17 without NAT; node → pod 9/9; own address 5/5; 4 pairs skipped (a NetworkPolicy denies them)');
+      assert.equal(
+        o.seen,
+        'pod → pod 17/17 without NAT; node → pod 9/9 without NAT (pods saw n1 as 10.244.1.0, 10.244.1.1; n2 as 10.244.2.0, 10.244.2.1); pod → own node 5/5 without NAT (each node saw the pod IP); own address 5/5; 4 pairs skipped (a NetworkPolicy denies them)',
+      );
+      // every pod probes its own node on the kubelet's port; what each side saw is in the details
+      assert.deepEqual(p.sources.filter((s) => s.node).map((s) => `${s.name}→${s.node!.name}`), ['web-1→n1', 'web-2→n2', 'web-3→n2', 'client→n1', 'db→n2']);
+      assert.equal((o.details as { seenAs: Record<string, string> }).seenAs['n1 → web-2'], '10.244.1.0');
+      assert.equal((o.details as { seenAs: Record<string, string> }).seenAs['db → n2'], '10.244.2.4');
       // issue 18: the skipped pairs are said on the result line of every reporter, not only in "seen"
       assert.equal(o.note, '4 pairs skipped: a NetworkPolicy denies them');
       const result = { test: { index: 0, name: 'model', type: 'k8s-network-model', withinMs: 0, params: {}, pos: { file: 'lab.yaml', line: 3, col: 5 } }, ok: true, outcome: o, attempts: 1, durationMs: 5, startedAt: new Date(0) } as unknown as TestResult;
@@ -558,14 +581,78 @@ describe('cluster assertions', () => {
       const obs = perfect(p);
       const probes = { ...obs.probes } as Record<string, ProbeLine[]>;
       probes['web-1'] = probes['web-1'].map((l, i) => (i === 0 ? { ...l, client: '10.244.1.1' } : i === 1 ? bad('timeout', l.to) : l));
-      const o = judgeNetworkModel(p, { ownAddrs: { ...obs.ownAddrs, client: ['10.0.0.9'] }, probes }, 'cmd');
+      const o = judgeNetworkModel(p, { ...obs, ownAddrs: { ...obs.ownAddrs, client: ['10.0.0.9'] }, probes }, 'cmd');
       assert.equal(o.ok, false);
-      assert.match(o.seen, /^pod → pod 15\/17 without NAT; node → pod 9\/9; own address 4\/5; 4 pairs skipped/);
+      assert.match(o.seen, /^pod → pod 15\/17 without NAT; node → pod 9\/9 without NAT \(.*\); pod → own node 5\/5 without NAT .*; own address 4\/5; 4 pairs skipped/);
       assert.match(o.seen, /client sees itself as 10\.0\.0\.9 on eth0, not its pod IP 10\.244\.1\.3/);
       assert.match(o.seen, /web-1 → web-2: web-2 saw 10\.244\.1\.1, not web-1's pod IP 10\.244\.1\.2 \(NAT between pods\)/);
       assert.match(o.seen, /web-1 → web-3 \(10\.244\.2\.3:80\): timeout/);
       const broken = judgeNetworkModel(p, { ...obs, probes: { ...obs.probes, n1: { error: 'could not run node' } } }, 'cmd');
       assert.match(broken.seen, /node → pod 5\/9/);
+    });
+
+    it('names NAT between node and pod, both ways', () => {
+      const obs = perfect(p);
+      // n2 → web-1 seen from an address n2 does not have (SNAT on the way); web-2 → n2 seen as n2's own address (masqueraded)
+      const probes = { ...obs.probes, n2: (obs.probes.n2 as ProbeLine[]).map((l) => (l.ok && l.node === 'web-1' ? { ...l, client: '192.168.56.1' } : l)) };
+      const toNode = { ...obs.toNode, 'web-2': [{ ...ok('n2', '192.168.56.12', '192.168.56.12'), port: 10250 }] };
+      const o = judgeNetworkModel(p, { ...obs, probes, toNode }, 'cmd');
+      assert.equal(o.ok, false);
+      assert.match(o.seen, /node → pod 8\/9 without NAT/);
+      assert.match(o.seen, /pod → own node 4\/5 without NAT/);
+      assert.match(o.seen, /n2 → web-1: web-1 saw 192\.168\.56\.1, which is not an address of n2 \(192\.168\.56\.12, 10\.244\.2\.1, 10\.244\.2\.0\): NAT between node and pod/);
+      assert.match(o.seen, /web-2 → node n2: n2 saw 192\.168\.56\.12, not web-2's pod IP 10\.244\.2\.2 \(NAT between pod and node\)/);
+      // unread node addresses or a node that did not answer are failures too, never a pass
+      assert.match(judgeNetworkModel(p, { ...obs, nodeAddrs: { n1: { error: 'no ip' }, n2: NODE_ADDRS.n2 } }, 'cmd').seen, /n1 → web-1: web-1 saw 10\.244\.1\.1, and n1's own addresses could not be read: no ip/);
+      assert.match(judgeNetworkModel(p, { ...obs, toNode: { ...obs.toNode, db: [bad('connection refused', '192.168.56.12')] } }, 'cmd').seen, /db → node n2 \(192\.168\.56\.12:10250\): connection refused/);
+    });
+
+    it('judges output captured on labs/k8s-flannel-vxlan (a real run): node-1 seen as cni0 (10.244.0.1) and flannel.1 (10.244.0.0)', () => {
+      // captured with `ip netns exec nsl.k8s-flannel-vxlan.<node> lab agent probe …` and `ip -4 -o addr show`
+      const CAPTURED = {
+        node1Addrs: [
+          '1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever',
+          '2: eth0    inet 192.168.56.11/24 scope global eth0\\       valid_lft forever preferred_lft forever',
+          '3: cni0    inet 10.244.0.1/24 scope global cni0\\       valid_lft forever preferred_lft forever',
+          '4: flannel.1    inet 10.244.0.0/32 scope global flannel.1\\       valid_lft forever preferred_lft forever',
+        ].join('\n'),
+        node1Probe: [
+          '{"ok":true,"to":"10.244.0.3","seq":1,"node":"web-1","client":"10.244.0.1","clientPort":35594,"port":80,"ms":21.92}',
+          '{"ok":true,"to":"10.244.1.2","seq":1,"node":"web-2","client":"10.244.0.0","clientPort":35866,"port":80,"ms":18.3}',
+          '{"ok":true,"to":"10.244.0.4","seq":1,"node":"client","client":"10.244.0.1","clientPort":36116,"port":80,"ms":20.23}',
+        ].join('\n'),
+        web1Own: '2: eth0    inet 10.244.0.3/24 scope global eth0\\       valid_lft forever preferred_lft forever',
+        web1Probe: [
+          '{"ok":true,"to":"10.244.1.2","seq":1,"node":"web-2","client":"10.244.0.3","clientPort":48346,"port":80,"ms":5.82}',
+          '{"ok":true,"to":"10.244.0.4","seq":1,"node":"client","client":"10.244.0.3","clientPort":49246,"port":80,"ms":5.57}',
+        ].join('\n'),
+        web1ToNode1: '{"ok":true,"to":"192.168.56.11","seq":1,"node":"node-1","client":"10.244.0.3","clientPort":45222,"port":10250,"ms":8.83}',
+        // the same pod to the *other* node: flannel's ip-masq rewrote it to node-1's address (not part of the rule)
+        web1ToNode2: '{"ok":true,"to":"192.168.56.12","seq":1,"node":"node-2","client":"192.168.56.11","clientPort":38701,"port":10250,"ms":9.89}',
+      };
+      const q: ModelParams = {
+        port: 80,
+        nodePort: 10250,
+        skipped: 0,
+        podIPs: { 'web-1': '10.244.0.3', 'web-2': '10.244.1.2', client: '10.244.0.4' },
+        sources: [
+          { name: 'web-1', kind: 'pod', ip: '10.244.0.3', targets: ['web-2', 'client'], node: { name: 'node-1', ip: '192.168.56.11' } },
+          { name: 'node-1', kind: 'node', ip: '192.168.56.11', targets: ['web-1', 'web-2', 'client'] },
+        ],
+      };
+      const obs = {
+        ownAddrs: { 'web-1': parseAddrs(CAPTURED.web1Own) },
+        probes: { 'web-1': parseProbeOutput(CAPTURED.web1Probe), 'node-1': parseProbeOutput(CAPTURED.node1Probe) },
+        nodeAddrs: { 'node-1': parseAddrs(CAPTURED.node1Addrs) },
+        toNode: { 'web-1': parseProbeOutput(CAPTURED.web1ToNode1) },
+      };
+      const o = judgeNetworkModel(q, obs, 'cmd');
+      assert.equal(o.ok, true, o.seen);
+      assert.equal(o.seen, 'pod → pod 2/2 without NAT; node → pod 3/3 without NAT (pods saw node-1 as 10.244.0.0, 10.244.0.1); pod → own node 1/1 without NAT (each node saw the pod IP); own address 1/1');
+      // had web-1's own node answered as node-2 did (masqueraded), the rule would fail and say so
+      const masq = judgeNetworkModel(q, { ...obs, toNode: { 'web-1': parseProbeOutput(CAPTURED.web1ToNode2.replace(/node-2/, 'node-1').replace('192.168.56.12', '192.168.56.11')) } }, 'cmd');
+      assert.equal(masq.ok, false);
+      assert.match(masq.seen, /web-1 → node node-1: node-1 saw 192\.168\.56\.11, not web-1's pod IP 10\.244\.0\.3 \(NAT between pod and node\)/);
     });
   });
   describe('flows (issue 12): what a failure’s explanation traces', () => {
@@ -597,12 +684,16 @@ describe('cluster assertions', () => {
     it('k8s-network-model: every pair probed; a failure names its first failing pair', () => {
       const p = k8sNetworkModel.resolve({}, ctxWith()).params!;
       const flows = k8sNetworkModel.flows!(p);
-      assert.equal(flows.length, 17 + 9);
+      assert.equal(flows.length, 17 + 9 + 5); // pod pairs, node → pod, pod → own node (kubelet port)
+      assert.deepEqual(flows.at(-1), { from: 'db', to: '192.168.56.12', proto: 'tcp', port: 10250 });
       assert.deepEqual(flows[0], { from: 'web-1', to: '10.244.2.2', proto: 'tcp', port: 80 });
       const probes = Object.fromEntries(p.sources.map((s) => [s.name, s.targets.map((t) => ok(t, s.ip, p.podIPs[t]))]));
       probes.n2 = probes.n2.map((l, i) => (i === 1 ? bad('timeout', l.to) : l));
       const own = Object.fromEntries(p.sources.filter((s) => s.kind === 'pod').map((s) => [s.name, [s.ip]]));
-      const o = judgeNetworkModel(p, { ownAddrs: own, probes }, 'cmd');
+      const nodeAddrs = { n1: ['192.168.56.11', '10.244.1.1', '10.244.1.0'], n2: ['192.168.56.12', '10.244.2.1', '10.244.2.0'] };
+      const fixed = Object.fromEntries(Object.entries(probes).map(([k, ls]) => [k, k.startsWith('n') ? ls.map((l) => (l.ok ? { ...l, client: k === 'n1' ? '10.244.1.1' : '10.244.2.1' } : l)) : ls]));
+      const toNode = Object.fromEntries(p.sources.filter((s) => s.node).map((s) => [s.name, [{ ...ok(s.node!.name, s.ip, s.node!.ip), port: 10250 }]]));
+      const o = judgeNetworkModel(p, { ownAddrs: own, probes: fixed, nodeAddrs, toNode }, 'cmd');
       assert.equal(o.ok, false);
       const n2 = p.sources.find((s) => s.name === 'n2')!;
       assert.deepEqual(o.details?.flow, { from: 'n2', to: p.podIPs[n2.targets[1]], proto: 'tcp', port: 80 });

@@ -9,6 +9,7 @@
  */
 import { isIP } from 'node:net';
 import type { Pod, ResolvedCluster, Service } from '../types.ts';
+import { endpointHostname } from '../dns.ts';
 import { error } from '../../config/diagnostics.ts';
 import { excerpt, execFailure, fail, ParamReader, pass } from '../../../assertions/common.ts';
 import { clusterOf, exerciseCommands, type ExerciseStep, findPod, findService, namesHint, svcKey } from './k8s.ts';
@@ -79,14 +80,18 @@ export function modelRecords(cluster: ResolvedCluster, fqdn: string, type: DnsTy
     if (!eps.length) return undefined;
     const target = (pod: Pod | undefined): number =>
       typeof port.targetPort === 'number' ? port.targetPort : (pod?.ports.find((c) => c.name === port.targetPort && c.protocol === port.protocol)?.port ?? port.port);
-    const values = eps.map((e) => `${e.pod}.${base}:${target(cluster.pods.find((p) => p.name === e.pod && p.namespace === svc.namespace))}`);
+    const podOf = (e: { pod: string }): Pod | undefined => cluster.pods.find((p) => p.name === e.pod && p.namespace === svc.namespace);
+    const values = eps.map((e) => `${endpointHostname(svc, podOf(e), e.ip)}.${base}:${target(podOf(e))}`);
     return { kind: 'records', rtype: 'SRV', values: sorted(values), source: `port ${port.name} of headless service ${svcKey(svc)}` };
   }
   if (labels.length === 4 && labels[3] === 'svc') {
     const svc = svcAt(labels[1], labels[2]);
-    const ep = svc && headless(svc) ? endpointsOf(cluster, svc).find((e) => e.pod === labels[0]) : undefined;
-    if (!ep) return undefined;
-    return type === 'A' ? { kind: 'records', rtype: 'A', values: [ep.ip], source: `pod ${labels[0]} behind headless service ${svcKey(svc!)}` } : nodata(`pod ${labels[0]}'s name`);
+    // the endpoint's hostname when its pod's subdomain is this Service, else its dashed address (CoreDNS)
+    const host = (e: { ip: string; pod: string }): string => endpointHostname(svc!, cluster.pods.find((p) => p.name === e.pod && p.namespace === svc!.namespace), e.ip);
+    const eps = svc && headless(svc) ? endpointsOf(cluster, svc).filter((e) => host(e) === labels[0]) : [];
+    if (!eps.length) return undefined;
+    const who = eps.map((e) => e.pod).join(', ');
+    return type === 'A' ? { kind: 'records', rtype: 'A', values: sorted(eps.map((e) => e.ip)), source: `endpoint ${labels[0]} (pod ${who}) of headless service ${svcKey(svc!)}` } : nodata(`endpoint ${labels[0]}'s name`);
   }
   if (labels.length === 3 && labels[2] === 'pod') {
     const pod = cluster.pods.find((p) => p.namespace === labels[1] && p.ip.replace(/[.:]/g, '-') === labels[0]);

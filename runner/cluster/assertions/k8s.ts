@@ -12,11 +12,16 @@ export interface ExerciseStep {
   readonly node: string;
   readonly argv: readonly string[];
   readonly label?: string;
+  /** Started in the background (`… &`): a server the next steps talk to. */
+  readonly background?: boolean;
 }
 
 /** Exercise steps as command lines a learner types. */
 export function exerciseCommands(list: readonly ExerciseStep[], ctx: ExerciseContext): ExerciseCommand[] {
-  return list.map((c) => ctx.inNode(c.node, c.argv, c.label));
+  return list.map((c) => {
+    const cmd = ctx.inNode(c.node, c.argv, c.label);
+    return c.background ? { ...cmd, text: `${cmd.text} &` } : cmd;
+  });
 }
 
 /** The lab's cluster, or a diagnostic at the assertion saying there is none. */

@@ -145,6 +145,10 @@ export const policy: AssertionDef<PolicyParams> = {
     if (port === undefined && !r.has('port')) r.shape('port', 'a port is required');
     const protocol = r.oneOf('protocol', ['TCP', 'UDP'] as const, 'TCP');
     if (!cluster || port === undefined) return r.result(undefined);
+    if (cluster.inertPolicies?.length) {
+      // the same rule as the rules compiled: under flannel without policy: canal, nothing enforces them (issue 16.3)
+      r.diagnostics.push(warning('test.policy', `policy: the cluster's NetworkPolicies are not enforced (cni ${cluster.cni}): every cell is expected allowed`, ctx.at([], true), 'flannel enforces no NetworkPolicy: add `policy: canal` under cluster: to enforce them (Canal: flannel + Calico\'s policy engine)'));
+    }
     const pods = appPods(cluster);
     const from = readPods(r, cluster, 'from', pods);
     const to = readPods(r, cluster, 'to', pods.filter((p) => serves(p, port, protocol)));

@@ -396,6 +396,18 @@ ports?: PodPort[]
  */
 replicas?: number
 /**
+ * A Kubernetes object name: lower-case letters, digits and dashes (a DNS label).
+ */
+statefulset?: string
+/**
+ * A Kubernetes object name: lower-case letters, digits and dashes (a DNS label).
+ */
+hostname?: string
+/**
+ * A Kubernetes object name: lower-case letters, digits and dashes (a DNS label).
+ */
+subdomain?: string
+/**
  * Run the pod as Docker containers (a pause container plus this image) instead of a plain namespace.
  */
 image?: string
@@ -1243,7 +1255,7 @@ deny?: string[]
 }
 }
 /**
- * The Kubernetes network model over every pod pair and node → pod: no NAT between pods, nodes reach pods, a pod sees itself as others see it.
+ * The Kubernetes network model, each rule both ways with the address each side saw: every pod pair without NAT; every node → every pod (the pod sees one of the node's own addresses) and every pod → its own node on the kubelet's port 10250 (the node sees the pod IP); a pod sees itself as others see it.
  */
 "k8s-network-model"?: ({
 port?: number
@@ -1387,6 +1399,10 @@ cni?: ("bridge" | "flannel-vxlan" | "flannel-host-gw" | "flannel-udp" | "calico-
  * kube-proxy's mode: the rule layout written in every node. ipvs needs a kernel with IPVS.
  */
 "kube-proxy"?: ("iptables" | "nftables" | "ipvs")
+/**
+ * Who enforces NetworkPolicy. calico-bgp enforces them itself (Felix); flannel (and the bridge plugin) does not, so under them policies are inert unless `policy: canal` adds Calico's policy engine beside the CNI, as Canal (flannel + Calico policy) does.
+ */
+policy?: "canal"
 /**
  * An address with prefix length, IPv4 (10.0.0.1/24) or IPv6 (fd00::1/64).
  */

@@ -20,7 +20,16 @@ describe('cluster DNS (dnsmasq)', () => {
       '--port=53',
       '--log-facility=-',
       '--local=/cluster.local/',
-      // data/db: headless, two endpoints, per-pod names, one SRV per endpoint with its resolved named target port.
+      // data/cache: headless; its pods have no hostname under it (stray's subdomain is db): dashed per-endpoint names,
+      // and the SRV targets are those names (CoreDNS's default; pod names would need endpoint_pod_names).
+      '--host-record=cache.data.svc.cluster.local,10.244.1.8',
+      '--host-record=cache.data.svc.cluster.local,10.244.2.7',
+      '--host-record=10-244-1-8.cache.data.svc.cluster.local,10.244.1.8',
+      '--host-record=10-244-2-7.cache.data.svc.cluster.local,10.244.2.7',
+      '--srv-host=_redis._tcp.cache.data.svc.cluster.local,10-244-1-8.cache.data.svc.cluster.local,6379',
+      '--srv-host=_redis._tcp.cache.data.svc.cluster.local,10-244-2-7.cache.data.svc.cluster.local,6379',
+      // data/db: headless, two endpoints of a StatefulSet (hostname db-N, subdomain db): <hostname>.db names, one SRV
+      // per endpoint with its resolved named target port.
       '--host-record=db.data.svc.cluster.local,10.244.1.5',
       '--host-record=db.data.svc.cluster.local,10.244.2.6',
       '--host-record=db-0.db.data.svc.cluster.local,10.244.1.5',
@@ -34,10 +43,22 @@ describe('cluster DNS (dnsmasq)', () => {
       '--host-record=kube-dns.kube-system.svc.cluster.local,10.96.0.10',
       '--srv-host=_dns._udp.kube-dns.kube-system.svc.cluster.local,kube-dns.kube-system.svc.cluster.local,53',
       '--srv-host=_dns-tcp._tcp.kube-dns.kube-system.svc.cluster.local,kube-dns.kube-system.svc.cluster.local,53',
+      '--host-record=10-244-2-7.data.pod.cluster.local,10.244.2.7',
       '--host-record=10-244-1-5.data.pod.cluster.local,10.244.1.5',
       '--host-record=10-244-2-6.data.pod.cluster.local,10.244.2.6',
+      '--host-record=10-244-1-8.data.pod.cluster.local,10.244.1.8',
       '--host-record=10-244-1-3.default.pod.cluster.local,10.244.1.3',
     ]);
+  });
+
+  it('names a headless endpoint by hostname only when its subdomain is that Service, else by its dashed address', () => {
+    const one = (p: Partial<typeof PODS[number]>) => dnsmasqArgs({ services: [svc('db', 'default', { clusterIP: 'None' })], pods: [{ ...pod('db-a', 'default', '10.244.0.9'), ...p }], endpoints: new Map([['default/db', [{ ip: '10.244.0.9', pod: 'db-a' }]]]), listen: '10.96.0.10' }).filter((a) => a.includes('.db.default.'));
+    // the default (a Deployment's pod): the pod's name is not used
+    assert.deepEqual(one({}), ['--host-record=10-244-0-9.db.default.svc.cluster.local,10.244.0.9']);
+    assert.deepEqual(one({ hostname: 'primary' }), ['--host-record=10-244-0-9.db.default.svc.cluster.local,10.244.0.9']);
+    assert.deepEqual(one({ subdomain: 'db' }), ['--host-record=10-244-0-9.db.default.svc.cluster.local,10.244.0.9']);
+    assert.deepEqual(one({ hostname: 'primary', subdomain: 'other' }), ['--host-record=10-244-0-9.db.default.svc.cluster.local,10.244.0.9']);
+    assert.deepEqual(one({ hostname: 'primary', subdomain: 'db' }), ['--host-record=primary.db.default.svc.cluster.local,10.244.0.9']);
   });
 
   it('does not depend on the order of services and pods', () => {

@@ -35,7 +35,8 @@ describe('cluster manifests: Kubernetes YAML as written', () => {
     assert.deepEqual(by('network-policies/allow-all-in-ops'), { namespace: 'ops', podSelector: {}, ingress: [{}] });
     assert.deepEqual(by('namespaces/ops'), { team: 'ops' });
     // StatefulSet pods are <name>-0 … with the template's named port; a DaemonSet has one pod per node
-    assert.deepEqual(by('pods/db-1'), { namespace: 'ops', labels: { app: 'db' }, ports: [{ port: 5432, name: 'pg' }] });
+    // and the StatefulSet's DNS identity: hostname = the pod's name, subdomain = spec.serviceName
+    assert.deepEqual(by('pods/db-1'), { namespace: 'ops', labels: { app: 'db' }, ports: [{ port: 5432, name: 'pg' }], hostname: 'db-1', subdomain: 'db' });
     assert.equal(by('pods/agent-node-2').node, 'node-2');
     // the ConfigMap: one warning at its kind, nothing else
     const warns = set.diagnostics.filter((d) => d.severity === 'warning');

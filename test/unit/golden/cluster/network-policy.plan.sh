@@ -9,37 +9,37 @@ set -e
 ip -batch - <<'EOF'
 # test/unit/golden/cluster/network-policy.lab.yaml:2:7 — the lab fabric: bridges that belong to no node
 netns add nsl.gc-policy
-# test/unit/golden/cluster/network-policy.lab.yaml:8:5 — node node-1
+# test/unit/golden/cluster/network-policy.lab.yaml:9:5 — node node-1
 netns add nsl.gc-policy.node-1
-# test/unit/golden/cluster/network-policy.lab.yaml:9:5 — node node-2
+# test/unit/golden/cluster/network-policy.lab.yaml:10:5 — node node-2
 netns add nsl.gc-policy.node-2
 # test/unit/golden/cluster/network-policy.lab.yaml:4:3 — node coredns
 netns add nsl.gc-policy.coredns
-# test/unit/golden/cluster/network-policy.lab.yaml:11:5 — node web-1
+# test/unit/golden/cluster/network-policy.lab.yaml:12:5 — node web-1
 netns add nsl.gc-policy.web-1
-# test/unit/golden/cluster/network-policy.lab.yaml:11:5 — node web-2
+# test/unit/golden/cluster/network-policy.lab.yaml:12:5 — node web-2
 netns add nsl.gc-policy.web-2
-# test/unit/golden/cluster/network-policy.lab.yaml:15:5 — node client
+# test/unit/golden/cluster/network-policy.lab.yaml:16:5 — node client
 netns add nsl.gc-policy.client
-# test/unit/golden/cluster/network-policy.lab.yaml:18:5 — node other
+# test/unit/golden/cluster/network-policy.lab.yaml:19:5 — node other
 netns add nsl.gc-policy.other
 EOF
 
 # ── links: veth pairs created directly inside their namespaces
 ip -batch - <<'EOF'
-# test/unit/golden/cluster/network-policy.lab.yaml:8:13 — link node-1:eth0 <-> k8s-net
+# test/unit/golden/cluster/network-policy.lab.yaml:9:13 — link node-1:eth0 <-> k8s-net
 link add node-1-eth0 netns nsl.gc-policy index 1000 type veth peer name eth0 netns nsl.gc-policy.node-1
-# test/unit/golden/cluster/network-policy.lab.yaml:9:13 — link node-2:eth0 <-> k8s-net
+# test/unit/golden/cluster/network-policy.lab.yaml:10:13 — link node-2:eth0 <-> k8s-net
 link add node-2-eth0 netns nsl.gc-policy index 1001 type veth peer name eth0 netns nsl.gc-policy.node-2
 # test/unit/golden/cluster/network-policy.lab.yaml:4:3 — link coredns:eth0 <-> cni0@node-1
 link add veth96971f43 netns nsl.gc-policy.node-1 index 1000 mtu 1450 type veth peer name eth0 netns nsl.gc-policy.coredns mtu 1450
-# test/unit/golden/cluster/network-policy.lab.yaml:12:7 — link web-1:eth0 <-> cni0@node-1
+# test/unit/golden/cluster/network-policy.lab.yaml:13:7 — link web-1:eth0 <-> cni0@node-1
 link add veth91bef8fb netns nsl.gc-policy.node-1 index 1001 mtu 1450 type veth peer name eth0 netns nsl.gc-policy.web-1 mtu 1450
-# test/unit/golden/cluster/network-policy.lab.yaml:12:7 — link web-2:eth0 <-> cni0@node-2
+# test/unit/golden/cluster/network-policy.lab.yaml:13:7 — link web-2:eth0 <-> cni0@node-2
 link add veth1b1aef9b netns nsl.gc-policy.node-2 index 1000 mtu 1450 type veth peer name eth0 netns nsl.gc-policy.web-2 mtu 1450
-# test/unit/golden/cluster/network-policy.lab.yaml:16:7 — link client:eth0 <-> cni0@node-1
+# test/unit/golden/cluster/network-policy.lab.yaml:17:7 — link client:eth0 <-> cni0@node-1
 link add vetha7a3e029 netns nsl.gc-policy.node-1 index 1002 mtu 1450 type veth peer name eth0 netns nsl.gc-policy.client mtu 1450
-# test/unit/golden/cluster/network-policy.lab.yaml:19:7 — link other:eth0 <-> cni0@node-2
+# test/unit/golden/cluster/network-policy.lab.yaml:20:7 — link other:eth0 <-> cni0@node-2
 link add vethbaee662c netns nsl.gc-policy.node-2 index 1001 mtu 1450 type veth peer name eth0 netns nsl.gc-policy.other mtu 1450
 EOF
 
@@ -47,7 +47,7 @@ EOF
 # one batch file per namespace, run 4 at a time by xargs
 mkdir -p /run/nslab/gc-policy/batch
 cat >/run/nslab/gc-policy/batch/nsl.gc-policy.node-1.ip <<'EOF'
-# test/unit/golden/cluster/network-policy.lab.yaml:8:5
+# test/unit/golden/cluster/network-policy.lab.yaml:9:5
 link set lo up
 # test/unit/golden/cluster/network-policy.lab.yaml:4:3 — bridge cni0 in node-1
 link add cni0 type bridge
@@ -55,30 +55,30 @@ link set cni0 mtu 1450
 # test/unit/golden/cluster/network-policy.lab.yaml:4:3 — VXLAN flannel.1: VNI 1 over eth0
 link add flannel.1 address 0e:ac:16:28:3c:8e mtu 1450 type vxlan id 1 local 192.168.56.11 dstport 8472 dev eth0 nolearning
 link set veth96971f43 master cni0
-# test/unit/golden/cluster/network-policy.lab.yaml:12:7
+# test/unit/golden/cluster/network-policy.lab.yaml:13:7
 link set veth91bef8fb master cni0
-# test/unit/golden/cluster/network-policy.lab.yaml:16:7
+# test/unit/golden/cluster/network-policy.lab.yaml:17:7
 link set vetha7a3e029 master cni0
 # test/unit/golden/cluster/network-policy.lab.yaml:4:3 — hairpin mode: frames may leave by the port they came in on
 link set veth96971f43 type bridge_slave hairpin on
-# test/unit/golden/cluster/network-policy.lab.yaml:12:7 — hairpin mode: frames may leave by the port they came in on
+# test/unit/golden/cluster/network-policy.lab.yaml:13:7 — hairpin mode: frames may leave by the port they came in on
 link set veth91bef8fb type bridge_slave hairpin on
-# test/unit/golden/cluster/network-policy.lab.yaml:16:7 — hairpin mode: frames may leave by the port they came in on
+# test/unit/golden/cluster/network-policy.lab.yaml:17:7 — hairpin mode: frames may leave by the port they came in on
 link set vetha7a3e029 type bridge_slave hairpin on
-# test/unit/golden/cluster/network-policy.lab.yaml:8:13
+# test/unit/golden/cluster/network-policy.lab.yaml:9:13
 addr add 192.168.56.11/24 dev eth0
 # test/unit/golden/cluster/network-policy.lab.yaml:4:3
 addr add 10.244.0.0/32 dev flannel.1
 addr add 10.244.0.1/24 dev cni0
-# test/unit/golden/cluster/network-policy.lab.yaml:8:13
+# test/unit/golden/cluster/network-policy.lab.yaml:9:13
 link set eth0 up
 # test/unit/golden/cluster/network-policy.lab.yaml:4:3
 link set flannel.1 up
 link set cni0 up
 link set veth96971f43 up
-# test/unit/golden/cluster/network-policy.lab.yaml:12:7
+# test/unit/golden/cluster/network-policy.lab.yaml:13:7
 link set veth91bef8fb up
-# test/unit/golden/cluster/network-policy.lab.yaml:16:7
+# test/unit/golden/cluster/network-policy.lab.yaml:17:7
 link set vetha7a3e029 up
 # test/unit/golden/cluster/network-policy.lab.yaml:4:8
 route add 10.96.0.0/12 dev eth0
@@ -87,34 +87,34 @@ route add 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink
 neigh replace 10.244.1.0 lladdr 0e:bf:72:cf:f5:8b dev flannel.1 nud permanent
 EOF
 cat >/run/nslab/gc-policy/batch/nsl.gc-policy.node-2.ip <<'EOF'
-# test/unit/golden/cluster/network-policy.lab.yaml:9:5
+# test/unit/golden/cluster/network-policy.lab.yaml:10:5
 link set lo up
 # test/unit/golden/cluster/network-policy.lab.yaml:4:3 — bridge cni0 in node-2
 link add cni0 type bridge
 link set cni0 mtu 1450
 # test/unit/golden/cluster/network-policy.lab.yaml:4:3 — VXLAN flannel.1: VNI 1 over eth0
 link add flannel.1 address 0e:bf:72:cf:f5:8b mtu 1450 type vxlan id 1 local 192.168.56.12 dstport 8472 dev eth0 nolearning
-# test/unit/golden/cluster/network-policy.lab.yaml:12:7
+# test/unit/golden/cluster/network-policy.lab.yaml:13:7
 link set veth1b1aef9b master cni0
-# test/unit/golden/cluster/network-policy.lab.yaml:19:7
+# test/unit/golden/cluster/network-policy.lab.yaml:20:7
 link set vethbaee662c master cni0
-# test/unit/golden/cluster/network-policy.lab.yaml:12:7 — hairpin mode: frames may leave by the port they came in on
+# test/unit/golden/cluster/network-policy.lab.yaml:13:7 — hairpin mode: frames may leave by the port they came in on
 link set veth1b1aef9b type bridge_slave hairpin on
-# test/unit/golden/cluster/network-policy.lab.yaml:19:7 — hairpin mode: frames may leave by the port they came in on
+# test/unit/golden/cluster/network-policy.lab.yaml:20:7 — hairpin mode: frames may leave by the port they came in on
 link set vethbaee662c type bridge_slave hairpin on
-# test/unit/golden/cluster/network-policy.lab.yaml:9:13
+# test/unit/golden/cluster/network-policy.lab.yaml:10:13
 addr add 192.168.56.12/24 dev eth0
 # test/unit/golden/cluster/network-policy.lab.yaml:4:3
 addr add 10.244.1.0/32 dev flannel.1
 addr add 10.244.1.1/24 dev cni0
-# test/unit/golden/cluster/network-policy.lab.yaml:9:13
+# test/unit/golden/cluster/network-policy.lab.yaml:10:13
 link set eth0 up
 # test/unit/golden/cluster/network-policy.lab.yaml:4:3
 link set flannel.1 up
 link set cni0 up
-# test/unit/golden/cluster/network-policy.lab.yaml:12:7
+# test/unit/golden/cluster/network-policy.lab.yaml:13:7
 link set veth1b1aef9b up
-# test/unit/golden/cluster/network-policy.lab.yaml:19:7
+# test/unit/golden/cluster/network-policy.lab.yaml:20:7
 link set vethbaee662c up
 # test/unit/golden/cluster/network-policy.lab.yaml:4:8
 route add 10.96.0.0/12 dev eth0
@@ -130,33 +130,33 @@ link set eth0 up
 route add default via 10.244.0.1
 EOF
 cat >/run/nslab/gc-policy/batch/nsl.gc-policy.web-1.ip <<'EOF'
-# test/unit/golden/cluster/network-policy.lab.yaml:11:5
+# test/unit/golden/cluster/network-policy.lab.yaml:12:5
 link set lo up
-# test/unit/golden/cluster/network-policy.lab.yaml:12:7
+# test/unit/golden/cluster/network-policy.lab.yaml:13:7
 addr add 10.244.0.3/24 dev eth0
 link set eth0 up
 route add default via 10.244.0.1
 EOF
 cat >/run/nslab/gc-policy/batch/nsl.gc-policy.web-2.ip <<'EOF'
-# test/unit/golden/cluster/network-policy.lab.yaml:11:5
+# test/unit/golden/cluster/network-policy.lab.yaml:12:5
 link set lo up
-# test/unit/golden/cluster/network-policy.lab.yaml:12:7
+# test/unit/golden/cluster/network-policy.lab.yaml:13:7
 addr add 10.244.1.2/24 dev eth0
 link set eth0 up
 route add default via 10.244.1.1
 EOF
 cat >/run/nslab/gc-policy/batch/nsl.gc-policy.client.ip <<'EOF'
-# test/unit/golden/cluster/network-policy.lab.yaml:15:5
+# test/unit/golden/cluster/network-policy.lab.yaml:16:5
 link set lo up
-# test/unit/golden/cluster/network-policy.lab.yaml:16:7
+# test/unit/golden/cluster/network-policy.lab.yaml:17:7
 addr add 10.244.0.4/24 dev eth0
 link set eth0 up
 route add default via 10.244.0.1
 EOF
 cat >/run/nslab/gc-policy/batch/nsl.gc-policy.other.ip <<'EOF'
-# test/unit/golden/cluster/network-policy.lab.yaml:18:5
+# test/unit/golden/cluster/network-policy.lab.yaml:19:5
 link set lo up
-# test/unit/golden/cluster/network-policy.lab.yaml:19:7
+# test/unit/golden/cluster/network-policy.lab.yaml:20:7
 addr add 10.244.1.3/24 dev eth0
 link set eth0 up
 route add default via 10.244.1.1
@@ -166,15 +166,15 @@ cat >/run/nslab/gc-policy/batch/nsl.gc-policy.ip <<'EOF'
 link set lo up
 # test/unit/golden/cluster/network-policy.lab.yaml:4:3 — bridge k8s-net
 link add k8s-net type bridge
-# test/unit/golden/cluster/network-policy.lab.yaml:8:13
-link set node-1-eth0 master k8s-net
 # test/unit/golden/cluster/network-policy.lab.yaml:9:13
+link set node-1-eth0 master k8s-net
+# test/unit/golden/cluster/network-policy.lab.yaml:10:13
 link set node-2-eth0 master k8s-net
 # test/unit/golden/cluster/network-policy.lab.yaml:4:3
 link set k8s-net up
-# test/unit/golden/cluster/network-policy.lab.yaml:8:13
-link set node-1-eth0 up
 # test/unit/golden/cluster/network-policy.lab.yaml:9:13
+link set node-1-eth0 up
+# test/unit/golden/cluster/network-policy.lab.yaml:10:13
 link set node-2-eth0 up
 EOF
 xargs -P 4 -L 1 nsenter <<'EOF'
@@ -446,7 +446,7 @@ search kube-system.svc.cluster.local svc.cluster.local cluster.local
 options ndots:5
 EOF
 # pod web-1: resolv.conf (ip netns exec mounts it)
-# from test/unit/golden/cluster/network-policy.lab.yaml:11:5
+# from test/unit/golden/cluster/network-policy.lab.yaml:12:5
 mkdir -p /etc/netns/nsl.gc-policy.web-1
 cat >/etc/netns/nsl.gc-policy.web-1/resolv.conf <<'EOF'
 nameserver 10.96.0.10
@@ -454,7 +454,7 @@ search prod.svc.cluster.local svc.cluster.local cluster.local
 options ndots:5
 EOF
 # pod web-2: resolv.conf (ip netns exec mounts it)
-# from test/unit/golden/cluster/network-policy.lab.yaml:11:5
+# from test/unit/golden/cluster/network-policy.lab.yaml:12:5
 mkdir -p /etc/netns/nsl.gc-policy.web-2
 cat >/etc/netns/nsl.gc-policy.web-2/resolv.conf <<'EOF'
 nameserver 10.96.0.10
@@ -462,7 +462,7 @@ search prod.svc.cluster.local svc.cluster.local cluster.local
 options ndots:5
 EOF
 # pod client: resolv.conf (ip netns exec mounts it)
-# from test/unit/golden/cluster/network-policy.lab.yaml:15:5
+# from test/unit/golden/cluster/network-policy.lab.yaml:16:5
 mkdir -p /etc/netns/nsl.gc-policy.client
 cat >/etc/netns/nsl.gc-policy.client/resolv.conf <<'EOF'
 nameserver 10.96.0.10
@@ -470,7 +470,7 @@ search default.svc.cluster.local svc.cluster.local cluster.local
 options ndots:5
 EOF
 # pod other: resolv.conf (ip netns exec mounts it)
-# from test/unit/golden/cluster/network-policy.lab.yaml:18:5
+# from test/unit/golden/cluster/network-policy.lab.yaml:19:5
 mkdir -p /etc/netns/nsl.gc-policy.other
 cat >/etc/netns/nsl.gc-policy.other/resolv.conf <<'EOF'
 nameserver 10.96.0.10
@@ -484,19 +484,19 @@ EOF
 mkdir -p /run/nslab/gc-policy/logs
 ip netns exec nsl.gc-policy.coredns dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces --listen-address=10.244.0.2 --port=53 --log-facility=- --local=/cluster.local/ --host-record=kube-dns.kube-system.svc.cluster.local,10.96.0.10 --srv-host=_dns._udp.kube-dns.kube-system.svc.cluster.local,kube-dns.kube-system.svc.cluster.local,53 --srv-host=_dns-tcp._tcp.kube-dns.kube-system.svc.cluster.local,kube-dns.kube-system.svc.cluster.local,53 --host-record=web.prod.svc.cluster.local,10.96.0.11 --host-record=10-244-0-4.default.pod.cluster.local,10.244.0.4 --host-record=10-244-1-3.default.pod.cluster.local,10.244.1.3 --host-record=10-244-0-2.kube-system.pod.cluster.local,10.244.0.2 --host-record=10-244-0-3.prod.pod.cluster.local,10.244.0.3 --host-record=10-244-1-2.prod.pod.cluster.local,10.244.1.2 --pid-file --user=root >/run/nslab/gc-policy/logs/coredns.dnsmasq.log 2>&1 &
 # pod web-1: answers with its name and the client address on 80/tcp
-# from test/unit/golden/cluster/network-policy.lab.yaml:11:5
+# from test/unit/golden/cluster/network-policy.lab.yaml:12:5
 mkdir -p /run/nslab/gc-policy/logs
 ip netns exec nsl.gc-policy.web-1 lab agent whoami --name web-1 --port 80 >/run/nslab/gc-policy/logs/web-1.whoami.log 2>&1 &
 # pod web-2: answers with its name and the client address on 80/tcp
-# from test/unit/golden/cluster/network-policy.lab.yaml:11:5
+# from test/unit/golden/cluster/network-policy.lab.yaml:12:5
 mkdir -p /run/nslab/gc-policy/logs
 ip netns exec nsl.gc-policy.web-2 lab agent whoami --name web-2 --port 80 >/run/nslab/gc-policy/logs/web-2.whoami.log 2>&1 &
 # pod client: answers with its name and the client address on 80/tcp
-# from test/unit/golden/cluster/network-policy.lab.yaml:15:5
+# from test/unit/golden/cluster/network-policy.lab.yaml:16:5
 mkdir -p /run/nslab/gc-policy/logs
 ip netns exec nsl.gc-policy.client lab agent whoami --name client --port 80 >/run/nslab/gc-policy/logs/client.whoami.log 2>&1 &
 # pod other: answers with its name and the client address on 80/tcp
-# from test/unit/golden/cluster/network-policy.lab.yaml:18:5
+# from test/unit/golden/cluster/network-policy.lab.yaml:19:5
 mkdir -p /run/nslab/gc-policy/logs
 ip netns exec nsl.gc-policy.other lab agent whoami --name other --port 80 >/run/nslab/gc-policy/logs/other.whoami.log 2>&1 &
 

@@ -9,45 +9,45 @@ set -e
 ip -batch - <<'EOF'
 # labs/k8s-dns/lab.yaml:2:7 — the lab fabric: bridges that belong to no node
 netns add nsl.k8s-dns
-# labs/k8s-dns/lab.yaml:15:5 — node node-1
+# labs/k8s-dns/lab.yaml:18:5 — node node-1
 netns add nsl.k8s-dns.node-1
-# labs/k8s-dns/lab.yaml:16:5 — node node-2
+# labs/k8s-dns/lab.yaml:19:5 — node node-2
 netns add nsl.k8s-dns.node-2
-# labs/k8s-dns/lab.yaml:13:3 — node coredns
+# labs/k8s-dns/lab.yaml:16:3 — node coredns
 netns add nsl.k8s-dns.coredns
-# labs/k8s-dns/lab.yaml:18:5 — node web-1
+# labs/k8s-dns/lab.yaml:21:5 — node web-1
 netns add nsl.k8s-dns.web-1
-# labs/k8s-dns/lab.yaml:18:5 — node web-2
+# labs/k8s-dns/lab.yaml:21:5 — node web-2
 netns add nsl.k8s-dns.web-2
-# labs/k8s-dns/lab.yaml:22:5 — node db-1
+# labs/k8s-dns/lab.yaml:25:5 — node db-0
+netns add nsl.k8s-dns.db-0
+# labs/k8s-dns/lab.yaml:25:5 — node db-1
 netns add nsl.k8s-dns.db-1
-# labs/k8s-dns/lab.yaml:22:5 — node db-2
-netns add nsl.k8s-dns.db-2
-# labs/k8s-dns/lab.yaml:26:5 — node client
+# labs/k8s-dns/lab.yaml:30:5 — node client
 netns add nsl.k8s-dns.client
-# labs/k8s-dns/lab.yaml:29:5 — node tools
+# labs/k8s-dns/lab.yaml:33:5 — node tools
 netns add nsl.k8s-dns.tools
 EOF
 
 # ── links: veth pairs created directly inside their namespaces
 ip -batch - <<'EOF'
-# labs/k8s-dns/lab.yaml:15:13 — link node-1:eth0 <-> k8s-net
+# labs/k8s-dns/lab.yaml:18:13 — link node-1:eth0 <-> k8s-net
 link add node-1-eth0 netns nsl.k8s-dns index 1000 type veth peer name eth0 netns nsl.k8s-dns.node-1
-# labs/k8s-dns/lab.yaml:16:13 — link node-2:eth0 <-> k8s-net
+# labs/k8s-dns/lab.yaml:19:13 — link node-2:eth0 <-> k8s-net
 link add node-2-eth0 netns nsl.k8s-dns index 1001 type veth peer name eth0 netns nsl.k8s-dns.node-2
-# labs/k8s-dns/lab.yaml:13:3 — link coredns:eth0 <-> cni0@node-1
+# labs/k8s-dns/lab.yaml:16:3 — link coredns:eth0 <-> cni0@node-1
 link add veth96971f43 netns nsl.k8s-dns.node-1 index 1000 mtu 1450 type veth peer name eth0 netns nsl.k8s-dns.coredns mtu 1450
-# labs/k8s-dns/lab.yaml:19:7 — link web-1:eth0 <-> cni0@node-1
+# labs/k8s-dns/lab.yaml:22:7 — link web-1:eth0 <-> cni0@node-1
 link add veth0761ccbe netns nsl.k8s-dns.node-1 index 1001 mtu 1450 type veth peer name eth0 netns nsl.k8s-dns.web-1 mtu 1450
-# labs/k8s-dns/lab.yaml:19:7 — link web-2:eth0 <-> cni0@node-2
+# labs/k8s-dns/lab.yaml:22:7 — link web-2:eth0 <-> cni0@node-2
 link add veth9fb0db7f netns nsl.k8s-dns.node-2 index 1000 mtu 1450 type veth peer name eth0 netns nsl.k8s-dns.web-2 mtu 1450
-# labs/k8s-dns/lab.yaml:23:7 — link db-1:eth0 <-> cni0@node-1
-link add veth6462e219 netns nsl.k8s-dns.node-1 index 1002 mtu 1450 type veth peer name eth0 netns nsl.k8s-dns.db-1 mtu 1450
-# labs/k8s-dns/lab.yaml:23:7 — link db-2:eth0 <-> cni0@node-2
-link add veth7271f52c netns nsl.k8s-dns.node-2 index 1001 mtu 1450 type veth peer name eth0 netns nsl.k8s-dns.db-2 mtu 1450
-# labs/k8s-dns/lab.yaml:27:7 — link client:eth0 <-> cni0@node-2
+# labs/k8s-dns/lab.yaml:26:7 — link db-0:eth0 <-> cni0@node-1
+link add veth9ae1fe16 netns nsl.k8s-dns.node-1 index 1002 mtu 1450 type veth peer name eth0 netns nsl.k8s-dns.db-0 mtu 1450
+# labs/k8s-dns/lab.yaml:26:7 — link db-1:eth0 <-> cni0@node-2
+link add veth6462e219 netns nsl.k8s-dns.node-2 index 1001 mtu 1450 type veth peer name eth0 netns nsl.k8s-dns.db-1 mtu 1450
+# labs/k8s-dns/lab.yaml:31:7 — link client:eth0 <-> cni0@node-2
 link add vetha7a3e029 netns nsl.k8s-dns.node-2 index 1002 mtu 1450 type veth peer name eth0 netns nsl.k8s-dns.client mtu 1450
-# labs/k8s-dns/lab.yaml:30:7 — link tools:eth0 <-> cni0@node-1
+# labs/k8s-dns/lab.yaml:34:7 — link tools:eth0 <-> cni0@node-1
 link add vethacc793d7 netns nsl.k8s-dns.node-1 index 1003 mtu 1450 type veth peer name eth0 netns nsl.k8s-dns.tools mtu 1450
 EOF
 
@@ -55,144 +55,144 @@ EOF
 # one batch file per namespace, run 4 at a time by xargs
 mkdir -p /run/nslab/k8s-dns/batch
 cat >/run/nslab/k8s-dns/batch/nsl.k8s-dns.node-1.ip <<'EOF'
-# labs/k8s-dns/lab.yaml:15:5
+# labs/k8s-dns/lab.yaml:18:5
 link set lo up
-# labs/k8s-dns/lab.yaml:13:3 — bridge cni0 in node-1
+# labs/k8s-dns/lab.yaml:16:3 — bridge cni0 in node-1
 link add cni0 type bridge
 link set cni0 mtu 1450
-# labs/k8s-dns/lab.yaml:13:3 — VXLAN flannel.1: VNI 1 over eth0
+# labs/k8s-dns/lab.yaml:16:3 — VXLAN flannel.1: VNI 1 over eth0
 link add flannel.1 address 0e:b2:ec:bf:f1:8c mtu 1450 type vxlan id 1 local 192.168.56.11 dstport 8472 dev eth0 nolearning
 link set veth96971f43 master cni0
-# labs/k8s-dns/lab.yaml:19:7
+# labs/k8s-dns/lab.yaml:22:7
 link set veth0761ccbe master cni0
-# labs/k8s-dns/lab.yaml:23:7
-link set veth6462e219 master cni0
-# labs/k8s-dns/lab.yaml:30:7
+# labs/k8s-dns/lab.yaml:26:7
+link set veth9ae1fe16 master cni0
+# labs/k8s-dns/lab.yaml:34:7
 link set vethacc793d7 master cni0
-# labs/k8s-dns/lab.yaml:13:3 — hairpin mode: frames may leave by the port they came in on
+# labs/k8s-dns/lab.yaml:16:3 — hairpin mode: frames may leave by the port they came in on
 link set veth96971f43 type bridge_slave hairpin on
-# labs/k8s-dns/lab.yaml:19:7 — hairpin mode: frames may leave by the port they came in on
+# labs/k8s-dns/lab.yaml:22:7 — hairpin mode: frames may leave by the port they came in on
 link set veth0761ccbe type bridge_slave hairpin on
-# labs/k8s-dns/lab.yaml:23:7 — hairpin mode: frames may leave by the port they came in on
-link set veth6462e219 type bridge_slave hairpin on
-# labs/k8s-dns/lab.yaml:30:7 — hairpin mode: frames may leave by the port they came in on
+# labs/k8s-dns/lab.yaml:26:7 — hairpin mode: frames may leave by the port they came in on
+link set veth9ae1fe16 type bridge_slave hairpin on
+# labs/k8s-dns/lab.yaml:34:7 — hairpin mode: frames may leave by the port they came in on
 link set vethacc793d7 type bridge_slave hairpin on
-# labs/k8s-dns/lab.yaml:15:13
+# labs/k8s-dns/lab.yaml:18:13
 addr add 192.168.56.11/24 dev eth0
-# labs/k8s-dns/lab.yaml:13:3
+# labs/k8s-dns/lab.yaml:16:3
 addr add 10.244.0.0/32 dev flannel.1
 addr add 10.244.0.1/24 dev cni0
-# labs/k8s-dns/lab.yaml:15:13
+# labs/k8s-dns/lab.yaml:18:13
 link set eth0 up
-# labs/k8s-dns/lab.yaml:13:3
+# labs/k8s-dns/lab.yaml:16:3
 link set flannel.1 up
 link set cni0 up
 link set veth96971f43 up
-# labs/k8s-dns/lab.yaml:19:7
+# labs/k8s-dns/lab.yaml:22:7
 link set veth0761ccbe up
-# labs/k8s-dns/lab.yaml:23:7
-link set veth6462e219 up
-# labs/k8s-dns/lab.yaml:30:7
+# labs/k8s-dns/lab.yaml:26:7
+link set veth9ae1fe16 up
+# labs/k8s-dns/lab.yaml:34:7
 link set vethacc793d7 up
-# labs/k8s-dns/lab.yaml:13:8
+# labs/k8s-dns/lab.yaml:16:8
 route add 10.96.0.0/12 dev eth0
 route add 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink
-# labs/k8s-dns/lab.yaml:13:3
+# labs/k8s-dns/lab.yaml:16:3
 neigh replace 10.244.1.0 lladdr 0e:c6:f6:6e:83:85 dev flannel.1 nud permanent
 EOF
 cat >/run/nslab/k8s-dns/batch/nsl.k8s-dns.node-2.ip <<'EOF'
-# labs/k8s-dns/lab.yaml:16:5
+# labs/k8s-dns/lab.yaml:19:5
 link set lo up
-# labs/k8s-dns/lab.yaml:13:3 — bridge cni0 in node-2
+# labs/k8s-dns/lab.yaml:16:3 — bridge cni0 in node-2
 link add cni0 type bridge
 link set cni0 mtu 1450
-# labs/k8s-dns/lab.yaml:13:3 — VXLAN flannel.1: VNI 1 over eth0
+# labs/k8s-dns/lab.yaml:16:3 — VXLAN flannel.1: VNI 1 over eth0
 link add flannel.1 address 0e:c6:f6:6e:83:85 mtu 1450 type vxlan id 1 local 192.168.56.12 dstport 8472 dev eth0 nolearning
-# labs/k8s-dns/lab.yaml:19:7
+# labs/k8s-dns/lab.yaml:22:7
 link set veth9fb0db7f master cni0
-# labs/k8s-dns/lab.yaml:23:7
-link set veth7271f52c master cni0
-# labs/k8s-dns/lab.yaml:27:7
+# labs/k8s-dns/lab.yaml:26:7
+link set veth6462e219 master cni0
+# labs/k8s-dns/lab.yaml:31:7
 link set vetha7a3e029 master cni0
-# labs/k8s-dns/lab.yaml:19:7 — hairpin mode: frames may leave by the port they came in on
+# labs/k8s-dns/lab.yaml:22:7 — hairpin mode: frames may leave by the port they came in on
 link set veth9fb0db7f type bridge_slave hairpin on
-# labs/k8s-dns/lab.yaml:23:7 — hairpin mode: frames may leave by the port they came in on
-link set veth7271f52c type bridge_slave hairpin on
-# labs/k8s-dns/lab.yaml:27:7 — hairpin mode: frames may leave by the port they came in on
+# labs/k8s-dns/lab.yaml:26:7 — hairpin mode: frames may leave by the port they came in on
+link set veth6462e219 type bridge_slave hairpin on
+# labs/k8s-dns/lab.yaml:31:7 — hairpin mode: frames may leave by the port they came in on
 link set vetha7a3e029 type bridge_slave hairpin on
-# labs/k8s-dns/lab.yaml:16:13
+# labs/k8s-dns/lab.yaml:19:13
 addr add 192.168.56.12/24 dev eth0
-# labs/k8s-dns/lab.yaml:13:3
+# labs/k8s-dns/lab.yaml:16:3
 addr add 10.244.1.0/32 dev flannel.1
 addr add 10.244.1.1/24 dev cni0
-# labs/k8s-dns/lab.yaml:16:13
+# labs/k8s-dns/lab.yaml:19:13
 link set eth0 up
-# labs/k8s-dns/lab.yaml:13:3
+# labs/k8s-dns/lab.yaml:16:3
 link set flannel.1 up
 link set cni0 up
-# labs/k8s-dns/lab.yaml:19:7
+# labs/k8s-dns/lab.yaml:22:7
 link set veth9fb0db7f up
-# labs/k8s-dns/lab.yaml:23:7
-link set veth7271f52c up
-# labs/k8s-dns/lab.yaml:27:7
+# labs/k8s-dns/lab.yaml:26:7
+link set veth6462e219 up
+# labs/k8s-dns/lab.yaml:31:7
 link set vetha7a3e029 up
-# labs/k8s-dns/lab.yaml:13:8
+# labs/k8s-dns/lab.yaml:16:8
 route add 10.96.0.0/12 dev eth0
 route add 10.244.0.0/24 via 10.244.0.0 dev flannel.1 onlink
-# labs/k8s-dns/lab.yaml:13:3
+# labs/k8s-dns/lab.yaml:16:3
 neigh replace 10.244.0.0 lladdr 0e:b2:ec:bf:f1:8c dev flannel.1 nud permanent
 EOF
 cat >/run/nslab/k8s-dns/batch/nsl.k8s-dns.coredns.ip <<'EOF'
-# labs/k8s-dns/lab.yaml:13:3
+# labs/k8s-dns/lab.yaml:16:3
 link set lo up
 addr add 10.244.0.2/24 dev eth0
 link set eth0 up
 route add default via 10.244.0.1
 EOF
 cat >/run/nslab/k8s-dns/batch/nsl.k8s-dns.web-1.ip <<'EOF'
-# labs/k8s-dns/lab.yaml:18:5
+# labs/k8s-dns/lab.yaml:21:5
 link set lo up
-# labs/k8s-dns/lab.yaml:19:7
+# labs/k8s-dns/lab.yaml:22:7
 addr add 10.244.0.3/24 dev eth0
 link set eth0 up
 route add default via 10.244.0.1
 EOF
 cat >/run/nslab/k8s-dns/batch/nsl.k8s-dns.web-2.ip <<'EOF'
-# labs/k8s-dns/lab.yaml:18:5
+# labs/k8s-dns/lab.yaml:21:5
 link set lo up
-# labs/k8s-dns/lab.yaml:19:7
+# labs/k8s-dns/lab.yaml:22:7
 addr add 10.244.1.2/24 dev eth0
 link set eth0 up
 route add default via 10.244.1.1
 EOF
-cat >/run/nslab/k8s-dns/batch/nsl.k8s-dns.db-1.ip <<'EOF'
-# labs/k8s-dns/lab.yaml:22:5
+cat >/run/nslab/k8s-dns/batch/nsl.k8s-dns.db-0.ip <<'EOF'
+# labs/k8s-dns/lab.yaml:25:5
 link set lo up
-# labs/k8s-dns/lab.yaml:23:7
+# labs/k8s-dns/lab.yaml:26:7
 addr add 10.244.0.4/24 dev eth0
 link set eth0 up
 route add default via 10.244.0.1
 EOF
-cat >/run/nslab/k8s-dns/batch/nsl.k8s-dns.db-2.ip <<'EOF'
-# labs/k8s-dns/lab.yaml:22:5
+cat >/run/nslab/k8s-dns/batch/nsl.k8s-dns.db-1.ip <<'EOF'
+# labs/k8s-dns/lab.yaml:25:5
 link set lo up
-# labs/k8s-dns/lab.yaml:23:7
+# labs/k8s-dns/lab.yaml:26:7
 addr add 10.244.1.3/24 dev eth0
 link set eth0 up
 route add default via 10.244.1.1
 EOF
 cat >/run/nslab/k8s-dns/batch/nsl.k8s-dns.client.ip <<'EOF'
-# labs/k8s-dns/lab.yaml:26:5
+# labs/k8s-dns/lab.yaml:30:5
 link set lo up
-# labs/k8s-dns/lab.yaml:27:7
+# labs/k8s-dns/lab.yaml:31:7
 addr add 10.244.1.4/24 dev eth0
 link set eth0 up
 route add default via 10.244.1.1
 EOF
 cat >/run/nslab/k8s-dns/batch/nsl.k8s-dns.tools.ip <<'EOF'
-# labs/k8s-dns/lab.yaml:29:5
+# labs/k8s-dns/lab.yaml:33:5
 link set lo up
-# labs/k8s-dns/lab.yaml:30:7
+# labs/k8s-dns/lab.yaml:34:7
 addr add 10.244.0.5/24 dev eth0
 link set eth0 up
 route add default via 10.244.0.1
@@ -200,17 +200,17 @@ EOF
 cat >/run/nslab/k8s-dns/batch/nsl.k8s-dns.ip <<'EOF'
 # labs/k8s-dns/lab.yaml:2:7
 link set lo up
-# labs/k8s-dns/lab.yaml:13:3 — bridge k8s-net
+# labs/k8s-dns/lab.yaml:16:3 — bridge k8s-net
 link add k8s-net type bridge
-# labs/k8s-dns/lab.yaml:15:13
+# labs/k8s-dns/lab.yaml:18:13
 link set node-1-eth0 master k8s-net
-# labs/k8s-dns/lab.yaml:16:13
+# labs/k8s-dns/lab.yaml:19:13
 link set node-2-eth0 master k8s-net
-# labs/k8s-dns/lab.yaml:13:3
+# labs/k8s-dns/lab.yaml:16:3
 link set k8s-net up
-# labs/k8s-dns/lab.yaml:15:13
+# labs/k8s-dns/lab.yaml:18:13
 link set node-1-eth0 up
-# labs/k8s-dns/lab.yaml:16:13
+# labs/k8s-dns/lab.yaml:19:13
 link set node-2-eth0 up
 EOF
 xargs -P 4 -L 1 nsenter <<'EOF'
@@ -224,10 +224,10 @@ xargs -P 4 -L 1 nsenter <<'EOF'
 --net=/run/netns/nsl.k8s-dns.web-1 ip -batch /run/nslab/k8s-dns/batch/nsl.k8s-dns.web-1.ip
 --net=/run/netns/nsl.k8s-dns.web-2 sysctl -qw net.ipv4.ip_forward=0
 --net=/run/netns/nsl.k8s-dns.web-2 ip -batch /run/nslab/k8s-dns/batch/nsl.k8s-dns.web-2.ip
+--net=/run/netns/nsl.k8s-dns.db-0 sysctl -qw net.ipv4.ip_forward=0
+--net=/run/netns/nsl.k8s-dns.db-0 ip -batch /run/nslab/k8s-dns/batch/nsl.k8s-dns.db-0.ip
 --net=/run/netns/nsl.k8s-dns.db-1 sysctl -qw net.ipv4.ip_forward=0
 --net=/run/netns/nsl.k8s-dns.db-1 ip -batch /run/nslab/k8s-dns/batch/nsl.k8s-dns.db-1.ip
---net=/run/netns/nsl.k8s-dns.db-2 sysctl -qw net.ipv4.ip_forward=0
---net=/run/netns/nsl.k8s-dns.db-2 ip -batch /run/nslab/k8s-dns/batch/nsl.k8s-dns.db-2.ip
 --net=/run/netns/nsl.k8s-dns.client sysctl -qw net.ipv4.ip_forward=0
 --net=/run/netns/nsl.k8s-dns.client ip -batch /run/nslab/k8s-dns/batch/nsl.k8s-dns.client.ip
 --net=/run/netns/nsl.k8s-dns.tools sysctl -qw net.ipv4.ip_forward=0
@@ -239,11 +239,11 @@ EOF
 # one batch file per namespace, run 4 at a time by xargs
 mkdir -p /run/nslab/k8s-dns/batch
 cat >/run/nslab/k8s-dns/batch/nsl.k8s-dns.node-1.bridge <<'EOF'
-# labs/k8s-dns/lab.yaml:13:3
+# labs/k8s-dns/lab.yaml:16:3
 fdb append 0e:c6:f6:6e:83:85 dev flannel.1 dst 192.168.56.12 self permanent
 EOF
 cat >/run/nslab/k8s-dns/batch/nsl.k8s-dns.node-2.bridge <<'EOF'
-# labs/k8s-dns/lab.yaml:13:3
+# labs/k8s-dns/lab.yaml:16:3
 fdb append 0e:b2:ec:bf:f1:8c dev flannel.1 dst 192.168.56.11 self permanent
 EOF
 xargs -P 4 -L 1 nsenter <<'EOF'
@@ -253,15 +253,15 @@ EOF
 
 # ── settle: wait until every bridge port forwards (the kernel applies link changes asynchronously)
 # wait until every bridge port forwards
-# from labs/k8s-dns/lab.yaml:13:3
+# from labs/k8s-dns/lab.yaml:16:3
 # repeated until no port is "state disabled", for at most 10 s
 while nsenter --net=/run/netns/nsl.k8s-dns bridge link show | grep -q 'state disabled'; do sleep 0.01; done
 # wait until every bridge port forwards
-# from labs/k8s-dns/lab.yaml:13:3
+# from labs/k8s-dns/lab.yaml:16:3
 # repeated until no port is "state disabled", for at most 10 s
 while nsenter --net=/run/netns/nsl.k8s-dns.node-1 bridge link show | grep -q 'state disabled'; do sleep 0.01; done
 # wait until every bridge port forwards
-# from labs/k8s-dns/lab.yaml:13:3
+# from labs/k8s-dns/lab.yaml:16:3
 # repeated until no port is "state disabled", for at most 10 s
 while nsenter --net=/run/netns/nsl.k8s-dns.node-2 bridge link show | grep -q 'state disabled'; do sleep 0.01; done
 
@@ -425,7 +425,7 @@ EOF
 
 # ── exec: commands from the lab file
 # pod coredns: resolv.conf (ip netns exec mounts it)
-# from labs/k8s-dns/lab.yaml:13:3
+# from labs/k8s-dns/lab.yaml:16:3
 mkdir -p /etc/netns/nsl.k8s-dns.coredns
 cat >/etc/netns/nsl.k8s-dns.coredns/resolv.conf <<'EOF'
 nameserver 10.96.0.10
@@ -433,7 +433,7 @@ search kube-system.svc.cluster.local svc.cluster.local cluster.local
 options ndots:5
 EOF
 # pod web-1: resolv.conf (ip netns exec mounts it)
-# from labs/k8s-dns/lab.yaml:18:5
+# from labs/k8s-dns/lab.yaml:21:5
 mkdir -p /etc/netns/nsl.k8s-dns.web-1
 cat >/etc/netns/nsl.k8s-dns.web-1/resolv.conf <<'EOF'
 nameserver 10.96.0.10
@@ -441,31 +441,31 @@ search default.svc.cluster.local svc.cluster.local cluster.local
 options ndots:5
 EOF
 # pod web-2: resolv.conf (ip netns exec mounts it)
-# from labs/k8s-dns/lab.yaml:18:5
+# from labs/k8s-dns/lab.yaml:21:5
 mkdir -p /etc/netns/nsl.k8s-dns.web-2
 cat >/etc/netns/nsl.k8s-dns.web-2/resolv.conf <<'EOF'
 nameserver 10.96.0.10
 search default.svc.cluster.local svc.cluster.local cluster.local
 options ndots:5
 EOF
+# pod db-0: resolv.conf (ip netns exec mounts it)
+# from labs/k8s-dns/lab.yaml:25:5
+mkdir -p /etc/netns/nsl.k8s-dns.db-0
+cat >/etc/netns/nsl.k8s-dns.db-0/resolv.conf <<'EOF'
+nameserver 10.96.0.10
+search default.svc.cluster.local svc.cluster.local cluster.local
+options ndots:5
+EOF
 # pod db-1: resolv.conf (ip netns exec mounts it)
-# from labs/k8s-dns/lab.yaml:22:5
+# from labs/k8s-dns/lab.yaml:25:5
 mkdir -p /etc/netns/nsl.k8s-dns.db-1
 cat >/etc/netns/nsl.k8s-dns.db-1/resolv.conf <<'EOF'
 nameserver 10.96.0.10
 search default.svc.cluster.local svc.cluster.local cluster.local
 options ndots:5
 EOF
-# pod db-2: resolv.conf (ip netns exec mounts it)
-# from labs/k8s-dns/lab.yaml:22:5
-mkdir -p /etc/netns/nsl.k8s-dns.db-2
-cat >/etc/netns/nsl.k8s-dns.db-2/resolv.conf <<'EOF'
-nameserver 10.96.0.10
-search default.svc.cluster.local svc.cluster.local cluster.local
-options ndots:5
-EOF
 # pod client: resolv.conf (ip netns exec mounts it)
-# from labs/k8s-dns/lab.yaml:26:5
+# from labs/k8s-dns/lab.yaml:30:5
 mkdir -p /etc/netns/nsl.k8s-dns.client
 cat >/etc/netns/nsl.k8s-dns.client/resolv.conf <<'EOF'
 nameserver 10.96.0.10
@@ -473,7 +473,7 @@ search default.svc.cluster.local svc.cluster.local cluster.local
 options ndots:5
 EOF
 # pod tools: resolv.conf (ip netns exec mounts it)
-# from labs/k8s-dns/lab.yaml:29:5
+# from labs/k8s-dns/lab.yaml:33:5
 mkdir -p /etc/netns/nsl.k8s-dns.tools
 cat >/etc/netns/nsl.k8s-dns.tools/resolv.conf <<'EOF'
 nameserver 10.96.0.10
@@ -483,31 +483,31 @@ EOF
 
 # ── daemons: long-running processes (stopped by `lab down`)
 # the cluster DNS: dnsmasq with the records of every service and pod
-# from labs/k8s-dns/lab.yaml:12:1
+# from labs/k8s-dns/lab.yaml:15:1
 mkdir -p /run/nslab/k8s-dns/logs
-ip netns exec nsl.k8s-dns.coredns dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces --listen-address=10.244.0.2 --port=53 --log-facility=- --local=/cluster.local/ --host-record=db.default.svc.cluster.local,10.244.0.4 --host-record=db.default.svc.cluster.local,10.244.1.3 --host-record=db-1.db.default.svc.cluster.local,10.244.0.4 --host-record=db-2.db.default.svc.cluster.local,10.244.1.3 --srv-host=_postgres._tcp.db.default.svc.cluster.local,db-1.db.default.svc.cluster.local,5432 --srv-host=_postgres._tcp.db.default.svc.cluster.local,db-2.db.default.svc.cluster.local,5432 --cname=docs.default.svc.cluster.local,docs.example.org --host-record=web.default.svc.cluster.local,10.96.0.11 --srv-host=_http._tcp.web.default.svc.cluster.local,web.default.svc.cluster.local,80 --host-record=kube-dns.kube-system.svc.cluster.local,10.96.0.10 --srv-host=_dns._udp.kube-dns.kube-system.svc.cluster.local,kube-dns.kube-system.svc.cluster.local,53 --srv-host=_dns-tcp._tcp.kube-dns.kube-system.svc.cluster.local,kube-dns.kube-system.svc.cluster.local,53 --host-record=10-244-1-4.default.pod.cluster.local,10.244.1.4 --host-record=10-244-0-4.default.pod.cluster.local,10.244.0.4 --host-record=10-244-1-3.default.pod.cluster.local,10.244.1.3 --host-record=10-244-0-3.default.pod.cluster.local,10.244.0.3 --host-record=10-244-1-2.default.pod.cluster.local,10.244.1.2 --host-record=10-244-0-2.kube-system.pod.cluster.local,10.244.0.2 --host-record=10-244-0-5.staging.pod.cluster.local,10.244.0.5 --pid-file --user=root >/run/nslab/k8s-dns/logs/coredns.dnsmasq.log 2>&1 &
+ip netns exec nsl.k8s-dns.coredns dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces --listen-address=10.244.0.2 --port=53 --log-facility=- --local=/cluster.local/ --host-record=db.default.svc.cluster.local,10.244.0.4 --host-record=db.default.svc.cluster.local,10.244.1.3 --host-record=db-0.db.default.svc.cluster.local,10.244.0.4 --host-record=db-1.db.default.svc.cluster.local,10.244.1.3 --srv-host=_postgres._tcp.db.default.svc.cluster.local,db-0.db.default.svc.cluster.local,5432 --srv-host=_postgres._tcp.db.default.svc.cluster.local,db-1.db.default.svc.cluster.local,5432 --cname=docs.default.svc.cluster.local,docs.example.org --host-record=web.default.svc.cluster.local,10.96.0.11 --srv-host=_http._tcp.web.default.svc.cluster.local,web.default.svc.cluster.local,80 --host-record=web-pods.default.svc.cluster.local,10.244.0.3 --host-record=web-pods.default.svc.cluster.local,10.244.1.2 --host-record=10-244-0-3.web-pods.default.svc.cluster.local,10.244.0.3 --host-record=10-244-1-2.web-pods.default.svc.cluster.local,10.244.1.2 --srv-host=_http._tcp.web-pods.default.svc.cluster.local,10-244-0-3.web-pods.default.svc.cluster.local,80 --srv-host=_http._tcp.web-pods.default.svc.cluster.local,10-244-1-2.web-pods.default.svc.cluster.local,80 --host-record=kube-dns.kube-system.svc.cluster.local,10.96.0.10 --srv-host=_dns._udp.kube-dns.kube-system.svc.cluster.local,kube-dns.kube-system.svc.cluster.local,53 --srv-host=_dns-tcp._tcp.kube-dns.kube-system.svc.cluster.local,kube-dns.kube-system.svc.cluster.local,53 --host-record=10-244-1-4.default.pod.cluster.local,10.244.1.4 --host-record=10-244-0-4.default.pod.cluster.local,10.244.0.4 --host-record=10-244-1-3.default.pod.cluster.local,10.244.1.3 --host-record=10-244-0-3.default.pod.cluster.local,10.244.0.3 --host-record=10-244-1-2.default.pod.cluster.local,10.244.1.2 --host-record=10-244-0-2.kube-system.pod.cluster.local,10.244.0.2 --host-record=10-244-0-5.staging.pod.cluster.local,10.244.0.5 --pid-file --user=root >/run/nslab/k8s-dns/logs/coredns.dnsmasq.log 2>&1 &
 # pod web-1: answers with its name and the client address on 80/tcp
-# from labs/k8s-dns/lab.yaml:18:5
+# from labs/k8s-dns/lab.yaml:21:5
 mkdir -p /run/nslab/k8s-dns/logs
 ip netns exec nsl.k8s-dns.web-1 lab agent whoami --name web-1 --port 80 >/run/nslab/k8s-dns/logs/web-1.whoami.log 2>&1 &
 # pod web-2: answers with its name and the client address on 80/tcp
-# from labs/k8s-dns/lab.yaml:18:5
+# from labs/k8s-dns/lab.yaml:21:5
 mkdir -p /run/nslab/k8s-dns/logs
 ip netns exec nsl.k8s-dns.web-2 lab agent whoami --name web-2 --port 80 >/run/nslab/k8s-dns/logs/web-2.whoami.log 2>&1 &
+# pod db-0: answers with its name and the client address on 5432/tcp
+# from labs/k8s-dns/lab.yaml:25:5
+mkdir -p /run/nslab/k8s-dns/logs
+ip netns exec nsl.k8s-dns.db-0 lab agent whoami --name db-0 --port 5432 >/run/nslab/k8s-dns/logs/db-0.whoami.log 2>&1 &
 # pod db-1: answers with its name and the client address on 5432/tcp
-# from labs/k8s-dns/lab.yaml:22:5
+# from labs/k8s-dns/lab.yaml:25:5
 mkdir -p /run/nslab/k8s-dns/logs
 ip netns exec nsl.k8s-dns.db-1 lab agent whoami --name db-1 --port 5432 >/run/nslab/k8s-dns/logs/db-1.whoami.log 2>&1 &
-# pod db-2: answers with its name and the client address on 5432/tcp
-# from labs/k8s-dns/lab.yaml:22:5
-mkdir -p /run/nslab/k8s-dns/logs
-ip netns exec nsl.k8s-dns.db-2 lab agent whoami --name db-2 --port 5432 >/run/nslab/k8s-dns/logs/db-2.whoami.log 2>&1 &
 # pod client: answers with its name and the client address on 80/tcp
-# from labs/k8s-dns/lab.yaml:26:5
+# from labs/k8s-dns/lab.yaml:30:5
 mkdir -p /run/nslab/k8s-dns/logs
 ip netns exec nsl.k8s-dns.client lab agent whoami --name client --port 80 >/run/nslab/k8s-dns/logs/client.whoami.log 2>&1 &
 # pod tools: answers with its name and the client address on 80/tcp
-# from labs/k8s-dns/lab.yaml:29:5
+# from labs/k8s-dns/lab.yaml:33:5
 mkdir -p /run/nslab/k8s-dns/logs
 ip netns exec nsl.k8s-dns.tools lab agent whoami --name tools --port 80 >/run/nslab/k8s-dns/logs/tools.whoami.log 2>&1 &
 
@@ -521,8 +521,8 @@ ip netns exec nsl.k8s-dns.tools lab agent whoami --name tools --port 80 >/run/ns
 #   netns del nsl.k8s-dns.coredns
 #   netns del nsl.k8s-dns.web-1
 #   netns del nsl.k8s-dns.web-2
+#   netns del nsl.k8s-dns.db-0
 #   netns del nsl.k8s-dns.db-1
-#   netns del nsl.k8s-dns.db-2
 #   netns del nsl.k8s-dns.client
 #   netns del nsl.k8s-dns.tools
 #   EOF

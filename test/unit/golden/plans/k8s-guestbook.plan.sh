@@ -11,13 +11,13 @@ ip -batch - <<'EOF'
 netns add nsl.k8s-guestbook
 # labs/k8s-guestbook/lab.yaml:12:3 — node visitor
 netns add nsl.k8s-guestbook.visitor
-# labs/k8s-guestbook/lab.yaml:22:5 — node node-1
+# labs/k8s-guestbook/lab.yaml:23:5 — node node-1
 netns add nsl.k8s-guestbook.node-1
-# labs/k8s-guestbook/lab.yaml:23:5 — node node-2
+# labs/k8s-guestbook/lab.yaml:24:5 — node node-2
 netns add nsl.k8s-guestbook.node-2
 # labs/k8s-guestbook/lab.yaml:20:3 — node coredns
 netns add nsl.k8s-guestbook.coredns
-# labs/k8s-guestbook/lab.yaml:26:5 — node client
+# labs/k8s-guestbook/lab.yaml:27:5 — node client
 netns add nsl.k8s-guestbook.client
 # labs/k8s-guestbook/manifests/frontend-deployment.yaml:2:7 — node frontend-1
 netns add nsl.k8s-guestbook.frontend-1
@@ -37,13 +37,13 @@ EOF
 ip -batch - <<'EOF'
 # labs/k8s-guestbook/lab.yaml:17:5 — link visitor:eth0 <-> k8s-net
 link add visitor-eth0 netns nsl.k8s-guestbook index 1000 type veth peer name eth0 netns nsl.k8s-guestbook.visitor
-# labs/k8s-guestbook/lab.yaml:22:13 — link node-1:eth0 <-> k8s-net
+# labs/k8s-guestbook/lab.yaml:23:13 — link node-1:eth0 <-> k8s-net
 link add node-1-eth0 netns nsl.k8s-guestbook index 1001 type veth peer name eth0 netns nsl.k8s-guestbook.node-1
-# labs/k8s-guestbook/lab.yaml:23:13 — link node-2:eth0 <-> k8s-net
+# labs/k8s-guestbook/lab.yaml:24:13 — link node-2:eth0 <-> k8s-net
 link add node-2-eth0 netns nsl.k8s-guestbook index 1002 type veth peer name eth0 netns nsl.k8s-guestbook.node-2
 # labs/k8s-guestbook/lab.yaml:20:3 — link coredns:eth0 <-> cni0@node-1
 link add veth96971f43 netns nsl.k8s-guestbook.node-1 index 1000 mtu 1450 type veth peer name eth0 netns nsl.k8s-guestbook.coredns mtu 1450
-# labs/k8s-guestbook/lab.yaml:26:13 — link client:eth0 <-> cni0@node-1
+# labs/k8s-guestbook/lab.yaml:27:13 — link client:eth0 <-> cni0@node-1
 link add vetha7a3e029 netns nsl.k8s-guestbook.node-1 index 1001 mtu 1450 type veth peer name eth0 netns nsl.k8s-guestbook.client mtu 1450
 # labs/k8s-guestbook/manifests/frontend-deployment.yaml:4:9 — link frontend-1:eth0 <-> cni0@node-1
 link add veth798de850 netns nsl.k8s-guestbook.node-1 index 1002 mtu 1450 type veth peer name eth0 netns nsl.k8s-guestbook.frontend-1 mtu 1450
@@ -70,7 +70,7 @@ addr add 192.168.56.100/24 dev eth0
 link set eth0 up
 EOF
 cat >/run/nslab/k8s-guestbook/batch/nsl.k8s-guestbook.node-1.ip <<'EOF'
-# labs/k8s-guestbook/lab.yaml:22:5
+# labs/k8s-guestbook/lab.yaml:23:5
 link set lo up
 # labs/k8s-guestbook/lab.yaml:20:3 — bridge cni0 in node-1
 link add cni0 type bridge
@@ -78,7 +78,7 @@ link set cni0 mtu 1450
 # labs/k8s-guestbook/lab.yaml:20:3 — VXLAN flannel.1: VNI 1 over eth0
 link add flannel.1 address 0e:98:64:5a:1b:65 mtu 1450 type vxlan id 1 local 192.168.56.11 dstport 8472 dev eth0 nolearning
 link set veth96971f43 master cni0
-# labs/k8s-guestbook/lab.yaml:26:13
+# labs/k8s-guestbook/lab.yaml:27:13
 link set vetha7a3e029 master cni0
 # labs/k8s-guestbook/manifests/frontend-deployment.yaml:4:9
 link set veth798de850 master cni0
@@ -87,7 +87,7 @@ link set vethbf5a567e master cni0
 link set veth8e906674 master cni0
 # labs/k8s-guestbook/lab.yaml:20:3 — hairpin mode: frames may leave by the port they came in on
 link set veth96971f43 type bridge_slave hairpin on
-# labs/k8s-guestbook/lab.yaml:26:13 — hairpin mode: frames may leave by the port they came in on
+# labs/k8s-guestbook/lab.yaml:27:13 — hairpin mode: frames may leave by the port they came in on
 link set vetha7a3e029 type bridge_slave hairpin on
 # labs/k8s-guestbook/manifests/frontend-deployment.yaml:4:9 — hairpin mode: frames may leave by the port they came in on
 link set veth798de850 type bridge_slave hairpin on
@@ -95,18 +95,18 @@ link set veth798de850 type bridge_slave hairpin on
 link set vethbf5a567e type bridge_slave hairpin on
 # labs/k8s-guestbook/manifests/redis-follower-deployment.yaml:4:9 — hairpin mode: frames may leave by the port they came in on
 link set veth8e906674 type bridge_slave hairpin on
-# labs/k8s-guestbook/lab.yaml:22:13
+# labs/k8s-guestbook/lab.yaml:23:13
 addr add 192.168.56.11/24 dev eth0
 # labs/k8s-guestbook/lab.yaml:20:3
 addr add 10.244.0.0/32 dev flannel.1
 addr add 10.244.0.1/24 dev cni0
-# labs/k8s-guestbook/lab.yaml:22:13
+# labs/k8s-guestbook/lab.yaml:23:13
 link set eth0 up
 # labs/k8s-guestbook/lab.yaml:20:3
 link set flannel.1 up
 link set cni0 up
 link set veth96971f43 up
-# labs/k8s-guestbook/lab.yaml:26:13
+# labs/k8s-guestbook/lab.yaml:27:13
 link set vetha7a3e029 up
 # labs/k8s-guestbook/manifests/frontend-deployment.yaml:4:9
 link set veth798de850 up
@@ -120,7 +120,7 @@ route add 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink
 neigh replace 10.244.1.0 lladdr 0e:12:dc:e0:cc:b4 dev flannel.1 nud permanent
 EOF
 cat >/run/nslab/k8s-guestbook/batch/nsl.k8s-guestbook.node-2.ip <<'EOF'
-# labs/k8s-guestbook/lab.yaml:23:5
+# labs/k8s-guestbook/lab.yaml:24:5
 link set lo up
 # labs/k8s-guestbook/lab.yaml:20:3 — bridge cni0 in node-2
 link add cni0 type bridge
@@ -139,12 +139,12 @@ link set veth2151adc3 type bridge_slave hairpin on
 link set veth7f7bb9b4 type bridge_slave hairpin on
 # labs/k8s-guestbook/manifests/redis-leader-deployment.yaml:5:9 — hairpin mode: frames may leave by the port they came in on
 link set veth5bab68e8 type bridge_slave hairpin on
-# labs/k8s-guestbook/lab.yaml:23:13
+# labs/k8s-guestbook/lab.yaml:24:13
 addr add 192.168.56.12/24 dev eth0
 # labs/k8s-guestbook/lab.yaml:20:3
 addr add 10.244.1.0/32 dev flannel.1
 addr add 10.244.1.1/24 dev cni0
-# labs/k8s-guestbook/lab.yaml:23:13
+# labs/k8s-guestbook/lab.yaml:24:13
 link set eth0 up
 # labs/k8s-guestbook/lab.yaml:20:3
 link set flannel.1 up
@@ -169,9 +169,9 @@ link set eth0 up
 route add default via 10.244.0.1
 EOF
 cat >/run/nslab/k8s-guestbook/batch/nsl.k8s-guestbook.client.ip <<'EOF'
-# labs/k8s-guestbook/lab.yaml:26:5
+# labs/k8s-guestbook/lab.yaml:27:5
 link set lo up
-# labs/k8s-guestbook/lab.yaml:26:13
+# labs/k8s-guestbook/lab.yaml:27:13
 addr add 10.244.0.3/24 dev eth0
 link set eth0 up
 route add default via 10.244.0.1
@@ -231,17 +231,17 @@ link set lo up
 link add k8s-net type bridge
 # labs/k8s-guestbook/lab.yaml:17:5
 link set visitor-eth0 master k8s-net
-# labs/k8s-guestbook/lab.yaml:22:13
-link set node-1-eth0 master k8s-net
 # labs/k8s-guestbook/lab.yaml:23:13
+link set node-1-eth0 master k8s-net
+# labs/k8s-guestbook/lab.yaml:24:13
 link set node-2-eth0 master k8s-net
 # labs/k8s-guestbook/lab.yaml:20:3
 link set k8s-net up
 # labs/k8s-guestbook/lab.yaml:17:5
 link set visitor-eth0 up
-# labs/k8s-guestbook/lab.yaml:22:13
-link set node-1-eth0 up
 # labs/k8s-guestbook/lab.yaml:23:13
+link set node-1-eth0 up
+# labs/k8s-guestbook/lab.yaml:24:13
 link set node-2-eth0 up
 EOF
 xargs -P 4 -L 1 nsenter <<'EOF'
@@ -626,7 +626,7 @@ search kube-system.svc.cluster.local svc.cluster.local cluster.local
 options ndots:5
 EOF
 # pod client: resolv.conf (ip netns exec mounts it)
-# from labs/k8s-guestbook/lab.yaml:26:5
+# from labs/k8s-guestbook/lab.yaml:27:5
 mkdir -p /etc/netns/nsl.k8s-guestbook.client
 cat >/etc/netns/nsl.k8s-guestbook.client/resolv.conf <<'EOF'
 nameserver 10.96.0.10
@@ -688,7 +688,7 @@ EOF
 mkdir -p /run/nslab/k8s-guestbook/logs
 ip netns exec nsl.k8s-guestbook.coredns dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces --listen-address=10.244.0.2 --port=53 --log-facility=- --local=/cluster.local/ --host-record=frontend.default.svc.cluster.local,10.96.0.12 --host-record=frontend-nodeport.default.svc.cluster.local,10.96.0.11 --host-record=redis-follower.default.svc.cluster.local,10.96.0.13 --host-record=redis-leader.default.svc.cluster.local,10.96.0.14 --host-record=kube-dns.kube-system.svc.cluster.local,10.96.0.10 --srv-host=_dns._udp.kube-dns.kube-system.svc.cluster.local,kube-dns.kube-system.svc.cluster.local,53 --srv-host=_dns-tcp._tcp.kube-dns.kube-system.svc.cluster.local,kube-dns.kube-system.svc.cluster.local,53 --host-record=10-244-0-3.default.pod.cluster.local,10.244.0.3 --host-record=10-244-0-4.default.pod.cluster.local,10.244.0.4 --host-record=10-244-1-2.default.pod.cluster.local,10.244.1.2 --host-record=10-244-0-5.default.pod.cluster.local,10.244.0.5 --host-record=10-244-1-3.default.pod.cluster.local,10.244.1.3 --host-record=10-244-0-6.default.pod.cluster.local,10.244.0.6 --host-record=10-244-1-4.default.pod.cluster.local,10.244.1.4 --host-record=10-244-0-2.kube-system.pod.cluster.local,10.244.0.2 --pid-file --user=root >/run/nslab/k8s-guestbook/logs/coredns.dnsmasq.log 2>&1 &
 # pod client: answers with its name and the client address on 80/tcp
-# from labs/k8s-guestbook/lab.yaml:26:5
+# from labs/k8s-guestbook/lab.yaml:27:5
 mkdir -p /run/nslab/k8s-guestbook/logs
 ip netns exec nsl.k8s-guestbook.client lab agent whoami --name client --port 80 >/run/nslab/k8s-guestbook/logs/client.whoami.log 2>&1 &
 # pod frontend-1: answers with its name and the client address on 80/tcp

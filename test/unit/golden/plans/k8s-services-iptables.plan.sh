@@ -29,6 +29,10 @@ netns add nsl.k8s-services-iptables.api-2
 netns add nsl.k8s-services-iptables.echo
 # labs/k8s-services-iptables/lab.yaml:31:5 — node client
 netns add nsl.k8s-services-iptables.client
+# labs/k8s-services-iptables/lab.yaml:34:5 — node cart-1
+netns add nsl.k8s-services-iptables.cart-1
+# labs/k8s-services-iptables/lab.yaml:34:5 — node cart-2
+netns add nsl.k8s-services-iptables.cart-2
 EOF
 
 # ── links: veth pairs created directly inside their namespaces
@@ -53,6 +57,10 @@ link add vethe655985e netns nsl.k8s-services-iptables.node-1 index 1003 mtu 1450
 link add veth4093604f netns nsl.k8s-services-iptables.node-2 index 1002 mtu 1450 type veth peer name eth0 netns nsl.k8s-services-iptables.echo mtu 1450
 # labs/k8s-services-iptables/lab.yaml:32:7 — link client:eth0 <-> cni0@node-1
 link add vetha7a3e029 netns nsl.k8s-services-iptables.node-1 index 1004 mtu 1450 type veth peer name eth0 netns nsl.k8s-services-iptables.client mtu 1450
+# labs/k8s-services-iptables/lab.yaml:35:7 — link cart-1:eth0 <-> cni0@node-2
+link add veth9a129328 netns nsl.k8s-services-iptables.node-2 index 1003 mtu 1450 type veth peer name eth0 netns nsl.k8s-services-iptables.cart-1 mtu 1450
+# labs/k8s-services-iptables/lab.yaml:35:7 — link cart-2:eth0 <-> cni0@node-1
+link add veth5eacdabb netns nsl.k8s-services-iptables.node-1 index 1005 mtu 1450 type veth peer name eth0 netns nsl.k8s-services-iptables.cart-2 mtu 1450
 EOF
 
 # ── configure: inside each namespace: sysctls, bridges, addresses, routes
@@ -74,6 +82,8 @@ link set veth4448cbdd master cni0
 link set vethe655985e master cni0
 # labs/k8s-services-iptables/lab.yaml:32:7
 link set vetha7a3e029 master cni0
+# labs/k8s-services-iptables/lab.yaml:35:7
+link set veth5eacdabb master cni0
 # labs/k8s-services-iptables/lab.yaml:11:3 — hairpin mode: frames may leave by the port they came in on
 link set veth96971f43 type bridge_slave hairpin on
 # labs/k8s-services-iptables/lab.yaml:18:7 — hairpin mode: frames may leave by the port they came in on
@@ -84,6 +94,8 @@ link set veth4448cbdd type bridge_slave hairpin on
 link set vethe655985e type bridge_slave hairpin on
 # labs/k8s-services-iptables/lab.yaml:32:7 — hairpin mode: frames may leave by the port they came in on
 link set vetha7a3e029 type bridge_slave hairpin on
+# labs/k8s-services-iptables/lab.yaml:35:7 — hairpin mode: frames may leave by the port they came in on
+link set veth5eacdabb type bridge_slave hairpin on
 # labs/k8s-services-iptables/lab.yaml:14:13
 addr add 192.168.56.11/24 dev eth0
 # labs/k8s-services-iptables/lab.yaml:11:3
@@ -102,6 +114,8 @@ link set veth4448cbdd up
 link set vethe655985e up
 # labs/k8s-services-iptables/lab.yaml:32:7
 link set vetha7a3e029 up
+# labs/k8s-services-iptables/lab.yaml:35:7
+link set veth5eacdabb up
 # labs/k8s-services-iptables/lab.yaml:11:8
 route add 10.96.0.0/12 dev eth0
 route add 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink
@@ -122,12 +136,16 @@ link set veth9fb0db7f master cni0
 link set veth41e47e3d master cni0
 # labs/k8s-services-iptables/lab.yaml:27:7
 link set veth4093604f master cni0
+# labs/k8s-services-iptables/lab.yaml:35:7
+link set veth9a129328 master cni0
 # labs/k8s-services-iptables/lab.yaml:18:7 — hairpin mode: frames may leave by the port they came in on
 link set veth9fb0db7f type bridge_slave hairpin on
 # labs/k8s-services-iptables/lab.yaml:21:7 — hairpin mode: frames may leave by the port they came in on
 link set veth41e47e3d type bridge_slave hairpin on
 # labs/k8s-services-iptables/lab.yaml:27:7 — hairpin mode: frames may leave by the port they came in on
 link set veth4093604f type bridge_slave hairpin on
+# labs/k8s-services-iptables/lab.yaml:35:7 — hairpin mode: frames may leave by the port they came in on
+link set veth9a129328 type bridge_slave hairpin on
 # labs/k8s-services-iptables/lab.yaml:15:13
 addr add 192.168.56.12/24 dev eth0
 # labs/k8s-services-iptables/lab.yaml:11:3
@@ -144,6 +162,8 @@ link set veth9fb0db7f up
 link set veth41e47e3d up
 # labs/k8s-services-iptables/lab.yaml:27:7
 link set veth4093604f up
+# labs/k8s-services-iptables/lab.yaml:35:7
+link set veth9a129328 up
 # labs/k8s-services-iptables/lab.yaml:11:8
 route add 10.96.0.0/12 dev eth0
 route add 10.244.0.0/24 via 10.244.0.0 dev flannel.1 onlink
@@ -213,6 +233,22 @@ addr add 10.244.0.6/24 dev eth0
 link set eth0 up
 route add default via 10.244.0.1
 EOF
+cat >/run/nslab/k8s-services-iptables/batch/nsl.k8s-services-iptables.cart-1.ip <<'EOF'
+# labs/k8s-services-iptables/lab.yaml:34:5
+link set lo up
+# labs/k8s-services-iptables/lab.yaml:35:7
+addr add 10.244.1.5/24 dev eth0
+link set eth0 up
+route add default via 10.244.1.1
+EOF
+cat >/run/nslab/k8s-services-iptables/batch/nsl.k8s-services-iptables.cart-2.ip <<'EOF'
+# labs/k8s-services-iptables/lab.yaml:34:5
+link set lo up
+# labs/k8s-services-iptables/lab.yaml:35:7
+addr add 10.244.0.7/24 dev eth0
+link set eth0 up
+route add default via 10.244.0.1
+EOF
 cat >/run/nslab/k8s-services-iptables/batch/nsl.k8s-services-iptables.ip <<'EOF'
 # labs/k8s-services-iptables/lab.yaml:2:7
 link set lo up
@@ -250,6 +286,10 @@ xargs -P 4 -L 1 nsenter <<'EOF'
 --net=/run/netns/nsl.k8s-services-iptables.echo ip -batch /run/nslab/k8s-services-iptables/batch/nsl.k8s-services-iptables.echo.ip
 --net=/run/netns/nsl.k8s-services-iptables.client sysctl -qw net.ipv4.ip_forward=0
 --net=/run/netns/nsl.k8s-services-iptables.client ip -batch /run/nslab/k8s-services-iptables/batch/nsl.k8s-services-iptables.client.ip
+--net=/run/netns/nsl.k8s-services-iptables.cart-1 sysctl -qw net.ipv4.ip_forward=0
+--net=/run/netns/nsl.k8s-services-iptables.cart-1 ip -batch /run/nslab/k8s-services-iptables/batch/nsl.k8s-services-iptables.cart-1.ip
+--net=/run/netns/nsl.k8s-services-iptables.cart-2 sysctl -qw net.ipv4.ip_forward=0
+--net=/run/netns/nsl.k8s-services-iptables.cart-2 ip -batch /run/nslab/k8s-services-iptables/batch/nsl.k8s-services-iptables.cart-2.ip
 --net=/run/netns/nsl.k8s-services-iptables ip -batch /run/nslab/k8s-services-iptables/batch/nsl.k8s-services-iptables.ip
 EOF
 
@@ -329,6 +369,9 @@ COMMIT
 :KUBE-SVC-HKW6WEABBLTTNNYR - [0:0]
 :KUBE-SEP-YNANPEWNMAI73LUH - [0:0]
 :KUBE-SEP-6SJADSX2TRRDA3F3 - [0:0]
+:KUBE-SVC-EE4FE7XDP64QLQLA - [0:0]
+:KUBE-SEP-5E5FR5JZ53AN3HKL - [0:0]
+:KUBE-SEP-H3VLTFAR3MIILRYW - [0:0]
 :KUBE-SVC-FKLAI5EM3I2JB7TA - [0:0]
 :KUBE-SEP-PR54SKRIX7GI2LSW - [0:0]
 :KUBE-SVC-LOLE4ISW44XBNF3G - [0:0]
@@ -367,6 +410,14 @@ COMMIT
 -A KUBE-SEP-YNANPEWNMAI73LUH -m comment --comment default/api:metrics -m tcp -p tcp -j DNAT --to-destination 10.244.0.5:9090
 -A KUBE-SEP-6SJADSX2TRRDA3F3 -m comment --comment default/api:metrics -s 10.244.1.3 -j KUBE-MARK-MASQ
 -A KUBE-SEP-6SJADSX2TRRDA3F3 -m comment --comment default/api:metrics -m tcp -p tcp -j DNAT --to-destination 10.244.1.3:9090
+-A KUBE-SERVICES -m comment --comment "default/cart cluster IP" -m tcp -p tcp -d 10.96.0.16 --dport 80 -j KUBE-SVC-EE4FE7XDP64QLQLA
+-A KUBE-SVC-EE4FE7XDP64QLQLA -m comment --comment "default/cart cluster IP" -m tcp -p tcp -d 10.96.0.16 --dport 80 ! -s 10.244.0.0/16 -j KUBE-MARK-MASQ
+-A KUBE-SVC-EE4FE7XDP64QLQLA -m comment --comment "default/cart -> 10.244.0.7:80" -m statistic --mode random --probability 0.5000000000 -j KUBE-SEP-5E5FR5JZ53AN3HKL
+-A KUBE-SVC-EE4FE7XDP64QLQLA -m comment --comment "default/cart -> 10.244.1.5:80" -j KUBE-SEP-H3VLTFAR3MIILRYW
+-A KUBE-SEP-5E5FR5JZ53AN3HKL -m comment --comment default/cart -s 10.244.0.7 -j KUBE-MARK-MASQ
+-A KUBE-SEP-5E5FR5JZ53AN3HKL -m comment --comment default/cart -m tcp -p tcp -j DNAT --to-destination 10.244.0.7:80
+-A KUBE-SEP-H3VLTFAR3MIILRYW -m comment --comment default/cart -s 10.244.1.5 -j KUBE-MARK-MASQ
+-A KUBE-SEP-H3VLTFAR3MIILRYW -m comment --comment default/cart -m tcp -p tcp -j DNAT --to-destination 10.244.1.5:80
 -A KUBE-SERVICES -m comment --comment "default/echo cluster IP" -m udp -p udp -d 10.96.0.14 --dport 53 -j KUBE-SVC-FKLAI5EM3I2JB7TA
 -A KUBE-SVC-FKLAI5EM3I2JB7TA -m comment --comment "default/echo cluster IP" -m udp -p udp -d 10.96.0.14 --dport 53 ! -s 10.244.0.0/16 -j KUBE-MARK-MASQ
 -A KUBE-SVC-FKLAI5EM3I2JB7TA -m comment --comment "default/echo -> 10.244.1.4:5353" -j KUBE-SEP-PR54SKRIX7GI2LSW
@@ -459,6 +510,9 @@ COMMIT
 :KUBE-SVC-HKW6WEABBLTTNNYR - [0:0]
 :KUBE-SEP-YNANPEWNMAI73LUH - [0:0]
 :KUBE-SEP-6SJADSX2TRRDA3F3 - [0:0]
+:KUBE-SVC-EE4FE7XDP64QLQLA - [0:0]
+:KUBE-SEP-5E5FR5JZ53AN3HKL - [0:0]
+:KUBE-SEP-H3VLTFAR3MIILRYW - [0:0]
 :KUBE-SVC-FKLAI5EM3I2JB7TA - [0:0]
 :KUBE-SEP-PR54SKRIX7GI2LSW - [0:0]
 :KUBE-SVC-LOLE4ISW44XBNF3G - [0:0]
@@ -497,6 +551,14 @@ COMMIT
 -A KUBE-SEP-YNANPEWNMAI73LUH -m comment --comment default/api:metrics -m tcp -p tcp -j DNAT --to-destination 10.244.0.5:9090
 -A KUBE-SEP-6SJADSX2TRRDA3F3 -m comment --comment default/api:metrics -s 10.244.1.3 -j KUBE-MARK-MASQ
 -A KUBE-SEP-6SJADSX2TRRDA3F3 -m comment --comment default/api:metrics -m tcp -p tcp -j DNAT --to-destination 10.244.1.3:9090
+-A KUBE-SERVICES -m comment --comment "default/cart cluster IP" -m tcp -p tcp -d 10.96.0.16 --dport 80 -j KUBE-SVC-EE4FE7XDP64QLQLA
+-A KUBE-SVC-EE4FE7XDP64QLQLA -m comment --comment "default/cart cluster IP" -m tcp -p tcp -d 10.96.0.16 --dport 80 ! -s 10.244.0.0/16 -j KUBE-MARK-MASQ
+-A KUBE-SVC-EE4FE7XDP64QLQLA -m comment --comment "default/cart -> 10.244.0.7:80" -m statistic --mode random --probability 0.5000000000 -j KUBE-SEP-5E5FR5JZ53AN3HKL
+-A KUBE-SVC-EE4FE7XDP64QLQLA -m comment --comment "default/cart -> 10.244.1.5:80" -j KUBE-SEP-H3VLTFAR3MIILRYW
+-A KUBE-SEP-5E5FR5JZ53AN3HKL -m comment --comment default/cart -s 10.244.0.7 -j KUBE-MARK-MASQ
+-A KUBE-SEP-5E5FR5JZ53AN3HKL -m comment --comment default/cart -m tcp -p tcp -j DNAT --to-destination 10.244.0.7:80
+-A KUBE-SEP-H3VLTFAR3MIILRYW -m comment --comment default/cart -s 10.244.1.5 -j KUBE-MARK-MASQ
+-A KUBE-SEP-H3VLTFAR3MIILRYW -m comment --comment default/cart -m tcp -p tcp -j DNAT --to-destination 10.244.1.5:80
 -A KUBE-SERVICES -m comment --comment "default/echo cluster IP" -m udp -p udp -d 10.96.0.14 --dport 53 -j KUBE-SVC-FKLAI5EM3I2JB7TA
 -A KUBE-SVC-FKLAI5EM3I2JB7TA -m comment --comment "default/echo cluster IP" -m udp -p udp -d 10.96.0.14 --dport 53 ! -s 10.244.0.0/16 -j KUBE-MARK-MASQ
 -A KUBE-SVC-FKLAI5EM3I2JB7TA -m comment --comment "default/echo -> 10.244.1.4:5353" -j KUBE-SEP-PR54SKRIX7GI2LSW
@@ -610,12 +672,28 @@ nameserver 10.96.0.10
 search default.svc.cluster.local svc.cluster.local cluster.local
 options ndots:5
 EOF
+# pod cart-1: resolv.conf (ip netns exec mounts it)
+# from labs/k8s-services-iptables/lab.yaml:34:5
+mkdir -p /etc/netns/nsl.k8s-services-iptables.cart-1
+cat >/etc/netns/nsl.k8s-services-iptables.cart-1/resolv.conf <<'EOF'
+nameserver 10.96.0.10
+search default.svc.cluster.local svc.cluster.local cluster.local
+options ndots:5
+EOF
+# pod cart-2: resolv.conf (ip netns exec mounts it)
+# from labs/k8s-services-iptables/lab.yaml:34:5
+mkdir -p /etc/netns/nsl.k8s-services-iptables.cart-2
+cat >/etc/netns/nsl.k8s-services-iptables.cart-2/resolv.conf <<'EOF'
+nameserver 10.96.0.10
+search default.svc.cluster.local svc.cluster.local cluster.local
+options ndots:5
+EOF
 
 # ── daemons: long-running processes (stopped by `lab down`)
 # the cluster DNS: dnsmasq with the records of every service and pod
 # from labs/k8s-services-iptables/lab.yaml:10:1
 mkdir -p /run/nslab/k8s-services-iptables/logs
-ip netns exec nsl.k8s-services-iptables.coredns dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces --listen-address=10.244.0.2 --port=53 --log-facility=- --local=/cluster.local/ --host-record=api.default.svc.cluster.local,10.96.0.13 --srv-host=_http._tcp.api.default.svc.cluster.local,api.default.svc.cluster.local,80 --srv-host=_metrics._tcp.api.default.svc.cluster.local,api.default.svc.cluster.local,9090 --host-record=echo.default.svc.cluster.local,10.96.0.14 --host-record=ghost.default.svc.cluster.local,10.96.0.15 --host-record=web.default.svc.cluster.local,10.96.0.11 --host-record=web-headless.default.svc.cluster.local,10.244.0.3 --host-record=web-headless.default.svc.cluster.local,10.244.0.4 --host-record=web-headless.default.svc.cluster.local,10.244.1.2 --host-record=web-1.web-headless.default.svc.cluster.local,10.244.0.3 --host-record=web-3.web-headless.default.svc.cluster.local,10.244.0.4 --host-record=web-2.web-headless.default.svc.cluster.local,10.244.1.2 --host-record=web-sticky.default.svc.cluster.local,10.96.0.12 --host-record=kube-dns.kube-system.svc.cluster.local,10.96.0.10 --srv-host=_dns._udp.kube-dns.kube-system.svc.cluster.local,kube-dns.kube-system.svc.cluster.local,53 --srv-host=_dns-tcp._tcp.kube-dns.kube-system.svc.cluster.local,kube-dns.kube-system.svc.cluster.local,53 --host-record=10-244-1-3.default.pod.cluster.local,10.244.1.3 --host-record=10-244-0-5.default.pod.cluster.local,10.244.0.5 --host-record=10-244-0-6.default.pod.cluster.local,10.244.0.6 --host-record=10-244-1-4.default.pod.cluster.local,10.244.1.4 --host-record=10-244-0-3.default.pod.cluster.local,10.244.0.3 --host-record=10-244-1-2.default.pod.cluster.local,10.244.1.2 --host-record=10-244-0-4.default.pod.cluster.local,10.244.0.4 --host-record=10-244-0-2.kube-system.pod.cluster.local,10.244.0.2 --pid-file --user=root >/run/nslab/k8s-services-iptables/logs/coredns.dnsmasq.log 2>&1 &
+ip netns exec nsl.k8s-services-iptables.coredns dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces --listen-address=10.244.0.2 --port=53 --log-facility=- --local=/cluster.local/ --host-record=api.default.svc.cluster.local,10.96.0.13 --srv-host=_http._tcp.api.default.svc.cluster.local,api.default.svc.cluster.local,80 --srv-host=_metrics._tcp.api.default.svc.cluster.local,api.default.svc.cluster.local,9090 --host-record=cart.default.svc.cluster.local,10.96.0.16 --host-record=echo.default.svc.cluster.local,10.96.0.14 --host-record=ghost.default.svc.cluster.local,10.96.0.15 --host-record=web.default.svc.cluster.local,10.96.0.11 --host-record=web-headless.default.svc.cluster.local,10.244.0.3 --host-record=web-headless.default.svc.cluster.local,10.244.0.4 --host-record=web-headless.default.svc.cluster.local,10.244.1.2 --host-record=10-244-0-3.web-headless.default.svc.cluster.local,10.244.0.3 --host-record=10-244-0-4.web-headless.default.svc.cluster.local,10.244.0.4 --host-record=10-244-1-2.web-headless.default.svc.cluster.local,10.244.1.2 --host-record=web-sticky.default.svc.cluster.local,10.96.0.12 --host-record=kube-dns.kube-system.svc.cluster.local,10.96.0.10 --srv-host=_dns._udp.kube-dns.kube-system.svc.cluster.local,kube-dns.kube-system.svc.cluster.local,53 --srv-host=_dns-tcp._tcp.kube-dns.kube-system.svc.cluster.local,kube-dns.kube-system.svc.cluster.local,53 --host-record=10-244-1-3.default.pod.cluster.local,10.244.1.3 --host-record=10-244-0-5.default.pod.cluster.local,10.244.0.5 --host-record=10-244-1-5.default.pod.cluster.local,10.244.1.5 --host-record=10-244-0-7.default.pod.cluster.local,10.244.0.7 --host-record=10-244-0-6.default.pod.cluster.local,10.244.0.6 --host-record=10-244-1-4.default.pod.cluster.local,10.244.1.4 --host-record=10-244-0-3.default.pod.cluster.local,10.244.0.3 --host-record=10-244-1-2.default.pod.cluster.local,10.244.1.2 --host-record=10-244-0-4.default.pod.cluster.local,10.244.0.4 --host-record=10-244-0-2.kube-system.pod.cluster.local,10.244.0.2 --pid-file --user=root >/run/nslab/k8s-services-iptables/logs/coredns.dnsmasq.log 2>&1 &
 # pod web-1: answers with its name and the client address on 80/tcp
 # from labs/k8s-services-iptables/lab.yaml:17:5
 mkdir -p /run/nslab/k8s-services-iptables/logs
@@ -644,6 +722,14 @@ ip netns exec nsl.k8s-services-iptables.echo lab agent whoami --name echo --udp-
 # from labs/k8s-services-iptables/lab.yaml:31:5
 mkdir -p /run/nslab/k8s-services-iptables/logs
 ip netns exec nsl.k8s-services-iptables.client lab agent whoami --name client --port 80 >/run/nslab/k8s-services-iptables/logs/client.whoami.log 2>&1 &
+# pod cart-1: answers with its name and the client address on 80/tcp
+# from labs/k8s-services-iptables/lab.yaml:34:5
+mkdir -p /run/nslab/k8s-services-iptables/logs
+ip netns exec nsl.k8s-services-iptables.cart-1 lab agent whoami --name cart-1 --port 80 >/run/nslab/k8s-services-iptables/logs/cart-1.whoami.log 2>&1 &
+# pod cart-2: answers with its name and the client address on 80/tcp
+# from labs/k8s-services-iptables/lab.yaml:34:5
+mkdir -p /run/nslab/k8s-services-iptables/logs
+ip netns exec nsl.k8s-services-iptables.cart-2 lab agent whoami --name cart-2 --port 80 >/run/nslab/k8s-services-iptables/logs/cart-2.whoami.log 2>&1 &
 
 # ── teardown (what `lab down` runs): stop every process inside the lab's namespaces (by PID), then
 # delete the namespaces, which removes every link, bridge, address, route and rule inside them
@@ -660,4 +746,6 @@ ip netns exec nsl.k8s-services-iptables.client lab agent whoami --name client --
 #   netns del nsl.k8s-services-iptables.api-2
 #   netns del nsl.k8s-services-iptables.echo
 #   netns del nsl.k8s-services-iptables.client
+#   netns del nsl.k8s-services-iptables.cart-1
+#   netns del nsl.k8s-services-iptables.cart-2
 #   EOF
