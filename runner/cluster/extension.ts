@@ -12,6 +12,8 @@ import { expandCluster } from './expand.ts';
 import { mergeManifests } from './manifests.ts';
 import { createHash } from 'node:crypto';
 import type { ClusterResult } from './types.ts';
+import { join } from 'node:path';
+import { CNI_PATH } from './cni-plugins.ts';
 
 /** The action that deletes pods: the tests after it see the cluster without them. */
 const DELETE_POD = 'delete-pod';
@@ -39,6 +41,23 @@ async function verifyIpvs(lab: ResolvedLab, ctx: VerifyContext): Promise<Diagnos
   ];
 }
 
+/** cni: { conflist }: every plugin it runs is installed in CNI_PATH on this machine. */
+function verifyPlugins(lab: ResolvedLab, ctx: VerifyContext): Diagnostic[] {
+  const c = lab.cluster?.conflist;
+  if (!c || !ctx.executable) return [];
+  const out: Diagnostic[] = [];
+  const missing = (type: string): boolean => !ctx.executable!(join(CNI_PATH, type));
+  if (missing('loopback')) out.push(error('cluster.cni-plugin-missing', `CNI plugin loopback is not installed: ${join(CNI_PATH, 'loopback')} is missing`, lab.cluster!.pos, 'install Debian\'s containernetworking-plugins (`lab doctor --fix`, or apt-get install containernetworking-plugins); nothing was built'));
+  c.plugins.forEach((p, i) => {
+    const type = String(p.type);
+    const ipam = (p.ipam as { type?: string } | undefined)?.type;
+    for (const t of [type, ...(ipam ? [ipam] : [])]) {
+      if (missing(t)) out.push(error('cluster.cni-plugin-missing', `CNI plugin ${t} is not installed: ${join(CNI_PATH, t)} is missing`, c.pluginPos[i], 'install Debian\'s containernetworking-plugins (`lab doctor --fix`, or apt-get install containernetworking-plugins); nothing was built'));
+    }
+  });
+  return out;
+}
+
 export const clusterExtension: Extension = {
   name: 'cluster',
   section: 'cluster',
@@ -55,5 +74,5 @@ export const clusterExtension: Extension = {
   },
   assertionContext: (extras) => (extras.cluster ? testScope(extras.cluster) : undefined),
   steps: clusterSteps,
-  verify: verifyIpvs,
+  verify: async (lab, ctx) => [...(await verifyIpvs(lab, ctx)), ...verifyPlugins(lab, ctx)],
 };

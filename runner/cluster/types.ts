@@ -3,6 +3,7 @@
  * Services with their endpoints, NetworkPolicies. Pure data; the `cluster:` lab construct resolves into it.
  */
 import type { SourcePos } from '../config/diagnostics.ts';
+import type { CniConflist } from './cni-plugins.ts';
 
 export type Protocol = 'TCP' | 'UDP';
 
@@ -105,7 +106,7 @@ export interface PolicyInput {
 }
 
 /** The CNI backends a cluster can be built with. */
-export type CniBackend = 'bridge' | 'flannel-vxlan' | 'flannel-host-gw' | 'flannel-udp' | 'calico-bgp';
+export type CniBackend = 'bridge' | 'flannel-vxlan' | 'flannel-host-gw' | 'flannel-udp' | 'calico-bgp' | 'conflist';
 
 /** A Kubernetes node of the cluster: a lab node (its name is the lab node's name). */
 export interface ClusterNode {
@@ -147,6 +148,8 @@ export interface ResolvedCluster {
   readonly gateway?: string;
   /** Pod traffic leaving the pod CIDR is masqueraded to the node's address (flannel's ip-masq, Calico's natOutgoing). */
   readonly egressMasquerade?: boolean;
+  /** cni: { conflist }: the CNI network configuration list the real plugins are run with (runner/cluster/cni-plugins.ts). */
+  readonly conflist?: CniConflist;
 }
 
 /** The resolved cluster, plus where each part was written (for compile's step sources). */

@@ -1,0 +1,76 @@
+/**
+ * The CNI protocol's invocations, as data and as shell text (one place for `lab plan`, `lab up`, `lab down` and
+ * delete-pod): a plugin is an executable run with CNI_COMMAND, CNI_CONTAINERID, CNI_NETNS, CNI_IFNAME, CNI_PATH and
+ * CNI_ARGS in its environment and its network configuration (JSON) on stdin; it answers with a result (JSON) on
+ * stdout, or an error ({code, msg, details}) and a non-zero exit. Pure.
+ */
+import type { CniCall } from './ops.ts';
+import { netnsExecArgv } from './netns-argv.ts';
+import { shellQuote } from '../model/words.ts';
+
+export type CniCommand = 'ADD' | 'CHECK' | 'DEL';
+
+/** What a pod's CNI calls returned, as recorded in the lab's state and in <labDir>/cni/<pod>.json. */
+export interface CniRecord {
+  readonly pod: string;
+  readonly node: string;
+  /** The node's namespace the plugins ran in. */
+  readonly ns: string;
+  readonly network: string;
+  readonly cniVersion: string;
+  readonly loopback?: CniCall;
+  readonly calls: readonly CniCall[];
+  /** Each plugin's result, in call order. */
+  readonly results: readonly { readonly plugin: string; readonly result: unknown }[];
+  /** CHECK after ADD: 'ok', or not run (cniVersion < 0.4.0). */
+  readonly check?: 'ok';
+}
+
+/** The environment of one call (added to the runtime's own). */
+export function cniEnv(call: CniCall, command: CniCommand): Record<string, string> {
+  return { CNI_COMMAND: command, ...call.env };
+}
+
+/** The configuration on stdin: the plugin's entry with name and cniVersion, and prevResult when chained. */
+export function cniStdin(call: CniCall, prevResult?: unknown): string {
+  return JSON.stringify(prevResult === undefined ? call.config : { ...call.config, prevResult });
+}
+
+/** The argv: the plugin run inside the node's namespace (the runtime's namespace). */
+export function cniArgv(ns: string, call: CniCall): string[] {
+  return netnsExecArgv(ns, [call.path]);
+}
+
+/** cniVersion ≥ 0.4.0: CHECK exists and DEL is given prevResult. */
+export function hasCheck(version: string): boolean {
+  const [a, b] = version.split('.').map(Number);
+  return a > 0 || (a === 0 && b >= 4);
+}
+
+/** A plugin's error, from the JSON it prints ({code, msg, details}); undefined when it printed none. */
+export function cniError(stdout: string): { code?: number; msg?: string; details?: string } | undefined {
+  try {
+    const e = JSON.parse(stdout) as { code?: unknown; msg?: unknown; details?: unknown };
+    if (e && typeof e === 'object' && ('code' in e || 'msg' in e)) return { code: typeof e.code === 'number' ? e.code : undefined, msg: typeof e.msg === 'string' ? e.msg : undefined, details: typeof e.details === 'string' && e.details ? e.details : undefined };
+  } catch {
+    /* not JSON */
+  }
+  return undefined;
+}
+
+export function describeCniError(e: { code?: number; msg?: string; details?: string }): string {
+  return `${e.code !== undefined ? `code ${e.code}: ` : ''}${e.msg ?? '(no message)'}${e.details ? ` (${e.details})` : ''}`;
+}
+
+/**
+ * One call as sh lines: `VAR=… ip netns exec NS /usr/lib/cni/TYPE` with the configuration on stdin. A chained call
+ * takes the previous result from the shell variable `prevVar` (jq adds it as prevResult); with `capture`, the
+ * call's result goes into $prev and is printed.
+ */
+export function cniShell(ns: string, call: CniCall, command: CniCommand, prevVar?: string, capture = true): string[] {
+  const env = Object.entries(cniEnv(call, command)).map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ');
+  const run = `${env} ${cniArgv(ns, call).map(shellQuote).join(' ')}`;
+  const json = JSON.stringify(call.config, null, 2).split('\n');
+  const head = prevVar ? `jq -c --argjson prevResult "$${prevVar}" '. + {prevResult: $prevResult}' <<'EOF' | ${run}` : `${run} <<'EOF'`;
+  return capture ? [`prev=$(${head}`, ...json, 'EOF', ')', 'echo "$prev"'] : [head, ...json, 'EOF'];
+}
