@@ -24,7 +24,9 @@ import { contains, parseAddress, parsePrefix } from '../model/ip.ts';
 import { NETNS_DIR } from '../model/names.ts';
 import type { CniCall, CniOp } from '../plan/ops.ts';
 import { asObj, isObj, type Obj } from '../util/obj.ts';
-import type { Pod } from './types.ts';
+import type { CniConflist, Pod } from './types.ts';
+
+export type { CniConflist } from './types.ts';
 
 /** Where Debian's containernetworking-plugins puts the plugins. */
 export const CNI_PATH = '/usr/lib/cni';
@@ -42,16 +44,6 @@ export const CNI_PLUGINS: Readonly<Record<string, { readonly makesInterface: boo
 export const IPAM_TYPES = ['host-local'];
 /** Plugin versions the plugins of containernetworking-plugins 1.1 speak (prevResult needs ≥ 0.3.0). */
 export const CNI_VERSIONS = ['0.3.0', '0.3.1', '0.4.0', '1.0.0'];
-
-export interface CniConflist {
-  readonly name: string;
-  readonly cniVersion: string;
-  readonly plugins: readonly Obj[];
-  /** Each plugin's place (its entry in the lab file, or in the conflist file). */
-  readonly pluginPos: readonly SourcePos[];
-  /** The conflist file, when it is one (relative to the lab file). */
-  readonly file?: string;
-}
 
 interface Where {
   /** Position of a path inside the conflist. */

@@ -3,7 +3,7 @@
  * Services with their endpoints, NetworkPolicies. Pure data; the `cluster:` lab construct resolves into it.
  */
 import type { SourcePos } from '../config/diagnostics.ts';
-import type { CniConflist } from './cni-plugins.ts';
+import type { Obj } from '../util/obj.ts';
 
 export type Protocol = 'TCP' | 'UDP';
 
@@ -161,3 +161,15 @@ export interface ClusterResult extends ResolvedCluster {
   readonly requestedKubeProxy: string;
   readonly kubeProxyPos?: SourcePos;
 }
+
+/** A CNI network configuration list (cluster cni: { conflist }), checked (runner/cluster/cni-plugins.ts). */
+export interface CniConflist {
+  readonly name: string;
+  readonly cniVersion: string;
+  readonly plugins: readonly Obj[];
+  /** Each plugin's place (its entry in the lab file, or in the conflist file). */
+  readonly pluginPos: readonly SourcePos[];
+  /** The conflist file, when it is one (relative to the lab file). */
+  readonly file?: string;
+}
+

@@ -4,7 +4,8 @@
  * CNI_ARGS in its environment and its network configuration (JSON) on stdin; it answers with a result (JSON) on
  * stdout, or an error ({code, msg, details}) and a non-zero exit. Pure.
  */
-import type { CniCall } from './ops.ts';
+import type { CniCall, CniOp } from './ops.ts';
+import { formatPos } from '../config/diagnostics.ts';
 import { netnsExecArgv } from './netns-argv.ts';
 import { shellQuote } from '../model/words.ts';
 
@@ -73,4 +74,20 @@ export function cniShell(ns: string, call: CniCall, command: CniCommand, prevVar
   const json = JSON.stringify(call.config, null, 2).split('\n');
   const head = prevVar ? `jq -c --argjson prevResult "$${prevVar}" '. + {prevResult: $prevResult}' <<'EOF' | ${run}` : `${run} <<'EOF'`;
   return capture ? [`prev=$(${head}`, ...json, 'EOF', ')', 'echo "$prev"'] : [head, ...json, 'EOF'];
+}
+
+/** A pod's whole CNI step as sh lines (`lab plan`, handouts): loopback, each plugin chained, CHECK. */
+export function cniPlanLines(op: CniOp): string[] {
+  const lines: string[] = [];
+  if (op.loopback) lines.push('# the runtime first brings up lo with the loopback plugin', ...cniShell(op.ns, op.loopback, 'ADD', undefined, false));
+  op.calls.forEach((c, i) => {
+    lines.push(`# plugin ${i + 1}/${op.calls.length} of network ${op.network}: ${c.plugin}${c.source ? ` (${formatPos(c.source)})` : ''}${i ? ', given the previous result as prevResult' : ''}`);
+    lines.push(...cniShell(op.ns, c, 'ADD', i > 0 ? 'prev' : undefined));
+  });
+  if (op.check) {
+    lines.push(`# CHECK (cniVersion ${op.cniVersion} ≥ 0.4.0): every plugin again, each given the final result as prevResult`, 'final="$prev"');
+    for (const c of op.calls) lines.push(...cniShell(op.ns, c, 'CHECK', 'final', false));
+  }
+  lines.push(`# nslab records every result in ${op.record} (and the lab's state); lab down runs DEL in reverse order`);
+  return lines;
 }

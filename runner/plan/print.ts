@@ -7,7 +7,7 @@ import type { Plan } from './ops.ts';
 import { NETNS_DIR } from '../model/names.ts';
 import { exposeNetnsLine } from './docker-argv.ts';
 import { FANOUT_PARALLEL, schedule, type Unit } from './units.ts';
-import { cniShell } from './cni-argv.ts';
+import { cniPlanLines } from './cni-argv.ts';
 
 const TITLES: Record<string, string> = {
   namespaces: 'network namespaces (one per node, plus the lab fabric) and containers',
@@ -71,17 +71,7 @@ function printUnit(u: Unit): string[] {
     lines.push(`# repeated until no port is "${u.settle.absent}", for at most ${u.settle.timeoutMs / 1000} s`);
     lines.push(`while ${cmd} | grep -q ${shellQuote(u.settle.absent)}; do sleep 0.01; done`);
   } else if (u.cni) {
-    const op = u.cni;
-    if (op.loopback) lines.push(`# the runtime first brings up lo with the loopback plugin`, ...cniShell(op.ns, op.loopback, 'ADD', undefined, false));
-    op.calls.forEach((c, i) => {
-      lines.push(`# plugin ${i + 1}/${op.calls.length} of network ${op.network}: ${c.plugin}${c.source ? ` (${formatPos(c.source)})` : ''}${i ? ', given the previous result as prevResult' : ''}`);
-      lines.push(...cniShell(op.ns, c, 'ADD', i > 0 ? 'prev' : undefined));
-    });
-    if (op.check) {
-      lines.push(`# CHECK (cniVersion ${op.cniVersion} ≥ 0.4.0): every plugin again, each given the final result as prevResult`, 'final="$prev"');
-      for (const c of op.calls) lines.push(...cniShell(op.ns, c, 'CHECK', 'final', false));
-    }
-    lines.push(`# nslab records every result in ${op.record} (and the lab's state); lab down runs DEL in reverse order`);
+    lines.push(...cniPlanLines(u.cni));
   } else if (u.daemon) {
     lines.push(`mkdir -p ${shellQuote(dirname(u.daemon.log))}`);
     lines.push(`${cmd} >${shellQuote(u.daemon.log)} 2>&1 &`);
