@@ -77,7 +77,7 @@ export function parseConflist(value: unknown, file: LoadedFile, diags: Diagnosti
     }
   }
   const before = diags.length;
-  const bad = (p: PathSeg[], message: string, hint: string): void => void diags.push(error('cluster.conflist', message, where.at(p, false), hint));
+  const bad = (p: PathSeg[], message: string, hint: string): void => void diags.push(error('cluster.conflist', message, where.at(p, p.length === 0 && !path), hint));
   if (!isObj(data)) {
     bad([], `${where.what} is not a CNI network configuration list (a JSON object)`, 'write { "cniVersion": "1.0.0", "name": "…", "plugins": [ { "type": "bridge", … } ] }');
     return undefined;
