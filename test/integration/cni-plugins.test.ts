@@ -18,7 +18,9 @@ import { expectOk, lab, labLeftovers, ROOT, tempDir } from './helpers.ts';
 const REAL = 'tn-cni-real';
 const EMU = 'tn-cni-emu';
 const BAD = 'tn-cni-bad';
-const LABS = [REAL, EMU, BAD];
+const PTP = 'tn-cni-ptp';
+const MACVLAN = 'tn-cni-macvlan';
+const LABS = [REAL, EMU, BAD, PTP, MACVLAN];
 
 async function inNs(ns: string, argv: readonly string[]): Promise<string> {
   const r = await execa('ip', ['netns', 'exec', ns, ...argv], { reject: false });
@@ -88,9 +90,9 @@ describe('cni: { conflist } — the real CNI plugins, run as a container runtime
       '    delete-pod: { pod: web }',
       '  - name: DEL took web\'s eth0 away',
       '    command: { node: web, run: "ip link show eth0", exit: 1 }',
-      `  - name: and released its lease`,
+      "  - name: and released its lease",
       `    command: { node: node-1, run: "test ! -e /run/nslab/${REAL}/cni/node-1/host-local/cbr0/10.244.0.2" }`,
-      `  - name: client keeps its lease`,
+      "  - name: client keeps its lease",
       `    command: { node: node-1, run: "test -e /run/nslab/${REAL}/cni/node-1/host-local/cbr0/10.244.0.3" }`,
     ].join('\n');
     const file = labFile(dir, REAL, 'real', '', tests);
@@ -199,6 +201,45 @@ describe('cni: { conflist } — the real CNI plugins, run as a container runtime
     for (const n of [REAL, EMU]) {
       expectOk(await lab(['down', n]), `lab down ${n}`);
       assert.deepEqual(labLeftovers(n), []);
+    }
+    assert.deepEqual(await rootView(), rootBefore);
+  });
+
+  it('the other plugins nslab feeds: ptp + bandwidth + tuning + firewall (0.4.0, with CHECK), macvlan (0.3.1, no CHECK)', async () => {
+    const variants: [string, string, string, string[]][] = [
+      [
+        PTP,
+        '{"cniVersion":"0.4.0","name":"ptpnet","plugins":[{"type":"ptp","ipMasq":true,"ipam":{"type":"host-local","routes":[{"dst":"0.0.0.0/0"}]}},{"type":"bandwidth","ingressRate":10000000,"ingressBurst":100000,"egressRate":10000000,"egressBurst":100000},{"type":"tuning","mtu":1400},{"type":"firewall"}]}',
+        [
+          '  - name: ptp pod to pod, routed through the node',
+          '    ping: { from: client, to: 10.244.0.2 }',
+          '  - name: the Service',
+          '    service: { from: client, service: web }',
+          '  - name: tuning set the MTU',
+          '    command: { node: web, run: "ip link show eth0", output: "mtu 1400" }',
+          '  - name: bandwidth put a tbf on the node side',
+          '    command: { node: node-1, run: "tc qdisc show", output: "tbf" }',
+        ].join('\n'),
+        ['ptp', 'bandwidth', 'tuning', 'firewall'],
+      ],
+      [
+        MACVLAN,
+        '{"cniVersion":"0.3.1","name":"mvnet","plugins":[{"type":"macvlan","master":"eth0","mode":"bridge","ipam":{"type":"host-local"}}]}',
+        ['  - name: macvlan pod to pod (bridge mode on the node\'s eth0)', '    ping: { from: client, to: 10.244.0.2 }', '  - name: the pod\'s eth0 is a macvlan', '    command: { node: web, run: "ip -d link show eth0", output: "macvlan mode bridge" }'].join('\n'),
+        ['macvlan'],
+      ],
+    ];
+    for (const [name, conf, tests, plugins] of variants) {
+      await lab(['down', name]);
+      const up = await lab(['up', labFile(dir, name, 'real', conf, tests), '--test']);
+      expectOk(up, `lab up --test ${name}`);
+      const rec = JSON.parse(readFileSync(`/run/nslab/${name}/cni/web.json`, 'utf8')) as CniRecordJson;
+      assert.deepEqual(rec.results.map((r) => r.plugin), plugins);
+      assert.equal(rec.check, name === PTP ? 'ok' : undefined, 'CHECK only from cniVersion 0.4.0');
+      const down = await lab(['down', name]);
+      expectOk(down, `lab down ${name}`);
+      assert.match(down.stdout + down.stderr, /CNI DEL for 2 pod\(s\)$/m);
+      assert.deepEqual(labLeftovers(name), []);
     }
     assert.deepEqual(await rootView(), rootBefore);
   });
