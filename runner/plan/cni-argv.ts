@@ -91,3 +91,12 @@ export function cniPlanLines(op: CniOp): string[] {
   lines.push(`# nslab records every result in ${op.record} (and the lab's state); lab down runs DEL in reverse order`);
   return lines;
 }
+
+/** DEL for a pod as sh lines (`lab plan --teardown`): the plugins in reverse order, given the recorded final result. */
+export function cniDelLines(op: CniOp): string[] {
+  const chained = hasCheck(op.cniVersion);
+  const lines = chained ? [`final=$(jq -c '.results[-1].result' ${shellQuote(op.record)})`] : [];
+  for (const c of [...op.calls].reverse()) lines.push(...cniShell(op.ns, c, 'DEL', chained ? 'final' : undefined, false));
+  if (op.loopback) lines.push(...cniShell(op.ns, op.loopback, 'DEL', undefined, false));
+  return lines;
+}

@@ -84,6 +84,24 @@ describe('cni: { conflist } — the real CNI plugins (pure parts)', () => {
     assert.equal(hasCheck('1.0.0'), true);
   });
 
+  it('a conflist file is part of the lab: its content changes the lab\'s hash (lab up sees the change)', () => {
+    const dir = write({ 'lab.yaml': labText('10-cbr0.conflist'), '10-cbr0.conflist': JSON.stringify(CONF) });
+    const before = loadLab(join(dir, 'lab.yaml')).lab.hash;
+    writeFileSync(join(dir, '10-cbr0.conflist'), JSON.stringify({ ...CONF, plugins: CONF.plugins.slice(0, 1) }));
+    assert.notEqual(loadLab(join(dir, 'lab.yaml')).lab.hash, before);
+  });
+
+  it('lab plan --teardown: DEL for every pod, last first, plugins in reverse, given the recorded final result', () => {
+    const dir = write({ 'lab.yaml': labText(JSON.stringify(CONF)) });
+    const plan = compile(loadLab(join(dir, 'lab.yaml')).lab, ctx);
+    const text = printPlan(plan, { teardown: { argv: ['ip', '-force', '-batch', '-'], input: 'netns del nsl.cp\n' } });
+    const td = text.slice(text.indexOf('# ── teardown'));
+    const order = [...td.matchAll(/CNI_COMMAND=DEL CNI_CONTAINERID=\S+ CNI_NETNS=\/run\/netns\/nsl\.cp\.(\w+) .*\/usr\/lib\/cni\/([\w-]+)( <<'EOF')?$/gm)].map((m) => `${m[1]}/${m[2]}`);
+    assert.deepEqual(order, ['client/bandwidth', 'client/portmap', 'client/bridge', 'client/loopback', 'web/bandwidth', 'web/portmap', 'web/bridge', 'web/loopback']);
+    assert.ok(td.includes(`#   final=$(jq -c '.results[-1].result' /run/nslab/cp/cni/client.json)`));
+    assert.ok(td.indexOf('CNI_COMMAND=DEL') < td.indexOf('#   ip -force -batch -'), 'DEL before the namespaces go');
+  });
+
   it('errors in a conflist file are located in that file', () => {
     const dir = write({ 'lab.yaml': labText('bad.conflist'), 'bad.conflist': '{\n  "cniVersion": "1.0.0",\n  "name": "cbr0",\n  "plugins": [\n    { "type": "vlan" }\n  ]\n}\n' });
     assert.throws(

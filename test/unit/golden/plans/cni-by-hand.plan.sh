@@ -420,6 +420,137 @@ ip netns exec nsl.cni-by-hand.client lab agent whoami --name client --port 80 >/
 # ── teardown (what `lab down` runs): stop every process inside the lab's namespaces (by PID), then
 # delete the namespaces, which removes every link, bridge, address, route and rule inside them
 # (commented out, so that running this script builds the lab and leaves it up)
+# first, CNI DEL for every pod the plugins networked (last pod first), from the record of its ADD:
+#   final=$(jq -c '.results[-1].result' /run/nslab/cni-by-hand/cni/client.json)
+#   jq -c --argjson prevResult "$final" '. + {prevResult: $prevResult}' <<'EOF' | CNI_COMMAND=DEL CNI_CONTAINERID=bc0103c4490a25487003a112f9fe6c6407cd2507c9b863249b5eee940a1fba00 CNI_NETNS=/run/netns/nsl.cni-by-hand.client CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni CNI_ARGS='IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=client;K8S_POD_INFRA_CONTAINER_ID=bc0103c4490a25487003a112f9fe6c6407cd2507c9b863249b5eee940a1fba00' ip netns exec nsl.cni-by-hand.node-1 /usr/lib/cni/tuning
+#   {
+#     "cniVersion": "1.0.0",
+#     "name": "cbr0",
+#     "type": "tuning",
+#     "sysctl": {
+#       "net.ipv4.conf.eth0.accept_redirects": "0"
+#     }
+#   }
+#   EOF
+#   jq -c --argjson prevResult "$final" '. + {prevResult: $prevResult}' <<'EOF' | CNI_COMMAND=DEL CNI_CONTAINERID=bc0103c4490a25487003a112f9fe6c6407cd2507c9b863249b5eee940a1fba00 CNI_NETNS=/run/netns/nsl.cni-by-hand.client CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni CNI_ARGS='IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=client;K8S_POD_INFRA_CONTAINER_ID=bc0103c4490a25487003a112f9fe6c6407cd2507c9b863249b5eee940a1fba00' ip netns exec nsl.cni-by-hand.node-1 /usr/lib/cni/firewall
+#   {
+#     "cniVersion": "1.0.0",
+#     "name": "cbr0",
+#     "type": "firewall"
+#   }
+#   EOF
+#   jq -c --argjson prevResult "$final" '. + {prevResult: $prevResult}' <<'EOF' | CNI_COMMAND=DEL CNI_CONTAINERID=bc0103c4490a25487003a112f9fe6c6407cd2507c9b863249b5eee940a1fba00 CNI_NETNS=/run/netns/nsl.cni-by-hand.client CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni CNI_ARGS='IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=client;K8S_POD_INFRA_CONTAINER_ID=bc0103c4490a25487003a112f9fe6c6407cd2507c9b863249b5eee940a1fba00' ip netns exec nsl.cni-by-hand.node-1 /usr/lib/cni/portmap
+#   {
+#     "cniVersion": "1.0.0",
+#     "name": "cbr0",
+#     "type": "portmap",
+#     "capabilities": {
+#       "portMappings": true
+#     },
+#     "runtimeConfig": {
+#       "portMappings": []
+#     }
+#   }
+#   EOF
+#   jq -c --argjson prevResult "$final" '. + {prevResult: $prevResult}' <<'EOF' | CNI_COMMAND=DEL CNI_CONTAINERID=bc0103c4490a25487003a112f9fe6c6407cd2507c9b863249b5eee940a1fba00 CNI_NETNS=/run/netns/nsl.cni-by-hand.client CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni CNI_ARGS='IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=client;K8S_POD_INFRA_CONTAINER_ID=bc0103c4490a25487003a112f9fe6c6407cd2507c9b863249b5eee940a1fba00;IP=10.244.0.3' ip netns exec nsl.cni-by-hand.node-1 /usr/lib/cni/bridge
+#   {
+#     "cniVersion": "1.0.0",
+#     "name": "cbr0",
+#     "type": "bridge",
+#     "bridge": "cni0",
+#     "isGateway": true,
+#     "ipMasq": true,
+#     "hairpinMode": true,
+#     "ipam": {
+#       "type": "host-local",
+#       "routes": [
+#         {
+#           "dst": "0.0.0.0/0"
+#         }
+#       ],
+#       "dataDir": "/run/nslab/cni-by-hand/cni/node-1/host-local",
+#       "ranges": [
+#         [
+#           {
+#             "subnet": "10.244.0.0/24"
+#           }
+#         ]
+#       ]
+#     }
+#   }
+#   EOF
+#   CNI_COMMAND=DEL CNI_CONTAINERID=bc0103c4490a25487003a112f9fe6c6407cd2507c9b863249b5eee940a1fba00 CNI_NETNS=/run/netns/nsl.cni-by-hand.client CNI_IFNAME=lo CNI_PATH=/usr/lib/cni CNI_ARGS='IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=client;K8S_POD_INFRA_CONTAINER_ID=bc0103c4490a25487003a112f9fe6c6407cd2507c9b863249b5eee940a1fba00' ip netns exec nsl.cni-by-hand.node-1 /usr/lib/cni/loopback <<'EOF'
+#   {
+#     "cniVersion": "1.0.0",
+#     "name": "cni-loopback",
+#     "type": "loopback"
+#   }
+#   EOF
+#   final=$(jq -c '.results[-1].result' /run/nslab/cni-by-hand/cni/web.json)
+#   jq -c --argjson prevResult "$final" '. + {prevResult: $prevResult}' <<'EOF' | CNI_COMMAND=DEL CNI_CONTAINERID=57513d5d589420925e46187e95f41bbe5f03d8021c03ac434e0772ee0bc282a4 CNI_NETNS=/run/netns/nsl.cni-by-hand.web CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni CNI_ARGS='IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=web;K8S_POD_INFRA_CONTAINER_ID=57513d5d589420925e46187e95f41bbe5f03d8021c03ac434e0772ee0bc282a4' ip netns exec nsl.cni-by-hand.node-1 /usr/lib/cni/tuning
+#   {
+#     "cniVersion": "1.0.0",
+#     "name": "cbr0",
+#     "type": "tuning",
+#     "sysctl": {
+#       "net.ipv4.conf.eth0.accept_redirects": "0"
+#     }
+#   }
+#   EOF
+#   jq -c --argjson prevResult "$final" '. + {prevResult: $prevResult}' <<'EOF' | CNI_COMMAND=DEL CNI_CONTAINERID=57513d5d589420925e46187e95f41bbe5f03d8021c03ac434e0772ee0bc282a4 CNI_NETNS=/run/netns/nsl.cni-by-hand.web CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni CNI_ARGS='IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=web;K8S_POD_INFRA_CONTAINER_ID=57513d5d589420925e46187e95f41bbe5f03d8021c03ac434e0772ee0bc282a4' ip netns exec nsl.cni-by-hand.node-1 /usr/lib/cni/firewall
+#   {
+#     "cniVersion": "1.0.0",
+#     "name": "cbr0",
+#     "type": "firewall"
+#   }
+#   EOF
+#   jq -c --argjson prevResult "$final" '. + {prevResult: $prevResult}' <<'EOF' | CNI_COMMAND=DEL CNI_CONTAINERID=57513d5d589420925e46187e95f41bbe5f03d8021c03ac434e0772ee0bc282a4 CNI_NETNS=/run/netns/nsl.cni-by-hand.web CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni CNI_ARGS='IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=web;K8S_POD_INFRA_CONTAINER_ID=57513d5d589420925e46187e95f41bbe5f03d8021c03ac434e0772ee0bc282a4' ip netns exec nsl.cni-by-hand.node-1 /usr/lib/cni/portmap
+#   {
+#     "cniVersion": "1.0.0",
+#     "name": "cbr0",
+#     "type": "portmap",
+#     "capabilities": {
+#       "portMappings": true
+#     },
+#     "runtimeConfig": {
+#       "portMappings": []
+#     }
+#   }
+#   EOF
+#   jq -c --argjson prevResult "$final" '. + {prevResult: $prevResult}' <<'EOF' | CNI_COMMAND=DEL CNI_CONTAINERID=57513d5d589420925e46187e95f41bbe5f03d8021c03ac434e0772ee0bc282a4 CNI_NETNS=/run/netns/nsl.cni-by-hand.web CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni CNI_ARGS='IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=web;K8S_POD_INFRA_CONTAINER_ID=57513d5d589420925e46187e95f41bbe5f03d8021c03ac434e0772ee0bc282a4;IP=10.244.0.2' ip netns exec nsl.cni-by-hand.node-1 /usr/lib/cni/bridge
+#   {
+#     "cniVersion": "1.0.0",
+#     "name": "cbr0",
+#     "type": "bridge",
+#     "bridge": "cni0",
+#     "isGateway": true,
+#     "ipMasq": true,
+#     "hairpinMode": true,
+#     "ipam": {
+#       "type": "host-local",
+#       "routes": [
+#         {
+#           "dst": "0.0.0.0/0"
+#         }
+#       ],
+#       "dataDir": "/run/nslab/cni-by-hand/cni/node-1/host-local",
+#       "ranges": [
+#         [
+#           {
+#             "subnet": "10.244.0.0/24"
+#           }
+#         ]
+#       ]
+#     }
+#   }
+#   EOF
+#   CNI_COMMAND=DEL CNI_CONTAINERID=57513d5d589420925e46187e95f41bbe5f03d8021c03ac434e0772ee0bc282a4 CNI_NETNS=/run/netns/nsl.cni-by-hand.web CNI_IFNAME=lo CNI_PATH=/usr/lib/cni CNI_ARGS='IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=web;K8S_POD_INFRA_CONTAINER_ID=57513d5d589420925e46187e95f41bbe5f03d8021c03ac434e0772ee0bc282a4' ip netns exec nsl.cni-by-hand.node-1 /usr/lib/cni/loopback <<'EOF'
+#   {
+#     "cniVersion": "1.0.0",
+#     "name": "cni-loopback",
+#     "type": "loopback"
+#   }
+#   EOF
 #   ip -force -batch - <<'EOF'
 #   netns del nsl.cni-by-hand
 #   netns del nsl.cni-by-hand.node-1
