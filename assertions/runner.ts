@@ -160,6 +160,7 @@ function withTest(base: RunContext, t: ResolvedTest, signal: AbortSignal | undef
     measurement: (name) => base.measurement(name),
     signal: base.signal ?? signal,
     test: base.test ?? { index: t.index, name: t.name },
+    ...(base.labDir ? { labDir: base.labDir } : {}),
     ...(base.trace ? { trace: (req, o) => base.trace!(req, o) } : {}),
   };
 }

@@ -47,6 +47,8 @@ export interface ExecOptions {
   readonly input?: string;
   /** Run inside this Docker container (`docker exec`), with its own files and tools, instead of in the node's namespace with the host's. */
   readonly container?: string;
+  /** Added to the environment of the command (a CNI plugin's CNI_* variables). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** A process left running while an assertion works (e.g. an iperf3 server). */
@@ -66,6 +68,8 @@ export interface RunContext {
   readonly test?: { readonly index: number; readonly name: string };
   /** How to run nslab itself inside a node (`[node, main.js]`), for its agents (probe); a default is derived when left out. */
   readonly selfArgv?: readonly string[];
+  /** The lab's directory on this machine (state, logs, CNI records), where a lab is behind the context. */
+  readonly labDir?: string;
   /**
    * Trace one flow through the running lab (issue 12): the kernel's walk beside the model's prediction. Given by
    * `lab test` and `lab up --test`; left out where no lab is behind the context. Bounded (a few seconds).

@@ -50,6 +50,8 @@ export interface FeatureProbe {
 export interface VerifyContext {
   /** Probe these kernel features on this machine. */
   features(names: readonly string[]): Promise<ReadonlyMap<string, FeatureProbe>>;
+  /** Whether this machine has an executable at this path (a CNI plugin). */
+  executable?(path: string): boolean;
 }
 
 /** What an extension's `load` made of the lab file: the file with the other files' content merged in. */

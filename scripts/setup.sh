@@ -21,7 +21,7 @@ MIN_NODE=22.18.0
 NODE_PREFIX=/opt/nslab/node
 DOCKER_LOG=/var/log/nslab-dockerd.log
 DOCKER_PIDFILE=/run/nslab-dockerd.pid
-PACKAGES=(iproute2 iputils-ping iperf3 iptables nftables tcpdump netcat-openbsd curl procps util-linux socat dnsmasq-base haproxy ca-certificates bird2 graphviz dnsutils conntrack jq zsh openssl)
+PACKAGES=(iproute2 iputils-ping iperf3 iptables nftables tcpdump netcat-openbsd curl procps util-linux socat dnsmasq-base haproxy ca-certificates bird2 graphviz dnsutils conntrack jq zsh openssl containernetworking-plugins)
 
 # everything by default; --minimal turns the heavy parts off, and the old --with-* options still work
 WITH_DOCKER=1

@@ -1,6 +1,12 @@
 /** The text `lab status` prints for BGP sessions, Services, NetworkPolicies and impairments (issue 18). Pure. */
 import type { BgpRouterStatus, ModelStatus } from '../lab/status-model.ts';
 import { formatMs, formatRate } from '../util/units.ts';
+import type { CniStatus } from '../exec/lab-status.ts';
+
+/** One line per pod networked by the real CNI plugins: the chain, the final result's addresses, CHECK. */
+export function cniLines(pods: readonly CniStatus[]): string[] {
+  return pods.map((p) => `  cni ${p.pod} on ${p.node} (network ${p.network}): ${p.plugins.join(' → ') || 'no plugin finished'}: ${p.ips.join(', ') || 'no address'}; interfaces ${p.interfaces.join(', ') || '-'}${p.check ? `; CHECK ${p.check}` : ''}`);
+}
 
 export function bgpLines(routers: readonly BgpRouterStatus[]): string[] {
   const out: string[] = [];

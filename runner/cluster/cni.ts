@@ -96,7 +96,9 @@ function sameSubnet(a: Draft['nodes'][number], b: Draft['nodes'][number], d: Dra
 export function addPodNetwork(d: Draft, underlay: string, peers: readonly string[], at: LoadedFile['at'], diags: Diagnostic[]): void {
   const len = underlay.split('/')[1];
   const mtu = podMtu(d.cni, d.mtu);
-  const bridged = d.cni !== 'calico-bgp';
+  const bridged = d.cni !== 'calico-bgp' && d.cni !== 'conflist';
+  // cni: { conflist }: the plugins make the pods' interfaces, addresses and routes when the lab is up (compile.ts)
+  const plugins = d.cni === 'conflist';
   const asn = typeof d.bgp.asn === 'number' ? d.bgp.asn : 64512;
   const rrs = (Array.isArray(d.bgp['route-reflectors']) ? d.bgp['route-reflectors'] : []).map(String);
   const remap = (from: PathSeg[], to: PathSeg[]): void => void d.remap.set(JSON.stringify(from), to);
@@ -177,6 +179,12 @@ export function addPodNetwork(d: Draft, underlay: string, peers: readonly string
   // pods
   for (const pod of d.pods) {
     const n = d.nodes.find((x) => x.name === pod.node)!;
+    if (plugins) {
+      const podNode: Obj = pod.image ? { kind: 'pod', containers: [{ name: 'app', image: pod.image, ...(pod.cmd !== undefined ? { cmd: pod.cmd } : {}) }] } : {};
+      d.rawNodes[pod.name] = podNode;
+      remap(['nodes', pod.name], pod.path);
+      continue;
+    }
     const host = asObj(d.rawNodes[n.name]);
     const plen = bridged ? n.podCIDR.split('/')[1] : '32';
     const podNode: Obj = {

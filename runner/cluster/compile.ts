@@ -8,6 +8,7 @@ import type { CompileContext } from '../plan/context.ts';
 import type { Step } from '../plan/ops.ts';
 import type { ResolvedLab } from '../model/types.ts';
 import { DNS_POD } from './cni.ts';
+import { cniOp } from './cni-plugins.ts';
 import { dnsmasqArgs, resolvConf } from './dns.ts';
 import { iptablesRules } from './kube-proxy-iptables.ts';
 import { nftablesRules } from './kube-proxy-nftables.ts';
@@ -99,6 +100,12 @@ export function clusterSteps(lab: ResolvedLab, ctx: CompileContext): Step[] {
   const log = (node: string, name: string): string => join(ctx.labDir, 'logs', `${node}.${name}.log`);
   for (const pod of c.pods) {
     const ns = netns(pod.name);
+    if (c.conflist) {
+      // what kubelet asks the runtime to do for a new pod sandbox: the runtime runs the CNI plugins (in the node)
+      const node = c.nodes.find((n) => n.name === pod.node)!;
+      const op = cniOp(c.conflist, pod, { lab: lab.name, labDir: ctx.labDir, nodeNs: netns(pod.node), podNs: ns, podCIDR: node.podCIDR });
+      steps.push({ id: `${pod.name}.cni`, phase: 'exec', order: -1, op, source: src(`pod:${pod.name}`), note: `pod ${pod.name}: the CNI plugins of network ${c.conflist.name} (${op.calls.map((x) => x.plugin).join(' → ')}), run as a container runtime runs them` });
+    }
     if (c.dns) {
       steps.push({ id: `${pod.name}.resolv.conf`, phase: 'exec', order: 0, op: { type: 'file', path: join(netnsEtc(ns), 'resolv.conf'), content: resolvConf(c.dns.ip, pod.namespace), lane: ns }, source: src(`pod:${pod.name}`), note: `pod ${pod.name}: resolv.conf (ip netns exec mounts it)`, creates: { kind: 'file', name: netnsEtc(ns) } });
     }

@@ -14,6 +14,7 @@ import type { ClusterResult, CniBackend, Protocol, Service } from './types.ts';
 import { isHeadless } from './dns.ts';
 import type { Draft, PodDraft } from './draft.ts';
 import { addPodNetwork, DNS_POD, underlayDiagnostics } from './cni.ts';
+import { ipamSubnets, parseConflist, podsOutside } from './cni-plugins.ts';
 import { resolveGateway } from './egress.ts';
 import { buildMesh } from './mesh.ts';
 import { SIDECAR_DEFAULTS, sidecarPorts, type SidecarSpec } from './sidecar.ts';
@@ -70,7 +71,13 @@ export function expandCluster(file: LoadedFile): Expansion {
   const ingresses = wantsIngress(C) ? buildIngresses(asObj(C.ingresses), model.services, at, diags) : undefined;
   if (!ingresses && C['ingress-controller'] !== undefined) diags.push(warning('cluster.ingress-controller', 'ingress-controller is set, and the cluster has no ingresses: no controller is made', at(['cluster', 'ingress-controller'], true), 'add cluster.ingresses (or Ingress manifests), or remove ingress-controller'));
   const policyEngine = policyEngineOf(p.cni, str(C.policy));
-  policyDiagnostics(p, policyEngine, policies);
+  if (p.cni !== 'conflist') policyDiagnostics(p, policyEngine, policies); // a conflist refuses policies outright (cluster.conflist-policy)
+  const conflist = p.cni === 'conflist' ? parseConflist(asObj(C.cni).conflist, file, diags) : undefined;
+  if (conflist) {
+    const outside = podsOutside(conflist, pods);
+    if (outside.length) diags.push(error('cluster.conflist-subnet', `the conflist's host-local subnet (${ipamSubnets(conflist).join(', ')}) does not hold pod ${outside[0].name}'s address ${outside[0].ip}${outside.length > 1 ? ` (nor ${outside.length - 1} more)` : ''}`, conflist.pluginPos[0], `leave subnet and ranges out (nslab fills in the node's pod block, as containerd's {{.PodCIDR}} does), or use a subnet inside pod-cidr ${p.podCIDR} that holds ${nodes[0]?.podCIDR ?? 'the node block'}`));
+  }
+  if (p.cni === 'conflist' && policies.length) diags.push(error('cluster.conflist-policy', 'NetworkPolicy is not built for cni: { conflist }', at(['cluster', 'network-policies'], true), 'nslab\'s policy rules match each pod\'s host-side veth by name, and the bridge plugin names it at random: use cni: bridge for NetworkPolicy labs'));
 
   // ---- the lab parts
   const gateway = resolveGateway(C, p.userNodes, p.und4, p.underlay, nodes.map((n) => n.ip), at, diags);
@@ -112,9 +119,11 @@ export function expandCluster(file: LoadedFile): Expansion {
     dns: dnsIP ? { ip: dnsIP, pod: DNS_POD, domain: 'cluster.local' } : undefined,
     bgpPeers: peers,
     ...(gateway ? { gateway } : {}),
-    egressMasquerade: C['egress-masquerade'] !== false,
+    // a conflist masquerades by itself (the bridge plugin's ipMasq), or not
+    egressMasquerade: p.cni !== 'conflist' && C['egress-masquerade'] !== false,
     ...(mesh ? { mesh } : {}),
     ...(ingresses ? { ingress: ingressController(join(labDir(p.labName), 'ingress'), ingresses) } : {}),
+    ...(conflist ? { conflist } : {}),
     pos: at(['cluster'], true),
     sources,
   };
@@ -125,7 +134,7 @@ export function expandCluster(file: LoadedFile): Expansion {
 /** Settings with their defaults; pod CIDR, service CIDR and underlay must not overlap, and the node blocks must fit. */
 function planOf(raw: Obj, C: Obj, at: LoadedFile['at']): Plan {
   const diags: Diagnostic[] = [];
-  const cni = (str(C.cni) ?? 'flannel-vxlan') as CniBackend;
+  const cni = (isObj(C.cni) ? 'conflist' : (str(C.cni) ?? 'flannel-vxlan')) as CniBackend;
   const podCIDR = str(C['pod-cidr']) ?? '10.244.0.0/16';
   const serviceCIDR = str(C['service-cidr']) ?? '10.96.0.0/12';
   const underlay = str(C.underlay) ?? '192.168.56.0/24';
@@ -169,6 +178,7 @@ function placeNodes(p: Plan): Draft['nodes'][number][] {
   const nodeEntries = Object.entries(asObj(C.nodes));
   const blocks = pods4 ? 2 ** Math.max(0, mask - pods4.len) : 0;
   if (pods4 && nodeEntries.length > blocks) diags.push(error('cluster.node-cidr', `the pod CIDR ${p.podCIDR} has room for ${blocks} node blocks of /${mask}, and the cluster has ${nodeEntries.length} nodes`, at(['cluster', 'pod-cidr']), 'use a larger pod-cidr or a longer node-mask'));
+  if (p.cni === 'conflist' && nodeEntries.length > 1) diags.push(error('cluster.conflist-single-node', `cni: { conflist } builds a single-node cluster, and this one has ${nodeEntries.length} nodes`, at(['cluster', 'cni'], true), 'the CNI plugins connect pods to their own node only (between nodes a real cluster runs flannel or Calico): use one node, or flannel-vxlan, flannel-host-gw, flannel-udp or calico-bgp'));
   if (p.cni === 'bridge' && nodeEntries.length > 1) diags.push(error('cluster.bridge-single-node', `cni: bridge builds a single-node cluster, and this one has ${nodeEntries.length} nodes`, at(['cluster', 'cni']), 'pods on different nodes need routes between them: use flannel-vxlan, flannel-host-gw, flannel-udp or calico-bgp'));
   const nodes: Draft['nodes'][number][] = [];
   nodeEntries.forEach(([n, v], i) => {

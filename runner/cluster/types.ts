@@ -3,6 +3,7 @@
  * Services with their endpoints, NetworkPolicies. Pure data; the `cluster:` lab construct resolves into it.
  */
 import type { SourcePos } from '../config/diagnostics.ts';
+import type { Obj } from '../util/obj.ts';
 
 export type Protocol = 'TCP' | 'UDP';
 
@@ -170,7 +171,7 @@ export interface IngressController {
 }
 
 /** The CNI backends a cluster can be built with. */
-export type CniBackend = 'bridge' | 'flannel-vxlan' | 'flannel-host-gw' | 'flannel-udp' | 'calico-bgp';
+export type CniBackend = 'bridge' | 'flannel-vxlan' | 'flannel-host-gw' | 'flannel-udp' | 'calico-bgp' | 'conflist';
 
 /** A Kubernetes node of the cluster: a lab node (its name is the lab node's name). */
 export interface ClusterNode {
@@ -224,6 +225,8 @@ export interface ResolvedCluster {
   readonly mesh?: Mesh;
   /** The ingress controller and the ingresses it serves; absent when the cluster has no ingresses. */
   readonly ingress?: IngressController;
+  /** cni: { conflist }: the CNI network configuration list the real plugins are run with (runner/cluster/cni-plugins.ts). */
+  readonly conflist?: CniConflist;
 }
 
 /** The resolved cluster, plus where each part was written (for compile's step sources). */
@@ -289,3 +292,14 @@ export interface Mesh {
   readonly virtualServices: readonly VirtualService[];
   readonly destinationRules: readonly DestinationRule[];
 }
+/** A CNI network configuration list (cluster cni: { conflist }), checked (runner/cluster/cni-plugins.ts). */
+export interface CniConflist {
+  readonly name: string;
+  readonly cniVersion: string;
+  readonly plugins: readonly Obj[];
+  /** Each plugin's place (its entry in the lab file, or in the conflist file). */
+  readonly pluginPos: readonly SourcePos[];
+  /** The conflist file, when it is one (relative to the lab file). */
+  readonly file?: string;
+}
+

@@ -8,6 +8,8 @@ import type { Plan, Step } from '../plan/ops.ts';
 import type { PhaseRun, Unit } from '../plan/units.ts';
 import { isAlive } from './host.ts';
 import { writeState, type LabState } from './state.ts';
+import { cniArgv, cniEnv, cniError, cniStdin, describeCniError, hasCheck, type CniCommand, type CniRecord } from '../plan/cni-argv.ts';
+import type { CniCall } from '../plan/ops.ts';
 
 export class ExecError extends Error {
   readonly step?: Step;
@@ -104,6 +106,7 @@ async function runUnit(u: Unit, state: LabState, checks: (() => void)[], hooks: 
     return;
   }
   if (u.container) return runContainer(u);
+  if (u.cni) return runCni(u, state, hooks.stepTimeoutMs ?? STEP_TIMEOUT_MS);
   const limit = hooks.stepTimeoutMs ?? STEP_TIMEOUT_MS;
   const r = await runProcess(u.argv, { input: u.input, timeoutMs: limit });
   if (r.exitCode === 0 && !r.spawnError && !r.timedOut) return;
@@ -187,4 +190,82 @@ async function startDaemon(u: Unit, state: LabState, checks: (() => void)[]): Pr
     }
     throw new ExecError(`daemon ${d.name} on node ${d.node} exited right after it started`, printable(u), tail, u.steps[0]);
   });
+}
+
+/** Run one CNI call; its result (parsed JSON, or {} when it printed nothing), or an ExecError naming the plugin. */
+export async function cniCall(ns: string, call: CniCall, command: CniCommand, prevResult: unknown, timeoutMs: number, what: string, step?: Step): Promise<unknown> {
+  const argv = cniArgv(ns, call);
+  const env = cniEnv(call, command);
+  const r = await runProcess(argv, { input: cniStdin(call, prevResult), env, timeoutMs });
+  const command_ = `${Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ')} ${argv.map(shellQuote).join(' ')} <<EOF …`;
+  const at = step ? { ...step, source: call.source ?? step.source } : undefined;
+  if (r.spawnError === 'ENOENT' || (r.exitCode !== 0 && /no such file or directory/i.test(r.stderr) && /exec/.test(r.stderr) && !r.stdout.trim())) {
+    throw new ExecError(`CNI plugin ${call.plugin} is not installed: ${call.path} is missing (${what})`, command_, 'install Debian\'s containernetworking-plugins (`lab doctor --fix`)', at);
+  }
+  if (r.exitCode !== 0 || r.timedOut) {
+    const e = cniError(r.stdout);
+    const why = r.timedOut ? `did not finish within ${timeoutMs / 1000} s` : e ? describeCniError(e) : `exit ${r.exitCode}`;
+    throw new ExecError(`CNI plugin ${call.plugin} failed on ${command} (${what}): ${why}`, command_, r.stderr || r.stdout, at);
+  }
+  try {
+    return r.stdout.trim() ? JSON.parse(r.stdout) : {};
+  } catch {
+    throw new ExecError(`CNI plugin ${call.plugin} printed no JSON result on ${command} (${what})`, command_, r.stdout, at);
+  }
+}
+
+/** A pod's network as a container runtime makes it: loopback, then the conflist's plugins chained, then CHECK. */
+async function runCni(u: Unit, state: LabState, timeoutMs: number): Promise<void> {
+  const op = u.cni!;
+  const step = u.steps[0];
+  const what = `ADD for pod ${op.pod} on node ${op.node}`;
+  if (op.loopback) await cniCall(op.ns, op.loopback, 'ADD', undefined, timeoutMs, `loopback for pod ${op.pod}`, step);
+  const results: { plugin: string; result: unknown }[] = [];
+  let prev: unknown;
+  const record = (check?: 'ok'): CniRecord => ({ pod: op.pod, node: op.node, ns: op.ns, network: op.network, cniVersion: op.cniVersion, ...(op.loopback ? { loopback: op.loopback } : {}), calls: op.calls, results, ...(check ? { check } : {}) });
+  const save = (r: CniRecord): void => {
+    (state.cni ??= []).splice(0, state.cni.length, ...state.cni.filter((x) => x.pod !== op.pod), r);
+    mkdirSync(dirname(op.record), { recursive: true });
+    writeFileSync(op.record, JSON.stringify(r, null, 1));
+    writeState(state);
+  };
+  for (const call of op.calls) {
+    try {
+      prev = await cniCall(op.ns, call, 'ADD', prev, timeoutMs, what, step);
+    } finally {
+      // what was made so far is recorded before a failure is reported: lab down runs DEL for it
+      save(record());
+    }
+    results.push({ plugin: call.plugin, result: prev });
+  }
+  save(record());
+  if (!op.check) return;
+  for (const call of op.calls) await cniCall(op.ns, call, 'CHECK', prev, timeoutMs, `CHECK for pod ${op.pod} on node ${op.node}`, step);
+  save(record('ok'));
+}
+
+/**
+ * DEL for a recorded pod, as a runtime does when the pod goes: the conflist's plugins in reverse order, each given
+ * the final ADD result as prevResult (cniVersion ≥ 0.4.0), then loopback. Every plugin is called even when one
+ * fails (DEL must be idempotent); the failures are returned as lines.
+ */
+export async function cniDelete(r: CniRecord, timeoutMs = 30_000): Promise<string[]> {
+  const failures: string[] = [];
+  const final = r.results.length ? r.results[r.results.length - 1].result : undefined;
+  const prev = hasCheck(r.cniVersion) ? final : undefined;
+  for (const call of [...r.calls].reverse()) {
+    try {
+      await cniCall(r.ns, call, 'DEL', prev, timeoutMs, `DEL for pod ${r.pod}`);
+    } catch (e) {
+      failures.push((e as Error).message);
+    }
+  }
+  if (r.loopback) {
+    try {
+      await cniCall(r.ns, r.loopback, 'DEL', undefined, timeoutMs, `loopback DEL for pod ${r.pod}`);
+    } catch (e) {
+      failures.push((e as Error).message);
+    }
+  }
+  return failures;
 }

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { isAlive, labNetns, pidsInNetns } from './host.ts';
 import { runProcess } from './process.ts';
 import { readState } from './state.ts';
+import type { CniRecord } from '../plan/cni-argv.ts';
 import { labDamage, type Damage } from './lab-damage.ts';
 
 export interface IfaceInfo {
@@ -26,6 +27,35 @@ export interface NodeStatus {
   interfaces: IfaceInfo[];
   routes: RouteInfo[];
 }
+export interface CniStatus {
+  pod: string;
+  node: string;
+  network: string;
+  plugins: string[];
+  /** The final result's addresses (with their gateways) and interfaces. */
+  ips: string[];
+  interfaces: string[];
+  check?: string;
+  /** The recorded calls and every plugin's full result. */
+  record: CniRecord;
+}
+
+/** A recorded pod's CNI results, briefly. */
+export function cniStatus(r: CniRecord): CniStatus {
+  type Result = { ips?: { address?: string; gateway?: string }[]; interfaces?: { name?: string; sandbox?: string }[] };
+  const final = (r.results.length ? r.results[r.results.length - 1].result : {}) as Result;
+  return {
+    pod: r.pod,
+    node: r.node,
+    network: r.network,
+    plugins: r.results.map((x) => x.plugin),
+    ips: (final.ips ?? []).map((i) => `${i.address ?? '?'}${i.gateway ? ` gw ${i.gateway}` : ''}`),
+    interfaces: (final.interfaces ?? []).map((i) => `${i.name ?? '?'}${i.sandbox ? ' (pod)' : ''}`),
+    ...(r.check ? { check: r.check } : {}),
+    record: r,
+  };
+}
+
 export interface LabStatus {
   lab: string;
   file?: string;
@@ -38,6 +68,8 @@ export interface LabStatus {
   daemons: { node: string; name: string; pid: number; running: boolean; log: string }[];
   containers: { name: string; node: string; state: string; running: boolean; image: string; logs?: string }[];
   processes: number;
+  /** Pods networked by the real CNI plugins: each plugin's result, briefly (the full JSON is in `record`). */
+  cni: CniStatus[];
   /** What the lab's state records and the machine no longer has (a container removed with `docker rm -f`, …). */
   damage: Damage[];
 }
@@ -88,6 +120,7 @@ export async function labStatus(lab: string): Promise<LabStatus> {
     daemons: (state?.daemons ?? []).map((d) => ({ node: d.node, name: d.name, pid: d.pid, running: isAlive(d.pid), log: d.log })),
     containers: existsSync('/var/run/docker.sock') ? await (await import('./containers.ts')).labContainers(lab).catch(() => []) : [],
     processes: pidsInNetns(namespaces).size,
+    cni: (state?.cni ?? []).map(cniStatus),
     damage,
   };
 }

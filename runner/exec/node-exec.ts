@@ -10,6 +10,8 @@ export interface RunContextOptions {
   readonly measurements: ReadonlyMap<string, number>;
   readonly signal?: AbortSignal;
   readonly test?: { readonly index: number; readonly name: string };
+  /** The lab's directory (RunContext.labDir). */
+  readonly labDir?: string;
 }
 
 export interface NodeRunContext extends RunContext {
@@ -30,7 +32,7 @@ export function createRunContext(opts: RunContextOptions): NodeRunContext {
 
   async function exec(node: string, argv: readonly string[], o: ExecOptions = {}): Promise<ExecResult> {
     const full = nodeExecArgv({ ns: opts.nsOf(node), container: o.container }, argv);
-    const r = await start(full, { timeoutMs: o.timeoutMs, killGraceMs: KILL_GRACE_MS, signal: opts.signal, input: o.input }).done;
+    const r = await start(full, { timeoutMs: o.timeoutMs, killGraceMs: KILL_GRACE_MS, signal: opts.signal, input: o.input, env: o.env }).done;
     return toExecResult(r);
   }
 
@@ -59,6 +61,7 @@ export function createRunContext(opts: RunContextOptions): NodeRunContext {
     measurement: (name) => opts.measurements.get(name),
     signal: opts.signal,
     test: opts.test,
+    ...(opts.labDir ? { labDir: opts.labDir } : {}),
     async stopAll() {
       await Promise.all([...live].map((b) => b.stop()));
     },

@@ -128,7 +128,29 @@ export const TOOL_CHECKS: readonly Check[] = [
   tool('dot', 'graphviz', { optional: true, why: 'lab graph --format svg, lab handout' }),
   tool('bird2', 'bird2', { cmd: 'bird', optional: true, why: 'BGP routers (kind: bird), calico-bgp clusters', more: birdMore }),
   tool('debootstrap', 'debootstrap', { optional: true, why: 'container images built from Debian' }),
+  cniPluginsCheck(),
 ];
+
+/** The real CNI plugins (cluster cni: { conflist }): Debian puts them in /usr/lib/cni, off PATH. */
+function cniPluginsCheck(): Check {
+  const dir = '/usr/lib/cni';
+  const needed = ['loopback', 'bridge', 'host-local', 'ptp', 'portmap', 'bandwidth', 'tuning', 'firewall', 'macvlan'];
+  return {
+    name: 'cni-plugins',
+    kind: 'tool',
+    optional: true,
+    pkg: 'containernetworking-plugins',
+    why: 'clusters with cni: { conflist } (the real CNI plugins)',
+    fix: 'apt-get install containernetworking-plugins (clusters with cni: { conflist })',
+    probe: async (ctx) => {
+      const missing = needed.filter((p) => !existsSync(`${dir}/${p}`));
+      if (missing.length) return { ok: false, detail: `${missing.join(', ')} missing in ${dir}` };
+      const r = await ctx.run([`${dir}/bridge`]);
+      const v = /protocol versions supported: (.*)/.exec(r.out + r.err)?.[1];
+      return { ok: true, detail: `${dir} (${needed.length} plugins${v ? `; CNI ${v.split(', ').pop()}` : ''})` };
+    },
+  };
+}
 
 /** Docker: the CLI and a daemon that answers. */
 export const DOCKER_CHECKS: readonly Check[] = [

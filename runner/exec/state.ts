@@ -2,6 +2,7 @@
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Created } from '../plan/ops.ts';
+import type { CniRecord } from '../plan/cni-argv.ts';
 
 export interface DaemonRecord {
   readonly node: string;
@@ -26,6 +27,8 @@ export interface LabState {
   /** Everything created, in order. */
   objects: Created[];
   daemons: DaemonRecord[];
+  /** Pods networked by the real CNI plugins (cluster cni: { conflist }): the calls and each plugin's result. */
+  cni?: CniRecord[];
   /** Last `lab test` summary, for `lab status`. */
   lastTest?: { at: string; passed: number; failed: number };
 }

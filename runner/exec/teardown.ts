@@ -9,6 +9,7 @@ import { removeLabContainersIfDocker } from './docker-labs.ts';
 import { runProcess } from './process.ts';
 import { isAlive, labNetns, pidsInNetns } from './host.ts';
 import { readState, removeState } from './state.ts';
+import { cniDelete } from './executor.ts';
 
 export interface TeardownReport {
   readonly lab: string;
@@ -17,6 +18,8 @@ export interface TeardownReport {
   readonly hadState: boolean;
   readonly leftovers: string[];
   readonly containers: string[];
+  /** Pods whose CNI plugins were called with DEL, and the DEL calls that failed. */
+  readonly cni?: { readonly pods: string[]; readonly failures: string[] };
 }
 
 /** The commands teardown runs, for `lab plan` to print. */
@@ -33,6 +36,16 @@ export async function teardown(lab: string, cleanups: readonly Cleanup[] = [remo
   const removed: string[] = [];
   if (!state || state.objects.some((o) => o.kind === 'container') || state.status !== 'up') {
     for (const fn of new Set(cleanups)) removed.push(...(await fn(lab)));
+  }
+  // 0b. pods networked by the real CNI plugins: DEL, last pod first, while their namespaces still exist (the
+  // plugins remove what they made: veths, host-local leases, iptables chains, a bridge nobody else uses stays)
+  const cniPods: string[] = [];
+  const cniFailures: string[] = [];
+  const live = new Set(labNetns(lab));
+  for (const r of [...(state?.cni ?? [])].reverse()) {
+    if (!live.has(r.ns)) continue;
+    cniPods.push(r.pod);
+    cniFailures.push(...(await cniDelete(r)));
   }
   const found = labNetns(lab);
   const namespaces = [...new Set([...found])];
@@ -54,7 +67,7 @@ export async function teardown(lab: string, cleanups: readonly Cleanup[] = [remo
   // 4. state
   removeState(lab);
   const leftovers = labNetns(lab);
-  return { lab, namespaces, killed: [...pids], hadState: !!state, leftovers, containers: removed };
+  return { lab, namespaces, killed: [...pids], hadState: !!state, leftovers, containers: removed, ...(cniPods.length ? { cni: { pods: cniPods, failures: cniFailures } } : {}) };
 }
 
 /** Remove /etc/netns/nsl.<lab>[.<node>] (what `ip netns exec` bind-mounts over /etc in that namespace). */

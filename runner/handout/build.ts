@@ -11,6 +11,7 @@ import { NETNS_DIR } from '../model/names.ts';
 import { exposeNetnsLine } from '../plan/docker-argv.ts';
 import type { Phase, Plan, Step } from '../plan/ops.ts';
 import { FANOUT_PARALLEL, schedule, type Unit } from '../plan/units.ts';
+import { cniPlanLines } from '../plan/cni-argv.ts';
 import { formatMs, formatRate } from '../util/units.ts';
 import { ASSERTIONS } from '../../assertions/registry.ts';
 import type { Bar } from './chart.ts';
@@ -300,6 +301,10 @@ function unitBlocks(u: Unit, who: (ns: string | undefined) => string, notesOf: (
   }
   if (u.settle) {
     return [{ ...base, caption: `${who(u.ns)}: repeated until no port is "${u.settle.absent}" (at most ${u.settle.timeoutMs / 1000} s)`, lines: [line(`while ${cmd} | grep -q ${shellQuote(u.settle.absent)}; do sleep 0.01; done`, u.steps)] }];
+  }
+  if (u.cni) {
+    const op = u.cni;
+    return [{ ...base, caption: `${who(u.ns)}: the runtime runs the CNI plugins for pod ${op.pod} (${op.calls.map((c) => c.plugin).join(' → ')}), each with CNI_* in its environment and its configuration on stdin`, lines: cniPlanLines(op).map((t, i) => line(t, i === 0 ? u.steps : [])) }];
   }
   if (u.daemon) {
     return [{ ...base, caption: `${who(u.ns)}: ${u.daemon.name}, left running`, lines: [line(`mkdir -p ${shellQuote(dirname(u.daemon.log))}`), line(`${cmd} >${shellQuote(u.daemon.log)} 2>&1 &`, u.steps)] }];

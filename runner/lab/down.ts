@@ -31,7 +31,8 @@ export function downMessage(r: DownReport, brief = false): string {
   if (!brief && !r.namespaces.length && !r.hadState && !r.containers.length) return `lab ${r.lab} is not up (nothing to remove)`;
   const containers = r.containers.length ? `, ${r.containers.length} container(s)` : '';
   if (brief) return `lab ${r.lab} is down: ${r.namespaces.length} namespace(s)${containers} removed in ${r.ms} ms`;
-  return `lab ${r.lab} is down: ${r.namespaces.length} namespace(s)${containers}${r.killed.length ? `, ${r.killed.length} process(es)` : ''} removed in ${r.ms} ms${r.hadState ? '' : ' (found by prefix and label; there was no state)'}`;
+  const cni = r.cni ? `; CNI DEL for ${r.cni.pods.length} pod(s)${r.cni.failures.length ? `, which failed: ${r.cni.failures.join('; ')}` : ''}` : '';
+  return `lab ${r.lab} is down: ${r.namespaces.length} namespace(s)${containers}${r.killed.length ? `, ${r.killed.length} process(es)` : ''} removed in ${r.ms} ms${r.hadState ? '' : ' (found by prefix and label; there was no state)'}${cni}`;
 }
 
 /** lab down [LAB | --all]: each lab's line through the ui; the reports (leftovers are in them) as the result. */

@@ -1,5 +1,5 @@
 /** Loading a lab and what `lab up` needs before it builds: its path, its compile context, its checks, what is already up. */
-import { existsSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { error, LabError, type Diagnostic } from '../config/diagnostics.ts';
@@ -87,7 +87,7 @@ export async function verifyLab(loaded: Loaded, ctx: CompileContext = compileCon
   const found = features ?? (await hostFeaturesFor(loaded.lab));
   const diags: Diagnostic[] = [];
   // extensions' checks first (kube-proxy's ipvs mode), then the kernel features of interface types
-  for (const ext of EXTENSIONS) diags.push(...((await ext.verify?.(loaded.lab, { features: async () => found })) ?? []));
+  for (const ext of EXTENSIONS) diags.push(...((await ext.verify?.(loaded.lab, { features: async () => found, executable: isExecutable })) ?? []));
   diags.push(...checkFeatures(loaded.lab, found));
   // link impairments: delay and jitter need netem, and a kernel without it is refused here (runner/model/impair.ts)
   diags.push(...checkImpairments(loaded.lab, found.get('netem')));
@@ -143,3 +143,12 @@ export function labNameOf(arg: string | undefined): { name: string; file?: strin
 }
 
 export { labOfNetns };
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -7,7 +7,7 @@ import { EXIT } from '../config/exit-codes.ts';
 import type { ResolvedLab } from '../model/types.ts';
 import { createRunContext } from '../exec/node-exec.ts';
 import { labNetns } from '../exec/host.ts';
-import { readState, writeState } from '../exec/state.ts';
+import { labDir, readState, writeState } from '../exec/state.ts';
 import { labDamage } from '../exec/lab-damage.ts';
 import { saveResults } from '../handout/results.ts';
 import { labNameOf, loadLab, type Loaded } from './load.ts';
@@ -47,7 +47,7 @@ export async function runLabTests(lab: ResolvedLab, ui: LabUi, opts: { signal?: 
   // a failed test that sends traffic is traced once to say where its packet died (issue 12); so is a path test
   const trace = oneAtATime(traceForTests(lab));
   const results: TestResult[] = await runTests(lab.tests, {
-    context: (_t, measurements) => ({ ...createRunContext({ nsOf, measurements: new Map(measurements) }), trace }),
+    context: (_t, measurements) => ({ ...createRunContext({ nsOf, measurements: new Map(measurements), labDir: labDir(lab.name) }), trace }),
     signal: opts.signal,
     onProgress: (e) => {
       // on a terminal, say which test is being retried (within:), the slow part of a run

@@ -41,7 +41,46 @@ export type Op =
       readonly container?: string;
       /** Open fd 3 on the log too: docker-proxy reports its start on fd 3 (dockerd's pipe) and closes it; without one open it closes its own socket. */
       readonly fd3?: boolean;
-    };
+    }
+  /**
+   * One pod's network through the real CNI plugins, as a container runtime does it: the loopback plugin on lo,
+   * then every plugin of the conflist in order (ADD), each given the previous one's result as prevResult, then
+   * CHECK (cniVersion ≥ 0.4.0). Each plugin runs inside the node's namespace (`ip netns exec <node>`), with
+   * the CNI_* variables in its environment and its configuration on stdin. What they return is recorded in
+   * `record` (JSON) and the lab's state; `lab down` and delete-pod run DEL from that record, in reverse order.
+   */
+  | CniOp;
+
+/** One CNI plugin invocation: the executable, its environment (CNI_COMMAND set per call) and its configuration. */
+export interface CniCall {
+  /** The plugin type (the executable's name). */
+  readonly plugin: string;
+  /** The executable: CNI_PATH/<type>. */
+  readonly path: string;
+  /** CNI_CONTAINERID, CNI_NETNS, CNI_IFNAME, CNI_PATH, CNI_ARGS (CNI_COMMAND is added per call). */
+  readonly env: Readonly<Record<string, string>>;
+  /** The network configuration on stdin, without prevResult (name and cniVersion injected from the conflist). */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** The lab-file place of this plugin's entry. */
+  readonly source?: SourcePos;
+}
+
+export interface CniOp {
+  readonly type: 'cni';
+  /** The node's namespace: the "runtime's" namespace the plugins run in. */
+  readonly ns: string;
+  readonly node: string;
+  readonly pod: string;
+  readonly network: string;
+  readonly cniVersion: string;
+  /** The loopback plugin on lo (what containerd runs before the conflist), if any. */
+  readonly loopback?: CniCall;
+  readonly calls: readonly CniCall[];
+  /** Run CHECK after ADD (cniVersion ≥ 0.4.0). */
+  readonly check: boolean;
+  /** Where the record of the calls and their results is written (JSON, CniRecord). */
+  readonly record: string;
+}
 
 export interface Step {
   readonly id: string;

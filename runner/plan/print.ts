@@ -7,6 +7,7 @@ import type { Plan } from './ops.ts';
 import { NETNS_DIR } from '../model/names.ts';
 import { exposeNetnsLine } from './docker-argv.ts';
 import { FANOUT_PARALLEL, schedule, type Unit } from './units.ts';
+import { cniDelLines, cniPlanLines } from './cni-argv.ts';
 
 const TITLES: Record<string, string> = {
   namespaces: 'network namespaces (one per node, plus the lab fabric) and containers',
@@ -42,7 +43,9 @@ export function printPlan(plan: Plan, opts: PrintOptions = {}): string {
     out.push('', '# ── teardown (what `lab down` runs): stop every process inside the lab\'s namespaces (by PID), then');
     out.push('# delete the namespaces, which removes every link, bridge, address, route and rule inside them');
     out.push('# (commented out, so that running this script builds the lab and leaves it up)');
-    const td = [`${opts.teardown.argv.map(shellQuote).join(' ')} <<'EOF'`, ...opts.teardown.input.trimEnd().split('\n'), 'EOF'];
+    const cni = plan.steps.flatMap((st) => (st.op.type === 'cni' ? [st.op] : [])).reverse();
+    if (cni.length) out.push('# first, CNI DEL for every pod the plugins networked (last pod first), from the record of its ADD:');
+    const td = [...cni.flatMap(cniDelLines), `${opts.teardown.argv.map(shellQuote).join(' ')} <<'EOF'`, ...opts.teardown.input.trimEnd().split('\n'), 'EOF'];
     out.push(...td.map((l) => `#   ${l}`));
   }
   return `${out.join('\n')}\n`;
@@ -69,6 +72,8 @@ function printUnit(u: Unit): string[] {
   } else if (u.settle) {
     lines.push(`# repeated until no port is "${u.settle.absent}", for at most ${u.settle.timeoutMs / 1000} s`);
     lines.push(`while ${cmd} | grep -q ${shellQuote(u.settle.absent)}; do sleep 0.01; done`);
+  } else if (u.cni) {
+    lines.push(...cniPlanLines(u.cni));
   } else if (u.daemon) {
     lines.push(`mkdir -p ${shellQuote(dirname(u.daemon.log))}`);
     lines.push(`${cmd} >${shellQuote(u.daemon.log)} 2>&1${u.daemon.fd3 ? ' 3>&1' : ''} &`);

@@ -7,7 +7,8 @@ import { formatPos } from '../config/diagnostics.ts';
 import { netnsExecArgv, nodeExecArgv, nsenterArgv } from './netns-argv.ts';
 import type { ContainerSpec } from '../model/types.ts';
 import { dockerRunArgv } from './docker-argv.ts';
-import { PHASES, type Phase, type Plan, type Step } from './ops.ts';
+import { PHASES, type CniOp, type Phase, type Plan, type Step } from './ops.ts';
+import { cniArgv } from './cni-argv.ts';
 
 /** A file a unit reads, written right before the unit runs. */
 export interface UnitFile {
@@ -35,6 +36,8 @@ export interface Unit {
   readonly container?: { readonly spec: ContainerSpec; readonly expose?: string };
   /** Daemons are started and left running; their output goes to `log`. */
   readonly daemon?: { readonly node: string; readonly name: string; readonly log: string; readonly fd3?: boolean };
+  /** A pod's CNI calls (argv is the first plugin's): run one by one, each result chained into the next. */
+  readonly cni?: CniOp;
 }
 
 export interface PhaseRun {
@@ -107,6 +110,8 @@ export function schedule(plan: Plan): PhaseRun[] {
         lane(op.lane).push({ phase, ns: op.lane, argv: [], steps: [s], write: { path: op.path, content: op.content } });
       } else if (op.type === 'container') {
         lane(op.lane).push({ phase, ns: op.lane, argv: dockerRunArgv(op.spec), steps: [s], container: { spec: op.spec, expose: op.ns } });
+      } else if (op.type === 'cni') {
+        lane(op.ns).push({ phase, ns: op.ns, argv: cniArgv(op.ns, op.calls[0]), steps: [s], cni: op });
       } else {
         lane(op.ns).push({ phase, ns: op.ns, argv: nodeExecArgv(op, op.argv), steps: [s], daemon: { node: op.node, name: op.name, log: op.log, ...(op.fd3 ? { fd3: true } : {}) } });
       }

@@ -75,7 +75,7 @@ describe('doctor: the table', () => {
 
   it('marks only the optional tools, docker and the non-core kernel features as optional', () => {
     const optionalTools = CHECKS.filter((c) => c.kind === 'tool' && c.optional).map((c) => c.name);
-    assert.deepEqual(optionalTools.sort(), ['bird2', 'conntrack', 'debootstrap', 'dig', 'dnsmasq', 'docker-proxy', 'dot', 'haproxy', 'nginx', 'openssl']);
+    assert.deepEqual(optionalTools.sort(), ['bird2', 'cni-plugins', 'conntrack', 'debootstrap', 'dig', 'dnsmasq', 'docker-proxy', 'dot', 'haproxy', 'nginx', 'openssl']);
     assert.ok(CHECKS.filter((c) => c.kind === 'docker').every((c) => c.optional));
     const requiredKernel = CHECKS.filter((c) => c.kind === 'kernel' && !c.optional).map((c) => c.name);
     assert.deepEqual(requiredKernel.sort(), ['bridge', 'iptables-rules', 'netns', 'veth']);
@@ -262,7 +262,7 @@ describe('doctor: report, exit code, --fix', () => {
 
   it('computes the packages for the real table when every tool is missing', () => {
     const all: CheckResult[] = CHECKS.map((c) => ({ name: c.name, kind: c.kind, optional: c.optional, ok: false, detail: '', fix: c.fix, ...(c.pkg ? { pkg: c.pkg } : {}) }));
-    assert.deepEqual(packagesToInstall(all), ['iproute2', 'iputils-ping', 'iperf3', 'netcat-openbsd', 'curl', 'tcpdump', 'iptables', 'nftables', 'procps', 'util-linux', 'socat', 'dnsmasq-base', 'haproxy', 'nginx', 'openssl', 'dnsutils', 'conntrack', 'docker.io', 'graphviz', 'bird2', 'debootstrap']);
+    assert.deepEqual(packagesToInstall(all), ['iproute2', 'iputils-ping', 'iperf3', 'netcat-openbsd', 'curl', 'tcpdump', 'iptables', 'nftables', 'procps', 'util-linux', 'socat', 'dnsmasq-base', 'haproxy', 'nginx', 'openssl', 'dnsutils', 'conntrack', 'docker.io', 'graphviz', 'bird2', 'debootstrap', 'containernetworking-plugins']);
   });
 
   it('gives the results as JSON', () => {

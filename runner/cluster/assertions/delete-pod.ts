@@ -33,6 +33,8 @@ import { ParamReader } from '../../../assertions/common.ts';
 import { clusterOf, podAt } from './k8s.ts';
 import type { AssertionDef, ExecResult } from '../../../assertions/types.ts';
 import schema from './delete-pod.schema.json' with { type: 'json' };
+import { cniRecordPath } from '../cni-plugins.ts';
+import { cniEnv, cniError, cniStdin, describeCniError, hasCheck, type CniRecord } from '../../plan/cni-argv.ts';
 
 /** What one cluster node loads. */
 export interface NodeReload {
@@ -50,6 +52,8 @@ export interface DeletePodParams {
   /** How many endpoints (service port × pod) the rules lose. */
   readonly endpoints: number;
   readonly reloads: readonly NodeReload[];
+  /** cni: { conflist }: the pods' networks are taken away by the CNI plugins (DEL), not by taking eth0 down. */
+  readonly cni?: readonly { readonly pod: string; readonly node: string }[];
 }
 
 const BUILTIN_CHAINS = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
@@ -138,7 +142,8 @@ export const deletePod: AssertionDef<DeletePodParams> = {
     if (r.diagnostics.some((d: Diagnostic) => d.severity === 'error')) return r.result(undefined);
     const without = new Set(pods);
     const endpoints = c.endpoints.reduce((n, e) => n + e.endpoints.filter((ep) => without.has(ep.pod)).length, 0);
-    return r.result<DeletePodParams>({ pods, kubeProxy: c.kubeProxy, endpoints, reloads: reloadsWithout(c, without) });
+    const cni = c.conflist ? pods.map((pod) => ({ pod, node: c.pods.find((x) => x.name === pod)!.node })) : undefined;
+    return r.result<DeletePodParams>({ pods, kubeProxy: c.kubeProxy, endpoints, reloads: reloadsWithout(c, without), ...(cni ? { cni } : {}) });
   },
   async run(p, ctx) {
     const commands: string[] = [];
@@ -160,19 +165,41 @@ export const deletePod: AssertionDef<DeletePodParams> = {
     );
     const t1 = performance.now();
     const ruleChangeMs = Math.round((t1 - t0) * 10) / 10;
-    // 2. the pods leave the network
-    for (const pod of p.pods) check(await ctx.exec(pod, ['ip', 'link', 'set', 'dev', 'eth0', 'down'], { timeoutMs: 5000 }), `${pod}: ip link set eth0 down`);
+    // 2. the pods leave the network: the kubelet stops the sandbox, and the runtime calls the CNI plugins with DEL
+    // (from the record of their ADD, in reverse order, each given the final result as prevResult); other backends
+    // take eth0 down
+    const deleted: string[] = [];
+    if (p.cni) {
+      for (const { pod, node } of p.cni) {
+        const path = ctx.labDir ? cniRecordPath(ctx.labDir, pod) : undefined;
+        const rec = path ? await ctx.exec(node, ['cat', path], { timeoutMs: 5000 }) : undefined;
+        if (!rec || rec.exitCode !== 0) {
+          failures.push(`${pod}: no record of its CNI ADD${path ? ` in ${path}` : ''}: ${rec?.stderr.trim() ?? 'no lab behind this run'}`);
+          continue;
+        }
+        const r = JSON.parse(rec.stdout) as CniRecord;
+        const final = r.results.length ? r.results[r.results.length - 1].result : undefined;
+        for (const call of [...r.calls].reverse()) {
+          const res = await ctx.exec(node, [call.path], { env: cniEnv(call, 'DEL'), input: cniStdin(call, hasCheck(r.cniVersion) ? final : undefined), timeoutMs: 30000 });
+          commands.push(`${Object.entries(cniEnv(call, 'DEL')).map(([k, v]) => `${k}=${v}`).join(' ')} ${res.command} <<EOF …`);
+          if (res.exitCode !== 0) {
+            const e = cniError(res.stdout);
+            failures.push(`${pod}: CNI plugin ${call.plugin} failed on DEL: ${e ? describeCniError(e) : `exit ${res.exitCode}: ${res.stderr.trim()}`}`);
+          } else deleted.push(`${pod}/${call.plugin}`);
+        }
+      }
+    } else for (const pod of p.pods) check(await ctx.exec(pod, ['ip', 'link', 'set', 'dev', 'eth0', 'down'], { timeoutMs: 5000 }), `${pod}: ip link set eth0 down`);
     const ok = failures.length === 0;
     const nodes = p.reloads.length;
     return {
       ok,
-      expected: `the ${p.kubeProxy} rules of ${nodes} node(s) without the ${p.endpoints} endpoint(s) of ${podList(p.pods)}, and its eth0 down`,
+      expected: `the ${p.kubeProxy} rules of ${nodes} node(s) without the ${p.endpoints} endpoint(s) of ${podList(p.pods)}, and ${p.cni ? 'CNI DEL for it' : 'its eth0 down'}`,
       seen: ok
-        ? `rules changed on ${nodes} node(s) in ${ruleChangeMs} ms (${Object.entries(perNodeMs).map(([n, ms]) => `${n} ${ms} ms`).join(', ')}); eth0 of ${p.pods.join(', ')} is down`
+        ? `rules changed on ${nodes} node(s) in ${ruleChangeMs} ms (${Object.entries(perNodeMs).map(([n, ms]) => `${n} ${ms} ms`).join(', ')}); ${p.cni ? `CNI DEL done (${deleted.join(', ')})` : `eth0 of ${p.pods.join(', ')} is down`}`
         : failures.join('; '),
       command: commands.join('\n'),
       // rulesStart/rulesEnd: wall-clock ms (epoch) of the load, so a client's observations can be set against it
-      details: { ruleChangeMs, perNodeMs, rulesStart: Math.round(performance.timeOrigin + t0), rulesEnd: Math.round(performance.timeOrigin + t1), endpointsRemoved: p.endpoints, pods: p.pods, kubeProxy: p.kubeProxy },
+      details: { ...(p.cni ? { cniDel: deleted } : {}), ruleChangeMs, perNodeMs, rulesStart: Math.round(performance.timeOrigin + t0), rulesEnd: Math.round(performance.timeOrigin + t1), endpointsRemoved: p.endpoints, pods: p.pods, kubeProxy: p.kubeProxy },
     };
   },
   exercise(p, ctx) {

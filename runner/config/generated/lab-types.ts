@@ -1392,9 +1392,16 @@ text?: string
  */
 export interface Cluster {
 /**
- * The CNI backend: bridge (one node: cni0), flannel-vxlan (flannel.1 VTEPs), flannel-host-gw (routes via the nodes; one L2 segment), flannel-udp (a user-space tun tunnel), calico-bgp (BIRD per node, /32 routes, no bridge).
+ * The CNI backend: bridge (one node: cni0), flannel-vxlan (flannel.1 VTEPs), flannel-host-gw (routes via the nodes; one L2 segment), flannel-udp (a user-space tun tunnel), calico-bgp (BIRD per node, /32 routes, no bridge) — all built by nslab as those plugins would — or { conflist: … }: the real CNI plugins run with a conflist.
  */
-cni?: ("bridge" | "flannel-vxlan" | "flannel-host-gw" | "flannel-udp" | "calico-bgp")
+cni?: (("bridge" | "flannel-vxlan" | "flannel-host-gw" | "flannel-udp" | "calico-bgp") | {
+/**
+ * A CNI network configuration list, as a node's /etc/cni/net.d/*.conflist holds it (cniVersion, name, plugins), inline or as a file path relative to the lab file. Debian's containernetworking-plugins (/usr/lib/cni) are run with it for every pod, as a container runtime runs them: bridge, ptp, macvlan, portmap, bandwidth, tuning, firewall, with host-local IPAM; one node.
+ */
+conflist: ({
+
+} | string)
+})
 /**
  * kube-proxy's mode: the rule layout written in every node. ipvs needs a kernel with IPVS.
  */
