@@ -13,6 +13,7 @@ import { iptablesRules } from './kube-proxy-iptables.ts';
 import { nftablesRules } from './kube-proxy-nftables.ts';
 import { policyRules } from './policy.ts';
 import { masqueradeRules } from './egress.ts';
+import { portmapFirst, portmapRules } from './hostport.ts';
 import type { ClusterResult, KubeProxyInput, ResolvedCluster } from './types.ts';
 
 /** Where `ip netns exec` finds a namespace's own resolv.conf (it bind-mounts /etc/netns/<ns>/resolv.conf). */
@@ -43,10 +44,15 @@ export function nodeRules(c: ResolvedCluster, node: string, without: ReadonlySet
   const policy = c.policies.length ? policyRules({ node, pods, namespaces: c.namespaces, policies: c.policies }) : undefined;
   const block = c.nodes.find((n) => n.name === node)?.podCIDR ?? c.podCIDR;
   const masq = c.egressMasquerade ? masqueradeRules(c.cni, c.podCIDR, block) : undefined;
-  const merged = (...parts: (string | undefined)[]): string | undefined => parts.filter((x): x is string => !!x).reduce<string | undefined>((a, b) => (a ? mergeRestore(a, b) : b), undefined);
-  if (c.kubeProxy === 'nftables') return { nftables: nftablesRules(input), iptables: merged(policy, masq) };
+  // portmap's hostPort chains (after kube-proxy's in PREROUTING/OUTPUT; its POSTROUTING jump first, as the plugin prepends it)
+  const portmap = portmapRules({ ...c, pods }, node);
+  const merged = (...parts: (string | undefined)[]): string | undefined => {
+    const out = parts.filter((x): x is string => !!x).reduce<string | undefined>((a, b) => (a ? mergeRestore(a, b) : b), undefined);
+    return out && portmap ? portmapFirst(out) : out;
+  };
+  if (c.kubeProxy === 'nftables') return { nftables: nftablesRules(input), iptables: merged(policy, masq, portmap) };
   const kp = iptablesRules(input, { localhostNodePorts: false });
-  return { iptables: merged(kp, policy, masq) };
+  return { iptables: merged(kp, policy, masq, portmap) };
 }
 
 /**
@@ -96,7 +102,7 @@ export function clusterSteps(lab: ResolvedLab, ctx: CompileContext): Step[] {
   const log = (node: string, name: string): string => join(ctx.labDir, 'logs', `${node}.${name}.log`);
   for (const pod of c.pods) {
     const ns = netns(pod.name);
-    if (c.dns) {
+    if (c.dns && !pod.hostNetwork) {
       steps.push({ id: `${pod.name}.resolv.conf`, phase: 'exec', order: 0, op: { type: 'file', path: join(netnsEtc(ns), 'resolv.conf'), content: resolvConf(c.dns.ip, pod.namespace), lane: ns }, source: src(`pod:${pod.name}`), note: `pod ${pod.name}: resolv.conf (ip netns exec mounts it)`, creates: { kind: 'file', name: netnsEtc(ns) } });
     }
     if (pod.name === DNS_POD && c.dns) {
@@ -108,7 +114,7 @@ export function clusterSteps(lab: ResolvedLab, ctx: CompileContext): Step[] {
     const tcp = [...new Set(pod.ports.filter((p) => p.protocol === 'TCP').map((p) => p.port))];
     const udp = [...new Set(pod.ports.filter((p) => p.protocol === 'UDP').map((p) => p.port))];
     const argv = [...ctx.selfArgv, 'agent', 'whoami', '--name', pod.name, ...tcp.flatMap((p) => ['--port', String(p)]), ...udp.flatMap((p) => ['--udp-port', String(p)])];
-    steps.push({ id: `${pod.name}.server`, phase: 'daemons', order: 0, op: { type: 'daemon', ns, node: pod.name, name: 'whoami', argv, log: log(pod.name, 'whoami') }, source: src(`pod:${pod.name}`), note: `pod ${pod.name}: answers with its name and the client address on ${[...tcp.map((p) => `${p}/tcp`), ...udp.map((p) => `${p}/udp`)].join(', ')}`, creates: { kind: 'process', name: 'whoami', ns } });
+    steps.push({ id: `${pod.name}.server`, phase: 'daemons', order: 0, op: { type: 'daemon', ns, node: pod.name, name: 'whoami', argv, log: log(pod.name, 'whoami') }, source: src(`pod:${pod.name}`), note: `pod ${pod.name}${pod.hostNetwork ? ` (hostNetwork: in node ${pod.node}'s namespace)` : ''}: answers with its name and the client address on ${[...tcp.map((p) => `${p}/tcp`), ...udp.map((p) => `${p}/udp`)].join(', ')}`, creates: { kind: 'process', name: 'whoami', ns } });
   }
   return steps;
 }

@@ -13,6 +13,7 @@ import { buildPolicies, buildServices, nthAddress } from './model.ts';
 import type { ClusterResult, CniBackend, Protocol } from './types.ts';
 import type { Draft, PodDraft } from './draft.ts';
 import { addPodNetwork, DNS_POD, underlayDiagnostics } from './cni.ts';
+import { hostPortDiagnostics } from './hostport.ts';
 import { resolveGateway } from './egress.ts';
 import { asObj, isObj, type Obj, str } from '../util/obj.ts';
 
@@ -61,6 +62,7 @@ export function expandCluster(file: LoadedFile): Expansion {
   const bgp = asObj(C.bgp);
   const peers = (Array.isArray(bgp.peers) ? bgp.peers : []).map((x: unknown) => str(asObj(x).node)).filter((x): x is string => !!x);
   const { model, dnsIP, namespaces, policies } = clusterModel(p, pods, peers);
+  diags.push(...hostPortDiagnostics({ cni: p.cni, at, pods, services: model.services }));
 
   // ---- the lab parts
   const gateway = resolveGateway(C, p.userNodes, p.und4, p.underlay, nodes.map((n) => n.ip), at, diags);
@@ -192,6 +194,16 @@ function placePods(p: Plan, nodes: readonly Draft['nodes'][number][]): PodDraft[
     clash.add(name);
     const n = nodes.find((x) => x.name === node);
     if (!n) return;
+    const ports = (Array.isArray(o.ports) ? o.ports : [80]).map((x) => {
+      if (typeof x === 'number') return { port: x, protocol: 'TCP' as Protocol };
+      const q = asObj(x);
+      return { port: q.port as number, name: str(q.name), protocol: (str(q.protocol) ?? 'TCP') as Protocol, ...(typeof q.hostPort === 'number' ? { hostPort: q.hostPort } : {}), ...(str(q.hostIP) ? { hostIP: str(q.hostIP) } : {}) };
+    });
+    if (o.hostNetwork === true) {
+      // the node's own namespace: its address, no veth, no address of the pod block
+      pods.push({ name, namespace, labels: asObj(o.labels) as Record<string, string>, node, ip: n.ip, ports, hostIf: n.underlayIf, hostNetwork: true, path, image: str(o.image), cmd: o.cmd });
+      return;
+    }
     const k = (perNode.get(node) ?? 0) + 1;
     perNode.set(node, k);
     const b = parsePrefix(n.podCIDR)!;
@@ -202,7 +214,6 @@ function placePods(p: Plan, nodes: readonly Draft['nodes'][number][]): PodDraft[
       return;
     }
     const ip = formatAddress(4, b.addr + BigInt(first + k));
-    const ports = (Array.isArray(o.ports) ? o.ports : [80]).map((x) => (typeof x === 'number' ? { port: x, protocol: 'TCP' as Protocol } : { port: asObj(x).port as number, name: str(asObj(x).name), protocol: (str(asObj(x).protocol) ?? 'TCP') as Protocol }));
     pods.push({ name, namespace, labels: asObj(o.labels) as Record<string, string>, node, ip, ports, hostIf: hostIfName(cni, namespace, name), path, image: str(o.image), cmd: o.cmd });
   };
   if (p.dnsOn && nodes.length) place(DNS_POD, nodes[0].name, ['cluster', 'dns'], { labels: { 'k8s-app': 'kube-dns' }, ports: [{ port: 53, name: 'dns', protocol: 'UDP' }, { port: 53, name: 'dns-tcp', protocol: 'TCP' }] }, 'kube-system');

@@ -6,6 +6,12 @@ import type { SourcePos } from '../config/diagnostics.ts';
 
 export type Protocol = 'TCP' | 'UDP';
 
+/**
+ * The raw node key a hostNetwork pod's lab node carries (made by the cluster expansion only; the schema has no such
+ * key, so a lab file cannot write it): the name of the node whose network namespace it shares.
+ */
+export const HOST_NETWORK_KEY = 'x-host-network-of';
+
 export interface Pod {
   readonly name: string;
   readonly namespace: string;
@@ -14,9 +20,23 @@ export interface Pod {
   readonly node: string;
   readonly ip: string;
   /** Named container ports, for Services with a named targetPort and SRV records. */
-  readonly ports: readonly { readonly name?: string; readonly port: number; readonly protocol: Protocol }[];
-  /** The host-side interface of the pod's veth on its node (for policy rules): e.g. veth-<pod>. */
+  readonly ports: readonly PodPort[];
+  /** The host-side interface of the pod's veth on its node (for policy rules): e.g. veth-<pod>. The node's underlay interface for a hostNetwork pod. */
   readonly hostIf: string;
+  /**
+   * `hostNetwork: true`: the pod has no namespace of its own; its processes run in its node's, its address is the
+   * node's, and NetworkPolicies do not apply to it (as in Kubernetes).
+   */
+  readonly hostNetwork?: boolean;
+}
+
+/** A container port; hostPort (and hostIP) make the portmap plugin forward the node's port to it. */
+export interface PodPort {
+  readonly name?: string;
+  readonly port: number;
+  readonly protocol: Protocol;
+  readonly hostPort?: number;
+  readonly hostIP?: string;
 }
 
 export interface ServicePort {

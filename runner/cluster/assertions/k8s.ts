@@ -89,9 +89,9 @@ export function selectorText(sel: Readonly<Record<string, string>> | LabelSelect
   return parts.join(',') || '(everything)';
 }
 
-/** The pods that can run nslab's probe and serve whoami: all but the cluster DNS pod. */
+/** The pods that can run nslab's probe and serve whoami: all but the cluster DNS pod (and hostNetwork pods, which are their node). */
 export function appPods(cluster: ResolvedCluster): Pod[] {
-  return cluster.pods.filter((p) => p.name !== cluster.dns?.pod);
+  return cluster.pods.filter((p) => p.name !== cluster.dns?.pod && !p.hostNetwork);
 }
 
 /** Whether a pod's test server answers on port/protocol. */

@@ -392,6 +392,10 @@ labels?: K8SLabels
  */
 ports?: PodPort[]
 /**
+ * Run the pod in its node's network namespace: its address is the node's, its test server listens on the node's ports, Services that select it have the node's address as endpoint, and NetworkPolicies do not apply to it (as in Kubernetes).
+ */
+hostNetwork?: boolean
+/**
  * Make this many pods, named <name>-1 … <name>-N (a Deployment's pods), spread over the nodes.
  */
 replicas?: number
@@ -411,6 +415,14 @@ export type PodPort = (number | {
 port: number
 name?: string
 protocol?: ("TCP" | "UDP")
+/**
+ * Forward this port of the pod's node to the container port, as the portmap CNI plugin does (CNI-HOSTPORT-DNAT, CNI-DN-<hash> in the node's nat table). Only on the pod's own node.
+ */
+hostPort?: number
+/**
+ * With hostPort: forward only the hostPort of this node address (default: every address of the node).
+ */
+hostIP?: string
 })
 /**
  * A Kubernetes label selector. {} (or no value) selects everything; matchLabels and matchExpressions with no value are "not set", as the API server reads them.
