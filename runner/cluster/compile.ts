@@ -43,7 +43,7 @@ export function nodeRules(c: ResolvedCluster, node: string, without: ReadonlySet
   const pods = c.pods.filter((p) => !without.has(p.name));
   const policy = c.policies.length ? policyRules({ node, pods, namespaces: c.namespaces, policies: c.policies }) : undefined;
   const block = c.nodes.find((n) => n.name === node)?.podCIDR ?? c.podCIDR;
-  const masq = c.egressMasquerade ? masqueradeRules(c.cni, c.podCIDR, block) : undefined;
+  const masq = c.egressMasquerade ? masqueradeRules(c.cni, c.podCIDR, block, c.masqueradeRandomFully) : undefined;
   // portmap's hostPort chains (after kube-proxy's in PREROUTING/OUTPUT; its POSTROUTING jump first, as the plugin prepends it)
   const portmap = portmapRules({ ...c, pods }, node);
   const merged = (...parts: (string | undefined)[]): string | undefined => {

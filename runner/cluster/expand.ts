@@ -101,6 +101,7 @@ export function expandCluster(file: LoadedFile): Expansion {
     bgpPeers: peers,
     ...(gateway ? { gateway } : {}),
     egressMasquerade: C['egress-masquerade'] !== false,
+    ...(typeof C['masquerade-random-fully'] === 'boolean' ? { masqueradeRandomFully: C['masquerade-random-fully'] } : {}),
     pos: at(['cluster'], true),
     sources,
   };

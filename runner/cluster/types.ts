@@ -167,6 +167,8 @@ export interface ResolvedCluster {
   readonly gateway?: string;
   /** Pod traffic leaving the pod CIDR is masqueraded to the node's address (flannel's ip-masq, Calico's natOutgoing). */
   readonly egressMasquerade?: boolean;
+  /** `cluster.masquerade-random-fully` as written; absent: the backend's own choice (flannel and Calico yes, bridge no). */
+  readonly masqueradeRandomFully?: boolean;
 }
 
 /** The resolved cluster, plus where each part was written (for compile's step sources). */

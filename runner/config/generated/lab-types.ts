@@ -1370,6 +1370,10 @@ gateway?: string
  * Masquerade pod traffic that leaves the pod CIDR to the node's address, as flannel's ip-masq and Calico's natOutgoing do (on in every real cluster). false: pods keep their own address toward the outside, which then needs routes to the pod CIDR.
  */
 "egress-masquerade"?: boolean
+/**
+ * Whether the egress MASQUERADE rule has --random-fully (NF_NAT_RANGE_PROTO_RANDOM_FULLY: every new connection gets a random source port, the mitigation of the conntrack SNAT race). Default: as the backend does it — flannel and Calico yes, the bridge plugin's ipMasq no.
+ */
+"masquerade-random-fully"?: boolean
 }
 /**
  * Kubernetes labels: key → value.
