@@ -120,7 +120,7 @@ export const TOOL_CHECKS: readonly Check[] = [
   tool('socat', 'socat', { why: 'tun overlays (flannel-udp)' }),
   tool('dnsmasq', 'dnsmasq-base', { optional: true, why: 'the cluster DNS' }),
   tool('dig', 'dnsutils', { optional: true, why: 'the dns assertion, readiness of the cluster DNS' }),
-  tool('conntrack', 'conntrack', { optional: true, why: 'handouts: reading the NAT table' }),
+  tool('conntrack', 'conntrack', { optional: true, why: 'handouts: reading the NAT table; conntrack -S in the conntrack-snat-race lab and bench:snat-race' }),
   tool('dot', 'graphviz', { optional: true, why: 'lab graph --format svg, lab handout' }),
   tool('bird2', 'bird2', { cmd: 'bird', optional: true, why: 'BGP routers (kind: bird), calico-bgp clusters', more: birdMore }),
   tool('debootstrap', 'debootstrap', { optional: true, why: 'container images built from Debian' }),
