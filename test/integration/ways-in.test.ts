@@ -89,6 +89,10 @@ describe('k8s-ways-in: hostPort and hostNetwork (root, real kernel)', function (
     assert.ok(pid, ss.stdout);
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
     assert.match(cmdline, /agent whoami --name web-hostnet --port 8081/);
+    // lab exec finds the pod in its node's namespace
+    const ex = await lab(['exec', NAME, 'web-hostnet', '--', 'ip', '-4', '-o', 'addr', 'show', 'eth0']);
+    expectOk(ex, 'lab exec web-hostnet');
+    assert.match(ex.stdout, /inet 192\.168\.56\.12\/24/);
   });
 
   it('lab down removes everything', async () => {
