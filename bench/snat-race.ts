@@ -10,22 +10,27 @@
  * timed out, reset, refused. Median (min–max) over the repetitions, per mode; the report goes to
  * bench/REPORT-snat-race.md. Root; only its own lab (name: --name, default tw-snat-race-bench) is touched.
  *
- *   node bench/snat-race.ts [--reps N] [--count N] [--ephemeral] [--name LAB]      (npm run bench:snat-race)
+ * `--udp`: one UDP datagram per socket instead (to srv port 9; nothing answers, node-1's conntrack is what counts:
+ * UDP clashes are the kind the kernel may resolve, clash_resolve), report bench/REPORT-snat-race-udp.md.
+ *
+ *   node bench/snat-race.ts [--reps N] [--count N] [--ephemeral] [--udp] [--name LAB]      (npm run bench:snat-race)
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, eachArg, loadavgText, machineBasics, must, NODE, progressLog, ROOT, s3, stat, timed, writeResults } from './common.ts';
 
-const USAGE = 'usage: node bench/snat-race.ts [--reps N] [--count N] [--ephemeral] [--name LAB]\n';
+const USAGE = 'usage: node bench/snat-race.ts [--reps N] [--count N] [--ephemeral] [--udp] [--name LAB]\n';
 let reps = 5;
 let count = 500;
 let ephemeral = false;
+let udp = false;
 let name = 'tw-snat-race-bench';
 eachArg(process.argv.slice(2), USAGE, (a, val) => {
   if (a === '--reps') reps = Number(val());
   else if (a === '--count') count = Number(val());
   else if (a === '--ephemeral') ephemeral = true;
+  else if (a === '--udp') udp = true;
   else if (a === '--name') name = val();
   else return false;
   return true;
@@ -57,6 +62,7 @@ interface Result {
   readonly pods: number;
   readonly count: number;
   readonly ephemeral: boolean;
+  readonly udp?: boolean;
   readonly modes: Mode[];
 }
 
@@ -98,8 +104,9 @@ async function storm(rep: number): Promise<Rep> {
   const startAt = Date.now() + 2500; // every agent started and waiting
   const base = String(20000 + rep * 1000);
   const runs = await Promise.all(
-    Array.from({ length: PODS }, (_, i) => timed(inNs(`client-${i + 1}`, [NODE, CLI, 'agent', 'storm', '--to', '192.168.56.200:80', '--count', String(count), '--timeout', '5000', '--start-at', String(startAt), ...(ephemeral ? [] : ['--sport-base', base])]))),
+    Array.from({ length: PODS }, (_, i) => timed(inNs(`client-${i + 1}`, [NODE, CLI, 'agent', 'storm', ...(udp ? ['--udp'] : []), '--to', `192.168.56.200:${udp ? 9 : 80}`, '--count', String(count), '--timeout', '5000', '--start-at', String(startAt), ...(ephemeral ? [] : ['--sport-base', base])]))),
   );
+  if (udp) await new Promise((r) => setTimeout(r, 300)); // the last datagrams through node-1
   const after = conntrackStats((await must(inNs('node-1', ['conntrack', '-S']))).stdout);
   const synRetrans = (await tcpExtOf(PODNAMES, 'TCPSynRetrans')) - synBefore;
   const serverListenDrops = (await tcpExtOf(['srv'], 'ListenDrops')) - dropsBefore;
@@ -144,20 +151,25 @@ function report(r: Result, jsonRel: string): string {
     rows.push(`| ${what} | ${r.modes.map((m) => s3(stat(m.reps.map(get)))).join(' | ')} |`);
   };
   for (const c of ['insert_failed', 'drop', 'clash_resolve', 'found', 'search_restart', 'early_drop'] as const) row(`kernel: ${c}`, (x) => x.kernel[c]);
-  row("pods: SYNs sent again (TcpExt TCPSynRetrans, all pods' namespaces)", (x) => x.synRetrans);
-  row("srv: SYNs it dropped itself (TcpExt ListenDrops)", (x) => x.serverListenDrops);
-  row('clients: connected', (x) => x.clients.ok);
-  row('clients: connected after ≥ 900 ms (CPU-bound here: 8 clients on 2 CPUs; see SYN retransmits for losses)', (x) => x.clients.slow);
-  row('clients: timed out (5 s)', (x) => x.clients.timeouts);
-  row('clients: reset', (x) => x.clients.resets);
-  row('clients: refused or other errors', (x) => x.clients.refused + x.clients.other);
-  row('median connect time of the pods (ms)', (x) => x.medianConnectMs);
+  if (r.udp) {
+    row('clients: datagrams sent', (x) => x.clients.ok);
+    row('clients: errors', (x) => x.clients.timeouts + x.clients.resets + x.clients.refused + x.clients.other);
+  } else {
+    row("pods: SYNs sent again (TcpExt TCPSynRetrans, all pods' namespaces)", (x) => x.synRetrans);
+    row('srv: SYNs it dropped itself (TcpExt ListenDrops)', (x) => x.serverListenDrops);
+    row('clients: connected', (x) => x.clients.ok);
+    row('clients: connected after ≥ 900 ms (CPU-bound here: 8 clients on 2 CPUs; see SYN retransmits for losses)', (x) => x.clients.slow);
+    row('clients: timed out (5 s)', (x) => x.clients.timeouts);
+    row('clients: reset', (x) => x.clients.resets);
+    row('clients: refused or other errors', (x) => x.clients.refused + x.clients.other);
+    row('median connect time of the pods (ms)', (x) => x.medianConnectMs);
+  }
   const m = r.machine;
   return `# The conntrack SNAT race, measured
 
 \`npm run bench:snat-race\` (bench/snat-race.ts), ${m.date}: ${m.nproc} CPUs (${m.cpu}), kernel ${m.kernel}, Node ${m.node}; load average before: ${r.loadavg}.
 
-Lab labs/conntrack-snat-race: ${r.pods} pods on node-1 each open ${r.count} TCP connections to srv (outside the cluster) at
+Lab labs/conntrack-snat-race: ${r.pods} pods on node-1 each open ${r.count} ${r.udp ? 'UDP flows (one datagram each, to srv port 9, where nothing listens: only node-1\'s conntrack matters)' : 'TCP connections'} to srv (outside the cluster) at
 the same moment — ${r.pods * r.count} per storm — ${r.ephemeral ? "from the kernel's ephemeral ports" : 'from the same fixed source ports in every pod (the worst case: the masquerade must remap all but one of each)'},
 through node-1's MASQUERADE; ${r.modes[0]?.reps.length ?? 0} storms per mode. Kernel counters: node-1's \`conntrack -S\`, summed over the CPUs, after minus before
 each storm (the table flushed before it). Each cell: median (min–max) over the storms.
@@ -180,8 +192,9 @@ async function main(): Promise<void> {
   try {
     const modes: Mode[] = [];
     for (const mode of ['plain', 'random-fully'] as const) modes.push(await runMode(mode, dir, log));
-    const result: Result = { machine: machineBasics(), loadavg, pods: PODS, count, ephemeral, modes };
-    writeResults(result, `snat-race-${ephemeral ? 'ephemeral-' : ''}`, log, true, ephemeral ? 'bench/REPORT-snat-race-ephemeral.md' : 'bench/REPORT-snat-race.md', report);
+    const result: Result = { machine: machineBasics(), loadavg, pods: PODS, count, ephemeral, udp, modes };
+    const variant = `${udp ? 'udp-' : ''}${ephemeral ? 'ephemeral-' : ''}`;
+    writeResults(result, `snat-race-${variant}`, log, true, `bench/REPORT-snat-race${variant ? `-${variant.slice(0, -1)}` : ''}.md`, report);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,6 +5,7 @@
  * One JSON line reports what happened: connected, connected only after a retransmitted SYN (≥ 900 ms: the first
  * SYN was dropped somewhere), timed out, reset, refused, other errors, and the connect times.
  */
+import { createSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 
 export interface StormOptions {
@@ -16,6 +17,8 @@ export interface StormOptions {
   readonly timeoutMs: number;
   /** Start at this wall-clock time (ms since the epoch), so that storms in several nodes start together. */
   readonly startAt?: number;
+  /** UDP instead: each socket sends one datagram (no answer is awaited; `ok` counts datagrams the kernel took). */
+  readonly udp?: boolean;
 }
 
 export interface StormResult {
@@ -32,7 +35,7 @@ export interface StormResult {
   readonly errors: Readonly<Record<string, number>>;
 }
 
-export const STORM_USAGE = 'usage: lab agent storm --to HOST:PORT --count N [--sport-base PORT] [--timeout MS] [--start-at EPOCH_MS]';
+export const STORM_USAGE = 'usage: lab agent storm --to HOST:PORT --count N [--sport-base PORT] [--timeout MS] [--start-at EPOCH_MS] [--udp]';
 
 export function parseStormArgs(argv: readonly string[]): StormOptions {
   const get = (k: string): string | undefined => {
@@ -49,7 +52,7 @@ export function parseStormArgs(argv: readonly string[]): StormOptions {
   if (sportBase !== undefined && (!Number.isInteger(sportBase) || sportBase < 1024 || sportBase + count > 65536)) throw new Error('--sport-base must leave room for --count ports below 65536');
   const timeoutMs = Number(get('--timeout') ?? '5000');
   const sa = get('--start-at');
-  return { host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]), count, sportBase, timeoutMs, startAt: sa === undefined ? undefined : Number(sa) };
+  return { host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]), count, sportBase, timeoutMs, startAt: sa === undefined ? undefined : Number(sa), ...(argv.includes('--udp') ? { udp: true } : {}) };
 }
 
 const median = (xs: number[]): number => {
@@ -57,6 +60,24 @@ const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+
+/** One datagram from its own socket (from sportBase + i when given); done when the kernel has sent it. */
+function oneUdp(o: StormOptions, i: number): Promise<{ ms: number; error?: string }> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const sock = createSocket(o.host.includes(':') ? 'udp6' : 'udp4');
+    const finish = (error?: string): void => {
+      try {
+        sock.close();
+      } catch {
+        // already closed
+      }
+      resolve({ ms: performance.now() - t0, error });
+    };
+    sock.once('error', (e: NodeJS.ErrnoException) => finish(e.code ?? e.message));
+    sock.bind(o.sportBase !== undefined ? o.sportBase + i : 0, () => sock.send(Buffer.from('nslab storm\n'), o.port, o.host, (e) => finish(e ? ((e as NodeJS.ErrnoException).code ?? e.message) : undefined)));
+  });
+}
 
 function one(o: StormOptions, i: number): Promise<{ ms: number; error?: string }> {
   return new Promise((resolve) => {
@@ -82,7 +103,7 @@ export async function runStorm(o: StormOptions): Promise<StormResult> {
     const wait = o.startAt - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
-  const results = await Promise.all(Array.from({ length: o.count }, (_, i) => one(o, i)));
+  const results = await Promise.all(Array.from({ length: o.count }, (_, i) => (o.udp ? oneUdp(o, i) : one(o, i))));
   const ok = results.filter((r) => !r.error);
   const errors: Record<string, number> = {};
   for (const r of results) if (r.error) errors[r.error] = (errors[r.error] ?? 0) + 1;
