@@ -39,4 +39,23 @@ describe('lab agent storm', () => {
     assert.equal(refused.refused, 3);
     assert.equal(refused.ok, 0);
   });
+
+  it('--udp: one datagram from each source port asked for', async () => {
+    const { createSocket } = await import('node:dgram');
+    const server = createSocket('udp4');
+    const seen = new Set<number>();
+    server.on('message', (_m, rinfo) => seen.add(rinfo.port));
+    await new Promise<void>((r) => server.bind(0, '127.0.0.1', () => r()));
+    const port = server.address().port;
+    const base = 52000 + (process.pid % 1000) * 10;
+    try {
+      assert.equal(parseStormArgs(['--to', `127.0.0.1:${port}`, '--udp']).udp, true);
+      const r = await runStorm({ host: '127.0.0.1', port, count: 10, sportBase: base, timeoutMs: 2000, udp: true });
+      assert.equal(r.ok, 10, JSON.stringify(r));
+      await new Promise((res) => setTimeout(res, 100));
+      assert.deepEqual([...seen].sort((a, b) => a - b), Array.from({ length: 10 }, (_, i) => base + i));
+    } finally {
+      server.close();
+    }
+  });
 });
