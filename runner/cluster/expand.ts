@@ -198,7 +198,7 @@ function placePods(p: Plan, nodes: readonly Draft['nodes'][number][]): PodDraft[
     const ports = (Array.isArray(o.ports) ? o.ports : [80]).map((x) => {
       if (typeof x === 'number') return { port: x, protocol: 'TCP' as Protocol };
       const q = asObj(x);
-      return { port: q.port as number, name: str(q.name), protocol: (str(q.protocol) ?? 'TCP') as Protocol, ...(typeof q.hostPort === 'number' ? { hostPort: q.hostPort } : {}), ...(str(q.hostIP) ? { hostIP: str(q.hostIP) } : {}) };
+      return { port: q.port as number, name: str(q.name), protocol: (str(q.protocol) ?? 'TCP') as Protocol, ...(typeof q.hostPort === 'number' ? { hostPort: q.hostPort } : {}), ...(str(q.hostIP) && str(q.hostIP) !== '0.0.0.0' ? { hostIP: str(q.hostIP) } : {}) };
     });
     if (o.hostNetwork === true) {
       // the node's own namespace: its address, no veth, no address of the pod block

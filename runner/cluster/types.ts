@@ -36,6 +36,7 @@ export interface PodPort {
   readonly port: number;
   readonly protocol: Protocol;
   readonly hostPort?: number;
+  /** Absent for every address of the node (hostIP 0.0.0.0 as written: portmap adds no -d for it). */
   readonly hostIP?: string;
 }
 

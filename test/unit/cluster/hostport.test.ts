@@ -96,6 +96,19 @@ cluster:
   });
 });
 
+describe('hostPort with kube-proxy in nftables mode, and hostIP 0.0.0.0', () => {
+  it("loads portmap's chains with iptables-restore beside kube-proxy's nftables table; 0.0.0.0 means every address (no -d)", () => {
+    const { lab, errors } = resolve(BRIDGE.replace('  dns: false\n', '  dns: false\n  kube-proxy: nftables\n').replace('hostIP: 192.168.56.11', 'hostIP: 0.0.0.0'));
+    assert.deepEqual(errors, []);
+    const r = nodeRules(lab!.cluster!, 'node-1');
+    assert.match(r.nftables!, /table ip kube-proxy/);
+    assert.match(r.iptables!, /-A PREROUTING -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT/);
+    assert.doesNotMatch(r.iptables!, /KUBE-SERVICES/);
+    assert.doesNotMatch(r.iptables!, / -d 0\.0\.0\.0/);
+    assert.equal(lab!.cluster!.pods.find((p) => p.name === 'web')!.ports[1].hostIP, undefined);
+  });
+});
+
 describe('hostNetwork pods', () => {
   it("live in their node's namespace with its address: no interface, no link", () => {
     const { lab, errors } = resolve(BRIDGE.replace('  dns: false\n', ''));
