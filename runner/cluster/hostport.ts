@@ -75,11 +75,9 @@ export function hostPortDiagnostics(input: CheckInput): Diagnostic[] {
   for (const s of input.services) for (const p of s.ports) if (p.nodePort !== undefined) nodePorts.set(`${p.protocol}/${p.nodePort}`, s);
   const daemons = nodeDaemonPorts(input.cni, input.nodeCount ?? new Set(pods.map((p) => p.node)).size);
   const portPath = (pod: PodDraft, k: number, key?: string): (string | number)[] => [...pod.path, 'ports', k, ...(key ? [key] : [])];
-  const written = (pod: PodDraft): boolean => pod.path.length > 0;
   // hostPorts first, node by node: pod, port and host address of each
   const held = new Map<string, { pod: PodDraft; hostIP?: string }[]>();
   for (const pod of pods) {
-    if (!written(pod)) continue;
     pod.ports.forEach((p, k) => {
       if (p.hostPort === undefined) return;
       if (pod.hostNetwork) {
@@ -102,7 +100,7 @@ export function hostPortDiagnostics(input: CheckInput): Diagnostic[] {
   // hostNetwork pods: their ports against every other use of the node's ports
   const hostNet = new Map<string, PodDraft>();
   for (const pod of pods) {
-    if (!pod.hostNetwork || !written(pod)) continue;
+    if (!pod.hostNetwork) continue;
     if (pod.image) diags.push(error('cluster.host-network', `pod ${pod.name}: hostNetwork pods run nslab's test server in the node's namespace, and cannot have an image here`, at([...pod.path, 'image'], true), 'remove image (or hostNetwork)'));
     pod.ports.forEach((p, k) => {
       const where = at(portPath(pod, k)); // the pod's own place when its ports are the default [80]
