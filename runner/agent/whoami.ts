@@ -139,7 +139,8 @@ export async function startWhoami(opts: WhoamiOptions): Promise<WhoamiServers> {
       tcp.push(s);
       await new Promise<void>((resolve, reject) => {
         s.once('error', (e) => reject(new Error(`whoami: port ${port}: ${e.message}`)));
-        s.listen(port, host, () => resolve());
+        // a long accept queue: many clients may connect at the same moment (the conntrack-snat-race lab)
+        s.listen({ port, host, backlog: 4096 }, () => resolve());
       });
     }
     for (const port of opts.udpPorts ?? []) {

@@ -232,7 +232,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'agent',
-    args: 'whoami|probe …',
+    args: 'whoami|probe|storm …',
     summary: "nslab's own helpers, run inside nodes",
     options: [
       { name: 'name', type: 'string', value: 'NODE', description: 'whoami: the name it answers with' },

@@ -15,6 +15,7 @@ import { didYouMean, error, type Diagnostic } from '../config/diagnostics.ts';
 import type { LoadedFile, PathSeg } from '../config/load.ts';
 import { formatAddress, parsePrefix } from '../model/ip.ts';
 import type { Draft } from './draft.ts';
+import { HOST_NETWORK_KEY } from './types.ts';
 import { asObj, type Obj } from '../util/obj.ts';
 
 /** The underlay bridge auto-wired nodes share. */
@@ -179,6 +180,12 @@ export function addPodNetwork(d: Draft, underlay: string, peers: readonly string
   // pods
   for (const pod of d.pods) {
     const n = d.nodes.find((x) => x.name === pod.node)!;
+    if (pod.hostNetwork) {
+      // no namespace, no veth: the pod's processes run in its node's namespace
+      d.rawNodes[pod.name] = { [HOST_NETWORK_KEY]: n.name };
+      remap(['nodes', pod.name], pod.path);
+      continue;
+    }
     if (plugins) {
       const podNode: Obj = pod.image ? { kind: 'pod', containers: [{ name: 'app', image: pod.image, ...(pod.cmd !== undefined ? { cmd: pod.cmd } : {}) }] } : {};
       d.rawNodes[pod.name] = podNode;

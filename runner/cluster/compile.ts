@@ -17,6 +17,7 @@ import { masqueradeRules } from './egress.ts';
 import { sidecarSteps } from './sidecar-steps.ts';
 import { meshPlugIn } from './mesh-haproxy.ts';
 import { ingressSteps } from './ingress.ts';
+import { portmapFirst, portmapRules } from './hostport.ts';
 import type { ClusterResult, KubeProxyInput, ResolvedCluster } from './types.ts';
 
 /** Where `ip netns exec` finds a namespace's own resolv.conf (it bind-mounts /etc/netns/<ns>/resolv.conf). */
@@ -46,11 +47,16 @@ export function nodeRules(c: ResolvedCluster, node: string, without: ReadonlySet
   const pods = c.pods.filter((p) => !without.has(p.name));
   const policy = c.policies.length ? policyRules({ node, pods, namespaces: c.namespaces, policies: c.policies }) : undefined;
   const block = c.nodes.find((n) => n.name === node)?.podCIDR ?? c.podCIDR;
-  const masq = c.egressMasquerade ? masqueradeRules(c.cni, c.podCIDR, block) : undefined;
-  const merged = (...parts: (string | undefined)[]): string | undefined => parts.filter((x): x is string => !!x).reduce<string | undefined>((a, b) => (a ? mergeRestore(a, b) : b), undefined);
-  if (c.kubeProxy === 'nftables') return { nftables: nftablesRules(input), iptables: merged(policy, masq) };
+  const masq = c.egressMasquerade ? masqueradeRules(c.cni, c.podCIDR, block, c.masqueradeRandomFully) : undefined;
+  // portmap's hostPort chains (after kube-proxy's in PREROUTING/OUTPUT; its POSTROUTING jump first, as the plugin prepends it)
+  const portmap = portmapRules({ ...c, pods }, node);
+  const merged = (...parts: (string | undefined)[]): string | undefined => {
+    const out = parts.filter((x): x is string => !!x).reduce<string | undefined>((a, b) => (a ? mergeRestore(a, b) : b), undefined);
+    return out && portmap ? portmapFirst(out) : out;
+  };
+  if (c.kubeProxy === 'nftables') return { nftables: nftablesRules(input), iptables: merged(policy, masq, portmap) };
   const kp = iptablesRules(input, { localhostNodePorts: false });
-  return { iptables: merged(kp, policy, masq) };
+  return { iptables: merged(kp, policy, masq, portmap) };
 }
 
 /**
@@ -106,7 +112,7 @@ export function clusterSteps(lab: ResolvedLab, ctx: CompileContext): Step[] {
       const op = cniOp(c.conflist, pod, { lab: lab.name, labDir: ctx.labDir, nodeNs: netns(pod.node), podNs: ns, podCIDR: node.podCIDR });
       steps.push({ id: `${pod.name}.cni`, phase: 'exec', order: -1, op, source: src(`pod:${pod.name}`), note: `pod ${pod.name}: the CNI plugins of network ${c.conflist.name} (${op.calls.map((x) => x.plugin).join(' → ')}), run as a container runtime runs them` });
     }
-    if (c.dns) {
+    if (c.dns && !pod.hostNetwork) {
       steps.push({ id: `${pod.name}.resolv.conf`, phase: 'exec', order: 0, op: { type: 'file', path: join(netnsEtc(ns), 'resolv.conf'), content: resolvConf(c.dns.ip, pod.namespace), lane: ns }, source: src(`pod:${pod.name}`), note: `pod ${pod.name}: resolv.conf (ip netns exec mounts it)`, creates: { kind: 'file', name: netnsEtc(ns) } });
     }
     if (pod.name === DNS_POD && c.dns) {
@@ -126,7 +132,7 @@ export function clusterSteps(lab: ResolvedLab, ctx: CompileContext): Step[] {
     const asUser = pod.runAsUser !== undefined && pod.runAsUser !== 0 ? ['setpriv', `--reuid=${pod.runAsUser}`, `--regid=${pod.runAsUser}`, '--clear-groups', '--'] : [];
     if (asUser.length) steps.push({ id: `${pod.name}.unprivileged-ports`, phase: 'configure', order: 90, op: { type: 'sysctl', ns, values: [['net.ipv4.ip_unprivileged_port_start', '0']] }, source: src(`pod:${pod.name}`), note: `pod ${pod.name}: its app runs as uid ${pod.runAsUser} and may bind any port, as in a container` });
     const argv = [...asUser, ...ctx.selfArgv, 'agent', 'whoami', '--name', pod.name, ...tcp.flatMap((p) => ['--port', String(p)]), ...udp.flatMap((p) => ['--udp-port', String(p)]), ...(pod.labels.version !== undefined ? ['--app-version', String(pod.labels.version)] : [])];
-    steps.push({ id: `${pod.name}.server`, phase: 'daemons', order: 0, op: { type: 'daemon', ns, node: pod.name, name: 'whoami', argv, log: log(pod.name, 'whoami') }, source: src(`pod:${pod.name}`), note: `pod ${pod.name}: ${asUser.length ? `as uid ${pod.runAsUser}, ` : ''}answers with its name and the client address on ${[...tcp.map((p) => `${p}/tcp`), ...udp.map((p) => `${p}/udp`)].join(', ')}`, creates: { kind: 'process', name: 'whoami', ns } });
+    steps.push({ id: `${pod.name}.server`, phase: 'daemons', order: 0, op: { type: 'daemon', ns, node: pod.name, name: 'whoami', argv, log: log(pod.name, 'whoami') }, source: src(`pod:${pod.name}`), note: `pod ${pod.name}${pod.hostNetwork ? ` (hostNetwork: in node ${pod.node}'s namespace)` : ''}: ${asUser.length ? `as uid ${pod.runAsUser}, ` : ''}answers with its name and the client address on ${[...tcp.map((p) => `${p}/tcp`), ...udp.map((p) => `${p}/udp`)].join(', ')}`, creates: { kind: 'process', name: 'whoami', ns } });
   }
   return steps;
 }

@@ -51,7 +51,9 @@ export function resolveGateway(C: Obj, userNodes: Obj, und4: Prefix | undefined,
 const comment = (text: string): string => `-m comment --comment "${text}"`;
 
 /** The egress masquerade of one node as iptables-restore input (the nat table), in the backend's own layout. */
-export function masqueradeRules(cni: CniBackend, podCIDR: string, nodeBlock: string): string {
+export function masqueradeRules(cni: CniBackend, podCIDR: string, nodeBlock: string, randomFully?: boolean): string {
+  // --random-fully as the backend writes it, unless the lab says otherwise (cluster.masquerade-random-fully)
+  const rf = (own: boolean): string => ((randomFully ?? own) ? ' --random-fully' : '');
   const who = cni === 'calico-bgp' ? "Calico's natOutgoing" : cni === 'bridge' ? "the bridge plugin's ipMasq" : "flanneld's ip-masq";
   const nat = (chains: string[], rules: string[]): string => [`# egress masquerade (${who}): pod traffic leaving ${podCIDR} gets the node's address`, '*nat', ':POSTROUTING ACCEPT [0:0]', ...chains.map((c) => `:${c} - [0:0]`), ...rules, 'COMMIT', ''].join('\n');
   if (cni === 'calico-bgp') {
@@ -60,7 +62,7 @@ export function masqueradeRules(cni: CniBackend, podCIDR: string, nodeBlock: str
       [
         `-A POSTROUTING ${comment('calico: natOutgoing of the IP pool')} -j cali-POSTROUTING`,
         `-A cali-POSTROUTING ${comment('calico: traffic leaving the IP pool')} -j cali-nat-outgoing`,
-        `-A cali-nat-outgoing -s ${podCIDR} ! -d ${podCIDR} ${comment(`calico: pool ${podCIDR} has natOutgoing`)} -j MASQUERADE --random-fully`,
+        `-A cali-nat-outgoing -s ${podCIDR} ! -d ${podCIDR} ${comment(`calico: pool ${podCIDR} has natOutgoing`)} -j MASQUERADE${rf(true)}`,
       ],
     );
   }
@@ -70,7 +72,7 @@ export function masqueradeRules(cni: CniBackend, podCIDR: string, nodeBlock: str
       [
         `-A POSTROUTING -s ${nodeBlock} ${comment('the bridge plugin: ipMasq for the pods of cni0')} -j CNI-MASQ`,
         `-A CNI-MASQ -d ${nodeBlock} ${comment('the bridge plugin: the pods\' own subnet')} -j ACCEPT`,
-        `-A CNI-MASQ ! -d 224.0.0.0/4 ${comment('the bridge plugin: ipMasq')} -j MASQUERADE`,
+        `-A CNI-MASQ ! -d 224.0.0.0/4 ${comment('the bridge plugin: ipMasq')} -j MASQUERADE${rf(false)}`,
       ],
     );
   }
@@ -81,7 +83,7 @@ export function masqueradeRules(cni: CniBackend, podCIDR: string, nodeBlock: str
       `-A POSTROUTING ${masq} -j FLANNEL-POSTRTG`,
       `-A FLANNEL-POSTRTG -m mark --mark 0x4000/0x4000 ${masq} -j RETURN`,
       `-A FLANNEL-POSTRTG -s ${podCIDR} -d ${podCIDR} ${masq} -j RETURN`,
-      `-A FLANNEL-POSTRTG -s ${podCIDR} ! -d 224.0.0.0/4 ${masq} -j MASQUERADE --random-fully`,
+      `-A FLANNEL-POSTRTG -s ${podCIDR} ! -d 224.0.0.0/4 ${masq} -j MASQUERADE${rf(true)}`,
     ],
   );
 }

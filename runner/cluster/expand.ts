@@ -15,6 +15,7 @@ import { isHeadless } from './dns.ts';
 import type { Draft, PodDraft } from './draft.ts';
 import { addPodNetwork, DNS_POD, underlayDiagnostics } from './cni.ts';
 import { ipamSubnets, parseConflist, podsOutside } from './cni-plugins.ts';
+import { hostPortDiagnostics } from './hostport.ts';
 import { resolveGateway } from './egress.ts';
 import { buildMesh } from './mesh.ts';
 import { SIDECAR_DEFAULTS, sidecarPorts, type SidecarSpec } from './sidecar.ts';
@@ -78,6 +79,7 @@ export function expandCluster(file: LoadedFile): Expansion {
     if (outside.length) diags.push(error('cluster.conflist-subnet', `the conflist's host-local subnet (${ipamSubnets(conflist).join(', ')}) does not hold pod ${outside[0].name}'s address ${outside[0].ip}${outside.length > 1 ? ` (nor ${outside.length - 1} more)` : ''}`, conflist.pluginPos[0], `leave subnet and ranges out (nslab fills in the node's pod block, as containerd's {{.PodCIDR}} does), or use a subnet inside pod-cidr ${p.podCIDR} that holds ${nodes[0]?.podCIDR ?? 'the node block'}`));
   }
   if (p.cni === 'conflist' && policies.length) diags.push(error('cluster.conflist-policy', 'NetworkPolicy is not built for cni: { conflist }', at(['cluster', 'network-policies'], true), 'nslab\'s policy rules match each pod\'s host-side veth by name, and the bridge plugin names it at random: use cni: bridge for NetworkPolicy labs'));
+  diags.push(...hostPortDiagnostics({ cni: p.cni, at, pods, services: model.services }));
 
   // ---- the lab parts
   const gateway = resolveGateway(C, p.userNodes, p.und4, p.underlay, nodes.map((n) => n.ip), at, diags);
@@ -124,6 +126,7 @@ export function expandCluster(file: LoadedFile): Expansion {
     ...(mesh ? { mesh } : {}),
     ...(ingresses ? { ingress: ingressController(join(labDir(p.labName), 'ingress'), ingresses) } : {}),
     ...(conflist ? { conflist } : {}),
+    ...(typeof C['masquerade-random-fully'] === 'boolean' ? { masqueradeRandomFully: C['masquerade-random-fully'] } : {}),
     pos: at(['cluster'], true),
     sources,
   };
@@ -218,6 +221,16 @@ function placePods(p: Plan, nodes: readonly Draft['nodes'][number][]): PodDraft[
     clash.add(name);
     const n = nodes.find((x) => x.name === node);
     if (!n) return;
+    const ports = (Array.isArray(o.ports) ? o.ports : [80]).map((x) => {
+      if (typeof x === 'number') return { port: x, protocol: 'TCP' as Protocol };
+      const q = asObj(x);
+      return { port: q.port as number, name: str(q.name), protocol: (str(q.protocol) ?? 'TCP') as Protocol, ...(typeof q.hostPort === 'number' ? { hostPort: q.hostPort } : {}), ...(str(q.hostIP) && str(q.hostIP) !== '0.0.0.0' ? { hostIP: str(q.hostIP) } : {}) };
+    });
+    if (o.hostNetwork === true) {
+      // the node's own namespace: its address, no veth, no address of the pod block
+      pods.push({ name, namespace, labels: asObj(o.labels) as Record<string, string>, node, ip: n.ip, ports, hostIf: n.underlayIf, hostNetwork: true, path, image: str(o.image), cmd: o.cmd });
+      return;
+    }
     const k = (perNode.get(node) ?? 0) + 1;
     perNode.set(node, k);
     const b = parsePrefix(n.podCIDR)!;
@@ -228,7 +241,6 @@ function placePods(p: Plan, nodes: readonly Draft['nodes'][number][]): PodDraft[
       return;
     }
     const ip = formatAddress(4, b.addr + BigInt(first + k));
-    const ports = (Array.isArray(o.ports) ? o.ports : [80]).map((x) => (typeof x === 'number' ? { port: x, protocol: 'TCP' as Protocol } : { port: asObj(x).port as number, name: str(asObj(x).name), protocol: (str(asObj(x).protocol) ?? 'TCP') as Protocol }));
     const sidecar = isObj(o.sidecar) || o.sidecar === null ? sidecarOf(asObj(o.sidecar)) : undefined;
     const runAsUser = typeof o['run-as-user'] === 'number' ? o['run-as-user'] : undefined;
     if (sidecar && !checked.has(path.join('.'))) {

@@ -167,6 +167,8 @@ function podPorts(spec: Obj, specPath: PathSeg[]): { ports: Obj[]; paths: PathSe
       const port: Obj = { port: o.containerPort };
       if (o.name !== undefined) port.name = o.name;
       if (o.protocol !== undefined) port.protocol = o.protocol;
+      if (o.hostPort !== undefined) port.hostPort = o.hostPort;
+      if (o.hostIP !== undefined) port.hostIP = o.hostIP;
       ports.push(port);
       paths.push([...specPath, 'containers', ci, 'ports', pi]);
     });
@@ -184,6 +186,7 @@ function convertPod(name: string, meta: Obj, spec: Obj, specPath: PathSeg[], at:
   const value: Obj = { ...extra };
   if (isObj(meta.labels)) value.labels = meta.labels;
   if (typeof spec.nodeName === 'string') value.node = spec.nodeName;
+  if (spec.hostNetwork !== undefined && spec.hostNetwork !== null) value.hostNetwork = spec.hostNetwork;
   if (ports.length) value.ports = ports;
   // Istio's injection: the annotation asks for a sidecar (the traffic.sidecar.istio.io/* annotations tune its capture)
   const annotations = asObj(meta.annotations);
@@ -202,6 +205,7 @@ function convertPod(name: string, meta: Obj, spec: Obj, specPath: PathSeg[], at:
     if (p[0] === 'labels') return [...labelsPath, ...p.slice(1)];
     if (p[0] === 'node') return [...specPath, 'nodeName'];
     if (p[0] === 'hostname' || p[0] === 'subdomain') return [...specPath, p[0]];
+    if (p[0] === 'hostNetwork') return [...specPath, 'hostNetwork'];
     if (p[0] === 'ports' && typeof p[1] === 'number' && paths[p[1]]) {
       const rest = p.slice(2).map((s) => (s === 'port' ? 'containerPort' : s));
       return [...paths[p[1]], ...rest];

@@ -201,8 +201,10 @@ function l4Of(s: PortSpec, destination: Pod | undefined): L4 | undefined {
  */
 export function policyRules(input: PolicyInput): string {
   for (const p of input.policies) validatePolicy(p);
-  const local = sortPods(input.pods.filter((p) => p.node === input.node));
-  const allPods = sortPods(input.pods);
+  // hostNetwork pods are the node itself: policies neither isolate them nor select them as peers (as in Kubernetes)
+  const pods = input.pods.filter((p) => !p.hostNetwork);
+  const local = sortPods(pods.filter((p) => p.node === input.node));
+  const allPods = sortPods(pods);
   const r = new Rules();
   for (const c of [CHAIN_POLICY, CHAIN_EGRESS_OK, CHAIN_INGRESS]) r.chain(c);
 

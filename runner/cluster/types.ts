@@ -25,6 +25,11 @@ export interface SidecarSpec {
   readonly includeOutboundCidrs: '*' | readonly string[];
   readonly excludeOutboundCidrs: readonly string[];
 }
+/**
+ * The raw node key a hostNetwork pod's lab node carries (made by the cluster expansion only; the schema has no such
+ * key, so a lab file cannot write it): the name of the node whose network namespace it shares.
+ */
+export const HOST_NETWORK_KEY = 'x-host-network-of';
 
 export interface Pod {
   readonly name: string;
@@ -34,8 +39,8 @@ export interface Pod {
   readonly node: string;
   readonly ip: string;
   /** Named container ports, for Services with a named targetPort and SRV records. */
-  readonly ports: readonly { readonly name?: string; readonly port: number; readonly protocol: Protocol }[];
-  /** The host-side interface of the pod's veth on its node (for policy rules): e.g. veth-<pod>. */
+  readonly ports: readonly PodPort[];
+  /** The host-side interface of the pod's veth on its node (for policy rules): e.g. veth-<pod>. The node's underlay interface for a hostNetwork pod. */
   readonly hostIf: string;
   /** An Istio-style sidecar (issue 13.2): capture rules in the pod's namespace and a proxy as its uid. */
   readonly sidecar?: SidecarSpec;
@@ -45,6 +50,21 @@ export interface Pod {
   readonly hostname?: string;
   /** spec.subdomain (a StatefulSet's pods: its serviceName): with hostname, the pod's name under that headless Service. */
   readonly subdomain?: string;
+  /**
+   * `hostNetwork: true`: the pod has no namespace of its own; its processes run in its node's, its address is the
+   * node's, and NetworkPolicies do not apply to it (as in Kubernetes).
+   */
+  readonly hostNetwork?: boolean;
+}
+
+/** A container port; hostPort (and hostIP) make the portmap plugin forward the node's port to it. */
+export interface PodPort {
+  readonly name?: string;
+  readonly port: number;
+  readonly protocol: Protocol;
+  readonly hostPort?: number;
+  /** Absent for every address of the node (hostIP 0.0.0.0 as written: portmap adds no -d for it). */
+  readonly hostIP?: string;
 }
 
 export interface ServicePort {
@@ -227,6 +247,8 @@ export interface ResolvedCluster {
   readonly ingress?: IngressController;
   /** cni: { conflist }: the CNI network configuration list the real plugins are run with (runner/cluster/cni-plugins.ts). */
   readonly conflist?: CniConflist;
+  /** `cluster.masquerade-random-fully` as written; absent: the backend's own choice (flannel and Calico yes, bridge no). */
+  readonly masqueradeRandomFully?: boolean;
 }
 
 /** The resolved cluster, plus where each part was written (for compile's step sources). */

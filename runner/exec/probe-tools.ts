@@ -123,7 +123,7 @@ export const TOOL_CHECKS: readonly Check[] = [
   tool('nginx', 'nginx', { optional: true, why: 'the ingress controller of clusters with ingresses (run by nslab in a pod; the host\'s nginx service stays stopped)' }),
   tool('openssl', 'openssl', { optional: true, why: "the lab CA and the ingresses' TLS certificates" }),
   tool('dig', 'dnsutils', { optional: true, why: 'the dns assertion, readiness of the cluster DNS' }),
-  tool('conntrack', 'conntrack', { optional: true, why: 'handouts: reading the NAT table' }),
+  tool('conntrack', 'conntrack', { optional: true, why: 'handouts: reading the NAT table; conntrack -S in the conntrack-snat-race lab and bench:snat-race' }),
   tool('docker-proxy', 'docker.io', { optional: true, why: "Docker's userland proxy for the published ports of `nat: docker`" }),
   tool('dot', 'graphviz', { optional: true, why: 'lab graph --format svg, lab handout' }),
   tool('bird2', 'bird2', { cmd: 'bird', optional: true, why: 'BGP routers (kind: bird), calico-bgp clusters', more: birdMore }),

@@ -4,6 +4,7 @@ import { proxiedServicePorts } from '../cluster/hash.ts';
 import { extChain, sepChain, svcChain, svlChain } from '../cluster/kube-proxy-iptables.ts';
 import { nftEndpointChain, nftExternalChain, nftLocalChain, nftServiceChain } from '../cluster/kube-proxy-nftables.ts';
 import { isolatingPolicies, podChain } from '../cluster/policy.ts';
+import { cniNetworkName, dnChain, sandboxId } from '../cluster/hostport.ts';
 import type { ClusterResult } from '../cluster/types.ts';
 import type { LabObjectRef, RouteStep, RuleHit, TraceProto } from '../model/trace.ts';
 import type { ResolvedLab, ResolvedNode } from '../model/types.ts';
@@ -80,6 +81,17 @@ function firewallTables(n: ResolvedNode): Set<string> {
   return out;
 }
 
+/** portmap's per-pod chains (CNI-DN-<hash>) → the pod whose hostPorts they forward. */
+function portmapChains(cluster: ClusterResult): Map<string, LabObjectRef> {
+  const map = new Map<string, LabObjectRef>();
+  for (const pod of cluster.pods) {
+    const ports = pod.ports.filter((p) => p.hostPort !== undefined).map((p) => p.hostPort!);
+    if (pod.hostNetwork || !ports.length) continue;
+    map.set(dnChain(cniNetworkName(cluster.cni), sandboxId(pod)), { kind: 'pod', name: `hostPort${ports.length > 1 ? 's' : ''} ${ports.join(', ')} of pod ${pod.name} (portmap)`, pos: cluster.sources.get(`pod:${pod.name}`) });
+  }
+  return map;
+}
+
 /** Chains an iptables firewall declares (`:NAME` or `-N NAME`), and the built-in ones it adds to. */
 function firewallChains(n: ResolvedNode): Set<string> {
   const text = `${n.firewall.iptables ?? ''}\n${n.firewall.ip6tables ?? ''}`;
@@ -145,6 +157,7 @@ export function objectIndex(lab: ResolvedLab): ObjectIndex {
   const cluster = lab.cluster;
   const kp = cluster ? kubeProxyChains(cluster) : new Map<string, LabObjectRef>();
   const pol = cluster ? policyChains(cluster) : new Map<string, LabObjectRef>();
+  const pm = cluster ? portmapChains(cluster) : new Map<string, LabObjectRef>();
   const nodes = new Map(lab.nodes.map((n) => [n.name, n]));
 
   const byChain = (node: string, chain: string, hit: RuleHit): LabObjectRef | undefined => {
@@ -155,6 +168,8 @@ export function objectIndex(lab: ResolvedLab): ObjectIndex {
     }
     if (!cluster) return undefined;
     if (EGRESS_CHAINS.has(chain)) return egressObject(cluster);
+    if (pm.has(chain)) return pm.get(chain);
+    if (chain.startsWith('CNI-HOSTPORT-')) return { kind: 'cni', name: `the portmap plugin's hostPort rules of ${node}`, pos: cluster.pos };
     if (POLICY_DISPATCH.test(chain)) return { kind: 'network-policy', name: `the NetworkPolicy rules of ${node}`, pos: cluster.pos };
     if (chain.startsWith('KUBE-') || (hit.table === 'kube-proxy' && chain === hit.chain)) return commentService(cluster, hit.rule) ?? ruleTextService(cluster, node, hit) ?? kubeProxyObject(cluster, node);
     return undefined;

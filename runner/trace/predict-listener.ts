@@ -1,6 +1,6 @@
 /**
  * What listens at the destination, as far as the lab says (issue 12): a cluster pod serves exactly its container
- * ports (nslab's whoami agent, the DNS pod's dnsmasq on 53), a node its `whoami:` ports and Docker's published ports (docker-proxy), a `ready: listen` check or a
+ * ports (nslab's whoami agent, the DNS pod's dnsmasq on 53; a hostNetwork pod's in its node), a node its `whoami:` ports and Docker's published ports (docker-proxy), a `ready: listen` check or a
  * daemon naming the port; a plain namespace node with no daemon and no commands listens on nothing else. Pure.
  */
 import type { ClusterResult } from '../cluster/types.ts';
@@ -11,7 +11,9 @@ import type { Pkt } from './predict-packet.ts';
 export function listens(lab: ResolvedLab, cluster: ClusterResult | undefined, node: string, pkt: Pkt): boolean | undefined {
   if (pkt.proto === 'icmp' || pkt.dport === undefined) return true;
   const pod = cluster?.pods.find((p) => p.name === node);
-  if (pod) return pod.ports.some((p) => p.port === pkt.dport && p.protocol.toLowerCase() === pkt.proto);
+  if (pod && !pod.hostNetwork) return pod.ports.some((p) => p.port === pkt.dport && p.protocol.toLowerCase() === pkt.proto);
+  // a hostNetwork pod's test server listens in its node's namespace, on the node's address
+  if (cluster?.pods.some((p) => p.hostNetwork && (p.node === node || p.name === node) && p.ports.some((x) => x.port === pkt.dport && x.protocol.toLowerCase() === pkt.proto))) return true;
   if (lab.ready?.some((r) => r.kind === 'listen' && r.node === node && r.proto === pkt.proto && r.ports.includes(pkt.dport!))) return true;
   const n = lab.nodes.find((x) => x.name === node);
   if (!n) return undefined;

@@ -4,7 +4,7 @@
  * prefix match, blackhole, no route), TTL, FORWARD (NetworkPolicy) and nat POSTROUTING (masquerades), and leaves
  * (predict-links.ts). Replies are un-NATed where conntrack translated their connection. Pure.
  */
-import type { NatStep, Verdict } from '../model/trace.ts';
+import type { LabObjectRef, NatStep, Verdict } from '../model/trace.ts';
 import { end, lost, note, pushHop, type State, type WalkCtx } from './predict-context.ts';
 import { dnatRule, kubeProxyDecide, servicePortName } from './predict-kube-proxy.ts';
 import { leaveBridge, transmit } from './predict-links.ts';
@@ -12,12 +12,13 @@ import { applyDnat, applySnat, type CtEntry, dockerDnat, egressMasquerades, egre
 import { inPrefix, type MutableHop, type Pkt } from './predict-packet.ts';
 import { listens } from './predict-listener.ts';
 import { policyDrop } from './predict-policy.ts';
+import { portmapDecide } from './predict-portmap.ts';
 import { localStep, routeStep } from './predict-routing.ts';
 
 interface Pre {
   readonly pkt: Pkt;
-  /** kube-proxy marked it for masquerade (0x4000). */
-  readonly masq: boolean;
+  /** kube-proxy marked it for masquerade (0x4000), or portmap did (0x2000: the object behind it). */
+  readonly masq: boolean | LabObjectRef;
 }
 
 function record(ctx: WalkCtx, hop: MutableHop, r: { pkt: Pkt; step: NatStep; ct?: CtEntry }): Pkt {
@@ -40,7 +41,13 @@ function prerouting(ctx: WalkCtx, hop: MutableHop, node: string, pkt: Pkt, inIf:
   if (dk) return { pkt: record(ctx, hop, applyDnat(node, pkt, dk.publish.toAddr, dk.publish.toPort, natRuleObject(n, dk.rule))), masq: false };
   if (!ctx.cluster) return { pkt, masq: false };
   const d = kubeProxyDecide(ctx.cluster, node, pkt, (a) => ctx.topo.isLocal(node, a), fromNode, ctx.opts.endpoint);
-  if (d.kind === 'none') return { pkt, masq: false };
+  if (d.kind === 'none') {
+    // kube-proxy's KUBE-SERVICES first, then portmap's CNI-HOSTPORT-DNAT
+    const pm = portmapDecide(ctx.cluster, node, pkt, (a) => ctx.topo.isLocal(node, a));
+    if (!pm) return { pkt, masq: false };
+    hop.rules.push(pm.rule);
+    return { pkt: record(ctx, hop, applyDnat(node, pkt, pm.addr, pm.port, pm.object)), masq: pm.masq ?? false };
+  }
   if (d.kind === 'refuse') {
     hop.rules.push(d.rule);
     return end(pkt, { kind: 'dropped', at: node, by: 'rule', rule: d.rule, object: d.object, reason: `dropped in ${node}, ${d.rule.table} ${d.rule.chain}: ${d.reason}` });
@@ -54,14 +61,14 @@ function prerouting(ctx: WalkCtx, hop: MutableHop, node: string, pkt: Pkt, inIf:
 }
 
 /** nat POSTROUTING: kube-proxy's masquerade of marked packets, the node's own, the cluster's egress; replies un-DNATed. */
-function postrouting(ctx: WalkCtx, hop: MutableHop, node: string, out: string, pkt: Pkt, masq: boolean): Pkt {
+function postrouting(ctx: WalkCtx, hop: MutableHop, node: string, out: string, pkt: Pkt, masq: Pre['masq']): Pkt {
   if (ctx.dir === 'reply') {
     const u = undoDnat(ctx.ct, node, pkt);
     return u ? record(ctx, hop, u) : pkt;
   }
   const src = ctx.topo.sourceAddress(node, out, pkt.family);
   const n = ctx.topo.node(node)!;
-  if (masq && ctx.cluster && src) return record(ctx, hop, applySnat(node, pkt, src, kubeProxyObject(ctx.cluster, node)));
+  if (masq && ctx.cluster && src) return record(ctx, hop, applySnat(node, pkt, src, typeof masq === 'object' ? masq : kubeProxyObject(ctx.cluster, node)));
   const rule = userMasquerade(n, pkt, out, (a) => ctx.topo.isLocal(node, a));
   if (rule && src) return record(ctx, hop, applySnat(node, pkt, src, natRuleObject(n, rule)));
   if (ctx.cluster && src && egressMasquerades(ctx.cluster, node, pkt)) return record(ctx, hop, applySnat(node, pkt, src, egressObject(ctx.cluster)));
@@ -89,7 +96,7 @@ function arrived(ctx: WalkCtx, hop: MutableHop, node: string, pkt: Pkt): State {
 }
 
 /** Route `pkt` in `node` and send it on: the routing decision, TTL, FORWARD, POSTROUTING, the way out. */
-function routeOn(ctx: WalkCtx, hop: MutableHop, node: string, pkt: Pkt, masq: boolean, forwarded: boolean): State {
+function routeOn(ctx: WalkCtx, hop: MutableHop, node: string, pkt: Pkt, masq: Pre['masq'], forwarded: boolean): State {
   const r = ctx.routes.lookup(node, pkt.dst);
   if (!r) return end(pkt, { kind: 'dropped', at: node, by: 'route', reason: `${node} has no route to ${pkt.dst}` });
   const out = ctx.routes.outIf(node, r);

@@ -7,6 +7,7 @@ import { kubeProxyInput } from '../../runner/cluster/compile.ts';
 import { extChain, sepChain, svcChain } from '../../runner/cluster/kube-proxy-iptables.ts';
 import { nftEndpointChain, nftServiceChain } from '../../runner/cluster/kube-proxy-nftables.ts';
 import { podChain } from '../../runner/cluster/policy.ts';
+import { dnChain, sandboxId } from '../../runner/cluster/hostport.ts';
 import type { ResolvedLab } from '../../runner/model/types.ts';
 import type { RuleHit } from '../../runner/model/trace.ts';
 import { objectIndex, routeObject } from '../../runner/trace/objects.ts';
@@ -32,6 +33,16 @@ describe('objectIndex: the lab object behind a rule', () => {
   it('a dispatching rule is about where it jumps; a generic kube-proxy chain is kube-proxy', () => {
     assert.equal(idx.ruleObject('node-1', hit({ chain: 'KUBE-SERVICES', verdict: `jump ${svcChain(web)}` }))?.name, 'Service default/web port 80');
     assert.equal(idx.ruleObject('node-1', hit({ chain: 'KUBE-MARK-MASQ' }))?.kind, 'kube-proxy');
+  });
+
+  it("portmap's chains: CNI-DN-<hash> is the pod whose hostPort it forwards, CNI-HOSTPORT-* the node's portmap rules", () => {
+    const ways = load('k8s-ways-in');
+    const w = objectIndex(ways);
+    const chain = dnChain('k8s-pod-network', sandboxId({ namespace: 'default', name: 'web' }));
+    const o = w.ruleObject('node-1', hit({ chain }));
+    assert.equal(o?.name, 'hostPort 8080 of pod web (portmap)');
+    assert.ok(o?.pos?.line);
+    assert.equal(w.ruleObject('node-1', hit({ chain: 'CNI-HOSTPORT-MASQ' }))?.name, "the portmap plugin's hostPort rules of node-1");
   });
 
   it("a REJECT for a port without endpoints names the Service from the rule's comment", () => {

@@ -35,6 +35,40 @@ const at = (w: Walk, dir: 'forward' | 'reply' = 'forward'): string[] => (dir ===
 
 const CASES: readonly Case[] = [
   {
+    name: 'ways-in-hostport',
+    lab: 'k8s-ways-in',
+    flow: flow('ext', '192.168.56.11', 'tcp', 8080),
+    check: (w) => {
+      assert.deepEqual(at(w), ['ext', 'k8s-net', 'node-1', 'web']);
+      const nat = w.forward.hops.find((h) => h.at === 'node-1')!.nat;
+      assert.deepEqual(nat.map((n) => [n.type, n.before, n.after]), [['dnat', '192.168.56.11:8080', '10.244.0.2:80']]);
+      assert.match(w.forward.hops.find((h) => h.at === 'node-1')!.rules.map((r) => r.chain).join(' '), /CNI-DN-[0-9a-f]{21}/);
+      assert.deepEqual(w.forward.verdict.kind, 'delivered');
+      assert.deepEqual(w.reply!.verdict, { kind: 'returned', at: 'ext' });
+    },
+  },
+  {
+    name: 'ways-in-hostport-hairpin',
+    lab: 'k8s-ways-in',
+    flow: flow('web', '192.168.56.11', 'tcp', 8080),
+    check: (w) => {
+      const nat = w.forward.hops.find((h) => h.at === 'node-1')!.nat;
+      assert.deepEqual(nat.map((n) => n.type), ['dnat', 'snat']);
+      assert.equal(nat[1].after, '192.168.56.11');
+      assert.deepEqual(w.reply!.verdict, { kind: 'returned', at: 'web' });
+    },
+  },
+  {
+    name: 'ways-in-hostnetwork',
+    lab: 'k8s-ways-in',
+    flow: flow('ext', '192.168.56.12', 'tcp', 8081),
+    check: (w) => {
+      assert.deepEqual(at(w), ['ext', 'k8s-net', 'node-2']);
+      assert.equal(w.forward.verdict.kind, 'delivered');
+      assert.deepEqual(w.forward.hops.flatMap((h) => h.nat), []);
+    },
+  },
+  {
     name: 'routed-a1-b1-icmp',
     lab: 'routed',
     flow: flow('a1', '10.2.0.2', 'icmp'),

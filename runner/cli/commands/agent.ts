@@ -1,8 +1,9 @@
 import { parseProbeArgs, PROBE_USAGE, runProbe } from '../../agent/probe.ts';
+import { parseStormArgs, runStorm, STORM_USAGE } from '../../agent/storm.ts';
 import { whoami } from '../../agent/whoami.ts';
 import { UsageError, type Args } from '../args.ts';
 
-const USAGE = `usage: lab agent whoami --name NODE --port PORT [--port PORT…] [--udp-port PORT…] [--app-version V]\n       ${PROBE_USAGE.replace(/^usage: /, '')}`;
+const USAGE = `usage: lab agent whoami --name NODE --port PORT [--port PORT…] [--udp-port PORT…] [--app-version V]\n       ${PROBE_USAGE.replace(/^usage: /, '')}\n       ${STORM_USAGE.replace(/^usage: /, '')}`;
 
 /** Every value of a repeatable option in argv (`--opt V` or `--opt=V`). */
 function values(argv: readonly string[], opt: string): string[] {
@@ -26,6 +27,16 @@ export async function agentCmd(a: Args): Promise<number> {
       throw new UsageError(e instanceof Error ? e.message : String(e));
     }
     await runProbe(opts, (l) => process.stdout.write(`${JSON.stringify(l)}\n`));
+    return 0;
+  }
+  if (which === 'storm') {
+    let opts;
+    try {
+      opts = parseStormArgs(agentArgv());
+    } catch (e) {
+      throw new UsageError(e instanceof Error ? e.message : String(e));
+    }
+    process.stdout.write(`${JSON.stringify(await runStorm(opts))}\n`);
     return 0;
   }
   if (which !== 'whoami') throw new UsageError(USAGE);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { birdSocket } from '../../kinds/bird/index.ts';
-import { labNameOf } from '../../lab/load.ts';
+import { labNameOf, loadLab } from '../../lab/load.ts';
 import { labNetns, allLabsOnHost } from '../../exec/host.ts';
 import { execAttached } from '../../exec/node-exec.ts';
 import { labDamage } from '../../exec/lab-damage.ts';
@@ -23,6 +23,21 @@ export function withBirdSocket(lab: string, node: string, argv: readonly string[
   return existsSync(socket) ? [cmd, '-s', socket, ...rest] : [...argv];
 }
 
+/**
+ * The namespace of a node that has none of its own (a cluster's hostNetwork pod, a container in another's
+ * namespace), from the lab file the lab was brought up from; undefined when it cannot be read.
+ */
+function sharedNetns(lab: string, node: string): string | undefined {
+  const file = readState(lab)?.file;
+  if (!file || !existsSync(file)) return undefined;
+  try {
+    const n = loadLab(file).lab.nodes.find((x) => x.name === node);
+    return n?.sharesNetnsOf ? n.netns : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** lab exec [LAB] NODE -- CMD…: run a command inside a node, with the terminal attached. */
 export async function execCmd(a: Args): Promise<number> {
   requireRoot('exec');
@@ -40,8 +55,8 @@ export async function execCmd(a: Args): Promise<number> {
     if (up.length !== 1) throw new UsageError(up.length ? `${up.length} labs are up (${up.join(', ')}); name one: lab exec LAB ${node} -- …` : 'no lab is up');
     lab = up[0];
   }
-  const ns = nodeNetns(lab, node);
   const present = labNetns(lab);
+  const ns = present.includes(nodeNetns(lab, node)) ? nodeNetns(lab, node) : (sharedNetns(lab, node) ?? nodeNetns(lab, node));
   if (!present.includes(ns)) {
     const nodes = present.map((n) => n.split('.').slice(2).join('.')).filter(Boolean);
     const guess = didYouMean(node, nodes);

@@ -94,10 +94,9 @@ export function selectorText(sel: Readonly<Record<string, string>> | LabelSelect
   return parts.join(',') || '(everything)';
 }
 
-/** The pods that can run nslab's probe and serve whoami: all but the cluster DNS pod and the ingress controller. */
+/** The pods that can run nslab's probe and serve whoami: all but the cluster DNS pod, the ingress controller (and hostNetwork pods, which are their node). */
 export function appPods(cluster: ResolvedCluster): Pod[] {
-  // the cluster DNS pod runs dnsmasq and the ingress controller pod nginx, not the test server
-  return cluster.pods.filter((p) => p.name !== cluster.dns?.pod && p.name !== cluster.ingress?.pod);
+  return cluster.pods.filter((p) => p.name !== cluster.dns?.pod && p.name !== cluster.ingress?.pod && !p.hostNetwork);
 }
 
 /** Whether a pod's test server answers on port/protocol. */

@@ -392,6 +392,10 @@ labels?: K8SLabels
  */
 ports?: PodPort[]
 /**
+ * Run the pod in its node's network namespace: its address is the node's, its test server listens on the node's ports, Services that select it have the node's address as endpoint, and NetworkPolicies do not apply to it (as in Kubernetes).
+ */
+hostNetwork?: boolean
+/**
  * Make this many pods, named <name>-1 … <name>-N (a Deployment's pods), spread over the nodes.
  */
 replicas?: number
@@ -468,6 +472,14 @@ export type PodPort = (number | {
 port: number
 name?: string
 protocol?: ("TCP" | "UDP")
+/**
+ * Forward this port of the pod's node to the container port, as the portmap CNI plugin does (CNI-HOSTPORT-DNAT, CNI-DN-<hash> in the node's nat table). Only on the pod's own node.
+ */
+hostPort?: number
+/**
+ * With hostPort: forward only the hostPort of this node address (default: every address of the node).
+ */
+hostIP?: string
 })
 /**
  * A Kubernetes label selector. {} (or no value) selects everything; matchLabels and matchExpressions with no value are "not set", as the API server reads them.
@@ -1500,6 +1512,10 @@ gateway?: string
  * Masquerade pod traffic that leaves the pod CIDR to the node's address, as flannel's ip-masq and Calico's natOutgoing do (on in every real cluster). false: pods keep their own address toward the outside, which then needs routes to the pod CIDR.
  */
 "egress-masquerade"?: boolean
+/**
+ * Whether the egress MASQUERADE rule has --random-fully (NF_NAT_RANGE_PROTO_RANDOM_FULLY: every new connection gets a random source port, the mitigation of the conntrack SNAT race). Default: as the backend does it — flannel and Calico yes, the bridge plugin's ipMasq no.
+ */
+"masquerade-random-fully"?: boolean
 /**
  * Istio VirtualServices (networking.istio.io): HTTP routes for traffic to a Service — match on path and headers, destinations by subset with weights, retries, timeout. They are compiled into the outbound proxy (haproxy) of every pod with a sidecar; a pod without one goes through kube-proxy as before.
  */

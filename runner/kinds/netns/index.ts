@@ -1,12 +1,19 @@
 /** kind: netns — a plain network namespace, the lightest node there is. */
 import type { KindDef } from '../types.ts';
+import { HOST_NETWORK_KEY } from '../../cluster/types.ts';
 import netnsSchema from './netns.schema.json' with { type: 'json' };
 
 export const netnsKind: KindDef = {
   name: 'netns',
   schema: netnsSchema,
   view: { box: 'netns' },
+  // a cluster's hostNetwork pod: a node without a namespace of its own (runner/cluster/cni.ts writes the key)
+  resolve(_node, raw) {
+    const of = raw[HOST_NETWORK_KEY];
+    return { diagnostics: [], ...(typeof of === 'string' ? { sharesNetnsOf: of } : {}) };
+  },
   createNamespace(node) {
+    if (node.sharesNetnsOf) return [];
     return [
       {
         id: `${node.name}.netns`,

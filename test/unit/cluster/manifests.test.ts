@@ -9,7 +9,7 @@ import { parseLabText } from '../../../runner/config/load.ts';
 import { loadManifests, mergeManifests } from '../../../runner/cluster/manifests.ts';
 import { loadLab } from '../../../runner/resolve/load.ts';
 import { formatDiagnostics, LabError } from '../../../runner/config/diagnostics.ts';
-import { mkdtempSync, cpSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, cpSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
 const DIR = join(import.meta.dirname, '../fixtures/manifests');
@@ -85,6 +85,49 @@ describe('cluster manifests: Kubernetes YAML as written', () => {
     assert.equal(m.file.at(['cluster', 'services', 'redis-leader', 'ports', 0, 'port']).line, 42);
     assert.equal(m.file.at(['cluster', 'nodes']).line, 3, 'other paths: the lab file');
     assert.ok(m.sources.size >= 2);
+  });
+
+  it('hostPort, hostIP and hostNetwork carry over from a manifest, and a clash points into it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-hostport-'));
+    try {
+      writeFileSync(join(dir, 'ds.yaml'), [
+        'apiVersion: apps/v1',
+        'kind: DaemonSet',
+        'metadata: { name: exporter }',
+        'spec:',
+        '  selector: { matchLabels: { app: exporter } }',
+        '  template:',
+        '    metadata: { labels: { app: exporter } }',
+        '    spec:',
+        '      hostNetwork: true',
+        '      containers: [{ name: e, image: x, ports: [{ containerPort: 9100 }] }]',
+        '---',
+        'apiVersion: v1',
+        'kind: Pod',
+        'metadata: { name: proxy }',
+        'spec:',
+        '  nodeName: node-1',
+        '  containers: [{ name: p, image: x, ports: [{ containerPort: 80, hostPort: 9100, hostIP: 192.168.56.11 }] }]',
+        '',
+      ].join('\n'));
+      writeFileSync(join(dir, 'lab.yaml'), 'name: hpm\ncluster:\n  cni: bridge\n  dns: false\n  nodes: { node-1: {} }\n  manifests: [ds.yaml]\n');
+      let err: unknown;
+      try {
+        loadLab(join(dir, 'lab.yaml'));
+      } catch (e) {
+        err = e;
+      }
+      assert.ok(err instanceof LabError, 'the clash is an error');
+      const text = formatDiagnostics(err.diagnostics);
+      assert.match(text, /ds\.yaml:10:\d+: error: pod exporter-node-1 has hostNetwork and port 9100\/TCP, which node node-1 already uses: pod proxy's hostPort forwards it/);
+      writeFileSync(join(dir, 'ds.yaml'), readFileSync(join(dir, 'ds.yaml'), 'utf8').replace('hostPort: 9100', 'hostPort: 9200'));
+      const { lab } = loadLab(join(dir, 'lab.yaml'));
+      const pods = lab.cluster!.pods;
+      assert.equal(pods.find((p) => p.name.startsWith('exporter'))!.hostNetwork, true);
+      assert.deepEqual(pods.find((p) => p.name === 'proxy')!.ports, [{ port: 80, protocol: 'TCP', hostPort: 9200, hostIP: '192.168.56.11', name: undefined }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a lab without manifests comes back as it was', () => {
