@@ -39,6 +39,9 @@ export async function labDamage(state: LabState): Promise<Damage[]> {
   const lab = state.lab;
   const present = new Set(labNetns(lab));
   const out: Damage[] = [];
+  // a node stopped on purpose (issue 15: `lab stop`) is not damage
+  const stopped = new Set(state.stopped ?? []);
+  const kept = (d: Damage): boolean => !d.node || !stopped.has(d.node);
   for (const ns of state.namespaces) {
     if (present.has(ns)) continue;
     const node = nodeOf(lab, ns);
@@ -59,5 +62,5 @@ export async function labDamage(state: LabState): Promise<Damage[]> {
     if (isAlive(d.pid)) continue;
     out.push({ kind: 'daemon', node: d.node, name: d.name, text: `node ${d.node}'s ${d.name} (pid ${d.pid}) is no longer running (its log: ${d.log})` });
   }
-  return out;
+  return out.filter(kept);
 }

@@ -34,6 +34,8 @@ export interface LabStatus {
   status: string;
   upAt?: string;
   lastTest?: { at: string; passed: number; failed: number };
+  /** Nodes stopped on purpose (`lab stop`), until `lab start`. */
+  stopped?: string[];
   nodes: NodeStatus[];
   daemons: { node: string; name: string; pid: number; running: boolean; log: string }[];
   containers: { name: string; node: string; state: string; running: boolean; image: string; logs?: string }[];
@@ -83,6 +85,7 @@ export async function labStatus(lab: string): Promise<LabStatus> {
     hash: state?.hash,
     status: !state ? 'leftover (no state; `lab down` removes it)' : damage.length ? `degraded: ${damage.map((d) => d.text).join('; ')}` : state.status,
     upAt: state?.upAt,
+    ...(state?.stopped?.length ? { stopped: [...state.stopped] } : {}),
     lastTest: state?.lastTest,
     nodes,
     daemons: (state?.daemons ?? []).map((d) => ({ node: d.node, name: d.name, pid: d.pid, running: isAlive(d.pid), log: d.log })),

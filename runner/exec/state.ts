@@ -26,6 +26,12 @@ export interface LabState {
   /** Everything created, in order. */
   objects: Created[];
   daemons: DaemonRecord[];
+  /**
+   * Nodes stopped on purpose (`lab stop`, a `stop` test action; issue 15): their namespace and processes are gone
+   * until `lab start`. Not damage: `lab status` says stopped, `lab up` leaves the lab as it is. `lab down` removes
+   * them like the rest (their stopped containers too).
+   */
+  stopped?: string[];
   /** Last `lab test` summary, for `lab status`. */
   lastTest?: { at: string; passed: number; failed: number };
 }
