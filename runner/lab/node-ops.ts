@@ -87,3 +87,14 @@ export async function nodeOp(labArg: string | undefined, node: string, op: NodeO
   const { lab } = loadLab(labPathOf(file));
   return nodeOpOn(lab, node, op);
 }
+
+/** What was done, in one line. */
+export function nodeOpText(r: NodeOpReport): string {
+  const parts: string[] = [];
+  if (r.stop) parts.push(`stopped in ${r.stop.ms} ms (${r.stop.killed.length} process(es) ended${r.stop.containers.length ? `, container ${r.stop.containers.join(', ')} stopped` : ''})`);
+  if (r.start) {
+    const daemons = r.start.daemons.map((d) => `${d.name} pid ${d.pid}`).join(', ');
+    parts.push(`started in ${r.start.ms} ms (${r.start.units} command(s)${r.start.containers.length ? `, container ${r.start.containers.join(', ')}` : ''}${daemons ? `, ${daemons}` : ''})`);
+  }
+  return `node ${r.node} ${parts.join(', then ')}`;
+}

@@ -141,7 +141,8 @@ describe('cli: completion', function () {
   it('completions(): sub-commands, help topics, nothing after -- of exec, file names for --output', () => {
     assert.deepEqual(completions(['images', '']), ['build', 'list', 'rm']);
     assert.deepEqual(completions(['images', 'build', 'nslab/b']), ['nslab/bird']);
-    assert.deepEqual(completions(['help', 'st']), ['status']);
+    assert.deepEqual(completions(['help', 'st']), ['status', 'stop', 'start']);
+    assert.deepEqual(completions(['help', 'res']), ['restart']);
     assert.deepEqual(completions(['exec', 'h1', '--', '']), []);
     assert.deepEqual(completions(['test', '-o', 'x']), ['__files__']);
   });

@@ -653,134 +653,10 @@ name?: string
  * Retry until the assertion passes or this much time has passed.
  */
 within?: (number | string)
-/**
- * ICMP echo from a node to a target: reachable or not, loss, round-trip time.
- */
-ping?: {
-/**
- * A letter, then letters, digits, '_' or '-', at most 32 characters.
- */
-from: string
-/**
- * What it pings.
- */
-to: string
-/**
- * Echo requests to send.
- */
-count?: number
-/**
- * Default 0.2s.
- */
-interval?: (number | string)
-/**
- * Payload bytes (-s).
- */
-size?: number
-/**
- * Set DF (-M do), to test path MTU.
- */
-"dont-fragment"?: boolean
-/**
- * reachable (default) or unreachable.
- */
-expect?: ("reachable" | "unreachable")
-/**
- * Largest loss still accepted, in percent (5, "5%"). Default 0 for reachable; 100 when only min-loss is given.
- */
-"max-loss"?: (number | string)
-/**
- * Smallest loss accepted, in percent: an impaired link (impair: { loss: 20% }) must show at least this much. Needs enough pings: the README says how many; too few is a warning.
- */
-"min-loss"?: (number | string)
-/**
- * Largest average round-trip time accepted.
- */
-"max-rtt"?: (number | string)
-}
-/**
- * A TCP connection from a node to target:port: open or closed.
- */
-tcp?: {
-/**
- * A letter, then letters, digits, '_' or '-', at most 32 characters.
- */
-from: string
-/**
- * Where it connects.
- */
-to: string
-/**
- * TCP port.
- */
-port: number
-/**
- * open (default) or closed.
- */
-expect?: ("open" | "closed")
-/**
- * How long to wait for the connection (default 2s).
- */
-timeout?: (number | string)
-}
-/**
- * A node has (or lacks) a route to a prefix, optionally via a next hop or device.
- */
-route?: {
-/**
- * A letter, then letters, digits, '_' or '-', at most 32 characters.
- */
-node: string
-/**
- * A prefix (10.1.0.0/16) or `default`.
- */
-to: string
-/**
- * Expected next hop.
- */
-via?: string
-/**
- * A Linux interface name: at most 15 characters from letters, digits, '_', '.', '-'.
- */
-dev?: string
-/**
- * present (default) or absent.
- */
-expect?: ("present" | "absent")
-}
-/**
- * Run a command in a node; check its exit code and output.
- */
-command?: {
-/**
- * A letter, then letters, digits, '_' or '-', at most 32 characters.
- */
-node: string
-/**
- * A command: an argv list, or a string split into words like a shell would split it (quotes are honoured) but never run by a shell: no pipes, redirections or variables. Use [sh, -c, "..."] when you want a shell.
- */
-run: (string | [(string | number), ...((string | number))[]])
-/**
- * Expected exit code (default 0).
- */
-exit?: number
-/**
- * A regular expression the output (stdout and stderr) must match.
- */
-output?: string
-/**
- * Run inside this container of the node (a pod's app container by name, or the container node's own name) with `docker exec`, instead of in the node's namespace with the host's tools.
- */
-container?: string
-/**
- * A regular expression the output must not match.
- */
-"not-output"?: string
-/**
- * Kill the command after this long (default 10s).
- */
-timeout?: (number | string)
-}
+ping?: Ping
+tcp?: Tcp
+route?: Route1
+command?: Command1
 /**
  * Throughput from one node to another with iperf3, judged on the median of repeats.
  */
@@ -834,80 +710,50 @@ max?: (string | number)
  */
 "max-jitter"?: (number | string)
 }
+link?: Link1
+restart?: Restart
+stop?: Stop
+start?: Start
+kill?: Kill
 /**
- * An action, not a check: take a node's interface down (or up) between tests. Every test before it finishes first; every test after it sees the change.
+ * Convergence, measured: apply a failure action, then probe a condition (every `interval`) until it holds again; the time from the action to the first probe that saw it is measured and must be at most `within`. Never retried.
  */
-link?: {
+converge?: {
 /**
- * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ * The failure: one of link (down, up, or flap), restart, stop, start, kill, written as the test action of that name.
  */
-node: string
-/**
- * A Linux interface name: at most 15 characters from letters, digits, '_', '.', '-'.
- */
-dev: string
-/**
- * down or up.
- */
-state: ("up" | "down")
+action: {
+link?: Link1
+restart?: Restart
+stop?: Stop
+start?: Start
+kill?: Kill
 }
 /**
- * A BGP router's view (kind: bird), asked with birdc. With peer: the session's state. With prefix: a route learned by BGP (the best one by default; optionally from peer, with next-hop, as-path, community, local-pref, med, origin). With sessions: how many sessions are Established.
+ * The condition that must hold again: one of route, ping, tcp, http, bgp, command, written as the test of that name (a route via another next hop, ping answered, a service answering, a BGP route back).
  */
-bgp?: {
-/**
- * A letter, then letters, digits, '_' or '-', at most 32 characters.
- */
-node: string
-/**
- * A neighbor of the router: a node, node:interface or address. Alone: its session is checked; with prefix: the route must come from it.
- */
-peer?: string
-/**
- * With peer: the BGP state the session must be in (default established). down: the protocol is not running.
- */
-state?: ("established" | "idle" | "connect" | "active" | "opensent" | "openconfirm" | "down")
-/**
- * A prefix the router must have learned by BGP, e.g. 10.2.0.0/24.
- */
-prefix?: string
-/**
- * With prefix: the route's BGP next hop.
- */
-"next-hop"?: string
-/**
- * With prefix: the route's exact AS path, [65002, 65003] or "65002 65003" ([] or "": originated in the router's own AS).
- */
-"as-path"?: (Asn[] | string)
-/**
- * A standard BGP community: [65001, 100], "(65001,100)" or "65001:100".
- */
-community?: ([number, number] | string)
-/**
- * With prefix: only the route BIRD selected as best (marked * in `birdc show route`) counts (default true); false: any BGP route to the prefix.
- */
-best?: boolean
-/**
- * With prefix: the route's BGP LOCAL_PREF (BIRD's default for iBGP is 100).
- */
-"local-pref"?: number
-/**
- * With prefix: the route's MULTI_EXIT_DISC.
- */
-med?: number
-/**
- * With prefix: the route's ORIGIN attribute (BIRD's static announcements are igp).
- */
-origin?: ("igp" | "egp" | "incomplete")
-/**
- * The number of BGP sessions of the router that are Established.
- */
-sessions?: number
-/**
- * present (default), or absent: the session is not in that state / no such route / not that many sessions.
- */
-expect?: ("present" | "absent")
+until: {
+route?: Route1
+ping?: Ping
+tcp?: Tcp
+http?: Http
+bgp?: Bgp1
+command?: Command1
 }
+/**
+ * The threshold: the longest the condition may take to hold again, from the start of the action (e.g. 3s).
+ */
+within: (number | string)
+/**
+ * How often the condition is probed (default 100ms).
+ */
+interval?: (number | string)
+/**
+ * How long to go on probing, past the threshold, so that a slow convergence is still measured (default: within + 10s).
+ */
+timeout?: (number | string)
+}
+bgp?: Bgp1
 /**
  * Capture packets with tcpdump on a node's interface while a command or a ping runs, and count them: at least min, at most max, with a VXLAN VNI, with a decoded line matching a regex. Shows encapsulation on the wire.
  */
@@ -975,58 +821,7 @@ match?: string
  */
 timeout?: (number | string)
 }
-/**
- * An HTTP request from a node, made with curl inside it: the status, and optionally headers and a piece of the body.
- */
-http?: {
-/**
- * A letter, then letters, digits, '_' or '-', at most 32 characters.
- */
-from: string
-/**
- * The URL, e.g. http://h2:8080/path. Its host is a node name (curl is told the node's address with --resolve) or an address. Or give to, port and path.
- */
-url?: string
-/**
- * Instead of url: the server, a node, node:interface or address.
- */
-to?: string
-/**
- * With to: the TCP port (default 80).
- */
-port?: number
-/**
- * With to: the path, starting with / (default /).
- */
-path?: string
-/**
- * The request method (default GET).
- */
-method?: ("GET" | "HEAD" | "POST" | "PUT" | "DELETE" | "PATCH" | "OPTIONS")
-/**
- * What the response must be: status (default 200), and optionally a piece of the body and of header values.
- */
-expect?: {
-/**
- * The HTTP status code (default 200).
- */
-status?: number
-/**
- * Text the body must contain.
- */
-"body-contains"?: string
-/**
- * Headers the response must have, each with text its value must contain (names are compared case-blind), e.g. {content-type: application/json}.
- */
-header?: {
-[k: string]: string
-}
-}
-/**
- * How long the whole request may take (curl --max-time; default 5s).
- */
-timeout?: (number | string)
-}
+http?: Http
 /**
  * The walk one probe takes through the running lab, traced in the kernel (as `lab trace` shows it): the nodes and bridges it passes, its NAT, tunnel and how it ends.
  */
@@ -1145,6 +940,308 @@ port?: number
  */
 pod: (string | [string, ...(string)[]])
 }
+}
+/**
+ * ICMP echo from a node to a target: reachable or not, loss, round-trip time.
+ */
+export interface Ping {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+from: string
+/**
+ * What it pings.
+ */
+to: string
+/**
+ * Echo requests to send.
+ */
+count?: number
+/**
+ * Default 0.2s.
+ */
+interval?: (number | string)
+/**
+ * Payload bytes (-s).
+ */
+size?: number
+/**
+ * Set DF (-M do), to test path MTU.
+ */
+"dont-fragment"?: boolean
+/**
+ * reachable (default) or unreachable.
+ */
+expect?: ("reachable" | "unreachable")
+/**
+ * Largest loss still accepted, in percent (5, "5%"). Default 0 for reachable; 100 when only min-loss is given.
+ */
+"max-loss"?: (number | string)
+/**
+ * Smallest loss accepted, in percent: an impaired link (impair: { loss: 20% }) must show at least this much. Needs enough pings: the README says how many; too few is a warning.
+ */
+"min-loss"?: (number | string)
+/**
+ * Largest average round-trip time accepted.
+ */
+"max-rtt"?: (number | string)
+}
+/**
+ * A TCP connection from a node to target:port: open or closed.
+ */
+export interface Tcp {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+from: string
+/**
+ * Where it connects.
+ */
+to: string
+/**
+ * TCP port.
+ */
+port: number
+/**
+ * open (default) or closed.
+ */
+expect?: ("open" | "closed")
+/**
+ * How long to wait for the connection (default 2s).
+ */
+timeout?: (number | string)
+}
+/**
+ * A node has (or lacks) a route to a prefix, optionally via a next hop or device.
+ */
+export interface Route1 {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node: string
+/**
+ * A prefix (10.1.0.0/16) or `default`.
+ */
+to: string
+/**
+ * Expected next hop.
+ */
+via?: string
+/**
+ * A Linux interface name: at most 15 characters from letters, digits, '_', '.', '-'.
+ */
+dev?: string
+/**
+ * present (default) or absent.
+ */
+expect?: ("present" | "absent")
+}
+/**
+ * Run a command in a node; check its exit code and output.
+ */
+export interface Command1 {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node: string
+/**
+ * A command: an argv list, or a string split into words like a shell would split it (quotes are honoured) but never run by a shell: no pipes, redirections or variables. Use [sh, -c, "..."] when you want a shell.
+ */
+run: (string | [(string | number), ...((string | number))[]])
+/**
+ * Expected exit code (default 0).
+ */
+exit?: number
+/**
+ * A regular expression the output (stdout and stderr) must match.
+ */
+output?: string
+/**
+ * Run inside this container of the node (a pod's app container by name, or the container node's own name) with `docker exec`, instead of in the node's namespace with the host's tools.
+ */
+container?: string
+/**
+ * A regular expression the output must not match.
+ */
+"not-output"?: string
+/**
+ * Kill the command after this long (default 10s).
+ */
+timeout?: (number | string)
+}
+/**
+ * An action, not a check: take a node's interface down (or up), or flap it (down for a time, then up). Every test before it finishes first; every test after it sees the change.
+ */
+export interface Link1 {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node: string
+/**
+ * A Linux interface name: at most 15 characters from letters, digits, '_', '.', '-'.
+ */
+dev: string
+/**
+ * down, up, or flap: down for `for:` (default 2s), then up again.
+ */
+state: ("up" | "down" | "flap")
+/**
+ * With state: flap, how long the link stays down (default 2s).
+ */
+for?: (number | string)
+}
+/**
+ * An action, not a check: restart a node of the running lab as `lab restart` does (stopped, then started from its part of the plan: its links and addresses come back; a BIRD router's container and BIRD start anew).
+ */
+export interface Restart {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node: string
+}
+/**
+ * An action, not a check: stop a node as `lab stop` does (its processes end, its namespace and links go; its neighbours see carrier loss).
+ */
+export interface Stop {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node: string
+}
+/**
+ * An action, not a check: start a stopped node again as `lab start` does (its namespace or containers, links, addresses, routes, rules and daemons).
+ */
+export interface Start {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node: string
+}
+/**
+ * An action, not a check: kill a daemon of a node (by its name in the lab: `bird` on a BGP router, a name from the node's `daemons:`), as a crash would. `lab status` then shows the lab degraded; `lab up` rebuilds it.
+ */
+export interface Kill {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node: string
+/**
+ * The daemon's name in the lab: `bird` for a BGP router's BIRD, or a name from the node's `daemons:`.
+ */
+daemon: string
+/**
+ * KILL (default: a crash; BIRD sends its neighbours nothing) or TERM (BIRD closes its sessions first).
+ */
+signal?: ("KILL" | "TERM")
+}
+/**
+ * An HTTP request from a node, made with curl inside it: the status, and optionally headers and a piece of the body.
+ */
+export interface Http {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+from: string
+/**
+ * The URL, e.g. http://h2:8080/path. Its host is a node name (curl is told the node's address with --resolve) or an address. Or give to, port and path.
+ */
+url?: string
+/**
+ * Instead of url: the server, a node, node:interface or address.
+ */
+to?: string
+/**
+ * With to: the TCP port (default 80).
+ */
+port?: number
+/**
+ * With to: the path, starting with / (default /).
+ */
+path?: string
+/**
+ * The request method (default GET).
+ */
+method?: ("GET" | "HEAD" | "POST" | "PUT" | "DELETE" | "PATCH" | "OPTIONS")
+/**
+ * What the response must be: status (default 200), and optionally a piece of the body and of header values.
+ */
+expect?: {
+/**
+ * The HTTP status code (default 200).
+ */
+status?: number
+/**
+ * Text the body must contain.
+ */
+"body-contains"?: string
+/**
+ * Headers the response must have, each with text its value must contain (names are compared case-blind), e.g. {content-type: application/json}.
+ */
+header?: {
+[k: string]: string
+}
+}
+/**
+ * How long the whole request may take (curl --max-time; default 5s).
+ */
+timeout?: (number | string)
+}
+/**
+ * A BGP router's view (kind: bird), asked with birdc. With peer: the session's state. With prefix: a route learned by BGP (the best one by default; optionally from peer, with next-hop, as-path, community, local-pref, med, origin). With sessions: how many sessions are Established.
+ */
+export interface Bgp1 {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node: string
+/**
+ * A neighbor of the router: a node, node:interface or address. Alone: its session is checked; with prefix: the route must come from it.
+ */
+peer?: string
+/**
+ * With peer: the BGP state the session must be in (default established). down: the protocol is not running.
+ */
+state?: ("established" | "idle" | "connect" | "active" | "opensent" | "openconfirm" | "down")
+/**
+ * A prefix the router must have learned by BGP, e.g. 10.2.0.0/24.
+ */
+prefix?: string
+/**
+ * With prefix: the route's BGP next hop.
+ */
+"next-hop"?: string
+/**
+ * With prefix: the route's exact AS path, [65002, 65003] or "65002 65003" ([] or "": originated in the router's own AS).
+ */
+"as-path"?: (Asn[] | string)
+/**
+ * A standard BGP community: [65001, 100], "(65001,100)" or "65001:100".
+ */
+community?: ([number, number] | string)
+/**
+ * With prefix: only the route BIRD selected as best (marked * in `birdc show route`) counts (default true); false: any BGP route to the prefix.
+ */
+best?: boolean
+/**
+ * With prefix: the route's BGP LOCAL_PREF (BIRD's default for iBGP is 100).
+ */
+"local-pref"?: number
+/**
+ * With prefix: the route's MULTI_EXIT_DISC.
+ */
+med?: number
+/**
+ * With prefix: the route's ORIGIN attribute (BIRD's static announcements are igp).
+ */
+origin?: ("igp" | "egp" | "incomplete")
+/**
+ * The number of BGP sessions of the router that are Established.
+ */
+sessions?: number
+/**
+ * present (default), or absent: the session is not in that state / no such route / not that many sessions.
+ */
+expect?: ("present" | "absent")
 }
 /**
  * One readiness check: `{node, listen: PORT|[PORTS], proto}` or `{node, command, output}`.
