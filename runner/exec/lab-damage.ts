@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { labOfNetns } from '../model/names.ts';
-import { isAlive, labNetns } from './host.ts';
+import { isRunning, labNetns } from './host.ts';
 import type { LabState } from './state.ts';
 
 /** One thing the lab's state records that is gone (or stopped), in words that name the node. */
@@ -59,7 +59,7 @@ export async function labDamage(state: LabState): Promise<Damage[]> {
     }
   }
   for (const d of state.daemons) {
-    if (isAlive(d.pid)) continue;
+    if (isRunning(d.pid)) continue;
     out.push({ kind: 'daemon', node: d.node, name: d.name, text: `node ${d.node}'s ${d.name} (pid ${d.pid}) is no longer running (its log: ${d.log})` });
   }
   return out.filter(kept);

@@ -1,6 +1,6 @@
 /** `lab status` as data: a lab's state, and what its namespaces hold now (`ip -j` in each), its daemons and containers. */
 import { existsSync } from 'node:fs';
-import { isAlive, labNetns, pidsInNetns } from './host.ts';
+import { isRunning, labNetns, pidsInNetns } from './host.ts';
 import { runProcess } from './process.ts';
 import { readState } from './state.ts';
 import { labDamage, type Damage } from './lab-damage.ts';
@@ -88,7 +88,7 @@ export async function labStatus(lab: string): Promise<LabStatus> {
     ...(state?.stopped?.length ? { stopped: [...state.stopped] } : {}),
     lastTest: state?.lastTest,
     nodes,
-    daemons: (state?.daemons ?? []).map((d) => ({ node: d.node, name: d.name, pid: d.pid, running: isAlive(d.pid), log: d.log })),
+    daemons: (state?.daemons ?? []).map((d) => ({ node: d.node, name: d.name, pid: d.pid, running: isRunning(d.pid), log: d.log })),
     containers: existsSync('/var/run/docker.sock') ? await (await import('./containers.ts')).labContainers(lab).catch(() => []) : [],
     processes: pidsInNetns(namespaces).size,
     damage,

@@ -155,6 +155,27 @@ describe('live labs: failure actions, converge, lab restart/stop/start (issue 15
     assert.match(unknown.stderr, /has no node r9/);
   });
 
+  it("killing r2's BIRD withdraws its LAN from r1, measured; lab restart heals the lab", async () => {
+    const file = labFile(
+      dir,
+      'kill.yaml',
+      `  - name: kill r2's bird
+    converge:
+      action: { kill: { node: r2, daemon: bird } }
+      until: { bgp: { node: r1, prefix: 10.2.0.0/24, expect: absent } }
+      within: 5s
+`,
+    );
+    const tests = await testJson(file);
+    assert.match(tests[0].seen, /converged in .*bird on r2 killed \(SIGKILL, pid \d+/);
+    const damaged = await lab(['status', NAME]);
+    assert.notEqual(damaged.exitCode, 0, 'a killed daemon is damage');
+    assert.match(damaged.stdout, /r2's bird .* is no longer running/);
+    ok(await lab(['restart', NAME, 'r2']), 'lab restart r2');
+    ok(await lab(['status', NAME]), 'lab status after the restart');
+    await testJson(base);
+  });
+
   it('lab down leaves nothing: namespaces, state, containers', async () => {
     ok(await lab(['down', NAME]), 'lab down');
     assert.deepEqual(labLeftovers(NAME), []);
