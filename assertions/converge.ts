@@ -21,13 +21,16 @@ import { ping } from './ping.ts';
 import { route } from './route.ts';
 import { tcp } from './tcp.ts';
 import type { AssertionDef, Outcome, ResolveContext, RunContext } from './types.ts';
+import { deletePod } from '../runner/cluster/assertions/delete-pod.ts';
+import { k8sNode } from '../runner/cluster/assertions/k8s-node.ts';
+import { service } from '../runner/cluster/assertions/service.ts';
 import schema from './converge.schema.json' with { type: 'json' };
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- each nested def has its own params type */
 /** The failure actions a converge test may apply. */
-export const CONVERGE_ACTIONS: ReadonlyMap<string, AssertionDef<any>> = new Map<string, AssertionDef<any>>([link, restart, stop, start, kill].map((d) => [d.type, d]));
+export const CONVERGE_ACTIONS: ReadonlyMap<string, AssertionDef<any>> = new Map<string, AssertionDef<any>>([link, restart, stop, start, kill, k8sNode, deletePod].map((d) => [d.type, d]));
 /** The checks it may wait for. */
-export const CONVERGE_CONDITIONS: ReadonlyMap<string, AssertionDef<any>> = new Map<string, AssertionDef<any>>([ping, tcp, route, bgp, http, command].map((d) => [d.type, d]));
+export const CONVERGE_CONDITIONS: ReadonlyMap<string, AssertionDef<any>> = new Map<string, AssertionDef<any>>([ping, tcp, route, bgp, http, command, service].map((d) => [d.type, d]));
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 export interface ConvergeParams {
@@ -84,8 +87,14 @@ async function applyAction(a: ConvergeParams['action'], ctx: RunContext): Promis
     const r = await applyKill(a.params as KillParams, ctx);
     return { ...r, done: Promise.resolve(r) };
   }
-  const r = await applyNodeOp(a.type as NodeOp, (a.params as { node: string }).node, ctx);
-  return { ok: r.ok, text: r.text, done: Promise.resolve(r) };
+  if (a.type === 'restart' || a.type === 'stop' || a.type === 'start') {
+    const r = await applyNodeOp(a.type as NodeOp, (a.params as { node: string }).node, ctx);
+    return { ok: r.ok, text: r.text, done: Promise.resolve(r) };
+  }
+  // a cluster action (k8s-node, delete-pod): its own run, done when it returns
+  const o = await CONVERGE_ACTIONS.get(a.type)!.run(a.params, ctx);
+  const r = { ok: o.ok, text: o.seen };
+  return { ...r, done: Promise.resolve(r) };
 }
 
 export const converge: AssertionDef<ConvergeParams> = {

@@ -183,3 +183,51 @@ describe('live labs: failure actions, converge, lab restart/stop/start (issue 15
     assert.equal(containers, '');
   });
 });
+
+describe('a Kubernetes node goes NotReady and Ready again (issue 15.2), both kube-proxy modes', function () {
+  this.timeout(120_000);
+  const dir = mkdtempSync(join(tmpdir(), 'tl-k8s-'));
+  after(async () => {
+    await lab(['down', 'tl-k8s']);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  for (const mode of ['iptables', 'nftables']) {
+    it(`${mode}: the endpoints of its pods leave the rules (the Service stops answering), and come back, measured`, async () => {
+      const file = join(dir, `${mode}.yaml`);
+      writeFileSync(
+        file,
+        `name: tl-k8s
+cluster:
+  cni: flannel-vxlan
+  kube-proxy: ${mode}
+  nodes: { node-1: {}, node-2: {} }
+  pods:
+    web: { node: node-2, labels: { app: web } }
+    client: { node: node-1, labels: { app: client } }
+  services:
+    web: { selector: { app: web }, ports: [{ port: 80 }] }
+tests:
+  - name: web answers
+    service: { service: web, from: client }
+  - name: NotReady
+    converge:
+      action: { k8s-node: { node: node-2, state: NotReady } }
+      until: { service: { service: web, from: client, expect: unreachable } }
+      within: 5s
+  - name: Ready
+    converge:
+      action: { k8s-node: { node: node-2, state: Ready } }
+      until: { service: { service: web, from: client } }
+      within: 5s
+`,
+      );
+      await lab(['down', 'tl-k8s']);
+      ok(await lab(['up', file]), 'lab up');
+      const tests = await testJson(file);
+      assert.match(tests[1].seen, /node-2 is NotReady: rules changed on 2 node\(s\)/);
+      assert.ok(typeof tests[2].convergeMs === 'number', tests[2].seen);
+      ok(await lab(['down', 'tl-k8s']), 'lab down');
+      assert.deepEqual(labLeftovers('tl-k8s'), []);
+    });
+  }
+});

@@ -720,7 +720,7 @@ kill?: Kill
  */
 converge?: {
 /**
- * The failure: one of link (down, up, or flap), restart, stop, start, kill, written as the test action of that name.
+ * The failure: one of link (down, up, or flap), restart, stop, start, kill, and in a cluster k8s-node and delete-pod, written as the test action of that name.
  */
 action: {
 link?: Link1
@@ -728,9 +728,11 @@ restart?: Restart
 stop?: Stop
 start?: Start
 kill?: Kill
+"k8s-node"?: K8SNode
+"delete-pod"?: DeletePod
 }
 /**
- * The condition that must hold again: one of route, ping, tcp, http, bgp, command, written as the test of that name (a route via another next hop, ping answered, a service answering, a BGP route back).
+ * The condition that must hold again: one of route, ping, tcp, http, bgp, command, and in a cluster service, written as the test of that name (a route via another next hop, ping answered, a service answering, a BGP route back).
  */
 until: {
 route?: Route1
@@ -739,6 +741,7 @@ tcp?: Tcp
 http?: Http
 bgp?: Bgp1
 command?: Command1
+service?: Service
 }
 /**
  * The threshold: the longest the condition may take to hold again, from the start of the action (e.g. 3s).
@@ -874,33 +877,7 @@ verdict?: ("delivered" | "dropped")
  */
 "dropped-by"?: string
 }
-/**
- * Reach a Service (VIP:port, NodePort, LoadBalancer address or DNS name) from a node or pod: every endpoint answers, the split is within tolerance, affinity holds, the client address is as the policy says.
- */
-service?: {
-/**
- * name or namespace/name
- */
-service: string
-from: NodeName
-port?: (number | string)
-via?: ("cluster-ip" | "node-port" | "load-balancer" | "name")
-/**
- * A letter, then letters, digits, '_' or '-', at most 32 characters.
- */
-node?: string
-/**
- * How many requests (new connections, or datagrams). Default: enough for the split over k endpoints to be judged without failing by chance — 16·(k−1)/tolerance², at least 60 (3 with expect: unreachable). With fewer than 12.25·(k−1)/tolerance² the split is shown, not judged.
- */
-requests?: number
-tolerance?: number
-affinity?: boolean
-/**
- * preserved, snat, or the address the pods must see.
- */
-client?: string
-expect?: ("reachable" | "unreachable")
-}
+service?: Service
 /**
  * A name resolves, from a pod, to the expected address(es), through the cluster DNS.
  */
@@ -931,15 +908,8 @@ deny?: string[]
 "k8s-network-model"?: ({
 port?: number
 } | null)
-/**
- * An action, not a check: delete pods as Kubernetes does. Every cluster node loads kube-proxy's rules (and the NetworkPolicy rules) without the pods' endpoints, all at once (the outcome says how long that took), then the pods' eth0 goes down. Every test before it finishes first; every test after it sees the change. It changes the running lab, like link: tests run again see the pods deleted; lab down still removes everything, and lab down + lab up bring the pods back. The rules are the lab file's minus the pods named here (a later delete-pod does not remember an earlier one), so delete several pods in one action.
- */
-"delete-pod"?: {
-/**
- * The pod (its name, or namespace/name), or a list of pods.
- */
-pod: (string | [string, ...(string)[]])
-}
+"delete-pod"?: DeletePod
+"k8s-node"?: K8SNode
 }
 /**
  * ICMP echo from a node to a target: reachable or not, loss, round-trip time.
@@ -1135,6 +1105,28 @@ daemon: string
 signal?: ("KILL" | "TERM")
 }
 /**
+ * An action, not a check: a cluster node goes NotReady (or Ready again). The endpoints of the pods on it leave kube-proxy's rules on every node, all at once (the outcome says how long that took); the pods themselves keep running and the NetworkPolicies still see them. Ready loads the rules of the lab file again. Every test before it finishes first; every test after it sees the change.
+ */
+export interface K8SNode {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node: string
+/**
+ * NotReady: its pods' endpoints leave the rules; Ready: they come back.
+ */
+state: ("NotReady" | "Ready")
+}
+/**
+ * An action, not a check: delete pods as Kubernetes does. Every cluster node loads kube-proxy's rules (and the NetworkPolicy rules) without the pods' endpoints, all at once (the outcome says how long that took), then the pods' eth0 goes down. Every test before it finishes first; every test after it sees the change. It changes the running lab, like link: tests run again see the pods deleted; lab down still removes everything, and lab down + lab up bring the pods back. The rules are the lab file's minus the pods named here (a later delete-pod does not remember an earlier one), so delete several pods in one action.
+ */
+export interface DeletePod {
+/**
+ * The pod (its name, or namespace/name), or a list of pods.
+ */
+pod: (string | [string, ...(string)[]])
+}
+/**
  * An HTTP request from a node, made with curl inside it: the status, and optionally headers and a piece of the body.
  */
 export interface Http {
@@ -1242,6 +1234,33 @@ sessions?: number
  * present (default), or absent: the session is not in that state / no such route / not that many sessions.
  */
 expect?: ("present" | "absent")
+}
+/**
+ * Reach a Service (VIP:port, NodePort, LoadBalancer address or DNS name) from a node or pod: every endpoint answers, the split is within tolerance, affinity holds, the client address is as the policy says.
+ */
+export interface Service {
+/**
+ * name or namespace/name
+ */
+service: string
+from: NodeName
+port?: (number | string)
+via?: ("cluster-ip" | "node-port" | "load-balancer" | "name")
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node?: string
+/**
+ * How many requests (new connections, or datagrams). Default: enough for the split over k endpoints to be judged without failing by chance — 16·(k−1)/tolerance², at least 60 (3 with expect: unreachable). With fewer than 12.25·(k−1)/tolerance² the split is shown, not judged.
+ */
+requests?: number
+tolerance?: number
+affinity?: boolean
+/**
+ * preserved, snat, or the address the pods must see.
+ */
+client?: string
+expect?: ("reachable" | "unreachable")
 }
 /**
  * One readiness check: `{node, listen: PORT|[PORTS], proto}` or `{node, command, output}`.
@@ -1436,7 +1455,7 @@ pods?: {
 [k: string]: Pod
 }
 services?: {
-[k: string]: Service
+[k: string]: Service1
 }
 "network-policies"?: {
 [k: string]: NetworkPolicy
@@ -1465,7 +1484,7 @@ export interface K8SLabels {
 /**
  * A Service, with the fields of a Kubernetes Service spec (type, selector, ports, clusterIP, sessionAffinity, externalTrafficPolicy, …).
  */
-export interface Service {
+export interface Service1 {
 /**
  * A Kubernetes object name: lower-case letters, digits and dashes (a DNS label).
  */
