@@ -15,6 +15,7 @@ import { bgp } from './bgp.ts';
 import { command } from './command.ts';
 import { fail, ParamReader, sleep } from './common.ts';
 import { http } from './http.ts';
+import { impair } from './impair-action.ts';
 import { applyLink, link } from './link-action.ts';
 import { applyKill, applyNodeOp, kill, restart, start, stop, type KillParams, type NodeOp } from './node-action.ts';
 import { ping } from './ping.ts';
@@ -28,7 +29,7 @@ import schema from './converge.schema.json' with { type: 'json' };
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- each nested def has its own params type */
 /** The failure actions a converge test may apply. */
-export const CONVERGE_ACTIONS: ReadonlyMap<string, AssertionDef<any>> = new Map<string, AssertionDef<any>>([link, restart, stop, start, kill, k8sNode, deletePod].map((d) => [d.type, d]));
+export const CONVERGE_ACTIONS: ReadonlyMap<string, AssertionDef<any>> = new Map<string, AssertionDef<any>>([link, restart, stop, start, kill, impair, k8sNode, deletePod].map((d) => [d.type, d]));
 /** The checks it may wait for. */
 export const CONVERGE_CONDITIONS: ReadonlyMap<string, AssertionDef<any>> = new Map<string, AssertionDef<any>>([ping, tcp, route, bgp, http, command, service].map((d) => [d.type, d]));
 /* eslint-enable @typescript-eslint/no-explicit-any */
@@ -91,7 +92,7 @@ async function applyAction(a: ConvergeParams['action'], ctx: RunContext): Promis
     const r = await applyNodeOp(a.type as NodeOp, (a.params as { node: string }).node, ctx);
     return { ok: r.ok, text: r.text, done: Promise.resolve(r) };
   }
-  // a cluster action (k8s-node, delete-pod): its own run, done when it returns
+  // impair, k8s-node, delete-pod: their own run, done when it returns
   const o = await CONVERGE_ACTIONS.get(a.type)!.run(a.params, ctx);
   const r = { ok: o.ok, text: o.seen };
   return { ...r, done: Promise.resolve(r) };

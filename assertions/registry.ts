@@ -4,6 +4,7 @@ import { capture } from './capture.ts';
 import { command } from './command.ts';
 import { converge } from './converge.ts';
 import { http } from './http.ts';
+import { impair } from './impair-action.ts';
 import { iperf3 } from './iperf3.ts';
 import { link } from './link-action.ts';
 import { kill, restart, start, stop } from './node-action.ts';
@@ -26,6 +27,7 @@ export const ASSERTIONS: ReadonlyMap<string, AssertionDef<any>> = new Map<string
   [stop.type, stop],
   [start.type, start],
   [kill.type, kill],
+  [impair.type, impair],
   [converge.type, converge],
   [bgp.type, bgp],
   [capture.type, capture],

@@ -86,6 +86,8 @@ export interface LabControl {
   node(node: string, op: 'stop' | 'start' | 'restart'): Promise<{ readonly text: string; readonly pids: Readonly<Record<string, number>>; readonly ms: number }>;
   /** Kill a node's daemon (by its name in the lab: `bird`) with a signal; resolves with the PIDs ended. */
   kill(node: string, daemon: string, signal: 'SIGKILL' | 'SIGTERM'): Promise<{ readonly pids: readonly number[] }>;
+  /** Change a running link end's impairment (rate in bit/s or 'none', loss in %): what was done, the commands run. */
+  impair(node: string, dev: string, change: { readonly rateBps?: number | 'none'; readonly lossPct?: number }): Promise<{ readonly ok: boolean; readonly text: string; readonly command: string }>;
 }
 
 /** How a test asks for a trace (RunContext.trace). */

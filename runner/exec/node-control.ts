@@ -148,3 +148,15 @@ export async function killDaemon(state: LabState, ns: string, node: string, name
   while (Date.now() < deadline && pids.some(alive)) await new Promise((r) => setTimeout(r, 20));
   return { node, daemon: name, pids, signal };
 }
+
+/** Run live impairment commands (runner/plan/impair.ts liveImpairCommands) in their namespaces, in order. */
+export async function runLiveCommands(cmds: readonly { readonly ns: string; readonly argv: readonly string[]; readonly input?: string }[]): Promise<{ ok: boolean; commands: string[]; error?: string }> {
+  const commands: string[] = [];
+  for (const c of cmds) {
+    const argv = ['ip', 'netns', 'exec', c.ns, ...c.argv];
+    commands.push(`${argv.join(' ')}${c.input !== undefined ? ' <<EOF …' : ''}`);
+    const r = await runProcess(argv, { input: c.input, timeoutMs: 10_000 });
+    if (r.exitCode !== 0) return { ok: false, commands, error: `${c.argv.join(' ')}: exit ${r.exitCode}: ${r.stderr.trim()}` };
+  }
+  return { ok: true, commands };
+}

@@ -84,6 +84,13 @@ export function labControl(lab: ResolvedLab): LabControl {
       const { nodeOpText } = await import('./node-ops.ts');
       return { text: nodeOpText(r), pids: Object.fromEntries((r.start?.daemons ?? []).map((d) => [d.name, d.pid])), ms: r.ms };
     },
+    async impair(node, dev, change) {
+      const { liveImpairCommands } = await import('../plan/impair.ts');
+      const { runLiveCommands } = await import('../exec/node-control.ts');
+      const cmds = liveImpairCommands(lab, node, dev, change);
+      const r = await runLiveCommands(cmds);
+      return { ok: r.ok, text: r.ok ? cmds.map((c) => c.what).join('; ') : (r.error ?? 'failed'), command: r.commands.join('\n') };
+    },
     async kill(node, daemon, signal) {
       const { killOn } = await import('./node-ops.ts');
       const r = await killOn(lab, node, daemon, signal);

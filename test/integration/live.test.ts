@@ -231,3 +231,43 @@ tests:
     });
   }
 });
+
+describe('impair: rate and loss of a running link changed between tests and in a converge (issue 15.2)', function () {
+  this.timeout(120_000);
+  const dir = mkdtempSync(join(tmpdir(), 'tl-imp-'));
+  after(async () => {
+    await lab(['down', 'tl-imp']);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  it('a rate limit slows iperf3 to it; 100 % loss stops ping, measured; both removed, the link is fast again', async () => {
+    const file = join(dir, 'lab.yaml');
+    writeFileSync(
+      file,
+      `name: tl-imp
+nodes:
+  a: { interfaces: { eth0: { addresses: [10.9.0.1/24] } } }
+  b: { interfaces: { eth0: { addresses: [10.9.0.2/24] } } }
+links: [[a:eth0, b:eth0]]
+tests:
+  - impair: { node: a, dev: eth0, rate: 20mbit }
+  - name: slow
+    iperf3: { from: a, to: b, duration: 2s, max: 25 mbit, min: 10 mbit }
+  - name: lossy
+    converge:
+      action: { impair: { node: a, dev: eth0, loss: 100% } }
+      until: { ping: { from: a, to: b, count: 1, expect: unreachable } }
+      within: 3s
+  - impair: { node: a, dev: eth0, loss: 0, rate: none }
+  - name: fast again
+    iperf3: { from: a, to: b, duration: 2s, min: 200 mbit }
+`,
+    );
+    await lab(['down', 'tl-imp']);
+    ok(await lab(['up', file]), 'lab up');
+    const tests = await testJson(file);
+    assert.ok(typeof tests[2].convergeMs === 'number', tests[2].seen);
+    assert.equal(execFileSync('ip', ['netns', 'exec', 'nsl.tl-imp.b', 'nft', 'list', 'tables'], { encoding: 'utf8' }).trim(), '', 'the loss table is gone');
+    ok(await lab(['down', 'tl-imp']), 'lab down');
+    assert.deepEqual(labLeftovers('tl-imp'), []);
+  });
+});

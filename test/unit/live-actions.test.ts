@@ -85,6 +85,10 @@ function fakeCtx(answer: (argv: readonly string[]) => Partial<ExecResult>, asked
       asked.push(`${op} ${node}`);
       return { text: `node ${node} ${op}ed`, pids: { bird: 4242 }, ms: 5 };
     },
+    async impair(node, dev) {
+      asked.push(`impair ${node}:${dev}`);
+      return { ok: true, text: 'changed', command: '' };
+    },
     async kill(node, daemon, signal) {
       asked.push(`kill ${node} ${daemon} ${signal}`);
       return { pids: [77] };
@@ -179,5 +183,24 @@ describe('converge (issue 15.3)', () => {
     const n = await restart.run({ node: 'r1' }, bare);
     assert.equal(n.ok, false);
     assert.match(n.seen, /no running lab/);
+  });
+});
+
+describe('impair (issue 15.2): the commands that change a running link', () => {
+  it('rate: tbf replaced on this end (or removed); loss: the drop table on the veth peer replaced in one transaction (or removed)', async () => {
+    const { liveImpairCommands } = await import('../../runner/plan/impair.ts');
+    const lab = labOf('labs/ebgp-triangle/lab.yaml', '');
+    const cmds = liveImpairCommands(lab, 'r1', 'eth1', { rateBps: 10e6, lossPct: 5 });
+    assert.deepEqual(cmds[0].argv, ['tc', 'qdisc', 'replace', 'dev', 'eth1', 'root', 'tbf', 'rate', '10mbit', 'burst', '5000b', 'latency', '50ms']);
+    assert.equal(cmds[0].ns, 'nsl.ebgp-triangle.r1');
+    assert.equal(cmds[1].ns, 'nsl.ebgp-triangle.r3');
+    assert.deepEqual(cmds[1].argv, ['nft', '-f', '-']);
+    assert.equal(
+      cmds[1].input,
+      'add table netdev nslab_impair_eth0\ndelete table netdev nslab_impair_eth0\ntable netdev nslab_impair_eth0 {\n  chain ingress {\n    type filter hook ingress device "eth0" priority -500; policy accept;\n    numgen random mod 100 < 5 drop\n  }\n}\n',
+    );
+    const off = liveImpairCommands(lab, 'r1', 'eth1', { rateBps: 'none', lossPct: 0 });
+    assert.deepEqual(off[0].argv, ['tc', 'qdisc', 'del', 'dev', 'eth1', 'root']);
+    assert.equal(off[1].input, 'add table netdev nslab_impair_eth0\ndelete table netdev nslab_impair_eth0\n');
   });
 });

@@ -715,12 +715,13 @@ restart?: Restart
 stop?: Stop
 start?: Start
 kill?: Kill
+impair?: Impair
 /**
  * Convergence, measured: apply a failure action, then probe a condition (every `interval`) until it holds again; the time from the action to the first probe that saw it is measured and must be at most `within`. Never retried.
  */
 converge?: {
 /**
- * The failure: one of link (down, up, or flap), restart, stop, start, kill, and in a cluster k8s-node and delete-pod, written as the test action of that name.
+ * The failure: one of link (down, up, or flap), restart, stop, start, kill, impair, and in a cluster k8s-node and delete-pod, written as the test action of that name.
  */
 action: {
 link?: Link1
@@ -728,6 +729,7 @@ restart?: Restart
 stop?: Stop
 start?: Start
 kill?: Kill
+impair?: Impair
 "k8s-node"?: K8SNode
 "delete-pod"?: DeletePod
 }
@@ -1103,6 +1105,27 @@ daemon: string
  * KILL (default: a crash; BIRD sends its neighbours nothing) or TERM (BIRD closes its sessions first).
  */
 signal?: ("KILL" | "TERM")
+}
+/**
+ * An action, not a check: change the rate limit or the loss of a running link end (packets leaving node:dev), as `impair:` on an interface would have made it — while traffic runs (put it in a capture's or converge's action, or between tests). Rate: tbf on this end (`tc qdisc replace`); loss: an nftables drop on the veth peer's ingress, replaced in one transaction (this kernel has no netem). `lab down` removes it with the namespaces.
+ */
+export interface Impair {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node: string
+/**
+ * A Linux interface name: at most 15 characters from letters, digits, '_', '.', '-'.
+ */
+dev: string
+/**
+ * The new rate limit, with a unit (10mbit, 1 gbit), or none to remove it.
+ */
+rate?: string
+/**
+ * The new loss, a percentage (5 or "5%"); 0 removes it.
+ */
+loss?: (number | string)
 }
 /**
  * An action, not a check: a cluster node goes NotReady (or Ready again). The endpoints of the pods on it leave kube-proxy's rules on every node, all at once (the outcome says how long that took); the pods themselves keep running and the NetworkPolicies still see them. Ready loads the rules of the lab file again. Every test before it finishes first; every test after it sees the change.
