@@ -128,6 +128,10 @@ export function oneAtATime(trace: TraceFn): TraceFn {
 export async function testLoaded(loaded: Loaded, opts: TestOptions, ui: LabUi): Promise<TestReport> {
   const { lab } = loaded;
   const missing = missingNodes(lab);
+  const stopped = (readState(lab.name)?.stopped ?? []).filter((n) => missing.includes(n));
+  if (missing.length && stopped.length === missing.length) {
+    throw new LabError([{ severity: 'error', code: 'test.stopped', message: `lab ${lab.name} has ${stopped.length === 1 ? 'a node' : 'nodes'} stopped on purpose (lab stop): ${stopped.join(', ')}`, hint: `start ${stopped.length === 1 ? 'it' : 'them'} first: ${stopped.map((n) => `lab start ${lab.name} ${n}`).join('; ')}`, pos: lab.namePos }], EXIT.environment);
+  }
   if (missing.length) {
     throw new LabError([{ severity: 'error', code: 'test.not-up', message: `lab ${lab.name} is not up (${missing.length === lab.nodes.length ? 'no node is' : `nodes ${missing.join(', ')} are missing`})`, hint: `run \`lab up ${lab.file}\` first (or \`lab up --test\`)`, pos: lab.namePos }], EXIT.environment);
   }

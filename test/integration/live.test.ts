@@ -145,6 +145,9 @@ describe('live labs: failure actions, converge, lab restart/stop/start (issue 15
     assert.match(status.stdout, /r3 {2}STOPPED/);
     assert.throws(() => execFileSync('ip', ['-n', `nsl.${NAME}.r3`, 'link'], { stdio: 'pipe' }));
     assert.doesNotMatch(execFileSync('ip', ['-n', `nsl.${NAME}.r1`, '-br', 'link'], { encoding: 'utf8' }), /^eth1/m, "r1's link to r3 went with r3");
+    const tested = await lab(['test', base]);
+    assert.equal(tested.exitCode, 4, tested.stderr);
+    assert.match(tested.stderr, /stopped on purpose \(lab stop\): r3/);
     const again = await lab(['stop', NAME, 'r3']);
     assert.notEqual(again.exitCode, 0);
     assert.match(again.stderr, /already stopped/);
