@@ -155,10 +155,12 @@ export const converge: AssertionDef<ConvergeParams> = {
   exercise(p, ctx) {
     const act = CONVERGE_ACTIONS.get(p.action.type)!.exercise?.(p.action.params, ctx);
     const chk = CONVERGE_CONDITIONS.get(p.until.type)!.exercise?.(p.until.params, ctx);
+    // the failure, then the check (again and again, while a flapped link is still down), then the rest of the action
+    const [first, ...rest] = act?.commands ?? [];
     return {
       action: true,
-      doThis: `${act?.doThis ?? p.action.text} Then watch how long until ${p.until.text} (it must hold within ${formatMs(p.withinMs)}): run the check again and again.`,
-      commands: [...(act?.commands ?? []), ...(chk?.commands ?? [])],
+      doThis: `${act?.doThis ?? p.action.text} Right after the failure, run the check again and again: \`lab test\` measures how long until ${p.until.text} (it must hold within ${formatMs(p.withinMs)}).`,
+      commands: [...(first ? [first] : []), ...(chk?.commands ?? []), ...rest],
       expect: `${chk?.expect ?? p.until.text}, within ${formatMs(p.withinMs)}`,
       ...(chk?.hint ? { hint: chk.hint } : {}),
     };
