@@ -72,6 +72,9 @@ describe('live labs: failure actions, converge, lab restart/stop/start (issue 15
   - name: r3's sessions are up
     bgp: { node: r3, sessions: 2 }
     within: 20s
+  - name: r1 holds the other two LANs from BGP (a prefix count)
+    bgp: { node: r1, prefixes: 2 }
+    within: 20s
 `;
   const base = labFile(dir, 'lab.yaml', sessions);
 

@@ -1254,6 +1254,10 @@ origin?: ("igp" | "egp" | "incomplete")
  */
 sessions?: number
 /**
+ * The number of distinct prefixes the router holds from BGP (from peer only, when given): a BGP prefix count, e.g. back to its value after a failure (converge).
+ */
+prefixes?: number
+/**
  * present (default), or absent: the session is not in that state / no such route / not that many sessions.
  */
 expect?: ("present" | "absent")
