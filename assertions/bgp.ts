@@ -19,7 +19,7 @@ export interface BgpParams {
   readonly node: string;
   /** BIRD's control socket, as birdc run on the node reaches it. */
   readonly socket: string;
-  readonly check: 'session' | 'route' | 'sessions';
+  readonly check: 'session' | 'route' | 'sessions' | 'prefixes';
   /** The peer as written, and its address as the router sees it. */
   readonly peer?: string;
   readonly peerAddress?: string;
@@ -35,6 +35,8 @@ export interface BgpParams {
   readonly med?: number;
   readonly origin?: 'igp' | 'egp' | 'incomplete';
   readonly sessions?: number;
+  /** check prefixes: how many distinct prefixes BIRD holds from BGP (from `peer` only, when given). */
+  readonly prefixes?: number;
   readonly expect: 'present' | 'absent';
 }
 
@@ -42,7 +44,7 @@ const TIMEOUT_MS = 5000;
 const STATE_NAMES: Record<BgpState, string> = { established: 'Established', idle: 'Idle', connect: 'Connect', active: 'Active', opensent: 'OpenSent', openconfirm: 'OpenConfirm', down: 'down' };
 
 export const protocolsArgv = (p: BgpParams): string[] => ['birdc', '-s', p.socket, 'show', 'protocols', 'all'];
-export const routeArgv = (p: BgpParams): string[] => ['birdc', '-s', p.socket, 'show', 'route', 'all', p.prefix!];
+export const routeArgv = (p: BgpParams): string[] => ['birdc', '-s', p.socket, 'show', 'route', 'all', ...(p.prefix !== undefined ? [p.prefix] : [])];
 
 const canonical = (a: string): string => {
   const x = parseAddress(a);
@@ -64,6 +66,7 @@ const peerText = (p: BgpParams): string => (p.peerAddress && p.peerAddress !== p
 export function expectedText(p: BgpParams): string {
   const not = p.expect === 'absent' ? 'not ' : '';
   if (p.check === 'sessions') return `${p.node} has ${not}exactly ${p.sessions} Established BGP session${p.sessions === 1 ? '' : 's'}`;
+  if (p.check === 'prefixes') return `${p.node} has ${not}exactly ${p.prefixes} prefix${p.prefixes === 1 ? '' : 'es'} learned by BGP${p.peer !== undefined ? ` from ${peerText(p)}` : ''}`;
   if (p.check === 'session') return `${p.node}'s BGP session with ${peerText(p)} is ${not}${STATE_NAMES[p.state]}`;
   const how = [
     p.peer && `from ${peerText(p)}`,
@@ -140,6 +143,23 @@ export function matchRoutes(p: BgpParams, routes: readonly BirdRoute[], peerSess
   return { bgp, matching: p.best ? matching.filter((x) => x.best) : matching, notBest: p.best ? matching.filter((x) => !x.best) : [] };
 }
 
+/** check prefixes (issue 15.3, a BGP prefix count): the distinct prefixes of routes from BGP sessions (the peer's only, when given). */
+export function judgePrefixes(p: BgpParams, routes: ExecResult, protocols: ExecResult): Outcome {
+  const expected = expectedText(p);
+  const bad = birdcFailure(protocols) ?? birdcFailure(routes);
+  if (bad) return fail(expected, bad, routes.command);
+  const list = parseProtocols(protocols.stdout);
+  const table = parseRoutes(routes.stdout);
+  if (!list || !table) return fail(expected, `birdc printed no ${list ? 'route' : 'protocol'} table: ${excerpt((list ? routes : protocols).stdout) || 'no output'}`, routes.command);
+  const sessions = p.peer !== undefined ? sessionsWith(p, list) : list.filter((x) => x.proto === 'BGP');
+  if (p.peer !== undefined && !sessions.length) return fail(expected, `${p.node} has no BGP session with ${peerText(p)}`, protocols.command);
+  const names = new Set(sessions.map((x) => x.name));
+  const prefixes = [...new Set(table.filter((x) => names.has(x.protocol)).map((x) => x.prefix))].sort();
+  const seen = `${prefixes.length} prefix${prefixes.length === 1 ? '' : 'es'} learned by BGP${p.peer !== undefined ? ` from ${peerText(p)}` : ''}${prefixes.length ? `: ${prefixes.join(', ')}` : ''}`;
+  const ok = (prefixes.length === p.prefixes) === (p.expect === 'present');
+  return ok ? pass(expected, seen, `${protocols.command}\n${routes.command}`, { details: { prefixes } }) : fail(expected, seen, `${protocols.command}\n${routes.command}`, { details: { prefixes } });
+}
+
 export function judgeRoute(p: BgpParams, r: ExecResult, protocols?: ExecResult): Outcome {
   const expected = expectedText(p);
   const command = protocols ? `${protocols.command} && ${r.command}` : r.command;
@@ -180,6 +200,7 @@ export const bgp: AssertionDef<BgpParams> = {
     const absent = p.expect === 'absent' ? ' (absent)' : '';
     if (p.check === 'sessions') return `bgp ${p.node}: ${p.sessions} session${p.sessions === 1 ? '' : 's'} Established${absent}`;
     if (p.check === 'session') return `bgp ${p.node} ↔ ${p.peer} ${STATE_NAMES[p.state]}${absent}`;
+    if (p.check === 'prefixes') return `bgp ${p.node}: ${p.prefixes} prefix${p.prefixes === 1 ? '' : 'es'}${p.peer !== undefined ? ` from ${p.peer}` : ''}${absent}`;
     return `bgp ${p.node} has ${p.prefix}${p.peer ? ` from ${p.peer}` : ''}${absent}`;
   },
   resolve(raw, ctx) {
@@ -191,17 +212,21 @@ export const bgp: AssertionDef<BgpParams> = {
     const prefixRaw = r.string('prefix');
     const state = r.oneOf('state', BGP_STATES, 'established');
     const sessions = r.integer('sessions', undefined, 0, 10000);
+    const prefixes = r.integer('prefixes', undefined, 0, 1000000);
     const expect = r.oneOf('expect', ['present', 'absent'] as const, 'present');
     const routeKeys = ['next-hop', 'as-path', 'community', 'best', 'local-pref', 'med', 'origin'].filter((k) => r.has(k));
     let check: BgpParams['check'] = 'session';
-    if (sessions !== undefined) {
+    if (prefixes !== undefined) {
+      check = 'prefixes';
+      for (const k of ['prefix', 'sessions', 'state', ...routeKeys]) if (r.has(k)) r.fail(k, `bgp.${k} cannot be combined with prefixes`, 'prefixes counts the prefixes learned by BGP (from peer, when given); write a separate test for a route or the sessions');
+    } else if (sessions !== undefined) {
       check = 'sessions';
       for (const k of ['peer', 'prefix', 'state', ...routeKeys]) if (r.has(k)) r.fail(k, `bgp.${k} cannot be combined with sessions`, 'sessions counts every Established session of the router; write a separate test for a peer or a prefix');
     } else if (prefixRaw !== undefined) {
       check = 'route';
       if (r.has('state')) r.fail('state', 'bgp.state belongs to a session check, not to a route check', 'leave out prefix to check the session with peer, or leave out state');
     } else if (peerRaw === undefined) {
-      r.fail('node', 'a bgp test needs peer (a session), prefix (a route) or sessions (a count)', 'e.g. { node: r1, peer: r2 } checks that the session is Established');
+      r.fail('node', 'a bgp test needs peer (a session), prefix (a route), sessions (a count) or prefixes (a count)', 'e.g. { node: r1, peer: r2 } checks that the session is Established');
     } else for (const k of routeKeys) r.fail(k, `bgp.${k} needs prefix`, 'next-hop, as-path and community describe a route: add prefix');
     let peerAddress: string | undefined;
     if (peerRaw !== undefined && node !== undefined) peerAddress = r.target('peer', node)?.address;
@@ -247,18 +272,23 @@ export const bgp: AssertionDef<BgpParams> = {
       med,
       origin,
       sessions,
+      ...(prefixes !== undefined ? { prefixes } : {}),
       expect,
     });
   },
   async run(p, ctx) {
+    if (p.check === 'prefixes') {
+      const protocols = await ctx.exec(p.node, protocolsArgv(p), { timeoutMs: TIMEOUT_MS });
+      return judgePrefixes(p, await ctx.exec(p.node, routeArgv(p), { timeoutMs: TIMEOUT_MS }), protocols);
+    }
     if (p.check !== 'route') return judgeSessions(p, await ctx.exec(p.node, protocolsArgv(p), { timeoutMs: TIMEOUT_MS }));
     const protocols = p.peer !== undefined ? await ctx.exec(p.node, protocolsArgv(p), { timeoutMs: TIMEOUT_MS }) : undefined;
     return judgeRoute(p, await ctx.exec(p.node, routeArgv(p), { timeoutMs: TIMEOUT_MS }), protocols);
   },
   exercise(p, ctx) {
-    const route = p.check === 'route';
+    const route = p.check === 'route' || p.check === 'prefixes';
     return {
-      doThis: route ? `Ask BIRD on ${p.node} for its routes to ${p.prefix}.` : `Ask BIRD on ${p.node} for its BGP sessions${p.check === 'session' ? ` and find the one with ${p.peer}` : ''}.`,
+      doThis: p.check === 'prefixes' ? `Ask BIRD on ${p.node} for its routes and count the prefixes learned by BGP${p.peer !== undefined ? ` from ${p.peer}` : ''}.` : route ? `Ask BIRD on ${p.node} for its routes to ${p.prefix}.` : `Ask BIRD on ${p.node} for its BGP sessions${p.check === 'session' ? ` and find the one with ${p.peer}` : ''}.`,
       commands: [ctx.inNode(p.node, route ? routeArgv(p) : protocolsArgv(p))],
       expect: expectedText(p),
       hint: route ? 'Each route shows its next hop (BGP.next_hop), its AS path (BGP.as_path) and its communities' : 'BGP sessions are the lines with Proto BGP; the Info column shows the state (Established)',

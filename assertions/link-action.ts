@@ -1,16 +1,49 @@
-/** link: an action between tests — take a node's interface down or bring it up, then let the tests after it see the effect. */
-import type { AssertionDef } from './types.ts';
-import { ParamReader } from './common.ts';
+/**
+ * link: an action between tests — take a node's interface down or bring it up, or flap it (down for a time, then up
+ * again: issue 15.2), then let the tests after it see the effect.
+ */
+import type { AssertionDef, RunContext } from './types.ts';
+import { ParamReader, sleep } from './common.ts';
+import { formatMs } from '../runner/util/units.ts';
 import schema from './link-action.schema.json' with { type: 'json' };
 
 export interface LinkParams {
   readonly node: string;
   readonly dev: string;
-  readonly state: 'up' | 'down';
+  readonly state: 'up' | 'down' | 'flap';
+  /** flap: how long the link stays down (ms). */
+  readonly forMs?: number;
 }
 
-export function linkArgv(p: LinkParams): string[] {
-  return ['ip', 'link', 'set', 'dev', p.dev, p.state];
+/** How long a flapped link stays down when `for:` is left out. */
+export const DEFAULT_FLAP_MS = 2000;
+
+export function linkArgv(p: { readonly dev: string }, state: 'up' | 'down'): string[] {
+  return ['ip', 'link', 'set', 'dev', p.dev, state];
+}
+
+/** A link action under way: `ok`/`text` once the change is made (a flap: once the link is down); `done` once it is over (a flap: up again). */
+export interface LinkApplied {
+  readonly ok: boolean;
+  readonly text: string;
+  readonly command: string;
+  readonly done: Promise<{ readonly ok: boolean; readonly text: string; readonly command: string }>;
+}
+
+export async function applyLink(p: LinkParams, ctx: RunContext): Promise<LinkApplied> {
+  const first = p.state === 'up' ? 'up' : 'down';
+  const r = await ctx.exec(p.node, linkArgv(p, first), { timeoutMs: 5000 });
+  const ok = r.exitCode === 0;
+  const text = ok ? `${p.dev} is ${first}` : `exit ${r.exitCode}: ${r.stderr.trim()}`;
+  if (p.state !== 'flap' || !ok) return { ok, text, command: r.command, done: Promise.resolve({ ok, text, command: r.command }) };
+  const forMs = p.forMs ?? DEFAULT_FLAP_MS;
+  const done = (async () => {
+    await sleep(forMs); // not cut short by the run's signal: a flapped link always comes back up
+    const u = await ctx.exec(p.node, linkArgv(p, 'up'), { timeoutMs: 5000 });
+    const upOk = u.exitCode === 0;
+    return { ok: upOk, text: upOk ? `${p.dev} was down for ${formatMs(forMs)}, then up` : `${p.dev} was taken down, but not up again: exit ${u.exitCode}: ${u.stderr.trim()}`, command: `${r.command}\nsleep ${forMs / 1000}\n${u.command}` };
+  })();
+  return { ok, text, command: r.command, done };
 }
 
 export const link: AssertionDef<LinkParams> = {
@@ -18,15 +51,17 @@ export const link: AssertionDef<LinkParams> = {
   schema,
   exclusive: true,
   barrier: true,
-  describe: (p) => `take ${p.node}:${p.dev} ${p.state}`,
+  describe: (p) => (p.state === 'flap' ? `flap ${p.node}:${p.dev} (down ${formatMs(p.forMs ?? DEFAULT_FLAP_MS)})` : `take ${p.node}:${p.dev} ${p.state}`),
   resolve(raw, ctx) {
     const r = new ParamReader('link', raw, ctx);
     const node = r.node('node');
     const dev = r.string('dev');
     const state = r.string('state');
     if (dev === undefined) r.shape('dev', 'name the interface: dev: eth1');
-    if (state === undefined) r.shape('state', 'say state: down or state: up');
-    else if (state !== 'up' && state !== 'down') r.fail('state', `link.state must be up or down, not ${JSON.stringify(state)}`, 'write state: down, or state: up', 'test.link');
+    if (state === undefined) r.shape('state', 'say state: down, up or flap');
+    else if (state !== 'up' && state !== 'down' && state !== 'flap') r.fail('state', `link.state must be up, down or flap, not ${JSON.stringify(state)}`, 'write state: down, state: up, or state: flap (with for: 2s)', 'test.link');
+    const forMs = r.durationMs('for', undefined);
+    if (forMs !== undefined && state !== 'flap') r.fail('for', `link.for is how long a flapped link stays down: it needs state: flap`, 'write state: flap, or leave out for:', 'test.link');
     // the interface must be one of the node's (the kernel would say "Cannot find device" only when the test runs)
     const bridge = (ctx.bridgeNames ?? []).some((b) => b === dev || b === `${dev}@${node}`); // a bridge in the node (cni0@node-1)
     if (node && dev !== undefined && dev !== 'lo' && !bridge && ctx.hasNode(node)) {
@@ -34,19 +69,28 @@ export const link: AssertionDef<LinkParams> = {
       // (an interface without an address is still an interface: only "has no interface" is a mistake here)
       if (!t.ok && /has no interface/.test(t.message)) r.fail('dev', `link.dev: ${t.message}`, t.hint ?? `name an interface of ${node}`, 'test.link');
     }
-    if (!node || dev === undefined || (state !== 'up' && state !== 'down')) return r.result(undefined);
-    return r.result<LinkParams>({ node, dev, state });
+    if (!node || dev === undefined || (state !== 'up' && state !== 'down' && state !== 'flap')) return r.result(undefined);
+    return r.result<LinkParams>({ node, dev, state, ...(state === 'flap' ? { forMs: forMs ?? DEFAULT_FLAP_MS } : {}) });
   },
   async run(p, ctx) {
-    const r = await ctx.exec(p.node, linkArgv(p), { timeoutMs: 5000 });
-    const ok = r.exitCode === 0;
-    return { ok, expected: `${p.node}:${p.dev} set ${p.state}`, seen: ok ? `${p.dev} is ${p.state}` : `exit ${r.exitCode}: ${r.stderr.trim()}`, command: r.command };
+    const a = await applyLink(p, ctx);
+    const d = await a.done;
+    const expected = p.state === 'flap' ? `${p.node}:${p.dev} down for ${formatMs(p.forMs ?? DEFAULT_FLAP_MS)}, then up` : `${p.node}:${p.dev} set ${p.state}`;
+    return { ok: a.ok && d.ok, expected, seen: d.text, command: d.command };
   },
   exercise(p, ctx) {
+    if (p.state === 'flap') {
+      return {
+        action: true,
+        doThis: `Flap ${p.node}:${p.dev}: down for ${formatMs(p.forMs ?? DEFAULT_FLAP_MS)}, then up. The exercises after this one see it come back.`,
+        commands: [ctx.inNode(p.node, linkArgv(p, 'down'), 'down'), ctx.inNode(p.node, linkArgv(p, 'up'), `${formatMs(p.forMs ?? DEFAULT_FLAP_MS)} later, up again`)],
+        expect: `${p.node}:${p.dev} down, then up`,
+      };
+    }
     return {
       action: true,
       doThis: `Take ${p.node}:${p.dev} ${p.state}. The exercises after this one see the change.`,
-      commands: [ctx.inNode(p.node, linkArgv(p))],
+      commands: [ctx.inNode(p.node, linkArgv(p, p.state))],
       expect: `${p.node}:${p.dev} set ${p.state}`,
     };
   },

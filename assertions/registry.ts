@@ -2,9 +2,12 @@
 import { bgp } from './bgp.ts';
 import { capture } from './capture.ts';
 import { command } from './command.ts';
+import { converge } from './converge.ts';
 import { http } from './http.ts';
+import { impair } from './impair-action.ts';
 import { iperf3 } from './iperf3.ts';
 import { link } from './link-action.ts';
+import { kill, restart, start, stop } from './node-action.ts';
 import { path } from './path.ts';
 import { ping } from './ping.ts';
 import { route } from './route.ts';
@@ -20,6 +23,12 @@ export const ASSERTIONS: ReadonlyMap<string, AssertionDef<any>> = new Map<string
   [command.type, command],
   [iperf3.type, iperf3],
   [link.type, link],
+  [restart.type, restart],
+  [stop.type, stop],
+  [start.type, start],
+  [kill.type, kill],
+  [impair.type, impair],
+  [converge.type, converge],
   [bgp.type, bgp],
   [capture.type, capture],
   [http.type, http],

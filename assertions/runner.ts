@@ -162,6 +162,7 @@ function withTest(base: RunContext, t: ResolvedTest, signal: AbortSignal | undef
     test: base.test ?? { index: t.index, name: t.name },
     ...(base.labDir ? { labDir: base.labDir } : {}),
     ...(base.trace ? { trace: (req, o) => base.trace!(req, o) } : {}),
+    ...(base.lab ? { lab: base.lab } : {}),
   };
 }
 
@@ -183,7 +184,7 @@ async function runOne(
     attempts++;
     finals.length = 0;
     outcome = def ? await tryRun(def, t, ctx) : fail(`a known assertion type`, `unknown assertion type ${JSON.stringify(t.type)}`, '');
-    if (outcome.ok || !def || signal?.aborted) break;
+    if (outcome.ok || !def || def.once || signal?.aborted) break;
     // a missing program or a node that is gone: no retry can change it, so `within` does not wait
     if (finals.length) {
       outcome = { ...outcome, seen: `${outcome.seen} — not retried: ${finals[0]}` };

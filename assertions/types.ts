@@ -29,6 +29,8 @@ export interface ResolveContext {
    * node is not a BGP router. Left out when the lab has none. Used by the bgp assertion.
    */
   birdSocket?(node: string): string | undefined;
+  /** The names of a node's daemons (`bird` on a BGP router, the lab file's `daemons:`); left out where unknown. */
+  daemons?(node: string): readonly string[];
   /** The lab's Kubernetes-style cluster (its `cluster:` section, resolved); undefined or left out when it has none. */
   cluster?(): import('../runner/cluster/types.ts').ResolvedCluster | undefined;
 }
@@ -75,6 +77,21 @@ export interface RunContext {
    * `lab test` and `lab up --test`; left out where no lab is behind the context. Bounded (a few seconds).
    */
   trace?(req: FlowRequest, opts?: TraceCallOptions): Promise<TraceReport>;
+  /**
+   * Change the running lab's nodes (issue 15): stop, start or restart a node, kill one of its daemons. Given by `lab
+   * test` (the same code as `lab restart`); left out where no lab is behind the context.
+   */
+  readonly lab?: LabControl;
+}
+
+/** What the failure actions of a test may do to the running lab (runner/lab/node-ops.ts does it). */
+export interface LabControl {
+  /** Stop, start or restart a node; resolves with what was done, in words, and the node's daemons' new PIDs. */
+  node(node: string, op: 'stop' | 'start' | 'restart'): Promise<{ readonly text: string; readonly pids: Readonly<Record<string, number>>; readonly ms: number }>;
+  /** Kill a node's daemon (by its name in the lab: `bird`) with a signal; resolves with the PIDs ended. */
+  kill(node: string, daemon: string, signal: 'SIGKILL' | 'SIGTERM'): Promise<{ readonly pids: readonly number[] }>;
+  /** Change a running link end's impairment (rate in bit/s or 'none', loss in %): what was done, the commands run. */
+  impair(node: string, dev: string, change: { readonly rateBps?: number | 'none'; readonly lossPct?: number }): Promise<{ readonly ok: boolean; readonly text: string; readonly command: string }>;
 }
 
 /** How a test asks for a trace (RunContext.trace). */
@@ -100,6 +117,8 @@ export interface Outcome {
    * ("6 pairs skipped: a NetworkPolicy denies them"). Shown by every reporter.
    */
   readonly note?: string;
+  /** How long a failure took to heal (a converge test, issue 15.3), in ms: every report shows it. */
+  readonly convergeMs?: number;
   /** A measured value (bits/s) that other tests may refer to by this test's name. */
   readonly measurement?: number;
   readonly details?: Readonly<Record<string, unknown>>;
@@ -162,6 +181,8 @@ export interface AssertionDef<P = Record<string, unknown>> {
   readonly exclusive?: boolean;
   /** An action between tests (e.g. a link taken down): it waits for every test before it, and every test after it waits for it. */
   readonly barrier?: boolean;
+  /** Run once, never retried (a test that applies a failure: trying again would apply it again). */
+  readonly once?: boolean;
   /** Names of other tests this one needs results of first. */
   dependsOn?(params: P): string[];
   /**

@@ -16,7 +16,8 @@ export function humanReport(results: readonly TestResult[], meta: ReportMeta): s
     const tries = r.attempts > 1 ? `, ${r.attempts} tries` : '';
     const measured = r.outcome.measurement !== undefined ? `  ${formatRate(r.outcome.measurement)}` : '';
     const note = r.outcome.note ? `  ${paint('33', `[${r.outcome.note}]`)}` : '';
-    lines.push(`${mark} ${r.test.name}${measured}${note}  ${paint('2', `(${duration(r.durationMs)}${tries})`)}`);
+    const converged = r.outcome.convergeMs !== undefined ? `  converged in ${duration(r.outcome.convergeMs)}` : '';
+    lines.push(`${mark} ${r.test.name}${measured}${converged}${note}  ${paint('2', `(${duration(r.durationMs)}${tries})`)}`);
     if (r.ok) continue;
     const field = (label: string, text: string): void => {
       if (!text) return;

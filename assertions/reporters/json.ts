@@ -35,6 +35,7 @@ export function jsonTest(r: TestResult): Record<string, unknown> {
     seen: r.outcome.seen,
     command: r.outcome.command,
     measurement: r.outcome.measurement ?? null,
+    convergeMs: r.outcome.convergeMs ?? null,
     note: r.outcome.note ?? null,
     details: r.outcome.details ?? null,
     explanation: r.explanation ? jsonExplanation(r.explanation) : null,

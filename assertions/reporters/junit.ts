@@ -77,12 +77,14 @@ export function junitSuite(results: readonly TestResult[], meta: ReportMeta, ext
   const out: string[] = [];
   out.push(`  <testsuite${attrs({ name: meta.lab, tests, failures, errors: 0, skipped: 0, time, timestamp: timestamp(meta.started), file: meta.file })}>`);
   const props = results.filter((r) => r.outcome.measurement !== undefined);
+  const converged = results.filter((r) => r.outcome.convergeMs !== undefined);
   const more = extras.properties ?? [];
-  if (meta.file !== undefined || props.length || more.length) {
+  if (meta.file !== undefined || props.length || converged.length || more.length) {
     out.push('    <properties>');
     if (meta.file !== undefined) out.push(`      <property${attrs({ name: 'lab.file', value: meta.file })}/>`);
     for (const [name, value] of more) out.push(`      <property${attrs({ name, value })}/>`);
     for (const r of props) out.push(`      <property${attrs({ name: `measurement.${r.test.name}`, value: Math.round(r.outcome.measurement!) })}/>`);
+    for (const r of converged) out.push(`      <property${attrs({ name: `convergeMs.${r.test.name}`, value: r.outcome.convergeMs! })}/>`);
     out.push('    </properties>');
   }
   for (const e of extras.before ?? []) out.push(...extraCase(e, meta.lab, meta.file));
@@ -95,7 +97,7 @@ export function junitSuite(results: readonly TestResult[], meta: ReportMeta, ext
       const message = clip(`expected ${o.expected}; saw ${o.seen}${o.note ? ` (${o.note})` : ''}${why ? `; why: ${why}` : ''}`, 1000);
       inner.push(`      <failure${attrs({ message, type: r.test.type })}>${xmlText(body(r))}</failure>`);
     } else {
-      const measured = o.measurement !== undefined ? `measurement: ${Math.round(o.measurement)} bit/s\n` : '';
+      const measured = `${o.measurement !== undefined ? `measurement: ${Math.round(o.measurement)} bit/s\n` : ''}${o.convergeMs !== undefined ? `converged in: ${o.convergeMs} ms\n` : ''}`;
       inner.push(`      <system-out>${xmlText(`seen: ${o.seen}\n${o.note ? `note: ${o.note}\n` : ''}${measured}${o.command ? `command: ${o.command}` : ''}`)}</system-out>`);
     }
     out.push(`${head}>`, ...inner, '    </testcase>');

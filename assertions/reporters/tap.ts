@@ -24,7 +24,7 @@ export function explanationYaml(r: TestResult): Record<string, string> {
 export function tapReport(results: readonly TestResult[], meta: ReportMeta): string {
   const out = ['TAP version 13', results.length ? `1..${results.length}` : '1..0 # SKIP no tests'];
   results.forEach((r, i) => {
-    const time = ` # time=${Math.round(r.durationMs)}ms`;
+    const time = ` # time=${Math.round(r.durationMs)}ms${r.outcome.convergeMs !== undefined ? ` converged=${r.outcome.convergeMs}ms` : ''}`;
     // a note rides on the result line as a TAP comment (a passed test has no YAML block)
     const note = r.outcome.note ? ` # ${description(r.outcome.note)}` : '';
     out.push(`${r.ok ? 'ok' : 'not ok'} ${i + 1} - ${description(r.test.name)}${r.ok ? `${time}${note ? `;${note.slice(2)}` : ''}` : note}`);

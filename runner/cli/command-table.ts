@@ -13,6 +13,8 @@ export type ArgKind =
   | 'lab-or-running'
   /** those, then the nodes of the lab that is up (named first, else the only one): `lab trace [LAB] FROM TO` */
   | 'lab-then-nodes'
+  /** the same, with one node: `lab restart [LAB] NODE` */
+  | 'lab-then-node'
   | 'none'
   /** fixed words (a sub-command) */
   | { readonly words: readonly string[] };
@@ -120,6 +122,45 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: [],
     example: 'sudo lab exec netns-veth h1 -- ip -br addr',
     complete: 'lab-or-running',
+  },
+  {
+    name: 'restart',
+    args: '[LAB] NODE',
+    summary: 'restart one node of a running lab: its processes and containers start anew, its links and addresses come back (root)',
+    details: [
+      'The node is stopped (see lab stop) and started again (see lab start): a BIRD router gets a new BIRD process (and',
+      'container), its BGP sessions start over. The node\'s addresses, routes and links are what `lab up` made. The same',
+      'code as the `restart:` test action.',
+    ],
+    options: [{ ...JSON_OUT, description: 'print what was done (PIDs ended and started, containers, times) as data' }],
+    example: 'sudo lab restart ebgp-triangle r1',
+    complete: 'lab-then-node',
+  },
+  {
+    name: 'stop',
+    args: '[LAB] NODE',
+    summary: 'stop one node of a running lab as if powered off: its processes end, its namespace (and links) go (root)',
+    details: [
+      'Its daemons and every process in its namespace end, its containers stop (they stay, for lab start), its namespace',
+      'is deleted and with it every link with an end in it: the neighbours see carrier loss. Recorded in the lab\'s state:',
+      '`lab status` says stopped, `lab down` removes it all. The same code as the `stop:` test action.',
+    ],
+    options: [{ ...JSON_OUT, description: 'print what was done (PIDs ended and started, containers, times) as data' }],
+    example: 'sudo lab stop ebgp-triangle r1',
+    complete: 'lab-then-node',
+  },
+  {
+    name: 'start',
+    args: '[LAB] NODE',
+    summary: 'start a stopped node again: its namespace or containers, its links, addresses, routes, rules and daemons (root)',
+    details: [
+      'Runs the node\'s slice of the plan (what `lab plan` prints for it): its namespace or containers (started again),',
+      'the links with an end in it, everything in its namespace, and on the other end of its links the addresses,',
+      'routes and bridge ports that went with them. The same code as the `start:` test action.',
+    ],
+    options: [{ ...JSON_OUT, description: 'print what was done (PIDs ended and started, containers, times) as data' }],
+    example: 'sudo lab start ebgp-triangle r1',
+    complete: 'lab-then-node',
   },
   {
     name: 'trace',

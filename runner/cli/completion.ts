@@ -53,19 +53,20 @@ export function runningNodeCandidates(lab: string, prefix: string): string[] {
 }
 
 /** `[LAB] FROM TO`: lab files, running labs and (of the named or only running lab) its nodes; then its nodes. */
-function labThenNodes(positionals: readonly string[], cur: string, cwd: string): string[] {
+function labThenNodes(positionals: readonly string[], cur: string, cwd: string, most = 2): string[] {
   const running = labsWithState();
   const named = positionals[0] !== undefined && running.includes(positionals[0]) ? positionals[0] : undefined;
   const lab = named ?? (running.length === 1 ? running[0] : undefined);
   const nodes = lab ? runningNodeCandidates(lab, cur) : [];
   if (positionals.length === 0) return [...runningLabCandidates(cur), ...labFileCandidates(cur, cwd), ...nodes];
-  return positionals.length < (named || !lab ? 3 : 2) ? nodes : [];
+  return positionals.length < (named || !lab ? most + 1 : most) ? nodes : [];
 }
 
 function positionalCandidates(c: CommandSpec, positionals: readonly string[], cur: string, cwd: string): string[] {
   const kind = c.name === 'help' ? { words: COMMANDS.filter((x) => !x.hidden).map((x) => x.name) } : c.complete;
   if (kind === 'none') return [];
   if (kind === 'lab-then-nodes') return labThenNodes(positionals, cur, cwd);
+  if (kind === 'lab-then-node') return labThenNodes(positionals, cur, cwd, 1);
   if (typeof kind === 'object') {
     if (positionals.length === 0) return kind.words.filter((w) => w.startsWith(cur));
     if (c.name === 'images' && ['build', 'rm'].includes(positionals[0])) return RECIPES.map((r) => r.name).filter((n) => n.startsWith(cur));

@@ -42,9 +42,10 @@ export function kubeProxyInput(c: ResolvedCluster, node: string, without: Readon
 }
 
 /** The rule sets one node loads: kube-proxy's (iptables-restore or nft input) and the policies' (iptables-restore). */
-export function nodeRules(c: ResolvedCluster, node: string, without: ReadonlySet<string> = new Set()): { iptables?: string; nftables?: string } {
+export function nodeRules(c: ResolvedCluster, node: string, without: ReadonlySet<string> = new Set(), endpointsOnly = false): { iptables?: string; nftables?: string } {
   const input = kubeProxyInput(c, node, without);
-  const pods = c.pods.filter((p) => !without.has(p.name));
+  // endpointsOnly: the pods are not ready (their node is NotReady, issue 15.2), not gone: the policies still see them
+  const pods = endpointsOnly ? c.pods : c.pods.filter((p) => !without.has(p.name));
   const policy = c.policies.length ? policyRules({ node, pods, namespaces: c.namespaces, policies: c.policies }) : undefined;
   const block = c.nodes.find((n) => n.name === node)?.podCIDR ?? c.podCIDR;
   const masq = c.egressMasquerade ? masqueradeRules(c.cni, c.podCIDR, block, c.masqueradeRandomFully) : undefined;

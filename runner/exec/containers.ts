@@ -109,3 +109,36 @@ export async function removeLabContainers(lab: string): Promise<string[]> {
   await Promise.all(list.map((c) => d.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
   return list.map((c) => (c.Names[0] ?? c.Id).replace(/^\//, ''));
 }
+
+/** Stop a node's container (it stays, stopped, for `lab start`; `lab down` removes it) and drop its namespace's name. */
+export async function stopContainer(name: string, expose?: string, timeoutS = 2): Promise<void> {
+  const c = docker().getContainer(name);
+  try {
+    await c.stop({ t: timeoutS });
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode !== 304) throw e; // 304: already stopped
+  }
+  if (expose) rmSync(`${NETNS_DIR}/${expose}`, { force: true });
+}
+
+/** Start a stopped container of the lab again (created anew from its spec when it is gone), and expose its new namespace. */
+export async function startContainerAgain(spec: ContainerSpec, expose?: string): Promise<Started> {
+  const d = await requireDocker(`container ${spec.name}`);
+  const c = d.getContainer(spec.name);
+  let info: Docker.ContainerInspectInfo;
+  try {
+    info = await c.inspect();
+  } catch {
+    return startContainer(spec, expose);
+  }
+  if (!info.State.Running) await c.start();
+  info = await c.inspect();
+  if (!info.State.Running) throw new ContainerError(`container ${spec.name} exited right after it started (exit ${info.State.ExitCode})`, await logTail(spec.name));
+  if (expose) {
+    mkdirSync(NETNS_DIR, { recursive: true });
+    const path = `${NETNS_DIR}/${expose}`;
+    rmSync(path, { force: true });
+    symlinkSync(`/proc/${info.State.Pid}/ns/net`, path);
+  }
+  return { id: info.Id, pid: info.State.Pid };
+}

@@ -63,6 +63,16 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** Alive and not a zombie (a daemon whose parent is gone may stay a zombie when nothing reaps it). */
+export function isRunning(pid: number): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 function readSysctl(path: string): string | undefined {
   try {
     return readFileSync(`/proc/sys/${path}`, 'utf8').trim();

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { labOfNetns } from '../model/names.ts';
-import { isAlive, labNetns } from './host.ts';
+import { isRunning, labNetns } from './host.ts';
 import type { LabState } from './state.ts';
 
 /** One thing the lab's state records that is gone (or stopped), in words that name the node. */
@@ -39,6 +39,9 @@ export async function labDamage(state: LabState): Promise<Damage[]> {
   const lab = state.lab;
   const present = new Set(labNetns(lab));
   const out: Damage[] = [];
+  // a node stopped on purpose (issue 15: `lab stop`) is not damage
+  const stopped = new Set(state.stopped ?? []);
+  const kept = (d: Damage): boolean => !d.node || !stopped.has(d.node);
   for (const ns of state.namespaces) {
     if (present.has(ns)) continue;
     const node = nodeOf(lab, ns);
@@ -56,8 +59,8 @@ export async function labDamage(state: LabState): Promise<Damage[]> {
     }
   }
   for (const d of state.daemons) {
-    if (isAlive(d.pid)) continue;
+    if (isRunning(d.pid)) continue;
     out.push({ kind: 'daemon', node: d.node, name: d.name, text: `node ${d.node}'s ${d.name} (pid ${d.pid}) is no longer running (its log: ${d.log})` });
   }
-  return out;
+  return out.filter(kept);
 }

@@ -1,6 +1,6 @@
 /** `lab status` as data: a lab's state, and what its namespaces hold now (`ip -j` in each), its daemons and containers. */
 import { existsSync } from 'node:fs';
-import { isAlive, labNetns, pidsInNetns } from './host.ts';
+import { isRunning, labNetns, pidsInNetns } from './host.ts';
 import { runProcess } from './process.ts';
 import { readState } from './state.ts';
 import type { CniRecord } from '../plan/cni-argv.ts';
@@ -64,6 +64,8 @@ export interface LabStatus {
   status: string;
   upAt?: string;
   lastTest?: { at: string; passed: number; failed: number };
+  /** Nodes stopped on purpose (`lab stop`), until `lab start`. */
+  stopped?: string[];
   nodes: NodeStatus[];
   daemons: { node: string; name: string; pid: number; running: boolean; log: string }[];
   containers: { name: string; node: string; state: string; running: boolean; image: string; logs?: string }[];
@@ -115,9 +117,10 @@ export async function labStatus(lab: string): Promise<LabStatus> {
     hash: state?.hash,
     status: !state ? 'leftover (no state; `lab down` removes it)' : damage.length ? `degraded: ${damage.map((d) => d.text).join('; ')}` : state.status,
     upAt: state?.upAt,
+    ...(state?.stopped?.length ? { stopped: [...state.stopped] } : {}),
     lastTest: state?.lastTest,
     nodes,
-    daemons: (state?.daemons ?? []).map((d) => ({ node: d.node, name: d.name, pid: d.pid, running: isAlive(d.pid), log: d.log })),
+    daemons: (state?.daemons ?? []).map((d) => ({ node: d.node, name: d.name, pid: d.pid, running: isRunning(d.pid), log: d.log })),
     containers: existsSync('/var/run/docker.sock') ? await (await import('./containers.ts')).labContainers(lab).catch(() => []) : [],
     processes: pidsInNetns(namespaces).size,
     cni: (state?.cni ?? []).map(cniStatus),

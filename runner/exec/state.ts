@@ -29,6 +29,12 @@ export interface LabState {
   daemons: DaemonRecord[];
   /** Pods networked by the real CNI plugins (cluster cni: { conflist }): the calls and each plugin's result. */
   cni?: CniRecord[];
+  /**
+   * Nodes stopped on purpose (`lab stop`, a `stop` test action; issue 15): their namespace and processes are gone
+   * until `lab start`. Not damage: `lab status` says stopped, `lab up` leaves the lab as it is. `lab down` removes
+   * them like the rest (their stopped containers too).
+   */
+  stopped?: string[];
   /** Last `lab test` summary, for `lab status`. */
   lastTest?: { at: string; passed: number; failed: number };
 }

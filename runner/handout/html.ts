@@ -316,7 +316,7 @@ function exerciseHtml(e: ExerciseDoc): string {
   out.push(notesHtml(e.notes));
   if (e.result) {
     out.push(
-      `<p class="last"><span class="badge ${e.result.ok ? 'ok' : 'fail'}">${e.result.ok ? '✔ passed' : '✘ failed'}</span> last run (${esc(formatMs(e.result.durationMs))}${e.result.attempts > 1 ? `, ${e.result.attempts} attempts` : ''}): ${esc(e.result.seen)}</p>`,
+      `<p class="last"><span class="badge ${e.result.ok ? 'ok' : 'fail'}">${e.result.ok ? '✔ passed' : '✘ failed'}</span> last run (${esc(formatMs(e.result.durationMs))}${e.result.attempts > 1 ? `, ${e.result.attempts} attempts` : ''}${typeof e.result.convergeMs === 'number' ? `, converged in ${esc(formatMs(e.result.convergeMs))}` : ''}): ${esc(e.result.seen)}</p>`,
     );
   }
   out.push(`<p class="src">lab file line ${e.test.pos.line}</p>`);

@@ -44,7 +44,7 @@ function exerciseMd(e: ExerciseDoc): string[] {
   if (e.hint) out.push(`*${e.hint}.*`, '');
   if (e.within) out.push(`*${e.within}*`, '');
   if (e.notes.length) out.push(...notesMd(e.notes), '');
-  if (e.result) out.push(`Last run: ${e.result.ok ? '✔ passed' : '✘ failed'} (${formatMs(e.result.durationMs)}): ${e.result.seen}`, '');
+  if (e.result) out.push(`Last run: ${e.result.ok ? '✔ passed' : '✘ failed'} (${formatMs(e.result.durationMs)}${typeof e.result.convergeMs === 'number' ? `, converged in ${formatMs(e.result.convergeMs)}` : ''}): ${e.result.seen}`, '');
   return out;
 }
 

@@ -32,6 +32,8 @@ export interface SavedTest {
   readonly command: string;
   /** bits/s, for throughput tests. */
   readonly measurement: number | null;
+  /** A converge test's measured time (ms; issue 15.3). */
+  readonly convergeMs?: number | null;
   readonly line?: number;
 }
 

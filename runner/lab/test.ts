@@ -1,6 +1,7 @@
 /** `lab test`: run a lab's tests against the running lab; record the summary and the latest results. */
 import { runTests, type TestResult } from '../../assertions/runner.ts';
-import type { RunContext } from '../../assertions/types.ts';
+import type { LabControl, RunContext } from '../../assertions/types.ts';
+import type { Plan } from '../plan/ops.ts';
 import { writeReport } from '../../assertions/reporters/index.ts';
 import { LabError } from '../config/diagnostics.ts';
 import { EXIT } from '../config/exit-codes.ts';
@@ -46,8 +47,9 @@ export async function runLabTests(lab: ResolvedLab, ui: LabUi, opts: { signal?: 
   const live = opts.live ?? ui.live;
   // a failed test that sends traffic is traced once to say where its packet died (issue 12); so is a path test
   const trace = oneAtATime(traceForTests(lab));
+  const control = labControl(lab);
   const results: TestResult[] = await runTests(lab.tests, {
-    context: (_t, measurements) => ({ ...createRunContext({ nsOf, measurements: new Map(measurements), labDir: labDir(lab.name) }), trace }),
+    context: (_t, measurements) => ({ ...createRunContext({ nsOf, measurements: new Map(measurements), labDir: labDir(lab.name) }), trace, lab: control }),
     signal: opts.signal,
     onProgress: (e) => {
       // on a terminal, say which test is being retried (within:), the slow part of a run
@@ -68,6 +70,33 @@ export async function runLabTests(lab: ResolvedLab, ui: LabUi, opts: { signal?: 
     ui.warn(`note: the results were not kept for the handout: ${(e as Error).message}`);
   }
   return { results, started, durationMs };
+}
+
+/** The failure actions' hold on the running lab (issue 15): `lab restart`'s code, the plan compiled once. */
+export function labControl(lab: ResolvedLab): LabControl {
+  let plan: Promise<Plan> | undefined;
+  return {
+    async node(node, op) {
+      const { nodeOpOn } = await import('./node-ops.ts');
+      const { compileContextFor, planOf } = await import('./load.ts');
+      plan ??= compileContextFor(lab).then((ctx) => planOf(lab, ctx));
+      const r = await nodeOpOn(lab, node, op, await plan);
+      const { nodeOpText } = await import('./node-ops.ts');
+      return { text: nodeOpText(r), pids: Object.fromEntries((r.start?.daemons ?? []).map((d) => [d.name, d.pid])), ms: r.ms };
+    },
+    async impair(node, dev, change) {
+      const { liveImpairCommands } = await import('../plan/impair.ts');
+      const { runLiveCommands } = await import('../exec/node-control.ts');
+      const cmds = liveImpairCommands(lab, node, dev, change);
+      const r = await runLiveCommands(cmds);
+      return { ok: r.ok, text: r.ok ? cmds.map((c) => c.what).join('; ') : (r.error ?? 'failed'), command: r.commands.join('\n') };
+    },
+    async kill(node, daemon, signal) {
+      const { killOn } = await import('./node-ops.ts');
+      const r = await killOn(lab, node, daemon, signal);
+      return { pids: r.pids };
+    },
+  };
 }
 
 type TraceFn = NonNullable<RunContext['trace']>;
@@ -99,6 +128,10 @@ export function oneAtATime(trace: TraceFn): TraceFn {
 export async function testLoaded(loaded: Loaded, opts: TestOptions, ui: LabUi): Promise<TestReport> {
   const { lab } = loaded;
   const missing = missingNodes(lab);
+  const stopped = (readState(lab.name)?.stopped ?? []).filter((n) => missing.includes(n));
+  if (missing.length && stopped.length === missing.length) {
+    throw new LabError([{ severity: 'error', code: 'test.stopped', message: `lab ${lab.name} has ${stopped.length === 1 ? 'a node' : 'nodes'} stopped on purpose (lab stop): ${stopped.join(', ')}`, hint: `start ${stopped.length === 1 ? 'it' : 'them'} first: ${stopped.map((n) => `lab start ${lab.name} ${n}`).join('; ')}`, pos: lab.namePos }], EXIT.environment);
+  }
   if (missing.length) {
     throw new LabError([{ severity: 'error', code: 'test.not-up', message: `lab ${lab.name} is not up (${missing.length === lab.nodes.length ? 'no node is' : `nodes ${missing.join(', ')} are missing`})`, hint: `run \`lab up ${lab.file}\` first (or \`lab up --test\`)`, pos: lab.namePos }], EXIT.environment);
   }

@@ -26,7 +26,7 @@
  * instead, which IP traffic leaving the node (local or forwarded) counts as lost.
  */
 import { formatPos } from '../config/diagnostics.ts';
-import type { Impairment } from '../model/impair.ts';
+import { defaultBurst, type Impairment } from '../model/impair.ts';
 import type { LinkEnd, ResolvedInterface, ResolvedLab, ResolvedNode } from '../model/types.ts';
 import type { CompileContext } from './context.ts';
 import type { Step } from './ops.ts';
@@ -141,4 +141,43 @@ export function tcRate(bps: number): string {
 /** Microseconds as tc writes times: 20000 → 20ms, 1500 → 1500us. */
 export function tcTime(us: number): string {
   return us % 1000 === 0 ? `${us / 1000}ms` : `${us}us`;
+}
+
+/** One command of a live impairment change: argv in a namespace, with stdin. */
+export interface LiveImpairCommand {
+  readonly ns: string;
+  readonly argv: readonly string[];
+  readonly input?: string;
+  readonly what: string;
+}
+
+/**
+ * The commands that change a running link's impairment (issue 15.2, the `impair` test action), the way `lab up`
+ * makes it (tbf for the rate on this end; the nft drop on the veth peer's ingress for loss, no netem in this
+ * kernel): `tc qdisc replace` (or `del` for rate `none`), and the loss table replaced in one nft transaction
+ * (`add table` + `delete table` first, so it works whether the table exists or not; loss 0 removes it). Pure.
+ */
+export function liveImpairCommands(lab: ResolvedLab, node: string, dev: string, change: { readonly rateBps?: number | 'none'; readonly lossPct?: number }): LiveImpairCommand[] {
+  const n = lab.nodes.find((x) => x.name === node);
+  if (!n) return [];
+  const out: LiveImpairCommand[] = [];
+  const tc = (args: string[]): string[] => ['tc', 'qdisc', ...args];
+  if (change.rateBps === 'none') out.push({ ns: n.netns, argv: tc(['del', 'dev', dev, 'root']), what: `${node}:${dev}: no rate limit` });
+  else if (change.rateBps !== undefined) {
+    const mtu = n.interfaces.find((i) => i.name === dev)?.mtu;
+    const burst = defaultBurst(change.rateBps, mtu);
+    out.push({ ns: n.netns, argv: tc(['replace', 'dev', dev, 'root', 'tbf', 'rate', tcRate(change.rateBps), 'burst', `${burst}b`, 'latency', TBF_LATENCY]), what: `${node}:${dev}: rate ${tcRate(change.rateBps)}` });
+  }
+  if (change.lossPct !== undefined) {
+    const peer = vethPeer(lab, node, dev);
+    const [ns, family, table, hook] = peer
+      ? [peer.netns, 'netdev', tableName(peer.ifname), `type filter hook ingress device ${JSON.stringify(peer.ifname)} priority -500; policy accept;`]
+      : [n.netns, 'inet', tableName(dev), 'type filter hook postrouting priority 500; policy accept;'];
+    const loss = change.lossPct;
+    const rule = loss >= 100 ? 'drop' : `${numgen(loss)} drop`;
+    const lines = [`add table ${family} ${table}`, `delete table ${family} ${table}`];
+    if (loss > 0) lines.push(`table ${family} ${table} {`, `  chain ${peer ? 'ingress' : 'postrouting'} {`, `    ${hook}`, `    ${peer ? '' : `oifname ${JSON.stringify(dev)} `}${rule}`, '  }', '}');
+    out.push({ ns, argv: ['nft', '-f', '-'], input: `${lines.join('\n')}\n`, what: `${node}:${dev}: loss ${loss}%${peer ? ` (dropped on ${peerLabel(peer)}'s ingress)` : ''}` });
+  }
+  return out;
 }

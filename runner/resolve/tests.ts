@@ -75,6 +75,8 @@ function baseContext(d: ResolveDraft, i: number, type: string, testNames: readon
     unknownNode: (x, p) => d.unknownNode(x, ['tests', i, type, ...p]),
     testNames,
     birdSocket: (x) => (nodeOf(x)?.kind === 'bird' ? birdSocket(d.labName, x) : undefined),
+    // a BGP router's BIRD is its daemon `bird` (runner/kinds/bird)
+    daemons: (x) => [...(nodeOf(x)?.kind === 'bird' ? ['bird'] : []), ...(nodeOf(x)?.daemons ?? []).map((y) => y.name)],
     containers: (x) => new Map((nodeOf(x)?.containers ?? []).map((c) => [c.name === nodeNetns(d.labName, x) ? x : (c.name.split('.').pop() ?? c.name), c.name])),
   };
 }

@@ -141,7 +141,12 @@ describe('cli: completion', function () {
   it('completions(): sub-commands, help topics, nothing after -- of exec, file names for --output', () => {
     assert.deepEqual(completions(['images', '']), ['build', 'list', 'rm']);
     assert.deepEqual(completions(['images', 'build', 'nslab/b']), ['nslab/bird']);
-    assert.deepEqual(completions(['help', 'st']), ['status']);
+    assert.deepEqual(completions(['help', 'st']), ['status', 'stop', 'start']);
+    assert.deepEqual(completions(['help', 'res']), ['restart']);
+    // lab restart|stop|start [LAB] NODE: a lab (file, directory, or one that is up), then one node; their options
+    assert.deepEqual(completions(['restart', 'labs/ebgp']), ['labs/ebgp-triangle/']);
+    assert.deepEqual(completions(['stop', '--']), ['--json', '--help']);
+    assert.deepEqual(completions(['start', 'x', 'y', '']), []);
     assert.deepEqual(completions(['exec', 'h1', '--', '']), []);
     assert.deepEqual(completions(['test', '-o', 'x']), ['__files__']);
   });

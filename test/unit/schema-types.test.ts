@@ -65,7 +65,13 @@ describe('schema: lab.schema.json', () => {
     walk(schema);
     assert.ok(refs.length > 10);
     assert.deepEqual(
-      refs.filter((r) => !(r.startsWith('#/$defs/') && defs[r.slice('#/$defs/'.length)])),
+      // a $defs entry, or a place inside one (a converge test refers to the mapping of the test action it applies)
+      refs.filter((r) => {
+        if (!r.startsWith('#/$defs/')) return true;
+        let at: unknown = defs;
+        for (const part of r.slice('#/$defs/'.length).split('/')) at = at && typeof at === 'object' ? (at as Record<string, unknown>)[part] : undefined;
+        return !at;
+      }),
       [],
     );
   });

@@ -26,6 +26,7 @@ export async function statusCmd(a: Args): Promise<number> {
   const out: string[] = [];
   for (const s of all) {
     out.push(`lab ${s.lab}: ${s.status}${s.file ? ` — ${s.file}` : ''}${s.lastTest ? ` — last test ${s.lastTest.passed} passed, ${s.lastTest.failed} failed` : ''}`);
+    for (const n of s.stopped ?? []) out.push(`  ${n}  STOPPED (lab stop): \`lab start ${s.lab} ${n}\` brings it back`);
     for (const n of s.nodes) {
       out.push(`  ${n.node}  (${n.netns})`);
       for (const i of n.interfaces) {

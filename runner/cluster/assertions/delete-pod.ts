@@ -110,9 +110,17 @@ export function reloadRestore(before: string, after: string): string {
 
 /** For every node of the cluster, what it loads once `pods` are deleted. Pure. */
 export function reloadsWithout(c: ResolvedCluster, pods: ReadonlySet<string>): NodeReload[] {
+  return reloadsBetween(c, new Set(), pods);
+}
+
+/**
+ * For every node of the cluster, what turns the rules without the endpoints of pods `before` into the rules without
+ * those of `after` (with `endpointsOnly`, the policies keep every pod: the pods are not ready, not gone). Pure.
+ */
+export function reloadsBetween(c: ResolvedCluster, beforeWithout: ReadonlySet<string>, afterWithout: ReadonlySet<string>, endpointsOnly = false): NodeReload[] {
   return c.nodes.map((n) => {
-    const before = nodeRules(c, n.name);
-    const after = nodeRules(c, n.name, pods);
+    const before = nodeRules(c, n.name, beforeWithout, endpointsOnly);
+    const after = nodeRules(c, n.name, afterWithout, endpointsOnly);
     const iptables = after.iptables !== undefined || before.iptables !== undefined ? reloadRestore(before.iptables ?? '', after.iptables ?? '') : undefined;
     return { node: n.name, ...(after.nftables !== undefined ? { nftables: after.nftables } : {}), ...(iptables !== undefined ? { iptables } : {}) };
   });

@@ -752,134 +752,10 @@ name?: string
  * Retry until the assertion passes or this much time has passed.
  */
 within?: (number | string)
-/**
- * ICMP echo from a node to a target: reachable or not, loss, round-trip time.
- */
-ping?: {
-/**
- * A letter, then letters, digits, '_' or '-', at most 32 characters.
- */
-from: string
-/**
- * What it pings.
- */
-to: string
-/**
- * Echo requests to send.
- */
-count?: number
-/**
- * Default 0.2s.
- */
-interval?: (number | string)
-/**
- * Payload bytes (-s).
- */
-size?: number
-/**
- * Set DF (-M do), to test path MTU.
- */
-"dont-fragment"?: boolean
-/**
- * reachable (default) or unreachable.
- */
-expect?: ("reachable" | "unreachable")
-/**
- * Largest loss still accepted, in percent (5, "5%"). Default 0 for reachable; 100 when only min-loss is given.
- */
-"max-loss"?: (number | string)
-/**
- * Smallest loss accepted, in percent: an impaired link (impair: { loss: 20% }) must show at least this much. Needs enough pings: the README says how many; too few is a warning.
- */
-"min-loss"?: (number | string)
-/**
- * Largest average round-trip time accepted.
- */
-"max-rtt"?: (number | string)
-}
-/**
- * A TCP connection from a node to target:port: open or closed.
- */
-tcp?: {
-/**
- * A letter, then letters, digits, '_' or '-', at most 32 characters.
- */
-from: string
-/**
- * Where it connects.
- */
-to: string
-/**
- * TCP port.
- */
-port: number
-/**
- * open (default) or closed.
- */
-expect?: ("open" | "closed")
-/**
- * How long to wait for the connection (default 2s).
- */
-timeout?: (number | string)
-}
-/**
- * A node has (or lacks) a route to a prefix, optionally via a next hop or device.
- */
-route?: {
-/**
- * A letter, then letters, digits, '_' or '-', at most 32 characters.
- */
-node: string
-/**
- * A prefix (10.1.0.0/16) or `default`.
- */
-to: string
-/**
- * Expected next hop.
- */
-via?: string
-/**
- * A Linux interface name: at most 15 characters from letters, digits, '_', '.', '-'.
- */
-dev?: string
-/**
- * present (default) or absent.
- */
-expect?: ("present" | "absent")
-}
-/**
- * Run a command in a node; check its exit code and output.
- */
-command?: {
-/**
- * A letter, then letters, digits, '_' or '-', at most 32 characters.
- */
-node: string
-/**
- * A command: an argv list, or a string split into words like a shell would split it (quotes are honoured) but never run by a shell: no pipes, redirections or variables. Use [sh, -c, "..."] when you want a shell.
- */
-run: (string | [(string | number), ...((string | number))[]])
-/**
- * Expected exit code (default 0).
- */
-exit?: number
-/**
- * A regular expression the output (stdout and stderr) must match.
- */
-output?: string
-/**
- * Run inside this container of the node (a pod's app container by name, or the container node's own name) with `docker exec`, instead of in the node's namespace with the host's tools.
- */
-container?: string
-/**
- * A regular expression the output must not match.
- */
-"not-output"?: string
-/**
- * Kill the command after this long (default 10s).
- */
-timeout?: (number | string)
-}
+ping?: Ping
+tcp?: Tcp
+route?: Route1
+command?: Command1
 /**
  * Throughput from one node to another with iperf3, judged on the median of repeats.
  */
@@ -933,80 +809,55 @@ max?: (string | number)
  */
 "max-jitter"?: (number | string)
 }
+link?: Link1
+restart?: Restart
+stop?: Stop
+start?: Start
+kill?: Kill
+impair?: Impair
 /**
- * An action, not a check: take a node's interface down (or up) between tests. Every test before it finishes first; every test after it sees the change.
+ * Convergence, measured: apply a failure action, then probe a condition (every `interval`) until it holds again; the time from the action to the first probe that saw it is measured and must be at most `within`. Never retried.
  */
-link?: {
+converge?: {
 /**
- * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ * The failure: one of link (down, up, or flap), restart, stop, start, kill, impair, and in a cluster k8s-node and delete-pod, written as the test action of that name.
  */
-node: string
-/**
- * A Linux interface name: at most 15 characters from letters, digits, '_', '.', '-'.
- */
-dev: string
-/**
- * down or up.
- */
-state: ("up" | "down")
+action: {
+link?: Link1
+restart?: Restart
+stop?: Stop
+start?: Start
+kill?: Kill
+impair?: Impair
+"k8s-node"?: K8SNode
+"delete-pod"?: DeletePod
 }
 /**
- * A BGP router's view (kind: bird), asked with birdc. With peer: the session's state. With prefix: a route learned by BGP (the best one by default; optionally from peer, with next-hop, as-path, community, local-pref, med, origin). With sessions: how many sessions are Established.
+ * The condition that must hold again: one of route, ping, tcp, http, bgp, command, and in a cluster service, written as the test of that name (a route via another next hop, ping answered, a service answering, a BGP route back).
  */
-bgp?: {
-/**
- * A letter, then letters, digits, '_' or '-', at most 32 characters.
- */
-node: string
-/**
- * A neighbor of the router: a node, node:interface or address. Alone: its session is checked; with prefix: the route must come from it.
- */
-peer?: string
-/**
- * With peer: the BGP state the session must be in (default established). down: the protocol is not running.
- */
-state?: ("established" | "idle" | "connect" | "active" | "opensent" | "openconfirm" | "down")
-/**
- * A prefix the router must have learned by BGP, e.g. 10.2.0.0/24.
- */
-prefix?: string
-/**
- * With prefix: the route's BGP next hop.
- */
-"next-hop"?: string
-/**
- * With prefix: the route's exact AS path, [65002, 65003] or "65002 65003" ([] or "": originated in the router's own AS).
- */
-"as-path"?: (Asn[] | string)
-/**
- * A standard BGP community: [65001, 100], "(65001,100)" or "65001:100".
- */
-community?: ([number, number] | string)
-/**
- * With prefix: only the route BIRD selected as best (marked * in `birdc show route`) counts (default true); false: any BGP route to the prefix.
- */
-best?: boolean
-/**
- * With prefix: the route's BGP LOCAL_PREF (BIRD's default for iBGP is 100).
- */
-"local-pref"?: number
-/**
- * With prefix: the route's MULTI_EXIT_DISC.
- */
-med?: number
-/**
- * With prefix: the route's ORIGIN attribute (BIRD's static announcements are igp).
- */
-origin?: ("igp" | "egp" | "incomplete")
-/**
- * The number of BGP sessions of the router that are Established.
- */
-sessions?: number
-/**
- * present (default), or absent: the session is not in that state / no such route / not that many sessions.
- */
-expect?: ("present" | "absent")
+until: {
+route?: Route1
+ping?: Ping
+tcp?: Tcp
+http?: Http
+bgp?: Bgp1
+command?: Command1
+service?: Service
 }
+/**
+ * The threshold: the longest the condition may take to hold again, from the start of the action (e.g. 3s).
+ */
+within: (number | string)
+/**
+ * How often the condition is probed (default 100ms).
+ */
+interval?: (number | string)
+/**
+ * How long to go on probing, past the threshold, so that a slow convergence is still measured (default: within + 10s).
+ */
+timeout?: (number | string)
+}
+bgp?: Bgp1
 /**
  * Capture packets with tcpdump on a node's interface while a command or a ping runs, and count them: at least min, at most max, with a VXLAN VNI, with a decoded line matching a regex. Shows encapsulation on the wire.
  */
@@ -1074,10 +925,333 @@ match?: string
  */
 timeout?: (number | string)
 }
+http?: Http
+/**
+ * The walk one probe takes through the running lab, traced in the kernel (as `lab trace` shows it): the nodes and bridges it passes, its NAT, tunnel and how it ends.
+ */
+path?: {
+/**
+ * The node or pod the probe starts in (a pod by its name or namespace/name).
+ */
+from: string
+/**
+ * Where it goes: a node, pod, node:interface, address, address:port, a Service (name or namespace/name), a ClusterIP, or node:PORT for a NodePort — as `lab trace FROM TO` takes it.
+ */
+to: string
+/**
+ * The probe's protocol: icmp without a port, tcp with one (a Service's own protocol for a Service).
+ */
+proto?: ("icmp" | "tcp" | "udp")
+/**
+ * Destination port (tcp or udp).
+ */
+port?: number
+/**
+ * Nodes and bridges the packet must pass, in this order (others may come between them). A * in a name matches any characters.
+ * 
+ * @minItems 1
+ */
+via?: [string, ...(string)[]]
+/**
+ * Address translations the packet must undergo on its way.
+ */
+nat?: {
+/**
+ * The packet's destination is translated to this: an address, address:port, or a node or pod name (* matches any characters: web-*).
+ */
+"dnat-to"?: string
+/**
+ * The packet's source is translated to this: an address, address:port, or a node name (* matches any characters).
+ */
+"snat-to"?: string
+}
+/**
+ * The packet is wrapped in a VXLAN or user-space tun tunnel on its way, or in none.
+ */
+encap?: ("vxlan" | "tun" | "none")
+/**
+ * How the walk ends: delivered to the destination, or dropped on the way (default: delivered, or dropped with dropped-by).
+ */
+verdict?: ("delivered" | "dropped")
+/**
+ * What drops it: the lab object behind the rule ("NetworkPolicy shop/web-only-client"), or the rule's chain (KUBE-FIREWALL, FORWARD); * matches any characters. Implies verdict: dropped.
+ */
+"dropped-by"?: string
+}
+service?: Service
+/**
+ * A name resolves, from a pod, to the expected address(es), through the cluster DNS.
+ */
+dns?: {
+from: NodeName
+name: string
+type?: ("A" | "SRV" | "CNAME")
+expect?: (string[] | "nxdomain" | {
+service?: string
+})
+}
+/**
+ * A NetworkPolicy truth table (from × to on a port → allowed or denied), as Kubernetes' e2e tests state it.
+ */
+policy?: {
+port: number
+protocol?: ("TCP" | "UDP")
+from?: string[]
+to?: string[]
+expect?: {
+allow?: string[]
+deny?: string[]
+}
+}
+/**
+ * The Kubernetes network model, each rule both ways with the address each side saw: every pod pair without NAT; every node → every pod (the pod sees one of the node's own addresses) and every pod → its own node on the kubelet's port 10250 (the node sees the pod IP); a pod sees itself as others see it.
+ */
+"k8s-network-model"?: ({
+port?: number
+} | null)
+"delete-pod"?: DeletePod
+"k8s-node"?: K8SNode
+}
+/**
+ * ICMP echo from a node to a target: reachable or not, loss, round-trip time.
+ */
+export interface Ping {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+from: string
+/**
+ * What it pings.
+ */
+to: string
+/**
+ * Echo requests to send.
+ */
+count?: number
+/**
+ * Default 0.2s.
+ */
+interval?: (number | string)
+/**
+ * Payload bytes (-s).
+ */
+size?: number
+/**
+ * Set DF (-M do), to test path MTU.
+ */
+"dont-fragment"?: boolean
+/**
+ * reachable (default) or unreachable.
+ */
+expect?: ("reachable" | "unreachable")
+/**
+ * Largest loss still accepted, in percent (5, "5%"). Default 0 for reachable; 100 when only min-loss is given.
+ */
+"max-loss"?: (number | string)
+/**
+ * Smallest loss accepted, in percent: an impaired link (impair: { loss: 20% }) must show at least this much. Needs enough pings: the README says how many; too few is a warning.
+ */
+"min-loss"?: (number | string)
+/**
+ * Largest average round-trip time accepted.
+ */
+"max-rtt"?: (number | string)
+}
+/**
+ * A TCP connection from a node to target:port: open or closed.
+ */
+export interface Tcp {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+from: string
+/**
+ * Where it connects.
+ */
+to: string
+/**
+ * TCP port.
+ */
+port: number
+/**
+ * open (default) or closed.
+ */
+expect?: ("open" | "closed")
+/**
+ * How long to wait for the connection (default 2s).
+ */
+timeout?: (number | string)
+}
+/**
+ * A node has (or lacks) a route to a prefix, optionally via a next hop or device.
+ */
+export interface Route1 {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node: string
+/**
+ * A prefix (10.1.0.0/16) or `default`.
+ */
+to: string
+/**
+ * Expected next hop.
+ */
+via?: string
+/**
+ * A Linux interface name: at most 15 characters from letters, digits, '_', '.', '-'.
+ */
+dev?: string
+/**
+ * present (default) or absent.
+ */
+expect?: ("present" | "absent")
+}
+/**
+ * Run a command in a node; check its exit code and output.
+ */
+export interface Command1 {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node: string
+/**
+ * A command: an argv list, or a string split into words like a shell would split it (quotes are honoured) but never run by a shell: no pipes, redirections or variables. Use [sh, -c, "..."] when you want a shell.
+ */
+run: (string | [(string | number), ...((string | number))[]])
+/**
+ * Expected exit code (default 0).
+ */
+exit?: number
+/**
+ * A regular expression the output (stdout and stderr) must match.
+ */
+output?: string
+/**
+ * Run inside this container of the node (a pod's app container by name, or the container node's own name) with `docker exec`, instead of in the node's namespace with the host's tools.
+ */
+container?: string
+/**
+ * A regular expression the output must not match.
+ */
+"not-output"?: string
+/**
+ * Kill the command after this long (default 10s).
+ */
+timeout?: (number | string)
+}
+/**
+ * An action, not a check: take a node's interface down (or up), or flap it (down for a time, then up). Every test before it finishes first; every test after it sees the change.
+ */
+export interface Link1 {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node: string
+/**
+ * A Linux interface name: at most 15 characters from letters, digits, '_', '.', '-'.
+ */
+dev: string
+/**
+ * down, up, or flap: down for `for:` (default 2s), then up again.
+ */
+state: ("up" | "down" | "flap")
+/**
+ * With state: flap, how long the link stays down (default 2s).
+ */
+for?: (number | string)
+}
+/**
+ * An action, not a check: restart a node of the running lab as `lab restart` does (stopped, then started from its part of the plan: its links and addresses come back; a BIRD router's container and BIRD start anew).
+ */
+export interface Restart {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node: string
+}
+/**
+ * An action, not a check: stop a node as `lab stop` does (its processes end, its namespace and links go; its neighbours see carrier loss).
+ */
+export interface Stop {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node: string
+}
+/**
+ * An action, not a check: start a stopped node again as `lab start` does (its namespace or containers, links, addresses, routes, rules and daemons).
+ */
+export interface Start {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node: string
+}
+/**
+ * An action, not a check: kill a daemon of a node (by its name in the lab: `bird` on a BGP router, a name from the node's `daemons:`), as a crash would. `lab status` then shows the lab degraded; `lab up` rebuilds it.
+ */
+export interface Kill {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node: string
+/**
+ * The daemon's name in the lab: `bird` for a BGP router's BIRD, or a name from the node's `daemons:`.
+ */
+daemon: string
+/**
+ * KILL (default: a crash; BIRD sends its neighbours nothing) or TERM (BIRD closes its sessions first).
+ */
+signal?: ("KILL" | "TERM")
+}
+/**
+ * An action, not a check: change the rate limit or the loss of a running link end (packets leaving node:dev), as `impair:` on an interface would have made it — while traffic runs (put it in a capture's or converge's action, or between tests). Rate: tbf on this end (`tc qdisc replace`); loss: an nftables drop on the veth peer's ingress, replaced in one transaction (this kernel has no netem). `lab down` removes it with the namespaces.
+ */
+export interface Impair {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node: string
+/**
+ * A Linux interface name: at most 15 characters from letters, digits, '_', '.', '-'.
+ */
+dev: string
+/**
+ * The new rate limit, with a unit (10mbit, 1 gbit), or none to remove it.
+ */
+rate?: string
+/**
+ * The new loss, a percentage (5 or "5%"); 0 removes it.
+ */
+loss?: (number | string)
+}
+/**
+ * An action, not a check: a cluster node goes NotReady (or Ready again). The endpoints of the pods on it leave kube-proxy's rules on every node, all at once (the outcome says how long that took); the pods themselves keep running and the NetworkPolicies still see them. Ready loads the rules of the lab file again. Every test before it finishes first; every test after it sees the change.
+ */
+export interface K8SNode {
+/**
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
+ */
+node: string
+/**
+ * NotReady: its pods' endpoints leave the rules; Ready: they come back.
+ */
+state: ("NotReady" | "Ready")
+}
+/**
+ * An action, not a check: delete pods as Kubernetes does. Every cluster node loads kube-proxy's rules (and the NetworkPolicy rules) without the pods' endpoints, all at once (the outcome says how long that took), then the pods' eth0 goes down. Every test before it finishes first; every test after it sees the change. It changes the running lab, like link: tests run again see the pods deleted; lab down still removes everything, and lab down + lab up bring the pods back. The rules are the lab file's minus the pods named here (a later delete-pod does not remember an earlier one), so delete several pods in one action.
+ */
+export interface DeletePod {
+/**
+ * The pod (its name, or namespace/name), or a list of pods.
+ */
+pod: (string | [string, ...(string)[]])
+}
 /**
  * An HTTP request from a node, made with curl inside it: the status, and optionally headers and a piece of the body; or many requests, with the share each version answered (split).
  */
-http?: {
+export interface Http {
 /**
  * A letter, then letters, digits, '_' or '-', at most 32 characters.
  */
@@ -1164,61 +1338,70 @@ split?: {
 tolerance?: (number | string)
 }
 /**
- * The walk one probe takes through the running lab, traced in the kernel (as `lab trace` shows it): the nodes and bridges it passes, its NAT, tunnel and how it ends.
+ * A BGP router's view (kind: bird), asked with birdc. With peer: the session's state. With prefix: a route learned by BGP (the best one by default; optionally from peer, with next-hop, as-path, community, local-pref, med, origin). With sessions: how many sessions are Established.
  */
-path?: {
+export interface Bgp1 {
 /**
- * The node or pod the probe starts in (a pod by its name or namespace/name).
+ * A letter, then letters, digits, '_' or '-', at most 32 characters.
  */
-from: string
+node: string
 /**
- * Where it goes: a node, pod, node:interface, address, address:port, a Service (name or namespace/name), a ClusterIP, or node:PORT for a NodePort — as `lab trace FROM TO` takes it.
+ * A neighbor of the router: a node, node:interface or address. Alone: its session is checked; with prefix: the route must come from it.
  */
-to: string
+peer?: string
 /**
- * The probe's protocol: icmp without a port, tcp with one (a Service's own protocol for a Service).
+ * With peer: the BGP state the session must be in (default established). down: the protocol is not running.
  */
-proto?: ("icmp" | "tcp" | "udp")
+state?: ("established" | "idle" | "connect" | "active" | "opensent" | "openconfirm" | "down")
 /**
- * Destination port (tcp or udp).
+ * A prefix the router must have learned by BGP, e.g. 10.2.0.0/24.
  */
-port?: number
+prefix?: string
 /**
- * Nodes and bridges the packet must pass, in this order (others may come between them). A * in a name matches any characters.
- * 
- * @minItems 1
+ * With prefix: the route's BGP next hop.
  */
-via?: [string, ...(string)[]]
+"next-hop"?: string
 /**
- * Address translations the packet must undergo on its way.
+ * With prefix: the route's exact AS path, [65002, 65003] or "65002 65003" ([] or "": originated in the router's own AS).
  */
-nat?: {
+"as-path"?: (Asn[] | string)
 /**
- * The packet's destination is translated to this: an address, address:port, or a node or pod name (* matches any characters: web-*).
+ * A standard BGP community: [65001, 100], "(65001,100)" or "65001:100".
  */
-"dnat-to"?: string
+community?: ([number, number] | string)
 /**
- * The packet's source is translated to this: an address, address:port, or a node name (* matches any characters).
+ * With prefix: only the route BIRD selected as best (marked * in `birdc show route`) counts (default true); false: any BGP route to the prefix.
  */
-"snat-to"?: string
-}
+best?: boolean
 /**
- * The packet is wrapped in a VXLAN or user-space tun tunnel on its way, or in none.
+ * With prefix: the route's BGP LOCAL_PREF (BIRD's default for iBGP is 100).
  */
-encap?: ("vxlan" | "tun" | "none")
+"local-pref"?: number
 /**
- * How the walk ends: delivered to the destination, or dropped on the way (default: delivered, or dropped with dropped-by).
+ * With prefix: the route's MULTI_EXIT_DISC.
  */
-verdict?: ("delivered" | "dropped")
+med?: number
 /**
- * What drops it: the lab object behind the rule ("NetworkPolicy shop/web-only-client"), or the rule's chain (KUBE-FIREWALL, FORWARD); * matches any characters. Implies verdict: dropped.
+ * With prefix: the route's ORIGIN attribute (BIRD's static announcements are igp).
  */
-"dropped-by"?: string
+origin?: ("igp" | "egp" | "incomplete")
+/**
+ * The number of BGP sessions of the router that are Established.
+ */
+sessions?: number
+/**
+ * The number of distinct prefixes the router holds from BGP (from peer only, when given): a BGP prefix count, e.g. back to its value after a failure (converge).
+ */
+prefixes?: number
+/**
+ * present (default), or absent: the session is not in that state / no such route / not that many sessions.
+ */
+expect?: ("present" | "absent")
 }
 /**
  * Reach a Service (VIP:port, NodePort, LoadBalancer address or DNS name) from a node or pod: every endpoint answers, the split is within tolerance, affinity holds, the client address is as the policy says.
  */
-service?: {
+export interface Service {
 /**
  * name or namespace/name
  */
@@ -1241,46 +1424,6 @@ affinity?: boolean
  */
 client?: string
 expect?: ("reachable" | "unreachable")
-}
-/**
- * A name resolves, from a pod, to the expected address(es), through the cluster DNS.
- */
-dns?: {
-from: NodeName
-name: string
-type?: ("A" | "SRV" | "CNAME")
-expect?: (string[] | "nxdomain" | {
-service?: string
-})
-}
-/**
- * A NetworkPolicy truth table (from × to on a port → allowed or denied), as Kubernetes' e2e tests state it.
- */
-policy?: {
-port: number
-protocol?: ("TCP" | "UDP")
-from?: string[]
-to?: string[]
-expect?: {
-allow?: string[]
-deny?: string[]
-}
-}
-/**
- * The Kubernetes network model, each rule both ways with the address each side saw: every pod pair without NAT; every node → every pod (the pod sees one of the node's own addresses) and every pod → its own node on the kubelet's port 10250 (the node sees the pod IP); a pod sees itself as others see it.
- */
-"k8s-network-model"?: ({
-port?: number
-} | null)
-/**
- * An action, not a check: delete pods as Kubernetes does. Every cluster node loads kube-proxy's rules (and the NetworkPolicy rules) without the pods' endpoints, all at once (the outcome says how long that took), then the pods' eth0 goes down. Every test before it finishes first; every test after it sees the change. It changes the running lab, like link: tests run again see the pods deleted; lab down still removes everything, and lab down + lab up bring the pods back. The rules are the lab file's minus the pods named here (a later delete-pod does not remember an earlier one), so delete several pods in one action.
- */
-"delete-pod"?: {
-/**
- * The pod (its name, or namespace/name), or a list of pods.
- */
-pod: (string | [string, ...(string)[]])
-}
 }
 /**
  * One readiness check: `{node, listen: PORT|[PORTS], proto}` or `{node, command, output}`.
@@ -1486,7 +1629,7 @@ pods?: {
 [k: string]: Pod
 }
 services?: {
-[k: string]: Service
+[k: string]: Service1
 }
 "network-policies"?: {
 [k: string]: NetworkPolicy
@@ -1538,7 +1681,7 @@ export interface K8SLabels {
 /**
  * A Service, with the fields of a Kubernetes Service spec (type, selector, ports, clusterIP, sessionAffinity, externalTrafficPolicy, …).
  */
-export interface Service {
+export interface Service1 {
 /**
  * A Kubernetes object name: lower-case letters, digits and dashes (a DNS label).
  */

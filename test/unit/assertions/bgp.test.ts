@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { bgp, judgeRoute, judgeSessions, matchRoutes, protocolsArgv, routeArgv, sessionsWith, type BgpParams } from '../../../assertions/bgp.ts';
+import { bgp, judgeRoute, judgePrefixes, judgeSessions, matchRoutes, protocolsArgv, routeArgv, sessionsWith, type BgpParams } from '../../../assertions/bgp.ts';
 import { parseProtocols, parseRoutes } from '../../../assertions/birdc.ts';
 import type { ExecResult, ResolveContext, RunContext } from '../../../assertions/types.ts';
 import { errors, fixture, resolveCtx } from './helpers.ts';
@@ -199,7 +199,7 @@ describe('bgp', () => {
     });
     it('combinations that say nothing or contradict each other', () => {
       const msg = (raw: Record<string, unknown>): string[] => errors(bgp.resolve(raw, ctx()).diagnostics).map((d) => d.message);
-      assert.deepEqual(msg({ node: 'b' }), ['a bgp test needs peer (a session), prefix (a route) or sessions (a count)']);
+      assert.deepEqual(msg({ node: 'b' }), ['a bgp test needs peer (a session), prefix (a route), sessions (a count) or prefixes (a count)']);
       assert.deepEqual(msg({ node: 'b', sessions: 2, peer: 'a' }), ['bgp.peer cannot be combined with sessions']);
       assert.deepEqual(msg({ node: 'b', prefix: '10.1.0.0/16', state: 'active' }), ['bgp.state belongs to a session check, not to a route check']);
       assert.deepEqual(msg({ node: 'b', peer: 'a', 'next-hop': '10.0.0.1' }), ['bgp.next-hop needs prefix']);
@@ -228,6 +228,24 @@ describe('bgp', () => {
       calls.length = 0;
       assert.equal((await bgp.run(count(3), rc)).ok, true);
       assert.deepEqual(calls, [['b', 'birdc', '-s', '/run/b.ctl', 'show', 'protocols', 'all']]);
+    });
+  });
+
+  describe('a prefix count (issue 15.3)', () => {
+    const prefixes = (n: number, over: Partial<BgpParams> = {}): BgpParams => session({ check: 'prefixes', peer: undefined, peerAddress: undefined, prefixes: n, ...over });
+    const all = fixture('birdc-route-all');
+    it('counts the distinct prefixes of routes from BGP sessions (a second path counts once), from one peer when given', () => {
+      const o = judgePrefixes(prefixes(4), all, protocolsB);
+      assert.ok(o.ok, o.seen);
+      assert.equal(o.seen, '4 prefixes learned by BGP: 10.10.1.0/24, 10.10.2.0/24, 10.20.0.0/24, fd10:1::/48');
+      const fromA = judgePrefixes(prefixes(2, { peer: 'a', peerAddress: '10.77.0.1' }), all, protocolsB);
+      assert.ok(fromA.ok, fromA.seen);
+      assert.match(fromA.seen, /^2 prefixes learned by BGP from a .*: 10\.10\.1\.0\/24, 10\.10\.2\.0\/24$/);
+    });
+    it('another count fails (expect: absent turns it round); birdc without a socket says so', () => {
+      assert.equal(judgePrefixes(prefixes(3), all, protocolsB).ok, false);
+      assert.equal(judgePrefixes(prefixes(3, { expect: 'absent' }), all, protocolsB).ok, true);
+      assert.equal(judgePrefixes(prefixes(3), noSocket, noSocket).ok, false);
     });
   });
 });

@@ -32,6 +32,31 @@ const results: TestResult[] = [
 
 
 describe('reporters', () => {
+  describe('a converge test (issue 15.3): the measured time in every format', () => {
+    const conv = [
+      res(0, 'flap', 'converge', { ok: true, expected: 'route … within 3s', seen: 'converged in 42ms (3 probes): …', command: 'ip -j -4 route show', convergeMs: 42 }),
+      res(1, 'slow', 'converge', { ok: false, expected: 'ping … within 1s', seen: 'converged in 2.5s, over the 1s allowed', command: 'ping …', convergeMs: 2500 }),
+    ];
+    it('human: on the result line', () => {
+      const text = writeReport('human', conv, meta);
+      assert.match(text, /✔ flap {2}converged in 42ms/);
+      assert.match(text, /✘ slow {2}converged in 2\.5s/);
+    });
+    it('JSON: convergeMs', () => {
+      const j = JSON.parse(writeReport('json', conv, meta)) as { tests: { convergeMs: number | null }[] };
+      assert.deepEqual(j.tests.map((t) => t.convergeMs), [42, 2500]);
+    });
+    it('JUnit: a property per test, and in the output of a passed one', () => {
+      const xml = writeReport('junit', conv, meta);
+      const props = checkXml(xml).filter((e) => e.name === 'property').map((p) => [p.attrs.name, p.attrs.value]);
+      assert.deepEqual(props.slice(1), [['convergeMs.flap', '42'], ['convergeMs.slow', '2500']]);
+      assert.match(xml, /converged in: 42 ms/);
+    });
+    it('TAP: on the result line', () => {
+      assert.match(writeReport('tap', conv, meta), /^ok 1 - flap # time=412ms converged=42ms$/m);
+    });
+  });
+
   describe('junit', () => {
     let xml: string;
     let els: ReturnType<typeof checkXml>;
@@ -134,7 +159,7 @@ describe('reporters', () => {
       assert.deepEqual(j.counts, { total: 3, passed: 2, failed: 1 });
     });
     it('has every test with its outcome, in a stable shape', () => {
-      assert.deepEqual(Object.keys(j.tests[0]), ['index', 'name', 'type', 'ok', 'attempts', 'durationMs', 'startedAt', 'file', 'line', 'col', 'expected', 'seen', 'command', 'measurement', 'note', 'details', 'explanation']);
+      assert.deepEqual(Object.keys(j.tests[0]), ['index', 'name', 'type', 'ok', 'attempts', 'durationMs', 'startedAt', 'file', 'line', 'col', 'expected', 'seen', 'command', 'measurement', 'convergeMs', 'note', 'details', 'explanation']);
       assert.equal(j.tests[1].ok, false);
       assert.equal(j.tests[1].seen, results[1].outcome.seen);
       assert.equal(j.tests[1].attempts, 3);
