@@ -64,12 +64,7 @@ export async function startContainer(spec: ContainerSpec, expose?: string): Prom
   if (!info.State.Running) {
     throw new ContainerError(`container ${spec.name} exited right after it started (exit ${info.State.ExitCode})`, await logTail(spec.name));
   }
-  if (expose) {
-    mkdirSync(NETNS_DIR, { recursive: true });
-    const path = `${NETNS_DIR}/${expose}`;
-    rmSync(path, { force: true });
-    symlinkSync(`/proc/${info.State.Pid}/ns/net`, path);
-  }
+  if (expose) exposeNetns(expose, info.State.Pid);
   return { id: info.Id, pid: info.State.Pid };
 }
 
@@ -134,11 +129,14 @@ export async function startContainerAgain(spec: ContainerSpec, expose?: string):
   if (!info.State.Running) await c.start();
   info = await c.inspect();
   if (!info.State.Running) throw new ContainerError(`container ${spec.name} exited right after it started (exit ${info.State.ExitCode})`, await logTail(spec.name));
-  if (expose) {
-    mkdirSync(NETNS_DIR, { recursive: true });
-    const path = `${NETNS_DIR}/${expose}`;
-    rmSync(path, { force: true });
-    symlinkSync(`/proc/${info.State.Pid}/ns/net`, path);
-  }
+  if (expose) exposeNetns(expose, info.State.Pid);
   return { id: info.Id, pid: info.State.Pid };
+}
+
+/** Expose a running container's network namespace as /run/netns/<name>, so `ip netns exec <name>` enters it. */
+function exposeNetns(name: string, pid: number): void {
+  mkdirSync(NETNS_DIR, { recursive: true });
+  const path = `${NETNS_DIR}/${name}`;
+  rmSync(path, { force: true });
+  symlinkSync(`/proc/${pid}/ns/net`, path);
 }

@@ -30,7 +30,7 @@ import type { Diagnostic } from '../../config/diagnostics.ts';
 import { nodeRules } from '../compile.ts';
 import type { ResolvedCluster } from '../types.ts';
 import { ParamReader } from '../../../assertions/common.ts';
-import { clusterOf, podAt } from './k8s.ts';
+import { clusterOf, commandLog, podAt } from './k8s.ts';
 import type { AssertionDef, ExecResult } from '../../../assertions/types.ts';
 import schema from './delete-pod.schema.json' with { type: 'json' };
 import { cniRecordPath } from '../cni-plugins.ts';
@@ -154,12 +154,7 @@ export const deletePod: AssertionDef<DeletePodParams> = {
     return r.result<DeletePodParams>({ pods, kubeProxy: c.kubeProxy, endpoints, reloads: reloadsWithout(c, without), ...(cni ? { cni } : {}) });
   },
   async run(p, ctx) {
-    const commands: string[] = [];
-    const failures: string[] = [];
-    const check = (r: ExecResult, what: string): void => {
-      commands.push(r.command);
-      if (r.exitCode !== 0) failures.push(`${what}: exit ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}: ${r.stderr.trim() || r.stdout.trim()}`);
-    };
+    const { commands, failures, check } = commandLog();
     // 1. the rules, on every node at once (kube-proxy runs on each node by itself)
     const perNodeMs: Record<string, number> = {};
     const t0 = performance.now();

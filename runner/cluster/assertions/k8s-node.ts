@@ -9,7 +9,7 @@
 import { ParamReader } from '../../../assertions/common.ts';
 import type { AssertionDef, ExecResult } from '../../../assertions/types.ts';
 import { reloadsBetween, type NodeReload } from './delete-pod.ts';
-import { clusterOf, findNode, namesHint } from './k8s.ts';
+import { clusterOf, commandLog, findNode, namesHint } from './k8s.ts';
 import schema from './k8s-node.schema.json' with { type: 'json' };
 
 export interface K8sNodeParams {
@@ -46,12 +46,7 @@ export const k8sNode: AssertionDef<K8sNodeParams> = {
     return r.result<K8sNodeParams>({ node: name, state, kubeProxy: c.kubeProxy, pods, endpoints, reloads });
   },
   async run(p, ctx) {
-    const commands: string[] = [];
-    const failures: string[] = [];
-    const check = (r: ExecResult, what: string): void => {
-      commands.push(r.command);
-      if (r.exitCode !== 0) failures.push(`${what}: exit ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}: ${r.stderr.trim() || r.stdout.trim()}`);
-    };
+    const { commands, failures, check } = commandLog();
     const t0 = performance.now();
     await Promise.all(
       p.reloads.map(async (n) => {

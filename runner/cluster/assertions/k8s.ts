@@ -25,6 +25,17 @@ export function exerciseCommands(list: readonly ExerciseStep[], ctx: ExerciseCon
 }
 
 /** The lab's cluster, or a diagnostic at the assertion saying there is none. */
+/** The commands an action ran, and its failures (each with what it was, the exit and the message): `check` records one. */
+export function commandLog(): { commands: string[]; failures: string[]; check: (r: ExecResult, what: string) => void } {
+  const commands: string[] = [];
+  const failures: string[] = [];
+  const check = (r: ExecResult, what: string): void => {
+    commands.push(r.command);
+    if (r.exitCode !== 0) failures.push(`${what}: exit ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}: ${r.stderr.trim() || r.stdout.trim()}`);
+  };
+  return { commands, failures, check };
+}
+
 export function clusterOf(r: ParamReader): ResolvedCluster | undefined {
   const c = r.ctx.cluster?.();
   if (!c) {
