@@ -7,6 +7,16 @@ import type { Obj } from '../util/obj.ts';
 
 export type Protocol = 'TCP' | 'UDP';
 
+/**
+ * Dual-stack (issue 14.1). The IPv4 fields (Pod.ip, Service.clusterIP, ClusterNode.ip/podCIDR, ResolvedCluster.podCIDR/
+ * serviceCIDR) keep their meaning; the IPv6 side sits beside them in `*6` fields, absent in an IPv4-only cluster. An
+ * address family as Kubernetes spells it (Service.spec.ipFamilies):
+ */
+export type IPFamily = 'IPv4' | 'IPv6';
+export type IPFamilyPolicy = 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
+/** The family a rule generator writes for: 4 (iptables, nft `ip` table) or 6 (ip6tables, nft `ip6` table). */
+export type Family = 4 | 6;
+
 /** A pod's sidecar, as the lab file (`cluster.pods.<name>.sidecar`) or the `sidecar.istio.io/inject` annotation asks. */
 export interface SidecarSpec {
   /** init: the rules come from an init container (istio-init) that exits before the app; cni: from the node (Istio CNI). */
@@ -38,6 +48,8 @@ export interface Pod {
   /** The k8s node the pod runs on. */
   readonly node: string;
   readonly ip: string;
+  /** Its IPv6 address in a dual-stack cluster (status.podIPs has both); absent in an IPv4-only cluster. */
+  readonly ip6?: string;
   /** Named container ports, for Services with a named targetPort and SRV records. */
   readonly ports: readonly PodPort[];
   /** The host-side interface of the pod's veth on its node (for policy rules): e.g. veth-<pod>. The node's underlay interface for a hostNetwork pod. */
@@ -80,8 +92,13 @@ export interface Service {
   readonly name: string;
   readonly namespace: string;
   readonly type: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
-  /** None for headless. */
+  /** Its IPv4 ClusterIP; 'None' for headless; absent for an IPv6-only (SingleStack IPv6) Service. */
   readonly clusterIP?: string;
+  /** Its IPv6 ClusterIP (ipFamilies holds IPv6); absent otherwise. 'None' for a headless Service of that family. */
+  readonly clusterIP6?: string;
+  /** spec.ipFamilies, primary first; absent: ['IPv4'] (an IPv4-only cluster). */
+  readonly ipFamilies?: readonly IPFamily[];
+  readonly ipFamilyPolicy?: IPFamilyPolicy;
   readonly loadBalancerIP?: string;
   readonly externalName?: string;
   readonly selector?: Readonly<Record<string, string>>;
@@ -116,6 +133,12 @@ export interface KubeProxyInput {
   readonly clusterCIDR: string;
   readonly serviceCIDR: string;
   readonly services: readonly ServiceEndpoints[];
+  /**
+   * The family these rules are for (absent: 4). A family-6 input is the IPv6 projection of the cluster: nodeIPs,
+   * clusterCIDR, serviceCIDR, each service's clusterIP and each endpoint's ip are the IPv6 ones, and only Services
+   * whose ipFamilies hold IPv6 appear.
+   */
+  readonly family?: Family;
 }
 
 export interface LabelSelector {
@@ -202,6 +225,9 @@ export interface ClusterNode {
   readonly underlayIf: string;
   /** The node's share of the pod CIDR (flannel's subnet lease / Calico's IPAM block). */
   readonly podCIDR: string;
+  /** Dual-stack: its IPv6 underlay address and its share of the IPv6 pod CIDR (node.spec.podCIDRs[1]). */
+  readonly ip6?: string;
+  readonly podCIDR6?: string;
   readonly labels: Readonly<Record<string, string>>;
 }
 
@@ -215,6 +241,9 @@ export interface ResolvedCluster {
   readonly kubeProxy: 'iptables' | 'nftables';
   readonly podCIDR: string;
   readonly serviceCIDR: string;
+  /** Dual-stack (`pod-cidr: [v4, v6]`, `service-cidr: [v4, v6]`): the IPv6 ranges; absent in an IPv4-only cluster. */
+  readonly podCIDR6?: string;
+  readonly serviceCIDR6?: string;
   readonly nodePortRange: readonly [number, number];
   readonly nodes: readonly ClusterNode[];
   /** Every pod, including the cluster DNS pod (namespace kube-system) when DNS is on. */
