@@ -19,6 +19,7 @@ import type { Plan } from '../plan/ops.ts';
 import { inheritedForwarding, labNetns } from '../exec/host.ts';
 import { labDir, readState, type LabState } from '../exec/state.ts';
 import { structureHash } from '../model/structure-hash.ts';
+import { appliedPath } from '../exec/applied.ts';
 
 export { compile, readLabFile };
 export { resolveLab };
@@ -101,7 +102,7 @@ export async function verifyLab(loaded: Loaded, ctx: CompileContext = compileCon
   return diags;
 }
 
-export type UpCheck = { action: 'create' } | { action: 'already-up'; state: LabState; adopted?: boolean } | { action: 'clean-first'; reason: string };
+export type UpCheck = { action: 'create' } | { action: 'already-up'; state: LabState; adopted?: boolean } | { action: 'clean-first'; reason: string } | { action: 'apply'; state: LabState };
 
 /** What `lab up` must do about what is already on the machine under this lab's name. */
 export function checkExisting(lab: ResolvedLab, recreate: boolean): UpCheck {
@@ -117,6 +118,8 @@ export function checkExisting(lab: ResolvedLab, recreate: boolean): UpCheck {
     if (complete && state.hash === lab.hash) return { action: 'already-up', state };
     // only the tests (or texts) changed: the network is the same, so the lab stays up and adopts the new file
     if (complete && state.structure !== undefined && state.structure === structureHash(lab)) return { action: 'already-up', state, adopted: true };
+    // the file changed: apply the difference in place (issue 15.1), when the plan the lab is up from is recorded
+    if (complete && !recreate && existsSync(appliedPath(lab.name))) return { action: 'apply', state };
     if (complete && !recreate) {
       throw new LabError(
         [error('lab.changed', `lab ${lab.name} is up, but ${lab.file} has changed since`, lab.namePos, 'run `lab up --recreate` to take it down and bring the new version up, or `lab down` first')],

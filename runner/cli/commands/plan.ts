@@ -1,6 +1,7 @@
 import { loadLab, labPathOf, planContextFor, planOf } from '../../lab/load.ts';
 import { teardownCommands } from '../../exec/teardown.ts';
 import { printPlan } from '../../plan/print.ts';
+import { printDiff } from '../../plan/diff-print.ts';
 import type { Args } from '../args.ts';
 import { EXIT } from '../exit-codes.ts';
 import { showDiagnostics } from '../output.ts';
@@ -24,6 +25,13 @@ export async function planCmd(a: Args): Promise<number> {
   const { lab, warnings, sources } = loadLab(labPathOf(a.positionals[0]));
   showDiagnostics(warnings, sources);
   // nothing is probed: the features the lab depends on are assumed present, and the plan says so
+  if (a.flags.has('diff')) {
+    // the change to the running lab: compiled as `lab up` compiles it, compared with the plan the lab is up from
+    const { diffFor } = await import('../../lab/apply.ts');
+    const { diff, state } = await diffFor(lab);
+    process.stdout.write(printDiff(diff, state));
+    return EXIT.ok;
+  }
   const plan = planOf(lab, planContextFor(lab));
   if (a.flags.has('json')) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
   else {
