@@ -43,6 +43,8 @@ export interface NodeReload {
   readonly nftables?: string;
   /** `iptables-restore --noflush` input (see reloadRestore). */
   readonly iptables?: string;
+  /** The same for the IPv6 rules of a dual-stack cluster (`ip6tables-restore --noflush`). */
+  readonly ip6tables?: string;
 }
 
 export interface DeletePodParams {
@@ -122,7 +124,8 @@ export function reloadsBetween(c: ResolvedCluster, beforeWithout: ReadonlySet<st
     const before = nodeRules(c, n.name, beforeWithout, endpointsOnly);
     const after = nodeRules(c, n.name, afterWithout, endpointsOnly);
     const iptables = after.iptables !== undefined || before.iptables !== undefined ? reloadRestore(before.iptables ?? '', after.iptables ?? '') : undefined;
-    return { node: n.name, ...(after.nftables !== undefined ? { nftables: after.nftables } : {}), ...(iptables !== undefined ? { iptables } : {}) };
+    const ip6tables = after.ip6tables !== undefined || before.ip6tables !== undefined ? reloadRestore(before.ip6tables ?? '', after.ip6tables ?? '') : undefined;
+    return { node: n.name, ...(after.nftables !== undefined ? { nftables: after.nftables } : {}), ...(iptables !== undefined ? { iptables } : {}), ...(ip6tables !== undefined ? { ip6tables } : {}) };
   });
 }
 
@@ -163,6 +166,7 @@ export const deletePod: AssertionDef<DeletePodParams> = {
         const t = performance.now();
         if (n.nftables !== undefined) check(await ctx.exec(n.node, ['nft', '-f', '-'], { input: n.nftables, timeoutMs: 30000 }), `${n.node}: nft`);
         if (n.iptables !== undefined) check(await ctx.exec(n.node, ['iptables-restore', '--noflush'], { input: n.iptables, timeoutMs: 30000 }), `${n.node}: iptables-restore`);
+        if (n.ip6tables !== undefined) check(await ctx.exec(n.node, ['ip6tables-restore', '--noflush'], { input: n.ip6tables, timeoutMs: 30000 }), `${n.node}: ip6tables-restore`);
         perNodeMs[n.node] = Math.round((performance.now() - t) * 10) / 10;
       }),
     );

@@ -52,6 +52,7 @@ export const k8sNode: AssertionDef<K8sNodeParams> = {
       p.reloads.map(async (n) => {
         if (n.nftables !== undefined) check(await ctx.exec(n.node, ['nft', '-f', '-'], { input: n.nftables, timeoutMs: 30000 }), `${n.node}: nft`);
         if (n.iptables !== undefined) check(await ctx.exec(n.node, ['iptables-restore', '--noflush'], { input: n.iptables, timeoutMs: 30000 }), `${n.node}: iptables-restore`);
+        if (n.ip6tables !== undefined) check(await ctx.exec(n.node, ['ip6tables-restore', '--noflush'], { input: n.ip6tables, timeoutMs: 30000 }), `${n.node}: ip6tables-restore`);
       }),
     );
     const ruleChangeMs = Math.round((performance.now() - t0) * 10) / 10;

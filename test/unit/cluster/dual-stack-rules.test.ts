@@ -1,0 +1,175 @@
+/**
+ * Dual-stack rules (issue 14.1): the per-family projection of a cluster for kube-proxy, kube-proxy's IPv6 rules in
+ * both modes (ip6tables-restore input; the `ip6 kube-proxy` table), NetworkPolicy in both families, and the
+ * delete-pod reloads of both. Golden files in test/unit/golden/kube-proxy6 and test/unit/golden/policy6; the same
+ * rules on a real kernel are test/integration/dual-stack-rules.test.ts. The cluster is test/fixtures/dual-stack-cluster.ts.
+ */
+import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
+import { kubeProxyInput, nodeRules, serviceFamilies } from '../../../runner/cluster/compile.ts';
+import { endpointHash, portProtoHash } from '../../../runner/cluster/hash.ts';
+import { iptablesRules } from '../../../runner/cluster/kube-proxy-iptables.ts';
+import { nftablesRules } from '../../../runner/cluster/kube-proxy-nftables.ts';
+import { expectedAllowed, podAddress, policyRules } from '../../../runner/cluster/policy.ts';
+import { reloadsWithout } from '../../../runner/cluster/assertions/delete-pod.ts';
+import { dualStack, PODS, SERVICES } from '../../fixtures/dual-stack-cluster.ts';
+import { expectGolden, expectNoStrayGoldens } from '../golden.ts';
+
+const KP = 'test/unit/golden/kube-proxy6';
+const POL = 'test/unit/golden/policy6';
+const names = (input: ReturnType<typeof kubeProxyInput>): string[] => [...new Set(input.services.map((s) => s.service.name))].sort();
+const podNamed = (n: string) => PODS.find((p) => p.name === n)!;
+
+describe('dual-stack: the per-family projection for kube-proxy', () => {
+  const c = dualStack();
+
+  it('a Service without ipFamilies is IPv4 only; ipFamilies order does not matter', () => {
+    assert.deepEqual(serviceFamilies({ ...SERVICES[0], ipFamilies: undefined }), [4]);
+    assert.deepEqual(serviceFamilies(SERVICES[1]), [4, 6]);
+    assert.deepEqual(serviceFamilies(SERVICES[2]), [6]);
+  });
+
+  it('family 4 leaves the IPv6-only Service out and keeps the IPv4 addresses', () => {
+    const in4 = kubeProxyInput(c, 'node1');
+    assert.equal(in4.family, undefined);
+    assert.deepEqual(names(in4), ['empty', 'sticky', 'v4', 'web', 'web-np']);
+    assert.deepEqual(in4.nodeIPs, ['192.168.50.11']);
+    assert.equal(in4.clusterCIDR, '10.244.0.0/16');
+    const web = in4.services.find((s) => s.service.name === 'web')!;
+    assert.equal(web.service.clusterIP, '10.96.0.10');
+    assert.deepEqual(web.endpoints.map((e) => [e.ip, e.local]), [['10.244.1.2', true], ['10.244.2.2', false]]);
+  });
+
+  it('family 6: the Services with IPv6, their IPv6 ClusterIP, the pods’ IPv6 addresses, the node’s, the IPv6 ranges', () => {
+    const in6 = kubeProxyInput(c, 'node2', new Set(), 6);
+    assert.equal(in6.family, 6);
+    assert.deepEqual(names(in6), ['empty', 'sticky', 'v6', 'web', 'web-np']);
+    assert.deepEqual(in6.nodeIPs, ['fd00:50::12']);
+    assert.equal(in6.clusterCIDR, 'fd00:10:244::/56');
+    assert.equal(in6.serviceCIDR, 'fd00:10:96::/112');
+    const web = in6.services.find((s) => s.service.name === 'web')!;
+    assert.equal(web.service.clusterIP, 'fd00:10:96::a');
+    assert.deepEqual(web.endpoints.map((e) => [e.ip, e.local]), [['fd00:10:244:1::2', false], ['fd00:10:244:2::2', true]]);
+    const v6 = in6.services.find((s) => s.service.name === 'v6')!;
+    assert.deepEqual(v6.endpoints.map((e) => e.ip), ['fd00:10:244:1::3']);
+  });
+
+  it('a pod without an IPv6 address is no IPv6 endpoint', () => {
+    const c2 = { ...c, pods: c.pods.map((p) => (p.name === 'web-b' ? { ...p, ip6: undefined } : p)) };
+    const web = kubeProxyInput(c2, 'node1', new Set(), 6).services.find((s) => s.service.name === 'web')!;
+    assert.deepEqual(web.endpoints.map((e) => e.pod), ['web-a']);
+  });
+});
+
+describe('dual-stack: kube-proxy’s IPv6 rules', () => {
+  const c = dualStack();
+  for (const node of ['node1', 'node2']) {
+    const in6 = kubeProxyInput(c, node, new Set(), 6);
+    it(`ds.${node}.ip6tables is its golden file`, () => expectGolden(join(KP, `ds.${node}.ip6tables`), iptablesRules(in6)));
+    it(`ds.${node}.nft is its golden file`, () => expectGolden(join(KP, `ds.${node}.nft`), nftablesRules(in6)));
+  }
+  it('every golden file belongs to a case', () => expectNoStrayGoldens(KP, '', ['ds.node1.ip6tables', 'ds.node1.nft', 'ds.node2.ip6tables', 'ds.node2.nft']));
+
+  it('ip6tables: kube-proxy’s chain names (KUBE-SVC the same as in IPv4, KUBE-SEP hashing "[ip]:port"), DNAT to [ip]:port', () => {
+    const text = iptablesRules(kubeProxyInput(c, 'node1', new Set(), 6));
+    const v4 = iptablesRules(kubeProxyInput(c, 'node1'));
+    const svc = `KUBE-SVC-${portProtoHash('default/web:http', 'tcp')}`;
+    assert.match(text, new RegExp(`^:${svc} - `, 'm'));
+    assert.match(v4, new RegExp(`^:${svc} - `, 'm'));
+    const sep = `KUBE-SEP-${endpointHash('default/web:http', 'tcp', '[fd00:10:244:1::2]:8080')}`;
+    assert.match(text, new RegExp(`^-A ${sep} .* -s fd00:10:244:1::2 -j KUBE-MARK-MASQ$`, 'm'));
+    assert.match(text, new RegExp(`^-A ${sep} .* -j DNAT --to-destination \\[fd00:10:244:1::2\\]:8080$`, 'm'));
+    assert.match(text, /^-A KUBE-SERVICES .* -d fd00:10:96::a --dport 80 -j KUBE-SVC-/m);
+    assert.match(text, /^-A KUBE-SVC-\S+ .* -d fd00:10:96::a --dport 80 ! -s fd00:10:244::\/56 -j KUBE-MARK-MASQ$/m);
+  });
+
+  it('ip6tables: no localhost NodePorts (! -d ::1/128, no localnet rule), REJECT for a Service without endpoints in filter', () => {
+    const text = iptablesRules(kubeProxyInput(c, 'node1', new Set(), 6), { localhostNodePorts: true });
+    assert.match(text, /^-A KUBE-SERVICES .* -m addrtype --dst-type LOCAL ! -d ::1\/128 -j KUBE-NODEPORTS$/m);
+    assert.doesNotMatch(text, /127\.0\.0\.0/);
+    const filter = text.slice(text.indexOf('*filter'), text.indexOf('*nat'));
+    assert.match(filter, /^-A KUBE-SERVICES -m comment --comment "default\/empty:http has no endpoints" -m tcp -p tcp -d fd00:10:96::f --dport 80 -j REJECT$/m);
+    assert.match(text, /^-A KUBE-NODEPORTS -m comment --comment default\/web-np:http -m tcp -p tcp --dport 30080 -j KUBE-EXT-/m);
+    assert.doesNotMatch(text, /10\.\d+\.\d+\.\d+|192\.168\./, 'no IPv4 address in the IPv6 rules');
+  });
+
+  it('nftables: the ip6 kube-proxy table, ip6 matches, ipv6_addr sets, endpoint chains with dots for colons', () => {
+    const text = nftablesRules(kubeProxyInput(c, 'node1', new Set(), 6));
+    assert.match(text, /^add table ip6 kube-proxy$/m);
+    assert.doesNotMatch(text, /^add \S+ ip kube-proxy/m);
+    assert.match(text, /^add set ip6 kube-proxy cluster-ips \{ type ipv6_addr ;/m);
+    assert.match(text, /^add element ip6 kube-proxy nodeport-ips \{ fd00:50::11 \}$/m);
+    assert.match(text, /^add element ip6 kube-proxy service-ips \{ fd00:10:96::a \. tcp \. 80 : goto service-\S+-default\/web\/tcp\/http \}$/m);
+    assert.match(text, /^add chain ip6 kube-proxy endpoint-\w{8}-default\/web\/tcp\/http__fd00\.10\.244\.1\.\.2\/8080$/m);
+    assert.match(text, /dnat to \[fd00:10:244:1::2\]:8080$/m);
+    assert.match(text, /^add rule ip6 kube-proxy services ip6 daddr \. meta l4proto \. th dport vmap @service-ips$/m);
+    assert.match(text, /update @affinity-\S+ \{ ip6 saddr \}/);
+    assert.doesNotMatch(text, /\bip (daddr|saddr)\b/);
+    assert.doesNotMatch(text, /10\.\d+\.\d+\.\d+|192\.168\./);
+  });
+
+  it('nodeRules: iptables mode loads ip6tables beside iptables; nftables mode both tables in one transaction', () => {
+    const r = nodeRules(c, 'node1');
+    assert.match(r.iptables!, /-d 10\.96\.0\.10 /);
+    assert.match(r.ip6tables!, /kube-proxy \(iptables mode, IPv6\)/);
+    assert.match(r.ip6tables!, /NSL-POL-IN-/, 'the IPv6 policy rules are in the same ip6tables load');
+    const n = nodeRules({ ...c, kubeProxy: 'nftables' }, 'node1');
+    assert.match(n.nftables!, /^add table ip kube-proxy$/m);
+    assert.match(n.nftables!, /^add table ip6 kube-proxy$/m);
+    assert.doesNotMatch(n.ip6tables!, /KUBE-/);
+    assert.match(n.ip6tables!, /NSL-POL-IN-/);
+    const { podCIDR6: _p, serviceCIDR6: _s, ...v4only } = c;
+    assert.equal(nodeRules(v4only, 'node1').ip6tables, undefined, 'an IPv4-only cluster loads no ip6tables');
+  });
+
+  it('delete-pod: both families’ rules lose the pod’s endpoints', () => {
+    const [r] = reloadsWithout(c, new Set(['web-a']));
+    assert.ok(r.ip6tables);
+    assert.doesNotMatch(r.ip6tables!, /fd00:10:244:1::2\]:8080/);
+    assert.match(r.ip6tables!, /fd00:10:244:2::2\]:8080/);
+    assert.doesNotMatch(r.iptables!, /10\.244\.1\.2:8080/);
+    const [n] = reloadsWithout({ ...c, kubeProxy: 'nftables' }, new Set(['web-a']));
+    assert.doesNotMatch(n.nftables!, /fd00:10:244:1::2\]:8080|10\.244\.1\.2:8080/);
+    assert.match(n.nftables!, /fd00:10:244:2::2\]:8080/);
+  });
+});
+
+describe('dual-stack: NetworkPolicy in both families', () => {
+  const c = dualStack();
+  const input = { node: 'node1', pods: c.pods, namespaces: c.namespaces, policies: c.policies };
+
+  it('policy6.node1 / policy4.node1 are their golden files', () => {
+    expectGolden(join(POL, 'ds.node1.ip6tables'), policyRules(input, 6));
+    expectGolden(join(POL, 'ds.node1.iptables'), policyRules(input, 4));
+  });
+  it('every golden file belongs to a case', () => expectNoStrayGoldens(POL, '', ['ds.node1.ip6tables', 'ds.node1.iptables']));
+
+  it('selectors match each pod by its address of the family; an ipBlock applies to its own family only', () => {
+    const six = policyRules(input, 6);
+    const four = policyRules(input, 4);
+    assert.match(six, /-s fd00:10:244:1::9\/128 -p tcp -m tcp --dport 8080 .* -j ACCEPT/);
+    assert.match(four, /-s 10\.244\.1\.9\/32 -p tcp -m tcp --dport 8080 .* -j ACCEPT/);
+    assert.match(six, /-s fd00:50::\/64 .* -j NSL-POL-IPB-/);
+    assert.match(six, /-s fd00:50::12\/128 .* -j RETURN/);
+    assert.doesNotMatch(six, /192\.168\.50\.0\/24 .*-j/);
+    assert.match(four, /-s 192\.168\.50\.0\/24 .* -j ACCEPT/);
+    assert.doesNotMatch(four, /-s fd00:50::/);
+    assert.match(six, /-d fd00:10:244:1::2\/128 -m physdev ! --physdev-is-bridged/);
+  });
+
+  it('the model: a flow’s family picks the addresses; a v4 block never admits a v6 flow and the reverse', () => {
+    const web = podNamed('web-a');
+    assert.equal(podAddress(web, 6), 'fd00:10:244:1::2');
+    assert.equal(podAddress(web, 4), '10.244.1.2');
+    assert.equal(expectedAllowed(c, { ip: 'fd00:50::99' }, web, 9999, 'TCP', 6), true, 'in the IPv6 block');
+    assert.equal(expectedAllowed(c, { ip: 'fd00:50::12' }, web, 9999, 'TCP', 6), false, 'the except');
+    assert.equal(expectedAllowed(c, { ip: '192.168.50.12' }, web, 9999, 'TCP', 4), true, 'in the IPv4 block');
+    assert.equal(expectedAllowed(c, podNamed('client'), web, 8080, 'TCP', 6), true);
+    assert.equal(expectedAllowed(c, podNamed('client'), web, 9999, 'TCP', 6), false);
+    assert.equal(expectedAllowed(c, podNamed('other'), web, 8080, 'TCP', 6), false);
+    // a cluster whose only block is IPv4: IPv6 flows from that network's hosts are not let in by it
+    const only4 = { ...c, policies: [{ ...c.policies[0], ingress: [c.policies[0].ingress![2]] }] };
+    assert.equal(expectedAllowed(only4, { ip: 'fd00:50::99' }, web, 80, 'TCP', 6), false);
+    assert.equal(expectedAllowed(only4, { ip: '192.168.50.99' }, web, 80, 'TCP', 4), true);
+  });
+});
