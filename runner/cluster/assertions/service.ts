@@ -8,6 +8,7 @@ import { probeArgv, type ProbeLine, type ProbeOptions } from '../../agent/probe.
 import type { Protocol, Service, ServicePort } from '../types.ts';
 import { error, warning } from '../../config/diagnostics.ts';
 import { excerpt, execFailure, fail, ParamReader, pass } from '../../../assertions/common.ts';
+import { serviceFamilies } from '../compile.ts';
 import { clusterOf, exerciseCommands, type ExerciseStep, findNode, findPod, findService, namesHint, parseAddrs, probeFrom, selectorText, svcKey, tally } from './k8s.ts';
 import type { AssertionDef, Outcome } from '../../../assertions/types.ts';
 import type { FlowRequest } from '../../model/trace.ts';
@@ -23,6 +24,8 @@ export interface ServiceParams {
   readonly via: ServiceVia;
   /** node-port: the cluster node whose address is used. */
   readonly node?: string;
+  /** The address family the test uses (a dual-stack Service is reached over IPv4 or IPv6); absent: 4. */
+  readonly family?: 4 | 6;
   /** The address probed; absent for via: name (resolved with dig first). */
   readonly address?: string;
   /** via: name: the service's DNS name, and the server to ask when `from` is not a pod (pods use their resolv.conf). */
@@ -90,7 +93,7 @@ export const service: AssertionDef<ServiceParams> = {
   type: 'service',
   schema,
   flows: (p) => [serviceFlow(p)],
-  describe: (p) => `service ${p.from} → ${p.service}:${p.servicePort} via ${p.via}${p.expect === 'unreachable' ? ' (unreachable)' : ''}`,
+  describe: (p) => `service ${p.from} → ${p.service}:${p.servicePort} via ${p.via}${p.family === 6 ? ' (IPv6)' : ''}${p.expect === 'unreachable' ? ' (unreachable)' : ''}`,
   resolve(raw, ctx) {
     const r = new ParamReader('service', raw, ctx);
     const cluster = clusterOf(r);
@@ -102,7 +105,8 @@ export const service: AssertionDef<ServiceParams> = {
     const requested = r.integer('requests', expect === 'unreachable' ? 3 : 60, 1, 10000);
     const tolerance = typeof raw.tolerance === 'number' && raw.tolerance >= 0 && raw.tolerance <= 1 ? raw.tolerance : raw.tolerance === undefined ? 0.5 : r.shape('tolerance', 'must be a number from 0 to 1');
     const client = clientCheck(r);
-    if (!cluster || !text) return r.result(undefined);
+    const family = r.has('family') ? (r.raw.family === 4 || r.raw.family === 6 ? r.raw.family : r.shape('family', 'must be 4 or 6')) : 4;
+    if (!cluster || !text || family === undefined) return r.result(undefined);
     const found = findService(cluster, text);
     if (!found.svc) return r.result(r.fail('service', `service: ${found.message}`, found.hint ?? ''));
     const svc = found.svc;
@@ -117,11 +121,18 @@ export const service: AssertionDef<ServiceParams> = {
     let node: string | undefined;
     let dnsName: string | undefined;
     let dnsServer: string | undefined;
-    const headless = svc.clusterIP === undefined || svc.clusterIP === '' || svc.clusterIP === 'None';
+    // the Service's address of the family (dual-stack, issue 14.1): a Service has a ClusterIP per family in ipFamilies
+    const families = serviceFamilies(svc);
+    if (!families.includes(family)) {
+      const has = families.map((f) => `IPv${f}`).join(', ');
+      return r.result(r.fail(r.has('family') ? 'family' : 'service', `service ${key} has no IPv${family}: its ipFamilies are [${has}]`, family === 6 ? `give it ipFamilies: [IPv4, IPv6] (ipFamilyPolicy: PreferDualStack or RequireDualStack) in a dual-stack cluster, or test it over IPv4 (leave family out)` : `it is reached over IPv6 only: write family: 6`));
+    }
+    const vip = family === 6 ? svc.clusterIP6 : svc.clusterIP;
+    const headless = vip === undefined || vip === '' || vip === 'None';
     if (r.has('node') && via !== 'node-port') r.warn('node', `service.node only matters with via: node-port`, 'leave it out');
     if (via === 'cluster-ip' || via === 'name') {
       if (headless) return r.result(r.fail('via', `service ${key} is headless (clusterIP: None): it has no virtual address`, 'its name resolves to the pods themselves: test that with a dns assertion'));
-      address = via === 'cluster-ip' ? svc.clusterIP : undefined;
+      address = via === 'cluster-ip' ? vip : undefined;
       if (via === 'name') {
         if (!cluster.dns) return r.result(r.fail('via', 'via: name needs the cluster DNS, and this cluster runs none (dns: false)', 'use via: cluster-ip, or turn the cluster DNS on'));
         dnsName = `${svc.name}.${svc.namespace}.svc.${cluster.dns.domain}`;
@@ -137,15 +148,19 @@ export const service: AssertionDef<ServiceParams> = {
         return r.result(r.fail('node', `service.node: ${bad ? `${JSON.stringify(bad)} is not a node of the cluster` : 'the cluster has no nodes'}`, namesHint(bad, 'cluster nodes', names)));
       }
       node = n.name;
-      address = n.ip;
+      if (family === 6 && !n.ip6) return r.result(r.fail('node', `node ${n.name} has no IPv6 address: the cluster is not dual-stack`, 'leave family out, or make the cluster dual-stack (pod-cidr and service-cidr with an IPv6 range each)'));
+      address = family === 6 ? n.ip6 : n.ip;
       probePort = port.nodePort;
     } else {
+      if (family === 6 && !(svc.loadBalancerIP ?? '').includes(':')) return r.result(r.fail('family', `service ${key} has no IPv6 load-balancer address`, 'use via: cluster-ip or node-port over IPv6, or leave family out'));
       if (svc.type !== 'LoadBalancer' || !svc.loadBalancerIP) return r.result(r.fail('via', `service ${key} is of type ${svc.type}: it has no load-balancer address`, 'make it type: LoadBalancer, or use via: cluster-ip'));
       address = svc.loadBalancerIP;
     }
 
     const se = cluster.endpoints.find((e) => svcKey(e.service) === key && e.port.port === port.port && e.port.protocol === port.protocol);
-    let endpoints = (se?.endpoints ?? []).map((e) => ({ pod: e.pod, node: e.node }));
+    // the endpoints of the family: over IPv6 only the pods with an IPv6 address (EndpointSlices are per family)
+    const ip6 = new Map(cluster.pods.map((x) => [x.name, x.ip6]));
+    let endpoints = (se?.endpoints ?? []).filter((e) => family === 4 || ip6.get(e.pod) !== undefined).map((e) => ({ pod: e.pod, node: e.node }));
     let noEndpoints: string | undefined;
     if (endpoints.length === 0) {
       noEndpoints = svc.selector ? `service ${key} selects no pods (selector ${selectorText(svc.selector)} matches none)` : `service ${key} has no selector, so no endpoints`;
@@ -177,6 +192,7 @@ export const service: AssertionDef<ServiceParams> = {
       service: key,
       from,
       via,
+      ...(family === 6 ? { family } : {}),
       ...(node ? { node } : {}),
       ...(address ? { address } : {}),
       ...(dnsName ? { dnsName } : {}),
@@ -236,7 +252,7 @@ export function serviceFlow(p: ServiceParams): FlowRequest {
 
 /** via: name: how `from` looks the service's name up. */
 export function serviceDigArgv(p: ServiceParams): string[] {
-  return ['dig', '+short', '+time=2', '+tries=2', ...(p.dnsServer ? [`@${p.dnsServer}`] : []), p.dnsName ?? ''];
+  return ['dig', '+short', '+time=2', '+tries=2', ...(p.dnsServer ? [`@${p.dnsServer}`] : []), p.dnsName ?? '', ...(p.family === 6 ? ['AAAA'] : [])];
 }
 
 /** Failed requests after which a test that expects every request answered stops probing (it has failed). */
@@ -280,7 +296,7 @@ export function shareBounds(n: number, k: number, tolerance: number): [number, n
 }
 
 export function expectedText(p: ServiceParams, address: string | undefined): string {
-  const head = `${p.service} port ${p.servicePort}/${p.protocol} from ${p.from} via ${viaText(p, address)}`;
+  const head = `${p.service} port ${p.servicePort}/${p.protocol} from ${p.from} via ${viaText(p, address)}${p.family === 6 ? ' (IPv6)' : ''}`;
   if (p.expect === 'unreachable') return `${head}: no answer to any of ${p.requests} requests`;
   const k = p.endpoints.length;
   const [lo, hi] = shareBounds(p.requests, Math.max(1, k), p.tolerance);

@@ -996,6 +996,10 @@ service?: string
 policy?: {
 port: number
 protocol?: ("TCP" | "UDP")
+/**
+ * Probe every cell over IPv4 or IPv6 (each pod's IPv6 address; the cluster must be dual-stack). An ipBlock applies to its own family only.
+ */
+family?: (4 | 6)
 from?: string[]
 to?: string[]
 expect?: {
@@ -1423,6 +1427,10 @@ affinity?: boolean
  * preserved, snat, or the address the pods must see.
  */
 client?: string
+/**
+ * Reach the Service over IPv4 or IPv6 (its IPv6 ClusterIP, a node's IPv6 address for node-port, its AAAA record for via: name); a dual-stack cluster's Service must hold the family in ipFamilies.
+ */
+family?: (4 | 6)
 expect?: ("reachable" | "unreachable")
 }
 /**

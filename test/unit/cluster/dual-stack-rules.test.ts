@@ -12,6 +12,10 @@ import { iptablesRules } from '../../../runner/cluster/kube-proxy-iptables.ts';
 import { nftablesRules } from '../../../runner/cluster/kube-proxy-nftables.ts';
 import { expectedAllowed, podAddress, policyRules } from '../../../runner/cluster/policy.ts';
 import { reloadsWithout } from '../../../runner/cluster/assertions/delete-pod.ts';
+import { dnatRule, kubeProxyDecide } from '../../../runner/trace/predict-kube-proxy.ts';
+import { policyDrop } from '../../../runner/trace/predict-policy.ts';
+import type { Pkt } from '../../../runner/trace/predict-packet.ts';
+import type { ClusterResult } from '../../../runner/cluster/types.ts';
 import { dualStack, PODS, SERVICES } from '../../fixtures/dual-stack-cluster.ts';
 import { expectGolden, expectNoStrayGoldens } from '../golden.ts';
 
@@ -171,5 +175,45 @@ describe('dual-stack: NetworkPolicy in both families', () => {
     const only4 = { ...c, policies: [{ ...c.policies[0], ingress: [c.policies[0].ingress![2]] }] };
     assert.equal(expectedAllowed(only4, { ip: 'fd00:50::99' }, web, 80, 'TCP', 6), false);
     assert.equal(expectedAllowed(only4, { ip: '192.168.50.99' }, web, 80, 'TCP', 4), true);
+  });
+});
+
+describe('dual-stack: the trace’s kube-proxy and policy in IPv6', () => {
+  const pos = { file: 'lab.yaml', line: 1, col: 1 };
+  const cr = (kubeProxy: 'iptables' | 'nftables') => ({ ...dualStack(), kubeProxy, pos, sources: new Map(), requestedKubeProxy: kubeProxy }) as unknown as ClusterResult;
+  const pkt = (dst: string, dport: number, src = 'fd00:10:244:1::9'): Pkt => ({ src, dst, dport, proto: 'tcp', family: 6, ttl: 64 });
+
+  for (const mode of ['iptables', 'nftables'] as const) {
+    it(`${mode}: an IPv6 ClusterIP is DNATed to an IPv6 endpoint, in the ip6 family’s chain`, () => {
+      const d = kubeProxyDecide(cr(mode), 'node1', pkt('fd00:10:96::a', 80), () => false, false);
+      assert.equal(d.kind, 'dnat');
+      if (d.kind !== 'dnat') return;
+      assert.match(d.ep.ip, /^fd00:10:244:/);
+      assert.equal(dnatRule(cr(mode), d.sp, d.ep).family, 'ip6');
+      assert.match(d.object.name, /endpoint pod web-[ab] of Service default\/web port 80/);
+    });
+    it(`${mode}: a NodePort on the node’s IPv6 address; the IPv6-only Service; no endpoints: refused in ip6`, () => {
+      const np = kubeProxyDecide(cr(mode), 'node1', pkt('fd00:50::11', 30080, 'fd00:50::99'), (a) => a === 'fd00:50::11', false);
+      assert.equal(np.kind, 'dnat');
+      assert.equal(kubeProxyDecide(cr(mode), 'node1', pkt('fd00:10:96::c', 80), () => false, false).kind, 'dnat');
+      const none = kubeProxyDecide(cr(mode), 'node1', pkt('fd00:10:96::f', 80), () => false, false);
+      assert.equal(none.kind, 'refuse');
+      if (none.kind === 'refuse') assert.equal(none.rule.family, 'ip6');
+      // the IPv4 ClusterIP of the IPv6-only Service does not exist; the IPv4 one of a dual-stack Service still works
+      const four: Pkt = { src: '10.244.1.9', dst: '10.96.0.10', dport: 80, proto: 'tcp', family: 4, ttl: 64 };
+      const d4 = kubeProxyDecide(cr(mode), 'node1', four, () => false, false);
+      assert.equal(d4.kind, 'dnat');
+      if (d4.kind === 'dnat') assert.match(d4.ep.ip, /^10\.244\./);
+    });
+  }
+
+  it('policy: an IPv6 flow is judged by the IPv6 addresses and blocks, the drop named in ip6', () => {
+    const c = cr('iptables');
+    assert.equal(policyDrop(c, 'node1', pkt('fd00:10:244:1::2', 8080)), undefined, 'client → web-a allowed on 8080');
+    const d = policyDrop(c, 'node1', pkt('fd00:10:244:1::2', 9999));
+    assert.ok(d);
+    assert.equal(d!.rule.family, 'ip6');
+    assert.equal(policyDrop(c, 'node1', pkt('fd00:10:244:1::2', 9999, 'fd00:50::99')), undefined, 'from the IPv6 block');
+    assert.ok(policyDrop(c, 'node1', pkt('fd00:10:244:1::2', 9999, 'fd00:50::12')), 'its except');
   });
 });
