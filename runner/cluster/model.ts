@@ -255,6 +255,20 @@ function checkIpBlocks(peers: unknown, path: readonly PathSeg[], at: (path: read
     };
     check(block.cidr, [...path, j, 'ipBlock', 'cidr']);
     (Array.isArray(block.except) ? block.except : []).forEach((x: unknown, k: number) => check(x, [...path, j, 'ipBlock', 'except', k]));
+    // as the API server validates an ipBlock (issue 14.1: IPv6 blocks too): each except entry is of the cidr's family
+    // and inside it; an ipBlock is of one family (a dual-stack peer needs one ipBlock per family)
+    const net = typeof block.cidr === 'string' ? parsePrefix(block.cidr) : undefined;
+    if (!net) return;
+    (Array.isArray(block.except) ? block.except : []).forEach((x: unknown, k: number) => {
+      const e = typeof x === 'string' ? parsePrefix(x) : undefined;
+      if (!e) return;
+      const where = at([...path, j, 'ipBlock', 'except', k]);
+      if (e.family !== net.family) {
+        diags.push(error('cluster.cidr', `ipBlock except ${JSON.stringify(x)} is IPv${e.family}, and its cidr ${block.cidr} is IPv${net.family}: one ipBlock is of one family`, where, `write a second peer with an ipBlock of its own for the IPv${e.family} range (a peer list may hold one ipBlock per family)`));
+      } else if (e.len < net.len || !contains(network(net), e.family, e.addr)) {
+        diags.push(error('cluster.cidr', `ipBlock except ${JSON.stringify(x)} is not inside its cidr ${block.cidr}`, where, `Kubernetes rejects it: an except entry must be a part of the cidr (a prefix of /${net.len} or longer within ${formatAddress(net.family, network(net).addr)}/${net.len})`));
+      }
+    });
   });
 }
 
