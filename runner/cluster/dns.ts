@@ -55,7 +55,9 @@ export function dashedIP(ip: string): string {
 }
 
 export function isHeadless(svc: Service): boolean {
-  return svc.type !== 'ExternalName' && (svc.clusterIP === undefined || svc.clusterIP === '' || svc.clusterIP === 'None');
+  // an IPv6-only (SingleStack IPv6) service has no clusterIP and is not headless: its clusterIP6 is its address
+  const real = (ip: string | undefined): boolean => ip !== undefined && ip !== '' && ip !== 'None';
+  return svc.type !== 'ExternalName' && !real(svc.clusterIP) && !real(svc.clusterIP6);
 }
 
 /** The arguments after `dnsmasq`, for a foreground run inside a lab namespace. */

@@ -263,7 +263,7 @@ export interface ResolvedCluster {
   /** Policies written but not enforced (policyEngine none): they compile to no rule and change no verdict. */
   readonly inertPolicies?: readonly NetworkPolicy[];
   /** The cluster DNS: the kube-dns Service address and the pod that serves it; absent when `dns: false`. */
-  readonly dns?: { readonly ip: string; readonly pod: string; readonly domain: 'cluster.local' };
+  readonly dns?: { readonly ip: string; /** Dual-stack: kube-dns's IPv6 ClusterIP (issue 14.1). */ readonly ip6?: string; readonly pod: string; readonly domain: 'cluster.local' };
   /** Lab nodes outside the cluster that peer with it over BGP (LoadBalancer addresses are announced to them). */
   readonly bgpPeers: readonly string[];
   /** The nodes' default gateway (cluster.gateway), an address on the node network. */

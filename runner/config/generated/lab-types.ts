@@ -1574,22 +1574,26 @@ conflist: ({
  */
 policy?: "canal"
 /**
- * An address with prefix length, IPv4 (10.0.0.1/24) or IPv6 (fd00::1/64).
+ * The cluster CIDR, split into one block per node; a list [IPv4, IPv6] makes the cluster dual-stack (pods get an address of each family).
  */
-"pod-cidr"?: string
+"pod-cidr"?: (Cidr | [Cidr]|[Cidr, Cidr])
 /**
  * Prefix length of each node's block. Default: 24 (Calico: 26).
  */
 "node-mask"?: number
 /**
- * An address with prefix length, IPv4 (10.0.0.1/24) or IPv6 (fd00::1/64).
+ * Dual-stack: prefix length of each node's IPv6 block (kube-controller-manager's --node-cidr-mask-size-ipv6). Default: 64 (Calico: 122).
  */
-"service-cidr"?: string
+"node-mask6"?: number
+/**
+ * The ClusterIP range; a list [IPv4, IPv6] in a dual-stack cluster (default then [10.96.0.0/12, fd00:10:96::/112]).
+ */
+"service-cidr"?: (Cidr | [Cidr]|[Cidr, Cidr])
 "node-port-range"?: string
 /**
- * An address with prefix length, IPv4 (10.0.0.1/24) or IPv6 (fd00::1/64).
+ * The node network: nodes not declared under `nodes:` get an address here and a port on the bridge k8s-net. A dual-stack cluster's nodes get an IPv6 address too: [192.168.56.0/24, fd00:56::/64] (the IPv6 default).
  */
-underlay?: string
+underlay?: (Cidr | [Cidr]|[Cidr, Cidr])
 /**
  * The underlay MTU; pod MTUs are derived from it (vxlan 50 less, udp 28 less).
  */
@@ -1701,9 +1705,27 @@ selector?: K8SLabels1
  */
 ports?: [ServicePort, ...(ServicePort)[]]
 /**
- * An address in the service CIDR, or None for a headless service. Default: allocated.
+ * An address in the service CIDR, or None for a headless service. Default: allocated (clusterIPs[0] when clusterIPs is written).
  */
 clusterIP?: string
+/**
+ * Dual-stack: the ClusterIPs, one per family in the order of ipFamilies (the first is clusterIP); [None] for a headless service. Default: allocated.
+ * 
+ * @minItems 1
+ * @maxItems 2
+ */
+clusterIPs?: [string]|[string, string]
+/**
+ * The Service's address families, the primary first (spec.ipFamilies). Default: the cluster's primary family (IPv4), both for PreferDualStack/RequireDualStack in a dual-stack cluster.
+ * 
+ * @minItems 1
+ * @maxItems 2
+ */
+ipFamilies?: [("IPv4" | "IPv6")]|[("IPv4" | "IPv6"), ("IPv4" | "IPv6")]
+/**
+ * spec.ipFamilyPolicy: SingleStack (default), PreferDualStack (both families when the cluster has both), RequireDualStack (both, or an error in a single-stack cluster).
+ */
+ipFamilyPolicy?: ("SingleStack" | "PreferDualStack" | "RequireDualStack")
 /**
  * LoadBalancer: the address announced over BGP. Default: allocated from load-balancer-pool.
  */

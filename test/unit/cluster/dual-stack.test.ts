@@ -1,0 +1,156 @@
+/**
+ * Dual-stack clusters (issue 14.1), the model side: `pod-cidr`/`service-cidr`/`underlay` as [IPv4, IPv6] lists, the
+ * nodes' IPv6 addresses and blocks (node-mask6), the pods' second address, the services' families as the apiserver
+ * settles them (ipFamilies, ipFamilyPolicy, clusterIPs), kube-dns dual-stack, and the same fields in a Service
+ * manifest. The refusals are bad labs (test/unit/bad-labs/dual-stack-*.lab.yaml). Pure: nothing is built.
+ */
+import { strict as assert } from 'node:assert';
+import { parseLabText } from '../../../runner/config/load.ts';
+import { expandCluster, type ClusterResult } from '../../../runner/cluster/expand.ts';
+import type { Diagnostic } from '../../../runner/config/diagnostics.ts';
+import { isHeadless } from '../../../runner/cluster/dns.ts';
+import { loadManifests } from '../../../runner/cluster/manifests.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const FILE = 'test/unit/cluster/inline.lab.yaml';
+
+function expand(text: string): { cluster?: ClusterResult; errors: Diagnostic[]; data: Record<string, unknown> } {
+  const e = expandCluster(parseLabText(FILE, text));
+  return { cluster: e.cluster, errors: e.diagnostics.filter((d) => d.severity === 'error'), data: e.file.data as Record<string, unknown> };
+}
+
+const DUAL = `name: ds
+cluster:
+  cni: flannel-vxlan
+  pod-cidr: [10.244.0.0/16, fd00:10:244::/56]
+  service-cidr: [10.96.0.0/12, fd00:10:96::/112]
+  nodes:
+    node-1: {}
+    node-2: {}
+  pods:
+    web: { labels: { app: web }, replicas: 2 }
+    client: { node: node-1 }
+`;
+
+function services(extra: string, base = DUAL): { cluster?: ClusterResult; errors: Diagnostic[] } {
+  return expand(`${base}  services:\n${extra}`);
+}
+
+describe('dual-stack clusters: the model (issue 14.1)', () => {
+  it('nodes get an IPv6 address (host 11 + index of the ULA default) and a /64 of the IPv6 pod CIDR; pods the same host number in it', () => {
+    const { cluster: c, errors } = expand(DUAL);
+    assert.deepEqual(errors, []);
+    assert.equal(c!.podCIDR6, 'fd00:10:244::/56');
+    assert.equal(c!.serviceCIDR6, 'fd00:10:96::/112');
+    assert.deepEqual(c!.nodes.map((n) => [n.name, n.ip, n.ip6, n.podCIDR, n.podCIDR6]), [
+      ['node-1', '192.168.56.11', 'fd00:56::b', '10.244.0.0/24', 'fd00:10:244::/64'],
+      ['node-2', '192.168.56.12', 'fd00:56::c', '10.244.1.0/24', 'fd00:10:244:1::/64'],
+    ]);
+    assert.deepEqual(c!.pods.map((p) => [p.name, p.ip, p.ip6]), [
+      ['coredns', '10.244.0.2', 'fd00:10:244::2'],
+      ['web-1', '10.244.0.3', 'fd00:10:244::3'],
+      ['web-2', '10.244.1.2', 'fd00:10:244:1::2'],
+      ['client', '10.244.0.4', 'fd00:10:244::4'],
+    ]);
+    // kube-dns: both families, the tenth address of each range
+    assert.deepEqual(c!.dns, { ip: '10.96.0.10', ip6: 'fd00:10:96::a', pod: 'coredns', domain: 'cluster.local' });
+    const kd = c!.services.find((s) => s.name === 'kube-dns')!;
+    assert.deepEqual([kd.clusterIP, kd.clusterIP6, kd.ipFamilies, kd.ipFamilyPolicy], ['10.96.0.10', 'fd00:10:96::a', ['IPv4', 'IPv6'], 'PreferDualStack']);
+  });
+
+  it('an IPv4-only cluster is as before: no IPv6 field anywhere', () => {
+    const { cluster: c, errors } = expand(DUAL.replace('  pod-cidr: [10.244.0.0/16, fd00:10:244::/56]\n  service-cidr: [10.96.0.0/12, fd00:10:96::/112]\n', '') + '  services:\n    web: { selector: { app: web }, ports: [{ port: 80 }], ipFamilyPolicy: PreferDualStack }\n');
+    assert.deepEqual(errors, []);
+    assert.equal(c!.podCIDR6, undefined);
+    assert.ok(c!.nodes.every((n) => n.ip6 === undefined && n.podCIDR6 === undefined));
+    assert.ok(c!.pods.every((p) => p.ip6 === undefined));
+    const web = c!.services.find((s) => s.name === 'web')!;
+    // PreferDualStack in a single-stack cluster: IPv4 only, as the apiserver gives it
+    assert.deepEqual([web.clusterIP, web.clusterIP6, web.ipFamilies], ['10.96.0.11', undefined, undefined]);
+    assert.equal(c!.dns?.ip6, undefined);
+  });
+
+  it('services: SingleStack is the primary family; PreferDualStack/RequireDualStack both; ipFamilies [IPv6] alone; two families infer RequireDualStack', () => {
+    const { cluster: c, errors } = services(`    single: { selector: { app: web }, ports: [{ port: 80 }] }
+    prefer: { selector: { app: web }, ports: [{ port: 80 }], ipFamilyPolicy: PreferDualStack }
+    six: { selector: { app: web }, ports: [{ port: 80 }], ipFamilies: [IPv6] }
+    six-first: { selector: { app: web }, ports: [{ port: 80 }], ipFamilies: [IPv6, IPv4] }
+    written: { selector: { app: web }, ports: [{ port: 80 }], ipFamilyPolicy: RequireDualStack, clusterIPs: [10.96.0.100, "fd00:10:96::64"] }
+    headless: { selector: { app: web }, ports: [{ port: 80 }], clusterIP: None, ipFamilyPolicy: PreferDualStack }
+`);
+    assert.deepEqual(errors, []);
+    const s = (n: string) => { const x = c!.services.find((y) => y.name === n)!; return [x.clusterIP, x.clusterIP6, x.ipFamilies, x.ipFamilyPolicy]; };
+    assert.deepEqual(s('single'), ['10.96.0.11', undefined, ['IPv4'], 'SingleStack']);
+    assert.deepEqual(s('prefer'), ['10.96.0.12', 'fd00:10:96::b', ['IPv4', 'IPv6'], 'PreferDualStack']);
+    assert.deepEqual(s('six'), [undefined, 'fd00:10:96::c', ['IPv6'], 'SingleStack']);
+    assert.deepEqual(s('six-first'), ['10.96.0.13', 'fd00:10:96::d', ['IPv6', 'IPv4'], 'RequireDualStack']);
+    assert.deepEqual(s('written'), ['10.96.0.100', 'fd00:10:96::64', ['IPv4', 'IPv6'], 'RequireDualStack']);
+    assert.deepEqual(s('headless'), ['None', 'None', ['IPv4', 'IPv6'], 'PreferDualStack']);
+    // an IPv6-only Service has an address: it is not headless
+    assert.equal(isHeadless(c!.services.find((y) => y.name === 'six')!), false);
+    assert.equal(isHeadless(c!.services.find((y) => y.name === 'headless')!), true);
+  });
+
+  it('what the apiserver refuses is a located error', () => {
+    const cases: [string, string, RegExp][] = [
+      ['    a: { selector: { app: web }, ports: [{ port: 80 }], ipFamilies: [IPv4, IPv6], ipFamilyPolicy: SingleStack }\n', 'cluster.ip-family-policy', /SingleStack, and ipFamilies lists two families/],
+      ['    a: { selector: { app: web }, ports: [{ port: 80 }], ipFamilies: [IPv4, IPv4] }\n', 'cluster.ip-families', /lists IPv4 twice/],
+      ['    a: { selector: { app: web }, ports: [{ port: 80 }], ipFamilies: [IPv4, IPv6], clusterIPs: ["fd00:10:96::64", 10.96.0.100] }\n', 'cluster.ip-families', /clusterIPs\[0\] fd00:10:96::64 is IPv6, and ipFamilies\[0\] is IPv4/],
+      ['    a: { selector: { app: web }, ports: [{ port: 80 }], clusterIP: 10.96.0.101, clusterIPs: [10.96.0.100] }\n', 'cluster.service-ip', /clusterIP 10.96.0.101 is not clusterIPs\[0\]/],
+      ['    a: { selector: { app: web }, ports: [{ port: 80 }], clusterIPs: [10.96.0.100, 10.96.0.101], ipFamilyPolicy: RequireDualStack }\n', 'cluster.service-ip', /both IPv4/],
+      ['    a: { selector: { app: web }, ports: [{ port: 80 }], clusterIPs: [None, "fd00:10:96::64"], ipFamilyPolicy: RequireDualStack }\n', 'cluster.headless', /lists None and an address/],
+      ['    a: { type: ExternalName, externalName: example.org, ipFamilyPolicy: PreferDualStack }\n', 'cluster.ip-families', /not for an ExternalName service/],
+      ['    a: { selector: { app: web }, ports: [{ port: 80 }], clusterIPs: [10.96.0.100, "fd00:99::1"], ipFamilyPolicy: RequireDualStack }\n', 'cluster.service-ip', /outside the IPv6 service CIDR fd00:10:96::\/112/],
+    ];
+    for (const [svc, code, msg] of cases) {
+      const { errors } = services(svc);
+      assert.equal(errors.length, 1, `${svc}: ${errors.map((e) => e.message).join('; ')}`);
+      assert.equal(errors[0].code, code);
+      assert.match(errors[0].message, msg);
+      assert.ok(errors[0].pos && errors[0].hint, 'located, with a hint');
+    }
+    // in an IPv4-only cluster, IPv6 is "not configured on this cluster"
+    const v4 = DUAL.replace('  pod-cidr: [10.244.0.0/16, fd00:10:244::/56]\n  service-cidr: [10.96.0.0/12, fd00:10:96::/112]\n', '');
+    const { errors } = services('    a: { selector: { app: web }, ports: [{ port: 80 }], ipFamilies: [IPv6] }\n', v4);
+    assert.deepEqual(errors.map((e) => e.code), ['cluster.ip-families']);
+    assert.match(errors[0].message, /ipFamilies has IPv6, and the cluster is IPv4-only/);
+  });
+
+  it('service-cidr left out of a dual-stack cluster: the IPv6 default joins 10.96.0.0/12; underlay [v4, v6] and node-mask6 as written', () => {
+    const { cluster: c, errors } = expand(`name: ds
+cluster:
+  cni: flannel-host-gw
+  pod-cidr: [10.244.0.0/16, fd00:10:244::/64]
+  underlay: [192.168.56.0/24, fd00:abcd::/64]
+  node-mask6: 80
+  nodes:
+    node-1: {}
+    node-2: {}
+`);
+    assert.deepEqual(errors, []);
+    assert.equal(c!.serviceCIDR6, 'fd00:10:96::/112');
+    assert.deepEqual(c!.nodes.map((n) => [n.ip6, n.podCIDR6]), [['fd00:abcd::b', 'fd00:10:244::/80'], ['fd00:abcd::c', 'fd00:10:244:0:1::/80']]);
+  });
+
+  it('calico-bgp: IPv6 blocks of /122 (Calico\'s blockSize), pods numbered from the block\'s first address', () => {
+    const { cluster: c, errors } = expand(DUAL.replace('cni: flannel-vxlan', 'cni: calico-bgp'));
+    assert.deepEqual(errors, []);
+    assert.deepEqual(c!.nodes.map((n) => n.podCIDR6), ['fd00:10:244::/122', 'fd00:10:244::40/122']);
+    assert.equal(c!.pods.find((p) => p.name === 'web-2')!.ip6, 'fd00:10:244::41');
+  });
+
+  it('a Service manifest keeps ipFamilies, ipFamilyPolicy and clusterIPs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-ds-'));
+    try {
+      writeFileSync(join(dir, 'svc.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: { name: web }\nspec:\n  ipFamilyPolicy: RequireDualStack\n  ipFamilies: [IPv6, IPv4]\n  clusterIPs: ["fd00:10:96::64", 10.96.0.100]\n  selector: { app: web }\n  ports: [{ port: 80 }]\n');
+      const set = loadManifests(dir, [{ value: 'svc.yaml', pos: { file: 'lab.yaml', line: 1, col: 1 } }], []);
+      assert.deepEqual(set.diagnostics, []);
+      assert.deepEqual(set.entries[0].value, { selector: { app: 'web' }, clusterIPs: ['fd00:10:96::64', '10.96.0.100'], ipFamilies: ['IPv6', 'IPv4'], ipFamilyPolicy: 'RequireDualStack', ports: [{ port: 80 }] });
+      assert.equal(set.entries[0].at(['ipFamilies']).line, 6);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
