@@ -16,6 +16,7 @@ import type { LoadedFile, PathSeg } from '../config/load.ts';
 import { formatAddress, parsePrefix } from '../model/ip.ts';
 import type { Draft } from './draft.ts';
 import { HOST_NETWORK_KEY } from './types.ts';
+import { calicoNeighbors6, hasAddress, peerNeighbors6 } from './calico6.ts';
 import { asObj, type Obj } from '../util/obj.ts';
 
 /** The underlay bridge auto-wired nodes share. */
@@ -158,7 +159,9 @@ export function addPodNetwork(d: Draft, underlay: string, peers: readonly string
       else if (rrs.includes(n.name)) for (const o of others) neighbors.push(rrs.includes(o.name) ? { peer: o.name } : { peer: o.name, 'rr-client': true });
       else for (const r of rrs) neighbors.push({ peer: r });
       for (const p of peers) neighbors.push({ peer: p });
-      node.bgp = { neighbors, announce: [n.podCIDR, ...(d.lbAnnounce.get(n.name) ?? [])] };
+      // dual-stack: the same sessions over IPv6, and the node's IPv6 block announced (calico6.ts)
+      const six = hasAddress(interfaces, n.ip6) ? calicoNeighbors6(d, n, neighbors, peers) : [];
+      node.bgp = { neighbors: [...neighbors, ...six], announce: [n.podCIDR, ...(six.length && n.podCIDR6 ? [n.podCIDR6] : []), ...(d.lbAnnounce.get(n.name) ?? [])] };
       remap(['nodes', n.name, 'bgp'], ['cluster', 'cni']);
     }
     node.interfaces = interfaces;
@@ -175,6 +178,7 @@ export function addPodNetwork(d: Draft, underlay: string, peers: readonly string
     const bgp = asObj(r.bgp);
     const neighbors = Array.isArray(bgp.neighbors) ? [...(bgp.neighbors as Obj[])] : [];
     for (const n of d.nodes) if (!neighbors.some((x) => asObj(x).peer === n.name)) neighbors.push({ peer: n.name, asn });
+    for (const x of peerNeighbors6(d, r, asn)) if (!neighbors.some((y) => asObj(y).peer === x.peer)) neighbors.push(x);
     d.rawNodes[p] = { ...r, bgp: { ...bgp, neighbors } };
   }
   // pods

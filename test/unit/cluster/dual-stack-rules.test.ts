@@ -16,6 +16,9 @@ import { dnatRule, kubeProxyDecide } from '../../../runner/trace/predict-kube-pr
 import { policyDrop } from '../../../runner/trace/predict-policy.ts';
 import type { Pkt } from '../../../runner/trace/predict-packet.ts';
 import type { ClusterResult } from '../../../runner/cluster/types.ts';
+import { calicoNeighbors6, hasAddress, peerAddress6, peerNeighbors6 } from '../../../runner/cluster/calico6.ts';
+import type { Draft } from '../../../runner/cluster/draft.ts';
+import { asObj } from '../../../runner/util/obj.ts';
 import { dualStack, PODS, SERVICES } from '../../fixtures/dual-stack-cluster.ts';
 import { expectGolden, expectNoStrayGoldens } from '../golden.ts';
 
@@ -215,5 +218,28 @@ describe('dual-stack: the trace’s kube-proxy and policy in IPv6', () => {
     assert.equal(d!.rule.family, 'ip6');
     assert.equal(policyDrop(c, 'node1', pkt('fd00:10:244:1::2', 9999, 'fd00:50::99')), undefined, 'from the IPv6 block');
     assert.ok(policyDrop(c, 'node1', pkt('fd00:10:244:1::2', 9999, 'fd00:50::12')), 'its except');
+  });
+});
+
+describe('dual-stack: Calico BGP carrying IPv6 (calico6.ts)', () => {
+  const node = (name: string, i: number) => ({ name, ip: `192.168.56.${10 + i}`, ip6: `fd00:56::${10 + i}`, underlayIf: 'eth0', podCIDR: `10.244.${i}.0/26`, podCIDR6: `fd00:10:244::${(i * 64).toString(16)}/122`, labels: {}, declared: false, index: i });
+  const d = {
+    nodes: [node('node-1', 1), node('node-2', 2), node('node-3', 3)],
+    rawNodes: { edge: { kind: 'bird', asn: 65000, interfaces: { eth0: { addresses: ['192.168.56.100/24', 'fe80::1/64', 'fd00:56::100/64'] } } }, old: { kind: 'bird', interfaces: { eth0: { addresses: ['192.168.56.101/24'] } } } },
+  } as unknown as Draft;
+
+  it('each IPv4 session gets its IPv6 twin, to the peer’s IPv6 address, with the same options', () => {
+    const n1 = d.nodes[0];
+    const v4 = [{ peer: 'node-2' }, { peer: 'node-3', 'rr-client': true }, { peer: 'edge' }, { peer: 'old' }];
+    assert.deepEqual(calicoNeighbors6(d, n1, v4, ['edge', 'old']), [{ peer: 'fd00:56::12' }, { peer: 'fd00:56::13', 'rr-client': true }, { peer: 'fd00:56::100' }]);
+    assert.deepEqual(calicoNeighbors6(d, { ...n1, ip6: undefined }, v4, ['edge']), [], 'an IPv4-only node: none');
+  });
+
+  it('an external peer with an IPv6 address gets a session to each node’s IPv6 address; link-local is not one', () => {
+    assert.equal(peerAddress6(asObj(d.rawNodes.edge)), 'fd00:56::100');
+    assert.deepEqual(peerNeighbors6(d, asObj(d.rawNodes.edge), 64512).map((x) => x.peer), ['fd00:56::11', 'fd00:56::12', 'fd00:56::13']);
+    assert.deepEqual(peerNeighbors6(d, asObj(d.rawNodes.old), 64512), []);
+    assert.equal(hasAddress({ eth0: { addresses: ['fd00:56::11/64'] } }, 'fd00:56::11'), true);
+    assert.equal(hasAddress({ eth0: { addresses: ['192.168.56.11/24'] } }, 'fd00:56::11'), false);
   });
 });
