@@ -19,6 +19,7 @@ import type { ClusterResult } from '../../../runner/cluster/types.ts';
 import { calicoNeighbors6, hasAddress, peerAddress6, peerNeighbors6 } from '../../../runner/cluster/calico6.ts';
 import type { Draft } from '../../../runner/cluster/draft.ts';
 import { asObj } from '../../../runner/util/obj.ts';
+import { modelLines } from '../../../runner/cli/status-text.ts';
 import { dualStack, PODS, SERVICES } from '../../fixtures/dual-stack-cluster.ts';
 import { expectGolden, expectNoStrayGoldens } from '../golden.ts';
 
@@ -241,5 +242,18 @@ describe('dual-stack: Calico BGP carrying IPv6 (calico6.ts)', () => {
     assert.deepEqual(peerNeighbors6(d, asObj(d.rawNodes.old), 64512), []);
     assert.equal(hasAddress({ eth0: { addresses: ['fd00:56::11/64'] } }, 'fd00:56::11'), true);
     assert.equal(hasAddress({ eth0: { addresses: ['192.168.56.11/24'] } }, 'fd00:56::11'), false);
+  });
+});
+
+describe('dual-stack: lab status shows both ClusterIPs', () => {
+  it('a dual-stack Service shows both, an IPv6-only one its IPv6 one, endpoints with both addresses', () => {
+    const lines = modelLines({ services: [
+      { name: 'web', namespace: 'default', type: 'ClusterIP', clusterIP: '10.96.0.10', clusterIP6: 'fd00:10:96::a', nodePorts: [], ports: ['80/TCP'], endpoints: [{ pod: 'web-a', ip: '10.244.1.2', ip6: 'fd00:10:244:1::2', port: 8080 }] },
+      { name: 'v6', namespace: 'default', type: 'ClusterIP', clusterIP6: 'fd00:10:96::c', nodePorts: [], ports: ['80/TCP'], endpoints: [{ pod: 'v6-a', ip: '10.244.1.3', ip6: 'fd00:10:244:1::3', port: 8080 }] },
+    ], policies: [], impairments: [] });
+    assert.deepEqual(lines, [
+      '  service default/web (ClusterIP) ClusterIP 10.96.0.10 fd00:10:96::a ports 80/TCP → web-a 10.244.1.2:8080 [fd00:10:244:1::2]:8080',
+      '  service default/v6 (ClusterIP) ClusterIP fd00:10:96::c ports 80/TCP → v6-a [fd00:10:244:1::3]:8080',
+    ]);
   });
 });
