@@ -11,6 +11,7 @@ import type { Diagnostic } from '../../../runner/config/diagnostics.ts';
 import { dnsmasqArgs, isHeadless } from '../../../runner/cluster/dns.ts';
 import { vtepMac } from '../../../runner/cluster/cni.ts';
 import { loadManifests } from '../../../runner/cluster/manifests.ts';
+import { resolveLab } from '../../../runner/resolve/resolve.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -189,7 +190,9 @@ cluster:
     assert.deepEqual((nodes['web-2'].interfaces as Record<string, Record<string, unknown>>).eth0.addresses, ['10.244.0.65/32', 'fd00:10:244::41/128']);
     assert.deepEqual(nodes['web-2'].routes, ['default via 169.254.1.1 dev eth0 onlink', 'default via fe80::ecee:eeff:feee:eeee dev eth0']);
     assert.ok((nodes['node-2'].routes as string[]).includes(`fd00:10:244::41/128 dev ${pod.hostIf}`));
-    assert.equal((nodes['node-2'].sysctls as Record<string, number>)[`net.ipv6.conf.${pod.hostIf}.accept_dad`], 0);
+    assert.equal((nodes['node-2'].sysctls as Record<string, number>)[`net.ipv6.conf.${pod.hostIf}.accept_dad`], 0);    // the whole lab resolves: an IPv6 link-local gateway with its device is on the link (no `onlink` needed)
+    const r = resolveLab(parseLabText(FILE, DUAL.replace('cni: flannel-vxlan', 'cni: calico-bgp')));
+    assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
   });
 
   it('DNS: A and AAAA for a dual-stack Service, AAAA only for an IPv6 one, both families of a headless one\'s endpoints, pods\' dashed IPv6 names; dnsmasq listens on both', () => {
