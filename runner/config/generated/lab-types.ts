@@ -892,7 +892,7 @@ node?: string
  */
 run?: (string | [(string | number), ...((string | number))[]])
 /**
- * A ping from a node to a target.
+ * A ping from a node to a target (family: 6 for its IPv6 address).
  */
 ping?: {
 /**
@@ -903,6 +903,7 @@ from: string
  * What it pings.
  */
 to: string
+family?: AddressFamily
 /**
  * Echo requests, 0.2 s apart (default 3).
  */
