@@ -78,7 +78,7 @@ function under(ctx: ResolveContext, prefix: readonly PathSeg[]): ResolveContext 
   return {
     nodeNames: ctx.nodeNames,
     hasNode: (n) => ctx.hasNode(n),
-    target: (to, from) => ctx.target(to, from),
+    target: (to, from, family) => ctx.target(to, from, family),
     at: (path, key) => ctx.at([...prefix, ...path], key),
     unknownNode: (n, path) => ctx.unknownNode(n, [...prefix, ...path]),
     testNames: ctx.testNames,

@@ -13,7 +13,8 @@ export interface ResolveContext {
   readonly bridgeNames?: readonly string[];
   hasNode(name: string): boolean;
   /** Resolve `to:` — a node, node:interface, or an address — as seen from node `from`. */
-  target(to: string, from?: string): TargetResult;
+  /** family: the address family the test asks for (`family: 6`); absent: IPv4 first. */
+  target(to: string, from?: string, family?: 4 | 6): TargetResult;
   /** Position of a key or value under this test's assertion mapping. */
   at(path: readonly PathSeg[], key?: boolean): SourcePos;
   /** Report `unknown node` with a did-you-mean hint. */

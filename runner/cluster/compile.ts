@@ -171,7 +171,7 @@ export function clusterSteps(lab: ResolvedLab, ctx: CompileContext): Step[] {
     }
     if (pod.name === DNS_POD && c.dns) {
       const endpoints = new Map(c.endpoints.map((e) => [`${e.service.namespace}/${e.service.name}`, e.endpoints.map((x) => ({ ip: x.ip, pod: x.pod }))]));
-      const argv = ['dnsmasq', ...dnsmasqArgs({ services: c.services, pods: c.pods, endpoints, listen: pod.ip }), '--pid-file', '--user=root'];
+      const argv = ['dnsmasq', ...dnsmasqArgs({ services: c.services, pods: c.pods, endpoints, listen: pod.ip, ...(pod.ip6 ? { listen6: pod.ip6 } : {}) }), '--pid-file', '--user=root'];
       steps.push({ id: `${pod.name}.dnsmasq`, phase: 'daemons', order: 0, op: { type: 'daemon', ns, node: pod.name, name: 'dnsmasq', argv, log: log(pod.name, 'dnsmasq') }, source: c.pos, note: 'the cluster DNS: dnsmasq with the records of every service and pod', creates: { kind: 'process', name: 'dnsmasq', ns } });
       continue;
     }

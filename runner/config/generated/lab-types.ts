@@ -353,6 +353,10 @@ mtu?: number
  */
 export type Endpoint = string
 /**
+ * The address family of the target: 6 takes a node's or pod's IPv6 address (a dual-stack cluster's second one), 4 its IPv4 one. Default: IPv4 first (an address written as an IPv6 literal is IPv6).
+ */
+export type AddressFamily = (4 | 6)
+/**
  * An AS number, 1–4294967295.
  */
 export type Asn = number
@@ -768,6 +772,7 @@ from: string
  * The server: a node, node:interface or address.
  */
 to: string
+family?: AddressFamily
 /**
  * tcp (default) or udp.
  */
@@ -887,7 +892,7 @@ node?: string
  */
 run?: (string | [(string | number), ...((string | number))[]])
 /**
- * A ping from a node to a target.
+ * A ping from a node to a target (family: 6 for its IPv6 address).
  */
 ping?: {
 /**
@@ -898,6 +903,7 @@ from: string
  * What it pings.
  */
 to: string
+family?: AddressFamily
 /**
  * Echo requests, 0.2 s apart (default 3).
  */
@@ -985,7 +991,10 @@ service?: Service
 dns?: {
 from: NodeName
 name: string
-type?: ("A" | "SRV" | "CNAME")
+/**
+ * The record type asked for: A (default), AAAA (a dual-stack cluster's IPv6 addresses), SRV or CNAME.
+ */
+type?: ("A" | "AAAA" | "SRV" | "CNAME")
 expect?: (string[] | "nxdomain" | {
 service?: string
 })
@@ -1028,6 +1037,7 @@ from: string
  * What it pings.
  */
 to: string
+family?: AddressFamily
 /**
  * Echo requests to send.
  */
@@ -1073,6 +1083,7 @@ from: string
  * Where it connects.
  */
 to: string
+family?: AddressFamily
 /**
  * TCP port.
  */
@@ -1268,6 +1279,7 @@ url?: string
  * Instead of url: the server, a node, node:interface or address.
  */
 to?: string
+family?: AddressFamily
 /**
  * With to: the TCP port (default 80).
  */

@@ -8,8 +8,10 @@ import { strict as assert } from 'node:assert';
 import { parseLabText } from '../../../runner/config/load.ts';
 import { expandCluster, type ClusterResult } from '../../../runner/cluster/expand.ts';
 import type { Diagnostic } from '../../../runner/config/diagnostics.ts';
-import { isHeadless } from '../../../runner/cluster/dns.ts';
+import { dnsmasqArgs, isHeadless } from '../../../runner/cluster/dns.ts';
+import { vtepMac } from '../../../runner/cluster/cni.ts';
 import { loadManifests } from '../../../runner/cluster/manifests.ts';
+import { resolveLab } from '../../../runner/resolve/resolve.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,5 +154,61 @@ cluster:
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('flannel-vxlan: flannel-v6.1 beside flannel.1 (same VNI and port, the IPv6 underlay address, the block\'s first address /128), neighbour + FDB + onlink route per other node', () => {
+    const { data } = expand(DUAL);
+    const node1 = (data.nodes as Record<string, Record<string, unknown>>)['node-1'];
+    const ifs = node1.interfaces as Record<string, Record<string, unknown>>;
+    assert.deepEqual(ifs.eth0.addresses, ['192.168.56.11/24', 'fd00:56::b/64']);
+    assert.deepEqual(ifs['flannel-v6.1'], {
+      type: 'vxlan', vni: 1, port: 8472, dev: 'eth0', local: 'fd00:56::b', mac: vtepMac('ds', 'node-1', 'flannel-v6.1'), addresses: ['fd00:10:244::/128'], mtu: 1430,
+      neighbors: [{ ip: 'fd00:10:244:1::', mac: vtepMac('ds', 'node-2', 'flannel-v6.1'), via: 'fd00:56::c' }],
+    });
+    assert.notEqual(vtepMac('ds', 'node-1', 'flannel-v6.1'), vtepMac('ds', 'node-1'));
+    assert.ok((node1.routes as string[]).includes('fd00:10:244:1::/64 via fd00:10:244:1:: dev flannel-v6.1 onlink'));
+    assert.ok((node1.routes as string[]).includes('fd00:10:96::/112 dev eth0'));
+    // no DAD in the lab's namespaces: addresses usable at once
+    assert.equal((node1.sysctls as Record<string, number>)['net.ipv6.conf.all.accept_dad'], 0);
+    const bridges = data.bridges as Record<string, Record<string, unknown>>;
+    assert.deepEqual(bridges['cni0@node-1'].addresses, ['10.244.0.1/24', 'fd00:10:244::1/64']);
+    const web2 = (data.nodes as Record<string, Record<string, unknown>>)['web-2'];
+    assert.deepEqual((web2.interfaces as Record<string, Record<string, unknown>>).eth0.addresses, ['10.244.1.2/24', 'fd00:10:244:1::2/64']);
+    assert.deepEqual(web2.routes, ['default via 10.244.1.1', 'default via fd00:10:244:1::1']);
+  });
+
+  it('flannel-host-gw: the other node\'s IPv6 block via its IPv6 address', () => {
+    const { data } = expand(DUAL.replace('cni: flannel-vxlan', 'cni: flannel-host-gw'));
+    const routes = (data.nodes as Record<string, Record<string, unknown>>)['node-2'].routes as string[];
+    assert.ok(routes.includes('fd00:10:244::/64 via fd00:56::b dev eth0'), routes.join('; '));
+  });
+
+  it('calico-bgp: the pod\'s /128 on eth0, its default via the host side\'s link-local (fe80::ecee:eeff:feee:eeee), a /128 route on the node', () => {
+    const { data, cluster: c } = expand(DUAL.replace('cni: flannel-vxlan', 'cni: calico-bgp'));
+    const pod = c!.pods.find((p) => p.name === 'web-2')!;
+    const nodes = data.nodes as Record<string, Record<string, unknown>>;
+    assert.deepEqual((nodes['web-2'].interfaces as Record<string, Record<string, unknown>>).eth0.addresses, ['10.244.0.65/32', 'fd00:10:244::41/128']);
+    assert.deepEqual(nodes['web-2'].routes, ['default via 169.254.1.1 dev eth0 onlink', 'default via fe80::ecee:eeff:feee:eeee dev eth0']);
+    assert.ok((nodes['node-2'].routes as string[]).includes(`fd00:10:244::41/128 dev ${pod.hostIf}`));
+    assert.equal((nodes['node-2'].sysctls as Record<string, number>)[`net.ipv6.conf.${pod.hostIf}.accept_dad`], 0);    // the whole lab resolves: an IPv6 link-local gateway with its device is on the link (no `onlink` needed)
+    const r = resolveLab(parseLabText(FILE, DUAL.replace('cni: flannel-vxlan', 'cni: calico-bgp')));
+    assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
+  });
+
+  it('DNS: A and AAAA for a dual-stack Service, AAAA only for an IPv6 one, both families of a headless one\'s endpoints, pods\' dashed IPv6 names; dnsmasq listens on both', () => {
+    const { cluster: c } = services(`    web: { selector: { app: web }, ports: [{ port: 80, name: http }], ipFamilyPolicy: PreferDualStack }
+    six: { selector: { app: web }, ports: [{ port: 80 }], ipFamilies: [IPv6] }
+    hl: { selector: { app: web }, ports: [{ port: 80, name: http }], clusterIP: None, ipFamilyPolicy: RequireDualStack }
+`);
+    const dnsPod = c!.pods.find((p) => p.name === 'coredns')!;
+    const endpoints = new Map(c!.endpoints.map((e) => [`${e.service.namespace}/${e.service.name}`, e.endpoints.map((x) => ({ ip: x.ip, pod: x.pod }))]));
+    const args = dnsmasqArgs({ services: c!.services, pods: c!.pods, endpoints, listen: dnsPod.ip, listen6: dnsPod.ip6 });
+    assert.ok(args.includes('--listen-address=fd00:10:244::2'));
+    assert.ok(args.includes('--host-record=web.default.svc.cluster.local,10.96.0.11,fd00:10:96::b'));
+    assert.ok(args.includes('--host-record=six.default.svc.cluster.local,fd00:10:96::c'));
+    for (const a of ['10.244.0.3', '10.244.1.2', 'fd00:10:244::3', 'fd00:10:244:1::2']) assert.ok(args.includes(`--host-record=hl.default.svc.cluster.local,${a}`), a);
+    assert.ok(args.includes('--host-record=fd00-10-244--3.hl.default.svc.cluster.local,fd00:10:244::3'));
+    assert.ok(args.includes('--host-record=fd00-10-244-1--2.default.pod.cluster.local,fd00:10:244:1::2'));
+    assert.ok(args.includes('--host-record=kube-dns.kube-system.svc.cluster.local,10.96.0.10,fd00:10:96::a'));
   });
 });
