@@ -25,7 +25,8 @@
  * - a named port resolves against the destination pod's container ports (name and protocol): for ingress the
  *   selected pod, for egress the peer pod (a destination that is not a pod never matches a named port); endPort
  *   makes port..endPort a range;
- * - replies of allowed connections pass (conntrack ESTABLISHED,RELATED is accepted before any policy);
+ * - replies of allowed connections pass (conntrack ESTABLISHED,RELATED is accepted before any policy); in IPv6 so
+ *   does neighbour discovery (ICMPv6 types 133–136), which IPv4 does with ARP outside iptables;
  * - the node itself reaches its pods whatever the policies (kubelet's health checks; Kubernetes documents that
  *   a pod cannot block its node, and CNIs allow it); a pod reaching its own node is not filtered either (that is
  *   left to the implementation by Kubernetes; here it goes to the node's INPUT chain, which is left alone);
@@ -233,6 +234,14 @@ export function policyRules(input: PolicyInput, family: Family = 4): string {
 
   // NSL-POLICY: replies first, then the source pod's egress, then the destination pod's ingress
   r.add(CHAIN_POLICY, ['-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED'], 'replies of allowed connections pass (and RELATED, e.g. ICMP errors)', 'ACCEPT');
+  if (family === 6) {
+    // IPv6 finds its neighbours with ICMPv6 (NDP), which with br_netfilter crosses these chains as bridged traffic: a
+    // pod isolated for ingress would otherwise be unreachable even where allowed. Calico's Felix accepts NDP before
+    // any policy too (ARP, its IPv4 counterpart, is not IP and never reaches iptables).
+    for (const t of ['router-solicitation', 'router-advertisement', 'neighbour-solicitation', 'neighbour-advertisement']) {
+      r.add(CHAIN_POLICY, ['-p', 'ipv6-icmp', '-m', 'icmp6', '--icmpv6-type', t], `IPv6 neighbour discovery (${t}) passes, as ARP does in IPv4`, 'ACCEPT');
+    }
+  }
   for (const { pod, egress } of isolation) {
     if (egress.length === 0) continue;
     const chain = podChain(pod, 'OUT');

@@ -55,36 +55,37 @@ function pickPort(svc: Service, via: ServiceVia, port: number | undefined, proto
  * A ping to a Service's address (`--proto icmp`): kube-proxy forwards no ICMP, and what happens instead is the lesson
  * (iptables mode: nothing answers; nftables mode: its cluster-ips-check rejects it). No node port has a ping.
  */
-function pingService(svc: Service, via: ServiceVia, node: string | undefined, c: NonNullable<ResolvedLab['cluster']>): ServiceTo {
+function pingService(svc: Service, via: ServiceVia, node: string | undefined, c: NonNullable<ResolvedLab['cluster']>, family?: 4 | 6): ServiceTo {
   const target = { kind: 'service' as const, namespace: svc.namespace, name: svc.name, via };
   if (via === 'node-port') {
     const n = c.nodes.find((x) => x.name === node) ?? c.nodes[0];
-    return { ok: true, dst: n.ip, proto: 'icmp', target: { ...target, node: n.name } };
+    return { ok: true, dst: family === 6 && n.ip6 ? n.ip6 : n.ip, proto: 'icmp', target: { ...target, node: n.name } };
   }
-  const dst = via === 'load-balancer' ? svc.loadBalancerIP : primaryClusterIP(svc);
+  const dst = via === 'load-balancer' ? svc.loadBalancerIP : family === undefined ? primaryClusterIP(svc) : family === 6 ? svc.clusterIP6 : svc.clusterIP;
   if (!dst || dst === 'None') return { ok: false, message: `Service ${serviceKey(svc)} is headless (clusterIP: None): it has no address of its own`, hint: 'its name resolves to the pods themselves: trace to one of them' };
   return { ok: true, dst, proto: 'icmp', target };
 }
 
 /** A flow to a Service: through its ClusterIP, a node port on `node` (default: the first cluster node), or its LoadBalancer address. */
-export function serviceTo(lab: ResolvedLab, svc: Service, via: ServiceVia, want: { port?: number; proto?: TraceProto; node?: string }): ServiceTo {
+export function serviceTo(lab: ResolvedLab, svc: Service, via: ServiceVia, want: { port?: number; proto?: TraceProto; node?: string; family?: 4 | 6 }): ServiceTo {
   const key = serviceKey(svc);
   const c = lab.cluster!;
   if (svc.type === 'ExternalName') return { ok: false, message: `Service ${key} is an ExternalName Service: it has no address to trace to`, hint: `it is a DNS name (${svc.externalName ?? '?'}): trace to what that name resolves to` };
-  if (want.proto === 'icmp') return pingService(svc, via, want.node, c);
+  if (want.proto === 'icmp') return pingService(svc, via, want.node, c, want.family);
   const p = pickPort(svc, via, want.port, want.proto);
   if (!('protocol' in p)) return { ok: false, ...p };
   const proto = p.protocol.toLowerCase() as TraceProto;
   if (via === 'node-port') {
     const node = c.nodes.find((n) => n.name === want.node) ?? c.nodes[0];
     if (p.nodePort === undefined || !node) return { ok: false, message: `Service ${key} has no node port`, hint: 'make it type: NodePort, or trace to its ClusterIP' };
-    return { ok: true, dst: node.ip, port: p.nodePort, proto, target: { kind: 'service', namespace: svc.namespace, name: svc.name, via, node: node.name } };
+    const dst = want.family === 6 && node.ip6 ? node.ip6 : node.ip;
+    return { ok: true, dst, port: p.nodePort, proto, target: { kind: 'service', namespace: svc.namespace, name: svc.name, via, node: node.name } };
   }
   if (via === 'load-balancer') {
     return { ok: true, dst: svc.loadBalancerIP!, port: p.port, proto, target: { kind: 'service', namespace: svc.namespace, name: svc.name, via } };
   }
   // the ClusterIP of the Service's primary family (ipFamilies[0]): an IPv6-only Service has only clusterIP6
-  const vip = primaryClusterIP(svc);
+  const vip = want.family === undefined ? primaryClusterIP(svc) : want.family === 6 ? svc.clusterIP6 : svc.clusterIP;
   if (vip === undefined || vip === '' || vip === 'None') {
     return { ok: false, message: `Service ${key} is headless (clusterIP: None): it has no address of its own`, hint: 'its name resolves to the pods themselves: trace to one of them' };
   }

@@ -50,7 +50,9 @@ function kubeProxyChains(cluster: ClusterResult): Map<string, LabObjectRef> {
   const map = new Map<string, LabObjectRef>();
   const first = cluster.nodes[0];
   if (!first) return map;
-  for (const sp of proxiedServicePorts(kubeProxyInput(cluster, first.name))) {
+  // both families' chains in a dual-stack cluster (KUBE-SEP and endpoint chains differ by the endpoint's address)
+  const families = cluster.podCIDR6 && cluster.serviceCIDR6 ? ([4, 6] as const) : ([4] as const);
+  for (const sp of families.flatMap((f) => proxiedServicePorts(kubeProxyInput(cluster, first.name, new Set(), f)))) {
     const svc = serviceObject(cluster, sp);
     for (const c of [svcChain(sp), extChain(sp), svlChain(sp), svcChain(sp).replace('KUBE-SVC-', 'KUBE-FW-'), nftServiceChain(sp), nftExternalChain(sp), nftLocalChain(sp)]) map.set(c, svc);
     for (const ep of sp.clusterEndpoints) {
@@ -104,7 +106,7 @@ function firewallChains(n: ResolvedNode): Set<string> {
 function commentService(cluster: ClusterResult, rule: string | undefined): LabObjectRef | undefined {
   const m = rule ? /([\w.-]+)\/([\w.-]+)(?::([\w-]+))? has no (local )?endpoints/.exec(rule) : null;
   if (!m) return undefined;
-  const sp = proxiedServicePorts(kubeProxyInput(cluster, cluster.nodes[0]!.name)).find((s) => s.namespace === m[1] && s.serviceName === m[2] && s.portName === (m[3] ?? ''));
+  const sp = [4, 6].flatMap((f) => (f === 6 && !cluster.podCIDR6 ? [] : proxiedServicePorts(kubeProxyInput(cluster, cluster.nodes[0]!.name, new Set(), f as 4 | 6)))).find((s) => s.namespace === m[1] && s.serviceName === m[2] && s.portName === (m[3] ?? ''));
   return sp ? serviceObject(cluster, sp, m[4] ? ' (no local endpoints)' : ' (no endpoints)') : undefined;
 }
 
