@@ -32,6 +32,8 @@ export interface ModelSource {
   readonly node?: { readonly name: string; readonly ip: string; readonly ip6?: string };
   /** Dual-stack: its IPv6 address (pod or node). */
   readonly ip6?: string;
+  /** Dual-stack: the pods it probes over IPv6, where they differ from `targets` (an ipBlock is of one family). */
+  readonly targets6?: readonly string[];
 }
 
 export interface ModelParams {
@@ -56,7 +58,7 @@ export function projectV6(p: ModelParams): ModelParams {
     family: 6,
     podIPs: p.podIPs6 ?? {},
     podIPs6: undefined,
-    sources: p.sources.map((s) => ({ ...s, ip: s.ip6 ?? '', ...(s.node ? { node: { name: s.node.name, ip: s.node.ip6 ?? '' } } : {}) })),
+    sources: p.sources.map(({ targets6, ...s }) => ({ ...s, ip: s.ip6 ?? '', ...(targets6 ? { targets: targets6 } : {}), ...(s.node ? { node: { name: s.node.name, ip: s.node.ip6 ?? '' } } : {}) })),
   };
 }
 
@@ -73,6 +75,8 @@ export interface ModelObservations {
 
 /** The kubelet's port: where the nodes answer (nslab's test server, started by the assertion) for pod → node. */
 export const NODE_PORT = 10250;
+
+const sameNames = (a: readonly { name: string }[], b: readonly { name: string }[]): boolean => a.length === b.length && a.every((x, i) => x.name === b[i].name);
 
 export const k8sNetworkModel: AssertionDef<ModelParams> = {
   type: 'k8s-network-model',
@@ -99,19 +103,22 @@ export const k8sNetworkModel: AssertionDef<ModelParams> = {
     try {
       for (const p of pods) {
         const targets = servers.filter((t) => t !== p && (expectedAllowed(cluster, p, t, port, 'TCP') || (skipped++, false)));
+        // IPv6 pairs judged in IPv6: an ipBlock applies to its own family only (issue 14.1)
+        const targets6 = cluster.podCIDR6 ? servers.filter((t) => t !== p && expectedAllowed(cluster, p, t, port, 'TCP', 6)) : targets;
         const own = cluster.nodes.find((n) => n.name === p.node);
         const toNode = own && (expectedAllowed(cluster, p, { ip: own.ip, node: own.name }, NODE_PORT, 'TCP') || (skipped++, false));
-        sources.push({ name: p.name, kind: 'pod', ip: p.ip, ...(p.ip6 ? { ip6: p.ip6 } : {}), targets: targets.map((t) => t.name), ...(own && toNode ? { node: { name: own.name, ip: own.ip, ...(own.ip6 ? { ip6: own.ip6 } : {}) } } : {}) });
+        sources.push({ name: p.name, kind: 'pod', ip: p.ip, ...(p.ip6 ? { ip6: p.ip6 } : {}), targets: targets.map((t) => t.name), ...(sameNames(targets, targets6) ? {} : { targets6: targets6.map((t) => t.name) }), ...(own && toNode ? { node: { name: own.name, ip: own.ip, ...(own.ip6 ? { ip6: own.ip6 } : {}) } } : {}) });
       }
       for (const n of cluster.nodes) {
         const targets = servers.filter((t) => expectedAllowed(cluster, { ip: n.ip, node: n.name }, t, port, 'TCP') || (skipped++, false));
-        sources.push({ name: n.name, kind: 'node', ip: n.ip, ...(n.ip6 ? { ip6: n.ip6 } : {}), targets: targets.map((t) => t.name) });
+        const targets6 = n.ip6 ? servers.filter((t) => expectedAllowed(cluster, { ip: n.ip6!, node: n.name }, t, port, 'TCP', 6)) : targets;
+        sources.push({ name: n.name, kind: 'node', ip: n.ip, ...(n.ip6 ? { ip6: n.ip6 } : {}), targets: targets.map((t) => t.name), ...(sameNames(targets, targets6) ? {} : { targets6: targets6.map((t) => t.name) }) });
       }
     } catch (e) {
       r.diagnostics.push(error('test.k8s-network-model', `k8s-network-model: the cluster's NetworkPolicies cannot be judged: ${e instanceof Error ? e.message : String(e)}`, ctx.at([]), 'fix the network-policies: section'));
       return r.result(undefined);
     }
-    // dual-stack: the pairs again over IPv6 (the policies' verdicts are the same: selectors name pods, not families)
+    // dual-stack: the pairs again over IPv6 (each judged in IPv6: selectors name pods, but an ipBlock is of one family)
     const dual = !!cluster.podCIDR6 && servers.every((s) => s.ip6);
     return r.result<ModelParams>({ port, sources, podIPs: Object.fromEntries(servers.map((s) => [s.name, s.ip])), skipped, nodePort: NODE_PORT, ...(dual ? { podIPs6: Object.fromEntries(servers.map((s) => [s.name, s.ip6!])) } : {}) });
   },
