@@ -115,6 +115,8 @@ tests:
   - service: { service: web, from: client }
   - service: { service: web, from: client, family: 6 }
   - service: { service: web6, from: other, family: 6 }
+  - service: { service: web, from: other, via: name, family: 6 }
+  - service: { service: web6, from: node-1, via: name, family: 6 }
   - service: { service: web-np, from: client, via: node-port, node: node-2, family: 6 }
   - policy: { port: 80, from: [client, other], to: [db], family: 6 }
   - policy: { port: 80, from: [client, other], to: [db] }
@@ -222,8 +224,9 @@ describe('dual-stack rules: kube-proxy in nftables (ip6 table), Calico BGP carry
     if (up) await lab(['down', NAME]);
   });
 
-  it('every test of the lab passed: BGP over IPv6 and the IPv6 blocks, Services and policy over IPv6 across nodes, NotReady/Ready', () => {
-    assert.match(tested, /13 passed, 0 failed/, tested);
+  it('every test of the lab passed: BGP over IPv6 and the IPv6 blocks, Services over IPv6 across nodes (by ClusterIP and by AAAA name), policy, NotReady/Ready', () => {
+    assert.match(tested, /15 passed, 0 failed/, tested);
+    assert.match(tested, /service other → default\/web:80 via name \(IPv6\)/);
     assert.match(tested, /bgp node-1 has fd00:10:244::40\/122/);
   });
 

@@ -20,6 +20,12 @@ import { calicoNeighbors6, hasAddress, peerAddress6, peerNeighbors6 } from '../.
 import type { Draft } from '../../../runner/cluster/draft.ts';
 import { asObj } from '../../../runner/util/obj.ts';
 import { modelLines } from '../../../runner/cli/status-text.ts';
+import { service } from '../../../runner/cluster/assertions/service.ts';
+import { policy } from '../../../runner/cluster/assertions/policy.ts';
+import { k8sNetworkModel } from '../../../runner/cluster/assertions/k8s-network-model.ts';
+import type { ResolvedCluster } from '../../../runner/cluster/types.ts';
+import type { ResolveContext } from '../../../assertions/types.ts';
+import { resolveCtx } from '../assertions/helpers.ts';
 import { dualStack, PODS, SERVICES } from '../../fixtures/dual-stack-cluster.ts';
 import { expectGolden, expectNoStrayGoldens } from '../golden.ts';
 
@@ -255,5 +261,57 @@ describe('dual-stack: lab status shows both ClusterIPs', () => {
       '  service default/web (ClusterIP) ClusterIP 10.96.0.10 fd00:10:96::a ports 80/TCP → web-a 10.244.1.2:8080 [fd00:10:244:1::2]:8080',
       '  service default/v6 (ClusterIP) ClusterIP fd00:10:96::c ports 80/TCP → v6-a [fd00:10:244:1::3]:8080',
     ]);
+  });
+});
+
+describe('dual-stack: the service, policy and k8s-network-model tests per family', () => {
+  const c = dualStack();
+  const ctx = (cluster: ResolvedCluster = c): ResolveContext => {
+    const nodes: Record<string, Record<string, string>> = {};
+    for (const p of cluster.pods) nodes[p.name] = { eth0: p.ip };
+    for (const n of cluster.nodes) nodes[n.name] = { eth0: n.ip };
+    return { ...resolveCtx({ nodes }), cluster: () => cluster };
+  };
+
+  it('service family 6: the IPv6 ClusterIP, a node’s IPv6 address for node-port, AAAA for a name; family 4 of an IPv6-only Service is refused', () => {
+    const six = service.resolve({ service: 'web', from: 'client', family: 6 }, ctx()).params!;
+    assert.equal(six.address, 'fd00:10:96::a');
+    assert.equal(six.family, 6);
+    assert.match(service.describe(six), /\(IPv6\)/);
+    const np = service.resolve({ service: 'web-np', from: 'client', via: 'node-port', node: 'node2', family: 6 }, ctx()).params!;
+    assert.equal(np.address, 'fd00:50::12');
+    assert.equal(np.port, 30080);
+    const v6only = service.resolve({ service: 'v6', from: 'client' }, ctx());
+    assert.equal(v6only.params, undefined);
+    assert.match(v6only.diagnostics.map((d) => d.message).join('\n'), /has no IPv4: its ipFamilies are \[IPv6\]/);
+    const v4only = service.resolve({ service: 'v4', from: 'client', family: 6 }, ctx());
+    assert.match(v4only.diagnostics.map((d) => d.message).join('\n'), /has no IPv6/);
+    assert.equal(service.resolve({ service: 'web', from: 'client', family: 5 }, ctx()).params, undefined);
+  });
+
+  it('service family 6: only pods with an IPv6 address are endpoints', () => {
+    const c2 = { ...c, pods: c.pods.map((p) => (p.name === 'web-b' ? { ...p, ip6: undefined } : p)) };
+    assert.deepEqual(service.resolve({ service: 'web', from: 'client', family: 6 }, ctx(c2)).params!.endpoints, ['web-a']);
+    assert.deepEqual(service.resolve({ service: 'web', from: 'client' }, ctx(c2)).params!.endpoints, ['web-a', 'web-b']);
+  });
+
+  it('policy family 6: the pods by their IPv6 addresses, the cells as the IPv6 rules decide', () => {
+    const p6 = policy.resolve({ port: 8080, from: ['client', 'other'], to: ['web-a'], family: 6 }, ctx()).params!;
+    assert.deepEqual(p6.to.map((t) => t.ip), ['fd00:10:244:1::2']);
+    assert.deepEqual(p6.from.map((t) => t.ip), ['fd00:10:244:1::9', 'fd00:10:244:2::9']);
+    assert.deepEqual(p6.expected, [[true], [false]]);
+    assert.match(policy.describe(p6), /over IPv6/);
+    const p4 = policy.resolve({ port: 8080, from: ['client', 'other'], to: ['web-a'] }, ctx()).params!;
+    assert.deepEqual(p4.expected, [[true], [false]]);
+  });
+
+  it('k8s-network-model judges the IPv6 pairs in IPv6: an IPv4-only block admits a node over IPv4, not over IPv6', () => {
+    const only4 = { ...c, policies: [{ ...c.policies[0], ingress: [c.policies[0].ingress![2]] }] };
+    const m = k8sNetworkModel.resolve({ port: 8080 }, ctx(only4)).params!;
+    const node2 = m.sources.find((s) => s.name === 'node2')!;
+    assert.ok(node2.targets.includes('web-a'), 'node2 → web-a over IPv4: its address is in 192.168.50.0/24');
+    assert.ok(node2.targets6 && !node2.targets6.includes('web-a'), 'over IPv6 nothing admits it');
+    const v6 = m.podIPs6 ? (k8sNetworkModel.flows!(m) as { from: string; to: string }[]) : [];
+    assert.ok(!v6.some((f) => f.from === 'node2' && f.to === 'fd00:10:244:1::2'), 'no IPv6 probe of a pair the IPv6 rules deny');
   });
 });
