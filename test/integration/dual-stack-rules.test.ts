@@ -13,6 +13,8 @@
  *   IPv6, each node's IPv6 block learned by the other (bgp assertion on IPv6 prefixes), Services over IPv6 across
  *   nodes, the NodePort on the other node's IPv6 address, policy in both families, NotReady/Ready. Beyond them: the
  *   `ip6 kube-proxy` table beside `ip kube-proxy`, and BIRD's IPv6 route in the node's kernel table.
+ * - d2-it-peer: an external BGP router (cluster.bgp.peers) with an IPv6 address on the node network gets an IPv6
+ *   session to each node and learns their IPv6 blocks.
  */
 import { strict as assert } from 'node:assert';
 import { writeFileSync } from 'node:fs';
@@ -123,6 +125,40 @@ tests:
   - k8s-node: { node: node-2, state: NotReady }
   - service: { service: web, from: client, family: 6, requests: 10 }
   - k8s-node: { node: node-2, state: Ready }
+`;
+
+const PEER = `name: d2-it-peer
+nodes:
+  ext:
+    kind: bird
+    runtime: netns
+    asn: 64500
+    interfaces:
+      eth0: { addresses: [192.168.56.100/24, "fd00:56::100/64"] }
+links:
+  - [ext:eth0, k8s-net]
+cluster:
+  cni: calico-bgp
+  dns: false
+  pod-cidr: [10.244.0.0/16, "fd00:10:244::/56"]
+  service-cidr: [10.96.0.0/12, "fd00:10:96::/112"]
+  bgp:
+    asn: 64512
+    peers: [{ node: ext }]
+  nodes:
+    node-1: {}
+    node-2: {}
+  pods:
+    web-1: { node: node-1, labels: { app: web } }
+    web-2: { node: node-2, labels: { app: web } }
+tests:
+  - bgp: { node: ext, peer: "fd00:56::b" }
+  - bgp: { node: ext, peer: "fd00:56::c" }
+  - bgp: { node: ext, prefix: "fd00:10:244::/122", next-hop: "fd00:56::b" }
+  - bgp: { node: ext, prefix: "fd00:10:244::40/122", next-hop: "fd00:56::c" }
+  - bgp: { node: ext, prefix: "10.244.0.64/26" }
+  - bgp: { node: node-1, peer: "fd00:56::100" }
+  - ping: { from: ext, to: "fd00:10:244::41" }
 `;
 
 async function inNode(labName: string, node: string, argv: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
@@ -248,6 +284,36 @@ describe('dual-stack rules: kube-proxy in nftables (ip6 table), Calico BGP carry
     assert.match(r1, /^fd00:10:244::40\/122 via fd00:56::c dev eth0/m);
     const r2 = (await inNode(NAME, 'node-2', ['ip', '-6', 'route', 'show', 'proto', 'bird'])).stdout;
     assert.match(r2, /^fd00:10:244::\/122 via fd00:56::b dev eth0/m);
+  });
+
+  it('lab down removes everything', async () => {
+    expectOk(await lab(['down', NAME]), `lab down ${NAME}`);
+    up = false;
+    assert.deepEqual(labLeftovers(NAME), []);
+  });
+});
+
+describe('dual-stack rules: an external BGP router peers with the Calico nodes over IPv6 too (root, real kernel)', function () {
+  this.timeout(300_000);
+  const NAME = 'd2-it-peer';
+  let up = false;
+  let tested = '';
+
+  before(async () => {
+    up = true;
+    const r = await lab(['up', write(PEER), '--test']);
+    tested = r.stdout;
+    expectOk(r, `lab up ${NAME} --test`);
+  });
+  after(async () => {
+    if (up) await lab(['down', NAME]);
+  });
+
+  it("the peer's IPv6 sessions with both nodes are up, it learns both IPv6 blocks with the owner as next hop, and reaches a pod over IPv6", async () => {
+    assert.match(tested, /7 passed, 0 failed/, tested);
+    const routes = (await inNode(NAME, 'ext', ['ip', '-6', 'route', 'show', 'proto', 'bird'])).stdout;
+    assert.match(routes, /^fd00:10:244::\/122 via fd00:56::b dev eth0/m);
+    assert.match(routes, /^fd00:10:244::40\/122 via fd00:56::c dev eth0/m);
   });
 
   it('lab down removes everything', async () => {
