@@ -129,6 +129,11 @@ export function reloadsBetween(c: ResolvedCluster, beforeWithout: ReadonlySet<st
   });
 }
 
+/** Whether a node's reload holds kube-proxy's IPv6 rules (a dual-stack cluster): ip6tables, or the ip6 table. */
+export function hasIPv6Rules(r: NodeReload): boolean {
+  return r.ip6tables !== undefined || (r.nftables ?? '').includes('add table ip6 kube-proxy');
+}
+
 const podList = (pods: readonly string[]): string => (pods.length === 1 ? `pod ${pods[0]}` : `pods ${pods.join(', ')}`);
 
 export const deletePod: AssertionDef<DeletePodParams> = {
@@ -210,7 +215,11 @@ export const deletePod: AssertionDef<DeletePodParams> = {
     };
   },
   exercise(p, ctx) {
-    const look = p.reloads.map((r) => ctx.inNode(r.node, p.kubeProxy === 'nftables' ? ['nft', 'list', 'table', 'ip', 'kube-proxy'] : ['iptables-save', '-t', 'nat'], `on ${r.node}: before and after, the endpoint chains of ${p.pods.join(', ')}`));
+    const look = p.reloads.flatMap((r) => [
+      ctx.inNode(r.node, p.kubeProxy === 'nftables' ? ['nft', 'list', 'table', 'ip', 'kube-proxy'] : ['iptables-save', '-t', 'nat'], `on ${r.node}: before and after, the endpoint chains of ${p.pods.join(', ')}`),
+      // dual-stack: kube-proxy's IPv6 rules change too
+      ...(hasIPv6Rules(r) ? [ctx.inNode(r.node, p.kubeProxy === 'nftables' ? ['nft', 'list', 'table', 'ip6', 'kube-proxy'] : ['ip6tables-save', '-t', 'nat'], `on ${r.node}: the same in IPv6`)] : []),
+    ]);
     return {
       action: true,
       doThis: `Delete ${p.pods.join(', ')}: kube-proxy drops ${p.endpoints} endpoint${p.endpoints === 1 ? '' : 's'} from every node's rules (\`lab test\` reloads them), then the pod leaves the network. The exercises after this one see the change.`,

@@ -8,7 +8,7 @@
  */
 import { ParamReader } from '../../../assertions/common.ts';
 import type { AssertionDef, ExecResult } from '../../../assertions/types.ts';
-import { reloadsBetween, type NodeReload } from './delete-pod.ts';
+import { hasIPv6Rules, reloadsBetween, type NodeReload } from './delete-pod.ts';
 import { clusterOf, commandLog, findNode, namesHint } from './k8s.ts';
 import schema from './k8s-node.schema.json' with { type: 'json' };
 
@@ -70,7 +70,10 @@ export const k8sNode: AssertionDef<K8sNodeParams> = {
     return {
       action: true,
       doThis: `Cluster node ${p.node} goes ${p.state}: kube-proxy on every node ${p.state === 'NotReady' ? 'drops' : 'adds back'} the ${p.endpoints} endpoint${p.endpoints === 1 ? '' : 's'} of its pods (\`lab test\` reloads the rules). The exercises after this one see the change.`,
-      commands: p.reloads.map((r) => ctx.inNode(r.node, p.kubeProxy === 'nftables' ? ['nft', 'list', 'table', 'ip', 'kube-proxy'] : ['iptables-save', '-t', 'nat'], `on ${r.node}: the endpoint chains of ${p.pods.join(', ')}`)),
+      commands: p.reloads.flatMap((r) => [
+        ctx.inNode(r.node, p.kubeProxy === 'nftables' ? ['nft', 'list', 'table', 'ip', 'kube-proxy'] : ['iptables-save', '-t', 'nat'], `on ${r.node}: the endpoint chains of ${p.pods.join(', ')}`),
+        ...(hasIPv6Rules(r) ? [ctx.inNode(r.node, p.kubeProxy === 'nftables' ? ['nft', 'list', 'table', 'ip6', 'kube-proxy'] : ['ip6tables-save', '-t', 'nat'], `on ${r.node}: the same in IPv6`)] : []),
+      ]),
       expect: `the endpoints of ${p.pods.join(', ') || 'its pods'} ${p.state === 'NotReady' ? 'gone from' : 'back in'} every node's rules`,
     };
   },

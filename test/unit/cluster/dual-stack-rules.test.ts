@@ -11,7 +11,7 @@ import { endpointHash, portProtoHash } from '../../../runner/cluster/hash.ts';
 import { iptablesRules } from '../../../runner/cluster/kube-proxy-iptables.ts';
 import { nftablesRules } from '../../../runner/cluster/kube-proxy-nftables.ts';
 import { expectedAllowed, podAddress, policyRules } from '../../../runner/cluster/policy.ts';
-import { reloadsWithout } from '../../../runner/cluster/assertions/delete-pod.ts';
+import { hasIPv6Rules, reloadsWithout } from '../../../runner/cluster/assertions/delete-pod.ts';
 import { dnatRule, kubeProxyDecide } from '../../../runner/trace/predict-kube-proxy.ts';
 import { policyDrop } from '../../../runner/trace/predict-policy.ts';
 import type { Pkt } from '../../../runner/trace/predict-packet.ts';
@@ -145,6 +145,10 @@ describe('dual-stack: kube-proxy’s IPv6 rules', () => {
     const [n] = reloadsWithout({ ...c, kubeProxy: 'nftables' }, new Set(['web-a']));
     assert.doesNotMatch(n.nftables!, /fd00:10:244:1::2\]:8080|10\.244\.1\.2:8080/);
     assert.match(n.nftables!, /fd00:10:244:2::2\]:8080/);
+    assert.equal(hasIPv6Rules(r), true);
+    assert.equal(hasIPv6Rules(n), true);
+    const { podCIDR6: _p, serviceCIDR6: _s, ...v4only } = c;
+    assert.equal(hasIPv6Rules(reloadsWithout(v4only, new Set(['web-a']))[0]), false);
   });
 });
 
