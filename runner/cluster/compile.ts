@@ -13,7 +13,7 @@ import { dnsmasqArgs, resolvConf } from './dns.ts';
 import { iptablesRules } from './kube-proxy-iptables.ts';
 import { nftablesRules } from './kube-proxy-nftables.ts';
 import { policyRules } from './policy.ts';
-import { masqueradeRules } from './egress.ts';
+import { masqueradeRules, masqueradeRules6 } from './egress.ts';
 import { sidecarSteps } from './sidecar-steps.ts';
 import { meshPlugIn } from './mesh-haproxy.ts';
 import { ingressSteps } from './ingress.ts';
@@ -42,7 +42,7 @@ export function kubeProxyInput(c: ResolvedCluster, node: string, without: Readon
 }
 
 /** The rule sets one node loads: kube-proxy's (iptables-restore or nft input) and the policies' (iptables-restore). */
-export function nodeRules(c: ResolvedCluster, node: string, without: ReadonlySet<string> = new Set(), endpointsOnly = false): { iptables?: string; nftables?: string } {
+export function nodeRules(c: ResolvedCluster, node: string, without: ReadonlySet<string> = new Set(), endpointsOnly = false): { iptables?: string; nftables?: string; ip6tables?: string } {
   const input = kubeProxyInput(c, node, without);
   // endpointsOnly: the pods are not ready (their node is NotReady, issue 15.2), not gone: the policies still see them
   const pods = endpointsOnly ? c.pods : c.pods.filter((p) => !without.has(p.name));
@@ -55,9 +55,13 @@ export function nodeRules(c: ResolvedCluster, node: string, without: ReadonlySet
     const out = parts.filter((x): x is string => !!x).reduce<string | undefined>((a, b) => (a ? mergeRestore(a, b) : b), undefined);
     return out && portmap ? portmapFirst(out) : out;
   };
-  if (c.kubeProxy === 'nftables') return { nftables: nftablesRules(input), iptables: merged(policy, masq, portmap) };
+  // dual-stack: the IPv6 egress masquerade (ip6tables-restore: its nat table is one load, so IPv6 rules of other
+  // parts must be merged into this input with mergeRestore, never loaded beside it)
+  const block6 = c.nodes.find((n) => n.name === node)?.podCIDR6;
+  const ip6 = c.egressMasquerade6 && c.podCIDR6 && block6 ? { ip6tables: masqueradeRules6(c.cni, c.podCIDR6, block6, c.masqueradeRandomFully) } : {};
+  if (c.kubeProxy === 'nftables') return { nftables: nftablesRules(input), iptables: merged(policy, masq, portmap), ...ip6 };
   const kp = iptablesRules(input, { localhostNodePorts: false });
-  return { iptables: merged(kp, policy, masq, portmap) };
+  return { iptables: merged(kp, policy, masq, portmap), ...ip6 };
 }
 
 /**
@@ -103,6 +107,7 @@ export function clusterSteps(lab: ResolvedLab, ctx: CompileContext): Step[] {
     const note = `node ${n.name}: kube-proxy (${c.kubeProxy} mode)`;
     if (r.nftables) steps.push({ id: `${n.name}.kube-proxy`, phase: 'firewall', order: 30, op: { type: 'load', ns, tool: 'nft', input: r.nftables }, source: c.pos, note, creates: { kind: 'rules', name: 'nftables kube-proxy', ns } });
     if (r.iptables) steps.push({ id: `${n.name}.${r.nftables ? 'policy' : 'kube-proxy'}`, phase: 'firewall', order: 31, op: { type: 'load', ns, tool: 'iptables-restore', input: r.iptables }, source: c.pos, note: r.nftables ? `node ${n.name}: NetworkPolicy` : `${note}${c.policies.length ? ' and NetworkPolicy' : ''}`, creates: { kind: 'rules', name: 'iptables', ns } });
+    if (r.ip6tables) steps.push({ id: `${n.name}.ip6tables`, phase: 'firewall', order: 32, op: { type: 'load', ns, tool: 'ip6tables-restore', input: r.ip6tables }, source: c.pos, note: `node ${n.name}: IPv6 egress masquerade`, creates: { kind: 'rules', name: 'ip6tables', ns } });
   }
   const log = (node: string, name: string): string => join(ctx.labDir, 'logs', `${node}.${name}.log`);
   for (const pod of c.pods) {

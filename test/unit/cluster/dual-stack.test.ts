@@ -12,6 +12,7 @@ import { dnsmasqArgs, isHeadless } from '../../../runner/cluster/dns.ts';
 import { vtepMac } from '../../../runner/cluster/cni.ts';
 import { loadManifests } from '../../../runner/cluster/manifests.ts';
 import { resolveLab } from '../../../runner/resolve/resolve.ts';
+import { nodeRules } from '../../../runner/cluster/compile.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -210,5 +211,37 @@ cluster:
     assert.ok(args.includes('--host-record=fd00-10-244--3.hl.default.svc.cluster.local,fd00:10:244::3'));
     assert.ok(args.includes('--host-record=fd00-10-244-1--2.default.pod.cluster.local,fd00:10:244:1::2'));
     assert.ok(args.includes('--host-record=kube-dns.kube-system.svc.cluster.local,10.96.0.10,fd00:10:96::a'));
+  });
+
+  it('IPv6 egress masquerade: off by default for flannel and Calico (--ip6-masq, natOutgoing), on for bridge; ip6tables in flannel\'s layout; the gateway node\'s IPv6 address is the nodes\' IPv6 default route', () => {
+    const gw = `nodes:
+  gw:
+    forwarding: true
+    interfaces:
+      eth0: { addresses: [192.168.56.1/24, "fd00:56::1/64"] }
+links:
+  - [gw:eth0, k8s-net]
+`;
+    const withGw = (extra: string, cni = 'flannel-vxlan') => expand(gw + DUAL.replace('cni: flannel-vxlan', `cni: ${cni}\n  gateway: gw${extra}`));
+    const off = withGw('');
+    assert.deepEqual(off.errors, []);
+    assert.equal(off.cluster!.egressMasquerade6, undefined);
+    assert.equal(nodeRules(off.cluster!, 'node-1').ip6tables, undefined);
+    assert.equal(off.cluster!.gateway6, 'fd00:56::1');
+    assert.ok(((off.data.nodes as Record<string, Record<string, unknown>>)['node-1'].routes as string[]).includes('default via fd00:56::1 dev eth0'));
+    const on = withGw('\n  egress-masquerade6: true');
+    const rules = nodeRules(on.cluster!, 'node-1').ip6tables!;
+    assert.match(rules, /^# IPv6 egress masquerade \(flanneld's ip-masq\)/);
+    assert.match(rules, /-A FLANNEL-POSTRTG -s fd00:10:244::\/56 -d fd00:10:244::\/56 .*-j RETURN/);
+    assert.match(rules, /-A FLANNEL-POSTRTG -s fd00:10:244::\/56 ! -d ff00::\/8 .*-j MASQUERADE --random-fully/);
+    assert.doesNotMatch(rules, /10\.244|224\.0/);
+    assert.equal(withGw('', 'calico-bgp').cluster!.egressMasquerade6, undefined);
+    const bridge = expand(DUAL.replace('cni: flannel-vxlan', 'cni: bridge').replace('    node-2: {}\n', '').replace('replicas: 2', 'replicas: 1'));
+    assert.deepEqual(bridge.errors, []);
+    assert.equal(bridge.cluster!.egressMasquerade6, true);
+    assert.match(nodeRules(bridge.cluster!, 'node-1').ip6tables!, /-A CNI-MASQ ! -d ff00::\/8 .*-j MASQUERADE/);
+    // in an IPv4-only cluster the key is an error
+    const v4 = expand(DUAL.replace('  pod-cidr: [10.244.0.0/16, fd00:10:244::/56]\n  service-cidr: [10.96.0.0/12, fd00:10:96::/112]\n', '  egress-masquerade6: true\n'));
+    assert.deepEqual(v4.errors.map((e) => e.code), ['cluster.dual-stack']);
   });
 });
