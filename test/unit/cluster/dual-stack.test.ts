@@ -13,6 +13,8 @@ import { vtepMac } from '../../../runner/cluster/cni.ts';
 import { loadManifests } from '../../../runner/cluster/manifests.ts';
 import { resolveLab } from '../../../runner/resolve/resolve.ts';
 import { nodeRules } from '../../../runner/cluster/compile.ts';
+import { loadLab } from '../../../runner/api.ts';
+import { predictWalk } from '../../../runner/trace/predict.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -243,5 +245,13 @@ links:
     // in an IPv4-only cluster the key is an error
     const v4 = expand(DUAL.replace('  pod-cidr: [10.244.0.0/16, fd00:10:244::/56]\n  service-cidr: [10.96.0.0/12, fd00:10:96::/112]\n', '  egress-masquerade6: true\n'));
     assert.deepEqual(v4.errors.map((e) => e.code), ['cluster.dual-stack']);
+  });
+
+  it('the predicted walk of an IPv6 pod-to-pod flow in labs/k8s-dual-stack: out by flannel-v6.1, in by node-2\'s flannel-v6.1 (not flannel.1, though both are VNI 1 on 8472)', () => {
+    const { lab } = loadLab('labs/k8s-dual-stack/lab.yaml');
+    const w = predictWalk(lab, { from: 'client', dst: 'fd00:10:244:1::2', family: 6, proto: 'tcp', port: 80, toText: 'fd00:10:244:1::2', target: { kind: 'address', node: 'web-2' } });
+    const hops = w.forward.hops.map((h) => `${h.at} ${h.in ?? ''}>${h.out ?? ''}`);
+    assert.deepEqual(hops, ['client >eth0', 'node-1 cni0>flannel-v6.1', 'k8s-net node-1-eth0>node-2-eth0', 'node-2 flannel-v6.1>cni0', 'web-2 eth0>']);
+    assert.equal(w.forward.verdict.kind, 'delivered');
   });
 });
