@@ -29,7 +29,8 @@ export function modelLines(m: ModelStatus | undefined, note?: string): string[] 
   if (!m) return note ? [`  (${note})`] : [];
   const out: string[] = [];
   for (const s of m.services) {
-    const addr = [s.clusterIP ? `ClusterIP ${s.clusterIP}` : 'headless', s.nodePorts.length ? `NodePort ${s.nodePorts.join(',')}` : '', s.loadBalancerIP ? `LoadBalancer ${s.loadBalancerIP}` : ''].filter(Boolean).join(', ');
+    const ips = [s.clusterIP, s.clusterIP6 !== 'None' ? s.clusterIP6 : undefined].filter((x): x is string => !!x);
+    const addr = [ips.length ? `ClusterIP ${ips.join(', ')}` : 'headless', s.nodePorts.length ? `NodePort ${s.nodePorts.join(',')}` : '', s.loadBalancerIP ? `LoadBalancer ${s.loadBalancerIP}` : ''].filter(Boolean).join(', ');
     const eps = s.endpoints.length ? s.endpoints.map((e) => `${e.pod} ${e.ip}:${e.port}`).join(', ') : 'no endpoints';
     out.push(`  service ${s.namespace}/${s.name} (${s.type}) ${addr} ports ${s.ports.join(',') || '-'} → ${eps}`);
   }

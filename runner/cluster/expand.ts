@@ -184,7 +184,7 @@ function planOf(raw: Obj, C: Obj, at: LoadedFile['at']): Plan {
   if (dual) {
     checkDualStack({ pods6, svc6, und6, pods: podPair, svc: svcPair, und: undPair, mask6, mask6Written: C['node-mask6'] !== undefined, cni, nodes: Object.keys(asObj(C.nodes)).length }, at, diags);
     const why = noIPv6(cni);
-    if (why) diags.push(error('cluster.dual-stack-cni', `cni ${cni} cannot build a dual-stack cluster: ${why}`, at(['cluster', 'cni'], true), 'use flannel-vxlan (flannel-v6.1 beside flannel.1), flannel-host-gw, bridge (one node) or calico-bgp'));
+    if (why) diags.push(error('cluster.dual-stack-cni', `${cni === 'conflist' ? 'cni: { conflist }' : `cni ${cni}`} cannot build a dual-stack cluster: ${why}`, at(['cluster', 'cni'], true), 'use flannel-vxlan (flannel-v6.1 beside flannel.1), flannel-host-gw, bridge (one node) or calico-bgp'));
   } else if (C['node-mask6'] !== undefined) diags.push(error('cluster.node-mask6', 'node-mask6 is set, and the cluster is IPv4-only', at(['cluster', 'node-mask6'], true), 'make pod-cidr and service-cidr lists [IPv4, IPv6] for a dual-stack cluster, or remove node-mask6'));
   if (pods4 && svc4 && overlaps(pods4, svc4)) diags.push(error('cluster.cidr-overlap', `the pod CIDR ${podCIDR} overlaps the service CIDR ${serviceCIDR}`, at(podPair.path4), 'pods and service addresses must be apart: e.g. pod-cidr 10.244.0.0/16 and service-cidr 10.96.0.0/12 (the kubeadm defaults)'));
   const podsOverUnderlay = !!(pods4 && und4 && overlaps(pods4, und4));

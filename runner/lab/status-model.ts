@@ -27,6 +27,8 @@ export interface ServiceStatus {
   readonly namespace: string;
   readonly type: string;
   readonly clusterIP?: string;
+  /** Dual-stack: its IPv6 ClusterIP. */
+  readonly clusterIP6?: string;
   readonly nodePorts: readonly number[];
   readonly loadBalancerIP?: string;
   readonly ports: readonly string[];
@@ -79,6 +81,7 @@ export function modelStatus(lab: ResolvedLab): ModelStatus {
       namespace: s.namespace,
       type: s.type,
       clusterIP: s.clusterIP,
+      ...(s.clusterIP6 ? { clusterIP6: s.clusterIP6 } : {}),
       nodePorts: s.ports.flatMap((p) => (p.nodePort !== undefined ? [p.nodePort] : [])),
       loadBalancerIP: s.loadBalancerIP,
       ports: s.ports.map((p) => `${p.port}/${p.protocol}`),

@@ -15,6 +15,8 @@ import { resolveLab } from '../../../runner/resolve/resolve.ts';
 import { nodeRules } from '../../../runner/cluster/compile.ts';
 import { loadLab } from '../../../runner/api.ts';
 import { predictWalk } from '../../../runner/trace/predict.ts';
+import { modelStatus } from '../../../runner/lab/status-model.ts';
+import { modelLines } from '../../../runner/cli/status-text.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -253,5 +255,11 @@ links:
     const hops = w.forward.hops.map((h) => `${h.at} ${h.in ?? ''}>${h.out ?? ''}`);
     assert.deepEqual(hops, ['client >eth0', 'node-1 cni0>flannel-v6.1', 'k8s-net node-1-eth0>node-2-eth0', 'node-2 flannel-v6.1>cni0', 'web-2 eth0>']);
     assert.equal(w.forward.verdict.kind, 'delivered');
+  });
+
+  it('lab status shows a Service\'s ClusterIPs of both families', () => {
+    const { lab } = loadLab('labs/k8s-dual-stack/lab.yaml');
+    const lines = modelLines(modelStatus(lab));
+    assert.ok(lines.some((l) => l.includes('service default/web (ClusterIP) ClusterIP 10.96.0.11, fd00:10:96::b ports 80/TCP')), lines.join('\n'));
   });
 });
