@@ -262,4 +262,27 @@ links:
     const lines = modelLines(modelStatus(lab));
     assert.ok(lines.some((l) => l.includes('service default/web (ClusterIP) ClusterIP 10.96.0.11, fd00:10:96::b ports 80/TCP')), lines.join('\n'));
   });
+
+  it('family: 6 picks the IPv6 address of a pod or node target (ping, tcp, http to/url, capture\'s ping); a mismatch or a node without one is an error', () => {
+    const text = `${DUAL}tests:
+  - ping: { from: client, to: web-2, family: 6 }
+  - tcp: { from: client, to: node-2, port: 80, family: 6 }
+  - http: { from: client, url: "http://web-2/", family: 6 }
+  - http: { from: client, to: web-2, family: 4 }
+  - ping: { from: client, to: web-2 }
+`;
+    const r = resolveLab(parseLabText(FILE, text));
+    assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
+    const p = r.lab!.tests.map((t) => t.params as Record<string, unknown>);
+    assert.deepEqual([p[0].address, p[0].family], ['fd00:10:244:1::2', 6]);
+    assert.equal(p[1].address, 'fd00:56::c');
+    assert.equal(p[2].resolve, 'web-2:80:[fd00:10:244:1::2]');
+    assert.equal(p[3].url, 'http://10.244.1.2:80/');
+    assert.equal(p[4].address, '10.244.1.2', 'IPv4 first without family');
+    const bad = resolveLab(parseLabText(FILE, `${DUAL}tests:\n  - ping: { from: client, to: 10.244.1.2, family: 6 }\n`));
+    assert.match(bad.diagnostics.find((d) => d.severity === 'error')!.message, /10\.244\.1\.2 is an IPv4 address, and the test asks for family 6/);
+    const v4 = DUAL.replace('  pod-cidr: [10.244.0.0/16, fd00:10:244::/56]\n  service-cidr: [10.96.0.0/12, fd00:10:96::/112]\n', '');
+    const none = resolveLab(parseLabText(FILE, `${v4}tests:\n  - ping: { from: client, to: web-2, family: 6 }\n`));
+    assert.match(none.diagnostics.find((d) => d.severity === 'error')!.message, /node web-2 has no IPv6 address/);
+  });
 });
