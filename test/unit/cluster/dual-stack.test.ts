@@ -285,4 +285,25 @@ links:
     const none = resolveLab(parseLabText(FILE, `${v4}tests:\n  - ping: { from: client, to: web-2, family: 6 }\n`));
     assert.match(none.diagnostics.find((d) => d.severity === 'error')!.message, /node web-2 has no IPv6 address/);
   });
+
+  it('a cluster node declared under nodes: (a routed underlay) brings its own IPv6 address; without one it is an error', () => {
+    const declared = (addrs: string) => expand(`name: ds
+nodes:
+  node-1:
+    interfaces:
+      eth0: { addresses: [${addrs}] }
+cluster:
+  cni: bridge
+  pod-cidr: [10.244.0.0/16, fd00:10:244::/56]
+  service-cidr: [10.96.0.0/12, fd00:10:96::/112]
+  nodes:
+    node-1: {}
+`);
+    const ok = declared('10.0.0.5/24, "fd00:aa::5/64"');
+    assert.deepEqual(ok.errors, []);
+    assert.deepEqual([ok.cluster!.nodes[0].ip, ok.cluster!.nodes[0].ip6], ['10.0.0.5', 'fd00:aa::5']);
+    const bad = declared('10.0.0.5/24');
+    assert.deepEqual(bad.errors.map((e) => e.code), ['cluster.node-address']);
+    assert.match(bad.errors[0].message, /has no IPv6 address for the dual-stack cluster/);
+  });
 });
