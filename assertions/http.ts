@@ -359,7 +359,8 @@ function placeOfUrl(r: ParamReader, from: string | undefined, ctx: ResolveContex
   if (isIP(host)) return { url: text, shown: text };
   const ingress = ingressPlace(u, from, ctx);
   if (ingress) return ingress;
-  const t = ctx.target(host, from);
+  // family: 6 (issue 14.1): a node named in the URL stands for its IPv6 address (curl --resolve to it)
+  const t = ctx.target(host, from, r.raw.family === 4 || r.raw.family === 6 ? r.raw.family : undefined);
   // a node's name first (as before Services could be named), then a Service's
   const service = t.ok ? undefined : servicePlace(u, ctx);
   if (service) return service;

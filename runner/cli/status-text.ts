@@ -29,9 +29,9 @@ export function modelLines(m: ModelStatus | undefined, note?: string): string[] 
   if (!m) return note ? [`  (${note})`] : [];
   const out: string[] = [];
   for (const s of m.services) {
-    // dual-stack: both ClusterIPs (an IPv6-only Service has only the IPv6 one)
-    const vips = [s.clusterIP, s.clusterIP6].filter((x): x is string => !!x);
-    const addr = [vips.length ? `ClusterIP ${vips.join(' ')}` : 'headless', s.nodePorts.length ? `NodePort ${s.nodePorts.join(',')}` : '', s.loadBalancerIP ? `LoadBalancer ${s.loadBalancerIP}` : ''].filter(Boolean).join(', ');
+    // dual-stack: both ClusterIPs (an IPv6-only Service has only the IPv6 one), and each endpoint's two addresses
+    const ips = [s.clusterIP, s.clusterIP6 !== 'None' ? s.clusterIP6 : undefined].filter((x): x is string => !!x);
+    const addr = [ips.length ? `ClusterIP ${ips.join(', ')}` : 'headless', s.nodePorts.length ? `NodePort ${s.nodePorts.join(',')}` : '', s.loadBalancerIP ? `LoadBalancer ${s.loadBalancerIP}` : ''].filter(Boolean).join(', ');
     const eps = s.endpoints.length ? s.endpoints.map((e) => `${e.pod} ${[...(s.clusterIP || !e.ip6 ? [`${e.ip}:${e.port}`] : []), ...(e.ip6 ? [`[${e.ip6}]:${e.port}`] : [])].join(' ')}`).join(', ') : 'no endpoints';
     out.push(`  service ${s.namespace}/${s.name} (${s.type}) ${addr} ports ${s.ports.join(',') || '-'} → ${eps}`);
   }

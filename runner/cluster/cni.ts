@@ -134,6 +134,7 @@ export function addPodNetwork(d: Draft, underlay: string, peers: readonly string
     if (n.podCIDR6) Object.assign(sysctls, noDad(n.declared ? [] : [n.underlayIf]));
     // cluster.gateway: the node's way out of the node network (a real node's default route)
     if (d.gateway) routes.push(`default via ${d.gateway} dev ${n.underlayIf}`);
+    if (d.gateway6 && n.podCIDR6) routes.push(`default via ${d.gateway6} dev ${n.underlayIf}`);
     if (bridged) {
       // cni0 holds each block's first address: the pods' gateway in both families
       d.bridges[cniBridge(n.name)] = { node: n.name, addresses: [`${blockAddr(n.podCIDR, 1)}/${n.podCIDR.split('/')[1]}`, ...(n.podCIDR6 ? [`${blockAddr(n.podCIDR6, 1)}/${n.podCIDR6.split('/')[1]}`] : [])], ifname: 'cni0', ...(mtu !== 1500 ? { mtu } : {}) };

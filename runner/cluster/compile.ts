@@ -13,7 +13,7 @@ import { dnsmasqArgs, resolvConf } from './dns.ts';
 import { iptablesRules } from './kube-proxy-iptables.ts';
 import { nftablesRules } from './kube-proxy-nftables.ts';
 import { policyRules } from './policy.ts';
-import { masqueradeRules } from './egress.ts';
+import { masqueradeRules, masqueradeRules6 } from './egress.ts';
 import { sidecarSteps } from './sidecar-steps.ts';
 import { meshPlugIn } from './mesh-haproxy.ts';
 import { ingressSteps } from './ingress.ts';
@@ -82,7 +82,7 @@ export function kubeProxyInput(c: ResolvedCluster, node: string, without: Readon
   };
 }
 
-/** The rule sets one node loads: kube-proxy's (iptables-restore or nft input, ip6tables-restore) and the policies' (iptables-restore, ip6tables-restore). */
+/** The rule sets one node loads: kube-proxy's (iptables-restore or nft input, ip6tables-restore), the policies' (iptables-restore, ip6tables-restore) and the egress masquerade's. */
 export function nodeRules(c: ResolvedCluster, node: string, without: ReadonlySet<string> = new Set(), endpointsOnly = false): { iptables?: string; nftables?: string; ip6tables?: string } {
   const input = kubeProxyInput(c, node, without);
   const dual = isDualStack(c);
@@ -101,14 +101,19 @@ export function nodeRules(c: ResolvedCluster, node: string, without: ReadonlySet
     const out = join(...parts);
     return out && portmap ? portmapFirst(out) : out;
   };
+  // dual-stack: the IPv6 egress masquerade (ip6tables-restore: its nat table is one load, so the IPv6 rules of every
+  // part — kube-proxy's, the policies', the masquerade — are merged into one input with mergeRestore)
+  const block6 = c.nodes.find((n) => n.name === node)?.podCIDR6;
+  const masq6 = c.egressMasquerade6 && c.podCIDR6 && block6 ? masqueradeRules6(c.cni, c.podCIDR6, block6, c.masqueradeRandomFully) : undefined;
   if (c.kubeProxy === 'nftables') {
     // one transaction, both tables: `ip kube-proxy` and `ip6 kube-proxy` (kube-proxy's two proxiers, one per family)
     const nft = nftablesRules(input) + (input6 ? nftablesRules(input6) : '');
-    return { nftables: nft, iptables: merged(policy, masq, portmap), ...(policy6 ? { ip6tables: policy6 } : {}) };
+    const ip6tables = join(policy6, masq6);
+    return { nftables: nft, iptables: merged(policy, masq, portmap), ...(ip6tables ? { ip6tables } : {}) };
   }
   const kp = iptablesRules(input, { localhostNodePorts: false });
   const kp6 = input6 ? iptablesRules(input6) : undefined;
-  const ip6tables = join(kp6, policy6);
+  const ip6tables = join(kp6, policy6, masq6);
   return { iptables: merged(kp, policy, masq, portmap), ...(ip6tables ? { ip6tables } : {}) };
 }
 
@@ -155,7 +160,10 @@ export function clusterSteps(lab: ResolvedLab, ctx: CompileContext): Step[] {
     const note = `node ${n.name}: kube-proxy (${c.kubeProxy} mode${r.nftables && isDualStack(c) ? ': tables ip and ip6 kube-proxy' : ''})`;
     if (r.nftables) steps.push({ id: `${n.name}.kube-proxy`, phase: 'firewall', order: 30, op: { type: 'load', ns, tool: 'nft', input: r.nftables }, source: c.pos, note, creates: { kind: 'rules', name: 'nftables kube-proxy', ns } });
     if (r.iptables) steps.push({ id: `${n.name}.${r.nftables ? 'policy' : 'kube-proxy'}`, phase: 'firewall', order: 31, op: { type: 'load', ns, tool: 'iptables-restore', input: r.iptables }, source: c.pos, note: r.nftables ? `node ${n.name}: NetworkPolicy` : `${note}${c.policies.length ? ' and NetworkPolicy' : ''}`, creates: { kind: 'rules', name: 'iptables', ns } });
-    if (r.ip6tables) steps.push({ id: `${n.name}.${r.nftables ? 'policy6' : 'kube-proxy6'}`, phase: 'firewall', order: 32, op: { type: 'load', ns, tool: 'ip6tables-restore', input: r.ip6tables }, source: c.pos, note: r.nftables ? `node ${n.name}: NetworkPolicy (IPv6)` : `node ${n.name}: kube-proxy (iptables mode, IPv6)${c.policies.length ? ' and NetworkPolicy (IPv6)' : ''}`, creates: { kind: 'rules', name: 'ip6tables', ns } });
+    if (r.ip6tables) {
+      const what = [...(r.nftables ? [] : ['kube-proxy (iptables mode, IPv6)']), ...(c.policies.length ? ['NetworkPolicy (IPv6)'] : []), ...(c.egressMasquerade6 ? ['IPv6 egress masquerade'] : [])].join(', ');
+      steps.push({ id: `${n.name}.ip6tables`, phase: 'firewall', order: 32, op: { type: 'load', ns, tool: 'ip6tables-restore', input: r.ip6tables }, source: c.pos, note: `node ${n.name}: ${what}`, creates: { kind: 'rules', name: 'ip6tables', ns } });
+    }
   }
   const log = (node: string, name: string): string => join(ctx.labDir, 'logs', `${node}.${name}.log`);
   for (const pod of c.pods) {

@@ -29,4 +29,6 @@ export interface Draft {
   readonly underlay6?: string;
   /** The nodes' default gateway (cluster.gateway), resolved to an address on the node network. */
   readonly gateway?: string;
+  /** Dual-stack: the nodes' IPv6 default gateway (the gateway node's address on the IPv6 node network). */
+  readonly gateway6?: string;
 }

@@ -106,6 +106,6 @@ export function checkDualStack(r: { pods6?: Prefix; svc6?: Prefix; und6?: Prefix
 /** Why a backend cannot carry IPv6 here, if it cannot. */
 export function noIPv6(cni: CniBackend): string | undefined {
   if (cni === 'flannel-udp') return 'flannel\'s UDP backend has no IPv6: its tun device and its UDP encapsulation are IPv4-only (flannel supports IPv6 with the vxlan, host-gw and wireguard backends only)';
-  if (cni === 'conflist') return 'cni: { conflist } runs the real plugins with the conflist as written, and nslab fills in an IPv4 host-local range only';
+  if (cni === 'conflist') return 'nslab fills in the node\'s IPv4 pod block as the conflist\'s host-local range (containerd\'s {{.PodCIDR}}), not an IPv6 one, so the plugins would give the pods no IPv6 address';
   return undefined;
 }

@@ -17,7 +17,7 @@ import { addPodNetwork, DNS_POD, underlayDiagnostics } from './cni.ts';
 import { ipamSubnets, parseConflist, podsOutside } from './cni-plugins.ts';
 import { hostPortDiagnostics } from './hostport.ts';
 import { checkDualStack, cidrPair, DEFAULT_SERVICE_CIDR6, DEFAULT_UNDERLAY6, defaultNodeMask6, noIPv6, prefix6 } from './dual-stack.ts';
-import { resolveGateway } from './egress.ts';
+import { resolveGateway, resolveGateway6 } from './egress.ts';
 import { buildMesh } from './mesh.ts';
 import { SIDECAR_DEFAULTS, sidecarPorts, type SidecarSpec } from './sidecar.ts';
 import { asObj, isObj, type Obj, str } from '../util/obj.ts';
@@ -92,7 +92,9 @@ export function expandCluster(file: LoadedFile): Expansion {
 
   // ---- the lab parts
   const gateway = resolveGateway(C, p.userNodes, p.und4, p.underlay, nodes.map((n) => n.ip), at, diags);
-  const draft: Draft = { cni: p.cni, mtu: p.mtu, nodes, pods, rawNodes: { ...(asObj(raw.nodes) as Record<string, Obj>) }, bridges: { ...(asObj(raw.bridges) as Record<string, Obj>) }, links: Array.isArray(raw.links) ? [...raw.links] : [], remap: new Map(), labName: p.labName, bgp, lbAnnounce: new Map(), serviceCIDR: p.serviceCIDR, ...(p.svc6 && p.und6 ? { serviceCIDR6: p.serviceCIDR6, underlay6: p.underlay6 } : {}), gateway };
+  const gateway6 = resolveGateway6(C, p.userNodes, p.und6);
+  if (C['egress-masquerade6'] !== undefined && !p.podCIDR6) diags.push(error('cluster.dual-stack', 'egress-masquerade6 is set, and the cluster is IPv4-only', at(['cluster', 'egress-masquerade6'], true), 'make pod-cidr and service-cidr lists [IPv4, IPv6] for a dual-stack cluster, or remove egress-masquerade6'));
+  const draft: Draft = { cni: p.cni, mtu: p.mtu, nodes, pods, rawNodes: { ...(asObj(raw.nodes) as Record<string, Obj>) }, bridges: { ...(asObj(raw.bridges) as Record<string, Obj>) }, links: Array.isArray(raw.links) ? [...raw.links] : [], remap: new Map(), labName: p.labName, bgp, lbAnnounce: new Map(), serviceCIDR: p.serviceCIDR, ...(p.svc6 && p.und6 ? { serviceCIDR6: p.serviceCIDR6, underlay6: p.underlay6 } : {}), gateway, ...(gateway6 ? { gateway6 } : {}) };
   for (const svc of model.services) {
     if (svc.type !== 'LoadBalancer' || !svc.loadBalancerIP) continue;
     const local = svc.externalTrafficPolicy === 'Local';
@@ -133,6 +135,9 @@ export function expandCluster(file: LoadedFile): Expansion {
     ...(gateway ? { gateway } : {}),
     // a conflist masquerades by itself (the bridge plugin's ipMasq), or not
     egressMasquerade: p.cni !== 'conflist' && C['egress-masquerade'] !== false,
+    // IPv6: flannel's --ip6-masq and Calico's IPv6 natOutgoing are off unless asked; the bridge plugin's ipMasq covers both families
+    ...(p.podCIDR6 && (C['egress-masquerade6'] === true || (C['egress-masquerade6'] === undefined && p.cni === 'bridge' && C['egress-masquerade'] !== false)) ? { egressMasquerade6: true } : {}),
+    ...(gateway6 ? { gateway6 } : {}),
     ...(mesh ? { mesh } : {}),
     ...(ingresses ? { ingress: ingressController(join(labDir(p.labName), 'ingress'), ingresses) } : {}),
     ...(conflist ? { conflist } : {}),
@@ -179,7 +184,7 @@ function planOf(raw: Obj, C: Obj, at: LoadedFile['at']): Plan {
   if (dual) {
     checkDualStack({ pods6, svc6, und6, pods: podPair, svc: svcPair, und: undPair, mask6, mask6Written: C['node-mask6'] !== undefined, cni, nodes: Object.keys(asObj(C.nodes)).length }, at, diags);
     const why = noIPv6(cni);
-    if (why) diags.push(error('cluster.dual-stack-cni', `cni ${cni} cannot build a dual-stack cluster: ${why}`, at(['cluster', 'cni'], true), 'use flannel-vxlan (flannel-v6.1 beside flannel.1), flannel-host-gw, bridge (one node) or calico-bgp'));
+    if (why) diags.push(error('cluster.dual-stack-cni', `${cni === 'conflist' ? 'cni: { conflist }' : `cni ${cni}`} cannot build a dual-stack cluster: ${why}`, at(['cluster', 'cni'], true), 'use flannel-vxlan (flannel-v6.1 beside flannel.1), flannel-host-gw, bridge (one node) or calico-bgp'));
   } else if (C['node-mask6'] !== undefined) diags.push(error('cluster.node-mask6', 'node-mask6 is set, and the cluster is IPv4-only', at(['cluster', 'node-mask6'], true), 'make pod-cidr and service-cidr lists [IPv4, IPv6] for a dual-stack cluster, or remove node-mask6'));
   if (pods4 && svc4 && overlaps(pods4, svc4)) diags.push(error('cluster.cidr-overlap', `the pod CIDR ${podCIDR} overlaps the service CIDR ${serviceCIDR}`, at(podPair.path4), 'pods and service addresses must be apart: e.g. pod-cidr 10.244.0.0/16 and service-cidr 10.96.0.0/12 (the kubeadm defaults)'));
   const podsOverUnderlay = !!(pods4 && und4 && overlaps(pods4, und4));

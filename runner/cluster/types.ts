@@ -270,6 +270,9 @@ export interface ResolvedCluster {
   readonly gateway?: string;
   /** Pod traffic leaving the pod CIDR is masqueraded to the node's address (flannel's ip-masq, Calico's natOutgoing). */
   readonly egressMasquerade?: boolean;
+  /** Dual-stack (issue 14.1): the same for IPv6 (flannel's --ip6-masq, Calico's natOutgoing on the IPv6 pool), and the nodes' IPv6 default gateway. */
+  readonly egressMasquerade6?: boolean;
+  readonly gateway6?: string;
   /** Traffic management (virtual-services, destination-rules), applied by the pods' sidecars; absent without them. */
   readonly mesh?: Mesh;
   /** The ingress controller and the ingresses it serves; absent when the cluster has no ingresses. */

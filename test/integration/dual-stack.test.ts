@@ -16,6 +16,36 @@ import { assertSameHost, expectOk, hostSnapshot, lab, labLeftovers, pidAlive, RO
 
 const VXLAN = 'k8s-dual-stack';
 const HOST_GW = 'd1-dual-stack-host-gw';
+const EGRESS = 'd1-dual-stack-egress';
+
+/** A dual-stack cluster behind a router (gw) to a stand-in for the internet, with flannel's --ip6-masq. */
+const EGRESS_LAB = `name: ${EGRESS}
+nodes:
+  gw:
+    forwarding: true
+    interfaces:
+      eth0: { addresses: [192.168.56.1/24, "fd00:56::1/64"] }
+      eth1: { addresses: [203.0.113.1/24, "2001:db8:113::1/64"] }
+  internet:
+    interfaces:
+      eth0: { addresses: [203.0.113.10/24, "2001:db8:113::10/64"] }
+    routes: [default via 203.0.113.1, "default via 2001:db8:113::1"]
+    whoami: [80]
+links:
+  - [gw:eth0, k8s-net]
+  - [gw:eth1, internet:eth0]
+cluster:
+  cni: flannel-vxlan
+  pod-cidr: [10.244.0.0/16, fd00:10:244::/56]
+  service-cidr: [10.96.0.0/12, fd00:10:96::/112]
+  gateway: gw
+  egress-masquerade6: true
+  nodes:
+    node-1: {}
+    node-2: {}
+  pods:
+    client: { node: node-2 }
+`;
 
 async function inNode(labName: string, node: string, argv: readonly string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   const r = await execa('ip', ['netns', 'exec', `nsl.${labName}.${node}`, ...argv], { reject: false });
@@ -31,7 +61,7 @@ async function ok(labName: string, node: string, argv: readonly string[]): Promi
 /** The host as a snapshot sees it, with only this test's namespaces (other labs may come and go meanwhile). */
 async function hostView(): Promise<Record<string, string>> {
   const snap = await hostSnapshot();
-  const mine = (n: string): boolean => [VXLAN, HOST_GW].some((l) => n === `nsl.${l}` || n.startsWith(`nsl.${l}.`));
+  const mine = (n: string): boolean => [VXLAN, HOST_GW, EGRESS].some((l) => n === `nsl.${l}` || n.startsWith(`nsl.${l}.`));
   // other engineers' labs change the host's iptables/nftables while this runs only inside their own namespaces;
   // the root namespace's links, addresses and routes are what a lab could leave behind here
   return { links: snap.links, addresses: snap.addresses, routes4: snap.routes4, routes6: snap.routes6, netns: snap.netns.split(' ').filter(mine).join(' ') };
@@ -41,6 +71,7 @@ describe('dual-stack clusters on the real kernel: IPv6 pod to pod across nodes, 
   this.timeout(300_000);
   const dir = tempDir();
   const hostGwFile = join(dir, 'lab.yaml');
+  const egressFile = join(dir, 'egress.lab.yaml');
 
   before(async function () {
     assert.equal(process.getuid?.(), 0, 'integration tests need root');
@@ -50,13 +81,12 @@ describe('dual-stack clusters on the real kernel: IPv6 pod to pod across nodes, 
       .replace('cni: flannel-vxlan', 'cni: flannel-host-gw')
       .replace(/^tests:[\s\S]*$/m, ''); // its tests and handout are the vxlan lab's (flannel-v6.1 in them)
     writeFileSync(hostGwFile, text);
-    await lab(['down', VXLAN]);
-    await lab(['down', HOST_GW]);
+    writeFileSync(egressFile, EGRESS_LAB);
+    for (const l of [VXLAN, HOST_GW, EGRESS]) await lab(['down', l]);
   });
 
   after(async () => {
-    await lab(['down', VXLAN]);
-    await lab(['down', HOST_GW]);
+    for (const l of [VXLAN, HOST_GW, EGRESS]) await lab(['down', l]);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -126,6 +156,18 @@ describe('dual-stack clusters on the real kernel: IPv6 pod to pod across nodes, 
       await ok(HOST_GW, 'client', ['ping', '-6', '-c', '3', '-i', '0.2', '-W', '2', 'fd00:10:244:1::2']);
       const c = await cap;
       assert.match(String(c.stdout), /fd00:10:244::4 > fd00:10:244:1::2: ICMP6, echo request/);
+    });
+  });
+
+  it('IPv6 egress (flannel --ip6-masq): a pod reaches the lab\'s internet host over IPv6 as its node\'s IPv6 address, through the nodes\' IPv6 default route; the host itself is untouched', async () => {
+    await withLab(EGRESS, egressFile, async () => {
+      assert.match(await ok(EGRESS, 'node-2', ['ip', '-6', 'route', 'show', 'default']), /default via fd00:56::1 dev eth0/);
+      assert.match(await ok(EGRESS, 'node-2', ['ip6tables-save', '-t', 'nat']), /-A FLANNEL-POSTRTG -s fd00:10:244::\/56 ! -d ff00::\/8 .*-j MASQUERADE --random-fully/);
+      const seen = JSON.parse(await ok(EGRESS, 'client', ['curl', '-sS', '-m', '5', 'http://[2001:db8:113::10]:80/'])) as { node: string; client: string };
+      assert.equal(seen.node, 'internet');
+      assert.equal(seen.client, 'fd00:56::c', 'the internet host sees node-2\'s IPv6 address, not the pod\'s');
+      // IPv4 as before: node-2's IPv4 address
+      assert.equal((JSON.parse(await ok(EGRESS, 'client', ['curl', '-sS', '-m', '5', 'http://203.0.113.10:80/'])) as { client: string }).client, '192.168.56.12');
     });
   });
 });

@@ -86,6 +86,9 @@ describe('kernel walk: the tracer\'s tables and questions', () => {
     assert.match(inetTable({ ...spec, tag: { proto: 'tcp', sport: 40001 } }), /tcp sport 40001 tcp flags & \(syn \| ack\) == syn ip dscp set 0x2b/);
     assert.match(inetTable(spec), /ct mark 0x5e000001 ct direction reply/);
     assert.match(bridgeTable(spec), /udp dport \{ 4789, 8472 \} @th,248,6 0x2b meta nftrace set 1/);
+    // an inner IPv6 packet (flannel-v6.1 in a dual-stack cluster): its DSCP sits 4 bits earlier, after the version
+    assert.match(bridgeTable(spec), /udp dport \{ 4789, 8472 \} @th,240,4 6 @th,244,6 0x2b meta nftrace set 1/);
+    assert.match(inetTable(spec), /@th,240,4 6 @th,244,6 0x2b meta nftrace set 1/);
   });
 
   it('splits an ip -batch answer: a failed line prints its error instead of JSON', () => {

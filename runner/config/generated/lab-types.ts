@@ -1672,13 +1672,17 @@ ingresses?: {
  */
 manifests?: [string, ...(string)[]]
 /**
- * The default gateway of every Kubernetes node: a lab node with an address on the node network (a router toward the lab's "internet"), or such an address. Without it the nodes have no default route, as before.
+ * The default gateway of every Kubernetes node: a lab node with an address on the node network (a router toward the lab's "internet"), or such an address. Without it the nodes have no default route, as before. In a dual-stack cluster a lab node named here with an address on the IPv6 node network is the nodes' IPv6 default route too.
  */
 gateway?: string
 /**
  * Masquerade pod traffic that leaves the pod CIDR to the node's address, as flannel's ip-masq and Calico's natOutgoing do (on in every real cluster). false: pods keep their own address toward the outside, which then needs routes to the pod CIDR.
  */
 "egress-masquerade"?: boolean
+/**
+ * Dual-stack: masquerade pod IPv6 traffic that leaves the IPv6 pod CIDR to the node's IPv6 address (ip6tables), as flannel's --ip6-masq and Calico's natOutgoing on an IPv6 pool do. Default: false for flannel and Calico (their defaults: IPv6 pods keep their own addresses), egress-masquerade's value for bridge (the plugin's ipMasq covers both families).
+ */
+"egress-masquerade6"?: boolean
 /**
  * Whether the egress MASQUERADE rule has --random-fully (NF_NAT_RANGE_PROTO_RANDOM_FULLY: every new connection gets a random source port, the mitigation of the conntrack SNAT race). Default: as the backend does it — flannel and Calico yes, the bridge plugin's ipMasq no.
  */

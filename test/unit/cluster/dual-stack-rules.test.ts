@@ -262,7 +262,7 @@ describe('dual-stack: lab status shows both ClusterIPs', () => {
       { name: 'v6', namespace: 'default', type: 'ClusterIP', clusterIP6: 'fd00:10:96::c', nodePorts: [], ports: ['80/TCP'], endpoints: [{ pod: 'v6-a', ip: '10.244.1.3', ip6: 'fd00:10:244:1::3', port: 8080 }] },
     ], policies: [], impairments: [] });
     assert.deepEqual(lines, [
-      '  service default/web (ClusterIP) ClusterIP 10.96.0.10 fd00:10:96::a ports 80/TCP → web-a 10.244.1.2:8080 [fd00:10:244:1::2]:8080',
+      '  service default/web (ClusterIP) ClusterIP 10.96.0.10, fd00:10:96::a ports 80/TCP → web-a 10.244.1.2:8080 [fd00:10:244:1::2]:8080',
       '  service default/v6 (ClusterIP) ClusterIP fd00:10:96::c ports 80/TCP → v6-a [fd00:10:244:1::3]:8080',
     ]);
   });

@@ -12,6 +12,11 @@ import { dnsmasqArgs, isHeadless } from '../../../runner/cluster/dns.ts';
 import { vtepMac } from '../../../runner/cluster/cni.ts';
 import { loadManifests } from '../../../runner/cluster/manifests.ts';
 import { resolveLab } from '../../../runner/resolve/resolve.ts';
+import { nodeRules } from '../../../runner/cluster/compile.ts';
+import { loadLab } from '../../../runner/api.ts';
+import { predictWalk } from '../../../runner/trace/predict.ts';
+import { modelStatus } from '../../../runner/lab/status-model.ts';
+import { modelLines } from '../../../runner/cli/status-text.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -210,5 +215,96 @@ cluster:
     assert.ok(args.includes('--host-record=fd00-10-244--3.hl.default.svc.cluster.local,fd00:10:244::3'));
     assert.ok(args.includes('--host-record=fd00-10-244-1--2.default.pod.cluster.local,fd00:10:244:1::2'));
     assert.ok(args.includes('--host-record=kube-dns.kube-system.svc.cluster.local,10.96.0.10,fd00:10:96::a'));
+  });
+
+  it('IPv6 egress masquerade: off by default for flannel and Calico (--ip6-masq, natOutgoing), on for bridge; ip6tables in flannel\'s layout; the gateway node\'s IPv6 address is the nodes\' IPv6 default route', () => {
+    const gw = `nodes:
+  gw:
+    forwarding: true
+    interfaces:
+      eth0: { addresses: [192.168.56.1/24, "fd00:56::1/64"] }
+links:
+  - [gw:eth0, k8s-net]
+`;
+    const withGw = (extra: string, cni = 'flannel-vxlan') => expand(gw + DUAL.replace('cni: flannel-vxlan', `cni: ${cni}\n  gateway: gw${extra}`));
+    const off = withGw('');
+    assert.deepEqual(off.errors, []);
+    assert.equal(off.cluster!.egressMasquerade6, undefined);
+    // kube-proxy's IPv6 rules are in the node's ip6tables load (t17-ds-rules), but no egress masquerade
+    assert.doesNotMatch(nodeRules(off.cluster!, 'node-1').ip6tables ?? '', /FLANNEL-POSTRTG|CNI-MASQ|egress masquerade/);
+    assert.equal(off.cluster!.gateway6, 'fd00:56::1');
+    assert.ok(((off.data.nodes as Record<string, Record<string, unknown>>)['node-1'].routes as string[]).includes('default via fd00:56::1 dev eth0'));
+    const on = withGw('\n  egress-masquerade6: true');
+    const rules = nodeRules(on.cluster!, 'node-1').ip6tables!;
+    assert.match(rules, /^# IPv6 egress masquerade \(flanneld's ip-masq\)/m);
+    assert.match(rules, /-A FLANNEL-POSTRTG -s fd00:10:244::\/56 -d fd00:10:244::\/56 .*-j RETURN/);
+    assert.match(rules, /-A FLANNEL-POSTRTG -s fd00:10:244::\/56 ! -d ff00::\/8 .*-j MASQUERADE --random-fully/);
+    assert.doesNotMatch(rules, /10\.244|224\.0/);
+    assert.equal(withGw('', 'calico-bgp').cluster!.egressMasquerade6, undefined);
+    const bridge = expand(DUAL.replace('cni: flannel-vxlan', 'cni: bridge').replace('    node-2: {}\n', '').replace('replicas: 2', 'replicas: 1'));
+    assert.deepEqual(bridge.errors, []);
+    assert.equal(bridge.cluster!.egressMasquerade6, true);
+    assert.match(nodeRules(bridge.cluster!, 'node-1').ip6tables!, /-A CNI-MASQ ! -d ff00::\/8 .*-j MASQUERADE/);
+    // in an IPv4-only cluster the key is an error
+    const v4 = expand(DUAL.replace('  pod-cidr: [10.244.0.0/16, fd00:10:244::/56]\n  service-cidr: [10.96.0.0/12, fd00:10:96::/112]\n', '  egress-masquerade6: true\n'));
+    assert.deepEqual(v4.errors.map((e) => e.code), ['cluster.dual-stack']);
+  });
+
+  it('the predicted walk of an IPv6 pod-to-pod flow in labs/k8s-dual-stack: out by flannel-v6.1, in by node-2\'s flannel-v6.1 (not flannel.1, though both are VNI 1 on 8472)', () => {
+    const { lab } = loadLab('labs/k8s-dual-stack/lab.yaml');
+    const w = predictWalk(lab, { from: 'client', dst: 'fd00:10:244:1::2', family: 6, proto: 'tcp', port: 80, toText: 'fd00:10:244:1::2', target: { kind: 'address', node: 'web-2' } });
+    const hops = w.forward.hops.map((h) => `${h.at} ${h.in ?? ''}>${h.out ?? ''}`);
+    assert.deepEqual(hops, ['client >eth0', 'node-1 cni0>flannel-v6.1', 'k8s-net node-1-eth0>node-2-eth0', 'node-2 flannel-v6.1>cni0', 'web-2 eth0>']);
+    assert.equal(w.forward.verdict.kind, 'delivered');
+  });
+
+  it('lab status shows a Service\'s ClusterIPs of both families', () => {
+    const { lab } = loadLab('labs/k8s-dual-stack/lab.yaml');
+    const lines = modelLines(modelStatus(lab));
+    assert.ok(lines.some((l) => l.includes('service default/web (ClusterIP) ClusterIP 10.96.0.11, fd00:10:96::b ports 80/TCP')), lines.join('\n'));
+  });
+
+  it('family: 6 picks the IPv6 address of a pod or node target (ping, tcp, http to/url, capture\'s ping); a mismatch or a node without one is an error', () => {
+    const text = `${DUAL}tests:
+  - ping: { from: client, to: web-2, family: 6 }
+  - tcp: { from: client, to: node-2, port: 80, family: 6 }
+  - http: { from: client, url: "http://web-2/", family: 6 }
+  - http: { from: client, to: web-2, family: 4 }
+  - ping: { from: client, to: web-2 }
+`;
+    const r = resolveLab(parseLabText(FILE, text));
+    assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
+    const p = r.lab!.tests.map((t) => t.params as Record<string, unknown>);
+    assert.deepEqual([p[0].address, p[0].family], ['fd00:10:244:1::2', 6]);
+    assert.equal(p[1].address, 'fd00:56::c');
+    assert.equal(p[2].resolve, 'web-2:80:[fd00:10:244:1::2]');
+    assert.equal(p[3].url, 'http://10.244.1.2:80/');
+    assert.equal(p[4].address, '10.244.1.2', 'IPv4 first without family');
+    const bad = resolveLab(parseLabText(FILE, `${DUAL}tests:\n  - ping: { from: client, to: 10.244.1.2, family: 6 }\n`));
+    assert.match(bad.diagnostics.find((d) => d.severity === 'error')!.message, /10\.244\.1\.2 is an IPv4 address, and the test asks for family 6/);
+    const v4 = DUAL.replace('  pod-cidr: [10.244.0.0/16, fd00:10:244::/56]\n  service-cidr: [10.96.0.0/12, fd00:10:96::/112]\n', '');
+    const none = resolveLab(parseLabText(FILE, `${v4}tests:\n  - ping: { from: client, to: web-2, family: 6 }\n`));
+    assert.match(none.diagnostics.find((d) => d.severity === 'error')!.message, /node web-2 has no IPv6 address/);
+  });
+
+  it('a cluster node declared under nodes: (a routed underlay) brings its own IPv6 address; without one it is an error', () => {
+    const declared = (addrs: string) => expand(`name: ds
+nodes:
+  node-1:
+    interfaces:
+      eth0: { addresses: [${addrs}] }
+cluster:
+  cni: bridge
+  pod-cidr: [10.244.0.0/16, fd00:10:244::/56]
+  service-cidr: [10.96.0.0/12, fd00:10:96::/112]
+  nodes:
+    node-1: {}
+`);
+    const ok = declared('10.0.0.5/24, "fd00:aa::5/64"');
+    assert.deepEqual(ok.errors, []);
+    assert.deepEqual([ok.cluster!.nodes[0].ip, ok.cluster!.nodes[0].ip6], ['10.0.0.5', 'fd00:aa::5']);
+    const bad = declared('10.0.0.5/24');
+    assert.deepEqual(bad.errors.map((e) => e.code), ['cluster.node-address']);
+    assert.match(bad.errors[0].message, /has no IPv6 address for the dual-stack cluster/);
   });
 });

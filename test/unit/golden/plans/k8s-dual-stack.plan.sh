@@ -368,7 +368,7 @@ COMMIT
 -A FLANNEL-POSTRTG -s 10.244.0.0/16 ! -d 224.0.0.0/4 -m comment --comment "flanneld masq" -j MASQUERADE --random-fully
 COMMIT
 EOF
-# node node-1: kube-proxy (iptables mode, IPv6) and NetworkPolicy (IPv6)
+# node node-1: kube-proxy (iptables mode, IPv6), NetworkPolicy (IPv6)
 ip netns exec nsl.k8s-dual-stack.node-1 ip6tables-restore --noflush <<'EOF'
 # kube-proxy (iptables mode, IPv6) rules for node node-1, written by nslab; load with ip6tables-restore
 # nslab NetworkPolicy rules for node node-1, IPv6: ip6tables-restore input, filter table (Kubernetes semantics; see runner/cluster/policy.ts).
@@ -608,7 +608,7 @@ COMMIT
 -A FLANNEL-POSTRTG -s 10.244.0.0/16 ! -d 224.0.0.0/4 -m comment --comment "flanneld masq" -j MASQUERADE --random-fully
 COMMIT
 EOF
-# node node-2: kube-proxy (iptables mode, IPv6) and NetworkPolicy (IPv6)
+# node node-2: kube-proxy (iptables mode, IPv6), NetworkPolicy (IPv6)
 ip netns exec nsl.k8s-dual-stack.node-2 ip6tables-restore --noflush <<'EOF'
 # kube-proxy (iptables mode, IPv6) rules for node node-2, written by nslab; load with ip6tables-restore
 # nslab NetworkPolicy rules for node node-2, IPv6: ip6tables-restore input, filter table (Kubernetes semantics; see runner/cluster/policy.ts).
