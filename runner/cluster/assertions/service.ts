@@ -9,6 +9,7 @@ import type { Protocol, Service, ServicePort } from '../types.ts';
 import { error, warning } from '../../config/diagnostics.ts';
 import { excerpt, execFailure, fail, ParamReader, pass } from '../../../assertions/common.ts';
 import { serviceFamilies } from '../compile.ts';
+import { joinHostPort } from '../hash.ts';
 import { clusterOf, exerciseCommands, type ExerciseStep, findNode, findPod, findService, namesHint, parseAddrs, probeFrom, selectorText, svcKey, tally } from './k8s.ts';
 import type { AssertionDef, Outcome } from '../../../assertions/types.ts';
 import type { FlowRequest } from '../../model/trace.ts';
@@ -272,7 +273,7 @@ export function serviceCommands(p: ServiceParams, self: readonly string[] = ['la
 }
 
 function viaText(p: ServiceParams, address: string | undefined): string {
-  const at = address ? `${address}:${p.port}` : `${p.dnsName}:${p.port}`;
+  const at = address ? joinHostPort(address, p.port) : `${p.dnsName}:${p.port}`;
   switch (p.via) {
     case 'cluster-ip':
       return `its ClusterIP ${at}`;

@@ -20,7 +20,7 @@ import { calicoNeighbors6, hasAddress, peerAddress6, peerNeighbors6 } from '../.
 import type { Draft } from '../../../runner/cluster/draft.ts';
 import { asObj } from '../../../runner/util/obj.ts';
 import { modelLines } from '../../../runner/cli/status-text.ts';
-import { service } from '../../../runner/cluster/assertions/service.ts';
+import { expectedText as serviceExpected, service } from '../../../runner/cluster/assertions/service.ts';
 import { policy } from '../../../runner/cluster/assertions/policy.ts';
 import { k8sNetworkModel } from '../../../runner/cluster/assertions/k8s-network-model.ts';
 import type { ResolvedCluster } from '../../../runner/cluster/types.ts';
@@ -282,6 +282,7 @@ describe('dual-stack: the service, policy and k8s-network-model tests per family
     assert.equal(six.address, 'fd00:10:96::a');
     assert.equal(six.family, 6);
     assert.match(service.describe(six), /\(IPv6\)/);
+    assert.match(serviceExpected(six, six.address), /via its ClusterIP \[fd00:10:96::a\]:80 \(IPv6\)/);
     const np = service.resolve({ service: 'web-np', from: 'client', via: 'node-port', node: 'node2', family: 6 }, ctx()).params!;
     assert.equal(np.address, 'fd00:50::12');
     assert.equal(np.port, 30080);
