@@ -167,11 +167,11 @@ function planOf(raw: Obj, C: Obj, at: LoadedFile['at']): Plan {
   const und4 = prefix4(underlay, undPair.path4, 'underlay', at, diags);
   // dual-stack: pods and services both get an IPv6 range, or neither (kubeadm needs both lists); the node network gets one by default
   const dual = podPair.dual || svcPair.dual;
-  if (podPair.dual !== svcPair.dual && !diags.some((x) => x.code === 'cluster.cidr')) {
+  // (a service-cidr not written at all gets the IPv6 default beside the IPv4 one)
+  const halfDual = podPair.dual !== svcPair.dual && !(podPair.dual && C['service-cidr'] === undefined);
+  if (halfDual && !diags.some((x) => x.code === 'cluster.cidr')) {
     const [has, lacks] = podPair.dual ? ['pod-cidr', 'service-cidr'] : ['service-cidr', 'pod-cidr'];
-    if (lacks === 'service-cidr' && C['service-cidr'] === undefined) {
-      // not written: the IPv6 default joins the IPv4 one
-    } else diags.push(error('cluster.dual-stack', `${has} is dual-stack and ${lacks} has no IPv6 range`, at(['cluster', lacks]), `a dual-stack cluster needs both families in both lists: pod-cidr [10.244.0.0/16, fd00:10:244::/56] and service-cidr [10.96.0.0/12, ${DEFAULT_SERVICE_CIDR6}]`));
+    diags.push(error('cluster.dual-stack', `${has} is dual-stack and ${lacks} has no IPv6 range`, at(['cluster', lacks]), `a dual-stack cluster needs both families in both lists: pod-cidr [10.244.0.0/16, fd00:10:244::/56] and service-cidr [10.96.0.0/12, ${DEFAULT_SERVICE_CIDR6}]`));
   }
   if (!dual && undPair.dual) diags.push(error('cluster.dual-stack', `underlay has an IPv6 prefix (${undPair.v6}), and the cluster is IPv4-only`, at(undPair.path6), 'make the cluster dual-stack (pod-cidr and service-cidr [IPv4, IPv6]), or give underlay its IPv4 prefix only'));
   const podCIDR6 = dual ? podPair.v6 : undefined;
