@@ -307,8 +307,14 @@ function placePods(p: Plan, nodes: readonly Draft['nodes'][number][]): PodDraft[
       return;
     }
     const ip = formatAddress(4, b.addr + BigInt(first + k));
-    // dual-stack: the same host number in the node's IPv6 block (status.podIPs[1])
-    const ip6 = n.podCIDR6 ? formatAddress(6, parsePrefix(n.podCIDR6)!.addr + BigInt(first + k)) : undefined;
+    // dual-stack: the same host number in the node's IPv6 block (status.podIPs[1]), which must have room for it too
+    const b6 = n.podCIDR6 ? parsePrefix(n.podCIDR6)! : undefined;
+    if (b6 && BigInt(first + k) >= size(b6) - 1n) {
+      if (!full6.has(node)) diags.push(error('cluster.node-cidr-full', `node ${node}'s IPv6 pod block ${n.podCIDR6} has room for ${Math.max(0, Number(size(b6)) - 2 - first)} pods, and pod ${name} is number ${k} placed on it`, at(path, true), `use a shorter node-mask6 than /${p.mask6}, or place pods on other nodes`));
+      full6.add(node);
+      return;
+    }
+    const ip6 = b6 ? formatAddress(6, b6.addr + BigInt(first + k)) : undefined;
     const sidecar = isObj(o.sidecar) || o.sidecar === null ? sidecarOf(asObj(o.sidecar)) : undefined;
     const runAsUser = typeof o['run-as-user'] === 'number' ? o['run-as-user'] : undefined;
     if (sidecar && !checked.has(path.join('.'))) {
@@ -318,6 +324,7 @@ function placePods(p: Plan, nodes: readonly Draft['nodes'][number][]): PodDraft[
     pods.push({ name, namespace, labels: asObj(o.labels) as Record<string, string>, node, ip, ...(ip6 ? { ip6 } : {}), ports, hostIf: hostIfName(cni, namespace, name), ...dnsName, path, image: str(o.image), cmd: o.cmd, ...(sidecar ? { sidecar } : {}), ...(runAsUser !== undefined ? { runAsUser } : {}) });
   };
   const checked = new Set<string>();
+  const full6 = new Set<string>();
   if (p.dnsOn && nodes.length) place(DNS_POD, nodes[0].name, ['cluster', 'dns'], { labels: { 'k8s-app': 'kube-dns' }, ports: [{ port: 53, name: 'dns', protocol: 'UDP' }, { port: 53, name: 'dns-tcp', protocol: 'TCP' }] }, 'kube-system');
   if (wantsIngress(C) && nodes.length) {
     const ic = asObj(C['ingress-controller']);
