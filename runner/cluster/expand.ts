@@ -167,11 +167,11 @@ function planOf(raw: Obj, C: Obj, at: LoadedFile['at']): Plan {
   const und4 = prefix4(underlay, undPair.path4, 'underlay', at, diags);
   // dual-stack: pods and services both get an IPv6 range, or neither (kubeadm needs both lists); the node network gets one by default
   const dual = podPair.dual || svcPair.dual;
-  if (podPair.dual !== svcPair.dual && !diags.some((x) => x.code === 'cluster.cidr')) {
+  // (a service-cidr not written at all gets the IPv6 default beside the IPv4 one)
+  const halfDual = podPair.dual !== svcPair.dual && !(podPair.dual && C['service-cidr'] === undefined);
+  if (halfDual && !diags.some((x) => x.code === 'cluster.cidr')) {
     const [has, lacks] = podPair.dual ? ['pod-cidr', 'service-cidr'] : ['service-cidr', 'pod-cidr'];
-    if (lacks === 'service-cidr' && C['service-cidr'] === undefined) {
-      // not written: the IPv6 default joins the IPv4 one
-    } else diags.push(error('cluster.dual-stack', `${has} is dual-stack and ${lacks} has no IPv6 range`, at(['cluster', lacks]), `a dual-stack cluster needs both families in both lists: pod-cidr [10.244.0.0/16, fd00:10:244::/56] and service-cidr [10.96.0.0/12, ${DEFAULT_SERVICE_CIDR6}]`));
+    diags.push(error('cluster.dual-stack', `${has} is dual-stack and ${lacks} has no IPv6 range`, at(['cluster', lacks]), `a dual-stack cluster needs both families in both lists: pod-cidr [10.244.0.0/16, fd00:10:244::/56] and service-cidr [10.96.0.0/12, ${DEFAULT_SERVICE_CIDR6}]`));
   }
   if (!dual && undPair.dual) diags.push(error('cluster.dual-stack', `underlay has an IPv6 prefix (${undPair.v6}), and the cluster is IPv4-only`, at(undPair.path6), 'make the cluster dual-stack (pod-cidr and service-cidr [IPv4, IPv6]), or give underlay its IPv4 prefix only'));
   const podCIDR6 = dual ? podPair.v6 : undefined;
@@ -307,8 +307,14 @@ function placePods(p: Plan, nodes: readonly Draft['nodes'][number][]): PodDraft[
       return;
     }
     const ip = formatAddress(4, b.addr + BigInt(first + k));
-    // dual-stack: the same host number in the node's IPv6 block (status.podIPs[1])
-    const ip6 = n.podCIDR6 ? formatAddress(6, parsePrefix(n.podCIDR6)!.addr + BigInt(first + k)) : undefined;
+    // dual-stack: the same host number in the node's IPv6 block (status.podIPs[1]), which must have room for it too
+    const b6 = n.podCIDR6 ? parsePrefix(n.podCIDR6)! : undefined;
+    if (b6 && BigInt(first + k) >= size(b6) - 1n) {
+      if (!full6.has(node)) diags.push(error('cluster.node-cidr-full', `node ${node}'s IPv6 pod block ${n.podCIDR6} has room for ${Math.max(0, Number(size(b6)) - 2 - first)} pods, and pod ${name} is number ${k} placed on it`, at(path, true), `use a shorter node-mask6 than /${p.mask6}, or place pods on other nodes`));
+      full6.add(node);
+      return;
+    }
+    const ip6 = b6 ? formatAddress(6, b6.addr + BigInt(first + k)) : undefined;
     const sidecar = isObj(o.sidecar) || o.sidecar === null ? sidecarOf(asObj(o.sidecar)) : undefined;
     const runAsUser = typeof o['run-as-user'] === 'number' ? o['run-as-user'] : undefined;
     if (sidecar && !checked.has(path.join('.'))) {
@@ -318,6 +324,7 @@ function placePods(p: Plan, nodes: readonly Draft['nodes'][number][]): PodDraft[
     pods.push({ name, namespace, labels: asObj(o.labels) as Record<string, string>, node, ip, ...(ip6 ? { ip6 } : {}), ports, hostIf: hostIfName(cni, namespace, name), ...dnsName, path, image: str(o.image), cmd: o.cmd, ...(sidecar ? { sidecar } : {}), ...(runAsUser !== undefined ? { runAsUser } : {}) });
   };
   const checked = new Set<string>();
+  const full6 = new Set<string>();
   if (p.dnsOn && nodes.length) place(DNS_POD, nodes[0].name, ['cluster', 'dns'], { labels: { 'k8s-app': 'kube-dns' }, ports: [{ port: 53, name: 'dns', protocol: 'UDP' }, { port: 53, name: 'dns-tcp', protocol: 'TCP' }] }, 'kube-system');
   if (wantsIngress(C) && nodes.length) {
     const ic = asObj(C['ingress-controller']);

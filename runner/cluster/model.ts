@@ -71,8 +71,8 @@ function reserveExplicit(drafts: readonly Draft[], ctx: ModelContext, alloc: All
       // an IPv6 address in an IPv4-only cluster: the family check says why (familiesOf)
       else if (a.family === 6 && !cidr) continue;
       else if (!contains(network(parsePrefix(cidr!)!), a.family, a.addr)) diags.push(error('cluster.service-ip', `service ${name}: clusterIP ${ip} is outside the ${a.family === 6 && ctx.serviceCIDR6 ? 'IPv6 ' : ''}service CIDR ${cidr}`, at(path), `choose an address in ${cidr}, or leave ${path.includes('clusterIPs') ? 'clusterIPs' : 'clusterIP'} out to get one`));
-      else if (takenIPs.has(ip)) diags.push(error('cluster.service-ip', `service ${name}: clusterIP ${ip} is already taken${ip === ctx.dnsIP || ip === ctx.dnsIP6 ? ' by kube-dns' : ''}`, at(path), 'choose another address, or leave clusterIP out'));
-      takenIPs.add(ip);
+      else if (takenIPs.has(canonIP(ip))) diags.push(error('cluster.service-ip', `service ${name}: clusterIP ${ip} is already taken${canonIP(ip) === ctx.dnsIP || canonIP(ip) === ctx.dnsIP6 ? ' by kube-dns' : ''}`, at(path), 'choose another address, or leave clusterIP out'));
+      takenIPs.add(canonIP(ip));
     }
     const lbip = str(s.loadBalancerIP);
     if (lbip) {
@@ -100,6 +100,12 @@ function writtenIPs(d: Draft): { ip: string; path: PathSeg[] }[] {
   const ip = str(s.clusterIP);
   return ip ? [{ ip, path: [...p, 'clusterIP'] }] : [];
 }
+
+/** An address as nslab writes it (an IPv6 one compressed, lower case: fd00:10:96:0::0a → fd00:10:96::a). */
+const canonIP = (ip: string): string => {
+  const a = parseAddress(ip);
+  return a ? formatAddress(a.family, a.addr) : ip;
+};
 
 const familyOf = (ip: string): IPFamily | undefined => {
   const a = parseAddress(ip);
@@ -170,7 +176,7 @@ function familiesOf(d: Draft, type: Service['type'], ctx: ModelContext): { famil
 function clusterIPOf(d: Draft, family: IPFamily, written: string | undefined, ctx: ModelContext, alloc: Allocation): string {
   const { at, diags } = ctx;
   const { name, path: p } = d;
-  if (written !== undefined) return written;
+  if (written !== undefined) return canonIP(written);
   const six = family === 'IPv6';
   const cidr = six ? ctx.serviceCIDR6! : ctx.serviceCIDR;
   const size = six ? alloc.svcSize6 : alloc.svcSize;
