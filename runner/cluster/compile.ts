@@ -12,6 +12,7 @@ import { cniOp } from './cni-plugins.ts';
 import { dnsmasqArgs, resolvConf } from './dns.ts';
 import { iptablesRules } from './kube-proxy-iptables.ts';
 import { nftablesRules } from './kube-proxy-nftables.ts';
+import { USERSPACE_PORT_RANGE, userspaceConfigText, userspacePaths, userspaceRules } from './kube-proxy-userspace.ts';
 import { policyRules } from './policy.ts';
 import { masqueradeRules } from './egress.ts';
 import { sidecarSteps } from './sidecar-steps.ts';
@@ -41,8 +42,11 @@ export function kubeProxyInput(c: ResolvedCluster, node: string, without: Readon
   };
 }
 
-/** The rule sets one node loads: kube-proxy's (iptables-restore or nft input) and the policies' (iptables-restore). */
-export function nodeRules(c: ResolvedCluster, node: string, without: ReadonlySet<string> = new Set(), endpointsOnly = false): { iptables?: string; nftables?: string } {
+/**
+ * The rule sets one node loads: kube-proxy's (iptables-restore or nft input) and the policies' (iptables-restore);
+ * in userspace mode also the proxy's configuration (JSON), which is what changes with the endpoints.
+ */
+export function nodeRules(c: ResolvedCluster, node: string, without: ReadonlySet<string> = new Set(), endpointsOnly = false): { iptables?: string; nftables?: string; userspace?: string } {
   const input = kubeProxyInput(c, node, without);
   // endpointsOnly: the pods are not ready (their node is NotReady, issue 15.2), not gone: the policies still see them
   const pods = endpointsOnly ? c.pods : c.pods.filter((p) => !without.has(p.name));
@@ -56,6 +60,7 @@ export function nodeRules(c: ResolvedCluster, node: string, without: ReadonlySet
     return out && portmap ? portmapFirst(out) : out;
   };
   if (c.kubeProxy === 'nftables') return { nftables: nftablesRules(input), iptables: merged(policy, masq, portmap) };
+  if (c.kubeProxy === 'userspace') return { iptables: merged(userspaceRules(input), policy, masq, portmap), userspace: userspaceConfigText(input) };
   const kp = iptablesRules(input, { localhostNodePorts: false });
   return { iptables: merged(kp, policy, masq, portmap) };
 }
@@ -91,6 +96,21 @@ export function mergeRestore(a: string, b: string): string {
   return [...heads, ...[...tables].map(([t, v]) => [`*${t}`, ...v.chains, ...v.rules, 'COMMIT'].join('\n'))].join('\n') + '\n';
 }
 
+/**
+ * userspace mode: the proxy's configuration under the lab's state, the proxy ports kept out of the node's ephemeral
+ * ports (ip_local_reserved_ports: an outgoing connection never takes one), and the proxy itself, nslab's agent.
+ */
+function userspaceSteps(node: string, ns: string, config: string, ctx: CompileContext, source: ClusterResult['pos']): Step[] {
+  const paths = userspacePaths(ctx.labDir, node);
+  const argv = [...ctx.selfArgv, 'agent', 'kube-proxy-userspace', '--config', paths.config, '--applied', paths.applied];
+  const [lo, hi] = USERSPACE_PORT_RANGE;
+  return [
+    { id: `${node}.kube-proxy.ports`, phase: 'configure', order: 90, op: { type: 'sysctl', ns, values: [['net.ipv4.ip_local_reserved_ports', `${lo}-${hi}`]] }, source, note: `node ${node}: kube-proxy's proxy ports ${lo}-${hi} are never given to an outgoing connection` },
+    { id: `${node}.kube-proxy.config`, phase: 'exec', order: 0, op: { type: 'file', path: paths.config, content: config, lane: ns }, source, note: `node ${node}: the user-space proxy's configuration — every service port, its proxy port and its endpoints`, creates: { kind: 'file', name: paths.config } },
+    { id: `${node}.kube-proxy.proxy`, phase: 'daemons', order: 0, op: { type: 'daemon', ns, node, name: 'kube-proxy', argv, log: paths.log }, source, note: `node ${node}: kube-proxy in userspace mode — nslab's proxy listens on one port per service port and connects to the endpoints round-robin; it re-reads its configuration when it changes`, creates: { kind: 'process', name: 'kube-proxy', ns } },
+  ];
+}
+
 export function clusterSteps(lab: ResolvedLab, ctx: CompileContext): Step[] {
   const c = lab.cluster;
   if (!c) return [];
@@ -103,6 +123,7 @@ export function clusterSteps(lab: ResolvedLab, ctx: CompileContext): Step[] {
     const note = `node ${n.name}: kube-proxy (${c.kubeProxy} mode)`;
     if (r.nftables) steps.push({ id: `${n.name}.kube-proxy`, phase: 'firewall', order: 30, op: { type: 'load', ns, tool: 'nft', input: r.nftables }, source: c.pos, note, creates: { kind: 'rules', name: 'nftables kube-proxy', ns } });
     if (r.iptables) steps.push({ id: `${n.name}.${r.nftables ? 'policy' : 'kube-proxy'}`, phase: 'firewall', order: 31, op: { type: 'load', ns, tool: 'iptables-restore', input: r.iptables }, source: c.pos, note: r.nftables ? `node ${n.name}: NetworkPolicy` : `${note}${c.policies.length ? ' and NetworkPolicy' : ''}`, creates: { kind: 'rules', name: 'iptables', ns } });
+    if (r.userspace !== undefined) steps.push(...userspaceSteps(n.name, ns, r.userspace, ctx, c.kubeProxyPos ?? c.pos));
   }
   const log = (node: string, name: string): string => join(ctx.labDir, 'logs', `${node}.${name}.log`);
   for (const pod of c.pods) {

@@ -104,7 +104,7 @@ export function expandCluster(file: LoadedFile): Expansion {
   for (const vs of mesh?.virtualServices ?? []) sources.set(`vs:${vs.namespace}/${vs.name}`, at(['cluster', 'virtual-services', vs.name], true));
   const cluster: ClusterResult = {
     cni: p.cni,
-    kubeProxy: p.kubeProxy === 'nftables' ? 'nftables' : 'iptables',
+    kubeProxy: p.kubeProxy === 'nftables' || p.kubeProxy === 'userspace' ? p.kubeProxy : 'iptables',
     requestedKubeProxy: p.kubeProxy,
     kubeProxyPos: C['kube-proxy'] !== undefined ? at(['cluster', 'kube-proxy']) : undefined,
     podCIDR: p.podCIDR,

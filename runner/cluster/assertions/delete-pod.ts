@@ -28,7 +28,8 @@
  */
 import type { Diagnostic } from '../../config/diagnostics.ts';
 import { nodeRules } from '../compile.ts';
-import type { ResolvedCluster } from '../types.ts';
+import type { KubeProxyMode, ResolvedCluster } from '../types.ts';
+import { reloadUserspaceProxy } from './userspace-reload.ts';
 import { ParamReader } from '../../../assertions/common.ts';
 import { clusterOf, commandLog, podAt } from './k8s.ts';
 import type { AssertionDef, ExecResult } from '../../../assertions/types.ts';
@@ -43,12 +44,14 @@ export interface NodeReload {
   readonly nftables?: string;
   /** `iptables-restore --noflush` input (see reloadRestore). */
   readonly iptables?: string;
+  /** userspace mode: the proxy's new configuration (written over the old; the running proxy re-reads it). */
+  readonly userspace?: string;
 }
 
 export interface DeletePodParams {
   /** The pods, by their lab node names. */
   readonly pods: readonly string[];
-  readonly kubeProxy: 'iptables' | 'nftables';
+  readonly kubeProxy: KubeProxyMode;
   /** How many endpoints (service port × pod) the rules lose. */
   readonly endpoints: number;
   readonly reloads: readonly NodeReload[];
@@ -121,8 +124,10 @@ export function reloadsBetween(c: ResolvedCluster, beforeWithout: ReadonlySet<st
   return c.nodes.map((n) => {
     const before = nodeRules(c, n.name, beforeWithout, endpointsOnly);
     const after = nodeRules(c, n.name, afterWithout, endpointsOnly);
-    const iptables = after.iptables !== undefined || before.iptables !== undefined ? reloadRestore(before.iptables ?? '', after.iptables ?? '') : undefined;
-    return { node: n.name, ...(after.nftables !== undefined ? { nftables: after.nftables } : {}), ...(iptables !== undefined ? { iptables } : {}) };
+    // userspace mode: the rules do not depend on the endpoints (only the proxy's configuration does): unchanged rules are not reloaded
+    const same = c.kubeProxy === 'userspace' && before.iptables === after.iptables;
+    const iptables = !same && (after.iptables !== undefined || before.iptables !== undefined) ? reloadRestore(before.iptables ?? '', after.iptables ?? '') : undefined;
+    return { node: n.name, ...(after.nftables !== undefined ? { nftables: after.nftables } : {}), ...(iptables !== undefined ? { iptables } : {}), ...(after.userspace !== undefined ? { userspace: after.userspace } : {}) };
   });
 }
 
@@ -163,6 +168,7 @@ export const deletePod: AssertionDef<DeletePodParams> = {
         const t = performance.now();
         if (n.nftables !== undefined) check(await ctx.exec(n.node, ['nft', '-f', '-'], { input: n.nftables, timeoutMs: 30000 }), `${n.node}: nft`);
         if (n.iptables !== undefined) check(await ctx.exec(n.node, ['iptables-restore', '--noflush'], { input: n.iptables, timeoutMs: 30000 }), `${n.node}: iptables-restore`);
+        if (n.userspace !== undefined) await reloadUserspaceProxy(ctx, n.node, n.userspace, check, failures);
         perNodeMs[n.node] = Math.round((performance.now() - t) * 10) / 10;
       }),
     );

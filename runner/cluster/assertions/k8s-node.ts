@@ -9,13 +9,15 @@
 import { ParamReader } from '../../../assertions/common.ts';
 import type { AssertionDef, ExecResult } from '../../../assertions/types.ts';
 import { reloadsBetween, type NodeReload } from './delete-pod.ts';
+import { reloadUserspaceProxy } from './userspace-reload.ts';
+import type { KubeProxyMode } from '../types.ts';
 import { clusterOf, commandLog, findNode, namesHint } from './k8s.ts';
 import schema from './k8s-node.schema.json' with { type: 'json' };
 
 export interface K8sNodeParams {
   readonly node: string;
   readonly state: 'NotReady' | 'Ready';
-  readonly kubeProxy: 'iptables' | 'nftables';
+  readonly kubeProxy: KubeProxyMode;
   /** The pods on the node (their endpoints leave or come back). */
   readonly pods: readonly string[];
   readonly endpoints: number;
@@ -52,6 +54,7 @@ export const k8sNode: AssertionDef<K8sNodeParams> = {
       p.reloads.map(async (n) => {
         if (n.nftables !== undefined) check(await ctx.exec(n.node, ['nft', '-f', '-'], { input: n.nftables, timeoutMs: 30000 }), `${n.node}: nft`);
         if (n.iptables !== undefined) check(await ctx.exec(n.node, ['iptables-restore', '--noflush'], { input: n.iptables, timeoutMs: 30000 }), `${n.node}: iptables-restore`);
+        if (n.userspace !== undefined) await reloadUserspaceProxy(ctx, n.node, n.userspace, check, failures);
       }),
     );
     const ruleChangeMs = Math.round((performance.now() - t0) * 10) / 10;
