@@ -16,6 +16,7 @@ import type { Draft, PodDraft } from './draft.ts';
 import { addPodNetwork, DNS_POD, underlayDiagnostics } from './cni.ts';
 import { ipamSubnets, parseConflist, podsOutside } from './cni-plugins.ts';
 import { hostPortDiagnostics } from './hostport.ts';
+import { userspaceDiagnostics } from './userspace-checks.ts';
 import { resolveGateway } from './egress.ts';
 import { buildMesh } from './mesh.ts';
 import { SIDECAR_DEFAULTS, sidecarPorts, type SidecarSpec } from './sidecar.ts';
@@ -306,6 +307,7 @@ function clusterModel(p: Plan, pods: readonly PodDraft[], peers: readonly string
     model.services.unshift(kubeDns);
     for (const port of kubeDns.ports) model.endpoints.unshift({ service: kubeDns, port, endpoints: dnsPod ? [{ pod: DNS_POD, node: dnsPod.node, ip: dnsPod.ip, port: 53, local: false }] : [] });
   }
+  if (p.kubeProxy === 'userspace') diags.push(...userspaceDiagnostics({ at, pods, services: model.services, servicePos: model.pos, written: new Set(Object.keys(asObj(C.services))) }));
   const namespaces: Record<string, Record<string, string>> = {};
   for (const ns of new Set([...pods.map((x) => x.namespace), ...Object.keys(asObj(C.namespaces)), 'default'])) namespaces[ns] = { 'kubernetes.io/metadata.name': ns, ...(asObj(asObj(C.namespaces)[ns]) as Record<string, string>) };
   const policies = buildPolicies(asObj(C['network-policies']), at, diags, Object.keys(namespaces), pods);
