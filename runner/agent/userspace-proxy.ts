@@ -17,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { readFileSync, renameSync, watch, watchFile, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, unwatchFile, watch, watchFile, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { basename, dirname } from 'node:path';
 import { UDP_IDLE_MS, type UserspaceConfig, type UserspaceService } from '../cluster/kube-proxy-userspace.ts';
@@ -297,6 +297,8 @@ export async function startUserspaceProxy(configPath: string, appliedPath: strin
     },
     async close() {
       watcher.close();
+      unwatchFile(configPath);
+      if (timer) clearTimeout(timer);
       for (const p of running.values()) {
         await p.close();
         await p.closeNodePort?.();
