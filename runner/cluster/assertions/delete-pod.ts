@@ -212,7 +212,7 @@ export const deletePod: AssertionDef<DeletePodParams> = {
     };
   },
   exercise(p, ctx) {
-    const look = p.reloads.map((r) => ctx.inNode(r.node, p.kubeProxy === 'nftables' ? ['nft', 'list', 'table', 'ip', 'kube-proxy'] : ['iptables-save', '-t', 'nat'], `on ${r.node}: before and after, the endpoint chains of ${p.pods.join(', ')}`));
+    const look = p.reloads.map((r) => ctx.inNode(r.node, p.kubeProxy === 'nftables' ? ['nft', 'list', 'table', 'ip', 'kube-proxy'] : ['iptables-save', '-t', 'nat'], p.kubeProxy === 'userspace' ? `on ${r.node}: the portal rules, which do not change (the proxy's configuration holds the endpoints: \`lab status\` shows each node's)` : `on ${r.node}: before and after, the endpoint chains of ${p.pods.join(', ')}`));
     return {
       action: true,
       doThis: `Delete ${p.pods.join(', ')}: kube-proxy drops ${p.endpoints} endpoint${p.endpoints === 1 ? '' : 's'} from every node's rules (\`lab test\` reloads them), then the pod leaves the network. The exercises after this one see the change.`,

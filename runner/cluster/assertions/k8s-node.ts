@@ -72,7 +72,7 @@ export const k8sNode: AssertionDef<K8sNodeParams> = {
     return {
       action: true,
       doThis: `Cluster node ${p.node} goes ${p.state}: kube-proxy on every node ${p.state === 'NotReady' ? 'drops' : 'adds back'} the ${p.endpoints} endpoint${p.endpoints === 1 ? '' : 's'} of its pods (\`lab test\` reloads the rules). The exercises after this one see the change.`,
-      commands: p.reloads.map((r) => ctx.inNode(r.node, p.kubeProxy === 'nftables' ? ['nft', 'list', 'table', 'ip', 'kube-proxy'] : ['iptables-save', '-t', 'nat'], `on ${r.node}: the endpoint chains of ${p.pods.join(', ')}`)),
+      commands: p.reloads.map((r) => ctx.inNode(r.node, p.kubeProxy === 'nftables' ? ['nft', 'list', 'table', 'ip', 'kube-proxy'] : ['iptables-save', '-t', 'nat'], p.kubeProxy === 'userspace' ? `on ${r.node}: the portal rules, which do not change (the proxy's configuration holds the endpoints: \`lab status\` shows each node's)` : `on ${r.node}: the endpoint chains of ${p.pods.join(', ')}`)),
       expect: `the endpoints of ${p.pods.join(', ') || 'its pods'} ${p.state === 'NotReady' ? 'gone from' : 'back in'} every node's rules`,
     };
   },
