@@ -14,6 +14,7 @@ import type { DeletePodParams } from '../../../runner/cluster/assertions/delete-
 import type { ServiceParams } from '../../../runner/cluster/assertions/service.ts';
 import { configGeneration } from '../../../runner/cluster/assertions/userspace-reload.ts';
 import { kubeProxyInput, nodeRules } from '../../../runner/cluster/compile.ts';
+import { clusterReadyProbes } from '../../../runner/cluster/ready.ts';
 import { USERSPACE_PORT_RANGE, userspaceConfig, userspaceRules, type UserspaceConfig } from '../../../runner/cluster/kube-proxy-userspace.ts';
 import { parseLabText } from '../../../runner/config/load.ts';
 import { resolveLab } from '../../../runner/resolve/resolve.ts';
@@ -89,6 +90,24 @@ describe('kube-proxy userspace: rules and configuration', () => {
       const cfg = JSON.parse(n.userspace!) as UserspaceConfig;
       assert.ok(cfg.services.every((s) => s.endpoints.every((e) => !e.startsWith(`${web1}:`))));
     }
+  });
+
+  it('k8s-node NotReady hands each node the configuration without that node\'s endpoints; Ready gives them back', () => {
+    const r = resolve('', '  - k8s-node: { node: node-2, state: NotReady }\n  - k8s-node: { node: node-2, state: Ready }\n');
+    const c = r.lab!.cluster!;
+    const on2 = new Set(c.pods.filter((x) => x.node === 'node-2').map((x) => x.ip));
+    const [down, upAgain] = r.lab!.tests.map((t) => t.params as unknown as { reloads: { node: string; userspace?: string; iptables?: string }[] });
+    for (const n of down.reloads) {
+      const cfg = JSON.parse(n.userspace!) as UserspaceConfig;
+      assert.ok(cfg.services.every((s) => s.endpoints.every((e) => !on2.has(e.split(':')[0]))), n.node);
+      assert.equal(n.iptables, undefined);
+    }
+    for (const n of upAgain.reloads) assert.equal(n.userspace, nodeRules(c, n.node).userspace);
+  });
+
+  it('lab up waits until every proxy listens on its proxy ports', () => {
+    const probes = clusterReadyProbes(c);
+    for (const n of ['node-1', 'node-2']) assert.ok(probes.some((p) => p.node === n), n);
   });
 });
 
