@@ -8,7 +8,8 @@
  *   address of the proxying node as the client, never the client's own;
  * - the lab's own tests pass, delete-pod among them; afterwards each proxy is the same process (same PID) and
  *   serves the configuration without the deleted pod;
- * - `lab down` leaves no namespace, state file or proxy process behind.
+ * - `lab down` leaves no namespace, state file or proxy process behind;
+ * - a node going NotReady and Ready again (k8s-node) changes every proxy's endpoints, the proxies keep their PIDs.
  */
 import { strict as assert } from 'node:assert';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -118,5 +119,56 @@ describe('kube-proxy userspace mode (root, real kernel)', function () {
     for (const n of ['node-1', 'node-2']) assert.ok(!pidAlive(pids[n]), `${n}'s proxy is gone`);
     assert.deepEqual(processesMatching(`/run/nslab/${NAME}/kube-proxy/`), []);
     assert.deepEqual(labLeftovers(NAME), []);
+  });
+});
+
+describe('kube-proxy userspace mode: a node goes NotReady and Ready again (root, real kernel)', function () {
+  this.timeout(180_000);
+  const N2 = 'u3-it-us-node';
+  let up = false;
+  const text = `name: ${N2}
+cluster:
+  cni: flannel-vxlan
+  kube-proxy: userspace
+  nodes: { node-1: {}, node-2: {} }
+  pods:
+    web: { replicas: 2, labels: { app: web } }          # web-1 on node-1, web-2 on node-2
+    client: { node: node-1, labels: { app: client } }
+  services:
+    web: { selector: { app: web }, ports: [{ port: 80 }] }
+tests:
+  - name: both pods answer
+    service: { service: web, from: client, requests: 20, tolerance: 0 }
+  - name: node-2 goes NotReady
+    k8s-node: { node: node-2, state: NotReady }
+  - name: only web-1 answers
+    service: { service: web, from: client, requests: 10 }
+  - name: node-2 is Ready again
+    k8s-node: { node: node-2, state: Ready }
+  - name: both answer again
+    service: { service: web, from: client, requests: 20, tolerance: 0 }
+`;
+
+  after(async () => {
+    if (up) await lab(['down', N2]);
+  });
+
+  it("the endpoints of node-2's pods leave every proxy and come back, the proxies keep running (same PIDs)", async () => {
+    const dir = tempDir();
+    const file = join(dir, 'lab.yaml');
+    writeFileSync(file, text);
+    up = true;
+    expectOk(await lab(['up', file]), `lab up ${N2}`);
+    const state = `/run/nslab/${N2}/kube-proxy`;
+    const pidOf = (n: string): number => (JSON.parse(readFileSync(`${state}/${n}.applied.json`, 'utf8')) as { pid: number }).pid;
+    const before = { 'node-1': pidOf('node-1'), 'node-2': pidOf('node-2') };
+    expectOk(await lab(['test', N2]), `lab test ${N2}`);
+    for (const n of ['node-1', 'node-2'] as const) {
+      assert.equal(pidOf(n), before[n], `${n}'s proxy is the same process`);
+      assert.ok(pidAlive(before[n]));
+    }
+    expectOk(await lab(['down', N2]), `lab down ${N2}`);
+    up = false;
+    assert.deepEqual(labLeftovers(N2), []);
   });
 });
