@@ -3,9 +3,10 @@
  * - externalTrafficPolicy: Local — the userspace proxier never implemented it: its proxy is the client of every
  *   pod, so there is no client address left to keep, and a NodePort answers on every node;
  * - a hostNetwork pod listening on a port of the proxy's range (36000–36999): the node's proxy listens there;
- * - more service ports than the range has proxy ports.
+ * - more service ports than the range has proxy ports;
+ * and warns that NetworkPolicies see Service traffic come from the proxying node.
  */
-import { error, type Diagnostic, type SourcePos } from '../config/diagnostics.ts';
+import { error, warning, type Diagnostic, type SourcePos } from '../config/diagnostics.ts';
 import type { LoadedFile } from '../config/load.ts';
 import type { PodDraft } from './draft.ts';
 import { USERSPACE_PORT_RANGE } from './kube-proxy-userspace.ts';
@@ -19,6 +20,8 @@ export interface UserspaceCheckInput {
   readonly servicePos: ReadonlyMap<string, SourcePos>;
   /** Services written under cluster.services (by name), where externalTrafficPolicy's own key can be pointed at. */
   readonly written: ReadonlySet<string>;
+  /** cluster.network-policies is written. */
+  readonly hasPolicies: boolean;
 }
 
 export function userspaceDiagnostics(input: UserspaceCheckInput): Diagnostic[] {
@@ -38,5 +41,6 @@ export function userspaceDiagnostics(input: UserspaceCheckInput): Diagnostic[] {
   }
   const count = input.services.filter((s) => s.type !== 'ExternalName' && s.clusterIP && s.clusterIP !== 'None').reduce((n, s) => n + s.ports.length, 0);
   if (count > hi - lo + 1) diags.push(error('cluster.kube-proxy-userspace', `kube-proxy: userspace has ${hi - lo + 1} proxy ports (${lo}-${hi}), and the cluster has ${count} service ports`, at(['cluster', 'kube-proxy']), 'use fewer services, or kube-proxy: iptables or nftables'));
+  if (input.hasPolicies) diags.push(warning('cluster.kube-proxy-userspace', 'under kube-proxy: userspace, Service traffic reaches the pods from the node that proxied it, not from the client pod', at(['cluster', 'network-policies'], true), "a policy's podSelector/namespaceSelector peer does not match the node's address: a connection through a ClusterIP is judged as coming from the node (as it was in Kubernetes' userspace mode); pod-to-pod traffic by pod address is not affected"));
   return diags;
 }
