@@ -273,7 +273,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'agent',
-    args: 'whoami|probe|storm …',
+    args: 'whoami|probe|storm|kube-proxy-userspace …',
     summary: "nslab's own helpers, run inside nodes",
     options: [
       { name: 'name', type: 'string', value: 'NODE', description: 'whoami: the name it answers with' },

@@ -2,10 +2,19 @@
 import type { BgpRouterStatus, ModelStatus } from '../lab/status-model.ts';
 import { formatMs, formatRate } from '../util/units.ts';
 import type { CniStatus } from '../exec/lab-status.ts';
+import type { UserspaceProxyStatus } from '../lab/status.ts';
 
 /** One line per pod networked by the real CNI plugins: the chain, the final result's addresses, CHECK. */
 export function cniLines(pods: readonly CniStatus[]): string[] {
   return pods.map((p) => `  cni ${p.pod} on ${p.node} (network ${p.network}): ${p.plugins.join(' → ') || 'no plugin finished'}: ${p.ips.join(', ') || 'no address'}; interfaces ${p.interfaces.join(', ') || '-'}${p.check ? `; CHECK ${p.check}` : ''}`);
+}
+
+/** kube-proxy: userspace: one line per node's proxy, then one per service port it serves. */
+export function userspaceProxyLines(proxies: readonly UserspaceProxyStatus[]): string[] {
+  return proxies.flatMap((p) => [
+    `  kube-proxy (userspace) ${p.node}: pid ${p.pid} ${p.running ? 'running' : 'NOT RUNNING'}, ${p.services.length} service port(s), configuration ${p.generation} applied ${p.appliedAt}`,
+    ...p.services.map((s) => `    ${s.name} ${s.protocol} ${s.clusterIP}:${s.port}${s.nodePort ? ` (NodePort ${s.nodePort})` : ''} → proxy port ${s.proxyPort} → ${s.endpoints.join(', ') || 'no endpoints'}`),
+  ]);
 }
 
 export function bgpLines(routers: readonly BgpRouterStatus[]): string[] {

@@ -12,6 +12,7 @@ import { cniOp } from './cni-plugins.ts';
 import { dnsmasqArgs, resolvConf } from './dns.ts';
 import { iptablesRules } from './kube-proxy-iptables.ts';
 import { nftablesRules } from './kube-proxy-nftables.ts';
+import { USERSPACE_PORT_RANGE, userspaceConfigText, userspacePaths, userspaceRules } from './kube-proxy-userspace.ts';
 import { policyRules } from './policy.ts';
 import { masqueradeRules, masqueradeRules6 } from './egress.ts';
 import { sidecarSteps } from './sidecar-steps.ts';
@@ -82,8 +83,12 @@ export function kubeProxyInput(c: ResolvedCluster, node: string, without: Readon
   };
 }
 
-/** The rule sets one node loads: kube-proxy's (iptables-restore or nft input, ip6tables-restore), the policies' (iptables-restore, ip6tables-restore) and the egress masquerade's. */
-export function nodeRules(c: ResolvedCluster, node: string, without: ReadonlySet<string> = new Set(), endpointsOnly = false): { iptables?: string; nftables?: string; ip6tables?: string } {
+/**
+ * The rule sets one node loads: kube-proxy's (iptables-restore or nft input, ip6tables-restore), the policies'
+ * (iptables-restore, ip6tables-restore) and the egress masquerade's; in userspace mode also the proxy's configuration
+ * (JSON), which is what changes with the endpoints.
+ */
+export function nodeRules(c: ResolvedCluster, node: string, without: ReadonlySet<string> = new Set(), endpointsOnly = false): { iptables?: string; nftables?: string; ip6tables?: string; userspace?: string } {
   const input = kubeProxyInput(c, node, without);
   const dual = isDualStack(c);
   const input6 = dual ? kubeProxyInput(c, node, without, 6) : undefined;
@@ -105,6 +110,11 @@ export function nodeRules(c: ResolvedCluster, node: string, without: ReadonlySet
   // part — kube-proxy's, the policies', the masquerade — are merged into one input with mergeRestore)
   const block6 = c.nodes.find((n) => n.name === node)?.podCIDR6;
   const masq6 = c.egressMasquerade6 && c.podCIDR6 && block6 ? masqueradeRules6(c.cni, c.podCIDR6, block6, c.masqueradeRandomFully) : undefined;
+  if (c.kubeProxy === 'userspace') {
+    // the userspace proxy is IPv4 only: IPv6 keeps the policies and the masquerade
+    const ip6tables = join(policy6, masq6);
+    return { iptables: merged(userspaceRules(input), policy, masq, portmap), userspace: userspaceConfigText(input), ...(ip6tables ? { ip6tables } : {}) };
+  }
   if (c.kubeProxy === 'nftables') {
     // one transaction, both tables: `ip kube-proxy` and `ip6 kube-proxy` (kube-proxy's two proxiers, one per family)
     const nft = nftablesRules(input) + (input6 ? nftablesRules(input6) : '');
@@ -148,6 +158,21 @@ export function mergeRestore(a: string, b: string): string {
   return [...heads, ...[...tables].map(([t, v]) => [`*${t}`, ...v.chains, ...v.rules, 'COMMIT'].join('\n'))].join('\n') + '\n';
 }
 
+/**
+ * userspace mode: the proxy's configuration under the lab's state, the proxy ports kept out of the node's ephemeral
+ * ports (ip_local_reserved_ports: an outgoing connection never takes one), and the proxy itself, nslab's agent.
+ */
+function userspaceSteps(node: string, ns: string, config: string, ctx: CompileContext, source: ClusterResult['pos']): Step[] {
+  const paths = userspacePaths(ctx.labDir, node);
+  const argv = [...ctx.selfArgv, 'agent', 'kube-proxy-userspace', '--config', paths.config, '--applied', paths.applied];
+  const [lo, hi] = USERSPACE_PORT_RANGE;
+  return [
+    { id: `${node}.kube-proxy.ports`, phase: 'configure', order: 90, op: { type: 'sysctl', ns, values: [['net.ipv4.ip_local_reserved_ports', `${lo}-${hi}`]] }, source, note: `node ${node}: kube-proxy's proxy ports ${lo}-${hi} are never given to an outgoing connection` },
+    { id: `${node}.kube-proxy.config`, phase: 'exec', order: 0, op: { type: 'file', path: paths.config, content: config, lane: ns }, source, note: `node ${node}: the user-space proxy's configuration — every service port, its proxy port and its endpoints`, creates: { kind: 'file', name: paths.config } },
+    { id: `${node}.kube-proxy.proxy`, phase: 'daemons', order: 0, op: { type: 'daemon', ns, node, name: 'kube-proxy', argv, log: paths.log }, source, note: `node ${node}: kube-proxy in userspace mode — nslab's proxy listens on one port per service port and connects to the endpoints round-robin; it re-reads its configuration when it changes`, creates: { kind: 'process', name: 'kube-proxy', ns } },
+  ];
+}
+
 export function clusterSteps(lab: ResolvedLab, ctx: CompileContext): Step[] {
   const c = lab.cluster;
   if (!c) return [];
@@ -164,6 +189,7 @@ export function clusterSteps(lab: ResolvedLab, ctx: CompileContext): Step[] {
       const what = [...(r.nftables ? [] : ['kube-proxy (iptables mode, IPv6)']), ...(c.policies.length ? ['NetworkPolicy (IPv6)'] : []), ...(c.egressMasquerade6 ? ['IPv6 egress masquerade'] : [])].join(', ');
       steps.push({ id: `${n.name}.ip6tables`, phase: 'firewall', order: 32, op: { type: 'load', ns, tool: 'ip6tables-restore', input: r.ip6tables }, source: c.pos, note: `node ${n.name}: ${what}`, creates: { kind: 'rules', name: 'ip6tables', ns } });
     }
+    if (r.userspace !== undefined) steps.push(...userspaceSteps(n.name, ns, r.userspace, ctx, c.kubeProxyPos ?? c.pos));
   }
   const log = (node: string, name: string): string => join(ctx.labDir, 'logs', `${node}.${name}.log`);
   for (const pod of c.pods) {

@@ -18,6 +18,7 @@ import { ipamSubnets, parseConflist, podsOutside } from './cni-plugins.ts';
 import { hostPortDiagnostics } from './hostport.ts';
 import { checkDualStack, cidrPair, DEFAULT_SERVICE_CIDR6, DEFAULT_UNDERLAY6, defaultNodeMask6, noIPv6, prefix6 } from './dual-stack.ts';
 import { resolveGateway, resolveGateway6 } from './egress.ts';
+import { userspaceDiagnostics } from './userspace-checks.ts';
 import { buildMesh } from './mesh.ts';
 import { SIDECAR_DEFAULTS, sidecarPorts, type SidecarSpec } from './sidecar.ts';
 import { asObj, isObj, type Obj, str } from '../util/obj.ts';
@@ -115,7 +116,7 @@ export function expandCluster(file: LoadedFile): Expansion {
   for (const vs of mesh?.virtualServices ?? []) sources.set(`vs:${vs.namespace}/${vs.name}`, at(['cluster', 'virtual-services', vs.name], true));
   const cluster: ClusterResult = {
     cni: p.cni,
-    kubeProxy: p.kubeProxy === 'nftables' ? 'nftables' : 'iptables',
+    kubeProxy: p.kubeProxy === 'nftables' || p.kubeProxy === 'userspace' ? p.kubeProxy : 'iptables',
     requestedKubeProxy: p.kubeProxy,
     kubeProxyPos: C['kube-proxy'] !== undefined ? at(['cluster', 'kube-proxy']) : undefined,
     podCIDR: p.podCIDR,
@@ -384,6 +385,7 @@ function clusterModel(p: Plan, pods: readonly PodDraft[], peers: readonly string
     model.services.unshift(kubeDns);
     for (const port of kubeDns.ports) model.endpoints.unshift({ service: kubeDns, port, endpoints: dnsPod ? [{ pod: DNS_POD, node: dnsPod.node, ip: dnsPod.ip, port: 53, local: false }] : [] });
   }
+  if (p.kubeProxy === 'userspace') diags.push(...userspaceDiagnostics({ at, pods, services: model.services, servicePos: model.pos, written: new Set(Object.keys(asObj(C.services))), hasPolicies: Object.keys(asObj(C['network-policies'])).length > 0 }));
   const namespaces: Record<string, Record<string, string>> = {};
   for (const ns of new Set([...pods.map((x) => x.namespace), ...Object.keys(asObj(C.namespaces)), 'default'])) namespaces[ns] = { 'kubernetes.io/metadata.name': ns, ...(asObj(asObj(C.namespaces)[ns]) as Record<string, string>) };
   const policies = buildPolicies(asObj(C['network-policies']), at, diags, Object.keys(namespaces), pods);

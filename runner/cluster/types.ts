@@ -7,6 +7,9 @@ import type { Obj } from '../util/obj.ts';
 
 export type Protocol = 'TCP' | 'UDP';
 
+/** The kube-proxy modes nslab builds (ipvs is accepted by the format and refused). */
+export type KubeProxyMode = 'iptables' | 'nftables' | 'userspace';
+
 /**
  * Dual-stack (issue 14.1). The IPv4 fields (Pod.ip, Service.clusterIP, ClusterNode.ip/podCIDR, ResolvedCluster.podCIDR/
  * serviceCIDR) keep their meaning; the IPv6 side sits beside them in `*6` fields, absent in an IPv4-only cluster. An
@@ -238,7 +241,8 @@ export interface ClusterNode {
  */
 export interface ResolvedCluster {
   readonly cni: CniBackend;
-  readonly kubeProxy: 'iptables' | 'nftables';
+  /** userspace (issue 14.5): nslab's user-space proxy in every node behind the historic KUBE-PORTALS-* redirects. */
+  readonly kubeProxy: KubeProxyMode;
   readonly podCIDR: string;
   readonly serviceCIDR: string;
   /** Dual-stack (`pod-cidr: [v4, v6]`, `service-cidr: [v4, v6]`): the IPv6 ranges; absent in an IPv4-only cluster. */

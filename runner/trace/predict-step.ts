@@ -7,6 +7,7 @@
 import type { LabObjectRef, NatStep, Verdict } from '../model/trace.ts';
 import { end, lost, note, pushHop, type State, type WalkCtx } from './predict-context.ts';
 import { dnatRule, kubeProxyDecide, servicePortName } from './predict-kube-proxy.ts';
+import { userspaceDecide } from './predict-userspace.ts';
 import { leaveBridge, transmit } from './predict-links.ts';
 import { applyDnat, applySnat, type CtEntry, dockerDnat, egressMasquerades, egressObject, kubeProxyObject, natRuleObject, undoDnat, undoSnat, userDnat, userMasquerade } from './predict-nat.ts';
 import { inPrefix, type MutableHop, type Pkt } from './predict-packet.ts';
@@ -40,6 +41,18 @@ function prerouting(ctx: WalkCtx, hop: MutableHop, node: string, pkt: Pkt, inIf:
   const dk = dockerDnat(n, pkt, fromNode ? undefined : inIf, ctx.topo.isLocal(node, pkt.dst) && !(fromNode && proxied && inPrefix(pkt.dst, '127.0.0.0/8')));
   if (dk) return { pkt: record(ctx, hop, applyDnat(node, pkt, dk.publish.toAddr, dk.publish.toPort, natRuleObject(n, dk.rule))), masq: false };
   if (!ctx.cluster) return { pkt, masq: false };
+  if (ctx.cluster.kubeProxy === 'userspace') {
+    // userspace mode: the portal rules send the Service's packet to the node's own proxy (REDIRECT/DNAT), not to a pod
+    const u = userspaceDecide(ctx.cluster, node, pkt, (a) => ctx.topo.isLocal(node, a), fromNode);
+    if (u) {
+      const nodeIP = ctx.cluster.nodes.find((x) => x.name === node)!.ip;
+      // REDIRECT: the primary address of the interface it came in by; DNAT (the node's own traffic): the node's address
+      const inAddr = u.target === 'REDIRECT' && inIf ? ctx.topo.l3Ifs(node).find((i) => i.name === inIf)?.addresses.find((a) => !a.includes(':'))?.split('/')[0] : undefined;
+      note(ctx, u.next);
+      hop.rules.push(u.rule);
+      return { pkt: record(ctx, hop, applyDnat(node, pkt, inAddr ?? nodeIP, u.svc.proxyPort, u.object)), masq: false };
+    }
+  }
   const d = kubeProxyDecide(ctx.cluster, node, pkt, (a) => ctx.topo.isLocal(node, a), fromNode, ctx.opts.endpoint);
   if (d.kind === 'none') {
     // kube-proxy's KUBE-SERVICES first, then portmap's CNI-HOSTPORT-DNAT

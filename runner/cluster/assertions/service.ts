@@ -5,7 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { probeArgv, type ProbeLine, type ProbeOptions } from '../../agent/probe.ts';
-import type { Protocol, Service, ServicePort } from '../types.ts';
+import type { Protocol, ResolvedCluster, Service, ServicePort } from '../types.ts';
 import { error, warning } from '../../config/diagnostics.ts';
 import { excerpt, execFailure, fail, ParamReader, pass } from '../../../assertions/common.ts';
 import { serviceFamilies } from '../compile.ts';
@@ -16,7 +16,8 @@ import type { FlowRequest } from '../../model/trace.ts';
 import schema from './service.schema.json' with { type: 'json' };
 
 export type ServiceVia = 'cluster-ip' | 'node-port' | 'load-balancer' | 'name';
-export type ClientCheck = 'preserved' | 'snat' | { readonly address: string };
+/** node: an address of that node (kube-proxy's userspace mode: its proxy opens the connection to the pod). */
+export type ClientCheck = 'preserved' | 'snat' | { readonly address: string } | { readonly node: string };
 
 export interface ServiceParams {
   /** namespace/name */
@@ -82,12 +83,23 @@ function pickPort(r: ParamReader, svc: Service, via: ServiceVia): ServicePort | 
   return hit ?? r.fail('port', `service ${svcKey(svc)} has no port ${JSON.stringify(raw)}`, `its ports: ${list || '(none)'}`);
 }
 
-function clientCheck(r: ParamReader): ClientCheck | undefined {
+function clientCheck(r: ParamReader): ClientCheck | 'node' | undefined {
   const v = r.string('client');
   if (v === undefined) return undefined;
-  if (v === 'preserved' || v === 'snat') return v;
+  if (v === 'preserved' || v === 'snat' || v === 'node') return v;
   if (isIP(v) !== 0) return { address: v };
-  return r.fail('client', `service.client: ${JSON.stringify(v)} is neither preserved, snat nor an address`, 'preserved: the pods see the client’s own address; snat: they see another (a node’s); or write the address they must see');
+  return r.fail('client', `service.client: ${JSON.stringify(v)} is neither preserved, snat, node nor an address`, 'preserved: the pods see the client’s own address; snat: they see another (a node’s); node: an address of the node whose kube-proxy carried it; or write the address they must see');
+}
+
+/**
+ * The node whose kube-proxy carries a request: the NodePort's node, the client pod's node, or the client itself when
+ * it is a cluster node; undefined for a client outside the cluster going to a ClusterIP or load-balancer address.
+ */
+function proxyingNode(c: ResolvedCluster, from: string, via: ServiceVia, node: string | undefined): string | undefined {
+  if (via === 'node-port') return node;
+  const pod = c.pods.find((p) => p.name === from);
+  if (pod) return pod.node;
+  return c.nodes.some((n) => n.name === from) ? from : undefined;
 }
 
 export const service: AssertionDef<ServiceParams> = {
@@ -105,9 +117,10 @@ export const service: AssertionDef<ServiceParams> = {
     const expect = r.oneOf('expect', ['reachable', 'unreachable'] as const, 'reachable');
     const requested = r.integer('requests', expect === 'unreachable' ? 3 : 60, 1, 10000);
     const tolerance = typeof raw.tolerance === 'number' && raw.tolerance >= 0 && raw.tolerance <= 1 ? raw.tolerance : raw.tolerance === undefined ? 0.5 : r.shape('tolerance', 'must be a number from 0 to 1');
-    const client = clientCheck(r);
+    const asked = clientCheck(r);
     const family = r.has('family') ? (r.raw.family === 4 || r.raw.family === 6 ? r.raw.family : r.shape('family', 'must be 4 or 6')) : 4;
     if (!cluster || !text || family === undefined) return r.result(undefined);
+    if (cluster.kubeProxy === 'userspace' && asked === 'preserved') return r.result(r.fail('client', 'service.client: preserved cannot hold under kube-proxy: userspace: the proxy in the node opens a new connection to the pod, so the pod sees the node', 'write client: node (the default in userspace mode), or use kube-proxy: iptables/nftables with externalTrafficPolicy: Local'));
     const found = findService(cluster, text);
     if (!found.svc) return r.result(r.fail('service', `service: ${found.message}`, found.hint ?? ''));
     const svc = found.svc;
@@ -179,6 +192,10 @@ export const service: AssertionDef<ServiceParams> = {
         if (expect === 'reachable') r.diagnostics.push(warning('test.service', noEndpoints, ctx.at([r.has('node') ? 'node' : 'via']), `nodes with an endpoint: ${[...new Set(all.map((e) => e.node))].join(', ')}; or expect: unreachable`));
       }
     }
+    // userspace mode: the proxy in the node opens the connection to the pod, so the pods see that node (the default check)
+    const proxyNode = from !== undefined ? proxyingNode(cluster, from, via, node) : undefined;
+    if (asked === 'node' && !proxyNode) return r.result(r.fail('client', `service.client: node needs a node that carries the request: ${from} is outside the cluster and goes ${via === 'load-balancer' ? 'to the load-balancer address (the router picks the node)' : 'to a ClusterIP'}`, 'use via: node-port (that node), or client: snat'));
+    const client: ClientCheck | undefined = asked === 'node' ? { node: proxyNode! } : (asked ?? (cluster.kubeProxy === 'userspace' && expect === 'reachable' && proxyNode ? { node: proxyNode } : undefined));
     const k = endpoints.length;
     // the default is enough requests for the split to be judged without failing by chance (60 at least)
     const requests = r.has('requests') || expect === 'unreachable' ? requested : Math.max(requested, requestsForSplit(k, tolerance ?? 0.5, SPLIT_Z_DEFAULT));
@@ -224,8 +241,10 @@ export const service: AssertionDef<ServiceParams> = {
       if (!address) return fail(expectedText(p, undefined), execFailure(d) ?? `${p.dnsName} did not resolve: ${excerpt(d.stdout || d.stderr) || `no address (exit code ${d.exitCode})`}`, d.command);
     }
     let fromAddrs: string[] | undefined;
-    if (p.client === 'preserved' || p.client === 'snat') {
-      const a = await ctx.exec(p.from, ['ip', '-o', 'addr', 'show'], { timeoutMs: 10000 });
+    if (p.client === 'preserved' || p.client === 'snat' || (p.client && 'node' in p.client)) {
+      // for client: node, the addresses of that node (its underlay, cni0, flannel.1, …)
+      const who = p.client && typeof p.client === 'object' && 'node' in p.client ? p.client.node : p.from;
+      const a = await ctx.exec(who, ['ip', '-o', 'addr', 'show'], { timeoutMs: 10000 });
       commands.push(a.command);
       fromAddrs = parseAddrs(a.stdout);
     }
@@ -287,7 +306,7 @@ function viaText(p: ServiceParams, address: string | undefined): string {
 }
 
 function clientText(c: ClientCheck): string {
-  return c === 'preserved' ? 'the client’s own address (preserved)' : c === 'snat' ? 'another address than the client’s (SNAT)' : c.address;
+  return c === 'preserved' ? 'the client’s own address (preserved)' : c === 'snat' ? 'another address than the client’s (SNAT)' : 'node' in c ? `an address of ${c.node} (its kube-proxy opened the connection)` : c.address;
 }
 
 /** Each endpoint's accepted share of n requests: n/k ± tolerance × n/k. */
@@ -349,9 +368,9 @@ export function judgeService(p: ServiceParams, lines: readonly ProbeLine[], seen
   const want = p.client;
   if (want && oks.length) {
     const own = new Set(seen.fromAddrs ?? []);
-    const bad = want === 'preserved' ? clients.filter((c) => !own.has(c)) : want === 'snat' ? clients.filter((c) => own.has(c)) : clients.filter((c) => c !== want.address);
+    const bad = want === 'preserved' || (typeof want === 'object' && 'node' in want) ? clients.filter((c) => !own.has(c)) : want === 'snat' ? clients.filter((c) => own.has(c)) : clients.filter((c) => c !== want.address);
     if (bad.length) {
-      const what = want === 'preserved' ? `not ${p.from}’s own (${[...own].join(', ') || 'unknown'})` : want === 'snat' ? `${p.from}’s own: not SNATed` : `not ${want.address}`;
+      const what = want === 'preserved' ? `not ${p.from}’s own (${[...own].join(', ') || 'unknown'})` : want === 'snat' ? `${p.from}’s own: not SNATed` : 'node' in want ? `not an address of ${want.node} (${[...own].join(', ') || 'unknown'})` : `not ${want.address}`;
       problems.push(`client address ${bad.join(', ')}: ${what}`);
     }
   }

@@ -1436,7 +1436,7 @@ requests?: number
 tolerance?: number
 affinity?: boolean
 /**
- * preserved, snat, or the address the pods must see.
+ * preserved, snat, node (the pods see an address of the node whose kube-proxy carried the request: the client's own node, or the NodePort's; the default in userspace mode), or the address the pods must see.
  */
 client?: string
 /**
@@ -1578,9 +1578,9 @@ conflist: ({
 } | string)
 })
 /**
- * kube-proxy's mode: the rule layout written in every node. ipvs needs a kernel with IPVS.
+ * kube-proxy's mode: the rule layout written in every node. ipvs needs a kernel with IPVS. userspace: the first generation, a real TCP/UDP proxy in every node (nslab's own agent) behind the historic KUBE-PORTALS-CONTAINER/KUBE-PORTALS-HOST redirects; the pods see the node as their client.
  */
-"kube-proxy"?: ("iptables" | "nftables" | "ipvs")
+"kube-proxy"?: ("iptables" | "nftables" | "ipvs" | "userspace")
 /**
  * Who enforces NetworkPolicy. calico-bgp enforces them itself (Felix); flannel (and the bridge plugin) does not, so under them policies are inert unless `policy: canal` adds Calico's policy engine beside the CNI, as Canal (flannel + Calico policy) does.
  */
