@@ -8,6 +8,7 @@ import { cniNetworkName, dnChain, sandboxId } from '../cluster/hostport.ts';
 import type { ClusterResult } from '../cluster/types.ts';
 import type { LabObjectRef, RouteStep, RuleHit, TraceProto } from '../model/trace.ts';
 import type { ResolvedLab, ResolvedNode } from '../model/types.ts';
+import { isSidecarChain, sidecarObject, sidecarPod } from './predict-sidecar.ts';
 import { endpointObject, kubeProxyDecide, serviceObject } from './predict-kube-proxy.ts';
 import { egressObject, kubeProxyObject, natRuleObject } from './predict-nat.ts';
 import { policyOfRule } from './objects-policy.ts';
@@ -169,6 +170,10 @@ export function objectIndex(lab: ResolvedLab): ObjectIndex {
       return commentPolicy(cluster, hit.rule) ?? (p ? policyObject(cluster, p.namespace, p.name) : pol.get(chain));
     }
     if (!cluster) return undefined;
+    if (isSidecarChain(chain)) {
+      const sp = sidecarPod(cluster, node);
+      if (sp) return sidecarObject(cluster, sp);
+    }
     if (EGRESS_CHAINS.has(chain)) return egressObject(cluster);
     if (pm.has(chain)) return pm.get(chain);
     if (chain.startsWith('CNI-HOSTPORT-')) return { kind: 'cni', name: `the portmap plugin's hostPort rules of ${node}`, pos: cluster.pos };

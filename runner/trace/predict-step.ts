@@ -15,6 +15,7 @@ import { listens } from './predict-listener.ts';
 import { policyDrop } from './predict-policy.ts';
 import { portmapDecide } from './predict-portmap.ts';
 import { localStep, routeStep } from './predict-routing.ts';
+import { sidecarInbound, sidecarObject, sidecarOutput, sidecarPod } from './predict-sidecar.ts';
 
 interface Pre {
   readonly pkt: Pkt;
@@ -33,6 +34,18 @@ function prerouting(ctx: WalkCtx, hop: MutableHop, node: string, pkt: Pkt, inIf:
   if (ctx.dir === 'reply') {
     const u = undoSnat(ctx.ct, node, pkt);
     return { pkt: u ? record(ctx, hop, u) : pkt, masq: false };
+  }
+  const sp = sidecarPod(ctx.cluster, node);
+  if (sp && ctx.cluster) {
+    // a pod with a sidecar: istio-iptables' chains come first (nat OUTPUT → ISTIO_OUTPUT, PREROUTING → ISTIO_INBOUND)
+    const r = ctx.topo.isLocal(node, pkt.dst) ? undefined : ctx.routes.lookup(node, pkt.dst);
+    const out = r ? ctx.routes.outIf(node, r) : 'lo';
+    const d = fromNode ? sidecarOutput(ctx.cluster, sp, pkt, ctx.opts.uid ?? 0, out) : sidecarInbound(ctx.cluster, sp, pkt);
+    if (d) hop.rules.push(...d.rules);
+    if (d?.redirect && pkt.dport !== undefined) {
+      ctx.redirects.push({ node, direction: d.redirect.direction, dst: pkt.dst, dport: pkt.dport, port: d.redirect.port });
+      return { pkt: record(ctx, hop, applyDnat(node, pkt, d.redirect.addr, d.redirect.port, sidecarObject(ctx.cluster, sp))), masq: false };
+    }
   }
   const n = ctx.topo.node(node)!;
   const rule = fromNode ? undefined : userDnat(n, pkt, inIf);

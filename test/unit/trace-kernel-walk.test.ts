@@ -189,6 +189,26 @@ describe('kernel walk: recorded traces of the shipped labs', () => {
     assert.equal(walk.forward.hops[0].packet?.what, 'icmp echo-request');
   });
 
+  it('sidecar: the app\'s connection REDIRECTed to 127.0.0.1:15001 leaves by lo and comes back in by it: one hop, delivered to the proxy', () => {
+    const { walk } = walkOf('sidecar-outbound', 'k8s-sidecar-interception');
+    assert.equal(hops(walk.forward.hops), 'reviews[>]');
+    const h = walk.forward.hops[0];
+    assert.deepEqual(h.nat.map((n) => [n.type, n.before, n.after, n.object?.name]), [['dnat', '10.96.0.13:80', '127.0.0.1:15001', 'the sidecar of pod default/reviews (rules from istio-init)']]);
+    assert.deepEqual(h.rules.filter((r) => r.chain.startsWith('ISTIO_')).map((r) => [r.chain, r.verdict, r.object?.kind]), [['ISTIO_OUTPUT', 'jump ISTIO_REDIRECT', 'sidecar'], ['ISTIO_REDIRECT', 'accept', 'sidecar']]);
+    assert.equal(walk.forward.verdict.kind, 'delivered');
+    assert.deepEqual([walk.forward.verdict.at, (walk.forward.verdict as { address: string }).address, (walk.forward.verdict as { port: number }).port], ['reviews', '127.0.0.1', 15001]);
+    assert.deepEqual(walk.reply!.verdict, { kind: 'returned', at: 'reviews' });
+  });
+
+  it('sidecar: a connection arriving at the pod is REDIRECTed to 15006 by ISTIO_IN_REDIRECT', () => {
+    const { walk } = walkOf('sidecar-inbound', 'k8s-sidecar-interception');
+    const h = walk.forward.hops.at(-1)!;
+    assert.equal(h.at, 'reviews');
+    assert.deepEqual(h.nat.map((n) => [n.before, n.after]), [['10.244.0.3:80', '10.244.0.3:15006']]);
+    assert.ok(h.rules.some((r) => r.chain === 'ISTIO_IN_REDIRECT' && r.object?.kind === 'sidecar'));
+    assert.equal((walk.forward.verdict as { port: number }).port, 15006);
+  });
+
   it('bridge-nat: the published port is DNATed in host (and undone on the way back), delivered to the listener', () => {
     const { walk } = walkOf('bridge-nat-dnat', 'bridge-nat');
     assert.equal(hops(walk.forward.hops), 'internet[>eth0] host[eth0>docker0] h1[eth0>]');

@@ -1927,6 +1927,10 @@ node?: string
  */
 type?: ("NodePort" | "LoadBalancer")
 /**
+ * Its Service's externalTrafficPolicy. Local (as ingress-nginx recommends to keep the client's address): a NodePort or LoadBalancer packet is not masqueraded and goes only to the controller on that node, so nginx sees the client and writes it into X-Forwarded-For; nodes without the controller drop it.
+ */
+externalTrafficPolicy?: ("Cluster" | "Local")
+/**
  * The NodePort of port 80. Default: the next free one.
  */
 "http-node-port"?: number
