@@ -76,4 +76,24 @@ describe('part of a lab (issue 15.4)', function () {
     assert.deepEqual(labLeftovers('p5-ebgp'), []);
     assert.deepEqual(containers('p5-ebgp'), []);
   });
+
+  it('a cluster (k8s-dns) with --exclude node-2: its pods go with it, the tests that need them are skipped, the rest pass', async () => {
+    const file = copy(dir, 'k8s-dns', 'p5-k8s');
+    const up = await lab(['up', file, '--exclude', 'node-2']);
+    assert.equal(up.exitCode, 0, show(up));
+    const said = up.stdout + up.stderr;
+    assert.match(said, /part of the lab: \d+ of \d+ nodes/);
+    assert.match(said, /runs on node node-2, which is left out: \S+ is left out too/);
+    assert.match(said, /left out of the rules \(not up\)/);
+    const ns = netns('p5-k8s');
+    assert.ok(ns.includes('nsl.p5-k8s.node-1') && !ns.includes('nsl.p5-k8s.node-2'), ns.join(' '));
+    const t = await lab(['test', file, '--reporter', 'junit', '--output', join(dir, 'p5-k8s.xml')]);
+    assert.equal(t.exitCode, 5, show(t));
+    assert.match(t.stdout, /3 passed, 0 failed, \d+ skipped \(not up\)/);
+    assert.match(t.stdout, /SKIPPED: needs [^\n]*which (is|are) not up \(lab up --nodes\)/);
+    assert.match(readFileSync(join(dir, 'p5-k8s.xml'), 'utf8'), /failures="0"[^>]*skipped="[1-9]\d*"/);
+    const down = await lab(['down', 'p5-k8s']);
+    assert.equal(down.exitCode, 0, show(down));
+    assert.deepEqual(labLeftovers('p5-k8s'), []);
+  });
 });
