@@ -120,3 +120,35 @@ describe('part of a lab: the lab cut down', () => {
     });
   }
 });
+
+describe('part of a lab: which tests need which nodes', () => {
+  it('ebgp-triangle with r1, r2, h1, h2 up: the tests that need r3 or h3 are skipped with the reason; those after a skipped action too', async () => {
+    const { skippedTests, testNodes } = await import('../../runner/resolve/test-needs.ts');
+    const lab = ebgp.lab;
+    const byName = (n: string) => lab.tests.find((t) => t.name === n)!;
+    assert.deepEqual(testNodes(byName('r1 and r2 are Established'), lab), ['r1', 'r2']);
+    // sessions: 2 needs every neighbor; a BGP route needs the router announcing it; a link action, the link's peer
+    assert.deepEqual(testNodes(byName('r1 has both sessions up'), lab), ['r1', 'r2', 'r3']);
+    assert.deepEqual(testNodes(byName("and it is in r1's kernel table"), lab), ['r1', 'r3']);
+    assert.deepEqual(testNodes(byName('the r1–r3 link goes down'), lab), ['r1', 'r3']);
+    assert.deepEqual(testNodes(byName('h1 reaches h3 on the direct path'), lab), ['h1', 'h3']);
+    const skip = skippedTests(lab, new Set(['r1', 'r2', 'h1', 'h2']));
+    assert.deepEqual(lab.tests.filter((t) => !skip.has(t)).map((t) => t.name), ['r1 and r2 are Established', 'h2 reaches h1 and h3']);
+    assert.equal(skip.get(byName('h1 reaches h3 on the direct path')), 'needs h3, which is not up (lab up --nodes)');
+    assert.match(skip.get(byName('h1 still reaches h3, the long way round'))!, /^it comes after "the r1–r3 link flaps, and r1 fails over to r2", which was skipped/);
+    assert.equal(skippedTests(lab, new Set(lab.nodes.map((n) => n.name))).size, 0);
+  });
+  it('every assertion type a lab uses says which nodes it needs (no test of any lab needs none)', async () => {
+    const { testNodes } = await import('../../runner/resolve/test-needs.ts');
+    for (const dir of readdirSync(LABS).filter((d) => existsSync(join(LABS, d, 'lab.yaml')))) {
+      const { lab } = loadLab(join(LABS, dir, 'lab.yaml'));
+      for (const t of lab.tests) assert.ok(testNodes(t, lab).length > 0, `${dir}: ${t.name} (${t.type}) needs no node?`);
+    }
+  });
+  it('completion: --nodes/--exclude complete the node names of the lab named, after the ones written', async () => {
+    const { completions, labNodeNames } = await import('../../runner/cli/completion.ts');
+    assert.deepEqual(completions(['up', 'labs/ebgp-triangle', '--nodes', 'r1,r']), ['r1,r2', 'r1,r3']);
+    assert.deepEqual(completions(['plan', 'labs/ebgp-triangle', '--exclude', 'h']), ['h1', 'h2', 'h3']);
+    assert.deepEqual(labNodeNames('cluster:\n  nodes:\n    node-1: {}\n  pods:\n    web:\n      replicas: 2\n    client:\n      node: node-1\n'), ['node-1', 'web-1', 'web-2', 'client']);
+  });
+});
