@@ -152,3 +152,12 @@ describe('part of a lab: which tests need which nodes', () => {
     assert.deepEqual(labNodeNames('cluster:\n  nodes:\n    node-1: {}\n  pods:\n    web:\n      replicas: 2\n    client:\n      node: node-1\n'), ['node-1', 'web-1', 'web-2', 'client']);
   });
 });
+
+describe('part of a lab: the handout shows a skipped test as skipped', () => {
+  it('resultWord: passed, failed, skipped', async () => {
+    const { resultWord } = await import('../../runner/handout/results.ts');
+    assert.equal(resultWord({ ok: true }).word, '✔ passed');
+    assert.equal(resultWord({ ok: false, skipped: null }).word, '✘ failed');
+    assert.deepEqual(resultWord({ ok: false, skipped: 'needs r3, which is not up (lab up --nodes)' }), { word: '– skipped', cls: 'skip' });
+  });
+});
