@@ -65,6 +65,10 @@ describe('part of a lab (issue 15.4)', function () {
     assert.equal((junit.match(/<skipped message="needs r3[^"]*not up \(lab up --nodes\)"\/>/g) ?? []).length, 10, junit);
     assert.match(junit, /<skipped message="it comes after &quot;the r1–r3 link flaps, and r1 fails over to r2&quot;, which was skipped/);
 
+    // the same part again: nothing to do
+    const again = await lab(['up', file, '--nodes', 'h1,h2,r1,r2']);
+    assert.equal(again.exitCode, 0, show(again));
+    assert.match(again.stdout + again.stderr, /is already up/);
     // another selection (here: the whole lab) of a running part is refused, with the way out
     const whole = await lab(['up', file]);
     assert.equal(whole.exitCode, 2, show(whole));
