@@ -65,6 +65,12 @@ describe('part of a lab (issue 15.4)', function () {
     assert.equal((junit.match(/<skipped message="needs r3[^"]*not up \(lab up --nodes\)"\/>/g) ?? []).length, 10, junit);
     assert.match(junit, /<skipped message="it comes after &quot;the r1–r3 link flaps, and r1 fails over to r2&quot;, which was skipped/);
 
+    // a node of the part restarts from the part's plan: its link to r3 does not come back
+    const rs = await lab(['restart', 'p5-ebgp', 'r1']);
+    assert.equal(rs.exitCode, 0, show(rs));
+    const after = execFileSync('ip', ['-n', 'nsl.p5-ebgp.r1', '-br', 'link'], { encoding: 'utf8' });
+    assert.match(after, /^eth0\b/m);
+    assert.doesNotMatch(after, /^eth1\b/m);
     // the same part again: nothing to do
     const again = await lab(['up', file, '--nodes', 'h1,h2,r1,r2']);
     assert.equal(again.exitCode, 0, show(again));
