@@ -133,6 +133,7 @@ export const capture: AssertionDef<CaptureParams> = {
   schema,
   // alone: traffic of tests running beside it would be counted too
   exclusive: true,
+  nodes: (p, n) => [p.node, n.linkPeer(p.node, p.dev), ...(p.during.kind === 'ping' ? [p.during.from, n.nodeOf(p.during.to)] : [p.during.node])],
   describe: (p) => `capture ${p.node}:${p.dev} ${quoted(p.filter)}${p.vni !== undefined ? ` VNI ${p.vni}` : ''} during ${p.during.kind === 'ping' ? `ping ${p.during.from} → ${p.during.to}` : `${p.during.node}: ${p.during.argv.join(' ')}`}`,
   resolve(raw, ctx) {
     const r = new ParamReader('capture', raw, ctx);

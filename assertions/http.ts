@@ -398,10 +398,20 @@ export function httpFlow(p: HttpParams): FlowRequest {
   return { from: p.from, to: address, proto: 'tcp', port };
 }
 
+/** The host a URL names, without IPv6 brackets; undefined when it does not parse. */
+function urlHost(url: string): string | undefined {
+  try {
+    return new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+  } catch {
+    return undefined;
+  }
+}
+
 export const http: AssertionDef<HttpParams> = {
   type: 'http',
   schema,
   flows: (p) => [httpFlow(p)],
+  nodes: (p, n) => [p.from, n.nodeOf(urlHost(p.url)), p.resolve && n.nodeOf(p.resolve.split(':').slice(2).join(':'))],
   describe: (p) => `http ${p.from} → ${p.shown}${p.method === 'GET' ? '' : ` (${p.method})`}`,
   resolve(raw, ctx) {
     const r = new ParamReader('http', raw, ctx);

@@ -43,6 +43,7 @@ function nodeAction(op: NodeOp): AssertionDef<NodeActionParams> {
     exclusive: true,
     barrier: true,
     once: true,
+    nodes: (p) => [p.node],
     describe: (p) => `${op} ${p.node}`,
     resolve(raw, ctx) {
       const r = new ParamReader(op, raw, ctx);
@@ -91,6 +92,7 @@ export const kill: AssertionDef<KillParams> = {
   exclusive: true,
   barrier: true,
   once: true,
+  nodes: (p) => [p.node],
   describe: (p) => `kill ${p.node}'s ${p.daemon}`,
   resolve(raw, ctx) {
     const r = new ParamReader('kill', raw, ctx);

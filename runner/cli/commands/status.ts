@@ -25,7 +25,8 @@ export async function statusCmd(a: Args): Promise<number> {
   }
   const out: string[] = [];
   for (const s of all) {
-    out.push(`lab ${s.lab}: ${s.status}${s.file ? ` — ${s.file}` : ''}${s.lastTest ? ` — last test ${s.lastTest.passed} passed, ${s.lastTest.failed} failed` : ''}`);
+    out.push(`lab ${s.lab}: ${s.status}${s.file ? ` — ${s.file}` : ''}${s.lastTest ? ` — last test ${s.lastTest.passed} passed, ${s.lastTest.failed} failed${s.lastTest.skipped ? `, ${s.lastTest.skipped} skipped` : ''}` : ''}`);
+    if (s.selection) out.push(`  part of the lab: ${s.selection.nodes.length} of ${s.selection.of} nodes (${s.selection.nodes.join(', ')}; lab up --nodes)`);
     for (const n of s.stopped ?? []) out.push(`  ${n}  STOPPED (lab stop): \`lab start ${s.lab} ${n}\` brings it back`);
     for (const n of s.nodes) {
       out.push(`  ${n.node}  (${n.netns})`);

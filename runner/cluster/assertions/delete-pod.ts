@@ -146,6 +146,7 @@ export const deletePod: AssertionDef<DeletePodParams> = {
   schema,
   exclusive: true,
   barrier: true,
+  nodes: (p) => [...p.pods],
   describe: (p) => `delete ${podList(p.pods)}`,
   resolve(raw, ctx) {
     const r = new ParamReader('delete-pod', raw, ctx);

@@ -201,6 +201,7 @@ export const dns: AssertionDef<DnsParams> = {
   type: 'dns',
   schema,
   flows: (p) => (p.server ? [{ from: p.from, to: p.server, proto: 'udp', port: 53 }] : []),
+  nodes: (p, n) => [p.from, p.server && n.nodeOf(p.server)],
   describe: (p) => `dns ${p.from}: ${p.name}${p.type === 'A' ? '' : ` ${p.type}`}${p.expect.kind === 'nxdomain' ? ' (nxdomain)' : ''}`,
   resolve(raw, ctx) {
     const r = new ParamReader('dns', raw, ctx);

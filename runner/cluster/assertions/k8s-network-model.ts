@@ -86,6 +86,7 @@ export const k8sNetworkModel: AssertionDef<ModelParams> = {
     ...p.sources.flatMap((s) => s.targets.map((t) => ({ from: s.name, to: p.podIPs[t], proto: 'tcp' as const, port: p.port }))),
     ...p.sources.flatMap((s) => (s.node ? [{ from: s.name, to: s.node.ip, proto: 'tcp' as const, port: p.nodePort }] : [])),
   ],
+  nodes: (p) => [...p.sources.flatMap((s) => [s.name, s.node?.name]), ...Object.keys(p.podIPs)],
   describe: (p) => `k8s network model (${p.sources.filter((s) => s.kind === 'pod').length} pods, port ${p.port}${p.podIPs6 ? ', IPv4 and IPv6' : ''})`,
   resolve(raw, ctx) {
     const r = new ParamReader('k8s-network-model', raw, ctx);

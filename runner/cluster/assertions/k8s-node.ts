@@ -29,6 +29,7 @@ export const k8sNode: AssertionDef<K8sNodeParams> = {
   schema,
   exclusive: true,
   barrier: true,
+  nodes: (p) => [p.node, ...p.pods],
   describe: (p) => `cluster node ${p.node} goes ${p.state}`,
   resolve(raw, ctx) {
     const r = new ParamReader('k8s-node', raw, ctx);

@@ -139,6 +139,7 @@ export const policy: AssertionDef<PolicyParams> = {
   type: 'policy',
   schema,
   flows: (p) => p.from.flatMap((f) => p.to.map((t) => policyFlow(p, f, t))),
+  nodes: (p) => [...p.from, ...p.to].map((x) => x.name),
   describe: (p) => `policy truth table ${p.protocol}/${p.port}${p.family === 6 ? ' over IPv6' : ''} (${p.from.length}×${p.to.length})`,
   resolve(raw, ctx) {
     const r = new ParamReader('policy', raw, ctx);

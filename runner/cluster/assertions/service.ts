@@ -106,6 +106,7 @@ export const service: AssertionDef<ServiceParams> = {
   type: 'service',
   schema,
   flows: (p) => [serviceFlow(p)],
+  nodes: (p) => [p.from, p.node, ...p.endpoints],
   describe: (p) => `service ${p.from} → ${p.service}:${p.servicePort} via ${p.via}${p.family === 6 ? ' (IPv6)' : ''}${p.expect === 'unreachable' ? ' (unreachable)' : ''}`,
   resolve(raw, ctx) {
     const r = new ParamReader('service', raw, ctx);
