@@ -196,6 +196,7 @@ export function judgeRoute(p: BgpParams, r: ExecResult, protocols?: ExecResult):
 export const bgp: AssertionDef<BgpParams> = {
   type: 'bgp',
   schema,
+  nodes: (p, n) => [p.node, p.peer && n.nodeOf(p.peer), p.peerAddress && n.nodeOf(p.peerAddress), p.nextHop && n.nodeOf(p.nextHop), ...(p.prefix ? n.announcers(p.prefix) : []), ...(p.check === 'sessions' || (p.check === 'prefixes' && p.peer === undefined) ? n.bgpNeighbors(p.node) : [])],
   describe(p) {
     const absent = p.expect === 'absent' ? ' (absent)' : '';
     if (p.check === 'sessions') return `bgp ${p.node}: ${p.sessions} session${p.sessions === 1 ? '' : 's'} Established${absent}`;

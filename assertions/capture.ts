@@ -78,7 +78,7 @@ function under(ctx: ResolveContext, prefix: readonly PathSeg[]): ResolveContext 
   return {
     nodeNames: ctx.nodeNames,
     hasNode: (n) => ctx.hasNode(n),
-    target: (to, from) => ctx.target(to, from),
+    target: (to, from, family) => ctx.target(to, from, family),
     at: (path, key) => ctx.at([...prefix, ...path], key),
     unknownNode: (n, path) => ctx.unknownNode(n, [...prefix, ...path]),
     testNames: ctx.testNames,
@@ -133,6 +133,7 @@ export const capture: AssertionDef<CaptureParams> = {
   schema,
   // alone: traffic of tests running beside it would be counted too
   exclusive: true,
+  nodes: (p, n) => [p.node, n.linkPeer(p.node, p.dev), ...(p.during.kind === 'ping' ? [p.during.from, n.nodeOf(p.during.to)] : [p.during.node])],
   describe: (p) => `capture ${p.node}:${p.dev} ${quoted(p.filter)}${p.vni !== undefined ? ` VNI ${p.vni}` : ''} during ${p.during.kind === 'ping' ? `ping ${p.during.from} → ${p.during.to}` : `${p.during.node}: ${p.during.argv.join(' ')}`}`,
   resolve(raw, ctx) {
     const r = new ParamReader('capture', raw, ctx);

@@ -67,6 +67,7 @@ function lineAt(s: string, i: number): string {
 export const command: AssertionDef<CommandParams> = {
   type: 'command',
   schema,
+  nodes: (p) => [p.node],
   describe: (p) => `${p.node}: ${p.argv.join(' ')}`,
   resolve(raw, ctx) {
     const r = new ParamReader('command', raw, ctx);

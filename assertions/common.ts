@@ -66,7 +66,9 @@ export class ParamReader {
   target(key: string, from: string | undefined): { text: string; address: string; family: 4 | 6; node?: string } | undefined {
     const v = this.raw[key];
     if (typeof v !== 'string' || v === '') return this.shape(key, 'a target is required');
-    const t = this.ctx.target(v, from);
+    // `family: 6` (issue 14.1): the target's IPv6 address (a dual-stack pod's or node's second one)
+    const fam = this.raw.family === 4 || this.raw.family === 6 ? this.raw.family : undefined;
+    const t = this.ctx.target(v, from, fam);
     if (!t.ok) return this.fail(key, `${this.type}.${key}: ${t.message}`, t.hint ?? 'write a node, node:interface or an address', 'test.target');
     return { text: v, address: t.address, family: t.family, node: t.node };
   }

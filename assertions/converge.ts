@@ -104,6 +104,7 @@ export const converge: AssertionDef<ConvergeParams> = {
   exclusive: true,
   barrier: true,
   once: true,
+  nodes: (p, n) => [...(CONVERGE_ACTIONS.get(p.action.type)?.nodes?.(p.action.params, n) ?? []), ...(CONVERGE_CONDITIONS.get(p.until.type)?.nodes?.(p.until.params, n) ?? [])],
   describe: (p) => `${p.action.text}, then ${p.until.text} within ${formatMs(p.withinMs)}`,
   resolve(raw, ctx) {
     const r = new ParamReader('converge', raw, ctx);

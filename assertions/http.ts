@@ -359,7 +359,8 @@ function placeOfUrl(r: ParamReader, from: string | undefined, ctx: ResolveContex
   if (isIP(host)) return { url: text, shown: text };
   const ingress = ingressPlace(u, from, ctx);
   if (ingress) return ingress;
-  const t = ctx.target(host, from);
+  // family: 6 (issue 14.1): a node named in the URL stands for its IPv6 address (curl --resolve to it)
+  const t = ctx.target(host, from, r.raw.family === 4 || r.raw.family === 6 ? r.raw.family : undefined);
   // a node's name first (as before Services could be named), then a Service's
   const service = t.ok ? undefined : servicePlace(u, ctx);
   if (service) return service;
@@ -397,10 +398,20 @@ export function httpFlow(p: HttpParams): FlowRequest {
   return { from: p.from, to: address, proto: 'tcp', port };
 }
 
+/** The host a URL names, without IPv6 brackets; undefined when it does not parse. */
+function urlHost(url: string): string | undefined {
+  try {
+    return new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+  } catch {
+    return undefined;
+  }
+}
+
 export const http: AssertionDef<HttpParams> = {
   type: 'http',
   schema,
   flows: (p) => [httpFlow(p)],
+  nodes: (p, n) => [p.from, n.nodeOf(urlHost(p.url)), p.resolve && n.nodeOf(p.resolve.split(':').slice(2).join(':'))],
   describe: (p) => `http ${p.from} → ${p.shown}${p.method === 'GET' ? '' : ` (${p.method})`}`,
   resolve(raw, ctx) {
     const r = new ParamReader('http', raw, ctx);

@@ -23,6 +23,7 @@ export const impair: AssertionDef<ImpairParams> = {
   schema,
   exclusive: true,
   barrier: true,
+  nodes: (p, n) => [p.node, n.linkPeer(p.node, p.dev)],
   describe: (p) => `${p.node}:${p.dev} → ${words(p)}`,
   resolve(raw, ctx) {
     const r = new ParamReader('impair', raw, ctx);

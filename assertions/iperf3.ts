@@ -224,6 +224,7 @@ export const iperf3: AssertionDef<Iperf3Params> = {
   schema,
   exclusive: true,
   dependsOn: (p) => [p.min, p.max].flatMap((t) => (t?.kind === 'relative' ? [t.ref] : [])),
+  nodes: (p, n) => [p.from, p.server, n.nodeOf(p.to)],
   describe: (p) => `iperf3 ${p.protocol} ${p.from} → ${p.to}`,
   resolve(raw, ctx) {
     const r = new ParamReader('iperf3', raw, ctx);

@@ -51,6 +51,7 @@ export const link: AssertionDef<LinkParams> = {
   schema,
   exclusive: true,
   barrier: true,
+  nodes: (p, n) => [p.node, n.linkPeer(p.node, p.dev)],
   describe: (p) => (p.state === 'flap' ? `flap ${p.node}:${p.dev} (down ${formatMs(p.forMs ?? DEFAULT_FLAP_MS)})` : `take ${p.node}:${p.dev} ${p.state}`),
   resolve(raw, ctx) {
     const r = new ParamReader('link', raw, ctx);

@@ -43,6 +43,7 @@ function nodeAction(op: NodeOp): AssertionDef<NodeActionParams> {
     exclusive: true,
     barrier: true,
     once: true,
+    nodes: (p) => [p.node],
     describe: (p) => `${op} ${p.node}`,
     resolve(raw, ctx) {
       const r = new ParamReader(op, raw, ctx);
@@ -91,6 +92,7 @@ export const kill: AssertionDef<KillParams> = {
   exclusive: true,
   barrier: true,
   once: true,
+  nodes: (p) => [p.node],
   describe: (p) => `kill ${p.node}'s ${p.daemon}`,
   resolve(raw, ctx) {
     const r = new ParamReader('kill', raw, ctx);
@@ -108,11 +110,16 @@ export const kill: AssertionDef<KillParams> = {
     const r = await applyKill(p, ctx);
     return { ok: r.ok, expected: `${p.node}'s ${p.daemon} killed`, seen: r.text, command: `kill -${p.signal} <pid of ${p.daemon} in ${p.node}>` };
   },
-  exercise(p) {
+  exercise(p, ctx) {
+    // BIRD is found by its BGP listener on port 179 in the node's own namespace (ss sees only that namespace's
+    // sockets, so no other lab's BIRD is touched); another daemon is left for the learner to find in `lab status`
+    const command = p.daemon === 'bird'
+      ? ctx.inNode(p.node, ['sh', '-c', `kill -${p.signal} $(ss -Htlnp 'sport = :179' | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2)`])
+      : { node: p.node, host: true, text: `lab status   # then: kill -${p.signal} <the pid of ${p.daemon} on ${p.node}>` };
     return {
       action: true,
       doThis: `Kill ${p.node}'s ${p.daemon} (SIG${p.signal}), as a crash would. The exercises after this one see it gone.`,
-      commands: [{ node: p.node, host: true, text: `lab status   # then: kill -${p.signal} <the pid of ${p.daemon} on ${p.node}>` }],
+      commands: [command],
       expect: `${p.daemon} is no longer running on ${p.node}`,
     };
   },

@@ -252,6 +252,7 @@ export function traceArgv(p: PathParams, lab: string | undefined): string[] {
 export const path: AssertionDef<PathParams> = {
   type: 'path',
   schema,
+  nodes: (p, n) => [p.from, n.nodeOf(p.to), ...(p.via ?? [])],
   describe: (p) => `path ${flowText(pathFlow(p))}${p.verdict === 'dropped' ? ' (dropped)' : ''}`,
   resolve: resolvePath,
   async run(p, ctx) {

@@ -117,6 +117,7 @@ export const ping: AssertionDef<PingParams> = {
   type: 'ping',
   schema,
   flows: (p) => [{ from: p.from, to: p.address, proto: 'icmp' }],
+  nodes: (p, n) => [p.from, n.nodeOf(p.to), n.nodeOf(p.address)],
   describe: (p) => `ping ${p.from} → ${p.to}${p.expect === 'unreachable' ? ' (unreachable)' : ''}`,
   resolve(raw, ctx) {
     const r = new ParamReader('ping', raw, ctx);

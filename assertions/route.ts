@@ -111,6 +111,7 @@ export function judgeRoute(p: RouteParams, r: ExecResult): Outcome {
 export const route: AssertionDef<RouteParams> = {
   type: 'route',
   schema,
+  nodes: (p, n) => [p.node, p.via && n.nodeOf(p.via), ...n.announcers(p.to)],
   describe: (p) => `route ${p.node} → ${p.toText}${p.via ? ` via ${p.via}` : ''}${p.expect === 'absent' ? ' (absent)' : ''}`,
   resolve(raw, ctx) {
     const r = new ParamReader('route', raw, ctx);

@@ -14,6 +14,18 @@ export interface TestResult {
   readonly startedAt: Date;
   /** A failed test that sends traffic: where one of its flows ended, traced after its last try (issue 12). */
   readonly explanation?: Explanation;
+  /**
+   * Not run, and why (issue 15.4: part of a lab is up and the test needs a node that is not). A skipped test is
+   * neither passed nor failed: `ok` is false, and every count and reporter looks at `skipped` first.
+   */
+  readonly skipped?: string;
+}
+
+/** The results that passed, failed and were skipped: skipped counts as neither. */
+export function tally(results: readonly TestResult[]): { passed: number; failed: number; skipped: number } {
+  const skipped = results.filter((r) => r.skipped !== undefined).length;
+  const passed = results.filter((r) => r.ok && r.skipped === undefined).length;
+  return { passed, failed: results.length - passed - skipped, skipped };
 }
 
 export type { Explanation };
@@ -33,6 +45,8 @@ export interface RunTestsOptions {
   /** Pause between two tries of a failing test (default 500 ms). */
   readonly pauseMs?: number;
   readonly signal?: AbortSignal;
+  /** Tests not to run, each with the reason (part of a lab, issue 15.4): reported SKIPPED. */
+  readonly skip?: ReadonlyMap<ResolvedTest, string>;
   /** How long the trace that explains a failure may take (default 3 s). */
   readonly explainTimeoutMs?: number;
   onProgress?(e: ProgressEvent): void;
@@ -76,7 +90,10 @@ export async function runTests(tests: readonly ResolvedTest[], opts: RunTestsOpt
   const notRun = (t: ResolvedTest, why: string): void =>
     finish({ test: t, ok: false, outcome: fail('the test to run', `not run: ${why}`, ''), attempts: 0, durationMs: 0, startedAt: new Date() });
 
-  const pending = [...tests];
+  for (const [t, why] of opts.skip ?? []) {
+    if (tests.includes(t)) finish({ test: t, ok: false, outcome: { ok: false, expected: t.name, seen: `skipped: ${why}`, command: '' }, attempts: 0, durationMs: 0, startedAt: new Date(), skipped: why });
+  }
+  const pending = tests.filter((t) => !results.has(t));
   const running = new Set<Promise<void>>();
 
   const start = (t: ResolvedTest): void => {

@@ -48,6 +48,7 @@ export const tcp: AssertionDef<TcpParams> = {
   type: 'tcp',
   schema,
   flows: (p) => [{ from: p.from, to: p.address, proto: 'tcp', port: p.port }],
+  nodes: (p, n) => [p.from, n.nodeOf(p.to), n.nodeOf(p.address)],
   describe: (p) => `tcp ${p.from} → ${p.to}:${p.port}${p.expect === 'closed' ? ' (closed)' : ''}`,
   resolve(raw, ctx) {
     const r = new ParamReader('tcp', raw, ctx);

@@ -13,7 +13,8 @@ export interface ResolveContext {
   readonly bridgeNames?: readonly string[];
   hasNode(name: string): boolean;
   /** Resolve `to:` — a node, node:interface, or an address — as seen from node `from`. */
-  target(to: string, from?: string): TargetResult;
+  /** family: the address family the test asks for (`family: 6`); absent: IPv4 first. */
+  target(to: string, from?: string, family?: 4 | 6): TargetResult;
   /** Position of a key or value under this test's assertion mapping. */
   at(path: readonly PathSeg[], key?: boolean): SourcePos;
   /** Report `unknown node` with a did-you-mean hint. */
@@ -173,6 +174,21 @@ export interface MeasurementBounds {
  */
 export type SchemaFragment = Readonly<Record<string, unknown>>;
 
+/**
+ * What an assertion may ask of the lab when it says which nodes it needs (issue 15.4: `lab test` on part of a lab
+ * skips a test whose nodes are not all up). Pure, from the resolved lab.
+ */
+export interface NeedsContext {
+  /** The node a target means: a node name, node:interface, or an address on a node's interface; undefined for none. */
+  nodeOf(target: string | undefined): string | undefined;
+  /** The node at the other end of a node's interface (its link's peer; the bridge's other ports are not counted). */
+  linkPeer(node: string, dev: string): string | undefined;
+  /** A BGP router's configured neighbors, as nodes. */
+  bgpNeighbors(node: string): readonly string[];
+  /** The BGP routers that announce this prefix (canonical). */
+  announcers(prefix: string): readonly string[];
+}
+
 export interface AssertionDef<P = Record<string, unknown>> {
   readonly type: string;
   /** The schema of the mapping under the type key (kept in <name>.schema.json next to the assertion). */
@@ -190,6 +206,12 @@ export interface AssertionDef<P = Record<string, unknown>> {
    * filter FORWARD, …"). Left out by tests that send no traffic of their own.
    */
   flows?(params: P): readonly FlowRequest[];
+  /**
+   * The nodes this test touches (issue 15.4): where it runs, what it reaches, the peer of a link it acts on, the
+   * routers behind a route it expects. `lab test` on part of a lab skips the test when one is not up. Undefined
+   * entries are dropped. Left out: the nodes named anywhere in its parameters are taken.
+   */
+  nodes?(params: P, ctx: NeedsContext): readonly (string | undefined)[];
   /** A short default name, e.g. "ping h1 → h2". */
   describe(params: P): string;
   /** Check and resolve the raw mapping under the type key. Pure. */

@@ -8,8 +8,16 @@
  *   4. r3's BIRD killed (SIGKILL) → r1 has no route to 10.3.0.0/24 left;
  *   5. r3 restarted → r1 learns 10.3.0.0/24 directly from r3 again.
  *
- * One lab (a copy of ebgp-triangle named NAME), REPS runs of `lab test` over those five tests (JSON reporter), then
- * `lab down`. Medians, min and max go to bench/REPORT-converge.md. Root; only its own lab is touched.
+ * and the Calico labs (issue 15.3: "the ebgp-triangle and calico labs show their failover times"), BIRD as calico-node
+ * runs it, in the nodes' namespaces:
+ *
+ *   k8s-calico-bgp (full mesh of 3): node-3's BIRD killed → node-1 withdraws its block; node-3 restarted → web-1
+ *   reaches web-3 again;
+ *   k8s-calico-rr (2 reflectors, 2 clients): reflector node-1's BIRD killed → node-3 takes node-4's block from
+ *   reflector node-2; node-1 restarted → node-3 has its 3 sessions again.
+ *
+ * Per lab one copy (named NAME-<lab>), REPS runs of `lab test` over its tests (JSON reporter), then `lab down`.
+ * Medians, min and max go to bench/REPORT-converge.md. Root; only its own labs are touched.
  *
  *   node bench/converge.ts [REPS] [NAME]     (npm run bench:converge; NAME defaults to bench-converge)
  */
@@ -23,7 +31,21 @@ const CLI = join(ROOT, 'dist/runner/cli/main.js');
 const REPS = Number(process.argv[2] ?? 5);
 const NAME = process.argv[3] ?? 'bench-converge';
 
-const SCENARIOS: { readonly name: string; readonly what: string; readonly yaml: string }[] = [
+interface Scenario {
+  readonly name: string;
+  readonly what: string;
+  readonly yaml: string;
+}
+
+interface BenchLab {
+  readonly dir: string;
+  readonly title: string;
+  /** The test that waits for the sessions before each run. */
+  readonly ready: readonly string[];
+  readonly scenarios: readonly Scenario[];
+}
+
+const TRIANGLE: Scenario[] = [
   {
     name: 'link down',
     what: 'r1–r3 link down → r1 routes 10.3.0.0/24 via r2',
@@ -71,20 +93,71 @@ const SCENARIOS: { readonly name: string; readonly what: string; readonly yaml: 
   },
 ];
 
+const CALICO_BGP: Scenario[] = [
+  {
+    name: 'kill node-3 bird',
+    what: "node-3's BIRD killed (SIGKILL) → node-1 has withdrawn node-3's block 10.244.0.128/26",
+    yaml: `    converge:
+      action: { kill: { node: node-3, daemon: bird } }
+      until: { bgp: { node: node-1, prefix: 10.244.0.128/26, expect: absent } }
+      within: 5s
+      interval: 20ms`,
+  },
+  {
+    name: 'restart node-3',
+    what: '`lab restart` node-3 → web-1 reaches web-3 again',
+    yaml: `    converge:
+      action: { restart: { node: node-3 } }
+      until: { ping: { from: web-1, to: web-3, count: 1 } }
+      within: 20s
+      interval: 20ms`,
+  },
+];
+
+const CALICO_RR: Scenario[] = [
+  {
+    name: 'kill reflector node-1 bird',
+    what: "reflector node-1's BIRD killed → node-3 takes node-4's block 10.244.0.192/26 from reflector node-2",
+    yaml: `    converge:
+      action: { kill: { node: node-1, daemon: bird } }
+      until: { bgp: { node: node-3, prefix: 10.244.0.192/26, peer: node-2, next-hop: 192.168.56.14 } }
+      within: 5s
+      interval: 20ms`,
+  },
+  {
+    name: 'restart node-1',
+    what: '`lab restart` node-1 → node-3 has its 3 sessions again',
+    yaml: `    converge:
+      action: { restart: { node: node-1 } }
+      until: { bgp: { node: node-3, sessions: 3 } }
+      within: 20s
+      interval: 20ms`,
+  },
+];
+
+const LABS: readonly BenchLab[] = [
+  { dir: 'ebgp-triangle', title: 'labs/ebgp-triangle (eBGP, BIRD in containers)', ready: ['    bgp: { node: r1, sessions: 2 }'], scenarios: TRIANGLE },
+  { dir: 'k8s-calico-bgp', title: 'labs/k8s-calico-bgp (Calico, iBGP full mesh of 3 nodes)', ready: ['    bgp: { node: node-1, sessions: 2 }'], scenarios: CALICO_BGP },
+  { dir: 'k8s-calico-rr', title: 'labs/k8s-calico-rr (Calico, 2 route reflectors, 2 clients, ext)', ready: ['    bgp: { node: node-3, sessions: 3 }'], scenarios: CALICO_RR },
+];
+
 function lab(args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-function labFile(dir: string): string {
-  const text = readFileSync(join(ROOT, 'labs/ebgp-triangle/lab.yaml'), 'utf8').replace(/^name: .*$/m, `name: ${NAME}`);
+const nameOf = (l: BenchLab): string => `${NAME}-${l.dir.replace(/^k8s-/, '')}`;
+
+function labFile(dir: string, l: BenchLab): string {
+  const text = readFileSync(join(ROOT, 'labs', l.dir, 'lab.yaml'), 'utf8').replace(/^name: .*$/m, `name: ${nameOf(l)}`).replace(/\$schema=\.\.\/\.\.\//, `$schema=${ROOT}/`);
   const tests = [
     '  - name: sessions up',
-    '    bgp: { node: r1, sessions: 2 }',
+    ...l.ready,
     '    within: 20s',
-    ...SCENARIOS.flatMap((s) => [`  - name: ${s.name}`, s.yaml]),
+    ...l.scenarios.flatMap((s) => [`  - name: ${s.name}`, s.yaml]),
   ];
-  const file = join(dir, 'lab.yaml');
+  const file = join(dir, `${l.dir}.yaml`);
+  // the lab's own tests are left out; the handout section after them too
   writeFileSync(file, `${text.split('\ntests:\n')[0]}\ntests:\n${tests.join('\n')}\n`);
   return file;
 }
@@ -95,44 +168,50 @@ const stats = (xs: number[]): { median: number; min: number; max: number } => {
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'nslab-bench-converge-'));
+const tables: string[] = [];
+const failed: string[] = [];
 try {
-  const file = labFile(dir);
-  lab(['down', NAME]);
-  const up = lab(['up', file]);
-  if (up.code !== 0) throw new Error(`lab up failed:\n${up.stderr}`);
-  const got = new Map<string, number[]>(SCENARIOS.map((s) => [s.name, []]));
-  const failed: string[] = [];
-  for (let i = 0; i < REPS; i++) {
-    const r = lab(['test', file, '-r', 'json']);
-    const report = JSON.parse(r.stdout) as { tests: { name: string; ok: boolean; seen: string; convergeMs: number | null }[] };
-    for (const t of report.tests) {
-      if (!t.ok) failed.push(`rep ${i + 1}: ${t.name}: ${t.seen}`);
-      if (t.convergeMs !== null) got.get(t.name)?.push(t.convergeMs);
+  for (const l of LABS) {
+    const file = labFile(dir, l);
+    const name = nameOf(l);
+    lab(['down', name]);
+    const up = lab(['up', file]);
+    if (up.code !== 0) throw new Error(`lab up ${name} failed:\n${up.stderr}`);
+    const got = new Map<string, number[]>(l.scenarios.map((s) => [s.name, []]));
+    try {
+      for (let i = 0; i < REPS; i++) {
+        const r = lab(['test', file, '-r', 'json']);
+        const report = JSON.parse(r.stdout) as { tests: { name: string; ok: boolean; seen: string; convergeMs: number | null }[] };
+        for (const t of report.tests) {
+          if (!t.ok) failed.push(`${l.dir} rep ${i + 1}: ${t.name}: ${t.seen}`);
+          if (t.convergeMs !== null) got.get(t.name)?.push(t.convergeMs);
+        }
+        console.log(`${l.dir} rep ${i + 1}: ${report.tests.filter((t) => t.convergeMs !== null).map((t) => `${t.name} ${t.convergeMs} ms`).join(', ')}`);
+      }
+    } finally {
+      lab(['down', name]);
     }
-    console.log(`rep ${i + 1}: ${report.tests.filter((t) => t.convergeMs !== null).map((t) => `${t.name} ${t.convergeMs} ms`).join(', ')}`);
+    tables.push(`### ${l.title}`, '', '| failure → condition | runs | median (ms) | min (ms) | max (ms) |', '|---|---|---|---|---|');
+    for (const s of l.scenarios) {
+      const xs = got.get(s.name)!;
+      const st = stats(xs);
+      tables.push(`| ${s.what} | ${xs.length} | ${st.median} | ${st.min} | ${st.max} |`);
+    }
+    tables.push('');
   }
-  lab(['down', NAME]);
-  const rows = SCENARIOS.map((s) => {
-    const xs = got.get(s.name)!;
-    const st = stats(xs);
-    return `| ${s.what} | ${xs.length} | ${st.median} | ${st.min} | ${st.max} |`;
-  });
   const report = [
-    '# Failover times of the eBGP triangle (bench/converge.ts)',
+    '# Failover times of the BGP labs (bench/converge.ts)',
     '',
-    `\`node bench/converge.ts ${REPS}\` on ${new Date().toISOString().slice(0, 10)}, 2 vCPU VM shared with other work: ${REPS} runs of the`,
-    "lab's five `converge` tests in one lab. Each time is from the start of the action until the end of the first probe",
+    `\`node bench/converge.ts ${REPS}\` on ${new Date().toISOString().slice(0, 10)}, 2 vCPU VM shared with other work: ${REPS} runs of each`,
+    "lab's `converge` tests in one copy of the lab. Each time is from the start of the action until the end of the first probe",
     '(every 20 ms) that saw the condition hold — what `lab test` reports as "converged in".',
     '',
-    '| failure → condition | runs | median (ms) | min (ms) | max (ms) |',
-    '|---|---|---|---|---|',
-    ...rows,
-    '',
+    ...tables,
     '## Why the numbers are what they are',
     '',
-    'There is no BFD in the lab: BIRD\'s BGP timers and the kernel decide. nslab writes every session with `hold time 9`,',
+    'There is no BFD in the labs: BIRD\'s BGP timers and the kernel decide. nslab writes every session with `hold time 9`,',
     '`keepalive time 3`, `connect delay time 1`, `connect retry time 2`, `error wait time 1, 10` (BIRD\'s defaults: 240, 80,',
-    '5, 120, 60–300 s), so that a lab comes up within seconds.',
+    '5, 120, 60–300 s), so that a lab comes up within seconds. The Calico labs\' BIRD (calico-node\'s) gets the same timers.',
     '',
     '- **Link down** is fast (tens of ms) because the failure is visible to BIRD at once: both ends of a veth lose carrier,',
     '  the kernel drops the connected route, BIRD\'s session to r3 loses its neighbor and goes down without waiting',
@@ -140,18 +219,29 @@ try {
     '  is BIRD noticing the interface, recomputing, and writing the kernel route.',
     '- **Link up** waits for a new session: BIRD starts it after `connect delay time 1` / `connect retry time 2`, then',
     '  OPEN, KEEPALIVE and the UPDATEs; the direct route (shorter AS path) wins again — about 1–3 s.',
-    '- **Restart** is `lab restart`: the container stops (its links go with it), starts, is wired again from the plan',
-    '  (~1 s), then BIRD starts and its sessions come up (connect delay 1 s) and the routes arrive.',
-    '- **Kill** (SIGKILL): r3\'s kernel closes BIRD\'s TCP sockets, so r1 and r2 see the sessions end at once and',
-    '  withdraw r3\'s prefix; again no hold timer. A peer that went silent without closing its connection (a',
+    '- **Restart** is `lab restart`: the node stops (its links go with it), starts, is wired again from the plan,',
+    '  then BIRD starts and its sessions come up (connect delay 1 s) and the routes arrive.',
+    '- **Kill** (SIGKILL): the killed BIRD\'s kernel closes its TCP sockets, so its peers see the sessions end at once and',
+    '  withdraw its prefixes; again no hold timer. A peer that went silent without closing its connection (a',
     '  failure beyond a switch, with the carrier still up) would be noticed only after the 9 s hold time: that is what',
-    '  BFD would shorten, and this lab does not have it.',
+    '  BFD would shorten, and these labs do not have it.',
+    '- **Calico, a node\'s link flapped: not measured.** A `link: { state: flap }` on a Calico node\'s eth0 takes the',
+    '  device down, and the kernel deletes every route through it — BIRD\'s come back with the sessions, but the',
+    '  routes nslab wrote at `lab up` (`169.254.1.1 dev eth0`, which the node\'s proxy ARP needs to answer its pods for',
+    '  their gateway, and `10.96.0.0/12 dev eth0`) do not: once a pod\'s ARP entry for 169.254.1.1 expires, its',
+    '  replies are lost (seen in k8s-calico-rr: web-3 → web-4 never came back within 20 s after node-4\'s link flapped, 5 runs of 5, bench of 2026-12-04).',
+    '  A flapped node is whole again only after `lab restart`. So the link flap is left out here until the link',
+    '  action restores a node\'s own routes on the device it brings up.',
+    '- **Calico with route reflectors, one reflector killed**: every client holds the same route from both reflectors;',
+    '  the one from the dead reflector is withdrawn when its session closes, the other becomes best, and the kernel',
+    '  route (via the originating node, which a reflector does not change) is never removed, so pod traffic is not',
+    '  interrupted — the reason a cluster runs two reflectors.',
     '',
     ...(failed.length ? ['Failed runs:', '', ...failed.map((f) => `- ${f}`), ''] : []),
   ].join('\n');
   writeFileSync(join(ROOT, 'bench/REPORT-converge.md'), report);
   console.log(report);
 } finally {
-  lab(['down', NAME]);
+  for (const l of LABS) lab(['down', nameOf(l)]);
   rmSync(dir, { recursive: true, force: true });
 }

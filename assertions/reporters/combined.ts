@@ -57,7 +57,7 @@ export interface RunCounts extends Counts {
 
 export function runCounts(runs: readonly LabRun[]): RunCounts {
   const c = counts(runs.flatMap((r) => r.results));
-  const failedTests = (r: LabRun): boolean => r.results.some((t) => !t.ok);
+  const failedTests = (r: LabRun): boolean => r.results.some((t) => !t.ok && t.skipped === undefined);
   return {
     ...c,
     labs: runs.length,
@@ -127,7 +127,8 @@ export function tapCombined(runs: readonly LabRun[], _meta: RunsMeta): string {
     for (const c of [...extras(r).before]) points.push([`not ok N - ${description(`${r.lab}: ${c.name}`)}`, ...block({ type: c.type, error: c.body })]);
     for (const t of r.results) {
       const name = description(`${r.lab}: ${t.test.name}`);
-      if (t.ok) points.push([`ok N - ${name} # time=${Math.round(t.durationMs)}ms`]);
+      if (t.skipped !== undefined) points.push([`ok N - ${name} # SKIP ${description(t.skipped)}`]);
+      else if (t.ok) points.push([`ok N - ${name} # time=${Math.round(t.durationMs)}ms`]);
       else points.push([`not ok N - ${name}`, ...block({ type: t.test.type, expected: t.outcome.expected, seen: t.outcome.seen, command: t.outcome.command, at: `${t.test.pos.file}:${t.test.pos.line}`, attempts: t.attempts, ...explanationYaml(t) })]);
     }
     for (const c of extras(r).after) points.push([`not ok N - ${description(`${r.lab}: ${c.name}`)}`, ...block({ type: c.type, error: c.body })]);
@@ -163,7 +164,7 @@ export function summaryTable(runs: readonly LabRun[], meta: RunsMeta): string {
   const rows = runs.map((r) => {
     const ran = r.up !== 'failed';
     const c = counts(r.results);
-    return [r.lab, UP_WORD[r.up], ran ? String(c.passed) : '–', ran ? String(c.failed) : '–', duration(r.durationMs), DOWN_WORD[r.down]];
+    return [r.lab, UP_WORD[r.up], ran ? `${c.passed}${c.skipped ? ` (+${c.skipped} skipped)` : ''}` : '–', ran ? String(c.failed) : '–', duration(r.durationMs), DOWN_WORD[r.down]];
   });
   const width = head.map((h, i) => Math.max(h.length, ...rows.map((row) => [...row[i]].length)));
   const right = new Set([2, 3, 4]);
@@ -183,7 +184,7 @@ export function summaryTable(runs: readonly LabRun[], meta: RunsMeta): string {
   if (c.labsFailedUp) parts.push(`${c.labsFailedUp} could not be brought up`);
   if (c.labsFailedDown) parts.push(`${c.labsFailedDown} could not be taken down`);
   const bad = c.labsPassed < c.labs;
-  const total = `${parts.join(', ')} · ${c.passed} test${c.passed === 1 ? '' : 's'} passed, ${c.failed} failed`;
+  const total = `${parts.join(', ')} · ${c.passed} test${c.passed === 1 ? '' : 's'} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped (nodes not up)` : ''}`;
   lines.push('', `${bad ? paint('31;1', total) : paint('32', total)} ${paint('2', `(${duration(meta.durationMs)})`)}`);
   return `${lines.join('\n')}\n`;
 }

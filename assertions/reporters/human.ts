@@ -12,6 +12,10 @@ export function humanReport(results: readonly TestResult[], meta: ReportMeta): s
   const paint = (code: string, s: string): string => (meta.color ? `\u001b[${code}m${s}\u001b[0m` : s);
   const lines: string[] = [];
   for (const r of results) {
+    if (r.skipped !== undefined) {
+      lines.push(`${paint('33', '-')} ${r.test.name}  ${paint('33', `SKIPPED: ${r.skipped}`)}`);
+      continue;
+    }
     const mark = r.ok ? paint('32', '✔') : paint('31;1', '✘');
     const tries = r.attempts > 1 ? `, ${r.attempts} tries` : '';
     const measured = r.outcome.measurement !== undefined ? `  ${formatRate(r.outcome.measurement)}` : '';
@@ -33,7 +37,7 @@ export function humanReport(results: readonly TestResult[], meta: ReportMeta): s
   }
   const c = counts(results);
   const noted = results.filter((r) => r.outcome.note).length;
-  const summary = `${c.passed} passed, ${c.failed} failed${noted ? `; ${noted} left work out on purpose (see [ ] above)` : ''}`;
+  const summary = `${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped (not up)` : ''}${noted ? `; ${noted} left work out on purpose (see [ ] above)` : ''}`;
   lines.push('', `${c.failed ? paint('31;1', summary) : paint('32', summary)} ${paint('2', `(${duration(meta.durationMs)})`)}`);
   return `${lines.join('\n')}\n`;
 }

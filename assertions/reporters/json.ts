@@ -25,6 +25,7 @@ export function jsonTest(r: TestResult): Record<string, unknown> {
     name: r.test.name,
     type: r.test.type,
     ok: r.ok,
+    skipped: r.skipped ?? null,
     attempts: r.attempts,
     durationMs: Math.round(r.durationMs),
     startedAt: r.startedAt.toISOString(),

@@ -75,7 +75,7 @@ export function junitSuite(results: readonly TestResult[], meta: ReportMeta, ext
   const failures = c.failed + extra.filter((e) => !e.ok).length;
   const time = secs(meta.durationMs);
   const out: string[] = [];
-  out.push(`  <testsuite${attrs({ name: meta.lab, tests, failures, errors: 0, skipped: 0, time, timestamp: timestamp(meta.started), file: meta.file })}>`);
+  out.push(`  <testsuite${attrs({ name: meta.lab, tests, failures, errors: 0, skipped: c.skipped, time, timestamp: timestamp(meta.started), file: meta.file })}>`);
   const props = results.filter((r) => r.outcome.measurement !== undefined);
   const converged = results.filter((r) => r.outcome.convergeMs !== undefined);
   const more = extras.properties ?? [];
@@ -92,7 +92,8 @@ export function junitSuite(results: readonly TestResult[], meta: ReportMeta, ext
     const head = `    <testcase${attrs({ name: r.test.name, classname: meta.lab, time: secs(r.durationMs), file: r.test.pos.file, line: r.test.pos.line })}`;
     const o = r.outcome;
     const inner: string[] = [];
-    if (!r.ok) {
+    if (r.skipped !== undefined) inner.push(`      <skipped${attrs({ message: clip(r.skipped, 1000) })}/>`);
+    else if (!r.ok) {
       const why = r.explanation?.verdict ?? r.explanation?.note;
       const message = clip(`expected ${o.expected}; saw ${o.seen}${o.note ? ` (${o.note})` : ''}${why ? `; why: ${why}` : ''}`, 1000);
       inner.push(`      <failure${attrs({ message, type: r.test.type })}>${xmlText(body(r))}</failure>`);

@@ -24,6 +24,10 @@ export function explanationYaml(r: TestResult): Record<string, string> {
 export function tapReport(results: readonly TestResult[], meta: ReportMeta): string {
   const out = ['TAP version 13', results.length ? `1..${results.length}` : '1..0 # SKIP no tests'];
   results.forEach((r, i) => {
+    if (r.skipped !== undefined) {
+      out.push(`ok ${i + 1} - ${description(r.test.name)} # SKIP ${description(r.skipped)}`);
+      return;
+    }
     const time = ` # time=${Math.round(r.durationMs)}ms${r.outcome.convergeMs !== undefined ? ` converged=${r.outcome.convergeMs}ms` : ''}`;
     // a note rides on the result line as a TAP comment (a passed test has no YAML block)
     const note = r.outcome.note ? ` # ${description(r.outcome.note)}` : '';
@@ -44,6 +48,7 @@ export function tapReport(results: readonly TestResult[], meta: ReportMeta): str
       }),
     );
   });
-  out.push(`# lab ${description(meta.lab)}: ${results.filter((r) => r.ok).length} of ${results.length} passed`);
+  const skipped = results.filter((r) => r.skipped !== undefined).length;
+  out.push(`# lab ${description(meta.lab)}: ${results.filter((r) => r.ok).length} of ${results.length} passed${skipped ? `, ${skipped} skipped` : ''}`);
   return `${out.join('\n')}\n`;
 }

@@ -34,6 +34,8 @@ export interface OptionSpec {
   readonly choices?: readonly string[];
   /** Its value is a path (completed as file names). */
   readonly path?: boolean;
+  /** Its value is node names of the lab, comma-separated (completed from the lab named, or the lab that is up). */
+  readonly nodes?: boolean;
   readonly multiple?: boolean;
   readonly description: string;
 }

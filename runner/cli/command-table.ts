@@ -40,6 +40,8 @@ export interface CommandSpec {
 const REPORTER: OptionSpec = { name: 'reporter', short: 'r', type: 'string', value: 'junit|tap|json', choices: ['junit', 'tap', 'json'], description: 'also write a machine-readable report …' };
 const OUTPUT: OptionSpec = { name: 'output', short: 'o', type: 'string', value: 'FILE', path: true, description: '… to FILE (default: standard output; many labs: .xml, .json or .tap imply the report)' };
 const QUIET: OptionSpec = { name: 'quiet', type: 'boolean', description: 'no progress output' };
+const NODES: OptionSpec = { name: 'nodes', type: 'string', value: 'NODE,…', nodes: true, description: 'only these nodes (globs too: h*) and what they need; links to the others are left out, and said' };
+const EXCLUDE: OptionSpec = { name: 'exclude', type: 'string', value: 'NODE,…', nodes: true, description: 'every node but these (globs too); with --nodes: of those' };
 const JSON_OUT: OptionSpec = { name: 'json', type: 'boolean', description: 'print it as data (JSON)' };
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -59,6 +61,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'teardown', type: 'boolean', description: 'also print the teardown commands' },
       { name: 'json', type: 'boolean', description: 'print the plan as data' },
       { name: 'diff', type: 'boolean', description: 'print what `lab up` runs to change the running lab to this file (only the difference)' },
+      NODES,
+      EXCLUDE,
     ],
     example: 'lab plan labs/routed > routed.sh',
     complete: 'lab',
@@ -67,11 +71,20 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'up',
     args: '[LAB]',
     summary: 'build the lab (root); on any failure, remove what was built',
+    details: [
+      'Part of a lab: --nodes r1,r2,h1 (or --exclude r3) builds those nodes and what they need: the links between',
+      'them, the bridges those reach, their containers and daemons; a pod brings its node. Links to nodes left out',
+      "are left out and said, per node; so are BGP sessions that stay down and Services' endpoints not up. `lab test`",
+      'then runs the tests whose nodes are all up and reports the others SKIPPED (exit 5 when all that ran passed).',
+      'Another part of a running lab needs --recreate.',
+    ],
     options: [
       { name: 'test', type: 'boolean', description: "run the lab's tests once it is up" },
       { name: 'recreate', type: 'boolean', description: 'if the lab is up from an older version of the file, rebuild it' },
       { name: 'wait', type: 'string', value: 'DURATION', description: 'wait at most this long for the lab to be ready (BGP converged, servers listening, DNS answering; default 60s)' },
       { name: 'no-wait', type: 'boolean', description: 'return as soon as the last command ran, without waiting for the lab to be ready' },
+      NODES,
+      EXCLUDE,
       QUIET,
       { ...REPORTER, description: 'with --test: also write a machine-readable report …' },
       OUTPUT,
@@ -274,7 +287,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'agent',
-    args: 'whoami|probe|storm …',
+    args: 'whoami|probe|storm|kube-proxy-userspace …',
     summary: "nslab's own helpers, run inside nodes",
     options: [
       { name: 'name', type: 'string', value: 'NODE', description: 'whoami: the name it answers with' },

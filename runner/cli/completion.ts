@@ -4,11 +4,11 @@
  * the values of an option with few, lab files (*.yaml, directories holding a lab.yaml) and the names of the
  * labs that are up (from their state, runner/exec/state.ts). A line `__files__` asks the shell for file names.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labsWithState, readState } from '../exec/state.ts';
 import { RECIPES } from '../images/recipes.ts';
-import { HELP_OPTION, UsageError, type Args } from './args.ts';
+import { HELP_OPTION, UsageError, type Args, type OptionSpec } from './args.ts';
 import { COMMANDS, commandNamed, type CommandSpec } from './command-table.ts';
 import { EXIT } from './exit-codes.ts';
 
@@ -52,6 +52,78 @@ export function runningNodeCandidates(lab: string, prefix: string): string[] {
     .sort();
 }
 
+/**
+ * The value of --nodes/--exclude: node names of the lab the command names (its file, or a lab that is up), after
+ * the names already written before the last comma (`r1,r` → `r1,r2`, `r1,r3`).
+ */
+function nodeListCandidates(before: readonly string[], options: readonly OptionSpec[], cur: string, cwd: string): string[] {
+  const words = before.slice(1);
+  let arg: string | undefined;
+  for (let i = 0; i < words.length; i++) {
+    const o = options.find((x) => words[i] === `--${x.name}` || (x.short && words[i] === `-${x.short}`));
+    if (o) {
+      if (o.type === 'string') i++;
+      continue;
+    }
+    if (!words[i].startsWith('-')) arg = words[i];
+  }
+  const comma = cur.lastIndexOf(',');
+  const done = cur.slice(0, comma + 1);
+  const part = cur.slice(comma + 1);
+  const taken = new Set(done.split(',').filter(Boolean));
+  let names: string[] = [];
+  const running = labsWithState();
+  if (arg && running.includes(arg) && !existsSync(join(cwd, arg))) names = runningNodeCandidates(arg, '');
+  else {
+    const file = arg ? join(cwd, arg) : join(cwd, 'lab.yaml');
+    const path = existsSync(join(file, 'lab.yaml')) ? join(file, 'lab.yaml') : file;
+    try {
+      names = labNodeNames(readFileSync(path, 'utf8'));
+    } catch {
+      names = [];
+    }
+  }
+  return names.filter((n) => n.startsWith(part) && !taken.has(n)).map((n) => `${done}${n}`);
+}
+
+/** The node names a lab file declares (`nodes:` keys, a cluster's nodes and pods, replicas numbered), cheaply: no resolve. */
+export function labNodeNames(text: string): string[] {
+  const out: string[] = [];
+  let section = '';
+  let sub = '';
+  let pod: string | undefined;
+  for (const line of text.split('\n')) {
+    const top = /^([A-Za-z][\w-]*):/.exec(line);
+    if (top) {
+      section = top[1];
+      sub = '';
+      continue;
+    }
+    if (section === 'nodes') {
+      const m = /^ {2}([A-Za-z0-9][\w.-]*):/.exec(line);
+      if (m) out.push(m[1]);
+    } else if (section === 'cluster') {
+      const s = /^ {2}([a-z-]+):/.exec(line);
+      if (s) {
+        sub = s[1];
+        continue;
+      }
+      const m = /^ {4}([A-Za-z0-9][\w.-]*):/.exec(line);
+      if (m && (sub === 'nodes' || sub === 'pods')) {
+        out.push(m[1]);
+        pod = sub === 'pods' ? m[1] : undefined;
+        continue;
+      }
+      const r = /^ {6}replicas:\s*(\d+)/.exec(line);
+      if (r && pod) {
+        out.pop();
+        for (let i = 1; i <= Number(r[1]); i++) out.push(`${pod}-${i}`);
+      }
+    }
+  }
+  return [...new Set(out)];
+}
+
 /** `[LAB] FROM TO`: lab files, running labs and (of the named or only running lab) its nodes; then its nodes. */
 function labThenNodes(positionals: readonly string[], cur: string, cwd: string, most = 2): string[] {
   const running = labsWithState();
@@ -91,6 +163,7 @@ export function completions(words: readonly string[], cwd = process.cwd()): stri
   const valued = options.find((o) => o.type === 'string' && (prev === `--${o.name}` || (o.short && prev === `-${o.short}`)));
   if (valued && before.length > 1) {
     if (valued.choices) return valued.choices.filter((v) => v.startsWith(cur));
+    if (valued.nodes) return nodeListCandidates(before, options, cur, cwd);
     return valued.path ? [FILES] : [];
   }
   if (cur.startsWith('-')) return options.map((o) => `--${o.name}`).filter((o) => o.startsWith(cur));

@@ -32,7 +32,7 @@ export function reportRequest(a: Args): ReportRequest {
   return { reporter, out };
 }
 
-/** Print a lab's test report (and write the machine-readable one); the exit code: 1 when a test failed. */
+/** Print a lab's test report (and write the machine-readable one); the exit code: 1 when a test failed, else 5 when some were skipped. */
 export function printTestReport(r: TestReport, want: ReportRequest): number {
   const { reporter, out } = want;
   if (!r.ran) return EXIT.ok;
@@ -49,6 +49,8 @@ export function printTestReport(r: TestReport, want: ReportRequest): number {
       process.stdout.write(text);
     }
   } else process.stdout.write(human);
-  const failed = results.filter((x) => !x.ok).length;
-  return failed ? EXIT.testsFailed : EXIT.ok;
+  // skipped tests (part of a lab is up) are neither passed nor failed: exit 5 says the lab was not all tested
+  const failed = results.filter((x) => !x.ok && x.skipped === undefined).length;
+  const skipped = results.filter((x) => x.skipped !== undefined).length;
+  return failed ? EXIT.testsFailed : skipped ? EXIT.testsSkipped : EXIT.ok;
 }

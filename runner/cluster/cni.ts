@@ -16,6 +16,7 @@ import type { LoadedFile, PathSeg } from '../config/load.ts';
 import { formatAddress, parsePrefix } from '../model/ip.ts';
 import type { Draft } from './draft.ts';
 import { HOST_NETWORK_KEY } from './types.ts';
+import { calicoNeighbors6, hasAddress, peerNeighbors6 } from './calico6.ts';
 import { asObj, type Obj } from '../util/obj.ts';
 
 /** The underlay bridge auto-wired nodes share. */
@@ -24,6 +25,12 @@ export const UNDERLAY_BRIDGE = 'k8s-net';
 export const DNS_POD = 'coredns';
 
 export const VXLAN_IF = 'flannel.1';
+/** flannel's IPv6 VTEP (flannel-v6.<VNI>, same VNI and port, over the node's IPv6 underlay address). */
+export const VXLAN6_IF = 'flannel-v6.1';
+/** VXLAN over IPv6: 40 (IPv6) + 8 (UDP) + 8 (VXLAN) + 14 (inner Ethernet), the kernel's default headroom for an IPv6 remote. */
+export const VXLAN6_OVERHEAD = 70;
+/** Calico's IPv6 gateway for its pods: the link-local address ee:ee:ee:ee:ee:ee gives the host side (EUI-64). */
+export const CALICO_GW6 = 'fe80::ecee:eeff:feee:eeee';
 export const VXLAN_PORT = 8472;
 export const UDP_PORT = 8285;
 export const CALICO_MAC = 'ee:ee:ee:ee:ee:ee';
@@ -32,15 +39,15 @@ export const CALICO_GW = '169.254.1.1';
 /** The key of a node's cni0 bridge among the lab's bridges (bridge names are lab-wide; the interface is cni0). */
 export const cniBridge = (node: string): string => `cni0@${node}`;
 
-/** The first address of a block (flannel.1's, and a tun's): 10.244.1.0/24 → 10.244.1.0. */
+/** The first address of a block (flannel.1's, and a tun's): 10.244.1.0/24 → 10.244.1.0 (either family). */
 const blockAddr = (block: string, k = 0): string => {
   const p = parsePrefix(block)!;
-  return formatAddress(4, p.addr + BigInt(k));
+  return formatAddress(p.family, p.addr + BigInt(k));
 };
 
 /** flannel.1's MAC on a node: stable, locally administered. */
-export function vtepMac(lab: string, node: string): string {
-  const h = createHash('sha1').update(`${lab}/${node}/flannel.1`).digest();
+export function vtepMac(lab: string, node: string, ifname: string = VXLAN_IF): string {
+  const h = createHash('sha1').update(`${lab}/${node}/${ifname}`).digest();
   return ['0e', ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
 }
 
@@ -110,7 +117,7 @@ export function addPodNetwork(d: Draft, underlay: string, peers: readonly string
     const routes: unknown[] = Array.isArray(user.routes) ? [...user.routes] : [];
     const sysctls: Obj = { ...asObj(user.sysctls) };
     if (!n.declared) {
-      interfaces[n.underlayIf] = { addresses: [`${n.ip}/${len}`], ...(d.mtu !== 1500 ? { mtu: d.mtu } : {}) };
+      interfaces[n.underlayIf] = { addresses: [`${n.ip}/${len}`, ...(n.ip6 && d.underlay6 ? [`${n.ip6}/${d.underlay6.split('/')[1]}`] : [])], ...(d.mtu !== 1500 ? { mtu: d.mtu } : {}) };
       remap(['nodes', n.name], ['cluster', 'nodes', n.name]);
       remap(['links', d.links.length], ['cluster', 'nodes', n.name]);
       d.links.push([`${n.name}:${n.underlayIf}`, UNDERLAY_BRIDGE]);
@@ -121,10 +128,16 @@ export function addPodNetwork(d: Draft, underlay: string, peers: readonly string
     // a packet the node itself sends to a ClusterIP needs a route before the OUTPUT chain's DNAT rewrites it
     // (a real node has its default route; lab nodes have none)
     routes.push(`${d.serviceCIDR} dev ${n.underlayIf}`);
+    if (d.serviceCIDR6 && n.podCIDR6) routes.push(`${d.serviceCIDR6} dev ${n.underlayIf}`);
+    // dual-stack: IPv6 addresses usable at once (no DAD: nothing else on these links claims them), and the IPv6
+    // forwarding `forwarding: true` sets already; the lab's namespaces only, never the host's
+    if (n.podCIDR6) Object.assign(sysctls, noDad(n.declared ? [] : [n.underlayIf]));
     // cluster.gateway: the node's way out of the node network (a real node's default route)
     if (d.gateway) routes.push(`default via ${d.gateway} dev ${n.underlayIf}`);
+    if (d.gateway6 && n.podCIDR6) routes.push(`default via ${d.gateway6} dev ${n.underlayIf}`);
     if (bridged) {
-      d.bridges[cniBridge(n.name)] = { node: n.name, addresses: [`${blockAddr(n.podCIDR, 1)}/${n.podCIDR.split('/')[1]}`], ifname: 'cni0', ...(mtu !== 1500 ? { mtu } : {}) };
+      // cni0 holds each block's first address: the pods' gateway in both families
+      d.bridges[cniBridge(n.name)] = { node: n.name, addresses: [`${blockAddr(n.podCIDR, 1)}/${n.podCIDR.split('/')[1]}`, ...(n.podCIDR6 ? [`${blockAddr(n.podCIDR6, 1)}/${n.podCIDR6.split('/')[1]}`] : [])], ifname: 'cni0', ...(mtu !== 1500 ? { mtu } : {}) };
       remap(['bridges', cniBridge(n.name)], ['cluster', 'cni']);
     }
     if (d.cni === 'flannel-vxlan') {
@@ -134,8 +147,19 @@ export function addPodNetwork(d: Draft, underlay: string, peers: readonly string
       };
       remap(['nodes', n.name, 'interfaces', VXLAN_IF], ['cluster', 'cni']);
       for (const o of others) routes.push(`${o.podCIDR} via ${blockAddr(o.podCIDR)} dev ${VXLAN_IF} onlink`);
+      if (n.podCIDR6 && n.ip6) {
+        // flannel's IPv6 VTEP: a second device over the IPv6 underlay, the block's first address as a /128, and
+        // for every other node its static neighbour, its FDB entry (toward its IPv6 address) and the onlink route
+        interfaces[VXLAN6_IF] = {
+          type: 'vxlan', vni: 1, port: VXLAN_PORT, dev: n.underlayIf, local: n.ip6, mac: vtepMac(d.labName, n.name, VXLAN6_IF), addresses: [`${blockAddr(n.podCIDR6)}/128`], mtu: d.mtu - VXLAN6_OVERHEAD,
+          neighbors: others.map((o) => ({ ip: blockAddr(o.podCIDR6!), mac: vtepMac(d.labName, o.name, VXLAN6_IF), via: o.ip6! })),
+        };
+        remap(['nodes', n.name, 'interfaces', VXLAN6_IF], ['cluster', 'cni']);
+        for (const o of others) routes.push(`${o.podCIDR6} via ${blockAddr(o.podCIDR6!)} dev ${VXLAN6_IF} onlink`);
+      }
     } else if (d.cni === 'flannel-host-gw') {
       for (const o of others) routes.push(`${o.podCIDR} via ${o.ip} dev ${n.underlayIf}`);
+      for (const o of others) if (o.podCIDR6 && o.ip6) routes.push(`${o.podCIDR6} via ${o.ip6} dev ${n.underlayIf}`);
     } else if (d.cni === 'flannel-udp') {
       for (const o of others) {
         const ifname = d.nodes.length === 2 ? 'flannel0' : `flannel0.${o.index}`;
@@ -158,7 +182,9 @@ export function addPodNetwork(d: Draft, underlay: string, peers: readonly string
       else if (rrs.includes(n.name)) for (const o of others) neighbors.push(rrs.includes(o.name) ? { peer: o.name } : { peer: o.name, 'rr-client': true });
       else for (const r of rrs) neighbors.push({ peer: r });
       for (const p of peers) neighbors.push({ peer: p });
-      node.bgp = { neighbors, announce: [n.podCIDR, ...(d.lbAnnounce.get(n.name) ?? [])] };
+      // dual-stack: the same sessions over IPv6, and the node's IPv6 block announced (calico6.ts)
+      const six = hasAddress(interfaces, n.ip6) ? calicoNeighbors6(d, n, neighbors, peers) : [];
+      node.bgp = { neighbors: [...neighbors, ...six], announce: [n.podCIDR, ...(six.length && n.podCIDR6 ? [n.podCIDR6] : []), ...(d.lbAnnounce.get(n.name) ?? [])] };
       remap(['nodes', n.name, 'bgp'], ['cluster', 'cni']);
     }
     node.interfaces = interfaces;
@@ -175,6 +201,7 @@ export function addPodNetwork(d: Draft, underlay: string, peers: readonly string
     const bgp = asObj(r.bgp);
     const neighbors = Array.isArray(bgp.neighbors) ? [...(bgp.neighbors as Obj[])] : [];
     for (const n of d.nodes) if (!neighbors.some((x) => asObj(x).peer === n.name)) neighbors.push({ peer: n.name, asn });
+    for (const x of peerNeighbors6(d, r, asn)) if (!neighbors.some((y) => asObj(y).peer === x.peer)) neighbors.push(x);
     d.rawNodes[p] = { ...r, bgp: { ...bgp, neighbors } };
   }
   // pods
@@ -194,9 +221,12 @@ export function addPodNetwork(d: Draft, underlay: string, peers: readonly string
     }
     const host = asObj(d.rawNodes[n.name]);
     const plen = bridged ? n.podCIDR.split('/')[1] : '32';
+    // dual-stack: status.podIPs[1] on the same eth0, and a default route of each family
+    const six = pod.ip6 && n.podCIDR6 ? { addr: `${pod.ip6}/${bridged ? n.podCIDR6.split('/')[1] : '128'}`, route: bridged ? `default via ${blockAddr(n.podCIDR6, 1)}` : `default via ${CALICO_GW6} dev eth0` } : undefined;
     const podNode: Obj = {
-      interfaces: { eth0: { addresses: [`${pod.ip}/${plen}`], ...(mtu !== 1500 ? { mtu } : {}) } },
-      routes: [bridged ? `default via ${blockAddr(n.podCIDR, 1)}` : `default via ${CALICO_GW} dev eth0 onlink`],
+      interfaces: { eth0: { addresses: [`${pod.ip}/${plen}`, ...(six ? [six.addr] : [])], ...(mtu !== 1500 ? { mtu } : {}) } },
+      routes: [bridged ? `default via ${blockAddr(n.podCIDR, 1)}` : `default via ${CALICO_GW} dev eth0 onlink`, ...(six ? [six.route] : [])],
+      ...(six ? { sysctls: noDad(['eth0']) } : {}),
     };
     if (pod.image) {
       podNode.kind = 'pod';
@@ -210,12 +240,24 @@ export function addPodNetwork(d: Draft, underlay: string, peers: readonly string
     } else {
       const ifs = asObj(host.interfaces);
       ifs[pod.hostIf] = { addresses: [], mac: CALICO_MAC };
-      host.routes = [...(Array.isArray(host.routes) ? host.routes : []), `${pod.ip}/32 dev ${pod.hostIf}`];
-      host.sysctls = { ...asObj(host.sysctls), [`net.ipv4.conf.${pod.hostIf}.proxy_arp`]: 1 };
+      host.routes = [...(Array.isArray(host.routes) ? host.routes : []), `${pod.ip}/32 dev ${pod.hostIf}`, ...(pod.ip6 ? [`${pod.ip6}/128 dev ${pod.hostIf}`] : [])];
+      // IPv6: no proxy NDP; the pod's gateway is the host side's own link-local address (from its MAC), there at once
+      host.sysctls = { ...asObj(host.sysctls), [`net.ipv4.conf.${pod.hostIf}.proxy_arp`]: 1, ...(pod.ip6 ? noDad([pod.hostIf]) : {}) };
       d.links.push([`${pod.name}:eth0`, `${n.name}:${pod.hostIf}`]);
     }
   }
   if (d.pods.some((p) => p.name === DNS_POD) && d.nodes.length === 0) diags.push(error('cluster.nodes', 'the cluster has no nodes', at(['cluster', 'nodes']), 'add nodes'));
+}
+
+/**
+ * No duplicate address detection in a dual-stack cluster's namespaces: an address is usable the moment it is added
+ * (not `tentative` for a second, dropping the first neighbour solicitations). The kernel skips DAD when both `all`
+ * and the interface say accept_dad 0; `default` covers the interfaces made later (flannel-v6.1).
+ */
+function noDad(ifnames: readonly string[]): Obj {
+  const out: Obj = { 'net.ipv6.conf.all.accept_dad': 0, 'net.ipv6.conf.default.accept_dad': 0 };
+  for (const i of ifnames) out[`net.ipv6.conf.${i}.accept_dad`] = 0;
+  return out;
 }
 
 /** A number for each unordered pair of nodes (i ≠ j), 0 … n(n-1)/2 − 1: the UDP port offset of their tunnel. */

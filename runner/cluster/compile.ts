@@ -12,13 +12,14 @@ import { cniOp } from './cni-plugins.ts';
 import { dnsmasqArgs, resolvConf } from './dns.ts';
 import { iptablesRules } from './kube-proxy-iptables.ts';
 import { nftablesRules } from './kube-proxy-nftables.ts';
+import { USERSPACE_PORT_RANGE, userspaceConfigText, userspacePaths, userspaceRules } from './kube-proxy-userspace.ts';
 import { policyRules } from './policy.ts';
-import { masqueradeRules } from './egress.ts';
+import { masqueradeRules, masqueradeRules6 } from './egress.ts';
 import { sidecarSteps } from './sidecar-steps.ts';
 import { meshPlugIn } from './mesh-haproxy.ts';
 import { ingressSteps } from './ingress.ts';
 import { portmapFirst, portmapRules } from './hostport.ts';
-import type { ClusterResult, KubeProxyInput, ResolvedCluster } from './types.ts';
+import type { ClusterResult, Endpoint, Family, KubeProxyInput, ResolvedCluster, Service, ServiceEndpoints } from './types.ts';
 
 /** Where `ip netns exec` finds a namespace's own resolv.conf (it bind-mounts /etc/netns/<ns>/resolv.conf). */
 export const netnsEtc = (netns: string): string => join('/etc/netns', netns);
@@ -29,35 +30,101 @@ export function clusterWithout<C extends ResolvedCluster>(c: C, pods: ReadonlySe
   return { ...c, pods: c.pods.filter((p) => !pods.has(p.name)), endpoints: c.endpoints.map((e) => ({ ...e, endpoints: e.endpoints.filter((x) => !pods.has(x.pod)) })) };
 }
 
-/** kube-proxy's view for one node: every service port with its endpoints, marked local when on that node. */
-export function kubeProxyInput(c: ResolvedCluster, node: string, without: ReadonlySet<string> = new Set()): KubeProxyInput {
+/** A Service's families (spec.ipFamilies; absent: IPv4 only, as in an IPv4-only cluster). */
+export function serviceFamilies(svc: Service): Family[] {
+  const fams = svc.ipFamilies ?? ['IPv4'];
+  return ([4, 6] as const).filter((f) => fams.includes(f === 6 ? 'IPv6' : 'IPv4'));
+}
+
+/** Whether the cluster is dual-stack (has an IPv6 pod and service range). */
+export function isDualStack(c: Pick<ResolvedCluster, 'podCIDR6' | 'serviceCIDR6'>): boolean {
+  return !!c.podCIDR6 && !!c.serviceCIDR6;
+}
+
+/** The families kube-proxy programs in this cluster: 4, and 6 when it is dual-stack. */
+export function clusterFamilies(c: ResolvedCluster): Family[] {
+  return isDualStack(c) ? [4, 6] : [4];
+}
+
+/**
+ * kube-proxy's view for one node, in one family (as each of kube-proxy's two single-family proxiers sees it): every
+ * service port of the family with its endpoints, marked local when on that node. Family 4 leaves IPv6-only Services
+ * out; family 6 keeps the Services whose ipFamilies hold IPv6, with their IPv6 ClusterIP and each endpoint's pod's
+ * IPv6 address (an endpoint whose pod has none is not an IPv6 endpoint), the node's IPv6 address and the IPv6 ranges.
+ */
+export function kubeProxyInput(c: ResolvedCluster, node: string, without: ReadonlySet<string> = new Set(), family: Family = 4): KubeProxyInput {
   const n = c.nodes.find((x) => x.name === node)!;
+  const eps = (e: ServiceEndpoints, ip: (ep: Endpoint) => string | undefined): Endpoint[] =>
+    e.endpoints.filter((ep) => !without.has(ep.pod) && ip(ep) !== undefined).map((ep) => ({ ...ep, ip: ip(ep)!, local: ep.node === node }));
+  if (family === 4) {
+    return {
+      node,
+      nodeIPs: [n.ip],
+      clusterCIDR: c.podCIDR,
+      serviceCIDR: c.serviceCIDR,
+      services: c.endpoints.filter((e) => serviceFamilies(e.service).includes(4)).map((e) => ({ ...e, endpoints: eps(e, (ep) => ep.ip) })),
+    };
+  }
+  const ip6 = new Map(c.pods.map((p) => [p.name, p.ip6]));
+  const v6 = (a: string | undefined): string | undefined => (a !== undefined && a.includes(':') ? a : undefined);
   return {
     node,
-    nodeIPs: [n.ip],
-    clusterCIDR: c.podCIDR,
-    serviceCIDR: c.serviceCIDR,
-    services: c.endpoints.map((e) => ({ ...e, endpoints: e.endpoints.filter((ep) => !without.has(ep.pod)).map((ep) => ({ ...ep, local: ep.node === node })) })),
+    nodeIPs: n.ip6 ? [n.ip6] : [],
+    clusterCIDR: c.podCIDR6 ?? '',
+    serviceCIDR: c.serviceCIDR6 ?? '',
+    family: 6,
+    services: c.endpoints
+      .filter((e) => serviceFamilies(e.service).includes(6))
+      .map((e) => {
+        const { loadBalancerIP, ...rest } = e.service;
+        const service: Service = { ...rest, clusterIP: e.service.clusterIP6, ...(v6(loadBalancerIP) ? { loadBalancerIP } : {}) };
+        return { ...e, service, endpoints: eps(e, (ep) => v6(ip6.get(ep.pod))) };
+      }),
   };
 }
 
-/** The rule sets one node loads: kube-proxy's (iptables-restore or nft input) and the policies' (iptables-restore). */
-export function nodeRules(c: ResolvedCluster, node: string, without: ReadonlySet<string> = new Set(), endpointsOnly = false): { iptables?: string; nftables?: string } {
+/**
+ * The rule sets one node loads: kube-proxy's (iptables-restore or nft input, ip6tables-restore), the policies'
+ * (iptables-restore, ip6tables-restore) and the egress masquerade's; in userspace mode also the proxy's configuration
+ * (JSON), which is what changes with the endpoints.
+ */
+export function nodeRules(c: ResolvedCluster, node: string, without: ReadonlySet<string> = new Set(), endpointsOnly = false): { iptables?: string; nftables?: string; ip6tables?: string; userspace?: string } {
   const input = kubeProxyInput(c, node, without);
+  const dual = isDualStack(c);
+  const input6 = dual ? kubeProxyInput(c, node, without, 6) : undefined;
   // endpointsOnly: the pods are not ready (their node is NotReady, issue 15.2), not gone: the policies still see them
   const pods = endpointsOnly ? c.pods : c.pods.filter((p) => !without.has(p.name));
-  const policy = c.policies.length ? policyRules({ node, pods, namespaces: c.namespaces, policies: c.policies }) : undefined;
+  const policyIn = { node, pods, namespaces: c.namespaces, policies: c.policies };
+  const policy = c.policies.length ? policyRules(policyIn) : undefined;
+  const policy6 = dual && c.policies.length ? policyRules(policyIn, 6) : undefined;
   const block = c.nodes.find((n) => n.name === node)?.podCIDR ?? c.podCIDR;
   const masq = c.egressMasquerade ? masqueradeRules(c.cni, c.podCIDR, block, c.masqueradeRandomFully) : undefined;
   // portmap's hostPort chains (after kube-proxy's in PREROUTING/OUTPUT; its POSTROUTING jump first, as the plugin prepends it)
   const portmap = portmapRules({ ...c, pods }, node);
+  const join = (...parts: (string | undefined)[]): string | undefined => parts.filter((x): x is string => !!x).reduce<string | undefined>((a, b) => (a ? mergeRestore(a, b) : b), undefined);
   const merged = (...parts: (string | undefined)[]): string | undefined => {
-    const out = parts.filter((x): x is string => !!x).reduce<string | undefined>((a, b) => (a ? mergeRestore(a, b) : b), undefined);
+    const out = join(...parts);
     return out && portmap ? portmapFirst(out) : out;
   };
-  if (c.kubeProxy === 'nftables') return { nftables: nftablesRules(input), iptables: merged(policy, masq, portmap) };
+  // dual-stack: the IPv6 egress masquerade (ip6tables-restore: its nat table is one load, so the IPv6 rules of every
+  // part — kube-proxy's, the policies', the masquerade — are merged into one input with mergeRestore)
+  const block6 = c.nodes.find((n) => n.name === node)?.podCIDR6;
+  const masq6 = c.egressMasquerade6 && c.podCIDR6 && block6 ? masqueradeRules6(c.cni, c.podCIDR6, block6, c.masqueradeRandomFully) : undefined;
+  if (c.kubeProxy === 'userspace') {
+    // the userspace proxy is IPv4 only: IPv6 keeps the policies and the masquerade
+    const ip6tables = join(policy6, masq6);
+    return { iptables: merged(userspaceRules(input), policy, masq, portmap), userspace: userspaceConfigText(input), ...(ip6tables ? { ip6tables } : {}) };
+  }
+  if (c.kubeProxy === 'nftables') {
+    // one transaction, both tables: `ip kube-proxy` and `ip6 kube-proxy` (kube-proxy's two proxiers, one per family)
+    const nft = nftablesRules(input) + (input6 ? nftablesRules(input6) : '');
+    const ip6tables = join(policy6, masq6);
+    return { nftables: nft, iptables: merged(policy, masq, portmap), ...(ip6tables ? { ip6tables } : {}) };
+  }
   const kp = iptablesRules(input, { localhostNodePorts: false });
-  return { iptables: merged(kp, policy, masq, portmap) };
+  const kp6 = input6 ? iptablesRules(input6) : undefined;
+  const ip6tables = join(kp6, policy6, masq6);
+  return { iptables: merged(kp, policy, masq, portmap), ...(ip6tables ? { ip6tables } : {}) };
 }
 
 /**
@@ -91,6 +158,21 @@ export function mergeRestore(a: string, b: string): string {
   return [...heads, ...[...tables].map(([t, v]) => [`*${t}`, ...v.chains, ...v.rules, 'COMMIT'].join('\n'))].join('\n') + '\n';
 }
 
+/**
+ * userspace mode: the proxy's configuration under the lab's state, the proxy ports kept out of the node's ephemeral
+ * ports (ip_local_reserved_ports: an outgoing connection never takes one), and the proxy itself, nslab's agent.
+ */
+function userspaceSteps(node: string, ns: string, config: string, ctx: CompileContext, source: ClusterResult['pos']): Step[] {
+  const paths = userspacePaths(ctx.labDir, node);
+  const argv = [...ctx.selfArgv, 'agent', 'kube-proxy-userspace', '--config', paths.config, '--applied', paths.applied];
+  const [lo, hi] = USERSPACE_PORT_RANGE;
+  return [
+    { id: `${node}.kube-proxy.ports`, phase: 'configure', order: 90, op: { type: 'sysctl', ns, values: [['net.ipv4.ip_local_reserved_ports', `${lo}-${hi}`]] }, source, note: `node ${node}: kube-proxy's proxy ports ${lo}-${hi} are never given to an outgoing connection` },
+    { id: `${node}.kube-proxy.config`, phase: 'exec', order: 0, op: { type: 'file', path: paths.config, content: config, lane: ns }, source, note: `node ${node}: the user-space proxy's configuration — every service port, its proxy port and its endpoints`, creates: { kind: 'file', name: paths.config } },
+    { id: `${node}.kube-proxy.proxy`, phase: 'daemons', order: 0, op: { type: 'daemon', ns, node, name: 'kube-proxy', argv, log: paths.log }, source, note: `node ${node}: kube-proxy in userspace mode — nslab's proxy listens on one port per service port and connects to the endpoints round-robin; it re-reads its configuration when it changes`, creates: { kind: 'process', name: 'kube-proxy', ns } },
+  ];
+}
+
 export function clusterSteps(lab: ResolvedLab, ctx: CompileContext): Step[] {
   const c = lab.cluster;
   if (!c) return [];
@@ -100,9 +182,14 @@ export function clusterSteps(lab: ResolvedLab, ctx: CompileContext): Step[] {
   for (const n of c.nodes) {
     const ns = netns(n.name);
     const r = nodeRules(c, n.name);
-    const note = `node ${n.name}: kube-proxy (${c.kubeProxy} mode)`;
+    const note = `node ${n.name}: kube-proxy (${c.kubeProxy} mode${r.nftables && isDualStack(c) ? ': tables ip and ip6 kube-proxy' : ''})`;
     if (r.nftables) steps.push({ id: `${n.name}.kube-proxy`, phase: 'firewall', order: 30, op: { type: 'load', ns, tool: 'nft', input: r.nftables }, source: c.pos, note, creates: { kind: 'rules', name: 'nftables kube-proxy', ns } });
     if (r.iptables) steps.push({ id: `${n.name}.${r.nftables ? 'policy' : 'kube-proxy'}`, phase: 'firewall', order: 31, op: { type: 'load', ns, tool: 'iptables-restore', input: r.iptables }, source: c.pos, note: r.nftables ? `node ${n.name}: NetworkPolicy` : `${note}${c.policies.length ? ' and NetworkPolicy' : ''}`, creates: { kind: 'rules', name: 'iptables', ns } });
+    if (r.ip6tables) {
+      const what = [...(r.nftables ? [] : ['kube-proxy (iptables mode, IPv6)']), ...(c.policies.length ? ['NetworkPolicy (IPv6)'] : []), ...(c.egressMasquerade6 ? ['IPv6 egress masquerade'] : [])].join(', ');
+      steps.push({ id: `${n.name}.ip6tables`, phase: 'firewall', order: 32, op: { type: 'load', ns, tool: 'ip6tables-restore', input: r.ip6tables }, source: c.pos, note: `node ${n.name}: ${what}`, creates: { kind: 'rules', name: 'ip6tables', ns } });
+    }
+    if (r.userspace !== undefined) steps.push(...userspaceSteps(n.name, ns, r.userspace, ctx, c.kubeProxyPos ?? c.pos));
   }
   const log = (node: string, name: string): string => join(ctx.labDir, 'logs', `${node}.${name}.log`);
   for (const pod of c.pods) {
@@ -118,7 +205,7 @@ export function clusterSteps(lab: ResolvedLab, ctx: CompileContext): Step[] {
     }
     if (pod.name === DNS_POD && c.dns) {
       const endpoints = new Map(c.endpoints.map((e) => [`${e.service.namespace}/${e.service.name}`, e.endpoints.map((x) => ({ ip: x.ip, pod: x.pod }))]));
-      const argv = ['dnsmasq', ...dnsmasqArgs({ services: c.services, pods: c.pods, endpoints, listen: pod.ip }), '--pid-file', '--user=root'];
+      const argv = ['dnsmasq', ...dnsmasqArgs({ services: c.services, pods: c.pods, endpoints, listen: pod.ip, ...(pod.ip6 ? { listen6: pod.ip6 } : {}) }), '--pid-file', '--user=root'];
       steps.push({ id: `${pod.name}.dnsmasq`, phase: 'daemons', order: 0, op: { type: 'daemon', ns, node: pod.name, name: 'dnsmasq', argv, log: log(pod.name, 'dnsmasq') }, source: c.pos, note: 'the cluster DNS: dnsmasq with the records of every service and pod', creates: { kind: 'process', name: 'dnsmasq', ns } });
       continue;
     }

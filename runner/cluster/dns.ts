@@ -11,7 +11,10 @@
  * - ExternalName services: `<svc>.<ns>.svc.<domain>` CNAME `<externalName>`;
  * - named service ports: `_<port>._<tcp|udp>.<svc>.<ns>.svc.<domain>` SRV — to the service name and port, or, for a
  *   headless service, one SRV per endpoint to its per-endpoint name and (resolved) target port, as Kubernetes does;
- * - pods: `<a-b-c-d>.<ns>.pod.<domain>` A;
+ * - pods: `<a-b-c-d>.<ns>.pod.<domain>` A (and `<fd00-10-244--3>.<ns>.pod.<domain>` AAAA for a dual-stack pod);
+ * - dual-stack (issue 14.1): a Service's name has an A record for its IPv4 ClusterIP and an AAAA for its IPv6 one
+ *   (clusterIP6), as its ipFamilies say; a headless Service's endpoints an A and an AAAA each for the families it has
+ *   (an EndpointSlice per family); the per-endpoint name of a hostname has both, a dashed name the one of its family;
  * - `--local=/<domain>/`: any other name in the domain answers NXDOMAIN (never forwarded; there is no upstream).
  *
  * Records are emitted in a stable order (services by namespace/name, then pods by namespace/name), so the argv is
@@ -28,6 +31,8 @@ export interface DnsInput {
   readonly domain?: 'cluster.local';
   /** The address the DNS server listens on (the kube-dns ClusterIP, e.g. 10.96.0.10). */
   readonly listen: string;
+  /** Dual-stack: its IPv6 address too. */
+  readonly listen6?: string;
 }
 
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -55,7 +60,9 @@ export function dashedIP(ip: string): string {
 }
 
 export function isHeadless(svc: Service): boolean {
-  return svc.type !== 'ExternalName' && (svc.clusterIP === undefined || svc.clusterIP === '' || svc.clusterIP === 'None');
+  // an IPv6-only (SingleStack IPv6) service has no clusterIP and is not headless: its clusterIP6 is its address
+  const real = (ip: string | undefined): boolean => ip !== undefined && ip !== '' && ip !== 'None';
+  return svc.type !== 'ExternalName' && !real(svc.clusterIP) && !real(svc.clusterIP6);
 }
 
 /** The arguments after `dnsmasq`, for a foreground run inside a lab namespace. */
@@ -67,6 +74,7 @@ export function dnsmasqArgs(input: DnsInput): string[] {
     '--no-hosts',
     '--bind-interfaces',
     `--listen-address=${address('listen', input.listen)}`,
+    ...(input.listen6 ? [`--listen-address=${address('listen', input.listen6)}`] : []),
     '--port=53',
     '--log-facility=-',
     `--local=/${domain}/`,
@@ -94,29 +102,35 @@ export function dnsmasqArgs(input: DnsInput): string[] {
     };
 
     if (!isHeadless(svc)) {
-      args.push(`--host-record=${fqdn},${address(`clusterIP of ${ns}/${svc.name}`, svc.clusterIP as string)}`);
+      // one record per name: the IPv4 ClusterIP (A) and the IPv6 one (AAAA), whichever the Service has
+      const ips = [svc.clusterIP, svc.clusterIP6].filter((x): x is string => x !== undefined && x !== '' && x !== 'None');
+      args.push(`--host-record=${fqdn},${ips.map((ip) => address(`clusterIP of ${ns}/${svc.name}`, ip)).join(',')}`);
       for (const p of named) args.push(`--srv-host=${srv(p)},${fqdn},${p.port}`);
       continue;
     }
 
-    // Headless: the endpoints themselves, deduplicated by address, in address order.
+    // Headless: the endpoints themselves, deduplicated by address, in address order; in a dual-stack Service one
+    // EndpointSlice per family (its ipFamilies), the IPv6 one of the pods' second addresses
+    const families = svc.ipFamilies ?? ['IPv4'];
     const seen = new Set<string>();
     const eps = [...(input.endpoints.get(`${svc.namespace}/${svc.name}`) ?? [])]
+      .flatMap((e) => families.map((f) => ({ ...e, ip: f === 'IPv6' ? (pods.get(`${svc.namespace}/${e.pod}`)?.ip6 ?? '') : e.ip })).filter((x) => x.ip !== ''))
       .filter((e) => (seen.has(e.ip) ? false : (seen.add(e.ip), true)))
       .sort((a, b) => cmp(a.ip, b.ip) || cmp(a.pod, b.pod));
     for (const e of eps) args.push(`--host-record=${fqdn},${address(`endpoint of ${ns}/${svc.name}`, e.ip)}`);
     const perEndpoint = eps.map((e) => ({ ...e, host: endpointHostname(svc, pods.get(`${svc.namespace}/${e.pod}`), e.ip) }));
     for (const e of perEndpoint) args.push(`--host-record=${e.host}.${fqdn},${e.ip}`);
+    const srvs = new Set<string>();
     for (const p of named) {
-      for (const e of perEndpoint) {
-        args.push(`--srv-host=${srv(p)},${e.host}.${fqdn},${targetPort(p, pods.get(`${svc.namespace}/${e.pod}`))}`);
-      }
+      for (const e of perEndpoint) srvs.add(`--srv-host=${srv(p)},${e.host}.${fqdn},${targetPort(p, pods.get(`${svc.namespace}/${e.pod}`))}`);
     }
+    args.push(...srvs);
   }
 
   for (const p of [...input.pods].sort(byKey)) {
     const ip = address(`IP of pod ${p.namespace}/${p.name}`, p.ip);
     args.push(`--host-record=${dashedIP(ip)}.${label('namespace', p.namespace)}.pod.${domain},${ip}`);
+    if (p.ip6) args.push(`--host-record=${dashedIP(address(`IPv6 of pod ${p.namespace}/${p.name}`, p.ip6))}.${p.namespace}.pod.${domain},${p.ip6}`);
   }
   return args;
 }

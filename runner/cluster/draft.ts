@@ -24,6 +24,11 @@ export interface Draft {
   readonly bgp: Obj;
   readonly lbAnnounce: Map<string, string[]>;
   readonly serviceCIDR: string;
+  /** Dual-stack (issue 14.1): the IPv6 service CIDR and node network; absent in an IPv4-only cluster. */
+  readonly serviceCIDR6?: string;
+  readonly underlay6?: string;
   /** The nodes' default gateway (cluster.gateway), resolved to an address on the node network. */
   readonly gateway?: string;
+  /** Dual-stack: the nodes' IPv6 default gateway (the gateway node's address on the IPv6 node network). */
+  readonly gateway6?: string;
 }

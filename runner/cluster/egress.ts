@@ -50,6 +50,28 @@ export function resolveGateway(C: Obj, userNodes: Obj, und4: Prefix | undefined,
 
 const comment = (text: string): string => `-m comment --comment "${text}"`;
 
+/**
+ * Dual-stack: the nodes' IPv6 default gateway, when `cluster.gateway` names a lab node with an address on the IPv6
+ * node network (an address written as `gateway` is IPv4, and gives no IPv6 route).
+ */
+export function resolveGateway6(C: Obj, userNodes: Obj, und6: Prefix | undefined): string | undefined {
+  const gw = str(C.gateway);
+  if (gw === undefined || !und6 || parseAddress(gw)) return undefined;
+  const addrs = Object.values(asObj(asObj(userNodes[gw]).interfaces)).flatMap((i) => (Array.isArray(asObj(i).addresses) ? (asObj(i).addresses as unknown[]) : [])).map(String);
+  return addrs.map((a) => a.split('/')[0]).find((a) => {
+    const p = parseAddress(a);
+    return !!p && p.family === 6 && contains(und6, 6, p.addr);
+  });
+}
+
+/**
+ * The IPv6 egress masquerade of one node as ip6tables-restore input (the nat table), in the backend's layout: the
+ * same chains as for IPv4 over the IPv6 pod CIDR, ff00::/8 (multicast) in place of 224.0.0.0/4.
+ */
+export function masqueradeRules6(cni: CniBackend, podCIDR6: string, nodeBlock6: string, randomFully?: boolean): string {
+  return masqueradeRules(cni, podCIDR6, nodeBlock6, randomFully).replaceAll('224.0.0.0/4', 'ff00::/8').replace(/^# egress masquerade \(([^)]*)\)/, '# IPv6 egress masquerade ($1)');
+}
+
 /** The egress masquerade of one node as iptables-restore input (the nat table), in the backend's own layout. */
 export function masqueradeRules(cni: CniBackend, podCIDR: string, nodeBlock: string, randomFully?: boolean): string {
   // --random-fully as the backend writes it, unless the lab says otherwise (cluster.masquerade-random-fully)

@@ -10,13 +10,15 @@ import { didYouMean, error, warning, type Diagnostic, type SourcePos } from '../
 import type { LoadedFile, PathSeg } from '../config/load.ts';
 import { contains, formatAddress, formatPrefix, network, overlaps, parseAddress, parsePrefix, size, type Prefix } from '../model/ip.ts';
 import { buildPolicies, buildServices, nthAddress } from './model.ts';
-import type { ClusterResult, CniBackend, Protocol, Service } from './types.ts';
+import type { ClusterResult, CniBackend, IPFamily, Protocol, Service } from './types.ts';
 import { isHeadless } from './dns.ts';
 import type { Draft, PodDraft } from './draft.ts';
 import { addPodNetwork, DNS_POD, underlayDiagnostics } from './cni.ts';
 import { ipamSubnets, parseConflist, podsOutside } from './cni-plugins.ts';
 import { hostPortDiagnostics } from './hostport.ts';
-import { resolveGateway } from './egress.ts';
+import { checkDualStack, cidrPair, DEFAULT_SERVICE_CIDR6, DEFAULT_UNDERLAY6, defaultNodeMask6, noIPv6, prefix6 } from './dual-stack.ts';
+import { resolveGateway, resolveGateway6 } from './egress.ts';
+import { userspaceDiagnostics } from './userspace-checks.ts';
 import { buildMesh } from './mesh.ts';
 import { SIDECAR_DEFAULTS, sidecarPorts, type SidecarSpec } from './sidecar.ts';
 import { asObj, isObj, type Obj, str } from '../util/obj.ts';
@@ -55,6 +57,14 @@ interface Plan {
   readonly svc4?: Prefix;
   readonly und4?: Prefix;
   readonly podsOverUnderlay: boolean;
+  /** Dual-stack (issue 14.1): the IPv6 ranges, each absent in an IPv4-only cluster. */
+  readonly podCIDR6?: string;
+  readonly serviceCIDR6?: string;
+  readonly underlay6?: string;
+  readonly mask6: number;
+  readonly pods6?: Prefix;
+  readonly svc6?: Prefix;
+  readonly und6?: Prefix;
 }
 
 export function expandCluster(file: LoadedFile): Expansion {
@@ -68,7 +78,7 @@ export function expandCluster(file: LoadedFile): Expansion {
   const pods = placePods(p, nodes);
   const bgp = asObj(C.bgp);
   const peers = (Array.isArray(bgp.peers) ? bgp.peers : []).map((x: unknown) => str(asObj(x).node)).filter((x): x is string => !!x);
-  const { model, dnsIP, namespaces, policies, mesh } = clusterModel(p, pods, peers);
+  const { model, dnsIP, dnsIP6, namespaces, policies, mesh } = clusterModel(p, pods, peers);
   const ingresses = wantsIngress(C) ? buildIngresses(asObj(C.ingresses), model.services, at, diags) : undefined;
   if (!ingresses && C['ingress-controller'] !== undefined) diags.push(warning('cluster.ingress-controller', 'ingress-controller is set, and the cluster has no ingresses: no controller is made', at(['cluster', 'ingress-controller'], true), 'add cluster.ingresses (or Ingress manifests), or remove ingress-controller'));
   const policyEngine = policyEngineOf(p.cni, str(C.policy));
@@ -83,7 +93,9 @@ export function expandCluster(file: LoadedFile): Expansion {
 
   // ---- the lab parts
   const gateway = resolveGateway(C, p.userNodes, p.und4, p.underlay, nodes.map((n) => n.ip), at, diags);
-  const draft: Draft = { cni: p.cni, mtu: p.mtu, nodes, pods, rawNodes: { ...(asObj(raw.nodes) as Record<string, Obj>) }, bridges: { ...(asObj(raw.bridges) as Record<string, Obj>) }, links: Array.isArray(raw.links) ? [...raw.links] : [], remap: new Map(), labName: p.labName, bgp, lbAnnounce: new Map(), serviceCIDR: p.serviceCIDR, gateway };
+  const gateway6 = resolveGateway6(C, p.userNodes, p.und6);
+  if (C['egress-masquerade6'] !== undefined && !p.podCIDR6) diags.push(error('cluster.dual-stack', 'egress-masquerade6 is set, and the cluster is IPv4-only', at(['cluster', 'egress-masquerade6'], true), 'make pod-cidr and service-cidr lists [IPv4, IPv6] for a dual-stack cluster, or remove egress-masquerade6'));
+  const draft: Draft = { cni: p.cni, mtu: p.mtu, nodes, pods, rawNodes: { ...(asObj(raw.nodes) as Record<string, Obj>) }, bridges: { ...(asObj(raw.bridges) as Record<string, Obj>) }, links: Array.isArray(raw.links) ? [...raw.links] : [], remap: new Map(), labName: p.labName, bgp, lbAnnounce: new Map(), serviceCIDR: p.serviceCIDR, ...(p.svc6 && p.und6 ? { serviceCIDR6: p.serviceCIDR6, underlay6: p.underlay6 } : {}), gateway, ...(gateway6 ? { gateway6 } : {}) };
   for (const svc of model.services) {
     if (svc.type !== 'LoadBalancer' || !svc.loadBalancerIP) continue;
     const local = svc.externalTrafficPolicy === 'Local';
@@ -104,13 +116,14 @@ export function expandCluster(file: LoadedFile): Expansion {
   for (const vs of mesh?.virtualServices ?? []) sources.set(`vs:${vs.namespace}/${vs.name}`, at(['cluster', 'virtual-services', vs.name], true));
   const cluster: ClusterResult = {
     cni: p.cni,
-    kubeProxy: p.kubeProxy === 'nftables' ? 'nftables' : 'iptables',
+    kubeProxy: p.kubeProxy === 'nftables' || p.kubeProxy === 'userspace' ? p.kubeProxy : 'iptables',
     requestedKubeProxy: p.kubeProxy,
     kubeProxyPos: C['kube-proxy'] !== undefined ? at(['cluster', 'kube-proxy']) : undefined,
     podCIDR: p.podCIDR,
     serviceCIDR: p.serviceCIDR,
     nodePortRange: p.nodePortRange,
-    nodes: nodes.map(({ name, ip, underlayIf, podCIDR: b, labels }) => ({ name, ip, underlayIf, podCIDR: b, labels })),
+    ...(p.podCIDR6 && p.serviceCIDR6 ? { podCIDR6: p.podCIDR6, serviceCIDR6: p.serviceCIDR6 } : {}),
+    nodes: nodes.map(({ name, ip, underlayIf, podCIDR: b, ip6, podCIDR6, labels }) => ({ name, ip, underlayIf, podCIDR: b, ...(ip6 ? { ip6 } : {}), ...(podCIDR6 ? { podCIDR6 } : {}), labels })),
     pods: pods.map(({ path: _p, image: _i, cmd: _c, ...pod }) => pod),
     services: model.services,
     endpoints: model.endpoints,
@@ -118,11 +131,14 @@ export function expandCluster(file: LoadedFile): Expansion {
     policies: policyEngine === 'none' ? [] : policies,
     policyEngine,
     ...(policyEngine === 'none' && policies.length ? { inertPolicies: policies } : {}),
-    dns: dnsIP ? { ip: dnsIP, pod: DNS_POD, domain: 'cluster.local' } : undefined,
+    dns: dnsIP ? { ip: dnsIP, ...(dnsIP6 ? { ip6: dnsIP6 } : {}), pod: DNS_POD, domain: 'cluster.local' } : undefined,
     bgpPeers: peers,
     ...(gateway ? { gateway } : {}),
     // a conflist masquerades by itself (the bridge plugin's ipMasq), or not
     egressMasquerade: p.cni !== 'conflist' && C['egress-masquerade'] !== false,
+    // IPv6: flannel's --ip6-masq and Calico's IPv6 natOutgoing are off unless asked; the bridge plugin's ipMasq covers both families
+    ...(p.podCIDR6 && (C['egress-masquerade6'] === true || (C['egress-masquerade6'] === undefined && p.cni === 'bridge' && C['egress-masquerade'] !== false)) ? { egressMasquerade6: true } : {}),
+    ...(gateway6 ? { gateway6 } : {}),
     ...(mesh ? { mesh } : {}),
     ...(ingresses ? { ingress: ingressController(join(labDir(p.labName), 'ingress'), ingresses) } : {}),
     ...(conflist ? { conflist } : {}),
@@ -138,16 +154,40 @@ export function expandCluster(file: LoadedFile): Expansion {
 function planOf(raw: Obj, C: Obj, at: LoadedFile['at']): Plan {
   const diags: Diagnostic[] = [];
   const cni = (isObj(C.cni) ? 'conflist' : (str(C.cni) ?? 'flannel-vxlan')) as CniBackend;
-  const podCIDR = str(C['pod-cidr']) ?? '10.244.0.0/16';
-  const serviceCIDR = str(C['service-cidr']) ?? '10.96.0.0/12';
-  const underlay = str(C.underlay) ?? '192.168.56.0/24';
+  const podPair = cidrPair(C, 'pod-cidr', '10.244.0.0/16', at, diags);
+  const svcPair = cidrPair(C, 'service-cidr', '10.96.0.0/12', at, diags);
+  const undPair = cidrPair(C, 'underlay', '192.168.56.0/24', at, diags);
+  const podCIDR = podPair.v4;
+  const serviceCIDR = svcPair.v4;
+  const underlay = undPair.v4;
   const mask = typeof C['node-mask'] === 'number' ? C['node-mask'] : cni === 'calico-bgp' ? 26 : 24;
   const [lo, hi] = (str(C['node-port-range']) ?? '30000-32767').split('-').map(Number);
   if (!(lo >= 1 && hi <= 65535 && lo <= hi)) diags.push(error('cluster.node-port-range', `node-port-range ${String(C['node-port-range'])} is not a range of ports`, at(['cluster', 'node-port-range']), 'write it as 30000-32767: two ports, the lower first'));
-  const pods4 = prefix4(podCIDR, ['cluster', 'pod-cidr'], 'pod-cidr', at, diags);
-  const svc4 = prefix4(serviceCIDR, ['cluster', 'service-cidr'], 'service-cidr', at, diags);
-  const und4 = prefix4(underlay, ['cluster', 'underlay'], 'underlay', at, diags);
-  if (pods4 && svc4 && overlaps(pods4, svc4)) diags.push(error('cluster.cidr-overlap', `the pod CIDR ${podCIDR} overlaps the service CIDR ${serviceCIDR}`, at(['cluster', 'pod-cidr']), 'pods and service addresses must be apart: e.g. pod-cidr 10.244.0.0/16 and service-cidr 10.96.0.0/12 (the kubeadm defaults)'));
+  const pods4 = prefix4(podCIDR, podPair.path4, 'pod-cidr', at, diags);
+  const svc4 = prefix4(serviceCIDR, svcPair.path4, 'service-cidr', at, diags);
+  const und4 = prefix4(underlay, undPair.path4, 'underlay', at, diags);
+  // dual-stack: pods and services both get an IPv6 range, or neither (kubeadm needs both lists); the node network gets one by default
+  const dual = podPair.dual || svcPair.dual;
+  // (a service-cidr not written at all gets the IPv6 default beside the IPv4 one)
+  const halfDual = podPair.dual !== svcPair.dual && !(podPair.dual && C['service-cidr'] === undefined);
+  if (halfDual && !diags.some((x) => x.code === 'cluster.cidr')) {
+    const [has, lacks] = podPair.dual ? ['pod-cidr', 'service-cidr'] : ['service-cidr', 'pod-cidr'];
+    diags.push(error('cluster.dual-stack', `${has} is dual-stack and ${lacks} has no IPv6 range`, at(['cluster', lacks]), `a dual-stack cluster needs both families in both lists: pod-cidr [10.244.0.0/16, fd00:10:244::/56] and service-cidr [10.96.0.0/12, ${DEFAULT_SERVICE_CIDR6}]`));
+  }
+  if (!dual && undPair.dual) diags.push(error('cluster.dual-stack', `underlay has an IPv6 prefix (${undPair.v6}), and the cluster is IPv4-only`, at(undPair.path6), 'make the cluster dual-stack (pod-cidr and service-cidr [IPv4, IPv6]), or give underlay its IPv4 prefix only'));
+  const podCIDR6 = dual ? podPair.v6 : undefined;
+  const serviceCIDR6 = dual ? (svcPair.v6 ?? (C['service-cidr'] === undefined ? DEFAULT_SERVICE_CIDR6 : undefined)) : undefined;
+  const underlay6 = dual ? (undPair.v6 ?? DEFAULT_UNDERLAY6) : undefined;
+  const pods6 = prefix6(podCIDR6, podPair.path6, 'pod-cidr', at, diags);
+  const svc6 = prefix6(serviceCIDR6, svcPair.v6 ? svcPair.path6 : ['cluster', 'service-cidr'], 'service-cidr', at, diags);
+  const und6 = prefix6(underlay6, undPair.v6 ? undPair.path6 : ['cluster', 'underlay'], 'underlay', at, diags);
+  const mask6 = typeof C['node-mask6'] === 'number' ? C['node-mask6'] : defaultNodeMask6(cni);
+  if (dual) {
+    checkDualStack({ pods6, svc6, und6, pods: podPair, svc: svcPair, und: undPair, mask6, mask6Written: C['node-mask6'] !== undefined, cni, nodes: Object.keys(asObj(C.nodes)).length }, at, diags);
+    const why = noIPv6(cni);
+    if (why) diags.push(error('cluster.dual-stack-cni', `${cni === 'conflist' ? 'cni: { conflist }' : `cni ${cni}`} cannot build a dual-stack cluster: ${why}`, at(['cluster', 'cni'], true), 'use flannel-vxlan (flannel-v6.1 beside flannel.1), flannel-host-gw, bridge (one node) or calico-bgp'));
+  } else if (C['node-mask6'] !== undefined) diags.push(error('cluster.node-mask6', 'node-mask6 is set, and the cluster is IPv4-only', at(['cluster', 'node-mask6'], true), 'make pod-cidr and service-cidr lists [IPv4, IPv6] for a dual-stack cluster, or remove node-mask6'));
+  if (pods4 && svc4 && overlaps(pods4, svc4)) diags.push(error('cluster.cidr-overlap', `the pod CIDR ${podCIDR} overlaps the service CIDR ${serviceCIDR}`, at(podPair.path4), 'pods and service addresses must be apart: e.g. pod-cidr 10.244.0.0/16 and service-cidr 10.96.0.0/12 (the kubeadm defaults)'));
   const podsOverUnderlay = !!(pods4 && und4 && overlaps(pods4, und4));
   if (podsOverUnderlay) diags.push(error('cluster.cidr-overlap', `the pod CIDR ${podCIDR} overlaps the node network ${underlay}`, at(['cluster', C.underlay !== undefined && C['pod-cidr'] === undefined ? 'underlay' : 'pod-cidr']), 'pods and nodes need ranges of their own, e.g. pod-cidr 10.244.0.0/16 and underlay 192.168.56.0/24'));
   if (svc4 && und4 && overlaps(svc4, und4)) diags.push(error('cluster.cidr-overlap', `the service CIDR ${serviceCIDR} overlaps the node network ${underlay}`, at(['cluster', 'service-cidr']), 'give the services a range of their own, e.g. 10.96.0.0/12'));
@@ -172,6 +212,13 @@ function planOf(raw: Obj, C: Obj, at: LoadedFile['at']): Plan {
     svc4,
     und4,
     podsOverUnderlay,
+    podCIDR6,
+    serviceCIDR6,
+    underlay6,
+    mask6,
+    pods6,
+    svc6,
+    und6,
   };
 }
 
@@ -197,13 +244,33 @@ function placeNodes(p: Plan): Draft['nodes'][number][] {
       else addr = `${formatAddress(4, network(und4).addr + host)}/${und4.len}`;
     }
     const block = pods4 ? `${formatAddress(4, network(pods4).addr + BigInt(i) * (1n << BigInt(32 - mask)))}/${mask}` : '0.0.0.0/32';
-    nodes.push({ name: n, ip: addr?.split('/')[0] ?? '0.0.0.0', underlayIf: ifname, podCIDR: block, labels: asObj(o.labels) as Record<string, string>, declared, index: i });
+    const six = p.pods6 && p.und6 ? nodeSix(p, n, declared, ifname, i) : {};
+    nodes.push({ name: n, ip: addr?.split('/')[0] ?? '0.0.0.0', underlayIf: ifname, podCIDR: block, ...six, labels: asObj(o.labels) as Record<string, string>, declared, index: i });
     if (addr && pods4 && !p.podsOverUnderlay) {
       const a = parseAddress(addr.split('/')[0]);
       if (a && contains(network(pods4), 4, a.addr)) diags.push(error('cluster.cidr-overlap', `node ${n}'s address ${addr} is inside the pod CIDR ${p.podCIDR}`, at(['cluster', 'nodes', n], true), 'node and pod addresses must be apart'));
     }
   });
   return nodes;
+}
+
+/**
+ * Dual-stack: a node's IPv6 underlay address (cluster.nodes.<n>.address6, an IPv6 address of its declared interface,
+ * or the next of the IPv6 underlay, host part 11 + index as for IPv4) and its block of the IPv6 pod CIDR.
+ */
+function nodeSix(p: Plan, n: string, declared: boolean, ifname: string, i: number): { ip6?: string; podCIDR6: string } {
+  const pods6 = p.pods6!;
+  const und6 = p.und6!;
+  const podCIDR6 = `${formatAddress(6, pods6.addr + BigInt(i) * (1n << BigInt(128 - p.mask6)))}/${p.mask6}`;
+  let addr = declared ? (asObj(asObj(asObj(p.userNodes[n]).interfaces)[ifname]).addresses as string[] | undefined)?.find((a) => a.includes(':') && !a.toLowerCase().startsWith('fe80')) : undefined;
+  if (declared && !addr) {
+    p.diags.push(error('cluster.node-address', `cluster node ${n} is declared under nodes:, and its ${ifname} has no IPv6 address for the dual-stack cluster`, p.at(['cluster', 'nodes', n], true), `give nodes.${n}.interfaces.${ifname} an IPv6 address in ${p.underlay6} too`));
+    return { podCIDR6 };
+  }
+  addr ??= `${formatAddress(6, und6.addr + BigInt(11 + i))}/${und6.len}`;
+  const a = parseAddress(addr.split('/')[0]);
+  if (a && contains(pods6, 6, a.addr)) p.diags.push(error('cluster.cidr-overlap', `node ${n}'s IPv6 address ${addr} is inside the IPv6 pod CIDR ${p.podCIDR6}`, p.at(['cluster', 'nodes', n], true), 'node and pod addresses must be apart'));
+  return { ip6: addr.split('/')[0], podCIDR6 };
 }
 
 /** The pods (replicas expanded, the DNS pod first), placed on nodes round-robin unless pinned, numbered within their node's block. */
@@ -228,7 +295,7 @@ function placePods(p: Plan, nodes: readonly Draft['nodes'][number][]): PodDraft[
     });
     if (o.hostNetwork === true) {
       // the node's own namespace: its address, no veth, no address of the pod block
-      pods.push({ name, namespace, labels: asObj(o.labels) as Record<string, string>, node, ip: n.ip, ports, hostIf: n.underlayIf, hostNetwork: true, path, image: str(o.image), cmd: o.cmd });
+      pods.push({ name, namespace, labels: asObj(o.labels) as Record<string, string>, node, ip: n.ip, ...(n.ip6 ? { ip6: n.ip6 } : {}), ports, hostIf: n.underlayIf, hostNetwork: true, path, image: str(o.image), cmd: o.cmd });
       return;
     }
     const k = (perNode.get(node) ?? 0) + 1;
@@ -241,15 +308,24 @@ function placePods(p: Plan, nodes: readonly Draft['nodes'][number][]): PodDraft[
       return;
     }
     const ip = formatAddress(4, b.addr + BigInt(first + k));
+    // dual-stack: the same host number in the node's IPv6 block (status.podIPs[1]), which must have room for it too
+    const b6 = n.podCIDR6 ? parsePrefix(n.podCIDR6)! : undefined;
+    if (b6 && BigInt(first + k) >= size(b6) - 1n) {
+      if (!full6.has(node)) diags.push(error('cluster.node-cidr-full', `node ${node}'s IPv6 pod block ${n.podCIDR6} has room for ${Math.max(0, Number(size(b6)) - 2 - first)} pods, and pod ${name} is number ${k} placed on it`, at(path, true), `use a shorter node-mask6 than /${p.mask6}, or place pods on other nodes`));
+      full6.add(node);
+      return;
+    }
+    const ip6 = b6 ? formatAddress(6, b6.addr + BigInt(first + k)) : undefined;
     const sidecar = isObj(o.sidecar) || o.sidecar === null ? sidecarOf(asObj(o.sidecar)) : undefined;
     const runAsUser = typeof o['run-as-user'] === 'number' ? o['run-as-user'] : undefined;
     if (sidecar && !checked.has(path.join('.'))) {
       checked.add(path.join('.'));
       sidecarDiagnostics(sidecar, ports, runAsUser, path, at, diags);
     }
-    pods.push({ name, namespace, labels: asObj(o.labels) as Record<string, string>, node, ip, ports, hostIf: hostIfName(cni, namespace, name), ...dnsName, path, image: str(o.image), cmd: o.cmd, ...(sidecar ? { sidecar } : {}), ...(runAsUser !== undefined ? { runAsUser } : {}) });
+    pods.push({ name, namespace, labels: asObj(o.labels) as Record<string, string>, node, ip, ...(ip6 ? { ip6 } : {}), ports, hostIf: hostIfName(cni, namespace, name), ...dnsName, path, image: str(o.image), cmd: o.cmd, ...(sidecar ? { sidecar } : {}), ...(runAsUser !== undefined ? { runAsUser } : {}) });
   };
   const checked = new Set<string>();
+  const full6 = new Set<string>();
   if (p.dnsOn && nodes.length) place(DNS_POD, nodes[0].name, ['cluster', 'dns'], { labels: { 'k8s-app': 'kube-dns' }, ports: [{ port: 53, name: 'dns', protocol: 'UDP' }, { port: 53, name: 'dns-tcp', protocol: 'TCP' }] }, 'kube-system');
   if (wantsIngress(C) && nodes.length) {
     const ic = asObj(C['ingress-controller']);
@@ -291,6 +367,7 @@ function placePods(p: Plan, nodes: readonly Draft['nodes'][number][]): PodDraft[
 function clusterModel(p: Plan, pods: readonly PodDraft[], peers: readonly string[]) {
   const { at, diags, C, cni, pods4, svc4, und4 } = p;
   const dnsIP = p.dnsOn && svc4 ? nthAddress(p.serviceCIDR, 10) : undefined;
+  const dnsIP6 = dnsIP && p.svc6 && p.serviceCIDR6 ? nthAddress(p.serviceCIDR6, 10) : undefined;
   const bgp = asObj(C.bgp);
   const noLoadBalancer = cni !== 'calico-bgp' ? `the cluster's cni is ${cni}, and only calico-bgp clusters run BGP on their nodes` : peers.length === 0 ? 'cluster.bgp.peers names no router to announce the address to' : undefined;
   const lbPool = str(bgp['load-balancer-pool']) ?? '172.30.0.0/24';
@@ -299,20 +376,23 @@ function clusterModel(p: Plan, pods: readonly PodDraft[], peers: readonly string
     if (lb4 && other && overlaps(lb4, other)) diags.push(error('cluster.cidr-overlap', `the load-balancer pool ${lbPool} overlaps ${what}`, at(['cluster', 'bgp', 'load-balancer-pool']), 'give LoadBalancer addresses a range of their own, e.g. 172.30.0.0/24'));
   }
   const services = wantsIngress(C) ? { ...asObj(C.services), [INGRESS_SERVICE]: controllerServiceEntry(C) } : asObj(C.services);
-  const model = buildServices(services, { at: wantsIngress(C) ? controllerServiceAt(C, at) : at, diags, serviceCIDR: p.serviceCIDR, nodePortRange: p.nodePortRange, pods, lbPool, noLoadBalancer, dnsIP });
+  const model = buildServices(services, { at: wantsIngress(C) ? controllerServiceAt(C, at) : at, diags, serviceCIDR: p.serviceCIDR, ...(p.svc6 ? { serviceCIDR6: p.serviceCIDR6 } : {}), nodePortRange: p.nodePortRange, pods, lbPool, noLoadBalancer, dnsIP, dnsIP6 });
   if (dnsIP) {
-    const kubeDns = { name: 'kube-dns', namespace: 'kube-system', type: 'ClusterIP' as const, clusterIP: dnsIP, selector: { 'k8s-app': 'kube-dns' }, ports: [{ name: 'dns', protocol: 'UDP' as const, port: 53, targetPort: 53 }, { name: 'dns-tcp', protocol: 'TCP' as const, port: 53, targetPort: 53 }], sessionAffinity: 'None' as const, affinityTimeout: 10800, externalTrafficPolicy: 'Cluster' as const };
+    // a dual-stack cluster's kube-dns answers on both families (PreferDualStack: both ClusterIPs)
+    const families = dnsIP6 ? { clusterIP6: dnsIP6, ipFamilies: ['IPv4', 'IPv6'] as IPFamily[], ipFamilyPolicy: 'PreferDualStack' as const } : {};
+    const kubeDns: Service = { name: 'kube-dns', namespace: 'kube-system', type: 'ClusterIP' as const, clusterIP: dnsIP, ...families, selector: { 'k8s-app': 'kube-dns' }, ports: [{ name: 'dns', protocol: 'UDP' as const, port: 53, targetPort: 53 }, { name: 'dns-tcp', protocol: 'TCP' as const, port: 53, targetPort: 53 }], sessionAffinity: 'None' as const, affinityTimeout: 10800, externalTrafficPolicy: 'Cluster' as const };
     const dnsPod = pods.find((x) => x.name === DNS_POD);
     model.services.unshift(kubeDns);
     for (const port of kubeDns.ports) model.endpoints.unshift({ service: kubeDns, port, endpoints: dnsPod ? [{ pod: DNS_POD, node: dnsPod.node, ip: dnsPod.ip, port: 53, local: false }] : [] });
   }
+  if (p.kubeProxy === 'userspace') diags.push(...userspaceDiagnostics({ at, pods, services: model.services, servicePos: model.pos, written: new Set(Object.keys(asObj(C.services))), hasPolicies: Object.keys(asObj(C['network-policies'])).length > 0 }));
   const namespaces: Record<string, Record<string, string>> = {};
   for (const ns of new Set([...pods.map((x) => x.namespace), ...Object.keys(asObj(C.namespaces)), 'default'])) namespaces[ns] = { 'kubernetes.io/metadata.name': ns, ...(asObj(asObj(C.namespaces)[ns]) as Record<string, string>) };
   const policies = buildPolicies(asObj(C['network-policies']), at, diags, Object.keys(namespaces), pods);
   const mesh = buildMesh(C, { at, diags, services: model.services, endpoints: model.endpoints, pods });
   if (mesh?.virtualServices.length && !pods.some((x) => x.sidecar)) diags.push(warning('mesh.no-sidecar', 'no pod has a sidecar: the virtual-services route nobody\'s traffic', at(['cluster', 'virtual-services'], true), 'give the client pods `sidecar: {}`; pods without one reach Services through kube-proxy'));
   subdomainDiagnostics(p, pods, model.services);
-  return { model, dnsIP, namespaces, policies, mesh };
+  return { model, dnsIP, dnsIP6, namespaces, policies, mesh };
 }
 
 /** A pod's subdomain (a StatefulSet's Service) that names no headless Service of its namespace: no per-pod name. */
@@ -351,7 +431,7 @@ const CIDR_EXAMPLES: Readonly<Record<string, string>> = { 'pod-cidr': '10.244.0.
 function prefix4(s: string, path: PathSeg[], what: string, at: LoadedFile['at'], diags: Diagnostic[]): Prefix | undefined {
   const p = parsePrefix(s);
   if (!p || p.family !== 4) {
-    diags.push(error('cluster.cidr', `${what} ${s} is not an IPv4 prefix`, at(path), `write it as an address and a prefix length of at most 32, e.g. ${CIDR_EXAMPLES[what] ?? '10.0.0.0/16'} (clusters are IPv4-only here)`));
+    diags.push(error('cluster.cidr', `${what} ${s} is not an IPv4 prefix`, at(path), `write it as an address and a prefix length of at most 32, e.g. ${CIDR_EXAMPLES[what] ?? '10.0.0.0/16'} (the primary family is IPv4; a dual-stack cluster lists [IPv4, IPv6])`));
     return undefined;
   }
   if (formatPrefix(network(p)) !== s) diags.push(error('cluster.cidr', `${what} ${s} has host bits set`, at(path), `write ${formatPrefix(network(p))}`));

@@ -61,7 +61,7 @@ export function servicePortNameString(svc: Service, port: ServicePort): string {
 export interface ProxiedEndpoint {
   readonly ip: string;
   readonly port: number;
-  /** "ip:port", kube-proxy's endpoint String() (sort key and hash input). */
+  /** "ip:port" ("[ip]:port" for IPv6: net.JoinHostPort), kube-proxy's endpoint String() (sort key and hash input). */
   readonly addr: string;
   readonly local: boolean;
 }
@@ -107,6 +107,11 @@ export interface ProxiedServicePort {
   readonly usesExternalTrafficChain: boolean;
 }
 
+/** Go's net.JoinHostPort: an IPv6 address in brackets. */
+export function joinHostPort(ip: string, port: number): string {
+  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
 function isSetIP(ip: string | undefined): ip is string {
   return ip !== undefined && ip !== '' && ip !== 'None';
 }
@@ -128,7 +133,7 @@ export function proxiedServicePorts(input: KubeProxyInput): ProxiedServicePort[]
     const port = se.port;
     const byAddr = new Map<string, ProxiedEndpoint>();
     for (const ep of se.endpoints) {
-      const addr = `${ep.ip}:${ep.port}`;
+      const addr = joinHostPort(ep.ip, ep.port);
       const seen = byAddr.get(addr);
       if (!seen || (ep.local && !seen.local)) byAddr.set(addr, { ip: ep.ip, port: ep.port, addr, local: ep.local });
     }

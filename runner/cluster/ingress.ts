@@ -36,6 +36,7 @@ export function controllerServiceEntry(C: Obj): Obj {
   return {
     namespace: INGRESS_NAMESPACE,
     type: str(ic.type) ?? 'NodePort',
+    ...(str(ic.externalTrafficPolicy) ? { externalTrafficPolicy: str(ic.externalTrafficPolicy) } : {}),
     selector: { ...INGRESS_LABELS },
     ports: [
       { name: 'http', port: 80, targetPort: 'http', ...np('http-node-port') },
@@ -52,6 +53,7 @@ export function controllerServiceAt(C: Obj, at: At): At {
     const rest = path.slice(3);
     const ic = asObj(C['ingress-controller']);
     if (rest[0] === 'type' && ic.type !== undefined) return at([...base, 'type'], key);
+    if (rest[0] === 'externalTrafficPolicy' && ic.externalTrafficPolicy !== undefined) return at([...base, 'externalTrafficPolicy'], key);
     if (rest[0] === 'ports' && rest[2] === 'nodePort') {
       const k = rest[1] === 0 ? 'http-node-port' : 'https-node-port';
       if (ic[k] !== undefined) return at([...base, k], key);

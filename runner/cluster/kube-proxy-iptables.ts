@@ -15,6 +15,13 @@
  *   endpoint chains of a service in "ip:port" order.
  * - The local-traffic detector is the cluster CIDR (kube-proxy's --cluster-cidr / detect-local-mode ClusterCIDR).
  * - No mangle-table canary chains, no health-check NodePorts, no loadBalancerSourceRanges (the model has none).
+ *
+ * IPv6 (`input.family` 6, issue 14.1): what kube-proxy's IPv6 proxier writes for ip6tables-restore — the same
+ * chains, and the same KUBE-SVC/SVL/EXT names (their hash does not hold an address); KUBE-SEP names hash the endpoint
+ * as "[ip]:port" and DNAT to "[ip]:port"; the NodePort jump excludes ::1/128 (localhost NodePorts never work on
+ * IPv6, whatever --iptables-localhost-nodeports says) and there is no "block incoming localnet connections" rule.
+ * The REJECT of a Service without endpoints is written as kube-proxy writes it, a bare `-j REJECT`, which
+ * ip6tables makes `--reject-with icmp6-port-unreachable`; addresses are written bare and ip6tables-save shows /128.
  */
 import { endpointHash, portProtoHash, probability, proxiedServicePorts, type ProxiedEndpoint, type ProxiedServicePort } from './hash.ts';
 import type { KubeProxyInput } from './types.ts';
@@ -227,11 +234,13 @@ function servicePolicyRules(sp: ProxiedServicePort, input: KubeProxyInput, masqu
 }
 
 /** The iptables-restore text of the two tables: built-in and kube-proxy chains declared, then the jumps, then the rules. */
-function restoreText(node: string, filterChains: readonly string[], t: IptablesTables): string {
+function restoreText(node: string, family: 4 | 6, filterChains: readonly string[], t: IptablesTables): string {
   const filterBuiltins = ['INPUT', 'FORWARD', 'OUTPUT'];
   const natBuiltins = ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'];
   const lines = [
-    `# kube-proxy (iptables mode) rules for node ${node}, written by nslab; load with iptables-restore`,
+    family === 6
+      ? `# kube-proxy (iptables mode, IPv6) rules for node ${node}, written by nslab; load with ip6tables-restore`
+      : `# kube-proxy (iptables mode) rules for node ${node}, written by nslab; load with iptables-restore`,
     '*filter',
     ...filterBuiltins.map((c) => `:${c} ACCEPT [0:0]`),
     ...filterChains.map((c) => `:${c} - [0:0]`),
@@ -254,7 +263,9 @@ function restoreText(node: string, filterChains: readonly string[], t: IptablesT
  * `iptables-restore` replaces both tables.
  */
 export function iptablesRules(input: KubeProxyInput, options: IptablesOptions = {}): string {
-  const localhostNodePorts = options.localhostNodePorts ?? true;
+  const family = input.family ?? 4;
+  // kube-proxy's IPv6 proxier never serves NodePorts on localhost
+  const localhostNodePorts = family === 4 && (options.localhostNodePorts ?? true);
   const masqueradeAll = options.masqueradeAll ?? false;
   const mark = MASQUERADE_MARK;
 
@@ -283,7 +294,7 @@ export function iptablesRules(input: KubeProxyInput, options: IptablesOptions = 
   // The NodePort catch-all, last in KUBE-SERVICES.
   t.natRules.push(
     `-A KUBE-SERVICES ${comment('kubernetes service nodeports; NOTE: this must be the last rule in this chain')} -m addrtype --dst-type LOCAL${
-      localhostNodePorts ? '' : ' ! -d 127.0.0.0/8'
+      family === 6 ? ' ! -d ::1/128' : localhostNodePorts ? '' : ' ! -d 127.0.0.0/8'
     } -j KUBE-NODEPORTS`,
   );
 
@@ -292,5 +303,5 @@ export function iptablesRules(input: KubeProxyInput, options: IptablesOptions = 
     `-A KUBE-FORWARD ${comment('kubernetes forwarding rules')} -m mark --mark ${mark}/${mark} -j ACCEPT`,
     `-A KUBE-FORWARD ${comment('kubernetes forwarding conntrack rule')} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`,
   );
-  return restoreText(input.node, filterChains, t);
+  return restoreText(input.node, family, filterChains, t);
 }

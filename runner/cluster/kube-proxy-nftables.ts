@@ -16,6 +16,11 @@
  * - NodePorts answer on the node's own addresses (`nodeport-ips`), which is kube-proxy's nftables default
  *   (--nodeport-addresses primary).
  * - Services in a fixed order (namespace, name, port); the local-traffic detector is the cluster CIDR.
+ *
+ * IPv6 (`input.family` 6, issue 14.1): kube-proxy's nftables proxier runs one proxier per family, each with its own
+ * table: `ip6 kube-proxy` beside `ip kube-proxy`, the same layout with `ip6 daddr`/`ip6 saddr` matches, ipv6_addr
+ * sets and maps, DNAT to "[ip]:port", and endpoint chain names with the address's colons made dots (a chain name
+ * cannot hold a colon: `endpoint-HASH-ns/svc/tcp/p__fd00.10.244.1..2/8080`).
  */
 import { nftHashAndTruncate, proxiedServicePorts, type ProxiedEndpoint, type ProxiedServicePort } from './hash.ts';
 import { MASQUERADE_MARK } from './kube-proxy-iptables.ts';
@@ -27,13 +32,18 @@ export interface NftablesOptions {
 }
 
 export const NFT_TABLE = 'kube-proxy';
-const T = `ip ${NFT_TABLE}`;
+
+/** The nft family of a rule generator's family: `ip` or `ip6`. */
+export function nftFamily(family: 4 | 6 | undefined): 'ip' | 'ip6' {
+  return family === 6 ? 'ip6' : 'ip';
+}
 
 function chainBase(sp: ProxiedServicePort): string {
   return nftHashAndTruncate(`${sp.namespace}/${sp.serviceName}/${sp.protocol}/${sp.portName}`);
 }
 function endpointBase(sp: ProxiedServicePort, ep: ProxiedEndpoint): string {
-  return nftHashAndTruncate(`${sp.namespace}/${sp.serviceName}/${sp.protocol}/${sp.portName}__${ep.ip}/${ep.port}`);
+  // servicePortEndpointChainNameBase: an IPv6 address's colons become dots
+  return nftHashAndTruncate(`${sp.namespace}/${sp.serviceName}/${sp.protocol}/${sp.portName}__${ep.ip.replaceAll(':', '.')}/${ep.port}`);
 }
 export function nftServiceChain(sp: ProxiedServicePort): string {
   return `service-${chainBase(sp)}`;
@@ -86,6 +96,17 @@ function isIPv4(ip: string): boolean {
 class NftTransaction {
   readonly lines: string[] = [];
   private readonly created = new Set<string>();
+  /** `ip kube-proxy` or `ip6 kube-proxy`. */
+  readonly T: string;
+  /** The address match keyword (`ip` / `ip6`) and the set type (`ipv4_addr` / `ipv6_addr`). */
+  readonly ipX: 'ip' | 'ip6';
+  readonly addrType: string;
+
+  constructor(family: 4 | 6) {
+    this.ipX = nftFamily(family);
+    this.T = `${this.ipX} ${NFT_TABLE}`;
+    this.addrType = family === 6 ? 'ipv6_addr' : 'ipv4_addr';
+  }
 
   add(s: string): void {
     this.lines.push(`add ${s}`);
@@ -94,17 +115,21 @@ class NftTransaction {
   ensureChain(name: string): void {
     if (this.created.has(name)) return;
     this.created.add(name);
-    this.add(`chain ${T} ${name}`);
+    this.add(`chain ${this.T} ${name}`);
   }
 
   rule(chain: string, text: string, note?: string): void {
-    this.add(`rule ${T} ${chain} ${text}${note ? ` comment "${note}"` : ''}`);
+    this.add(`rule ${this.T} ${chain} ${text}${note ? ` comment "${note}"` : ''}`);
   }
 }
 
 /** setupNFTables: base chains and their jumps, masquerading, and the sets and verdict maps the services fill. */
 function setupTable(tx: NftTransaction, input: KubeProxyInput): void {
   const mark = MASQUERADE_MARK;
+  const { T, ipX, addrType } = tx;
+  const family = input.family ?? 4;
+  // nodeport-ips: the node's own addresses of the family, never loopback (IPv6 localhost NodePorts never work)
+  const nodePortIPs = input.nodeIPs.filter((a) => (family === 6 ? a.includes(':') && a !== '::1' : isIPv4(a) && !a.startsWith('127.')));
   for (const [name, type, hook, prio] of BASE_CHAINS) tx.add(`chain ${T} ${name} { type ${type} hook ${hook} priority ${prio} ; }`);
   for (const [dst, src, extra] of JUMP_CHAINS) {
     tx.ensureChain(dst);
@@ -115,28 +140,29 @@ function setupTable(tx: NftTransaction, input: KubeProxyInput): void {
   tx.rule('masquerading', `mark and ${mark} == 0 return`);
   tx.rule('masquerading', `mark set mark xor ${mark}`);
   tx.rule('masquerading', 'masquerade fully-random');
-  tx.add(`set ${T} cluster-ips { type ipv4_addr ; comment "Active ClusterIPs" ; }`);
-  tx.rule('cluster-ips-check', 'ip daddr @cluster-ips reject', 'Reject traffic to invalid ports of ClusterIPs');
-  tx.rule('cluster-ips-check', `ip daddr { ${input.serviceCIDR} } drop`, 'Drop traffic to unallocated ClusterIPs');
-  tx.add(`set ${T} nodeport-ips { type ipv4_addr ; comment "IPs that accept NodePort traffic" ; }`);
-  for (const ip of input.nodeIPs.filter((a) => isIPv4(a) && !a.startsWith('127.'))) tx.add(`element ${T} nodeport-ips { ${ip} }`);
-  tx.add(`map ${T} no-endpoint-services { type ipv4_addr . inet_proto . inet_service : verdict ; comment "vmap to drop or reject packets to services with no endpoints" ; }`);
+  tx.add(`set ${T} cluster-ips { type ${addrType} ; comment "Active ClusterIPs" ; }`);
+  tx.rule('cluster-ips-check', `${ipX} daddr @cluster-ips reject`, 'Reject traffic to invalid ports of ClusterIPs');
+  tx.rule('cluster-ips-check', `${ipX} daddr { ${input.serviceCIDR} } drop`, 'Drop traffic to unallocated ClusterIPs');
+  tx.add(`set ${T} nodeport-ips { type ${addrType} ; comment "IPs that accept NodePort traffic" ; }`);
+  for (const ip of nodePortIPs) tx.add(`element ${T} nodeport-ips { ${ip} }`);
+  tx.add(`map ${T} no-endpoint-services { type ${addrType} . inet_proto . inet_service : verdict ; comment "vmap to drop or reject packets to services with no endpoints" ; }`);
   tx.add(`map ${T} no-endpoint-nodeports { type inet_proto . inet_service : verdict ; comment "vmap to drop or reject packets to service nodeports with no endpoints" ; }`);
   tx.add(`chain ${T} reject-chain { comment "helper for @no-endpoint-services / @no-endpoint-nodeports" ; }`);
   tx.rule('reject-chain', 'reject');
-  tx.rule('service-endpoints-check', 'ip daddr . meta l4proto . th dport vmap @no-endpoint-services');
-  tx.rule('nodeport-endpoints-check', 'ip daddr @nodeport-ips meta l4proto . th dport vmap @no-endpoint-nodeports');
-  tx.add(`map ${T} firewall-ips { type ipv4_addr . inet_proto . inet_service : verdict ; comment "destinations that are subject to LoadBalancerSourceRanges" ; }`);
+  tx.rule('service-endpoints-check', `${ipX} daddr . meta l4proto . th dport vmap @no-endpoint-services`);
+  tx.rule('nodeport-endpoints-check', `${ipX} daddr @nodeport-ips meta l4proto . th dport vmap @no-endpoint-nodeports`);
+  tx.add(`map ${T} firewall-ips { type ${addrType} . inet_proto . inet_service : verdict ; comment "destinations that are subject to LoadBalancerSourceRanges" ; }`);
   tx.ensureChain('firewall-check');
-  tx.rule('firewall-check', 'ip daddr . meta l4proto . th dport vmap @firewall-ips');
-  tx.add(`map ${T} service-ips { type ipv4_addr . inet_proto . inet_service : verdict ; comment "ClusterIP, ExternalIP and LoadBalancer IP traffic" ; }`);
+  tx.rule('firewall-check', `${ipX} daddr . meta l4proto . th dport vmap @firewall-ips`);
+  tx.add(`map ${T} service-ips { type ${addrType} . inet_proto . inet_service : verdict ; comment "ClusterIP, ExternalIP and LoadBalancer IP traffic" ; }`);
   tx.add(`map ${T} service-nodeports { type inet_proto . inet_service : verdict ; comment "NodePort traffic" ; }`);
-  tx.rule('services', 'ip daddr . meta l4proto . th dport vmap @service-ips');
-  tx.rule('services', 'ip daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports');
+  tx.rule('services', `${ipX} daddr . meta l4proto . th dport vmap @service-ips`);
+  tx.rule('services', `${ipX} daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports`);
 }
 
 /** Where a service port's traffic enters: its elements in the cluster-ips set and the service / no-endpoint maps. */
 function serviceEntryElements(tx: NftTransaction, sp: ProxiedServicePort, clusterIPs: Set<string>): void {
+  const { T } = tx;
   const clusterPolicy = nftServiceChain(sp);
   const external = nftExternalChain(sp);
   const verdict = !sp.hasEndpoints ? 'goto reject-chain' : 'drop';
@@ -182,7 +208,7 @@ function externalChainRules(tx: NftTransaction, sp: ProxiedServicePort, ifLocal:
 /** A policy chain's endpoint choice: affinity lookups first, then a random pick over the endpoints. */
 function toEndpointRules(tx: NftTransaction, sp: ProxiedServicePort, chain: string, endpoints: readonly ProxiedEndpoint[]): void {
   if (sp.clientIPAffinity) {
-    for (const ep of endpoints) tx.rule(chain, `ip saddr @${nftAffinitySet(sp, ep)} goto ${nftEndpointChain(sp, ep)}`);
+    for (const ep of endpoints) tx.rule(chain, `${tx.ipX} saddr @${nftAffinitySet(sp, ep)} goto ${nftEndpointChain(sp, ep)}`);
   }
   const elements = endpoints.map((ep, i) => `${i} : goto ${nftEndpointChain(sp, ep)}`).join(' , ');
   tx.rule(chain, `numgen random mod ${endpoints.length} vmap { ${elements} }`);
@@ -191,22 +217,23 @@ function toEndpointRules(tx: NftTransaction, sp: ProxiedServicePort, chain: stri
 /** A service port's chains: masquerading, external traffic, affinity sets, the policy chains, one chain per endpoint. */
 function serviceChainRules(tx: NftTransaction, sp: ProxiedServicePort, input: KubeProxyInput, masqueradeAll: boolean): void {
   const clusterPolicy = nftServiceChain(sp);
+  const { T, ipX, addrType } = tx;
 
   // Internal traffic: masquerade what comes from outside the cluster CIDR (or everything with masqueradeAll).
   if (sp.hasEndpoints) {
     tx.rule(
       clusterPolicy,
-      `ip daddr ${sp.clusterIP} ${sp.protocol} dport ${sp.servicePort}${masqueradeAll ? '' : ` ip saddr != ${input.clusterCIDR}`} jump mark-for-masquerade`,
+      `${ipX} daddr ${sp.clusterIP} ${sp.protocol} dport ${sp.servicePort}${masqueradeAll ? '' : ` ${ipX} saddr != ${input.clusterCIDR}`} jump mark-for-masquerade`,
     );
   }
 
   // External traffic.
-  if (sp.usesExternalTrafficChain) externalChainRules(tx, sp, `ip saddr ${input.clusterCIDR}`);
+  if (sp.usesExternalTrafficChain) externalChainRules(tx, sp, `${ipX} saddr ${input.clusterCIDR}`);
 
   // Session affinity: one timed set per endpoint.
   if (sp.clientIPAffinity) {
     for (const ep of sp.reachableEndpoints) {
-      tx.add(`set ${T} ${nftAffinitySet(sp, ep)} { type ipv4_addr ; flags dynamic,timeout ; timeout ${sp.affinityTimeout}s ; }`);
+      tx.add(`set ${T} ${nftAffinitySet(sp, ep)} { type ${addrType} ; flags dynamic,timeout ; timeout ${sp.affinityTimeout}s ; }`);
     }
   }
 
@@ -216,19 +243,21 @@ function serviceChainRules(tx: NftTransaction, sp: ProxiedServicePort, input: Ku
   // One endpoint chain per endpoint: hairpin masquerade, affinity, DNAT.
   for (const ep of sp.reachableEndpoints) {
     const chain = nftEndpointChain(sp, ep);
-    tx.rule(chain, `ip saddr ${ep.ip} jump mark-for-masquerade`);
-    if (sp.clientIPAffinity) tx.rule(chain, `update @${nftAffinitySet(sp, ep)} { ip saddr }`);
+    tx.rule(chain, `${ipX} saddr ${ep.ip} jump mark-for-masquerade`);
+    if (sp.clientIPAffinity) tx.rule(chain, `update @${nftAffinitySet(sp, ep)} { ${ipX} saddr }`);
     tx.rule(chain, `meta l4proto ${sp.protocol} dnat to ${ep.addr}`);
   }
 }
 
 /**
  * The `nft -f -` input kube-proxy (nftables mode) would leave in `input.node`'s network namespace: the whole
- * `ip kube-proxy` table, replaced atomically on every load.
+ * `ip kube-proxy` table (`ip6 kube-proxy` for a family-6 input), replaced atomically on every load.
  */
 export function nftablesRules(input: KubeProxyInput, options: NftablesOptions = {}): string {
   const masqueradeAll = options.masqueradeAll ?? false;
-  const tx = new NftTransaction();
+  const family = input.family ?? 4;
+  const tx = new NftTransaction(family);
+  const { T } = tx;
   setupTable(tx, input);
   const clusterIPs = new Set<string>();
   for (const sp of proxiedServicePorts(input)) {
@@ -240,7 +269,7 @@ export function nftablesRules(input: KubeProxyInput, options: NftablesOptions = 
     serviceChainRules(tx, sp, input, masqueradeAll);
   }
   const header = [
-    `# kube-proxy (nftables mode) rules for node ${input.node}, written by nslab; load with nft -f`,
+    `# kube-proxy (nftables mode${family === 6 ? ', IPv6' : ''}) rules for node ${input.node}, written by nslab; load with nft -f`,
     `add table ${T}`,
     `delete table ${T}`,
     `add table ${T} { comment "rules for kube-proxy" ; }`,

@@ -149,7 +149,7 @@ function convertService(name: string, spec: Obj, at: At, diags: Diagnostic[], em
   });
   if (!ok) return;
   const affinity = asObj(asObj(asObj(spec.sessionAffinityConfig).clientIP)).timeoutSeconds;
-  const keep = ['type', 'selector', 'clusterIP', 'loadBalancerIP', 'externalName', 'sessionAffinity', 'externalTrafficPolicy'];
+  const keep = ['type', 'selector', 'clusterIP', 'clusterIPs', 'ipFamilies', 'ipFamilyPolicy', 'loadBalancerIP', 'externalName', 'sessionAffinity', 'externalTrafficPolicy'];
   const value: Obj = {};
   for (const k of keep) if (spec[k] !== undefined && spec[k] !== null) value[k] = spec[k];
   if (ports.length) value.ports = ports.map((p) => pick(asObj(p), ['name', 'protocol', 'port', 'targetPort', 'nodePort']));

@@ -6,7 +6,7 @@ import { didYouMean, error, warning, type Diagnostic, type SourcePos } from '../
 import type { PathSeg } from '../config/load.ts';
 import { contains, formatAddress, network, parseAddress, parsePrefix, size } from '../model/ip.ts';
 import { matches } from './selectors.ts';
-import type { Endpoint, NetworkPolicy, Pod, PolicyPeer, PolicyRule, Protocol, Service, ServiceEndpoints, ServicePort } from './types.ts';
+import type { Endpoint, IPFamily, IPFamilyPolicy, NetworkPolicy, Pod, PolicyPeer, PolicyRule, Protocol, Service, ServiceEndpoints, ServicePort } from './types.ts';
 import { asObj, isObj, type Obj, str, stripNulls } from '../util/obj.ts';
 
 export interface ModelContext {
@@ -21,6 +21,9 @@ export interface ModelContext {
   readonly noLoadBalancer?: string;
   /** The cluster DNS service address (kube-dns), reserved. */
   readonly dnsIP?: string;
+  /** Dual-stack (issue 14.1): the IPv6 service CIDR and kube-dns's IPv6 address; absent in an IPv4-only cluster. */
+  readonly serviceCIDR6?: string;
+  readonly dnsIP6?: string;
 }
 
 export interface ServiceModel {
@@ -47,6 +50,9 @@ interface Allocation {
   /** Index of the next ClusterIP to try in the service CIDR, and how many addresses it has (capped at a million). */
   nextIP: number;
   readonly svcSize: number;
+  /** The same for the IPv6 service CIDR (dual-stack). */
+  nextIP6: number;
+  readonly svcSize6: number;
   nextPort: number;
   nextLB: number;
 }
@@ -54,16 +60,19 @@ interface Allocation {
 /** Explicit clusterIP, loadBalancerIP and nodePorts, checked and taken first, so that allocation skips them. */
 function reserveExplicit(drafts: readonly Draft[], ctx: ModelContext, alloc: Allocation): void {
   const { at, diags } = ctx;
-  const svcNet = parsePrefix(ctx.serviceCIDR)!;
   const { takenIPs, takenLB, takenPorts } = alloc;
-  for (const { name, s } of drafts) {
-    const ip = str(s.clusterIP);
-    if (ip && ip !== 'None') {
+  for (const d of drafts) {
+    const { name, s } = d;
+    for (const { ip, path } of writtenIPs(d)) {
+      if (ip === 'None') continue;
       const a = parseAddress(ip);
-      if (!a) diags.push(error('cluster.service-ip', `service ${name}: clusterIP ${JSON.stringify(ip)} is not an address`, at(['cluster', 'services', name, 'clusterIP']), 'write an address in the service CIDR, or None for a headless service'));
-      else if (!contains(network(svcNet), a.family, a.addr)) diags.push(error('cluster.service-ip', `service ${name}: clusterIP ${ip} is outside the service CIDR ${ctx.serviceCIDR}`, at(['cluster', 'services', name, 'clusterIP']), `choose an address in ${ctx.serviceCIDR}, or leave clusterIP out to get one`));
-      else if (takenIPs.has(ip)) diags.push(error('cluster.service-ip', `service ${name}: clusterIP ${ip} is already taken${ip === ctx.dnsIP ? ' by kube-dns' : ''}`, at(['cluster', 'services', name, 'clusterIP']), 'choose another address, or leave clusterIP out'));
-      takenIPs.add(ip);
+      const cidr = a?.family === 6 ? ctx.serviceCIDR6 : ctx.serviceCIDR;
+      if (!a) diags.push(error('cluster.service-ip', `service ${name}: clusterIP ${JSON.stringify(ip)} is not an address`, at(path), 'write an address in the service CIDR, or None for a headless service'));
+      // an IPv6 address in an IPv4-only cluster: the family check says why (familiesOf)
+      else if (a.family === 6 && !cidr) continue;
+      else if (!contains(network(parsePrefix(cidr!)!), a.family, a.addr)) diags.push(error('cluster.service-ip', `service ${name}: clusterIP ${ip} is outside the ${a.family === 6 && ctx.serviceCIDR6 ? 'IPv6 ' : ''}service CIDR ${cidr}`, at(path), `choose an address in ${cidr}, or leave ${path.includes('clusterIPs') ? 'clusterIPs' : 'clusterIP'} out to get one`));
+      else if (takenIPs.has(canonIP(ip))) diags.push(error('cluster.service-ip', `service ${name}: clusterIP ${ip} is already taken${canonIP(ip) === ctx.dnsIP || canonIP(ip) === ctx.dnsIP6 ? ' by kube-dns' : ''}`, at(path), 'choose another address, or leave clusterIP out'));
+      takenIPs.add(canonIP(ip));
     }
     const lbip = str(s.loadBalancerIP);
     if (lbip) {
@@ -84,29 +93,116 @@ function reserveExplicit(drafts: readonly Draft[], ctx: ModelContext, alloc: All
   }
 }
 
-/** A service's ClusterIP: none for ExternalName, the one written, or the next free one of the service CIDR. */
-function clusterIPOf(d: Draft, type: Service['type'], ctx: ModelContext, alloc: Allocation): string | undefined {
+/** The ClusterIPs as written: clusterIPs, or clusterIP alone, each with its YAML place. */
+function writtenIPs(d: Draft): { ip: string; path: PathSeg[] }[] {
+  const { s, path: p } = d;
+  if (Array.isArray(s.clusterIPs)) return s.clusterIPs.map((ip, i) => ({ ip: String(ip), path: [...p, 'clusterIPs', i] }));
+  const ip = str(s.clusterIP);
+  return ip ? [{ ip, path: [...p, 'clusterIP'] }] : [];
+}
+
+/** An address as nslab writes it (an IPv6 one compressed, lower case: fd00:10:96:0::0a → fd00:10:96::a). */
+const canonIP = (ip: string): string => {
+  const a = parseAddress(ip);
+  return a ? formatAddress(a.family, a.addr) : ip;
+};
+
+const familyOf = (ip: string): IPFamily | undefined => {
+  const a = parseAddress(ip);
+  return a ? (a.family === 6 ? 'IPv6' : 'IPv4') : undefined;
+};
+
+/**
+ * A service's address families as the apiserver settles them (issue 14.1): ipFamilies as written, or inferred from
+ * clusterIPs; no ipFamilyPolicy with two families is RequireDualStack, otherwise SingleStack; SingleStack gets the
+ * cluster's primary family (IPv4), PreferDualStack and RequireDualStack both in a dual-stack cluster. What the
+ * apiserver refuses is an error: an IPv6 family or RequireDualStack in an IPv4-only cluster, SingleStack with two
+ * families, clusterIPs out of the order of ipFamilies, clusterIP other than clusterIPs[0], two of one family.
+ */
+function familiesOf(d: Draft, type: Service['type'], ctx: ModelContext): { families: IPFamily[]; policy?: IPFamilyPolicy } {
   const { at, diags } = ctx;
   const { name, s, path: p } = d;
-  let clusterIP = str(s.clusterIP);
+  const dual = !!ctx.serviceCIDR6;
+  if (type === 'ExternalName') {
+    for (const k of ['ipFamilies', 'ipFamilyPolicy', 'clusterIPs']) {
+      if (s[k] !== undefined) diags.push(error('cluster.ip-families', `service ${name}: ${k} is not for an ExternalName service`, at([...p, k], true), 'an ExternalName service is a DNS name only, with no address of any family: remove it'));
+    }
+    return { families: [] };
+  }
+  const written = writtenIPs(d);
+  if (Array.isArray(s.clusterIPs) && str(s.clusterIP) !== undefined && str(s.clusterIP) !== written[0]?.ip) {
+    diags.push(error('cluster.service-ip', `service ${name}: clusterIP ${str(s.clusterIP)} is not clusterIPs[0] (${written[0]?.ip})`, at([...p, 'clusterIP']), 'clusterIP is the first of clusterIPs, as the apiserver keeps them: write clusterIPs only, or the same address first'));
+  }
+  const headless = written[0]?.ip === 'None';
+  if (headless && written.length > 1) diags.push(error('cluster.headless', `service ${name}: clusterIPs lists None and an address`, at([...p, 'clusterIPs']), 'a headless service has no ClusterIP in any family: write clusterIPs: [None] (or clusterIP: None)'));
+  const fams = headless ? [] : written.map((w) => familyOf(w.ip));
+  if (fams.length === 2 && fams[0] && fams[0] === fams[1]) diags.push(error('cluster.service-ip', `service ${name}: clusterIPs ${written[0].ip} and ${written[1].ip} are both ${fams[0]}`, at([...p, 'clusterIPs']), 'a dual-stack service has one ClusterIP of each family, in the order of ipFamilies'));
+  const writtenFams = Array.isArray(s.ipFamilies) ? (s.ipFamilies as IPFamily[]) : undefined;
+  if (writtenFams?.length === 2 && writtenFams[0] === writtenFams[1]) diags.push(error('cluster.ip-families', `service ${name}: ipFamilies lists ${writtenFams[0]} twice`, at([...p, 'ipFamilies', 1]), 'ipFamilies holds each family at most once: [IPv4, IPv6] or [IPv6, IPv4]'));
+  if (writtenFams) {
+    // the first ClusterIP out of order (the next one is then out of order too)
+    const i = fams.findIndex((f, k) => f && writtenFams[k] && f !== writtenFams[k]);
+    const f = fams[i];
+    if (i >= 0) {
+      diags.push(error('cluster.ip-families', `service ${name}: ${written[i].path.includes('clusterIPs') ? `clusterIPs[${i}]` : 'clusterIP'} ${written[i].ip} is ${f}, and ipFamilies[${i}] is ${writtenFams[i]}`, at(written[i].path), 'list the ClusterIPs in the order of ipFamilies (the first is the primary)'));
+    }
+  }
+  let families: IPFamily[] = writtenFams ? [...writtenFams] : (fams.filter((f): f is IPFamily => !!f));
+  if (!dual) {
+    const i = families.indexOf('IPv6');
+    if (i >= 0) {
+      const where = writtenFams ? at([...p, 'ipFamilies', i]) : at(written[i]?.path ?? p);
+      diags.push(error('cluster.ip-families', `service ${name}: ${writtenFams ? 'ipFamilies has' : `clusterIP ${written[i]?.ip} is`} IPv6, and the cluster is IPv4-only`, where, 'the apiserver refuses a family the cluster has no service range for ("not configured on this cluster"): make the cluster dual-stack (pod-cidr and service-cidr [IPv4, IPv6]), or remove it'));
+      families = families.filter((f) => f === 'IPv4');
+    }
+  }
+  const policyWritten = str(s.ipFamilyPolicy) as IPFamilyPolicy | undefined;
+  // the apiserver's inference: two families (or two ClusterIPs) without a policy ask for RequireDualStack; a headless
+  // service without a selector gets every family of the cluster
+  const policy: IPFamilyPolicy = policyWritten ?? (families.length === 2 || written.length === 2 ? 'RequireDualStack' : headless && !isObj(s.selector) && dual ? 'RequireDualStack' : 'SingleStack');
+  if (policy === 'SingleStack' && (families.length === 2 || (!headless && written.length === 2))) {
+    diags.push(error('cluster.ip-family-policy', `service ${name}: ipFamilyPolicy SingleStack, and ${families.length === 2 ? 'ipFamilies lists two families' : 'clusterIPs lists two addresses'}`, at([...p, 'ipFamilyPolicy']), 'the apiserver wants RequireDualStack or PreferDualStack when two families are given: change the policy, or list one family'));
+    families = families.slice(0, 1);
+  }
+  if (policy === 'RequireDualStack' && !dual) {
+    diags.push(error('cluster.ip-family-policy', `service ${name}: ipFamilyPolicy RequireDualStack, and the cluster is single-stack (IPv4 only)`, at([...p, 'ipFamilyPolicy']), 'the apiserver refuses it ("the cluster is not configured for dual-stack services"): use PreferDualStack (IPv4 here, both families in a dual-stack cluster), or make the cluster dual-stack with pod-cidr and service-cidr [IPv4, IPv6]'));
+  }
+  if (!families.length) families = ['IPv4'];
+  if (policy !== 'SingleStack' && dual && families.length === 1) families.push(families[0] === 'IPv4' ? 'IPv6' : 'IPv4');
+  return { families, policy };
+}
+
+/** A service's ClusterIP of one family: the one written, None for headless, or the next free one of that service CIDR. */
+function clusterIPOf(d: Draft, family: IPFamily, written: string | undefined, ctx: ModelContext, alloc: Allocation): string {
+  const { at, diags } = ctx;
+  const { name, path: p } = d;
+  if (written !== undefined) return canonIP(written);
+  const six = family === 'IPv6';
+  const cidr = six ? ctx.serviceCIDR6! : ctx.serviceCIDR;
+  const size = six ? alloc.svcSize6 : alloc.svcSize;
+  let next = six ? alloc.nextIP6 : alloc.nextIP;
+  while (next < size - 1 && alloc.takenIPs.has(nthAddress(cidr, next))) next++;
+  let ip = 'None';
+  if (next >= size - 1) diags.push(error('cluster.service-cidr-full', `service ${name}: the ${six ? 'IPv6 ' : ''}service CIDR ${cidr} has no free address left`, at(p, true), six ? 'use a larger IPv6 service-cidr (/108 at most)' : 'use a larger service-cidr (the kubeadm default is 10.96.0.0/12)'));
+  else {
+    ip = nthAddress(cidr, next++);
+    alloc.takenIPs.add(ip);
+  }
+  if (six) alloc.nextIP6 = next;
+  else alloc.nextIP = next;
+  return ip;
+}
+
+/** ExternalName's own checks (externalName set, and only there), and a headless service's type. */
+function typeChecks(d: Draft, type: Service['type'], ctx: ModelContext): void {
+  const { at, diags } = ctx;
+  const { name, s, path: p } = d;
   if (type === 'ExternalName') {
     if (!str(s.externalName)) diags.push(error('cluster.external-name', `service ${name} is of type ExternalName but has no externalName`, at(p, true), 'add `externalName: <dns name>`'));
-    clusterIP = undefined;
   } else if (str(s.externalName)) {
     diags.push(error('cluster.external-name', `service ${name}: externalName is only for type ExternalName`, at([...p, 'externalName'], true), 'remove it, or set type: ExternalName'));
   }
-  if (clusterIP === 'None' && type !== 'ClusterIP') diags.push(error('cluster.headless', `service ${name}: a headless service (clusterIP: None) must be of type ClusterIP`, at([...p, 'clusterIP']), 'remove clusterIP: None, or use type ClusterIP'));
-  if (type !== 'ExternalName' && clusterIP === undefined) {
-    while (alloc.nextIP < alloc.svcSize - 1 && alloc.takenIPs.has(nthAddress(ctx.serviceCIDR, alloc.nextIP))) alloc.nextIP++;
-    if (alloc.nextIP >= alloc.svcSize - 1) {
-      diags.push(error('cluster.service-cidr-full', `service ${name}: the service CIDR ${ctx.serviceCIDR} has no free address left`, at(p, true), 'use a larger service-cidr (the kubeadm default is 10.96.0.0/12)'));
-      clusterIP = 'None';
-    } else {
-      clusterIP = nthAddress(ctx.serviceCIDR, alloc.nextIP++);
-      alloc.takenIPs.add(clusterIP);
-    }
-  }
-  return clusterIP;
+  if (writtenIPs(d)[0]?.ip === 'None' && type !== 'ClusterIP') diags.push(error('cluster.headless', `service ${name}: a headless service (clusterIP: None) must be of type ClusterIP`, at([...p, 'clusterIP']), 'remove clusterIP: None, or use type ClusterIP'));
 }
 
 /** A service's ports, each NodePort or LoadBalancer port given the next free node port when it has none written. */
@@ -167,8 +263,14 @@ function buildService(d: Draft, ctx: ModelContext, alloc: Allocation): Service {
   const { at, diags } = ctx;
   const { name, s, path: p } = d;
   const type = (str(s.type) ?? 'ClusterIP') as Service['type'];
-  const headless = str(s.clusterIP) === 'None' && type !== 'ExternalName';
-  const clusterIP = clusterIPOf(d, type, ctx, alloc);
+  typeChecks(d, type, ctx);
+  const { families, policy } = familiesOf(d, type, ctx);
+  const written = writtenIPs(d);
+  const headless = written[0]?.ip === 'None' && type !== 'ExternalName';
+  // each family's ClusterIP: None (headless), the one written in its place, or allocated
+  const ips = families.map((f, i) => (headless ? 'None' : clusterIPOf(d, f, written[i] && familyOf(written[i].ip) === f ? written[i].ip : undefined, ctx, alloc)));
+  const clusterIP = ips[families.indexOf('IPv4')];
+  const clusterIP6 = families.includes('IPv6') ? ips[families.indexOf('IPv6')] : undefined;
   const ports = servicePortsOf(d, type, ctx, alloc);
   const loadBalancerIP = loadBalancerIPOf(d, type, ctx, alloc);
   const etp = (str(s.externalTrafficPolicy) ?? 'Cluster') as Service['externalTrafficPolicy'];
@@ -177,7 +279,10 @@ function buildService(d: Draft, ctx: ModelContext, alloc: Allocation): Service {
     name,
     namespace: str(s.namespace) ?? 'default',
     type,
-    clusterIP: headless ? 'None' : clusterIP,
+    clusterIP,
+    ...(clusterIP6 !== undefined ? { clusterIP6 } : {}),
+    // a dual-stack cluster's services say their families; an IPv4-only cluster's stay as they were (IPv4)
+    ...(ctx.serviceCIDR6 && families.length ? { ipFamilies: families, ipFamilyPolicy: policy } : {}),
     loadBalancerIP,
     externalName: str(s.externalName),
     selector: isObj(s.selector) ? (s.selector as Record<string, string>) : undefined,
@@ -227,11 +332,13 @@ function serviceEndpoints(services: readonly Service[], ctx: ModelContext): Serv
 export function buildServices(raw: Obj, ctx: ModelContext): ServiceModel {
   const svcNet = parsePrefix(ctx.serviceCIDR)!;
   const alloc: Allocation = {
-    takenIPs: new Set<string>(ctx.dnsIP ? [ctx.dnsIP] : []),
+    takenIPs: new Set<string>([ctx.dnsIP, ctx.dnsIP6].filter((x): x is string => !!x)),
     takenPorts: new Set<number>(),
     takenLB: new Set<string>(),
     nextIP: 11,
     svcSize: Number(size(svcNet) > 1_000_000n ? 1_000_000n : size(svcNet)),
+    nextIP6: 11,
+    svcSize6: ctx.serviceCIDR6 ? Number(size(parsePrefix(ctx.serviceCIDR6)!) > 1_000_000n ? 1_000_000n : size(parsePrefix(ctx.serviceCIDR6)!)) : 0,
     nextPort: ctx.nodePortRange[0],
     nextLB: 1,
   };
@@ -255,6 +362,20 @@ function checkIpBlocks(peers: unknown, path: readonly PathSeg[], at: (path: read
     };
     check(block.cidr, [...path, j, 'ipBlock', 'cidr']);
     (Array.isArray(block.except) ? block.except : []).forEach((x: unknown, k: number) => check(x, [...path, j, 'ipBlock', 'except', k]));
+    // as the API server validates an ipBlock (issue 14.1: IPv6 blocks too): each except entry is of the cidr's family
+    // and inside it; an ipBlock is of one family (a dual-stack peer needs one ipBlock per family)
+    const net = typeof block.cidr === 'string' ? parsePrefix(block.cidr) : undefined;
+    if (!net) return;
+    (Array.isArray(block.except) ? block.except : []).forEach((x: unknown, k: number) => {
+      const e = typeof x === 'string' ? parsePrefix(x) : undefined;
+      if (!e) return;
+      const where = at([...path, j, 'ipBlock', 'except', k]);
+      if (e.family !== net.family) {
+        diags.push(error('cluster.cidr', `ipBlock except ${JSON.stringify(x)} is IPv${e.family}, and its cidr ${block.cidr} is IPv${net.family}: one ipBlock is of one family`, where, `write a second peer with an ipBlock of its own for the IPv${e.family} range (a peer list may hold one ipBlock per family)`));
+      } else if (e.len < net.len || !contains(network(net), e.family, e.addr)) {
+        diags.push(error('cluster.cidr', `ipBlock except ${JSON.stringify(x)} is not inside its cidr ${block.cidr}`, where, `Kubernetes rejects it: an except entry must be a part of the cidr (a prefix of /${net.len} or longer within ${formatAddress(net.family, network(net).addr)}/${net.len})`));
+      }
+    });
   });
 }
 

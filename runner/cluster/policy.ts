@@ -25,7 +25,8 @@
  * - a named port resolves against the destination pod's container ports (name and protocol): for ingress the
  *   selected pod, for egress the peer pod (a destination that is not a pod never matches a named port); endPort
  *   makes port..endPort a range;
- * - replies of allowed connections pass (conntrack ESTABLISHED,RELATED is accepted before any policy);
+ * - replies of allowed connections pass (conntrack ESTABLISHED,RELATED is accepted before any policy); in IPv6 so
+ *   does neighbour discovery (ICMPv6 types 133–136), which IPv4 does with ARP outside iptables;
  * - the node itself reaches its pods whatever the policies (kubelet's health checks; Kubernetes documents that
  *   a pod cannot block its node, and CNIs allow it); a pod reaching its own node is not filtered either (that is
  *   left to the implementation by Kubernetes; here it goes to the node's INPUT chain, which is left alone);
@@ -34,7 +35,7 @@
 import { contains, formatPrefix, parseAddress } from '../model/ip.ts';
 import { ALL, block, chainHash, comment, l4Args, Rules, type L4 } from './policy-iptables.ts';
 import { matches, selectPods } from './selectors.ts';
-import type { NetworkPolicy, Pod, PolicyInput, PolicyPeer, PolicyRule, Protocol } from './types.ts';
+import type { Family, NetworkPolicy, Pod, PolicyInput, PolicyPeer, PolicyRule, Protocol } from './types.ts';
 
 export type PolicyType = 'Ingress' | 'Egress';
 
@@ -76,23 +77,23 @@ const podKey = (p: Pod): string => `${p.namespace}/${p.name}`;
  * Whether Kubernetes allows a connection from `from` to `to` on `port`/`protocol` (the truth table of the
  * e2e tests). `from`/`to` are pods, or addresses outside the pods (`{ ip }`; `{ ip, node }` for a node's own).
  */
-export function expectedAllowed(cluster: PolicyCluster, from: Pod | Host, to: Pod | Host, port: number, protocol: Protocol): boolean {
+export function expectedAllowed(cluster: PolicyCluster, from: Pod | Host, to: Pod | Host, port: number, protocol: Protocol, family: Family = 4): boolean {
   for (const p of cluster.policies) validatePolicy(p);
   if (isPod(from) && isPod(to) && podKey(from) === podKey(to)) return true; // loopback
   if (!isPod(from) && isPod(to) && from.node !== undefined && from.node === to.node) return true; // node → its pods
   if (isPod(from) && !isPod(to) && to.node !== undefined && to.node === from.node) return true; // pod → its node
-  const egress = isPod(from) ? allowedFor(cluster, 'Egress', from, to, port, protocol) : true;
-  const ingress = isPod(to) ? allowedFor(cluster, 'Ingress', to, from, port, protocol) : true;
+  const egress = isPod(from) ? allowedFor(cluster, 'Egress', from, to, port, protocol, family) : true;
+  const ingress = isPod(to) ? allowedFor(cluster, 'Ingress', to, from, port, protocol, family) : true;
   return egress && ingress;
 }
 
 /** Whether `subject`'s policies of `type` let traffic with `peer` through (the destination port is `port`). */
-function allowedFor(cluster: PolicyCluster, type: PolicyType, subject: Pod, peer: Pod | Host, port: number, protocol: Protocol): boolean {
+function allowedFor(cluster: PolicyCluster, type: PolicyType, subject: Pod, peer: Pod | Host, port: number, protocol: Protocol, family: Family): boolean {
   const policies = isolatingPolicies(cluster.policies, subject, type);
   if (policies.length === 0) return true;
   const destination = type === 'Ingress' ? subject : isPod(peer) ? peer : undefined;
   return policies.some((pol) =>
-    rulesOf(pol, type).some((rule) => peerMatches(cluster, pol, rule, peer) && portMatches(rule, port, protocol, destination)),
+    rulesOf(pol, type).some((rule) => peerMatches(cluster, pol, rule, peer, family) && portMatches(rule, port, protocol, destination)),
   );
 }
 
@@ -100,11 +101,15 @@ function rulesOf(pol: NetworkPolicy, type: PolicyType): readonly PolicyRule[] {
   return (type === 'Ingress' ? pol.ingress : pol.egress) ?? [];
 }
 
-function peerMatches(cluster: PolicyCluster, pol: NetworkPolicy, rule: PolicyRule, peer: Pod | Host): boolean {
+function peerMatches(cluster: PolicyCluster, pol: NetworkPolicy, rule: PolicyRule, peer: Pod | Host, family: Family): boolean {
   const peers = rule.peers ?? [];
   if (peers.length === 0) return true;
   return peers.some((p) => {
-    if (p.ipBlock) return inBlock(p.ipBlock, peer.ip);
+    // an ipBlock is of one family: it matches the peer's address of the flow's family, never the other one
+    if (p.ipBlock) {
+      const ip = isPod(peer) ? podAddress(peer, family) : peer.ip;
+      return ip !== undefined && inBlock(p.ipBlock, ip);
+    }
     if (!isPod(peer)) return false;
     return selectPods([peer], peerSelection(cluster, pol, p)).length === 1;
   });
@@ -179,6 +184,12 @@ function isV4(ip: string): boolean {
   return parseAddress(ip)?.family === 4;
 }
 
+/** A pod's address in a family: its IPv4 `ip`, or its IPv6 `ip6` (dual-stack); undefined when it has none. */
+export function podAddress(pod: Pick<Pod, 'ip' | 'ip6'>, family: Family): string | undefined {
+  if (family === 6) return pod.ip6 !== undefined && parseAddress(pod.ip6)?.family === 6 ? pod.ip6 : pod.ip.includes(':') ? pod.ip : undefined;
+  return isV4(pod.ip) ? pod.ip : undefined;
+}
+
 type PortSpec = NonNullable<PolicyRule['ports']>[number];
 
 /** A port spec against a destination pod: numeric ports need none; a named one resolves or matches nothing. */
@@ -197,9 +208,14 @@ function l4Of(s: PortSpec, destination: Pod | undefined): L4 | undefined {
  * iptables-restore input (`*filter … COMMIT`) enforcing the cluster's NetworkPolicies for the pods on
  * `input.node`; `input.pods` is every pod of the cluster (peers are resolved to pod IPs now: the lab is static).
  * Meant for the node's namespace, loaded once (with --noflush when other rules of the node's filter table must
- * stay, e.g. kube-proxy's; the FORWARD jump is inserted first, so a second --noflush load would insert it twice). IPv4 only: IPv6 peers and blocks are left out (they would be ip6tables').
+ * stay, e.g. kube-proxy's; the FORWARD jump is inserted first, so a second --noflush load would insert it twice).
+ * One family: `family` 4 (default) writes iptables rules with the pods' IPv4 addresses and the IPv4 ipBlocks;
+ * 6 writes the ip6tables-restore input of a dual-stack cluster, with each pod's IPv6 address and the IPv6 ipBlocks
+ * (an ipBlock applies to its own family only, as Calico's rules do). The chains are the same in both.
  */
-export function policyRules(input: PolicyInput): string {
+export function policyRules(input: PolicyInput, family: Family = 4): string {
+  const host = family === 6 ? 128 : 32;
+  const shown = (pod: Pod): string => (family === 6 ? (podAddress(pod, 6) ?? 'no IPv6 address') : pod.ip);
   for (const p of input.policies) validatePolicy(p);
   // hostNetwork pods are the node itself: policies neither isolate them nor select them as peers (as in Kubernetes)
   const pods = input.pods.filter((p) => !p.hostNetwork);
@@ -218,6 +234,14 @@ export function policyRules(input: PolicyInput): string {
 
   // NSL-POLICY: replies first, then the source pod's egress, then the destination pod's ingress
   r.add(CHAIN_POLICY, ['-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED'], 'replies of allowed connections pass (and RELATED, e.g. ICMP errors)', 'ACCEPT');
+  if (family === 6) {
+    // IPv6 finds its neighbours with ICMPv6 (NDP), which with br_netfilter crosses these chains as bridged traffic: a
+    // pod isolated for ingress would otherwise be unreachable even where allowed. Calico's Felix accepts NDP before
+    // any policy too (ARP, its IPv4 counterpart, is not IP and never reaches iptables).
+    for (const t of ['router-solicitation', 'router-advertisement', 'neighbour-solicitation', 'neighbour-advertisement']) {
+      r.add(CHAIN_POLICY, ['-p', 'ipv6-icmp', '-m', 'icmp6', '--icmpv6-type', t], `IPv6 neighbour discovery (${t}) passes, as ARP does in IPv4`, 'ACCEPT');
+    }
+  }
   for (const { pod, egress } of isolation) {
     if (egress.length === 0) continue;
     const chain = podChain(pod, 'OUT');
@@ -236,8 +260,9 @@ export function policyRules(input: PolicyInput): string {
     const chain = podChain(pod, 'IN');
     r.add(CHAIN_INGRESS, ['-o', pod.hostIf], `to pod ${podKey(pod)}: routed to its veth`, chain);
     r.add(CHAIN_INGRESS, ['-m', 'physdev', '--physdev-out', pod.hostIf, '--physdev-is-bridged'], `to pod ${podKey(pod)}: bridged to its port (needs br_netfilter: bridge-nf-call-iptables=1)`, chain);
-    if (isV4(pod.ip)) {
-      r.add(CHAIN_INGRESS, ['-d', `${pod.ip}/32`, '-m', 'physdev', '!', '--physdev-is-bridged'], `to pod ${podKey(pod)}: routed onto its bridge (the out port is not known in FORWARD, so by address)`, chain);
+    const own = podAddress(pod, family);
+    if (own !== undefined) {
+      r.add(CHAIN_INGRESS, ['-d', `${own}/${host}`, '-m', 'physdev', '!', '--physdev-is-bridged'], `to pod ${podKey(pod)}: routed onto its bridge (the out port is not known in FORWARD, so by address)`, chain);
     }
   }
 
@@ -247,35 +272,38 @@ export function policyRules(input: PolicyInput): string {
       const chain = podChain(pod, dir);
       r.chain(chain);
       const type: PolicyType = dir === 'IN' ? 'Ingress' : 'Egress';
-      r.note(`${chain}: ${type.toLowerCase()} of pod ${podKey(pod)} (${pod.ip}, ${pod.hostIf}), isolated by ${policies.map((p) => `${p.namespace}/${p.name}`).join(', ')}`);
+      r.note(`${chain}: ${type.toLowerCase()} of pod ${podKey(pod)} (${shown(pod)}, ${pod.hostIf}), isolated by ${policies.map((p) => `${p.namespace}/${p.name}`).join(', ')}`);
       for (const pol of policies) {
         const rules = rulesOf(pol, type);
         if (rules.length === 0) r.note(`policy ${pol.namespace}/${pol.name} has no ${type.toLowerCase()} rules: it allows nothing (it only isolates)`);
-        rules.forEach((rule, i) => emitRule(r, input, allPods, pod, pol, type, rule, `policy ${pol.namespace}/${pol.name} ${type.toLowerCase()}[${i}]`));
+        rules.forEach((rule, i) => emitRule(r, input, allPods, pod, pol, type, rule, `policy ${pol.namespace}/${pol.name} ${type.toLowerCase()}[${i}]`, family));
       }
       r.add(chain, [], `pod ${podKey(pod)} is isolated for ${type.toLowerCase()}: the rest is dropped (DROP, silently, as Kubernetes describes; not REJECT)`, 'DROP');
     }
   }
 
   const header = [
-    `nslab NetworkPolicy rules for node ${input.node}: iptables-restore input, filter table (Kubernetes semantics; see runner/cluster/policy.ts).`,
+    family === 6
+      ? `nslab NetworkPolicy rules for node ${input.node}, IPv6: ip6tables-restore input, filter table (Kubernetes semantics; see runner/cluster/policy.ts).`
+      : `nslab NetworkPolicy rules for node ${input.node}: iptables-restore input, filter table (Kubernetes semantics; see runner/cluster/policy.ts).`,
     'FORWARD -> NSL-POLICY: replies (conntrack ESTABLISHED,RELATED) are accepted first; then the source pod egress chain',
     'NSL-POL-OUT-<hash> (allowed -> NSL-POL-EGRESS-OK, else DROP); then NSL-POL-INGRESS picks the destination pod ingress chain',
     'NSL-POL-IN-<hash> (allowed -> ACCEPT, else DROP). A pod selected by no policy of a type gets no chain for it: not isolated.',
     'Pods are told by their host-side veth: -i/-o when routed, -m physdev when on a bridge (bridged traffic reaches iptables only',
-    'with br_netfilter, net.bridge.bridge-nf-call-iptables=1); traffic routed onto a pod bridge is told by the pod address.',
+    `with br_netfilter, net.bridge.bridge-nf-call-${family === 6 ? 'ip6tables' : 'iptables'}=1); traffic routed onto a pod bridge is told by the pod address.`,
     'Node-originated traffic (kubelet health checks) leaves by OUTPUT, which is not hooked: the node reaches all its pods, as',
     'Kubernetes CNIs allow. Pod -> node goes to INPUT: not filtered either. Peers are pod IPs resolved now (the lab is static).',
     ...isolation.map(({ pod, ingress, egress }) => {
       const iso = (ps: NetworkPolicy[]): string => (ps.length === 0 ? 'not isolated' : `isolated by ${ps.map((p) => `${p.namespace}/${p.name}`).join(', ')}`);
-      return `pod ${podKey(pod)} ${pod.ip} (${pod.hostIf}): ingress ${iso(ingress)}; egress ${iso(egress)}`;
+      return `pod ${podKey(pod)} ${shown(pod)} (${pod.hostIf}): ingress ${iso(ingress)}; egress ${iso(egress)}`;
     }),
   ];
   return r.text(header);
 }
 
 /** One policy rule of one pod's chain: peers × ports, each allowed combination one iptables rule. */
-function emitRule(r: Rules, input: PolicyInput, allPods: Pod[], pod: Pod, pol: NetworkPolicy, type: PolicyType, rule: PolicyRule, where: string): void {
+function emitRule(r: Rules, input: PolicyInput, allPods: Pod[], pod: Pod, pol: NetworkPolicy, type: PolicyType, rule: PolicyRule, where: string, family: Family): void {
+  const host = family === 6 ? 128 : 32;
   const dir = type === 'Ingress' ? 'IN' : 'OUT';
   const chain = podChain(pod, dir);
   const verdict = dir === 'IN' ? 'ACCEPT' : CHAIN_EGRESS_OK;
@@ -300,7 +328,8 @@ function emitRule(r: Rules, input: PolicyInput, allPods: Pod[], pod: Pod, pol: N
       if (typeof s.port !== 'string') continue;
       for (const p of candidates) {
         const l = l4Of(s, p);
-        if (l && isV4(p.ip)) emit(`${p.ip}/32`, l, what(p));
+        const a = podAddress(p, family);
+        if (l && a !== undefined) emit(`${a}/${host}`, l, what(p));
       }
     }
   };
@@ -316,24 +345,25 @@ function emitRule(r: Rules, input: PolicyInput, allPods: Pod[], pod: Pod, pol: N
     const at = `${peerWord}[${j}]`;
     if (peer.ipBlock) {
       const b = block(peer.ipBlock);
-      if (b.net.family !== 4) {
-        r.note(`${where} ${at}: ipBlock ${peer.ipBlock.cidr} is IPv6: not in these IPv4 rules`);
+      if (b.net.family !== family) {
+        r.note(`${where} ${at}: ipBlock ${peer.ipBlock.cidr} is IPv${b.net.family}: not in these IPv${family} rules`);
         return;
       }
       const cidr = formatPrefix(b.net);
-      const except = b.except.filter((e) => e.family === 4);
+      const except = b.except.filter((e) => e.family === family);
       const what = `${at} ipBlock ${cidr}${except.length ? ` except ${except.map(formatPrefix).join(' ')}` : ''}`;
       const target = except.length ? r.blockChain(dir, { net: b.net, except }, verdict) : verdict;
       for (const l of dir === 'IN' ? l4s(pod) : l4s(undefined, true)) emit(cidr, l, what, target);
-      if (dir === 'OUT') namedToPods(allPods.filter((p) => inBlock(peer.ipBlock!, p.ip)), (p) => `${at} ipBlock ${cidr}: pod ${podKey(p)} (named port)`);
+      if (dir === 'OUT') namedToPods(allPods.filter((p) => { const a = podAddress(p, family); return a !== undefined && inBlock(peer.ipBlock!, a); }), (p) => `${at} ipBlock ${cidr}: pod ${podKey(p)} (named port)`);
       return;
     }
     const selected = selectPods(allPods, peerSelection(input, pol, peer));
     const how = peer.namespaceSelector ? (peer.podSelector ? 'pods matching both selectors' : 'pods of the selected namespaces') : `pods of namespace ${pol.namespace}`;
     if (selected.length === 0) r.note(`${where} ${at}: selects no pod (${how})`);
     for (const p of selected) {
-      if (!isV4(p.ip)) continue;
-      for (const l of l4s(dir === 'IN' ? pod : p)) emit(`${p.ip}/32`, l, `${at} pod ${podKey(p)}`);
+      const a = podAddress(p, family);
+      if (a === undefined) continue;
+      for (const l of l4s(dir === 'IN' ? pod : p)) emit(`${a}/${host}`, l, `${at} pod ${podKey(p)}`);
     }
   });
   if (emitted === 0) {

@@ -6,6 +6,8 @@
 import { listenProbe, type ReadyProbe } from '../model/ready.ts';
 import { DNS_POD } from './cni.ts';
 import type { ResolvedCluster } from './types.ts';
+import { kubeProxyInput } from './compile.ts';
+import { userspaceConfig } from './kube-proxy-userspace.ts';
 
 export function clusterReadyProbes(c: ResolvedCluster): ReadyProbe[] {
   const probes: ReadyProbe[] = [];
@@ -14,6 +16,13 @@ export function clusterReadyProbes(c: ResolvedCluster): ReadyProbe[] {
     const ports = [...new Map(pod.ports.map((p) => [`${p.protocol}/${p.port}`, { port: p.port, proto: p.protocol === 'UDP' ? ('udp' as const) : ('tcp' as const), what: 'test server' }])).values()];
     if (pod.sidecar) ports.push({ port: pod.sidecar.outboundPort, proto: 'tcp', what: 'sidecar proxy' });
     if (ports.length) probes.push(listenProbe(pod.name, ports));
+  }
+  // kube-proxy: userspace: every node's proxy listens on its proxy ports (else a Service's first connection is refused)
+  if (c.kubeProxy === 'userspace') {
+    for (const n of c.nodes) {
+      const ports = userspaceConfig(kubeProxyInput(c, n.name)).services.map((s) => ({ port: s.proxyPort, proto: s.protocol, what: `kube-proxy (userspace) for ${s.name}` }));
+      if (ports.length) probes.push(listenProbe(n.name, ports));
+    }
   }
   const dns = c.dns;
   const pod = dns && c.pods.find((p) => p.name === dns.pod);

@@ -7,6 +7,9 @@ import type { Obj } from '../util/obj.ts';
 
 export type Protocol = 'TCP' | 'UDP';
 
+/** The kube-proxy modes nslab builds (ipvs is accepted by the format and refused). */
+export type KubeProxyMode = 'iptables' | 'nftables' | 'userspace';
+
 /**
  * Dual-stack (issue 14.1). The IPv4 fields (Pod.ip, Service.clusterIP, ClusterNode.ip/podCIDR, ResolvedCluster.podCIDR/
  * serviceCIDR) keep their meaning; the IPv6 side sits beside them in `*6` fields, absent in an IPv4-only cluster. An
@@ -238,7 +241,8 @@ export interface ClusterNode {
  */
 export interface ResolvedCluster {
   readonly cni: CniBackend;
-  readonly kubeProxy: 'iptables' | 'nftables';
+  /** userspace (issue 14.5): nslab's user-space proxy in every node behind the historic KUBE-PORTALS-* redirects. */
+  readonly kubeProxy: KubeProxyMode;
   readonly podCIDR: string;
   readonly serviceCIDR: string;
   /** Dual-stack (`pod-cidr: [v4, v6]`, `service-cidr: [v4, v6]`): the IPv6 ranges; absent in an IPv4-only cluster. */
@@ -263,13 +267,16 @@ export interface ResolvedCluster {
   /** Policies written but not enforced (policyEngine none): they compile to no rule and change no verdict. */
   readonly inertPolicies?: readonly NetworkPolicy[];
   /** The cluster DNS: the kube-dns Service address and the pod that serves it; absent when `dns: false`. */
-  readonly dns?: { readonly ip: string; readonly pod: string; readonly domain: 'cluster.local' };
+  readonly dns?: { readonly ip: string; /** Dual-stack: kube-dns's IPv6 ClusterIP (issue 14.1). */ readonly ip6?: string; readonly pod: string; readonly domain: 'cluster.local' };
   /** Lab nodes outside the cluster that peer with it over BGP (LoadBalancer addresses are announced to them). */
   readonly bgpPeers: readonly string[];
   /** The nodes' default gateway (cluster.gateway), an address on the node network. */
   readonly gateway?: string;
   /** Pod traffic leaving the pod CIDR is masqueraded to the node's address (flannel's ip-masq, Calico's natOutgoing). */
   readonly egressMasquerade?: boolean;
+  /** Dual-stack (issue 14.1): the same for IPv6 (flannel's --ip6-masq, Calico's natOutgoing on the IPv6 pool), and the nodes' IPv6 default gateway. */
+  readonly egressMasquerade6?: boolean;
+  readonly gateway6?: string;
   /** Traffic management (virtual-services, destination-rules), applied by the pods' sidecars; absent without them. */
   readonly mesh?: Mesh;
   /** The ingress controller and the ingresses it serves; absent when the cluster has no ingresses. */

@@ -5,5 +5,7 @@ export const EXIT = {
   invalidLab: 2,
   execFailed: 3,
   environment: 4,
+  /** Every test that ran passed, but some were skipped: they need nodes that are not up (part of a lab, issue 15.4). */
+  testsSkipped: 5,
   usage: 64,
 } as const;

@@ -63,7 +63,9 @@ export interface LabStatus {
   hash?: string;
   status: string;
   upAt?: string;
-  lastTest?: { at: string; passed: number; failed: number };
+  lastTest?: { at: string; passed: number; failed: number; skipped?: number };
+  /** Part of the lab (lab up --nodes/--exclude, issue 15.4): the nodes built, of how many. */
+  selection?: { nodes: string[]; of: number };
   /** Nodes stopped on purpose (`lab stop`), until `lab start`. */
   stopped?: string[];
   nodes: NodeStatus[];
@@ -118,6 +120,7 @@ export async function labStatus(lab: string): Promise<LabStatus> {
     status: !state ? 'leftover (no state; `lab down` removes it)' : damage.length ? `degraded: ${damage.map((d) => d.text).join('; ')}` : state.status,
     upAt: state?.upAt,
     ...(state?.stopped?.length ? { stopped: [...state.stopped] } : {}),
+    ...(state?.selection ? { selection: state.selection } : {}),
     lastTest: state?.lastTest,
     nodes,
     daemons: (state?.daemons ?? []).map((d) => ({ node: d.node, name: d.name, pid: d.pid, running: isRunning(d.pid), log: d.log })),

@@ -35,8 +35,13 @@ export interface LabState {
    * them like the rest (their stopped containers too).
    */
   stopped?: string[];
-  /** Last `lab test` summary, for `lab status`. */
-  lastTest?: { at: string; passed: number; failed: number };
+  /**
+   * Part of the lab (issue 15.4, `lab up --nodes`/`--exclude`): the nodes built, of how many the lab has. Absent:
+   * the whole lab. `lab test` skips the tests that need a node not up; `lab status` says "part of the lab".
+   */
+  selection?: { nodes: string[]; of: number };
+  /** Last `lab test` summary, for `lab status` (skipped: tests that need nodes not up, issue 15.4). */
+  lastTest?: { at: string; passed: number; failed: number; skipped?: number };
 }
 
 export function stateRoot(): string {

@@ -31,6 +31,8 @@ function traceRules(spec: TraceTableSpec): string[] {
   const out = [`ip dscp ${TRACE_DSCP} meta nftrace set 1`, `ip6 dscp ${TRACE_DSCP} meta nftrace set 1`];
   // UDP header (8) + VXLAN header (8) + inner Ethernet (14) = 30 bytes; the inner IPv4 DSCP is the 6 bits after its first byte
   if (spec.tunnelPorts.length) out.push(`udp dport { ${spec.tunnelPorts.join(', ')} } @th,248,6 ${TRACE_DSCP} meta nftrace set 1`);
+  // an inner IPv6 packet (dual-stack, issue 14.1): version 6 in its first 4 bits, the DSCP the 6 bits after them
+  if (spec.tunnelPorts.length) out.push(`udp dport { ${spec.tunnelPorts.join(', ')} } @th,240,4 6 @th,244,6 ${TRACE_DSCP} meta nftrace set 1`);
   return out;
 }
 

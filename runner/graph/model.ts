@@ -338,7 +338,7 @@ function group(items: GraphItem[], lab: ResolvedLab, ids: { take(prefix: string,
     type: 'group',
     id: ids.take('k', n.name),
     cls: 'node',
-    label: `k8s node ${n.name} · ${n.ip} · pods ${n.podCIDR}`,
+    label: `k8s node ${n.name} · ${n.ip}${n.ip6 ? `, ${n.ip6}` : ''} · pods ${n.podCIDR}${n.podCIDR6 ? `, ${n.podCIDR6}` : ''}`,
     members: [...take(n.name), ...c.pods.filter((p) => p.node === n.name).flatMap((p) => take(p.name))],
   }));
   const first = items.findIndex((i) => used.has(i));

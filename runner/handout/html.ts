@@ -3,6 +3,7 @@
  * font, no image and no link to anything outside the file. It renders the same with no network, and prints.
  */
 import { formatMs } from '../util/units.ts';
+import { resultWord } from './results.ts';
 import { droppedText, type Block, type CodeLine, type ExerciseDoc, type HandoutDoc, type NumberedNote } from './build.ts';
 import { throughputChart } from './chart.ts';
 import { escapeHtml as esc, inline, markdown } from './markdown.ts';
@@ -70,6 +71,7 @@ figcaption b { color: var(--ink); font-weight: 600; }
 .badge { display: inline-block; font-size: 12px; font-weight: 700; border-radius: 10px; padding: 1px 8px; color: #fff; }
 .badge.ok { background: var(--ok); }
 .badge.fail { background: var(--fail); }
+.badge.skip { background: #777; }
 .last { font-size: 13px; border-top: 1px dashed var(--line); padding-top: 6px; margin-top: 8px; }
 .summary { font-size: 16px; }
 .chart { max-width: 100%; height: auto; margin: 8px 0 12px; }
@@ -97,6 +99,7 @@ figcaption b { color: var(--ink); font-weight: 600; }
 footer { margin-top: 40px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); padding-top: 8px; }
 td.ok { color: var(--ok); font-weight: 700; white-space: nowrap; }
 td.fail { color: var(--fail); font-weight: 700; white-space: nowrap; }
+td.skip { color: #777; font-weight: 700; white-space: nowrap; }
 @media print {
   main { max-width: none; padding: 0; }
   pre { white-space: pre-wrap; word-break: break-all; }
@@ -316,7 +319,7 @@ function exerciseHtml(e: ExerciseDoc): string {
   out.push(notesHtml(e.notes));
   if (e.result) {
     out.push(
-      `<p class="last"><span class="badge ${e.result.ok ? 'ok' : 'fail'}">${e.result.ok ? '✔ passed' : '✘ failed'}</span> last run (${esc(formatMs(e.result.durationMs))}${e.result.attempts > 1 ? `, ${e.result.attempts} attempts` : ''}${typeof e.result.convergeMs === 'number' ? `, converged in ${esc(formatMs(e.result.convergeMs))}` : ''}): ${esc(e.result.seen)}</p>`,
+      `<p class="last"><span class="badge ${resultWord(e.result).cls}">${resultWord(e.result).word}</span> last run (${esc(formatMs(e.result.durationMs))}${e.result.attempts > 1 ? `, ${e.result.attempts} attempts` : ''}${typeof e.result.convergeMs === 'number' ? `, converged in ${esc(formatMs(e.result.convergeMs))}` : ''}): ${esc(e.result.seen)}</p>`,
     );
   }
   out.push(`<p class="src">lab file line ${e.test.pos.line}</p>`);
@@ -339,7 +342,7 @@ function resultsHtml(d: HandoutDoc): string {
   if (d.bars.length) out.push('<p class="meta">Bars: the median throughput of each iperf3 test. Dashed lines: the thresholds it was judged against.</p>');
   out.push('<table><tr><th>#</th><th>test</th><th>result</th><th>seen</th><th>time</th></tr>');
   r.tests.forEach((t, i) => {
-    out.push(`<tr><td>${i + 1}</td><td>${esc(t.name)}</td><td class="${t.ok ? 'ok' : 'fail'}">${t.ok ? '✔ passed' : '✘ failed'}</td><td>${esc(t.seen)}</td><td>${esc(formatMs(t.durationMs))}</td></tr>`);
+    out.push(`<tr><td>${i + 1}</td><td>${esc(t.name)}</td><td class="${resultWord(t).cls}">${resultWord(t).word}</td><td>${esc(t.seen)}</td><td>${esc(formatMs(t.durationMs))}</td></tr>`);
   });
   out.push('</table>');
   return out.join('\n');

@@ -1,5 +1,6 @@
 /** The handout as Markdown: the same content as the HTML, with the diagram as a ```mermaid block. */
 import { formatMs } from '../util/units.ts';
+import { resultWord } from './results.ts';
 import { droppedText, type Block, type ExerciseDoc, type HandoutDoc, type NumberedNote } from './build.ts';
 import { throughputText } from './chart.ts';
 import { when } from './html.ts';
@@ -44,7 +45,7 @@ function exerciseMd(e: ExerciseDoc): string[] {
   if (e.hint) out.push(`*${e.hint}.*`, '');
   if (e.within) out.push(`*${e.within}*`, '');
   if (e.notes.length) out.push(...notesMd(e.notes), '');
-  if (e.result) out.push(`Last run: ${e.result.ok ? '✔ passed' : '✘ failed'} (${formatMs(e.result.durationMs)}${typeof e.result.convergeMs === 'number' ? `, converged in ${formatMs(e.result.convergeMs)}` : ''}): ${e.result.seen}`, '');
+  if (e.result) out.push(`Last run: ${resultWord(e.result).word} (${formatMs(e.result.durationMs)}${typeof e.result.convergeMs === 'number' ? `, converged in ${formatMs(e.result.convergeMs)}` : ''}): ${e.result.seen}`, '');
   return out;
 }
 
@@ -116,7 +117,7 @@ export function handoutMarkdown(d: HandoutDoc): string {
     out.push(`${r.counts.failed ? '✘' : '✔'} ${r.counts.passed} passed, ${r.counts.failed} failed on ${when(r.started)}, in ${formatMs(r.durationMs)}.`, '');
     if (d.droppedResults) out.push(droppedText(d.droppedResults), '');
     if (d.bars.length) out.push('iperf3 throughput (median of the runs):', '', fence(throughputText(d.bars)), '');
-    out.push('| # | test | result | seen | time |', '|---|---|---|---|---|', ...r.tests.map((t, i) => `| ${i + 1} | ${cell(t.name)} | ${t.ok ? '✔ passed' : '✘ failed'} | ${cell(t.seen)} | ${formatMs(t.durationMs)} |`), '');
+    out.push('| # | test | result | seen | time |', '|---|---|---|---|---|', ...r.tests.map((t, i) => `| ${i + 1} | ${cell(t.name)} | ${resultWord(t).word} | ${cell(t.seen)} | ${formatMs(t.durationMs)} |`), '');
   }
   out.push('---', '', `*Made by \`lab handout\` (nslab) from \`${d.file}\`.*`, '');
   return out.join('\n');

@@ -94,5 +94,8 @@ export function walkToMermaid(walk: Walk): string {
     if (e.kind === 'note') lines.push(`  Note over ${idOf(e.at)}: ${text(e.text)}`);
     else lines.push(`  ${idOf(e.from)}${e.reply ? '-->>' : '->>'}${idOf(e.to)}: ${text(`${e.label} (${e.via})`)}`);
   }
+  // a walk that ended at a sidecar's proxy: the proxy's own connection is in the table (rows c2.*), named here
+  const p = walk.proxied;
+  if (p && seq.participants.some((x) => x.at === p.at)) lines.push(`  Note over ${idOf(p.at)}: ${text(`then the proxy (uid ${p.uid}) opens a new connection to ${p.original}: rows c2 of the table`)}`);
   return `${lines.join('\n')}\n`;
 }

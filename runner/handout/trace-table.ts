@@ -64,7 +64,17 @@ function directionRows(dir: WalkDirection, prefix: string): WalkRow[] {
   return rows;
 }
 
-/** The forward hops, the verdict, then the reply's hops and its verdict. */
+/**
+ * The forward hops, the verdict, then the reply's hops and its verdict; then, where the walk ended at a sidecar's
+ * proxy, the connection the proxy opens (`c2.1`, … its forward hops and verdict; `c3.` the next proxy's).
+ */
 export function walkTable(walk: Walk): WalkRow[] {
-  return [...directionRows(walk.forward, ''), ...(walk.reply ? directionRows(walk.reply, 'r') : [])];
+  const rows = [...directionRows(walk.forward, ''), ...(walk.reply ? directionRows(walk.reply, 'r') : [])];
+  let i = 2;
+  for (let p = walk.proxied; p; p = p.walk.proxied, i++) {
+    const to = p.direction === 'outbound' ? `the original destination ${p.original}` : `the app on ${p.original}, from 127.0.0.6`;
+    rows.push({ n: `c${i}`, hop: p.at, in: '', out: '', route: '', nat: '', rules: `then the proxy (uid ${p.uid}, on ${p.listener}) opens a new connection to ${to}; ${p.passedBy} lets it pass` });
+    rows.push(...directionRows(p.walk.forward, `c${i}.`));
+  }
+  return rows;
 }

@@ -105,7 +105,7 @@ export async function verifyLab(loaded: Loaded, ctx: CompileContext = compileCon
 export type UpCheck = { action: 'create' } | { action: 'already-up'; state: LabState; adopted?: boolean } | { action: 'clean-first'; reason: string } | { action: 'apply'; state: LabState };
 
 /** What `lab up` must do about what is already on the machine under this lab's name. */
-export function checkExisting(lab: ResolvedLab, recreate: boolean): UpCheck {
+export function checkExisting(lab: ResolvedLab, recreate: boolean, selection?: { readonly nodes: readonly string[] }): UpCheck {
   const state = readState(lab.name);
   const present = labNetns(lab.name);
   if (state && resolvePath(state.file) !== resolvePath(lab.file) && present.length) {
@@ -115,6 +115,14 @@ export function checkExisting(lab: ResolvedLab, recreate: boolean): UpCheck {
   }
   if (state && present.length) {
     const complete = state.status === 'up' && state.namespaces.every((n) => present.includes(n));
+    // part of the lab (issue 15.4): another part (or the whole) is up: rebuilt only when asked to
+    const was = state.selection?.nodes.join(',') ?? '';
+    const now = selection?.nodes.join(',') ?? '';
+    if (complete && was !== now && !recreate) {
+      const said = (s: string): string => (s ? `part of it (${s.split(',').join(', ')})` : 'the whole lab');
+      throw new LabError([error('lab.selection-changed', `lab ${lab.name} is up as ${said(was)}, not as ${said(now)}`, lab.namePos, `run \`lab up --recreate\` with the selection you want to take it down and bring that up, or \`lab down ${lab.name}\` first`)], 2);
+    }
+    if (complete && was !== now) return { action: 'clean-first', reason: `recreating it as ${now ? 'a different part' : 'the whole lab'}` };
     if (complete && state.hash === lab.hash) return { action: 'already-up', state };
     // only the tests (or texts) changed: the network is the same, so the lab stays up and adopts the new file
     if (complete && state.structure !== undefined && state.structure === structureHash(lab)) return { action: 'already-up', state, adopted: true };

@@ -15,6 +15,7 @@ import { readState, type LabState } from '../exec/state.ts';
 import { allLabsOnHost } from '../exec/host.ts';
 import { isLabName } from '../config/lab-name.ts';
 import { compileContextFor, labPathOf, loadLab, planOf } from './load.ts';
+import { runningPart } from './partial.ts';
 import { requireRoot } from './root.ts';
 
 export type NodeOp = 'stop' | 'start' | 'restart';
@@ -84,7 +85,8 @@ export async function nodeOp(labArg: string | undefined, node: string, op: NodeO
     file = readState(up[0])?.file;
     if (!file) throw fail('node.lab', `lab ${up[0]} has no state`, `run \`lab down ${up[0]}\` and bring it up again`, EXIT.environment);
   }
-  const { lab } = loadLab(labPathOf(file));
+  // part of the lab is up (lab up --nodes, issue 15.4): the node's slice comes from the plan of that part
+  const { lab } = runningPart(loadLab(labPathOf(file)));
   return nodeOpOn(lab, node, op);
 }
 

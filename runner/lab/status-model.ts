@@ -27,10 +27,12 @@ export interface ServiceStatus {
   readonly namespace: string;
   readonly type: string;
   readonly clusterIP?: string;
+  /** Dual-stack: its IPv6 ClusterIP (ipFamilies holds IPv6). */
+  readonly clusterIP6?: string;
   readonly nodePorts: readonly number[];
   readonly loadBalancerIP?: string;
   readonly ports: readonly string[];
-  readonly endpoints: readonly { readonly pod: string; readonly ip: string; readonly port: number }[];
+  readonly endpoints: readonly { readonly pod: string; readonly ip: string; readonly ip6?: string; readonly port: number }[];
 }
 export interface PolicyStatus {
   readonly name: string;
@@ -73,12 +75,18 @@ export function modelStatus(lab: ResolvedLab): ModelStatus {
   const services: ServiceStatus[] = (c?.services ?? []).map((s) => {
     const eps = (c?.endpoints ?? []).filter((e) => e.service.name === s.name && e.service.namespace === s.namespace);
     const seen = new Set<string>();
-    const endpoints = eps.flatMap((e) => e.endpoints).filter((e) => !seen.has(`${e.pod}:${e.port}`) && seen.add(`${e.pod}:${e.port}`)).map((e) => ({ pod: e.pod, ip: e.ip, port: e.port }));
+    const six = new Map((c?.pods ?? []).map((p) => [p.name, p.ip6]));
+    const v6 = s.ipFamilies?.includes('IPv6') ?? false;
+    const endpoints = eps
+      .flatMap((e) => e.endpoints)
+      .filter((e) => !seen.has(`${e.pod}:${e.port}`) && seen.add(`${e.pod}:${e.port}`))
+      .map((e) => ({ pod: e.pod, ip: e.ip, ...(v6 && six.get(e.pod) ? { ip6: six.get(e.pod) } : {}), port: e.port }));
     return {
       name: s.name,
       namespace: s.namespace,
       type: s.type,
       clusterIP: s.clusterIP,
+      ...(s.clusterIP6 ? { clusterIP6: s.clusterIP6 } : {}),
       nodePorts: s.ports.flatMap((p) => (p.nodePort !== undefined ? [p.nodePort] : [])),
       loadBalancerIP: s.loadBalancerIP,
       ports: s.ports.map((p) => `${p.port}/${p.protocol}`),

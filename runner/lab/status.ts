@@ -3,9 +3,10 @@
  * plus each BIRD router's BGP sessions (birdc, in parallel, bounded) and, from the lab file the state records, its
  * Services, NetworkPolicies and impairments — skipped, with the reason, when that file is gone or has changed.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { labStatus, type LabStatus } from '../exec/lab-status.ts';
+import { labDir } from '../exec/state.ts';
 import { createRunContext } from '../exec/node-exec.ts';
 import { birdDir, birdSocket } from '../kinds/bird/index.ts';
 import { nodeNetns } from '../model/names.ts';
@@ -14,8 +15,21 @@ import { bgpRouterStatus, modelStatus, type BgpRouterStatus, type ModelStatus } 
 
 const BIRDC_TIMEOUT_MS = 3000;
 
+/** A node's kube-proxy in userspace mode (issue 14.5), from what it applied (`<lab>/kube-proxy/<node>.applied.json`). */
+export interface UserspaceProxyStatus {
+  readonly node: string;
+  readonly pid: number;
+  /** Its process is there. */
+  readonly running: boolean;
+  readonly generation: string;
+  readonly appliedAt: string;
+  readonly services: readonly { readonly name: string; readonly protocol: string; readonly clusterIP: string; readonly port: number; readonly nodePort: number; readonly proxyPort: number; readonly endpoints: readonly string[] }[];
+}
+
 export interface FullLabStatus extends LabStatus {
   readonly bgp: readonly BgpRouterStatus[];
+  /** kube-proxy: userspace: each node's proxy. */
+  readonly userspaceProxies: readonly UserspaceProxyStatus[];
   /** From the lab file, when it is there and unchanged since `lab up`. */
   readonly model?: ModelStatus;
   /** Why `model` is absent. */
@@ -53,7 +67,26 @@ function modelOf(s: LabStatus): { model?: ModelStatus; modelNote?: string } {
   }
 }
 
+/** The userspace proxies of a lab: what each applied last, and whether its process is still there. */
+export function userspaceProxies(lab: string): UserspaceProxyStatus[] {
+  const dir = `${labDir(lab)}/kube-proxy`;
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith('.applied.json')).sort();
+  } catch {
+    return [];
+  }
+  return names.flatMap((n) => {
+    try {
+      const a = JSON.parse(readFileSync(`${dir}/${n}`, 'utf8')) as Omit<UserspaceProxyStatus, 'running'>;
+      return [{ ...a, node: a.node ?? n.replace(/\.applied\.json$/, ''), running: existsSync(`/proc/${a.pid}`) }];
+    } catch {
+      return [];
+    }
+  });
+}
+
 export async function fullLabStatus(lab: string): Promise<FullLabStatus> {
   const [s, bgp] = await Promise.all([labStatus(lab), bgpOf(lab)]);
-  return { ...s, bgp, ...modelOf(s) };
+  return { ...s, bgp, userspaceProxies: userspaceProxies(lab), ...modelOf(s) };
 }

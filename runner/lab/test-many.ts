@@ -34,10 +34,14 @@ export interface TestManyReport {
   readonly durationMs: number;
 }
 
-/** The exit code of a run: 3 when a lab could not be brought up (or down), else 1 when a test failed, else 0. */
+/**
+ * The exit code of a run: 3 when a lab could not be brought up (or down), else 1 when a test failed, else 5 when
+ * tests were skipped (a lab up as a part, issue 15.4), else 0.
+ */
 export function exitCodeOf(runs: readonly LabRun[]): number {
   if (runs.some((r) => r.up === 'failed' || r.down === 'failed')) return EXIT.execFailed;
-  if (runs.some((r) => r.results.some((t) => !t.ok))) return EXIT.testsFailed;
+  if (runs.some((r) => r.results.some((t) => !t.ok && t.skipped === undefined))) return EXIT.testsFailed;
+  if (runs.some((r) => r.results.some((t) => t.skipped !== undefined))) return EXIT.testsSkipped;
   return EXIT.ok;
 }
 

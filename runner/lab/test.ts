@@ -15,6 +15,8 @@ import { labNameOf, loadLab, type Loaded } from './load.ts';
 import { requireRoot } from './root.ts';
 import { traceForTests } from './trace.ts';
 import type { LabUi } from './ui.ts';
+import { partText, runningPart } from './partial.ts';
+import { skippedTests } from '../resolve/test-needs.ts';
 
 /** The nodes of the lab whose namespaces are missing: all of them when the lab is not up. */
 export function missingNodes(lab: ResolvedLab): string[] {
@@ -41,7 +43,7 @@ export interface TestOptions {
 }
 
 /** Run a lab's tests against the running lab and record the summary in its state (for `lab status`). */
-export async function runLabTests(lab: ResolvedLab, ui: LabUi, opts: { signal?: AbortSignal; live?: boolean } = {}): Promise<LabTestRun> {
+export async function runLabTests(lab: ResolvedLab, ui: LabUi, opts: { signal?: AbortSignal; live?: boolean; skip?: ReadonlyMap<ResolvedLab['tests'][number], string> } = {}): Promise<LabTestRun> {
   const nsOf = (node: string): string => lab.nodes.find((n) => n.name === node)?.netns ?? `nsl.${lab.name}.${node}`;
   const started = new Date();
   const live = opts.live ?? ui.live;
@@ -51,16 +53,18 @@ export async function runLabTests(lab: ResolvedLab, ui: LabUi, opts: { signal?: 
   const results: TestResult[] = await runTests(lab.tests, {
     context: (_t, measurements) => ({ ...createRunContext({ nsOf, measurements: new Map(measurements), labDir: labDir(lab.name) }), trace, lab: control }),
     signal: opts.signal,
+    ...(opts.skip?.size ? { skip: opts.skip } : {}),
     onProgress: (e) => {
       // on a terminal, say which test is being retried (within:), the slow part of a run
       if (e.kind === 'retry' && live) ui.info(`… ${lab.name}: ${e.test.name}: try ${e.attempt + 1}`);
     },
   });
   const durationMs = Date.now() - started.getTime();
-  const failed = results.filter((r) => !r.ok).length;
+  const skipped = results.filter((r) => r.skipped !== undefined).length;
+  const failed = results.filter((r) => !r.ok && r.skipped === undefined).length;
   const state = readState(lab.name);
   if (state) {
-    state.lastTest = { at: new Date().toISOString(), passed: results.length - failed, failed };
+    state.lastTest = { at: new Date().toISOString(), passed: results.length - failed - skipped, failed, ...(skipped ? { skipped } : {}) };
     writeState(state);
   }
   // the latest results, for the lab's handout (`lab handout` shows them, with a chart of the measurements)
@@ -125,7 +129,9 @@ export function oneAtATime(trace: TraceFn): TraceFn {
 }
 
 /** Test a loaded lab that is up: a LabError (exit 4) when it is not. */
-export async function testLoaded(loaded: Loaded, opts: TestOptions, ui: LabUi): Promise<TestReport> {
+export async function testLoaded(whole: Loaded, opts: TestOptions, ui: LabUi): Promise<TestReport> {
+  // part of the lab is up (lab up --nodes, issue 15.4): test that part; the tests that need other nodes are skipped
+  const loaded = runningPart(whole);
   const { lab } = loaded;
   const missing = missingNodes(lab);
   const stopped = (readState(lab.name)?.stopped ?? []).filter((n) => missing.includes(n));
@@ -145,7 +151,9 @@ export async function testLoaded(loaded: Loaded, opts: TestOptions, ui: LabUi): 
     ui.info(`lab ${lab.name} has no tests`);
     if (!opts.runEmpty) return { lab, ran: false, results: [], started: new Date(), durationMs: 0 };
   }
-  return { lab, ran: true, ...(await runLabTests(lab, ui, { signal: opts.signal })) };
+  const skip = loaded.part ? skippedTests(whole.lab, new Set(loaded.part.selection.nodes)) : undefined;
+  if (loaded.part) ui.info(`lab ${lab.name}: ${partText(loaded.part.selection)}: ${skip?.size ?? 0} of ${lab.tests.length} test(s) skipped (they need nodes that are not up)`);
+  return { lab, ran: true, ...(await runLabTests(lab, ui, { signal: opts.signal, skip })) };
 }
 
 /** lab test [LAB]: the lab (a file, a directory with a lab.yaml, or the name of a lab that is up) is tested as it runs. */

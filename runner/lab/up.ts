@@ -17,6 +17,7 @@ import { appliedOf } from '../plan/diff.ts';
 import { createRunContext } from '../exec/node-exec.ts';
 import { DEFAULT_READY_TIMEOUT_MS } from '../model/ready.ts';
 import { notReadyError, readyProbes, waitReady, type ReadyReport } from './ready.ts';
+import { partOf, partText, type LoadedPart, type SelectRequest } from './partial.ts';
 
 export interface UpOptions {
   /** If the lab is up from an older version of the file, rebuild it. */
@@ -32,10 +33,13 @@ export interface UpOptions {
    * to wait. Not ready in time: a LabError (exit 3) naming what is not, with the lab left up to look at.
    */
   readonly wait?: number | false;
+  /** Part of the lab (issue 15.4): `--nodes` / `--exclude`. */
+  readonly select?: SelectRequest;
 }
 
 export interface UpReport {
-  readonly loaded: Loaded;
+  /** The lab as built: a part of it (and what was left out) with --nodes/--exclude. */
+  readonly loaded: LoadedPart;
   /** 'already-up': the lab was up from this very file; nothing was done. 'applied': a changed file applied in place. */
   readonly outcome: 'up' | 'already-up' | 'applied';
   /** What the change to a running lab did (outcome 'applied'). */
@@ -55,13 +59,14 @@ export interface UpReport {
 /** lab up [LAB]: load, check (root, features, kinds' verify), then build the lab phase by phase. */
 export async function up(arg: string | undefined, opts: UpOptions, ui: LabUi): Promise<UpReport> {
   const t0 = performance.now();
-  const loaded = loadLab(labPathOf(arg));
-  const { lab, warnings, sources } = loaded;
+  const loaded = partOf(loadLab(labPathOf(arg)), opts.select);
+  const { lab, warnings, sources, part } = loaded;
   ui.diagnostics(warnings, sources);
   requireRoot('up');
   ui.diagnostics(await verifyLab(loaded), sources);
   const quiet = !!opts.quiet;
-  const existing = checkExisting(lab, !!opts.recreate);
+  const existing = checkExisting(lab, !!opts.recreate, part?.selection);
+  if (part) ui.info(`lab ${lab.name}: ${partText(part.selection)}${part.notes.length ? `\n${part.notes.map((n) => `  ${n}`).join('\n')}` : ''}`);
   // loaded only when needed: the assertion machinery (and execa) cost ~50 ms of start-up
   const withTests = async (r: Omit<UpReport, 'test'>): Promise<UpReport> => (opts.test ? { ...r, test: await (await import('./test.ts')).testLoaded(loaded, opts.test, ui) } : r);
   // up from this very file, but parts removed behind nslab's back (a container, a namespace, a daemon): rebuild it
@@ -90,7 +95,7 @@ export async function up(arg: string | undefined, opts: UpOptions, ui: LabUi): P
     const { ensureImages } = await import('../images/build.ts');
     await ensureImages(images, { quiet, progress: imageProgress(ui, quiet) });
   }
-  const guarded = (signal: AbortSignal): Promise<void> => build(lab, plan, images, { ...opts, signal: opts.signal ? AbortSignal.any([opts.signal, signal]) : signal }, ui);
+  const guarded = (signal: AbortSignal): Promise<void> => build(lab, plan, images, part?.selection, { ...opts, signal: opts.signal ? AbortSignal.any([opts.signal, signal]) : signal }, ui);
   await (ui.interruptible ? ui.interruptible(guarded) : guarded(opts.signal ?? new AbortController().signal));
   const ms = Math.round(performance.now() - t0);
   ui.info(`lab ${lab.name} is up: ${lab.nodes.length} node(s), ${lab.bridges.length} bridge(s), ${lab.links.length} link(s) in ${ms} ms`);
@@ -141,8 +146,8 @@ async function waitUntilReady(loaded: Loaded, timeoutMs: number, opts: UpOptions
  * Build the lab phase by phase, recording what is created in its state as it goes. On a failure or an
  * interruption (checked between phases), what was built is removed and the error thrown.
  */
-async function build(lab: ResolvedLab, plan: Plan, images: readonly string[], opts: UpOptions, ui: LabUi): Promise<void> {
-  const state: LabState = { version: 1, lab: lab.name, file: lab.file, hash: lab.hash, structure: structureHash(lab), status: 'creating', startedAt: new Date().toISOString(), namespaces: [...plan.namespaces], objects: [], daemons: [] };
+async function build(lab: ResolvedLab, plan: Plan, images: readonly string[], selection: { readonly nodes: readonly string[]; readonly of: number } | undefined, opts: UpOptions, ui: LabUi): Promise<void> {
+  const state: LabState = { version: 1, lab: lab.name, file: lab.file, hash: lab.hash, structure: structureHash(lab), status: 'creating', startedAt: new Date().toISOString(), namespaces: [...plan.namespaces], objects: [], daemons: [], ...(selection ? { selection: { nodes: [...selection.nodes], of: selection.of } } : {}) };
   writeState(state); // written before anything exists: a crash from here on leaves a state that `lab down` reads
   writeApplied(lab.name, appliedOf(lab, plan)); // what a changed file is compared with (issue 15.1)
   try {

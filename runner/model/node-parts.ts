@@ -54,7 +54,9 @@ export function resolveRoutes(n: string, node: Obj, devs: Set<string>, connected
       diags.push(error('route.dev', `node ${n} has no interface ${route.dev} for the route to ${route.to}`, pos, guess ? `did you mean ${guess}?` : `its interfaces: ${[...devs].join(', ')}`));
       return;
     }
-    if (route.via && !route.onlink) {
+    // an IPv6 link-local gateway (fe80::/10) is on every link with IPv6: the kernel takes it with the device named
+    const linkLocal = (via: string): boolean => (parseAddress(via)?.family === 6 && (parseAddress(via)!.addr >> 118n) === 0x3fan);
+    if (route.via && !route.onlink && !(route.dev && linkLocal(route.via))) {
       const gw = parseAddress(route.via)!;
       const nets = connected.filter((c) => c && c.family === gw.family).map((c) => network(c!));
       if (!nets.some((net) => contains(net, gw.family, gw.addr))) {

@@ -102,16 +102,19 @@ export function normaliseRoute(r: Record<string, unknown>): RouteParse {
   return { ok: true, route: out };
 }
 
-/** iproute2 arguments for `ip route add …`. */
+/**
+ * iproute2 arguments for `ip route add …`: one line of `ip -batch`, which takes no global option (`-6` there is
+ * "Object "-6" is unknown"), so the family follows from the addresses — an IPv6 default route is written ::/0.
+ */
 export function routeArgs(r: RouteSpec): string[] {
   const a: string[] = ['route', 'add'];
   if (r.type) a.push(r.type);
-  a.push(r.to);
+  a.push(r.family === 6 && r.to === 'default' ? '::/0' : r.to);
   if (r.via) a.push('via', r.via);
   if (r.dev) a.push('dev', r.dev);
   if (r.src) a.push('src', r.src);
   if (r.metric !== undefined) a.push('metric', String(r.metric));
   if (r.mtu !== undefined) a.push('mtu', String(r.mtu));
   if (r.onlink) a.push('onlink');
-  return r.family === 6 ? ['-6', ...a] : a;
+  return a;
 }

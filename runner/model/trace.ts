@@ -138,6 +138,28 @@ export interface Walk {
   readonly reply?: WalkDirection;
   /** Things the walk could not know (a user's firewall the model does not read, a random endpoint choice, …). */
   readonly notes: readonly string[];
+  /**
+   * The model only: where the walk ended at a pod's sidecar proxy (a REDIRECT to 15001 or 15006), the connection the
+   * proxy (uid 1337) then opens to the original destination — a new connection, which the kernel's probe does not
+   * follow (its packets do not carry the probe's mark).
+   */
+  readonly proxied?: ProxiedConnection;
+}
+
+/** The second connection of a flow through a sidecar: the proxy's own, to the original destination. */
+export interface ProxiedConnection {
+  /** The pod whose sidecar caught the connection. */
+  readonly at: string;
+  readonly direction: 'inbound' | 'outbound';
+  /** The proxy's listener the REDIRECT sent it to (15001 outbound, 15006 inbound) and its uid. */
+  readonly listener: number;
+  readonly uid: number;
+  /** The destination before the REDIRECT (addr:port), which the proxy reads with SO_ORIGINAL_DST. */
+  readonly original: string;
+  /** The ISTIO_OUTPUT rule that lets the proxy's connection pass instead of catching it again. */
+  readonly passedBy: string;
+  readonly object?: LabObjectRef;
+  readonly walk: Walk;
 }
 
 /** Where the kernel's walk and the model's prediction part. */

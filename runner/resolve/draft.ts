@@ -78,7 +78,7 @@ export interface ResolveDraft {
   resolvedLinks: ResolvedLink[];
   nodes: ResolvedNode[];
   /** A node, node:interface or address as seen from node `from` (set by the targets pass). */
-  targetOf(t: string, from?: string): TargetResult;
+  targetOf(t: string, from?: string, family?: 4 | 6): TargetResult;
   tests: ResolvedTest[];
   ready: ResolvedReady[];
 }

@@ -3,5 +3,5 @@ import { targetIn } from '../model/targets.ts';
 import type { ResolveDraft } from './draft.ts';
 
 export function targets(d: ResolveDraft): void {
-  d.targetOf = (t, from) => targetIn({ nodes: d.nodes, bridges: d.resolvedBridges, nodeNames: d.nodeNames }, t, from);
+  d.targetOf = (t, from, family) => targetIn({ nodes: d.nodes, bridges: d.resolvedBridges, nodeNames: d.nodeNames }, t, from, family);
 }

@@ -70,7 +70,7 @@ function baseContext(d: ResolveDraft, i: number, type: string, testNames: readon
     nodeNames: d.nodeNames,
     bridgeNames: [...new Set([...d.bridgeNames, ...d.resolvedBridges.map((b) => b.name)])],
     hasNode: (x) => d.nodeSet.has(x),
-    target: (to, from) => d.targetOf(to, from),
+    target: (to, from, family) => d.targetOf(to, from, family),
     at: (p, key) => d.at(['tests', i, type, ...p], key),
     unknownNode: (x, p) => d.unknownNode(x, ['tests', i, type, ...p]),
     testNames,

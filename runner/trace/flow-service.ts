@@ -13,15 +13,20 @@ export const serviceKey = (s: Pick<Service, 'namespace' | 'name'>): string => `$
 
 const portText = (p: ServicePort): string => `${p.name ? `${p.name} ` : ''}${p.port}/${p.protocol}${p.nodePort !== undefined ? ` (node port ${p.nodePort})` : ''}`;
 
+/** A Service's ClusterIP in its primary family (spec.ipFamilies[0]; dual-stack, issue 14.1). */
+export function primaryClusterIP(svc: Service): string | undefined {
+  return svc.ipFamilies?.[0] === 'IPv6' ? svc.clusterIP6 : svc.clusterIP;
+}
+
 /** The Service an address (and port) belongs to: its ClusterIP, its LoadBalancer address, or a node's address with one of its node ports. */
 export function servicesAt(lab: ResolvedLab, addr: string, port: number | undefined): { service: Service; via: ServiceVia; node?: string } | undefined {
   const c = lab.cluster;
   if (!c) return undefined;
-  const byIp = c.services.find((s) => s.clusterIP === addr);
+  const byIp = c.services.find((s) => s.clusterIP === addr || (s.clusterIP6 !== undefined && s.clusterIP6 === addr));
   if (byIp) return { service: byIp, via: 'cluster-ip' };
   const byLb = c.services.find((s) => s.loadBalancerIP === addr);
   if (byLb) return { service: byLb, via: 'load-balancer' };
-  const node = c.nodes.find((n) => n.ip === addr);
+  const node = c.nodes.find((n) => n.ip === addr || (n.ip6 !== undefined && n.ip6 === addr));
   if (node && port !== undefined) {
     const s = c.services.find((x) => x.ports.some((p) => p.nodePort === port));
     if (s) return { service: s, via: 'node-port', node: node.name };
@@ -50,36 +55,39 @@ function pickPort(svc: Service, via: ServiceVia, port: number | undefined, proto
  * A ping to a Service's address (`--proto icmp`): kube-proxy forwards no ICMP, and what happens instead is the lesson
  * (iptables mode: nothing answers; nftables mode: its cluster-ips-check rejects it). No node port has a ping.
  */
-function pingService(svc: Service, via: ServiceVia, node: string | undefined, c: NonNullable<ResolvedLab['cluster']>): ServiceTo {
+function pingService(svc: Service, via: ServiceVia, node: string | undefined, c: NonNullable<ResolvedLab['cluster']>, family?: 4 | 6): ServiceTo {
   const target = { kind: 'service' as const, namespace: svc.namespace, name: svc.name, via };
   if (via === 'node-port') {
     const n = c.nodes.find((x) => x.name === node) ?? c.nodes[0];
-    return { ok: true, dst: n.ip, proto: 'icmp', target: { ...target, node: n.name } };
+    return { ok: true, dst: family === 6 && n.ip6 ? n.ip6 : n.ip, proto: 'icmp', target: { ...target, node: n.name } };
   }
-  const dst = via === 'load-balancer' ? svc.loadBalancerIP : svc.clusterIP;
+  const dst = via === 'load-balancer' ? svc.loadBalancerIP : family === undefined ? primaryClusterIP(svc) : family === 6 ? svc.clusterIP6 : svc.clusterIP;
   if (!dst || dst === 'None') return { ok: false, message: `Service ${serviceKey(svc)} is headless (clusterIP: None): it has no address of its own`, hint: 'its name resolves to the pods themselves: trace to one of them' };
   return { ok: true, dst, proto: 'icmp', target };
 }
 
 /** A flow to a Service: through its ClusterIP, a node port on `node` (default: the first cluster node), or its LoadBalancer address. */
-export function serviceTo(lab: ResolvedLab, svc: Service, via: ServiceVia, want: { port?: number; proto?: TraceProto; node?: string }): ServiceTo {
+export function serviceTo(lab: ResolvedLab, svc: Service, via: ServiceVia, want: { port?: number; proto?: TraceProto; node?: string; family?: 4 | 6 }): ServiceTo {
   const key = serviceKey(svc);
   const c = lab.cluster!;
   if (svc.type === 'ExternalName') return { ok: false, message: `Service ${key} is an ExternalName Service: it has no address to trace to`, hint: `it is a DNS name (${svc.externalName ?? '?'}): trace to what that name resolves to` };
-  if (want.proto === 'icmp') return pingService(svc, via, want.node, c);
+  if (want.proto === 'icmp') return pingService(svc, via, want.node, c, want.family);
   const p = pickPort(svc, via, want.port, want.proto);
   if (!('protocol' in p)) return { ok: false, ...p };
   const proto = p.protocol.toLowerCase() as TraceProto;
   if (via === 'node-port') {
     const node = c.nodes.find((n) => n.name === want.node) ?? c.nodes[0];
     if (p.nodePort === undefined || !node) return { ok: false, message: `Service ${key} has no node port`, hint: 'make it type: NodePort, or trace to its ClusterIP' };
-    return { ok: true, dst: node.ip, port: p.nodePort, proto, target: { kind: 'service', namespace: svc.namespace, name: svc.name, via, node: node.name } };
+    const dst = want.family === 6 && node.ip6 ? node.ip6 : node.ip;
+    return { ok: true, dst, port: p.nodePort, proto, target: { kind: 'service', namespace: svc.namespace, name: svc.name, via, node: node.name } };
   }
   if (via === 'load-balancer') {
     return { ok: true, dst: svc.loadBalancerIP!, port: p.port, proto, target: { kind: 'service', namespace: svc.namespace, name: svc.name, via } };
   }
-  if (svc.clusterIP === undefined || svc.clusterIP === '' || svc.clusterIP === 'None') {
+  // the ClusterIP of the Service's primary family (ipFamilies[0]): an IPv6-only Service has only clusterIP6
+  const vip = want.family === undefined ? primaryClusterIP(svc) : want.family === 6 ? svc.clusterIP6 : svc.clusterIP;
+  if (vip === undefined || vip === '' || vip === 'None') {
     return { ok: false, message: `Service ${key} is headless (clusterIP: None): it has no address of its own`, hint: 'its name resolves to the pods themselves: trace to one of them' };
   }
-  return { ok: true, dst: svc.clusterIP, port: p.port, proto, target: { kind: 'service', namespace: svc.namespace, name: svc.name, via } };
+  return { ok: true, dst: vip, port: p.port, proto, target: { kind: 'service', namespace: svc.namespace, name: svc.name, via } };
 }

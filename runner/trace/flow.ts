@@ -82,7 +82,8 @@ function fromService(s: ServiceTo | Fail): ToResult | Fail {
 function toAddress(lab: ResolvedLab, addr: string, port: number | undefined, req: FlowRequest): ToResult | Fail {
   const svc = servicesAt(lab, addr, port ?? req.port);
   if (svc && port !== undefined && req.proto === 'icmp') return fail(`port ${port} with icmp: ICMP has no ports`, 'leave the port out to trace a ping, or add --proto tcp (or udp)');
-  if (svc) return fromService(serviceTo(lab, svc.service, svc.via, { port: port ?? req.port, proto: req.proto, node: svc.node }));
+  // the address's own family: a dual-stack Service's IPv6 ClusterIP is traced over IPv6, not its primary one
+  if (svc) return fromService(serviceTo(lab, svc.service, svc.via, { port: port ?? req.port, proto: req.proto, node: svc.node, family: parseAddress(addr)!.family }));
   const node = ownerOf(lab, addr);
   return { ok: true, dst: addr, family: parseAddress(addr)!.family, port, target: { kind: 'address', ...(node ? { node } : {}) } };
 }

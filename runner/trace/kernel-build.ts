@@ -52,7 +52,7 @@ function natSteps(e: ConntrackEntry, dir: 'forward' | 'reply', rules: readonly R
   const newDst = endpoint(e.reply.src, e.reply.sport);
   const origSrc = endpoint(e.orig.src, e.orig.sport);
   const newSrc = endpoint(e.reply.dst, e.reply.dport);
-  if (dnat) out.push({ type: 'dnat', ...(dir === 'forward' ? { before: origDst, after: newDst } : { before: newDst, after: origDst }), ...obj(/dnat|DNAT|KUBE-SEP|DNAT/) });
+  if (dnat) out.push({ type: 'dnat', ...(dir === 'forward' ? { before: origDst, after: newDst } : { before: newDst, after: origDst }), ...obj(/dnat|DNAT|KUBE-SEP|redirect/) });
   if (snat) out.push({ type: 'snat', ...(dir === 'forward' ? { before: origSrc, after: newSrc } : { before: newSrc, after: origSrc }), ...obj(/snat|masquerade|SNAT|MASQUERADE/) });
   return out;
 }

@@ -173,6 +173,17 @@ function follow(first: Segment, topo: Topology, cur: Cursor, ports: ReadonlySet<
       if (seg) carry = { decapDev: summarize(seg).iif };
       continue;
     }
+    if (!peer && oif === 'lo' && from.family === 'inet') {
+      // sent to the namespace's own loopback (a REDIRECT in OUTPUT: a sidecar's 127.0.0.1:15001; a node's traffic DNATed to itself: kube-proxy userspace's KUBE-PORTALS-HOST): it comes back in by
+      // lo, a new trace id in the same namespace; the two are one hop, which ends where the second does
+      const back = cur.next(from.ns, (s, x) => s.family === 'inet' && x.iif === 'lo' && !sentHere(s));
+      if (back) {
+        cur.used.add(back);
+        const { iif: _in, ...b } = summarize(back);
+        step.sum = { ...b, first: sum.first, rules: [...sum.rules, ...b.rules], ...(sum.iif ? { iif: sum.iif } : {}), ...(sum.oif ? { oif: sum.oif } : {}) };
+      }
+      break;
+    }
     if (!peer) break;
     seg = cur.next(peer.ns, (s, x) => x.iif === peer.ifname && !sentHere(s) && s.start !== HOOK_CHAINS.bridgeOut);
   }

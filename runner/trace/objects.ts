@@ -8,6 +8,7 @@ import { cniNetworkName, dnChain, sandboxId } from '../cluster/hostport.ts';
 import type { ClusterResult } from '../cluster/types.ts';
 import type { LabObjectRef, RouteStep, RuleHit, TraceProto } from '../model/trace.ts';
 import type { ResolvedLab, ResolvedNode } from '../model/types.ts';
+import { isSidecarChain, sidecarObject, sidecarPod } from './predict-sidecar.ts';
 import { endpointObject, kubeProxyDecide, serviceObject } from './predict-kube-proxy.ts';
 import { egressObject, kubeProxyObject, natRuleObject } from './predict-nat.ts';
 import { policyOfRule } from './objects-policy.ts';
@@ -50,7 +51,9 @@ function kubeProxyChains(cluster: ClusterResult): Map<string, LabObjectRef> {
   const map = new Map<string, LabObjectRef>();
   const first = cluster.nodes[0];
   if (!first) return map;
-  for (const sp of proxiedServicePorts(kubeProxyInput(cluster, first.name))) {
+  // both families' chains in a dual-stack cluster (KUBE-SEP and endpoint chains differ by the endpoint's address)
+  const families = cluster.podCIDR6 && cluster.serviceCIDR6 ? ([4, 6] as const) : ([4] as const);
+  for (const sp of families.flatMap((f) => proxiedServicePorts(kubeProxyInput(cluster, first.name, new Set(), f)))) {
     const svc = serviceObject(cluster, sp);
     for (const c of [svcChain(sp), extChain(sp), svlChain(sp), svcChain(sp).replace('KUBE-SVC-', 'KUBE-FW-'), nftServiceChain(sp), nftExternalChain(sp), nftLocalChain(sp)]) map.set(c, svc);
     for (const ep of sp.clusterEndpoints) {
@@ -104,7 +107,7 @@ function firewallChains(n: ResolvedNode): Set<string> {
 function commentService(cluster: ClusterResult, rule: string | undefined): LabObjectRef | undefined {
   const m = rule ? /([\w.-]+)\/([\w.-]+)(?::([\w-]+))? has no (local )?endpoints/.exec(rule) : null;
   if (!m) return undefined;
-  const sp = proxiedServicePorts(kubeProxyInput(cluster, cluster.nodes[0]!.name)).find((s) => s.namespace === m[1] && s.serviceName === m[2] && s.portName === (m[3] ?? ''));
+  const sp = [4, 6].flatMap((f) => (f === 6 && !cluster.podCIDR6 ? [] : proxiedServicePorts(kubeProxyInput(cluster, cluster.nodes[0]!.name, new Set(), f as 4 | 6)))).find((s) => s.namespace === m[1] && s.serviceName === m[2] && s.portName === (m[3] ?? ''));
   return sp ? serviceObject(cluster, sp, m[4] ? ' (no local endpoints)' : ' (no endpoints)') : undefined;
 }
 
@@ -167,6 +170,10 @@ export function objectIndex(lab: ResolvedLab): ObjectIndex {
       return commentPolicy(cluster, hit.rule) ?? (p ? policyObject(cluster, p.namespace, p.name) : pol.get(chain));
     }
     if (!cluster) return undefined;
+    if (isSidecarChain(chain)) {
+      const sp = sidecarPod(cluster, node);
+      if (sp) return sidecarObject(cluster, sp);
+    }
     if (EGRESS_CHAINS.has(chain)) return egressObject(cluster);
     if (pm.has(chain)) return pm.get(chain);
     if (chain.startsWith('CNI-HOSTPORT-')) return { kind: 'cni', name: `the portmap plugin's hostPort rules of ${node}`, pos: cluster.pos };

@@ -11,6 +11,20 @@ export interface PredictOptions {
   readonly endpoint?: string;
   /** Links the running lab has taken down (`node:iface` of either end), so routes over them are not used. */
   readonly downLinks?: readonly string[];
+  /** The uid of the process that sends the first packet (a sidecar's rules tell the proxy's 1337 apart); default 0. */
+  readonly uid?: number;
+  /** How many sidecar proxies' connections this walk is already inside (the model follows at most 3). */
+  readonly depth?: number;
+}
+
+/** A connection a pod's sidecar rules REDIRECTed to its proxy (predict-sidecar.ts): where, which way, and to what it was going. */
+export interface SidecarRedirect {
+  readonly node: string;
+  readonly direction: 'inbound' | 'outbound';
+  /** The destination before the REDIRECT (the original destination the proxy reads with SO_ORIGINAL_DST). */
+  readonly dst: string;
+  readonly dport: number;
+  readonly port: number;
 }
 
 /** Where the walk is: a packet arriving in a node (by `inIf`, through bridge port `inPort`), or its end. */
@@ -29,6 +43,8 @@ export interface WalkCtx {
   readonly ct: CtEntry[];
   readonly notes: string[];
   readonly hops: MutableHop[];
+  /** The REDIRECTs of sidecars the forward packet met (shared by both directions). */
+  readonly redirects: SidecarRedirect[];
   /** Processing of a packet arriving in a node (predict-step.ts), for the outer packet of a tunnel. */
   readonly arrive: (ctx: WalkCtx, st: State & { kind: 'node' }) => State;
 }

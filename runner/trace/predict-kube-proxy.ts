@@ -26,7 +26,7 @@ export function servicePortName(sp: Pick<ProxiedServicePort, 'namespace' | 'serv
 
 /** The pod behind an endpoint address. */
 export function endpointPod(cluster: ClusterResult, ip: string): string | undefined {
-  return cluster.pods.find((p) => p.ip === ip)?.name;
+  return cluster.pods.find((p) => p.ip === ip || p.ip6 === ip)?.name;
 }
 
 export function serviceObject(cluster: ClusterResult, sp: Pick<ProxiedServicePort, 'namespace' | 'serviceName' | 'servicePort'>, extra = ''): LabObjectRef {
@@ -40,8 +40,9 @@ export function endpointObject(cluster: ClusterResult, sp: Pick<ProxiedServicePo
 
 /** The chain the kernel shows for the endpoint's DNAT, in the cluster's kube-proxy mode. */
 export function dnatRule(cluster: ClusterResult, sp: ProxiedServicePort, ep: ProxiedEndpoint): RuleHit {
-  if (cluster.kubeProxy === 'nftables') return { family: 'ip', table: 'kube-proxy', chain: nftEndpointChain(sp, ep), verdict: 'accept' };
-  return { family: 'ip', table: 'nat', chain: sepChain(sp, ep), verdict: 'accept' };
+  const family = ep.ip.includes(':') ? 'ip6' : 'ip';
+  if (cluster.kubeProxy === 'nftables') return { family, table: 'kube-proxy', chain: nftEndpointChain(sp, ep), verdict: 'accept' };
+  return { family, table: 'nat', chain: sepChain(sp, ep), verdict: 'accept' };
 }
 
 /** The rule that refuses a port without (local) endpoints: REJECT when it has none, DROP when none is local. */
@@ -49,7 +50,7 @@ function refusal(cluster: ClusterResult, sp: ProxiedServicePort, external: boole
   const none = !sp.hasEndpoints;
   const nft = cluster.kubeProxy === 'nftables';
   const chain = nft ? (none ? 'reject-chain' : external ? 'nodeport-endpoints-check' : 'service-endpoints-check') : external ? 'KUBE-EXTERNAL-SERVICES' : 'KUBE-SERVICES';
-  const rule: RuleHit = { family: 'ip', table: nft ? 'kube-proxy' : 'filter', chain, verdict: none ? 'reject' : 'drop' };
+  const rule: RuleHit = { family: sp.clusterIP.includes(':') ? 'ip6' : 'ip', table: nft ? 'kube-proxy' : 'filter', chain, verdict: none ? 'reject' : 'drop' };
   const what = none ? ' (no endpoints)' : ' (no local endpoints)';
   const object = serviceObject(cluster, sp, what);
   const reason = none ? `${servicePortName(sp)} has no endpoints: kube-proxy rejects it` : `${servicePortName(sp)} has externalTrafficPolicy: Local and no endpoint on this node: kube-proxy drops it`;
@@ -71,8 +72,10 @@ function externalChoice(sp: ProxiedServicePort, pkt: Pkt, clusterCIDR: string, f
 export function kubeProxyDecide(cluster: ClusterResult, node: string, pkt: Pkt, isLocal: (addr: string) => boolean, fromNode: boolean, endpoint?: string): KubeProxyDecision {
   if (!cluster.nodes.some((n) => n.name === node)) return { kind: 'none' };
   if (pkt.proto === 'icmp' || pkt.dport === undefined) return cluster.kubeProxy === 'nftables' ? clusterIPCheck(cluster, node, pkt) : { kind: 'none' };
-  const input = kubeProxyInput(cluster, node);
-  const nodeIP = cluster.nodes.find((n) => n.name === node)?.ip;
+  // kube-proxy runs one proxier per family (dual-stack, issue 14.1): the packet's family picks its rules
+  const input = kubeProxyInput(cluster, node, new Set(), pkt.family);
+  const n = cluster.nodes.find((x) => x.name === node);
+  const nodeIP = pkt.family === 6 ? n?.ip6 : n?.ip;
   for (const sp of proxiedServicePorts(input)) {
     if (sp.protocol !== pkt.proto) continue;
     let eps: readonly ProxiedEndpoint[];
@@ -95,10 +98,12 @@ export function kubeProxyDecide(cluster: ClusterResult, node: string, pkt: Pkt, 
 
 /** nftables mode's cluster-ips-check: another port (or ICMP) of a ClusterIP is rejected, an unallocated one dropped. */
 function clusterIPCheck(cluster: ClusterResult, node: string, pkt: Pkt): KubeProxyDecision {
-  const svc = cluster.services.find((s) => s.clusterIP === pkt.dst);
-  if (!svc && !inPrefix(pkt.dst, cluster.serviceCIDR)) return { kind: 'none' };
+  const six = pkt.family === 6;
+  const svc = cluster.services.find((s) => (six ? s.clusterIP6 : s.clusterIP) === pkt.dst);
+  const range = six ? cluster.serviceCIDR6 : cluster.serviceCIDR;
+  if (!svc && (range === undefined || !inPrefix(pkt.dst, range))) return { kind: 'none' };
   const object = svc ? { kind: 'service', name: `Service ${svc.namespace}/${svc.name}`, pos: cluster.sources.get(`svc:${svc.namespace}/${svc.name}`) } : kubeProxyObject(cluster, node);
-  const rule: RuleHit = { family: 'ip', table: 'kube-proxy', chain: 'cluster-ips-check', verdict: svc ? 'reject' : 'drop', object };
+  const rule: RuleHit = { family: six ? 'ip6' : 'ip', table: 'kube-proxy', chain: 'cluster-ips-check', verdict: svc ? 'reject' : 'drop', object };
   const what = pkt.proto === 'icmp' ? 'icmp' : `${pkt.proto} port ${pkt.dport}`;
   const reason = svc ? `${object.name} has no ${what}: kube-proxy rejects it` : `${pkt.dst} is no Service's ClusterIP: kube-proxy drops it`;
   return { kind: 'refuse', rule, object, reason };
@@ -107,7 +112,8 @@ function clusterIPCheck(cluster: ClusterResult, node: string, pkt: Pkt): KubePro
 /** NodePorts answer on the node's own addresses: any local one (iptables, but 127/8), the node IP (nftables). */
 function nodePortAddress(cluster: ClusterResult, dst: string, nodeIP: string | undefined, isLocal: (addr: string) => boolean): boolean {
   if (cluster.kubeProxy === 'nftables') return dst === nodeIP;
-  return !dst.startsWith('127.') && isLocal(dst);
+  // iptables mode: every local address but loopback (127/8 is refused here; IPv6 never has localhost NodePorts)
+  return !dst.startsWith('127.') && dst !== '::1' && isLocal(dst);
 }
 
 /** The chain names of a service port, for notes and for the object index. */

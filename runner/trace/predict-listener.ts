@@ -6,10 +6,16 @@
 import type { ClusterResult } from '../cluster/types.ts';
 import type { ResolvedLab } from '../model/types.ts';
 import type { Pkt } from './predict-packet.ts';
+import { userspaceListens } from './predict-userspace.ts';
+import { sidecarListens, sidecarPod } from './predict-sidecar.ts';
 
 /** true: something listens on the packet's port; false: nothing does (TCP RST, ICMP port unreachable); undefined: unknown. */
 export function listens(lab: ResolvedLab, cluster: ClusterResult | undefined, node: string, pkt: Pkt): boolean | undefined {
   if (pkt.proto === 'icmp' || pkt.dport === undefined) return true;
+  // kube-proxy's userspace mode: the node's proxy listens on every proxy port and holds every NodePort
+  if (userspaceListens(cluster, node, pkt)) return true;
+  const sp = sidecarPod(cluster, node);
+  if (sp && cluster && sidecarListens(cluster, sp, pkt)) return true;
   const pod = cluster?.pods.find((p) => p.name === node);
   if (pod && !pod.hostNetwork) return pod.ports.some((p) => p.port === pkt.dport && p.protocol.toLowerCase() === pkt.proto);
   // a hostNetwork pod's test server listens in its node's namespace, on the node's address

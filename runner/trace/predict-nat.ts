@@ -83,11 +83,16 @@ export function userMasquerade(node: ResolvedNode, pkt: Pkt, outIf: string, loca
 /** Whether the cluster's egress masquerade (flannel's ip-masq, Calico's natOutgoing, the bridge plugin's ipMasq) takes `pkt` in `node`. */
 export function egressMasquerades(cluster: ClusterResult, node: string, pkt: Pkt): boolean {
   const n = cluster.nodes.find((x) => x.name === node);
-  if (!cluster.egressMasquerade || !n || pkt.family !== 4) return false;
-  const multicast = inPrefix(pkt.dst, '224.0.0.0/4');
-  if (cluster.cni === 'calico-bgp') return inPrefix(pkt.src, cluster.podCIDR) && !inPrefix(pkt.dst, cluster.podCIDR);
-  if (cluster.cni === 'bridge') return inPrefix(pkt.src, n.podCIDR) && !inPrefix(pkt.dst, n.podCIDR) && !multicast;
-  return inPrefix(pkt.src, cluster.podCIDR) && !inPrefix(pkt.dst, cluster.podCIDR) && !multicast;
+  if (!n) return false;
+  // dual-stack: IPv6 is masqueraded only where egress-masquerade6 asks (flannel's --ip6-masq, Calico's IPv6 natOutgoing)
+  const six = pkt.family === 6;
+  const pool = six ? cluster.podCIDR6 : cluster.podCIDR;
+  const block = six ? n.podCIDR6 : n.podCIDR;
+  if (!(six ? cluster.egressMasquerade6 : cluster.egressMasquerade) || !pool || !block) return false;
+  const multicast = inPrefix(pkt.dst, six ? 'ff00::/8' : '224.0.0.0/4');
+  if (cluster.cni === 'calico-bgp') return inPrefix(pkt.src, pool) && !inPrefix(pkt.dst, pool);
+  if (cluster.cni === 'bridge') return inPrefix(pkt.src, block) && !inPrefix(pkt.dst, block) && !multicast;
+  return inPrefix(pkt.src, pool) && !inPrefix(pkt.dst, pool) && !multicast;
 }
 
 export function egressObject(cluster: ClusterResult): LabObjectRef {

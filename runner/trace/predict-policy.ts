@@ -42,6 +42,8 @@ function protocolOf(pkt: Pkt): Protocol {
 }
 
 function drop(cluster: ClusterResult, node: string, pod: Pod, type: PolicyType, pkt: Pkt): PolicyDrop {
+  // the IPv6 rules of a dual-stack cluster are ip6tables' (the same chains)
+  const family = pkt.family === 6 ? 'ip6' : 'ip';
   const policies = isolatingPolicies(cluster.policies, pod, type);
   const chain = podChain(pod, type === 'Ingress' ? 'IN' : 'OUT');
   const object = policiesObject(cluster, policies);
@@ -49,7 +51,7 @@ function drop(cluster: ClusterResult, node: string, pod: Pod, type: PolicyType, 
   const what = pkt.proto === 'icmp' ? 'icmp' : `${pkt.proto} port ${pkt.dport}`;
   const side = type === 'Ingress' ? `ingress of pod ${pod.namespace}/${pod.name} from` : `egress of pod ${pod.namespace}/${pod.name} to`;
   return {
-    rule: { family: 'ip', table: 'filter', chain, verdict: 'drop', object },
+    rule: { family, table: 'filter', chain, verdict: 'drop', object },
     object,
     reason: `dropped in ${node}, filter FORWARD, chain ${chain}: ${object.name} allows no ${side} ${peer} (${what})`,
   };
@@ -58,15 +60,16 @@ function drop(cluster: ClusterResult, node: string, pod: Pod, type: PolicyType, 
 /** The NetworkPolicy verdict for `pkt` forwarded (or bridged) in `node`: undefined when it passes. */
 export function policyDrop(cluster: ClusterResult, node: string, pkt: Pkt): PolicyDrop | undefined {
   if (!cluster.policies.length || !cluster.nodes.some((n) => n.name === node)) return undefined;
-  const srcPod = cluster.pods.find((p) => p.ip === pkt.src);
-  const dstPod = cluster.pods.find((p) => p.ip === pkt.dst);
+  // a pod by its address of the packet's family (dual-stack pods have two)
+  const srcPod = cluster.pods.find((p) => p.ip === pkt.src || (p.ip6 !== undefined && p.ip6 === pkt.src));
+  const dstPod = cluster.pods.find((p) => p.ip === pkt.dst || (p.ip6 !== undefined && p.ip6 === pkt.dst));
   const port = pkt.dport ?? 0;
   const proto = protocolOf(pkt);
   if (srcPod && srcPod.node === node && isolatingPolicies(cluster.policies, srcPod, 'Egress').length) {
-    if (!expectedAllowed(only(cluster, 'Egress'), srcPod, dstPod ?? { ip: pkt.dst }, port, proto)) return drop(cluster, node, srcPod, 'Egress', pkt);
+    if (!expectedAllowed(only(cluster, 'Egress'), srcPod, dstPod ?? { ip: pkt.dst }, port, proto, pkt.family)) return drop(cluster, node, srcPod, 'Egress', pkt);
   }
   if (dstPod && dstPod.node === node && isolatingPolicies(cluster.policies, dstPod, 'Ingress').length) {
-    if (!expectedAllowed(only(cluster, 'Ingress'), srcPod ?? { ip: pkt.src }, dstPod, port, proto)) return drop(cluster, node, dstPod, 'Ingress', pkt);
+    if (!expectedAllowed(only(cluster, 'Ingress'), srcPod ?? { ip: pkt.src }, dstPod, port, proto, pkt.family)) return drop(cluster, node, dstPod, 'Ingress', pkt);
   }
   return undefined;
 }

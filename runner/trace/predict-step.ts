@@ -7,6 +7,7 @@
 import type { LabObjectRef, NatStep, Verdict } from '../model/trace.ts';
 import { end, lost, note, pushHop, type State, type WalkCtx } from './predict-context.ts';
 import { dnatRule, kubeProxyDecide, servicePortName } from './predict-kube-proxy.ts';
+import { userspaceDecide } from './predict-userspace.ts';
 import { leaveBridge, transmit } from './predict-links.ts';
 import { applyDnat, applySnat, type CtEntry, dockerDnat, egressMasquerades, egressObject, kubeProxyObject, natRuleObject, undoDnat, undoSnat, userDnat, userMasquerade } from './predict-nat.ts';
 import { inPrefix, type MutableHop, type Pkt } from './predict-packet.ts';
@@ -14,6 +15,7 @@ import { listens } from './predict-listener.ts';
 import { policyDrop } from './predict-policy.ts';
 import { portmapDecide } from './predict-portmap.ts';
 import { localStep, routeStep } from './predict-routing.ts';
+import { sidecarInbound, sidecarObject, sidecarOutput, sidecarPod } from './predict-sidecar.ts';
 
 interface Pre {
   readonly pkt: Pkt;
@@ -33,6 +35,18 @@ function prerouting(ctx: WalkCtx, hop: MutableHop, node: string, pkt: Pkt, inIf:
     const u = undoSnat(ctx.ct, node, pkt);
     return { pkt: u ? record(ctx, hop, u) : pkt, masq: false };
   }
+  const sp = sidecarPod(ctx.cluster, node);
+  if (sp && ctx.cluster) {
+    // a pod with a sidecar: istio-iptables' chains come first (nat OUTPUT → ISTIO_OUTPUT, PREROUTING → ISTIO_INBOUND)
+    const r = ctx.topo.isLocal(node, pkt.dst) ? undefined : ctx.routes.lookup(node, pkt.dst);
+    const out = r ? ctx.routes.outIf(node, r) : 'lo';
+    const d = fromNode ? sidecarOutput(ctx.cluster, sp, pkt, ctx.opts.uid ?? 0, out) : sidecarInbound(ctx.cluster, sp, pkt);
+    if (d) hop.rules.push(...d.rules);
+    if (d?.redirect && pkt.dport !== undefined) {
+      ctx.redirects.push({ node, direction: d.redirect.direction, dst: pkt.dst, dport: pkt.dport, port: d.redirect.port });
+      return { pkt: record(ctx, hop, applyDnat(node, pkt, d.redirect.addr, d.redirect.port, sidecarObject(ctx.cluster, sp))), masq: false };
+    }
+  }
   const n = ctx.topo.node(node)!;
   const rule = fromNode ? undefined : userDnat(n, pkt, inIf);
   if (rule) return { pkt: record(ctx, hop, applyDnat(node, pkt, rule.toAddr, rule.toPort, natRuleObject(n, rule))), masq: false };
@@ -40,6 +54,18 @@ function prerouting(ctx: WalkCtx, hop: MutableHop, node: string, pkt: Pkt, inIf:
   const dk = dockerDnat(n, pkt, fromNode ? undefined : inIf, ctx.topo.isLocal(node, pkt.dst) && !(fromNode && proxied && inPrefix(pkt.dst, '127.0.0.0/8')));
   if (dk) return { pkt: record(ctx, hop, applyDnat(node, pkt, dk.publish.toAddr, dk.publish.toPort, natRuleObject(n, dk.rule))), masq: false };
   if (!ctx.cluster) return { pkt, masq: false };
+  if (ctx.cluster.kubeProxy === 'userspace') {
+    // userspace mode: the portal rules send the Service's packet to the node's own proxy (REDIRECT/DNAT), not to a pod
+    const u = userspaceDecide(ctx.cluster, node, pkt, (a) => ctx.topo.isLocal(node, a), fromNode);
+    if (u) {
+      const nodeIP = ctx.cluster.nodes.find((x) => x.name === node)!.ip;
+      // REDIRECT: the primary address of the interface it came in by; DNAT (the node's own traffic): the node's address
+      const inAddr = u.target === 'REDIRECT' && inIf ? ctx.topo.l3Ifs(node).find((i) => i.name === inIf)?.addresses.find((a) => !a.includes(':'))?.split('/')[0] : undefined;
+      note(ctx, u.next);
+      hop.rules.push(u.rule);
+      return { pkt: record(ctx, hop, applyDnat(node, pkt, inAddr ?? nodeIP, u.svc.proxyPort, u.object)), masq: false };
+    }
+  }
   const d = kubeProxyDecide(ctx.cluster, node, pkt, (a) => ctx.topo.isLocal(node, a), fromNode, ctx.opts.endpoint);
   if (d.kind === 'none') {
     // kube-proxy's KUBE-SERVICES first, then portmap's CNI-HOSTPORT-DNAT

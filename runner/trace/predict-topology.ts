@@ -169,7 +169,11 @@ export class Topology {
   vtepAt(remote: string, vni: number | undefined): { node: string; iface: ResolvedInterface } | undefined {
     for (const n of this.lab.nodes) {
       if (!this.ownerIf(n.name, remote)) continue;
-      const iface = n.interfaces.find((i) => i.virtual?.type === 'vxlan' && (vni === undefined || i.virtual.vni === vni));
+      // the kernel hands an arriving VXLAN packet to the device of its VNI whose socket is of the outer packet's family
+      // (a dual-stack node's flannel.1 and flannel-v6.1 share VNI and port: IPv4 and IPv6 sockets)
+      const fam = remote.includes(':') ? 6 : 4;
+      const sameFamily = (i: ResolvedInterface): boolean => { const local = (i.virtual as { local?: string } | undefined)?.local; return local === undefined || local.includes(':') === (fam === 6); };
+      const iface = n.interfaces.find((i) => i.virtual?.type === 'vxlan' && (vni === undefined || i.virtual.vni === vni) && sameFamily(i));
       if (iface) return { node: n.name, iface };
     }
     return undefined;

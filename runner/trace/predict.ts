@@ -7,13 +7,19 @@
  * (veth, bridges, tunnels), predict-nat / predict-kube-proxy / predict-policy / predict-tunnel.
  */
 import type { ResolvedLab } from '../model/types.ts';
-import type { TraceFlow, Walk, WalkDirection } from '../model/trace.ts';
+import type { ProxiedConnection, TraceFlow, Walk, WalkDirection } from '../model/trace.ts';
 import { lost, type PredictOptions, type State, type WalkCtx } from './predict-context.ts';
 import type { CtEntry } from './predict-nat.ts';
 import type { Pkt } from './predict-packet.ts';
 import { RouteTables } from './predict-routing.ts';
 import { arrive, originate } from './predict-step.ts';
 import { Topology } from './predict-topology.ts';
+import { proxyUpstream, sidecarObject, sidecarPod } from './predict-sidecar.ts';
+import { endpointText } from './predict-packet.ts';
+import { INBOUND_PASSTHROUGH_SOURCE } from '../cluster/sidecar.ts';
+
+/** How many proxies' connections deep the model follows a flow (app → its sidecar → the server's sidecar → the server). */
+const MAX_PROXIES = 3;
 
 export type { PredictOptions };
 
@@ -35,7 +41,8 @@ export function predictWalk(lab: ResolvedLab, flow: TraceFlow, opts: PredictOpti
   const routes = new RouteTables(lab, topo);
   const ct: CtEntry[] = [];
   const notes: string[] = [];
-  const base = { flow, topo, routes, cluster: lab.cluster, opts, ct, notes, arrive };
+  const redirects: WalkCtx['redirects'] = [];
+  const base = { flow, topo, routes, cluster: lab.cluster, opts, ct, notes, arrive, redirects };
   if (!topo.node(flow.from)) {
     return { source: 'model', flow, forward: { hops: [], verdict: { kind: 'dropped', at: flow.from, by: 'unknown', reason: `${flow.from} is no node of the lab` } }, notes };
   }
@@ -59,5 +66,40 @@ export function predictWalk(lab: ResolvedLab, flow: TraceFlow, opts: PredictOpti
     ? { src: p.dst, dst: p.src, proto: 'icmp', family: p.family, ttl: 64 }
     : { src: p.dst, dst: p.src, ...(p.dport !== undefined ? { sport: p.dport } : {}), ...(p.sport !== undefined ? { dport: p.sport } : {}), proto: p.proto, family: p.family, ttl: 64 };
   const rep = walkFrom({ ...base, dir: 'reply', hops: [] }, v.at, back);
-  return { source: 'model', flow, forward: fwd.dir, reply: rep.dir, notes };
+  const proxied = refused ? undefined : proxiedConnection(lab, flow, opts, redirects, v, notes);
+  return { source: 'model', flow, forward: fwd.dir, reply: rep.dir, notes, ...(proxied ? { proxied } : {}) };
+}
+
+/**
+ * The forward packet was delivered to a sidecar's listener after its REDIRECT: the connection the proxy opens next,
+ * as uid 1337 — outbound to the original destination (or the pod a VirtualService picks), from the pod's address;
+ * inbound to the app on the original destination, from 127.0.0.6.
+ */
+function proxiedConnection(lab: ResolvedLab, flow: TraceFlow, opts: PredictOptions, redirects: WalkCtx['redirects'], v: Walk['forward']['verdict'], notes: string[]): ProxiedConnection | undefined {
+  if (v.kind !== 'delivered' || !lab.cluster) return undefined;
+  const r = redirects.find((x) => x.node === v.at && x.port === v.port);
+  const pod = sidecarPod(lab.cluster, v.at);
+  if (!r || !pod) return undefined;
+  const depth = (opts.depth ?? 0) + 1;
+  const uid = pod.sidecar.proxyUid;
+  const original = endpointText(r.dst, r.dport);
+  if (depth > MAX_PROXIES) {
+    notes.push(`the model follows at most ${MAX_PROXIES} proxies' connections: it stops at ${v.at}'s sidecar`);
+    return undefined;
+  }
+  const up = r.direction === 'outbound' ? proxyUpstream(lab.cluster, r.dst, r.dport) : { addr: r.dst, port: r.dport };
+  const next: TraceFlow = {
+    from: v.at,
+    ...(r.direction === 'inbound' ? { src: INBOUND_PASSTHROUGH_SOURCE } : {}),
+    dst: up.addr,
+    family: flow.family,
+    proto: 'tcp',
+    port: up.port,
+    toText: endpointText(up.addr, up.port),
+    target: { kind: 'address' },
+  };
+  const w = predictWalk(lab, next, { ...(opts.downLinks ? { downLinks: opts.downLinks } : {}), uid, depth });
+  const walk: Walk = 'choice' in up && up.choice ? { ...w, notes: [up.choice, ...w.notes] } : w;
+  const passedBy = r.direction === 'inbound' ? `ISTIO_OUTPUT: -s ${INBOUND_PASSTHROUGH_SOURCE}/32 -o lo -j RETURN` : `ISTIO_OUTPUT: -m owner --uid-owner ${uid} -j RETURN`;
+  return { at: v.at, direction: r.direction, listener: r.port, uid, original, passedBy, object: sidecarObject(lab.cluster, pod), walk };
 }

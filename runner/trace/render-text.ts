@@ -4,7 +4,7 @@
  * a "≠" line wherever it parts from the kernel's walk. Colour only when asked (on a terminal). Pure.
  */
 import type { Hop, TraceReport, Walk, WalkDifference, WalkDirection } from '../model/trace.ts';
-import { flowText, ifacesText, natText, packetText, routeText, ruleText, tunnelText, verdictText } from './render-parts.ts';
+import { flowText, ifacesText, natText, objectText, packetText, routeText, ruleText, tunnelText, verdictText } from './render-parts.ts';
 
 export interface TextOptions {
   /** ANSI colours (a terminal). */
@@ -60,6 +60,19 @@ export function walkLines(w: Walk, label: string, opts: TextOptions = {}): strin
   return lines;
 }
 
+/** The model's second connection behind a sidecar (and the next proxy's, nested): where it starts, what lets it pass, its walk. */
+export function proxiedLines(w: Walk, opts: TextOptions = {}): string[] {
+  const paint = painter(opts.color);
+  const lines: string[] = [];
+  for (let p = w.proxied, i = 1; p; p = p.walk.proxied, i++) {
+    const what = p.direction === 'outbound' ? `the original destination ${p.original}` : `the app on ${p.original}, from 127.0.0.6`;
+    lines.push('', paint(BOLD, `then the proxy (the sidecar of ${p.at}, uid ${p.uid}, listening on ${p.listener}) opens a new connection to ${what}`), paint(DIM, `  passed by ${p.passedBy}${p.object ? `: ${objectText(p.object)}` : ''}`));
+    lines.push(...walkLines({ ...p.walk, proxied: undefined }, `model's prediction, connection ${i + 1}`, { ...opts, allRules: false }));
+  }
+  if (lines.length) lines.push(paint(DIM, "  note: the kernel's probe is the first connection only: the proxy's connection is a new one, without the probe's mark, so only the model shows it"));
+  return lines;
+}
+
 /** `≠ forward hop 3 (r): out — kernel eth1, model eth2`. */
 export function differenceText(d: WalkDifference, kernel?: Walk): string {
   const at = d.hop >= 0 ? (kernel?.[d.direction]?.hops[d.hop]?.at ?? '') : '';
@@ -80,6 +93,7 @@ export function renderTraceText(r: TraceReport, opts: TextOptions = {}): string 
     for (const d of r.differences) lines.push(paint(YELLOW, `  ${differenceText(d, r.kernel)}`));
     lines.push('');
   }
+  if (r.predicted?.proxied) lines.push(...proxiedLines(r.predicted, opts).slice(1), '');
   if (opts.timing ?? true) lines.push(paint(DIM, `${r.kernel ? 'traced' : 'predicted'} in ${r.durationMs} ms`));
   return `${lines.join('\n').trimEnd()}\n`;
 }

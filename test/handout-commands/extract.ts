@@ -231,9 +231,20 @@ export function fromHandout(md: string, file: string): Step[] {
     // Its `lab test NAME` is left out: the README's `lab up --test` runs the same tests.
     const intro = /^Bring the lab up first \(`(lab up [^`]+)`/.exec(l);
     if (intro) steps.push(step(intro[1], `${file}:${i + 1}`, []));
-    // an action's exercise (delete-pod, link) says **Then:** what changed: its commands must simply succeed
-    if (/^\*\*Then:\*\* /.test(l)) {
-      for (const b of pending) steps.push(...joinBackground(b.map((c) => step(c.text, `${file}:${c.line}`, [], OK, 'host'))));
+    // an action's exercise (delete-pod, link) says **Then:** what changed: its commands must simply succeed; a
+    // converge's (**Then:** CONDITION, within N s) ends with its check, which holds (as stated) within that time
+    const then = /^\*\*Then:\*\* (.*)$/.exec(l);
+    if (then) {
+      const within = /^(.*), within (\d+(?:\.\d+)?)(ms|s|m)$/.exec(then[1]);
+      const lastBlock = pending.length - 1;
+      for (const [k, b] of pending.entries()) {
+        steps.push(...joinBackground(b.map((c, j) => {
+          const check = within && k === lastBlock && j === b.length - 1 && b.length > 1;
+          if (!check) return step(c.text, `${file}:${c.line}`, [], OK, 'host');
+          const ms = Number(within[2]) * (within[3] === 'ms' ? 1 : within[3] === 's' ? 1000 : 60_000);
+          return step(c.text, `${file}:${c.line}`, [], exerciseExpect(within[1]), 'host', ms);
+        })));
+      }
       pending = [];
       continue;
     }
@@ -319,6 +330,8 @@ export function exerciseExpect(text: string): Expect {
   }
   // a reachability test that must fail: the ping or nc of it fails
   if (/\bunreachable from\b|: closed \(/.test(text)) return { ...OK, exit: 'nonzero' };
+  // a BGP route that must be gone: `birdc show route all PREFIX` says "Network not found" and ends with 1
+  if (/ has no (best )?BGP route to /.test(text)) return { ...OK, exit: 'nonzero', matching: ['Network not found'] };
   // a service test: `lab agent probe` prints a JSON line per request ("ok": true when answered) and ends with 0
   if (/no answer to any of/.test(text)) return { ...OK, notMatching: ['"ok":true'] };
   if (/ requests answered by /.test(text)) return { ...OK, matching: ['"ok":true'] };

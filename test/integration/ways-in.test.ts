@@ -8,6 +8,9 @@
  *   node-2, with no hostPort, has none of it;
  * - hairpin: web connecting to its own node's hostPort comes back to itself masqueraded (CNI-HOSTPORT-SETMARK);
  * - the hostNetwork pod has no namespace of its own: its test server runs in node-2's;
+ * - Ingress: through the controller's NodePort (externalTrafficPolicy Local) web's source address is the controller
+ *   pod's own and ext's address is in X-Forwarded-For; node-2's rules for it are KUBE-SVL (no masquerade mark), and
+ *   nginx's connection to web goes to web's pod address, not to the Service's ClusterIP;
  * - `lab down` leaves nothing behind.
  *
  * The lab runs under a name of its own (tw-it-ways), and the test brings down only what it brought up.
@@ -28,7 +31,7 @@ async function inNode(node: string, argv: string[]): Promise<{ exitCode: number;
 
 const rules = (save: string, chain: string): string[] => save.split('\n').filter((l) => l.startsWith(`-A ${chain} `));
 
-describe('k8s-ways-in: hostPort and hostNetwork (root, real kernel)', function () {
+describe('k8s-ways-in: hostPort, hostNetwork and Ingress (root, real kernel)', function () {
   this.timeout(120_000);
   let up = false;
 
@@ -93,6 +96,34 @@ describe('k8s-ways-in: hostPort and hostNetwork (root, real kernel)', function (
     const ex = await lab(['exec', NAME, 'web-hostnet', '--', 'ip', '-4', '-o', 'addr', 'show', 'eth0']);
     expectOk(ex, 'lab exec web-hostnet');
     assert.match(ex.stdout, /inet 192\.168\.56\.12\/24/);
+  });
+
+  it("Ingress: web sees the controller pod's address as its source; ext's address is in X-Forwarded-For (Local: no SNAT)", async () => {
+    const addr = (await inNode('ingress-nginx', ['ip', '-4', '-o', 'addr', 'show', 'eth0'])).stdout;
+    const controller = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(addr)?.[1];
+    assert.ok(controller, addr);
+    const r = await inNode('ext', ['curl', '-sS', '--max-time', '5', '-H', 'Host: web.example', 'http://192.168.56.12:30090/']);
+    assert.equal(r.exitCode, 0, r.stderr);
+    const body = JSON.parse(r.stdout) as Record<string, string>;
+    assert.equal(body.node, 'web');
+    assert.equal(body.client, controller, `web saw ${body.client}, not the controller ${controller}`);
+    assert.equal(body['x-forwarded-for'], '192.168.56.100');
+    assert.equal(body['x-real-ip'], '192.168.56.100');
+    // kube-proxy on node-2: the controller's NodePort goes to KUBE-SVL (local endpoints); only the node's own traffic is marked for masquerade
+    const save = (await inNode('node-2', ['iptables-save', '-t', 'nat'])).stdout;
+    const chain = /^-A (KUBE-EXT-\w+) .*ingress-nginx\/ingress-nginx-controller:http external/m.exec(save)?.[1];
+    assert.ok(chain, 'no KUBE-EXT chain for the controller');
+    const ext = rules(save, chain);
+    assert.ok(ext.filter((l) => /KUBE-MARK-MASQ/.test(l)).every((l) => /--src-type LOCAL/.test(l)), ext.join('\n'));
+    assert.ok(ext.some((l) => /-j KUBE-SVL-/.test(l)), ext.join('\n'));
+    // nginx's upstream is web's pod address (an endpoint of web-cluster), not its ClusterIP
+    const conf = readFileSync(`/run/nslab/${NAME}/ingress/nginx.conf`, 'utf8');
+    assert.match(conf, /server 10\.244\.0\.\d+:80/);
+  });
+
+  it('Ingress: node-1 has no controller pod, so its NodePort 30090 answers nothing (Local)', async () => {
+    const r = await inNode('ext', ['curl', '-sS', '--max-time', '2', '-H', 'Host: web.example', 'http://192.168.56.11:30090/']);
+    assert.notEqual(r.exitCode, 0, r.stdout);
   });
 
   it('lab down removes everything', async () => {

@@ -45,7 +45,7 @@ describe('cli: the parser', () => {
         () => parseCommandArgs('up', argv, up),
         (e: unknown) => e instanceof UsageError && e.command === 'up' && re.test(e.message),
       );
-    usage(['--bogus'], /^unknown option --bogus: `lab up` takes --test, --recreate, --wait, --no-wait, --quiet, --reporter, --output$/);
+    usage(['--bogus'], /^unknown option --bogus: `lab up` takes --test, --recreate, --wait, --no-wait, --nodes, --exclude, --quiet, --reporter, --output$/);
     usage(['-x'], /^unknown option -x/);
     usage(['--output'], /^option --output of `lab up` needs a value$/);
     usage(['--test=yes'], /^option --test of `lab up` takes no value$/);
@@ -84,7 +84,7 @@ describe('cli: help', function () {
   it('an unknown option: exit 64, what the command takes, and where its help is', async () => {
     const r = await lab(['up', '--tset'], { cwd: empty });
     assert.equal(r.code, 64);
-    assert.equal(r.stderr, 'lab: unknown option --tset: `lab up` takes --test, --recreate, --wait, --no-wait, --quiet, --reporter, --output\nrun `lab up --help` for its options and an example\n');
+    assert.equal(r.stderr, 'lab: unknown option --tset: `lab up` takes --test, --recreate, --wait, --no-wait, --nodes, --exclude, --quiet, --reporter, --output\nrun `lab up --help` for its options and an example\n');
   });
 });
 
@@ -124,7 +124,7 @@ describe('cli: completion', function () {
     assert.deepEqual(await bash(['d']), ['down', 'doctor']);
   });
   it("bash: up's options, and the values of one with few", async () => {
-    assert.deepEqual(await bash(['up', '--']), ['--test', '--recreate', '--wait', '--no-wait', '--quiet', '--reporter', '--output', '--help']);
+    assert.deepEqual(await bash(['up', '--']), ['--test', '--recreate', '--wait', '--no-wait', '--nodes', '--exclude', '--quiet', '--reporter', '--output', '--help']);
     assert.deepEqual(await bash(['up', '--re']), ['--recreate', '--reporter']);
     assert.deepEqual(await bash(['test', '--reporter', '']), ['junit', 'tap', 'json']);
   });

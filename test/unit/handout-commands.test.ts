@@ -148,6 +148,33 @@ describe('handout commands: what a text tells a learner to type', () => {
     assert.deepEqual(exerciseExpect('a2 (10.1.0.3) unreachable from a1: loss 100%').exit, 'nonzero');
   });
 
+  it("a converge's exercise: the action must succeed, its check holds as stated (a withdrawn BGP route: exit 1) within the test's bound", () => {
+    const md = [
+      '## Exercises',
+      '',
+      '### 1. kill',
+      '```sh',
+      "ip netns exec nsl.demo.n3 sh -c 'kill -KILL 1'",
+      'ip netns exec nsl.demo.n1 birdc show route all 10.1.0.0/24',
+      '```',
+      '',
+      '**Then:** n1 has no best BGP route to 10.1.0.0/24, within 3s',
+      '### 2. restart',
+      '```sh',
+      'lab restart demo n3',
+      'ip netns exec nsl.demo.a ping -n -c 1 10.0.0.2',
+      '```',
+      '**Then:** 10.0.0.2 reachable from a: loss ≤ 0%, within 10s',
+    ].join('\n');
+    const steps = fromHandout(md, 'demo.md');
+    assert.deepEqual(steps.map((s) => [s.command.split(' ')[0], s.expect.exit, s.expect.matching, s.retryMs]), [
+      ['ip', 0, [], 0],
+      ['ip', 'nonzero', ['Network not found'], 3000],
+      ['lab', 0, [], 0],
+      ['ip', 0, [], 10_000],
+    ]);
+  });
+
   it('takes the packet walks of a generated handout: each lab trace, to print the verdict its Expect line names and exit as it says', () => {
     const md = [
       '## Exercises',

@@ -19,13 +19,14 @@ import { handoutMarkdown } from '../../runner/handout/md.ts';
 import { remoteReferences } from '../../runner/handout/offline.ts';
 import { walkSequence, walkToMermaid } from '../../runner/handout/trace-mermaid.ts';
 import { walkTable } from '../../runner/handout/trace-table.ts';
+import { predictWalk } from '../../runner/trace/predict.ts';
 import { traceCommand, type TraceDoc } from '../../runner/handout/traces.ts';
 import { fromWalks } from '../handout-commands/extract.ts';
 
 const NONE = { state: 'none' } as const;
 
 /** The labs the issue names: their path is the lesson. */
-const TRACED = ['bridge-nat', 'routed', 'vxlan-l2-overlay', 'k8s-flannel-vxlan', 'k8s-calico-bgp', 'k8s-services-iptables', 'k8s-services-nftables', 'k8s-nodeport-client-ip', 'k8s-networkpolicy'];
+const TRACED = ['bridge-nat', 'routed', 'vxlan-l2-overlay', 'k8s-flannel-vxlan', 'k8s-calico-bgp', 'k8s-services-iptables', 'k8s-services-nftables', 'k8s-nodeport-client-ip', 'k8s-networkpolicy', 'k8s-sidecar-interception', 'k8s-canary', 'k8s-ways-in'];
 
 describe('handout traces: reading and checking', () => {
   it('reads each trace with its position, the verdict delivered unless it says dropped', () => {
@@ -77,6 +78,18 @@ describe('handout traces: reading and checking', () => {
 });
 
 describe('handout traces: a walk as a diagram and a table', () => {
+  it("a walk that ends at a sidecar's proxy: the table goes on with the proxy's own connection (rows c2), the diagram names it", () => {
+    const { lab } = loadLab(join('labs', 'k8s-sidecar-interception', 'lab.yaml'));
+    const r = resolveFlow(lab, { from: 'reviews', to: 'svc/plain' });
+    assert.ok(r.ok);
+    const walk = predictWalk(lab, r.flow);
+    const rows = walkTable(walk);
+    const head = rows.find((x) => x.n === 'c2')!;
+    assert.match(head.rules, /then the proxy \(uid 1337, on 15001\) opens a new connection to the original destination 10\.96\.0\.13:80; ISTIO_OUTPUT: -m owner --uid-owner 1337 -j RETURN lets it pass/);
+    assert.deepEqual(rows.filter((x) => x.n.startsWith('c2.')).map((x) => x.hop), ['reviews', 'cni0@node-1 (bridge)', 'plain']);
+    assert.match(walkToMermaid(walk), /Note over p_reviews: then the proxy \(uid 1337\) opens a new connection to 10\.96\.0\.13:80: rows c2 of the table/);
+  });
+
   it('the Mermaid sequence diagram: a participant per place, an arrow per crossing (dashed back), notes for NAT, tunnels and the end', () => {
     const m = walkToMermaid(DNAT_WALK);
     assert.equal(m.split('\n')[0], 'sequenceDiagram');

@@ -90,8 +90,8 @@ describe('handout: every lab in labs/', () => {
           for (const c of e.commands) {
             assert.ok(text.includes(c.text), `${e.test.name}: command missing: ${c.text}`);
             assert.ok(md.includes(c.text), `${e.test.name}: command missing from the Markdown: ${c.text}`);
-            // in a node, or (a path test's `lab trace`) on the host
-            assert.match(c.text, c.host ? /^lab trace / : /^(ip netns exec nsl\.|docker exec nsl\.)/);
+            // in a node, or on the host: a path test's `lab trace`, a failure action's `lab restart|stop|start`
+            assert.match(c.text, c.host ? /^lab (trace|restart|stop|start) / : /^(ip netns exec nsl\.|docker exec nsl\.)/);
           }
         }
       });

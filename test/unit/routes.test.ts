@@ -177,9 +177,10 @@ describe('routes: routeArgs', () => {
     assert.deepEqual(routeArgs(ok(parseRouteString('blackhole 10.9.0.0/16'))), ['route', 'add', 'blackhole', '10.9.0.0/16']);
   });
 
-  it('IPv6 routes get -6 (so `default` means the IPv6 default)', () => {
-    assert.deepEqual(routeArgs(ok(parseRouteString('default via fd00::1'))), ['-6', 'route', 'add', 'default', 'via', 'fd00::1']);
-    assert.deepEqual(routeArgs(ok(normaliseRoute({ to: 'fd00:1::/64', dev: 'eth0', metric: 0 }))), ['-6', 'route', 'add', 'fd00:1::/64', 'dev', 'eth0', 'metric', '0']);
+  it('IPv6 routes: no -6 (an `ip -batch` line takes no global option: "Object "-6" is unknown"); the IPv6 default is ::/0', () => {
+    assert.deepEqual(routeArgs(ok(parseRouteString('default via fd00::1'))), ['route', 'add', '::/0', 'via', 'fd00::1']);
+    assert.deepEqual(routeArgs(ok(parseRouteString('default6 dev eth0'))), ['route', 'add', '::/0', 'dev', 'eth0']);
+    assert.deepEqual(routeArgs(ok(normaliseRoute({ to: 'fd00:1::/64', dev: 'eth0', metric: 0 }))), ['route', 'add', 'fd00:1::/64', 'dev', 'eth0', 'metric', '0']);
   });
 });
 

@@ -250,9 +250,9 @@ describe('lab test over many labs', () => {
       assert.equal(j.format, 'nslab-test-reports/1');
       assert.equal(j.started, '2026-01-02T03:04:05.678Z');
       assert.deepEqual(j.labs.map((l: { lab: string }) => l.lab), ['alpha', 'beta', 'gamma', 'delta']);
-      assert.deepEqual(j.counts, { total: 6, passed: 4, failed: 2, labs: 4, labsPassed: 1, labsFailedTests: 1, labsFailedUp: 1, labsFailedDown: 1 });
+      assert.deepEqual(j.counts, { total: 6, passed: 4, failed: 2, skipped: 0, labs: 4, labsPassed: 1, labsFailedTests: 1, labsFailedUp: 1, labsFailedDown: 1 });
       assert.deepEqual(Object.keys(j.labs[0]), ['lab', 'file', 'started', 'durationMs', 'up', 'upMs', 'upError', 'testMs', 'down', 'downMs', 'downError', 'counts', 'tests']);
-      assert.deepEqual(j.labs[1].counts, { total: 3, passed: 1, failed: 2 });
+      assert.deepEqual(j.labs[1].counts, { total: 3, passed: 1, failed: 2, skipped: 0 });
       assert.equal(j.labs[1].up, 'already-up');
       assert.equal(j.labs[2].up, 'failed');
       assert.match(j.labs[2].upError, /step h1\.exec0 failed/);

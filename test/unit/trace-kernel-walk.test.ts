@@ -86,6 +86,9 @@ describe('kernel walk: the tracer\'s tables and questions', () => {
     assert.match(inetTable({ ...spec, tag: { proto: 'tcp', sport: 40001 } }), /tcp sport 40001 tcp flags & \(syn \| ack\) == syn ip dscp set 0x2b/);
     assert.match(inetTable(spec), /ct mark 0x5e000001 ct direction reply/);
     assert.match(bridgeTable(spec), /udp dport \{ 4789, 8472 \} @th,248,6 0x2b meta nftrace set 1/);
+    // an inner IPv6 packet (flannel-v6.1 in a dual-stack cluster): its DSCP sits 4 bits earlier, after the version
+    assert.match(bridgeTable(spec), /udp dport \{ 4789, 8472 \} @th,240,4 6 @th,244,6 0x2b meta nftrace set 1/);
+    assert.match(inetTable(spec), /@th,240,4 6 @th,244,6 0x2b meta nftrace set 1/);
   });
 
   it('splits an ip -batch answer: a failed line prints its error instead of JSON', () => {
@@ -184,6 +187,26 @@ describe('kernel walk: recorded traces of the shipped labs', () => {
     assert.deepEqual(r.route, { dst: '10.2.0.0/24', table: 'main', dev: 'eth1', protocol: 'kernel' });
     assert.equal(walk.forward.hops[0].route?.via, '10.1.0.1');
     assert.equal(walk.forward.hops[0].packet?.what, 'icmp echo-request');
+  });
+
+  it('sidecar: the app\'s connection REDIRECTed to 127.0.0.1:15001 leaves by lo and comes back in by it: one hop, delivered to the proxy', () => {
+    const { walk } = walkOf('sidecar-outbound', 'k8s-sidecar-interception');
+    assert.equal(hops(walk.forward.hops), 'reviews[>]');
+    const h = walk.forward.hops[0];
+    assert.deepEqual(h.nat.map((n) => [n.type, n.before, n.after, n.object?.name]), [['dnat', '10.96.0.13:80', '127.0.0.1:15001', 'the sidecar of pod default/reviews (rules from istio-init)']]);
+    assert.deepEqual(h.rules.filter((r) => r.chain.startsWith('ISTIO_')).map((r) => [r.chain, r.verdict, r.object?.kind]), [['ISTIO_OUTPUT', 'jump ISTIO_REDIRECT', 'sidecar'], ['ISTIO_REDIRECT', 'accept', 'sidecar']]);
+    assert.equal(walk.forward.verdict.kind, 'delivered');
+    assert.deepEqual([walk.forward.verdict.at, (walk.forward.verdict as { address: string }).address, (walk.forward.verdict as { port: number }).port], ['reviews', '127.0.0.1', 15001]);
+    assert.deepEqual(walk.reply!.verdict, { kind: 'returned', at: 'reviews' });
+  });
+
+  it('sidecar: a connection arriving at the pod is REDIRECTed to 15006 by ISTIO_IN_REDIRECT', () => {
+    const { walk } = walkOf('sidecar-inbound', 'k8s-sidecar-interception');
+    const h = walk.forward.hops.at(-1)!;
+    assert.equal(h.at, 'reviews');
+    assert.deepEqual(h.nat.map((n) => [n.before, n.after]), [['10.244.0.3:80', '10.244.0.3:15006']]);
+    assert.ok(h.rules.some((r) => r.chain === 'ISTIO_IN_REDIRECT' && r.object?.kind === 'sidecar'));
+    assert.equal((walk.forward.verdict as { port: number }).port, 15006);
   });
 
   it('bridge-nat: the published port is DNATed in host (and undone on the way back), delivered to the listener', () => {

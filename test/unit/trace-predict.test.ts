@@ -35,6 +35,88 @@ const at = (w: Walk, dir: 'forward' | 'reply' = 'forward'): string[] => (dir ===
 
 const CASES: readonly Case[] = [
   {
+    name: 'sidecar-outbound',
+    lab: 'k8s-sidecar-interception',
+    flow: flow('reviews', '10.96.0.13', 'tcp', 80),
+    check: (w) => {
+      // the app's connection: ISTIO_OUTPUT → ISTIO_REDIRECT → 127.0.0.1:15001, the proxy's listener
+      assert.deepEqual(at(w), ['reviews']);
+      assert.deepEqual(w.forward.hops[0].nat.map((n) => [n.before, n.after]), [['10.96.0.13:80', '127.0.0.1:15001']]);
+      assert.deepEqual(w.forward.hops[0].rules.map((r) => [r.chain, r.verdict]), [['OUTPUT', 'jump ISTIO_OUTPUT'], ['ISTIO_OUTPUT', 'jump ISTIO_REDIRECT'], ['ISTIO_REDIRECT', 'accept']]);
+      assert.equal(w.forward.hops[0].rules[2].object?.name, 'the sidecar of pod default/reviews (rules from istio-init)');
+      assert.deepEqual(w.forward.verdict, { kind: 'delivered', at: 'reviews', address: '127.0.0.1', port: 15001 });
+      assert.deepEqual(w.reply!.verdict, { kind: 'returned', at: 'reviews' });
+      // then the proxy's own connection (uid 1337) to the original destination, let through by the uid RETURN
+      const p = w.proxied!;
+      assert.deepEqual([p.at, p.direction, p.uid, p.listener, p.original], ['reviews', 'outbound', 1337, 15001, '10.96.0.13:80']);
+      assert.match(p.passedBy, /--uid-owner 1337 -j RETURN/);
+      assert.deepEqual(at(p.walk), ['reviews', 'cni0@node-1', 'plain']);
+      assert.deepEqual(p.walk.forward.hops[0].rules.map((r) => [r.chain, r.verdict]), [['OUTPUT', 'jump ISTIO_OUTPUT'], ['ISTIO_OUTPUT', 'return']]);
+      assert.deepEqual(p.walk.forward.verdict, { kind: 'delivered', at: 'plain', address: '10.244.0.5', port: 80 });
+      assert.equal(p.walk.proxied, undefined);
+    },
+  },
+  {
+    name: 'sidecar-inbound',
+    lab: 'k8s-sidecar-interception',
+    flow: flow('plain', '10.96.0.11', 'tcp', 80),
+    check: (w) => {
+      const last = w.forward.hops.at(-1)!;
+      assert.deepEqual(last.nat.map((n) => [n.before, n.after]), [['10.244.0.3:80', '10.244.0.3:15006']]);
+      assert.deepEqual(w.forward.verdict, { kind: 'delivered', at: 'reviews', address: '10.244.0.3', port: 15006 });
+      // the proxy connects to the app from 127.0.0.6 (what the app sees), let through by ISTIO_OUTPUT's 127.0.0.6 RETURN
+      const p = w.proxied!;
+      assert.deepEqual([p.direction, p.listener, p.original, p.walk.forward.hops[0].packet?.src], ['inbound', 15006, '10.244.0.3:80', '127.0.0.6']);
+      assert.deepEqual(p.walk.forward.verdict, { kind: 'delivered', at: 'reviews', address: '10.244.0.3', port: 80 });
+    },
+  },
+  {
+    name: 'sidecar-both',
+    lab: 'k8s-sidecar-interception',
+    flow: flow('reviews', '10.96.0.12', 'tcp', 80),
+    check: (w) => {
+      // reviews' sidecar, then ratings' (inbound), then ratings' app from 127.0.0.6: three connections
+      assert.equal(w.proxied!.walk.forward.verdict.at, 'ratings');
+      assert.equal((w.proxied!.walk.forward.verdict as { port: number }).port, 15006);
+      assert.equal(w.proxied!.walk.proxied!.direction, 'inbound');
+      assert.equal(w.proxied!.walk.proxied!.walk.forward.verdict.at, 'ratings');
+    },
+  },
+  {
+    name: 'sidecar-excluded-inbound-port',
+    lab: 'k8s-sidecar-interception',
+    flow: flow('plain', '10.96.0.12', 'tcp', 9090),
+    check: (w) => {
+      const last = w.forward.hops.at(-1)!;
+      assert.ok(last.rules.some((r) => r.chain === 'ISTIO_INBOUND' && r.verdict === 'return'));
+      assert.deepEqual(w.forward.verdict, { kind: 'delivered', at: 'ratings', address: '10.244.0.4', port: 9090 });
+      assert.equal(w.proxied, undefined);
+    },
+  },
+  {
+    name: 'sidecar-proxy-uid',
+    lab: 'k8s-sidecar-interception',
+    flow: flow('reviews', '10.96.0.13', 'tcp', 80),
+    opts: { uid: 1337 },
+    check: (w) => {
+      // uid 1337 is not captured: the connection goes straight to plain
+      assert.deepEqual(w.forward.verdict.at, 'plain');
+      assert.equal(w.proxied, undefined);
+    },
+  },
+  {
+    name: 'canary-sidecar',
+    lab: 'k8s-canary',
+    flow: flow('client', '10.96.0.11', 'tcp', 80),
+    check: (w) => {
+      assert.deepEqual(w.forward.verdict, { kind: 'delivered', at: 'client', address: '127.0.0.1', port: 15001 });
+      // the VirtualService's route picks a v1 pod (90 %): the proxy connects to that pod, not to the ClusterIP
+      const p = w.proxied!;
+      assert.match(p.walk.notes[0], /VirtualService default\/reviews catches 10\.96\.0\.11:80/);
+      assert.match(p.walk.forward.verdict.at, /^reviews-v1/);
+    },
+  },
+  {
     name: 'ways-in-hostport',
     lab: 'k8s-ways-in',
     flow: flow('ext', '192.168.56.11', 'tcp', 8080),

@@ -33,5 +33,7 @@ export function flowLine(f: TraceFlow): string {
 export function walkText(w: Walk): string {
   const lines = [flowLine(w.flow), ...direction('forward', w.forward), ...(w.reply ? direction('reply', w.reply) : ['reply: none'])];
   for (const n of w.notes) lines.push(`note: ${n}`);
+  const p = w.proxied;
+  if (p) lines.push(`then the proxy of ${p.at} (${p.direction}, uid ${p.uid}, on ${p.listener}) to ${p.original}, passed by ${p.passedBy}:`, ...walkText(p.walk).trimEnd().split('\n').map((l) => `  ${l}`));
   return `${lines.join('\n')}\n`;
 }

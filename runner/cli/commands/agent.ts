@@ -1,9 +1,10 @@
 import { parseProbeArgs, PROBE_USAGE, runProbe } from '../../agent/probe.ts';
 import { parseStormArgs, runStorm, STORM_USAGE } from '../../agent/storm.ts';
 import { whoami } from '../../agent/whoami.ts';
+import { userspaceProxyAgent } from '../../agent/userspace-proxy.ts';
 import { UsageError, type Args } from '../args.ts';
 
-const USAGE = `usage: lab agent whoami --name NODE --port PORT [--port PORT…] [--udp-port PORT…] [--app-version V]\n       ${PROBE_USAGE.replace(/^usage: /, '')}\n       ${STORM_USAGE.replace(/^usage: /, '')}`;
+const USAGE = `usage: lab agent whoami --name NODE --port PORT [--port PORT…] [--udp-port PORT…] [--app-version V]\n       lab agent kube-proxy-userspace --config FILE --applied FILE\n       ${PROBE_USAGE.replace(/^usage: /, '')}\n       ${STORM_USAGE.replace(/^usage: /, '')}`;
 
 /** Every value of a repeatable option in argv (`--opt V` or `--opt=V`). */
 function values(argv: readonly string[], opt: string): string[] {
@@ -37,6 +38,15 @@ export async function agentCmd(a: Args): Promise<number> {
       throw new UsageError(e instanceof Error ? e.message : String(e));
     }
     process.stdout.write(`${JSON.stringify(await runStorm(opts))}\n`);
+    return 0;
+  }
+  if (which === 'kube-proxy-userspace') {
+    const argv = agentArgv();
+    const config = values(argv, '--config')[0];
+    const applied = values(argv, '--applied')[0];
+    if (!config || !applied) throw new UsageError('kube-proxy-userspace needs --config FILE and --applied FILE');
+    userspaceProxyAgent(config, applied);
+    await new Promise(() => undefined); // serve until stopped
     return 0;
   }
   if (which !== 'whoami') throw new UsageError(USAGE);

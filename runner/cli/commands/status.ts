@@ -1,6 +1,6 @@
 import { allLabsOnHost } from '../../exec/host.ts';
 import { fullLabStatus } from '../../lab/status.ts';
-import { bgpLines, cniLines, modelLines } from '../status-text.ts';
+import { bgpLines, cniLines, modelLines, userspaceProxyLines } from '../status-text.ts';
 import { labsWithState } from '../../exec/state.ts';
 import { labNameOf } from '../../lab/load.ts';
 import { labsInDocker } from '../../exec/docker-labs.ts';
@@ -25,7 +25,8 @@ export async function statusCmd(a: Args): Promise<number> {
   }
   const out: string[] = [];
   for (const s of all) {
-    out.push(`lab ${s.lab}: ${s.status}${s.file ? ` — ${s.file}` : ''}${s.lastTest ? ` — last test ${s.lastTest.passed} passed, ${s.lastTest.failed} failed` : ''}`);
+    out.push(`lab ${s.lab}: ${s.status}${s.file ? ` — ${s.file}` : ''}${s.lastTest ? ` — last test ${s.lastTest.passed} passed, ${s.lastTest.failed} failed${s.lastTest.skipped ? `, ${s.lastTest.skipped} skipped` : ''}` : ''}`);
+    if (s.selection) out.push(`  part of the lab: ${s.selection.nodes.length} of ${s.selection.of} nodes (${s.selection.nodes.join(', ')}; lab up --nodes)`);
     for (const n of s.stopped ?? []) out.push(`  ${n}  STOPPED (lab stop): \`lab start ${s.lab} ${n}\` brings it back`);
     for (const n of s.nodes) {
       out.push(`  ${n.node}  (${n.netns})`);
@@ -41,7 +42,7 @@ export async function statusCmd(a: Args): Promise<number> {
       if (c.logs) out.push(...c.logs.split('\n').map((l) => `    | ${l}`));
     }
     for (const d of s.daemons) out.push(`  process ${d.name} on ${d.node}: pid ${d.pid} ${d.running ? 'running' : 'EXITED'} (log ${d.log})`);
-    out.push(...cniLines(s.cni), ...bgpLines(s.bgp), ...modelLines(s.model, s.modelNote));
+    out.push(...cniLines(s.cni), ...userspaceProxyLines(s.userspaceProxies), ...bgpLines(s.bgp), ...modelLines(s.model, s.modelNote));
   }
   for (const s of all) if (s.damage.length) out.push(`lab ${s.lab} is damaged: \`lab up ${s.file ?? s.lab}\` rebuilds it, \`lab down ${s.lab}\` removes it`);
   process.stdout.write(`${out.join('\n')}\n`);

@@ -4,6 +4,7 @@ import { parseDurationMs } from '../../util/units.ts';
 import { EXIT } from '../exit-codes.ts';
 import { cliUi } from '../lab-ui.ts';
 import { printTestReport, reportRequest } from '../test-report.ts';
+import { selectRequest } from '../../lab/partial.ts';
 
 /** --wait DURATION (60s, 2m, 1500ms; at most an hour) or --no-wait: how long `lab up` waits for the lab to be ready. */
 export function waitOption(a: Args): number | false | undefined {
@@ -18,9 +19,9 @@ export function waitOption(a: Args): number | false | undefined {
   return ms;
 }
 
-/** lab up [LAB] [--test] [--recreate] [--wait D | --no-wait] [--quiet]: build the lab; on any failure (or Ctrl-C), remove what was built. */
+/** lab up [LAB] [--test] [--recreate] [--wait D | --no-wait] [--nodes N,… | --exclude N,…] [--quiet]: build the lab; on any failure (or Ctrl-C), remove what was built. */
 export async function upCmd(a: Args): Promise<number> {
   const want = a.flags.has('test') ? reportRequest(a) : undefined;
-  const r = await up(a.positionals[0], { recreate: a.flags.has('recreate'), quiet: a.flags.has('quiet'), wait: waitOption(a), test: want && { runEmpty: !!want.reporter } }, cliUi());
+  const r = await up(a.positionals[0], { recreate: a.flags.has('recreate'), quiet: a.flags.has('quiet'), wait: waitOption(a), select: selectRequest(a.options.get('nodes'), a.options.get('exclude')), test: want && { runEmpty: !!want.reporter } }, cliUi());
   return r.test && want ? printTestReport(r.test, want) : EXIT.ok;
 }

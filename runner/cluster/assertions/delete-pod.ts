@@ -28,7 +28,8 @@
  */
 import type { Diagnostic } from '../../config/diagnostics.ts';
 import { nodeRules } from '../compile.ts';
-import type { ResolvedCluster } from '../types.ts';
+import type { KubeProxyMode, ResolvedCluster } from '../types.ts';
+import { reloadUserspaceProxy } from './userspace-reload.ts';
 import { ParamReader } from '../../../assertions/common.ts';
 import { clusterOf, commandLog, podAt } from './k8s.ts';
 import type { AssertionDef, ExecResult } from '../../../assertions/types.ts';
@@ -43,12 +44,16 @@ export interface NodeReload {
   readonly nftables?: string;
   /** `iptables-restore --noflush` input (see reloadRestore). */
   readonly iptables?: string;
+  /** The same for the IPv6 rules of a dual-stack cluster (`ip6tables-restore --noflush`). */
+  readonly ip6tables?: string;
+  /** userspace mode: the proxy's new configuration (written over the old; the running proxy re-reads it). */
+  readonly userspace?: string;
 }
 
 export interface DeletePodParams {
   /** The pods, by their lab node names. */
   readonly pods: readonly string[];
-  readonly kubeProxy: 'iptables' | 'nftables';
+  readonly kubeProxy: KubeProxyMode;
   /** How many endpoints (service port × pod) the rules lose. */
   readonly endpoints: number;
   readonly reloads: readonly NodeReload[];
@@ -121,9 +126,17 @@ export function reloadsBetween(c: ResolvedCluster, beforeWithout: ReadonlySet<st
   return c.nodes.map((n) => {
     const before = nodeRules(c, n.name, beforeWithout, endpointsOnly);
     const after = nodeRules(c, n.name, afterWithout, endpointsOnly);
-    const iptables = after.iptables !== undefined || before.iptables !== undefined ? reloadRestore(before.iptables ?? '', after.iptables ?? '') : undefined;
-    return { node: n.name, ...(after.nftables !== undefined ? { nftables: after.nftables } : {}), ...(iptables !== undefined ? { iptables } : {}) };
+    // userspace mode: the rules do not depend on the endpoints (only the proxy's configuration does): unchanged rules are not reloaded
+    const same = c.kubeProxy === 'userspace' && before.iptables === after.iptables;
+    const iptables = !same && (after.iptables !== undefined || before.iptables !== undefined) ? reloadRestore(before.iptables ?? '', after.iptables ?? '') : undefined;
+    const ip6tables = after.ip6tables !== undefined || before.ip6tables !== undefined ? reloadRestore(before.ip6tables ?? '', after.ip6tables ?? '') : undefined;
+    return { node: n.name, ...(after.nftables !== undefined ? { nftables: after.nftables } : {}), ...(iptables !== undefined ? { iptables } : {}), ...(ip6tables !== undefined ? { ip6tables } : {}), ...(after.userspace !== undefined ? { userspace: after.userspace } : {}) };
   });
+}
+
+/** Whether a node's reload holds kube-proxy's IPv6 rules (a dual-stack cluster): ip6tables, or the ip6 table. */
+export function hasIPv6Rules(r: NodeReload): boolean {
+  return r.ip6tables !== undefined || (r.nftables ?? '').includes('add table ip6 kube-proxy');
 }
 
 const podList = (pods: readonly string[]): string => (pods.length === 1 ? `pod ${pods[0]}` : `pods ${pods.join(', ')}`);
@@ -133,6 +146,7 @@ export const deletePod: AssertionDef<DeletePodParams> = {
   schema,
   exclusive: true,
   barrier: true,
+  nodes: (p) => [...p.pods],
   describe: (p) => `delete ${podList(p.pods)}`,
   resolve(raw, ctx) {
     const r = new ParamReader('delete-pod', raw, ctx);
@@ -163,6 +177,8 @@ export const deletePod: AssertionDef<DeletePodParams> = {
         const t = performance.now();
         if (n.nftables !== undefined) check(await ctx.exec(n.node, ['nft', '-f', '-'], { input: n.nftables, timeoutMs: 30000 }), `${n.node}: nft`);
         if (n.iptables !== undefined) check(await ctx.exec(n.node, ['iptables-restore', '--noflush'], { input: n.iptables, timeoutMs: 30000 }), `${n.node}: iptables-restore`);
+        if (n.ip6tables !== undefined) check(await ctx.exec(n.node, ['ip6tables-restore', '--noflush'], { input: n.ip6tables, timeoutMs: 30000 }), `${n.node}: ip6tables-restore`);
+        if (n.userspace !== undefined) await reloadUserspaceProxy(ctx, n.node, n.userspace, check, failures);
         perNodeMs[n.node] = Math.round((performance.now() - t) * 10) / 10;
       }),
     );
@@ -206,7 +222,11 @@ export const deletePod: AssertionDef<DeletePodParams> = {
     };
   },
   exercise(p, ctx) {
-    const look = p.reloads.map((r) => ctx.inNode(r.node, p.kubeProxy === 'nftables' ? ['nft', 'list', 'table', 'ip', 'kube-proxy'] : ['iptables-save', '-t', 'nat'], `on ${r.node}: before and after, the endpoint chains of ${p.pods.join(', ')}`));
+    const look = p.reloads.flatMap((r) => [
+      ctx.inNode(r.node, p.kubeProxy === 'nftables' ? ['nft', 'list', 'table', 'ip', 'kube-proxy'] : ['iptables-save', '-t', 'nat'], p.kubeProxy === 'userspace' ? `on ${r.node}: the portal rules, which do not change (the proxy's configuration holds the endpoints: \`lab status\` shows each node's)` : `on ${r.node}: before and after, the endpoint chains of ${p.pods.join(', ')}`),
+      // dual-stack: kube-proxy's IPv6 rules change too
+      ...(hasIPv6Rules(r) ? [ctx.inNode(r.node, p.kubeProxy === 'nftables' ? ['nft', 'list', 'table', 'ip6', 'kube-proxy'] : ['ip6tables-save', '-t', 'nat'], `on ${r.node}: the same in IPv6`)] : []),
+    ]);
     return {
       action: true,
       doThis: `Delete ${p.pods.join(', ')}: kube-proxy drops ${p.endpoints} endpoint${p.endpoints === 1 ? '' : 's'} from every node's rules (\`lab test\` reloads them), then the pod leaves the network. The exercises after this one see the change.`,

@@ -5,18 +5,24 @@
  * /etc/resolv.conf: so the pod's own nameserver, search path and ndots apply, as for any program in the pod.
  * Without `expect`, the answer is computed from the cluster model: a service's ClusterIP, a headless service's
  * endpoint addresses, an ExternalName's CNAME, SRV records of named ports, pod A records; any other name in the
- * cluster domain must not exist (NXDOMAIN).
+ * cluster domain must not exist (NXDOMAIN). `type: AAAA` (issue 14.1) asks for the IPv6 side of a dual-stack cluster: a
+ * Service's clusterIP6, a headless Service's endpoints' IPv6 addresses (when its ipFamilies hold IPv6), a pod's
+ * dashed IPv6 name; a name that has only the other family's records answers with none (NOERROR, no data).
  */
 import { isIP } from 'node:net';
 import type { Pod, ResolvedCluster, Service } from '../types.ts';
-import { endpointHostname } from '../dns.ts';
+import { endpointHostname, isHeadless } from '../dns.ts';
+import { formatAddress, parseAddress } from '../../model/ip.ts';
 import { error } from '../../config/diagnostics.ts';
 import { excerpt, execFailure, fail, ParamReader, pass } from '../../../assertions/common.ts';
 import { clusterOf, exerciseCommands, type ExerciseStep, findPod, findService, namesHint, svcKey } from './k8s.ts';
 import type { AssertionDef, ExecResult, Outcome } from '../../../assertions/types.ts';
 import schema from './dns.schema.json' with { type: 'json' };
 
-export type DnsType = 'A' | 'SRV' | 'CNAME';
+export type DnsType = 'A' | 'AAAA' | 'SRV' | 'CNAME';
+/** The address record types, and the address family each holds. */
+type AddrType = 'A' | 'AAAA';
+const isAddrType = (t: DnsType): t is AddrType => t === 'A' || t === 'AAAA';
 
 /** What the answer must hold: the records of one type (sorted; empty = the name exists without them), or NXDOMAIN. */
 export type DnsExpect = { readonly kind: 'records'; readonly rtype: DnsType; readonly values: readonly string[]; readonly source: string } | { readonly kind: 'nxdomain'; readonly source: string };
@@ -34,24 +40,45 @@ export interface DnsParams {
 
 const trimDot = (s: string): string => s.replace(/\.$/, '').toLowerCase();
 const sorted = (xs: Iterable<string>): string[] => [...new Set(xs)].sort();
-const headless = (s: Service): boolean => s.type !== 'ExternalName' && (s.clusterIP === undefined || s.clusterIP === '' || s.clusterIP === 'None');
+const headless = isHeadless;
+/** An IPv6 address as dig prints it (compressed, lower case); anything else as it is. */
+const canon6 = (ip: string): string => {
+  const a = parseAddress(ip);
+  return a?.family === 6 ? formatAddress(6, a.addr) : ip;
+};
 
-/** A headless service's endpoints (address and pod), from the endpoints of all its ports. */
-function endpointsOf(cluster: ResolvedCluster, svc: Service): { ip: string; pod: string }[] {
+/**
+ * A headless service's endpoints (address and pod), from the endpoints of all its ports: the IPv4 ones (A), or for
+ * AAAA the pods' IPv6 addresses when the Service's ipFamilies hold IPv6 (the IPv6 EndpointSlice).
+ */
+function endpointsOf(cluster: ResolvedCluster, svc: Service, type: AddrType = 'A'): { ip: string; pod: string }[] {
+  const families = svc.ipFamilies ?? ['IPv4'];
+  if (!families.includes(type === 'AAAA' ? 'IPv6' : 'IPv4')) return [];
   const seen = new Map<string, string>();
-  for (const se of cluster.endpoints) if (svcKey(se.service) === svcKey(svc)) for (const e of se.endpoints) if (!seen.has(e.ip)) seen.set(e.ip, e.pod);
+  for (const se of cluster.endpoints) {
+    if (svcKey(se.service) !== svcKey(svc)) continue;
+    for (const e of se.endpoints) {
+      const ip = type === 'AAAA' ? cluster.pods.find((p) => p.name === e.pod && p.namespace === svc.namespace)?.ip6 : e.ip;
+      if (ip && !seen.has(ip)) seen.set(ip, e.pod);
+    }
+  }
   return [...seen].map(([ip, pod]) => ({ ip, pod }));
 }
 
-/** The A-query answer Kubernetes' DNS gives for a service's name. */
-export function serviceRecords(cluster: ResolvedCluster, svc: Service): DnsExpect {
+/** Every endpoint of a headless service, of both families (its per-endpoint names). */
+const allEndpointsOf = (cluster: ResolvedCluster, svc: Service): { ip: string; pod: string }[] => [...endpointsOf(cluster, svc, 'A'), ...endpointsOf(cluster, svc, 'AAAA')];
+
+/** The A-query (or AAAA-query) answer Kubernetes' DNS gives for a service's name. */
+export function serviceRecords(cluster: ResolvedCluster, svc: Service, type: AddrType = 'A'): DnsExpect {
   const key = svcKey(svc);
   if (svc.type === 'ExternalName') return { kind: 'records', rtype: 'CNAME', values: [trimDot(svc.externalName ?? '')], source: `ExternalName service ${key}` };
   if (headless(svc)) {
-    const ips = endpointsOf(cluster, svc).map((e) => e.ip);
-    return ips.length ? { kind: 'records', rtype: 'A', values: sorted(ips), source: `the endpoints of headless service ${key}` } : { kind: 'nxdomain', source: `headless service ${key} has no endpoints` };
+    if (!allEndpointsOf(cluster, svc).length) return { kind: 'nxdomain', source: `headless service ${key} has no endpoints` };
+    const ips = endpointsOf(cluster, svc, type).map((e) => canon6(e.ip));
+    return { kind: 'records', rtype: type, values: sorted(ips), source: `the ${type === 'AAAA' ? 'IPv6 ' : ''}endpoints of headless service ${key}` };
   }
-  return { kind: 'records', rtype: 'A', values: isIP(svc.clusterIP!) === 4 ? [svc.clusterIP!] : [], source: `the ClusterIP of service ${key}` };
+  const ip = type === 'AAAA' ? svc.clusterIP6 : svc.clusterIP;
+  return { kind: 'records', rtype: type, values: ip && isIP(ip) === (type === 'AAAA' ? 6 : 4) ? [canon6(ip)] : [], source: `the ${type === 'AAAA' ? 'IPv6 ClusterIP (clusterIP6)' : 'ClusterIP'} of service ${key}` };
 }
 
 /** What the cluster DNS answers for a fully qualified name (no trailing dot), or undefined: the name does not exist. */
@@ -65,9 +92,9 @@ export function modelRecords(cluster: ResolvedCluster, fqdn: string, type: DnsTy
   if (labels.length === 3 && labels[2] === 'svc') {
     const svc = svcAt(labels[0], labels[1]);
     if (!svc) return undefined;
-    const r = serviceRecords(cluster, svc);
+    const r = serviceRecords(cluster, svc, type === 'AAAA' ? 'AAAA' : 'A');
     if (r.kind === 'nxdomain' || r.rtype === 'CNAME') return r;
-    return type === 'A' ? r : nodata(`service ${svcKey(svc)} (no ${type} record at its name)`);
+    return isAddrType(type) ? r : nodata(`service ${svcKey(svc)} (no ${type} record at its name)`);
   }
   if (labels.length === 5 && labels[4] === 'svc' && labels[0].startsWith('_') && labels[1].startsWith('_')) {
     const svc = svcAt(labels[2], labels[3]);
@@ -76,7 +103,8 @@ export function modelRecords(cluster: ResolvedCluster, fqdn: string, type: DnsTy
     const base = `${svc.name}.${svc.namespace}.svc.${domain}`;
     if (type !== 'SRV') return nodata(`SRV name of port ${port.name} of service ${svcKey(svc)}`);
     if (!headless(svc)) return { kind: 'records', rtype: 'SRV', values: [`${base}:${port.port}`], source: `port ${port.name} of service ${svcKey(svc)}` };
-    const eps = endpointsOf(cluster, svc);
+    // one SRV per endpoint name: a hostname stands for both families, a dashed address for its own
+    const eps = allEndpointsOf(cluster, svc);
     if (!eps.length) return undefined;
     const target = (pod: Pod | undefined): number =>
       typeof port.targetPort === 'number' ? port.targetPort : (pod?.ports.find((c) => c.name === port.targetPort && c.protocol === port.protocol)?.port ?? port.port);
@@ -88,15 +116,20 @@ export function modelRecords(cluster: ResolvedCluster, fqdn: string, type: DnsTy
     const svc = svcAt(labels[1], labels[2]);
     // the endpoint's hostname when its pod's subdomain is this Service, else its dashed address (CoreDNS)
     const host = (e: { ip: string; pod: string }): string => endpointHostname(svc!, cluster.pods.find((p) => p.name === e.pod && p.namespace === svc!.namespace), e.ip);
-    const eps = svc && headless(svc) ? endpointsOf(cluster, svc).filter((e) => host(e) === labels[0]) : [];
+    const eps = svc && headless(svc) ? allEndpointsOf(cluster, svc).filter((e) => host(e) === labels[0]) : [];
     if (!eps.length) return undefined;
-    const who = eps.map((e) => e.pod).join(', ');
-    return type === 'A' ? { kind: 'records', rtype: 'A', values: sorted(eps.map((e) => e.ip)), source: `endpoint ${labels[0]} (pod ${who}) of headless service ${svcKey(svc!)}` } : nodata(`endpoint ${labels[0]}'s name`);
+    const who = [...new Set(eps.map((e) => e.pod))].join(', ');
+    const fam = eps.filter((e) => isIP(e.ip) === (type === 'AAAA' ? 6 : 4));
+    return isAddrType(type) ? { kind: 'records', rtype: type, values: sorted(fam.map((e) => canon6(e.ip))), source: `endpoint ${labels[0]} (pod ${who}) of headless service ${svcKey(svc!)}` } : nodata(`endpoint ${labels[0]}'s name`);
   }
   if (labels.length === 3 && labels[2] === 'pod') {
-    const pod = cluster.pods.find((p) => p.namespace === labels[1] && p.ip.replace(/[.:]/g, '-') === labels[0]);
+    // a pod's dashed IPv4 name has its A record, its dashed IPv6 name (fd00-10-244--3) its AAAA
+    const dashed = (ip: string): string => ip.replace(/[.:]/g, '-');
+    const pod = cluster.pods.find((p) => p.namespace === labels[1] && (dashed(p.ip) === labels[0] || (p.ip6 !== undefined && dashed(p.ip6) === labels[0])));
     if (!pod) return undefined;
-    return type === 'A' ? { kind: 'records', rtype: 'A', values: [pod.ip], source: `pod ${pod.namespace}/${pod.name}` } : nodata(`pod ${pod.name}'s A record`);
+    const ip = dashed(pod.ip) === labels[0] ? pod.ip : pod.ip6!;
+    const rtype: AddrType = isIP(ip) === 6 ? 'AAAA' : 'A';
+    return type === rtype ? { kind: 'records', rtype, values: [canon6(ip)], source: `pod ${pod.namespace}/${pod.name}` } : nodata(`pod ${pod.name}'s ${rtype} record`);
   }
   return undefined;
 }
@@ -142,9 +175,9 @@ function readExpect(r: ParamReader, cluster: ResolvedCluster, pod: Pod | undefin
     const values: string[] = [];
     raw.forEach((v, i) => {
       if (typeof v !== 'string') return void r.shape('expect', 'entries must be strings');
-      const ok = type === 'A' ? (isIP(v) === 4 ? v : undefined) : type === 'SRV' ? srvValue(v) : /^[A-Za-z0-9_.-]+$/.test(v) ? trimDot(v) : undefined;
+      const ok = type === 'A' ? (isIP(v) === 4 ? v : undefined) : type === 'AAAA' ? (isIP(v) === 6 ? canon6(v) : undefined) : type === 'SRV' ? srvValue(v) : /^[A-Za-z0-9_.-]+$/.test(v) ? trimDot(v) : undefined;
       if (ok === undefined) {
-        const want = type === 'A' ? 'an IPv4 address' : type === 'SRV' ? 'target:port (or "0 0 80 target.")' : 'a host name';
+        const want = type === 'A' ? 'an IPv4 address' : type === 'AAAA' ? 'an IPv6 address' : type === 'SRV' ? 'target:port (or "0 0 80 target.")' : 'a host name';
         r.diagnostics.push(error('test.dns', `dns.expect[${i}]: ${JSON.stringify(v)} is not ${want}`, r.ctx.at(['expect', i]), `type ${type} answers are ${want}`));
       } else values.push(ok);
     });
@@ -158,8 +191,8 @@ function readExpect(r: ParamReader, cluster: ResolvedCluster, pod: Pod | undefin
       r.diagnostics.push(error('test.dns', `dns.expect.service: ${found.message}`, r.ctx.at(['expect', 'service']), found.hint));
       return undefined;
     }
-    if (type !== 'A') r.fail('type', `dns: expect: { service } stands for the service's address records: it needs type A, not ${type}`, 'leave type out, or list the answers');
-    return serviceRecords(cluster, found.svc);
+    if (!isAddrType(type)) r.fail('type', `dns: expect: { service } stands for the service's address records: it needs type A or AAAA, not ${type}`, 'leave type out, or list the answers');
+    return serviceRecords(cluster, found.svc, type === 'AAAA' ? 'AAAA' : 'A');
   }
   return r.shape('expect', 'must be a list, nxdomain or { service: NAME }');
 }
@@ -168,6 +201,7 @@ export const dns: AssertionDef<DnsParams> = {
   type: 'dns',
   schema,
   flows: (p) => (p.server ? [{ from: p.from, to: p.server, proto: 'udp', port: 53 }] : []),
+  nodes: (p, n) => [p.from, p.server && n.nodeOf(p.server)],
   describe: (p) => `dns ${p.from}: ${p.name}${p.type === 'A' ? '' : ` ${p.type}`}${p.expect.kind === 'nxdomain' ? ' (nxdomain)' : ''}`,
   resolve(raw, ctx) {
     const r = new ParamReader('dns', raw, ctx);
@@ -176,7 +210,8 @@ export const dns: AssertionDef<DnsParams> = {
     if (!fromText) r.shape('from', 'a pod is required');
     const name = r.string('name');
     if (!name) r.shape('name', 'a name is required');
-    const type = r.oneOf('type', ['A', 'SRV', 'CNAME'] as const, 'A');
+    const type = r.oneOf('type', ['A', 'AAAA', 'SRV', 'CNAME'] as const, 'A');
+    if (type === 'AAAA' && cluster && !cluster.podCIDR6) r.fail('type', 'dns: type AAAA in an IPv4-only cluster: no name has an IPv6 address', 'make the cluster dual-stack (pod-cidr and service-cidr [IPv4, IPv6]), or ask for type A');
     if (!cluster) return r.result(undefined);
     if (!cluster.dns) r.fail('from', 'dns: this cluster runs no DNS (dns: false)', 'turn the cluster DNS on (cluster.dns: true, the default)');
     let pod: Pod | undefined;

@@ -9,7 +9,8 @@
  *      Pod → *another* node is not part of the rule: flannel's ip-masq and Calico's natOutgoing masquerade it;
  *   3. the address a pod sees itself with is the one others see: its eth0 address is the pod IP of the model,
  *      and the address its peers and its node saw.
- * Pairs a NetworkPolicy denies are skipped (and counted).
+ * Pairs a NetworkPolicy denies are skipped (and counted). In a dual-stack cluster (issue 14.1) every rule is checked
+ * in both families: the same pairs again over the pods' and nodes' IPv6 addresses, and the result line says so.
  */
 import { expectedAllowed } from '../policy.ts';
 import { probeArgv, type ProbeLine, type ProbeOptions } from '../../agent/probe.ts';
@@ -28,7 +29,11 @@ export interface ModelSource {
   /** The pods it probes (names), those a NetworkPolicy does not deny. */
   readonly targets: readonly string[];
   /** A pod: the node it runs on, and that node's address, which it probes on nodePort (rule 2, pod → node). */
-  readonly node?: { readonly name: string; readonly ip: string };
+  readonly node?: { readonly name: string; readonly ip: string; readonly ip6?: string };
+  /** Dual-stack: its IPv6 address (pod or node). */
+  readonly ip6?: string;
+  /** Dual-stack: the pods it probes over IPv6, where they differ from `targets` (an ipBlock is of one family). */
+  readonly targets6?: readonly string[];
 }
 
 export interface ModelParams {
@@ -40,6 +45,21 @@ export interface ModelParams {
   readonly skipped: number;
   /** The port the nodes answer on while the test runs (pod → node): the kubelet's, 10250. */
   readonly nodePort: number;
+  /** Dual-stack: every serving pod's IPv6 address; present means the rules are checked in both families. */
+  readonly podIPs6?: Readonly<Record<string, string>>;
+  /** The family this (projected) parameter set is for; absent: 4. */
+  readonly family?: 4 | 6;
+}
+
+/** The IPv6 side of a dual-stack check: the same sources and pairs, over the IPv6 addresses. */
+export function projectV6(p: ModelParams): ModelParams {
+  return {
+    ...p,
+    family: 6,
+    podIPs: p.podIPs6 ?? {},
+    podIPs6: undefined,
+    sources: p.sources.map(({ targets6, ...s }) => ({ ...s, ip: s.ip6 ?? '', ...(targets6 ? { targets: targets6 } : {}), ...(s.node ? { node: { name: s.node.name, ip: s.node.ip6 ?? '' } } : {}) })),
+  };
 }
 
 export interface ModelObservations {
@@ -56,14 +76,18 @@ export interface ModelObservations {
 /** The kubelet's port: where the nodes answer (nslab's test server, started by the assertion) for pod → node. */
 export const NODE_PORT = 10250;
 
+const sameNames = (a: readonly { name: string }[], b: readonly { name: string }[]): boolean => a.length === b.length && a.every((x, i) => x.name === b[i].name);
+
 export const k8sNetworkModel: AssertionDef<ModelParams> = {
   type: 'k8s-network-model',
   schema,
   flows: (p) => [
+    ...(p.podIPs6 ? k8sNetworkModel.flows!(projectV6(p)) : []),
     ...p.sources.flatMap((s) => s.targets.map((t) => ({ from: s.name, to: p.podIPs[t], proto: 'tcp' as const, port: p.port }))),
     ...p.sources.flatMap((s) => (s.node ? [{ from: s.name, to: s.node.ip, proto: 'tcp' as const, port: p.nodePort }] : [])),
   ],
-  describe: (p) => `k8s network model (${p.sources.filter((s) => s.kind === 'pod').length} pods, port ${p.port})`,
+  nodes: (p) => [...p.sources.flatMap((s) => [s.name, s.node?.name]), ...Object.keys(p.podIPs)],
+  describe: (p) => `k8s network model (${p.sources.filter((s) => s.kind === 'pod').length} pods, port ${p.port}${p.podIPs6 ? ', IPv4 and IPv6' : ''})`,
   resolve(raw, ctx) {
     const r = new ParamReader('k8s-network-model', raw, ctx);
     const cluster = clusterOf(r);
@@ -80,69 +104,95 @@ export const k8sNetworkModel: AssertionDef<ModelParams> = {
     try {
       for (const p of pods) {
         const targets = servers.filter((t) => t !== p && (expectedAllowed(cluster, p, t, port, 'TCP') || (skipped++, false)));
+        // IPv6 pairs judged in IPv6: an ipBlock applies to its own family only (issue 14.1)
+        const targets6 = cluster.podCIDR6 ? servers.filter((t) => t !== p && expectedAllowed(cluster, p, t, port, 'TCP', 6)) : targets;
         const own = cluster.nodes.find((n) => n.name === p.node);
         const toNode = own && (expectedAllowed(cluster, p, { ip: own.ip, node: own.name }, NODE_PORT, 'TCP') || (skipped++, false));
-        sources.push({ name: p.name, kind: 'pod', ip: p.ip, targets: targets.map((t) => t.name), ...(own && toNode ? { node: { name: own.name, ip: own.ip } } : {}) });
+        sources.push({ name: p.name, kind: 'pod', ip: p.ip, ...(p.ip6 ? { ip6: p.ip6 } : {}), targets: targets.map((t) => t.name), ...(sameNames(targets, targets6) ? {} : { targets6: targets6.map((t) => t.name) }), ...(own && toNode ? { node: { name: own.name, ip: own.ip, ...(own.ip6 ? { ip6: own.ip6 } : {}) } } : {}) });
       }
       for (const n of cluster.nodes) {
         const targets = servers.filter((t) => expectedAllowed(cluster, { ip: n.ip, node: n.name }, t, port, 'TCP') || (skipped++, false));
-        sources.push({ name: n.name, kind: 'node', ip: n.ip, targets: targets.map((t) => t.name) });
+        const targets6 = n.ip6 ? servers.filter((t) => expectedAllowed(cluster, { ip: n.ip6!, node: n.name }, t, port, 'TCP', 6)) : targets;
+        sources.push({ name: n.name, kind: 'node', ip: n.ip, ...(n.ip6 ? { ip6: n.ip6 } : {}), targets: targets.map((t) => t.name), ...(sameNames(targets, targets6) ? {} : { targets6: targets6.map((t) => t.name) }) });
       }
     } catch (e) {
       r.diagnostics.push(error('test.k8s-network-model', `k8s-network-model: the cluster's NetworkPolicies cannot be judged: ${e instanceof Error ? e.message : String(e)}`, ctx.at([]), 'fix the network-policies: section'));
       return r.result(undefined);
     }
-    return r.result<ModelParams>({ port, sources, podIPs: Object.fromEntries(servers.map((s) => [s.name, s.ip])), skipped, nodePort: NODE_PORT });
+    // dual-stack: the pairs again over IPv6 (each judged in IPv6: selectors name pods, but an ipBlock is of one family)
+    const dual = !!cluster.podCIDR6 && servers.every((s) => s.ip6);
+    return r.result<ModelParams>({ port, sources, podIPs: Object.fromEntries(servers.map((s) => [s.name, s.ip])), skipped, nodePort: NODE_PORT, ...(dual ? { podIPs6: Object.fromEntries(servers.map((s) => [s.name, s.ip6!])) } : {}) });
   },
   async run(p, ctx) {
-    const ownAddrs: Record<string, string[] | { error: string }> = {};
-    const probes: Record<string, ProbeLine[] | { error: string }> = {};
-    const nodeAddrs: Record<string, string[] | { error: string }> = {};
-    const toNode: Record<string, ProbeLine[] | { error: string }> = {};
-    const commands: string[] = [];
-    const failed = (a: ExecResult): { error: string } => ({ error: execFailure(a) ?? (excerpt(a.stderr) || `exit code ${a.exitCode}`) });
-    const probeLines = (run: ProbeRun): ProbeLine[] | { error: string } =>
-      run.lines.length ? run.lines : { error: execFailure(run.result) ?? `the probe printed nothing (exit code ${run.result.exitCode})${run.result.stderr ? `: ${excerpt(run.result.stderr)}` : ''}` };
-    // the nodes answer on the kubelet's port while the pods probe them (rule 2, pod → node)
-    const nodes = p.sources.filter((s) => s.kind === 'node');
-    const wanted = new Set(p.sources.flatMap((s) => (s.node ? [s.node.name] : [])));
-    const servers: Background[] = [];
-    try {
-      for (const n of nodes.filter((x) => wanted.has(x.name))) servers.push(await ctx.background(n.name, [...selfArgvOf(ctx), 'agent', 'whoami', '--name', n.name, '--port', String(p.nodePort)]));
-      if (servers.length) commands.push(servers[0].command);
-      await Promise.all(nodes.filter((x) => wanted.has(x.name)).map((n) => waitAnswering(ctx, n.name, n.ip, p.nodePort)));
-      await mapLimit(p.sources, 4, async (s) => {
-        if (s.kind === 'pod') {
-          const a = await ctx.exec(s.name, OWN_ADDR_ARGV, { timeoutMs: 10000 });
-          ownAddrs[s.name] = a.exitCode === 0 ? parseAddrs(a.stdout) : failed(a);
-          if (commands.length < 3) commands.push(a.command);
-          if (s.node) {
-            const run = await probeFrom(ctx, s.name, nodeProbe(p, s));
-            toNode[s.name] = probeLines(run);
-            if (commands.length < 4) commands.push(run.result.command);
-          }
-        } else {
-          const a = await ctx.exec(s.name, NODE_ADDR_ARGV, { timeoutMs: 10000 });
-          nodeAddrs[s.name] = a.exitCode === 0 ? parseAddrs(a.stdout).filter((x) => !x.includes(':')) : failed(a);
-        }
-        if (s.targets.length === 0) return;
-        const run = await probeFrom(ctx, s.name, modelProbe(p, s));
-        probes[s.name] = probeLines(run);
-        if (commands.length < 5) commands.push(run.result.command);
-      });
-    } finally {
-      await Promise.all(servers.map((b) => b.stop().catch(() => undefined)));
-    }
-    return judgeNetworkModel(p, { ownAddrs, probes, nodeAddrs, toNode }, `${commands.join('\n')}${p.sources.length > 2 ? '\n… (the same for every pod and node)' : ''}`);
+    if (!p.podIPs6) return observeAndJudge(p, ctx);
+    const v4 = await observeAndJudge(p, ctx);
+    const v6 = await observeAndJudge(projectV6(p), ctx);
+    return bothFamilies(p, v4, v6);
   },
   exercise(p, ctx) {
-    return { doThis: 'Check the three rules of the Kubernetes network model over every pod pair and every node.', commands: exerciseCommands(modelCommands(p), ctx), expect: modelExpectedText(p) };
+    const cmds = p.podIPs6 ? [...modelCommands(p), ...modelCommands(projectV6(p))] : modelCommands(p);
+    return { doThis: `Check the three rules of the Kubernetes network model over every pod pair and every node${p.podIPs6 ? ', in IPv4 and again in IPv6' : ''}.`, commands: exerciseCommands(cmds, ctx), expect: modelExpectedText(p) };
   },
 };
+
+/** A dual-stack cluster's outcome: both families must hold; the result line gives each. */
+export function bothFamilies(p: ModelParams, v4: Outcome, v6: Outcome): Outcome {
+  const seen = `IPv4: ${v4.seen}. IPv6: ${v6.seen}`;
+  const command = `${v4.command ?? ''}\n${v6.command ?? ''}`.trim();
+  const details = { ipv4: v4.details, ipv6: v6.details };
+  const note = v4.note;
+  const extra = { details, ...(note ? { note } : {}) };
+  return v4.ok && v6.ok ? pass(modelExpectedText(p), seen, command, extra) : fail(modelExpectedText(p), seen, command, extra);
+}
+
+async function observeAndJudge(p: ModelParams, ctx: RunContext): Promise<Outcome> {
+  const ownAddrs: Record<string, string[] | { error: string }> = {};
+  const probes: Record<string, ProbeLine[] | { error: string }> = {};
+  const nodeAddrs: Record<string, string[] | { error: string }> = {};
+  const toNode: Record<string, ProbeLine[] | { error: string }> = {};
+  const commands: string[] = [];
+  const failed = (a: ExecResult): { error: string } => ({ error: execFailure(a) ?? (excerpt(a.stderr) || `exit code ${a.exitCode}`) });
+  const probeLines = (run: ProbeRun): ProbeLine[] | { error: string } =>
+    run.lines.length ? run.lines : { error: execFailure(run.result) ?? `the probe printed nothing (exit code ${run.result.exitCode})${run.result.stderr ? `: ${excerpt(run.result.stderr)}` : ''}` };
+  // the nodes answer on the kubelet's port while the pods probe them (rule 2, pod → node)
+  const nodes = p.sources.filter((s) => s.kind === 'node');
+  const wanted = new Set(p.sources.flatMap((s) => (s.node ? [s.node.name] : [])));
+  const servers: Background[] = [];
+  try {
+    for (const n of nodes.filter((x) => wanted.has(x.name))) servers.push(await ctx.background(n.name, [...selfArgvOf(ctx), 'agent', 'whoami', '--name', n.name, '--port', String(p.nodePort)]));
+    if (servers.length) commands.push(servers[0].command);
+    await Promise.all(nodes.filter((x) => wanted.has(x.name)).map((n) => waitAnswering(ctx, n.name, n.ip, p.nodePort)));
+    await mapLimit(p.sources, 4, async (s) => {
+      if (s.kind === 'pod') {
+        const a = await ctx.exec(s.name, ownAddrArgv(p), { timeoutMs: 10000 });
+        ownAddrs[s.name] = a.exitCode === 0 ? parseAddrs(a.stdout) : failed(a);
+        if (commands.length < 3) commands.push(a.command);
+        if (s.node) {
+          const run = await probeFrom(ctx, s.name, nodeProbe(p, s));
+          toNode[s.name] = probeLines(run);
+          if (commands.length < 4) commands.push(run.result.command);
+        }
+      } else {
+        const a = await ctx.exec(s.name, nodeAddrArgv(p), { timeoutMs: 10000 });
+        nodeAddrs[s.name] = a.exitCode === 0 ? parseAddrs(a.stdout).filter((x) => x.includes(':') === (p.family === 6)) : failed(a);
+      }
+      if (s.targets.length === 0) return;
+      const run = await probeFrom(ctx, s.name, modelProbe(p, s));
+      probes[s.name] = probeLines(run);
+      if (commands.length < 5) commands.push(run.result.command);
+    });
+  } finally {
+    await Promise.all(servers.map((b) => b.stop().catch(() => undefined)));
+  }
+  return judgeNetworkModel(p, { ownAddrs, probes, nodeAddrs, toNode }, `${commands.join('\n')}${p.sources.length > 2 ? '\n… (the same for every pod and node)' : ''}`);
+}
 
 const OWN_ADDR_ARGV = ['ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0'];
 /** All of a node's IPv4 addresses: a pod may see it as any of them (the route picks the source), never as another. */
 const NODE_ADDR_ARGV = ['ip', '-4', '-o', 'addr', 'show'];
+/** The same in IPv6, global addresses only (a link-local one is never a source toward another subnet). */
+const ownAddrArgv = (p: ModelParams): string[] => (p.family === 6 ? ['ip', '-6', '-o', 'addr', 'show', 'dev', 'eth0', 'scope', 'global'] : OWN_ADDR_ARGV);
+const nodeAddrArgv = (p: ModelParams): string[] => (p.family === 6 ? ['ip', '-6', '-o', 'addr', 'show', 'scope', 'global'] : NODE_ADDR_ARGV);
 
 /** Until the node's test server answers on its own address (a second at most; the probes report what follows). */
 async function waitAnswering(ctx: RunContext, node: string, ip: string, port: number): Promise<void> {
@@ -170,7 +220,7 @@ export function modelCommands(p: ModelParams, self: readonly string[] = ['lab'])
   // own; --foreground keeps it in the shell's process group, so stopping the shell's jobs stops it
   const server = (n: string): ExerciseStep => ({ node: n, argv: ['timeout', '--foreground', '60', ...self, 'agent', 'whoami', '--name', n, '--port', String(p.nodePort)], label: `node ${n} answers on the kubelet's port ${p.nodePort}, in the background`, background: true });
   return p.sources.flatMap((s) => [
-    ...(s.kind === 'pod' ? [{ node: s.name, argv: OWN_ADDR_ARGV, label: `${s.name}'s own address: ${s.ip} in the model` }] : [{ node: s.name, argv: NODE_ADDR_ARGV, label: `node ${s.name}'s own addresses: the pods must see it as one of them` }]),
+    ...(s.kind === 'pod' ? [{ node: s.name, argv: ownAddrArgv(p), label: `${s.name}'s own address: ${s.ip} in the model` }] : [{ node: s.name, argv: nodeAddrArgv(p), label: `node ${s.name}'s own addresses: the pods must see it as one of them` }]),
     ...(s.targets.length ? [{ node: s.name, argv: [...self, ...probeArgv(modelProbe(p, s))], label: s.kind === 'pod' ? `from ${s.name}: every answer's client must be ${s.ip}` : `from node ${s.name}: every pod answers, and its client is one of ${s.name}'s own addresses` }] : []),
     ...(s.node ? [server(s.node.name), { node: s.name, argv: [...self, ...probeArgv(nodeProbe(p, s))], label: `from ${s.name} to its node ${s.node.name}: the client the node saw must be ${s.ip}` }] : []),
   ]);
@@ -178,7 +228,8 @@ export function modelCommands(p: ModelParams, self: readonly string[] = ['lab'])
 
 export function modelExpectedText(p: ModelParams): string {
   const nodes = p.sources.filter((s) => s.kind === 'node').length;
-  return `every pod reaches every pod on TCP ${p.port} and sees the client's own pod IP (no NAT); all ${nodes} nodes reach every pod, which sees one of the node's own addresses (no NAT); every pod reaches its own node on TCP ${p.nodePort}, which sees the pod's own IP; every pod's eth0 address is its pod IP`;
+  const both = p.podIPs6 ? ', in IPv4 and in IPv6 (both of each pod\'s addresses, status.podIPs)' : '';
+  return `every pod reaches every pod on TCP ${p.port} and sees the client's own pod IP (no NAT); all ${nodes} nodes reach every pod, which sees one of the node's own addresses (no NAT); every pod reaches its own node on TCP ${p.nodePort}, which sees the pod's own IP; every pod's eth0 address is its pod IP${both}`;
 }
 
 type Lines = readonly ProbeLine[] | { readonly error: string } | undefined;
@@ -196,7 +247,7 @@ export function judgeNetworkModel(p: ModelParams, obs: ModelObservations, comman
     count.own++;
     if (a === undefined) failures.push(`${s.name}: its own address was not read`);
     else if ('error' in a) failures.push(`${s.name}: cannot read its eth0 address: ${a.error}`);
-    else if (!a.includes(s.ip)) failures.push(`${s.name} sees itself as ${a.join(', ') || 'no IPv4 address'} on eth0, not its pod IP ${s.ip}`);
+    else if (!a.includes(s.ip)) failures.push(`${s.name} sees itself as ${a.join(', ') || `no IPv${p.family ?? 4} address`} on eth0, not its pod IP ${s.ip}`);
     else count.ownOk++;
   }
   /** The answer of `to` (an address) in a source's probe, or the failure to record. */

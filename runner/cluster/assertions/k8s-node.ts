@@ -8,14 +8,16 @@
  */
 import { ParamReader } from '../../../assertions/common.ts';
 import type { AssertionDef, ExecResult } from '../../../assertions/types.ts';
-import { reloadsBetween, type NodeReload } from './delete-pod.ts';
+import { hasIPv6Rules, reloadsBetween, type NodeReload } from './delete-pod.ts';
+import { reloadUserspaceProxy } from './userspace-reload.ts';
+import type { KubeProxyMode } from '../types.ts';
 import { clusterOf, commandLog, findNode, namesHint } from './k8s.ts';
 import schema from './k8s-node.schema.json' with { type: 'json' };
 
 export interface K8sNodeParams {
   readonly node: string;
   readonly state: 'NotReady' | 'Ready';
-  readonly kubeProxy: 'iptables' | 'nftables';
+  readonly kubeProxy: KubeProxyMode;
   /** The pods on the node (their endpoints leave or come back). */
   readonly pods: readonly string[];
   readonly endpoints: number;
@@ -27,6 +29,7 @@ export const k8sNode: AssertionDef<K8sNodeParams> = {
   schema,
   exclusive: true,
   barrier: true,
+  nodes: (p) => [p.node, ...p.pods],
   describe: (p) => `cluster node ${p.node} goes ${p.state}`,
   resolve(raw, ctx) {
     const r = new ParamReader('k8s-node', raw, ctx);
@@ -52,6 +55,8 @@ export const k8sNode: AssertionDef<K8sNodeParams> = {
       p.reloads.map(async (n) => {
         if (n.nftables !== undefined) check(await ctx.exec(n.node, ['nft', '-f', '-'], { input: n.nftables, timeoutMs: 30000 }), `${n.node}: nft`);
         if (n.iptables !== undefined) check(await ctx.exec(n.node, ['iptables-restore', '--noflush'], { input: n.iptables, timeoutMs: 30000 }), `${n.node}: iptables-restore`);
+        if (n.ip6tables !== undefined) check(await ctx.exec(n.node, ['ip6tables-restore', '--noflush'], { input: n.ip6tables, timeoutMs: 30000 }), `${n.node}: ip6tables-restore`);
+        if (n.userspace !== undefined) await reloadUserspaceProxy(ctx, n.node, n.userspace, check, failures);
       }),
     );
     const ruleChangeMs = Math.round((performance.now() - t0) * 10) / 10;
@@ -69,7 +74,10 @@ export const k8sNode: AssertionDef<K8sNodeParams> = {
     return {
       action: true,
       doThis: `Cluster node ${p.node} goes ${p.state}: kube-proxy on every node ${p.state === 'NotReady' ? 'drops' : 'adds back'} the ${p.endpoints} endpoint${p.endpoints === 1 ? '' : 's'} of its pods (\`lab test\` reloads the rules). The exercises after this one see the change.`,
-      commands: p.reloads.map((r) => ctx.inNode(r.node, p.kubeProxy === 'nftables' ? ['nft', 'list', 'table', 'ip', 'kube-proxy'] : ['iptables-save', '-t', 'nat'], `on ${r.node}: the endpoint chains of ${p.pods.join(', ')}`)),
+      commands: p.reloads.flatMap((r) => [
+        ctx.inNode(r.node, p.kubeProxy === 'nftables' ? ['nft', 'list', 'table', 'ip', 'kube-proxy'] : ['iptables-save', '-t', 'nat'], p.kubeProxy === 'userspace' ? `on ${r.node}: the portal rules, which do not change (the proxy's configuration holds the endpoints: \`lab status\` shows each node's)` : `on ${r.node}: the endpoint chains of ${p.pods.join(', ')}`),
+        ...(hasIPv6Rules(r) ? [ctx.inNode(r.node, p.kubeProxy === 'nftables' ? ['nft', 'list', 'table', 'ip6', 'kube-proxy'] : ['ip6tables-save', '-t', 'nat'], `on ${r.node}: the same in IPv6`)] : []),
+      ]),
       expect: `the endpoints of ${p.pods.join(', ') || 'its pods'} ${p.state === 'NotReady' ? 'gone from' : 'back in'} every node's rules`,
     };
   },

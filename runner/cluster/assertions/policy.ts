@@ -29,6 +29,8 @@ export interface PolicyParams {
   readonly expected: readonly (readonly boolean[])[];
   /** How many cells `expect` set differently from the policies' answer. */
   readonly overridden: number;
+  /** The address family the cells are probed in (the pods' `ip` is of that family); absent: 4. */
+  readonly family?: 4 | 6;
 }
 
 /** One side of an `expect` entry: every pod, a namespace's pods, or one pod. */
@@ -131,20 +133,23 @@ function readPods(r: ParamReader, cluster: ResolvedCluster, key: 'from' | 'to', 
   return pods;
 }
 
-const asPolicyPod = (p: Pod): PolicyPod => ({ name: p.name, namespace: p.namespace, ip: p.ip });
+const asPolicyPod = (p: Pod, family: 4 | 6 = 4): PolicyPod => ({ name: p.name, namespace: p.namespace, ip: family === 6 ? (p.ip6 ?? p.ip) : p.ip });
 
 export const policy: AssertionDef<PolicyParams> = {
   type: 'policy',
   schema,
   flows: (p) => p.from.flatMap((f) => p.to.map((t) => policyFlow(p, f, t))),
-  describe: (p) => `policy truth table ${p.protocol}/${p.port} (${p.from.length}×${p.to.length})`,
+  nodes: (p) => [...p.from, ...p.to].map((x) => x.name),
+  describe: (p) => `policy truth table ${p.protocol}/${p.port}${p.family === 6 ? ' over IPv6' : ''} (${p.from.length}×${p.to.length})`,
   resolve(raw, ctx) {
     const r = new ParamReader('policy', raw, ctx);
     const cluster = clusterOf(r);
     const port = r.integer('port', undefined, 1, 65535);
     if (port === undefined && !r.has('port')) r.shape('port', 'a port is required');
     const protocol = r.oneOf('protocol', ['TCP', 'UDP'] as const, 'TCP');
-    if (!cluster || port === undefined) return r.result(undefined);
+    const family = r.has('family') ? (r.raw.family === 4 || r.raw.family === 6 ? r.raw.family : r.shape('family', 'must be 4 or 6')) : 4;
+    if (!cluster || port === undefined || family === undefined) return r.result(undefined);
+    if (family === 6 && !cluster.podCIDR6) return r.result(r.fail('family', 'policy.family: 6, but the cluster is not dual-stack: its pods have no IPv6 address', 'give the cluster an IPv6 pod and service range (pod-cidr: [v4, v6], service-cidr: [v4, v6]), or leave family out'));
     if (cluster.inertPolicies?.length) {
       // the same rule as the rules compiled: under flannel without policy: canal, nothing enforces them (issue 16.3)
       r.diagnostics.push(warning('test.policy', `policy: the cluster's NetworkPolicies are not enforced (cni ${cluster.cni}): every cell is expected allowed`, ctx.at([], true), 'flannel enforces no NetworkPolicy: add `policy: canal` under cluster: to enforce them (Canal: flannel + Calico\'s policy engine)'));
@@ -165,15 +170,15 @@ export const policy: AssertionDef<PolicyParams> = {
     if (from && from.length === 0) r.fail('from', 'policy: no pod to probe from', 'list at least one pod');
     const rules = readRules(r, cluster);
     if (!from || !to || !from.length || !to.length) return r.result(undefined);
-    const fp = from.map(asPolicyPod);
-    const tp = to.map(asPolicyPod);
+    const fp = from.map((x) => asPolicyPod(x, family));
+    const tp = to.map((x) => asPolicyPod(x, family));
     let overridden = 0;
     const used = new Set<CellRule>();
     let expected: boolean[][];
     try {
       expected = from.map((f, i) =>
         to.map((t, j) => {
-          const model = expectedAllowed(cluster, f, t, port, protocol);
+          const model = expectedAllowed(cluster, f, t, port, protocol, family);
           const rule = decide(rules, fp[i], tp[j]);
           if (!rule) return model;
           used.add(rule);
@@ -188,7 +193,7 @@ export const policy: AssertionDef<PolicyParams> = {
     for (const rule of rules) {
       if (!used.has(rule)) r.diagnostics.push(warning('test.policy', `policy.expect: "${rule.text}" decides no cell of the table`, ctx.at(['expect'], true), 'its pods are not in from/to, or a more specific entry decides every cell it matches'));
     }
-    return r.result<PolicyParams>({ port, protocol, from: fp, to: tp, expected, overridden });
+    return r.result<PolicyParams>({ port, protocol, from: fp, to: tp, expected, overridden, ...(family === 6 ? { family } : {}) });
   },
   async run(p, ctx) {
     const runs = await mapLimit(p.from, 4, (f) => probeFrom(ctx, f.name, policyProbe(p)));
@@ -226,7 +231,7 @@ export function policyExpectedText(p: PolicyParams): string {
   const cells = p.from.length * p.to.length;
   const allowed = p.expected.flat().filter(Boolean).length;
   const how = p.overridden ? `, ${p.overridden} cell${p.overridden === 1 ? '' : 's'} as written in expect rather than as the policies say` : ', as the policies say';
-  return `NetworkPolicy truth table on ${p.protocol} port ${p.port}, ${p.from.length} × ${p.to.length} pods: ${allowed} allowed (.), ${cells - allowed} denied (X)${how}\n${formatMatrix(p, p.expected)}`;
+  return `NetworkPolicy truth table on ${p.protocol} port ${p.port}${p.family === 6 ? ' over IPv6' : ''}, ${p.from.length} × ${p.to.length} pods: ${allowed} allowed (.), ${cells - allowed} denied (X)${how}\n${formatMatrix(p, p.expected)}`;
 }
 
 /** The table as the e2e tests print it: `.` allowed, `X` denied, `!` where it differs from `expected`, `?` not probed. */

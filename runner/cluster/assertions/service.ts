@@ -5,16 +5,19 @@
  */
 import { isIP } from 'node:net';
 import { probeArgv, type ProbeLine, type ProbeOptions } from '../../agent/probe.ts';
-import type { Protocol, Service, ServicePort } from '../types.ts';
+import type { Protocol, ResolvedCluster, Service, ServicePort } from '../types.ts';
 import { error, warning } from '../../config/diagnostics.ts';
 import { excerpt, execFailure, fail, ParamReader, pass } from '../../../assertions/common.ts';
+import { serviceFamilies } from '../compile.ts';
+import { joinHostPort } from '../hash.ts';
 import { clusterOf, exerciseCommands, type ExerciseStep, findNode, findPod, findService, namesHint, parseAddrs, probeFrom, selectorText, svcKey, tally } from './k8s.ts';
 import type { AssertionDef, Outcome } from '../../../assertions/types.ts';
 import type { FlowRequest } from '../../model/trace.ts';
 import schema from './service.schema.json' with { type: 'json' };
 
 export type ServiceVia = 'cluster-ip' | 'node-port' | 'load-balancer' | 'name';
-export type ClientCheck = 'preserved' | 'snat' | { readonly address: string };
+/** node: an address of that node (kube-proxy's userspace mode: its proxy opens the connection to the pod). */
+export type ClientCheck = 'preserved' | 'snat' | { readonly address: string } | { readonly node: string };
 
 export interface ServiceParams {
   /** namespace/name */
@@ -23,6 +26,8 @@ export interface ServiceParams {
   readonly via: ServiceVia;
   /** node-port: the cluster node whose address is used. */
   readonly node?: string;
+  /** The address family the test uses (a dual-stack Service is reached over IPv4 or IPv6); absent: 4. */
+  readonly family?: 4 | 6;
   /** The address probed; absent for via: name (resolved with dig first). */
   readonly address?: string;
   /** via: name: the service's DNS name, and the server to ask when `from` is not a pod (pods use their resolv.conf). */
@@ -78,19 +83,31 @@ function pickPort(r: ParamReader, svc: Service, via: ServiceVia): ServicePort | 
   return hit ?? r.fail('port', `service ${svcKey(svc)} has no port ${JSON.stringify(raw)}`, `its ports: ${list || '(none)'}`);
 }
 
-function clientCheck(r: ParamReader): ClientCheck | undefined {
+function clientCheck(r: ParamReader): ClientCheck | 'node' | undefined {
   const v = r.string('client');
   if (v === undefined) return undefined;
-  if (v === 'preserved' || v === 'snat') return v;
+  if (v === 'preserved' || v === 'snat' || v === 'node') return v;
   if (isIP(v) !== 0) return { address: v };
-  return r.fail('client', `service.client: ${JSON.stringify(v)} is neither preserved, snat nor an address`, 'preserved: the pods see the client’s own address; snat: they see another (a node’s); or write the address they must see');
+  return r.fail('client', `service.client: ${JSON.stringify(v)} is neither preserved, snat, node nor an address`, 'preserved: the pods see the client’s own address; snat: they see another (a node’s); node: an address of the node whose kube-proxy carried it; or write the address they must see');
+}
+
+/**
+ * The node whose kube-proxy carries a request: the NodePort's node, the client pod's node, or the client itself when
+ * it is a cluster node; undefined for a client outside the cluster going to a ClusterIP or load-balancer address.
+ */
+function proxyingNode(c: ResolvedCluster, from: string, via: ServiceVia, node: string | undefined): string | undefined {
+  if (via === 'node-port') return node;
+  const pod = c.pods.find((p) => p.name === from);
+  if (pod) return pod.node;
+  return c.nodes.some((n) => n.name === from) ? from : undefined;
 }
 
 export const service: AssertionDef<ServiceParams> = {
   type: 'service',
   schema,
   flows: (p) => [serviceFlow(p)],
-  describe: (p) => `service ${p.from} → ${p.service}:${p.servicePort} via ${p.via}${p.expect === 'unreachable' ? ' (unreachable)' : ''}`,
+  nodes: (p) => [p.from, p.node, ...p.endpoints],
+  describe: (p) => `service ${p.from} → ${p.service}:${p.servicePort} via ${p.via}${p.family === 6 ? ' (IPv6)' : ''}${p.expect === 'unreachable' ? ' (unreachable)' : ''}`,
   resolve(raw, ctx) {
     const r = new ParamReader('service', raw, ctx);
     const cluster = clusterOf(r);
@@ -101,8 +118,10 @@ export const service: AssertionDef<ServiceParams> = {
     const expect = r.oneOf('expect', ['reachable', 'unreachable'] as const, 'reachable');
     const requested = r.integer('requests', expect === 'unreachable' ? 3 : 60, 1, 10000);
     const tolerance = typeof raw.tolerance === 'number' && raw.tolerance >= 0 && raw.tolerance <= 1 ? raw.tolerance : raw.tolerance === undefined ? 0.5 : r.shape('tolerance', 'must be a number from 0 to 1');
-    const client = clientCheck(r);
-    if (!cluster || !text) return r.result(undefined);
+    const asked = clientCheck(r);
+    const family = r.has('family') ? (r.raw.family === 4 || r.raw.family === 6 ? r.raw.family : r.shape('family', 'must be 4 or 6')) : 4;
+    if (!cluster || !text || family === undefined) return r.result(undefined);
+    if (cluster.kubeProxy === 'userspace' && asked === 'preserved') return r.result(r.fail('client', 'service.client: preserved cannot hold under kube-proxy: userspace: the proxy in the node opens a new connection to the pod, so the pod sees the node', 'write client: node (the default in userspace mode), or use kube-proxy: iptables/nftables with externalTrafficPolicy: Local'));
     const found = findService(cluster, text);
     if (!found.svc) return r.result(r.fail('service', `service: ${found.message}`, found.hint ?? ''));
     const svc = found.svc;
@@ -117,11 +136,18 @@ export const service: AssertionDef<ServiceParams> = {
     let node: string | undefined;
     let dnsName: string | undefined;
     let dnsServer: string | undefined;
-    const headless = svc.clusterIP === undefined || svc.clusterIP === '' || svc.clusterIP === 'None';
+    // the Service's address of the family (dual-stack, issue 14.1): a Service has a ClusterIP per family in ipFamilies
+    const families = serviceFamilies(svc);
+    if (!families.includes(family)) {
+      const has = families.map((f) => `IPv${f}`).join(', ');
+      return r.result(r.fail(r.has('family') ? 'family' : 'service', `service ${key} has no IPv${family}: its ipFamilies are [${has}]`, family === 6 ? `give it ipFamilies: [IPv4, IPv6] (ipFamilyPolicy: PreferDualStack or RequireDualStack) in a dual-stack cluster, or test it over IPv4 (leave family out)` : `it is reached over IPv6 only: write family: 6`));
+    }
+    const vip = family === 6 ? svc.clusterIP6 : svc.clusterIP;
+    const headless = vip === undefined || vip === '' || vip === 'None';
     if (r.has('node') && via !== 'node-port') r.warn('node', `service.node only matters with via: node-port`, 'leave it out');
     if (via === 'cluster-ip' || via === 'name') {
       if (headless) return r.result(r.fail('via', `service ${key} is headless (clusterIP: None): it has no virtual address`, 'its name resolves to the pods themselves: test that with a dns assertion'));
-      address = via === 'cluster-ip' ? svc.clusterIP : undefined;
+      address = via === 'cluster-ip' ? vip : undefined;
       if (via === 'name') {
         if (!cluster.dns) return r.result(r.fail('via', 'via: name needs the cluster DNS, and this cluster runs none (dns: false)', 'use via: cluster-ip, or turn the cluster DNS on'));
         dnsName = `${svc.name}.${svc.namespace}.svc.${cluster.dns.domain}`;
@@ -137,15 +163,19 @@ export const service: AssertionDef<ServiceParams> = {
         return r.result(r.fail('node', `service.node: ${bad ? `${JSON.stringify(bad)} is not a node of the cluster` : 'the cluster has no nodes'}`, namesHint(bad, 'cluster nodes', names)));
       }
       node = n.name;
-      address = n.ip;
+      if (family === 6 && !n.ip6) return r.result(r.fail('node', `node ${n.name} has no IPv6 address: the cluster is not dual-stack`, 'leave family out, or make the cluster dual-stack (pod-cidr and service-cidr with an IPv6 range each)'));
+      address = family === 6 ? n.ip6 : n.ip;
       probePort = port.nodePort;
     } else {
+      if (family === 6 && !(svc.loadBalancerIP ?? '').includes(':')) return r.result(r.fail('family', `service ${key} has no IPv6 load-balancer address`, 'use via: cluster-ip or node-port over IPv6, or leave family out'));
       if (svc.type !== 'LoadBalancer' || !svc.loadBalancerIP) return r.result(r.fail('via', `service ${key} is of type ${svc.type}: it has no load-balancer address`, 'make it type: LoadBalancer, or use via: cluster-ip'));
       address = svc.loadBalancerIP;
     }
 
     const se = cluster.endpoints.find((e) => svcKey(e.service) === key && e.port.port === port.port && e.port.protocol === port.protocol);
-    let endpoints = (se?.endpoints ?? []).map((e) => ({ pod: e.pod, node: e.node }));
+    // the endpoints of the family: over IPv6 only the pods with an IPv6 address (EndpointSlices are per family)
+    const ip6 = new Map(cluster.pods.map((x) => [x.name, x.ip6]));
+    let endpoints = (se?.endpoints ?? []).filter((e) => family === 4 || ip6.get(e.pod) !== undefined).map((e) => ({ pod: e.pod, node: e.node }));
     let noEndpoints: string | undefined;
     if (endpoints.length === 0) {
       noEndpoints = svc.selector ? `service ${key} selects no pods (selector ${selectorText(svc.selector)} matches none)` : `service ${key} has no selector, so no endpoints`;
@@ -163,6 +193,10 @@ export const service: AssertionDef<ServiceParams> = {
         if (expect === 'reachable') r.diagnostics.push(warning('test.service', noEndpoints, ctx.at([r.has('node') ? 'node' : 'via']), `nodes with an endpoint: ${[...new Set(all.map((e) => e.node))].join(', ')}; or expect: unreachable`));
       }
     }
+    // userspace mode: the proxy in the node opens the connection to the pod, so the pods see that node (the default check)
+    const proxyNode = from !== undefined ? proxyingNode(cluster, from, via, node) : undefined;
+    if (asked === 'node' && !proxyNode) return r.result(r.fail('client', `service.client: node needs a node that carries the request: ${from} is outside the cluster and goes ${via === 'load-balancer' ? 'to the load-balancer address (the router picks the node)' : 'to a ClusterIP'}`, 'use via: node-port (that node), or client: snat'));
+    const client: ClientCheck | undefined = asked === 'node' ? { node: proxyNode! } : (asked ?? (cluster.kubeProxy === 'userspace' && expect === 'reachable' && proxyNode ? { node: proxyNode } : undefined));
     const k = endpoints.length;
     // the default is enough requests for the split to be judged without failing by chance (60 at least)
     const requests = r.has('requests') || expect === 'unreachable' ? requested : Math.max(requested, requestsForSplit(k, tolerance ?? 0.5, SPLIT_Z_DEFAULT));
@@ -177,6 +211,7 @@ export const service: AssertionDef<ServiceParams> = {
       service: key,
       from,
       via,
+      ...(family === 6 ? { family } : {}),
       ...(node ? { node } : {}),
       ...(address ? { address } : {}),
       ...(dnsName ? { dnsName } : {}),
@@ -207,8 +242,10 @@ export const service: AssertionDef<ServiceParams> = {
       if (!address) return fail(expectedText(p, undefined), execFailure(d) ?? `${p.dnsName} did not resolve: ${excerpt(d.stdout || d.stderr) || `no address (exit code ${d.exitCode})`}`, d.command);
     }
     let fromAddrs: string[] | undefined;
-    if (p.client === 'preserved' || p.client === 'snat') {
-      const a = await ctx.exec(p.from, ['ip', '-o', 'addr', 'show'], { timeoutMs: 10000 });
+    if (p.client === 'preserved' || p.client === 'snat' || (p.client && 'node' in p.client)) {
+      // for client: node, the addresses of that node (its underlay, cni0, flannel.1, …)
+      const who = p.client && typeof p.client === 'object' && 'node' in p.client ? p.client.node : p.from;
+      const a = await ctx.exec(who, ['ip', '-o', 'addr', 'show'], { timeoutMs: 10000 });
       commands.push(a.command);
       fromAddrs = parseAddrs(a.stdout);
     }
@@ -236,7 +273,7 @@ export function serviceFlow(p: ServiceParams): FlowRequest {
 
 /** via: name: how `from` looks the service's name up. */
 export function serviceDigArgv(p: ServiceParams): string[] {
-  return ['dig', '+short', '+time=2', '+tries=2', ...(p.dnsServer ? [`@${p.dnsServer}`] : []), p.dnsName ?? ''];
+  return ['dig', '+short', '+time=2', '+tries=2', ...(p.dnsServer ? [`@${p.dnsServer}`] : []), p.dnsName ?? '', ...(p.family === 6 ? ['AAAA'] : [])];
 }
 
 /** Failed requests after which a test that expects every request answered stops probing (it has failed). */
@@ -256,7 +293,7 @@ export function serviceCommands(p: ServiceParams, self: readonly string[] = ['la
 }
 
 function viaText(p: ServiceParams, address: string | undefined): string {
-  const at = address ? `${address}:${p.port}` : `${p.dnsName}:${p.port}`;
+  const at = address ? joinHostPort(address, p.port) : `${p.dnsName}:${p.port}`;
   switch (p.via) {
     case 'cluster-ip':
       return `its ClusterIP ${at}`;
@@ -270,7 +307,7 @@ function viaText(p: ServiceParams, address: string | undefined): string {
 }
 
 function clientText(c: ClientCheck): string {
-  return c === 'preserved' ? 'the client’s own address (preserved)' : c === 'snat' ? 'another address than the client’s (SNAT)' : c.address;
+  return c === 'preserved' ? 'the client’s own address (preserved)' : c === 'snat' ? 'another address than the client’s (SNAT)' : 'node' in c ? `an address of ${c.node} (its kube-proxy opened the connection)` : c.address;
 }
 
 /** Each endpoint's accepted share of n requests: n/k ± tolerance × n/k. */
@@ -280,7 +317,7 @@ export function shareBounds(n: number, k: number, tolerance: number): [number, n
 }
 
 export function expectedText(p: ServiceParams, address: string | undefined): string {
-  const head = `${p.service} port ${p.servicePort}/${p.protocol} from ${p.from} via ${viaText(p, address)}`;
+  const head = `${p.service} port ${p.servicePort}/${p.protocol} from ${p.from} via ${viaText(p, address)}${p.family === 6 ? ' (IPv6)' : ''}`;
   if (p.expect === 'unreachable') return `${head}: no answer to any of ${p.requests} requests`;
   const k = p.endpoints.length;
   const [lo, hi] = shareBounds(p.requests, Math.max(1, k), p.tolerance);
@@ -332,9 +369,9 @@ export function judgeService(p: ServiceParams, lines: readonly ProbeLine[], seen
   const want = p.client;
   if (want && oks.length) {
     const own = new Set(seen.fromAddrs ?? []);
-    const bad = want === 'preserved' ? clients.filter((c) => !own.has(c)) : want === 'snat' ? clients.filter((c) => own.has(c)) : clients.filter((c) => c !== want.address);
+    const bad = want === 'preserved' || (typeof want === 'object' && 'node' in want) ? clients.filter((c) => !own.has(c)) : want === 'snat' ? clients.filter((c) => own.has(c)) : clients.filter((c) => c !== want.address);
     if (bad.length) {
-      const what = want === 'preserved' ? `not ${p.from}’s own (${[...own].join(', ') || 'unknown'})` : want === 'snat' ? `${p.from}’s own: not SNATed` : `not ${want.address}`;
+      const what = want === 'preserved' ? `not ${p.from}’s own (${[...own].join(', ') || 'unknown'})` : want === 'snat' ? `${p.from}’s own: not SNATed` : 'node' in want ? `not an address of ${want.node} (${[...own].join(', ') || 'unknown'})` : `not ${want.address}`;
       problems.push(`client address ${bad.join(', ')}: ${what}`);
     }
   }

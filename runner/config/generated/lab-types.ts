@@ -353,6 +353,10 @@ mtu?: number
  */
 export type Endpoint = string
 /**
+ * The address family of the target: 6 takes a node's or pod's IPv6 address (a dual-stack cluster's second one), 4 its IPv4 one. Default: IPv4 first (an address written as an IPv6 literal is IPv6).
+ */
+export type AddressFamily = (4 | 6)
+/**
  * An AS number, 1–4294967295.
  */
 export type Asn = number
@@ -768,6 +772,7 @@ from: string
  * The server: a node, node:interface or address.
  */
 to: string
+family?: AddressFamily
 /**
  * tcp (default) or udp.
  */
@@ -887,7 +892,7 @@ node?: string
  */
 run?: (string | [(string | number), ...((string | number))[]])
 /**
- * A ping from a node to a target.
+ * A ping from a node to a target (family: 6 for its IPv6 address).
  */
 ping?: {
 /**
@@ -898,6 +903,7 @@ from: string
  * What it pings.
  */
 to: string
+family?: AddressFamily
 /**
  * Echo requests, 0.2 s apart (default 3).
  */
@@ -985,7 +991,10 @@ service?: Service
 dns?: {
 from: NodeName
 name: string
-type?: ("A" | "SRV" | "CNAME")
+/**
+ * The record type asked for: A (default), AAAA (a dual-stack cluster's IPv6 addresses), SRV or CNAME.
+ */
+type?: ("A" | "AAAA" | "SRV" | "CNAME")
 expect?: (string[] | "nxdomain" | {
 service?: string
 })
@@ -996,6 +1005,10 @@ service?: string
 policy?: {
 port: number
 protocol?: ("TCP" | "UDP")
+/**
+ * Probe every cell over IPv4 or IPv6 (each pod's IPv6 address; the cluster must be dual-stack). An ipBlock applies to its own family only.
+ */
+family?: (4 | 6)
 from?: string[]
 to?: string[]
 expect?: {
@@ -1024,6 +1037,7 @@ from: string
  * What it pings.
  */
 to: string
+family?: AddressFamily
 /**
  * Echo requests to send.
  */
@@ -1069,6 +1083,7 @@ from: string
  * Where it connects.
  */
 to: string
+family?: AddressFamily
 /**
  * TCP port.
  */
@@ -1264,6 +1279,7 @@ url?: string
  * Instead of url: the server, a node, node:interface or address.
  */
 to?: string
+family?: AddressFamily
 /**
  * With to: the TCP port (default 80).
  */
@@ -1420,9 +1436,13 @@ requests?: number
 tolerance?: number
 affinity?: boolean
 /**
- * preserved, snat, or the address the pods must see.
+ * preserved, snat, node (the pods see an address of the node whose kube-proxy carried the request: the client's own node, or the NodePort's; the default in userspace mode), or the address the pods must see.
  */
 client?: string
+/**
+ * Reach the Service over IPv4 or IPv6 (its IPv6 ClusterIP, a node's IPv6 address for node-port, its AAAA record for via: name); a dual-stack cluster's Service must hold the family in ipFamilies.
+ */
+family?: (4 | 6)
 expect?: ("reachable" | "unreachable")
 }
 /**
@@ -1558,30 +1578,34 @@ conflist: ({
 } | string)
 })
 /**
- * kube-proxy's mode: the rule layout written in every node. ipvs needs a kernel with IPVS.
+ * kube-proxy's mode: the rule layout written in every node. ipvs needs a kernel with IPVS. userspace: the first generation, a real TCP/UDP proxy in every node (nslab's own agent) behind the historic KUBE-PORTALS-CONTAINER/KUBE-PORTALS-HOST redirects; the pods see the node as their client.
  */
-"kube-proxy"?: ("iptables" | "nftables" | "ipvs")
+"kube-proxy"?: ("iptables" | "nftables" | "ipvs" | "userspace")
 /**
  * Who enforces NetworkPolicy. calico-bgp enforces them itself (Felix); flannel (and the bridge plugin) does not, so under them policies are inert unless `policy: canal` adds Calico's policy engine beside the CNI, as Canal (flannel + Calico policy) does.
  */
 policy?: "canal"
 /**
- * An address with prefix length, IPv4 (10.0.0.1/24) or IPv6 (fd00::1/64).
+ * The cluster CIDR, split into one block per node; a list [IPv4, IPv6] makes the cluster dual-stack (pods get an address of each family).
  */
-"pod-cidr"?: string
+"pod-cidr"?: (Cidr | [Cidr]|[Cidr, Cidr])
 /**
  * Prefix length of each node's block. Default: 24 (Calico: 26).
  */
 "node-mask"?: number
 /**
- * An address with prefix length, IPv4 (10.0.0.1/24) or IPv6 (fd00::1/64).
+ * Dual-stack: prefix length of each node's IPv6 block (kube-controller-manager's --node-cidr-mask-size-ipv6). Default: 64 (Calico: 122).
  */
-"service-cidr"?: string
+"node-mask6"?: number
+/**
+ * The ClusterIP range; a list [IPv4, IPv6] in a dual-stack cluster (default then [10.96.0.0/12, fd00:10:96::/112]).
+ */
+"service-cidr"?: (Cidr | [Cidr]|[Cidr, Cidr])
 "node-port-range"?: string
 /**
- * An address with prefix length, IPv4 (10.0.0.1/24) or IPv6 (fd00::1/64).
+ * The node network: nodes not declared under `nodes:` get an address here and a port on the bridge k8s-net. A dual-stack cluster's nodes get an IPv6 address too: [192.168.56.0/24, fd00:56::/64] (the IPv6 default).
  */
-underlay?: string
+underlay?: (Cidr | [Cidr]|[Cidr, Cidr])
 /**
  * The underlay MTU; pod MTUs are derived from it (vxlan 50 less, udp 28 less).
  */
@@ -1648,13 +1672,17 @@ ingresses?: {
  */
 manifests?: [string, ...(string)[]]
 /**
- * The default gateway of every Kubernetes node: a lab node with an address on the node network (a router toward the lab's "internet"), or such an address. Without it the nodes have no default route, as before.
+ * The default gateway of every Kubernetes node: a lab node with an address on the node network (a router toward the lab's "internet"), or such an address. Without it the nodes have no default route, as before. In a dual-stack cluster a lab node named here with an address on the IPv6 node network is the nodes' IPv6 default route too.
  */
 gateway?: string
 /**
  * Masquerade pod traffic that leaves the pod CIDR to the node's address, as flannel's ip-masq and Calico's natOutgoing do (on in every real cluster). false: pods keep their own address toward the outside, which then needs routes to the pod CIDR.
  */
 "egress-masquerade"?: boolean
+/**
+ * Dual-stack: masquerade pod IPv6 traffic that leaves the IPv6 pod CIDR to the node's IPv6 address (ip6tables), as flannel's --ip6-masq and Calico's natOutgoing on an IPv6 pool do. Default: false for flannel and Calico (their defaults: IPv6 pods keep their own addresses), egress-masquerade's value for bridge (the plugin's ipMasq covers both families).
+ */
+"egress-masquerade6"?: boolean
 /**
  * Whether the egress MASQUERADE rule has --random-fully (NF_NAT_RANGE_PROTO_RANDOM_FULLY: every new connection gets a random source port, the mitigation of the conntrack SNAT race). Default: as the backend does it — flannel and Calico yes, the bridge plugin's ipMasq no.
  */
@@ -1693,9 +1721,27 @@ selector?: K8SLabels1
  */
 ports?: [ServicePort, ...(ServicePort)[]]
 /**
- * An address in the service CIDR, or None for a headless service. Default: allocated.
+ * An address in the service CIDR, or None for a headless service. Default: allocated (clusterIPs[0] when clusterIPs is written).
  */
 clusterIP?: string
+/**
+ * Dual-stack: the ClusterIPs, one per family in the order of ipFamilies (the first is clusterIP); [None] for a headless service. Default: allocated.
+ * 
+ * @minItems 1
+ * @maxItems 2
+ */
+clusterIPs?: [string]|[string, string]
+/**
+ * The Service's address families, the primary first (spec.ipFamilies). Default: the cluster's primary family (IPv4), both for PreferDualStack/RequireDualStack in a dual-stack cluster.
+ * 
+ * @minItems 1
+ * @maxItems 2
+ */
+ipFamilies?: [("IPv4" | "IPv6")]|[("IPv4" | "IPv6"), ("IPv4" | "IPv6")]
+/**
+ * spec.ipFamilyPolicy: SingleStack (default), PreferDualStack (both families when the cluster has both), RequireDualStack (both, or an error in a single-stack cluster).
+ */
+ipFamilyPolicy?: ("SingleStack" | "PreferDualStack" | "RequireDualStack")
 /**
  * LoadBalancer: the address announced over BGP. Default: allocated from load-balancer-pool.
  */
@@ -1880,6 +1926,10 @@ node?: string
  * The type of its Service.
  */
 type?: ("NodePort" | "LoadBalancer")
+/**
+ * Its Service's externalTrafficPolicy. Local (as ingress-nginx recommends to keep the client's address): a NodePort or LoadBalancer packet is not masqueraded and goes only to the controller on that node, so nginx sees the client and writes it into X-Forwarded-For; nodes without the controller drop it.
+ */
+externalTrafficPolicy?: ("Cluster" | "Local")
 /**
  * The NodePort of port 80. Default: the next free one.
  */

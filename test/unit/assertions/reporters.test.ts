@@ -156,10 +156,10 @@ describe('reporters', () => {
       assert.equal(j.lab, 'demo');
       assert.equal(j.started, '2026-01-02T03:04:05.678Z');
       assert.equal(j.durationMs, 4321);
-      assert.deepEqual(j.counts, { total: 3, passed: 2, failed: 1 });
+      assert.deepEqual(j.counts, { total: 3, passed: 2, failed: 1, skipped: 0 });
     });
     it('has every test with its outcome, in a stable shape', () => {
-      assert.deepEqual(Object.keys(j.tests[0]), ['index', 'name', 'type', 'ok', 'attempts', 'durationMs', 'startedAt', 'file', 'line', 'col', 'expected', 'seen', 'command', 'measurement', 'convergeMs', 'note', 'details', 'explanation']);
+      assert.deepEqual(Object.keys(j.tests[0]), ['index', 'name', 'type', 'ok', 'skipped', 'attempts', 'durationMs', 'startedAt', 'file', 'line', 'col', 'expected', 'seen', 'command', 'measurement', 'convergeMs', 'note', 'details', 'explanation']);
       assert.equal(j.tests[1].ok, false);
       assert.equal(j.tests[1].seen, results[1].outcome.seen);
       assert.equal(j.tests[1].attempts, 3);

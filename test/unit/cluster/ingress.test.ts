@@ -30,6 +30,14 @@ describe('ingress: the controller and its nginx.conf (labs/k8s-ingress)', () => 
     assert.deepEqual(ic.ingresses.map((i) => i.name), ['shop', 'blog']);
   });
 
+  it("the controller's Service keeps externalTrafficPolicy Cluster by default; labs/k8s-ways-in sets Local (nginx sees the client)", () => {
+    assert.equal(c.services.find((s) => s.name === 'ingress-nginx-controller')!.externalTrafficPolicy ?? 'Cluster', 'Cluster');
+    const ways = loadLab(join('labs', 'k8s-ways-in', 'lab.yaml')).lab.cluster!;
+    const svc = ways.services.find((s) => s.name === 'ingress-nginx-controller')!;
+    assert.deepEqual([svc.type, svc.externalTrafficPolicy, svc.ports.map((p) => p.nodePort)], ['NodePort', 'Local', [30090, 30453]]);
+    assert.equal(ways.pods.find((p) => p.name === 'ingress-nginx')!.node, 'node-2');
+  });
+
   it('upstreams are the endpoints of the Services, not their ClusterIPs', () => {
     const shop = c.endpoints.find((e) => e.service.name === 'shop')!;
     const block = /upstream default-shop-80 \{[^}]*\}/.exec(conf)![0];

@@ -9,192 +9,203 @@ set -e
 ip -batch - <<'EOF'
 # labs/k8s-services-nftables/lab.yaml:2:7 — the lab fabric: bridges that belong to no node
 netns add nsl.k8s-services-nftables
-# labs/k8s-services-nftables/lab.yaml:14:5 — node node-1
+# labs/k8s-services-nftables/lab.yaml:11:3 — node outside
+netns add nsl.k8s-services-nftables.outside
+# labs/k8s-services-nftables/lab.yaml:22:5 — node node-1
 netns add nsl.k8s-services-nftables.node-1
-# labs/k8s-services-nftables/lab.yaml:15:5 — node node-2
+# labs/k8s-services-nftables/lab.yaml:23:5 — node node-2
 netns add nsl.k8s-services-nftables.node-2
-# labs/k8s-services-nftables/lab.yaml:11:3 — node coredns
+# labs/k8s-services-nftables/lab.yaml:19:3 — node coredns
 netns add nsl.k8s-services-nftables.coredns
-# labs/k8s-services-nftables/lab.yaml:17:5 — node web-1
+# labs/k8s-services-nftables/lab.yaml:25:5 — node web-1
 netns add nsl.k8s-services-nftables.web-1
-# labs/k8s-services-nftables/lab.yaml:17:5 — node web-2
+# labs/k8s-services-nftables/lab.yaml:25:5 — node web-2
 netns add nsl.k8s-services-nftables.web-2
-# labs/k8s-services-nftables/lab.yaml:17:5 — node web-3
+# labs/k8s-services-nftables/lab.yaml:25:5 — node web-3
 netns add nsl.k8s-services-nftables.web-3
-# labs/k8s-services-nftables/lab.yaml:20:5 — node api-1
+# labs/k8s-services-nftables/lab.yaml:28:5 — node api-1
 netns add nsl.k8s-services-nftables.api-1
-# labs/k8s-services-nftables/lab.yaml:20:5 — node api-2
+# labs/k8s-services-nftables/lab.yaml:28:5 — node api-2
 netns add nsl.k8s-services-nftables.api-2
-# labs/k8s-services-nftables/lab.yaml:26:5 — node echo
+# labs/k8s-services-nftables/lab.yaml:34:5 — node echo
 netns add nsl.k8s-services-nftables.echo
-# labs/k8s-services-nftables/lab.yaml:31:5 — node client
+# labs/k8s-services-nftables/lab.yaml:39:5 — node client
 netns add nsl.k8s-services-nftables.client
 EOF
 
 # ── links: veth pairs created directly inside their namespaces
 ip -batch - <<'EOF'
-# labs/k8s-services-nftables/lab.yaml:14:13 — link node-1:eth0 <-> k8s-net
-link add node-1-eth0 netns nsl.k8s-services-nftables index 1000 type veth peer name eth0 netns nsl.k8s-services-nftables.node-1
-# labs/k8s-services-nftables/lab.yaml:15:13 — link node-2:eth0 <-> k8s-net
-link add node-2-eth0 netns nsl.k8s-services-nftables index 1001 type veth peer name eth0 netns nsl.k8s-services-nftables.node-2
-# labs/k8s-services-nftables/lab.yaml:11:3 — link coredns:eth0 <-> cni0@node-1
+# labs/k8s-services-nftables/lab.yaml:16:5 — link outside:eth0 <-> k8s-net
+link add outside-eth0 netns nsl.k8s-services-nftables index 1000 type veth peer name eth0 netns nsl.k8s-services-nftables.outside
+# labs/k8s-services-nftables/lab.yaml:22:13 — link node-1:eth0 <-> k8s-net
+link add node-1-eth0 netns nsl.k8s-services-nftables index 1001 type veth peer name eth0 netns nsl.k8s-services-nftables.node-1
+# labs/k8s-services-nftables/lab.yaml:23:13 — link node-2:eth0 <-> k8s-net
+link add node-2-eth0 netns nsl.k8s-services-nftables index 1002 type veth peer name eth0 netns nsl.k8s-services-nftables.node-2
+# labs/k8s-services-nftables/lab.yaml:19:3 — link coredns:eth0 <-> cni0@node-1
 link add veth96971f43 netns nsl.k8s-services-nftables.node-1 index 1000 type veth peer name eth0 netns nsl.k8s-services-nftables.coredns
-# labs/k8s-services-nftables/lab.yaml:18:7 — link web-1:eth0 <-> cni0@node-1
+# labs/k8s-services-nftables/lab.yaml:26:7 — link web-1:eth0 <-> cni0@node-1
 link add veth0761ccbe netns nsl.k8s-services-nftables.node-1 index 1001 type veth peer name eth0 netns nsl.k8s-services-nftables.web-1
-# labs/k8s-services-nftables/lab.yaml:18:7 — link web-2:eth0 <-> cni0@node-2
+# labs/k8s-services-nftables/lab.yaml:26:7 — link web-2:eth0 <-> cni0@node-2
 link add veth9fb0db7f netns nsl.k8s-services-nftables.node-2 index 1000 type veth peer name eth0 netns nsl.k8s-services-nftables.web-2
-# labs/k8s-services-nftables/lab.yaml:18:7 — link web-3:eth0 <-> cni0@node-1
+# labs/k8s-services-nftables/lab.yaml:26:7 — link web-3:eth0 <-> cni0@node-1
 link add veth4448cbdd netns nsl.k8s-services-nftables.node-1 index 1002 type veth peer name eth0 netns nsl.k8s-services-nftables.web-3
-# labs/k8s-services-nftables/lab.yaml:21:7 — link api-1:eth0 <-> cni0@node-2
+# labs/k8s-services-nftables/lab.yaml:29:7 — link api-1:eth0 <-> cni0@node-2
 link add veth41e47e3d netns nsl.k8s-services-nftables.node-2 index 1001 type veth peer name eth0 netns nsl.k8s-services-nftables.api-1
-# labs/k8s-services-nftables/lab.yaml:21:7 — link api-2:eth0 <-> cni0@node-1
+# labs/k8s-services-nftables/lab.yaml:29:7 — link api-2:eth0 <-> cni0@node-1
 link add vethe655985e netns nsl.k8s-services-nftables.node-1 index 1003 type veth peer name eth0 netns nsl.k8s-services-nftables.api-2
-# labs/k8s-services-nftables/lab.yaml:27:7 — link echo:eth0 <-> cni0@node-2
+# labs/k8s-services-nftables/lab.yaml:35:7 — link echo:eth0 <-> cni0@node-2
 link add veth4093604f netns nsl.k8s-services-nftables.node-2 index 1002 type veth peer name eth0 netns nsl.k8s-services-nftables.echo
-# labs/k8s-services-nftables/lab.yaml:32:7 — link client:eth0 <-> cni0@node-1
+# labs/k8s-services-nftables/lab.yaml:40:7 — link client:eth0 <-> cni0@node-1
 link add vetha7a3e029 netns nsl.k8s-services-nftables.node-1 index 1004 type veth peer name eth0 netns nsl.k8s-services-nftables.client
 EOF
 
 # ── configure: inside each namespace: sysctls, bridges, addresses, routes
 # one batch file per namespace, run 4 at a time by xargs
 mkdir -p /run/nslab/k8s-services-nftables/batch
-cat >/run/nslab/k8s-services-nftables/batch/nsl.k8s-services-nftables.node-1.ip <<'EOF'
-# labs/k8s-services-nftables/lab.yaml:14:5
+cat >/run/nslab/k8s-services-nftables/batch/nsl.k8s-services-nftables.outside.ip <<'EOF'
+# labs/k8s-services-nftables/lab.yaml:11:3
 link set lo up
-# labs/k8s-services-nftables/lab.yaml:11:3 — bridge cni0 in node-1
+# labs/k8s-services-nftables/lab.yaml:13:7
+addr add 192.168.56.100/24 dev eth0
+link set eth0 up
+EOF
+cat >/run/nslab/k8s-services-nftables/batch/nsl.k8s-services-nftables.node-1.ip <<'EOF'
+# labs/k8s-services-nftables/lab.yaml:22:5
+link set lo up
+# labs/k8s-services-nftables/lab.yaml:19:3 — bridge cni0 in node-1
 link add cni0 type bridge
 link set veth96971f43 master cni0
-# labs/k8s-services-nftables/lab.yaml:18:7
+# labs/k8s-services-nftables/lab.yaml:26:7
 link set veth0761ccbe master cni0
 link set veth4448cbdd master cni0
-# labs/k8s-services-nftables/lab.yaml:21:7
+# labs/k8s-services-nftables/lab.yaml:29:7
 link set vethe655985e master cni0
-# labs/k8s-services-nftables/lab.yaml:32:7
+# labs/k8s-services-nftables/lab.yaml:40:7
 link set vetha7a3e029 master cni0
-# labs/k8s-services-nftables/lab.yaml:11:3 — hairpin mode: frames may leave by the port they came in on
+# labs/k8s-services-nftables/lab.yaml:19:3 — hairpin mode: frames may leave by the port they came in on
 link set veth96971f43 type bridge_slave hairpin on
-# labs/k8s-services-nftables/lab.yaml:18:7 — hairpin mode: frames may leave by the port they came in on
+# labs/k8s-services-nftables/lab.yaml:26:7 — hairpin mode: frames may leave by the port they came in on
 link set veth0761ccbe type bridge_slave hairpin on
-# labs/k8s-services-nftables/lab.yaml:18:7 — hairpin mode: frames may leave by the port they came in on
+# labs/k8s-services-nftables/lab.yaml:26:7 — hairpin mode: frames may leave by the port they came in on
 link set veth4448cbdd type bridge_slave hairpin on
-# labs/k8s-services-nftables/lab.yaml:21:7 — hairpin mode: frames may leave by the port they came in on
+# labs/k8s-services-nftables/lab.yaml:29:7 — hairpin mode: frames may leave by the port they came in on
 link set vethe655985e type bridge_slave hairpin on
-# labs/k8s-services-nftables/lab.yaml:32:7 — hairpin mode: frames may leave by the port they came in on
+# labs/k8s-services-nftables/lab.yaml:40:7 — hairpin mode: frames may leave by the port they came in on
 link set vetha7a3e029 type bridge_slave hairpin on
-# labs/k8s-services-nftables/lab.yaml:14:13
+# labs/k8s-services-nftables/lab.yaml:22:13
 addr add 192.168.56.11/24 dev eth0
-# labs/k8s-services-nftables/lab.yaml:11:3
+# labs/k8s-services-nftables/lab.yaml:19:3
 addr add 10.244.0.1/24 dev cni0
-# labs/k8s-services-nftables/lab.yaml:14:13
+# labs/k8s-services-nftables/lab.yaml:22:13
 link set eth0 up
-# labs/k8s-services-nftables/lab.yaml:11:3
+# labs/k8s-services-nftables/lab.yaml:19:3
 link set cni0 up
 link set veth96971f43 up
-# labs/k8s-services-nftables/lab.yaml:18:7
+# labs/k8s-services-nftables/lab.yaml:26:7
 link set veth0761ccbe up
 link set veth4448cbdd up
-# labs/k8s-services-nftables/lab.yaml:21:7
+# labs/k8s-services-nftables/lab.yaml:29:7
 link set vethe655985e up
-# labs/k8s-services-nftables/lab.yaml:32:7
+# labs/k8s-services-nftables/lab.yaml:40:7
 link set vetha7a3e029 up
-# labs/k8s-services-nftables/lab.yaml:11:8
+# labs/k8s-services-nftables/lab.yaml:19:8
 route add 10.96.0.0/12 dev eth0
 route add 10.244.1.0/24 via 192.168.56.12 dev eth0
 EOF
 cat >/run/nslab/k8s-services-nftables/batch/nsl.k8s-services-nftables.node-2.ip <<'EOF'
-# labs/k8s-services-nftables/lab.yaml:15:5
+# labs/k8s-services-nftables/lab.yaml:23:5
 link set lo up
-# labs/k8s-services-nftables/lab.yaml:11:3 — bridge cni0 in node-2
+# labs/k8s-services-nftables/lab.yaml:19:3 — bridge cni0 in node-2
 link add cni0 type bridge
-# labs/k8s-services-nftables/lab.yaml:18:7
+# labs/k8s-services-nftables/lab.yaml:26:7
 link set veth9fb0db7f master cni0
-# labs/k8s-services-nftables/lab.yaml:21:7
+# labs/k8s-services-nftables/lab.yaml:29:7
 link set veth41e47e3d master cni0
-# labs/k8s-services-nftables/lab.yaml:27:7
+# labs/k8s-services-nftables/lab.yaml:35:7
 link set veth4093604f master cni0
-# labs/k8s-services-nftables/lab.yaml:18:7 — hairpin mode: frames may leave by the port they came in on
+# labs/k8s-services-nftables/lab.yaml:26:7 — hairpin mode: frames may leave by the port they came in on
 link set veth9fb0db7f type bridge_slave hairpin on
-# labs/k8s-services-nftables/lab.yaml:21:7 — hairpin mode: frames may leave by the port they came in on
+# labs/k8s-services-nftables/lab.yaml:29:7 — hairpin mode: frames may leave by the port they came in on
 link set veth41e47e3d type bridge_slave hairpin on
-# labs/k8s-services-nftables/lab.yaml:27:7 — hairpin mode: frames may leave by the port they came in on
+# labs/k8s-services-nftables/lab.yaml:35:7 — hairpin mode: frames may leave by the port they came in on
 link set veth4093604f type bridge_slave hairpin on
-# labs/k8s-services-nftables/lab.yaml:15:13
+# labs/k8s-services-nftables/lab.yaml:23:13
 addr add 192.168.56.12/24 dev eth0
-# labs/k8s-services-nftables/lab.yaml:11:3
+# labs/k8s-services-nftables/lab.yaml:19:3
 addr add 10.244.1.1/24 dev cni0
-# labs/k8s-services-nftables/lab.yaml:15:13
+# labs/k8s-services-nftables/lab.yaml:23:13
 link set eth0 up
-# labs/k8s-services-nftables/lab.yaml:11:3
+# labs/k8s-services-nftables/lab.yaml:19:3
 link set cni0 up
-# labs/k8s-services-nftables/lab.yaml:18:7
+# labs/k8s-services-nftables/lab.yaml:26:7
 link set veth9fb0db7f up
-# labs/k8s-services-nftables/lab.yaml:21:7
+# labs/k8s-services-nftables/lab.yaml:29:7
 link set veth41e47e3d up
-# labs/k8s-services-nftables/lab.yaml:27:7
+# labs/k8s-services-nftables/lab.yaml:35:7
 link set veth4093604f up
-# labs/k8s-services-nftables/lab.yaml:11:8
+# labs/k8s-services-nftables/lab.yaml:19:8
 route add 10.96.0.0/12 dev eth0
 route add 10.244.0.0/24 via 192.168.56.11 dev eth0
 EOF
 cat >/run/nslab/k8s-services-nftables/batch/nsl.k8s-services-nftables.coredns.ip <<'EOF'
-# labs/k8s-services-nftables/lab.yaml:11:3
+# labs/k8s-services-nftables/lab.yaml:19:3
 link set lo up
 addr add 10.244.0.2/24 dev eth0
 link set eth0 up
 route add default via 10.244.0.1
 EOF
 cat >/run/nslab/k8s-services-nftables/batch/nsl.k8s-services-nftables.web-1.ip <<'EOF'
-# labs/k8s-services-nftables/lab.yaml:17:5
+# labs/k8s-services-nftables/lab.yaml:25:5
 link set lo up
-# labs/k8s-services-nftables/lab.yaml:18:7
+# labs/k8s-services-nftables/lab.yaml:26:7
 addr add 10.244.0.3/24 dev eth0
 link set eth0 up
 route add default via 10.244.0.1
 EOF
 cat >/run/nslab/k8s-services-nftables/batch/nsl.k8s-services-nftables.web-2.ip <<'EOF'
-# labs/k8s-services-nftables/lab.yaml:17:5
+# labs/k8s-services-nftables/lab.yaml:25:5
 link set lo up
-# labs/k8s-services-nftables/lab.yaml:18:7
+# labs/k8s-services-nftables/lab.yaml:26:7
 addr add 10.244.1.2/24 dev eth0
 link set eth0 up
 route add default via 10.244.1.1
 EOF
 cat >/run/nslab/k8s-services-nftables/batch/nsl.k8s-services-nftables.web-3.ip <<'EOF'
-# labs/k8s-services-nftables/lab.yaml:17:5
+# labs/k8s-services-nftables/lab.yaml:25:5
 link set lo up
-# labs/k8s-services-nftables/lab.yaml:18:7
+# labs/k8s-services-nftables/lab.yaml:26:7
 addr add 10.244.0.4/24 dev eth0
 link set eth0 up
 route add default via 10.244.0.1
 EOF
 cat >/run/nslab/k8s-services-nftables/batch/nsl.k8s-services-nftables.api-1.ip <<'EOF'
-# labs/k8s-services-nftables/lab.yaml:20:5
+# labs/k8s-services-nftables/lab.yaml:28:5
 link set lo up
-# labs/k8s-services-nftables/lab.yaml:21:7
+# labs/k8s-services-nftables/lab.yaml:29:7
 addr add 10.244.1.3/24 dev eth0
 link set eth0 up
 route add default via 10.244.1.1
 EOF
 cat >/run/nslab/k8s-services-nftables/batch/nsl.k8s-services-nftables.api-2.ip <<'EOF'
-# labs/k8s-services-nftables/lab.yaml:20:5
+# labs/k8s-services-nftables/lab.yaml:28:5
 link set lo up
-# labs/k8s-services-nftables/lab.yaml:21:7
+# labs/k8s-services-nftables/lab.yaml:29:7
 addr add 10.244.0.5/24 dev eth0
 link set eth0 up
 route add default via 10.244.0.1
 EOF
 cat >/run/nslab/k8s-services-nftables/batch/nsl.k8s-services-nftables.echo.ip <<'EOF'
-# labs/k8s-services-nftables/lab.yaml:26:5
+# labs/k8s-services-nftables/lab.yaml:34:5
 link set lo up
-# labs/k8s-services-nftables/lab.yaml:27:7
+# labs/k8s-services-nftables/lab.yaml:35:7
 addr add 10.244.1.4/24 dev eth0
 link set eth0 up
 route add default via 10.244.1.1
 EOF
 cat >/run/nslab/k8s-services-nftables/batch/nsl.k8s-services-nftables.client.ip <<'EOF'
-# labs/k8s-services-nftables/lab.yaml:31:5
+# labs/k8s-services-nftables/lab.yaml:39:5
 link set lo up
-# labs/k8s-services-nftables/lab.yaml:32:7
+# labs/k8s-services-nftables/lab.yaml:40:7
 addr add 10.244.0.6/24 dev eth0
 link set eth0 up
 route add default via 10.244.0.1
@@ -202,20 +213,26 @@ EOF
 cat >/run/nslab/k8s-services-nftables/batch/nsl.k8s-services-nftables.ip <<'EOF'
 # labs/k8s-services-nftables/lab.yaml:2:7
 link set lo up
-# labs/k8s-services-nftables/lab.yaml:11:3 — bridge k8s-net
+# labs/k8s-services-nftables/lab.yaml:19:3 — bridge k8s-net
 link add k8s-net type bridge
-# labs/k8s-services-nftables/lab.yaml:14:13
+# labs/k8s-services-nftables/lab.yaml:16:5
+link set outside-eth0 master k8s-net
+# labs/k8s-services-nftables/lab.yaml:22:13
 link set node-1-eth0 master k8s-net
-# labs/k8s-services-nftables/lab.yaml:15:13
+# labs/k8s-services-nftables/lab.yaml:23:13
 link set node-2-eth0 master k8s-net
-# labs/k8s-services-nftables/lab.yaml:11:3
+# labs/k8s-services-nftables/lab.yaml:19:3
 link set k8s-net up
-# labs/k8s-services-nftables/lab.yaml:14:13
+# labs/k8s-services-nftables/lab.yaml:16:5
+link set outside-eth0 up
+# labs/k8s-services-nftables/lab.yaml:22:13
 link set node-1-eth0 up
-# labs/k8s-services-nftables/lab.yaml:15:13
+# labs/k8s-services-nftables/lab.yaml:23:13
 link set node-2-eth0 up
 EOF
 xargs -P 4 -L 1 nsenter <<'EOF'
+--net=/run/netns/nsl.k8s-services-nftables.outside sysctl -qw net.ipv4.ip_forward=0
+--net=/run/netns/nsl.k8s-services-nftables.outside ip -batch /run/nslab/k8s-services-nftables/batch/nsl.k8s-services-nftables.outside.ip
 --net=/run/netns/nsl.k8s-services-nftables.node-1 sysctl -qw net.ipv6.conf.all.forwarding=1
 --net=/run/netns/nsl.k8s-services-nftables.node-1 ip -batch /run/nslab/k8s-services-nftables/batch/nsl.k8s-services-nftables.node-1.ip
 --net=/run/netns/nsl.k8s-services-nftables.node-2 sysctl -qw net.ipv6.conf.all.forwarding=1
@@ -241,15 +258,15 @@ EOF
 
 # ── settle: wait until every bridge port forwards (the kernel applies link changes asynchronously)
 # wait until every bridge port forwards
-# from labs/k8s-services-nftables/lab.yaml:11:3
+# from labs/k8s-services-nftables/lab.yaml:19:3
 # repeated until no port is "state disabled", for at most 10 s
 while nsenter --net=/run/netns/nsl.k8s-services-nftables bridge link show | grep -q 'state disabled'; do sleep 0.01; done
 # wait until every bridge port forwards
-# from labs/k8s-services-nftables/lab.yaml:11:3
+# from labs/k8s-services-nftables/lab.yaml:19:3
 # repeated until no port is "state disabled", for at most 10 s
 while nsenter --net=/run/netns/nsl.k8s-services-nftables.node-1 bridge link show | grep -q 'state disabled'; do sleep 0.01; done
 # wait until every bridge port forwards
-# from labs/k8s-services-nftables/lab.yaml:11:3
+# from labs/k8s-services-nftables/lab.yaml:19:3
 # repeated until no port is "state disabled", for at most 10 s
 while nsenter --net=/run/netns/nsl.k8s-services-nftables.node-2 bridge link show | grep -q 'state disabled'; do sleep 0.01; done
 
@@ -555,7 +572,7 @@ EOF
 
 # ── exec: commands from the lab file
 # pod coredns: resolv.conf (ip netns exec mounts it)
-# from labs/k8s-services-nftables/lab.yaml:11:3
+# from labs/k8s-services-nftables/lab.yaml:19:3
 mkdir -p /etc/netns/nsl.k8s-services-nftables.coredns
 cat >/etc/netns/nsl.k8s-services-nftables.coredns/resolv.conf <<'EOF'
 nameserver 10.96.0.10
@@ -563,7 +580,7 @@ search kube-system.svc.cluster.local svc.cluster.local cluster.local
 options ndots:5
 EOF
 # pod web-1: resolv.conf (ip netns exec mounts it)
-# from labs/k8s-services-nftables/lab.yaml:17:5
+# from labs/k8s-services-nftables/lab.yaml:25:5
 mkdir -p /etc/netns/nsl.k8s-services-nftables.web-1
 cat >/etc/netns/nsl.k8s-services-nftables.web-1/resolv.conf <<'EOF'
 nameserver 10.96.0.10
@@ -571,7 +588,7 @@ search default.svc.cluster.local svc.cluster.local cluster.local
 options ndots:5
 EOF
 # pod web-2: resolv.conf (ip netns exec mounts it)
-# from labs/k8s-services-nftables/lab.yaml:17:5
+# from labs/k8s-services-nftables/lab.yaml:25:5
 mkdir -p /etc/netns/nsl.k8s-services-nftables.web-2
 cat >/etc/netns/nsl.k8s-services-nftables.web-2/resolv.conf <<'EOF'
 nameserver 10.96.0.10
@@ -579,7 +596,7 @@ search default.svc.cluster.local svc.cluster.local cluster.local
 options ndots:5
 EOF
 # pod web-3: resolv.conf (ip netns exec mounts it)
-# from labs/k8s-services-nftables/lab.yaml:17:5
+# from labs/k8s-services-nftables/lab.yaml:25:5
 mkdir -p /etc/netns/nsl.k8s-services-nftables.web-3
 cat >/etc/netns/nsl.k8s-services-nftables.web-3/resolv.conf <<'EOF'
 nameserver 10.96.0.10
@@ -587,7 +604,7 @@ search default.svc.cluster.local svc.cluster.local cluster.local
 options ndots:5
 EOF
 # pod api-1: resolv.conf (ip netns exec mounts it)
-# from labs/k8s-services-nftables/lab.yaml:20:5
+# from labs/k8s-services-nftables/lab.yaml:28:5
 mkdir -p /etc/netns/nsl.k8s-services-nftables.api-1
 cat >/etc/netns/nsl.k8s-services-nftables.api-1/resolv.conf <<'EOF'
 nameserver 10.96.0.10
@@ -595,7 +612,7 @@ search default.svc.cluster.local svc.cluster.local cluster.local
 options ndots:5
 EOF
 # pod api-2: resolv.conf (ip netns exec mounts it)
-# from labs/k8s-services-nftables/lab.yaml:20:5
+# from labs/k8s-services-nftables/lab.yaml:28:5
 mkdir -p /etc/netns/nsl.k8s-services-nftables.api-2
 cat >/etc/netns/nsl.k8s-services-nftables.api-2/resolv.conf <<'EOF'
 nameserver 10.96.0.10
@@ -603,7 +620,7 @@ search default.svc.cluster.local svc.cluster.local cluster.local
 options ndots:5
 EOF
 # pod echo: resolv.conf (ip netns exec mounts it)
-# from labs/k8s-services-nftables/lab.yaml:26:5
+# from labs/k8s-services-nftables/lab.yaml:34:5
 mkdir -p /etc/netns/nsl.k8s-services-nftables.echo
 cat >/etc/netns/nsl.k8s-services-nftables.echo/resolv.conf <<'EOF'
 nameserver 10.96.0.10
@@ -611,7 +628,7 @@ search default.svc.cluster.local svc.cluster.local cluster.local
 options ndots:5
 EOF
 # pod client: resolv.conf (ip netns exec mounts it)
-# from labs/k8s-services-nftables/lab.yaml:31:5
+# from labs/k8s-services-nftables/lab.yaml:39:5
 mkdir -p /etc/netns/nsl.k8s-services-nftables.client
 cat >/etc/netns/nsl.k8s-services-nftables.client/resolv.conf <<'EOF'
 nameserver 10.96.0.10
@@ -621,35 +638,35 @@ EOF
 
 # ── daemons: long-running processes (stopped by `lab down`)
 # the cluster DNS: dnsmasq with the records of every service and pod
-# from labs/k8s-services-nftables/lab.yaml:10:1
+# from labs/k8s-services-nftables/lab.yaml:18:1
 mkdir -p /run/nslab/k8s-services-nftables/logs
 ip netns exec nsl.k8s-services-nftables.coredns dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces --listen-address=10.244.0.2 --port=53 --log-facility=- --local=/cluster.local/ --host-record=api.default.svc.cluster.local,10.96.0.13 --srv-host=_http._tcp.api.default.svc.cluster.local,api.default.svc.cluster.local,80 --srv-host=_metrics._tcp.api.default.svc.cluster.local,api.default.svc.cluster.local,9090 --host-record=echo.default.svc.cluster.local,10.96.0.14 --host-record=ghost.default.svc.cluster.local,10.96.0.15 --host-record=web.default.svc.cluster.local,10.96.0.11 --host-record=web-headless.default.svc.cluster.local,10.244.0.3 --host-record=web-headless.default.svc.cluster.local,10.244.0.4 --host-record=web-headless.default.svc.cluster.local,10.244.1.2 --host-record=10-244-0-3.web-headless.default.svc.cluster.local,10.244.0.3 --host-record=10-244-0-4.web-headless.default.svc.cluster.local,10.244.0.4 --host-record=10-244-1-2.web-headless.default.svc.cluster.local,10.244.1.2 --host-record=web-sticky.default.svc.cluster.local,10.96.0.12 --host-record=kube-dns.kube-system.svc.cluster.local,10.96.0.10 --srv-host=_dns._udp.kube-dns.kube-system.svc.cluster.local,kube-dns.kube-system.svc.cluster.local,53 --srv-host=_dns-tcp._tcp.kube-dns.kube-system.svc.cluster.local,kube-dns.kube-system.svc.cluster.local,53 --host-record=10-244-1-3.default.pod.cluster.local,10.244.1.3 --host-record=10-244-0-5.default.pod.cluster.local,10.244.0.5 --host-record=10-244-0-6.default.pod.cluster.local,10.244.0.6 --host-record=10-244-1-4.default.pod.cluster.local,10.244.1.4 --host-record=10-244-0-3.default.pod.cluster.local,10.244.0.3 --host-record=10-244-1-2.default.pod.cluster.local,10.244.1.2 --host-record=10-244-0-4.default.pod.cluster.local,10.244.0.4 --host-record=10-244-0-2.kube-system.pod.cluster.local,10.244.0.2 --pid-file --user=root >/run/nslab/k8s-services-nftables/logs/coredns.dnsmasq.log 2>&1 &
 # pod web-1: answers with its name and the client address on 80/tcp
-# from labs/k8s-services-nftables/lab.yaml:17:5
+# from labs/k8s-services-nftables/lab.yaml:25:5
 mkdir -p /run/nslab/k8s-services-nftables/logs
 ip netns exec nsl.k8s-services-nftables.web-1 lab agent whoami --name web-1 --port 80 >/run/nslab/k8s-services-nftables/logs/web-1.whoami.log 2>&1 &
 # pod web-2: answers with its name and the client address on 80/tcp
-# from labs/k8s-services-nftables/lab.yaml:17:5
+# from labs/k8s-services-nftables/lab.yaml:25:5
 mkdir -p /run/nslab/k8s-services-nftables/logs
 ip netns exec nsl.k8s-services-nftables.web-2 lab agent whoami --name web-2 --port 80 >/run/nslab/k8s-services-nftables/logs/web-2.whoami.log 2>&1 &
 # pod web-3: answers with its name and the client address on 80/tcp
-# from labs/k8s-services-nftables/lab.yaml:17:5
+# from labs/k8s-services-nftables/lab.yaml:25:5
 mkdir -p /run/nslab/k8s-services-nftables/logs
 ip netns exec nsl.k8s-services-nftables.web-3 lab agent whoami --name web-3 --port 80 >/run/nslab/k8s-services-nftables/logs/web-3.whoami.log 2>&1 &
 # pod api-1: answers with its name and the client address on 8080/tcp, 9090/tcp
-# from labs/k8s-services-nftables/lab.yaml:20:5
+# from labs/k8s-services-nftables/lab.yaml:28:5
 mkdir -p /run/nslab/k8s-services-nftables/logs
 ip netns exec nsl.k8s-services-nftables.api-1 lab agent whoami --name api-1 --port 8080 --port 9090 >/run/nslab/k8s-services-nftables/logs/api-1.whoami.log 2>&1 &
 # pod api-2: answers with its name and the client address on 8080/tcp, 9090/tcp
-# from labs/k8s-services-nftables/lab.yaml:20:5
+# from labs/k8s-services-nftables/lab.yaml:28:5
 mkdir -p /run/nslab/k8s-services-nftables/logs
 ip netns exec nsl.k8s-services-nftables.api-2 lab agent whoami --name api-2 --port 8080 --port 9090 >/run/nslab/k8s-services-nftables/logs/api-2.whoami.log 2>&1 &
 # pod echo: answers with its name and the client address on 5353/udp
-# from labs/k8s-services-nftables/lab.yaml:26:5
+# from labs/k8s-services-nftables/lab.yaml:34:5
 mkdir -p /run/nslab/k8s-services-nftables/logs
 ip netns exec nsl.k8s-services-nftables.echo lab agent whoami --name echo --udp-port 5353 >/run/nslab/k8s-services-nftables/logs/echo.whoami.log 2>&1 &
 # pod client: answers with its name and the client address on 80/tcp
-# from labs/k8s-services-nftables/lab.yaml:31:5
+# from labs/k8s-services-nftables/lab.yaml:39:5
 mkdir -p /run/nslab/k8s-services-nftables/logs
 ip netns exec nsl.k8s-services-nftables.client lab agent whoami --name client --port 80 >/run/nslab/k8s-services-nftables/logs/client.whoami.log 2>&1 &
 
@@ -658,6 +675,7 @@ ip netns exec nsl.k8s-services-nftables.client lab agent whoami --name client --
 # (commented out, so that running this script builds the lab and leaves it up)
 #   ip -force -batch - <<'EOF'
 #   netns del nsl.k8s-services-nftables
+#   netns del nsl.k8s-services-nftables.outside
 #   netns del nsl.k8s-services-nftables.node-1
 #   netns del nsl.k8s-services-nftables.node-2
 #   netns del nsl.k8s-services-nftables.coredns
