@@ -385,7 +385,7 @@ function clusterModel(p: Plan, pods: readonly PodDraft[], peers: readonly string
     model.services.unshift(kubeDns);
     for (const port of kubeDns.ports) model.endpoints.unshift({ service: kubeDns, port, endpoints: dnsPod ? [{ pod: DNS_POD, node: dnsPod.node, ip: dnsPod.ip, port: 53, local: false }] : [] });
   }
-  if (p.kubeProxy === 'userspace') diags.push(...userspaceDiagnostics({ at, pods, services: model.services, servicePos: model.pos, written: new Set(Object.keys(asObj(C.services))), hasPolicies: Object.keys(asObj(C['network-policies'])).length > 0 }));
+  if (p.kubeProxy === 'userspace') diags.push(...userspaceDiagnostics({ at, pods, services: model.services, servicePos: model.pos, written: new Set(Object.keys(asObj(C.services))), hasPolicies: Object.keys(asObj(C['network-policies'])).length > 0, dualStack: !!p.podCIDR6 }));
   const namespaces: Record<string, Record<string, string>> = {};
   for (const ns of new Set([...pods.map((x) => x.namespace), ...Object.keys(asObj(C.namespaces)), 'default'])) namespaces[ns] = { 'kubernetes.io/metadata.name': ns, ...(asObj(asObj(C.namespaces)[ns]) as Record<string, string>) };
   const policies = buildPolicies(asObj(C['network-policies']), at, diags, Object.keys(namespaces), pods);

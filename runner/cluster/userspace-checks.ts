@@ -4,6 +4,7 @@
  *   pod, so there is no client address left to keep, and a NodePort answers on every node;
  * - a hostNetwork pod listening on a port of the proxy's range (36000–36999): the node's proxy listens there;
  * - more service ports than the range has proxy ports;
+ * - a dual-stack cluster: the proxier was IPv4 only;
  * and warns that NetworkPolicies see Service traffic come from the proxying node.
  */
 import { error, warning, type Diagnostic, type SourcePos } from '../config/diagnostics.ts';
@@ -22,12 +23,16 @@ export interface UserspaceCheckInput {
   readonly written: ReadonlySet<string>;
   /** cluster.network-policies is written. */
   readonly hasPolicies: boolean;
+  /** The cluster is dual-stack (pod-cidr and service-cidr [IPv4, IPv6]). */
+  readonly dualStack?: boolean;
 }
 
 export function userspaceDiagnostics(input: UserspaceCheckInput): Diagnostic[] {
   const { at } = input;
   const diags: Diagnostic[] = [];
   const [lo, hi] = USERSPACE_PORT_RANGE;
+  // the userspace proxier was IPv4 only: Kubernetes' dual-stack needs kube-proxy in iptables or ipvs mode (and nftables now)
+  if (input.dualStack) diags.push(error('cluster.kube-proxy-userspace', 'kube-proxy: userspace cannot serve a dual-stack cluster: its proxy and portal rules are IPv4 only', at(['cluster', 'kube-proxy'], true), "Kubernetes' dual-stack needs kube-proxy in iptables, ipvs or nftables mode: use kube-proxy: iptables or nftables, or make the cluster IPv4-only (pod-cidr and service-cidr single IPv4 prefixes)"));
   for (const s of input.services) {
     if (s.externalTrafficPolicy !== 'Local') continue;
     const where = input.written.has(s.name) ? at(['cluster', 'services', s.name, 'externalTrafficPolicy'], true) : (input.servicePos.get(`${s.namespace}/${s.name}`) ?? at(['cluster', 'kube-proxy']));

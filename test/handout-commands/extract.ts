@@ -81,7 +81,8 @@ export function statedOutput(comment: string): Expect | undefined {
   const rest = ex ? comment.replace(ex[0], '') : comment;
   const m = /^→\s*(.*)$/.exec(rest.trim());
   if (!m && !ex) return undefined;
-  const p = m ? pieces(m[1].split(' — ')[0]) : [];
+  // `→ (exit 28) — prose`: with the exit status taken out, the prose starts right after the arrow
+  const p = m ? pieces(m[1].split(/(?:^|\s)—\s/)[0]) : [];
   return { exit: ex ? Number(ex[1]) : 0, output: p.length ? [p] : [], matching: [], notMatching: [] };
 }
 

@@ -45,6 +45,8 @@ describe('handout commands: what a text tells a learner to type', () => {
     assert.deepEqual(statedOutput('→ 28 — timed out'), { exit: 0, output: [['28']], matching: [], notMatching: [] });
     assert.deepEqual(statedOutput('… the tests fail (exit 1)'), { exit: 1, output: [], matching: [], notMatching: [] });
     assert.deepEqual(statedOutput('→ Connection refused (exit 1) — why'), { exit: 1, output: [['Connection refused']], matching: [], notMatching: [] });
+    // the exit status first, then the prose: no output is stated (the prose is not output)
+    assert.deepEqual(statedOutput('→ (exit 28) — dropped by the policy'), { exit: 28, output: [], matching: [], notMatching: [] });
   });
 
   it('takes the sh blocks of a README: variables, stated output, sample lines, background jobs, endless commands', () => {
