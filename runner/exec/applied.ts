@@ -2,7 +2,8 @@
 import { readFileSync, writeFileSync, renameSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Applied } from '../plan/diff.ts';
-import { labDir } from './state.ts';
+import type { Placement } from '../config/load.ts';
+import { labDir, readState } from './state.ts';
 
 export function appliedPath(lab: string): string {
   return join(labDir(lab), 'applied-plan.json');
@@ -22,4 +23,14 @@ export function writeApplied(lab: string, a: Applied): void {
   const tmp = join(labDir(lab), `.applied.${process.pid}.json`);
   writeFileSync(tmp, JSON.stringify(a));
   renameSync(tmp, appliedPath(lab));
+}
+
+/**
+ * The allocations of the running lab of this name (issue 15.1): its pods' addresses and Services' ClusterIPs, which a
+ * changed file keeps. Undefined when no lab of that name is up (a lab brought up afresh allocates afresh).
+ */
+export function runningPlacement(lab: string): Placement | undefined {
+  const st = readState(lab);
+  if (!st) return undefined;
+  return readApplied(lab)?.placement;
 }

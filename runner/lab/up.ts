@@ -59,7 +59,7 @@ export interface UpReport {
 /** lab up [LAB]: load, check (root, features, kinds' verify), then build the lab phase by phase. */
 export async function up(arg: string | undefined, opts: UpOptions, ui: LabUi): Promise<UpReport> {
   const t0 = performance.now();
-  const loaded = partOf(loadLab(labPathOf(arg)), opts.select);
+  const loaded = partOf(loadLab(labPathOf(arg), { fresh: !!opts.recreate }), opts.select);
   const { lab, warnings, sources, part } = loaded;
   ui.diagnostics(warnings, sources);
   requireRoot('up');

@@ -17,6 +17,8 @@
  *    a file another daemon reads, or a changed daemon: the daemon restarted;
  *  - a pod's CNI setup: DEL from the record of its ADD, then ADD again.
  */
+import type { ClusterResult } from '../cluster/types.ts';
+import type { Placement } from '../config/load.ts';
 import { PHASES, type CniOp, type Op, type Plan, type Step } from './ops.ts';
 import { linkEnds, nodeSlice } from './node-slice.ts';
 
@@ -31,6 +33,8 @@ export interface AppliedNode {
 export interface Applied {
   readonly plan: Plan;
   readonly nodes: readonly AppliedNode[];
+  /** A cluster's allocations, which a changed file keeps (runner/cluster/expand.ts). */
+  readonly placement?: Placement;
 }
 
 export interface Rebuild {
@@ -88,7 +92,18 @@ function noPos(v: unknown): unknown {
   return v;
 }
 
+/**
+ * A bridge port's `index N` (wiring.ts numbers them in order, so that no link event is deferred): not part of what a
+ * link is, as a node added above it renumbers the ports after it. Left out of the comparison, and out of a new port
+ * in a namespace that stays (the kernel picks a free index; the numbered one may be a running port's).
+ */
+function withoutIndex(args: readonly string[]): string[] {
+  const i = args[0] === 'link' && args[1] === 'add' ? args.indexOf('index') : -1;
+  return i < 0 ? [...args] : [...args.slice(0, i), ...args.slice(i + 2)];
+}
+
 function opContent(op: Op): string {
+  if (op.type === 'ip') return JSON.stringify(noPos({ ...op, args: withoutIndex(op.args) }));
   if (op.type === 'file') return `file ${op.path}\n${withoutComments(op.content)}`;
   if (op.type === 'load') return `load ${op.ns} ${op.tool}\n${withoutComments(op.input)}`;
   if (op.type === 'container') return JSON.stringify(noPos({ spec: op.spec, ns: op.ns }));
@@ -561,7 +576,12 @@ export function diffPlans(old: Applied, next: Applied, workDir: string): PlanDif
   const steps = [...forward.values()].sort((a, b) => phaseIdx.get(a.phase)! - phaseIdx.get(b.phase)! || a.order - b.order || (order.get(a.id) ?? 1e9) - (order.get(b.id) ?? 1e9));
   for (const u of undo.values()) if (u.lines.length) removals.push({ type: 'ip', ...(u.ns ? { ns: u.ns } : {}), tool: u.tool, lines: u.lines });
   const all: Removal[] = [...cniDels, ...daemonStops, ...removals.filter((r) => r.type === 'node'), ...removals.filter((r) => r.type === 'ip'), ...fileRemovals];
-  const forwardPlan: Plan = { ...next.plan, workDir, namespaces: [...remade], steps };
+  const unnumbered = steps.map((st) => {
+    if (st.op.type !== 'ip' || st.op.args[0] !== 'link' || st.op.args[1] !== 'add' || !st.op.args.includes('index')) return st;
+    const ns = valueAfter(st.op.args, 'netns') ?? st.op.ns;
+    return ns && remade.has(ns) ? st : { ...st, op: { ...st.op, args: withoutIndex(st.op.args) } };
+  });
+  const forwardPlan: Plan = { ...next.plan, workDir, namespaces: [...remade], steps: unnumbered };
   return {
     lab: next.plan.lab,
     changes,
@@ -588,8 +608,21 @@ function describe(k: Keyed): string {
 }
 
 /** What a lab is up from, for the diff: its plan and which namespace is which node of which kind. */
-export function appliedOf(lab: { readonly nodes: readonly { readonly name: string; readonly netns: string; readonly kind: string }[] }, plan: Plan): Applied {
-  return { plan, nodes: lab.nodes.map((n) => ({ name: n.name, ns: n.netns, kind: n.kind })) };
+export function appliedOf(lab: { readonly nodes: readonly { readonly name: string; readonly netns: string; readonly kind: string }[]; readonly cluster?: ClusterResult }, plan: Plan): Applied {
+  return { plan, nodes: lab.nodes.map((n) => ({ name: n.name, ns: n.netns, kind: n.kind })), ...(lab.cluster ? { placement: placementOf(lab.cluster) } : {}) };
+}
+
+/** What a cluster has handed out: its pods' nodes and addresses, its Services' ClusterIPs and NodePorts (kept across a change). */
+export function placementOf(c: ClusterResult): Placement {
+  const pods: Record<string, { node: string; ip: string; ip6?: string }> = {};
+  for (const p of c.pods) if (!p.hostNetwork) pods[p.name] = { node: p.node, ip: p.ip, ...(p.ip6 ? { ip6: p.ip6 } : {}) };
+  const services: Record<string, { clusterIPs: string[]; nodePorts: Record<string, number> }> = {};
+  for (const s of c.services) {
+    const clusterIPs = [s.clusterIP, s.clusterIP6].filter((x): x is string => !!x && x !== 'None');
+    const nodePorts = Object.fromEntries(s.ports.flatMap((p) => (p.nodePort !== undefined ? [[`${p.name ?? ''}|${p.port}/${p.protocol}`, p.nodePort]] : [])));
+    if (clusterIPs.length || Object.keys(nodePorts).length) services[`${s.namespace}/${s.name}`] = { clusterIPs, nodePorts };
+  }
+  return { pods, services };
 }
 
 /** The objects of the state that the change removes: made by steps of the old plan that the new one has not, or in namespaces that go. */
