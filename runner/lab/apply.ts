@@ -15,6 +15,7 @@ import { runDiff } from '../exec/apply-exec.ts';
 import { labDir, readState, writeState, type LabState } from '../exec/state.ts';
 import { compileContextFor, planOf, type Loaded } from './load.ts';
 import type { LabUi } from './ui.ts';
+import type { LoadedPart } from './partial.ts';
 import { imageProgress } from './ui.ts';
 
 export interface ApplyReport {
@@ -46,7 +47,7 @@ export function rebuildDiagnostics(lab: ResolvedLab, d: PlanDiff): Diagnostic[] 
 }
 
 /** Apply the change; the lab is left as the new file says, its state and recorded plan with it. */
-export async function applyChange(loaded: Loaded, quiet: boolean, ui: LabUi): Promise<ApplyReport> {
+export async function applyChange(loaded: LoadedPart, quiet: boolean, ui: LabUi): Promise<ApplyReport> {
   const t0 = performance.now();
   const { lab, sources } = loaded;
   const { diff, state, old, next } = await diffFor(lab);
@@ -97,6 +98,10 @@ export async function applyChange(loaded: Loaded, quiet: boolean, ui: LabUi): Pr
   state.hash = lab.hash;
   state.structure = structureHash(lab);
   state.status = 'up';
+  // part of the lab (issue 15.4): the part now up; the whole lab: no selection
+  const { part } = loaded;
+  if (part) state.selection = { nodes: [...part.selection.nodes], of: part.selection.of };
+  else delete state.selection;
   writeApplied(lab.name, next);
   writeState(state);
   for (const w of warnings) ui.info(`warning: ${w}`);

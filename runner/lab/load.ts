@@ -118,6 +118,8 @@ export function checkExisting(lab: ResolvedLab, recreate: boolean, selection?: {
     // part of the lab (issue 15.4): another part (or the whole) is up: rebuilt only when asked to
     const was = state.selection?.nodes.join(',') ?? '';
     const now = selection?.nodes.join(',') ?? '';
+    // another part (or the whole lab) from the running part: the difference applied in place (issue 15.1)
+    if (complete && was !== now && !recreate && existsSync(appliedPath(lab.name))) return { action: 'apply', state };
     if (complete && was !== now && !recreate) {
       const said = (s: string): string => (s ? `part of it (${s.split(',').join(', ')})` : 'the whole lab');
       throw new LabError([error('lab.selection-changed', `lab ${lab.name} is up as ${said(was)}, not as ${said(now)}`, lab.namePos, `run \`lab up --recreate\` with the selection you want to take it down and bring that up, or \`lab down ${lab.name}\` first`)], 2);

@@ -67,7 +67,7 @@ describe('cluster placement kept across a change (issue 15.1)', () => {
     const ctx = compileContext('c4-k8s', ['lab'], { 'net.ipv4.ip_forward': '0', 'net.ipv6.conf.all.forwarding': '0' });
     const after = resolve('k8s-add.lab.yaml', held);
     const d = diffPlans(appliedOf(before, planOf(before, ctx)), appliedOf(after, planOf(after, ctx)), '/run/nslab/c4-k8s/apply');
-    assert.deepEqual(d.added.sort(), ['api', 'web-3']);
+    assert.deepEqual([...d.added].sort(), ['api', 'web-3']);
     assert.deepEqual(d.rebuilds, []);
     assert.ok(!d.changes.some((c) => /client|web-1|web-2/.test(c)), d.changes.join('\n'));
     // a new bridge port in a running node is left to the kernel's free index (the numbered one may be held)
