@@ -176,7 +176,7 @@ tests:
       .replace('replicas: 2', 'replicas: 3')
       .replace('  services:\n', '  services:\n    api:\n      selector: { app: api }\n      ports: [{ port: 8080 }]\n')
       .replace('    client:\n', '    api:\n      node: node-2\n      labels: { app: api }\n      ports: [{ port: 8080 }]\n    client:\n')
-      .concat('  - name: api answers\n    service: { from: client, service: api }\n');
+      .concat('  - name: api answers\n    service: { from: client, service: api }\n  - name: the cluster DNS knows the new Service\n    dns: { from: client, name: api, expect: { service: api } }\n');
     const file = join(dir, 'k8s.lab.yaml');
     writeFileSync(file, base);
     ok(await lab(['up', file]), 'up');
