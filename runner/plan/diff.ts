@@ -21,6 +21,7 @@ import type { ClusterResult } from '../cluster/types.ts';
 import type { Placement } from '../config/load.ts';
 import { PHASES, type CniOp, type Op, type Plan, type Step } from './ops.ts';
 import { linkEnds, nodeSlice } from './node-slice.ts';
+import { nftIncremental } from './nft-incremental.ts';
 
 /** A node of an applied plan: enough to say which namespace is which node, of which kind. */
 export interface AppliedNode {
@@ -502,9 +503,16 @@ export function diffPlans(old: Applied, next: Applied, workDir: string): PlanDif
       changes.push(`~ ${where(n)}: sysctl ${n.sysctl[0]}=${n.sysctl[1]} (was ${o.sysctl?.[1]})`);
     } else if (op.type === 'load') {
       const oldInput = (o.step.op as Extract<Op, { type: 'load' }>).input;
-      const input = op.tool === 'nft' ? nftReplace(oldInput, op.input) : iptablesReplace(oldInput, op.input);
-      include({ ...n.step, op: { ...op, input } });
-      changes.push(`~ ${where(n)}: rule set ${n.step.id} replaced in one transaction (${op.tool === 'nft' ? 'nft -f' : `${op.tool} --noflush`})`);
+      // nftables: only what changed, as kube-proxy's nftables mode syncs; else the tables replaced in one transaction
+      const inc = op.tool === 'nft' ? nftIncremental(oldInput, op.input) : undefined;
+      if (inc) {
+        include({ ...n.step, op: { ...op, input: inc.input } });
+        changes.push(`~ ${where(n)}: rule set ${n.step.id} changed in one transaction, only what changed (${inc.summary})`);
+      } else {
+        const input = op.tool === 'nft' ? nftReplace(oldInput, op.input) : iptablesReplace(oldInput, op.input);
+        include({ ...n.step, op: { ...op, input } });
+        changes.push(`~ ${where(n)}: rule set ${n.step.id} replaced in one transaction (${op.tool === 'nft' ? 'nft -f' : `${op.tool} --noflush`})`);
+      }
     } else if (op.type === 'file') {
       include(n.step);
       const users = next.plan.steps.filter((s) => s.op.type === 'daemon' && s.op.argv.includes(op.path));

@@ -228,4 +228,87 @@ tests:
     ok(await lab(['down', 'a5-k8s']), 'down');
     assert.deepEqual(labLeftovers('a5-k8s'), []);
   });
+  it('kube-proxy nftables: a change is one transaction of only what changed (rules of untouched chains keep their handles), and ends where a full load ends', async () => {
+    const base = `name: a5-nft
+cluster:
+  cni: flannel-vxlan
+  kube-proxy: nftables
+  nodes:
+    node-1: {}
+    node-2: {}
+  pods:
+    web:
+      replicas: 2
+      labels: { app: web }
+    client:
+      node: node-1
+      labels: { app: client }
+  services:
+    web:
+      selector: { app: web }
+      ports: [{ port: 80 }]
+tests:
+  - name: web answers
+    service: { from: client, service: web }
+`;
+    const added = base
+      .replace('replicas: 2', 'replicas: 3')
+      .replace('  services:\n', '  services:\n    api:\n      selector: { app: api }\n      ports: [{ port: 8080 }]\n')
+      .replace('    client:\n', '    api:\n      node: node-2\n      labels: { app: api }\n      ports: [{ port: 8080 }]\n    client:\n')
+      .concat('  - name: api answers\n    service: { from: client, service: api }\n');
+    const file = join(dir, 'nft.lab.yaml');
+    writeFileSync(file, base);
+    await lab(['down', 'a5-nft']);
+    try {
+      ok(await lab(['up', file]), 'up');
+      const table = (): string => execFileSync('ip', ['netns', 'exec', 'nsl.a5-nft.node-1', 'nft', '-a', 'list', 'table', 'ip', 'kube-proxy'], { encoding: 'utf8' });
+      /** The rules of one chain with their handles. */
+      const chainOf = (t: string, part: string): string => {
+        const m = new RegExp(`chain (\\S*${part}\\S*) \\{[^}]*\\}`).exec(t);
+        assert.ok(m, `a chain with ${part} in its name:\n${t}`);
+        return m[0];
+      };
+      const before = table();
+      const web1Chain = chainOf(before, '__10.244.0.3/80');
+      /** What a full load of the recorded rule set of node-1 lists, in a scratch namespace of the test's own. */
+      const fullLoad = (): string => {
+        const applied = JSON.parse(readFileSync('/run/nslab/a5-nft/applied-plan.json', 'utf8')) as { plan: { steps: { id: string; op: { type: string; input?: string } }[] } };
+        const step = applied.plan.steps.find((x) => x.id === 'node-1.kube-proxy');
+        assert.ok(step?.op.input, 'node-1.kube-proxy is in the recorded plan');
+        execFileSync('ip', ['netns', 'add', 'nsl.a5-nft-scratch']);
+        try {
+          execFileSync('ip', ['netns', 'exec', 'nsl.a5-nft-scratch', 'nft', '-f', '-'], { input: step.op.input });
+          return execFileSync('ip', ['netns', 'exec', 'nsl.a5-nft-scratch', 'nft', 'list', 'table', 'ip', 'kube-proxy'], { encoding: 'utf8' });
+        } finally {
+          execFileSync('ip', ['netns', 'del', 'nsl.a5-nft-scratch']);
+        }
+      };
+      const sorted = (t: string): string => t.replace(/ # handle \d+/g, '').split('\n').map((l) => l.trim()).filter(Boolean).sort().join('\n');
+
+      writeFileSync(file, added);
+      const plan = await lab(['plan', '--diff', file]);
+      ok(plan, 'plan --diff');
+      assert.match(plan.stdout, /node-1: rule set node-1\.kube-proxy changed in one transaction, only what changed \(3 chains added, 1 refilled, 2 elements added\)/);
+      assert.doesNotMatch(plan.stdout, /delete table ip kube-proxy/, 'the table is not replaced');
+      ok(await lab(['up', file]), 'up of the changed file');
+      const after = table();
+      assert.equal(chainOf(after, '__10.244.0.3/80'), web1Chain, 'web-1\'s endpoint chain was not touched (its rules keep their handles)');
+      assert.equal(sorted(after), sorted(fullLoad()), 'the rules are those a full load of the new rule set makes');
+      ok(await lab(['test', file]), 'web (3 endpoints) and api answer');
+
+      writeFileSync(file, base);
+      const back = await lab(['plan', '--diff', file]);
+      assert.match(back.stdout, /\(1 refilled, 3 deleted, 2 elements deleted\)/, back.stdout);
+      ok(await lab(['up', file]), 'up with api and web-3 removed');
+      const last = table();
+      assert.equal(chainOf(last, '__10.244.0.3/80'), web1Chain, 'still untouched');
+      assert.equal(sorted(last), sorted(fullLoad()));
+      assert.doesNotMatch(last, /api|10\.96\.0\.12/, 'api\'s chains and elements are gone');
+      ok(await lab(['test', file]), 'web answers');
+    } finally {
+      ok(await lab(['down', 'a5-nft']), 'down');
+    }
+    assert.deepEqual(labLeftovers('a5-nft'), []);
+    assert.ok(!existsSync('/run/netns/nsl.a5-nft-scratch'));
+  });
 });
