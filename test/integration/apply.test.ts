@@ -10,7 +10,7 @@
  *    old Service its ClusterIP; the new Service answers; a replica removed leaves the Service's rules.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,6 +124,28 @@ describe('lab up of a changed file: the running lab changed in place (issue 15.1
     ok(await lab(['test', file]), 'the lab\'s test');
     ok(await lab(['down', 'a5-tri']), 'down');
     assert.deepEqual(labLeftovers('a5-tri'), []);
+  });
+
+  it('the printed diff, run by hand with sh, makes the change (what `lab plan --diff` prints is what is run)', async () => {
+    const file = join(dir, 'byhand.lab.yaml');
+    writeFileSync(file, triangle('a5-hand'));
+    await lab(['down', 'a5-hand']);
+    try {
+      ok(await lab(['up', file]), 'up');
+      await until('r1 has both sessions', () => Object.values(sessions('a5-hand', 'r1')).filter((x) => x.endsWith('Established')).length === 2);
+      const pids = birdPid('a5-hand', 'r3');
+      writeFileSync(file, triangle('a5-hand', addH4));
+      const plan = await lab(['plan', '--diff', file]);
+      ok(plan, 'plan --diff');
+      const sh = spawnSync('sh', ['-e'], { input: plan.stdout, encoding: 'utf8' });
+      assert.equal(sh.status, 0, `sh: ${sh.stderr}`);
+      assert.deepEqual(birdPid('a5-hand', 'r3'), pids, 'r3 reloaded, not restarted');
+      await until('r1 learns 10.4.0.0/24 from r3', () => execFileSync('ip', ['-n', 'nsl.a5-hand.r1', 'route', 'show', '10.4.0.0/24'], { encoding: 'utf8' }).includes('via 10.0.13.3'));
+      assert.equal(spawnSync('ip', ['netns', 'exec', 'nsl.a5-hand.h1', 'ping', '-c', '1', '-W', '2', '10.4.0.10']).status, 0, 'h1 reaches h4, made by hand');
+    } finally {
+      ok(await lab(['down', 'a5-hand']), 'down (h4 is not in the state: found by its name)');
+    }
+    assert.deepEqual(labLeftovers('a5-hand'), []);
   });
 
   it('a node whose kind changed is rebuilt, and lab up says which and why, at its place, before changing anything', async () => {
