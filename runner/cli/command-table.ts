@@ -60,6 +60,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: [
       { name: 'teardown', type: 'boolean', description: 'also print the teardown commands' },
       { name: 'json', type: 'boolean', description: 'print the plan as data' },
+      { name: 'diff', type: 'boolean', description: 'print what `lab up` runs to change the running lab to this file (only the difference)' },
       NODES,
       EXCLUDE,
     ],

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { didYouMean, error, warning, type Diagnostic, type SourcePos } from '../config/diagnostics.ts';
-import type { LoadedFile, PathSeg } from '../config/load.ts';
+import type { LoadedFile, PathSeg, Placement } from '../config/load.ts';
 import { contains, formatAddress, formatPrefix, network, overlaps, parseAddress, parsePrefix, size, type Prefix } from '../model/ip.ts';
 import { buildPolicies, buildServices, nthAddress } from './model.ts';
 import type { ClusterResult, CniBackend, IPFamily, Protocol, Service } from './types.ts';
@@ -53,6 +53,8 @@ interface Plan {
   readonly nodePortRange: [number, number];
   readonly userNodes: Obj;
   readonly labName: string;
+  /** What the running lab has handed out (issue 15.1), kept for the pods and Services the file still has. */
+  readonly placement?: Placement;
   readonly pods4?: Prefix;
   readonly svc4?: Prefix;
   readonly und4?: Prefix;
@@ -70,7 +72,7 @@ interface Plan {
 export function expandCluster(file: LoadedFile): Expansion {
   const raw = asObj(file.data);
   if (!isObj(raw.cluster)) return { file, diagnostics: [] };
-  const p = planOf(raw, raw.cluster, file.at);
+  const p = { ...planOf(raw, raw.cluster, file.at), ...(file.placement ? { placement: file.placement } : {}) };
   const { at, diags, C } = p;
   // a CIDR that is not one: everything drawn from it would crash or only echo the mistake (issue 18)
   if (diags.some((x) => x.severity === 'error' && x.code === 'cluster.cidr')) return { file, diagnostics: diags, failed: true };
@@ -298,13 +300,22 @@ function placePods(p: Plan, nodes: readonly Draft['nodes'][number][]): PodDraft[
       pods.push({ name, namespace, labels: asObj(o.labels) as Record<string, string>, node, ip: n.ip, ...(n.ip6 ? { ip6: n.ip6 } : {}), ports, hostIf: n.underlayIf, hostNetwork: true, path, image: str(o.image), cmd: o.cmd });
       return;
     }
-    const k = (perNode.get(node) ?? 0) + 1;
-    perNode.set(node, k);
     const b = parsePrefix(n.podCIDR)!;
     const first = cni === 'calico-bgp' ? 0 : 1; // bridge CNIs keep .1 for cni0
     const room = Number(size(b)) - 2 - first;
+    // a pod the running lab has keeps its address (issue 15.1); a new one takes the next host number nobody holds
+    const kept = keptHost(name, node, b);
+    let k = kept ?? 0;
+    if (kept === undefined) {
+      const used = taken(node);
+      k = (perNode.get(node) ?? 0) + 1;
+      while (used.has(k)) k++;
+      perNode.set(node, k);
+    }
+    taken(node).add(k);
     if (k > room) {
-      if (k === room + 1) diags.push(error('cluster.node-cidr-full', `node ${node}'s pod block ${n.podCIDR} has room for ${room} pods, and pod ${name} is number ${k} placed on it`, at(path, true), `use a shorter node-mask than /${mask}, or place pods on other nodes`));
+      if (!fullNodes.has(node)) diags.push(error('cluster.node-cidr-full', `node ${node}'s pod block ${n.podCIDR} has room for ${room} pods, and pod ${name} is number ${k} placed on it`, at(path, true), `use a shorter node-mask than /${mask}, or place pods on other nodes`));
+      fullNodes.add(node);
       return;
     }
     const ip = formatAddress(4, b.addr + BigInt(first + k));
@@ -326,6 +337,31 @@ function placePods(p: Plan, nodes: readonly Draft['nodes'][number][]): PodDraft[
   };
   const checked = new Set<string>();
   const full6 = new Set<string>();
+  const fullNodes = new Set<string>();
+  // the host numbers held on each node: the running lab's pods' first (issue 15.1), so that new pods go around them
+  const held = new Map<string, Set<number>>();
+  const taken = (node: string): Set<number> => {
+    let t = held.get(node);
+    if (!t) held.set(node, (t = new Set()));
+    return t;
+  };
+  const firstHost = cni === 'calico-bgp' ? 0 : 1;
+  const hostOf = (ip: string, b: ReturnType<typeof parsePrefix>): number | undefined => {
+    const a = parseAddress(ip);
+    if (!a || !b || a.family !== 4 || !contains(b, 4, a.addr)) return undefined;
+    const k = Number(a.addr - b.addr) - firstHost;
+    return k >= 1 ? k : undefined;
+  };
+  for (const [, was] of Object.entries(p.placement?.pods ?? {})) {
+    const n = nodes.find((x) => x.name === was.node);
+    const k = n ? hostOf(was.ip, parsePrefix(n.podCIDR)) : undefined;
+    if (n && k !== undefined) taken(n.name).add(k);
+  }
+  /** The host number a pod of the running lab keeps: on the same node, in the node's block. */
+  const keptHost = (name: string, node: string, b: ReturnType<typeof parsePrefix>): number | undefined => {
+    const was = p.placement?.pods[name];
+    return was && was.node === node ? hostOf(was.ip, b) : undefined;
+  };
   if (p.dnsOn && nodes.length) place(DNS_POD, nodes[0].name, ['cluster', 'dns'], { labels: { 'k8s-app': 'kube-dns' }, ports: [{ port: 53, name: 'dns', protocol: 'UDP' }, { port: 53, name: 'dns-tcp', protocol: 'TCP' }] }, 'kube-system');
   if (wantsIngress(C) && nodes.length) {
     const ic = asObj(C['ingress-controller']);
@@ -355,7 +391,10 @@ function placePods(p: Plan, nodes: readonly Draft['nodes'][number][]): PodDraft[
     // a StatefulSet's pods are <name>-0 … <name>-(N-1); a Deployment's (here) <name>-1 … <name>-N
     const names = sts !== undefined ? Array.from({ length: count || 1 }, (_, k) => `${name}-${k}`) : count ? Array.from({ length: count }, (_, k) => `${name}-${k + 1}`) : [name];
     for (const pn of names) {
-      const node = explicit ?? nodeNames[rr++ % Math.max(1, nodeNames.length)];
+      // a pod of the running lab stays on its node (issue 15.1), as a Kubernetes pod is never moved
+      const was = p.placement?.pods[pn];
+      const rrNode = explicit === undefined ? nodeNames[rr++ % Math.max(1, nodeNames.length)] : undefined;
+      const node = explicit ?? (was && nodeNames.includes(was.node) ? was.node : rrNode);
       const dnsName = sts !== undefined ? { hostname: pn, subdomain: sts } : { ...(str(o.hostname) ? { hostname: str(o.hostname) } : {}), ...(str(o.subdomain) ? { subdomain: str(o.subdomain) } : {}) };
       if (node !== undefined) place(pn, node, path, o, str(o.namespace) ?? 'default', dnsName);
     }
@@ -376,7 +415,7 @@ function clusterModel(p: Plan, pods: readonly PodDraft[], peers: readonly string
     if (lb4 && other && overlaps(lb4, other)) diags.push(error('cluster.cidr-overlap', `the load-balancer pool ${lbPool} overlaps ${what}`, at(['cluster', 'bgp', 'load-balancer-pool']), 'give LoadBalancer addresses a range of their own, e.g. 172.30.0.0/24'));
   }
   const services = wantsIngress(C) ? { ...asObj(C.services), [INGRESS_SERVICE]: controllerServiceEntry(C) } : asObj(C.services);
-  const model = buildServices(services, { at: wantsIngress(C) ? controllerServiceAt(C, at) : at, diags, serviceCIDR: p.serviceCIDR, ...(p.svc6 ? { serviceCIDR6: p.serviceCIDR6 } : {}), nodePortRange: p.nodePortRange, pods, lbPool, noLoadBalancer, dnsIP, dnsIP6 });
+  const model = buildServices(services, { ...(p.placement ? { placement: p.placement.services } : {}), at: wantsIngress(C) ? controllerServiceAt(C, at) : at, diags, serviceCIDR: p.serviceCIDR, ...(p.svc6 ? { serviceCIDR6: p.serviceCIDR6 } : {}), nodePortRange: p.nodePortRange, pods, lbPool, noLoadBalancer, dnsIP, dnsIP6 });
   if (dnsIP) {
     // a dual-stack cluster's kube-dns answers on both families (PreferDualStack: both ClusterIPs)
     const families = dnsIP6 ? { clusterIP6: dnsIP6, ipFamilies: ['IPv4', 'IPv6'] as IPFamily[], ipFamilyPolicy: 'PreferDualStack' as const } : {};

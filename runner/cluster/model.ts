@@ -3,7 +3,7 @@
  * addresses and endpoints, NetworkPolicies, namespaces. Pure; every mistake is a diagnostic with its YAML place.
  */
 import { didYouMean, error, warning, type Diagnostic, type SourcePos } from '../config/diagnostics.ts';
-import type { PathSeg } from '../config/load.ts';
+import type { PathSeg, Placement } from '../config/load.ts';
 import { contains, formatAddress, network, parseAddress, parsePrefix, size } from '../model/ip.ts';
 import { matches } from './selectors.ts';
 import type { Endpoint, IPFamily, IPFamilyPolicy, NetworkPolicy, Pod, PolicyPeer, PolicyRule, Protocol, Service, ServiceEndpoints, ServicePort } from './types.ts';
@@ -24,6 +24,8 @@ export interface ModelContext {
   /** Dual-stack (issue 14.1): the IPv6 service CIDR and kube-dns's IPv6 address; absent in an IPv4-only cluster. */
   readonly serviceCIDR6?: string;
   readonly dnsIP6?: string;
+  /** The running lab's Services' ClusterIPs and NodePorts (issue 15.1), kept for the Services the file still has. */
+  readonly placement?: Placement['services'];
 }
 
 export interface ServiceModel {
@@ -55,6 +57,42 @@ interface Allocation {
   readonly svcSize6: number;
   nextPort: number;
   nextLB: number;
+  /** Addresses and ports a Service of the running lab keeps (by `ns/name|IPv4`, `ns/name|name|port/proto`), taken first. */
+  readonly kept: Map<string, string | number>;
+}
+
+const svcKey = (d: Draft): string => `${str(d.s.namespace) ?? 'default'}/${d.name}`;
+/** A service port's key in a Placement: its name, port and protocol. */
+export const portKey = (rp: { readonly name?: unknown; readonly port?: unknown; readonly protocol?: unknown }): string => `${str(rp.name) ?? ''}|${String(rp.port)}/${str(rp.protocol) ?? 'TCP'}`;
+
+/**
+ * The ClusterIPs and NodePorts the running lab's Services hold (issue 15.1), taken after the written ones and before
+ * any is allocated: a Service the file still has keeps them, as the apiserver never renumbers a Service. One that
+ * no longer fits (outside a changed range, or written for another Service now) is allocated afresh.
+ */
+function keepPlacement(drafts: readonly Draft[], ctx: ModelContext, alloc: Allocation): void {
+  if (!ctx.placement) return;
+  for (const d of drafts) {
+    const was = ctx.placement[svcKey(d)];
+    if (!was) continue;
+    const written = writtenIPs(d);
+    for (const ip of was.clusterIPs) {
+      const a = parseAddress(ip);
+      const cidr = a?.family === 6 ? ctx.serviceCIDR6 : ctx.serviceCIDR;
+      const family: IPFamily = a?.family === 6 ? 'IPv6' : 'IPv4';
+      if (!a || !cidr || written.some((w) => w.ip === 'None' || familyOf(w.ip) === family) || alloc.takenIPs.has(ip)) continue;
+      if (!contains(network(parsePrefix(cidr)!), a.family, a.addr)) continue;
+      alloc.takenIPs.add(ip);
+      alloc.kept.set(`${svcKey(d)}|${family}`, ip);
+    }
+    const [lo, hi] = ctx.nodePortRange;
+    for (const rp of Array.isArray(d.s.ports) ? d.s.ports.map(asObj) : []) {
+      const np = was.nodePorts[portKey(rp)];
+      if (np === undefined || rp.nodePort !== undefined || np < lo || np > hi || alloc.takenPorts.has(np)) continue;
+      alloc.takenPorts.add(np);
+      alloc.kept.set(`${svcKey(d)}|${portKey(rp)}`, np);
+    }
+  }
 }
 
 /** Explicit clusterIP, loadBalancerIP and nodePorts, checked and taken first, so that allocation skips them. */
@@ -177,6 +215,8 @@ function clusterIPOf(d: Draft, family: IPFamily, written: string | undefined, ct
   const { at, diags } = ctx;
   const { name, path: p } = d;
   if (written !== undefined) return canonIP(written);
+  const kept = alloc.kept.get(`${svcKey(d)}|${family}`);
+  if (typeof kept === 'string') return kept;
   const six = family === 'IPv6';
   const cidr = six ? ctx.serviceCIDR6! : ctx.serviceCIDR;
   const size = six ? alloc.svcSize6 : alloc.svcSize;
@@ -217,6 +257,8 @@ function servicePortsOf(d: Draft, type: Service['type'], ctx: ModelContext, allo
   });
   const ports: ServicePort[] = rawPorts.map((rp) => {
     let nodePort = typeof rp.nodePort === 'number' ? rp.nodePort : undefined;
+    const kept = alloc.kept.get(`${svcKey(d)}|${portKey(rp)}`);
+    if (external && nodePort === undefined && typeof kept === 'number') nodePort = kept;
     if (external && nodePort === undefined) {
       while (alloc.takenPorts.has(alloc.nextPort)) alloc.nextPort++;
       if (alloc.nextPort > ctx.nodePortRange[1]) {
@@ -341,9 +383,11 @@ export function buildServices(raw: Obj, ctx: ModelContext): ServiceModel {
     svcSize6: ctx.serviceCIDR6 ? Number(size(parsePrefix(ctx.serviceCIDR6)!) > 1_000_000n ? 1_000_000n : size(parsePrefix(ctx.serviceCIDR6)!)) : 0,
     nextPort: ctx.nodePortRange[0],
     nextLB: 1,
+    kept: new Map(),
   };
   const drafts: Draft[] = Object.entries(asObj(raw)).map(([name, v]) => ({ name, s: asObj(v), path: ['cluster', 'services', name] }));
   reserveExplicit(drafts, ctx, alloc);
+  keepPlacement(drafts, ctx, alloc);
   const services: Service[] = [];
   const pos = new Map<string, SourcePos>();
   for (const d of drafts) {

@@ -17,6 +17,19 @@ export interface LoadedFile {
   readonly data: unknown;
   /** Position of the value at `path`, or of its key when `key` is true; falls back to the nearest parent. */
   at(path: readonly PathSeg[], key?: boolean): SourcePos;
+  /**
+   * What the running lab of this name has handed out (issue 15.1): its pods' nodes and addresses, its Services'
+   * ClusterIPs and NodePorts. A changed file keeps them for what it still has, as Kubernetes keeps a pod's address and
+   * a Service's ClusterIP; only what is new is allocated. Absent when the lab is not up.
+   */
+  readonly placement?: Placement;
+}
+
+/** Allocations of a running cluster, kept across a change of its lab file (issue 15.1). */
+export interface Placement {
+  readonly pods: Readonly<Record<string, { readonly node: string; readonly ip: string; readonly ip6?: string }>>;
+  /** By namespace/name: the ClusterIPs (primary first) and each port's NodePort, by `name|port/protocol`. */
+  readonly services: Readonly<Record<string, { readonly clusterIPs: readonly string[]; readonly nodePorts: Readonly<Record<string, number>> }>>;
 }
 
 export function readLabFile(file: string): LoadedFile {

@@ -34,7 +34,7 @@ export interface StartReport {
 }
 
 /** End processes: SIGTERM, then SIGKILL for those still there after `graceMs`. */
-async function endAll(pids: readonly number[], graceMs = 1500): Promise<void> {
+export async function endAll(pids: readonly number[], graceMs = 1500): Promise<void> {
   for (const p of pids) kill(p, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline && pids.some(alive)) await new Promise((r) => setTimeout(r, 20));

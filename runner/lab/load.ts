@@ -19,6 +19,7 @@ import type { Plan } from '../plan/ops.ts';
 import { inheritedForwarding, labNetns } from '../exec/host.ts';
 import { labDir, readState, type LabState } from '../exec/state.ts';
 import { structureHash } from '../model/structure-hash.ts';
+import { appliedPath } from '../exec/applied.ts';
 
 export { compile, readLabFile };
 export { resolveLab };
@@ -101,7 +102,7 @@ export async function verifyLab(loaded: Loaded, ctx: CompileContext = compileCon
   return diags;
 }
 
-export type UpCheck = { action: 'create' } | { action: 'already-up'; state: LabState; adopted?: boolean } | { action: 'clean-first'; reason: string };
+export type UpCheck = { action: 'create' } | { action: 'already-up'; state: LabState; adopted?: boolean } | { action: 'clean-first'; reason: string } | { action: 'apply'; state: LabState };
 
 /** What `lab up` must do about what is already on the machine under this lab's name. */
 export function checkExisting(lab: ResolvedLab, recreate: boolean, selection?: { readonly nodes: readonly string[] }): UpCheck {
@@ -117,6 +118,8 @@ export function checkExisting(lab: ResolvedLab, recreate: boolean, selection?: {
     // part of the lab (issue 15.4): another part (or the whole) is up: rebuilt only when asked to
     const was = state.selection?.nodes.join(',') ?? '';
     const now = selection?.nodes.join(',') ?? '';
+    // another part (or the whole lab) from the running part: the difference applied in place (issue 15.1)
+    if (complete && was !== now && !recreate && existsSync(appliedPath(lab.name))) return { action: 'apply', state };
     if (complete && was !== now && !recreate) {
       const said = (s: string): string => (s ? `part of it (${s.split(',').join(', ')})` : 'the whole lab');
       throw new LabError([error('lab.selection-changed', `lab ${lab.name} is up as ${said(was)}, not as ${said(now)}`, lab.namePos, `run \`lab up --recreate\` with the selection you want to take it down and bring that up, or \`lab down ${lab.name}\` first`)], 2);
@@ -125,6 +128,8 @@ export function checkExisting(lab: ResolvedLab, recreate: boolean, selection?: {
     if (complete && state.hash === lab.hash) return { action: 'already-up', state };
     // only the tests (or texts) changed: the network is the same, so the lab stays up and adopts the new file
     if (complete && state.structure !== undefined && state.structure === structureHash(lab)) return { action: 'already-up', state, adopted: true };
+    // the file changed: apply the difference in place (issue 15.1), when the plan the lab is up from is recorded
+    if (complete && !recreate && existsSync(appliedPath(lab.name))) return { action: 'apply', state };
     if (complete && !recreate) {
       throw new LabError(
         [error('lab.changed', `lab ${lab.name} is up, but ${lab.file} has changed since`, lab.namePos, 'run `lab up --recreate` to take it down and bring the new version up, or `lab down` first')],

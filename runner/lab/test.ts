@@ -1,4 +1,5 @@
 /** `lab test`: run a lab's tests against the running lab; record the summary and the latest results. */
+import { structureHash } from '../model/structure-hash.ts';
 import { runTests, type TestResult } from '../../assertions/runner.ts';
 import type { LabControl, RunContext } from '../../assertions/types.ts';
 import type { Plan } from '../plan/ops.ts';
@@ -146,6 +147,10 @@ export async function testLoaded(whole: Loaded, opts: TestOptions, ui: LabUi): P
   const damage = state ? await labDamage(state) : [];
   if (damage.length) {
     throw new LabError([{ severity: 'error', code: 'test.damaged', message: `lab ${lab.name} is damaged: ${damage.map((d) => d.text).join('; ')}`, hint: `run \`lab up ${lab.file}\` to rebuild it`, pos: lab.namePos }], EXIT.environment);
+  }
+  // the file changed since the lab came up (issue 15.1): its tests would judge the running lab by the new file's model
+  if (state?.structure !== undefined && state.structure !== structureHash(lab)) {
+    throw new LabError([{ severity: 'error', code: 'test.changed', message: `lab ${lab.name} is up from an earlier version of ${lab.file}: what the file builds has changed since`, hint: `run \`lab up ${lab.file}\` to change the running lab to it (\`lab plan --diff ${lab.file}\` prints what that runs), then test`, pos: lab.namePos }], EXIT.environment);
   }
   if (!lab.tests.length) {
     ui.info(`lab ${lab.name} has no tests`);

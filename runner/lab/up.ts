@@ -12,6 +12,8 @@ import { requireRoot } from './root.ts';
 import type { TestOptions, TestReport } from './test.ts';
 import { imageProgress, type LabUi } from './ui.ts';
 import { labDir } from '../exec/state.ts';
+import { writeApplied } from '../exec/applied.ts';
+import { appliedOf } from '../plan/diff.ts';
 import { createRunContext } from '../exec/node-exec.ts';
 import { DEFAULT_READY_TIMEOUT_MS } from '../model/ready.ts';
 import { notReadyError, readyProbes, waitReady, type ReadyReport } from './ready.ts';
@@ -38,8 +40,10 @@ export interface UpOptions {
 export interface UpReport {
   /** The lab as built: a part of it (and what was left out) with --nodes/--exclude. */
   readonly loaded: LoadedPart;
-  /** 'already-up': the lab was up from this very file; nothing was done. */
-  readonly outcome: 'up' | 'already-up';
+  /** 'already-up': the lab was up from this very file; nothing was done. 'applied': a changed file applied in place. */
+  readonly outcome: 'up' | 'already-up' | 'applied';
+  /** What the change to a running lab did (outcome 'applied'). */
+  readonly applied?: import('./apply.ts').ApplyReport;
   /** The images its containers use (made ready before anything was created). */
   readonly images: readonly string[];
   /** Why what was left of the lab was removed first, if it was. */
@@ -55,7 +59,7 @@ export interface UpReport {
 /** lab up [LAB]: load, check (root, features, kinds' verify), then build the lab phase by phase. */
 export async function up(arg: string | undefined, opts: UpOptions, ui: LabUi): Promise<UpReport> {
   const t0 = performance.now();
-  const loaded = partOf(loadLab(labPathOf(arg)), opts.select);
+  const loaded = partOf(loadLab(labPathOf(arg), { fresh: !!opts.recreate }), opts.select);
   const { lab, warnings, sources, part } = loaded;
   ui.diagnostics(warnings, sources);
   requireRoot('up');
@@ -76,6 +80,7 @@ export async function up(arg: string | undefined, opts: UpOptions, ui: LabUi): P
     } else ui.info(`lab ${lab.name} is already up (since ${existing.state.upAt ?? existing.state.startedAt}); nothing to do`);
     return withTests({ loaded, outcome: 'already-up', images: [], ms: Math.round(performance.now() - t0) });
   }
+  if (existing.action === 'apply') return withTests(await applyUp(loaded, opts, ui, t0));
   if (damage.length) {
     ui.info(`lab ${lab.name} is up but damaged (${damage.map((d) => d.text).join('; ')}); rebuilding it`);
     await teardown(lab.name);
@@ -98,6 +103,19 @@ export async function up(arg: string | undefined, opts: UpOptions, ui: LabUi): P
   const readyMs = ready && Math.round(performance.now() - t0);
   if (ready && readyMs !== undefined) ui.info(`lab ${lab.name} is ready in ${readyMs} ms: ${ready.items.length} check(s) held ${ready.ms} ms after it was up`);
   return withTests({ loaded, outcome: 'up', images, cleanedFirst: existing.action === 'clean-first' ? existing.reason : undefined, ms, ...(ready ? { ready, readyMs } : {}) });
+}
+
+/** A changed file on a running lab: only the difference is applied (runner/lab/apply.ts), then readiness is waited for. */
+async function applyUp(loaded: Loaded, opts: UpOptions, ui: LabUi, t0: number): Promise<Omit<UpReport, 'test'>> {
+  const { lab } = loaded;
+  const applied = await (await import('./apply.ts')).applyChange(loaded, !!opts.quiet, ui);
+  const d = applied.diff;
+  ui.info(d.empty ? `lab ${lab.name} is up and already is ${lab.file}'s network; nothing to change` : `lab ${lab.name} changed in place in ${applied.ms} ms: ${d.changes.length} change(s)${d.rebuilds.length ? `, rebuilt ${d.rebuilds.map((r) => r.node).join(', ')}` : ''}`);
+  const ms = Math.round(performance.now() - t0);
+  const ready = opts.wait === false || d.empty ? undefined : await waitUntilReady(loaded, opts.wait ?? DEFAULT_READY_TIMEOUT_MS, opts, ui);
+  const readyMs = ready && Math.round(performance.now() - t0);
+  if (ready && readyMs !== undefined) ui.info(`lab ${lab.name} is ready in ${readyMs} ms: ${ready.items.length} check(s) held`);
+  return { loaded, outcome: 'applied', images: [], applied, ms, ...(ready ? { ready, readyMs } : {}) };
 }
 
 /** Wait for what the model says must hold (runner/lab/ready.ts); undefined when the lab has nothing to wait for. */
@@ -131,6 +149,7 @@ async function waitUntilReady(loaded: Loaded, timeoutMs: number, opts: UpOptions
 async function build(lab: ResolvedLab, plan: Plan, images: readonly string[], selection: { readonly nodes: readonly string[]; readonly of: number } | undefined, opts: UpOptions, ui: LabUi): Promise<void> {
   const state: LabState = { version: 1, lab: lab.name, file: lab.file, hash: lab.hash, structure: structureHash(lab), status: 'creating', startedAt: new Date().toISOString(), namespaces: [...plan.namespaces], objects: [], daemons: [], ...(selection ? { selection: { nodes: [...selection.nodes], of: selection.of } } : {}) };
   writeState(state); // written before anything exists: a crash from here on leaves a state that `lab down` reads
+  writeApplied(lab.name, appliedOf(lab, plan)); // what a changed file is compared with (issue 15.1)
   try {
     const runs = schedule(plan);
     await ui.tasks(

@@ -9,7 +9,7 @@ import { exposeNetnsLine } from './docker-argv.ts';
 import { FANOUT_PARALLEL, schedule, type Unit } from './units.ts';
 import { cniDelLines, cniPlanLines } from './cni-argv.ts';
 
-const TITLES: Record<string, string> = {
+export const TITLES: Record<string, string> = {
   namespaces: 'network namespaces (one per node, plus the lab fabric) and containers',
   links: 'veth pairs created directly inside their namespaces',
   configure: 'inside each namespace: sysctls, bridges, addresses, routes',
@@ -51,7 +51,7 @@ export function printPlan(plan: Plan, opts: PrintOptions = {}): string {
   return `${out.join('\n')}\n`;
 }
 
-function printUnit(u: Unit): string[] {
+export function printUnit(u: Unit): string[] {
   const lines: string[] = [];
   const notes = [...new Set(u.steps.map((s) => s.note).filter(Boolean))];
   const sources = [...new Set(u.steps.map((s) => (s.source ? formatPos(s.source) : '')).filter(Boolean))];

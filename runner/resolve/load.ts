@@ -7,6 +7,7 @@ import { join, resolve as resolvePath } from 'node:path';
 import { LabError, type Diagnostic } from '../config/diagnostics.ts';
 import { readLabFile, type LoadedFile } from '../config/load.ts';
 import type { ResolvedLab } from '../model/types.ts';
+import { runningPlacement } from '../exec/applied.ts';
 import { checkHandout } from './handout-check.ts';
 import { checkTraces } from './handout-traces.ts';
 import { dedupe, resolveLab, type ResolveResult } from './resolve.ts';
@@ -38,8 +39,20 @@ export function checkLab(file: LoadedFile): ResolveResult {
   return { ...r, lab: diagnostics.some((d) => d.severity === 'error') ? undefined : r.lab, diagnostics };
 }
 
-export function loadLab(path: string): Loaded {
-  const file = readLabFile(path);
+export interface LoadOptions {
+  /** Allocate a cluster's addresses afresh, not as the running lab of the same name holds them (`lab up --recreate`). */
+  readonly fresh?: boolean;
+}
+
+/**
+ * Read and resolve a lab file. When a lab of its name is up, its pods and Services keep the addresses it handed out
+ * (issue 15.1): every command sees the lab as it runs, and a changed file allocates only what is new.
+ */
+export function loadLab(path: string, opts: LoadOptions = {}): Loaded {
+  const read = readLabFile(path);
+  const name = (read.data as { name?: unknown } | null)?.name;
+  const placement = !opts.fresh && typeof name === 'string' && /^[a-z0-9][a-z0-9-]*$/.test(name) ? runningPlacement(name) : undefined;
+  const file = placement ? { ...read, placement } : read;
   const sources = new Map([[file.file, file.text]]);
   const r = checkLab(file);
   for (const [k, v] of r.sources ?? []) sources.set(k, v);

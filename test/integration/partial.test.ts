@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lab, labLeftovers, ROOT, type Run } from './helpers.ts';
+import { lab, labLeftovers, processesMatching, ROOT, type Run } from './helpers.ts';
 
 const show = (r: Run): string => `exit ${r.exitCode}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 const netns = (name: string): string[] => readdirSync('/run/netns').filter((n) => n.startsWith(`nsl.${name}.`)).sort();
@@ -75,11 +75,21 @@ describe('part of a lab (issue 15.4)', function () {
     const again = await lab(['up', file, '--nodes', 'h1,h2,r1,r2']);
     assert.equal(again.exitCode, 0, show(again));
     assert.match(again.stdout + again.stderr, /is already up/);
-    // another selection (here: the whole lab) of a running part is refused, with the way out
+    // the whole lab from the running part (issue 15.1): what is missing is added in place, r1's BIRD keeps running
+    const r1 = processesMatching('/run/nslab/p5-ebgp/bird/r1/bird.conf', 'bird');
+    assert.equal(r1.length, 1);
     const whole = await lab(['up', file]);
-    assert.equal(whole.exitCode, 2, show(whole));
-    assert.match(whole.stderr, /is up as part of it \(r1, r2, h1, h2\), not as the whole lab/);
-    assert.match(whole.stderr, /--recreate/);
+    assert.equal(whole.exitCode, 0, show(whole));
+    assert.match(whole.stdout + whole.stderr, /changed in place/);
+    assert.deepEqual(netns('p5-ebgp'), ['h1', 'h2', 'h3', 'r1', 'r2', 'r3'].map((n) => `nsl.p5-ebgp.${n}`));
+    assert.deepEqual(processesMatching('/run/nslab/p5-ebgp/bird/r1/bird.conf', 'bird'), r1, 'r1\'s BIRD is the same process');
+    const whole1 = JSON.parse(readFileSync('/run/nslab/p5-ebgp/state.json', 'utf8')) as { selection?: unknown };
+    assert.equal(whole1.selection, undefined, 'the state says the whole lab is up');
+    // and back to the part: r3 and h3 go, nothing of them is left
+    const part = await lab(['up', file, '--nodes', 'r1,r2,h1,h2']);
+    assert.equal(part.exitCode, 0, show(part));
+    assert.deepEqual(netns('p5-ebgp'), ['h1', 'h2', 'r1', 'r2'].map((n) => `nsl.p5-ebgp.${n}`));
+    assert.deepEqual(containers('p5-ebgp'), ['nsl.p5-ebgp.r1', 'nsl.p5-ebgp.r2']);
 
     const down = await lab(['down', 'p5-ebgp']);
     assert.equal(down.exitCode, 0, show(down));

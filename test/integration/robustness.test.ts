@@ -1,6 +1,6 @@
 /** The engine on a real kernel: isolation, crashes, failures, reconciliation, and the printed plan. */
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -96,16 +96,24 @@ describe('engine robustness (root, real kernel)', function () {
     assert.deepEqual(labLeftovers('deadd'), []);
   });
 
-  it('a changed lab file is refused while the lab is up, and --recreate rebuilds it', async () => {
+  it('a changed lab file changes the running lab in place (issue 15.1); --recreate rebuilds it', async () => {
     const f = write(dir, 'lab.yaml', veth.replace(/^name: .*$/m, 'name: changing'));
     expectOk(await lab(['up', f]), 'first up');
+    const netnsId = (): string => execFileSync('ip', ['netns', 'exec', 'nsl.changing.c1', 'stat', '-L', '-c', '%i', '/proc/self/ns/net'], { encoding: 'utf8' }).trim();
+    const c1 = netnsId();
     writeFileSync(f, readFileSync(f, 'utf8').replace('10.0.0.2/24', '10.0.0.3/24'));
     const r = await lab(['up', f]);
-    assert.equal(r.exitCode, 2);
-    assert.match(r.stderr, /lab\.yaml:\d+:\d+: error: lab changing is up, but .* has changed since/);
-    expectOk(await lab(['up', f, '--recreate']), 'up --recreate');
+    expectOk(r, 'up of the changed file');
+    assert.match(r.stdout + r.stderr, /lab changing changed in place in \d+ ms/);
     const ex = await lab(['exec', 'changing', 'c2', '--', 'ip', '-o', 'addr', 'show', 'eth0']);
     assert.match(ex.stdout + ex.stderr, /10\.0\.0\.3\/24/);
+    assert.doesNotMatch(ex.stdout + ex.stderr, /10\.0\.0\.2\/24/, 'the old address is gone');
+    assert.equal(netnsId(), c1, 'c1 is the same namespace: nothing was rebuilt');
+    writeFileSync(f, readFileSync(f, 'utf8').replace('10.0.0.3/24', '10.0.0.4/24'));
+    expectOk(await lab(['up', f, '--recreate']), 'up --recreate');
+    assert.notEqual(netnsId(), c1, '--recreate made the namespaces anew');
+    const ex2 = await lab(['exec', 'changing', 'c2', '--', 'ip', '-o', 'addr', 'show', 'eth0']);
+    assert.match(ex2.stdout + ex2.stderr, /10\.0\.0\.4\/24/);
   });
 
   it('a lab name already used by a running lab from another file is refused with its line', async () => {
@@ -121,7 +129,7 @@ describe('engine robustness (root, real kernel)', function () {
     assert.match(v.stderr + v.stdout, /warning: lab name "clash" is already used by a running lab from .*a\.yaml: `lab up` of this file is refused while it runs/);
   });
 
-  it('a change to the tests only needs no --recreate; a change to the network does (issue 18)', async () => {
+  it('a change to the tests only needs no --recreate; a change to the network is applied by lab up, not tested stale (issues 18, 15.1)', async () => {
     const f = write(dir, 'lab.yaml', veth.replace(/^name: .*$/m, 'name: retest'));
     expectOk(await lab(['up', f]), 'up');
     writeFileSync(f, readFileSync(f, 'utf8').replace(/^tests:\n/m, 'tests:\n  - name: added later\n    ping: { from: c1, to: c2, count: 1 }\n'));
@@ -130,9 +138,14 @@ describe('engine robustness (root, real kernel)', function () {
     assert.match(again.stdout + again.stderr, /changed only in what it tests or says, so nothing to rebuild/);
     assert.match(again.stdout, /✔ added later/);
     writeFileSync(f, readFileSync(f, 'utf8').replace('10.0.0.2/24', '10.0.0.20/24'));
-    const changed = await lab(['up', f]);
-    assert.equal(changed.exitCode, 2, changed.stderr);
-    assert.match(changed.stderr, /lab retest is up, but .* has changed since/);
+    // the network changed: `lab test` does not judge the running lab by the new file; `lab up` changes it in place
+    const stale = await lab(['test', f]);
+    assert.equal(stale.exitCode, 4, stale.stderr);
+    assert.match(stale.stderr, /lab retest is up from an earlier version of .*: what the file builds has changed since/);
+    assert.match(stale.stderr, /lab plan --diff/);
+    const changed = await lab(['up', f, '--test']);
+    expectOk(changed, 'up of the changed network');
+    assert.match(changed.stdout + changed.stderr, /lab retest changed in place/);
   });
 
   it('a failing assertion fails `lab test` with expected, seen and the command, also in JUnit', async () => {

@@ -1,6 +1,7 @@
 import { loadLab, labPathOf, planContextFor, planOf } from '../../lab/load.ts';
 import { teardownCommands } from '../../exec/teardown.ts';
 import { printPlan } from '../../plan/print.ts';
+import { printDiff } from '../../plan/diff-print.ts';
 import type { Args } from '../args.ts';
 import { EXIT } from '../exit-codes.ts';
 import { showDiagnostics } from '../output.ts';
@@ -25,6 +26,13 @@ export async function planCmd(a: Args): Promise<number> {
   const { lab, warnings, sources, part } = partOf(loadLab(labPathOf(a.positionals[0])), selectRequest(a.options.get('nodes'), a.options.get('exclude')));
   showDiagnostics(warnings, sources);
   // nothing is probed: the features the lab depends on are assumed present, and the plan says so
+  if (a.flags.has('diff')) {
+    // the change to the running lab: compiled as `lab up` compiles it, compared with the plan the lab is up from
+    const { diffFor } = await import('../../lab/apply.ts');
+    const { diff, state } = await diffFor(lab);
+    process.stdout.write(printDiff(diff, state));
+    return EXIT.ok;
+  }
   const plan0 = planOf(lab, planContextFor(lab));
   // part of the lab (issue 15.4): the plan says which part, and what was left out
   const plan = part ? { ...plan0, notes: [partText(part.selection), ...part.notes, ...(plan0.notes ?? [])] } : plan0;

@@ -1,0 +1,87 @@
+/** The diff from a running lab's plan to its changed file's (issue 15.1): golden diffs of small lab pairs, and its parts. */
+import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
+import { compileContext, loadLab, planOf } from '../../runner/api.ts';
+import { appliedOf, diffPlans, iptablesReplace, nftReplace, withoutComments, type Applied } from '../../runner/plan/diff.ts';
+import { printDiff } from '../../runner/plan/diff-print.ts';
+import { expectGolden } from './golden.ts';
+
+const FIX = 'test/unit/fixtures/diff';
+const GOLDEN = 'test/unit/golden/diff';
+
+function applied(file: string): Applied {
+  const { lab } = loadLab(join(FIX, file));
+  const ctx = compileContext(lab.name, ['lab'], { 'net.ipv4.ip_forward': '0', 'net.ipv6.conf.all.forwarding': '0' });
+  return appliedOf(lab, planOf(lab, { ...ctx, labDir: '/run/nslab/c4-bgp' }));
+}
+
+const diff = (a: string, b: string): ReturnType<typeof diffPlans> => diffPlans(applied(a), applied(b), '/run/nslab/c4-bgp/apply');
+
+describe('plan diff (lab up of a changed file)', () => {
+  for (const [name, to] of [
+    ['add-host', 'bgp-add-host.lab.yaml'],
+    ['remove-host', 'bgp-remove-host.lab.yaml'],
+    ['change', 'bgp-change.lab.yaml'],
+  ] as const) {
+    it(`bgp → ${name}: the golden diff`, () => {
+      const d = diff('bgp.lab.yaml', to);
+      expectGolden(join(GOLDEN, `bgp-${name}.diff.sh`), printDiff(d, { file: join(FIX, 'bgp.lab.yaml') }));
+    });
+  }
+
+  it('the same file: nothing to do', () => {
+    const d = diff('bgp.lab.yaml', 'bgp.lab.yaml');
+    assert.ok(d.empty);
+    assert.deepEqual(d.changes, []);
+  });
+
+  it('adding a host: only it and its router change; the other routers are not touched; r1 reloads its BIRD configuration', () => {
+    const d = diff('bgp.lab.yaml', 'bgp-add-host.lab.yaml');
+    assert.deepEqual(d.added, ['h4']);
+    assert.deepEqual(d.removed, []);
+    assert.deepEqual(d.rebuilds, []);
+    assert.deepEqual(d.removals, []);
+    const touched = new Set(d.forward.steps.map((s) => ('ns' in s.op ? s.op.ns : s.op.type === 'file' ? s.op.lane : undefined)).filter(Boolean));
+    assert.ok(!touched.has('nsl.c4-bgp.r2') && !touched.has('nsl.c4-bgp.r3'), `touched ${[...touched].join(', ')}`);
+    const reload = d.forward.steps.find((s) => s.id === 'r1.bird.configure');
+    assert.ok(reload && reload.op.type === 'exec' && reload.op.argv.includes('configure'));
+    assert.ok(!d.forward.steps.some((s) => s.op.type === 'daemon' && s.op.node !== 'h4'), 'no daemon but the new node\'s is started');
+    assert.ok(!d.forward.steps.some((s) => s.op.type === 'container'), 'no container is made');
+  });
+
+  it('removing a host: its node goes whole, and its router\'s end of the link with it (no undo line for it)', () => {
+    const d = diff('bgp.lab.yaml', 'bgp-remove-host.lab.yaml');
+    assert.deepEqual(d.removed, ['h3']);
+    const node = d.removals.find((r) => r.type === 'node');
+    assert.ok(node && node.type === 'node' && node.ns === 'nsl.c4-bgp.h3');
+    assert.ok(!d.removals.some((r) => r.type === 'ip' && r.lines.some((l) => l.includes('eth2'))), 'r3:eth2 goes with the link');
+  });
+
+  it('a node whose kind changed is rebuilt, with the reason and its links named', () => {
+    const d = diff('bgp.lab.yaml', 'bgp-change.lab.yaml');
+    assert.equal(d.rebuilds.length, 1);
+    assert.equal(d.rebuilds[0].node, 'h3');
+    assert.match(d.rebuilds[0].reason, /kind changed from netns to container/);
+    assert.deepEqual(d.rebuilds[0].links, ['r3:eth2–h3:eth0']);
+    // h1 changed in place: the old address deleted, the new one added, the new route added
+    const undo = d.removals.find((r) => r.type === 'ip' && r.ns === 'nsl.c4-bgp.h1');
+    assert.ok(undo && undo.type === 'ip' && undo.lines.includes('addr del 10.1.0.10/24 dev eth0'));
+    assert.ok(d.forward.steps.some((s) => s.op.type === 'ip' && s.op.args.join(' ') === 'addr add 10.1.0.11/24 dev eth0'));
+  });
+
+  it('comments (which name lab-file lines) are not a change', () => {
+    assert.equal(withoutComments('a # x\n# y\nb\n'), withoutComments('a # z\nb'));
+  });
+
+  it('nft: the old tables are replaced in the same transaction', () => {
+    assert.equal(nftReplace('table inet f {\n chain c { }\n}\n', 'table inet f {\n chain d { }\n}\n'), 'add table inet f\ndelete table inet f\ntable inet f {\n chain d { }\n}\n');
+    // a text that replaces its table already is left as it is
+    assert.equal(nftReplace('add table ip kp\ndelete table ip kp\n', 'add table ip kp\ndelete table ip kp\nx\n'), 'add table ip kp\ndelete table ip kp\nx\n');
+  });
+
+  it('iptables: old rules of built-in chains deleted, chains re-declared, stale chains deleted, in one COMMIT per table', () => {
+    const old = '*filter\n:KUBE-A - [0:0]\n:KUBE-OLD - [0:0]\n-A INPUT -j KUBE-A\n-A FORWARD -j KUBE-OLD\n-A KUBE-A -j ACCEPT\nCOMMIT\n';
+    const next = '*filter\n:KUBE-A - [0:0]\n-A INPUT -j KUBE-A\n-A KUBE-A -j DROP\nCOMMIT\n';
+    assert.equal(iptablesReplace(old, next), '*filter\n:KUBE-A - [0:0]\n:KUBE-OLD - [0:0]\n-D INPUT -j KUBE-A\n-D FORWARD -j KUBE-OLD\n-A INPUT -j KUBE-A\n-A KUBE-A -j DROP\n-X KUBE-OLD\nCOMMIT\n');
+  });
+});
