@@ -3,6 +3,7 @@
  * plus each BIRD router's BGP sessions (birdc, in parallel, bounded) and, from the lab file the state records, its
  * Services, NetworkPolicies and impairments — skipped, with the reason, when that file is gone or has changed.
  */
+import { runningPart } from './partial.ts';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { labStatus, type LabStatus } from '../exec/lab-status.ts';
@@ -57,7 +58,8 @@ function modelOf(s: LabStatus): { model?: ModelStatus; modelNote?: string } {
   if (!s.file) return {};
   if (!existsSync(s.file)) return { modelNote: `${s.file} is gone: Services, policies and impairments are not shown` };
   try {
-    const { lab } = loadLab(s.file);
+    // part of the lab (issue 15.4): the Services' endpoints of the running part, as its rules have them
+    const { lab } = runningPart(loadLab(s.file));
     if (lab.name !== s.lab) return { modelNote: `${s.file} now holds lab ${lab.name}: Services, policies and impairments are not shown` };
     const now = s.hash;
     if (now !== undefined && lab.hash !== now) return { modelNote: `${s.file} has changed since \`lab up\`: Services, policies and impairments are not shown (\`lab up --recreate\` runs it as it is now)` };

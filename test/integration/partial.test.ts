@@ -107,6 +107,10 @@ describe('part of a lab (issue 15.4)', function () {
     assert.match(said, /left out of the rules \(not up\)/);
     const ns = netns('p5-k8s');
     assert.ok(ns.includes('nsl.p5-k8s.node-1') && !ns.includes('nsl.p5-k8s.node-2'), ns.join(' '));
+    // lab status shows the Services as the running part's rules have them: no endpoint on a pod of node-2
+    const st = await lab(['status', 'p5-k8s']);
+    assert.match(st.stdout, /service default\/web /, show(st));
+    for (const l of st.stdout.split('\n').filter((x) => /^\s+service /.test(x))) assert.doesNotMatch(l, /10\.244\.1\.\d+/, `an endpoint on node-2 (block 10.244.1.0/24) shown: ${l}`);
     const t = await lab(['test', file, '--reporter', 'junit', '--output', join(dir, 'p5-k8s.xml')]);
     assert.equal(t.exitCode, 5, show(t));
     assert.match(t.stdout, /3 passed, 0 failed, \d+ skipped \(not up\)/);
