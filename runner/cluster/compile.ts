@@ -169,7 +169,7 @@ function userspaceSteps(node: string, ns: string, config: string, ctx: CompileCo
   return [
     { id: `${node}.kube-proxy.ports`, phase: 'configure', order: 90, op: { type: 'sysctl', ns, values: [['net.ipv4.ip_local_reserved_ports', `${lo}-${hi}`]] }, source, note: `node ${node}: kube-proxy's proxy ports ${lo}-${hi} are never given to an outgoing connection` },
     { id: `${node}.kube-proxy.config`, phase: 'exec', order: 0, op: { type: 'file', path: paths.config, content: config, lane: ns }, source, note: `node ${node}: the user-space proxy's configuration — every service port, its proxy port and its endpoints`, creates: { kind: 'file', name: paths.config } },
-    { id: `${node}.kube-proxy.proxy`, phase: 'daemons', order: 0, op: { type: 'daemon', ns, node, name: 'kube-proxy', argv, log: paths.log }, source, note: `node ${node}: kube-proxy in userspace mode — nslab's proxy listens on one port per service port and connects to the endpoints round-robin; it re-reads its configuration when it changes`, creates: { kind: 'process', name: 'kube-proxy', ns } },
+    { id: `${node}.kube-proxy.proxy`, phase: 'daemons', order: 0, op: { type: 'daemon', ns, node, name: 'kube-proxy', argv, log: paths.log, reload: 'watch' }, source, note: `node ${node}: kube-proxy in userspace mode — nslab's proxy listens on one port per service port and connects to the endpoints round-robin; it re-reads its configuration when it changes`, creates: { kind: 'process', name: 'kube-proxy', ns } },
   ];
 }
 

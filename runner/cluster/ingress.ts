@@ -331,6 +331,6 @@ export function ingressSteps(c: ResolvedCluster, ns: string, ctx: CompileContext
   steps.push({ id: `${ic.pod}.tls.dir`, phase: 'exec', order: 1, op: { type: 'file', path: join(ic.dir, 'tls', 'README'), content: 'The lab CA and the certificates of the TLS secrets of the Ingresses, made by nslab with openssl.\n', lane: ns }, source, note: 'the TLS directory' });
   for (const t of tlsCommands(ic, labName)) steps.push({ id: `${ic.pod}.tls.${t.id}`, phase: 'exec', order: 2, op: { type: 'exec', ns, argv: t.argv }, source, note: t.note });
   const argv = ['nginx', '-e', join(ic.dir, 'error.log'), '-p', `${ic.dir}/`, '-c', conf];
-  steps.push({ id: `${ic.pod}.nginx`, phase: 'daemons', order: 0, op: { type: 'daemon', ns, node: ic.pod, name: 'nginx', argv, log: join(ctx.labDir, 'logs', `${ic.pod}.nginx.log`) }, source, note: 'the ingress controller: nginx, in the pod\'s namespace, with the generated configuration', creates: { kind: 'process', name: 'nginx', ns } });
+  steps.push({ id: `${ic.pod}.nginx`, phase: 'daemons', order: 0, op: { type: 'daemon', ns, node: ic.pod, name: 'nginx', argv, log: join(ctx.labDir, 'logs', `${ic.pod}.nginx.log`), reload: [...argv, '-s', 'reload'] }, source, note: 'the ingress controller: nginx, in the pod\'s namespace, with the generated configuration', creates: { kind: 'process', name: 'nginx', ns } });
   return steps;
 }

@@ -464,6 +464,7 @@ export function diffPlans(old: Applied, next: Applied, workDir: string): PlanDif
   }
 
   const reloadBird = new Map<string, Step>(); // daemon step → its configuration changed
+  const reloads = new Map<string, Step>(); // a daemon that takes its changed configuration without a restart (op.reload)
   const restart = new Map<string, { step: Step; why: string }>();
   for (const [key, n] of newKeys) {
     if (n.nss.some((x) => remade.has(x))) continue; // made whole below
@@ -519,6 +520,7 @@ export function diffPlans(old: Applied, next: Applied, workDir: string): PlanDif
       for (const u of users) {
         const d = u.op as Extract<Op, { type: 'daemon' }>;
         if (d.name === 'bird') reloadBird.set(u.id, u);
+        else if (d.reload) reloads.set(u.id, u);
         else restart.set(u.id, { step: u, why: `its configuration ${op.path} changed` });
       }
       changes.push(`~ file ${op.path} rewritten${users.length ? '' : ''}`);
@@ -534,6 +536,7 @@ export function diffPlans(old: Applied, next: Applied, workDir: string): PlanDif
   }
   for (const [id, r] of restart) {
     reloadBird.delete(id);
+    reloads.delete(id);
     const d = r.step.op as Extract<Op, { type: 'daemon' }>;
     daemonStops.push({ type: 'daemon', ns: d.ns, node: d.node, name: d.name, why: r.why });
     include(r.step);
@@ -544,6 +547,16 @@ export function diffPlans(old: Applied, next: Applied, workDir: string): PlanDif
     const sock = valueAfter(d.argv, '-s');
     include({ id: `${d.node}.bird.configure`, phase: 'daemons', order: 100, op: { type: 'exec', ns: d.ns, argv: ['birdc', ...(sock ? ['-s', sock] : []), 'configure'], ...(d.container ? { container: d.container } : {}) }, source: u.source, note: `${d.node}: bird.conf changed: birdc configure (sessions whose configuration did not change stay up)` });
     changes.push(`~ ${d.node}: bird.conf changed: birdc configure (its other sessions stay up)`);
+  }
+  for (const u of reloads.values()) {
+    const d = u.op as Extract<Op, { type: 'daemon' }>;
+    if (d.reload === 'watch') {
+      changes.push(`~ ${d.node}: ${d.name} re-reads its changed configuration by itself (it watches the file): not restarted`);
+      continue;
+    }
+    if (!d.reload) continue;
+    include({ id: `${d.node}.${d.name}.reload`, phase: 'daemons', order: 100, op: { type: 'exec', ns: d.ns, argv: [...d.reload], ...(d.container ? { container: d.container } : {}) }, source: u.source, note: `${d.node}: ${d.name}'s configuration changed: reloaded in place (${d.reload.join(' ')})` });
+    changes.push(`~ ${d.node}: ${d.name}'s configuration changed: reloaded, not restarted (${d.reload.slice(-2).join(' ')})`);
   }
   // a link made again: what is configured on its ends (and the routes of those namespaces) is put back
   if (recreatedDevs.size) {

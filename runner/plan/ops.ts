@@ -41,6 +41,11 @@ export type Op =
       readonly container?: string;
       /** Open fd 3 on the log too: docker-proxy reports its start on fd 3 (dockerd's pipe) and closes it; without one open it closes its own socket. */
       readonly fd3?: boolean;
+      /**
+       * How the daemon takes a changed configuration file without a restart (a change to a running lab, issue 15.1):
+       * `watch` — it notices the file by itself; a command — run in its namespace (`nginx … -s reload`). Absent: restarted.
+       */
+      readonly reload?: 'watch' | readonly string[];
     }
   /**
    * One pod's network through the real CNI plugins, as a container runtime does it: the loopback plugin on lo,

@@ -333,4 +333,61 @@ tests:
     assert.deepEqual(labLeftovers('a5-nft'), []);
     assert.ok(!existsSync('/run/netns/nsl.a5-nft-scratch'));
   });
+  /** A shipped lab's copy under another name, its tests replaced by `tests` (YAML lines), `edit` applied to the rest. */
+  function shipped(from: string, name: string, tests: string, edit: (t: string) => string = (t) => t): string {
+    const src = readFileSync(join(ROOT, 'labs', from, 'lab.yaml'), 'utf8').split('\ntests:')[0];
+    return `${edit(src.replace(/^name: .*$/m, `name: ${name}`).replace(/\$schema=\S+/, ''))}\ntests:\n${tests}`;
+  }
+  /** The command lines of the processes in a namespace, by PID. */
+  const procsIn = (ns: string): Map<string, string> =>
+    new Map(
+      execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean)
+        .flatMap((pid) => {
+          try {
+            return [[pid, readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()] as [string, string]];
+          } catch {
+            return [];
+          }
+        }),
+    );
+
+  it('an Ingress rule added: nginx reloads gracefully (the same master process); a Service added under kube-proxy userspace: the proxies re-read their configuration (the same processes)', async () => {
+    const ing = join(dir, 'ing.lab.yaml');
+    const newsRule = (t: string): string => t.replace('        - host: blog.example\n', '        - host: news.example\n          http:\n            paths:\n              - { path: /, pathType: Prefix, backend: { service: { name: blog, port: { number: 80 } } } }\n        - host: blog.example\n');
+    writeFileSync(ing, shipped('k8s-ingress', 'a5-ing', '  - http: { from: api, url: "http://blog.example/", expect: { body: \'"node":"blog"\' } }\n'));
+    const us = join(dir, 'us.lab.yaml');
+    const web2 = (t: string): string => t.replace('  services:\n', '  services:\n    web2:\n      selector: { app: web }\n      ports: [{ port: 8080, targetPort: 80 }]\n');
+    writeFileSync(us, shipped('k8s-services-userspace', 'a5-us', '  - service: { from: client, service: web }\n'));
+    await lab(['down', 'a5-ing']);
+    await lab(['down', 'a5-us']);
+    try {
+      ok(await lab(['up', ing]), 'up the ingress lab');
+      const master = (): string[] => [...procsIn('nsl.a5-ing.ingress-nginx').entries()].filter(([, c]) => c.startsWith('nginx: master')).map(([p]) => p);
+      const m0 = master();
+      assert.equal(m0.length, 1, 'one nginx master');
+      writeFileSync(ing, shipped('k8s-ingress', 'a5-ing', '  - http: { from: api, url: "http://blog.example/", expect: { body: \'"node":"blog"\' } }\n  - http: { from: api, url: "http://news.example/", expect: { body: \'"node":"blog"\' } }\n', newsRule));
+      const plan = await lab(['plan', '--diff', ing]);
+      assert.match(plan.stdout, /ingress-nginx: nginx's configuration changed: reloaded, not restarted \(-s reload\)/, plan.stdout);
+      ok(await lab(['up', ing]), 'up with the new rule');
+      assert.deepEqual(master(), m0, 'the same nginx master (reloaded, not restarted)');
+      ok(await lab(['test', ing]), 'news.example answers through the reloaded nginx');
+
+      ok(await lab(['up', us]), 'up the userspace lab');
+      const proxies = (): string[] => ['node-1', 'node-2'].flatMap((n) => [...procsIn(`nsl.a5-us.${n}`).entries()].filter(([, c]) => c.includes('kube-proxy-userspace')).map(([p]) => `${n}:${p}`));
+      const p0 = proxies();
+      assert.equal(p0.length, 2, p0.join(' '));
+      writeFileSync(us, shipped('k8s-services-userspace', 'a5-us', '  - service: { from: client, service: web }\n  - service: { from: client, service: web2 }\n', web2));
+      const plan2 = await lab(['plan', '--diff', us]);
+      assert.match(plan2.stdout, /node-1: kube-proxy re-reads its changed configuration by itself/, plan2.stdout);
+      ok(await lab(['up', us]), 'up with web2');
+      assert.deepEqual(proxies(), p0, 'the same proxies');
+      ok(await lab(['test', us]), 'web and the new web2 answer through the proxies');
+    } finally {
+      ok(await lab(['down', 'a5-ing']), 'down a5-ing');
+      ok(await lab(['down', 'a5-us']), 'down a5-us');
+    }
+    assert.deepEqual([...labLeftovers('a5-ing'), ...labLeftovers('a5-us')], []);
+  });
 });
