@@ -76,3 +76,23 @@ describe('cluster placement kept across a change (issue 15.1)', () => {
     for (const s of adds) assert.ok(s.op.type === 'ip' && !s.op.args.includes('index'), JSON.stringify(s.op));
   });
 });
+
+describe('a daemon that takes a changed configuration in place (issue 15.1)', () => {
+  const ctx = compileContext('k8s-ingress', ['lab'], { 'net.ipv4.ip_forward': '0', 'net.ipv6.conf.all.forwarding': '0' });
+  const lab = (edit: (t: string) => string = (t) => t): ResolvedLab => {
+    const path = 'labs/k8s-ingress/lab.yaml';
+    const r = checkLab(parseLabText(path, edit(readFileSync(path, 'utf8'))));
+    assert.ok(r.lab, r.diagnostics.map((d) => d.message).join('\n'));
+    return r.lab;
+  };
+  const before = lab();
+  it('an Ingress rule added: nginx -s reload in its namespace, no restart of nginx', () => {
+    const after = lab((t) => t.replace('        - host: blog.example\n', '        - host: news.example\n          http:\n            paths:\n              - { path: /, pathType: Prefix, backend: { service: { name: blog, port: { number: 80 } } } }\n        - host: blog.example\n'));
+    const d = diffPlans(appliedOf(before, planOf(before, ctx)), appliedOf(after, planOf(after, ctx)), '/run/nslab/k8s-ingress/apply');
+    assert.ok(d.changes.some((c) => /ingress-nginx: nginx's configuration changed: reloaded, not restarted/.test(c)), d.changes.join('\n'));
+    assert.ok(!d.removals.some((r) => r.type === 'daemon' && r.name === 'nginx'), 'nginx is not stopped');
+    const reload = d.forward.steps.find((s) => s.id === 'ingress-nginx.nginx.reload');
+    assert.ok(reload && reload.op.type === 'exec' && reload.op.argv.slice(-2).join(' ') === '-s reload' && reload.op.argv[0] === 'nginx');
+    assert.ok(!d.forward.steps.some((s) => s.op.type === 'daemon' && s.op.name === 'nginx'), 'no new nginx');
+  });
+});
