@@ -9,6 +9,7 @@ import { LabError, type Diagnostic } from '../config/diagnostics.ts';
 import { EXIT } from '../config/exit-codes.ts';
 import type { ResolvedLab } from '../model/types.ts';
 import { structureHash } from '../model/structure-hash.ts';
+import { nodeNetns } from '../model/names.ts';
 import { appliedOf, diffPlans, droppedObjects, type Applied, type PlanDiff } from '../plan/diff.ts';
 import { readApplied, writeApplied } from '../exec/applied.ts';
 import { runDiff } from '../exec/apply-exec.ts';
@@ -35,6 +36,14 @@ export async function diffFor(lab: ResolvedLab): Promise<{ diff: PlanDiff; state
   return { diff: diffPlans(old, next, join(labDir(lab.name), 'apply')), state, old, next };
 }
 
+/** The stopped nodes (lab stop) the change would run commands in: their namespace is not there to change. */
+function stoppedInTheWay(lab: ResolvedLab, d: PlanDiff, state: LabState): string[] {
+  const stopped = (state.stopped ?? []).filter((n) => lab.nodes.some((x) => x.name === n));
+  if (!stopped.length) return [];
+  const text = JSON.stringify([d.forward.steps.map((s) => s.op), d.removals.filter((r) => r.type !== 'node')]);
+  return stopped.filter((n) => text.includes(`"${nodeNetns(lab.name, n)}"`) || text.includes(`/run/netns/${nodeNetns(lab.name, n)}`));
+}
+
 /** Warnings (located at the node) for every node the change rebuilds, said before anything is changed. */
 export function rebuildDiagnostics(lab: ResolvedLab, d: PlanDiff): Diagnostic[] {
   return d.rebuilds.map((r) => ({
@@ -51,6 +60,10 @@ export async function applyChange(loaded: LoadedPart, quiet: boolean, ui: LabUi)
   const t0 = performance.now();
   const { lab, sources } = loaded;
   const { diff, state, old, next } = await diffFor(lab);
+  const blocked = stoppedInTheWay(lab, diff, state);
+  if (blocked.length) {
+    throw new LabError([{ severity: 'error', code: 'apply.stopped', message: `the change touches ${blocked.length === 1 ? 'node' : 'nodes'} ${blocked.join(', ')} of lab ${lab.name}, stopped on purpose (lab stop): nothing was changed`, pos: lab.nodes.find((n) => n.name === blocked[0])?.pos ?? lab.namePos, hint: `start ${blocked.length === 1 ? 'it' : 'them'} first (${blocked.map((n) => `lab start ${lab.name} ${n}`).join('; ')}), then \`lab up\` again; or \`lab up --recreate\`` }], EXIT.environment, sources);
+  }
   ui.diagnostics(rebuildDiagnostics(lab, diff), sources);
   if (!diff.empty) {
     const images = [...new Set(diff.forward.steps.flatMap((st) => (st.op.type === 'container' ? [st.op.spec.image] : [])))];

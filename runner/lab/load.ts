@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { error, LabError, type Diagnostic } from '../config/diagnostics.ts';
 import { readLabFile } from '../config/load.ts';
 import { isLabName } from '../config/lab-name.ts';
-import { labOfNetns } from '../model/names.ts';
+import { labOfNetns, nodeNetns } from '../model/names.ts';
 import { EXTENSIONS } from '../extensions.ts';
 import type { ResolvedLab } from '../model/types.ts';
 import { compile } from '../plan/compile.ts';
@@ -114,7 +114,9 @@ export function checkExisting(lab: ResolvedLab, recreate: boolean, selection?: {
     ]);
   }
   if (state && present.length) {
-    const complete = state.status === 'up' && state.namespaces.every((n) => present.includes(n));
+    // a node stopped on purpose (lab stop) is not missing: its namespace comes back with `lab start`
+    const stoppedNs = new Set((state.stopped ?? []).map((n) => nodeNetns(lab.name, n)));
+    const complete = state.status === 'up' && state.namespaces.every((n) => present.includes(n) || stoppedNs.has(n));
     // part of the lab (issue 15.4): another part (or the whole) is up: rebuilt only when asked to
     const was = state.selection?.nodes.join(',') ?? '';
     const now = selection?.nodes.join(',') ?? '';

@@ -2,7 +2,7 @@
 import { ExecError, runPhase } from '../exec/executor.ts';
 import type { Plan, Step } from '../plan/ops.ts';
 import type { ResolvedLab } from '../model/types.ts';
-import { writeState, type LabState } from '../exec/state.ts';
+import { readState, writeState, type LabState } from '../exec/state.ts';
 import { labDamage } from '../exec/lab-damage.ts';
 import { structureHash } from '../model/structure-hash.ts';
 import { teardown } from '../exec/teardown.ts';
@@ -112,7 +112,11 @@ async function applyUp(loaded: Loaded, opts: UpOptions, ui: LabUi, t0: number): 
   const d = applied.diff;
   ui.info(d.empty ? `lab ${lab.name} is up and already is ${lab.file}'s network; nothing to change` : `lab ${lab.name} changed in place in ${applied.ms} ms: ${d.changes.length} change(s)${d.rebuilds.length ? `, rebuilt ${d.rebuilds.map((r) => r.node).join(', ')}` : ''}`);
   const ms = Math.round(performance.now() - t0);
-  const ready = opts.wait === false || d.empty ? undefined : await waitUntilReady(loaded, opts.wait ?? DEFAULT_READY_TIMEOUT_MS, opts, ui);
+  // nodes stopped on purpose (lab stop) stay stopped: what needs them is not waited for
+  const stopped = (readState(lab.name)?.stopped ?? []).filter((n) => lab.nodes.some((x) => x.name === n));
+  const waitFor = stopped.length ? partOf(loaded, { exclude: stopped }) : loaded;
+  if (stopped.length) ui.info(`lab ${lab.name}: ${stopped.join(', ')} ${stopped.length === 1 ? 'is' : 'are'} stopped (lab stop): ${stopped.length === 1 ? 'its' : 'their'} readiness checks are left out`);
+  const ready = opts.wait === false || d.empty ? undefined : await waitUntilReady(waitFor, opts.wait ?? DEFAULT_READY_TIMEOUT_MS, opts, ui);
   const readyMs = ready && Math.round(performance.now() - t0);
   if (ready && readyMs !== undefined) ui.info(`lab ${lab.name} is ready in ${readyMs} ms: ${ready.items.length} check(s) held`);
   return { loaded, outcome: 'applied', images: [], applied, ms, ...(ready ? { ready, readyMs } : {}) };

@@ -148,6 +148,47 @@ describe('lab up of a changed file: the running lab changed in place (issue 15.1
     assert.deepEqual(labLeftovers('a5-hand'), []);
   });
 
+  it('a node stopped on purpose: lab up leaves it stopped, refuses a change that touches it, applies one that does not', async () => {
+    const file = join(dir, 'stop.lab.yaml');
+    writeFileSync(file, triangle('a5-stop'));
+    await lab(['down', 'a5-stop']);
+    try {
+      ok(await lab(['up', file]), 'up');
+      ok(await lab(['stop', 'a5-stop', 'r3']), 'stop r3');
+      const same = await lab(['up', file]);
+      ok(same, 'up of the same file');
+      assert.match(same.stdout + same.stderr, /already up/, 'the stopped node is not a reason to rebuild');
+      assert.ok(!existsSync('/run/netns/nsl.a5-stop.r3') || execFileSync('docker', ['inspect', '-f', '{{.State.Running}}', 'nsl.a5-stop.r3'], { encoding: 'utf8' }).trim() === 'false', 'r3 stays stopped');
+      // a change behind r3: refused, nothing changed
+      writeFileSync(file, triangle('a5-stop', addH4));
+      const refused = await lab(['up', file]);
+      assert.equal(refused.exitCode, 4, show(refused));
+      const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.startsWith('  r3:')) + 1;
+      assert.match(refused.stderr, new RegExp(`stop\\.lab\\.yaml:${line}:3: error: the change touches node r3 of lab a5-stop, stopped on purpose \\(lab stop\\): nothing was changed`));
+      assert.match(refused.stderr, /lab start a5-stop r3/);
+      assert.ok(!existsSync('/run/netns/nsl.a5-stop.h4'), 'nothing was changed');
+      // a change behind r1: applied; r3's checks are not waited for
+      const behindR1 = (t: string): string =>
+        t
+          .replace("      eth2: { addresses: [10.1.0.1/24] }    # h1's LAN\n", "      eth2: { addresses: [10.1.0.1/24] }    # h1's LAN\n      eth3: { addresses: [10.5.0.1/24] }\n")
+          .replace('announce: [10.1.0.0/24]', 'announce: [10.1.0.0/24, 10.5.0.0/24]')
+          .replace('  h3: { interfaces', '  h5: { interfaces: { eth0: { addresses: [10.5.0.10/24] } }, routes: [default via 10.5.0.1] }\n  h3: { interfaces')
+          .replace('  - [r3:eth2, h3:eth0]\n', '  - [r3:eth2, h3:eth0]\n  - [r1:eth3, h5:eth0]\n');
+      writeFileSync(file, triangle('a5-stop', behindR1));
+      const applied = await lab(['up', file]);
+      ok(applied, 'up of a change behind r1');
+      assert.match(applied.stdout + applied.stderr, /r3 is stopped \(lab stop\): its readiness checks are left out/);
+      await until('h2 reaches h5 through r1', () => spawnSync('ip', ['netns', 'exec', 'nsl.a5-stop.h2', 'ping', '-c', '1', '-W', '1', '10.5.0.10']).status === 0);
+      ok(await lab(['start', 'a5-stop', 'r3']), 'start r3');
+      // (lab start returns once r3 runs; its sessions come up after, as after a router's restart)
+      await until('r1 learns 10.3.0.0/24 from r3 again', () => execFileSync('ip', ['-n', 'nsl.a5-stop.r1', 'route', 'show', '10.3.0.0/24'], { encoding: 'utf8' }).includes('via 10.0.13.3'));
+      ok(await lab(['test', file]), 'the whole lab once r3 is back');
+    } finally {
+      ok(await lab(['down', 'a5-stop']), 'down');
+    }
+    assert.deepEqual(labLeftovers('a5-stop'), []);
+  });
+
   it('a node whose kind changed is rebuilt, and lab up says which and why, at its place, before changing anything', async () => {
     const file = join(dir, 'kind.lab.yaml');
     writeFileSync(file, triangle('a5-kind'));
