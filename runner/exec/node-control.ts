@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { runPhase, type ExecuteHooks } from './executor.ts';
 import { isAlive, labNetns, pidsInNetns } from './host.ts';
 import { kill, runProcess } from './process.ts';
-import { writeState, type DaemonRecord, type LabState } from './state.ts';
+import { dedupeObjects, writeState, type DaemonRecord, type LabState } from './state.ts';
 import type { Plan } from '../plan/ops.ts';
 import { slicePlan, type NodeSlice } from '../plan/node-slice.ts';
 import { schedule } from '../plan/units.ts';
@@ -101,14 +101,7 @@ export async function startNode(state: LabState, plan: Plan, slice: NodeSlice, h
   let units = 0;
   for (const run of schedule(sub)) units += await runPhase(run, sub, state, hooks);
   state.stopped = (state.stopped ?? []).filter((n) => n !== node);
-  // what the slice created again is already in the state: keep each object once
-  const seen = new Set<string>();
-  state.objects = state.objects.filter((o) => {
-    const k = JSON.stringify(o);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
+  dedupeObjects(state); // what was made again is already in the state
   writeState(state);
   const daemons = state.daemons.filter((d) => d.node === node).map((d) => ({ name: d.name, pid: d.pid }));
   return { node, units, containers, daemons, ms: Math.round(performance.now() - t0) };

@@ -81,3 +81,14 @@ export function labsWithState(): string[] {
     return [];
   }
 }
+
+/** Each recorded object once: a step run again (a node restarted, a change applied) records what it made again. */
+export function dedupeObjects(state: LabState): void {
+  const seen = new Set<string>();
+  state.objects = state.objects.filter((o) => {
+    const k = JSON.stringify(o);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

@@ -13,7 +13,7 @@ import { nodeNetns } from '../model/names.ts';
 import { appliedOf, diffPlans, droppedObjects, type Applied, type PlanDiff } from '../plan/diff.ts';
 import { readApplied, writeApplied } from '../exec/applied.ts';
 import { runDiff } from '../exec/apply-exec.ts';
-import { labDir, readState, writeState, type LabState } from '../exec/state.ts';
+import { dedupeObjects, labDir, readState, writeState, type LabState } from '../exec/state.ts';
 import { compileContextFor, planOf, type Loaded } from './load.ts';
 import type { LabUi } from './ui.ts';
 import type { LoadedPart } from './partial.ts';
@@ -99,14 +99,7 @@ export async function applyChange(loaded: LoadedPart, quiet: boolean, ui: LabUi)
       quiet,
     );
   }
-  // each object once (a step run again records what it made again)
-  const seen = new Set<string>();
-  state.objects = state.objects.filter((o) => {
-    const k = JSON.stringify(o);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
+  dedupeObjects(state); // what was made again is already in the state
   state.namespaces = [...full.namespaces];
   state.hash = lab.hash;
   state.structure = structureHash(lab);

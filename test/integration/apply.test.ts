@@ -69,6 +69,41 @@ async function until(what: string, f: () => boolean | Promise<boolean>, ms = 15_
 
 const state = (name: string): { status: string; namespaces: string[]; objects: { kind: string; name: string; ns?: string }[]; daemons: { node: string }[] } => JSON.parse(readFileSync(`/run/nslab/${name}/state.json`, 'utf8'));
 
+/**
+ * A two-node cluster (flannel-vxlan) with web ×2 and client, Service web; and the change: a third web replica, a new
+ * pod api on node-2 with its Service api (written above web), and tests of both.
+ */
+function smallCluster(name: string, kubeProxy: 'iptables' | 'nftables'): { base: string; added: string } {
+  const base = `name: ${name}
+cluster:
+  cni: flannel-vxlan
+  kube-proxy: ${kubeProxy}
+  nodes:
+    node-1: {}
+    node-2: {}
+  pods:
+    web:
+      replicas: 2
+      labels: { app: web }
+    client:
+      node: node-1
+      labels: { app: client }
+  services:
+    web:
+      selector: { app: web }
+      ports: [{ port: 80 }]
+tests:
+  - name: web answers
+    service: { from: client, service: web }
+`;
+  const added = base
+    .replace('replicas: 2', 'replicas: 3')
+    .replace('  services:\n', '  services:\n    api:\n      selector: { app: api }\n      ports: [{ port: 8080 }]\n')
+    .replace('    client:\n', '    api:\n      node: node-2\n      labels: { app: api }\n      ports: [{ port: 8080 }]\n    client:\n')
+    .concat('  - name: api answers\n    service: { from: client, service: api }\n  - name: the cluster DNS knows the new Service\n    dns: { from: client, name: api, expect: { service: api } }\n');
+  return { base, added };
+}
+
 describe('lab up of a changed file: the running lab changed in place (issue 15.1)', function () {
   this.timeout(600_000);
   let dir: string;
@@ -226,33 +261,7 @@ describe('lab up of a changed file: the running lab changed in place (issue 15.1
   });
 
   it('a cluster: a new replica and Service change only what is new; the running pods keep their processes and addresses', async () => {
-    const base = `name: a5-k8s
-cluster:
-  cni: flannel-vxlan
-  kube-proxy: iptables
-  nodes:
-    node-1: {}
-    node-2: {}
-  pods:
-    web:
-      replicas: 2
-      labels: { app: web }
-    client:
-      node: node-1
-      labels: { app: client }
-  services:
-    web:
-      selector: { app: web }
-      ports: [{ port: 80 }]
-tests:
-  - name: web answers
-    service: { from: client, service: web }
-`;
-    const added = base
-      .replace('replicas: 2', 'replicas: 3')
-      .replace('  services:\n', '  services:\n    api:\n      selector: { app: api }\n      ports: [{ port: 8080 }]\n')
-      .replace('    client:\n', '    api:\n      node: node-2\n      labels: { app: api }\n      ports: [{ port: 8080 }]\n    client:\n')
-      .concat('  - name: api answers\n    service: { from: client, service: api }\n  - name: the cluster DNS knows the new Service\n    dns: { from: client, name: api, expect: { service: api } }\n');
+    const { base, added } = smallCluster('a5-k8s', 'iptables');
     const file = join(dir, 'k8s.lab.yaml');
     writeFileSync(file, base);
     ok(await lab(['up', file]), 'up');
@@ -292,33 +301,7 @@ tests:
     assert.deepEqual(labLeftovers('a5-k8s'), []);
   });
   it('kube-proxy nftables: a change is one transaction of only what changed (rules of untouched chains keep their handles), and ends where a full load ends', async () => {
-    const base = `name: a5-nft
-cluster:
-  cni: flannel-vxlan
-  kube-proxy: nftables
-  nodes:
-    node-1: {}
-    node-2: {}
-  pods:
-    web:
-      replicas: 2
-      labels: { app: web }
-    client:
-      node: node-1
-      labels: { app: client }
-  services:
-    web:
-      selector: { app: web }
-      ports: [{ port: 80 }]
-tests:
-  - name: web answers
-    service: { from: client, service: web }
-`;
-    const added = base
-      .replace('replicas: 2', 'replicas: 3')
-      .replace('  services:\n', '  services:\n    api:\n      selector: { app: api }\n      ports: [{ port: 8080 }]\n')
-      .replace('    client:\n', '    api:\n      node: node-2\n      labels: { app: api }\n      ports: [{ port: 8080 }]\n    client:\n')
-      .concat('  - name: api answers\n    service: { from: client, service: api }\n');
+    const { base, added } = smallCluster('a5-nft', 'nftables');
     const file = join(dir, 'nft.lab.yaml');
     writeFileSync(file, base);
     await lab(['down', 'a5-nft']);
