@@ -30,18 +30,41 @@ export interface LinkApplied {
   readonly done: Promise<{ readonly ok: boolean; readonly text: string; readonly command: string }>;
 }
 
+/**
+ * Bring the link up: with a lab behind the run, through it (ctx.lab.linkUp), which also puts back the addresses and
+ * routes the plan configured on the interface and its peer and the kernel deleted when it went down; without one,
+ * `ip link set dev X up` alone.
+ */
+async function bringUp(p: LinkParams, ctx: RunContext): Promise<{ readonly ok: boolean; readonly text: string; readonly command: string }> {
+  if (ctx.lab) {
+    try {
+      return await ctx.lab.linkUp(p.node, p.dev);
+    } catch (e) {
+      return { ok: false, text: (e as Error).message, command: linkArgv(p, 'up').join(' ') };
+    }
+  }
+  const u = await ctx.exec(p.node, linkArgv(p, 'up'), { timeoutMs: 5000 });
+  const ok = u.exitCode === 0;
+  return { ok, text: ok ? `${p.dev} is up` : `exit ${u.exitCode}: ${u.stderr.trim()}`, command: u.command };
+}
+
+/** "eth1 up; 1 route restored" → "up; 1 route restored"; "eth1 is up" → "up". */
+const afterDev = (text: string, dev: string): string => (text.startsWith(`${dev} is `) ? text.slice(dev.length + 4) : text.startsWith(`${dev} `) ? text.slice(dev.length + 1) : text);
+
 export async function applyLink(p: LinkParams, ctx: RunContext): Promise<LinkApplied> {
-  const first = p.state === 'up' ? 'up' : 'down';
-  const r = await ctx.exec(p.node, linkArgv(p, first), { timeoutMs: 5000 });
+  if (p.state === 'up') {
+    const u = await bringUp(p, ctx);
+    return { ...u, done: Promise.resolve(u) };
+  }
+  const r = await ctx.exec(p.node, linkArgv(p, 'down'), { timeoutMs: 5000 });
   const ok = r.exitCode === 0;
-  const text = ok ? `${p.dev} is ${first}` : `exit ${r.exitCode}: ${r.stderr.trim()}`;
+  const text = ok ? `${p.dev} is down` : `exit ${r.exitCode}: ${r.stderr.trim()}`;
   if (p.state !== 'flap' || !ok) return { ok, text, command: r.command, done: Promise.resolve({ ok, text, command: r.command }) };
   const forMs = p.forMs ?? DEFAULT_FLAP_MS;
   const done = (async () => {
     await sleep(forMs); // not cut short by the run's signal: a flapped link always comes back up
-    const u = await ctx.exec(p.node, linkArgv(p, 'up'), { timeoutMs: 5000 });
-    const upOk = u.exitCode === 0;
-    return { ok: upOk, text: upOk ? `${p.dev} was down for ${formatMs(forMs)}, then up` : `${p.dev} was taken down, but not up again: exit ${u.exitCode}: ${u.stderr.trim()}`, command: `${r.command}\nsleep ${forMs / 1000}\n${u.command}` };
+    const u = await bringUp(p, ctx);
+    return { ok: u.ok, text: u.ok ? `${p.dev} was down for ${formatMs(forMs)}, then ${afterDev(u.text, p.dev)}` : `${p.dev} was taken down, but not up again: ${u.text}`, command: `${r.command}\nsleep ${forMs / 1000}\n${u.command}` };
   })();
   return { ok, text, command: r.command, done };
 }

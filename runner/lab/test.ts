@@ -95,6 +95,18 @@ export function labControl(lab: ResolvedLab): LabControl {
       const r = await runLiveCommands(cmds);
       return { ok: r.ok, text: r.ok ? cmds.map((c) => c.what).join('; ') : (r.error ?? 'failed'), command: r.commands.join('\n') };
     },
+    async linkUp(node, dev) {
+      const { linkUpCommands, restoredText } = await import('../plan/link-up.ts');
+      const { runLiveCommands } = await import('../exec/node-control.ts');
+      const { compileContextFor, planOf } = await import('./load.ts');
+      plan ??= compileContextFor(lab).then((ctx) => planOf(lab, ctx));
+      const n = lab.nodes.find((x) => x.name === node);
+      if (!n) return { ok: false, text: `lab ${lab.name} has no node ${node}`, command: '' };
+      const ns = lab.nodes.find((x) => x.name === n.sharesNetnsOf)?.netns ?? n.netns;
+      const cmds = linkUpCommands(await plan, ns, dev);
+      const r = await runLiveCommands([{ ns, argv: ['ip', 'link', 'set', 'dev', dev, 'up'] }, ...cmds]);
+      return { ok: r.ok, text: r.ok ? `${dev} up; ${restoredText(cmds)}` : (r.error ?? 'failed'), command: r.commands.join('\n') };
+    },
     async kill(node, daemon, signal) {
       const { killOn } = await import('./node-ops.ts');
       const r = await killOn(lab, node, daemon, signal);
