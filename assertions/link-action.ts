@@ -103,19 +103,24 @@ export const link: AssertionDef<LinkParams> = {
     return { ok: a.ok && d.ok, expected, seen: d.text, command: d.command };
   },
   exercise(p, ctx) {
+    // after `ip link set … up`, what the kernel deleted with the link and `lab test` puts back (issue 15.2)
+    const restore = p.state === 'down' ? [] : [...(ctx.linkUp?.(p.node, p.dev) ?? [])];
+    const restoreText = restore.length
+      ? ` \`ip link set … up\` brings back only the kernel's own routes: the routes out of ${p.dev} and its IPv6 addresses that nslab configured went with the link, so the commands after it put them back (\`replace\`: what survived stays as it is), as \`lab test\` does.`
+      : '';
     if (p.state === 'flap') {
       return {
         action: true,
-        doThis: `Flap ${p.node}:${p.dev}: down for ${formatMs(p.forMs ?? DEFAULT_FLAP_MS)}, then up. The exercises after this one see it come back.`,
-        commands: [ctx.inNode(p.node, linkArgv(p, 'down'), 'down'), ctx.inNode(p.node, linkArgv(p, 'up'), `${formatMs(p.forMs ?? DEFAULT_FLAP_MS)} later, up again`)],
-        expect: `${p.node}:${p.dev} down, then up`,
+        doThis: `Flap ${p.node}:${p.dev}: down for ${formatMs(p.forMs ?? DEFAULT_FLAP_MS)}, then up.${restoreText} The exercises after this one see it come back.`,
+        commands: [ctx.inNode(p.node, linkArgv(p, 'down'), 'down'), ctx.inNode(p.node, linkArgv(p, 'up'), `${formatMs(p.forMs ?? DEFAULT_FLAP_MS)} later, up again`), ...restore],
+        expect: `${p.node}:${p.dev} down, then up${restore.length ? `, with ${restore.length} address(es) and route(s) put back` : ''}`,
       };
     }
     return {
       action: true,
-      doThis: `Take ${p.node}:${p.dev} ${p.state}. The exercises after this one see the change.`,
-      commands: [ctx.inNode(p.node, linkArgv(p, p.state))],
-      expect: `${p.node}:${p.dev} set ${p.state}`,
+      doThis: `Take ${p.node}:${p.dev} ${p.state}.${restoreText} The exercises after this one see the change.`,
+      commands: [ctx.inNode(p.node, linkArgv(p, p.state)), ...restore],
+      expect: `${p.node}:${p.dev} set ${p.state}${restore.length ? `, with ${restore.length} address(es) and route(s) put back` : ''}`,
     };
   },
 };

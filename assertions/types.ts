@@ -166,6 +166,11 @@ export interface ExerciseContext {
   readonly test: { readonly index: number; readonly name: string };
   /** The lab's name, for a command typed on the host that names it (`lab trace LAB FROM TO`). */
   readonly lab?: string;
+  /**
+   * What `lab test` puts back after bringing a node's interface up (issue 15.2): the plan's addresses and routes on it
+   * and on its veth peer, as `ip … replace` commands in their nodes; left out where no plan is at hand.
+   */
+  linkUp?(node: string, dev: string): readonly ExerciseCommand[];
 }
 
 /** Lower and upper bounds of a measured value (bits/s), for the handout's chart. */

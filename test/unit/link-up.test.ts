@@ -10,13 +10,18 @@ import { compileContext, planOf } from '../../runner/lab/load.ts';
 import { linkUpCommands, restoredText, restoreOn, vethPeerEnd } from '../../runner/plan/link-up.ts';
 import { resolveLab } from '../../runner/resolve/resolve.ts';
 import type { Plan } from '../../runner/plan/ops.ts';
+import type { ResolvedLab } from '../../runner/model/types.ts';
+import { exercisesOf } from '../../runner/handout/exercises.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 
-function planFor(file: string): Plan {
+function labFor(file: string): ResolvedLab {
   const r = resolveLab(parseLabText(file, readFileSync(file, 'utf8')));
   assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
-  const lab = r.lab!;
+  return r.lab!;
+}
+
+function planFor(file: string, lab = labFor(file)): Plan {
   return planOf(lab, compileContext(lab.name, ['node', 'main.js'], { 'net.ipv4.ip_forward': '0', 'net.ipv6.conf.all.forwarding': '0' }));
 }
 
@@ -72,5 +77,25 @@ describe('link up (issue 15.2): what the plan configured on a link, put back', (
   it('an interface the plan configured nothing on: nothing to put back', () => {
     assert.deepEqual(linkUpCommands(line, 'nsl.fl-line.a', 'eth9'), []);
     assert.equal(restoredText([]), 'nothing of the plan to restore');
+  });
+
+  it("the handout's exercise lists the commands that put them back after `ip link set … up`, in the nodes they run in", () => {
+    const file = join(ROOT, 'test/unit/fixtures/fl-line.lab.yaml');
+    const lab = labFor(file);
+    const e = exercisesOf(lab, undefined, planFor(file, lab)).find((x) => x.test.type === 'link')!;
+    assert.deepEqual(e.commands.map((c) => c.text), [
+      'ip netns exec nsl.fl-line.a ip link set dev eth0 down',
+      'ip netns exec nsl.fl-line.a ip link set dev eth0 up',
+      'ip netns exec nsl.fl-line.a ip addr replace 10.31.1.1/24 dev eth0',
+      'ip netns exec nsl.fl-line.a ip addr replace fd00:31:1::1/64 dev eth0 nodad',
+      'ip netns exec nsl.fl-line.a ip route replace 10.31.2.0/24 via 10.31.1.2',
+      'ip netns exec nsl.fl-line.a ip route replace fd00:31:2::/64 via fd00:31:1::2',
+      'ip netns exec nsl.fl-line.r ip addr replace 10.31.1.2/24 dev eth0',
+      'ip netns exec nsl.fl-line.r ip addr replace fd00:31:1::2/64 dev eth0 nodad',
+    ]);
+    assert.deepEqual(e.commands.slice(2).map((c) => c.node), ['a', 'a', 'a', 'a', 'r', 'r']);
+    assert.match(e.doThis, /brings back only the kernel's own routes/);
+    // without the plan: `ip link set up` alone
+    assert.equal(exercisesOf(lab).find((x) => x.test.type === 'link')!.commands.length, 2);
   });
 });
