@@ -98,4 +98,35 @@ describe('link up (issue 15.2): what the plan configured on a link, put back', (
     // without the plan: `ip link set up` alone
     assert.equal(exercisesOf(lab).find((x) => x.test.type === 'link')!.commands.length, 2);
   });
+
+  it('a converge test bringing a link up: the check comes after the link up and what it puts back; for a flap, right after the down', () => {
+    const file = join(ROOT, 'test/unit/fixtures/fl-line.lab.yaml');
+    const head = readFileSync(file, 'utf8').split('\ntests:\n')[0];
+    const tests = `  - link: { node: a, dev: eth0, state: down }
+  - name: up
+    converge:
+      action: { link: { node: a, dev: eth0, state: up } }
+      until: { ping: { from: a, to: 10.31.2.2, count: 1 } }
+      within: 5s
+  - name: flap
+    converge:
+      action: { link: { node: a, dev: eth0, state: flap, for: 1s } }
+      until: { route: { node: a, to: 10.31.1.0/24, dev: eth0 } }
+      within: 5s
+`;
+    const r = resolveLab(parseLabText(file, `${head}\ntests:\n${tests}`));
+    assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
+    const lab = r.lab!;
+    const ex = exercisesOf(lab, undefined, planFor(file, lab));
+    const up = ex.find((e) => e.test.name === 'up')!.commands.map((c) => c.text);
+    assert.equal(up.length, 8);
+    assert.match(up[0], /ip link set dev eth0 up$/);
+    assert.match(up[6], /ip addr replace fd00:31:1::2\/64 dev eth0 nodad$/);
+    assert.match(up[7], /ping .*10\.31\.2\.2$/);
+    const flap = ex.find((e) => e.test.name === 'flap')!.commands.map((c) => c.text);
+    assert.match(flap[0], /link set dev eth0 down$/);
+    assert.match(flap[1], /nsl\.fl-line\.a ip .*route/); // the check, while the link is down
+    assert.match(flap[2], /link set dev eth0 up$/);
+    assert.equal(flap.length, 9);
+  });
 });
