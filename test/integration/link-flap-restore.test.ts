@@ -89,6 +89,12 @@ describe('a link brought up gets back what nslab configured on it (issue 15.2)',
     ping: { from: node-2, to: web-1 }
   - name: the service answers from a pod, both pods behind it
     service: { service: web, from: client }
+  - name: a pod's own eth0 flaps
+    link: { node: web-1, dev: eth0, state: flap, for: 200ms }
+  - name: the pod has its default route via its cni0 gateway again
+    route: { node: web-1, to: default, via: 10.244.0.1 }
+  - name: and reaches the pod on the other node
+    ping: { from: web-1, to: web-2 }
 `,
     );
     await lab(['down', 'fl-hostgw']);
@@ -98,6 +104,8 @@ describe('a link brought up gets back what nslab configured on it (issue 15.2)',
     assert.equal(typeof flap.convergeMs, 'number');
     assert.ok(flap.convergeMs! >= 1000, `the link was down for 1s: ${flap.convergeMs} ms`);
     assert.match(flap.seen, /eth0 was down for 1s, then up; 2 routes, 1 address restored/);
+    // a pod: its address and default route; on node-1's end of its veth nothing of the plan's
+    assert.equal(tests.find((t) => t.name === "a pod's own eth0 flaps")!.seen, 'eth0 was down for 200ms, then up; 1 route, 1 address restored');
     ok(await lab(['down', 'fl-hostgw']), 'lab down');
     assert.deepEqual(labLeftovers('fl-hostgw'), []);
   });
