@@ -156,12 +156,16 @@ export const converge: AssertionDef<ConvergeParams> = {
   exercise(p, ctx) {
     const act = CONVERGE_ACTIONS.get(p.action.type)!.exercise?.(p.action.params, ctx);
     const chk = CONVERGE_CONDITIONS.get(p.until.type)!.exercise?.(p.until.params, ctx);
-    // the failure, then the check (again and again, while a flapped link is still down), then the rest of the action
-    const [first, ...rest] = act?.commands ?? [];
+    // the failure, then the check (again and again, while a flapped link is still down), then the rest of the action;
+    // a link brought up is one step with what it puts back (issue 15.2): the check comes after all of it
+    const cmds = act?.commands ?? [];
+    const n = p.action.type === 'link' && (p.action.params as { state?: string }).state === 'up' ? cmds.length : 1;
+    const first = cmds.slice(0, n);
+    const rest = cmds.slice(n);
     return {
       action: true,
       doThis: `${act?.doThis ?? p.action.text} Right after the failure, run the check again and again: \`lab test\` measures how long until ${p.until.text} (it must hold within ${formatMs(p.withinMs)}).`,
-      commands: [...(first ? [first] : []), ...(chk?.commands ?? []), ...rest],
+      commands: [...first, ...(chk?.commands ?? []), ...rest],
       expect: `${chk?.expect ?? p.until.text}, within ${formatMs(p.withinMs)}`,
       ...(chk?.hint ? { hint: chk.hint } : {}),
     };

@@ -30,18 +30,41 @@ export interface LinkApplied {
   readonly done: Promise<{ readonly ok: boolean; readonly text: string; readonly command: string }>;
 }
 
+/**
+ * Bring the link up: with a lab behind the run, through it (ctx.lab.linkUp), which also puts back the addresses and
+ * routes the plan configured on the interface and its peer and the kernel deleted when it went down; without one,
+ * `ip link set dev X up` alone.
+ */
+async function bringUp(p: LinkParams, ctx: RunContext): Promise<{ readonly ok: boolean; readonly text: string; readonly command: string }> {
+  if (ctx.lab) {
+    try {
+      return await ctx.lab.linkUp(p.node, p.dev);
+    } catch (e) {
+      return { ok: false, text: (e as Error).message, command: linkArgv(p, 'up').join(' ') };
+    }
+  }
+  const u = await ctx.exec(p.node, linkArgv(p, 'up'), { timeoutMs: 5000 });
+  const ok = u.exitCode === 0;
+  return { ok, text: ok ? `${p.dev} is up` : `exit ${u.exitCode}: ${u.stderr.trim()}`, command: u.command };
+}
+
+/** "eth1 up; 1 route restored" → "up; 1 route restored"; "eth1 is up" → "up". */
+const afterDev = (text: string, dev: string): string => (text.startsWith(`${dev} is `) ? text.slice(dev.length + 4) : text.startsWith(`${dev} `) ? text.slice(dev.length + 1) : text);
+
 export async function applyLink(p: LinkParams, ctx: RunContext): Promise<LinkApplied> {
-  const first = p.state === 'up' ? 'up' : 'down';
-  const r = await ctx.exec(p.node, linkArgv(p, first), { timeoutMs: 5000 });
+  if (p.state === 'up') {
+    const u = await bringUp(p, ctx);
+    return { ...u, done: Promise.resolve(u) };
+  }
+  const r = await ctx.exec(p.node, linkArgv(p, 'down'), { timeoutMs: 5000 });
   const ok = r.exitCode === 0;
-  const text = ok ? `${p.dev} is ${first}` : `exit ${r.exitCode}: ${r.stderr.trim()}`;
+  const text = ok ? `${p.dev} is down` : `exit ${r.exitCode}: ${r.stderr.trim()}`;
   if (p.state !== 'flap' || !ok) return { ok, text, command: r.command, done: Promise.resolve({ ok, text, command: r.command }) };
   const forMs = p.forMs ?? DEFAULT_FLAP_MS;
   const done = (async () => {
     await sleep(forMs); // not cut short by the run's signal: a flapped link always comes back up
-    const u = await ctx.exec(p.node, linkArgv(p, 'up'), { timeoutMs: 5000 });
-    const upOk = u.exitCode === 0;
-    return { ok: upOk, text: upOk ? `${p.dev} was down for ${formatMs(forMs)}, then up` : `${p.dev} was taken down, but not up again: exit ${u.exitCode}: ${u.stderr.trim()}`, command: `${r.command}\nsleep ${forMs / 1000}\n${u.command}` };
+    const u = await bringUp(p, ctx);
+    return { ok: u.ok, text: u.ok ? `${p.dev} was down for ${formatMs(forMs)}, then ${afterDev(u.text, p.dev)}` : `${p.dev} was taken down, but not up again: ${u.text}`, command: `${r.command}\nsleep ${forMs / 1000}\n${u.command}` };
   })();
   return { ok, text, command: r.command, done };
 }
@@ -80,19 +103,24 @@ export const link: AssertionDef<LinkParams> = {
     return { ok: a.ok && d.ok, expected, seen: d.text, command: d.command };
   },
   exercise(p, ctx) {
+    // after `ip link set … up`, what the kernel deleted with the link and `lab test` puts back (issue 15.2)
+    const restore = p.state === 'down' ? [] : [...(ctx.linkUp?.(p.node, p.dev) ?? [])];
+    const restoreText = restore.length
+      ? ` \`ip link set … up\` brings back only the kernel's own routes: the routes out of ${p.dev} and its IPv6 addresses that nslab configured went with the link, so the commands after it put them back (\`replace\`: what survived stays as it is), as \`lab test\` does.`
+      : '';
     if (p.state === 'flap') {
       return {
         action: true,
-        doThis: `Flap ${p.node}:${p.dev}: down for ${formatMs(p.forMs ?? DEFAULT_FLAP_MS)}, then up. The exercises after this one see it come back.`,
-        commands: [ctx.inNode(p.node, linkArgv(p, 'down'), 'down'), ctx.inNode(p.node, linkArgv(p, 'up'), `${formatMs(p.forMs ?? DEFAULT_FLAP_MS)} later, up again`)],
-        expect: `${p.node}:${p.dev} down, then up`,
+        doThis: `Flap ${p.node}:${p.dev}: down for ${formatMs(p.forMs ?? DEFAULT_FLAP_MS)}, then up.${restoreText} The exercises after this one see it come back.`,
+        commands: [ctx.inNode(p.node, linkArgv(p, 'down'), 'down'), ctx.inNode(p.node, linkArgv(p, 'up'), `${formatMs(p.forMs ?? DEFAULT_FLAP_MS)} later, up again`), ...restore],
+        expect: `${p.node}:${p.dev} down, then up${restore.length ? `, with ${restore.length} address(es) and route(s) put back` : ''}`,
       };
     }
     return {
       action: true,
-      doThis: `Take ${p.node}:${p.dev} ${p.state}. The exercises after this one see the change.`,
-      commands: [ctx.inNode(p.node, linkArgv(p, p.state))],
-      expect: `${p.node}:${p.dev} set ${p.state}`,
+      doThis: `Take ${p.node}:${p.dev} ${p.state}.${restoreText} The exercises after this one see the change.`,
+      commands: [ctx.inNode(p.node, linkArgv(p, p.state)), ...restore],
+      expect: `${p.node}:${p.dev} set ${p.state}${restore.length ? `, with ${restore.length} address(es) and route(s) put back` : ''}`,
     };
   },
 };

@@ -93,6 +93,12 @@ export interface LabControl {
   kill(node: string, daemon: string, signal: 'SIGKILL' | 'SIGTERM'): Promise<{ readonly pids: readonly number[] }>;
   /** Change a running link end's impairment (rate in bit/s or 'none', loss in %): what was done, the commands run. */
   impair(node: string, dev: string, change: { readonly rateBps?: number | 'none'; readonly lossPct?: number }): Promise<{ readonly ok: boolean; readonly text: string; readonly command: string }>;
+  /**
+   * Bring a node's interface up and put back what the plan configured on it and the kernel deleted when it went down
+   * (its addresses, the routes out of it), on both ends of its veth (runner/plan/link-up.ts): what was done, the
+   * commands run ("eth1 up; 2 routes, 1 address restored").
+   */
+  linkUp(node: string, dev: string): Promise<{ readonly ok: boolean; readonly text: string; readonly command: string }>;
 }
 
 /** How a test asks for a trace (RunContext.trace). */
@@ -160,6 +166,11 @@ export interface ExerciseContext {
   readonly test: { readonly index: number; readonly name: string };
   /** The lab's name, for a command typed on the host that names it (`lab trace LAB FROM TO`). */
   readonly lab?: string;
+  /**
+   * What `lab test` puts back after bringing a node's interface up (issue 15.2): the plan's addresses and routes on it
+   * and on its veth peer, as `ip … replace` commands in their nodes; left out where no plan is at hand.
+   */
+  linkUp?(node: string, dev: string): readonly ExerciseCommand[];
 }
 
 /** Lower and upper bounds of a measured value (bits/s), for the handout's chart. */

@@ -35,6 +35,8 @@ interface Scenario {
   readonly name: string;
   readonly what: string;
   readonly yaml: string;
+  /** Tests run before this one in each run, not measured (a link taken down before the converge test brings it up). */
+  readonly before?: readonly string[];
 }
 
 interface BenchLab {
@@ -111,6 +113,15 @@ const CALICO_BGP: Scenario[] = [
       until: { ping: { from: web-1, to: web-3, count: 1 } }
       within: 20s
       interval: 20ms`,
+  },  {
+    name: 'node-3 eth0 up',
+    what: "node-3's eth0 down, then up (a flap; the link action puts back nslab's routes on it) → web-1 reaches web-3 again",
+    before: ['  - name: node-3 eth0 down', '    link: { node: node-3, dev: eth0, state: down }'],
+    yaml: `    converge:
+      action: { link: { node: node-3, dev: eth0, state: up } }
+      until: { ping: { from: web-1, to: web-3, count: 1 } }
+      within: 10s
+      interval: 20ms`,
   },
 ];
 
@@ -154,7 +165,7 @@ function labFile(dir: string, l: BenchLab): string {
     '  - name: sessions up',
     ...l.ready,
     '    within: 20s',
-    ...l.scenarios.flatMap((s) => [`  - name: ${s.name}`, s.yaml]),
+    ...l.scenarios.flatMap((s) => [...(s.before ?? []), `  - name: ${s.name}`, s.yaml]),
   ];
   const file = join(dir, `${l.dir}.yaml`);
   // the lab's own tests are left out; the handout section after them too
@@ -225,13 +236,11 @@ try {
     '  withdraw its prefixes; again no hold timer. A peer that went silent without closing its connection (a',
     '  failure beyond a switch, with the carrier still up) would be noticed only after the 9 s hold time: that is what',
     '  BFD would shorten, and these labs do not have it.',
-    '- **Calico, a node\'s link flapped: not measured.** A `link: { state: flap }` on a Calico node\'s eth0 takes the',
-    '  device down, and the kernel deletes every route through it — BIRD\'s come back with the sessions, but the',
-    '  routes nslab wrote at `lab up` (`169.254.1.1 dev eth0`, which the node\'s proxy ARP needs to answer its pods for',
-    '  their gateway, and `10.96.0.0/12 dev eth0`) do not: once a pod\'s ARP entry for 169.254.1.1 expires, its',
-    '  replies are lost (seen in k8s-calico-rr: web-3 → web-4 never came back within 20 s after node-4\'s link flapped, 5 runs of 5, bench of 2026-12-04).',
-    '  A flapped node is whole again only after `lab restart`. So the link flap is left out here until the link',
-    '  action restores a node\'s own routes on the device it brings up.',
+    '- **Calico, a node\'s link flapped** (down, then up): taking eth0 down makes the kernel delete every route out of it —',
+    '  BIRD\'s come back with the sessions, but not the ones nslab wrote at `lab up` (`169.254.1.1 dev eth0`, which the',
+    '  node\'s proxy ARP needs to answer its pods for their gateway, and `10.96.0.0/12 dev eth0`). The link action that brings',
+    '  it up puts them back from the plan (issue 15.2: `ip route replace`, as its handout exercise shows). The time is then',
+    '  the sessions\' coming back: `connect delay time 1`, OPEN, the UPDATEs, and node-1\'s kernel route to node-3\'s block.',
     '- **Calico with route reflectors, one reflector killed**: every client holds the same route from both reflectors;',
     '  the one from the dead reflector is withdrawn when its session closes, the other becomes best, and the kernel',
     '  route (via the originating node, which a reflector does not change) is never removed, so pod traffic is not',

@@ -159,7 +159,7 @@ export function buildHandout(input: BuildInput): HandoutDoc {
   const measured = (name: string): number | undefined => byName.get(name)?.measurement ?? undefined;
 
   const { phases, placed } = phasesOf(lab, plan, numbered);
-  const exercises: ExerciseDoc[] = exercisesOf(lab, measured).map((e, i) => ({
+  const exercises: ExerciseDoc[] = exercisesOf(lab, measured, plan).map((e, i) => ({
     ...e,
     n: i + 1,
     within: e.test.withinMs > 0 ? `The test retries for up to ${formatMs(e.test.withinMs)}: the network may need that long to get there (after \`lab up\`, or after an action).` : undefined,

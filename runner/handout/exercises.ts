@@ -7,6 +7,8 @@ import type { ExerciseCommand, ExerciseContext } from '../../assertions/types.ts
 import { ASSERTIONS } from '../../assertions/registry.ts';
 import { commandLine, nodeExecArgv } from '../plan/netns-argv.ts';
 import type { ResolvedLab, ResolvedTest } from '../model/types.ts';
+import { linkUpCommands } from '../plan/link-up.ts';
+import type { Plan } from '../plan/ops.ts';
 import { formatMs } from '../util/units.ts';
 
 export type { ExerciseCommand } from '../../assertions/types.ts';
@@ -27,11 +29,12 @@ export interface Exercise {
 /** Measurements of earlier tests (bits/s, by test name), for iperf3's relative thresholds. */
 export type Measurements = (name: string) => number | undefined;
 
-export function exercisesOf(lab: ResolvedLab, measurements: Measurements = () => undefined): Exercise[] {
-  return lab.tests.map((t) => exerciseOf(lab, t, measurements));
+/** `plan`: the lab's plan, for what a link brought up gets back (issue 15.2); without it the exercise says `ip link set up` alone. */
+export function exercisesOf(lab: ResolvedLab, measurements: Measurements = () => undefined, plan?: Plan): Exercise[] {
+  return lab.tests.map((t) => exerciseOf(lab, t, measurements, plan));
 }
 
-export function exerciseOf(lab: ResolvedLab, t: ResolvedTest, measurements: Measurements = () => undefined): Exercise {
+export function exerciseOf(lab: ResolvedLab, t: ResolvedTest, measurements: Measurements = () => undefined, plan?: Plan): Exercise {
   const ns = (node: string): string => lab.nodes.find((n) => n.name === node)?.netns ?? `nsl.${lab.name}.${node}`;
   const ctx: ExerciseContext = {
     inNode: (node, argv, label, container) => ({
@@ -42,6 +45,15 @@ export function exerciseOf(lab: ResolvedLab, t: ResolvedTest, measurements: Meas
     measurement: measurements,
     test: { index: t.index, name: t.name },
     lab: lab.name,
+    ...(plan
+      ? {
+          linkUp: (node: string, dev: string): ExerciseCommand[] =>
+            linkUpCommands(plan, ns(node), dev).map((c) => {
+              const owner = lab.nodes.find((n) => n.netns === c.ns && !n.sharesNetnsOf)?.name ?? c.ns;
+              return { node: owner, text: commandLine(nodeExecArgv({ ns: c.ns }, c.argv)), label: `put back ${owner}:${c.dev}'s ${c.kind} (${c.step})` };
+            }),
+        }
+      : {}),
   };
   const def = ASSERTIONS.get(t.type);
   const e = def?.exercise?.(t.params, ctx);

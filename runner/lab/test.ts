@@ -96,6 +96,23 @@ export function labControl(lab: ResolvedLab): LabControl {
       const r = await runLiveCommands(cmds);
       return { ok: r.ok, text: r.ok ? cmds.map((c) => c.what).join('; ') : (r.error ?? 'failed'), command: r.commands.join('\n') };
     },
+    async linkUp(node, dev) {
+      const { linkUpCommands, restoredText } = await import('../plan/link-up.ts');
+      const { runLiveCommands } = await import('../exec/node-control.ts');
+      const { compileContextFor, planOf } = await import('./load.ts');
+      plan ??= compileContextFor(lab).then((ctx) => planOf(lab, ctx));
+      const n = lab.nodes.find((x) => x.name === node);
+      if (!n) return { ok: false, text: `lab ${lab.name} has no node ${node}`, command: '' };
+      const ns = lab.nodes.find((x) => x.name === n.sharesNetnsOf)?.netns ?? n.netns;
+      // a lab file changed since the lab came up would put back what the running lab never had: up alone, and say so
+      const { structureHash } = await import('../model/structure-hash.ts');
+      const up = readState(lab.name)?.structure;
+      const changed = up !== undefined && up !== structureHash(lab);
+      const cmds = changed ? [] : linkUpCommands(await plan, ns, dev);
+      const r = await runLiveCommands([{ ns, argv: ['ip', 'link', 'set', 'dev', dev, 'up'] }, ...cmds]);
+      const what = changed ? `nothing restored: ${lab.file} changed since the lab came up (lab up --recreate)` : restoredText(cmds);
+      return { ok: r.ok, text: r.ok ? `${dev} up; ${what}` : (r.error ?? 'failed'), command: r.commands.join('\n') };
+    },
     async kill(node, daemon, signal) {
       const { killOn } = await import('./node-ops.ts');
       const r = await killOn(lab, node, daemon, signal);
