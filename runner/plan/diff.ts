@@ -546,10 +546,13 @@ export function diffPlans(old: Applied, next: Applied, workDir: string): PlanDif
     changes.push(`~ ${d.node}: bird.conf changed: birdc configure (its other sessions stay up)`);
   }
   // a link made again: what is configured on its ends (and the routes of those namespaces) is put back
+  // (every route of those namespaces: one via a gateway names no device, yet goes when the link it used goes)
   if (recreatedDevs.size) {
+    const recreatedNs = new Set([...recreatedDevs].map((d) => d.slice(0, d.lastIndexOf('/'))));
     for (const s of next.plan.steps) {
       const op = s.op;
-      if (op.type === 'ip' && op.ns && (op.args[0] !== 'link' || op.args[1] !== 'add')) {
+      if (op.type === 'ip' && op.ns && (op.tool ?? 'ip') === 'ip' && routeAt(op.args) >= 0 && recreatedNs.has(op.ns)) include(asRouteReplace(s));
+      else if (op.type === 'ip' && op.ns && (op.args[0] !== 'link' || op.args[1] !== 'add')) {
         const dev = devOf(op);
         if (dev && recreatedDevs.has(`${op.ns}/${dev}`)) include(routeAt(op.args) >= 0 ? asRouteReplace(s) : s);
       } else if (op.type === 'sysctl') {

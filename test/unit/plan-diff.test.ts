@@ -69,6 +69,13 @@ describe('plan diff (lab up of a changed file)', () => {
     assert.ok(d.forward.steps.some((s) => s.op.type === 'ip' && s.op.args.join(' ') === 'addr add 10.1.0.11/24 dev eth0'));
   });
 
+  it('a link made again (its MTU changed): the routes of its namespaces are put back, those via a gateway too', () => {
+    const d = diff('routed.lab.yaml', 'routed-mtu.lab.yaml');
+    const lines = (ns: string): string[] => d.forward.steps.flatMap((s) => (s.op.type === 'ip' && s.op.ns === ns ? [s.op.args.join(' ')] : []));
+    assert.ok(d.forward.steps.some((s) => s.op.type === 'ip' && s.op.args.includes('mtu') && s.op.args.includes('b1-eth0')), 'the link is made again with its MTU');
+    assert.ok(lines('nsl.c4-routed.b1').includes('route replace default via 10.2.0.1'), `b1's default route is put back: ${lines('nsl.c4-routed.b1').join('; ')}`);
+  });
+
   it('comments (which name lab-file lines) are not a change', () => {
     assert.equal(withoutComments('a # x\n# y\nb\n'), withoutComments('a # z\nb'));
   });
