@@ -419,6 +419,7 @@ export function diffPlans(old: Applied, next: Applied, workDir: string): PlanDif
   const fileRemovals: Removal[] = [];
   const recreatedDevs = new Set<string>();
   const sysctlChanges = new Map<Step, [string, string][]>();
+  const restoredSysctl = new Map<string, Step>(); // old sysctl step id → the step setting its values back
   const where = (k: Keyed): string => k.nss.map((n) => name(next.nodes, n) ?? name(old.nodes, n)).join('/') || 'host';
 
   for (const [key, o] of oldKeys) {
@@ -449,7 +450,14 @@ export function diffPlans(old: Applied, next: Applied, workDir: string): PlanDif
         changes.push(`- ${where(o)}: rule set ${o.step.id} removed`);
       }
     } else if (op.type === 'sysctl' && o.sysctl) {
-      changes.push(`- ${where(o)}: sysctl ${o.sysctl[0]} no longer set (left at ${o.sysctl[1]}: its earlier value is not known)`);
+      // a value the new plan leaves out because a new namespace starts with it: set back to it, as a fresh up leaves it
+      const start = next.plan.inherited?.[o.sysctl[0]];
+      if (start !== undefined) {
+        const back = restoredSysctl.get(o.step.id) ?? { ...o.step, id: `${o.step.id}.inherited` };
+        restoredSysctl.set(o.step.id, back);
+        sysctlChanges.set(back, [...(sysctlChanges.get(back) ?? []), [o.sysctl[0], start]]);
+        changes.push(`~ ${where(o)}: sysctl ${o.sysctl[0]}=${start} (no longer set: back to what a new namespace starts with)`);
+      } else changes.push(`- ${where(o)}: sysctl ${o.sysctl[0]} no longer set (left at ${o.sysctl[1]}: its earlier value is not known)`);
     } else if (op.type === 'exec') {
       changes.push(`- ${where(o)}: exec ${op.argv.join(' ')} no longer in the file (a command that ran is not undone)`);
     }

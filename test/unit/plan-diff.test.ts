@@ -76,6 +76,13 @@ describe('plan diff (lab up of a changed file)', () => {
     assert.ok(lines('nsl.c4-routed.b1').includes('route replace default via 10.2.0.1'), `b1's default route is put back: ${lines('nsl.c4-routed.b1').join('; ')}`);
   });
 
+  it('a sysctl no longer set (forwarding turned off) goes back to what a new namespace starts with, as a fresh up leaves it', () => {
+    const d = diff('routed.lab.yaml', 'routed-fwd-off.lab.yaml');
+    const set = d.forward.steps.flatMap((s) => (s.op.type === 'sysctl' && s.op.ns === 'nsl.c4-routed.r' ? s.op.values.map(([k, v]) => `${k}=${v}`) : []));
+    assert.deepEqual(set.sort(), ['net.ipv4.ip_forward=0', 'net.ipv6.conf.all.forwarding=0']);
+    assert.ok(d.changes.some((c) => /r: sysctl net\.ipv4\.ip_forward=0 \(no longer set: back to what a new namespace starts with\)/.test(c)), d.changes.join('\n'));
+  });
+
   it('comments (which name lab-file lines) are not a change', () => {
     assert.equal(withoutComments('a # x\n# y\nb\n'), withoutComments('a # z\nb'));
   });
