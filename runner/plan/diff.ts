@@ -553,6 +553,27 @@ export function diffPlans(old: Applied, next: Applied, workDir: string): PlanDif
     include({ id: `${d.node}.bird.configure`, phase: 'daemons', order: 100, op: { type: 'exec', ns: d.ns, argv: ['birdc', ...(sock ? ['-s', sock] : []), 'configure'], ...(d.container ? { container: d.container } : {}) }, source: u.source, note: `${d.node}: bird.conf changed: birdc configure (sessions whose configuration did not change stay up)` });
     changes.push(`~ ${d.node}: bird.conf changed: birdc configure (its other sessions stay up)`);
   }
+  // an IPv4 address deleted takes the interface's secondaries with it when it is the primary (unless
+  // promote_secondaries): the interface's other IPv4 addresses are put back, in the plan's order (addr replace)
+  const addrDel = new Set<string>();
+  for (const u of undo.values())
+    for (const l of u.lines) {
+      const w = l.split(' ');
+      if (u.tool === 'ip' && u.ns && w[0] === 'addr' && w[1] === 'del' && w[2].includes('.')) addrDel.add(`${u.ns}/${valueAfter(w, 'dev')}`);
+    }
+  const putBack = new Map<string, string[]>();
+  for (const s of next.plan.steps) {
+    const op = s.op;
+    if (op.type !== 'ip' || !op.ns || (op.tool ?? 'ip') !== 'ip' || op.args[0] !== 'addr' || op.args[1] !== 'add' || !op.args[2].includes('.') || forward.has(s.id)) continue;
+    const nd = `${op.ns}/${valueAfter(op.args, 'dev')}`;
+    if (!addrDel.has(nd)) continue;
+    include({ ...s, op: { ...op, args: ['addr', 'replace', ...op.args.slice(2)] } });
+    putBack.set(nd, [...(putBack.get(nd) ?? []), op.args[2]]);
+  }
+  for (const [nd, addrs] of putBack) {
+    const [ns, dev] = [nd.slice(0, nd.lastIndexOf('/')), nd.slice(nd.lastIndexOf('/') + 1)];
+    changes.push(`~ ${name(next.nodes, ns)}: ${dev}: ${addrs.join(', ')} put back (addr replace): deleting a primary address deletes its secondaries`);
+  }
   // a link made again: what is configured on its ends (and the routes of those namespaces) is put back
   // (every route of those namespaces: one via a gateway names no device, yet goes when the link it used goes)
   if (recreatedDevs.size) {

@@ -83,6 +83,14 @@ describe('plan diff (lab up of a changed file)', () => {
     assert.ok(d.changes.some((c) => /r: sysctl net\.ipv4\.ip_forward=0 \(no longer set: back to what a new namespace starts with\)/.test(c)), d.changes.join('\n'));
   });
 
+  it('an interface\'s first IPv4 address removed: the kernel deletes its secondaries with it, so they are put back (addr replace), in order', () => {
+    const d = diff('veth-addrs.lab.yaml', 'veth-addrs-first-gone.lab.yaml');
+    const undo = d.removals.find((r) => r.type === 'ip' && r.ns === 'nsl.c4-veth.c1');
+    assert.ok(undo && undo.type === 'ip' && undo.lines.includes('addr del 10.0.0.1/24 dev eth0'));
+    const c1 = d.forward.steps.flatMap((s) => (s.op.type === 'ip' && s.op.ns === 'nsl.c4-veth.c1' ? [s.op.args.join(' ')] : []));
+    assert.deepEqual(c1, ['addr replace 10.0.0.9/24 dev eth0', 'addr replace 10.0.0.10/24 dev eth0']);
+  });
+
   it('comments (which name lab-file lines) are not a change', () => {
     assert.equal(withoutComments('a # x\n# y\nb\n'), withoutComments('a # z\nb'));
   });
