@@ -205,11 +205,16 @@ const CASES: Case[] = [
     },
   },
   {
-    title: 'netns-veth: a node removed',
+    title: 'netns-veth: a node removed, an interface\'s first address removed (the kernel deletes its secondaries with it)',
     name: 'eq-veth-rm',
-    a: () => ({ ...CASES[0].b(), name: 'eq-veth-rm' }),
+    a: () => {
+      const d = { ...CASES[0].b(), name: 'eq-veth-rm' };
+      d.nodes.c1.interfaces.eth0.addresses = ['10.0.0.1/24', '10.0.0.9/24', 'fd00:0:0:1::1/64'];
+      return d;
+    },
     b: () => {
-      const d = copyOf('netns-veth', 'eq-veth-rm', [ping('c1', 'c2')]);
+      const d = copyOf('netns-veth', 'eq-veth-rm', [ping('c2', '10.0.0.9')]);
+      d.nodes.c1.interfaces.eth0.addresses = ['10.0.0.9/24', 'fd00:0:0:1::1/64'];
       d.nodes.c2.interfaces.eth0.addresses = ['10.0.0.5/24', 'fd00:0:0:1::2/64'];
       return d;
     },
