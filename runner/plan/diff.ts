@@ -555,6 +555,29 @@ export function diffPlans(old: Applied, next: Applied, workDir: string): PlanDif
   }
   // an IPv4 address deleted takes the interface's secondaries with it when it is the primary (unless
   // promote_secondaries): the interface's other IPv4 addresses are put back, in the plan's order (addr replace)
+  // the same IPv4 addresses in another order: the first is the primary (the source of what the interface sends), so
+  // they are all deleted and put back in the new order
+  const v4 = (plan: Plan): Map<string, { step: Step; addr: string }[]> => {
+    const m = new Map<string, { step: Step; addr: string }[]>();
+    for (const s of plan.steps) {
+      const op = s.op;
+      if (op.type !== 'ip' || !op.ns || (op.tool ?? 'ip') !== 'ip' || op.args[0] !== 'addr' || op.args[1] !== 'add' || !op.args[2].includes('.')) continue;
+      const nd = `${op.ns}/${valueAfter(op.args, 'dev')}`;
+      m.set(nd, [...(m.get(nd) ?? []), { step: s, addr: op.args[2] }]);
+    }
+    return m;
+  };
+  const oldV4 = v4(old.plan);
+  for (const [nd, now] of v4(next.plan)) {
+    const ns = nd.slice(0, nd.lastIndexOf('/'));
+    if (gone.has(ns) || remade.has(ns) || goneDevs.has(nd) || recreatedDevs.has(nd)) continue;
+    const was = oldV4.get(nd) ?? [];
+    const common = (a: { addr: string }[], b: { addr: string }[]): string => a.filter((x) => b.some((y) => y.addr === x.addr)).map((x) => x.addr).join(' ');
+    if (common(was, now) === common(now, was)) continue;
+    // secondaries first: each del finds its address
+    for (const w of [...was].reverse()) if (now.some((x) => x.addr === w.addr)) addUndo(w.step.op as Extract<Op, { type: 'ip' }>, undoLine(w.step.op as Extract<Op, { type: 'ip' }>)!);
+    changes.push(`~ ${name(next.nodes, ns)}: ${nd.slice(ns.length + 1)}: IPv4 addresses in another order (the first is the primary): deleted and put back in the new order`);
+  }
   const addrDel = new Set<string>();
   for (const u of undo.values())
     for (const l of u.lines) {

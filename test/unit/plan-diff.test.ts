@@ -91,6 +91,16 @@ describe('plan diff (lab up of a changed file)', () => {
     assert.deepEqual(c1, ['addr replace 10.0.0.9/24 dev eth0', 'addr replace 10.0.0.10/24 dev eth0']);
   });
 
+  it('the same IPv4 addresses in another order (another primary): deleted and put back in the new order', () => {
+    const d = diff('veth-addrs.lab.yaml', 'veth-addrs-reordered.lab.yaml');
+    assert.ok(!d.empty, 'a new primary is a change');
+    const undo = d.removals.find((r) => r.type === 'ip' && r.ns === 'nsl.c4-veth.c1');
+    assert.ok(undo && undo.type === 'ip' && undo.lines.includes('addr del 10.0.0.1/24 dev eth0'), JSON.stringify(d.removals));
+    const c1 = d.forward.steps.flatMap((s) => (s.op.type === 'ip' && s.op.ns === 'nsl.c4-veth.c1' ? [s.op.args.join(' ')] : []));
+    assert.deepEqual(c1, ['addr replace 10.0.0.9/24 dev eth0', 'addr replace 10.0.0.1/24 dev eth0', 'addr replace 10.0.0.10/24 dev eth0']);
+    assert.ok(diff('veth-addrs.lab.yaml', 'veth-addrs.lab.yaml').empty);
+  });
+
   it('comments (which name lab-file lines) are not a change', () => {
     assert.equal(withoutComments('a # x\n# y\nb\n'), withoutComments('a # z\nb'));
   });
