@@ -192,11 +192,16 @@ const svc = (from: string, service: string): unknown => ({ service: { from, serv
 
 const CASES: Case[] = [
   {
-    title: 'netns-veth: an address changed, a node and a link added',
+    title: 'netns-veth: an address changed, two swapped (another primary), a node and a link added',
     name: 'eq-veth',
-    a: () => copyOf('netns-veth', 'eq-veth', [ping('c1', 'c2')]),
+    a: () => {
+      const d = copyOf('netns-veth', 'eq-veth', [ping('c1', 'c2')]);
+      d.nodes.c1.interfaces.eth0.addresses = ['10.0.0.1/24', '10.0.0.7/24', 'fd00:0:0:1::1/64'];
+      return d;
+    },
     b: () => {
       const d = copyOf('netns-veth', 'eq-veth', [ping('c1', 'c2'), ping('c3', '10.0.1.1')]);
+      d.nodes.c1.interfaces.eth0.addresses = ['10.0.0.7/24', '10.0.0.1/24', 'fd00:0:0:1::1/64'];
       d.nodes.c2.interfaces.eth0.addresses = ['10.0.0.5/24', 'fd00:0:0:1::2/64'];
       d.nodes.c1.interfaces.eth1 = { addresses: ['10.0.1.1/24'] };
       d.nodes.c3 = { interfaces: { eth0: { addresses: ['10.0.1.2/24'] } } };
