@@ -308,6 +308,18 @@ function whyRebuild(old: Applied, next: Applied, ns: string): string | undefined
   const hadNetns = old.plan.steps.some((s) => s.op.type === 'ip' && s.op.args[0] === 'netns' && s.op.args[2] === ns);
   const hasNetns = next.plan.steps.some((s) => s.op.type === 'ip' && s.op.args[0] === 'netns' && s.op.args[2] === ns);
   if (hadNetns !== hasNetns) return 'what owns its namespace changed';
+  // a sysctl no longer set: a fresh namespace starts from the kernel's value, which only the forwarding ones are
+  // known of (the plan's `inherited`); the others are not known here, so the node starts again from a new namespace.
+  // One of an interface that is no longer there went with it.
+  const keys = (p: Plan): Set<string> => new Set(p.steps.flatMap((s) => (s.op.type === 'sysctl' && s.op.ns === ns ? s.op.values.map(([k]) => k) : [])));
+  const devs = new Set(next.plan.steps.flatMap((s) => (s.op.type === 'ip' ? [...linkEnds(s.op.args).filter((e) => e.ns === ns).map((e) => e.dev), ...(s.op.ns === ns ? [devOf(s.op) ?? ''] : [])] : [])));
+  const nowKeys = keys(next.plan);
+  const unset = [...keys(old.plan)].filter((k) => {
+    if (nowKeys.has(k) || next.plan.inherited?.[k] !== undefined) return false;
+    const dev = /^net\.ipv[46]\.(?:conf|neigh)\.([^.]+)\./.exec(k)?.[1];
+    return !dev || ['all', 'default'].includes(dev) || devs.has(dev);
+  });
+  if (unset.length) return `sysctl ${unset.join(', ')} no longer set: the value a new namespace starts with is not known here, so it starts again from one`;
   return undefined;
 }
 

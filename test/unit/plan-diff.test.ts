@@ -101,6 +101,15 @@ describe('plan diff (lab up of a changed file)', () => {
     assert.ok(diff('veth-addrs.lab.yaml', 'veth-addrs.lab.yaml').empty);
   });
 
+  it('a sysctl no longer set whose starting value is not known: its node is rebuilt (a new namespace starts from the kernel\'s value), and says why', () => {
+    const d = diff('routed-sysctl.lab.yaml', 'routed.lab.yaml');
+    assert.deepEqual(d.rebuilds.map((r) => r.node), ['b1']);
+    assert.match(d.rebuilds[0].reason, /sysctl net\.ipv4\.conf\.all\.rp_filter, net\.ipv4\.conf\.eth0\.rp_filter no longer set/);
+    // set, or changed to another value: in place
+    const back = diff('routed.lab.yaml', 'routed-sysctl.lab.yaml');
+    assert.deepEqual(back.rebuilds, []);
+  });
+
   it('comments (which name lab-file lines) are not a change', () => {
     assert.equal(withoutComments('a # x\n# y\nb\n'), withoutComments('a # z\nb'));
   });
