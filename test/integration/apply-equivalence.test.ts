@@ -185,6 +185,8 @@ interface Case {
   readonly name: string;
   readonly a: () => Doc;
   readonly b: () => Doc;
+  /** The change cannot be made in place: `lab up` says which node it rebuilds, and why. */
+  readonly rebuilt?: RegExp;
 }
 
 const ping = (from: string, to: string): unknown => ({ ping: { from, to, count: 1 } });
@@ -225,13 +227,16 @@ const CASES: Case[] = [
     },
   },
   {
-    title: 'routed: a route added, forwarding turned off on one node and on on another, an MTU changed',
+    title: 'routed: a route added, forwarding turned off on one node and on on another, a sysctl no longer set (its node rebuilt), an MTU changed',
     name: 'eq-routed',
     a: () => {
       const d = copyOf('routed', 'eq-routed', [ping('a1', 'b1')]);
       d.nodes.a2.forwarding = true;
+      d.nodes.b2.sysctls = { 'net.ipv4.conf.all.rp_filter': 2 };
       return d;
     },
+    // rp_filter no longer set: the value a new namespace starts with is not known to the diff
+    rebuilt: /node b2 will be rebuilt: sysctl net\.ipv4\.conf\.all\.rp_filter no longer set/,
     b: () => {
       const d = copyOf('routed', 'eq-routed', [ping('a1', 'b1')]);
       d.nodes.a1.routes.push('10.9.0.0/24 via 10.1.0.1');
@@ -281,6 +286,7 @@ const CASES: Case[] = [
     title: 'pod-pause: a container\'s command changed (its pod rebuilt)',
     name: 'eq-pause',
     a: () => copyOf('pod-pause', 'eq-pause', [ping('pod-b', 'pod-a')]),
+    rebuilt: /node pod-a will be rebuilt: its container \S+ changed \(cmd\): Docker cannot change a container's image or command in place/,
     b: () => {
       const d = copyOf('pod-pause', 'eq-pause', [ping('pod-b', 'pod-a')]);
       d.nodes['pod-a'].containers[0].cmd = ['iperf3', '-s', '-p', '5202'];
@@ -356,15 +362,19 @@ describe('lab up of a changed file ends where lab up of that file from nothing e
       writeFileSync(file, stringify(c.a()));
       ok(await lab(['up', file, '--quiet']), 'up of A');
       const keys = sysctlsOf(c.name);
+      const before = snapshot(c.name, keys);
       writeFileSync(file, stringify(c.b()));
       const up = await lab(['up', file]);
       ok(up, 'up of B on the running A');
       assert.match(up.stdout + up.stderr, /changed in place/, show(up));
+      if (c.rebuilt) assert.match(up.stdout + up.stderr, c.rebuilt, show(up));
+      else assert.doesNotMatch(up.stdout + up.stderr, /will be rebuilt/, show(up));
       for (const [ns, ks] of sysctlsOf(c.name)) for (const k of ks) keys.set(ns, (keys.get(ns) ?? new Set()).add(k));
       const again = await lab(['plan', '--diff', file]);
       assert.match(again.stdout, /nothing: the running lab already is this file's network/, show(again));
       ok(await lab(['test', file]), 'lab test after the change'); // (before the snapshot: routing daemons have converged)
       const applied = snapshot(c.name, keys);
+      assert.notDeepEqual(applied, before, 'the change shows in the snapshot');
       const st1 = stateOf(c.name);
       ok(await lab(['down', c.name]), 'down after the change');
       assert.deepEqual(labLeftovers(c.name), []);
