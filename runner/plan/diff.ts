@@ -249,7 +249,8 @@ function iptParse(input: string): Map<string, IptTable> {
 /**
  * An iptables-restore --noflush transaction replacing rule set `old` by `next`, table by table, as kube-proxy's sync
  * does: the chains of the new set declared (which flushes them), the old set's rules in built-in chains deleted
- * (`-D`), its chains the new one has not flushed and deleted (`-X`), the new rules added. One COMMIT per table.
+ * (`-D`), its chains the new one has not flushed and deleted (`-X`), the new rules added; a built-in chain the old set
+ * declared and the new one does not gets its policy back to ACCEPT. One COMMIT per table.
  */
 export function iptablesReplace(old: string, next: string): string {
   const o = iptParse(old);
@@ -262,6 +263,8 @@ export function iptablesReplace(old: string, next: string): string {
     out.push(...nt.chains.values());
     const stale = [...ot.chains.keys()].filter((c) => !BUILTIN.has(c) && !nt.chains.has(c));
     for (const c of stale) out.push(`:${c} - [0:0]`);
+    // a built-in chain's policy (`:FORWARD DROP`) the new set no longer declares: back to a new namespace's, ACCEPT
+    for (const c of ot.chains.keys()) if (BUILTIN.has(c) && !nt.chains.has(c)) out.push(`:${c} ACCEPT [0:0]`);
     for (const l of ot.lines) {
       const m = /^-[AI]\s+(\S+)\s+(?:\d+\s+)?(.*)$/.exec(l);
       if (m && BUILTIN.has(m[1])) out.push(`-D ${m[1]} ${m[2]}`);
@@ -458,7 +461,9 @@ export function diffPlans(old: Applied, next: Applied, workDir: string): PlanDif
     } else if (op.type === 'load') {
       const input = op.tool === 'nft' ? nftReplace(op.input, '') : iptablesReplace(op.input, '');
       if (op.tool !== 'nft' || nftTables(op.input).length) {
-        include({ ...o.step, id: `remove.${o.step.id}`, op: { ...op, input }, note: `${where(o)}: rule set ${o.step.id} removed` });
+        // (it makes nothing: without the old step's `creates`, which would record the rule set in the state again)
+        const { creates: _made, ...step } = o.step;
+        include({ ...step, id: `remove.${o.step.id}`, op: { ...op, input }, note: `${where(o)}: rule set ${o.step.id} removed` });
         changes.push(`- ${where(o)}: rule set ${o.step.id} removed`);
       }
     } else if (op.type === 'sysctl' && o.sysctl) {

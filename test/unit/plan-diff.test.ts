@@ -110,6 +110,21 @@ describe('plan diff (lab up of a changed file)', () => {
     assert.deepEqual(back.rebuilds, []);
   });
 
+  it('iptables: a built-in chain\'s policy the new set no longer declares goes back to ACCEPT (a new namespace\'s), as when the NAT is removed', () => {
+    const old = '*filter\n:FORWARD DROP [0:0]\n:DOCKER - [0:0]\n-A FORWARD -o docker0 -j DOCKER\nCOMMIT\n';
+    assert.equal(iptablesReplace(old, ''), '*filter\n:DOCKER - [0:0]\n:FORWARD ACCEPT [0:0]\n-D FORWARD -o docker0 -j DOCKER\n-X DOCKER\nCOMMIT\n');
+    // declared by the new set: its policy is the new set's
+    assert.ok(!iptablesReplace(old, '*filter\n:FORWARD DROP [0:0]\nCOMMIT\n').includes('ACCEPT'));
+  });
+
+  it('a rule set removed: its removal records nothing as made (the state drops it), and puts the FORWARD policy back', () => {
+    const d = diff('nat.lab.yaml', 'nat-removed.lab.yaml');
+    const rm = d.forward.steps.filter((s) => s.id.startsWith('remove.'));
+    assert.ok(rm.length >= 1, d.changes.join('\n'));
+    for (const s of rm) assert.equal(s.creates, undefined, `${s.id} creates nothing`);
+    assert.ok(rm.some((s) => s.op.type === 'load' && s.op.input.includes(':FORWARD ACCEPT [0:0]')), 'FORWARD accepts again');
+  });
+
   it('comments (which name lab-file lines) are not a change', () => {
     assert.equal(withoutComments('a # x\n# y\nb\n'), withoutComments('a # z\nb'));
   });
