@@ -325,6 +325,17 @@ const CASES: Case[] = [
     },
   },
   {
+    title: 'k8s-services-iptables: the last pod group and the last Service removed',
+    name: 'eq-ipt-rm',
+    a: () => copyOf('k8s-services-iptables', 'eq-ipt-rm', [svc('client', 'web')]),
+    b: () => {
+      const d = copyOf('k8s-services-iptables', 'eq-ipt-rm', [svc('client', 'web')]);
+      delete d.cluster.pods.cart;
+      delete d.cluster.services.cart;
+      return d;
+    },
+  },
+  {
     title: 'k8s-services-nftables: the last Service removed, a Service\'s port changed, a pod group added (after the others)',
     name: 'eq-nft',
     a: () => copyOf('k8s-services-nftables', 'eq-nft', [svc('client', 'web')]),
