@@ -235,7 +235,7 @@ const CASES: Case[] = [
     },
   },
   {
-    title: 'routed: a route added, forwarding turned off on one node and on on another, a sysctl no longer set (its node rebuilt), an MTU changed',
+    title: 'routed: a route added, one removed, forwarding turned off on one node and on on another, a sysctl no longer set (its node rebuilt), an MTU changed',
     name: 'eq-routed',
     a: () => {
       const d = copyOf('routed', 'eq-routed', [ping('a1', 'b1')]);
@@ -248,6 +248,7 @@ const CASES: Case[] = [
     b: () => {
       const d = copyOf('routed', 'eq-routed', [ping('a1', 'b1')]);
       d.nodes.a1.routes.push('10.9.0.0/24 via 10.1.0.1');
+      delete d.nodes.a2.routes;
       d.nodes.b2.forwarding = true;
       d.nodes.b1.interfaces = { eth0: { mtu: 1400 } };
       return d;
