@@ -197,8 +197,10 @@ interface Case {
   readonly rebuilt?: RegExp;
 }
 
-const ping = (from: string, to: string): unknown => ({ ping: { from, to, count: 1 } });
-const svc = (from: string, service: string): unknown => ({ service: { from, service } });
+// `within`: a Calico cluster's BGP routes were once seen missing for a moment after `lab up` said it was ready (on a
+// busy machine); the tests run before the snapshots, so these also wait for routing to have converged
+const ping = (from: string, to: string): unknown => ({ ping: { from, to, count: 1 }, within: '10s' });
+const svc = (from: string, service: string): unknown => ({ service: { from, service }, within: '10s' });
 
 const CASES: Case[] = [
   {
