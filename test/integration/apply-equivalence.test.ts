@@ -5,7 +5,10 @@
  * the sysctls the plans set, nftables, iptables, qdiscs, bridge ports, the processes running in it, the containers);
  * then `lab down`, `lab up` of B from nothing, the same snapshot, and the two must be equal. Only what legitimately
  * differs between two builds is normalised: ifindexes and peer indexes, MACs (and the IPv6 link-local addresses and
- * bridge ids made from them), rule handles, counters, timers, PIDs, and the lab-file lines comments name.
+ * bridge ids made from them), rule handles, counters, timers, PIDs, the lab-file lines comments name; operstate and
+ * carrier and the link-local/multicast routes that follow them (the kernel's linkwatch is up to 1 s late); the order
+ * nft lists chains and sets in (creation order), set elements learned from traffic (session affinity), and empty
+ * accepting iptables-nft tables (iptables-restore cannot delete a table; such a table filters nothing).
  * After the apply `lab plan --diff` says nothing to do and `lab test` passes; the state names the same namespaces and
  * objects as the fresh up's; after `lab down` nothing is left.
  *
