@@ -49,7 +49,7 @@ export function compile(lab: ResolvedLab, ctx: CompileContext): Plan {
     ? [`new namespaces start with ${Object.entries(ctx.inherited).map(([k, v]) => `${k}=${v}`).join(', ')} (inherited from this host): only nodes that need other values get a sysctl`]
     : [];
   if (ctx.assumed?.length) notes.push(`assumes: ${ctx.assumed.join(', ')} (kernel features not probed here; \`lab up\` probes them first and refuses the lab without them)`);
-  return { lab: lab.name, file: lab.file, hash: lab.hash, workDir: ctx.labDir, namespaces, steps, notes };
+  return { lab: lab.name, file: lab.file, hash: lab.hash, workDir: ctx.labDir, namespaces, steps, notes, ...(ctx.inherited ? { inherited: ctx.inherited } : {}) };
 }
 
 function nodeSteps(node: ResolvedNode, ctx: CompileContext): Step[] {

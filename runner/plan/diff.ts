@@ -249,7 +249,8 @@ function iptParse(input: string): Map<string, IptTable> {
 /**
  * An iptables-restore --noflush transaction replacing rule set `old` by `next`, table by table, as kube-proxy's sync
  * does: the chains of the new set declared (which flushes them), the old set's rules in built-in chains deleted
- * (`-D`), its chains the new one has not flushed and deleted (`-X`), the new rules added. One COMMIT per table.
+ * (`-D`), its chains the new one has not flushed and deleted (`-X`), the new rules added; a built-in chain the old set
+ * declared and the new one does not gets its policy back to ACCEPT. One COMMIT per table.
  */
 export function iptablesReplace(old: string, next: string): string {
   const o = iptParse(old);
@@ -262,6 +263,8 @@ export function iptablesReplace(old: string, next: string): string {
     out.push(...nt.chains.values());
     const stale = [...ot.chains.keys()].filter((c) => !BUILTIN.has(c) && !nt.chains.has(c));
     for (const c of stale) out.push(`:${c} - [0:0]`);
+    // a built-in chain's policy (`:FORWARD DROP`) the new set no longer declares: back to a new namespace's, ACCEPT
+    for (const c of ot.chains.keys()) if (BUILTIN.has(c) && !nt.chains.has(c)) out.push(`:${c} ACCEPT [0:0]`);
     for (const l of ot.lines) {
       const m = /^-[AI]\s+(\S+)\s+(?:\d+\s+)?(.*)$/.exec(l);
       if (m && BUILTIN.has(m[1])) out.push(`-D ${m[1]} ${m[2]}`);
@@ -308,6 +311,18 @@ function whyRebuild(old: Applied, next: Applied, ns: string): string | undefined
   const hadNetns = old.plan.steps.some((s) => s.op.type === 'ip' && s.op.args[0] === 'netns' && s.op.args[2] === ns);
   const hasNetns = next.plan.steps.some((s) => s.op.type === 'ip' && s.op.args[0] === 'netns' && s.op.args[2] === ns);
   if (hadNetns !== hasNetns) return 'what owns its namespace changed';
+  // a sysctl no longer set: a fresh namespace starts from the kernel's value, which only the forwarding ones are
+  // known of (the plan's `inherited`); the others are not known here, so the node starts again from a new namespace.
+  // One of an interface that is no longer there went with it.
+  const keys = (p: Plan): Set<string> => new Set(p.steps.flatMap((s) => (s.op.type === 'sysctl' && s.op.ns === ns ? s.op.values.map(([k]) => k) : [])));
+  const devs = new Set(next.plan.steps.flatMap((s) => (s.op.type === 'ip' ? [...linkEnds(s.op.args).filter((e) => e.ns === ns).map((e) => e.dev), ...(s.op.ns === ns ? [devOf(s.op) ?? ''] : [])] : [])));
+  const nowKeys = keys(next.plan);
+  const unset = [...keys(old.plan)].filter((k) => {
+    if (nowKeys.has(k) || next.plan.inherited?.[k] !== undefined) return false;
+    const dev = /^net\.ipv[46]\.(?:conf|neigh)\.([^.]+)\./.exec(k)?.[1];
+    return !dev || ['all', 'default'].includes(dev) || devs.has(dev);
+  });
+  if (unset.length) return `sysctl ${unset.join(', ')} no longer set: the value a new namespace starts with is not known here, so it starts again from one`;
   return undefined;
 }
 
@@ -419,6 +434,7 @@ export function diffPlans(old: Applied, next: Applied, workDir: string): PlanDif
   const fileRemovals: Removal[] = [];
   const recreatedDevs = new Set<string>();
   const sysctlChanges = new Map<Step, [string, string][]>();
+  const restoredSysctl = new Map<string, Step>(); // old sysctl step id → the step setting its values back
   const where = (k: Keyed): string => k.nss.map((n) => name(next.nodes, n) ?? name(old.nodes, n)).join('/') || 'host';
 
   for (const [key, o] of oldKeys) {
@@ -445,11 +461,20 @@ export function diffPlans(old: Applied, next: Applied, workDir: string): PlanDif
     } else if (op.type === 'load') {
       const input = op.tool === 'nft' ? nftReplace(op.input, '') : iptablesReplace(op.input, '');
       if (op.tool !== 'nft' || nftTables(op.input).length) {
-        include({ ...o.step, id: `remove.${o.step.id}`, op: { ...op, input }, note: `${where(o)}: rule set ${o.step.id} removed` });
+        // (it makes nothing: without the old step's `creates`, which would record the rule set in the state again)
+        const { creates: _made, ...step } = o.step;
+        include({ ...step, id: `remove.${o.step.id}`, op: { ...op, input }, note: `${where(o)}: rule set ${o.step.id} removed` });
         changes.push(`- ${where(o)}: rule set ${o.step.id} removed`);
       }
     } else if (op.type === 'sysctl' && o.sysctl) {
-      changes.push(`- ${where(o)}: sysctl ${o.sysctl[0]} no longer set (left at ${o.sysctl[1]}: its earlier value is not known)`);
+      // a value the new plan leaves out because a new namespace starts with it: set back to it, as a fresh up leaves it
+      const start = next.plan.inherited?.[o.sysctl[0]];
+      if (start !== undefined) {
+        const back = restoredSysctl.get(o.step.id) ?? { ...o.step, id: `${o.step.id}.inherited` };
+        restoredSysctl.set(o.step.id, back);
+        sysctlChanges.set(back, [...(sysctlChanges.get(back) ?? []), [o.sysctl[0], start]]);
+        changes.push(`~ ${where(o)}: sysctl ${o.sysctl[0]}=${start} (no longer set: back to what a new namespace starts with)`);
+      } else changes.push(`- ${where(o)}: sysctl ${o.sysctl[0]} no longer set (left at ${o.sysctl[1]}: its earlier value is not known)`);
     } else if (op.type === 'exec') {
       changes.push(`- ${where(o)}: exec ${op.argv.join(' ')} no longer in the file (a command that ran is not undone)`);
     }
@@ -558,11 +583,58 @@ export function diffPlans(old: Applied, next: Applied, workDir: string): PlanDif
     include({ id: `${d.node}.${d.name}.reload`, phase: 'daemons', order: 100, op: { type: 'exec', ns: d.ns, argv: [...d.reload], ...(d.container ? { container: d.container } : {}) }, source: u.source, note: `${d.node}: ${d.name}'s configuration changed: reloaded in place (${d.reload.join(' ')})` });
     changes.push(`~ ${d.node}: ${d.name}'s configuration changed: reloaded, not restarted (${d.reload.slice(-2).join(' ')})`);
   }
+  // an IPv4 address deleted takes the interface's secondaries with it when it is the primary (unless
+  // promote_secondaries): the interface's other IPv4 addresses are put back, in the plan's order (addr replace)
+  // the same IPv4 addresses in another order: the first is the primary (the source of what the interface sends), so
+  // they are all deleted and put back in the new order
+  const v4 = (plan: Plan): Map<string, { step: Step; addr: string }[]> => {
+    const m = new Map<string, { step: Step; addr: string }[]>();
+    for (const s of plan.steps) {
+      const op = s.op;
+      if (op.type !== 'ip' || !op.ns || (op.tool ?? 'ip') !== 'ip' || op.args[0] !== 'addr' || op.args[1] !== 'add' || !op.args[2].includes('.')) continue;
+      const nd = `${op.ns}/${valueAfter(op.args, 'dev')}`;
+      m.set(nd, [...(m.get(nd) ?? []), { step: s, addr: op.args[2] }]);
+    }
+    return m;
+  };
+  const oldV4 = v4(old.plan);
+  for (const [nd, now] of v4(next.plan)) {
+    const ns = nd.slice(0, nd.lastIndexOf('/'));
+    if (gone.has(ns) || remade.has(ns) || goneDevs.has(nd) || recreatedDevs.has(nd)) continue;
+    const was = oldV4.get(nd) ?? [];
+    const common = (a: { addr: string }[], b: { addr: string }[]): string => a.filter((x) => b.some((y) => y.addr === x.addr)).map((x) => x.addr).join(' ');
+    if (common(was, now) === common(now, was)) continue;
+    // secondaries first: each del finds its address
+    for (const w of [...was].reverse()) if (now.some((x) => x.addr === w.addr)) addUndo(w.step.op as Extract<Op, { type: 'ip' }>, undoLine(w.step.op as Extract<Op, { type: 'ip' }>)!);
+    changes.push(`~ ${name(next.nodes, ns)}: ${nd.slice(ns.length + 1)}: IPv4 addresses in another order (the first is the primary): deleted and put back in the new order`);
+  }
+  const addrDel = new Set<string>();
+  for (const u of undo.values())
+    for (const l of u.lines) {
+      const w = l.split(' ');
+      if (u.tool === 'ip' && u.ns && w[0] === 'addr' && w[1] === 'del' && w[2].includes('.')) addrDel.add(`${u.ns}/${valueAfter(w, 'dev')}`);
+    }
+  const putBack = new Map<string, string[]>();
+  for (const s of next.plan.steps) {
+    const op = s.op;
+    if (op.type !== 'ip' || !op.ns || (op.tool ?? 'ip') !== 'ip' || op.args[0] !== 'addr' || op.args[1] !== 'add' || !op.args[2].includes('.') || forward.has(s.id)) continue;
+    const nd = `${op.ns}/${valueAfter(op.args, 'dev')}`;
+    if (!addrDel.has(nd)) continue;
+    include({ ...s, op: { ...op, args: ['addr', 'replace', ...op.args.slice(2)] } });
+    putBack.set(nd, [...(putBack.get(nd) ?? []), op.args[2]]);
+  }
+  for (const [nd, addrs] of putBack) {
+    const [ns, dev] = [nd.slice(0, nd.lastIndexOf('/')), nd.slice(nd.lastIndexOf('/') + 1)];
+    changes.push(`~ ${name(next.nodes, ns)}: ${dev}: ${addrs.join(', ')} put back (addr replace): deleting a primary address deletes its secondaries`);
+  }
   // a link made again: what is configured on its ends (and the routes of those namespaces) is put back
+  // (every route of those namespaces: one via a gateway names no device, yet goes when the link it used goes)
   if (recreatedDevs.size) {
+    const recreatedNs = new Set([...recreatedDevs].map((d) => d.slice(0, d.lastIndexOf('/'))));
     for (const s of next.plan.steps) {
       const op = s.op;
-      if (op.type === 'ip' && op.ns && (op.args[0] !== 'link' || op.args[1] !== 'add')) {
+      if (op.type === 'ip' && op.ns && (op.tool ?? 'ip') === 'ip' && routeAt(op.args) >= 0 && recreatedNs.has(op.ns)) include(asRouteReplace(s));
+      else if (op.type === 'ip' && op.ns && (op.args[0] !== 'link' || op.args[1] !== 'add')) {
         const dev = devOf(op);
         if (dev && recreatedDevs.has(`${op.ns}/${dev}`)) include(routeAt(op.args) >= 0 ? asRouteReplace(s) : s);
       } else if (op.type === 'sysctl') {

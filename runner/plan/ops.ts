@@ -115,6 +115,8 @@ export interface Plan {
   readonly workDir: string;
   /** Facts about the machine the plan was made for, printed at its top. */
   readonly notes?: readonly string[];
+  /** The sysctls a new namespace starts with on that machine (no step sets them): a value no longer set goes back to them. */
+  readonly inherited?: Readonly<Record<string, string>>;
   /** Every namespace the lab owns, fabric first. */
   readonly namespaces: readonly string[];
   readonly steps: readonly Step[];

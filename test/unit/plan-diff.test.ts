@@ -69,6 +69,62 @@ describe('plan diff (lab up of a changed file)', () => {
     assert.ok(d.forward.steps.some((s) => s.op.type === 'ip' && s.op.args.join(' ') === 'addr add 10.1.0.11/24 dev eth0'));
   });
 
+  it('a link made again (its MTU changed): the routes of its namespaces are put back, those via a gateway too', () => {
+    const d = diff('routed.lab.yaml', 'routed-mtu.lab.yaml');
+    const lines = (ns: string): string[] => d.forward.steps.flatMap((s) => (s.op.type === 'ip' && s.op.ns === ns ? [s.op.args.join(' ')] : []));
+    assert.ok(d.forward.steps.some((s) => s.op.type === 'ip' && s.op.args.includes('mtu') && s.op.args.includes('b1-eth0')), 'the link is made again with its MTU');
+    assert.ok(lines('nsl.c4-routed.b1').includes('route replace default via 10.2.0.1'), `b1's default route is put back: ${lines('nsl.c4-routed.b1').join('; ')}`);
+  });
+
+  it('a sysctl no longer set (forwarding turned off) goes back to what a new namespace starts with, as a fresh up leaves it', () => {
+    const d = diff('routed.lab.yaml', 'routed-fwd-off.lab.yaml');
+    const set = d.forward.steps.flatMap((s) => (s.op.type === 'sysctl' && s.op.ns === 'nsl.c4-routed.r' ? s.op.values.map(([k, v]) => `${k}=${v}`) : []));
+    assert.deepEqual(set.sort(), ['net.ipv4.ip_forward=0', 'net.ipv6.conf.all.forwarding=0']);
+    assert.ok(d.changes.some((c) => /r: sysctl net\.ipv4\.ip_forward=0 \(no longer set: back to what a new namespace starts with\)/.test(c)), d.changes.join('\n'));
+  });
+
+  it('an interface\'s first IPv4 address removed: the kernel deletes its secondaries with it, so they are put back (addr replace), in order', () => {
+    const d = diff('veth-addrs.lab.yaml', 'veth-addrs-first-gone.lab.yaml');
+    const undo = d.removals.find((r) => r.type === 'ip' && r.ns === 'nsl.c4-veth.c1');
+    assert.ok(undo && undo.type === 'ip' && undo.lines.includes('addr del 10.0.0.1/24 dev eth0'));
+    const c1 = d.forward.steps.flatMap((s) => (s.op.type === 'ip' && s.op.ns === 'nsl.c4-veth.c1' ? [s.op.args.join(' ')] : []));
+    assert.deepEqual(c1, ['addr replace 10.0.0.9/24 dev eth0', 'addr replace 10.0.0.10/24 dev eth0']);
+  });
+
+  it('the same IPv4 addresses in another order (another primary): deleted and put back in the new order', () => {
+    const d = diff('veth-addrs.lab.yaml', 'veth-addrs-reordered.lab.yaml');
+    assert.ok(!d.empty, 'a new primary is a change');
+    const undo = d.removals.find((r) => r.type === 'ip' && r.ns === 'nsl.c4-veth.c1');
+    assert.ok(undo && undo.type === 'ip' && undo.lines.includes('addr del 10.0.0.1/24 dev eth0'), JSON.stringify(d.removals));
+    const c1 = d.forward.steps.flatMap((s) => (s.op.type === 'ip' && s.op.ns === 'nsl.c4-veth.c1' ? [s.op.args.join(' ')] : []));
+    assert.deepEqual(c1, ['addr replace 10.0.0.9/24 dev eth0', 'addr replace 10.0.0.1/24 dev eth0', 'addr replace 10.0.0.10/24 dev eth0']);
+    assert.ok(diff('veth-addrs.lab.yaml', 'veth-addrs.lab.yaml').empty);
+  });
+
+  it('a sysctl no longer set whose starting value is not known: its node is rebuilt (a new namespace starts from the kernel\'s value), and says why', () => {
+    const d = diff('routed-sysctl.lab.yaml', 'routed.lab.yaml');
+    assert.deepEqual(d.rebuilds.map((r) => r.node), ['b1']);
+    assert.match(d.rebuilds[0].reason, /sysctl net\.ipv4\.conf\.all\.rp_filter, net\.ipv4\.conf\.eth0\.rp_filter no longer set/);
+    // set, or changed to another value: in place
+    const back = diff('routed.lab.yaml', 'routed-sysctl.lab.yaml');
+    assert.deepEqual(back.rebuilds, []);
+  });
+
+  it('iptables: a built-in chain\'s policy the new set no longer declares goes back to ACCEPT (a new namespace\'s), as when the NAT is removed', () => {
+    const old = '*filter\n:FORWARD DROP [0:0]\n:DOCKER - [0:0]\n-A FORWARD -o docker0 -j DOCKER\nCOMMIT\n';
+    assert.equal(iptablesReplace(old, ''), '*filter\n:DOCKER - [0:0]\n:FORWARD ACCEPT [0:0]\n-D FORWARD -o docker0 -j DOCKER\n-X DOCKER\nCOMMIT\n');
+    // declared by the new set: its policy is the new set's
+    assert.ok(!iptablesReplace(old, '*filter\n:FORWARD DROP [0:0]\nCOMMIT\n').includes('ACCEPT'));
+  });
+
+  it('a rule set removed: its removal records nothing as made (the state drops it), and puts the FORWARD policy back', () => {
+    const d = diff('nat.lab.yaml', 'nat-removed.lab.yaml');
+    const rm = d.forward.steps.filter((s) => s.id.startsWith('remove.'));
+    assert.ok(rm.length >= 1, d.changes.join('\n'));
+    for (const s of rm) assert.equal(s.creates, undefined, `${s.id} creates nothing`);
+    assert.ok(rm.some((s) => s.op.type === 'load' && s.op.input.includes(':FORWARD ACCEPT [0:0]')), 'FORWARD accepts again');
+  });
+
   it('comments (which name lab-file lines) are not a change', () => {
     assert.equal(withoutComments('a # x\n# y\nb\n'), withoutComments('a # z\nb'));
   });
