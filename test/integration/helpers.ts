@@ -107,3 +107,20 @@ export function processesMatching(part: string, first?: string): number[] {
   }
   return out;
 }
+
+/** One test of `lab test -r json`'s report. */
+export interface JsonTest {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly seen: string;
+  readonly convergeMs: number | null;
+}
+
+/** `lab test FILE -r json`: every test passed (else the failing one with what was seen), the report's tests. */
+export async function testJson(file: string): Promise<JsonTest[]> {
+  const r = await lab(['test', file, '-r', 'json']);
+  const report = JSON.parse(r.stdout) as { tests: JsonTest[] };
+  for (const t of report.tests) assert.ok(t.ok, `${t.name}: ${t.seen}\n${r.stderr}`);
+  assert.equal(r.exitCode, 0, r.stderr);
+  return report.tests;
+}

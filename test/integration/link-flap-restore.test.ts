@@ -11,27 +11,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lab, labLeftovers, ROOT, type Run } from './helpers.ts';
+import { lab, labLeftovers, ROOT, testJson, type Run } from './helpers.ts';
 
 const ok = (r: Run, what: string): Run => {
   assert.equal(r.exitCode, 0, `${what} exited ${r.exitCode}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
   return r;
 };
-
-interface JsonTest {
-  readonly name: string;
-  readonly ok: boolean;
-  readonly seen: string;
-  readonly convergeMs: number | null;
-}
-
-async function testJson(file: string): Promise<JsonTest[]> {
-  const r = await lab(['test', file, '-r', 'json']);
-  const report = JSON.parse(r.stdout) as { tests: JsonTest[] };
-  for (const t of report.tests) assert.ok(t.ok, `${t.name}: ${t.seen}\n${r.stderr}`);
-  assert.equal(r.exitCode, 0, r.stderr);
-  return report.tests;
-}
 
 const ip = (ns: string, args: string[]): string => execFileSync('ip', ['-n', ns, ...args], { encoding: 'utf8' });
 

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lab, labLeftovers, processesMatching, ROOT, type Run } from './helpers.ts';
+import { lab, labLeftovers, processesMatching, ROOT, testJson, type Run } from './helpers.ts';
 
 const NAME = 'tl-live';
 
@@ -35,21 +35,6 @@ function nodeView(node: string): string {
   const addrs = ip(['-br', 'addr']).split('\n').map((l) => l.replace(/@if\d+/, '').replace(/\s+fe80::\S+/g, '').trim());
   const routes = ip(['route']).split('\n').filter((l) => !/proto bird/.test(l));
   return [...links, ...addrs, ...routes].filter(Boolean).sort().join('\n');
-}
-
-interface JsonTest {
-  readonly name: string;
-  readonly ok: boolean;
-  readonly seen: string;
-  readonly convergeMs: number | null;
-}
-
-async function testJson(file: string): Promise<JsonTest[]> {
-  const r = await lab(['test', file, '-r', 'json']);
-  const report = JSON.parse(r.stdout) as { tests: JsonTest[] };
-  for (const t of report.tests) assert.ok(t.ok, `${t.name}: ${t.seen}\n${r.stderr}`);
-  assert.equal(r.exitCode, 0, r.stderr);
-  return report.tests;
 }
 
 const birdPid = async (node: string): Promise<number> => {
