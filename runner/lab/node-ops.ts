@@ -10,6 +10,7 @@ import type { ResolvedLab } from '../model/types.ts';
 import { structureHash } from '../model/structure-hash.ts';
 import { nodeSlice, type NodeSlice } from '../plan/node-slice.ts';
 import type { Plan } from '../plan/ops.ts';
+import type { LabUi } from './ui.ts';
 import { killDaemon, startNode, stopNode, type KillReport, type StartReport, type StopReport } from '../exec/node-control.ts';
 import { readState, type LabState } from '../exec/state.ts';
 import { allLabsOnHost } from '../exec/host.ts';
@@ -27,6 +28,15 @@ export interface NodeOpReport {
   readonly stop?: StopReport;
   readonly start?: StartReport;
   readonly ms: number;
+  /** `lab start|restart` from the command line: how long after the node started the lab was ready again, and its checks. */
+  readonly readyMs?: number;
+  readonly readyChecks?: number;
+}
+
+/** How `lab start|restart` waits for the lab to be ready again: at most this long (ms), or not at all (false). */
+export interface NodeOpWait {
+  readonly wait: number | false;
+  readonly ui: LabUi;
 }
 
 const fail = (code: string, message: string, hint: string, exit: number = EXIT.usage): LabError => new LabError([{ severity: 'error', code, message, hint }], exit);
@@ -73,7 +83,7 @@ export async function killOn(lab: ResolvedLab, node: string, daemon: string, sig
 }
 
 /** `lab stop|start|restart [LAB] NODE`: the lab named (a file, a directory, the name of a lab that is up), else this directory's or the only one up. */
-export async function nodeOp(labArg: string | undefined, node: string, op: NodeOp): Promise<NodeOpReport> {
+export async function nodeOp(labArg: string | undefined, node: string, op: NodeOp, wait?: NodeOpWait): Promise<NodeOpReport> {
   requireRoot(op);
   let file: string | undefined = labArg;
   if (labArg && !existsSync(labArg) && isLabName(labArg)) {
@@ -86,8 +96,14 @@ export async function nodeOp(labArg: string | undefined, node: string, op: NodeO
     if (!file) throw fail('node.lab', `lab ${up[0]} has no state`, `run \`lab down ${up[0]}\` and bring it up again`, EXIT.environment);
   }
   // part of the lab is up (lab up --nodes, issue 15.4): the node's slice comes from the plan of that part
-  const { lab } = runningPart(loadLab(labPathOf(file)));
-  return nodeOpOn(lab, node, op);
+  const loaded = runningPart(loadLab(labPathOf(file)));
+  const r = await nodeOpOn(loaded.lab, node, op);
+  if (op === 'stop' || !wait || wait.wait === false) return r;
+  // as `lab up` returns once the lab is ready: BGP sessions back, servers listening (the nodes still stopped left out)
+  const t0 = performance.now();
+  const { readyPart, waitLabReady } = await import('./ready-wait.ts');
+  const ready = await waitLabReady(readyPart(loaded), wait.wait, { quiet: true }, wait.ui);
+  return ready ? { ...r, readyMs: Math.round(performance.now() - t0), readyChecks: ready.items.length } : r;
 }
 
 /** What was done, in one line. */
@@ -98,5 +114,6 @@ export function nodeOpText(r: NodeOpReport): string {
     const daemons = r.start.daemons.map((d) => `${d.name} pid ${d.pid}`).join(', ');
     parts.push(`started in ${r.start.ms} ms (${r.start.units} command(s)${r.start.containers.length ? `, container ${r.start.containers.join(', ')}` : ''}${daemons ? `, ${daemons}` : ''})`);
   }
-  return `node ${r.node} ${parts.join(', then ')}`;
+  const ready = r.readyMs !== undefined ? `; the lab is ready again ${r.readyMs} ms later (${r.readyChecks} check(s) held)` : '';
+  return `node ${r.node} ${parts.join(', then ')}${ready}`;
 }

@@ -2,7 +2,7 @@
 import { ExecError, runPhase } from '../exec/executor.ts';
 import type { Plan, Step } from '../plan/ops.ts';
 import type { ResolvedLab } from '../model/types.ts';
-import { readState, writeState, type LabState } from '../exec/state.ts';
+import { writeState, type LabState } from '../exec/state.ts';
 import { labDamage } from '../exec/lab-damage.ts';
 import { structureHash } from '../model/structure-hash.ts';
 import { teardown } from '../exec/teardown.ts';
@@ -11,12 +11,11 @@ import { checkExisting, compileContextFor, labPathOf, loadLab, planOf, verifyLab
 import { requireRoot } from './root.ts';
 import type { TestOptions, TestReport } from './test.ts';
 import { imageProgress, type LabUi } from './ui.ts';
-import { labDir } from '../exec/state.ts';
 import { writeApplied } from '../exec/applied.ts';
 import { appliedOf } from '../plan/diff.ts';
-import { createRunContext } from '../exec/node-exec.ts';
 import { DEFAULT_READY_TIMEOUT_MS } from '../model/ready.ts';
-import { notReadyError, readyProbes, waitReady, type ReadyReport } from './ready.ts';
+import { type ReadyReport } from './ready.ts';
+import { readyPart, stoppedOf, waitLabReady } from './ready-wait.ts';
 import { partOf, partText, type LoadedPart, type SelectRequest } from './partial.ts';
 
 export interface UpOptions {
@@ -99,7 +98,7 @@ export async function up(arg: string | undefined, opts: UpOptions, ui: LabUi): P
   await (ui.interruptible ? ui.interruptible(guarded) : guarded(opts.signal ?? new AbortController().signal));
   const ms = Math.round(performance.now() - t0);
   ui.info(`lab ${lab.name} is up: ${lab.nodes.length} node(s), ${lab.bridges.length} bridge(s), ${lab.links.length} link(s) in ${ms} ms`);
-  const ready = opts.wait === false ? undefined : await waitUntilReady(loaded, opts.wait ?? DEFAULT_READY_TIMEOUT_MS, opts, ui);
+  const ready = opts.wait === false ? undefined : await waitLabReady(loaded, opts.wait ?? DEFAULT_READY_TIMEOUT_MS, opts, ui);
   const readyMs = ready && Math.round(performance.now() - t0);
   if (ready && readyMs !== undefined) ui.info(`lab ${lab.name} is ready in ${readyMs} ms: ${ready.items.length} check(s) held ${ready.ms} ms after it was up`);
   return withTests({ loaded, outcome: 'up', images, cleanedFirst: existing.action === 'clean-first' ? existing.reason : undefined, ms, ...(ready ? { ready, readyMs } : {}) });
@@ -112,38 +111,12 @@ async function applyUp(loaded: Loaded, opts: UpOptions, ui: LabUi, t0: number): 
   const d = applied.diff;
   ui.info(d.empty ? `lab ${lab.name} is up and already is ${lab.file}'s network; nothing to change` : `lab ${lab.name} changed in place in ${applied.ms} ms: ${d.changes.length} change(s)${d.rebuilds.length ? `, rebuilt ${d.rebuilds.map((r) => r.node).join(', ')}` : ''}`);
   const ms = Math.round(performance.now() - t0);
-  // nodes stopped on purpose (lab stop) stay stopped: what needs them is not waited for
-  const stopped = (readState(lab.name)?.stopped ?? []).filter((n) => lab.nodes.some((x) => x.name === n));
-  const waitFor = stopped.length ? partOf(loaded, { exclude: stopped }) : loaded;
-  if (stopped.length) ui.info(`lab ${lab.name}: ${stopped.join(', ')} ${stopped.length === 1 ? 'is' : 'are'} stopped (lab stop): ${stopped.length === 1 ? 'its' : 'their'} readiness checks are left out`);
-  const ready = opts.wait === false || d.empty ? undefined : await waitUntilReady(waitFor, opts.wait ?? DEFAULT_READY_TIMEOUT_MS, opts, ui);
+  const waitFor = readyPart(loaded);
+  if (waitFor !== loaded) ui.info(`lab ${lab.name}: ${stoppedOf(loaded).join(', ')} stopped (lab stop): left out of the readiness checks`);
+  const ready = opts.wait === false || d.empty ? undefined : await waitLabReady(waitFor, opts.wait ?? DEFAULT_READY_TIMEOUT_MS, opts, ui);
   const readyMs = ready && Math.round(performance.now() - t0);
   if (ready && readyMs !== undefined) ui.info(`lab ${lab.name} is ready in ${readyMs} ms: ${ready.items.length} check(s) held`);
   return { loaded, outcome: 'applied', images: [], applied, ms, ...(ready ? { ready, readyMs } : {}) };
-}
-
-/** Wait for what the model says must hold (runner/lab/ready.ts); undefined when the lab has nothing to wait for. */
-async function waitUntilReady(loaded: Loaded, timeoutMs: number, opts: UpOptions, ui: LabUi): Promise<ReadyReport | undefined> {
-  const { lab, sources } = loaded;
-  const probes = readyProbes(lab, labDir(lab.name));
-  if (!probes.length) return undefined;
-  const ns = new Map(lab.nodes.map((n) => [n.name, n.netns]));
-  const ctx = createRunContext({ nsOf: (n) => ns.get(n) ?? n, measurements: new Map(), signal: opts.signal });
-  let report: ReadyReport | undefined;
-  await ui.tasks(
-    [
-      {
-        title: 'ready',
-        run: async () => {
-          report = await waitReady(probes, (node, argv, o) => ctx.exec(node, argv, o), { timeoutMs, signal: opts.signal });
-          if (!report.ready) throw notReadyError(lab, report, timeoutMs, sources);
-          return `${report.items.length} check${report.items.length === 1 ? '' : 's'} in ${report.ms} ms`;
-        },
-      },
-    ],
-    !!opts.quiet,
-  );
-  return report;
 }
 
 /**

@@ -139,7 +139,11 @@ describe('live labs: failure actions, converge, lab restart/stop/start (issue 15
     const again = await lab(['stop', NAME, 'r3']);
     assert.notEqual(again.exitCode, 0);
     assert.match(again.stderr, /already stopped/);
-    ok(await lab(['start', NAME, 'r3']), 'lab start');
+    const started = await lab(['start', NAME, 'r3']);
+    ok(started, 'lab start');
+    // it returns once the lab is ready again, as lab up does: r1's route to r3's LAN is back already
+    assert.match(started.stderr, /node r3 started in \d+ ms .*; the lab is ready again \d+ ms later \(\d+ check\(s\) held\)/);
+    assert.match(execFileSync('ip', ['-n', `nsl.${NAME}.r1`, 'route', 'show', '10.3.0.0/24'], { encoding: 'utf8' }), /via 10\.0\.13\.3/);
     await testJson(base); // every session of r1 and r3 Established again
     const unknown = await lab(['restart', NAME, 'r9']);
     assert.equal(unknown.exitCode, 64, unknown.stderr);

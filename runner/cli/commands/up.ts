@@ -7,15 +7,15 @@ import { printTestReport, reportRequest } from '../test-report.ts';
 import { selectRequest } from '../../lab/partial.ts';
 
 /** --wait DURATION (60s, 2m, 1500ms; at most an hour) or --no-wait: how long `lab up` waits for the lab to be ready. */
-export function waitOption(a: Args): number | false | undefined {
+export function waitOption(a: Args, command = 'up'): number | false | undefined {
   const w = a.options.get('wait');
   if (a.flags.has('no-wait')) {
-    if (w !== undefined) throw new UsageError('--wait and --no-wait contradict each other: give one', 'up');
+    if (w !== undefined) throw new UsageError('--wait and --no-wait contradict each other: give one', command);
     return false;
   }
   if (w === undefined) return undefined;
   const ms = parseDurationMs(w);
-  if (ms === undefined || ms > 3_600_000) throw new UsageError(`--wait ${JSON.stringify(w)} is not a duration up to an hour: write e.g. --wait 90s, --wait 2m or --wait 500ms`, 'up');
+  if (ms === undefined || ms > 3_600_000) throw new UsageError(`--wait ${JSON.stringify(w)} is not a duration up to an hour: write e.g. --wait 90s, --wait 2m or --wait 500ms`, command);
   return ms;
 }
 
